@@ -1,0 +1,158 @@
+"""Results are data: itineraries made of legs with a fixed schema.
+
+``Leg.COLUMNS`` is the column contract of :meth:`Itinerary.to_frame`. Times are
+timezone-naive local datetimes (Europe/Paris wall clock, as GTFS gives them).
+Geometry is a list of (lon, lat) pairs in WGS84.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+
+#: Leg modes.
+WALK, BIKE, BIKESHARE, TRANSIT, CAR, CARPOOL, ECAR, CHARGE, WAIT = (
+    "walk", "bike", "bikeshare", "transit", "car", "carpool", "ecar", "charge", "wait")
+
+#: grams of CO2 per passenger-km (ADEME Base Empreinte orders of magnitude).
+CO2_G_PER_KM = {WALK: 0.0, BIKE: 0.0, BIKESHARE: 0.0, TRANSIT: 104.0,
+                CAR: 218.0, CARPOOL: 109.0, ECAR: 103.0, CHARGE: 0.0, WAIT: 0.0}
+#: bus and metro differ a lot; route_type -> g/km
+CO2_G_PER_KM_BY_ROUTE_TYPE = {0: 3.3, 1: 3.8, 2: 5.1, 3: 104.0}
+
+
+@dataclass
+class Leg:
+    mode: str
+    from_name: str
+    to_name: str
+    departure: datetime
+    arrival: datetime
+    distance_m: float
+    geometry: list[tuple[float, float]] = field(default_factory=list)
+    route: str | None = None  # route short name
+    route_color: str | None = None  # hex without '#'
+    trip_id: str | None = None
+    co2_g: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    COLUMNS = ("mode", "from_name", "to_name", "departure", "arrival", "duration_s", "distance_m",
+               "route", "route_color", "trip_id", "co2_g", "geometry")
+
+    @property
+    def duration_s(self) -> float:
+        return (self.arrival - self.departure).total_seconds()
+
+    def row(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["duration_s"] = self.duration_s
+        d["geometry"] = self.geometry
+        return {c: d[c] for c in self.COLUMNS}
+
+
+@dataclass
+class Itinerary:
+    """One way of making the trip. ``label`` names the option ("transit", "bikeshare", ...)."""
+
+    label: str
+    legs: list[Leg]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def departure(self) -> datetime:
+        return self.legs[0].departure
+
+    @property
+    def arrival(self) -> datetime:
+        return self.legs[-1].arrival
+
+    @property
+    def duration_s(self) -> float:
+        return (self.arrival - self.departure).total_seconds()
+
+    @property
+    def transfers(self) -> int:
+        return max(0, sum(1 for leg in self.legs if leg.mode == TRANSIT) - 1)
+
+    @property
+    def walk_m(self) -> float:
+        return float(sum(leg.distance_m for leg in self.legs if leg.mode == WALK))
+
+    @property
+    def distance_m(self) -> float:
+        return float(sum(leg.distance_m for leg in self.legs))
+
+    @property
+    def co2_g(self) -> float:
+        return float(sum(leg.co2_g for leg in self.legs))
+
+    def summary(self) -> dict[str, Any]:
+        return {"label": self.label, "departure": self.departure, "arrival": self.arrival,
+                "duration_s": self.duration_s, "transfers": self.transfers,
+                "walk_m": round(self.walk_m), "distance_m": round(self.distance_m),
+                "co2_g": round(self.co2_g), "notes": list(self.notes)}
+
+    def to_frame(self) -> pd.DataFrame:
+        """Legs as a table with :attr:`Leg.COLUMNS`; an itinerary always has at least one leg."""
+        return pd.DataFrame([leg.row() for leg in self.legs], columns=list(Leg.COLUMNS))
+
+    def to_geojson(self) -> dict[str, Any]:
+        """A FeatureCollection with one LineString feature per leg."""
+        features = []
+        for i, leg in enumerate(self.legs):
+            props = {k: v for k, v in leg.row().items() if k != "geometry"}
+            props["departure"] = leg.departure.isoformat()
+            props["arrival"] = leg.arrival.isoformat()
+            props["leg_index"] = i
+            props["itinerary"] = self.label
+            coords = [list(p) for p in leg.geometry]
+            if len(coords) == 1:
+                coords = coords * 2
+            features.append({"type": "Feature", "properties": props,
+                             "geometry": {"type": "LineString", "coordinates": coords} if coords else None})
+        return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass
+class PlanResult:
+    """What the planner answers: itineraries (best first), or none with a reason."""
+
+    itineraries: list[Itinerary]
+    reason: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.itineraries)
+
+    def to_frame(self) -> pd.DataFrame:
+        frames = []
+        for i, it in enumerate(self.itineraries):
+            f = it.to_frame()
+            f.insert(0, "itinerary", i)
+            f.insert(1, "label", it.label)
+            frames.append(f)
+        if not frames:
+            return pd.DataFrame(columns=["itinerary", "label", *Leg.COLUMNS])
+        return pd.concat(frames, ignore_index=True)
+
+    def to_geojson(self) -> dict[str, Any]:
+        feats: list[dict[str, Any]] = []
+        for i, it in enumerate(self.itineraries):
+            for f in it.to_geojson()["features"]:
+                f["properties"]["itinerary_index"] = i
+                feats.append(f)
+        return {"type": "FeatureCollection", "features": feats,
+                "properties": {"reason": self.reason, "notes": self.notes}}
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "reason": self.reason, "notes": self.notes,
+            "itineraries": [{**it.summary(), "legs": [
+                {**{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in leg.row().items()}}
+                for leg in it.legs]} for it in self.itineraries]},
+            default=str, ensure_ascii=False, indent=2)
