@@ -81,6 +81,14 @@ class PlaceIndex:
         self.frame = frame.reset_index(drop=True)
         self._keys = self.frame["key"].tolist()
 
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> PlaceIndex:
+        """Rebuild an index from its own ``frame`` (as saved by the network cache)."""
+        index = cls.__new__(cls)
+        index.frame = frame.reset_index(drop=True)
+        index._keys = index.frame["key"].tolist()
+        return index
+
     def __len__(self) -> int:
         return len(self.frame)
 

@@ -118,7 +118,7 @@ class Report:
             "freshness": self.freshness.get("status", ""),
         }
 
-    def to_dict(self, *, max_rows: int = 1000) -> dict[str, Any]:
+    def to_dict(self, *, max_rows: int | None = 1000) -> dict[str, Any]:
         d = {
             "dataset": self.dataset_id,
             "files": self.files,
@@ -135,6 +135,28 @@ class Report:
             "quarantined_rows": [asdict(n) for n in self.quarantined[:max_rows]],
         }
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        """The inverse of :meth:`to_dict` (rows beyond its ``max_rows`` are not restored)."""
+
+        def notices(items: Any) -> list[Notice]:
+            names = Notice.__dataclass_fields__
+            return [Notice(**{k: v for k, v in n.items() if k in names}) for n in items or []]
+
+        bbox = d.get("bbox")
+        return cls(
+            dataset_id=str(d.get("dataset", "")),
+            files=list(d.get("files") or []),
+            rows_read=int(d.get("rows_read") or 0),
+            rows_kept=int(d.get("rows_kept") or 0),
+            quarantined=notices(d.get("quarantined_rows")),
+            notices=notices(d.get("notices")),
+            crs=d.get("crs"),
+            bbox=tuple(float(v) for v in bbox) if bbox else None,
+            stats=dict(d.get("stats") or {}),
+            freshness=dict(d.get("freshness") or {}),
+        )
 
     def to_json(self, **kw: Any) -> str:
         return json.dumps(self.to_dict(**kw), ensure_ascii=False, indent=2)

@@ -1,0 +1,72 @@
+"""Entry point: ``streamlit run dashboard/app.py`` (or ``./dev demo``).
+
+Builds the navigation (French by default, English switch in the sidebar), the
+kiosk mode (``?kiosk=1``: full screen, planner only, preset scenarios, reset
+after inactivity) and runs the chosen page behind a guard that logs errors and
+shows users a friendly message only.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import state, ui
+from dashboard.i18n import LANGUAGES, t
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+log = logging.getLogger("dashboard")
+
+
+def _language_switch(container: object) -> None:
+    container.radio(t("app.language"), LANGUAGES, key="lang", horizontal=True,
+                    format_func=LANGUAGE_NAMES.__getitem__)
+
+
+@st.fragment(run_every=state.KIOSK_CHECK_S)
+def _kiosk_watchdog() -> None:
+    """Back to the welcome screen when a kiosk visitor has left (no rerun for KIOSK_IDLE_S)."""
+    if state.kiosk_expired():
+        st.rerun(scope="app")  # the full run resets the session before drawing anything
+
+
+def main() -> None:
+    kiosk = state.is_kiosk()
+    st.set_page_config(page_title=t("app.title"), page_icon="🚲", layout="wide",
+                       initial_sidebar_state="collapsed" if kiosk else "auto")
+    if kiosk and state.kiosk_expired():
+        state.kiosk_reset()
+    state.touch()
+    ui.inject_css(kiosk=kiosk)
+
+    pages = [
+        st.Page(PAGES_DIR / "planner.py", title=t("nav.planner"), icon="🧭", url_path="planner",
+                default=True),
+        st.Page(PAGES_DIR / "layers.py", title=t("nav.layers"), icon="🗺️", url_path="layers"),
+        st.Page(PAGES_DIR / "accessibility.py", title=t("nav.accessibility"), icon="⏱️",
+                url_path="accessibility"),
+        st.Page(PAGES_DIR / "catalogue.py", title=t("nav.catalogue"), icon="📚", url_path="catalogue"),
+    ]
+    if (PAGES_DIR / "traces.py").exists():
+        pages.append(st.Page(PAGES_DIR / "traces.py", title=t("nav.traces"), icon="📍", url_path="traces"))
+    pages.append(st.Page(PAGES_DIR / "about.py", title=t("nav.about"), icon="ℹ️", url_path="about"))
+
+    if kiosk:
+        page = st.navigation(pages[:1], position="hidden")
+    else:
+        with st.sidebar:
+            st.markdown(f"### {t('app.title')}")
+            st.caption(t("app.subtitle"))
+            _language_switch(st)
+        page = st.navigation(pages)
+    ui.run_guarded(page.run, name=str(page.title))
+    if kiosk:
+        _kiosk_watchdog()
+
+
+main()

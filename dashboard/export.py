@@ -1,0 +1,56 @@
+"""Itinerary exports (GeoJSON, GPX) and display helpers, without Streamlit."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import gpxpy.gpx
+
+
+def itinerary_geojson(itinerary: Any) -> str:
+    """The itinerary as a GeoJSON FeatureCollection (one LineString per leg), as text."""
+    return json.dumps(itinerary.to_geojson(), ensure_ascii=False, default=str)
+
+
+def itinerary_gpx(itinerary: Any, *, name: str = "Rennes") -> str:
+    """The itinerary as GPX 1.1: one track, one segment per leg, with times at leg ends.
+
+    Leg points get the leg's departure time on the first point and its arrival on
+    the last; intermediate points carry no time (the planner gives none).
+    """
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "spmd-mobilite"
+    track = gpxpy.gpx.GPXTrack(name=f"{name} — {itinerary.label}")
+    gpx.tracks.append(track)
+    for leg in itinerary.legs:
+        pts = list(leg.geometry or [])
+        if not pts:
+            continue
+        seg = gpxpy.gpx.GPXTrackSegment()
+        for i, (lon, lat) in enumerate(pts):
+            when: datetime | None = None
+            if i == 0:
+                when = leg.departure
+            elif i == len(pts) - 1:
+                when = leg.arrival
+            seg.points.append(gpxpy.gpx.GPXTrackPoint(latitude=float(lat), longitude=float(lon), time=when))
+        track.segments.append(seg)
+    return gpx.to_xml(version="1.1")
+
+
+def format_duration(seconds: float, *, lang: str = "fr") -> str:
+    """``1500`` -> ``"25 min"``; ``4500`` -> ``"1 h 15"``."""
+    minutes = max(0, int(round(seconds / 60.0)))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def format_distance(meters: float) -> str:
+    return f"{meters:.0f} m" if meters < 1000 else f"{meters / 1000:.1f} km"
+
+
+def format_co2(grams: float) -> str:
+    return f"{grams:.0f} g" if grams < 1000 else f"{grams / 1000:.1f} kg"

@@ -1,0 +1,275 @@
+"""All user-facing strings of the dashboard, in French (default) and English.
+
+``t(key, **fmt)`` returns the string for the current language (read from
+Streamlit's session state by :func:`dashboard.state.language`, passed in here
+so that this module stays free of Streamlit). Missing English strings fall back
+to French; a missing key returns the key itself (visible, never a crash).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+STRINGS: dict[str, dict[str, str]] = {
+    # -- app shell ------------------------------------------------------------------------------
+    "app.title": {"fr": "Mobilité à Rennes", "en": "Getting around Rennes"},
+    "app.subtitle": {
+        "fr": "Service public de la donnée — Rennes Métropole",
+        "en": "Public data service — Rennes Métropole",
+    },
+    "app.language": {"fr": "Langue", "en": "Language"},
+    "nav.planner": {"fr": "Itinéraire", "en": "Trip planner"},
+    "nav.layers": {"fr": "Carte des mobilités", "en": "Map layers"},
+    "nav.accessibility": {"fr": "Accessibilité", "en": "Accessibility"},
+    "nav.catalogue": {"fr": "Catalogue des données", "en": "Data catalogue"},
+    "nav.about": {"fr": "À propos", "en": "About"},
+    "nav.traces": {"fr": "Traces GPS", "en": "GPS traces"},
+    "error.generic": {
+        "fr": "Désolé, quelque chose s'est mal passé. L'incident est enregistré ; réessayez ou changez de page.",
+        "en": "Sorry, something went wrong. The incident was logged; try again or switch page.",
+    },
+    "error.planner_unavailable": {
+        "fr": "Le calculateur d'itinéraires n'est pas disponible pour le moment.",
+        "en": "The trip planner is not available at the moment.",
+    },
+    "error.data_unavailable": {
+        "fr": "Données indisponibles : {name}",
+        "en": "Data unavailable: {name}",
+    },
+    "banner.timetable": {
+        "fr": "Les horaires de bus utilisés sont ceux de la semaine du 14 au 20 novembre 2011 "
+              "(seul horaire STAR complet disponible hors ligne) : les trajets sont calculés pour le {date}.",
+        "en": "Bus timetables are those of the week of 14–20 November 2011 "
+              "(the only complete STAR timetable available offline): trips are computed for {date}.",
+    },
+    "loading.planner": {
+        "fr": "Préparation du réseau multimodal (une seule fois)…",
+        "en": "Preparing the multimodal network (once)…",
+    },
+    "loading.data": {"fr": "Chargement des données…", "en": "Loading data…"},
+    # -- planner --------------------------------------------------------------------------------
+    "planner.title": {"fr": "Calculer un itinéraire", "en": "Plan a trip"},
+    "planner.from": {"fr": "Départ", "en": "From"},
+    "planner.to": {"fr": "Arrivée", "en": "To"},
+    "planner.search_help": {
+        "fr": "Arrêt, rue, station vélo, parking… ou « lat,lon ». Les accents et petites fautes sont tolérés.",
+        "en": "Stop, street, bike station, car park… or “lat,lon”. Accents and small typos are tolerated.",
+    },
+    "planner.placeholder_from": {"fr": "ex. Gares", "en": "e.g. Gares"},
+    "planner.placeholder_to": {"fr": "ex. Beaulieu", "en": "e.g. Beaulieu"},
+    "planner.matches": {"fr": "Lieux trouvés", "en": "Places found"},
+    "planner.no_match": {"fr": "Aucun lieu trouvé pour « {q} ».", "en": "No place found for “{q}”."},
+    "planner.date": {"fr": "Date", "en": "Date"},
+    "planner.time": {"fr": "Heure", "en": "Time"},
+    "planner.when_kind": {"fr": "Horaire", "en": "Time is"},
+    "planner.depart_at": {"fr": "Partir à", "en": "Depart at"},
+    "planner.arrive_by": {"fr": "Arriver avant", "en": "Arrive by"},
+    "planner.modes": {"fr": "Modes", "en": "Modes"},
+    "planner.ev": {"fr": "Voiture électrique : batterie", "en": "Electric car: battery"},
+    "planner.battery_kwh": {"fr": "Capacité de la batterie (kWh)", "en": "Battery capacity (kWh)"},
+    "planner.consumption": {"fr": "Consommation (kWh/100 km)", "en": "Consumption (kWh/100 km)"},
+    "planner.soc_start": {"fr": "Charge au départ (%)", "en": "Charge at departure (%)"},
+    "planner.min_soc": {"fr": "Charge minimale (%)", "en": "Minimum charge (%)"},
+    "planner.partner": {"fr": "Covoiturage : lieu du partenaire (facultatif)",
+                        "en": "Carpool: partner's location (optional)"},
+    "planner.go": {"fr": "Calculer", "en": "Plan my trip"},
+    "planner.swap": {"fr": "Inverser", "en": "Swap"},
+    "planner.need_places": {"fr": "Choisissez un départ et une arrivée.",
+                            "en": "Choose an origin and a destination."},
+    "planner.no_route": {"fr": "Aucun itinéraire trouvé : {reason}", "en": "No route found: {reason}"},
+    "planner.computing": {"fr": "Calcul des itinéraires…", "en": "Computing itineraries…"},
+    "planner.results": {"fr": "{n} itinéraire(s)", "en": "{n} itinerary(ies)"},
+    "planner.duration": {"fr": "Durée", "en": "Duration"},
+    "planner.arrival": {"fr": "Arrivée", "en": "Arrival"},
+    "planner.departure": {"fr": "Départ", "en": "Departure"},
+    "planner.transfers": {"fr": "Correspondances", "en": "Transfers"},
+    "planner.walking": {"fr": "Marche", "en": "Walking"},
+    "planner.co2": {"fr": "CO₂", "en": "CO₂"},
+    "planner.show": {"fr": "Itinéraire affiché", "en": "Itinerary shown"},
+    "planner.export_geojson": {"fr": "Exporter en GeoJSON", "en": "Export GeoJSON"},
+    "planner.export_gpx": {"fr": "Exporter en GPX", "en": "Export GPX"},
+    "planner.share": {"fr": "Lien à partager", "en": "Shareable link"},
+    "planner.pick_map": {
+        "fr": "Astuce : cliquez un arrêt sur la carte pour l'utiliser comme départ ou arrivée.",
+        "en": "Tip: click a stop on the map to use it as origin or destination.",
+    },
+    "planner.picked": {"fr": "Lieu choisi sur la carte : {name}", "en": "Place picked on the map: {name}"},
+    "planner.use_from": {"fr": "Comme départ", "en": "As origin"},
+    "planner.use_to": {"fr": "Comme arrivée", "en": "As destination"},
+    "planner.bad_param": {
+        "fr": "Paramètre d'URL ignoré (valeur invalide) : {name}",
+        "en": "URL parameter ignored (invalid value): {name}",
+    },
+    "planner.notes": {"fr": "Remarques", "en": "Notes"},
+    "planner.min": {"fr": "{m} min", "en": "{m} min"},
+    "planner.h_min": {"fr": "{h} h {m:02d}", "en": "{h} h {m:02d}"},
+    # modes (itinerary labels and leg modes)
+    "mode.walk": {"fr": "Marche", "en": "Walk"},
+    "mode.bike": {"fr": "Vélo", "en": "Bike"},
+    "mode.bikeshare": {"fr": "LE vélo STAR", "en": "LE vélo STAR"},
+    "mode.transit": {"fr": "Bus / métro", "en": "Bus / metro"},
+    "mode.bike_transit": {"fr": "Vélo + bus", "en": "Bike + bus"},
+    "mode.park_ride": {"fr": "Parc relais", "en": "Park and ride"},
+    "mode.carpool": {"fr": "Covoiturage", "en": "Carpool"},
+    "mode.car": {"fr": "Voiture", "en": "Car"},
+    "mode.ecar": {"fr": "Voiture électrique", "en": "Electric car"},
+    "mode.charge": {"fr": "Recharge", "en": "Charging"},
+    "mode.wait": {"fr": "Attente", "en": "Wait"},
+    "kind.stop": {"fr": "arrêt", "en": "stop"},
+    "kind.street": {"fr": "rue", "en": "street"},
+    "kind.bikeshare": {"fr": "station vélo", "en": "bike station"},
+    "kind.parking": {"fr": "parking", "en": "car park"},
+    "kind.carpool": {"fr": "aire de covoiturage", "en": "carpool place"},
+    "kind.charger": {"fr": "borne de recharge", "en": "charger"},
+    "kind.coordinates": {"fr": "coordonnées", "en": "coordinates"},
+    "kind.landmark": {"fr": "lieu", "en": "landmark"},
+    # -- kiosk ----------------------------------------------------------------------------------
+    "kiosk.title": {"fr": "Où allez-vous ?", "en": "Where are you going?"},
+    "kiosk.scenarios": {"fr": "Trajets d'exemple", "en": "Example trips"},
+    "kiosk.scenario.gare_beaulieu": {"fr": "Gare → campus de Beaulieu, 8 h",
+                                     "en": "Railway station → Beaulieu campus, 8:00"},
+    "kiosk.scenario.bikeshare_bus": {"fr": "Vélo STAR ou bus ? République → Villejean",
+                                     "en": "Bike share or bus? République → Villejean"},
+    "kiosk.scenario.car_ev": {"fr": "Voiture ou électrique ? Gare → Cesson-Sévigné",
+                              "en": "Car or electric? Station → Cesson-Sévigné"},
+    "kiosk.reset": {"fr": "Recommencer", "en": "Start again"},
+    # -- layers -----------------------------------------------------------------------------------
+    "layers.title": {"fr": "Carte des mobilités", "en": "Mobility map"},
+    "layers.choose": {"fr": "Couches affichées", "en": "Layers shown"},
+    "layers.legend": {"fr": "Légende", "en": "Legend"},
+    "layers.online_tiles": {"fr": "Fond de carte en ligne (si réseau)",
+                            "en": "Online base map (when reachable)"},
+    "layers.offline_base": {
+        "fr": "Fond de carte : réseau des rues (OpenStreetMap) dessiné localement, sans connexion.",
+        "en": "Base map: the street network (OpenStreetMap) drawn locally, no connection needed.",
+    },
+    "layer.streets": {"fr": "Rues (fond de carte)", "en": "Streets (base map)"},
+    "layer.stops": {"fr": "Arrêts de bus et métro", "en": "Bus and metro stops"},
+    "layer.lines": {"fr": "Lignes de bus (2011)", "en": "Bus lines (2011)"},
+    "layer.bikeshare": {"fr": "Stations LE vélo STAR", "en": "LE vélo STAR stations"},
+    "layer.rev": {"fr": "Réseau Express Vélo", "en": "Express cycle network (REV)"},
+    "layer.carpool": {"fr": "Aires de covoiturage", "en": "Carpool places"},
+    "layer.chargers": {"fr": "Bornes de recharge", "en": "EV chargers"},
+    "layer.parkride": {"fr": "Parcs relais", "en": "Park and ride"},
+    "layer.traffic": {"fr": "État du trafic", "en": "Traffic state"},
+    "layer.buses": {"fr": "Positions des bus", "en": "Bus positions"},
+    "legend.bikes_avail": {"fr": "vélos disponibles (taille = capacité)",
+                           "en": "bikes available (size = capacity)"},
+    "legend.empty": {"fr": "vide ou hors service", "en": "empty or closed"},
+    "legend.some": {"fr": "quelques vélos", "en": "a few bikes"},
+    "legend.many": {"fr": "beaucoup de vélos", "en": "many bikes"},
+    "legend.done": {"fr": "réalisé", "en": "done"},
+    "legend.works": {"fr": "en travaux / programmé", "en": "works / scheduled"},
+    "legend.planned": {"fr": "à l'étude / reporté", "en": "studied / postponed"},
+    "legend.kw_slow": {"fr": "< 22 kW", "en": "< 22 kW"},
+    "legend.kw_mid": {"fr": "22–49 kW", "en": "22–49 kW"},
+    "legend.kw_fast": {"fr": "≥ 50 kW (rapide)", "en": "≥ 50 kW (fast)"},
+    "legend.free": {"fr": "fluide", "en": "free flow"},
+    "legend.heavy": {"fr": "dense", "en": "heavy"},
+    "legend.congested": {"fr": "saturé", "en": "congested"},
+    "legend.unknown": {"fr": "inconnu", "en": "unknown"},
+    "legend.on_time": {"fr": "à l'heure", "en": "on time"},
+    "legend.late": {"fr": "en retard (> 2 min)", "en": "late (> 2 min)"},
+    "legend.capacity": {"fr": "taille = nombre de places", "en": "size = number of spaces"},
+    "layers.count": {"fr": "{n} éléments", "en": "{n} features"},
+    "layers.attribution": {"fr": "Sources et licences", "en": "Sources and licences"},
+    "attr.osm": {"fr": "© contributeurs OpenStreetMap (ODbL)", "en": "© OpenStreetMap contributors (ODbL)"},
+    "attr.star": {"fr": "STAR / Keolis Rennes, Rennes Métropole (ODbL)",
+                  "en": "STAR / Keolis Rennes, Rennes Métropole (ODbL)"},
+    "attr.etalab": {"fr": "IRVE, IGN Admin Express : Licence Ouverte Etalab 2.0 ; BNLC : ODbL",
+                    "en": "IRVE, IGN Admin Express: Etalab Open Licence 2.0; BNLC: ODbL"},
+    # -- accessibility ----------------------------------------------------------------------------
+    "acc.title": {"fr": "Explorateur d'accessibilité", "en": "Accessibility explorer"},
+    "acc.unavailable": {
+        "fr": "Le module d'accessibilité (routing.accessibility) n'est pas encore installé : "
+              "cette page affichera les carroyages, isochrones et tableaux par commune dès qu'il le sera.",
+        "en": "The accessibility module (routing.accessibility) is not installed yet: this page will "
+              "show grid maps, isochrones and per-commune tables as soon as it is.",
+    },
+    "acc.mode": {"fr": "Mode", "en": "Mode"},
+    "acc.opportunity": {"fr": "Opportunités", "en": "Opportunities"},
+    "acc.cutoff": {"fr": "Temps maximal (min)", "en": "Cutoff (min)"},
+    "acc.window": {"fr": "Heure de départ", "en": "Departure time"},
+    "acc.compute": {"fr": "Calculer", "en": "Compute"},
+    "acc.by_commune": {"fr": "Par commune", "en": "By commune"},
+    "acc.compare": {"fr": "Comparaison des modes", "en": "Mode comparison"},
+    "acc.download": {"fr": "Télécharger (CSV)", "en": "Download (CSV)"},
+    "acc.isochrone_from": {"fr": "Isochrone depuis", "en": "Isochrone from"},
+    # -- catalogue --------------------------------------------------------------------------------
+    "cat.title": {"fr": "Catalogue des données", "en": "Data catalogue"},
+    "cat.intro": {
+        "fr": "Chaque jeu de données utilisé : producteur, licence, fraîcheur et résultat de validation.",
+        "en": "Every dataset used: producer, licence, freshness and validation result.",
+    },
+    "cat.col.id": {"fr": "identifiant", "en": "id"},
+    "cat.col.title": {"fr": "titre", "en": "title"},
+    "cat.col.producer": {"fr": "producteur", "en": "producer"},
+    "cat.col.licence": {"fr": "licence", "en": "licence"},
+    "cat.col.published": {"fr": "publié", "en": "published"},
+    "cat.col.freshness": {"fr": "fraîcheur", "en": "freshness"},
+    "cat.col.age_days": {"fr": "âge (jours)", "en": "age (days)"},
+    "cat.col.format": {"fr": "format", "en": "format"},
+    "cat.pick": {"fr": "Détail d'un jeu de données", "en": "Dataset details"},
+    "cat.validate": {"fr": "Charger et valider", "en": "Load and validate"},
+    "cat.validate_all": {"fr": "Valider tout le catalogue", "en": "Validate the whole catalogue"},
+    "cat.summary": {"fr": "Résumé de validation", "en": "Validation summary"},
+    "cat.quarantine": {"fr": "Lignes mises en quarantaine", "en": "Quarantined rows"},
+    "cat.no_quarantine": {"fr": "Aucune ligne en quarantaine.", "en": "No quarantined rows."},
+    "cat.dcat": {"fr": "Télécharger le catalogue DCAT (JSON-LD)", "en": "Download the DCAT catalogue (JSON-LD)"},
+    "cat.report_json": {"fr": "Télécharger le rapport (JSON)", "en": "Download the report (JSON)"},
+    "cat.not_in_bundle": {"fr": "Absent du jeu hors ligne (en ligne seulement).",
+                          "en": "Not in the offline bundle (online only)."},
+    "cat.fresh.fresh": {"fr": "à jour", "en": "fresh"},
+    "cat.fresh.stale": {"fr": "ancien", "en": "stale"},
+    "cat.fresh.unknown": {"fr": "inconnue", "en": "unknown"},
+    "cat.urls": {"fr": "Source officielle", "en": "Official source"},
+    # -- about ------------------------------------------------------------------------------------
+    "about.title": {"fr": "À propos", "en": "About"},
+    "about.body": {
+        "fr": "Ce tableau de bord fait partie du service public de la donnée de Rennes Métropole. "
+              "Il combine marche, vélo, LE vélo STAR, bus et métro STAR, covoiturage et voiture "
+              "(électrique comprise) pour calculer des trajets porte à porte, et montre qui peut "
+              "atteindre quoi, par quel mode, à quelle heure. Toutes les données sont ouvertes ; "
+              "plusieurs sont anciennes : leur date est indiquée ci-dessous.",
+        "en": "This dashboard is part of Rennes Métropole's public data service. It combines "
+              "walking, cycling, LE vélo STAR bike share, STAR buses and metro, carpooling and "
+              "driving (electric included) to compute door-to-door trips, and shows who can reach "
+              "what, by which mode, at what time. All data is open; several datasets are old: "
+              "their dates are given below.",
+    },
+    "about.data": {"fr": "Les données", "en": "The data"},
+    "about.limits": {"fr": "Limites connues", "en": "Known limits"},
+    "about.limits_body": {
+        "fr": "- Horaires STAR : semaine du 14 novembre 2011, bus seulement (pas de métro).\n"
+              "- Rues : voies nommées d'OpenStreetMap (2013) pour Rennes et grands axes de la métropole.\n"
+              "- Disponibilité des vélos et positions de bus : instantanés, pas du temps réel.",
+        "en": "- STAR timetable: week of 14 November 2011, buses only (no metro).\n"
+              "- Streets: named OpenStreetMap ways (2013) for Rennes and the metropolitan main roads.\n"
+              "- Bike availability and bus positions: snapshots, not real time.",
+    },
+    "about.code": {"fr": "Logiciel libre (EUPL 1.2).", "en": "Free software (EUPL 1.2)."},
+}
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: Any) -> str:
+    """The string ``key`` in ``lang`` (falls back to French, then to the key), formatted with ``fmt``."""
+    entry = STRINGS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key
+    if fmt:
+        try:
+            return text.format(**fmt)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def t(key: str, **fmt: Any) -> str:
+    """The string ``key`` in the session's language (see :func:`dashboard.state.language`)."""
+    from dashboard import state  # late import: state imports streamlit, i18n stays importable alone
+
+    return translate(key, state.language(), **fmt)

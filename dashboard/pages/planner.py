@@ -1,0 +1,286 @@
+"""Trip planner page: places and time in, one ``planner.plan`` call, itinerary cards and map out."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time as _time
+from datetime import datetime, time
+from types import SimpleNamespace
+from typing import Any
+
+import streamlit as st
+
+from dashboard import export, maps, share, state, ui
+from dashboard.i18n import LANGUAGES, STRINGS, t
+
+log = logging.getLogger("dashboard")
+
+DEFAULT_TIME = time(8, 0)
+#: kiosk presets: (key, origin, destination, time, modes)
+SCENARIOS = (
+    ("gare_beaulieu", "Gares", "Beaulieu", time(8, 0), ("walk", "bike", "bikeshare", "transit")),
+    ("bikeshare_bus", "République", "Villejean", time(8, 30), ("bikeshare", "transit")),
+    ("car_ev", "Gares", "Cesson-Sévigné", time(17, 30), ("car", "ecar", "transit")),
+)
+
+
+def _modes() -> tuple[str, ...]:
+    try:
+        from routing.planner import MODES
+
+        return tuple(MODES)
+    except ImportError:
+        return share.ALL_MODES
+
+
+# -- session initialisation (URL parameters, kiosk scenarios) ------------------------------------------
+
+def _init_session(service_date: Any, modes: tuple[str, ...]) -> None:
+    ss = st.session_state
+    if ss.get("_planner_init"):
+        return
+    ss["_planner_init"] = True
+    q = share.parse_query(st.query_params.to_dict(), modes=modes)
+    ss["url_invalid"] = list(q.invalid)
+    ss.setdefault("from_q", q.origin or "")
+    ss.setdefault("to_q", q.destination or "")
+    ss.setdefault("date", q.at.date() if q.at else service_date)
+    ss.setdefault("time", q.at.time().replace(second=0, microsecond=0) if q.at else DEFAULT_TIME)
+    ss.setdefault("when_kind", "arrive" if q.arrive_by else "depart")
+    ss.setdefault("modes", list(q.modes) if q.modes else [m for m in share.DEFAULT_MODES if m in modes])
+    ss["auto_plan"] = bool(q.origin and q.destination)
+
+
+def _apply_scenario(origin: str, destination: str, at: time, modes: tuple[str, ...]) -> None:
+    ss = st.session_state
+    ss["from_q"], ss["to_q"], ss["time"], ss["modes"] = origin, destination, at, list(modes)
+    ss["when_kind"] = "depart"
+    ss["auto_plan"] = True
+    ss["kiosk_dirty"] = True
+
+
+def _swap() -> None:
+    ss = st.session_state
+    ss["from_q"], ss["to_q"] = ss.get("to_q", ""), ss.get("from_q", "")
+
+
+def _use_picked(which: str, text: str) -> None:
+    st.session_state[f"{which}_q"] = text
+
+
+# -- widgets --------------------------------------------------------------------------------------------
+
+def _place_input(planner: Any, which: str) -> Any | None:
+    """A search box and its matches; returns the chosen Place or None."""
+    label = t("planner.from") if which == "from" else t("planner.to")
+    text = st.text_input(label, key=f"{which}_q", max_chars=share.MAX_PLACE_CHARS,
+                         placeholder=t(f"planner.placeholder_{which}"), help=t("planner.search_help"))
+    text = share.clean_place(text)
+    if not text:
+        return None
+    if share.parse_coordinates(text) is not None:
+        try:
+            return planner.resolve_place(text)
+        except LookupError:
+            st.caption(t("planner.no_match", q=text))
+            return None
+    matches = list(planner.search_places(text, limit=8))
+    if not matches:
+        st.caption(t("planner.no_match", q=text))
+        return None
+    names = [f"{m.name} · {t('kind.' + m.kind) if 'kind.' + m.kind in STRINGS else m.kind}"
+             for m in matches]
+    idx = st.selectbox(t("planner.matches"), range(len(matches)), key=f"{which}_pick",
+                       format_func=names.__getitem__, label_visibility="collapsed")
+    return matches[idx or 0]
+
+
+def _params(planner: Any, modes: list[str]) -> Any:
+    kwargs: dict[str, Any] = {}
+    ss = st.session_state
+    partner_text = share.clean_place(ss.get("partner_q")) if "carpool" in modes else None
+    if partner_text:
+        try:
+            partner = planner.resolve_place(partner_text)
+            kwargs["carpool_partner"] = (float(partner.lon), float(partner.lat))
+        except LookupError:
+            st.warning(t("planner.no_match", q=partner_text))
+    if "ecar" in modes:
+        kwargs.update(battery_kwh=float(ss.get("battery_kwh", 50.0)),
+                      consumption_kwh_per_100km=float(ss.get("consumption", 17.0)),
+                      soc_start=float(ss.get("soc_start", 80)) / 100.0,
+                      min_soc=float(ss.get("min_soc", 15)) / 100.0)
+    try:
+        from routing.planner import PlanParams
+    except ImportError:  # a planner injected through state.set_override, before routing.planner exists
+        return SimpleNamespace(**kwargs)
+    return PlanParams(**kwargs)
+
+
+def _options(modes: tuple[str, ...], planner: Any) -> None:
+    c1, c2, c3 = st.columns([1, 1, 1.4])
+    c1.date_input(t("planner.date"), key="date", format="DD/MM/YYYY")
+    c2.time_input(t("planner.time"), key="time", step=300)
+    c3.radio(t("planner.when_kind"), ["depart", "arrive"], key="when_kind", horizontal=True,
+             format_func=lambda k: t("planner.depart_at") if k == "depart" else t("planner.arrive_by"))
+    st.pills(t("planner.modes"), modes, key="modes", selection_mode="multi", format_func=ui.mode_label)
+    chosen = st.session_state.get("modes") or []
+    if "ecar" in chosen:
+        with st.expander(t("planner.ev"), expanded=False):
+            e1, e2, e3, e4 = st.columns(4)
+            e1.number_input(t("planner.battery_kwh"), 10.0, 150.0, 50.0, 5.0, key="battery_kwh")
+            e2.number_input(t("planner.consumption"), 8.0, 40.0, 17.0, 0.5, key="consumption")
+            e3.slider(t("planner.soc_start"), 5, 100, 80, key="soc_start")
+            e4.slider(t("planner.min_soc"), 0, 50, 15, key="min_soc")
+    if "carpool" in chosen:
+        st.text_input(t("planner.partner"), key="partner_q", max_chars=share.MAX_PLACE_CHARS)
+
+
+# -- planning ---------------------------------------------------------------------------------------------
+
+def _plan(planner: Any, origin: Any, destination: Any) -> None:
+    ss = st.session_state
+    modes = list(ss.get("modes") or share.DEFAULT_MODES)
+    when = datetime.combine(ss["date"], ss["time"])
+    params = _params(planner, modes)
+    t0 = _time.perf_counter()
+    with st.spinner(t("planner.computing")):
+        result = planner.plan(origin, destination, when, arrive_by=ss["when_kind"] == "arrive",
+                              modes=tuple(modes), params=params)
+    log.info("plan %s -> %s (%s) in %.0f ms", origin.name, destination.name, ",".join(modes),
+             1000 * (_time.perf_counter() - t0))
+    ss["plan_result"] = result
+    ss["plan_request"] = {"origin": origin.name, "destination": destination.name}
+    ss["shown"] = 0
+    ss["url_invalid"] = []
+    ss["kiosk_dirty"] = True
+    query = share.to_query(origin=ss["from_q"], destination=ss["to_q"], at=when, modes=modes,
+                           arrive_by=ss["when_kind"] == "arrive")
+    if state.is_kiosk():
+        query["kiosk"] = "1"
+    st.query_params.from_dict(query)
+
+
+# -- rendering --------------------------------------------------------------------------------------------
+
+def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> None:
+    layers = []
+    streets = state.layer_table("streets")
+    if streets is not None and len(streets):
+        layers.append(maps.deck_layer("streets", streets, kind="paths", pickable=False, min_width_px=1))
+    stops = state.layer_table("stops")
+    if stops is not None and len(stops):
+        layers.append(maps.deck_layer("stops", stops, kind="points"))
+    points: list[tuple[float, float]] = []
+    if itinerary is not None:
+        paths, ends = maps.itinerary_tables(itinerary)
+        layers.append(maps.deck_layer("itinerary", paths, kind="paths", min_width_px=4))
+        layers.append(maps.deck_layer("ends", ends, kind="points", pickable=False))
+        points = [tuple(p) for path in paths["path"] for p in path]
+    else:
+        points = [(p.lon, p.lat) for p in (origin, destination) if p is not None]
+    deck = maps.make_deck(layers, view=maps.fit_view(points) if points else None, height_px=540)
+    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="plan_map",
+                            width="stretch")
+    picked = (getattr(event, "selection", None) or {}).get("objects", {}).get("stops") or []
+    if picked:
+        obj = picked[0]
+        name = html.unescape(str(obj.get("name", "")))
+        text = name or f"{float(obj['lat']):.5f},{float(obj['lon']):.5f}"
+        c1, c2, c3 = st.columns([2, 1, 1])
+        c1.caption(t("planner.picked", name=text))
+        c2.button(t("planner.use_from"), on_click=_use_picked, args=("from", text), key="pick_from")
+        c3.button(t("planner.use_to"), on_click=_use_picked, args=("to", text), key="pick_to")
+    else:
+        st.caption(t("planner.pick_map"))
+
+
+def _results(result: Any) -> Any | None:
+    """Cards for each itinerary; returns the one shown on the map."""
+    if not result.ok:
+        st.warning(t("planner.no_route", reason=result.reason or "—"), icon="🚫")
+        return None
+    its = result.itineraries
+    st.markdown(f"**{t('planner.results', n=len(its))}**")
+    shown = st.session_state.get("shown", 0)
+    shown = shown if isinstance(shown, int) and 0 <= shown < len(its) else 0
+    for i, it in enumerate(its):
+        st.markdown(ui.itinerary_card_html(it, selected=i == shown, lang=state.language()),
+                    unsafe_allow_html=True)
+    if len(its) > 1:
+        st.radio(t("planner.show"), range(len(its)), key="shown", horizontal=True,
+                 format_func=lambda i: f"{i + 1}. {ui.mode_label(its[i].label)}")
+    it = its[shown]
+    d1, d2 = st.columns(2)
+    d1.download_button(t("planner.export_geojson"), export.itinerary_geojson(it),
+                       file_name=f"itineraire-{shown + 1}.geojson", mime="application/geo+json",
+                       key="dl_geojson")
+    d2.download_button(t("planner.export_gpx"), export.itinerary_gpx(it),
+                       file_name=f"itineraire-{shown + 1}.gpx", mime="application/gpx+xml", key="dl_gpx")
+    if result.notes:
+        st.caption(" · ".join(result.notes))
+    return it
+
+
+def _kiosk_header() -> None:
+    left, right = st.columns([3, 1])
+    left.title(t("kiosk.title"))
+    right.radio(t("app.language"), LANGUAGES, key="lang", horizontal=True,
+                format_func={"fr": "Français", "en": "English"}.__getitem__)
+    st.markdown(f"**{t('kiosk.scenarios')}**")
+    cols = st.columns(len(SCENARIOS) + 1)
+    for col, (key, origin, dest, at, modes) in zip(cols, SCENARIOS):
+        col.button(t(f"kiosk.scenario.{key}"), key=f"scenario_{key}", on_click=_apply_scenario,
+                   args=(origin, dest, at, modes), width="stretch")
+    cols[-1].button(t("kiosk.reset"), key="kiosk_reset", on_click=state.kiosk_reset,
+                    width="stretch")
+
+
+def page() -> None:
+    kiosk = state.is_kiosk()
+    if kiosk:
+        _kiosk_header()
+    else:
+        st.title(t("planner.title"))
+    if not state.planner_available():
+        st.error(t("error.planner_unavailable"), icon="🚧")
+        return
+    with st.spinner(t("loading.planner")):
+        planner = state.get_planner()
+    modes = _modes()
+    sdate = state.service_date(planner)
+    _init_session(sdate, modes)
+    ui.timetable_banner(st.session_state.get("date", sdate))
+    for name in st.session_state.get("url_invalid") or []:
+        st.warning(t("planner.bad_param", name=name), icon="⚠️")
+
+    left, right = st.columns([1, 1.35], gap="large")
+    with left:
+        c1, c2 = st.columns(2)
+        with c1:
+            origin = _place_input(planner, "from")
+        with c2:
+            destination = _place_input(planner, "to")
+        _options(modes, planner)
+        b1, b2 = st.columns([3, 1])
+        go = b1.button(t("planner.go"), type="primary", key="go", width="stretch")
+        b2.button(t("planner.swap"), key="swap", on_click=_swap, width="stretch")
+        if go or st.session_state.pop("auto_plan", False):
+            if origin is None or destination is None:
+                st.warning(t("planner.need_places"))
+            else:
+                _plan(planner, origin, destination)
+        result = st.session_state.get("plan_result")
+        shown = _results(result) if result is not None else None
+        if result is not None and result.ok and not kiosk:
+            query = st.query_params.to_dict()
+            base = str(getattr(st.context, "url", "") or "").split("?")[0]
+            st.caption(t("planner.share"))
+            st.code(share.share_url(query, base=base), language=None)
+    with right:
+        _map(shown, origin, destination)
+        ui.attribution()
+
+
+ui.run_guarded(page, name="planner")

@@ -1,0 +1,207 @@
+"""All Streamlit caching and session state of the dashboard lives here.
+
+* Heavy, read-only objects shared by every session of the process (the planner
+  with its network and engines, loaded datasets, prepared map layers) are
+  ``st.cache_resource`` entries: built once per process, never mutated.
+* Per-session values (language, chosen places, plan results, last interaction
+  time for the kiosk) are ``st.session_state`` entries.
+
+Tests replace the planner or the dataset loader with :func:`set_override`
+(``"planner"``: a zero-argument factory; ``"load_dataset"``: a function
+``dataset_id -> Loaded``); overridden values are not cached.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import maps
+from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from sources import settings
+
+log = logging.getLogger("dashboard")
+
+#: the only complete STAR timetable offline is the week of 2011-11-14; a Tuesday is the default
+DEFAULT_SERVICE_DATE = date(2011, 11, 15)
+#: kiosk: reset to the welcome screen after this many seconds without interaction
+KIOSK_IDLE_S = 120.0
+KIOSK_CHECK_S = 15.0
+
+_overrides: dict[str, Callable[..., Any]] = {}
+
+
+def set_override(name: str, value: Callable[..., Any]) -> None:
+    """Replace ``"planner"`` (factory) or ``"load_dataset"`` (id -> Loaded), for tests and demos."""
+    if name not in {"planner", "load_dataset"}:
+        raise ValueError(f"unknown override {name!r}; use 'planner' or 'load_dataset'")
+    _overrides[name] = value
+
+
+def clear_overrides() -> None:
+    _overrides.clear()
+
+
+def bundle_path() -> Path | None:
+    """The offline bundle: ``$SPMD_BUNDLE``, else ``../shared/data/rennes`` beside the checkout."""
+    path = settings.bundle_dir()
+    if path is None:
+        cand = settings.default_bundle_candidate()
+        path = cand if (cand / "README.md").exists() else None
+    return path
+
+
+def _bundle_key() -> str:
+    path = bundle_path()
+    return str(path) if path else ""
+
+
+# -- session ----------------------------------------------------------------------------------------
+
+def language() -> str:
+    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def touch() -> None:
+    """Record a user interaction (every full rerun is one)."""
+    st.session_state["last_interaction"] = time.monotonic()
+
+
+def idle_s() -> float:
+    return time.monotonic() - st.session_state.get("last_interaction", time.monotonic())
+
+
+def reset_session(*, keep: tuple[str, ...] = ("kiosk",)) -> None:
+    """Forget everything the visitor did (kiosk reset); the language goes back to French."""
+    for key in list(st.session_state.keys()):
+        if key not in keep:
+            del st.session_state[key]
+
+
+def kiosk_expired() -> bool:
+    """A kiosk visitor did something and then nothing for KIOSK_IDLE_S."""
+    return bool(st.session_state.get("kiosk_dirty")) and idle_s() > KIOSK_IDLE_S
+
+
+def kiosk_reset() -> None:
+    """Back to the kiosk welcome screen: session and trip URL forgotten, kiosk kept."""
+    reset_session()
+    st.query_params.clear()
+    st.query_params["kiosk"] = "1"
+
+
+def is_kiosk() -> bool:
+    if st.session_state.get("kiosk"):
+        return True
+    if st.query_params.get("kiosk") == "1":
+        st.session_state["kiosk"] = True
+        return True
+    return False
+
+
+# -- the planner --------------------------------------------------------------------------------------
+
+def planner_available() -> bool:
+    if "planner" in _overrides:
+        return True
+    try:
+        return importlib.util.find_spec("routing.planner") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _real_planner(bundle_key: str) -> Any:
+    from routing.planner import Planner  # heavy: loads data, builds or reads the cached network
+
+    t0 = time.perf_counter()
+    planner = Planner.from_bundle(bundle=Path(bundle_key) if bundle_key else None)
+    log.info("planner ready in %.1f s", time.perf_counter() - t0)
+    return planner
+
+
+def get_planner() -> Any:
+    """The process-wide planner (read-only, shared by every session)."""
+    if "planner" in _overrides:
+        return _overrides["planner"]()
+    return _real_planner(_bundle_key())
+
+
+def service_date(planner: Any) -> date:
+    value = getattr(planner, "date", None)
+    return value if isinstance(value, date) else DEFAULT_SERVICE_DATE
+
+
+# -- datasets and layers -------------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _load_dataset(dataset_id: str, bundle_key: str) -> Any:
+    from sources.datasets import load
+
+    return load(dataset_id, bundle=Path(bundle_key) if bundle_key else None)
+
+
+def load_dataset(dataset_id: str) -> Any | None:
+    """The :class:`sources.validate.Loaded` for ``dataset_id``, or None (logged) when it cannot load."""
+    try:
+        if "load_dataset" in _overrides:
+            return _overrides["load_dataset"](dataset_id)
+        return _load_dataset(dataset_id, _bundle_key())
+    except Exception:  # a dataset that fails must not take the page down
+        _log_once(f"dataset {dataset_id} could not be loaded")
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _layer_table(layer_id: str, bundle_key: str) -> pd.DataFrame:
+    return _prepare_layer(layer_id)
+
+
+def _prepare_layer(layer_id: str) -> pd.DataFrame:
+    spec = maps.STREETS if layer_id == "streets" else maps.LAYERS[layer_id]
+    data = {}
+    for ds in spec.dataset_ids:
+        loaded = load_dataset(ds)
+        if loaded is not None:
+            data[ds] = loaded.data
+    if not data:  # raise, so that nothing empty is cached: the next run tries again
+        raise LookupError(f"no dataset of layer {layer_id!r} could be loaded: {spec.dataset_ids}")
+    return spec.prepare(data)
+
+
+def layer_table(layer_id: str) -> pd.DataFrame | None:
+    """The display table of a map layer (see :mod:`dashboard.maps`), or None when unavailable."""
+    try:
+        if "load_dataset" in _overrides:
+            return _prepare_layer(layer_id)
+        return _layer_table(layer_id, _bundle_key())
+    except Exception:
+        _log_once(f"layer {layer_id} could not be prepared")
+        return None
+
+
+_logged: set[str] = set()
+
+
+def _log_once(message: str) -> None:
+    """Log a failure with its traceback the first time, briefly afterwards (pages rerun often)."""
+    if message in _logged:
+        log.debug(message)
+    else:
+        _logged.add(message)
+        log.exception(message)
+
+
+def catalogue() -> list[Any]:
+    from sources.catalogue import all_datasets
+
+    return all_datasets()

@@ -1,0 +1,162 @@
+"""Small Streamlit rendering helpers shared by the pages (no caching here: see state.py).
+
+Every HTML snippet built here escapes the text it carries; CSS is constant.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import streamlit as st
+
+from dashboard import maps
+from dashboard.export import format_co2, format_distance, format_duration
+from dashboard.i18n import STRINGS, t
+
+log = logging.getLogger("dashboard")
+
+BASE_CSS = """
+<style>
+.block-container {padding-top: 1.6rem; padding-bottom: 1rem;}
+.spmd-card {border: 1px solid #e5e7eb; border-radius: 14px; padding: 14px 16px; margin-bottom: 12px;
+            background: #ffffff; box-shadow: 0 1px 3px rgba(0,0,0,0.06);}
+.spmd-card.selected {border: 2px solid #E3051B;}
+.spmd-card h4 {margin: 0 0 6px 0; font-size: 1.15rem; display: flex; justify-content: space-between;}
+.spmd-card h4 .dur {font-size: 1.45rem; color: #111827;}
+.spmd-facts {display: flex; flex-wrap: wrap; gap: 6px 18px; color: #374151; font-size: 0.92rem;
+             margin-bottom: 8px;}
+.spmd-facts b {color: #111827;}
+.spmd-timeline {display: flex; width: 100%; height: 30px; border-radius: 8px; overflow: hidden;
+                font-size: 0.78rem; color: white; font-weight: 600;}
+.spmd-timeline div {display: flex; align-items: center; justify-content: center; overflow: hidden;
+                    white-space: nowrap; border-right: 2px solid white;}
+.spmd-notes {color: #6b7280; font-size: 0.82rem; margin-top: 6px;}
+.spmd-legend {display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.85rem; color: #374151;}
+.spmd-legend span.sw {display: inline-block; width: 12px; height: 12px; border-radius: 50%;
+                      margin-right: 5px; vertical-align: -1px;}
+.spmd-table-wrap {max-height: 420px; overflow: auto; margin-bottom: 1rem;}
+table.spmd-table {border-collapse: collapse; font-size: 0.85rem; width: 100%;}
+table.spmd-table th, table.spmd-table td {border-bottom: 1px solid #e5e7eb; padding: 4px 8px; text-align: left;}
+.spmd-attr {color: #6b7280; font-size: 0.78rem;}
+</style>
+"""
+
+KIOSK_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+#MainMenu, header, footer {display: none !important; visibility: hidden !important;}
+.block-container {padding-top: 0.8rem; max-width: 100% !important;}
+html, body, [data-testid="stAppViewContainer"] {font-size: 18px;}
+.stButton button {font-size: 1.05rem; padding: 0.6rem 1.1rem;}
+</style>
+"""
+
+
+_ARROW_OK: bool | None = None
+
+
+def arrow_ok() -> bool:
+    """Whether pyarrow imports (st.dataframe needs it; a broken wheel must not break pages)."""
+    global _ARROW_OK
+    if _ARROW_OK is None:
+        try:
+            import pyarrow  # noqa: F401
+
+            _ARROW_OK = True
+        except ImportError:
+            log.warning("pyarrow does not import: tables are shown as HTML")
+            _ARROW_OK = False
+    return _ARROW_OK
+
+
+def table(frame: Any, *, height: int | None = None, key: str | None = None) -> None:
+    """A data table: st.dataframe, or an escaped HTML table when pyarrow is unusable."""
+    if arrow_ok():
+        kwargs: dict[str, Any] = {"hide_index": True, "width": "stretch"}
+        if height:
+            kwargs["height"] = height
+        st.dataframe(frame, key=key, **kwargs)
+        return
+    html_table = frame.to_html(index=False, escape=True, border=0, classes="spmd-table", na_rep="")
+    st.markdown(f'<div class="spmd-table-wrap">{html_table}</div>', unsafe_allow_html=True)
+
+
+def inject_css(*, kiosk: bool) -> None:
+    st.markdown(BASE_CSS + (KIOSK_CSS if kiosk else ""), unsafe_allow_html=True)
+
+
+def run_guarded(page: Callable[[], Any], *, name: str) -> None:
+    """Run a page; any exception is logged with its details and shown as a friendly message."""
+    try:
+        page()
+    except Exception:  # Streamlit's rerun/stop are BaseExceptions and pass through
+        log.exception("page %s failed", name)
+        st.error(t("error.generic"), icon="⚠️")
+
+
+def timetable_banner(service_date: Any) -> None:
+    st.info(t("banner.timetable", date=service_date.strftime("%d/%m/%Y")), icon="🗓️")
+
+
+def mode_label(mode: str) -> str:
+    """The translated name of a mode or itinerary label (the label itself when unknown)."""
+    key = f"mode.{mode}"
+    return t(key) if key in STRINGS else str(mode)
+
+
+MODE_ICONS = {"walk": "🚶", "bike": "🚲", "bikeshare": "🚲", "transit": "🚌", "bike_transit": "🚲🚌",
+              "park_ride": "🅿️🚌", "carpool": "🚗👥", "car": "🚗", "ecar": "🔌🚗", "charge": "🔌",
+              "wait": "⏳"}
+
+
+def _rgb_css(rgb: Iterable[int]) -> str:
+    r, g, b = (int(v) for v in rgb)
+    return f"rgb({r},{g},{b})"
+
+
+def timeline_html(itinerary: Any) -> str:
+    """A horizontal bar, one block per leg, widths proportional to durations, in leg colours."""
+    total = max(1.0, sum(max(0.0, leg.duration_s) for leg in itinerary.legs))
+    blocks = []
+    for leg in itinerary.legs:
+        share = max(7.0, 100.0 * max(0.0, leg.duration_s) / total)
+        text = MODE_ICONS.get(leg.mode, "")
+        if leg.route:
+            text += " " + maps.esc(leg.route)
+        title = f"{maps.esc(mode_label(leg.mode))} {maps.esc(leg.from_name)} → {maps.esc(leg.to_name)}"
+        blocks.append(f'<div title="{title}" style="flex:{share:.1f} 1 0; '
+                      f'background:{_rgb_css(maps.leg_color(leg))}">{text}</div>')
+    return f'<div class="spmd-timeline">{"".join(blocks)}</div>'
+
+
+def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
+    s = itinerary.summary()
+    label = maps.esc(mode_label(itinerary.label))
+    icon = MODE_ICONS.get(itinerary.label, "🧭")
+    facts = [
+        (t("planner.departure"), itinerary.departure.strftime("%H:%M")),
+        (t("planner.arrival"), itinerary.arrival.strftime("%H:%M")),
+        (t("planner.transfers"), str(s["transfers"])),
+        (t("planner.walking"), format_distance(s["walk_m"])),
+        (t("planner.co2"), format_co2(s["co2_g"])),
+    ]
+    facts_html = "".join(f"<span>{maps.esc(k)} <b>{maps.esc(v)}</b></span>" for k, v in facts)
+    notes = "".join(f"<div>{maps.esc(n)}</div>" for n in s.get("notes") or [])
+    return (f'<div class="spmd-card{" selected" if selected else ""}">'
+            f'<h4><span>{icon} {label}</span><span class="dur">'
+            f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></h4>'
+            f'<div class="spmd-facts">{facts_html}</div>{timeline_html(itinerary)}'
+            f'{f"<div class=spmd-notes>{notes}</div>" if notes else ""}</div>')
+
+
+def legend_html(entries: Iterable[tuple[Iterable[int], str]]) -> str:
+    items = "".join(f'<span><span class="sw" style="background:{_rgb_css(rgb)}"></span>'
+                    f"{maps.esc(t(key))}</span>" for rgb, key in entries)
+    return f'<div class="spmd-legend">{items}</div>'
+
+
+def attribution(keys: Iterable[str] = ("attr.osm", "attr.star", "attr.etalab")) -> None:
+    st.caption(" · ".join(t(k) for k in dict.fromkeys(keys)))

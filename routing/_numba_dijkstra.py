@@ -1,0 +1,136 @@
+"""Dijkstra on a CSR graph, compiled with numba (binary heap with lazy deletion).
+
+The kernels take plain arrays and know nothing of streets: see :mod:`routing.streets`.
+Compilation happens on the first call (``cache=True`` keeps the machine code on disk).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _push(keys: np.ndarray, vals: np.ndarray, size: int, key: float, val: int) -> int:
+    i = size
+    keys[i] = key
+    vals[i] = val
+    while i > 0:
+        parent = (i - 1) >> 1
+        if keys[parent] <= key:
+            break
+        keys[i] = keys[parent]
+        vals[i] = vals[parent]
+        i = parent
+    keys[i] = key
+    vals[i] = val
+    return size + 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pop(keys: np.ndarray, vals: np.ndarray, size: int) -> int:
+    """Remove the root (read keys[0], vals[0] before calling); return the new size."""
+    size -= 1
+    if size == 0:
+        return 0
+    key = keys[size]
+    val = vals[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        right = child + 1
+        if right < size and keys[right] < keys[child]:
+            child = right
+        if keys[child] >= key:
+            break
+        keys[i] = keys[child]
+        vals[i] = vals[child]
+        i = child
+    keys[i] = key
+    vals[i] = val
+    return size
+
+
+@njit(cache=True, nogil=True)
+def dijkstra_csr(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, time_s: np.ndarray,
+                 length_m: np.ndarray, sources: np.ndarray, initial_cost: np.ndarray,
+                 target: int, cutoff: float):
+    """Multi-source Dijkstra minimising ``cost``; also accumulates ``time_s`` and ``length_m``.
+
+    Parameters
+    ----------
+    indptr, indices, cost, time_s, length_m
+        CSR adjacency (arc ``e`` goes from the row owning ``e`` to ``indices[e]``).
+    sources, initial_cost
+        Start nodes and their initial costs (the initial time is the initial cost, the
+        initial length 0).
+    target
+        Stop as soon as this node is settled (-1: settle everything).
+    cutoff
+        Nodes whose cost would exceed this are not reached.
+
+    Returns
+    -------
+    dist, time, length : float64 arrays (inf when not reached)
+    pred : int64, the CSR arc used to reach each node (-1 for sources and unreached nodes)
+    root : int64, index in ``sources`` of the source each node was reached from (-1)
+    """
+    n = indptr.shape[0] - 1
+    dist = np.full(n, np.inf)
+    tim = np.full(n, np.inf)
+    lng = np.full(n, np.inf)
+    pred = np.full(n, -1, np.int64)
+    root = np.full(n, -1, np.int64)
+    done = np.zeros(n, np.bool_)
+    capacity = indices.shape[0] + sources.shape[0] + 1
+    keys = np.empty(capacity, np.float64)
+    vals = np.empty(capacity, np.int64)
+    size = 0
+    for s in range(sources.shape[0]):
+        node = sources[s]
+        c = initial_cost[s]
+        if c < dist[node] and c <= cutoff:
+            dist[node] = c
+            tim[node] = c
+            lng[node] = 0.0
+            root[node] = s
+            pred[node] = -1
+            size = _push(keys, vals, size, c, node)
+    while size > 0:
+        d = keys[0]
+        u = vals[0]
+        size = _pop(keys, vals, size)
+        if done[u] or d > dist[u]:
+            continue
+        done[u] = True
+        if u == target:
+            break
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            nd = d + cost[e]
+            if nd < dist[v] and nd <= cutoff:
+                dist[v] = nd
+                tim[v] = tim[u] + time_s[e]
+                lng[v] = lng[u] + length_m[e]
+                pred[v] = e
+                root[v] = root[u]
+                size = _push(keys, vals, size, nd, v)
+    return dist, tim, lng, pred, root
+
+
+@njit(cache=True, nogil=True)
+def trace_arcs(pred: np.ndarray, tails: np.ndarray, target: int) -> np.ndarray:
+    """CSR arcs from the tree's root to ``target`` (empty when ``target`` is a root)."""
+    count = 0
+    node = target
+    while pred[node] >= 0:
+        count += 1
+        node = tails[pred[node]]
+    out = np.empty(count, np.int64)
+    node = target
+    for i in range(count - 1, -1, -1):
+        out[i] = pred[node]
+        node = tails[pred[node]]
+    return out

@@ -1,0 +1,488 @@
+"""The multimodal network: street layers, the day's timetable and the points of service.
+
+:func:`build_network` takes loaded frames (no files: see :mod:`routing.build` for the
+catalogue glue) and assembles
+
+* one merged :class:`~sources.loaders.streets.StreetNetwork` (several street layers
+  joined where their nodes lie within ``join_tolerance_m``), compiled into a
+  :class:`~routing.streets.ModeGraph` per mode (walk, bike, car);
+* the timetable of one service day (:class:`~routing.timetable.Timetable`) whose
+  walking transfers are computed on the walk graph (up to ``max_transfer_s``;
+  straight line x 1.3 where a stop lies off the street layer);
+* the points of service snapped to the street layers: transit stops, bike-share
+  stations, carpool places, park-and-ride car parks and chargers;
+* a place index for search.
+
+:meth:`Network.to_networkx` gives the same network as a NetworkX graph with node keys
+namespaced by layer (``walk:12``, ``stop:1234``, ``bikeshare:5501`` ...) and edges
+carrying ``mode``, ``length_m`` and ``travel_time_s``, to inspect and export
+(GraphML, GeoPackage). Queries never walk that graph: they run on the arrays.
+
+:meth:`Network.save` / :meth:`Network.load` keep everything on disk as parquet and
+npz (no pickle), keyed by a digest of the inputs (see :mod:`routing.build`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sources.loaders.streets import StreetNetwork
+
+from .places import PlaceIndex
+from .streets import (ModeGraph, StreetParams, build_mode_graph, edges_along_lines, multi_source,
+                      nearest_nodes)
+from .timetable import Timetable, build_timetable, straight_line_footpaths
+
+#: bump when the saved layout or the build logic changes (invalidates disk caches)
+NETWORK_VERSION = "1"
+POINT_KINDS = ("bikeshare", "carpool", "park_ride", "charger")
+POINT_COLUMNS = ("point_id", "name", "lon", "lat")
+
+
+@dataclass
+class Network:
+    """Everything the planner and the accessibility engines query."""
+
+    day: dt.date
+    streets: StreetNetwork
+    graphs: dict[str, ModeGraph]
+    timetable: Timetable
+    #: per timetable stop: node position in the walk graph, snap distance, snapped flag
+    stop_walk_node: np.ndarray
+    stop_walk_m: np.ndarray
+    #: points of service per kind, each with POINT_COLUMNS + kind columns + node_<mode>, snap_<mode>_m
+    points: dict[str, pd.DataFrame] = field(default_factory=dict)
+    places: PlaceIndex | None = None
+    params: StreetParams = field(default_factory=StreetParams)
+    digest: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    # -- inspection / export -----------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        return {
+            "day": self.day.isoformat(),
+            "street_nodes": len(self.streets.nodes),
+            "street_edges": len(self.streets.edges),
+            **{f"{m}_arcs": g.n_arcs for m, g in self.graphs.items()},
+            "stops": self.timetable.n_stops,
+            "trips": self.timetable.n_trips,
+            "connections": self.timetable.n_connections,
+            "footpaths": self.timetable.n_footpaths,
+            "stops_on_streets": int((self.stop_walk_m <= self.params.max_snap_m).sum()),
+            **{k: len(v) for k, v in self.points.items()},
+            "places": len(self.places) if self.places is not None else 0,
+        }
+
+    def to_networkx(self, *, include_transit: bool = True) -> Any:
+        """The network as a ``networkx.MultiDiGraph`` with namespaced node keys.
+
+        Street nodes ``walk:<id>``/``bike:<id>``/``car:<id>`` (x, y), arcs with ``mode``,
+        ``length_m``, ``travel_time_s``; stops ``stop:<stop_id>`` linked both ways to the walk
+        layer (``mode="link"``), walking transfers (``mode="transfer"``), and one ``mode="transit"``
+        edge per consecutive stop pair of each route pattern with its minimum ride time and
+        number of trips that day; points of service ``<kind>:<id>`` linked to their layers.
+        """
+        import networkx as nx
+
+        graph = nx.MultiDiGraph(crs="EPSG:4326", day=self.day.isoformat(), digest=self.digest)
+        for mode, g in self.graphs.items():
+            active = np.flatnonzero(g.active)
+            graph.add_nodes_from((f"{mode}:{g.node_ids[i]}", {"layer": mode, "x": float(g.lon[i]),
+                                                               "y": float(g.lat[i])}) for i in active)
+            graph.add_edges_from(
+                (f"{mode}:{g.node_ids[t]}", f"{mode}:{g.node_ids[h]}",
+                 {"mode": mode, "length_m": float(ln), "travel_time_s": float(tt)})
+                for t, h, ln, tt in zip(g.tails, g.indices, g.length_m, g.travel_time_s))
+        tt = self.timetable
+        walk = self.graphs["walk"]
+        speed = self.params.walk_speed_kmh / 3.6
+        for s in range(tt.n_stops):
+            key = f"stop:{tt.stop_ids[s]}"
+            graph.add_node(key, layer="stop", name=str(tt.stop_names[s]), x=float(tt.stop_lon[s]),
+                           y=float(tt.stop_lat[s]))
+            if self.stop_walk_m[s] <= self.params.max_snap_m:
+                node = f"walk:{walk.node_ids[self.stop_walk_node[s]]}"
+                attrs = {"mode": "link", "length_m": float(self.stop_walk_m[s]),
+                         "travel_time_s": float(self.stop_walk_m[s] / speed)}
+                graph.add_edge(key, node, **attrs)
+                graph.add_edge(node, key, **attrs)
+        for s in range(tt.n_stops):
+            lo, hi = tt.fp_offsets[s], tt.fp_offsets[s + 1]
+            for to, dur in zip(tt.fp_to[lo:hi], tt.fp_dur_s[lo:hi]):
+                graph.add_edge(f"stop:{tt.stop_ids[s]}", f"stop:{tt.stop_ids[to]}", mode="transfer",
+                               travel_time_s=float(dur), length_m=float(dur) * speed)
+        if include_transit and tt.n_connections:
+            conns = pd.DataFrame({"a": tt.dep_stop, "b": tt.arr_stop,
+                                  "route": tt.trip_route[tt.trip],
+                                  "ride_s": tt.arr_time - tt.dep_time})
+            patterns = conns.groupby(["a", "b", "route"], as_index=False).agg(
+                ride_s=("ride_s", "min"), trips=("ride_s", "size"))
+            for a, b, r, ride, n in patterns.itertuples(index=False):
+                graph.add_edge(f"stop:{tt.stop_ids[a]}", f"stop:{tt.stop_ids[b]}", mode="transit",
+                               route=str(tt.route_short_names[r]), travel_time_s=float(ride),
+                               trips=int(n), length_m=_haversine(tt.stop_lon[a], tt.stop_lat[a],
+                                                                 tt.stop_lon[b], tt.stop_lat[b]))
+        for kind, frame in self.points.items():
+            for row in frame.itertuples(index=False):
+                key = f"{kind}:{row.point_id}"
+                graph.add_node(key, layer=kind, name=str(row.name), x=float(row.lon), y=float(row.lat))
+                for mode, g in self.graphs.items():
+                    node = getattr(row, f"node_{mode}", -1)
+                    dist = getattr(row, f"snap_{mode}_m", math.inf)
+                    if node >= 0 and dist <= self.params.max_snap_m:
+                        graph.add_edge(key, f"{mode}:{g.node_ids[node]}", mode="link", length_m=float(dist),
+                                       travel_time_s=float(dist / speed))
+                        graph.add_edge(f"{mode}:{g.node_ids[node]}", key, mode="link", length_m=float(dist),
+                                       travel_time_s=float(dist / speed))
+        return graph
+
+    def write_graphml(self, path: str | Path) -> Path:
+        """Export :meth:`to_networkx` as GraphML."""
+        import networkx as nx
+
+        path = Path(path)
+        graph = self.to_networkx()
+        nx.write_graphml(graph, path)
+        return path
+
+    def write_geopackage(self, path: str | Path) -> Path:
+        """Export streets (per mode flags), stops and points of service as GeoPackage layers."""
+        import geopandas as gpd
+
+        path = Path(path)
+        if path.exists():
+            path.unlink()
+        self.streets.to_geodataframe().to_file(path, layer="streets", driver="GPKG")
+        tt = self.timetable
+        stops = gpd.GeoDataFrame({"stop_id": tt.stop_ids.astype(str), "name": tt.stop_names.astype(str),
+                                  "snap_m": self.stop_walk_m},
+                                 geometry=gpd.points_from_xy(tt.stop_lon, tt.stop_lat), crs="EPSG:4326")
+        stops.to_file(path, layer="stops", driver="GPKG")
+        for kind, frame in self.points.items():
+            if len(frame):
+                gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]),
+                                 crs="EPSG:4326").to_file(path, layer=kind, driver="GPKG")
+        return path
+
+    # -- disk cache ----------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> Path:
+        """Write the network under ``directory`` (parquet + npz, no pickle), atomically."""
+        import os
+        import shutil
+        import tempfile
+
+        directory = Path(directory)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-network-", dir=directory.parent))
+        try:
+            for name, frame in self.streets.to_frames().items():
+                frame.to_parquet(tmp / f"streets_{name}.parquet")
+            self.timetable.save_npz(tmp / "timetable.npz")
+            np.savez(tmp / "stops.npz", stop_walk_node=self.stop_walk_node, stop_walk_m=self.stop_walk_m)
+            for kind, frame in self.points.items():
+                frame.to_parquet(tmp / f"points_{kind}.parquet")
+            if self.places is not None:
+                self.places.frame.to_parquet(tmp / "places.parquet")
+            meta = {"version": NETWORK_VERSION, "day": self.day.isoformat(), "digest": self.digest,
+                    "notes": self.notes, "points": list(self.points)}
+            (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
+            if directory.exists():
+                shutil.rmtree(directory)
+            os.replace(tmp, directory)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return directory
+
+    @classmethod
+    def load(cls, directory: str | Path, *, params: StreetParams | None = None) -> Network:
+        """Read a network written by :meth:`save` (mode graphs are recompiled: it is fast)."""
+        directory = Path(directory)
+        meta = json.loads((directory / "meta.json").read_text())
+        if meta.get("version") != NETWORK_VERSION:
+            raise ValueError(f"network cache {directory} has version {meta.get('version')}")
+        frames = {name: pd.read_parquet(directory / f"streets_{name}.parquet")
+                  for name in ("nodes", "edges", "source")}
+        streets = StreetNetwork.from_frames(frames)
+        params = params or StreetParams()
+        graphs = _mode_graphs(streets, params)
+        stops = np.load(directory / "stops.npz", allow_pickle=False)
+        points = {kind: pd.read_parquet(directory / f"points_{kind}.parquet") for kind in meta["points"]}
+        places = None
+        if (directory / "places.parquet").exists():
+            places = PlaceIndex.from_frame(pd.read_parquet(directory / "places.parquet"))
+        return cls(day=dt.date.fromisoformat(meta["day"]), streets=streets, graphs=graphs,
+                   timetable=Timetable.load_npz(directory / "timetable.npz"),
+                   stop_walk_node=stops["stop_walk_node"], stop_walk_m=stops["stop_walk_m"],
+                   points=points, places=places, params=params, digest=meta["digest"],
+                   notes=list(meta.get("notes", [])))
+
+
+# -- building ------------------------------------------------------------------------------------
+
+def merge_street_networks(layers: list[StreetNetwork], *, join_tolerance_m: float = 12.0) -> StreetNetwork:
+    """Merge street layers into one network.
+
+    Node ids of each further layer are offset to stay unique; a node of a further layer lying
+    within ``join_tolerance_m`` of a node of the layers before it is replaced by that node, so
+    that the layers connect where they meet (e.g. main roads crossing the named streets).
+    """
+    from scipy.spatial import cKDTree
+
+    from sources.loaders.streets import metric_crs, project_xy
+
+    layers = [layer for layer in layers if layer is not None and len(layer.nodes)]
+    if not layers:
+        raise ValueError("no street layer to merge")
+    if len(layers) == 1:
+        return layers[0]
+    nodes = layers[0].nodes.copy()
+    edges = [layers[0].edges.copy()]
+    all_lon = np.concatenate([layer.nodes["x"].to_numpy() for layer in layers])
+    all_lat = np.concatenate([layer.nodes["y"].to_numpy() for layer in layers])
+    crs = metric_crs(all_lon, all_lat)
+    sources = [layers[0].source]
+    for layer in layers[1:]:
+        offset = int(nodes.index.max()) + 1
+        x0, y0 = project_xy(nodes["x"].to_numpy(), nodes["y"].to_numpy(), crs)
+        tree = cKDTree(np.column_stack([x0, y0]))
+        lx, ly = project_xy(layer.nodes["x"].to_numpy(), layer.nodes["y"].to_numpy(), crs)
+        dist, at = tree.query(np.column_stack([lx, ly]), distance_upper_bound=join_tolerance_m)
+        joined = np.isfinite(dist)
+        old_ids = layer.nodes.index.to_numpy("int64")
+        new_ids = old_ids + offset
+        new_ids[joined] = nodes.index.to_numpy("int64")[at[joined]]
+        mapping = pd.Series(new_ids, index=old_ids)
+        extra = layer.nodes.loc[~joined].copy()
+        extra.index = (extra.index.to_numpy("int64") + offset)
+        extra.index.name = nodes.index.name
+        nodes = pd.concat([nodes, extra])
+        e = layer.edges.copy()
+        e["u"] = mapping.loc[e["u"].to_numpy("int64")].to_numpy()
+        e["v"] = mapping.loc[e["v"].to_numpy("int64")].to_numpy()
+        e = e[e["u"] != e["v"]]
+        edges.append(e)
+        sources.append(layer.source)
+    merged_edges = pd.concat(edges, ignore_index=True)
+    return StreetNetwork(nodes=nodes, edges=merged_edges,
+                         source={"layers": [s.get("path", "") for s in sources], "crs_metric": crs,
+                                 "directed": False})
+
+
+def _mode_graphs(streets: StreetNetwork, params: StreetParams) -> dict[str, ModeGraph]:
+    preferred = streets.edges["preferred"].to_numpy(bool) if "preferred" in streets.edges else None
+    return {mode: build_mode_graph(streets, mode, params=params,
+                                   preferred=preferred if mode == "bike" else None)
+            for mode in ("walk", "bike", "car")}
+
+
+def street_transfers(graph: ModeGraph, stop_node: np.ndarray, stop_snap_m: np.ndarray, *,
+                     max_transfer_s: float = 600.0, speed_kmh: float = 4.8) -> pd.DataFrame:
+    """Walking transfers between stops on the walk graph (snap distances walked at ``speed_kmh``).
+
+    Returns
+    -------
+    DataFrame with from_stop, to_stop (stop indices), duration_s (float): pairs of distinct stops
+    both on the street layer and within ``max_transfer_s``.
+    """
+    speed = speed_kmh / 3.6
+    on = np.flatnonzero(stop_snap_m <= graph.params.max_snap_m)
+    by_node: dict[int, list[int]] = {}
+    for s in on:
+        by_node.setdefault(int(stop_node[s]), []).append(int(s))
+    node_arr = np.array(sorted(by_node), dtype=np.int64)
+    stops_at = [by_node[n] for n in node_arr]
+    rows_from, rows_to, rows_dur = [], [], []
+    for s in on:
+        start = float(stop_snap_m[s] / speed)
+        tree = multi_source(graph, [int(stop_node[s])], [start], cutoff=max_transfer_s,
+                            weight="travel_time_s")
+        t_nodes = tree.travel_time_s[node_arr]
+        for k in np.flatnonzero(np.isfinite(t_nodes)):
+            for s2 in stops_at[k]:
+                if s2 == s:
+                    continue
+                dur = t_nodes[k] + stop_snap_m[s2] / speed
+                if dur <= max_transfer_s:
+                    rows_from.append(int(s))
+                    rows_to.append(s2)
+                    rows_dur.append(float(dur))
+    return pd.DataFrame({"from_stop": np.array(rows_from, dtype=np.int64),
+                         "to_stop": np.array(rows_to, dtype=np.int64),
+                         "duration_s": np.array(rows_dur, dtype=float)})
+
+
+def _snap_points(frame: pd.DataFrame, graphs: dict[str, ModeGraph]) -> pd.DataFrame:
+    out = frame.copy()
+    for mode, g in graphs.items():
+        if len(out):
+            snap = nearest_nodes(g, out["lon"].to_numpy(), out["lat"].to_numpy())
+            out[f"node_{mode}"] = snap.node
+            out[f"snap_{mode}_m"] = snap.distance_m
+        else:
+            out[f"node_{mode}"] = pd.Series(dtype="int64")
+            out[f"snap_{mode}_m"] = pd.Series(dtype="float64")
+    return out.reset_index(drop=True)
+
+
+def prepare_points(*, bikeshare: pd.DataFrame | None = None, carpool: pd.DataFrame | None = None,
+                   parkings: pd.DataFrame | None = None, chargers: pd.DataFrame | None = None,
+                   bbox: tuple[float, float, float, float] | None = None) -> dict[str, pd.DataFrame]:
+    """Points of service in one shape: POINT_COLUMNS plus the columns each kind needs.
+
+    * bikeshare: capacity, bikes_available, docks_available (NaN unknown), status_known
+    * carpool: places
+    * park_ride: capacity (park-and-ride car parks only)
+    * charger: power_kw, n_points
+    """
+    def clip(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.dropna(subset=["lon", "lat"])
+        if bbox is None:
+            return frame
+        x0, y0, x1, y1 = bbox
+        return frame[frame["lon"].between(x0, x1) & frame["lat"].between(y0, y1)]
+
+    def col(frame: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
+        return frame[name] if name in frame.columns else pd.Series(default, index=frame.index)
+
+    out: dict[str, pd.DataFrame] = {}
+    if bikeshare is not None:
+        f = clip(bikeshare)
+        out["bikeshare"] = pd.DataFrame({
+            "point_id": f["station_id"].astype(str), "name": f["name"].astype(str),
+            "lon": f["lon"].astype(float), "lat": f["lat"].astype(float),
+            "capacity": pd.to_numeric(col(f, "capacity"), errors="coerce").astype(float),
+            "bikes_available": pd.to_numeric(col(f, "bikes_available"), errors="coerce").astype(float),
+            "docks_available": pd.to_numeric(col(f, "docks_available"), errors="coerce").astype(float),
+            "status_known": col(f, "status_known", False).fillna(False).astype(bool),
+        })
+    if carpool is not None:
+        f = clip(carpool)
+        out["carpool"] = pd.DataFrame({
+            "point_id": f["place_id"].astype(str), "name": f["name"].fillna("").astype(str),
+            "lon": f["lon"].astype(float), "lat": f["lat"].astype(float),
+            "places": pd.to_numeric(col(f, "places"), errors="coerce").astype(float)})
+    if parkings is not None:
+        f = clip(parkings)
+        if "is_park_and_ride" in f.columns:
+            f = f[f["is_park_and_ride"].fillna(False).astype(bool)]
+        out["park_ride"] = pd.DataFrame({
+            "point_id": f["parking_id"].astype(str), "name": f["name"].fillna("").astype(str),
+            "lon": f["lon"].astype(float), "lat": f["lat"].astype(float),
+            "capacity": pd.to_numeric(col(f, "capacity"), errors="coerce").astype(float)})
+    if chargers is not None:
+        f = clip(chargers)
+        out["charger"] = pd.DataFrame({
+            "point_id": f["station_id"].astype(str), "name": f["name"].fillna("").astype(str),
+            "lon": f["lon"].astype(float), "lat": f["lat"].astype(float),
+            "power_kw": pd.to_numeric(col(f, "power_kw"), errors="coerce").astype(float),
+            "n_points": pd.to_numeric(col(f, "n_points"), errors="coerce").astype(float)})
+    return out
+
+
+def build_network(*, feed: Any, streets: list[StreetNetwork], day: dt.date,
+                  bikeshare: pd.DataFrame | None = None, carpool: pd.DataFrame | None = None,
+                  parkings: pd.DataFrame | None = None, chargers: pd.DataFrame | None = None,
+                  cycle_lines: Any = None, extra_places: pd.DataFrame | None = None,
+                  params: StreetParams | None = None, max_transfer_s: float = 600.0,
+                  join_tolerance_m: float = 12.0, digest: str = "") -> Network:
+    """Assemble the network from loaded frames (see the module docstring).
+
+    Parameters
+    ----------
+    feed
+        A :class:`sources.loaders.gtfs.GtfsFeed`.
+    streets
+        Street layers, the most detailed first (they are merged).
+    day
+        Service date of the timetable.
+    bikeshare, carpool, parkings, chargers
+        Loaded frames of the points of service (lon/lat columns), any may be None.
+    cycle_lines
+        Iterable of shapely lines (e.g. the REV) marking preferred bike segments.
+    extra_places
+        More searchable places (name, kind, lon, lat, id).
+    """
+    params = params or StreetParams()
+    merged = merge_street_networks(streets, join_tolerance_m=join_tolerance_m)
+    notes: list[str] = []
+    if cycle_lines is not None:
+        lines = list(cycle_lines)
+        if lines:
+            edges = merged.edges.copy()
+            edges["preferred"] = edges_along_lines(merged, lines)
+            merged = StreetNetwork(nodes=merged.nodes, edges=edges, source=merged.source)
+    graphs = _mode_graphs(merged, params)
+    stops = feed.stops
+    walk = graphs["walk"]
+    snap = nearest_nodes(walk, stops["stop_lon"].to_numpy(float), stops["stop_lat"].to_numpy(float))
+    transfers = street_transfers(walk, snap.node, snap.distance_m, max_transfer_s=max_transfer_s,
+                                 speed_kmh=params.walk_speed_kmh)
+    off = ~snap.snapped
+    if off.any():
+        straight = straight_line_footpaths(stops["stop_lon"].to_numpy(float), stops["stop_lat"].to_numpy(float),
+                                           max_transfer_s=max_transfer_s,
+                                           walk_speed_kmh=params.walk_speed_kmh,
+                                           detour_factor=params.walk_detour_factor)
+        keep = off[straight["from_stop"].to_numpy()] | off[straight["to_stop"].to_numpy()]
+        transfers = pd.concat([transfers, straight.loc[keep, ["from_stop", "to_stop", "duration_s"]]],
+                              ignore_index=True)
+        notes.append(f"{int(off.sum())} of {len(stops)} stops lie off the street layer: their "
+                     "walking uses straight lines x 1.3")
+    stop_ids = stops["stop_id"].astype(str).to_numpy()
+    table = pd.DataFrame({"from_stop_id": stop_ids[transfers["from_stop"].to_numpy()],
+                          "to_stop_id": stop_ids[transfers["to_stop"].to_numpy()],
+                          "duration_s": transfers["duration_s"].to_numpy()})
+    timetable = build_timetable(feed, day, transfers=table, max_transfer_s=max_transfer_s)
+    # build_timetable indexes stops in feed.stops order
+    points = {kind: _snap_points(frame, graphs)
+              for kind, frame in prepare_points(bikeshare=bikeshare, carpool=carpool, parkings=parkings,
+                                                chargers=chargers).items()}
+    places = PlaceIndex(place_table(timetable, merged, points, extra_places))
+    return Network(day=day, streets=merged, graphs=graphs, timetable=timetable,
+                   stop_walk_node=snap.node, stop_walk_m=snap.distance_m, points=points, places=places,
+                   params=params, digest=digest, notes=notes)
+
+
+def place_table(timetable: Timetable, streets: StreetNetwork, points: dict[str, pd.DataFrame],
+                extra: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Searchable places: stops, street names (midpoint of their longest segment), points."""
+    frames = [pd.DataFrame({"name": timetable.stop_names.astype(str), "kind": "stop",
+                            "lon": timetable.stop_lon, "lat": timetable.stop_lat,
+                            "id": timetable.stop_ids.astype(str)})]
+    edges = streets.edges
+    if "name" in edges.columns and len(edges):
+        named = edges[edges["name"].fillna("").astype(str).str.len() > 0]
+        if len(named):
+            best = named.sort_values("length_m", ascending=False).drop_duplicates("name")
+            nodes = streets.nodes
+            u = nodes.loc[best["u"].to_numpy("int64")]
+            v = nodes.loc[best["v"].to_numpy("int64")]
+            frames.append(pd.DataFrame({
+                "name": best["name"].astype(str).to_numpy(), "kind": "street",
+                "lon": (u["x"].to_numpy() + v["x"].to_numpy()) / 2,
+                "lat": (u["y"].to_numpy() + v["y"].to_numpy()) / 2, "id": ""}))
+    for kind, frame in points.items():
+        label = {"park_ride": "parking"}.get(kind, kind)
+        if len(frame):
+            frames.append(pd.DataFrame({"name": frame["name"], "kind": label, "lon": frame["lon"],
+                                        "lat": frame["lat"], "id": frame["point_id"]}))
+    if extra is not None and len(extra):
+        frames.append(extra[["name", "kind", "lon", "lat", "id"]])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    r = 6_371_008.8
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return float(2 * r * math.asin(math.sqrt(a)))

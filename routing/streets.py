@@ -1,0 +1,487 @@
+"""Street layers per mode (walk, bike, car) compiled to CSR arrays, and fast shortest paths.
+
+A :class:`ModeGraph` is built from a :class:`sources.loaders.streets.StreetNetwork`
+(already loaded: this module reads no file). Its arcs are directed; each points back to
+the network edge it came from (``edge_row``, ``edge_reversed``) so that a path can be
+turned into a geometry.
+
+* walk: every segment open to pedestrians, both directions, 4.8 km/h;
+* bike: about 15 km/h, ``oneway_bike`` respected; the *cost* that Dijkstra minimises is the
+  travel time times a factor (< 1 on cycleways and preferred lines such as the REV, > 1 on
+  main roads without a cycle facility); the true ``travel_time_s`` is kept beside it;
+* car: traffic speed where the layer carries one (status known), else the speed limit,
+  else a default by highway class; ``oneway`` respected.
+
+Queries run on the arrays with a numba Dijkstra (:mod:`routing._numba_dijkstra`):
+:func:`one_to_one`, :func:`one_to_all`, :func:`multi_source`; :func:`many_to_many` uses
+``scipy.sparse.csgraph`` for batches. :func:`nearest_nodes` snaps points to the layer;
+where a point lies farther than ``max_snap_m`` from it, callers walk the straight line
+times a detour factor (:func:`walk_fallback_s`) and say so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from sources.loaders.streets import StreetNetwork, haversine_m, metric_crs, project_xy
+
+from ._numba_dijkstra import dijkstra_csr, trace_arcs
+
+MODES = ("walk", "bike", "car")
+WEIGHTS = ("cost", "travel_time_s", "length_m")
+
+#: default car speeds by highway class when no limit is known, km/h (urban Rennes)
+DEFAULT_CAR_SPEED_KMH: dict[str, float] = {
+    "motorway": 110.0, "motorway_link": 70.0, "trunk": 90.0, "trunk_link": 50.0,
+    "primary": 50.0, "primary_link": 40.0, "secondary": 50.0, "secondary_link": 40.0,
+    "tertiary": 50.0, "tertiary_link": 40.0, "unclassified": 40.0, "residential": 30.0,
+    "living_street": 20.0, "service": 20.0, "road": 30.0, "track": 15.0, "busway": 30.0,
+}
+_BUSY_ROADS = {"primary", "primary_link", "secondary", "secondary_link", "trunk", "trunk_link",
+               "motorway", "motorway_link"}
+
+
+@dataclass(frozen=True)
+class StreetParams:
+    """Speeds and preferences of the street modes."""
+
+    walk_speed_kmh: float = 4.8
+    bike_speed_kmh: float = 15.0
+    #: cost factor on cycleways and streets with a cycle facility
+    bike_cycleway_factor: float = 0.8
+    #: cost factor on preferred lines (e.g. the Réseau Express Vélo)
+    bike_preferred_factor: float = 0.7
+    #: cost factor on main roads without a cycle facility
+    bike_busy_road_factor: float = 1.4
+    car_speed_kmh: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_CAR_SPEED_KMH))
+    car_default_speed_kmh: float = 30.0
+    #: multiplies speed limits (nobody drives at the limit all the way)
+    car_limit_factor: float = 0.9
+    use_traffic: bool = True
+    #: beyond this distance to the layer, a point is "off the street network"
+    max_snap_m: float = 300.0
+    walk_detour_factor: float = 1.3
+
+
+class Snap(NamedTuple):
+    """Points snapped to a mode graph."""
+
+    node: np.ndarray  # int64 node positions (0..n-1) in the graph
+    node_id: np.ndarray  # int64 node ids of the network
+    distance_m: np.ndarray  # float64 straight distance point -> node
+    snapped: np.ndarray  # bool: distance_m <= max_snap_m (else use walk_fallback_s)
+
+
+@dataclass
+class ModeGraph:
+    """One mode's street layer as CSR arrays (arcs sorted by tail node)."""
+
+    mode: str
+    indptr: np.ndarray  # int64 (n + 1)
+    indices: np.ndarray  # int64 (m) head node of each arc
+    tails: np.ndarray  # int64 (m) tail node of each arc
+    cost: np.ndarray  # float64 (m) what Dijkstra minimises (seconds, weighted)
+    travel_time_s: np.ndarray  # float64 (m)
+    length_m: np.ndarray  # float64 (m)
+    edge_row: np.ndarray  # int64 (m) row of the network edge
+    edge_reversed: np.ndarray  # bool (m) arc runs against the edge geometry
+    node_ids: np.ndarray  # int64 (n)
+    lon: np.ndarray  # float64 (n)
+    lat: np.ndarray  # float64 (n)
+    x: np.ndarray  # float64 (n) metric coordinates in ``crs``
+    y: np.ndarray
+    crs: str
+    geometry_wkb: np.ndarray  # object (rows of the network edges)
+    params: StreetParams = field(default_factory=StreetParams)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        return int(self.indptr.shape[0] - 1)
+
+    @property
+    def n_arcs(self) -> int:
+        return int(self.indices.shape[0])
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Travel time per arc, seconds (alias of ``travel_time_s``)."""
+        return self.travel_time_s
+
+    @property
+    def active(self) -> np.ndarray:
+        """Nodes with at least one arc of this mode (the ones points snap to)."""
+        if "active" not in self._cache:
+            active = np.zeros(self.n_nodes, dtype=bool)
+            active[self.indices] = True
+            active[self.tails] = True
+            self._cache["active"] = active
+        return self._cache["active"]
+
+    def node_position(self, node_ids: Iterable[int] | int) -> np.ndarray:
+        """Positions (0..n-1) of network node ids (-1 when unknown)."""
+        if "position" not in self._cache:
+            order = np.argsort(self.node_ids, kind="stable")
+            self._cache["position"] = (self.node_ids[order], order)
+        sorted_ids, order = self._cache["position"]
+        ids = np.atleast_1d(np.asarray(node_ids, dtype="int64"))
+        at = np.clip(np.searchsorted(sorted_ids, ids), 0, len(sorted_ids) - 1)
+        found = sorted_ids[at] == ids if len(sorted_ids) else np.zeros(len(ids), bool)
+        return np.where(found, order[at] if len(sorted_ids) else -1, -1).astype("int64")
+
+    def arrays(self, weight: str = "cost") -> np.ndarray:
+        if weight not in WEIGHTS:
+            raise ValueError(f"weight must be one of {WEIGHTS}, got {weight!r}")
+        return getattr(self, weight)
+
+    def to_networkx(self, weight: str = "cost") -> Any:
+        """A ``networkx.DiGraph`` of positions with the smallest ``weight`` among parallel arcs."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(range(self.n_nodes))
+        w = self.arrays(weight)
+        order = np.argsort(-w, kind="stable")  # largest first, so the smallest wins
+        graph.add_weighted_edges_from(
+            zip(self.tails[order].tolist(), self.indices[order].tolist(), w[order].tolist()))
+        return graph
+
+
+def _car_speed_kmh(edges: Any, params: StreetParams) -> np.ndarray:
+    limit = edges["maxspeed_kmh"].to_numpy("float64") * params.car_limit_factor
+    default = edges["highway"].map(lambda h: params.car_speed_kmh.get(h, params.car_default_speed_kmh))
+    speed = np.where(np.isfinite(limit) & (limit > 0), limit, default.to_numpy("float64"))
+    if params.use_traffic:
+        traffic = edges["traffic_speed_kmh"].to_numpy("float64")
+        status = edges["traffic_status"].astype(str).str.lower().to_numpy()
+        known = np.isfinite(traffic) & (traffic > 0) & (status != "") & (status != "unknown")
+        speed = np.where(known, traffic, speed)
+    return np.maximum(speed, 1.0)
+
+
+def build_mode_graph(network: StreetNetwork, mode: str, *, params: StreetParams | None = None,
+                     preferred: np.ndarray | None = None) -> ModeGraph:
+    """Compile one mode's street layer from a network.
+
+    Parameters
+    ----------
+    network
+        A loaded :class:`StreetNetwork`.
+    mode
+        ``"walk"``, ``"bike"`` or ``"car"``.
+    params
+        Speeds and factors (:class:`StreetParams`).
+    preferred
+        Optional boolean mask over ``network.edges`` of preferred bike segments (e.g. from
+        :func:`edges_along_lines` with the REV lines); ignored for walk and car.
+
+    Returns
+    -------
+    ModeGraph
+        All network nodes (positions follow ``network.nodes`` order); arcs of this mode only.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    params = params or StreetParams()
+    edges = network.edges
+    nodes = network.nodes
+    n = len(nodes)
+    node_ids = nodes.index.to_numpy("int64")
+    order = np.argsort(node_ids, kind="stable")
+    sorted_ids = node_ids[order]
+
+    def position(ids: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(sorted_ids, ids)
+        return order[np.clip(at, 0, max(n - 1, 0))]
+
+    u = position(edges["u"].to_numpy("int64")) if len(edges) else np.empty(0, "int64")
+    v = position(edges["v"].to_numpy("int64")) if len(edges) else np.empty(0, "int64")
+    allowed = edges[mode].to_numpy(bool)
+    length = edges["length_m"].to_numpy("float64")
+    if mode == "walk":
+        speed = np.full(len(edges), params.walk_speed_kmh)
+        two_way = np.ones(len(edges), dtype=bool)
+        factor = np.ones(len(edges))
+    elif mode == "bike":
+        speed = np.full(len(edges), params.bike_speed_kmh)
+        two_way = ~edges["oneway_bike"].to_numpy(bool)
+        facility = edges["cycleway"].to_numpy(bool)
+        busy = edges["highway"].isin(_BUSY_ROADS).to_numpy() & ~facility
+        factor = np.ones(len(edges))
+        factor[busy] = params.bike_busy_road_factor
+        factor[facility] = params.bike_cycleway_factor
+        if preferred is not None:
+            pref = np.asarray(preferred, dtype=bool)
+            if pref.shape != (len(edges),):
+                raise ValueError("preferred must be a boolean mask over network.edges")
+            factor[pref] = np.minimum(factor[pref], params.bike_preferred_factor)
+    else:
+        speed = _car_speed_kmh(edges, params)
+        two_way = ~edges["oneway"].to_numpy(bool)
+        factor = np.ones(len(edges))
+    time_s = length / (speed / 3.6)
+    rows = np.flatnonzero(allowed)
+    back = rows[two_way[rows]]
+    tails = np.concatenate([u[rows], v[back]]).astype("int64")
+    heads = np.concatenate([v[rows], u[back]]).astype("int64")
+    edge_row = np.concatenate([rows, back]).astype("int64")
+    reversed_ = np.concatenate([np.zeros(len(rows), bool), np.ones(len(back), bool)])
+    sort = np.argsort(tails, kind="stable")
+    tails, heads, edge_row, reversed_ = tails[sort], heads[sort], edge_row[sort], reversed_[sort]
+    indptr = np.zeros(n + 1, dtype="int64")
+    np.cumsum(np.bincount(tails, minlength=n), out=indptr[1:])
+    lon = nodes["x"].to_numpy("float64")
+    lat = nodes["y"].to_numpy("float64")
+    crs = network.source.get("crs_metric") or metric_crs(lon, lat)
+    x, y = project_xy(lon, lat, crs)
+    return ModeGraph(
+        mode=mode, indptr=indptr, indices=heads, tails=tails,
+        cost=np.ascontiguousarray(time_s[edge_row] * factor[edge_row]),
+        travel_time_s=np.ascontiguousarray(time_s[edge_row]),
+        length_m=np.ascontiguousarray(length[edge_row]),
+        edge_row=edge_row, edge_reversed=reversed_, node_ids=node_ids, lon=lon, lat=lat,
+        x=x, y=y, crs=crs, geometry_wkb=edges["geometry"].to_numpy(), params=params)
+
+
+def build_mode_graphs(network: StreetNetwork, *, modes: Sequence[str] = MODES,
+                      params: StreetParams | None = None,
+                      preferred: np.ndarray | None = None) -> dict[str, ModeGraph]:
+    """:func:`build_mode_graph` for each of ``modes``."""
+    return {mode: build_mode_graph(network, mode, params=params, preferred=preferred)
+            for mode in modes}
+
+
+def edges_along_lines(network: StreetNetwork, lines: Iterable[Any], *, buffer_m: float = 15.0,
+                      min_share: float = 0.6) -> np.ndarray:
+    """Mask of network edges lying along ``lines`` (shapely lines in WGS84, e.g. REV lines).
+
+    An edge matches when at least ``min_share`` of its length lies within ``buffer_m`` of a line.
+    """
+    import shapely
+    from shapely.ops import transform
+
+    edges = network.edges
+    mask = np.zeros(len(edges), dtype=bool)
+    lines = [g for g in lines if g is not None and not shapely.is_empty(g)]
+    if not lines or not len(edges):
+        return mask
+    lon = network.nodes["x"].to_numpy("float64")
+    lat = network.nodes["y"].to_numpy("float64")
+    crs = network.source.get("crs_metric") or metric_crs(lon, lat)
+    from pyproj import Transformer
+
+    transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    zone = shapely.union_all([transform(transformer.transform, g).buffer(buffer_m) for g in lines])
+    geoms = np.array([transform(transformer.transform, g) for g in network.geometries()], dtype=object)
+    candidates = shapely.intersects(geoms, zone)
+    if candidates.any():
+        inside = shapely.length(shapely.intersection(geoms[candidates], zone))
+        total = np.maximum(shapely.length(geoms[candidates]), 1e-9)
+        mask[np.flatnonzero(candidates)] = inside / total >= min_share
+    return mask
+
+
+# -- queries -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShortestPathTree:
+    """Result of a one-to-all or multi-source search (arrays over node positions)."""
+
+    graph: ModeGraph = field(repr=False)
+    cost: np.ndarray  # float64, inf when not reached
+    travel_time_s: np.ndarray
+    length_m: np.ndarray
+    pred: np.ndarray  # int64 CSR arc used to reach each node (-1)
+    root: np.ndarray  # int64 index of the source reaching each node (-1)
+
+    def reached(self) -> np.ndarray:
+        """Positions of the reached nodes."""
+        return np.flatnonzero(np.isfinite(self.cost))
+
+    def path_to(self, target: int) -> StreetPath:
+        """The path from the tree's root to ``target`` (a node position)."""
+        target = int(target)
+        if not math.isfinite(self.cost[target]):
+            return StreetPath.none()
+        arcs = trace_arcs(self.pred, self.graph.tails, target)
+        nodes = np.concatenate([self.graph.tails[arcs[:1]], self.graph.indices[arcs]]) \
+            if len(arcs) else np.array([target], dtype="int64")
+        return StreetPath(found=True, cost=float(self.cost[target]),
+                          travel_time_s=float(self.travel_time_s[target]),
+                          length_m=float(self.length_m[target]), nodes=nodes, arcs=arcs,
+                          root=int(self.root[target]))
+
+
+@dataclass(frozen=True)
+class StreetPath:
+    """One path: node positions, CSR arcs, its cost, true time and length."""
+
+    found: bool
+    cost: float
+    travel_time_s: float
+    length_m: float
+    nodes: np.ndarray
+    arcs: np.ndarray
+    root: int = -1
+
+    @classmethod
+    def none(cls) -> StreetPath:
+        empty = np.empty(0, dtype="int64")
+        return cls(False, math.inf, math.inf, math.inf, empty, empty)
+
+
+def _run(graph: ModeGraph, sources: np.ndarray, initial: np.ndarray, target: int, cutoff: float,
+         weight: str) -> tuple[np.ndarray, ...]:
+    w = graph.arrays(weight)
+    return dijkstra_csr(graph.indptr, graph.indices, w, graph.travel_time_s, graph.length_m,
+                        sources, initial, target, float(cutoff))
+
+
+def _check_nodes(graph: ModeGraph, nodes: np.ndarray) -> np.ndarray:
+    nodes = np.atleast_1d(np.asarray(nodes, dtype="int64"))
+    if len(nodes) and (nodes.min() < 0 or nodes.max() >= graph.n_nodes):
+        raise IndexError(f"node positions must lie in 0..{graph.n_nodes - 1}")
+    return nodes
+
+
+def one_to_one(graph: ModeGraph, source: int, target: int, *, weight: str = "cost") -> StreetPath:
+    """Shortest path between two node positions (Dijkstra with early exit).
+
+    Returns a :class:`StreetPath` (``found`` false, costs inf, when no path exists).
+    """
+    src = _check_nodes(graph, source)
+    tgt = int(_check_nodes(graph, target)[0])
+    cost, time_s, length, pred, root = _run(graph, src, np.zeros(1), tgt, math.inf, weight)
+    tree = ShortestPathTree(graph, cost, time_s, length, pred, root)
+    return tree.path_to(tgt)
+
+
+def one_to_all(graph: ModeGraph, source: int, *, cutoff: float = math.inf,
+               weight: str = "cost") -> ShortestPathTree:
+    """Costs from one node position to every node, up to ``cutoff`` (same unit as ``weight``)."""
+    return multi_source(graph, [source], None, cutoff=cutoff, weight=weight)
+
+
+def multi_source(graph: ModeGraph, sources: Sequence[int] | np.ndarray,
+                 initial_costs: Sequence[float] | np.ndarray | None = None, *,
+                 cutoff: float = math.inf, weight: str = "cost") -> ShortestPathTree:
+    """Dijkstra from several node positions, each starting with its own cost.
+
+    ``initial_costs`` (default zeros) are in the unit of ``weight`` (seconds for ``cost`` and
+    ``travel_time_s``); the tree's ``travel_time_s`` starts from them too. ``root`` tells which
+    source reached each node.
+    """
+    src = _check_nodes(graph, sources)
+    init = (np.zeros(len(src)) if initial_costs is None
+            else np.asarray(initial_costs, dtype="float64").reshape(-1))
+    if init.shape != src.shape:
+        raise ValueError("sources and initial_costs differ in length")
+    cost, time_s, length, pred, root = _run(graph, src, init, -1, cutoff, weight)
+    return ShortestPathTree(graph, cost, time_s, length, pred, root)
+
+
+def many_to_many(graph: ModeGraph, sources: Sequence[int] | np.ndarray,
+                 targets: Sequence[int] | np.ndarray | None = None, *,
+                 cutoff: float = math.inf, weight: str = "cost") -> np.ndarray:
+    """Cost matrix (len(sources), len(targets)) through ``scipy.sparse.csgraph.dijkstra``.
+
+    Parallel arcs keep their smallest weight; unreachable pairs are inf. ``targets`` None
+    means every node.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    src = _check_nodes(graph, sources)
+    key = f"csr_{weight}"
+    if key not in graph._cache:
+        w = graph.arrays(weight)
+        order = np.lexsort((w, graph.indices, graph.tails))
+        t, h, ww = graph.tails[order], graph.indices[order], w[order]
+        first = np.ones(len(t), dtype=bool)
+        first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
+        graph._cache[key] = csr_matrix((np.maximum(ww[first], 1e-12), (t[first], h[first])),
+                                       shape=(graph.n_nodes, graph.n_nodes))
+    dist = dijkstra(graph._cache[key], directed=True, indices=src,
+                    limit=cutoff if math.isfinite(cutoff) else np.inf)
+    dist = np.atleast_2d(dist)
+    if targets is not None:
+        dist = dist[:, _check_nodes(graph, targets)]
+    return dist
+
+
+# -- geometry ------------------------------------------------------------------------------------
+
+def path_coords(graph: ModeGraph, path: StreetPath) -> np.ndarray:
+    """(k, 2) lon/lat coordinates along a path (empty when not found)."""
+    import shapely
+
+    if not path.found:
+        return np.empty((0, 2))
+    if not len(path.arcs):
+        node = int(path.nodes[0])
+        return np.array([[graph.lon[node], graph.lat[node]]])
+    rows = graph.edge_row[path.arcs]
+    geoms = shapely.from_wkb(graph.geometry_wkb[rows])
+    parts = []
+    for i, (geom, rev) in enumerate(zip(geoms, graph.edge_reversed[path.arcs])):
+        xy = shapely.get_coordinates(geom)
+        if rev:
+            xy = xy[::-1]
+        parts.append(xy if i == 0 else xy[1:])
+    return np.concatenate(parts)
+
+
+def path_geometry(graph: ModeGraph, path: StreetPath) -> Any:
+    """The path as a shapely LineString (None when not found or a single point)."""
+    import shapely
+
+    xy = path_coords(graph, path)
+    return shapely.LineString(xy) if len(xy) >= 2 else None
+
+
+# -- snapping ------------------------------------------------------------------------------------
+
+def nearest_nodes(graph: ModeGraph, lon: float | Sequence[float] | np.ndarray,
+                  lat: float | Sequence[float] | np.ndarray, *,
+                  max_distance_m: float | None = None) -> Snap:
+    """Snap points to the nearest node used by this mode (cKDTree in the graph's metric CRS).
+
+    ``snapped`` is false where the distance exceeds ``max_distance_m`` (default
+    ``graph.params.max_snap_m``): there, use :func:`walk_fallback_s` on the straight line.
+    A graph without any arc returns node -1 and infinite distances.
+    """
+    from scipy.spatial import cKDTree
+
+    lon = np.atleast_1d(np.asarray(lon, dtype="float64"))
+    lat = np.atleast_1d(np.asarray(lat, dtype="float64"))
+    limit = graph.params.max_snap_m if max_distance_m is None else float(max_distance_m)
+    candidates = np.flatnonzero(graph.active)
+    if not len(candidates):
+        minus = np.full(len(lon), -1, dtype="int64")
+        return Snap(minus, minus.copy(), np.full(len(lon), np.inf), np.zeros(len(lon), bool))
+    if "kdtree" not in graph._cache:
+        graph._cache["kdtree"] = cKDTree(np.column_stack([graph.x[candidates], graph.y[candidates]]))
+    tree = graph._cache["kdtree"]
+    x, y = project_xy(lon, lat, graph.crs)
+    distance, at = tree.query(np.column_stack([x, y]))
+    node = candidates[at].astype("int64")
+    # metric CRS distances are exact enough locally; report great-circle metres
+    distance_m = haversine_m(lon, lat, graph.lon[node], graph.lat[node])
+    return Snap(node, graph.node_ids[node], distance_m, distance_m <= limit)
+
+
+def straight_line_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
+    """Great-circle distance in metres."""
+    return haversine_m(lon1, lat1, lon2, lat2)
+
+
+def walk_fallback_s(distance_m: float | np.ndarray, *, detour_factor: float = 1.3,
+                    speed_kmh: float = 4.8) -> float | np.ndarray:
+    """Walking time over a straight line with a detour factor, seconds."""
+    seconds = np.asarray(distance_m, dtype="float64") * detour_factor / (speed_kmh / 3.6)
+    return float(seconds) if seconds.ndim == 0 else seconds

@@ -1,0 +1,524 @@
+"""The day's timetable compiled into arrays for the connection scan engines.
+
+:func:`build_timetable` turns a :class:`sources.loaders.gtfs.GtfsFeed` and a
+service date into a :class:`Timetable`: struct-of-arrays, int32 where possible.
+
+Model
+-----
+* **Stops** are indexed ``0..n_stops-1`` in the order of ``feed.stops``.
+* **Trips** are indexed ``0..n_trips-1``; a GTFS trip that runs on ``day`` gets
+  ``trip_day_offset == 0``; the previous day's trips that are still running after
+  midnight appear a second time with ``trip_day_offset == -1``.
+* **Connections** (one per consecutive pair of timed stop events of a trip) are
+  sorted by departure time. Times are int32 seconds since midnight of ``day``:
+  a trip of ``day`` at "25:00:00" stays 90000; a trip of ``day - 1`` at
+  "25:10:00" becomes 600 (times of the previous day's trips are shifted by
+  -86400 and only the connections departing at or after 0 are kept).
+  Ties are ordered by (departure, arrival) and, among zero-duration connections
+  departing together, topologically (a connection that ends where another one
+  starts comes first), so that a scan in array order sees every feasible chain.
+  Stop events without a time (non-timepoints) are skipped: the connection runs
+  between the surrounding timed events. pickup/drop-off types are not modelled.
+* **Footpaths** are CSR arrays (``fp_offsets``, ``fp_to``, ``fp_dur_s``) of
+  walking transfers between *distinct* stops, at least 1 s each. Changing
+  vehicles at the same stop takes no minimum time (0 s): a vehicle arriving at
+  t connects to a departure at t. A transfer is a single footpath: engines do
+  not chain two footpaths, so pass a transitively closed table when chaining
+  matters. When no ``transfers`` table is given, footpaths are computed from the
+  straight-line distance (stops projected to metres with an azimuthal equidistant
+  projection centred on the feed, pairs found with a ``scipy.spatial.cKDTree``)
+  times a detour factor of 1.3 at 4.8 km/h, kept up to ``max_transfer_s``.
+
+Cache
+-----
+:meth:`Timetable.to_arrays` / :meth:`Timetable.from_arrays` convert to and from a
+dict of plain numpy arrays (no object dtype, so ``np.savez`` / ``np.load`` work
+with ``allow_pickle=False``); :meth:`Timetable.save_npz` and
+:meth:`Timetable.load_npz` do the file round trip. :attr:`Timetable.digest` is a
+SHA-256 of every array, usable as a cache key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sources.errors import SchemaError
+
+DAY_S = 86400
+#: walking speed used by the straight-line footpath fallback
+WALK_SPEED_KMH = 4.8
+#: straight-line to walked distance factor of the fallback
+DETOUR_FACTOR = 1.3
+#: a footpath lasts at least this long (keeps zero-duration chains in scan order)
+MIN_FOOTPATH_S = 1
+#: "unreachable" time used by the engines
+INF_TIME = np.int32(2**31 - 1)
+
+_ARRAY_FIELDS = (
+    "stop_ids", "stop_names", "stop_lon", "stop_lat",
+    "trip_ids", "trip_route", "trip_day_offset",
+    "route_ids", "route_short_names", "route_colors", "route_types",
+    "dep_stop", "arr_stop", "dep_time", "arr_time", "trip", "seq", "arr_seq",
+    "fp_offsets", "fp_to", "fp_dur_s",
+)
+
+
+@dataclass(eq=False)
+class Timetable:
+    """Compiled timetable of one service day (see the module docstring for the model).
+
+    Attributes
+    ----------
+    day : service date; times are seconds since its midnight.
+    stop_ids, stop_names : str arrays (n_stops); stop_lon, stop_lat : float64 WGS84.
+    trip_ids : str (n_trips); trip_route : int32 route index; trip_day_offset : int8 (0 or -1).
+    route_ids, route_short_names, route_colors (hex, no '#') : str (n_routes); route_types : int16.
+    dep_stop, arr_stop, dep_time, arr_time, trip : int32 (n_connections), sorted by dep_time.
+    seq, arr_seq : int32 GTFS stop_sequence of the departure / arrival event.
+    fp_offsets : int64 (n_stops + 1); fp_to : int32; fp_dur_s : int32 — outgoing footpaths, CSR.
+    """
+
+    day: dt.date
+    stop_ids: np.ndarray
+    stop_names: np.ndarray
+    stop_lon: np.ndarray
+    stop_lat: np.ndarray
+    trip_ids: np.ndarray
+    trip_route: np.ndarray
+    trip_day_offset: np.ndarray
+    route_ids: np.ndarray
+    route_short_names: np.ndarray
+    route_colors: np.ndarray
+    route_types: np.ndarray
+    dep_stop: np.ndarray
+    arr_stop: np.ndarray
+    dep_time: np.ndarray
+    arr_time: np.ndarray
+    trip: np.ndarray
+    seq: np.ndarray
+    arr_seq: np.ndarray
+    fp_offsets: np.ndarray
+    fp_to: np.ndarray
+    fp_dur_s: np.ndarray
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # -- sizes -------------------------------------------------------------
+    @property
+    def n_stops(self) -> int:
+        return len(self.stop_ids)
+
+    @property
+    def n_trips(self) -> int:
+        return len(self.trip_ids)
+
+    @property
+    def n_connections(self) -> int:
+        return len(self.dep_time)
+
+    @property
+    def n_footpaths(self) -> int:
+        return len(self.fp_to)
+
+    def __repr__(self) -> str:
+        return (f"Timetable(day={self.day}, stops={self.n_stops}, trips={self.n_trips}, "
+                f"connections={self.n_connections}, footpaths={self.n_footpaths})")
+
+    # -- lookups -----------------------------------------------------------
+    def stop_index(self, stop_id: str) -> int:
+        """Index of ``stop_id``; KeyError when unknown."""
+        idx = self._lookup("stop_idx", self.stop_ids)
+        return idx[str(stop_id)]
+
+    def trip_indices(self, trip_id: str) -> list[int]:
+        """Trip indices of ``trip_id`` (two when it also runs past midnight from the day before)."""
+        idx = self._cache.get("trip_idx")
+        if idx is None:
+            idx = {}
+            for i, t in enumerate(self.trip_ids.tolist()):
+                idx.setdefault(t, []).append(i)
+            self._cache["trip_idx"] = idx
+        return list(idx.get(str(trip_id), []))
+
+    def _lookup(self, key: str, values: np.ndarray) -> dict[str, int]:
+        idx = self._cache.get(key)
+        if idx is None:
+            idx = {v: i for i, v in enumerate(values.tolist())}
+            self._cache[key] = idx
+        return idx
+
+    # -- derived arrays (cached, never serialised) --------------------------
+    @property
+    def arr_order(self) -> np.ndarray:
+        """Connection indices for a reverse scan: by arrival, departure and position, descending."""
+        order = self._cache.get("arr_order")
+        if order is None:
+            pos = np.arange(self.n_connections, dtype=np.int64)
+            order = np.lexsort((pos, self.dep_time, self.arr_time))[::-1].astype(np.int32)
+            self._cache["arr_order"] = order
+        return order
+
+    @property
+    def trip_connections(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR (offsets int64 n_trips+1, connection indices int32) of each trip's connections in order."""
+        csr = self._cache.get("trip_conns")
+        if csr is None:
+            order = np.lexsort((self.seq, self.trip)).astype(np.int32)
+            counts = np.bincount(self.trip, minlength=self.n_trips)
+            offsets = np.zeros(self.n_trips + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            csr = (offsets, order)
+            self._cache["trip_conns"] = csr
+        return csr
+
+    @property
+    def stop_departures(self) -> tuple[np.ndarray, np.ndarray]:
+        """CSR (offsets int64 n_stops+1, connection indices int32 by departure) of each stop's departures."""
+        csr = self._cache.get("stop_deps")
+        if csr is None:
+            order = np.argsort(self.dep_stop, kind="stable").astype(np.int32)
+            counts = np.bincount(self.dep_stop, minlength=self.n_stops)
+            offsets = np.zeros(self.n_stops + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            csr = (offsets, order)
+            self._cache["stop_deps"] = csr
+        return csr
+
+    def seq_position(self, conn: int) -> int:
+        """Position (0-based) of connection ``conn`` within its trip."""
+        pos = self._cache.get("conn_pos")
+        if pos is None:
+            offsets, order = self.trip_connections
+            pos = np.empty(self.n_connections, dtype=np.int32)
+            starts = np.repeat(offsets[:-1], np.diff(offsets))
+            pos[order] = (np.arange(self.n_connections) - starts).astype(np.int32)
+            self._cache["conn_pos"] = pos
+        return int(pos[conn])
+
+    @property
+    def footpaths_in(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Incoming footpaths as CSR (offsets int64, from-stop int32, duration int32)."""
+        csr = self._cache.get("fp_in")
+        if csr is None:
+            src = np.repeat(np.arange(self.n_stops, dtype=np.int32), np.diff(self.fp_offsets))
+            csr = _csr(self.fp_to, src, self.fp_dur_s, self.n_stops)
+            self._cache["fp_in"] = csr
+        return csr
+
+    def footpaths_frame(self) -> pd.DataFrame:
+        """Footpaths as a table: from_stop_id, to_stop_id, duration_s."""
+        src = np.repeat(np.arange(self.n_stops), np.diff(self.fp_offsets))
+        return pd.DataFrame({"from_stop_id": self.stop_ids[src], "to_stop_id": self.stop_ids[self.fp_to],
+                             "duration_s": self.fp_dur_s.astype(np.int64)})
+
+    def connections_frame(self) -> pd.DataFrame:
+        """Connections as a table: dep_stop_id, arr_stop_id, dep_time_s, arr_time_s, trip_id, seq, arr_seq."""
+        return pd.DataFrame({
+            "dep_stop_id": self.stop_ids[self.dep_stop], "arr_stop_id": self.stop_ids[self.arr_stop],
+            "dep_time_s": self.dep_time, "arr_time_s": self.arr_time,
+            "trip_id": self.trip_ids[self.trip], "seq": self.seq, "arr_seq": self.arr_seq})
+
+    # -- serialisation -----------------------------------------------------
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Every array (strings as fixed-width unicode) plus ``day`` as an ISO string array."""
+        out: dict[str, np.ndarray] = {"day": np.array(self.day.isoformat())}
+        for name in _ARRAY_FIELDS:
+            arr = getattr(self, name)
+            out[name] = arr.astype(str) if arr.dtype == object else arr
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Any) -> Timetable:
+        """Inverse of :meth:`to_arrays` (accepts a dict or an ``np.load`` result)."""
+        missing = [k for k in ("day", *_ARRAY_FIELDS) if k not in arrays]
+        if missing:
+            raise SchemaError(f"timetable arrays lack {missing}", field=missing[0])
+        kwargs: dict[str, Any] = {"day": dt.date.fromisoformat(str(arrays["day"]))}
+        for name in _ARRAY_FIELDS:
+            arr = np.asarray(arrays[name])
+            kwargs[name] = arr.astype(object) if arr.dtype.kind == "U" else arr
+        return cls(**kwargs)
+
+    def save_npz(self, path: str | Path) -> Path:
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp.npz")
+        np.savez(tmp, **self.to_arrays())
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load_npz(cls, path: str | Path) -> Timetable:
+        with np.load(Path(path), allow_pickle=False) as data:
+            return cls.from_arrays({k: data[k] for k in data.files})
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 (hex) of the day and every array: equal timetables have equal digests."""
+        d = self._cache.get("digest")
+        if d is None:
+            h = hashlib.sha256(self.day.isoformat().encode())
+            for name, arr in self.to_arrays().items():
+                h.update(name.encode())
+                h.update(str(arr.dtype).encode())
+                h.update(np.ascontiguousarray(arr).tobytes())
+            d = h.hexdigest()
+            self._cache["digest"] = d
+        return d
+
+    def replace(self, **changes: Any) -> Timetable:
+        """A new timetable with some arrays replaced (derived caches are not carried over)."""
+        kwargs = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_cache"}
+        kwargs.update(changes)
+        return Timetable(**kwargs)
+
+
+# ---------------------------------------------------------------------------
+# building
+# ---------------------------------------------------------------------------
+
+def _csr(src: np.ndarray, dst: np.ndarray, dur: np.ndarray, n: int
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    order = np.lexsort((dst, src))
+    counts = np.bincount(src, minlength=n)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    return offsets, dst[order].astype(np.int32), dur[order].astype(np.int32)
+
+
+def order_connections(dep_time: np.ndarray, arr_time: np.ndarray, trip: np.ndarray,
+                      seq: np.ndarray, dep_stop: np.ndarray, arr_stop: np.ndarray) -> np.ndarray:
+    """Scan order of connections: by (dep_time, arr_time, trip, seq), zero-duration groups topological.
+
+    Returns the permutation (int64). Within a group of connections sharing one
+    departure time that all have zero duration, a connection arriving at a stop
+    comes before the connections departing from it (Kahn's algorithm; a cycle,
+    which a sane feed never has, keeps the remaining ones in key order).
+    """
+    order = np.lexsort((seq, trip, arr_time, dep_time))
+    d, a = dep_time[order], arr_time[order]
+    zero = d == a
+    if zero.sum() < 2:
+        return order
+    # groups of consecutive zero-duration connections with the same departure time
+    zpos = np.flatnonzero(zero)
+    brk = np.flatnonzero((np.diff(zpos) != 1) | (np.diff(d[zpos]) != 0)) + 1
+    for grp in np.split(zpos, brk):
+        if len(grp) < 2:
+            continue
+        idx = order[grp]
+        ds, as_ = dep_stop[idx].tolist(), arr_stop[idx].tolist()
+        if not set(as_) & set(ds):
+            continue
+        order[grp] = idx[_topological(ds, as_)]
+    return order
+
+
+def _topological(ds: list[int], as_: list[int]) -> list[int]:
+    m = len(ds)
+    indeg = [0] * m
+    succ: list[list[int]] = [[] for _ in range(m)]
+    by_dep: dict[int, list[int]] = {}
+    for j, s in enumerate(ds):
+        by_dep.setdefault(s, []).append(j)
+    for i, s in enumerate(as_):
+        for j in by_dep.get(s, []):
+            if j != i:
+                succ[i].append(j)
+                indeg[j] += 1
+    out: list[int] = []
+    ready = [j for j in range(m) if indeg[j] == 0]
+    done = [False] * m
+    while len(out) < m:
+        if not ready:  # cycle: release the first pending one
+            ready = [next(j for j in range(m) if not done[j])]
+        ready.sort()
+        j = ready.pop(0)
+        if done[j]:
+            continue
+        done[j] = True
+        out.append(j)
+        for k in succ[j]:
+            indeg[k] -= 1
+            if indeg[k] == 0 and not done[k]:
+                ready.append(k)
+    return out
+
+
+def straight_line_footpaths(stop_lon: np.ndarray, stop_lat: np.ndarray, *, max_transfer_s: float = 600,
+                            walk_speed_kmh: float = WALK_SPEED_KMH,
+                            detour_factor: float = DETOUR_FACTOR) -> pd.DataFrame:
+    """Walking transfers from straight-line distance, the fallback when no street graph is given.
+
+    Stops are projected to metres (azimuthal equidistant centred on their mean
+    position); pairs closer than ``max_transfer_s`` of walking are found with a
+    ``cKDTree``. Duration = ceil(distance_m * detour_factor / speed), at least 1 s.
+    Stops with missing coordinates get no footpath.
+
+    Returns
+    -------
+    DataFrame with columns from_stop (int), to_stop (int), distance_m (float), duration_s (int),
+    both directions, no self-pairs; empty with those columns when fewer than two stops.
+    """
+    from pyproj import Transformer
+    from scipy.spatial import cKDTree
+
+    cols = ["from_stop", "to_stop", "distance_m", "duration_s"]
+    lon = np.asarray(stop_lon, dtype=float)
+    lat = np.asarray(stop_lat, dtype=float)
+    ok = np.flatnonzero(np.isfinite(lon) & np.isfinite(lat))
+    if len(ok) < 2 or max_transfer_s <= 0:
+        return pd.DataFrame({c: np.array([], dtype=float if c == "distance_m" else np.int64) for c in cols})
+    lon0, lat0 = float(np.mean(lon[ok])), float(np.mean(lat[ok]))
+    tr = Transformer.from_crs("EPSG:4326", f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +units=m",
+                              always_xy=True)
+    x, y = tr.transform(lon[ok], lat[ok])
+    xy = np.column_stack([x, y])
+    speed_ms = walk_speed_kmh / 3.6
+    radius = max_transfer_s * speed_ms / detour_factor
+    pairs = cKDTree(xy).query_pairs(radius, output_type="ndarray")
+    if len(pairs) == 0:
+        return pd.DataFrame({c: np.array([], dtype=float if c == "distance_m" else np.int64) for c in cols})
+    dist = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
+    dur = np.maximum(np.ceil(dist * detour_factor / speed_ms), MIN_FOOTPATH_S).astype(np.int64)
+    keep = dur <= max_transfer_s
+    a, b, dist, dur = ok[pairs[keep, 0]], ok[pairs[keep, 1]], dist[keep], dur[keep]
+    return pd.DataFrame({"from_stop": np.concatenate([a, b]), "to_stop": np.concatenate([b, a]),
+                         "distance_m": np.concatenate([dist, dist]), "duration_s": np.concatenate([dur, dur])})
+
+
+def _connections_of(stop_times: pd.DataFrame, trip_index: pd.Series, stop_index: pd.Series,
+                    shift_s: int) -> dict[str, np.ndarray]:
+    """Connections of the trips in ``trip_index`` (trip_id -> trip number), times shifted."""
+    st = stop_times[stop_times["trip_id"].isin(trip_index.index)]
+    st = st[st["arrival_time_s"].notna() | st["departure_time_s"].notna()]
+    st = st.sort_values(["trip_id", "stop_sequence"], kind="stable")
+    tid = st["trip_id"].to_numpy()
+    arr_s = st["arrival_time_s"].to_numpy(dtype=float)
+    dep_s = st["departure_time_s"].to_numpy(dtype=float)
+    arr_s = np.where(np.isnan(arr_s), dep_s, arr_s)
+    dep_s = np.where(np.isnan(dep_s), arr_s, dep_s)
+    stop = stop_index.reindex(st["stop_id"].astype(str).to_numpy()).to_numpy()
+    seqv = st["stop_sequence"].to_numpy(dtype=np.int64)
+    same = tid[:-1] == tid[1:]
+    i = np.flatnonzero(same & ~np.isnan(stop[:-1]) & ~np.isnan(stop[1:]))
+    out = {
+        "dep_stop": stop[i].astype(np.int32), "arr_stop": stop[i + 1].astype(np.int32),
+        "dep_time": (np.rint(dep_s[i]) + shift_s).astype(np.int64),
+        "arr_time": (np.rint(arr_s[i + 1]) + shift_s).astype(np.int64),
+        "trip": trip_index.reindex(tid[i]).to_numpy().astype(np.int32),
+        "seq": seqv[i].astype(np.int32), "arr_seq": seqv[i + 1].astype(np.int32),
+    }
+    # a vehicle never travels back in time: clamp arrival to departure
+    out["arr_time"] = np.maximum(out["arr_time"], out["dep_time"])
+    return out
+
+
+def build_timetable(feed: Any, day: dt.date, *, transfers: pd.DataFrame | None = None,
+                    max_transfer_s: float = 600) -> Timetable:
+    """Compile the timetable of ``day`` from a GTFS feed.
+
+    Parameters
+    ----------
+    feed : GtfsFeed (whole-feed frames, ``service_ids_on(day)``; see :mod:`sources.loaders.gtfs`).
+    day : the service date; every time is in seconds since its midnight.
+    transfers : walking transfers with columns from_stop_id, to_stop_id, duration_s (e.g. computed
+        on the street graph). Rows with unknown stops, self-pairs or missing durations are ignored;
+        duplicates keep the shortest; durations are rounded up to whole seconds (at least 1 s).
+        None: straight-line fallback (see :func:`straight_line_footpaths`).
+    max_transfer_s : cap of the straight-line fallback (and of ``transfers`` rows).
+
+    Returns
+    -------
+    Timetable. A day without service gives a timetable with zero connections.
+    """
+    stops = feed.stops
+    stop_ids = stops["stop_id"].astype(str).to_numpy()
+    stop_index = pd.Series(np.arange(len(stop_ids)), index=stop_ids)
+    stop_index = stop_index[~stop_index.index.duplicated()]
+
+    routes = feed.routes
+    route_ids = routes["route_id"].astype(str).to_numpy()
+    route_index = pd.Series(np.arange(len(route_ids)), index=route_ids)
+    route_index = route_index[~route_index.index.duplicated()]
+
+    trips = feed.trips
+    today = trips[trips["service_id"].isin(feed.service_ids_on(day))]
+    yesterday = trips[trips["service_id"].isin(feed.service_ids_on(day - dt.timedelta(days=1)))]
+    st = feed.stop_times
+    late_trip_ids = st.loc[(st["departure_time_s"] >= DAY_S) | (st["arrival_time_s"] > DAY_S), "trip_id"]
+    yesterday = yesterday[yesterday["trip_id"].isin(late_trip_ids.unique())]
+
+    trip_frame = pd.concat([today.assign(_off=0), yesterday.assign(_off=-1)], ignore_index=True)
+    n_today = len(today)
+    idx_today = pd.Series(np.arange(n_today), index=today["trip_id"].astype(str).to_numpy())
+    idx_yday = pd.Series(np.arange(n_today, len(trip_frame)),
+                         index=yesterday["trip_id"].astype(str).to_numpy())
+    idx_today = idx_today[~idx_today.index.duplicated()]
+    idx_yday = idx_yday[~idx_yday.index.duplicated()]
+
+    parts = [_connections_of(st, idx_today, stop_index, 0)]
+    if len(idx_yday):
+        prev = _connections_of(st[st["trip_id"].isin(idx_yday.index)], idx_yday, stop_index, -DAY_S)
+        keep = prev["dep_time"] >= 0
+        parts.append({k: v[keep] for k, v in prev.items()})
+    conn = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    order = order_connections(conn["dep_time"], conn["arr_time"], conn["trip"], conn["seq"],
+                              conn["dep_stop"], conn["arr_stop"])
+    conn = {k: v[order] for k, v in conn.items()}
+    for k in ("dep_time", "arr_time"):
+        conn[k] = conn[k].astype(np.int32)
+
+    lon = stops["stop_lon"].to_numpy(dtype=float)
+    lat = stops["stop_lat"].to_numpy(dtype=float)
+    if transfers is None:
+        fp = straight_line_footpaths(lon, lat, max_transfer_s=max_transfer_s)
+        fsrc, fdst = fp["from_stop"].to_numpy(), fp["to_stop"].to_numpy()
+        fdur = fp["duration_s"].to_numpy()
+    else:
+        need = {"from_stop_id", "to_stop_id", "duration_s"} - set(transfers.columns)
+        if need:
+            raise SchemaError(f"transfers table lacks columns {sorted(need)}", field=sorted(need)[0])
+        fsrc = stop_index.reindex(transfers["from_stop_id"].astype(str).to_numpy()).to_numpy()
+        fdst = stop_index.reindex(transfers["to_stop_id"].astype(str).to_numpy()).to_numpy()
+        fdur = pd.to_numeric(transfers["duration_s"], errors="coerce").to_numpy(dtype=float)
+        ok = ~np.isnan(fsrc) & ~np.isnan(fdst) & np.isfinite(fdur) & (fdur >= 0) & (fdur <= max_transfer_s)
+        ok &= fsrc != fdst
+        fsrc, fdst = fsrc[ok].astype(np.int64), fdst[ok].astype(np.int64)
+        fdur = np.maximum(np.ceil(fdur[ok]), MIN_FOOTPATH_S).astype(np.int64)
+        # duplicates: keep the shortest
+        dedup = pd.DataFrame({"a": fsrc, "b": fdst, "d": fdur}).groupby(["a", "b"], as_index=False)["d"].min()
+        fsrc, fdst, fdur = dedup["a"].to_numpy(), dedup["b"].to_numpy(), dedup["d"].to_numpy()
+    fp_offsets, fp_to, fp_dur = _csr(np.asarray(fsrc, dtype=np.int64), np.asarray(fdst, dtype=np.int64),
+                                     np.asarray(fdur, dtype=np.int64), len(stop_ids))
+
+    def _str_col(frame: pd.DataFrame, col: str) -> np.ndarray:
+        if col not in frame.columns:
+            return np.full(len(frame), "", dtype=object)
+        return frame[col].fillna("").astype(str).to_numpy(dtype=object)
+
+    route_types = (pd.to_numeric(routes["route_type"], errors="coerce").fillna(3).astype(np.int16).to_numpy()
+                   if "route_type" in routes.columns else np.full(len(routes), 3, dtype=np.int16))
+    trip_route = route_index.reindex(trip_frame["route_id"].astype(str).to_numpy()).fillna(-1)
+    return Timetable(
+        day=day,
+        stop_ids=stop_ids.astype(object),
+        stop_names=_str_col(stops, "stop_name"),
+        stop_lon=lon, stop_lat=lat,
+        trip_ids=trip_frame["trip_id"].astype(str).to_numpy(dtype=object),
+        trip_route=trip_route.to_numpy().astype(np.int32),
+        trip_day_offset=trip_frame["_off"].to_numpy().astype(np.int8),
+        route_ids=route_ids.astype(object),
+        route_short_names=_str_col(routes, "route_short_name"),
+        route_colors=np.array([c.lstrip("#") for c in _str_col(routes, "route_color")], dtype=object),
+        route_types=route_types,
+        dep_stop=conn["dep_stop"], arr_stop=conn["arr_stop"],
+        dep_time=conn["dep_time"], arr_time=conn["arr_time"],
+        trip=conn["trip"], seq=conn["seq"], arr_seq=conn["arr_seq"],
+        fp_offsets=fp_offsets, fp_to=fp_to, fp_dur_s=fp_dur,
+    )

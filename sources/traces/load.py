@@ -1,0 +1,275 @@
+"""Load GPS traces (CSV with a column mapping, or GPX) into scikit-mobility TrajDataFrames.
+
+Bad rows are quarantined in a :class:`sources.validate.Report` (file, row, field, code),
+never dropped silently; a file that cannot be used at all raises
+:class:`sources.errors.UnusableInputError` naming the file (and row / field).
+
+Reason codes: ``missing_required_field`` (empty user id / time / coordinate),
+``invalid_time`` (unparseable time), ``invalid_float`` (coordinate not a number),
+``number_out_of_range`` (latitude outside [-90, 90] or longitude outside [-180, 180]),
+``point_near_origin``, ``point_outside_area`` (outside ``bbox`` when given),
+``duplicate_key`` (same user and time twice; the first is kept),
+``single_point_user`` (a user with one point cannot make a trip; severity warning).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sources.errors import SchemaError, UnusableInputError
+from sources.validate import WARNING, Loaded, Report
+
+#: Columns of the TrajDataFrame the loaders return (``mode`` only when mapped / present).
+TRACE_COLUMNS = ("uid", "lat", "lng", "datetime", "mode", "simulated")
+#: Default upload size limit (bytes).
+MAX_BYTES = 50 * 1024 * 1024
+LOCAL_TZ = "Europe/Paris"
+
+PathOrBytes = str | os.PathLike | bytes
+
+
+def _read_bytes(source: PathOrBytes, *, name: str | None, max_bytes: int) -> tuple[bytes, str]:
+    if isinstance(source, bytes | bytearray):
+        data, label = bytes(source), name or "<upload>"
+    else:
+        path = Path(source)
+        label = name or str(path)
+        if not path.is_file():
+            raise UnusableInputError("trace file not found", file=label)
+        if path.stat().st_size > max_bytes:
+            raise UnusableInputError(f"trace file larger than {max_bytes} bytes", file=label)
+        data = path.read_bytes()
+    if len(data) > max_bytes:
+        raise UnusableInputError(f"trace file larger than {max_bytes} bytes", file=label)
+    if not data.strip():
+        raise UnusableInputError("trace file is empty", file=label)
+    return data, label
+
+
+def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "lat",
+                    lon: str = "lon", time: str = "time", mode: str | None = None,
+                    sep: str | None = None, encoding: str = "utf-8", time_format: str | None = None,
+                    tz: str = LOCAL_TZ, bbox: tuple[float, float, float, float] | None = None,
+                    name: str | None = None, max_bytes: int = MAX_BYTES) -> Loaded:
+    """Load a CSV of GPS points into a TrajDataFrame.
+
+    Parameters
+    ----------
+    source
+        Path of the CSV, or its bytes (an upload; ``name`` labels it in the report).
+    user, lat, lon, time, mode
+        Names of the columns holding the user id, latitude, longitude, time and
+        (optional) transport mode. ``mode=None`` looks for a ``mode`` column.
+    sep
+        Field separator; ``None`` sniffs it (``,`` ``;`` or tab).
+    time_format
+        strftime format of ``time``; default ISO 8601, or Unix seconds when every value is
+        a number. Times with an offset are converted to ``tz`` wall clock; naive times are
+        taken as ``tz`` wall clock already.
+    bbox
+        (lon_min, lat_min, lon_max, lat_max): points outside are quarantined
+        (``point_outside_area``). Default: only the valid WGS84 range is checked.
+
+    Returns
+    -------
+    Loaded
+        ``data``: a ``skmob.TrajDataFrame`` sorted by user and time with columns
+        ``uid`` (str), ``lat``, ``lng`` (float), ``datetime`` (naive local), ``mode`` (str,
+        when present) and ``simulated`` (False); ``report``: the validation report.
+
+    Raises
+    ------
+    UnusableInputError
+        Unreadable file, larger than ``max_bytes``, or no usable point left.
+    SchemaError
+        A mapped column is missing (``field`` names it).
+    """
+    data, label = _read_bytes(source, name=name, max_bytes=max_bytes)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UnusableInputError(f"not {encoding} text: {exc.reason} at byte {exc.start}",
+                                 file=label) from exc
+    text = text.lstrip("\ufeff")
+    if sep is None:
+        first = text.splitlines()[0] if text else ""
+        sep = max([",", ";", "\t"], key=first.count)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                            skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise UnusableInputError(f"cannot parse CSV: {exc}", file=label) from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if mode is None and "mode" in frame.columns:
+        mode = "mode"
+    for field in (user, lat, lon, time) + ((mode,) if mode else ()):
+        if field not in frame.columns:
+            raise SchemaError(f"column {field!r} missing (columns: {list(frame.columns)})",
+                              file=label, field=field)
+    cols = {user: "uid", lat: "lat", lon: "lng", time: "datetime"}
+    if mode:
+        cols[mode] = "mode"
+    out = frame[list(cols)].rename(columns=cols)
+    out.insert(0, "_row", np.arange(1, len(out) + 1))
+    report = Report("traces", files=[label], rows_read=len(out))
+    out["datetime"] = out["datetime"].str.strip()
+    times = _parse_times(out["datetime"], time_format=time_format, tz=tz)
+    return _finish(out, times, report, label=label, bbox=bbox)
+
+
+def load_traces_gpx(source: PathOrBytes, *, user: str | None = None, tz: str = LOCAL_TZ,
+                    bbox: tuple[float, float, float, float] | None = None, name: str | None = None,
+                    max_bytes: int = MAX_BYTES) -> Loaded:
+    """Load the track points of a GPX file into a TrajDataFrame.
+
+    Each track is one user (its ``<name>``, else ``"<file stem>-<track index>"``) unless
+    ``user`` forces one id for the whole file; a track ``<type>`` becomes ``mode``.
+    Row numbers in the report count track points from 1 in file order.
+    The XML is checked with defusedxml first (no entities, no external references).
+
+    Returns
+    -------
+    Loaded
+        As :func:`load_traces_csv`.
+    """
+    import defusedxml.ElementTree as DET
+    import gpxpy
+    import gpxpy.gpx
+
+    data, label = _read_bytes(source, name=name, max_bytes=max_bytes)
+    try:
+        DET.fromstring(data)
+    except Exception as exc:  # defusedxml raises ParseError or its own DefusedXmlException
+        raise UnusableInputError(f"not a safe, well-formed XML file: {exc}", file=label) from exc
+    try:
+        gpx = gpxpy.parse(data.decode("utf-8", errors="replace"))
+    except gpxpy.gpx.GPXException as exc:
+        raise UnusableInputError(f"not a GPX file: {exc}", file=label) from exc
+    stem = Path(label).stem
+    rows: list[dict[str, Any]] = []
+    for t_index, track in enumerate(gpx.tracks):
+        uid = user or (track.name or "").strip() or f"{stem}-{t_index + 1}"
+        for segment in track.segments:
+            for point in segment.points:
+                rows.append({"_row": len(rows) + 1, "uid": uid, "lat": point.latitude,
+                             "lng": point.longitude,
+                             "datetime": point.time.isoformat() if point.time else "",
+                             "mode": (track.type or "").strip()})
+    if not rows:
+        raise UnusableInputError("GPX file has no track point", file=label)
+    out = pd.DataFrame(rows)
+    if not out["mode"].astype(bool).any():
+        out = out.drop(columns="mode")
+    report = Report("traces", files=[label], rows_read=len(out))
+    times = _parse_times(out["datetime"], time_format=None, tz=tz)
+    return _finish(out, times, report, label=label, bbox=bbox)
+
+
+def load_traces(source: PathOrBytes, *, kind: str | None = None, name: str | None = None,
+                **options: Any) -> Loaded:
+    """Load a CSV or GPX trace file, choosing by ``kind`` or by the name's extension."""
+    label = name or (str(source) if not isinstance(source, bytes | bytearray) else "")
+    kind = (kind or Path(label).suffix.lstrip(".")).lower()
+    if kind == "gpx":
+        return load_traces_gpx(source, name=name, **options)
+    if kind in {"csv", "txt", ""}:
+        return load_traces_csv(source, name=name, **options)
+    raise UnusableInputError(f"unsupported trace format {kind!r} (expected csv or gpx)",
+                             file=label or None)
+
+
+# -- shared -------------------------------------------------------------------------------
+
+def _parse_times(values: pd.Series, *, time_format: str | None, tz: str) -> pd.Series:
+    """Parse times to naive local wall clock; NaT where unparseable."""
+    s = values.astype(str).str.strip()
+    filled = s[s != ""]
+    if time_format is None and len(filled) and filled.str.fullmatch(r"-?\d+(\.\d+)?").all():
+        secs = pd.to_numeric(s, errors="coerce")
+        parsed = pd.to_datetime(secs, unit="s", errors="coerce", utc=True)
+        return parsed.dt.tz_convert(tz).dt.tz_localize(None)
+    has_offset = s.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    fmt = time_format or "ISO8601"
+    if has_offset.any():
+        aware = pd.to_datetime(s[has_offset], format=fmt, errors="coerce", utc=True)
+        out.loc[has_offset] = aware.dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[ns]")
+    if (~has_offset).any():
+        naive = pd.to_datetime(s[~has_offset], format=fmt, errors="coerce")
+        out.loc[~has_offset] = naive.astype("datetime64[ns]")
+    return out
+
+
+def _finish(out: pd.DataFrame, times: pd.Series, report: Report, *, label: str,
+            bbox: tuple[float, float, float, float] | None) -> Loaded:
+    from sources.traces._skmob_compat import load_skmob
+
+    out = out.copy()
+    out["uid"] = out["uid"].astype(str).str.strip()
+    out = report.quarantine_mask(out, out["uid"] == "", code="missing_required_field",
+                                 message="user id is empty", field="uid", file=label)
+    raw_time = out["datetime"].astype(str)
+    out["datetime"] = times.loc[out.index]
+    empty_time = raw_time.str.strip() == ""
+    out = report.quarantine_mask(out, empty_time.to_numpy(), code="missing_required_field",
+                                 message="time is empty", field="datetime", file=label)
+    bad_time = out["datetime"].isna()
+    if bad_time.any():
+        for row, value in zip(out.loc[bad_time, "_row"], raw_time.loc[out.index[bad_time]]):
+            report.quarantine("invalid_time", "time cannot be parsed", file=label, row=int(row),
+                              field="datetime", value=value)
+        out = out.loc[~bad_time]
+    for col, lo, hi in (("lat", -90.0, 90.0), ("lng", -180.0, 180.0)):
+        raw = out[col].astype(str).str.strip()
+        out = report.quarantine_mask(out, (raw == "").to_numpy(), code="missing_required_field",
+                                     message=f"{col} is empty", field=col, file=label)
+        num = pd.to_numeric(out[col].astype(str).str.strip().str.replace(",", ".", regex=False),
+                            errors="coerce")
+        out = report.quarantine_mask(out, num.isna().to_numpy(), code="invalid_float",
+                                     message=f"{col} is not a number", field=col, file=label)
+        out[col] = num.loc[out.index].astype(float)
+        out = report.quarantine_mask(out, (~out[col].between(lo, hi)).to_numpy(),
+                                     code="number_out_of_range",
+                                     message=f"{col} outside [{lo:g}, {hi:g}]", field=col,
+                                     file=label)
+    out = report.quarantine_mask(out, ((out["lat"].abs() < 1) & (out["lng"].abs() < 1)).to_numpy(),
+                                 code="point_near_origin", message="point near (0, 0)",
+                                 field="lat", file=label)
+    if bbox is not None:
+        x0, y0, x1, y1 = bbox
+        inside = out["lng"].between(x0, x1) & out["lat"].between(y0, y1)
+        out = report.quarantine_mask(out, (~inside).to_numpy(), code="point_outside_area",
+                                     message=f"point outside the expected area {bbox}",
+                                     field="lng", file=label)
+    out = out.sort_values(["uid", "datetime", "_row"], kind="mergesort")
+    dup = out.duplicated(["uid", "datetime"], keep="first")
+    out = report.quarantine_mask(out, dup.to_numpy(), code="duplicate_key",
+                                 message="second point of the same user at the same time",
+                                 field="datetime", file=label)
+    counts = out.groupby("uid")["uid"].transform("size")
+    out = report.quarantine_mask(out, (counts == 1).to_numpy(), code="single_point_user",
+                                 message="user has a single point: no trip can be made",
+                                 field="uid", file=label, severity=WARNING)
+    if out.empty:
+        raise UnusableInputError(
+            f"no usable trace point ({report.n_quarantined} rows quarantined: "
+            f"{report.reason_counts()})", file=label)
+    out = out.drop(columns="_row").reset_index(drop=True)
+    if "mode" in out.columns:
+        out["mode"] = out["mode"].astype(str).str.strip().str.lower().replace("", "unknown")
+    out["simulated"] = False
+    report.rows_kept = len(out)
+    report.bbox = (float(out["lng"].min()), float(out["lat"].min()),
+                   float(out["lng"].max()), float(out["lat"].max()))
+    report.stats = {"n_users": int(out["uid"].nunique()), "n_points": len(out),
+                    "start": out["datetime"].min(), "end": out["datetime"].max()}
+    if "mode" in out.columns:
+        report.stats["modes"] = out["mode"].value_counts().to_dict()
+    skmob = load_skmob()
+    return Loaded(skmob.TrajDataFrame(out), report)

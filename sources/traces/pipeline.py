@@ -1,0 +1,133 @@
+"""One call per action: traces in, anonymised flows and risk before / after out.
+
+:func:`analyse_traces` chains :mod:`clean` (filter, compression, stays, home / work),
+:mod:`flows` (trips, tiles) and :mod:`privacy` (anonymisation, attacks). The dashboard
+page and the benchmark call it; tests call it on tiny traces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from sources.traces import clean as cl
+from sources.traces import flows as fl
+from sources.traces import privacy as pv
+
+
+@dataclass
+class TracesAnalysis:
+    """Everything :func:`analyse_traces` computed.
+
+    Only ``anonymised`` may leave the service (see :func:`privacy.export_flows`); the other
+    fields are for display inside the service and are refused by the export.
+    """
+
+    steps: dict[str, int]
+    stays: Any
+    trips: pd.DataFrame
+    home_work: pd.DataFrame
+    fine_flows: Any  # FlowDataFrame on the fine tiles, before anonymisation (not exportable)
+    anonymised: pv.AnonymisedFlows
+    risk_before: pd.DataFrame
+    risk_after: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def risk_table(self) -> pd.DataFrame:
+        """``attack``, ``stage`` (before / after), ``users``, ``mean_risk``, ``share_unique``,
+        ``share_over_half``."""
+        b = pv.risk_summary(self.risk_before).assign(stage="before")
+        a = pv.risk_summary(self.risk_after).assign(stage="after")
+        out = pd.concat([b, a], ignore_index=True)
+        return out[["attack", "stage", "users", "mean_risk", "share_unique", "share_over_half"]]
+
+
+def analyse_traces(tdf: pd.DataFrame, *, k: int = 5, fine_tiles: str | Any = "grid200",
+                   coarse_tiles: str | Any = "grid1000",
+                   temporal: Literal["period", "hour"] | None = "period", by_mode: bool = True,
+                   knowledge_length: int = 2, max_speed_kmh: float = 200.0,
+                   compress_radius_km: float = 0.02, minutes_for_a_stop: float = 20.0,
+                   stay_radius_km: float = 0.2, engine: cl.Engine = "auto",
+                   risk_engine: pv.RiskEngine = "auto") -> TracesAnalysis:
+    """Clean, detect stays and trips, aggregate, anonymise and measure the risk before / after.
+
+    Risk *before*: stays on the centres of ``fine_tiles`` (what fine, unsuppressed
+    aggregates would reveal) and home / work on the same tiles. Risk *after*: the origins and
+    destinations of trips that survived suppression, on the centres of ``coarse_tiles``
+    (:func:`privacy.published_view`), and home / work on ``coarse_tiles`` where they appear
+    in the published trips; users absent from the published flows have risk 0.
+
+    Returns
+    -------
+    TracesAnalysis
+    """
+    notes: list[str] = []
+    cleaned = cl.clean_traces(tdf, max_speed_kmh=max_speed_kmh,
+                              compress_radius_km=compress_radius_km,
+                              minutes_for_a_stop=minutes_for_a_stop, stay_radius_km=stay_radius_km,
+                              engine=engine)
+    stays = cleaned.stays
+    trips = fl.trips_from_stays(stays, cleaned.points)
+    hw = cl.home_work_locations(stays)
+    fine = fl.resolve_tiles(fine_tiles)
+    coarse = fl.resolve_tiles(coarse_tiles)
+    by = [c for c in ("mode", "hour") if c != "mode" or trips["mode"].notna().any()]
+    fine_flows = fl.od_flows(trips, fine, by=by) if len(trips) else None
+    anonymised = pv.anonymise_flows(trips, k=k, tiles=coarse, temporal=temporal, by_mode=by_mode)
+    if isinstance(coarse_tiles, str):
+        anonymised.removed["tiles"] = coarse_tiles
+    users = pd.unique(pd.DataFrame(tdf)["uid"])
+    # before
+    stays_fine = pd.DataFrame(stays)[["uid", "lat", "lng", "datetime"]].copy()
+    ids = fl.assign_tiles(stays_fine["lng"].to_numpy(), stays_fine["lat"].to_numpy(), fine)
+    inside = np.array([i is not None for i in ids], dtype=bool)
+    stays_fine = stays_fine.loc[inside]
+    lon, lat = pv.tile_centres(ids[inside], fine)
+    stays_fine["lat"], stays_fine["lng"] = lat, lon
+    hw_fine = pv.home_work_on_tiles(hw, fine) if len(hw) else None
+    risk_before = pv.assess_risk(stays_fine, home_work=hw_fine, knowledge_length=knowledge_length,
+                                 engine=risk_engine)
+    # after
+    view = pv.published_view(trips, anonymised, tiles=coarse) if len(trips) else \
+        pd.DataFrame(columns=["uid", "lat", "lng", "datetime"])
+    hw_after = None
+    if len(hw) and len(view):
+        hw_c = pv.home_work_on_tiles(hw, coarse)
+        seen = set(zip(view["uid"], view["lat"], view["lng"]))
+        for p in ("home", "work"):
+            ok = [(u, la, lo) in seen for u, la, lo in zip(hw_c["uid"], hw_c[f"{p}_lat"],
+                                                           hw_c[f"{p}_lng"])]
+            hw_c.loc[~np.array(ok, dtype=bool), [f"{p}_lat", f"{p}_lng"]] = np.nan
+        hw_after = hw_c.loc[hw_c["home_lat"].notna() | hw_c["work_lat"].notna()].copy()
+        # a user with only work published: keep it as the single known place
+        only_work = hw_after["home_lat"].isna()
+        hw_after.loc[only_work, ["home_lat", "home_lng"]] = hw_after.loc[
+            only_work, ["work_lat", "work_lng"]].to_numpy()
+    risk_after = pv.assess_risk(view, home_work=hw_after, knowledge_length=knowledge_length,
+                                engine=risk_engine)
+    risk_after = _fill_absent(risk_after, risk_before, users)
+    if not len(trips):
+        notes.append("no trip found: nobody has two stays")
+    steps = {**cleaned.steps, "users": len(users), "trips": len(trips),
+             "flows_fine": 0 if fine_flows is None else len(fine_flows),
+             "flows_published": len(anonymised.flows)}
+    return TracesAnalysis(steps=steps, stays=stays, trips=trips, home_work=hw,
+                          fine_flows=fine_flows, anonymised=anonymised, risk_before=risk_before,
+                          risk_after=risk_after, notes=notes)
+
+
+def _fill_absent(after: pd.DataFrame, before: pd.DataFrame, users: np.ndarray) -> pd.DataFrame:
+    """Users assessed before but absent after (nothing of them published) get risk 0."""
+    if before.empty:
+        return after
+    have = set(zip(after["attack"], after["uid"]))
+    missing = [(a, u) for a, u in zip(before["attack"], before["uid"]) if (a, u) not in have]
+    if not missing:
+        return after
+    extra = pd.DataFrame({"uid": [u for _, u in missing], "attack": [a for a, _ in missing],
+                          "risk": 0.0})
+    out = pd.concat([after, extra], ignore_index=True) if len(after) else extra
+    return out.sort_values(["attack", "uid"], kind="mergesort").reset_index(drop=True)

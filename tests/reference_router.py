@@ -1,0 +1,217 @@
+"""Reference router for the timetable engine: plain NetworkX Dijkstra on a time-expanded graph.
+
+It answers the same question as :func:`routing.csa.earliest_arrival` with a
+completely different method, on the same :class:`routing.timetable.Timetable`
+(connections and footpaths), under the same rules:
+
+* changing vehicles at one stop takes 0 s (arrive at t, board at t);
+* after leaving a vehicle, one footpath may be walked (no chaining);
+* from the initial labels, one footpath may be walked.
+
+Graph (integer nodes):
+
+* ``dep(c)`` boarding-ready on connection c, ``arr(c)`` having left the vehicle
+  at the end of c; edges dep(c)->arr(c) (ride), dep(c)->dep(next c of the trip)
+  (stay seated);
+* one ``wait`` node per (stop, event time) at each stop, chained in time order,
+  for the departure times and vehicle-arrival times at the stop; wait->dep(c)
+  at the departure time, arr(c)->wait at the arrival time;
+* a footpath (s -> v, d) from arr(c) at s goes to the first wait node of v at
+  or after arr_time + d (edges that another arrival at s, later and reaching the
+  same wait node, already implies are left out: waiting first is equivalent).
+
+Edge weights are time differences, so a node's Dijkstra distance from a source
+at time 0 is the absolute time it is reached. For one query, source edges (and
+for footpath arrivals at the target, sink edges) are added to a copy-free view
+and removed afterwards.
+
+Also :func:`load_feed`, the test suite's way to get a GtfsFeed (through
+``sources.loaders.gtfs.load_gtfs`` when it exists, else partridge directly).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from routing.timetable import Timetable
+
+INF = 2**31 - 1
+
+
+def load_feed(path: str | Path):
+    """A GtfsFeed of the whole feed at ``path`` (zip or folder)."""
+    try:
+        from sources.loaders.gtfs import load_gtfs  # type: ignore[attr-defined]
+    except ImportError:
+        load_gtfs = None
+    if load_gtfs is not None:
+        return load_gtfs(path).data
+    return _feed_with_partridge(path)
+
+
+def _seconds(col: pd.Series) -> pd.Series:
+    def conv(v: object) -> float:
+        if not isinstance(v, str) or not v.strip():
+            return np.nan
+        h, m, s = v.strip().split(":")
+        return int(h) * 3600 + int(m) * 60 + int(s)
+    return col.map(conv).astype(float)
+
+
+def _feed_with_partridge(path: str | Path):
+    import partridge as ptg
+
+    from sources.loaders.gtfs import TABLES, GtfsFeed
+
+    raw = ptg.load_raw_feed(str(path))
+    frames = {}
+    for name in TABLES:
+        try:
+            frames[name] = getattr(raw, name).copy()
+        except Exception:  # optional table absent
+            frames[name] = pd.DataFrame()
+    stops = frames["stops"]
+    stops["stop_lat"] = pd.to_numeric(stops["stop_lat"])
+    stops["stop_lon"] = pd.to_numeric(stops["stop_lon"])
+    st = frames["stop_times"]
+    st["stop_sequence"] = pd.to_numeric(st["stop_sequence"]).astype(np.int64)
+    if st["arrival_time"].dtype == object:
+        st["arrival_time_s"] = _seconds(st["arrival_time"])
+        st["departure_time_s"] = _seconds(st["departure_time"])
+    else:  # partridge already parsed them
+        st["arrival_time_s"] = st["arrival_time"].astype(float)
+        st["departure_time_s"] = st["departure_time"].astype(float)
+    frames["stop_times"] = st.sort_values(["trip_id", "stop_sequence"]).reset_index(drop=True)
+    routes = frames["routes"]
+    routes["route_type"] = pd.to_numeric(routes["route_type"]).astype(int)
+    by_date = {d: frozenset(s) for d, s in ptg.read_service_ids_by_date(str(path)).items()}
+    return GtfsFeed(**frames, path=str(path), services_by_date=by_date)
+
+
+class ReferenceRouter:
+    """Time-expanded graph of ``tt`` and Dijkstra queries on it."""
+
+    def __init__(self, tt: Timetable) -> None:
+        self.tt = tt
+        m = tt.n_connections
+        self.m = m
+        g = nx.DiGraph()
+        dep_node = np.arange(m)
+        arr_node = m + np.arange(m)
+        # ride and stay-seated edges
+        g.add_weighted_edges_from(zip(dep_node.tolist(), arr_node.tolist(),
+                                      (tt.arr_time - tt.dep_time).tolist()))
+        offsets, conns = tt.trip_connections
+        for t in range(tt.n_trips):
+            cs = conns[offsets[t]:offsets[t + 1]]
+            for a, b in zip(cs[:-1].tolist(), cs[1:].tolist()):
+                g.add_edge(a, b, weight=int(tt.dep_time[b] - tt.dep_time[a]))
+        # wait timelines: per stop, sorted distinct event times
+        ev_stop = np.concatenate([tt.dep_stop, tt.arr_stop]).astype(np.int64)
+        ev_time = np.concatenate([tt.dep_time, tt.arr_time]).astype(np.int64)
+        key = np.unique(ev_stop * (1 << 32) + ev_time)
+        w_stop = (key >> 32).astype(np.int64)
+        w_time = (key & 0xFFFFFFFF).astype(np.int64)
+        base = 2 * m
+        self.w_stop, self.w_time, self.base = w_stop, w_time, base
+        self.w_start = np.searchsorted(w_stop, np.arange(tt.n_stops + 1))
+        same = w_stop[:-1] == w_stop[1:]
+        i = np.flatnonzero(same)
+        g.add_weighted_edges_from(zip((base + i).tolist(), (base + i + 1).tolist(),
+                                      (w_time[i + 1] - w_time[i]).tolist()))
+        dep_w = self._wait_at(tt.dep_stop, tt.dep_time)
+        g.add_weighted_edges_from(zip(dep_w.tolist(), dep_node.tolist(), [0] * m))
+        # "alighted" timeline per stop: distinct vehicle-arrival times, chained, each
+        # leading to the wait node of the same time; footpaths leave from these nodes
+        akey = np.unique(tt.arr_stop.astype(np.int64) * (1 << 32) + tt.arr_time.astype(np.int64))
+        a_stop = (akey >> 32).astype(np.int64)
+        a_time = (akey & 0xFFFFFFFF).astype(np.int64)
+        abase = base + len(w_stop)
+        self.a_stop, self.a_time, self.abase = a_stop, a_time, abase
+        self.a_start = np.searchsorted(a_stop, np.arange(tt.n_stops + 1))
+        j = np.flatnonzero(a_stop[:-1] == a_stop[1:])
+        g.add_weighted_edges_from(zip((abase + j).tolist(), (abase + j + 1).tolist(),
+                                      (a_time[j + 1] - a_time[j]).tolist()))
+        a_nodes = abase + np.arange(len(a_stop))
+        g.add_weighted_edges_from(zip(a_nodes.tolist(), self._wait_at(a_stop, a_time).tolist(),
+                                      [0] * len(a_stop)))
+        c_al = abase + np.searchsorted(akey, tt.arr_stop.astype(np.int64) * (1 << 32)
+                                       + tt.arr_time.astype(np.int64))
+        g.add_weighted_edges_from(zip(arr_node.tolist(), c_al.tolist(), [0] * m))
+        for s in range(tt.n_stops):
+            lo, hi = self.a_start[s], self.a_start[s + 1]
+            if lo == hi:
+                continue
+            times = a_time[lo:hi]
+            nodes = abase + np.arange(lo, hi)
+            for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1]):
+                v, d = int(tt.fp_to[k]), int(tt.fp_dur_s[k])
+                tgt = self._first_wait(v, times + d)
+                # the next alighting time at s reaching the same wait node makes this edge redundant
+                ok = (tgt >= 0) & (tgt != np.append(tgt[1:], -2))
+                for a, w, t in zip(nodes[ok].tolist(), tgt[ok].tolist(), times[ok].tolist()):
+                    g.add_edge(a, w, weight=int(w_time[w - base] - t))
+        self.g = g
+
+    def _wait_at(self, stops: np.ndarray, times: np.ndarray) -> np.ndarray:
+        key = stops.astype(np.int64) * (1 << 32) + times.astype(np.int64)
+        allkey = self.w_stop * (1 << 32) + self.w_time
+        return self.base + np.searchsorted(allkey, key)
+
+    def _first_wait(self, stop: int, times: np.ndarray) -> np.ndarray:
+        lo, hi = self.w_start[stop], self.w_start[stop + 1]
+        pos = lo + np.searchsorted(self.w_time[lo:hi], times)
+        return np.where(pos < hi, self.base + pos, -1)
+
+    def earliest_arrival(self, sources: list[tuple[int, int]], target: int) -> int:
+        """Earliest arrival time at stop ``target`` from (stop, time) labels; INF when unreachable."""
+        tt, g = self.tt, self.g
+        src_node, sink = "src", "sink"
+        added: list[tuple[object, object]] = []
+        best = INF
+        starts: list[tuple[int, int]] = []
+        for s, t in sources:
+            starts.append((int(s), int(t)))
+            for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1]):
+                starts.append((int(tt.fp_to[k]), int(t + tt.fp_dur_s[k])))
+        for s, t in starts:
+            if s == target:
+                best = min(best, t)
+            w = self._first_wait(s, np.array([t]))[0]
+            if w >= 0:
+                g.add_edge(src_node, int(w), weight=int(self.w_time[w - self.base]))
+                added.append((src_node, int(w)))
+        # sink: vehicle arrivals at the target, and footpath arrivals into it
+        lo, hi = self.w_start[target], self.w_start[target + 1]
+        for w in range(lo, hi):
+            g.add_edge(self.base + w, sink, weight=0)
+            added.append((self.base + w, sink))
+        in_off, in_from, in_dur = tt.footpaths_in
+        for k in range(in_off[target], in_off[target + 1]):
+            u, d = int(in_from[k]), int(in_dur[k])
+            for a in range(self.a_start[u], self.a_start[u + 1]):
+                g.add_edge(self.abase + a, sink, weight=d)
+                added.append((self.abase + a, sink))
+        try:
+            if src_node in g:
+                dist = nx.dijkstra_path_length(g, src_node, sink, weight="weight")
+                best = min(best, int(dist))
+        except nx.NetworkXNoPath:
+            pass
+        finally:
+            g.remove_edges_from(added)
+            for n in (src_node, sink):
+                if n in g:
+                    g.remove_node(n)
+        return best
+
+
+def service_day(feed: object) -> dt.date:
+    """The feed's busiest day by number of active services (ties: earliest)."""
+    by = feed.services_by_date  # type: ignore[attr-defined]
+    return max(sorted(by), key=lambda d: len(by[d]))
