@@ -28,11 +28,15 @@ def _language_switch(container: object) -> None:
                     format_func=LANGUAGE_NAMES.__getitem__)
 
 
-@st.fragment(run_every=state.KIOSK_CHECK_S)
 def _kiosk_watchdog() -> None:
-    """Back to the welcome screen when a kiosk visitor has left (no rerun for KIOSK_IDLE_S)."""
-    if state.kiosk_expired():
-        st.rerun(scope="app")  # the full run resets the session before drawing anything
+    """Back to the welcome screen when a kiosk visitor has left (no rerun for kiosk_idle_s())."""
+
+    @st.fragment(run_every=state.kiosk_check_s())
+    def watchdog() -> None:
+        if state.kiosk_expired():
+            st.rerun(scope="app")  # the full run resets the session before drawing anything
+
+    watchdog()
 
 
 def main() -> None:

@@ -75,9 +75,13 @@ def pick_column(frame: pd.DataFrame, *candidates: str) -> str | None:
 
 
 def _num(frame: pd.DataFrame, col: str | None, default: float = np.nan) -> pd.Series:
+    """A float64 column (NaN for missing or unparsable values, nullable dtypes included)."""
     if col is None:
         return pd.Series(default, index=frame.index, dtype="float64")
-    return pd.to_numeric(frame[col], errors="coerce")
+    values = frame[col]
+    if values.dtype == bool or str(values.dtype) == "boolean":
+        values = values.astype("float64")
+    return pd.to_numeric(values, errors="coerce").astype("float64")
 
 
 def _text(frame: pd.DataFrame, col: str | None) -> pd.Series:
@@ -98,6 +102,14 @@ def line_paths(geometry: Any) -> list[list[list[float]]]:
     """Paths ([[lon, lat], ...]) of a shapely LineString/MultiLineString or GeoJSON mapping."""
     if geometry is None:
         return []
+    if isinstance(geometry, (bytes, bytearray, memoryview, str)):
+        import shapely
+
+        try:
+            geometry = (shapely.from_wkt(geometry) if isinstance(geometry, str)
+                        else shapely.from_wkb(bytes(geometry)))
+        except Exception:  # shapely.errors.GEOSException and friends: not a geometry
+            return []
     if isinstance(geometry, Mapping):
         gtype, coords = geometry.get("type"), geometry.get("coordinates")
         if gtype == "LineString":
@@ -118,6 +130,9 @@ def line_frame(data: Any) -> pd.DataFrame | None:
     (``edges`` attribute or ``to_frames()``) holding one with a ``geometry`` column."""
     if isinstance(data, pd.DataFrame):
         return data if "geometry" in data.columns else None
+    to_gdf = getattr(data, "to_geodataframe", None)
+    if callable(to_gdf):
+        return to_gdf()
     for attr in ("edges", "lines", "segments"):
         frame = getattr(data, attr, None)
         if isinstance(frame, pd.DataFrame) and "geometry" in frame.columns:
@@ -136,7 +151,7 @@ def paths_table(frame: pd.DataFrame, *, color: Callable[[pd.Series], list[int]] 
     """Explode line features into one row per path with ``path, color, width_m, name, info``."""
     rows: list[dict[str, Any]] = []
     geoms = frame["geometry"].tolist()
-    for (_, rec), geom in zip(frame.iterrows(), geoms):
+    for (_, rec), geom in zip(frame.iterrows(), geoms, strict=False):
         paths = line_paths(geom)
         if not paths:
             continue
@@ -247,8 +262,8 @@ def prepare_bikeshare(data: Mapping[str, Any]) -> pd.DataFrame:
                         "radius_m": 12.0 + 4.0 * np.sqrt(cap.fillna(10).clip(lower=1)),
                         "name": _text(df, pick_column(df, "name", "station_name")),
                         "info": [f"{'' if np.isnan(b) else int(b)} / {'' if np.isnan(c) else int(c)}"
-                                 for b, c in zip(bikes, cap)]})
-    out["color"] = [bikeshare_color(r, bool(ok)) for r, ok in zip(ratio, renting)]
+                                 for b, c in zip(bikes, cap, strict=False)]})
+    out["color"] = [bikeshare_color(r, bool(ok)) for r, ok in zip(ratio, renting, strict=False)]
     return out.dropna(subset=["lon", "lat"]).reset_index(drop=True)
 
 
@@ -328,9 +343,9 @@ def prepare_parkride(data: Mapping[str, Any]) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame) or not len(df):
         return _empty_points()
     kind = pick_column(df, "type", "kind", "category")
-    is_pr_col = pick_column(df, "is_park_ride", "park_ride")
+    is_pr_col = pick_column(df, "is_park_and_ride", "is_park_ride", "park_ride")
     if is_pr_col is not None:
-        keep = df[is_pr_col].fillna(False).astype(bool)
+        keep = df[is_pr_col].astype("boolean").fillna(False).astype(bool)
     elif kind is not None:
         keep = df[kind].astype(str).str.contains("relais", case=False, na=False)
     else:
@@ -374,18 +389,21 @@ def prepare_buses(data: Mapping[str, Any]) -> pd.DataFrame:
     df = data.get("star-bus-positions")
     if not isinstance(df, pd.DataFrame) or not len(df):
         return _empty_points()
+    snap = pick_column(df, "snapshot")
+    if snap is not None and df[snap].nunique() > 1:  # several snapshots: the latest only
+        df = df[df[snap] == df[snap].max()]
     state = pick_column(df, "state", "etat", "status")
     delay = _num(df, pick_column(df, "delay_s", "ecartsecondes", "delay"))
-    line = pick_column(df, "line", "route_short_name", "nomcourtligne")
+    line = pick_column(df, "line_name", "line", "route_short_name", "nomcourtligne")
     in_service = df[state].astype(str).str.contains("ligne|service", case=False, na=False) & \
         ~df[state].astype(str).str.contains("hors", case=False, na=False) if state else \
         pd.Series(True, index=df.index)
     colors = [([210, 40, 40] if np.isfinite(d) and d > 120 else [30, 160, 70]) if ok else [150, 150, 160]
-              for ok, d in zip(in_service, delay)]
+              for ok, d in zip(in_service, delay, strict=False)]
     out = pd.DataFrame({"lon": _num(df, "lon"), "lat": _num(df, "lat"), "radius_m": 35.0,
-                        "name": [f"Bus {esc(v)}" if line else "Bus" for v in (df[line] if line else df.index)],
+                        "name": [f"Bus {esc(v)}".strip() if line else "Bus" for v in (df[line] if line else df.index)],
                         "info": [" · ".join(b for b in (esc(s), f"{d:+.0f} s" if np.isfinite(d) else "") if b)
-                                 for s, d in zip(df[state] if state else [""] * len(df), delay)]})
+                                 for s, d in zip(df[state] if state else [""] * len(df), delay, strict=False)]})
     out["color"] = colors
     return out.dropna(subset=["lon", "lat"]).reset_index(drop=True)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import date
@@ -32,9 +33,18 @@ log = logging.getLogger("dashboard")
 
 #: the only complete STAR timetable offline is the week of 2011-11-14; a Tuesday is the default
 DEFAULT_SERVICE_DATE = date(2011, 11, 15)
-#: kiosk: reset to the welcome screen after this many seconds without interaction
-KIOSK_IDLE_S = 120.0
-KIOSK_CHECK_S = 15.0
+
+
+def kiosk_idle_s() -> float:
+    """Kiosk: back to the welcome screen after this many seconds without interaction
+    (``$SPMD_KIOSK_IDLE_S``, default 120)."""
+    return float(os.environ.get("SPMD_KIOSK_IDLE_S", "120"))
+
+
+def kiosk_check_s() -> float:
+    """How often the kiosk checks for inactivity (``$SPMD_KIOSK_CHECK_S``, default 15)."""
+    return float(os.environ.get("SPMD_KIOSK_CHECK_S", "15"))
+
 
 _overrides: dict[str, Callable[..., Any]] = {}
 
@@ -89,7 +99,7 @@ def reset_session(*, keep: tuple[str, ...] = ("kiosk",)) -> None:
 
 def kiosk_expired() -> bool:
     """A kiosk visitor did something and then nothing for KIOSK_IDLE_S."""
-    return bool(st.session_state.get("kiosk_dirty")) and idle_s() > KIOSK_IDLE_S
+    return bool(st.session_state.get("kiosk_dirty")) and idle_s() > kiosk_idle_s()
 
 
 def kiosk_reset() -> None:
@@ -124,7 +134,7 @@ def _real_planner(bundle_key: str) -> Any:
     from routing.planner import Planner  # heavy: loads data, builds or reads the cached network
 
     t0 = time.perf_counter()
-    planner = Planner.from_bundle(bundle=Path(bundle_key) if bundle_key else None)
+    planner = Planner.from_bundle(Path(bundle_key) if bundle_key else None, day=DEFAULT_SERVICE_DATE)
     log.info("planner ready in %.1f s", time.perf_counter() - t0)
     return planner
 

@@ -148,7 +148,7 @@ class ModeGraph:
         w = self.arrays(weight)
         order = np.argsort(-w, kind="stable")  # largest first, so the smallest wins
         graph.add_weighted_edges_from(
-            zip(self.tails[order].tolist(), self.indices[order].tolist(), w[order].tolist()))
+            zip(self.tails[order].tolist(), self.indices[order].tolist(), w[order].tolist(), strict=True))
         return graph
 
 
@@ -428,7 +428,7 @@ def path_coords(graph: ModeGraph, path: StreetPath) -> np.ndarray:
     rows = graph.edge_row[path.arcs]
     geoms = shapely.from_wkb(graph.geometry_wkb[rows])
     parts = []
-    for i, (geom, rev) in enumerate(zip(geoms, graph.edge_reversed[path.arcs])):
+    for i, (geom, rev) in enumerate(zip(geoms, graph.edge_reversed[path.arcs], strict=True)):
         xy = shapely.get_coordinates(geom)
         if rev:
             xy = xy[::-1]

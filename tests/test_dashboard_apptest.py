@@ -234,16 +234,6 @@ def test_kiosk_scenario_and_reset(planner):
     assert at.text_input(key="from_q").value == ""
 
 
-def test_kiosk_resets_after_inactivity(planner, monkeypatch):
-    at = _app(kiosk="1")
-    at.button(key="scenario_gare_beaulieu").click().run()
-    assert "spmd-card" in _markdown(at)
-    at.session_state["last_interaction"] = at.session_state["last_interaction"] - state.KIOSK_IDLE_S - 1
-    monkeypatch.setattr(state, "touch", lambda: None)  # the next run is the watchdog, not a visitor
-    at.run()
-    assert 'class="spmd-card' not in _markdown(at)
-
-
 # -- other pages ------------------------------------------------------------------------------------
 
 def test_layers_page_toggles_layers(planner):

@@ -341,6 +341,14 @@ def test_trips_left_with_fewer_than_two_stop_times(tmp_path: Path) -> None:
     assert feed.trips["direction_id"].tolist() == [0, 0, 1, 0]
 
 
+def test_feed_without_any_usable_trip_is_not_routable(tmp_path: Path) -> None:
+    header = "trip_id,arrival_time,departure_time,stop_id,stop_sequence\r\n"
+    feed, report = load_gtfs(make_gtfs_zip(tmp_path / "f.zip", raw={"stop_times.txt": header}))
+    assert report.reason_counts() == {"unusable_trip": 4}
+    assert [(n.code, n.severity) for n in report.notices] == [("not_routable", "error")]
+    assert len(feed.trips) == 0 and len(feed.stops) == 4 and not report.ok
+
+
 # -- calendar ------------------------------------------------------------------------------
 
 

@@ -118,7 +118,7 @@ def test_frames_round_trip(tiny_zip: Path) -> None:
     sbd = frames["services_by_date"]
     assert list(sbd.columns) == ["date", "service_id"] and len(sbd) == 5
     assert sbd["date"].iloc[0] == dt.date(2024, 3, 4)
-    back = GtfsFeed.from_frames(frames, **feed.meta())
+    back = GtfsFeed.from_frames(frames, **feed.to_meta())
     assert back.date == dt.date(2024, 3, 5) and back.path == feed.path
     assert back.services_by_date == feed.services_by_date
     for table in ("stops", "routes", "trips", "stop_times", "calendar", "calendar_dates"):

@@ -84,6 +84,29 @@ def test_unreadable_files_name_the_file(tmp_path: Path) -> None:
         load_irve(empty)
 
 
+def test_binary_and_ragged_csv_are_unusable(tmp_path: Path) -> None:
+    zipped = tmp_path / "irve.csv"
+    zipped.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(200))
+    with pytest.raises(UnusableInputError, match="binary"):
+        load_irve(zipped)
+    ragged = write(tmp_path / "bnlc.csv", "id_lieu,Xlong,Ylat\n1,-1.6,48.1\n2,-1.6,48.1,x,y\n")
+    with pytest.raises(UnusableInputError) as err:
+        load_bnlc(ragged)
+    assert err.value.file == str(ragged) and err.value.row == 2
+
+
+@pytest.mark.parametrize(("loader", "name", "text", "columns"), [
+    (load_bikeshare, "station_information.json", '{"data": {"stations": []}}', BIKE_COLUMNS),
+    (load_bnlc, "bnlc.csv", "id_lieu,nom_lieu,insee,Xlong,Ylat\n", BNLC_COLUMNS),
+    (load_irve, "irve.csv", "id_station;n_station;Xlongitude;Ylatitude;id_pdc;puiss_max\n", IRVE_COLUMNS),
+    (load_parkings, "p.json", "[]", PARKING_COLUMNS),
+])
+def test_empty_inputs_give_contract_frames(tmp_path: Path, loader, name, text, columns) -> None:
+    data, report = loader(write(tmp_path / name, text))
+    assert len(data) == 0 and report.rows_read == 0
+    assert_contract(data, columns)
+
+
 # -- bike share -------------------------------------------------------------------------------
 
 T0 = 1790504767  # 2026-09-27 10:26:07 UTC
@@ -176,6 +199,17 @@ def test_gbfs_status_missing(tmp_path: Path) -> None:
     assert data["capacity"].tolist() == [45, 24]
     assert codes(report.notices) == ["status_missing"]
     assert report.stats["bikes_available"] is None and report.stats["capacity"] == 69
+
+
+def test_gbfs_discovery_without_status_file(tmp_path: Path) -> None:
+    info, _ = gbfs_v2(tmp_path)
+    (tmp_path / "station_status.json").unlink()
+    write_json(tmp_path / "gbfs.json", {"last_updated": T0, "data": {"fr": {"feeds": [
+        {"name": "station_information", "url": "https://x.org/station_information.json"},
+        {"name": "station_status", "url": "https://x.org/station_status.json"}]}}})
+    data, report = load_bikeshare(tmp_path / "gbfs.json")
+    assert len(data) == 2 and not data["status_known"].any()
+    assert codes(report.notices) == ["feed_not_found", "status_missing"]
 
 
 def test_gbfs_status_stale_against_now(tmp_path: Path) -> None:

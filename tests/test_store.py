@@ -213,3 +213,25 @@ def test_default_ids_follow_bundle_or_urls(tmp_path, monkeypatch):
     assert "star-gtfs-rt-trip-updates" in online and "indicators" not in online
     offline = datasets.default_ids(bundle=tmp_path)
     assert "star-gtfs-rt-trip-updates" not in offline and "indicators" in offline
+
+
+def _frames_of(data: Any) -> dict[str, pd.DataFrame]:
+    return data.to_frames() if hasattr(data, "to_frames") else {"data": data}
+
+
+@pytest.mark.slow
+@pytest.mark.bundle
+@pytest.mark.parametrize("ds_id", ["velo-star", "star-gtfs", "main-roads-traffic",
+                                   "rev-cycle-network"])
+def test_real_bundle_frame_cache_round_trip(bundle_dir, cache_dir, ds_id):
+    cold = datasets.load(ds_id, bundle=bundle_dir, cache=cache_dir)
+    [entry] = list(store.frames_dir(cache_dir).iterdir())
+    warm = datasets.load(ds_id, bundle=bundle_dir, cache=cache_dir)
+    assert type(warm.data) is type(cold.data)
+    assert warm.report.to_dict(max_rows=None) == json.loads(
+        json.dumps(cold.report.to_dict(max_rows=None)))
+    cold_frames, warm_frames = _frames_of(cold.data), _frames_of(warm.data)
+    assert list(warm_frames) == list(cold_frames)
+    for name, frame in cold_frames.items():
+        pd.testing.assert_frame_equal(warm_frames[name], frame, check_like=False, obj=name)
+    assert (entry / "meta.json").exists() and warm.report.dataset_id == ds_id

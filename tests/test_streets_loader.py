@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import math
 import warnings
@@ -119,6 +121,10 @@ def test_frames_round_trip_and_networkx(nine_node_osm: Path, tmp_path: Path) -> 
     frames = net.to_frames()
     assert set(frames) == {"nodes", "edges", "source"}
     assert list(frames["edges"].columns) == list(COLUMNS["edges"])
+    again = StreetNetwork.from_frames(frames, note="cached")
+    pd.testing.assert_frame_equal(again.edges, net.edges)
+    pd.testing.assert_frame_equal(again.nodes, net.nodes)
+    assert again.source["note"] == "cached" and again.source["format"] == "osm"
     try:
         import pyarrow  # noqa: F401
     except ImportError as exc:  # missing, or built for another numpy
@@ -250,7 +256,7 @@ def test_line_layer_splits_at_shared_vertices_and_snaps_ends(tmp_path: Path) -> 
     assert bad == {"invalid_geometry": 6, "degenerate_geometry": 7}
     assert any(n.code == "non_line_features_ignored" for n in report.notices)
     # lengths are preserved up to the snapping move (half of ~3.7 m, at most)
-    total = sum(great_circle_m(*p, *q) for line in (a, b, c, d) for p, q in zip(line[:-1], line[1:]))
+    total = sum(great_circle_m(*p, *q) for line in (a, b, c, d) for p, q in zip(line[:-1], line[1:], strict=True))
     assert net.edges["length_m"].sum() == pytest.approx(total, abs=4.0)
     assert load_street_lines(path, tolerance_m=1).report.stats["components"] == 3
 
@@ -276,12 +282,14 @@ def test_csv_directed_layer_with_traffic(tmp_path: Path) -> None:
         ("2_D", "50", "unknown", shape([[-1.66995, 48.1100], [-1.660, 48.1100]]), "Réseau national", "90"),
         ("3_D", "50", "freeFlow", "not json", "Réseau d'appui", "50"),
     ]
-    header = "predefinedLocationReference;averageVehicleSpeed;trafficStatus;Geo Shape;hierarchie;vitesse_maxi"
-    body = "\r\n".join(";".join(f'"{v}"' if k == 3 else v for k, v in enumerate(r)).replace(
-        '"{', '"{').replace("\"coordinates\"", '""coordinates""').replace('"type"', '""type""')
-        .replace('"LineString"', '""LineString""') for r in rows)
+    header = ["predefinedLocationReference", "averageVehicleSpeed", "trafficStatus", "Geo Shape",
+              "hierarchie", "vitesse_maxi"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
     path = tmp_path / "roads.csv"
-    path.write_bytes(("\ufeff" + header + "\r\n" + body + "\r\n").encode("utf-8"))
+    path.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))  # BOM, CRLF, all quoted
     loaded = load_streets(path, tolerance_m=10)
     net, report = loaded.data, loaded.report
     assert net.directed

@@ -230,7 +230,7 @@ def _kiosk_header() -> None:
                 format_func={"fr": "Français", "en": "English"}.__getitem__)
     st.markdown(f"**{t('kiosk.scenarios')}**")
     cols = st.columns(len(SCENARIOS) + 1)
-    for col, (key, origin, dest, at, modes) in zip(cols, SCENARIOS):
+    for col, (key, origin, dest, at, modes) in zip(cols, SCENARIOS, strict=False):
         col.button(t(f"kiosk.scenario.{key}"), key=f"scenario_{key}", on_click=_apply_scenario,
                    args=(origin, dest, at, modes), width="stretch")
     cols[-1].button(t("kiosk.reset"), key="kiosk_reset", on_click=state.kiosk_reset,

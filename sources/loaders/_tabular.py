@@ -319,9 +319,18 @@ def conform(frame: pd.DataFrame, columns: Mapping[str, str]) -> pd.DataFrame:
         if col in frame.columns:
             out[col] = frame[col].astype(dtype)
         else:
-            out[col] = pd.Series(pd.NA if dtype not in ("float64", "bool") else np.nan,
-                                 index=frame.index).astype(dtype)
+            out[col] = pd.Series(_missing_value(dtype), index=frame.index, dtype=dtype)
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+
+def _missing_value(dtype: str) -> Any:
+    if dtype == "bool":
+        return False
+    if dtype.startswith("float"):
+        return np.nan
+    if dtype.startswith("datetime"):
+        return pd.NaT
+    return pd.NA
 
 
 def raise_if_strict(report: Report, *, strict: bool) -> None:

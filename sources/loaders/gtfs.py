@@ -197,7 +197,7 @@ class GtfsFeed:
         day, n = max(counts.items(), key=lambda kv: (kv[1], -kv[0].toordinal()))
         return day if n > 0 else None
 
-    def meta(self) -> dict[str, Any]:
+    def to_meta(self) -> dict[str, Any]:
         """JSON-friendly metadata to pass back to :meth:`from_frames` (``path``, ``date`` iso)."""
         return {"path": self.path, "date": self.date.isoformat() if self.date else None}
 
@@ -274,13 +274,19 @@ def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None 
         calendar_dates) or a required column is missing.
     ServiceDateError : ``date`` is outside the calendar or has no trip (message and
         ``.busiest_date`` offer the busiest date); also when no date has service.
+
+    A feed left without any usable trip is returned (with the stops, routes and
+    calendar) and an error notice ``not_routable``.
     """
     path = _single_path(paths)
     report = Report(dataset_id="star-gtfs", files=[str(path)])
     raw = _read_feed(path, report, timetables=True, max_total_bytes=max_total_bytes,
                      max_ratio=max_ratio)
     feed = _validate(raw, report, path=path, timetables=True)
-    _choose_date(feed, report, date, label=path.name, need_trips=True)
+    if len(feed.trips) == 0:
+        report.notice("not_routable", "no usable trip left in the feed", severity=ERROR,
+                      file="trips.txt")
+    _choose_date(feed, report, date, label=path.name, need_trips=len(feed.trips) > 0)
     _finish(report, raw, feed, strict=strict)
     return Loaded(feed, report)
 
@@ -792,9 +798,8 @@ def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFram
     # times going backwards: arrival before previous departure, or departure before arrival
     a = out["arrival_time_s"].to_numpy()
     d = out["departure_time_s"].to_numpy()
-    same = np.r_[False, tcode[1:] == tcode[:-1]]
-    back = np.r_[False, a[1:] < d[:-1]] & same
-    back |= d < a
+    back = d < a
+    back[1:] |= (a[1:] < d[:-1]) & (tcode[1:] == tcode[:-1])
     bad_trip_codes = np.unique(tcode[back])
     in_bad = np.isin(tcode, bad_trip_codes)
     backwards_code = "stop_time_with_arrival_before_previous_departure_time"
@@ -833,7 +838,8 @@ def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFram
     if "shape_dist_traveled" in out.columns:
         dist = _numeric(out["shape_dist_traveled"]).to_numpy()
         t2 = pd.factorize(out["trip_id"])[0]
-        dec = np.r_[False, (dist[1:] < dist[:-1]) & (t2[1:] == t2[:-1])]
+        dec = np.zeros(len(dist), dtype=bool)
+        dec[1:] = (dist[1:] < dist[:-1]) & (t2[1:] == t2[:-1])
         for row in out[_ROW].to_numpy()[dec]:
             report.notice("decreasing_or_equal_stop_time_distance",
                           "shape_dist_traveled decreases along the trip", file=label, row=int(row),

@@ -315,7 +315,7 @@ class StreetNetwork:
         source: dict[str, Any] = {}
         if "source" in frames and len(frames["source"]):
             source = {str(k): json.loads(v) for k, v in zip(frames["source"]["key"],
-                                                              frames["source"]["value"])}
+                                                              frames["source"]["value"], strict=True)}
         source.update(meta)
         return cls(nodes=nodes, edges=edges, source=source)
 
@@ -329,13 +329,13 @@ class StreetNetwork:
         import shapely
 
         graph = nx.MultiDiGraph(crs="EPSG:4326", source=self.source.get("path", ""))
-        for node_id, x, y in zip(self.nodes.index, self.nodes["x"], self.nodes["y"]):
+        for node_id, x, y in zip(self.nodes.index, self.nodes["x"], self.nodes["y"], strict=True):
             graph.add_node(int(node_id), x=float(x), y=float(y))
         geoms = self.geometries()
         columns = [c for c in self.edges.columns if c not in ("u", "v", "geometry")]
         records = self.edges[columns].to_dict("records")
         for u, v, attrs, geom, oneway in zip(self.edges["u"], self.edges["v"], records, geoms,
-                                             self.edges["oneway"]):
+                                             self.edges["oneway"], strict=True):
             graph.add_edge(int(u), int(v), **attrs, geometry=geom, reversed=False)
             if not oneway:
                 graph.add_edge(int(v), int(u), **attrs, geometry=shapely.reverse(geom),
@@ -484,6 +484,7 @@ def _finish_network(nodes: pd.DataFrame, edges: pd.DataFrame, source: dict[str, 
                                               edges["v"].to_numpy("int64")])))
     nodes = nodes.loc[nodes.index.isin(used)].sort_index()
     edges = _typed_edges(edges)
+    source = {**source, "crs_metric": metric_crs(nodes["x"].to_numpy(), nodes["y"].to_numpy())}
     network = StreetNetwork(nodes=nodes, edges=edges, source=source)
     if len(nodes):
         report.bbox = (float(nodes["x"].min()), float(nodes["y"].min()),
@@ -613,7 +614,7 @@ def _load_pbf(path: Path, *, strict: bool) -> Loaded:
     plain = [c for c in _OSM_WAY_TAGS if c in pedges.columns]
     tags_list = []
     for record, extra in zip(pedges[plain].to_dict("records"),
-                             pedges["tags"] if "tags" in pedges.columns else [None] * len(pedges)):
+                             pedges["tags"] if "tags" in pedges.columns else [None] * len(pedges), strict=True):
         tags = {k: v for k, v in record.items() if v is not None and not (
             isinstance(v, float) and math.isnan(v))}
         if isinstance(extra, str) and extra:
@@ -633,7 +634,7 @@ def _load_pbf(path: Path, *, strict: bool) -> Loaded:
     v = pedges["v"].astype("int64").to_numpy().copy()
     reverse = attrs["_reverse"].to_numpy(bool)
     u[reverse], v[reverse] = v[reverse], u[reverse].copy()
-    coords = [c[::-1] if r else c for c, r in zip(coords, reverse)]
+    coords = [c[::-1] if r else c for c, r in zip(coords, reverse, strict=True)]
     edges = attrs.drop(columns=["_reverse"])
     edges.insert(0, "u", u)
     edges.insert(1, "v", v)
@@ -900,7 +901,7 @@ def _rebuild_topology(lines: list[np.ndarray], attrs: pd.DataFrame, *, tolerance
     from scipy.spatial import cKDTree
 
     reverse = attrs["_reverse"].to_numpy(bool)
-    lines = [c[::-1] if r else c for c, r in zip(lines, reverse)]
+    lines = [c[::-1] if r else c for c, r in zip(lines, reverse, strict=True)]
     sizes = np.array([len(c) for c in lines])
     coords = np.concatenate(lines)
     n_vertices = len(coords)
@@ -972,7 +973,7 @@ def _rebuild_topology(lines: list[np.ndarray], attrs: pd.DataFrame, *, tolerance
     u = vertex_node[a]
     v = vertex_node[b]
     pieces = []
-    for start, stop, uu, vv in zip(a, b, u, v):
+    for start, stop, uu, vv in zip(a, b, u, v, strict=True):
         piece = coords[start:stop + 1].copy()
         piece[0] = (node_lon[uu], node_lat[uu])
         piece[-1] = (node_lon[vv], node_lat[vv])
@@ -989,7 +990,7 @@ def _rebuild_topology(lines: list[np.ndarray], attrs: pd.DataFrame, *, tolerance
     edges.insert(0, "u", u[keep].astype("int64"))
     edges.insert(1, "v", v[keep].astype("int64"))
     edges["length_m"] = lengths[keep]
-    edges["geometry"] = _wkb_lines([p for p, k in zip(pieces, keep) if k])
+    edges["geometry"] = _wkb_lines([p for p, k in zip(pieces, keep, strict=True) if k])
     nodes = pd.DataFrame({"x": node_lon, "y": node_lat},
                          index=pd.Index(np.arange(len(node_lon), dtype="int64"), name="node_id"))
     report.stats["crs_metric"] = crs

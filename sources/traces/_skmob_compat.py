@@ -6,7 +6,11 @@ scikit-mobility 1.3.1 was written against shapely 1 and geopandas 0.x:
 - ``geopandas.sjoin(op=...)`` became ``predicate=...``: the wrapper translates it;
 - ``skmob.io.file`` imports ``fiona`` at top level only for ``load_gpx`` (the project
   reads GPX with gpxpy): when fiona is not installed, a placeholder module is
-  visible *only while skmob is imported* and raises if skmob ever calls it.
+  visible *only while skmob is imported* and raises if skmob ever calls it;
+- ``FlowDataFrame._constructor``: pandas 2 rebuilds subclass frames from a plain
+  DataFrame (``head()``, column subsets, ``sort_values`` ...), which skmob's constructor
+  refuses without a tessellation; the patched constructor passes the parent's
+  tessellation on, and gives a plain DataFrame when the flow columns are gone.
 
 It also relies on pandas 2 behaviour (``groupby().apply`` keeping the grouping
 columns, ``DataFrame`` subclass constructors taking a BlockManager); pandas 3 would
@@ -106,6 +110,32 @@ def _import_skmob() -> ModuleType:
     return skmob
 
 
+def _patch_flowdataframe(skmob: ModuleType) -> None:
+    import pandas as pd
+
+    fdf_class = skmob.core.flowdataframe.FlowDataFrame
+    if getattr(fdf_class, "_spmd_constructor_shim", False):
+        return
+    needed = {"origin", "destination", "flow"}
+
+    def _constructor(self: Any) -> Any:
+        tessellation = self.__dict__.get("_tessellation")
+        parameters = self.__dict__.get("_parameters") or {}
+
+        def make(data: Any = None, *args: Any, **kwargs: Any) -> Any:
+            if (not args and not kwargs and isinstance(data, pd.DataFrame)
+                    and tessellation is not None and needed <= set(data.columns)):
+                return fdf_class(data, tessellation=tessellation, parameters=dict(parameters))
+            if isinstance(data, pd.DataFrame) and not args and not kwargs:
+                return pd.DataFrame(data)
+            return fdf_class(data, *args, **kwargs)
+
+        return make
+
+    fdf_class._constructor = property(_constructor)
+    fdf_class._spmd_constructor_shim = True
+
+
 @functools.cache
 def load_skmob() -> ModuleType:
     """Patch shapely/geopandas, then import and return the ``skmob`` package.
@@ -122,7 +152,9 @@ def load_skmob() -> ModuleType:
     _patch_shapely()
     _patch_geopandas()
     try:
-        return _import_skmob()
+        skmob = _import_skmob()
+        _patch_flowdataframe(skmob)
+        return skmob
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise SkmobUnavailableError(f"scikit-mobility cannot be imported: {exc}") from exc
 

@@ -136,7 +136,7 @@ def grid_200m(polygon: Any, *, crs: str = "EPSG:4326", cell_m: int = 200) -> Any
     ee, nn = ee.ravel(), nn.ravel()
     boxes = shapely.box(ee, nn, ee + cell_m, nn + cell_m)
     shapely.prepare(shape)
-    hit = shapely.intersects(shape, boxes)
+    hit = shapely.intersects(shape, boxes) & ~shapely.touches(shape, boxes)
     ids = [f"CRS3035RES{cell_m}mN{n}E{e}" for n, e in zip(nn[hit], ee[hit])]
     return gpd.GeoDataFrame({"tile_ID": ids}, geometry=boxes[hit], crs=GRID_CRS).to_crs("EPSG:4326")
 

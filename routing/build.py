@@ -1,0 +1,133 @@
+"""From the catalogue to a ready network: load the datasets, build, cache on disk.
+
+This is the one place where :mod:`routing` meets :mod:`sources`: it asks the catalogue
+for the loaded frames (bundle or cache, see :func:`sources.datasets.load`), then calls
+:func:`routing.network.build_network`. The built network is cached under
+``<cache>/networks/<digest>``, the digest covering the input files' SHA-256, the
+service day and :data:`routing.network.NETWORK_VERSION`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sources import settings
+
+from .network import NETWORK_VERSION, Network, build_network
+
+log = logging.getLogger(__name__)
+
+#: catalogue ids the network is made of; the first two are required
+STREET_IDS = ("osm-streets", "main-roads-traffic")
+GTFS_ID = "star-gtfs"
+POINT_IDS = {"bikeshare": "velo-star", "carpool": "bnlc", "parkings": "parkings", "chargers": "irve"}
+CYCLE_ID = "rev-cycle-network"
+#: the only complete timetable of the bundle runs 2011-11-14..20; its busiest day
+DEFAULT_DAY = dt.date(2011, 11, 15)
+
+
+def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path]]:
+    """Files behind every input dataset (missing optional ones are left out)."""
+    from sources.errors import SourceError
+    from sources.fetch import fetch
+
+    out: dict[str, list[Path]] = {}
+    for ds_id in (GTFS_ID, *STREET_IDS, *POINT_IDS.values(), CYCLE_ID):
+        try:
+            out[ds_id] = fetch(ds_id, bundle=bundle, cache=cache)
+        except SourceError as exc:
+            if ds_id in (GTFS_ID, STREET_IDS[0]):
+                raise
+            log.warning("network input %s unavailable: %s", ds_id, exc)
+    return out
+
+
+def network_digest(files: dict[str, Iterable[Path]], day: dt.date | None) -> str:
+    from sources.store import file_digest
+
+    h = hashlib.sha256(f"network-v{NETWORK_VERSION}|{day}".encode())
+    for ds_id in sorted(files):
+        for path in sorted(files[ds_id]):
+            h.update(f"|{ds_id}|{path.name}|{file_digest(path)}".encode())
+    return h.hexdigest()[:24]
+
+
+def network_dir(digest: str, *, cache: Any = None) -> Path:
+    return settings.cache_dir(cache) / "networks" / digest
+
+
+def load_inputs(*, bundle: Any = None, cache: Any = None, day: dt.date | None = None) -> dict[str, Any]:
+    """Loaded frames for :func:`build_network` (keyword arguments), from the catalogue."""
+    from sources.datasets import load
+
+    feed = load(GTFS_ID, bundle=bundle, cache=cache).data
+    streets = []
+    for ds_id in STREET_IDS:
+        try:
+            streets.append(load(ds_id, bundle=bundle, cache=cache).data)
+        except Exception as exc:  # noqa: BLE001 - an optional layer; the first is required
+            if ds_id == STREET_IDS[0]:
+                raise
+            log.warning("street layer %s skipped: %s", ds_id, exc)
+    kwargs: dict[str, Any] = {"feed": feed, "streets": streets}
+    for key, ds_id in POINT_IDS.items():
+        try:
+            kwargs[key] = load(ds_id, bundle=bundle, cache=cache).data
+        except Exception as exc:  # noqa: BLE001 - optional
+            log.warning("points %s skipped: %s", ds_id, exc)
+    try:
+        rev = load(CYCLE_ID, bundle=bundle, cache=cache).data
+        geoms = rev.geometry if hasattr(rev, "geometry") else []
+        kwargs["cycle_lines"] = [g for g in geoms if g is not None and g.geom_type in ("LineString", "MultiLineString")]
+    except Exception as exc:  # noqa: BLE001 - optional
+        log.warning("cycle network skipped: %s", exc)
+    return kwargs
+
+
+def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any = None,
+                 use_cache: bool = True, progress: bool = False) -> Network:
+    """The network for ``day`` (default: the feed's busiest day), from the disk cache when fresh."""
+    from sources.settings import RENNES_METROPOLE_BBOX
+
+    if bundle is None and settings.bundle_dir() is None:
+        candidate = settings.default_bundle_candidate()
+        if (candidate / "README.md").exists() and settings.offline():
+            bundle = candidate
+    files = input_files(bundle=bundle, cache=cache)
+    digest = network_digest(files, day or DEFAULT_DAY)
+    directory = network_dir(digest, cache=cache)
+    if use_cache and (directory / "meta.json").exists():
+        try:
+            return Network.load(directory)
+        except Exception as exc:  # noqa: BLE001 - a stale or broken cache is rebuilt
+            log.warning("network cache %s unusable (%s): rebuilding", directory, exc)
+    kwargs = load_inputs(bundle=bundle, cache=cache, day=day)
+    feed = kwargs["feed"]
+    service_day = day or (DEFAULT_DAY if feed.service_ids_on(DEFAULT_DAY) else feed.date)
+    for key in ("bikeshare", "carpool", "parkings", "chargers"):
+        frame = kwargs.get(key)
+        if frame is not None and "lon" in frame:
+            x0, y0, x1, y1 = RENNES_METROPOLE_BBOX
+            kwargs[key] = frame[frame["lon"].between(x0, x1) & frame["lat"].between(y0, y1)]
+    network = build_network(day=service_day, digest=digest, **kwargs)
+    if use_cache:
+        try:
+            network.save(directory)
+        except OSError as exc:
+            log.warning("could not cache the network in %s: %s", directory, exc)
+    return network
+
+
+def default_bundle() -> Path | None:
+    """``$SPMD_BUNDLE``, else ``../shared/data/rennes`` beside the checkout when it exists."""
+    b = settings.bundle_dir()
+    if b is not None:
+        return b
+    candidate = settings.default_bundle_candidate()
+    return candidate if (candidate / "README.md").exists() and os.environ.get("SPMD_NO_DEFAULT_BUNDLE") != "1" else None
