@@ -14,6 +14,7 @@ the map is never blank, even offline.
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -166,20 +167,50 @@ def paths_table(frame: pd.DataFrame, *, color: Callable[[pd.Series], list[int]] 
 
 # -- layer preparation (one function per layer) ------------------------------------------------------
 
+def compact_path(path: list[list[float]], *, tolerance_deg: float = 4e-5) -> list[list[float]]:
+    """A path simplified (Douglas-Peucker, ~4 m) and rounded to 5 decimals (~1 m), for the base map."""
+    import shapely
+
+    if len(path) > 2:
+        line = shapely.simplify(shapely.linestrings(path), tolerance_deg, preserve_topology=False)
+        path = [list(c) for c in shapely.get_coordinates(line)]
+    out: list[list[float]] = []
+    for x, y in path:
+        pt = [round(float(x), 5), round(float(y), 5)]
+        if not out or pt != out[-1]:
+            out.append(pt)
+    return out if len(out) >= 2 else out * 2
+
+
 def prepare_streets(data: Mapping[str, Any]) -> pd.DataFrame:
-    """Street base map: OSM named streets (thin) + main roads (thicker)."""
+    """Street base map: OSM named streets (thin) + main roads (thicker), simplified.
+
+    Returns columns ``path, color, width_m`` only (the base map is not pickable).
+    """
     parts = []
     osm = line_frame(data.get("osm-streets"))
     if osm is not None and len(osm):
-        name = pick_column(osm, "name", "nom", "street_name")
-        parts.append(paths_table(osm, color=STREET_COLOR, width_m=4, name_col=name))
+        parts.append(paths_table(osm, color=STREET_COLOR, width_m=4))
     roads = line_frame(data.get("main-roads-traffic"))
     if roads is not None and len(roads):
-        name = pick_column(roads, "name", "denomination", "nom")
-        parts.append(paths_table(roads, color=ROAD_COLOR, width_m=9, name_col=name))
+        parts.append(paths_table(roads, color=ROAD_COLOR, width_m=9))
     if not parts:
-        return pd.DataFrame(columns=["path", "color", "width_m", "name", "info"])
-    return pd.concat(parts, ignore_index=True)
+        return pd.DataFrame(columns=["path", "color", "width_m"])
+    table = pd.concat(parts, ignore_index=True)
+    table["path"] = [compact_path(p) for p in table["path"]]
+    return table[["path", "color", "width_m"]]
+
+
+def base_layers(table: pd.DataFrame) -> list[pdk.Layer]:
+    """The street base map as PathLayers with constant colour and width (small JSON)."""
+    layers = []
+    for i, ((r, g, b), width), in enumerate(
+            table.groupby([table["color"].map(tuple), "width_m"], sort=True).groups.keys()):
+        rows = table[(table["color"].map(tuple) == (r, g, b)) & (table["width_m"] == width)]
+        layers.append(pdk.Layer("PathLayer", id=f"streets-{i}", data=rows[["path"]], get_path="path",
+                                get_color=[r, g, b], get_width=width, width_units="meters",
+                                width_min_pixels=1, pickable=False))
+    return layers
 
 
 def _feed_table(feed: Any, name: str) -> pd.DataFrame | None:
@@ -470,6 +501,15 @@ def deck_layer(spec_id: str, table: pd.DataFrame, *, kind: str, pickable: bool =
                      line_width_min_pixels=1, stroked=True, pickable=pickable, auto_highlight=pickable)
 
 
+class CompactDeck(pdk.Deck):
+    """A pydeck Deck serialised without indentation (half the bytes sent to the browser)."""
+
+    def to_json(self) -> str:
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
 TOOLTIP = {"html": "<b>{name}</b><br/>{info}",
            "style": {"backgroundColor": "#1f2937", "color": "white", "fontSize": "13px"}}
 
@@ -481,7 +521,7 @@ def make_deck(layers: Iterable[pdk.Layer], *, view: tuple[float, float, float] |
     kwargs: dict[str, Any] = {"map_provider": None, "map_style": None}
     if online_tiles:
         kwargs = {"map_provider": "carto", "map_style": "light"}
-    return pdk.Deck(layers=list(layers), initial_view_state=pdk.ViewState(
+    return CompactDeck(layers=list(layers), initial_view_state=pdk.ViewState(
         longitude=lon, latitude=lat, zoom=zoom, pitch=0), tooltip=TOOLTIP, height=height_px, **kwargs)
 
 

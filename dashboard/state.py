@@ -8,7 +8,9 @@
 
 Tests replace the planner or the dataset loader with :func:`set_override`
 (``"planner"``: a zero-argument factory; ``"load_dataset"``: a function
-``dataset_id -> Loaded``); overridden values are not cached.
+``dataset_id -> Loaded``); overridden values are not cached. The operator (never
+a URL) may also name another planner factory in ``$SPMD_DASHBOARD_PLANNER``
+(``"module:function"``), e.g. for browser tests before the network is built.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ def is_kiosk() -> bool:
 # -- the planner --------------------------------------------------------------------------------------
 
 def planner_available() -> bool:
-    if "planner" in _overrides:
+    if "planner" in _overrides or os.environ.get("SPMD_DASHBOARD_PLANNER"):
         return True
     try:
         return importlib.util.find_spec("routing.planner") is not None
@@ -143,7 +145,16 @@ def get_planner() -> Any:
     """The process-wide planner (read-only, shared by every session)."""
     if "planner" in _overrides:
         return _overrides["planner"]()
+    factory = os.environ.get("SPMD_DASHBOARD_PLANNER", "")
+    if factory:
+        return _planner_from_factory(factory)
     return _real_planner(_bundle_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _planner_from_factory(spec: str) -> Any:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)()
 
 
 def service_date(planner: Any) -> date:

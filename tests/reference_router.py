@@ -10,20 +10,21 @@ completely different method, on the same :class:`routing.timetable.Timetable`
 
 Graph (integer nodes):
 
-* ``dep(c)`` boarding-ready on connection c, ``arr(c)`` having left the vehicle
-  at the end of c; edges dep(c)->arr(c) (ride), dep(c)->dep(next c of the trip)
-  (stay seated);
-* one ``wait`` node per (stop, event time) at each stop, chained in time order,
-  for the departure times and vehicle-arrival times at the stop; wait->dep(c)
-  at the departure time, arr(c)->wait at the arrival time;
-* a footpath (s -> v, d) from arr(c) at s goes to the first wait node of v at
-  or after arr_time + d (edges that another arrival at s, later and reaching the
-  same wait node, already implies are left out: waiting first is equivalent).
+* ``dep(c)`` on board connection c at its departure, ``arr(c)`` at its arrival;
+  edges dep(c)->arr(c) (ride) and dep(c)->dep(next connection of the trip) (stay seated);
+* ``wait(s, t)``: one node per stop and distinct departure/arrival time there,
+  chained in time order; wait(s, dep_time c)->dep(c) (board);
+* ``alighted(s, t)``: one node per stop and distinct vehicle-arrival time, chained
+  in time order; arr(c)->alighted(arr_stop, arr_time)->wait(arr_stop, arr_time);
+* a footpath (s -> v, d) goes from alighted(s, t) to the first wait node of v at or
+  after t + d (left out when the next alighted node of s reaches the same wait node:
+  waiting before walking is equivalent).
 
-Edge weights are time differences, so a node's Dijkstra distance from a source
-at time 0 is the absolute time it is reached. For one query, source edges (and
-for footpath arrivals at the target, sink edges) are added to a copy-free view
-and removed afterwards.
+Edge weights are time differences, so a node's Dijkstra distance from a source at
+time 0 is the absolute time at which it is reached. For one query, a source node
+(edges to the wait nodes of the labels and of their footpaths) and a sink node
+(edges from the target's wait nodes and, weighted by the walk, from the alighted
+nodes of stops with a footpath to the target) are added, then removed.
 
 Also :func:`load_feed`, the test suite's way to get a GtfsFeed (through
 ``sources.loaders.gtfs.load_gtfs`` when it exists, else partridge directly).
@@ -105,11 +106,11 @@ class ReferenceRouter:
         arr_node = m + np.arange(m)
         # ride and stay-seated edges
         g.add_weighted_edges_from(zip(dep_node.tolist(), arr_node.tolist(),
-                                      (tt.arr_time - tt.dep_time).tolist()))
+                                      (tt.arr_time - tt.dep_time).tolist(), strict=True))
         offsets, conns = tt.trip_connections
         for t in range(tt.n_trips):
             cs = conns[offsets[t]:offsets[t + 1]]
-            for a, b in zip(cs[:-1].tolist(), cs[1:].tolist()):
+            for a, b in zip(cs[:-1].tolist(), cs[1:].tolist(), strict=True):
                 g.add_edge(a, b, weight=int(tt.dep_time[b] - tt.dep_time[a]))
         # wait timelines: per stop, sorted distinct event times
         ev_stop = np.concatenate([tt.dep_stop, tt.arr_stop]).astype(np.int64)
@@ -123,9 +124,9 @@ class ReferenceRouter:
         same = w_stop[:-1] == w_stop[1:]
         i = np.flatnonzero(same)
         g.add_weighted_edges_from(zip((base + i).tolist(), (base + i + 1).tolist(),
-                                      (w_time[i + 1] - w_time[i]).tolist()))
+                                      (w_time[i + 1] - w_time[i]).tolist(), strict=True))
         dep_w = self._wait_at(tt.dep_stop, tt.dep_time)
-        g.add_weighted_edges_from(zip(dep_w.tolist(), dep_node.tolist(), [0] * m))
+        g.add_weighted_edges_from(zip(dep_w.tolist(), dep_node.tolist(), [0] * m, strict=True))
         # "alighted" timeline per stop: distinct vehicle-arrival times, chained, each
         # leading to the wait node of the same time; footpaths leave from these nodes
         akey = np.unique(tt.arr_stop.astype(np.int64) * (1 << 32) + tt.arr_time.astype(np.int64))
@@ -136,13 +137,13 @@ class ReferenceRouter:
         self.a_start = np.searchsorted(a_stop, np.arange(tt.n_stops + 1))
         j = np.flatnonzero(a_stop[:-1] == a_stop[1:])
         g.add_weighted_edges_from(zip((abase + j).tolist(), (abase + j + 1).tolist(),
-                                      (a_time[j + 1] - a_time[j]).tolist()))
+                                      (a_time[j + 1] - a_time[j]).tolist(), strict=True))
         a_nodes = abase + np.arange(len(a_stop))
         g.add_weighted_edges_from(zip(a_nodes.tolist(), self._wait_at(a_stop, a_time).tolist(),
-                                      [0] * len(a_stop)))
+                                      [0] * len(a_stop), strict=True))
         c_al = abase + np.searchsorted(akey, tt.arr_stop.astype(np.int64) * (1 << 32)
                                        + tt.arr_time.astype(np.int64))
-        g.add_weighted_edges_from(zip(arr_node.tolist(), c_al.tolist(), [0] * m))
+        g.add_weighted_edges_from(zip(arr_node.tolist(), c_al.tolist(), [0] * m, strict=True))
         for s in range(tt.n_stops):
             lo, hi = self.a_start[s], self.a_start[s + 1]
             if lo == hi:
@@ -154,7 +155,7 @@ class ReferenceRouter:
                 tgt = self._first_wait(v, times + d)
                 # the next alighting time at s reaching the same wait node makes this edge redundant
                 ok = (tgt >= 0) & (tgt != np.append(tgt[1:], -2))
-                for a, w, t in zip(nodes[ok].tolist(), tgt[ok].tolist(), times[ok].tolist()):
+                for a, w, t in zip(nodes[ok].tolist(), tgt[ok].tolist(), times[ok].tolist(), strict=True):
                     g.add_edge(a, w, weight=int(w_time[w - base] - t))
         self.g = g
 

@@ -75,7 +75,7 @@ def _feed(updates: list[dict]) -> bytes:
 def _trip_times(tt, trip_id: str) -> list[tuple[str, str, int, int]]:
     f = tt.connections_frame()
     f = f[(f.trip_id == trip_id) & (tt.trip_day_offset[tt.trip] == 0)].sort_values("seq")
-    return list(zip(f.dep_stop_id, f.arr_stop_id, f.dep_time_s.tolist(), f.arr_time_s.tolist()))
+    return list(zip(f.dep_stop_id, f.arr_stop_id, f.dep_time_s.tolist(), f.arr_time_s.tolist(), strict=True))
 
 
 def test_load_trip_updates_columns(tmp_path: Path) -> None:

@@ -22,8 +22,7 @@ def page() -> None:
     with st.spinner(t("loading.data")):
         streets = state.layer_table("streets")
         if streets is not None and len(streets):
-            deck_layers.append(maps.deck_layer("streets", streets, kind="paths", pickable=False,
-                                               min_width_px=1))
+            deck_layers.extend(maps.base_layers(streets))
         shown = []
         for spec in chosen:
             table = state.layer_table(spec.id)
@@ -32,8 +31,9 @@ def page() -> None:
                 continue
             deck_layers.append(maps.deck_layer(spec.id, table, kind=spec.kind))
             shown.append((spec, len(table)))
-    # paths under points, so that markers stay clickable
-    deck_layers.sort(key=lambda layer: 0 if layer.type == "PathLayer" else 1)
+    # the base map first, then paths, then points (markers stay clickable)
+    deck_layers.sort(key=lambda layer: (0 if layer.id.startswith("streets") else
+                                        1 if layer.type == "PathLayer" else 2))
     st.pydeck_chart(maps.make_deck(deck_layers, online_tiles=online, height_px=620),
                     width="stretch", key="layers_map")
     if not online:

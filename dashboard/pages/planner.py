@@ -168,7 +168,7 @@ def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> 
     layers = []
     streets = state.layer_table("streets")
     if streets is not None and len(streets):
-        layers.append(maps.deck_layer("streets", streets, kind="paths", pickable=False, min_width_px=1))
+        layers.extend(maps.base_layers(streets))
     stops = state.layer_table("stops")
     if stops is not None and len(stops):
         layers.append(maps.deck_layer("stops", stops, kind="points"))

@@ -310,8 +310,8 @@ def published_view(trips: pd.DataFrame, anonymised: AnonymisedFlows, *,
                    tiles: str | Any) -> pd.DataFrame:
     """What the published flows could reveal of each user, as generalised points.
 
-    For each trip that survived suppression: its origin (at departure) and destination (at
-    arrival) as the centres of the published tiles. Running the attacks on this is an upper
+    For each user and published flow they contribute to (once, however many trips): its
+    origin (at departure) and destination (at arrival) as the centres of the published tiles. Running the attacks on this is an upper
     bound of the risk of the aggregates (as if each user's generalised trips were published).
 
     Returns
@@ -327,6 +327,8 @@ def published_view(trips: pd.DataFrame, anonymised: AnonymisedFlows, *,
     if "mode" in keys:
         tiled = tiled.assign(mode=tiled["mode"].fillna("unknown"))
     kept = tiled.merge(anonymised.flows[keys], on=keys, how="inner")
+    # aggregates count distinct users: a user's repeated trips on one flow reveal nothing more
+    kept = kept.drop_duplicates(["uid", *keys])
     return tile_points(kept, resolved)
 
 

@@ -1,0 +1,191 @@
+"""Benchmark of the timetable engine on the 2011 STAR feed, Tuesday 2011-11-15.
+
+    uv run python bench/bench_csa.py [--queries 1000] [--profiles 200] [--no-gtfs2nx]
+
+Measured in one run, on the same seeded random stop pairs (stops served that day,
+departure uniform in 07:00-09:00):
+
+* the engine (``routing.csa.earliest_arrival`` with a target, journey pointers kept);
+* the reference router of the tests (NetworkX Dijkstra on a time-expanded graph):
+  ratio and equality count;
+* a bare connection scan floor (numba, no footpaths, no pointers, early termination);
+* gtfs2nx as the Python peer: its headway-averaged graph of the same feed for the
+  07:00-09:00 window (built from the feed's busiest day, as gtfs2nx does), queried
+  stop to stop (any route-stop node of the origin to any of the destination);
+* the Pareto range query over a 60-minute window (07:00-08:00).
+
+Targets of issue 3: stop-to-stop p95 <= 1 ms, floor ~0.08 ms median / 0.33 ms p95,
+range query p95 <= 50 ms, faster than gtfs2nx on the same pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import networkx as nx
+import numba as nb
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from routing import csa  # noqa: E402
+from routing.timetable import build_timetable  # noqa: E402
+from sources import settings  # noqa: E402
+
+DAY = dt.date(2011, 11, 15)
+INF32 = np.int32(2**31 - 1)
+
+
+@nb.njit(cache=True)
+def bare_scan(dep_stop, arr_stop, dep_time, arr_time, trip, n_stops, n_trips, source, target, t0, start):
+    """Earliest arrival, no footpaths, no journey pointers: the floor of a connection scan."""
+    tau = np.full(n_stops, INF32, dtype=np.int32)
+    reached = np.zeros(n_trips, dtype=np.bool_)
+    tau[source] = t0
+    for c in range(start, len(dep_time)):
+        d = dep_time[c]
+        if d >= tau[target]:
+            break
+        t = trip[c]
+        if reached[t] or tau[dep_stop[c]] <= d:
+            reached[t] = True
+            if arr_time[c] < tau[arr_stop[c]]:
+                tau[arr_stop[c]] = arr_time[c]
+    return tau[target]
+
+
+def stats(ts: list[float]) -> tuple[float, float]:
+    a = np.asarray(ts) * 1e3
+    return float(np.median(a)), float(np.percentile(a, 95))
+
+
+def line(name: str, ts: list[float], base: tuple[float, float] | None = None) -> None:
+    p50, p95 = stats(ts)
+    extra = f"   x{base[0] / p50:7.1f} median, x{base[1] / p95:7.1f} p95 vs engine" if base else ""
+    print(f"{name:<38} median {p50:9.3f} ms   p95 {p95:9.3f} ms{extra}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--queries", type=int, default=1000)
+    ap.add_argument("--profiles", type=int, default=200)
+    ap.add_argument("--no-gtfs2nx", action="store_true")
+    ap.add_argument("--no-reference", action="store_true")
+    args = ap.parse_args()
+
+    from tests.reference_router import INF as REF_INF_TIME
+    from tests.reference_router import ReferenceRouter, load_feed
+
+    bundle = Path(settings.default_bundle_candidate())
+    gtfs = bundle / "gtfs" / "star-2011-11-14.zip"
+    t = time.perf_counter()
+    feed = load_feed(gtfs)
+    t_load = time.perf_counter() - t
+    t = time.perf_counter()
+    tt = build_timetable(feed, DAY)
+    t_build = time.perf_counter() - t
+    print(f"feed load {t_load:.2f} s, build_timetable {t_build:.2f} s: {tt}")
+
+    rng = np.random.default_rng(20111115)
+    served = np.unique(np.concatenate([tt.dep_stop, tt.arr_stop]))
+    pairs = np.array([rng.choice(served, 2, replace=False) for _ in range(args.queries)])
+    t0s = rng.integers(7 * 3600, 9 * 3600, size=args.queries)
+
+    # warm up the kernels (compilation or cache load)
+    csa.earliest_arrival_time(tt, int(pairs[0, 0]), int(pairs[0, 1]), int(t0s[0]))
+    bare_scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.n_stops, tt.n_trips,
+              0, 1, 0, 0)
+
+    eng, eng_t = [], []
+    for (a, b), t0 in zip(pairs.tolist(), t0s.tolist(), strict=True):
+        t = time.perf_counter()
+        r = csa.earliest_arrival(tt, [(a, t0)], targets=[b])
+        eng_t.append(time.perf_counter() - t)
+        eng.append(int(r.time[b]))
+    base = stats(eng_t)
+    line("engine earliest_arrival (stop-to-stop)", eng_t)
+
+    floor_t = []
+    for (a, b), t0 in zip(pairs.tolist(), t0s.tolist(), strict=True):
+        start = int(np.searchsorted(tt.dep_time, t0))
+        t = time.perf_counter()
+        bare_scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.n_stops, tt.n_trips,
+                  a, b, t0, start)
+        floor_t.append(time.perf_counter() - t)
+    line("bare connection scan floor", floor_t, base)
+
+    if not args.no_reference:
+        t = time.perf_counter()
+        ref = ReferenceRouter(tt)
+        print(f"reference graph: {ref.g.number_of_nodes():,} nodes, {ref.g.number_of_edges():,} edges, "
+              f"built in {time.perf_counter() - t:.1f} s")
+        ref_t, equal = [], 0
+        for ((a, b), t0), e in zip(zip(pairs.tolist(), t0s.tolist(), strict=True), eng, strict=True):
+            t = time.perf_counter()
+            r = ref.earliest_arrival([(a, t0)], b)
+            ref_t.append(time.perf_counter() - t)
+            equal += int((e if e < csa.INF else REF_INF_TIME) == r)
+        line("NetworkX time-expanded reference", ref_t, base)
+        print(f"engine == reference: {equal}/{len(eng)}")
+        del ref
+
+    if not args.no_gtfs2nx:
+        import gtfs2nx
+
+        logging.getLogger("gtfs2nx").setLevel(logging.WARNING)
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            g = gtfs2nx.transit_graph(str(gtfs), time_window=["07:00", "09:00"])
+        t_g = time.perf_counter() - t
+        from gtfs2nx.network import ID_SEP
+
+        by_stop: dict[str, list] = {}
+        for node in g.nodes:  # nodes are "<stop_id><ID_SEP><route_id>"
+            by_stop.setdefault(str(node).split(ID_SEP)[0], []).append(node)
+        print(f"gtfs2nx graph: {g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges, "
+              f"built in {t_g:.1f} s")
+        peer_t, peer_eng_t, n_ok = [], [], 0
+        for (a, b), t0 in zip(pairs.tolist(), t0s.tolist(), strict=True):
+            sa, sb = str(tt.stop_ids[a]), str(tt.stop_ids[b])
+            if sa not in by_stop or sb not in by_stop:
+                continue
+            t = time.perf_counter()
+            g.add_edges_from((("__src", n) for n in by_stop[sa]), weight=0.0)
+            g.add_edges_from(((n, "__dst") for n in by_stop[sb]), weight=0.0)
+            try:
+                nx.dijkstra_path_length(g, "__src", "__dst", weight="weight")
+                n_ok += 1
+            except nx.NetworkXNoPath:
+                pass
+            g.remove_nodes_from(["__src", "__dst"])
+            peer_t.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            csa.earliest_arrival(tt, [(a, t0)], targets=[b])
+            peer_eng_t.append(time.perf_counter() - t)
+        print(f"gtfs2nx queries on {len(peer_t)} of the pairs ({n_ok} connected in its graph)")
+        line("engine on those pairs", peer_eng_t)
+        line("gtfs2nx headway-averaged Dijkstra", peer_t, stats(peer_eng_t))
+
+    prof_t, rows = [], 0
+    for (a, b) in pairs[: args.profiles].tolist():
+        t = time.perf_counter()
+        p = csa.profile(tt, [a], 7 * 3600, 8 * 3600, b)
+        prof_t.append(time.perf_counter() - t)
+        rows += len(p)
+    line("Pareto range query 07:00-08:00", prof_t, base)
+    print(f"range queries: {len(prof_t)}, {rows / max(len(prof_t), 1):.1f} Pareto journeys on average")
+    p50, p95 = base
+    print(f"targets: stop-to-stop p95 {p95:.3f} ms (<= 1 ms: {'ok' if p95 <= 1 else 'MISSED'}); "
+          f"range p95 {stats(prof_t)[1]:.1f} ms (<= 50 ms: {'ok' if stats(prof_t)[1] <= 50 else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""``python -m routing``: build the network, plan trips (and, with routing.accessibility, more).
+
+Exit codes: 0 ok, 1 no route / nothing found, 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Sequence
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
+    p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
+    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default 2011-11-15)")
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import load_network
+
+    t0 = time.perf_counter()
+    net = load_network(bundle=args.bundle, cache=args.cache, day=args.day, use_cache=not args.no_cache,
+                       progress=True)
+    elapsed = time.perf_counter() - t0
+    summary = net.summary()
+    for key, value in summary.items():
+        print(f"{key:>18}: {value:,}" if isinstance(value, int) else f"{key:>18}: {value}")
+    for note in net.notes:
+        print(f"{'note':>18}: {note}")
+    print(f"{'time_s':>18}: {elapsed:.2f}")
+    print(f"{'peak_rss_mb':>18}: {_peak_rss_mb():.0f}")
+    if args.graphml:
+        print(f"{'graphml':>18}: {net.write_graphml(args.graphml)}")
+    if args.gpkg:
+        print(f"{'geopackage':>18}: {net.write_geopackage(args.gpkg)}")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from .planner import MODES, Planner, PlanParams
+
+    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    bad = [m for m in modes if m not in MODES]
+    if bad:
+        print(f"error: unknown mode(s) {', '.join(bad)}; choose among {', '.join(MODES)}", file=sys.stderr)
+        return 2
+    try:
+        when = dt.datetime.fromisoformat(args.at)
+    except ValueError:
+        print(f"error: --at {args.at!r} is not an ISO date-time such as 2011-11-15T08:00", file=sys.stderr)
+        return 2
+    partner = None
+    if args.partner:
+        from .places import parse_coordinates
+
+        partner = parse_coordinates(args.partner)
+        if partner is None:
+            print(f"error: --partner {args.partner!r} is not 'lat,lon'", file=sys.stderr)
+            return 2
+    params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc)
+    planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache)
+    result = planner.plan(args.origin, args.destination, when, arrive_by=args.arrive_by, modes=modes,
+                          params=params)
+    if args.json:
+        print(result.to_json())
+    elif args.geojson:
+        print(json.dumps(result.to_geojson(), ensure_ascii=False))
+    else:
+        if not result.ok:
+            print(f"no route: {result.reason}")
+        for it in result.itineraries:
+            s = it.summary()
+            print(f"{s['label']:<18} {s['departure']:%H:%M} -> {s['arrival']:%H:%M}  "
+                  f"{s['duration_s'] / 60:5.0f} min  {s['transfers']} transfer(s)  walk {s['walk_m']} m  "
+                  f"CO2 {s['co2_g']} g")
+            for leg in it.legs:
+                route = f" [{leg.route}]" if leg.route else ""
+                print(f"    {leg.departure:%H:%M} {leg.mode:<10}{route} {leg.from_name} -> {leg.to_name} "
+                      f"({leg.distance_m:.0f} m)")
+        for note in result.notes:
+            print(f"note: {note}")
+    return 0 if result.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m routing", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="build (or reuse) the network from the bundle and print its size")
+    _common(b)
+    b.add_argument("--no-cache", action="store_true", help="rebuild even when a cached network exists")
+    b.add_argument("--graphml", help="also export the network as GraphML to this file")
+    b.add_argument("--gpkg", help="also export streets, stops and points as GeoPackage to this file")
+    b.set_defaults(func=cmd_build)
+    p = sub.add_parser("plan", help="plan a trip")
+    _common(p)
+    p.add_argument("--from", dest="origin", required=True, help='"lat,lon" or a place name')
+    p.add_argument("--to", dest="destination", required=True, help='"lat,lon" or a place name')
+    p.add_argument("--at", default="2011-11-15T08:00", help="ISO date-time (departure, or arrival with --arrive-by)")
+    p.add_argument("--arrive-by", action="store_true")
+    p.add_argument("--modes", default="walk,bike,bikeshare,transit,car")
+    p.add_argument("--partner", help='carpool passenger start "lat,lon"')
+    p.add_argument("--battery-kwh", type=float, default=50.0)
+    p.add_argument("--soc", type=float, default=0.8, help="electric car state of charge at departure (0-1)")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true")
+    out.add_argument("--geojson", action="store_true")
+    p.set_defaults(func=cmd_plan)
+    try:
+        from . import accessibility_cli  # noqa: F401 - optional commands (issue 4)
+
+        accessibility_cli.register(sub)
+    except ImportError:
+        pass
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from sources.errors import SourceError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
