@@ -68,7 +68,8 @@ def stats(ts: list[float]) -> tuple[float, float]:
 
 def line(name: str, ts: list[float], base: tuple[float, float] | None = None) -> None:
     p50, p95 = stats(ts)
-    extra = f"   x{base[0] / p50:7.1f} median, x{base[1] / p95:7.1f} p95 vs engine" if base else ""
+    extra = (f"   = x{p50 / base[0]:.2f} median, x{p95 / base[1]:.2f} p95 of the engine's"
+             if base else "")
     print(f"{name:<38} median {p50:9.3f} ms   p95 {p95:9.3f} ms{extra}")
 
 

@@ -501,6 +501,9 @@ def deck_layer(spec_id: str, table: pd.DataFrame, *, kind: str, pickable: bool =
                      line_width_min_pixels=1, stroked=True, pickable=pickable, auto_highlight=pickable)
 
 
+NO_BASEMAP = "__MAP_STYLE__"
+
+
 class CompactDeck(pdk.Deck):
     """A pydeck Deck serialised without indentation (half the bytes sent to the browser)."""
 
@@ -518,7 +521,9 @@ def make_deck(layers: Iterable[pdk.Layer], *, view: tuple[float, float, float] |
               online_tiles: bool = False, height_px: int = 560) -> pdk.Deck:
     """A deck with no base map tiles (``online_tiles=False``): the street layer is the base map."""
     lon, lat, zoom = view or (RENNES_CENTER[0], RENNES_CENTER[1], 12.2)
-    kwargs: dict[str, Any] = {"map_provider": None, "map_style": None}
+    # Streamlit's deck.gl element adds a CARTO base map when mapStyle is empty; its sentinel
+    # "__MAP_STYLE__" means "no base map at all" (nothing is requested from the network).
+    kwargs: dict[str, Any] = {"map_provider": None, "map_style": NO_BASEMAP}
     if online_tiles:
         kwargs = {"map_provider": "carto", "map_style": "light"}
     return CompactDeck(layers=list(layers), initial_view_state=pdk.ViewState(

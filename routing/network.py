@@ -45,6 +45,8 @@ from .timetable import Timetable, build_timetable, straight_line_footpaths
 NETWORK_VERSION = "1"
 POINT_KINDS = ("bikeshare", "carpool", "park_ride", "charger")
 POINT_COLUMNS = ("point_id", "name", "lon", "lat")
+#: charging power assumed where the IRVE file gives none (a common AC charge point)
+ASSUMED_CHARGER_KW = 22.0
 
 
 @dataclass
@@ -341,7 +343,7 @@ def prepare_points(*, bikeshare: pd.DataFrame | None = None, carpool: pd.DataFra
     * bikeshare: capacity, bikes_available, docks_available (NaN unknown), status_known
     * carpool: places
     * park_ride: capacity (park-and-ride car parks only)
-    * charger: power_kw, n_points
+    * charger: power_kw (ASSUMED_CHARGER_KW where unknown), power_known, n_points
     """
     def clip(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.dropna(subset=["lon", "lat"])
@@ -383,7 +385,9 @@ def prepare_points(*, bikeshare: pd.DataFrame | None = None, carpool: pd.DataFra
         out["charger"] = pd.DataFrame({
             "point_id": f["station_id"].astype(str), "name": f["name"].fillna("").astype(str),
             "lon": f["lon"].astype(float), "lat": f["lat"].astype(float),
-            "power_kw": pd.to_numeric(col(f, "power_kw"), errors="coerce").astype(float),
+            "power_kw": pd.to_numeric(col(f, "power_kw"), errors="coerce").astype(float)
+            .fillna(ASSUMED_CHARGER_KW),
+            "power_known": pd.to_numeric(col(f, "power_kw"), errors="coerce").notna(),
             "n_points": pd.to_numeric(col(f, "n_points"), errors="coerce").astype(float)})
     return out
 

@@ -617,7 +617,10 @@ class Planner:
                 stop = stops[i - 1]
                 charge = _leg(CHARGE, place.name, place.name, ctx.base, t, t + stop.charge_s, 0.0,
                               [(place.lon, place.lat)])
-                charge.notes.append(f"charge {stop.energy_kwh:.1f} kWh at {float(ch.iloc[stop.charger]['power_kw']):.0f} kW:"
+                crow = ch.iloc[stop.charger]
+                known = bool(crow["power_known"]) if "power_known" in crow else True
+                charge.notes.append(f"charge {stop.energy_kwh:.1f} kWh at {float(crow['power_kw']):.0f} kW"
+                                    f"{'' if known else ' (power not published: assumed)'}:"
                                     f" {stop.soc_in:.0%} -> {stop.soc_out:.0%}")
                 legs.append(charge)
                 t += stop.charge_s

@@ -147,6 +147,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     table = _table(rows)
     to_stdout = args.json == "-"
     print(table, file=sys.stderr if to_stdout else sys.stdout)
+    figures = _figures(results)
+    if figures:
+        print("\nheadline figures", file=sys.stderr if to_stdout else sys.stdout)
+        print(figures, file=sys.stderr if to_stdout else sys.stdout)
     for line in details:
         print(f"error: {line}", file=sys.stderr)
     if args.json is not None:
@@ -226,6 +230,31 @@ def _describe(exc: BaseException) -> str:
 
 def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
+
+
+def _figure(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    if isinstance(value, str) and len(value) <= 40:
+        return value
+    return None
+
+
+def _figures(results: dict[str, Any]) -> str:
+    """One line per dataset with its report's scalar headline figures (``Report.stats``)."""
+    lines = []
+    for dataset_id, result in results.items():
+        if not isinstance(result, Loaded) or not result.report.stats:
+            continue
+        parts = [f"{k}={v}" for k, v in ((k, _figure(v)) for k, v in result.report.stats.items())
+                 if v is not None]
+        if parts:
+            lines.append(f"  {dataset_id}: " + ", ".join(parts))
+    return "\n".join(lines)
 
 
 def _table(rows: list[dict[str, Any]]) -> str:

@@ -14,7 +14,6 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import gpxpy
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -73,7 +72,7 @@ def test_planner_types_two_places_and_shows_cards_map_and_exports(planner):
     assert "Vélo" in md and "Marche" in md and "Correspondances" in md
     itin = _decks(at)[0]
     assert "itinerary" in [layer["id"] for layer in itin["layers"]]
-    assert "mapStyle" not in itin  # no online tiles
+    assert itin["mapStyle"] == maps.NO_BASEMAP  # no online tiles
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Exporter en GeoJSON", "Exporter en GPX"]
     assert at.query_params["from"] == "gare" and at.query_params["to"] == "Beaulieu Chimei"
@@ -159,7 +158,7 @@ def test_layers_page_toggles_layers(planner):
     deck = _decks(at)[0]
     ids = [layer["id"] for layer in deck["layers"]]
     assert ids[0].startswith("streets") and "bikeshare" in ids  # street base map under the points
-    assert "mapStyle" not in deck
+    assert deck["mapStyle"] == maps.NO_BASEMAP and "mapProvider" not in deck
     # stops/lines come from the GTFS feed, missing here: a warning, not a crash
     assert any("Données indisponibles" in w.value for w in at.warning)
     at.toggle(key="layer_bikeshare").set_value(False).run()

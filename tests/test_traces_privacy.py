@@ -135,8 +135,10 @@ def test_export_only_anonymised(tmp_path: Path) -> None:
     with pytest.raises(pv.PrivacyError, match="only be made by anonymise_flows"):
         pv.AnonymisedFlows(flows=pd.DataFrame(raw_flows), tessellation=None, k=2, tiles="grid200",
                            temporal=None, by_mode=False, removed={})
-    with pytest.raises(pv.PrivacyError, match="only be made"):
-        dataclasses.replace(anon, k=1)
+    for copy in (dataclasses.replace(anon, k=1),
+                 dataclasses.replace(anon, flows=pd.DataFrame(raw_flows))):
+        with pytest.raises(pv.PrivacyError, match="not issued by anonymise_flows"):
+            pv.export_flows(copy, tmp_path / "copy.csv")
     tampered = pv.anonymise_flows(trips, k=3, tiles="grid1000")
     object.__setattr__(tampered, "flows", tampered.flows.assign(n_users=1))
     with pytest.raises(pv.PrivacyError, match="break their own k=3"):

@@ -22,6 +22,7 @@ Export
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,6 +201,8 @@ def risk_summary(risk: pd.DataFrame) -> pd.DataFrame:
 # -- anonymisation ------------------------------------------------------------------------
 
 _TOKEN = object()
+#: AnonymisedFlows issued by anonymise_flows (copies made with dataclasses.replace are not).
+_ISSUED: weakref.WeakValueDictionary[int, AnonymisedFlows] = weakref.WeakValueDictionary()
 
 
 @dataclass(frozen=True)
@@ -301,9 +304,11 @@ def anonymise_flows(trips: pd.DataFrame, *, k: int = 5, tiles: str | Any = "grid
     tess = fl.tessellation_for(ids, resolved)
     if not isinstance(resolved, str):
         tess = tess.loc[tess["tile_ID"].isin(ids)].reset_index(drop=True)
-    return AnonymisedFlows(flows=published, tessellation=tess, k=int(k), tiles=_tiles_label(tiles),
-                           temporal=temporal, by_mode="mode" in keys, removed=removed,
-                           _token=_TOKEN)
+    out = AnonymisedFlows(flows=published, tessellation=tess, k=int(k), tiles=_tiles_label(tiles),
+                          temporal=temporal, by_mode="mode" in keys, removed=removed,
+                          _token=_TOKEN)
+    _ISSUED[id(out)] = out
+    return out
 
 
 def published_view(trips: pd.DataFrame, anonymised: AnonymisedFlows, *,
@@ -383,7 +388,12 @@ def _check_exportable(obj: Any) -> AnonymisedFlows:
         raise PrivacyError(
             f"refusing to export {type(obj).__name__}: only anonymised aggregates "
             "(AnonymisedFlows from anonymise_flows) can leave the service")
+    if _ISSUED.get(id(obj)) is not obj:
+        raise PrivacyError("these flows were not issued by anonymise_flows (copied or altered): "
+                           "refusing to export")
     f = obj.flows
+    if obj.k < 2:
+        raise PrivacyError(f"k={obj.k} is not an anonymisation: refusing to export")
     if "uid" in f.columns or "n_users" not in f.columns or (f["n_users"] < obj.k).any():
         raise PrivacyError(f"flows break their own k={obj.k}: refusing to export")
     return obj

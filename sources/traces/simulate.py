@@ -58,8 +58,8 @@ def simulate_traces(itineraries: Iterable[Any], *, seed: int, sampling_s: float 
     drop_probability
         Probability that a moving sample is lost (sampling gaps).
     dwell_before_s, dwell_after_s, dwell_sampling_s
-        Stationary (noisy) points at the start before departure and at the end after
-        arrival, every ``dwell_sampling_s``; their mode is ``"stay"``.
+        Stationary (noisy) points before departure and after arrival (strictly), every
+        ``dwell_sampling_s``: ``dwell_s // dwell_sampling_s`` points each; mode ``"stay"``.
 
     Returns
     -------
@@ -91,15 +91,15 @@ def simulate_traces(itineraries: Iterable[Any], *, seed: int, sampling_s: float 
 
         dep = np.datetime64(legs[0].departure, "ns")
         if dwell_before_s > 0:
-            n = int(dwell_before_s // dwell_sampling_s) + 1
-            t = dep - (np.arange(n)[::-1] * dwell_sampling_s * 1e9).astype("timedelta64[ns]")
+            n = int(dwell_before_s // dwell_sampling_s)
+            t = dep - (np.arange(1, n + 1)[::-1] * dwell_sampling_s * 1e9).astype("timedelta64[ns]")
             x0, y0 = legs[0].geometry[0]
             add(np.full(n, x0), np.full(n, y0), t, DWELL_MODE)
         for leg in legs:
             duration = max((leg.arrival - leg.departure).total_seconds(), 0.0)
             offsets = np.arange(0.0, duration + 1e-9, sampling_s) if duration > 0 else np.zeros(1)
             keep = rng.random(len(offsets)) >= drop_probability
-            keep[0] = True
+            keep[0] = keep[-1] = True  # the ends of a leg are always seen
             offsets = offsets[keep]
             fractions = offsets / duration if duration > 0 else np.zeros(len(offsets))
             x, y = _leg_positions(leg.geometry, fractions)
@@ -107,8 +107,8 @@ def simulate_traces(itineraries: Iterable[Any], *, seed: int, sampling_s: float 
             add(x, y, t, str(leg.mode))
         arr = np.datetime64(legs[-1].arrival, "ns")
         if dwell_after_s > 0:
-            n = int(dwell_after_s // dwell_sampling_s) + 1
-            t = arr + (np.arange(n) * dwell_sampling_s * 1e9).astype("timedelta64[ns]")
+            n = int(dwell_after_s // dwell_sampling_s)
+            t = arr + (np.arange(1, n + 1) * dwell_sampling_s * 1e9).astype("timedelta64[ns]")
             x1, y1 = legs[-1].geometry[-1]
             add(np.full(n, x1), np.full(n, y1), t, DWELL_MODE)
         x, y = np.concatenate(lon), np.concatenate(lat)

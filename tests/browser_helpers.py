@@ -1,0 +1,173 @@
+"""Helpers for the dashboard tests: a small planner, tiny datasets, a streamlit server fixture.
+
+``SmallPlanner`` is a test double with the planner's contract (search_places,
+resolve_place, plan, date): a real place index (routing.places) over six Rennes
+places and straight-line walk/bike itineraries. ``small_planner`` is its factory
+for ``$SPMD_DASHBOARD_PLANNER`` in the browser tests.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from routing.itinerary import Itinerary, Leg, PlanResult
+from routing.places import PlaceIndex
+from sources.errors import DatasetNotFound
+from sources.validate import Loaded, Report
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+PLACES = pd.DataFrame([
+    ("Gares", "stop", -1.6727, 48.1035, "g"),
+    ("Beaulieu Chimie", "stop", -1.6372, 48.1186, "b"),
+    ("République", "stop", -1.6790, 48.1100, "r"),
+    ("Villejean-Université", "stop", -1.7013, 48.1216, "v"),
+    ("Rue de Brest", "street", -1.6950, 48.1120, "s1"),
+    ("Hôtel Dieu", "bikeshare", -1.6778, 48.1176, "h"),
+], columns=["name", "kind", "lon", "lat", "id"])
+
+
+def _distance_m(a, b) -> float:
+    kx = 111_320 * math.cos(math.radians((a.lat + b.lat) / 2))
+    return math.hypot((a.lon - b.lon) * kx, (a.lat - b.lat) * 110_540)
+
+
+class SmallPlanner:
+    """Straight-line walk and bike itineraries between indexed places (a test double)."""
+
+    date = date(2011, 11, 15)
+    SPEEDS_M_S = {"walk": 1.3, "bike": 4.2}
+
+    def __init__(self) -> None:
+        self.index = PlaceIndex(PLACES)
+        self.calls: list[dict] = []
+
+    def search_places(self, text: str, *, limit: int = 8):
+        return self.index.search(text, limit=limit)
+
+    def resolve_place(self, text: str):
+        return self.index.resolve(text)
+
+    def plan(self, origin, destination, when: datetime, *, arrive_by=False, modes=("walk",), params=None):
+        self.calls.append({"origin": origin, "destination": destination, "when": when,
+                           "arrive_by": arrive_by, "modes": tuple(modes), "params": params})
+        dist = _distance_m(origin, destination)
+        if dist < 1:
+            return PlanResult([], reason="origin and destination are the same place")
+        its = []
+        for mode in ("walk", "bike"):
+            if mode not in modes:
+                continue
+            dur = timedelta(seconds=dist / self.SPEEDS_M_S[mode])
+            dep = when - dur if arrive_by else when
+            leg = Leg(mode, origin.name, destination.name, dep, dep + dur, dist,
+                      [(origin.lon, origin.lat), (destination.lon, destination.lat)])
+            its.append(Itinerary(mode, [leg]))
+        if not its:
+            return PlanResult([], reason="no mode available")
+        return PlanResult(sorted(its, key=lambda i: i.duration_s))
+
+
+def _report(dataset_id: str, n: int, bad: int = 0) -> Report:
+    rep = Report(dataset_id, files=[f"{dataset_id}.csv"], rows_read=n + bad, rows_kept=n)
+    for i in range(bad):
+        rep.quarantine("point_near_origin", "coordinates at 0,0", file=f"{dataset_id}.csv", row=i + 1,
+                       field="lon", value=0)
+    return rep
+
+
+def small_loader(dataset_id: str) -> Loaded:
+    if dataset_id == "velo-star":
+        frame = pd.DataFrame({"station_id": ["1", "2", "3"], "name": ["République", "Gares", "<b>X</b>"],
+                              "lon": [-1.679, -1.673, -1.66], "lat": [48.110, 48.1035, 48.12],
+                              "capacity": [40, 20, 10], "num_bikes_available": [30, 0, 2],
+                              "is_renting": [1, 1, 0]})
+        return Loaded(frame, _report(dataset_id, 3, bad=2))
+    if dataset_id == "bnlc":
+        frame = pd.DataFrame({"name": ["Aire A", "Far away"], "lon": [-1.60, 5.0], "lat": [48.10, 45.0],
+                              "nbre_pl": [12, 3]})
+        return Loaded(frame, _report(dataset_id, 2))
+    if dataset_id == "osm-streets":
+        import geopandas as gpd
+        from shapely.geometry import LineString, Point
+
+        frame = gpd.GeoDataFrame({"name": ["Rue A", "Rue B", "signal"]}, geometry=[
+            LineString([(-1.68, 48.11), (-1.67, 48.11)]), LineString([(-1.67, 48.11), (-1.67, 48.12)]),
+            Point(-1.675, 48.11)], crs="EPSG:4326")
+        return Loaded(frame, _report(dataset_id, 3))
+    raise DatasetNotFound(f"{dataset_id} not in the test set")
+
+
+
+def small_planner() -> SmallPlanner:
+    """Factory for ``SPMD_DASHBOARD_PLANNER=tests.browser_helpers:small_planner``."""
+    return SmallPlanner()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_streamlit(*, port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """``streamlit run dashboard/app.py`` on 127.0.0.1:port, headless, output to ``log_path``."""
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_streamlit
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    proc._spmd_log = log  # type: ignore[attr-defined]
+    return proc
+
+
+def wait_healthy(port: int, *, timeout_s: float = 90.0, proc: subprocess.Popen | None = None) -> float:
+    """Seconds until ``/_stcore/health`` answers ok; raises TimeoutError."""
+    t0 = time.perf_counter()
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    while time.perf_counter() - t0 < timeout_s:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"streamlit not healthy on port {port} after {timeout_s} s")
+
+
+def stop_streamlit(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+    log = getattr(proc, "_spmd_log", None)
+    if log is not None:
+        log.close()
+
+
+def real_planner_usable() -> bool:
+    """The real planner can be built here (routing.planner and its network builder exist)."""
+    import importlib.util
+
+    try:
+        return all(importlib.util.find_spec(m) is not None for m in ("routing.planner", "routing.build"))
+    except (ImportError, ValueError):
+        return False

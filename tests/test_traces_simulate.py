@@ -1,0 +1,83 @@
+"""Simulated traces from itineraries, and the whole pipeline on them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Geod
+
+from routing.itinerary import Itinerary, Leg
+from sources.traces import privacy as pv
+from sources.traces.pipeline import analyse_traces
+from sources.traces.simulate import simulate_straight_commutes, simulate_traces
+
+DEP = datetime(2011, 11, 15, 8, 0)
+A, B, C = (-1.6800, 48.1100), (-1.6700, 48.1100), (-1.6700, 48.1200)
+
+
+def _itinerary() -> Itinerary:
+    walk = Leg(mode="walk", from_name="a", to_name="b", departure=DEP,
+               arrival=DEP + timedelta(seconds=600), distance_m=740.0, geometry=[A, B])
+    bus = Leg(mode="transit", from_name="b", to_name="c", departure=DEP + timedelta(seconds=600),
+              arrival=DEP + timedelta(seconds=900), distance_m=1113.0, geometry=[B, C], route="C1")
+    return Itinerary(label="transit", legs=[walk, bus])
+
+
+def test_exact_points_without_noise() -> None:
+    tdf = simulate_traces([("alice", _itinerary())], seed=0, sampling_s=60, noise_m=0,
+                          drop_probability=0, dwell_before_s=0, dwell_after_s=0)
+    assert type(tdf).__name__ == "TrajDataFrame"
+    assert tdf.columns.tolist() == ["uid", "lat", "lng", "datetime", "mode", "trip", "simulated"]
+    assert len(tdf) == 16  # 0..600 s every 60 s on the walk, 660..900 s on the bus (600 s once)
+    assert tdf["simulated"].all() and set(tdf["uid"]) == {"alice"}
+    assert tdf["mode"].tolist() == ["walk"] * 11 + ["transit"] * 5
+    assert tdf["datetime"].iloc[5] == pd.Timestamp(DEP) + pd.Timedelta(seconds=300)
+    assert tdf["lng"].iloc[5] == pytest.approx(-1.675)  # halfway along A-B at constant speed
+    assert tdf["lat"].iloc[5] == pytest.approx(48.11)
+    assert (tdf["lng"].iloc[-1], tdf["lat"].iloc[-1]) == pytest.approx(C)
+
+
+def test_noise_gaps_dwell_and_seed() -> None:
+    its = [_itinerary(), _itinerary()]
+    a = simulate_traces(its, seed=3, sampling_s=5, noise_m=10, drop_probability=0.2)
+    b = simulate_traces(its, seed=3, sampling_s=5, noise_m=10, drop_probability=0.2)
+    pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b))
+    assert sorted(a["uid"].unique()) == ["sim0001", "sim0002"]
+    stay = a.loc[a["mode"] == "stay"]
+    assert len(stay) == 2 * 2 * 6  # 30 min every 5 min, before and after, two users
+    dwell = stay.loc[(stay["uid"] == "sim0001") & (stay["datetime"] < pd.Timestamp(DEP))]
+    _, _, dist = Geod(ellps="WGS84").inv(np.full(len(dwell), A[0]), np.full(len(dwell), A[1]),
+                                          dwell["lng"].to_numpy(), dwell["lat"].to_numpy())
+    assert 2 < np.median(dist) < 30  # ~10 m noise
+    moving = a.loc[(a["mode"] != "stay") & (a["uid"] == "sim0001")]
+    assert 0.6 * 181 < len(moving) < 0.95 * 181  # ~20 % of the 5 s samples lost
+    assert simulate_traces([], seed=1).empty
+
+
+def test_pipeline_on_simulated_commuters() -> None:
+    rng = np.random.default_rng(5)
+    n = 8
+    homes = np.column_stack([-1.700 + rng.normal(0, 0.0005, n), 48.100 + rng.normal(0, 0.0005, n)])
+    work = np.column_stack([-1.650 + rng.normal(0, 0.0005, n), 48.120 + rng.normal(0, 0.0005, n)])
+    homes[-1] = (-1.75, 48.15)  # one commuter living elsewhere
+    tdf = simulate_straight_commutes(n, seed=5, homes=homes, workplaces=work)
+    assert tdf["simulated"].all()
+    result = analyse_traces(tdf, k=4, fine_tiles="grid200", coarse_tiles="grid1000",
+                            temporal=None, by_mode=False)
+    assert result.steps["users"] == n
+    assert result.steps["trips"] == 2 * n
+    hw = result.home_work.set_index("uid")
+    assert hw["work_tile"].notna().all()
+    flows = result.anonymised.flows
+    assert flows["n_users"].tolist() == [7, 7]  # home cell <-> work cell, both ways
+    assert result.anonymised.removed["users_fully_suppressed"] == 1
+    table = result.risk_table().set_index(["attack", "stage"])
+    assert table.loc[("location", "before"), "share_unique"] == 1.0
+    assert table.loc[("location", "after"), "mean_risk"] == pytest.approx(7 / 8 * 1 / 7)
+    assert table.loc[("home_work", "after"), "share_unique"] == 0.0
+    assert pv.flows_to_csv_bytes(result.anonymised).startswith(b"origin,destination,flow,n_users")
+    with pytest.raises(pv.PrivacyError):
+        pv.flows_to_csv_bytes(result.fine_flows)
