@@ -42,7 +42,7 @@ from .streets import (ModeGraph, StreetParams, build_mode_graph, edges_along_lin
 from .timetable import Timetable, build_timetable, straight_line_footpaths
 
 #: bump when the saved layout or the build logic changes (invalidates disk caches)
-NETWORK_VERSION = "1"
+NETWORK_VERSION = "2"
 POINT_KINDS = ("bikeshare", "carpool", "park_ride", "charger")
 POINT_COLUMNS = ("point_id", "name", "lon", "lat")
 #: charging power assumed where the IRVE file gives none (a common AC charge point)
