@@ -17,6 +17,7 @@ from dashboard import state, ui
 from dashboard.i18n import LANGUAGES, t
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -41,7 +42,7 @@ def _kiosk_watchdog() -> None:
 
 def main() -> None:
     kiosk = state.is_kiosk()
-    st.set_page_config(page_title=t("app.title"), page_icon="🚲", layout="wide",
+    st.set_page_config(page_title=t("app.title"), page_icon=str(ASSETS_DIR / "favicon.png"), layout="wide",
                        initial_sidebar_state="collapsed" if kiosk else "auto")
     if kiosk and state.kiosk_expired():
         state.kiosk_reset()
@@ -49,16 +50,16 @@ def main() -> None:
     ui.inject_css(kiosk=kiosk)
 
     pages = [
-        st.Page(PAGES_DIR / "planner.py", title=t("nav.planner"), icon="🧭", url_path="planner",
+        st.Page(PAGES_DIR / "planner.py", title=t("nav.planner"), icon=":material/directions:", url_path="planner",
                 default=True),
-        st.Page(PAGES_DIR / "layers.py", title=t("nav.layers"), icon="🗺️", url_path="layers"),
-        st.Page(PAGES_DIR / "accessibility.py", title=t("nav.accessibility"), icon="⏱️",
+        st.Page(PAGES_DIR / "layers.py", title=t("nav.layers"), icon=":material/map:", url_path="layers"),
+        st.Page(PAGES_DIR / "accessibility.py", title=t("nav.accessibility"), icon=":material/timer:",
                 url_path="accessibility"),
-        st.Page(PAGES_DIR / "catalogue.py", title=t("nav.catalogue"), icon="📚", url_path="catalogue"),
+        st.Page(PAGES_DIR / "catalogue.py", title=t("nav.catalogue"), icon=":material/dataset:", url_path="catalogue"),
     ]
     if (PAGES_DIR / "traces.py").exists():
-        pages.append(st.Page(PAGES_DIR / "traces.py", title=t("nav.traces"), icon="📍", url_path="traces"))
-    pages.append(st.Page(PAGES_DIR / "about.py", title=t("nav.about"), icon="ℹ️", url_path="about"))
+        pages.append(st.Page(PAGES_DIR / "traces.py", title=t("nav.traces"), icon=":material/location_on:", url_path="traces"))
+    pages.append(st.Page(PAGES_DIR / "about.py", title=t("nav.about"), icon=":material/info:", url_path="about"))
 
     if kiosk:
         page = st.navigation(pages[:1], position="hidden")

@@ -208,7 +208,7 @@ def base_layers(table: pd.DataFrame) -> list[pdk.Layer]:
             table.groupby([table["color"].map(tuple), "width_m"], sort=True).groups.keys()):
         rows = table[(table["color"].map(tuple) == (r, g, b)) & (table["width_m"] == width)]
         layers.append(pdk.Layer("PathLayer", id=f"streets-{i}", data=rows[["path"]], get_path="path",
-                                get_color=[r, g, b], get_width=width, width_units="meters",
+                                get_color=[r, g, b], get_width=width,
                                 width_min_pixels=1, pickable=False))
     return layers
 
@@ -493,10 +493,10 @@ def deck_layer(spec_id: str, table: pd.DataFrame, *, kind: str, pickable: bool =
     """A pydeck layer for a display table (see the module docstring for its columns)."""
     if kind == "paths":
         return pdk.Layer("PathLayer", id=spec_id, data=table, get_path="path", get_color="color",
-                         get_width="width_m", width_units="meters", width_min_pixels=min_width_px,
+                         get_width="width_m", width_min_pixels=min_width_px,
                          cap_rounded=True, joint_rounded=True, pickable=pickable, auto_highlight=pickable)
     return pdk.Layer("ScatterplotLayer", id=spec_id, data=table, get_position=["lon", "lat"],
-                     get_radius="radius_m", radius_units="meters", radius_min_pixels=2.5,
+                     get_radius="radius_m", radius_min_pixels=2.5,
                      radius_max_pixels=40, get_fill_color="color", get_line_color=[255, 255, 255],
                      line_width_min_pixels=1, stroked=True, pickable=pickable, auto_highlight=pickable)
 

@@ -23,8 +23,9 @@ BASE_CSS = """
 .spmd-card {border: 1px solid #e5e7eb; border-radius: 14px; padding: 14px 16px; margin-bottom: 12px;
             background: #ffffff; box-shadow: 0 1px 3px rgba(0,0,0,0.06);}
 .spmd-card.selected {border: 2px solid #E3051B;}
-.spmd-card h4 {margin: 0 0 6px 0; font-size: 1.15rem; display: flex; justify-content: space-between;}
-.spmd-card h4 .dur {font-size: 1.45rem; color: #111827;}
+.spmd-head {margin: 0 0 6px 0; font-size: 1.2rem; font-weight: 700; display: flex;
+             justify-content: space-between; align-items: baseline; color: #111827;}
+.spmd-head .dur {font-size: 1.5rem; font-weight: 800;}
 .spmd-facts {display: flex; flex-wrap: wrap; gap: 6px 18px; color: #374151; font-size: 0.92rem;
              margin-bottom: 8px;}
 .spmd-facts b {color: #111827;}
@@ -94,11 +95,11 @@ def run_guarded(page: Callable[[], Any], *, name: str) -> None:
         page()
     except Exception:  # Streamlit's rerun/stop are BaseExceptions and pass through
         log.exception("page %s failed", name)
-        st.error(t("error.generic"), icon="⚠️")
+        st.error(t("error.generic"), icon=":material/warning:")
 
 
 def timetable_banner(service_date: Any) -> None:
-    st.info(t("banner.timetable", date=service_date.strftime("%d/%m/%Y")), icon="🗓️")
+    st.info(t("banner.timetable", date=service_date.strftime("%d/%m/%Y")), icon=":material/calendar_month:")
 
 
 def mode_label(mode: str) -> str:
@@ -107,9 +108,6 @@ def mode_label(mode: str) -> str:
     return t(key) if key in STRINGS else str(mode)
 
 
-MODE_ICONS = {"walk": "🚶", "bike": "🚲", "bikeshare": "🚲", "transit": "🚌", "bike_transit": "🚲🚌",
-              "park_ride": "🅿️🚌", "carpool": "🚗👥", "car": "🚗", "ecar": "🔌🚗", "charge": "🔌",
-              "wait": "⏳"}
 
 
 def _rgb_css(rgb: Iterable[int]) -> str:
@@ -123,9 +121,7 @@ def timeline_html(itinerary: Any) -> str:
     blocks = []
     for leg in itinerary.legs:
         share = max(7.0, 100.0 * max(0.0, leg.duration_s) / total)
-        text = MODE_ICONS.get(leg.mode, "")
-        if leg.route:
-            text += " " + maps.esc(leg.route)
+        text = maps.esc(leg.route) if leg.mode == "transit" and leg.route else maps.esc(mode_label(leg.mode))
         title = f"{maps.esc(mode_label(leg.mode))} {maps.esc(leg.from_name)} → {maps.esc(leg.to_name)}"
         blocks.append(f'<div title="{title}" style="flex:{share:.1f} 1 0; '
                       f'background:{_rgb_css(maps.leg_color(leg))}">{text}</div>')
@@ -135,7 +131,6 @@ def timeline_html(itinerary: Any) -> str:
 def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
     s = itinerary.summary()
     label = maps.esc(mode_label(itinerary.label))
-    icon = MODE_ICONS.get(itinerary.label, "🧭")
     facts = [
         (t("planner.departure"), itinerary.departure.strftime("%H:%M")),
         (t("planner.arrival"), itinerary.arrival.strftime("%H:%M")),
@@ -146,8 +141,8 @@ def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
     facts_html = "".join(f"<span>{maps.esc(k)} <b>{maps.esc(v)}</b></span>" for k, v in facts)
     notes = "".join(f"<div>{maps.esc(n)}</div>" for n in s.get("notes") or [])
     return (f'<div class="spmd-card{" selected" if selected else ""}">'
-            f'<h4><span>{icon} {label}</span><span class="dur">'
-            f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></h4>'
+            f'<div class="spmd-head"><span>{label}</span><span class="dur">'
+            f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></div>'
             f'<div class="spmd-facts">{facts_html}</div>{timeline_html(itinerary)}'
             f'{f"<div class=spmd-notes>{notes}</div>" if notes else ""}</div>')
 

@@ -280,12 +280,17 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 trip_lvl[t] = L
             cur = trip_lvl[t]
             ds = dep_stop[c]
-            # fewest legs with which this connection can be boarded here
-            for lv in range(cur - 1):
-                if tau[lv, ds] <= dtime:
-                    trip_lvl[t] = lv + 1
-                    trip_enter[t] = c
-                    break
+            # fewest legs with which this connection can be boarded here (tau is non-increasing
+            # in the level: when the most permissive useful level cannot board, none can)
+            if cur < 2 or tau[cur - 2, ds] > dtime:
+                if cur >= L:
+                    continue
+            else:
+                for lv in range(cur - 1):
+                    if tau[lv, ds] <= dtime:
+                        trip_lvl[t] = lv + 1
+                        trip_enter[t] = c
+                        break
             kk = trip_lvl[t]
             if kk >= L:
                 continue

@@ -329,7 +329,7 @@ class Planner:
             notes.append("bike and dock availability unknown: check at the station")
         else:
             notes.append(f"{int(bikes[pk])} bikes at {a.name}, {int(docks[q])} free docks at {b.name}")
-        return ctx.shift(Itinerary(BIKESHARE, [leg1, leg2, leg3], notes=notes))
+        return ctx.shift(Itinerary(BIKESHARE, _drop_empty([leg1, leg2, leg3]), notes=notes))
 
     # transit and its combinations -----------------------------------------------------------
     def stop_access(self, end: _End, mode: str, cutoff_s: float, *, reverse: bool = False,
@@ -565,7 +565,14 @@ class Planner:
             if label == "carpool_passenger":
                 legs[0].co2_g = legs[0].co2_g  # the passenger drives to the carpool place
             note = f"meet at {m.name} ({int(row['places']) if np.isfinite(row['places']) else '?'} places)"
-            out.append(ctx.shift(Itinerary(label, _drop_empty(legs), notes=[note])))
+            out.append(Itinerary(label, _drop_empty(legs), notes=[note]))
+        # one clock for both sides, so that they meet at the same moment: the side with the
+        # longer drive leaves at the requested time (arrive-by: the shared ride ends at the deadline)
+        start = min(_secs(it.legs[0].departure, ctx.base) for it in out)
+        end = _secs(out[0].legs[-1].arrival, ctx.base)
+        delta = (ctx.t_s - end) if ctx.arrive_by else (ctx.t_s - start)
+        for it in out:
+            it.legs = [_shift_leg(leg, delta) for leg in it.legs]
         return out
 
     def _plan_ecar(self, ctx: _Ctx) -> Itinerary:

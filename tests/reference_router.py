@@ -26,18 +26,15 @@ time 0 is the absolute time at which it is reached. For one query, a source node
 (edges from the target's wait nodes and, weighted by the walk, from the alighted
 nodes of stops with a footpath to the target) are added, then removed.
 
-Also :func:`load_feed`, the test suite's way to get a GtfsFeed (through
-``sources.loaders.gtfs.load_gtfs`` when it exists, else partridge directly).
+Also :func:`load_feed`, the test suite's way to get a GtfsFeed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
 from routing.timetable import Timetable
 
@@ -45,53 +42,10 @@ INF = 2**31 - 1
 
 
 def load_feed(path: str | Path):
-    """A GtfsFeed of the whole feed at ``path`` (zip or folder)."""
-    try:
-        from sources.loaders.gtfs import load_gtfs  # type: ignore[attr-defined]
-    except ImportError:
-        load_gtfs = None
-    if load_gtfs is not None:
-        return load_gtfs(path).data
-    return _feed_with_partridge(path)
+    """The whole GtfsFeed at ``path`` (zip or folder), through the project's GTFS loader."""
+    from sources.loaders.gtfs import load_gtfs
 
-
-def _seconds(col: pd.Series) -> pd.Series:
-    def conv(v: object) -> float:
-        if not isinstance(v, str) or not v.strip():
-            return np.nan
-        h, m, s = v.strip().split(":")
-        return int(h) * 3600 + int(m) * 60 + int(s)
-    return col.map(conv).astype(float)
-
-
-def _feed_with_partridge(path: str | Path):
-    import partridge as ptg
-
-    from sources.loaders.gtfs import TABLES, GtfsFeed
-
-    raw = ptg.load_raw_feed(str(path))
-    frames = {}
-    for name in TABLES:
-        try:
-            frames[name] = getattr(raw, name).copy()
-        except Exception:  # optional table absent
-            frames[name] = pd.DataFrame()
-    stops = frames["stops"]
-    stops["stop_lat"] = pd.to_numeric(stops["stop_lat"])
-    stops["stop_lon"] = pd.to_numeric(stops["stop_lon"])
-    st = frames["stop_times"]
-    st["stop_sequence"] = pd.to_numeric(st["stop_sequence"]).astype(np.int64)
-    if st["arrival_time"].dtype == object:
-        st["arrival_time_s"] = _seconds(st["arrival_time"])
-        st["departure_time_s"] = _seconds(st["departure_time"])
-    else:  # partridge already parsed them
-        st["arrival_time_s"] = st["arrival_time"].astype(float)
-        st["departure_time_s"] = st["departure_time"].astype(float)
-    frames["stop_times"] = st.sort_values(["trip_id", "stop_sequence"]).reset_index(drop=True)
-    routes = frames["routes"]
-    routes["route_type"] = pd.to_numeric(routes["route_type"]).astype(int)
-    by_date = {d: frozenset(s) for d, s in ptg.read_service_ids_by_date(str(path)).items()}
-    return GtfsFeed(**frames, path=str(path), services_by_date=by_date)
+    return load_gtfs(path).data
 
 
 class ReferenceRouter:
@@ -211,8 +165,3 @@ class ReferenceRouter:
                     g.remove_node(n)
         return best
 
-
-def service_day(feed: object) -> dt.date:
-    """The feed's busiest day by number of active services (ties: earliest)."""
-    by = feed.services_by_date  # type: ignore[attr-defined]
-    return max(sorted(by), key=lambda d: len(by[d]))

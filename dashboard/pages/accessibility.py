@@ -20,9 +20,9 @@ def _available() -> bool:
 def page() -> None:
     st.title(t("acc.title"))
     if not _available():
-        st.info(t("acc.unavailable"), icon="🚧")
+        st.info(t("acc.unavailable"), icon=":material/construction:")
         return
-    st.info(t("acc.unavailable"), icon="🚧")
+    st.info(t("acc.unavailable"), icon=":material/construction:")
 
 
 ui.run_guarded(page, name="accessibility")

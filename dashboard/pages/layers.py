@@ -27,7 +27,7 @@ def page() -> None:
         for spec in chosen:
             table = state.layer_table(spec.id)
             if table is None:
-                st.warning(t("error.data_unavailable", name=t(spec.label_key)), icon="⚠️")
+                st.warning(t("error.data_unavailable", name=t(spec.label_key)), icon=":material/warning:")
                 continue
             deck_layers.append(maps.deck_layer(spec.id, table, kind=spec.kind))
             shown.append((spec, len(table)))

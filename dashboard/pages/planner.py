@@ -199,7 +199,7 @@ def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> 
 def _results(result: Any) -> Any | None:
     """Cards for each itinerary; returns the one shown on the map."""
     if not result.ok:
-        st.warning(t("planner.no_route", reason=result.reason or "—"), icon="🚫")
+        st.warning(t("planner.no_route", reason=result.reason or "—"), icon=":material/block:")
         return None
     its = result.itineraries
     st.markdown(f"**{t('planner.results', n=len(its))}**")
@@ -244,7 +244,7 @@ def page() -> None:
     else:
         st.title(t("planner.title"))
     if not state.planner_available():
-        st.error(t("error.planner_unavailable"), icon="🚧")
+        st.error(t("error.planner_unavailable"), icon=":material/construction:")
         return
     with st.spinner(t("loading.planner")):
         planner = state.get_planner()
@@ -253,7 +253,7 @@ def page() -> None:
     _init_session(sdate, modes)
     ui.timetable_banner(st.session_state.get("date", sdate))
     for name in st.session_state.get("url_invalid") or []:
-        st.warning(t("planner.bad_param", name=name), icon="⚠️")
+        st.warning(t("planner.bad_param", name=name), icon=":material/warning:")
 
     left, right = st.columns([1, 1.35], gap="large")
     with left:

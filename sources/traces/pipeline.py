@@ -131,3 +131,30 @@ def _fill_absent(after: pd.DataFrame, before: pd.DataFrame, users: np.ndarray) -
                           "risk": 0.0})
     out = pd.concat([after, extra], ignore_index=True) if len(after) else extra
     return out.sort_values(["attack", "uid"], kind="mergesort").reset_index(drop=True)
+
+
+def arcs_table(anonymised: pv.AnonymisedFlows) -> pd.DataFrame:
+    """Arcs for a map, built from the *anonymised* flows only (via their GeoJSON export).
+
+    Returns
+    -------
+    DataFrame
+        ``source`` [lon, lat], ``target`` [lon, lat], ``flow``, ``n_users``, ``width``
+        (1..12 px, by flow), ``name`` (origin -> destination), ``info`` (keys and counts).
+    """
+    feats = pv.flows_to_geojson(anonymised)["features"]
+    cols = ["source", "target", "flow", "n_users", "width", "name", "info"]
+    if not feats:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    top = max(f["properties"]["flow"] for f in feats)
+    for f in feats:
+        p = f["properties"]
+        keys = ", ".join(f"{k}: {v}" for k, v in p.items()
+                         if k not in ("origin", "destination", "flow", "n_users"))
+        rows.append({"source": f["geometry"]["coordinates"][0],
+                     "target": f["geometry"]["coordinates"][1], "flow": p["flow"],
+                     "n_users": p["n_users"], "width": 1 + 11 * p["flow"] / top,
+                     "name": f"{p['origin']} → {p['destination']}",
+                     "info": f"{keys}<br/>trips: {p['flow']}, users: {p['n_users']}"})
+    return pd.DataFrame(rows, columns=cols)

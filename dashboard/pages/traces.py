@@ -1,0 +1,174 @@
+"""Traces et flux: upload or simulate GPS traces, anonymise flows, compare the risk, download.
+
+Thin: each action is one call into :mod:`sources.traces` (load / simulate / analyse);
+only the anonymised aggregates reach the map and the downloads. Uploads are parsed as
+CSV or GPX text (size limited), never unpickled or executed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pandas as pd
+import pydeck as pdk
+import streamlit as st
+
+from dashboard import maps, state, ui
+from dashboard.i18n import t
+
+log = logging.getLogger("dashboard.traces")
+MAX_UPLOAD_MB = 20
+TILES = ("communes", "grid1000", "iris", "grid200")
+TEMPORAL = ("period", "hour", "none")
+
+
+def _source() -> None:
+    ss = st.session_state
+    kind = st.radio(t("traces.source"), ["simulate", "upload"], key="traces_source", horizontal=True,
+                    format_func=lambda k: t(f"traces.source.{k}"))
+    if kind == "upload":
+        file = st.file_uploader(t("traces.upload"), type=["csv", "gpx"], key="traces_file",
+                                help=t("traces.upload_help", mb=MAX_UPLOAD_MB))
+        c = st.columns(5)
+        mapping = {"user": c[0].text_input(t("traces.col.user"), "user_id", key="traces_c_user"),
+                   "lat": c[1].text_input(t("traces.col.lat"), "lat", key="traces_c_lat"),
+                   "lon": c[2].text_input(t("traces.col.lon"), "lon", key="traces_c_lon"),
+                   "time": c[3].text_input(t("traces.col.time"), "time", key="traces_c_time")}
+        mode = c[4].text_input(t("traces.col.mode"), "", key="traces_c_mode").strip()
+        if st.button(t("traces.load"), key="traces_load", disabled=file is None) and file is not None:
+            _load(file, mapping, mode or None)
+    else:
+        c1, c2, c3 = st.columns([2, 1, 2])
+        n = c1.slider(t("traces.n_users"), 20, 1000, 400, 20, key="traces_n")
+        seed = int(c2.number_input(t("traces.seed"), 0, 10_000, 1, key="traces_seed"))
+        use_planner = c3.checkbox(t("traces.use_planner"), value=False, key="traces_use_planner",
+                                  disabled=not state.planner_available())
+        if st.button(t("traces.simulate"), key="traces_simulate", type="primary"):
+            _simulate(n, seed, use_planner)
+    tdf = ss.get("traces_tdf")
+    if tdf is not None:
+        label = "traces.simulated_label" if bool(tdf["simulated"].any()) else "traces.loaded_label"
+        st.caption(t(label, n=f"{len(tdf):,}".replace(",", " "), u=tdf["uid"].nunique()))
+        report = ss.get("traces_report")
+        if report is not None and report.n_quarantined:
+            reasons = ", ".join(f"{k} × {v}" for k, v in report.reason_counts().items())
+            st.warning(t("traces.quarantined", n=report.n_quarantined, reasons=reasons))
+            st.dataframe(report.quarantine_frame().head(50), hide_index=True, width="stretch")
+
+
+def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
+    from sources.errors import UnusableInputError
+    from sources.traces.load import load_traces
+
+    data = file.getvalue()
+    name = str(file.name)
+    options: dict[str, Any] = {"max_bytes": MAX_UPLOAD_MB * 1024 * 1024}
+    if not name.lower().endswith(".gpx"):
+        options.update(mapping, mode=mode)
+    try:
+        loaded = load_traces(data, name=name, **options)
+    except UnusableInputError as exc:
+        st.error(t("traces.error_file", error=str(exc)))
+        return
+    st.session_state.update(traces_tdf=loaded.data, traces_report=loaded.report,
+                            traces_result=None)
+
+
+def _simulate(n: int, seed: int, use_planner: bool) -> None:
+    from sources.traces import simulate
+
+    with st.spinner(t("traces.computing")):
+        if use_planner:
+            tdf, stats = simulate.simulate_population(state.get_planner(), n, seed=seed,
+                                                      bundle_dir=state.bundle_path())
+            log.info("simulated population: %s", stats)
+        else:
+            tdf = simulate.simulate_straight_commutes(n, seed=seed, bundle_dir=state.bundle_path())
+    st.session_state.update(traces_tdf=tdf, traces_report=None, traces_result=None)
+
+
+def _parameters() -> dict[str, Any]:
+    st.subheader(t("traces.params"))
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
+    k = c1.slider(t("traces.k"), 2, 20, 5, key="traces_k")
+    tiles = c2.selectbox(t("traces.tiles"), TILES, key="traces_tiles",
+                         format_func=lambda v: t(f"traces.tiles.{v}"))
+    temporal = c3.selectbox(t("traces.temporal"), TEMPORAL, key="traces_temporal",
+                            format_func=lambda v: t(f"traces.temporal.{v}"))
+    by_mode = c4.checkbox(t("traces.by_mode"), value=True, key="traces_by_mode")
+    return {"k": k, "coarse_tiles": tiles, "temporal": None if temporal == "none" else temporal,
+            "by_mode": by_mode}
+
+
+def _results(result: Any) -> None:
+    from sources.traces import pipeline, privacy
+
+    s = result.steps
+    m = st.columns(4)
+    m[0].metric(t("traces.m.points"), f"{s['input']:,}".replace(",", " "))
+    m[1].metric(t("traces.m.stays"), s["stays"])
+    m[2].metric(t("traces.m.trips"), s["trips"])
+    m[3].metric(t("traces.m.published"), s["flows_published"])
+    st.subheader(t("traces.risk"))
+    st.caption(t("traces.risk_help"))
+    st.dataframe(result.risk_table().round(3), hide_index=True, width="stretch")
+    with st.expander(t("traces.removed")):
+        removed = dict(result.anonymised.removed)
+        by_key = removed.pop("suppressed_by_key", {})
+        st.dataframe(pd.DataFrame({"": list(removed), "value": [str(v) for v in removed.values()]}),
+                     hide_index=True, width="stretch")
+        if by_key:
+            st.dataframe(pd.DataFrame({"key": list(by_key), "flows": list(by_key.values())}),
+                         hide_index=True, width="stretch")
+    st.subheader(t("traces.map"))
+    anon = result.anonymised
+    if anon.flows.empty:
+        st.info(t("traces.nothing_published"))
+        return
+    arcs = pipeline.arcs_table(anon)
+    layer = pdk.Layer("ArcLayer", id="traces_arcs", data=arcs, get_source_position="source",
+                      get_target_position="target", get_width="width",
+                      get_source_color=[0, 120, 200, 200], get_target_color=[230, 80, 40, 200],
+                      pickable=True, auto_highlight=True)
+    layers = []
+    streets = state.layer_table("streets")
+    if streets is not None and len(streets):
+        layers.extend(maps.base_layers(streets))
+    layers.append(layer)
+    view = maps.fit_view([tuple(p) for p in arcs["source"]] + [tuple(p) for p in arcs["target"]])
+    st.pydeck_chart(maps.make_deck(layers, view=view, height_px=520), width="stretch",
+                    key="traces_map")
+    st.dataframe(anon.flows, hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    c1.download_button(t("traces.download_csv"), privacy.flows_to_csv_bytes(anon),
+                       file_name="flux-anonymises.csv", mime="text/csv", key="traces_dl_csv")
+    c2.download_button(t("traces.download_geojson"),
+                       json.dumps(privacy.flows_to_geojson(anon), ensure_ascii=False, default=str),
+                       file_name="flux-anonymises.geojson", mime="application/geo+json",
+                       key="traces_dl_geojson")
+
+
+def page() -> None:
+    from sources.traces import pipeline
+
+    st.title(t("traces.title"))
+    st.markdown(t("traces.intro"))
+    with st.container(border=True):
+        _source()
+    params = _parameters()
+    tdf = st.session_state.get("traces_tdf")
+    if st.button(t("traces.analyse"), key="traces_analyse", type="primary", disabled=tdf is None):
+        with st.spinner(t("traces.computing")):
+            st.session_state["traces_result"] = pipeline.analyse_traces(tdf, **params)
+    result = st.session_state.get("traces_result")
+    if result is None:
+        if tdf is None:
+            st.info(t("traces.no_data"))
+        return
+    _results(result)
+    ui.attribution(("attr.osm", "attr.etalab"))
+
+
+ui.run_guarded(page, name="traces")

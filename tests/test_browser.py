@@ -1,0 +1,155 @@
+"""The dashboard in a real browser: Playwright driving Debian's chromium against `streamlit run`.
+
+The server runs on 127.0.0.1 on the real bundle (offline: SPMD_OFFLINE=1). The
+planner is the real one when its network builder is installed, else the small
+planner of tests/browser_helpers.py (named through $SPMD_DASHBOARD_PLANNER).
+Screenshots go to artifacts/screenshots/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    free_port,
+    real_planner_usable,
+    start_streamlit,
+    stop_streamlit,
+    wait_healthy,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
+
+SHOTS = ROOT / "artifacts" / "screenshots"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+#: chromium's software-GL chatter is logged as console warnings, never as errors; nothing is ignored
+IGNORED_CONSOLE: tuple[str, ...] = ()
+
+
+@pytest.fixture(scope="module")
+def server(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium")
+    pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
+    tmp = tmp_path_factory.mktemp("streamlit")
+    env = {"SPMD_BUNDLE": str(bundle_dir), "SPMD_CACHE": str(tmp / "cache"), "SPMD_OFFLINE": "1",
+           "SPMD_KIOSK_IDLE_S": "5", "SPMD_KIOSK_CHECK_S": "2"}
+    if not real_planner_usable():
+        env["SPMD_DASHBOARD_PLANNER"] = "tests.browser_helpers:small_planner"
+    port = free_port()
+    proc = start_streamlit(port=port, env=env, log_path=tmp / "streamlit.log")
+    try:
+        wait_healthy(port, proc=proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_streamlit(proc)
+
+
+@pytest.fixture()
+def browser_page(server: str):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    requests: list[str] = []
+    console_errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console_errors.append(str(e)))
+        page.on("response", lambda r: console_errors.append(f"HTTP {r.status} {r.url}")
+                if r.status >= 400 else None)
+        page.set_default_timeout(120_000)
+        yield page, requests, console_errors
+        browser.close()
+    offsite = [u for u in requests
+               if urlparse(u).scheme in {"http", "https", "ws", "wss"}
+               and urlparse(u).hostname not in LOCAL_HOSTS]
+    assert offsite == [], f"requests left 127.0.0.1: {offsite[:5]}"
+    errors = [e for e in console_errors if not any(s in e for s in IGNORED_CONSOLE)]
+    assert errors == [], f"console errors: {errors[:5]}"
+
+
+def _deck_canvas_drawn(page) -> bool:
+    """True when a deck.gl canvas has a non-zero size."""
+    return page.evaluate("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
+        .some(c => c.width > 100 && c.height > 100)""")
+
+
+def _place(page, label: str, text: str) -> None:
+    box = page.get_by_role("textbox", name=label)
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_function("""(label) => {
+        const inputs = [...document.querySelectorAll('[data-testid="stSelectbox"]')];
+        return inputs.length > 0; }""", arg=label)
+
+
+def test_plan_a_trip_and_see_card_and_map(browser_page, server):
+    page, requests, _ = browser_page
+    page.goto(server + "/")
+    page.get_by_text("Calculer un itinéraire").wait_for()
+    _place(page, "Départ", "Gares")
+    page.wait_for_timeout(800)
+    _place(page, "Arrivée", "Beaulieu")
+    page.wait_for_timeout(800)
+    page.get_by_role("button", name="Calculer").click()
+    card = page.locator(".spmd-card").first
+    card.wait_for()
+    assert "min" in card.inner_text()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
+        .some(c => c.width > 100)""")
+    page.wait_for_timeout(1500)
+    assert _deck_canvas_drawn(page)
+    assert "from=Gares" in page.url
+    page.screenshot(path=str(SHOTS / "planner.png"), full_page=True)
+
+
+def test_toggle_a_layer_and_switch_language(browser_page, server):
+    page, _, _ = browser_page
+    page.goto(server + "/layers")
+    page.get_by_text("Couches affichées").wait_for()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
+        .some(c => c.width > 100)""")
+    assert page.get_by_text("Aires de covoiturage —").count() == 0
+    page.get_by_text("Aires de covoiturage", exact=True).click()
+    page.get_by_text("Aires de covoiturage —").wait_for()  # its legend line appears
+    page.wait_for_timeout(1500)
+    assert _deck_canvas_drawn(page)
+    page.screenshot(path=str(SHOTS / "layers.png"), full_page=True)
+    page.get_by_text("English", exact=True).click()
+    page.get_by_role("heading", name="Mobility map").wait_for()
+    page.screenshot(path=str(SHOTS / "layers-en.png"))
+
+
+def test_kiosk_scenario_then_reset_after_inactivity(browser_page, server):
+    page, _, _ = browser_page
+    page.goto(server + "/?kiosk=1")
+    page.get_by_role("heading", name="Où allez-vous ?").wait_for()
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    page.get_by_role("button", name="Gare → campus de Beaulieu, 8 h").click()
+    page.locator(".spmd-card").first.wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SHOTS / "kiosk.png"))
+    # nobody touches the kiosk for SPMD_KIOSK_IDLE_S=5 s: back to the welcome screen
+    page.wait_for_function("() => document.querySelectorAll('.spmd-card').length === 0", timeout=30_000)
+    assert page.get_by_role("textbox", name="Départ").input_value() == ""
+
+
+def test_catalogue_and_about_pages_render(browser_page, server):
+    page, _, _ = browser_page
+    page.goto(server + "/catalogue")
+    page.get_by_role("heading", name="Catalogue des données").wait_for()
+    page.get_by_text("velo-star").first.wait_for()
+    page.screenshot(path=str(SHOTS / "catalogue.png"), full_page=True)
+    page.goto(server + "/about")
+    page.get_by_role("heading", name="À propos").wait_for()
+    assert page.get_by_text("2011").count() >= 1
