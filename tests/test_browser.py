@@ -113,9 +113,17 @@ def test_plan_a_trip_and_see_card_and_map(browser_page, server):
     page.screenshot(path=str(SHOTS / "planner.png"), full_page=True)
 
 
+def _open(page, server: str, link: str) -> None:
+    """Open a page through the sidebar, as a visitor does (deep links make Streamlit probe
+    ``/<page>/_stcore/*`` for its base path, which answers 404 before it falls back)."""
+    page.goto(server + "/")
+    page.get_by_text("Calculer un itinéraire").wait_for()
+    page.get_by_role("link", name=link).click()
+
+
 def test_toggle_a_layer_and_switch_language(browser_page, server):
     page, _, _ = browser_page
-    page.goto(server + "/layers")
+    _open(page, server, "Carte des mobilités")
     page.get_by_text("Couches affichées").wait_for()
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
         .some(c => c.width > 100)""")
@@ -146,10 +154,10 @@ def test_kiosk_scenario_then_reset_after_inactivity(browser_page, server):
 
 def test_catalogue_and_about_pages_render(browser_page, server):
     page, _, _ = browser_page
-    page.goto(server + "/catalogue")
+    _open(page, server, "Catalogue des données")
     page.get_by_role("heading", name="Catalogue des données").wait_for()
     page.get_by_text("velo-star").first.wait_for()
     page.screenshot(path=str(SHOTS / "catalogue.png"), full_page=True)
-    page.goto(server + "/about")
+    page.get_by_role("link", name="À propos").click()
     page.get_by_role("heading", name="À propos").wait_for()
     assert page.get_by_text("2011").count() >= 1
