@@ -94,6 +94,8 @@ def main() -> None:
     ap.add_argument("--risk-users", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skmob-points", type=int, default=20_000)
+    ap.add_argument("--skmob-full", action="store_true",
+                    help="also clean all the points with skmob itself (minutes)")
     args = ap.parse_args()
 
     frame = make_points(args.points, seed=42)
@@ -121,6 +123,12 @@ def main() -> None:
     print(f"skmob clean on {len(sub):,} points: {t_sk[0]:.2f} s (x{scale:.0f} -> ~"
           f"{t_sk[0] * scale:.0f} s for {args.points:,}); numba {t_nb[0]:.3f} s; "
           f"ratio {t_sk[0] / max(t_nb[0], 1e-9):.0f}x; same result: {same}")
+
+    if args.skmob_full:
+        t_full, r_full = timed(lambda: clean.clean_traces(skmob.TrajDataFrame(frame),
+                                                          engine="skmob"), 1)
+        print(f"skmob clean on all {len(frame):,} points: {t_full[0]:.1f} s; same steps as numba: "
+              f"{r_full.steps == res.steps}")
 
     # -- risk for N users ---------------------------------------------------------------------
     stays = pd.DataFrame(res.stays)

@@ -211,7 +211,7 @@ def _fp_duration(fp_off, fp_to, fp_dur, a, b):
 
 @nb.njit(cache=True)
 def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur,
-                    n_stops, n_trips, src_stop, src_off, cand, target, max_legs, limit_s):
+                    n_stops, n_trips, src_stop, src_off, cand, target, max_legs, limit_s, trip_last):
     L = max_legs + 1  # levels 0..max_legs (number of vehicle legs, "at most")
     tau = np.full((L, n_stops), INF, dtype=np.int64)
     tau_v = np.full((L, n_stops), INF, dtype=np.int64)
@@ -222,6 +222,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
     trip_lvl = np.zeros(n_trips, dtype=np.int32)  # legs count once boarded
     trip_enter = np.full(n_trips, -1, dtype=np.int32)
     trip_run = np.full(n_trips, -1, dtype=np.int32)
+    lab_run = np.full((L, n_stops), -1, dtype=np.int32)  # run that last improved tau[lv, s]
     nc = len(cand)
     # output: per (run, level) journeys found in that run
     out_n = 0
@@ -233,10 +234,15 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
     out_path = np.full((nc * L, L, 4), -1, dtype=np.int64)  # (enter, exit, fp_to_stop, fp_dur)
     out_first_walk = np.full((nc * L, 3), -1, dtype=np.int64)  # (from, to, dur) initial footpath
     m = len(dep_time)
+    scanned = 0
     for r in range(nc):
         d0 = cand[r]
         before = tau[:, target].copy()
         tmin = INF
+        # self-pruning (rRAPTOR): a label improved in this run from an old value o only changes
+        # boardings departing before o (later ones were already possible in an earlier run), and a
+        # trip boarded thanks to it runs until its last departure: past both, the run can stop
+        bound = np.int64(-1)
         for i in range(len(src_stop)):
             s = src_stop[i]
             t = d0 + src_off[i]
@@ -244,6 +250,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 tmin = t
             for lv in range(L):
                 if t < tau[lv, s]:
+                    bound = max(bound, tau[lv, s])
+                    lab_run[lv, s] = r
                     tau[lv, s] = t
                     tau_v[lv, s] = t
                     p_enter[lv, s] = -1
@@ -254,6 +262,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 nt = t + fp_dur[k]
                 for lv in range(L):
                     if nt < tau[lv, v]:
+                        bound = max(bound, tau[lv, v])
+                        lab_run[lv, v] = r
                         tau[lv, v] = nt
                         p_enter[lv, v] = -1
                         p_exit[lv, v] = -1
@@ -271,8 +281,9 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
         end_t = tmin + limit_s
         for c in range(lo, m):
             dtime = np.int64(dep_time[c])
-            if dtime > end_t or dtime >= tau[1, target]:
+            if dtime > end_t or dtime > bound or dtime >= tau[1, target]:
                 break
+            scanned += 1
             t = trip[c]
             if trip_run[t] != r:
                 trip_run[t] = r
@@ -290,6 +301,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     if tau[lv, ds] <= dtime:
                         trip_lvl[t] = lv + 1
                         trip_enter[t] = c
+                        if lab_run[lv, ds] == r and trip_last[t] > bound:
+                            bound = np.int64(trip_last[t])
                         break
             kk = trip_lvl[t]
             if kk >= L:
@@ -302,6 +315,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     break
                 tau_v[lv, a] = at
                 if at < tau[lv, a]:
+                    bound = max(bound, tau[lv, a])
+                    lab_run[lv, a] = r
                     tau[lv, a] = at
                     p_enter[lv, a] = e
                     p_exit[lv, a] = c
@@ -311,6 +326,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     v = fp_to[k]
                     nt = at + fp_dur[k]
                     if nt < tau[lv, v] and nt < tau[lv, target]:
+                        bound = max(bound, tau[lv, v])
+                        lab_run[lv, v] = r
                         tau[lv, v] = nt
                         p_enter[lv, v] = e
                         p_exit[lv, v] = c
@@ -372,7 +389,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
             out_src[out_n] = src
             out_n += 1
     return (out_dep[:out_n], out_arr[:out_n], out_legs[:out_n], out_walk[:out_n], out_src[:out_n],
-            out_path[:out_n], out_first_walk[:out_n])
+            out_path[:out_n], out_first_walk[:out_n], scanned)
 
 
 # ---------------------------------------------------------------------------
@@ -596,11 +613,21 @@ def journey(tt: Timetable, result: ScanResult, stop: int) -> list[JourneyLeg]:
     return legs
 
 
+def _trip_last_departure(tt: Timetable) -> np.ndarray:
+    last = tt._cache.get("trip_last_dep")
+    if last is None:
+        last = np.full(tt.n_trips, -1, dtype=np.int64)
+        np.maximum.at(last, tt.trip, tt.dep_time.astype(np.int64))
+        tt._cache["trip_last_dep"] = last
+    return last
+
+
 PROFILE_COLUMNS = ("departure_s", "arrival_s", "duration_s", "transfers", "walk_s", "legs")
 
 
 def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int, target: int, *,
-            max_transfers: int = 5, max_duration_s: int = 4 * 3600) -> pd.DataFrame:
+            max_transfers: int = 5, max_duration_s: int = 3 * 3600,
+            stats: dict[str, int] | None = None) -> pd.DataFrame:
     """Range query: Pareto set of journeys leaving in ``[window_start_s, window_end_s]``.
 
     Parameters
@@ -609,7 +636,9 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         time from the door to that stop (0 for a stop-to-stop query).
     target : stop index.
     max_transfers : at most this many changes of vehicle (max_transfers + 1 transit legs).
-    max_duration_s : journeys longer than this are not searched.
+    max_duration_s : each run scans connections departing up to this long after it starts
+        (journeys longer than this may be missed).
+    stats : when a dict is given, receives runs (departure times tried) and scanned (connections).
 
     Returns
     -------
@@ -641,10 +670,13 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
     cand = np.unique(np.concatenate(cands))[::-1].copy() if cands else np.zeros(0, dtype=np.int64)
     if len(cand) == 0:
         return empty
-    dep, arr, nlegs, walk, srcs, path, first = _profile_kernel(
+    dep, arr, nlegs, walk, srcs, path, first, scanned = _profile_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
         tt.n_stops, tt.n_trips, src[:, 0].copy(), src[:, 1].copy(), cand, int(target), int(max_transfers) + 1,
-        int(max_duration_s))
+        int(max_duration_s), _trip_last_departure(tt))
+    if stats is not None:
+        stats["runs"] = len(cand)
+        stats["scanned"] = int(scanned)
     rows = []
     for i in range(len(dep)):
         if dep[i] < window_start_s or dep[i] > window_end_s:

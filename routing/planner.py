@@ -24,19 +24,44 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from sources.loaders.streets import haversine_m
+
 from . import csa
 from .ev import EVParams, NoEVRoute, plan_ev_trip
-from .itinerary import (BIKE, BIKESHARE, CAR, CARPOOL, CHARGE, CO2_G_PER_KM, CO2_G_PER_KM_BY_ROUTE_TYPE,
-                        ECAR, TRANSIT, WAIT, WALK, Itinerary, Leg, PlanResult)
+from .itinerary import (
+    BIKE,
+    BIKESHARE,
+    CAR,
+    CARPOOL,
+    CHARGE,
+    CO2_G_PER_KM,
+    CO2_G_PER_KM_BY_ROUTE_TYPE,
+    ECAR,
+    TRANSIT,
+    WAIT,
+    WALK,
+    Itinerary,
+    Leg,
+    PlanResult,
+)
 from .network import Network
 from .places import Place, PlaceNotFound, parse_coordinates
-from .streets import ModeGraph, ShortestPathTree, StreetPath, multi_source, nearest_nodes, path_coords
+from .streets import (
+    ModeGraph,
+    ShortestPathTree,
+    StreetPath,
+    multi_source,
+    nearest_nodes,
+    one_to_one,
+    path_coords,
+)
 
 MODES = ("walk", "bike", "bikeshare", "transit", "bike_transit", "park_ride", "carpool", "car", "ecar")
 DEFAULT_MODES = ("walk", "bike", "bikeshare", "transit", "car")
@@ -92,6 +117,8 @@ class Planner:
         self.tt = network.timetable
         self.walk_speed = network.params.walk_speed_kmh / 3.6
         self._reverse: dict[str, ModeGraph] = {}
+        self._kdtrees: dict[str, tuple[Any, np.ndarray]] = {}
+        self._local = threading.local()  # pyproj transformers are not shared across threads
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
@@ -129,11 +156,33 @@ class Planner:
 
     def _end(self, place: Place) -> _End:
         end = _End(place)
-        for mode, g in self.network.graphs.items():
-            snap = nearest_nodes(g, place.lon, place.lat)
-            end.node[mode] = int(snap.node[0])
-            end.snap_m[mode] = float(snap.distance_m[0])
+        for mode in self.network.graphs:
+            end.node[mode], end.snap_m[mode] = self._snap(mode, place.lon, place.lat)
         return end
+
+    def _snap(self, mode: str, lon: float, lat: float) -> tuple[int, float]:
+        """:func:`~routing.streets.nearest_nodes` for one point (same kd-tree, same projection),
+        keeping the tree and the projection between requests: building a pyproj transformer
+        costs milliseconds, more than the rest of a door-to-door query."""
+        g = self.network.graphs[mode]
+        if mode not in self._kdtrees:
+            from scipy.spatial import cKDTree
+
+            cand = np.flatnonzero(g.active)
+            tree = cKDTree(np.column_stack([g.x[cand], g.y[cand]])) if len(cand) else None
+            self._kdtrees[mode] = (tree, cand)
+        tree, cand = self._kdtrees[mode]
+        if tree is None:
+            return -1, INF
+        transformers = self._local.__dict__.setdefault("transformers", {})
+        if g.crs not in transformers:
+            from pyproj import Transformer
+
+            transformers[g.crs] = Transformer.from_crs("EPSG:4326", g.crs, always_xy=True)
+        x, y = transformers[g.crs].transform(float(lon), float(lat))
+        _, at = tree.query([x, y])
+        node = int(cand[at])
+        return node, float(haversine_m(lon, lat, g.lon[node], g.lat[node]))
 
     # -- the request ----------------------------------------------------------------------------
     def plan(self, origin: str | Place | tuple[float, float], destination: str | Place | tuple[float, float],
@@ -234,8 +283,7 @@ class Planner:
         b_end = b_end or self._end(b)
         if a_end.on(WALK, limit) and b_end.on(WALK, limit):
             g = self.network.graphs[WALK]
-            tree = multi_source(g, [a_end.node[WALK]], [0.0], weight="travel_time_s")
-            path = tree.path_to(b_end.node[WALK])
+            path = one_to_one(g, a_end.node[WALK], b_end.node[WALK], weight="travel_time_s")
             if path.found:
                 return self.street_leg(WALK, a, b, path, depart_s, base, snap_a_m=a_end.snap_m[WALK],
                                        snap_b_m=b_end.snap_m[WALK]), False
@@ -256,8 +304,7 @@ class Planner:
             raise NoRoute(f"{'origin' if not o.on(mode, limit) else 'destination'} is more than "
                           f"{limit:.0f} m from the {mode} street layer")
         g = self.network.graphs[mode]
-        tree = multi_source(g, [o.node[mode]], [0.0], weight="cost")
-        path = tree.path_to(d.node[mode])
+        path = one_to_one(g, o.node[mode], d.node[mode], weight="cost")
         if not path.found:
             raise NoRoute(f"no {mode} path on the street layer between these places")
         extra = ctx.params.car_park_s if mode == CAR else 0.0
@@ -316,8 +363,7 @@ class Planner:
         b = Place(str(st[q]["name"]), "bikeshare", float(st[q]["lon"]), float(st[q]["lat"]), str(st[q]["point_id"]))
         leg1, _ = self.walk_between(ctx.o.place, a, 0.0, ctx.base, a_end=ctx.o)
         # ride on the bike layer between the stations' bike nodes
-        ride_tree = multi_source(bike, [int(nodes_bike[pk])], [0.0], weight="travel_time_s")
-        ride_path = ride_tree.path_to(int(nodes_bike[q]))
+        ride_path = one_to_one(bike, int(nodes_bike[pk]), int(nodes_bike[q]), weight="travel_time_s")
         t1 = _secs(leg1.arrival, ctx.base) + p.bikeshare_pick_s
         leg2 = self.street_leg(BIKE, a, b, ride_path, t1, ctx.base,
                                snap_a_m=float(stations.iloc[pk]["snap_bike_m"]),
@@ -513,9 +559,9 @@ class Planner:
             leg1 = self.street_leg(CAR, ctx.o.place, pr_place, path_c, 0.0, ctx.base,
                                    snap_a_m=ctx.o.snap_m[CAR], snap_b_m=float(pr["snap_car_m"]),
                                    extra_s=p.car_park_s)
-            walk_tree = multi_source(walk, [int(pr["node_walk"])], [0.0], weight="travel_time_s")
+            walk_path = one_to_one(walk, int(pr["node_walk"]), int(net.stop_walk_node[stop]), weight="travel_time_s")
             leg2 = self.street_leg(WALK, pr_place, self._stop_place(stop),
-                                   walk_tree.path_to(int(net.stop_walk_node[stop])), _secs(leg1.arrival, ctx.base),
+                                   walk_path, _secs(leg1.arrival, ctx.base),
                                    ctx.base, snap_a_m=float(pr["snap_walk_m"]), snap_b_m=float(net.stop_walk_m[stop]))
             shift = board_s - _secs(leg2.arrival, ctx.base)
             return [_shift_leg(leg1, shift), _shift_leg(leg2, shift)]
@@ -550,7 +596,7 @@ class Planner:
                   str(row["point_id"]))
         meet_s = float(meet[k])
         car = self.network.graphs[CAR]
-        ride_path = multi_source(car, [int(nodes[k])], [0.0], weight="travel_time_s").path_to(ctx.d.node[CAR])
+        ride_path = one_to_one(car, int(nodes[k]), ctx.d.node[CAR], weight="travel_time_s")
         out = []
         for label, end, tree in (("carpool", ctx.o, t_drv), ("carpool_passenger", partner, t_pas)):
             leg1 = self.street_leg(CAR, end.place, m, tree.path_to(int(nodes[k])), 0.0, ctx.base,
@@ -614,7 +660,7 @@ class Planner:
                 place = Place(str(row["name"]), "charger", float(row["lon"]), float(row["lat"]), str(row["point_id"]))
                 snap = float(row["snap_car_m"])
             path = trees[prev_node].path_to(node) if prev_node in trees else \
-                multi_source(car, [prev_node], [0.0], weight="travel_time_s").path_to(node)
+                one_to_one(car, prev_node, node, weight="travel_time_s")
             leg = self.street_leg(CAR, prev_place, place, path, t, ctx.base, snap_a_m=prev_snap, snap_b_m=snap,
                                   extra_s=p.car_park_s if last else 0.0, co2_mode=ECAR)
             leg.mode = ECAR

@@ -129,7 +129,12 @@ def _overlaps(boxes: np.ndarray, zones: pd.DataFrame) -> tuple[np.ndarray, np.nd
     zpoly = _zone_polygons_laea(zones)
     tree = shapely.STRtree(zpoly)
     cell_i, zone_i = tree.query(boxes, predicate="intersects")
-    area = shapely.area(shapely.intersection(boxes[cell_i], zpoly[zone_i]))
+    # cells lying wholly inside a zone (most of them) need no intersection
+    shapely.prepare(zpoly)
+    inside = shapely.contains_properly(zpoly[zone_i], boxes[cell_i])
+    area = shapely.area(boxes[cell_i])
+    cut = ~inside
+    area[cut] = shapely.area(shapely.intersection(boxes[cell_i[cut]], zpoly[zone_i[cut]]))
     ok = area > 0
     return cell_i[ok], zone_i[ok], area[ok]
 
@@ -250,13 +255,45 @@ def _zones(frame: pd.DataFrame, id_col: str, name_col: str) -> Any:
 
 def rennes_metropole_grid(*, bundle: Any = None, cache: Any = None, cell_m: int = 200) -> Any:
     """The LAEA grid over Rennes Métropole from the catalogue's commune layer, with ``insee`` and
-    ``population`` columns (see the module docstring for how population is spread)."""
-    from sources.datasets import load
-    from sources.loaders.territory import rennes_metropole_polygon
+    ``population`` columns (see the module docstring for how population is spread).
 
+    Cached as parquet under ``<cache>/grids/``, keyed by a digest of the commune and indicator
+    files and ``cell_m``.
+    """
+    import hashlib
+
+    from sources import settings
+    from sources.datasets import load
+    from sources.fetch import fetch
+    from sources.loaders.territory import rennes_metropole_polygon
+    from sources.store import file_digest
+
+    h = hashlib.sha256(f"rm-grid-v1|{cell_m}".encode())
+    for ds_id in ("communes", "indicators"):
+        for path in sorted(fetch(ds_id, bundle=bundle, cache=cache)):
+            h.update(f"|{path.name}|{file_digest(path)}".encode())
+    cached = settings.cache_dir(cache) / "grids" / f"rm-{cell_m}m-{h.hexdigest()[:20]}.parquet"
+    if cached.exists():
+        import geopandas as gpd
+
+        try:
+            return gpd.read_parquet(cached)
+        except Exception:  # noqa: BLE001 - a broken cache file is rebuilt
+            pass
     communes = load("communes", bundle=bundle, cache=cache).data
     rm = communes[communes["in_rennes_metropole"].astype(bool)]
     grid = laea_grid(rennes_metropole_polygon(communes), cell_m=cell_m, communes=rm)
     indicators = load("indicators", bundle=bundle, cache=cache).data
     grid["population"] = population_on_cells(grid, rm, indicators, cell_m=cell_m)
+    try:
+        import os
+        import tempfile
+
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".parquet.tmp")
+        os.close(fd)
+        grid.to_parquet(tmp)
+        os.replace(tmp, cached)
+    except OSError:
+        pass
     return grid

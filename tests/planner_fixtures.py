@@ -185,6 +185,7 @@ def write_streets_geojson(path: Path) -> Path:
             props["oneway"] = "yes"
         if row["highway"] == "cycleway":
             props["bicycle"] = "designated"
+            props["foot"] = "no"
         if np.isfinite(row["maxspeed_kmh"]):
             props["maxspeed"] = str(int(row["maxspeed_kmh"]))
         feats.append({"type": "Feature", "properties": props,

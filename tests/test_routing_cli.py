@@ -127,7 +127,7 @@ def test_build_prints_sizes_and_exports(tiny: list[str], tmp_path: Path, capsys:
 
 def test_python_dash_m_routing(tiny: list[str]) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "routing", *plan(tiny, "--from", "Gares", "--to", "Clemenceau",
+    proc = subprocess.run([sys.executable, "-m", "routing", *plan(tiny, "--from", "République", "--to", "Clemenceau",
                                                                   "--at", "2024-03-05T07:55", "--modes", "transit",
                                                                   "--json")],
                           capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)

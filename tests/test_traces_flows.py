@@ -59,7 +59,7 @@ def test_od_flows_exact() -> None:
     flows = fl.od_flows(_trips(), "grid200")
     assert type(flows).__name__ == "FlowDataFrame"
     got = {(o[-16:], d[-16:]): (f, n) for o, d, f, n in
-           zip(flows["origin"], flows["destination"], flows["flow"], flows["n_users"])}
+           zip(flows["origin"], flows["destination"], flows["flow"], flows["n_users"], strict=True)}
     assert got == {("N2850000E3450000", "N2850000E3452000"): (4, 3),
                    ("N2850000E3452000", "N2850000E3450000"): (1, 1),
                    ("N2850000E3450000", "N2853000E3450000"): (1, 1)}

@@ -47,7 +47,7 @@ def test_csv_mapping_and_quarantine(tmp_path: Path) -> None:
     assert tdf["mode"].tolist() == ["bike", "bike", "unknown", "walk"]
     assert not tdf["simulated"].any()
     q = report.quarantine_frame()
-    got = sorted(zip(q["row"], q["field"], q["code"]))
+    got = sorted(zip(q["row"], q["field"], q["code"], strict=True))
     assert got == sorted([
         (3, "datetime", "invalid_time"),
         (4, "lat", "number_out_of_range"),

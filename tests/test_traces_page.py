@@ -43,6 +43,7 @@ def test_page_analyses_and_offers_only_anonymised_downloads(no_datasets) -> None
     at.run()
     assert any("SIMULÉES" in c.value for c in at.caption)
     at.slider(key="traces_k").set_value(3)
+    at.selectbox(key="traces_tiles").set_value("grid1000")
     at.selectbox(key="traces_temporal").set_value("none")
     at.checkbox(key="traces_by_mode").set_value(False)
     at.button(key="traces_analyse").click().run()

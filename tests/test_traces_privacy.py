@@ -33,7 +33,7 @@ HW = pd.DataFrame({"uid": ["u1", "u2", "u3", "u4"], "home_lat": [L1[0], L1[0], L
 
 def _risks(engine: str, k: int) -> dict[tuple[str, str], float]:
     r = pv.assess_risk(TRAJ, home_work=HW, knowledge_length=k, engine=engine)
-    return {(a, u): round(x, 6) for a, u, x in zip(r["attack"], r["uid"], r["risk"])}
+    return {(a, u): round(x, 6) for a, u, x in zip(r["attack"], r["uid"], r["risk"], strict=True)}
 
 
 def test_risk_exact_values() -> None:

@@ -87,3 +87,25 @@ def test_pipeline_on_simulated_commuters() -> None:
     assert pv.flows_to_csv_bytes(result.anonymised).startswith(b"origin,destination,flow,n_users")
     with pytest.raises(pv.PrivacyError):
         pv.flows_to_csv_bytes(result.fine_flows)
+
+
+def test_simulate_population_through_a_planner() -> None:
+    from tests.browser_helpers import SmallPlanner
+
+    planner = SmallPlanner()  # straight-line walk / bike itineraries (a real, small planner)
+    homes = np.array([[-1.70, 48.10], [-1.69, 48.11], [-1.65, 48.12]])
+    work = np.array([[-1.65, 48.12], [-1.67, 48.12], [-1.65, 48.12]])  # the third: home == work
+    tdf, stats = __import__("sources.traces.simulate", fromlist=["x"]).simulate_population(
+        planner, 3, seed=4, homes=homes, workplaces=work, modes=("walk", "bike"))
+    assert stats == {"users": 3, "users_simulated": 2, "trips": 4, "no_route": 1,
+                     "reasons": {"origin and destination are the same place": 1}}
+    assert len(planner.calls) == 5
+    assert [c["when"].hour for c in planner.calls[:2]] in ([7, 16], [7, 17], [7, 18], [8, 16],
+                                                           [8, 17], [8, 18])
+    assert sorted(tdf["uid"].unique()) == ["sim0001", "sim0002"]
+    assert tdf["simulated"].all()
+    first = tdf.loc[tdf["uid"] == "sim0001"]
+    assert first["datetime"].min() < pd.Timestamp("2011-11-15 00:05")  # home dwell from midnight
+    assert first["datetime"].max() <= pd.Timestamp("2011-11-15 23:00")
+    moving = set(first["mode"]) - {"stay"}
+    assert len(moving) == 1 and moving <= {"walk", "bike"}  # the same mode both ways

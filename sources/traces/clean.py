@@ -179,7 +179,7 @@ def home_work_locations(stays: pd.DataFrame, *, cell_m: int = 200,
         ``uid``, ``home_tile``, ``home_lat``, ``home_lng``, ``work_tile``, ``work_lat``,
         ``work_lng`` (work columns NaN/None when not found). Empty input, empty output.
     """
-    from sources.traces.flows import grid_cell_ids, grid_cell_centres
+    from sources.traces.flows import grid_cell_centres, grid_cell_ids
 
     cols = ["uid", "home_tile", "home_lat", "home_lng", "work_tile", "work_lat", "work_lng"]
     if stays.empty:

@@ -137,7 +137,7 @@ def grid_200m(polygon: Any, *, crs: str = "EPSG:4326", cell_m: int = 200) -> Any
     boxes = shapely.box(ee, nn, ee + cell_m, nn + cell_m)
     shapely.prepare(shape)
     hit = shapely.intersects(shape, boxes) & ~shapely.touches(shape, boxes)
-    ids = [f"CRS3035RES{cell_m}mN{n}E{e}" for n, e in zip(nn[hit], ee[hit])]
+    ids = [f"CRS3035RES{cell_m}mN{n}E{e}" for n, e in zip(nn[hit], ee[hit], strict=True)]
     return gpd.GeoDataFrame({"tile_ID": ids}, geometry=boxes[hit], crs=GRID_CRS).to_crs("EPSG:4326")
 
 
@@ -226,7 +226,7 @@ def stop_catchments(stops: pd.DataFrame, *, max_distance_m: float = 800.0) -> An
         owner = gpd.sjoin(gpd.GeoDataFrame(geometry=pts.reset_index(drop=True)),
                           gpd.GeoDataFrame(geometry=regions), predicate="within")
         cells = [None] * len(pts)
-        for i, r in zip(owner.index, owner["index_right"]):
+        for i, r in zip(owner.index, owner["index_right"], strict=True):
             cells[i] = regions.iloc[r].intersection(pts.iloc[i].buffer(max_distance_m))
     return gpd.GeoDataFrame({"tile_ID": s["stop_id"].astype(str).to_numpy()},
                             geometry=cells, crs=GRID_CRS).to_crs("EPSG:4326")

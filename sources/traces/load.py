@@ -221,7 +221,7 @@ def _finish(out: pd.DataFrame, times: pd.Series, report: Report, *, label: str,
                                  message="time is empty", field="datetime", file=label)
     bad_time = out["datetime"].isna()
     if bad_time.any():
-        for row, value in zip(out.loc[bad_time, "_row"], raw_time.loc[out.index[bad_time]]):
+        for row, value in zip(out.loc[bad_time, "_row"], raw_time.loc[out.index[bad_time]], strict=True):
             report.quarantine("invalid_time", "time cannot be parsed", file=label, row=int(row),
                               field="datetime", value=value)
         out = out.loc[~bad_time]

@@ -96,10 +96,10 @@ def analyse_traces(tdf: pd.DataFrame, *, k: int = 5, fine_tiles: str | Any = "gr
     hw_after = None
     if len(hw) and len(view):
         hw_c = pv.home_work_on_tiles(hw, coarse)
-        seen = set(zip(view["uid"], view["lat"], view["lng"]))
+        seen = set(zip(view["uid"], view["lat"], view["lng"], strict=True))
         for p in ("home", "work"):
             ok = [(u, la, lo) in seen for u, la, lo in zip(hw_c["uid"], hw_c[f"{p}_lat"],
-                                                           hw_c[f"{p}_lng"])]
+                                                           hw_c[f"{p}_lng"], strict=True)]
             hw_c.loc[~np.array(ok, dtype=bool), [f"{p}_lat", f"{p}_lng"]] = np.nan
         hw_after = hw_c.loc[hw_c["home_lat"].notna() | hw_c["work_lat"].notna()].copy()
         # a user with only work published: keep it as the single known place
@@ -123,8 +123,8 @@ def _fill_absent(after: pd.DataFrame, before: pd.DataFrame, users: np.ndarray) -
     """Users assessed before but absent after (nothing of them published) get risk 0."""
     if before.empty:
         return after
-    have = set(zip(after["attack"], after["uid"]))
-    missing = [(a, u) for a, u in zip(before["attack"], before["uid"]) if (a, u) not in have]
+    have = set(zip(after["attack"], after["uid"], strict=True))
+    missing = [(a, u) for a, u in zip(before["attack"], before["uid"], strict=True) if (a, u) not in have]
     if not missing:
         return after
     extra = pd.DataFrame({"uid": [u for _, u in missing], "attack": [a for a, _ in missing],

@@ -78,23 +78,14 @@ def simulate_traces(itineraries: Iterable[Any], *, seed: int, sampling_s: float 
         legs = [leg for leg in itinerary.legs if leg.geometry]
         if not legs:
             continue
-        lon: list[np.ndarray] = []
-        lat: list[np.ndarray] = []
-        when: list[np.ndarray] = []
-        modes: list[np.ndarray] = []
-
-        def add(x: np.ndarray, y: np.ndarray, t: np.ndarray, mode: str) -> None:
-            lon.append(x)
-            lat.append(y)
-            when.append(t)
-            modes.append(np.full(len(t), mode, dtype=object))
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, str]] = []  # lon, lat, time, mode
 
         dep = np.datetime64(legs[0].departure, "ns")
         if dwell_before_s > 0:
             n = int(dwell_before_s // dwell_sampling_s)
             t = dep - (np.arange(1, n + 1)[::-1] * dwell_sampling_s * 1e9).astype("timedelta64[ns]")
             x0, y0 = legs[0].geometry[0]
-            add(np.full(n, x0), np.full(n, y0), t, DWELL_MODE)
+            parts.append((np.full(n, x0), np.full(n, y0), t, DWELL_MODE))
         for leg in legs:
             duration = max((leg.arrival - leg.departure).total_seconds(), 0.0)
             offsets = np.arange(0.0, duration + 1e-9, sampling_s) if duration > 0 else np.zeros(1)
@@ -104,14 +95,17 @@ def simulate_traces(itineraries: Iterable[Any], *, seed: int, sampling_s: float 
             fractions = offsets / duration if duration > 0 else np.zeros(len(offsets))
             x, y = _leg_positions(leg.geometry, fractions)
             t = np.datetime64(leg.departure, "ns") + (offsets * 1e9).astype("timedelta64[ns]")
-            add(x, y, t, str(leg.mode))
+            parts.append((x, y, t, str(leg.mode)))
         arr = np.datetime64(legs[-1].arrival, "ns")
         if dwell_after_s > 0:
             n = int(dwell_after_s // dwell_sampling_s)
             t = arr + (np.arange(1, n + 1) * dwell_sampling_s * 1e9).astype("timedelta64[ns]")
             x1, y1 = legs[-1].geometry[-1]
-            add(np.full(n, x1), np.full(n, y1), t, DWELL_MODE)
-        x, y = np.concatenate(lon), np.concatenate(lat)
+            parts.append((np.full(n, x1), np.full(n, y1), t, DWELL_MODE))
+        x = np.concatenate([p[0] for p in parts])
+        y = np.concatenate([p[1] for p in parts])
+        when = [p[2] for p in parts]
+        modes = [np.full(len(p[2]), p[3], dtype=object) for p in parts]
         noise = rng.normal(0.0, noise_m, size=(len(x), 2)) if noise_m > 0 else np.zeros((len(x), 2))
         y_noisy = y + noise[:, 1] / M_PER_DEG_LAT
         x_noisy = x + noise[:, 0] / (M_PER_DEG_LAT * np.cos(np.radians(y)))
@@ -169,11 +163,12 @@ def simulate_population(planner: Any, n_users: int, *, seed: int, day: date | No
                         ) -> tuple[Any, dict[str, Any]]:
     """Simulate commuters: home -> work in the morning, back in the evening, through ``planner``.
 
-    Homes are random points in the IRIS of Rennes Métropole, workplaces random points in
-    its business zones (bundle ``territory/``), unless ``homes`` / ``workplaces`` (arrays of
+    Homes are random points in the IRIS of Rennes Métropole (each IRIS equally likely: IRIS
+    hold about the same population), workplaces random points in its business zones (bundle ``territory/``), unless ``homes`` / ``workplaces`` (arrays of
     (lon, lat)) are given. Each trip asks ``planner.plan(origin, destination, when,
-    modes=...)`` with :class:`routing.places.Place` endpoints and keeps the best itinerary;
-    users with no itinerary either way are counted and left out. The home dwell starts at
+    modes=...)`` with :class:`routing.places.Place` endpoints and picks, for the morning, one
+    of the options at most 1.5 x slower than the fastest (at random), and the same option in
+    the evening when offered; users with no itinerary either way are counted and left out. The home dwell starts at
     midnight and the evening dwell lasts until 23:00, so that home is seen at night.
 
     Returns
@@ -190,7 +185,9 @@ def simulate_population(planner: Any, n_users: int, *, seed: int, day: date | No
 
         root = _bundle(bundle_dir)
         if homes is None:
-            homes = random_points_in(load_tessellation("iris", bundle_dir=root), n_users, rng=rng)
+            iris = load_tessellation("iris", bundle_dir=root)
+            # IRIS are drawn to hold ~2,000 inhabitants each: equal weights follow population
+            homes = random_points_in(iris, n_users, rng=rng, weights=np.ones(len(iris)))
         if workplaces is None:
             import geopandas as gpd
 
@@ -206,7 +203,7 @@ def simulate_population(planner: Any, n_users: int, *, seed: int, day: date | No
         h = Place(name=f"home {uid}", kind="coordinates", lon=float(homes[i][0]), lat=float(homes[i][1]))
         w = Place(name=f"work {uid}", kind="coordinates", lon=float(workplaces[i][0]),
                   lat=float(workplaces[i][1]))
-        found = []
+        found: list[Any] = []
         for origin, destination, (lo, hi) in ((h, w, morning), (w, h, evening)):
             minute = int(rng.integers(lo * 60, hi * 60))
             when = datetime.combine(day, time(minute // 60, minute % 60))
@@ -216,13 +213,26 @@ def simulate_population(planner: Any, n_users: int, *, seed: int, day: date | No
                 reason = str(result.reason or "unknown")
                 stats["reasons"][reason] = stats["reasons"].get(reason, 0) + 1
                 break
-            found.append(result.itineraries[0])
+            found.append(_choose(result.itineraries, rng=rng,
+                                 label=found[0].label if found else None))
         if len(found) == 2:
             pairs += [(uid, it) for it in found]
             stats["users_simulated"] += 1
             stats["trips"] += 2
     traces = _simulate_days(pairs, seed=seed, **trace_options)
     return traces, stats
+
+
+def _choose(itineraries: Sequence[Any], *, rng: np.random.Generator, label: str | None) -> Any:
+    """The same option as the morning when there is one, else a random option at most 1.5 x
+    slower than the fastest (people do not all take the fastest mode)."""
+    if label is not None:
+        for it in itineraries:
+            if it.label == label:
+                return it
+    fastest = min(it.duration_s for it in itineraries)
+    ok = [it for it in itineraries if it.duration_s <= 1.5 * fastest]
+    return ok[int(rng.integers(0, len(ok)))]
 
 
 def _simulate_days(pairs: list[tuple[str, Any]], *, seed: int, **options: Any) -> Any:
@@ -275,7 +285,9 @@ def simulate_straight_commutes(n_users: int, *, seed: int, day: date = date(2011
 
         root = _bundle(bundle_dir)
         if homes is None:
-            homes = random_points_in(load_tessellation("iris", bundle_dir=root), n_users, rng=rng)
+            iris = load_tessellation("iris", bundle_dir=root)
+            # IRIS are drawn to hold ~2,000 inhabitants each: equal weights follow population
+            homes = random_points_in(iris, n_users, rng=rng, weights=np.ones(len(iris)))
         if workplaces is None:
             import geopandas as gpd
 

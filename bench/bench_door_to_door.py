@@ -1,0 +1,261 @@
+"""Benchmark of door-to-door earliest arrival (walk + bus + walk) on the Rennes bundle.
+
+    uv run python bench/bench_door_to_door.py [--queries 1000] [--reference 100] [--seed 7]
+                                              [--bundle DIR] [--cache DIR]
+
+Seeded random origin/destination points inside the street layer (a random node of the walk
+layer moved by up to ~70 m, so some points fall a little off it), departure uniform in
+07:00-09:00 on Tuesday 2011-11-15. Measured in one run, on the same queries:
+
+* the planner: ``Planner.plan(o, d, when, modes=("transit",))`` (itinerary with legs and
+  geometry, or "no route" when walking beats every bus);
+* the engine path: snap both ends, ``Planner.stop_access`` (walk Dijkstra, cutoff 15 min) at
+  both ends, one ``csa.earliest_arrival`` from the access labels with the egress stops as
+  targets, best arrival = min over egress stops of (stop arrival + walk to the door);
+* a NetworkX reference for the same door-to-door question: the walk layer as a NetworkX
+  graph (Dijkstra for access and egress), then the time-expanded graph of the timetable of
+  ``tests/reference_router.py`` extended with a source linked to the access labels and a
+  sink linked from the egress stops (weighted by the walk to the door): ratio and equality.
+
+Targets of issue 3: engine p50 <= 2 ms, p95 <= 5 ms, >= 100x faster than the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from routing import csa  # noqa: E402
+from routing.build import load_network  # noqa: E402
+from routing.places import Place  # noqa: E402
+from routing.planner import Planner, PlanParams  # noqa: E402
+from tests.reference_router import ReferenceRouter  # noqa: E402
+
+DAY = dt.date(2011, 11, 15)
+INF = math.inf
+
+
+def stats(ts: list[float]) -> tuple[float, float]:
+    a = np.asarray(ts) * 1000
+    return float(np.median(a)), float(np.percentile(a, 95))
+
+
+def line(name: str, ts: list[float], base: list[float] | None = None) -> None:
+    p50, p95 = stats(ts)
+    extra = ""
+    if base is not None:
+        b50, b95 = stats(base)
+        extra = f"   reference/this: x{b50 / p50:,.0f} median, x{b95 / p95:,.0f} p95"
+    print(f"{name:<44} median {p50:9.3f} ms   p95 {p95:9.3f} ms{extra}")
+
+
+# -- the engine path ---------------------------------------------------------------------------
+
+def engine_earliest_arrival(planner: Planner, origin: Place, destination: Place, t_s: float,
+                            max_walk_s: float) -> float:
+    """Door-to-door earliest arrival (seconds since midnight, inf when none) on the arrays."""
+    o = planner._end(origin)
+    d = planner._end(destination)
+    src, src_s, _ = planner.stop_access(o, "walk", max_walk_s)
+    eg, eg_s, _ = planner.stop_access(d, "walk", max_walk_s)
+    if not len(src) or not len(eg):
+        return INF
+    labels = np.column_stack([src, np.ceil(t_s + src_s)]).astype(np.int64)
+    res = csa.earliest_arrival(planner.tt, labels, targets=eg)
+    t = res.time[eg]
+    ok = t < csa.INF
+    return float((t[ok] + eg_s[ok]).min()) if ok.any() else INF
+
+
+# -- the NetworkX reference --------------------------------------------------------------------
+
+class DoorToDoorReference(ReferenceRouter):
+    """The tests' time-expanded reference, plus NetworkX walking at both ends.
+
+    Same rules as the planner's engine path: an end within ``max_snap_m`` of the walk layer
+    walks on it (snap distance at walking speed) to the stops that lie on the layer; an end
+    off the layer walks the straight line x 1.3 to every stop; access and egress are kept up to
+    ``max_walk_s``; labels are rounded up to the second as the planner does.
+    """
+
+    def __init__(self, planner: Planner) -> None:
+        super().__init__(planner.tt)
+        net = planner.network
+        self.net = net
+        self.walk_nx = net.graphs["walk"].to_networkx("travel_time_s")
+        self.speed = net.params.walk_speed_kmh / 3.6
+        on = net.stop_walk_m <= net.params.max_snap_m
+        self.stops_at: dict[int, list[int]] = {}
+        for s in np.flatnonzero(on):
+            self.stops_at.setdefault(int(net.stop_walk_node[s]), []).append(int(s))
+
+    def access(self, end, max_walk_s: float) -> dict[int, float]:
+        net = self.net
+        limit = net.params.max_snap_m
+        out: dict[int, float] = {}
+        if end.snap_m["walk"] <= limit:
+            start = end.snap_m["walk"] / self.speed
+            dist = nx.single_source_dijkstra_path_length(self.walk_nx, end.node["walk"],
+                                                         cutoff=max_walk_s - start, weight="weight")
+            for node, d in dist.items():
+                for s in self.stops_at.get(node, ()):
+                    t = start + d + net.stop_walk_m[s] / self.speed
+                    if t <= max_walk_s:
+                        out[s] = t
+            if out:
+                return out
+        lon, lat = end.place.lon, end.place.lat
+        r = 6_371_008.8
+        p1, p2 = np.radians(lat), np.radians(self.tt.stop_lat)
+        a = (np.sin((p2 - p1) / 2) ** 2
+             + np.cos(p1) * np.cos(p2) * np.sin(np.radians(self.tt.stop_lon - lon) / 2) ** 2)
+        t = 2 * r * np.arcsin(np.sqrt(a)) * net.params.walk_detour_factor / self.speed
+        return {int(s): float(t[s]) for s in np.flatnonzero(t <= max_walk_s)}
+
+    def door_to_door(self, o_end, d_end, t_s: float, max_walk_s: float) -> float:
+        tt, g = self.tt, self.g
+        acc = self.access(o_end, max_walk_s)
+        egr = self.access(d_end, max_walk_s)
+        if not acc or not egr:
+            return INF
+        src_node, sink = "src", "sink"
+        added: list[tuple[object, object]] = []
+        best = INF
+        starts: list[tuple[int, int]] = []
+        for s, a in acc.items():
+            t = int(math.ceil(t_s + a))
+            starts.append((s, t))
+            for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1]):
+                starts.append((int(tt.fp_to[k]), t + int(tt.fp_dur_s[k])))
+        for s, t in starts:
+            if s in egr:
+                best = min(best, t + egr[s])
+            w = self._first_wait(s, np.array([t]))[0]
+            if w >= 0:
+                g.add_edge(src_node, int(w), weight=int(self.w_time[w - self.base]))
+                added.append((src_node, int(w)))
+        in_off, in_from, in_dur = tt.footpaths_in
+        for s, e in egr.items():
+            for a in range(self.a_start[s], self.a_start[s + 1]):  # alight at s, walk to the door
+                g.add_edge(self.abase + a, sink, weight=e)
+                added.append((self.abase + a, sink))
+            for k in range(in_off[s], in_off[s + 1]):  # alight at u, one footpath to s, walk on
+                u, d = int(in_from[k]), int(in_dur[k])
+                for a in range(self.a_start[u], self.a_start[u + 1]):
+                    w = d + e
+                    if not g.has_edge(self.abase + a, sink) or g[self.abase + a][sink]["weight"] > w:
+                        g.add_edge(self.abase + a, sink, weight=w)
+                        added.append((self.abase + a, sink))
+        try:
+            if src_node in g and sink in g:
+                best = min(best, float(nx.dijkstra_path_length(g, src_node, sink, weight="weight")))
+        except nx.NetworkXNoPath:
+            pass
+        finally:
+            g.remove_edges_from(added)
+            for n in (src_node, sink):
+                if n in g:
+                    g.remove_node(n)
+        return best
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+def random_points(planner: Planner, n: int, rng: np.random.Generator) -> list[tuple[Place, Place, float]]:
+    walk = planner.network.graphs["walk"]
+    nodes = np.flatnonzero(walk.active)
+    out = []
+    for i in range(n):
+        a, b = rng.choice(nodes, 2, replace=False)
+        j = rng.uniform(-0.0006, 0.0006, 4)  # up to ~70 m
+        o = Place(f"o{i}", "coordinates", float(walk.lon[a] + j[0]), float(walk.lat[a] + j[1]))
+        d = Place(f"d{i}", "coordinates", float(walk.lon[b] + j[2]), float(walk.lat[b] + j[3]))
+        out.append((o, d, float(rng.uniform(7 * 3600, 9 * 3600))))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--reference", type=int, default=100, help="queries also run on the NetworkX reference")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--bundle", default=os.environ.get("SPMD_BUNDLE", str(ROOT.parent / "shared/data/rennes")))
+    parser.add_argument("--cache", default=None, help="cache directory (default $SPMD_CACHE or data/)")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    net = load_network(bundle=args.bundle, cache=args.cache, day=DAY)
+    print(f"network ready in {time.perf_counter() - t0:.2f} s: {net.summary()['stops']} stops, "
+          f"{net.timetable.n_connections:,} connections, {net.graphs['walk'].n_nodes:,} street nodes")
+    planner = Planner(net)
+    params = PlanParams()
+    rng = np.random.default_rng(args.seed)
+    queries = random_points(planner, args.queries, rng)
+    base = dt.datetime.combine(DAY, dt.time())
+    # warm up (numba kernels, kd-trees)
+    for o, d, t in queries[:5]:
+        engine_earliest_arrival(planner, o, d, t, params.max_walk_s)
+        planner.plan(o, d, base + dt.timedelta(seconds=t), modes=("transit",))
+
+    eng_t, eng_v = [], []
+    for o, d, t in queries:
+        s = time.perf_counter()
+        v = engine_earliest_arrival(planner, o, d, t, params.max_walk_s)
+        eng_t.append(time.perf_counter() - s)
+        eng_v.append(v)
+    plan_t, n_ok = [], 0
+    for o, d, t in queries:
+        s = time.perf_counter()
+        res = planner.plan(o, d, base + dt.timedelta(seconds=t), modes=("transit",))
+        plan_t.append(time.perf_counter() - s)
+        n_ok += res.ok
+    reached = sum(math.isfinite(v) for v in eng_v)
+    print(f"{len(queries)} door-to-door queries: {reached} reach the destination through stops, "
+          f"{n_ok} with a bus itinerary (the others: walking is faster, or no stop within 15 min)")
+
+    k = min(args.reference, len(queries))
+    t0 = time.perf_counter()
+    ref = DoorToDoorReference(planner)
+    print(f"reference: time-expanded graph {ref.g.number_of_nodes():,} nodes, {ref.g.number_of_edges():,} edges "
+          f"+ walk graph {ref.walk_nx.number_of_nodes():,} nodes, built in {time.perf_counter() - t0:.1f} s")
+    ref_t, equal, mismatches = [], 0, []
+    for (o, d, t), v in zip(queries[:k], eng_v[:k]):
+        s = time.perf_counter()
+        r = ref.door_to_door(planner._end(o), planner._end(d), t, params.max_walk_s)
+        ref_t.append(time.perf_counter() - s)
+        if (r == v) or (math.isfinite(r) and math.isfinite(v) and abs(r - v) < 1e-6):
+            equal += 1
+        else:
+            mismatches.append((o, d, t, v, r))
+    line("engine path (snap + access + CSA + egress)", eng_t)
+    line("engine path, same queries as the reference", eng_t[:k], ref_t)
+    line("planner.plan(modes=('transit',))", plan_t)
+    line("planner.plan, same queries as the reference", plan_t[:k], ref_t)
+    line("NetworkX reference (walk + time-expanded)", ref_t)
+    per_query = np.asarray(ref_t) / np.asarray(eng_t[:k])
+    print(f"per-query ratio reference/engine: median x{np.median(per_query):,.0f}, min x{per_query.min():,.0f}")
+    print(f"engine == reference: {equal}/{k}")
+    for o, d, t, v, r in mismatches[:5]:
+        print(f"  MISMATCH ({o.lat:.5f},{o.lon:.5f}) -> ({d.lat:.5f},{d.lon:.5f}) at {t:.0f}: engine {v} ref {r}")
+    p50, p95 = stats(eng_t)
+    ratio = stats(ref_t)[0] / stats(eng_t[:k])[0]
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"targets: engine p50 {p50:.3f} ms (<= 2: {'ok' if p50 <= 2 else 'MISSED'}), "
+          f"p95 {p95:.3f} ms (<= 5: {'ok' if p95 <= 5 else 'MISSED'}), "
+          f"x{ratio:,.0f} faster than the reference (>= 100: {'ok' if ratio >= 100 else 'MISSED'}), "
+          f"equal {equal}/{k}")
+
+
+if __name__ == "__main__":
+    main()

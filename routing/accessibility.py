@@ -1,0 +1,1246 @@
+"""Accessibility: travel-time surfaces, isochrones, matrices, indicators and equity figures.
+
+Everything runs on a loaded :class:`~routing.network.Network` (no file is read here except
+through :func:`opportunities`, which asks the catalogue).
+
+Model
+-----
+* **Walking** between a point (a grid cell centroid, an opportunity, an origin) and a stop or
+  another point follows the walk graph when both ends lie within ``max_snap_m`` (300 m) of it
+  (the snap distance is walked in straight line at 4.8 km/h); when either end lies off the
+  street layer the walk is the straight line x 1.3 at 4.8 km/h. Access to and egress from
+  stops are capped at ``AccessParams.max_access_s`` each (default 10 min).
+* **Bike and car** follow their street layer; a point joins the layer at its nearest node
+  through a connector of straight line x 1.3 at the mode's default speed (15 km/h by bike,
+  30 km/h by car), whatever its distance: most of Rennes Métropole lies off the bundle's
+  street layers, and a car or a bike still leaves from there.
+* **Transit**: walk access to stops, a connection scan (the CSA of :mod:`routing.csa`, written
+  again here as a kernel bounded by the cutoff and without initial footpaths, since access
+  already walks to every stop within reach), then walking from every stop reached by a
+  vehicle to the targets. Walking the whole way is always an option (the result is the
+  minimum of both).
+* Times are int32 seconds; :data:`UNREACHED` marks what is not reached within the cutoff.
+
+The shared work of many origins
+-------------------------------
+The earliest arrival from a set of (stop, time) labels is the pointwise minimum of the
+earliest arrivals from each label, and the result of one label (stop o, time t) depends only
+on the first departure at o at or after t. So :func:`accessibility` and
+:func:`travel_time_matrix` run **one scan per departure event** (a stop and a time at which a
+vehicle leaves it, inside the window plus the cutoff: about 10,000 for an hour of Rennes
+morning peak), reduce each to arrival times at the destinations (stop -> destination egress
+table, min-plus), and then every origin and departure minute is a minimum over the origin's
+access stops of rows of that table (numba). This is exact: it gives the same numbers as one
+scan per origin and minute (tested).
+
+Batches of origins can run on Dask (:func:`dask_client`): a ``LocalCluster`` of processes
+by default, or any scheduler address; results are identical to the in-process path.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numba as nb
+import numpy as np
+import pandas as pd
+
+from sources.loaders.streets import project_xy
+
+from ._numba_dijkstra import dijkstra_csr
+from .network import Network
+from .streets import ModeGraph, nearest_nodes
+
+MODES = ("walk", "bike", "car", "transit")
+UNREACHED = np.int32(2**31 - 1)
+DEFAULT_BANDS_MIN = (10, 20, 30, 45, 60)
+MEASURES = ("cumulative", "gravity", "nearest")
+DECAYS = ("step", "linear", "exponential", "logistic")
+OPPORTUNITY_KINDS = ("stops", "bikeshare", "carpool", "charger", "park_ride", "employers", "business_zones",
+                     "population")
+_INF64 = np.int64(2**62)
+
+
+@dataclass(frozen=True)
+class AccessParams:
+    """Walking limits of the transit model and connector speeds of the street modes."""
+
+    #: cap of the walk to the first stop and from the last stop, seconds
+    max_access_s: int = 600
+    #: speed of the connector between an off-layer point and the bike / car layer
+    bike_connector_kmh: float = 15.0
+    car_connector_kmh: float = 30.0
+
+
+@dataclass(frozen=True)
+class Points:
+    """Locations with an id and a weight (origins, destinations, opportunities)."""
+
+    ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    weight: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, *, id_col: str | None = None,
+                   weight_col: str | None = None) -> Points:
+        """Points from a frame with ``lon``/``lat`` columns; rows without coordinates are dropped.
+
+        ``id_col`` default: ``cell_id``, ``zone_id``, ``point_id`` or ``opportunity_id`` when
+        present, else the row position; ``weight_col`` default: weight 1 for each row.
+        """
+        frame = frame[np.isfinite(frame["lon"].to_numpy(float)) & np.isfinite(frame["lat"].to_numpy(float))]
+        if id_col is None:
+            id_col = next((c for c in ("cell_id", "zone_id", "point_id", "opportunity_id")
+                           if c in frame.columns), None)
+        ids = (frame[id_col].astype(str).to_numpy(dtype=object) if id_col
+               else np.arange(len(frame)).astype(str).astype(object))
+        weight = (pd.to_numeric(frame[weight_col], errors="coerce").fillna(0.0).to_numpy(float)
+                  if weight_col else np.ones(len(frame)))
+        return cls(ids, frame["lon"].to_numpy(float).copy(), frame["lat"].to_numpy(float).copy(), weight)
+
+    @classmethod
+    def single(cls, lon: float, lat: float, *, name: str = "origin") -> Points:
+        return cls(np.array([name], dtype=object), np.array([float(lon)]), np.array([float(lat)]),
+                   np.ones(1))
+
+    def take(self, idx: np.ndarray) -> Points:
+        return Points(self.ids[idx], self.lon[idx], self.lat[idx], self.weight[idx])
+
+
+@dataclass(frozen=True)
+class Measure:
+    """An accessibility indicator.
+
+    * ``cumulative``: weight of the opportunities reached within ``cutoff_s``;
+    * ``gravity``: sum of weight x f(t) with f ``step`` (1 up to the cutoff), ``linear``
+      (1 - t / cutoff, 0 beyond), ``exponential`` (exp(-ln 2 t / half_life_s), half-life
+      default cutoff / 2) or ``logistic`` (1 / (1 + exp((t - cutoff) / width_s)), width
+      default cutoff / 10);
+    * ``nearest``: travel time (s) needed to gather ``k`` weight of opportunities (with unit
+      weights, the time to the k-th nearest); NaN when fewer are reached within the cutoff.
+    """
+
+    kind: str = "cumulative"
+    cutoff_s: float = 1800.0
+    decay: str = "step"
+    half_life_s: float | None = None
+    width_s: float | None = None
+    k: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in MEASURES:
+            raise ValueError(f"measure must be one of {MEASURES}, got {self.kind!r}")
+        if self.decay not in DECAYS:
+            raise ValueError(f"decay must be one of {DECAYS}, got {self.decay!r}")
+        if not self.cutoff_s > 0:
+            raise ValueError("cutoff_s must be positive")
+        if self.kind == "nearest" and not self.k > 0:
+            raise ValueError("k must be positive")
+
+    def weights_of(self, times_s: np.ndarray) -> np.ndarray:
+        """f(t) for int32 travel times (UNREACHED -> 0), float64 of the same shape."""
+        t = times_s.astype(np.float64)
+        reached = times_s < UNREACHED
+        c = float(self.cutoff_s)
+        if self.kind == "cumulative" or self.decay == "step":
+            f = (t <= c).astype(np.float64)
+        elif self.decay == "linear":
+            f = np.clip(1.0 - t / c, 0.0, 1.0)
+        elif self.decay == "exponential":
+            h = self.half_life_s or c / 2.0
+            f = np.exp(-math.log(2.0) * np.where(reached, t, 0.0) / h)
+        else:
+            w = self.width_s or c / 10.0
+            f = 1.0 / (1.0 + np.exp(np.clip((np.where(reached, t, 0.0) - c) / w, -700, 700)))
+        return np.where(reached, f, 0.0)
+
+
+def _snap_layer(graph: ModeGraph, pts: Points) -> tuple[np.ndarray, np.ndarray]:
+    snap = nearest_nodes(graph, pts.lon, pts.lat)
+    return snap.node, snap.distance_m
+
+
+class AccessibilityEngine:
+    """Travel times from and to many points on one network (read-only, reusable).
+
+    Caches (per engine) the stop snapping and the stop -> target egress tables, so that
+    repeated isochrones on the same grid cost one scan and one min-plus each.
+    """
+
+    def __init__(self, network: Network, *, params: AccessParams | None = None) -> None:
+        self.network = network
+        self.tt = network.timetable
+        self.params = params or AccessParams()
+        self.walk = network.graphs["walk"]
+        self.walk_speed = network.params.walk_speed_kmh / 3.6
+        self.detour = network.params.walk_detour_factor
+        self.max_snap_m = network.params.max_snap_m
+        self._stops = Points(self.tt.stop_ids.astype(object), self.tt.stop_lon, self.tt.stop_lat,
+                             np.ones(self.tt.n_stops))
+        self._cache: dict[Any, Any] = {}
+        self._reverse: dict[str, ModeGraph] = {}
+
+    # -- walking ----------------------------------------------------------------------------------
+    @property
+    def stops(self) -> Points:
+        return self._stops
+
+    def _walk_snap(self, pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(node, snap_s, on_street, x, y) of points on the walk graph."""
+        if pts is self._stops:
+            node = np.asarray(self.network.stop_walk_node, dtype=np.int64)
+            snap_m = np.asarray(self.network.stop_walk_m, dtype=float)
+        else:
+            node, snap_m = _snap_layer(self.walk, pts)
+        on = snap_m <= self.max_snap_m
+        x, y = project_xy(pts.lon, pts.lat, self.walk.crs)
+        return node, snap_m / self.walk_speed, on & (node >= 0), np.asarray(x), np.asarray(y)
+
+    def walk_pairs(self, a: Points, b: Points, cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Walking times between every pair (i of ``a``, j of ``b``) within ``cutoff_s``.
+
+        On the walk graph when both ends are on the street layer, straight line x 1.3 when
+        either is off it (see the module docstring). Walking is symmetric.
+
+        Returns
+        -------
+        (i, j, seconds) arrays (int64, int64, int32 rounded up), one row per pair, sorted by i
+        then j; empty arrays when nothing is within reach.
+        """
+        na, sa, ona, xa, ya = self._walk_snap(a)
+        nb_, sb, onb, xb, yb = self._walk_snap(b)
+        parts_i, parts_j, parts_t = [], [], []
+        if ona.any() and onb.any():
+            # search from the side with fewer distinct nodes (the walk graph is symmetric)
+            ua, ub = np.unique(na[ona]), np.unique(nb_[onb])
+            flip = len(ub) < len(ua)
+            src_n, src_s, src_on, dst_n, dst_s, dst_on = ((nb_, sb, onb, na, sa, ona) if flip
+                                                         else (na, sa, ona, nb_, sb, onb))
+            i, j, t = _street_pairs_kernel(self.walk.indptr, self.walk.indices, self.walk.travel_time_s,
+                                           self.walk.travel_time_s, self.walk.length_m,
+                                           *_group_by_node(src_n, src_s, src_on),
+                                           *_group_by_node(dst_n, dst_s, dst_on, n_nodes=self.walk.n_nodes),
+                                           float(cutoff_s))
+            if flip:
+                i, j = j, i
+            parts_i.append(i)
+            parts_j.append(j)
+            parts_t.append(t)
+        off_a, off_b = ~ona, ~onb
+        if (off_a.any() or off_b.any()) and len(a) and len(b):
+            from scipy.spatial import cKDTree
+
+            radius = cutoff_s * self.walk_speed / self.detour
+            ta = cKDTree(np.column_stack([xa, ya]))
+            tb = cKDTree(np.column_stack([xb, yb]))
+            sdm = ta.sparse_distance_matrix(tb, radius, output_type="ndarray")
+            i, j, d = sdm["i"].astype(np.int64), sdm["j"].astype(np.int64), sdm["v"]
+            # sparse_distance_matrix leaves out zero distances: add coincident points
+            close = ta.query_ball_tree(tb, 1e-6)
+            zi = np.repeat(np.arange(len(close)), [len(c) for c in close]).astype(np.int64)
+            zj = np.array([k for c in close for k in c], dtype=np.int64)
+            i, j = np.concatenate([i, zi]), np.concatenate([j, zj])
+            d = np.concatenate([d, np.zeros(len(zi))])
+            keep = off_a[i] | off_b[j]
+            t = d[keep] * self.detour / self.walk_speed
+            parts_i.append(i[keep])
+            parts_j.append(j[keep])
+            parts_t.append(t)
+        return _finish_pairs(parts_i, parts_j, parts_t, cutoff_s)
+
+    # -- bike / car ---------------------------------------------------------------------------
+    def reverse_graph(self, mode: str) -> ModeGraph:
+        """The mode graph with every arc reversed (all-to-one searches on directed layers)."""
+        if mode not in self._reverse:
+            g = self.network.graphs[mode]
+            order = np.argsort(g.indices, kind="stable")
+            tails = g.indices[order]
+            indptr = np.zeros(g.n_nodes + 1, dtype="int64")
+            np.cumsum(np.bincount(tails, minlength=g.n_nodes), out=indptr[1:])
+            self._reverse[mode] = ModeGraph(
+                mode=mode, indptr=indptr, indices=g.tails[order], tails=tails, cost=g.cost[order],
+                travel_time_s=g.travel_time_s[order], length_m=g.length_m[order],
+                edge_row=g.edge_row[order], edge_reversed=~g.edge_reversed[order], node_ids=g.node_ids,
+                lon=g.lon, lat=g.lat, x=g.x, y=g.y, crs=g.crs, geometry_wkb=g.geometry_wkb, params=g.params)
+        return self._reverse[mode]
+
+    def _connector_kmh(self, mode: str) -> float:
+        return self.params.bike_connector_kmh if mode == "bike" else self.params.car_connector_kmh
+
+    def street_pairs(self, mode: str, a: Points, b: Points,
+                     cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Travel times by ``mode`` (walk, bike or car) from each point of ``a`` to each of ``b``.
+
+        Returns (i, j, seconds) as :meth:`walk_pairs`; car respects one-way streets.
+        """
+        if mode == "walk":
+            return self.walk_pairs(a, b, cutoff_s)
+        if mode not in ("bike", "car"):
+            raise ValueError(f"street mode must be walk, bike or car, got {mode!r}")
+        g = self.network.graphs[mode]
+        speed = self._connector_kmh(mode) / 3.6
+        na, da = _snap_layer(g, a)
+        nb_, db = _snap_layer(g, b)
+        sa, sb = da * self.detour / speed, db * self.detour / speed
+        ona, onb = na >= 0, nb_ >= 0
+        if not (ona.any() and onb.any()):
+            return _finish_pairs([], [], [], cutoff_s)
+        flip = len(np.unique(nb_[onb])) < len(np.unique(na[ona]))
+        if flip:  # search backwards from b on the reversed graph
+            rg = self.reverse_graph(mode)
+            j, i, t = _street_pairs_kernel(rg.indptr, rg.indices, rg.travel_time_s, rg.travel_time_s,
+                                           rg.length_m, *_group_by_node(nb_, sb, onb),
+                                           *_group_by_node(na, sa, ona, n_nodes=g.n_nodes), float(cutoff_s))
+        else:
+            i, j, t = _street_pairs_kernel(g.indptr, g.indices, g.travel_time_s, g.travel_time_s, g.length_m,
+                                           *_group_by_node(na, sa, ona),
+                                           *_group_by_node(nb_, sb, onb, n_nodes=g.n_nodes), float(cutoff_s))
+        return _finish_pairs([i], [j], [t], cutoff_s)
+
+    # -- transit building blocks ------------------------------------------------------------------
+    def stop_links(self, pts: Points, *, max_s: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Walk links of each point to the stops within ``max_s`` (default ``max_access_s``) as CSR
+        (ptr int64 len(pts)+1, stop int64, seconds int32)."""
+        i, j, t = self.walk_pairs(pts, self._stops, self.params.max_access_s if max_s is None else max_s)
+        return _csr(i, j, t, len(pts))
+
+    def egress(self, targets: Points, *, key: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Stop -> target walking table as CSR over stops (cached under ``key`` when given)."""
+        ck = ("egress", key, self.params.max_access_s) if key is not None else None
+        if ck is not None and ck in self._cache:
+            return self._cache[ck]
+        i, j, t = self.walk_pairs(self._stops, targets, self.params.max_access_s)
+        out = _csr(i, j, t, self.tt.n_stops)
+        if ck is not None:
+            self._cache[ck] = out
+        return out
+
+    def transit_stop_arrivals(self, labels: np.ndarray, cutoff_at_s: int) -> np.ndarray:
+        """Earliest arrival (int64, ``csa.INF`` when none) at every stop by a vehicle (then at most
+        one footpath), from (stop, time) labels, scanning connections departing up to
+        ``cutoff_at_s``."""
+        tt = self.tt
+        labels = np.asarray(labels, dtype=np.int64).reshape(-1, 2)
+        work = _scan_work(tt)
+        out = np.full(tt.n_stops, _INF64, dtype=np.int64)
+        if len(labels) == 0:
+            return out
+        start = int(np.searchsorted(tt.dep_time, labels[:, 1].min(), side="left"))
+        _scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
+              labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 1, *work, out)
+        return out
+
+
+# -- numba kernels -------------------------------------------------------------------------------
+
+def _group_by_node(node: np.ndarray, snap_s: np.ndarray, on: np.ndarray,
+                   n_nodes: int | None = None) -> tuple[np.ndarray, ...]:
+    """Points grouped by node: (unique nodes, ptr, point index, point seconds); with ``n_nodes``,
+    a CSR over all nodes (ptr of n_nodes+1, point index, seconds)."""
+    idx = np.flatnonzero(on).astype(np.int64)
+    order = idx[np.argsort(node[idx], kind="stable")]
+    nodes = node[order].astype(np.int64)
+    secs = snap_s[order].astype(np.float64)
+    if n_nodes is not None:
+        ptr = np.zeros(n_nodes + 1, dtype=np.int64)
+        np.cumsum(np.bincount(nodes, minlength=n_nodes), out=ptr[1:])
+        return ptr, order, secs
+    uniq, first = np.unique(nodes, return_index=True)
+    ptr = np.append(first, len(nodes)).astype(np.int64)
+    return uniq.astype(np.int64), ptr, order, secs
+
+
+@nb.njit(cache=True)
+def _street_pairs_kernel(indptr, indices, cost, time_s, length_m, src_nodes, src_ptr, src_pts, src_s,
+                         dst_ptr, dst_pts, dst_s, cutoff):
+    cap = 1024
+    oi = np.empty(cap, np.int64)
+    oj = np.empty(cap, np.int64)
+    ot = np.empty(cap, np.float64)
+    n = 0
+    one = np.zeros(1, np.int64)
+    zero = np.zeros(1, np.float64)
+    min_dst = np.inf
+    for k in range(len(dst_s)):
+        if dst_s[k] < min_dst:
+            min_dst = dst_s[k]
+    if min_dst == np.inf:
+        return oi[:0], oj[:0], ot[:0]
+    for u in range(len(src_nodes)):
+        min_src = np.inf
+        for p in range(src_ptr[u], src_ptr[u + 1]):
+            if src_s[p] < min_src:
+                min_src = src_s[p]
+        limit = cutoff - min_src - min_dst
+        if limit < 0:
+            continue
+        one[0] = src_nodes[u]
+        dist, tim, lng, pred, root = dijkstra_csr(indptr, indices, cost, time_s, length_m, one, zero, -1, limit)
+        for v in range(len(dist)):
+            dv = tim[v]
+            if dv == np.inf or dst_ptr[v] == dst_ptr[v + 1]:
+                continue
+            for q in range(dst_ptr[v], dst_ptr[v + 1]):
+                for p in range(src_ptr[u], src_ptr[u + 1]):
+                    t = src_s[p] + dv + dst_s[q]
+                    if t <= cutoff:
+                        if n == cap:
+                            cap *= 2
+                            ni = np.empty(cap, np.int64)
+                            nj = np.empty(cap, np.int64)
+                            nt = np.empty(cap, np.float64)
+                            ni[:n] = oi[:n]
+                            nj[:n] = oj[:n]
+                            nt[:n] = ot[:n]
+                            oi, oj, ot = ni, nj, nt
+                        oi[n] = src_pts[p]
+                        oj[n] = dst_pts[q]
+                        ot[n] = t
+                        n += 1
+    return oi[:n], oj[:n], ot[:n]
+
+
+def _finish_pairs(parts_i: list, parts_j: list, parts_t: list,
+                  cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not parts_i:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)
+    i = np.concatenate(parts_i).astype(np.int64)
+    j = np.concatenate(parts_j).astype(np.int64)
+    t = np.ceil(np.concatenate(parts_t) - 1e-9)
+    keep = t <= cutoff_s
+    i, j, t = i[keep], j[keep], t[keep]
+    order = np.lexsort((t, j, i))
+    i, j, t = i[order], j[order], t[order]
+    first = np.ones(len(i), bool)
+    first[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
+    return i[first], j[first], np.maximum(t[first], 0).astype(np.int32)
+
+
+def _csr(i: np.ndarray, j: np.ndarray, t: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    order = np.lexsort((j, i))
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(i, minlength=n), out=ptr[1:])
+    return ptr, j[order].astype(np.int64), t[order].astype(np.int32)
+
+
+def _scan_work(tt: Any) -> tuple[np.ndarray, ...]:
+    return (np.full(tt.n_stops, _INF64, dtype=np.int64), np.full(tt.n_stops, _INF64, dtype=np.int64),
+            np.zeros(tt.n_trips, dtype=np.int64))
+
+
+@nb.njit(cache=True)
+def _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, start,
+          t_max, run, tau, tau_v, trip_run, out):
+    """One bounded connection scan; ``out`` (reset by the caller) receives arrivals by vehicle
+    (then one footpath). ``tau``/``tau_v``/``trip_run`` are work arrays reused between runs
+    (``run`` must differ from every earlier run on the same ``trip_run``)."""
+    n_stops = len(tau)
+    for s in range(n_stops):
+        tau[s] = _INF64
+        tau_v[s] = _INF64
+    for i in range(len(src_stop)):
+        s = src_stop[i]
+        if src_time[i] < tau[s]:
+            tau[s] = src_time[i]
+    m = len(dep_time)
+    for c in range(start, m):
+        dtime = np.int64(dep_time[c])
+        if dtime > t_max:
+            break
+        t = trip[c]
+        if trip_run[t] != run:
+            if tau[dep_stop[c]] <= dtime:
+                trip_run[t] = run
+            else:
+                continue
+        at = np.int64(arr_time[c])
+        a = arr_stop[c]
+        if at < tau_v[a]:
+            tau_v[a] = at
+            if at < out[a]:
+                out[a] = at
+            if at < tau[a]:
+                tau[a] = at
+            for k in range(fp_off[a], fp_off[a + 1]):
+                v = fp_to[k]
+                nt = at + fp_dur[k]
+                if nt < tau[v]:
+                    tau[v] = nt
+                if nt < out[v]:
+                    out[v] = nt
+
+
+@nb.njit(cache=True)
+def _egress_min(arrivals, egr_ptr, egr_dest, egr_s, t0, cutoff, res):
+    """res[j] = min(res[j], arrivals[s] + egress(s, j) - t0) over stops reached within the cutoff."""
+    limit = t0 + cutoff
+    for s in range(len(arrivals)):
+        a = arrivals[s]
+        if a > limit:
+            continue
+        for e in range(egr_ptr[s], egr_ptr[s + 1]):
+            v = a + egr_s[e] - t0
+            if v <= cutoff and v < res[egr_dest[e]]:
+                res[egr_dest[e]] = v
+
+
+@nb.njit(cache=True)
+def _access_max(latest, egr_ptr, egr_dest, egr_s, best):
+    """best[j] = max over stops s of latest[s] - walk(j, s) (latest departures, arrive-by)."""
+    for s in range(len(latest)):
+        ls = latest[s]
+        if ls <= -_INF64:
+            continue
+        for e in range(egr_ptr[s], egr_ptr[s + 1]):
+            v = ls - egr_s[e]
+            if v > best[egr_dest[e]]:
+                best[egr_dest[e]] = v
+
+
+@nb.njit(cache=True)
+def _event_table(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, n_stops, n_trips,
+                 ev_stop, ev_time, horizon, egr_ptr, egr_dest, egr_s, n_dest):
+    """For each departure event (stop, time): arrival time at every destination (int32, UNREACHED)."""
+    n_ev = len(ev_stop)
+    table = np.full((n_ev, n_dest), 2147483647, dtype=np.int32)
+    tau = np.empty(n_stops, np.int64)
+    tau_v = np.empty(n_stops, np.int64)
+    out = np.empty(n_stops, np.int64)
+    trip_run = np.full(n_trips, -1, np.int64)
+    src_stop = np.empty(1, np.int64)
+    src_time = np.empty(1, np.int64)
+    m = len(dep_time)
+    for e in range(n_ev):
+        t0 = ev_time[e]
+        src_stop[0] = ev_stop[e]
+        src_time[0] = t0
+        lo, hi = 0, m
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if dep_time[mid] < t0:
+                lo = mid + 1
+            else:
+                hi = mid
+        for s in range(n_stops):
+            out[s] = _INF64
+        _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, lo,
+              t0 + horizon, e, tau, tau_v, trip_run, out)
+        row = table[e]
+        limit = t0 + horizon
+        for s in range(n_stops):
+            a = out[s]
+            if a > limit:
+                continue
+            for k in range(egr_ptr[s], egr_ptr[s + 1]):
+                v = a + egr_s[k]
+                j = egr_dest[k]
+                if v < row[j]:
+                    row[j] = v
+    return table
+
+
+@nb.njit(cache=True)
+def _origin_times(acc_ptr, acc_stop, acc_s, ev_ptr, ev_time, table, dir_ptr, dir_dest, dir_s, deps, cutoff,
+                  out):
+    """out[c, k, j]: travel time from origin c leaving at deps[k] to destination j (UNREACHED
+    beyond the cutoff): min of the direct time and, over the origin's access stops o, of the
+    event row of the first departure at o after arriving there."""
+    n_orig = len(acc_ptr) - 1
+    n_dest = out.shape[2]
+    big = np.int64(2147483647)
+    for c in range(n_orig):
+        for k in range(len(deps)):
+            t = np.int64(deps[k])
+            row = out[c, k]
+            for j in range(n_dest):
+                row[j] = 2147483647
+            for e in range(dir_ptr[c], dir_ptr[c + 1]):
+                j = dir_dest[e]
+                if dir_s[e] < row[j]:
+                    row[j] = dir_s[e]
+            for e in range(acc_ptr[c], acc_ptr[c + 1]):
+                o = acc_stop[e]
+                tp = t + acc_s[e]
+                lo, hi = ev_ptr[o], ev_ptr[o + 1]
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if ev_time[mid] < tp:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo == ev_ptr[o + 1] or ev_time[lo] > t + cutoff:
+                    continue
+                urow = table[lo]
+                for j in range(n_dest):
+                    u = np.int64(urow[j])
+                    if u < big:
+                        v = u - t
+                        if v < row[j]:
+                            row[j] = v
+            for j in range(n_dest):
+                if row[j] > cutoff:
+                    row[j] = 2147483647
+
+
+# -- single-origin surfaces ---------------------------------------------------------------------
+
+def _secs_of_day(value: Any) -> int:
+    """Seconds since midnight of "HH:MM[:SS]", a datetime/time, or an int."""
+    import datetime as dt
+
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        return value.hour * 3600 + value.minute * 60 + value.second
+    if isinstance(value, dt.time):
+        return value.hour * 3600 + value.minute * 60 + value.second
+    text = str(value).strip()
+    if "T" in text:
+        return _secs_of_day(dt.datetime.fromisoformat(text))
+    parts = text.split(":")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"not a time of day (HH:MM): {value!r}")
+    h, m = int(parts[0]), int(parts[1])
+    s = int(parts[2]) if len(parts) == 3 else 0
+    return h * 3600 + m * 60 + s
+
+
+def departure_minutes(window: tuple[Any, Any] | str, *, step_s: int = 60) -> np.ndarray:
+    """Departure times (int64 s) every ``step_s`` over a window "HH:MM-HH:MM" or (start, end),
+    end excluded (08:00-09:00 gives 60 minutes)."""
+    if isinstance(window, str):
+        if "-" not in window:
+            raise ValueError(f"window must look like 08:00-09:00, got {window!r}")
+        a, b = window.split("-", 1)
+        window = (a, b)
+    t0, t1 = _secs_of_day(window[0]), _secs_of_day(window[1])
+    if t1 <= t0:
+        return np.array([t0], dtype=np.int64)
+    return np.arange(t0, t1, step_s, dtype=np.int64)
+
+
+def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[float, float], targets: Points, *,
+                        mode: str = "transit", departure: Any = "08:00", cutoff_s: float = 3600,
+                        arrive_by: bool = False, targets_key: Any = None) -> np.ndarray:
+    """Travel times (int32 s, :data:`UNREACHED` beyond ``cutoff_s``) from one point to every target.
+
+    Parameters
+    ----------
+    origin
+        A :class:`Points` of one location, or (lon, lat). With ``arrive_by`` it is the
+        destination and the times are those *from* each target *to* it, arriving by ``departure``.
+    targets
+        e.g. the grid cells (``Points.from_frame(grid)``).
+    mode
+        walk, bike, car or transit.
+    departure
+        Time of day ("08:00", seconds, a datetime): departure, or arrival deadline with ``arrive_by``.
+    targets_key
+        Any hashable naming ``targets``: the stop -> target egress table is then cached in the
+        engine (repeated isochrones on the same grid).
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    if not isinstance(origin, Points):
+        origin = Points.single(*origin)
+    t0 = _secs_of_day(departure)
+    cutoff = int(cutoff_s)
+    res = np.full(len(targets), UNREACHED, dtype=np.int64)
+    if mode != "transit":
+        if arrive_by:
+            i, j, t = engine.street_pairs(mode, targets, origin, cutoff)
+            res[i] = np.minimum(res[i], t)
+        else:
+            i, j, t = engine.street_pairs(mode, origin, targets, cutoff)
+            res[j] = np.minimum(res[j], t)
+        return np.where(res <= cutoff, res, UNREACHED).astype(np.int32)
+    # walking the whole way
+    i, j, t = engine.walk_pairs(origin, targets, cutoff)
+    res[j] = np.minimum(res[j], t)
+    ptr, stop, acc = engine.stop_links(origin)
+    egr = engine.egress(targets, key=targets_key)
+    if arrive_by:
+        from . import csa
+
+        labels = np.column_stack([stop, t0 - acc.astype(np.int64)])
+        if len(labels):
+            ld = csa.latest_departure(engine.tt, labels).time.astype(np.int64)
+            best = np.full(len(targets), -_INF64, dtype=np.int64)
+            _access_max(ld, egr[0], egr[1], egr[2], best)
+            ok = best > -_INF64
+            res[ok] = np.minimum(res[ok], t0 - best[ok])
+    else:
+        labels = np.column_stack([stop, t0 + acc.astype(np.int64)])
+        if len(labels):
+            arr = engine.transit_stop_arrivals(labels, t0 + cutoff)
+            res_t = np.full(len(targets), _INF64, dtype=np.int64)
+            _egress_min(arr, egr[0], egr[1], egr[2], np.int64(t0), np.int64(cutoff), res_t)
+            res = np.minimum(res, res_t)
+    return np.where(res <= cutoff, res, UNREACHED).astype(np.int32)
+
+
+def surface_over_window(engine: AccessibilityEngine, origin: Points | tuple[float, float], targets: Points, *,
+                        mode: str = "transit", window: Any = "08:00-09:00", cutoff_s: float = 3600,
+                        percentile: float = 50.0, arrive_by: bool = False, targets_key: Any = None) -> np.ndarray:
+    """The ``percentile`` (order statistic) over the window's minutes of :func:`travel_time_surface`."""
+    deps = departure_minutes(window)
+    if mode != "transit":
+        deps = deps[:1]
+    stack = np.stack([travel_time_surface(engine, origin, targets, mode=mode, departure=int(d), cutoff_s=cutoff_s,
+                                          arrive_by=arrive_by, targets_key=targets_key) for d in deps])
+    return _order_stat(stack, percentile, axis=0).astype(np.int32)
+
+
+def _order_stat(values: np.ndarray, q: float, *, axis: int) -> np.ndarray:
+    return np.percentile(values, q, axis=axis, method="inverted_cdf")
+
+
+# -- isochrones ---------------------------------------------------------------------------------
+
+def isochrone_polygons(grid: Any, times_s: np.ndarray, bands_min: Sequence[float] = DEFAULT_BANDS_MIN) -> Any:
+    """Band polygons from a travel-time surface on grid cells; they nest by construction.
+
+    Band ``k`` is the union of the cells reached within ``bands_min[k]`` minutes, so a band's
+    polygon covers every smaller band's. The cells' own WGS84 squares are merged (coverage
+    union: the squares share exact corners).
+
+    Returns
+    -------
+    GeoDataFrame (WGS84) with columns ``band_min``, ``cells``, ``area_km2`` and the geometry
+    (empty polygon for a band reaching no cell), sorted by band.
+    """
+    import geopandas as gpd
+    import shapely
+
+    bands = sorted(float(b) for b in bands_min)
+    if not bands or bands[0] <= 0:
+        raise ValueError("bands must be positive minutes")
+    geoms = np.asarray(grid.geometry.to_numpy(), dtype=object)
+    t = np.asarray(times_s)
+    rows = []
+    for b in bands:
+        mask = (t < UNREACHED) & (t <= b * 60)
+        if mask.any():
+            poly = shapely.coverage_union_all(geoms[mask])
+        else:
+            poly = shapely.Polygon()
+        area = float(grid["area_km2_cell"].to_numpy()[mask].sum()) if "area_km2_cell" in grid else \
+            float(mask.sum()) * _cell_km2(grid)
+        rows.append((b, int(mask.sum()), area, poly))
+    frame = pd.DataFrame(rows, columns=["band_min", "cells", "area_km2", "geometry"])
+    return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(frame["geometry"]), crs="EPSG:4326")
+
+
+def _cell_km2(grid: Any) -> float:
+    ids = grid["cell_id"] if "cell_id" in grid else None
+    if ids is not None and len(ids):
+        from .zones import parse_cell_id
+
+        side = parse_cell_id(str(ids.iloc[0]))[0]
+        return side * side / 1e6
+    return 0.0
+
+
+def isochrone(engine: AccessibilityEngine, grid: Any, origin: tuple[float, float] | Points, *,
+              mode: str = "transit", departure: Any = "08:00", window: Any = None,
+              bands_min: Sequence[float] = DEFAULT_BANDS_MIN, arrive_by: bool = False,
+              percentile: float = 50.0) -> Any:
+    """Isochrone bands around ``origin`` (lon, lat) on ``grid`` (from :func:`routing.zones.laea_grid`).
+
+    With ``window`` ("08:00-09:00") the surface is the ``percentile`` over its minutes.
+    ``arrive_by``: the bands hold the cells from which ``origin`` is reached by ``departure``.
+    See :func:`isochrone_polygons` for the returned frame.
+    """
+    cutoff = int(max(bands_min) * 60)
+    targets = _grid_points(grid)
+    key = ("grid", id(grid), len(grid))
+    if window is not None:
+        times = surface_over_window(engine, origin, targets, mode=mode, window=window, cutoff_s=cutoff,
+                                    percentile=percentile, arrive_by=arrive_by, targets_key=key)
+    else:
+        times = travel_time_surface(engine, origin, targets, mode=mode, departure=departure, cutoff_s=cutoff,
+                                    arrive_by=arrive_by, targets_key=key)
+    return isochrone_polygons(grid, times, bands_min)
+
+
+def _grid_points(grid: Any) -> Points:
+    return Points.from_frame(pd.DataFrame({"cell_id": grid["cell_id"].to_numpy() if "cell_id" in grid
+                                           else np.arange(len(grid)),
+                                           "lon": grid["lon"].to_numpy(float), "lat": grid["lat"].to_numpy(float)}),
+                             id_col="cell_id")
+
+
+def to_geojson(frame: Any) -> dict[str, Any]:
+    """A GeoDataFrame as a GeoJSON FeatureCollection (dict)."""
+    import json
+
+    return json.loads(frame.to_json(drop_id=True))
+
+
+# -- many origins -------------------------------------------------------------------------------
+
+@dataclass
+class TravelProblem:
+    """Everything a batch of origins needs (plain arrays: cheap to ship to Dask workers)."""
+
+    deps: np.ndarray
+    cutoff_s: int
+    ev_ptr: np.ndarray
+    ev_time: np.ndarray
+    table: np.ndarray  # (n_events, n_dest) int32 absolute arrival times
+    acc_ptr: np.ndarray
+    acc_stop: np.ndarray
+    acc_s: np.ndarray
+    dir_ptr: np.ndarray
+    dir_dest: np.ndarray
+    dir_s: np.ndarray
+    n_dest: int
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_origins(self) -> int:
+        return len(self.acc_ptr) - 1
+
+    def batch(self, lo: int, hi: int) -> dict[str, np.ndarray]:
+        """The origin-specific arrays of origins lo..hi-1 (CSR re-based)."""
+        a0, a1 = self.acc_ptr[lo], self.acc_ptr[hi]
+        d0, d1 = self.dir_ptr[lo], self.dir_ptr[hi]
+        return {"acc_ptr": self.acc_ptr[lo:hi + 1] - a0, "acc_stop": self.acc_stop[a0:a1],
+                "acc_s": self.acc_s[a0:a1], "dir_ptr": self.dir_ptr[lo:hi + 1] - d0,
+                "dir_dest": self.dir_dest[d0:d1], "dir_s": self.dir_s[d0:d1]}
+
+    def shared(self) -> dict[str, Any]:
+        return {"deps": self.deps, "cutoff_s": self.cutoff_s, "ev_ptr": self.ev_ptr, "ev_time": self.ev_time,
+                "table": self.table, "n_dest": self.n_dest}
+
+
+def departure_events(tt: Any, t_from: int, t_to: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (stop, departure time) events with ``t_from <= time <= t_to`` as CSR over stops:
+    (ptr int64 n_stops+1, event stop int64, event time int64), sorted by stop then time."""
+    m = (tt.dep_time >= t_from) & (tt.dep_time <= t_to)
+    key = np.unique(tt.dep_stop[m].astype(np.int64) * (1 << 32) + tt.dep_time[m].astype(np.int64))
+    stop = key >> 32
+    time = key & ((1 << 32) - 1)
+    ptr = np.zeros(tt.n_stops + 1, dtype=np.int64)
+    np.cumsum(np.bincount(stop, minlength=tt.n_stops), out=ptr[1:])
+    return ptr, stop, time
+
+
+def build_problem(engine: AccessibilityEngine, origins: Points, destinations: Points, *, mode: str = "transit",
+                  window: Any = "08:00-09:00", cutoff_s: float = 3600,
+                  destinations_key: Any = None) -> TravelProblem:
+    """Prepare the shared work of many origins (see the module docstring).
+
+    For transit: access links of the origins, egress of the stops to the destinations, one
+    scan per departure event of the window, direct walks. For walk, bike and car: the
+    origin -> destination times (time-independent: one departure).
+    """
+    import time as _time
+
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    cutoff = int(cutoff_s)
+    deps = departure_minutes(window)
+    stats: dict[str, float] = {}
+    t_start = _time.perf_counter()
+    tt = engine.tt
+    empty_ptr = np.zeros(len(origins) + 1, dtype=np.int64)
+    empty_i, empty_t = np.zeros(0, np.int64), np.zeros(0, np.int32)
+    if mode != "transit":
+        i, j, t = engine.street_pairs(mode, origins, destinations, cutoff)
+        dir_ptr, dir_dest, dir_s = _csr(i, j, t, len(origins))
+        stats["street_s"] = _time.perf_counter() - t_start
+        return TravelProblem(deps[:1], cutoff, np.zeros(tt.n_stops + 1, np.int64), empty_i,
+                             np.zeros((0, len(destinations)), np.int32), empty_ptr, empty_i, empty_t,
+                             dir_ptr, dir_dest, dir_s, len(destinations), stats)
+    i, j, t = engine.walk_pairs(origins, destinations, cutoff)
+    dir_ptr, dir_dest, dir_s = _csr(i, j, t, len(origins))
+    acc_ptr, acc_stop, acc_s = engine.stop_links(origins)
+    egr = engine.egress(destinations, key=destinations_key)
+    stats["walk_links_s"] = _time.perf_counter() - t_start
+    t1 = _time.perf_counter()
+    ev_ptr, ev_stop, ev_time = departure_events(tt, int(deps.min()), int(deps.max()) + cutoff)
+    table = _event_table(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
+                         tt.fp_dur_s, tt.n_stops, tt.n_trips, ev_stop, ev_time, np.int64(cutoff),
+                         egr[0], egr[1], egr[2], len(destinations))
+    stats["events"] = float(len(ev_stop))
+    stats["event_scans_s"] = _time.perf_counter() - t1
+    return TravelProblem(deps, cutoff, ev_ptr, ev_time, table, acc_ptr, acc_stop, acc_s, dir_ptr, dir_dest, dir_s,
+                         len(destinations), stats)
+
+
+def origin_times(shared: dict[str, Any], batch: dict[str, np.ndarray]) -> np.ndarray:
+    """(n_origins, n_departures, n_dest) int32 travel times of a batch (UNREACHED beyond the cutoff)."""
+    n = len(batch["acc_ptr"]) - 1
+    out = np.empty((n, len(shared["deps"]), shared["n_dest"]), dtype=np.int32)
+    _origin_times(batch["acc_ptr"], batch["acc_stop"], batch["acc_s"], shared["ev_ptr"], shared["ev_time"],
+                  shared["table"], batch["dir_ptr"], batch["dir_dest"], batch["dir_s"], shared["deps"],
+                  np.int64(shared["cutoff_s"]), out)
+    return out
+
+
+def _indicator_values(times: np.ndarray, weights: np.ndarray, measure: Measure) -> np.ndarray:
+    """(n_origins, n_departures) indicator values from a times block."""
+    if measure.kind == "nearest":
+        order = np.argsort(times, axis=2, kind="stable")
+        st = np.take_along_axis(times, order, axis=2)
+        cw = np.cumsum(np.where(st < UNREACHED, weights[order], 0.0), axis=2)
+        enough = cw >= measure.k - 1e-9
+        first = np.argmax(enough, axis=2)
+        val = np.take_along_axis(st, first[..., None], axis=2)[..., 0].astype(np.float64)
+        return np.where(enough.any(axis=2) & (val < UNREACHED), val, np.nan)
+    f = measure.weights_of(times)
+    return (f * weights).sum(axis=2)
+
+
+def _run_batch(shared: dict[str, Any], batch: dict[str, np.ndarray], spec: dict[str, Any]) -> dict[str, np.ndarray]:
+    """One origin batch: indicator statistics, or matrix percentiles (top-level: Dask ships it)."""
+    n = len(batch["acc_ptr"]) - 1
+    n_dep = len(shared["deps"])
+    n_dest = shared["n_dest"]
+    # keep each block around 16M travel times
+    step = max(1, int(16_000_000 // max(1, n_dep * n_dest)))
+    outs: dict[str, list[np.ndarray]] = {}
+    qs = spec["percentiles"]
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        sub = {k: v for k, v in _slice_batch(batch, lo, hi).items()}
+        times = origin_times(shared, sub)
+        if spec["kind"] == "matrix":
+            for q in qs:
+                outs.setdefault(f"p{q:g}", []).append(_order_stat(times, q, axis=1).astype(np.int32))
+        else:
+            vals = _indicator_values(times, spec["weights"], spec["measure"])
+            for q in qs:
+                v = vals if spec["measure"].kind != "nearest" else np.where(np.isnan(vals), np.inf, vals)
+                r = _order_stat(v, q, axis=1).astype(np.float64)
+                outs.setdefault(f"p{q:g}", []).append(np.where(np.isinf(r), np.nan, r))
+            outs.setdefault("mean", []).append(vals.mean(axis=1))
+    return {k: np.concatenate(v) for k, v in outs.items()}
+
+
+def _slice_batch(batch: dict[str, np.ndarray], lo: int, hi: int) -> dict[str, np.ndarray]:
+    a0, a1 = batch["acc_ptr"][lo], batch["acc_ptr"][hi]
+    d0, d1 = batch["dir_ptr"][lo], batch["dir_ptr"][hi]
+    return {"acc_ptr": batch["acc_ptr"][lo:hi + 1] - a0, "acc_stop": batch["acc_stop"][a0:a1],
+            "acc_s": batch["acc_s"][a0:a1], "dir_ptr": batch["dir_ptr"][lo:hi + 1] - d0,
+            "dir_dest": batch["dir_dest"][d0:d1], "dir_s": batch["dir_s"][d0:d1]}
+
+
+def dask_client(scheduler: Any = "local", *, n_workers: int = 2) -> Any:
+    """A ``dask.distributed.Client``: ``"local"`` starts a LocalCluster of ``n_workers`` processes
+    (one thread each, on 127.0.0.1, no dashboard); a string address connects to that scheduler;
+    a Client is returned as is. Close it (and its cluster) when done."""
+    from distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        return scheduler
+    if scheduler in (None, "local"):
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                               dashboard_address=None)
+        return Client(cluster)
+    return Client(str(scheduler))
+
+
+def run_batches(problem: TravelProblem, spec: dict[str, Any], *, scheduler: Any = None,
+                batch_size: int = 2000) -> dict[str, np.ndarray]:
+    """Run every origin batch, in process (``scheduler=None``) or on Dask (a Client, ``"local"``
+    or a scheduler address), and concatenate the results in origin order."""
+    n = problem.n_origins
+    bounds = [(lo, min(n, lo + batch_size)) for lo in range(0, n, batch_size)] or [(0, 0)]
+    shared = problem.shared()
+    if scheduler is None:
+        parts = [_run_batch(shared, problem.batch(lo, hi), spec) for lo, hi in bounds]
+    else:
+        from distributed import Client
+
+        own = not isinstance(scheduler, Client)
+        client = dask_client(scheduler)
+        try:
+            shared_f = client.scatter(shared, broadcast=True)
+            futures = [client.submit(_run_batch, shared_f, problem.batch(lo, hi), spec, pure=False)
+                       for lo, hi in bounds]
+            parts = client.gather(futures)
+        finally:
+            if own:
+                cluster = getattr(client, "cluster", None)
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def accessibility(engine: AccessibilityEngine, origins: Points, opportunities: Points, *, mode: str = "transit",
+                  window: Any = "08:00-09:00", measure: Measure | None = None,
+                  percentiles: Sequence[float] = (50.0,), scheduler: Any = None, batch_size: int = 2000,
+                  destinations_key: Any = None) -> pd.DataFrame:
+    """An accessibility indicator for every origin over a departure window.
+
+    Parameters
+    ----------
+    origins
+        e.g. grid cells; opportunities: points with weights (see :func:`opportunities`).
+    measure
+        The indicator (default: cumulative opportunities within 30 minutes).
+    percentiles
+        Order statistics over the window's minutes (50 = median).
+    scheduler
+        None (in process), ``"local"`` (LocalCluster, 2 processes), an address or a Client.
+
+    Returns
+    -------
+    DataFrame with ``origin_id``, one column ``p<q>`` per percentile (e.g. ``p50``) and ``mean``
+    over the window; for ``nearest`` the values are seconds (NaN when not reached). Empty
+    opportunities give zeros (NaN for ``nearest``).
+    """
+    measure = measure or Measure()
+    horizon = measure.cutoff_s
+    if measure.kind == "gravity" and measure.decay in ("exponential", "logistic"):
+        horizon = measure.cutoff_s * (2.0 if measure.decay == "logistic" else 3.0)
+    problem = build_problem(engine, origins, opportunities, mode=mode, window=window, cutoff_s=horizon,
+                            destinations_key=destinations_key)
+    spec = {"kind": "indicator", "measure": measure, "weights": opportunities.weight.astype(np.float64),
+            "percentiles": tuple(float(q) for q in percentiles)}
+    res = run_batches(problem, spec, scheduler=scheduler, batch_size=batch_size)
+    out = pd.DataFrame({"origin_id": origins.ids})
+    for k, v in res.items():
+        out[k] = v
+    out.attrs["stats"] = problem.stats
+    return out
+
+
+def travel_time_matrix(engine: AccessibilityEngine, origins: Points, destinations: Points, *,
+                       mode: str = "transit", window: Any = "08:00-09:00", cutoff_s: float = 3600,
+                       percentiles: Sequence[float] = (50.0,), scheduler: Any = None,
+                       batch_size: int = 500) -> pd.DataFrame:
+    """Travel times between every origin and destination over a departure window.
+
+    Returns
+    -------
+    Long DataFrame with ``from_id``, ``to_id`` and one column ``p<q>_s`` per percentile
+    (order statistics over the window's minutes, seconds, NaN when beyond ``cutoff_s``); only
+    pairs reached at some percentile are kept.
+    """
+    problem = build_problem(engine, origins, destinations, mode=mode, window=window, cutoff_s=cutoff_s)
+    qs = tuple(float(q) for q in percentiles)
+    res = run_batches(problem, {"kind": "matrix", "percentiles": qs}, scheduler=scheduler, batch_size=batch_size)
+    first = res[f"p{qs[0]:g}"]
+    reached = np.zeros(first.shape, dtype=bool)
+    for q in qs:
+        reached |= res[f"p{q:g}"] < UNREACHED
+    oi, dj = np.nonzero(reached)
+    out = pd.DataFrame({"from_id": origins.ids[oi], "to_id": destinations.ids[dj]})
+    for q in qs:
+        v = res[f"p{q:g}"][oi, dj].astype(np.float64)
+        out[f"p{q:g}_s"] = np.where(v < UNREACHED, v, np.nan)
+    out.attrs["stats"] = problem.stats
+    return out
+
+
+# -- opportunities ----------------------------------------------------------------------------
+
+def opportunities(kind: str, network: Network, *, grid: Any = None, bundle: Any = None, cache: Any = None,
+                  window: Any = "08:00-09:00") -> Points:
+    """Opportunities of one kind, as weighted points.
+
+    * ``stops``: transit stops weighted by their departures in ``window``;
+    * ``bikeshare``: bike-share stations (weight 1 each);
+    * ``carpool``: carpool places weighted by their number of places (1 when unknown);
+    * ``charger``: charging stations weighted by power (kW, 0 when unknown);
+    * ``park_ride``: park-and-ride car parks weighted by capacity;
+    * ``employers``: answers of the commuter survey (employees), grouped by employer location;
+    * ``business_zones``: business zones (a point inside each) weighted by area (ha);
+    * ``population``: grid cells weighted by people (needs ``grid`` with a ``population`` column).
+    """
+    if kind not in OPPORTUNITY_KINDS:
+        raise ValueError(f"opportunities must be one of {OPPORTUNITY_KINDS}, got {kind!r}")
+    if kind == "stops":
+        tt = network.timetable
+        deps = departure_minutes(window)
+        m = (tt.dep_time >= deps.min()) & (tt.dep_time < deps.max() + 60)
+        w = np.bincount(tt.dep_stop[m], minlength=tt.n_stops).astype(float)
+        keep = w > 0
+        return Points(tt.stop_ids.astype(object)[keep], tt.stop_lon[keep], tt.stop_lat[keep], w[keep])
+    if kind in ("bikeshare", "carpool", "charger", "park_ride"):
+        frame = network.points.get(kind)
+        if frame is None:
+            return Points(np.zeros(0, object), np.zeros(0), np.zeros(0), np.zeros(0))
+        col = {"bikeshare": None, "carpool": "places", "charger": "power_kw", "park_ride": "capacity"}[kind]
+        pts = Points.from_frame(frame, id_col="point_id", weight_col=col)
+        if kind == "carpool":
+            w = frame["places"].to_numpy(float)
+            pts = Points(pts.ids, pts.lon, pts.lat, np.where(np.isfinite(w) & (w > 0), w, 1.0))
+        return pts
+    if kind == "population":
+        if grid is None or "population" not in grid:
+            raise ValueError("population opportunities need a grid with a population column")
+        return Points.from_frame(grid, id_col="cell_id", weight_col="population")
+    from sources.datasets import load
+
+    if kind == "employers":
+        f = load("survey-employers", bundle=bundle, cache=cache).data
+        g = (f.dropna(subset=["lon", "lat"]).groupby(["lon", "lat"], as_index=False)
+             .agg(employer=("employer", "first"), weight=("answer_id", "size")))
+        g["opportunity_id"] = [f"employer:{i}" for i in range(len(g))]
+        return Points.from_frame(g, id_col="opportunity_id", weight_col="weight")
+    import shapely
+
+    z = load("business-zones", bundle=bundle, cache=cache).data
+    pts = shapely.point_on_surface(np.asarray(z.geometry.to_numpy(), dtype=object))
+    frame = pd.DataFrame({"opportunity_id": z["zone_id"].astype(str).to_numpy(), "lon": shapely.get_x(pts),
+                          "lat": shapely.get_y(pts), "weight": z["area_ha"].fillna(0.0).to_numpy(float)})
+    return Points.from_frame(frame, id_col="opportunity_id", weight_col="weight")
+
+
+def population_reach(engine: AccessibilityEngine, grid: Any, place: tuple[float, float], *,
+                     mode: str = "transit", arrival: Any = "09:00", cutoff_s: float = 1800) -> float:
+    """People (grid ``population``) who can reach ``place`` (lon, lat) by ``arrival`` within ``cutoff_s``."""
+    times = travel_time_surface(engine, place, _grid_points(grid), mode=mode, departure=arrival,
+                                cutoff_s=cutoff_s, arrive_by=True, targets_key=("grid", id(grid), len(grid)))
+    return float(grid["population"].to_numpy(float)[times < UNREACHED].sum())
+
+
+# -- comparisons and equity ------------------------------------------------------------------
+
+def travel_time_ratio(engine: AccessibilityEngine, origins: Points, destination: tuple[float, float], *,
+                      window: Any = "08:00-09:00", cutoff_s: float = 7200, scheduler: Any = None) -> pd.DataFrame:
+    """Transit / car travel-time ratio from every origin to ``destination`` (lon, lat).
+
+    Returns
+    -------
+    DataFrame with ``origin_id``, ``transit_s`` (median over the window), ``car_s``, ``ratio``
+    (NaN where either is not reached within ``cutoff_s``).
+    """
+    dest = Points.single(*destination, name="destination")
+    out = {}
+    for mode in ("transit", "car"):
+        m = travel_time_matrix(engine, origins, dest, mode=mode, window=window, cutoff_s=cutoff_s,
+                               scheduler=scheduler)
+        out[mode] = pd.Series(m["p50_s"].to_numpy(), index=m["from_id"].to_numpy())
+    frame = pd.DataFrame({"origin_id": origins.ids})
+    frame["transit_s"] = out["transit"].reindex(origins.ids).to_numpy()
+    frame["car_s"] = out["car"].reindex(origins.ids).to_numpy()
+    frame["ratio"] = frame["transit_s"] / frame["car_s"].where(frame["car_s"] > 0)
+    return frame
+
+
+def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
+    """Gini coefficient of ``values`` over people ``weights`` (0 equal .. 1 concentrated); NaN when
+    no weight or a zero total."""
+    v = np.asarray(values, float)
+    w = np.asarray(weights, float)
+    ok = np.isfinite(v) & np.isfinite(w) & (w > 0)
+    v, w = v[ok], w[ok]
+    if not len(v) or w.sum() <= 0 or (v * w).sum() <= 0:
+        return float("nan")
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    cw = np.cumsum(w) / w.sum()
+    cv = np.cumsum(v * w) / (v * w).sum()
+    # area under the Lorenz curve (trapezoids)
+    prev_w = np.concatenate([[0.0], cw[:-1]])
+    prev_v = np.concatenate([[0.0], cv[:-1]])
+    area = float(((cw - prev_w) * (cv + prev_v) / 2.0).sum())
+    return 1.0 - 2.0 * area
+
+
+def palma_ratio(values: np.ndarray, weights: np.ndarray) -> float:
+    """Share of the total held by the best-off 10 % of people over the share of the worst-off 40 %
+    (people ranked by ``values``; fractional people at the boundaries); NaN when undefined."""
+    v = np.asarray(values, float)
+    w = np.asarray(weights, float)
+    ok = np.isfinite(v) & np.isfinite(w) & (w > 0)
+    v, w = v[ok], w[ok]
+    if not len(v) or w.sum() <= 0:
+        return float("nan")
+    order = np.argsort(v, kind="stable")
+    v, w = v[order], w[order]
+    cw = np.cumsum(w) / w.sum()
+    prev = np.concatenate([[0.0], cw[:-1]])
+
+    def mass(lo: float, hi: float) -> float:
+        share = np.clip(np.minimum(cw, hi) - np.maximum(prev, lo), 0.0, None) * w.sum()
+        return float((share * v).sum())
+
+    bottom = mass(0.0, 0.4)
+    top = mass(0.9, 1.0)
+    return top / bottom if bottom > 0 else float("nan")
+
+
+def equity_table(values: np.ndarray, population: np.ndarray, zone: np.ndarray, *, threshold: float,
+                 above: bool = True, names: pd.Series | None = None) -> pd.DataFrame:
+    """Per zone (e.g. commune INSEE code of each cell): population-weighted figures of ``values``.
+
+    Returns
+    -------
+    DataFrame indexed by ``zone`` with ``population``, ``mean`` (population-weighted, NaN values
+    left out), ``gini``, ``palma``, ``share_above`` (share of people whose value is above
+    ``threshold``, or below it with ``above=False``; NaN values count as not above / below),
+    ``name`` when ``names`` (zone -> name) is given; plus a row ``ALL`` for the whole area.
+    """
+    v = np.asarray(values, float)
+    p = np.asarray(population, float)
+    z = np.asarray(zone, dtype=object)
+    rows = []
+    groups = [(str(k), np.flatnonzero(z == k)) for k in pd.unique(z[pd.notna(z)])]
+    groups.append(("ALL", np.arange(len(v))))
+    for key, idx in groups:
+        vv, pp = v[idx], p[idx]
+        ok = np.isfinite(vv) & (pp > 0)
+        tot = pp.sum()
+        mean = float((vv[ok] * pp[ok]).sum() / pp[ok].sum()) if pp[ok].sum() > 0 else float("nan")
+        hit = (vv > threshold) if above else (vv < threshold)
+        share = float(pp[hit & np.isfinite(vv)].sum() / tot) if tot > 0 else float("nan")
+        rows.append((key, float(tot), mean, weighted_gini(vv, pp), palma_ratio(vv, pp), share))
+    out = pd.DataFrame(rows, columns=["zone", "population", "mean", "gini", "palma", "share_above"]).set_index("zone")
+    if names is not None:
+        out.insert(0, "name", names.reindex(out.index).fillna("").to_numpy())
+    return out
+
+
+def stop_coverage_comparison(grid: Any, network: Network, indicators: pd.DataFrame, *, radius_m: float = 500.0,
+                             communes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Our share of people within ``radius_m`` (straight line) of a stop served on the day, per
+    commune, beside the published ``offre_tc`` (share of buildings within 500 m of a stop).
+
+    Returns
+    -------
+    DataFrame indexed by ``insee`` with ``population``, ``share_within`` (ours), ``offre_tc``
+    (published); ``attrs["pearson"]`` and ``attrs["spearman"]`` hold the correlations over the
+    communes present in both.
+    """
+    from scipy.spatial import cKDTree
+
+    from sources.loaders.territory import indicator_table
+
+    tt = network.timetable
+    served = np.zeros(tt.n_stops, dtype=bool)
+    served[tt.dep_stop] = True
+    crs = network.graphs["walk"].crs
+    sx, sy = project_xy(tt.stop_lon[served], tt.stop_lat[served], crs)
+    cx, cy = project_xy(grid["lon"].to_numpy(float), grid["lat"].to_numpy(float), crs)
+    dist, _ = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([cx, cy]))
+    within = (dist <= radius_m).astype(float)
+    pop = grid["population"].to_numpy(float)
+    table = equity_table(within, pop, grid["insee"].to_numpy(dtype=object), threshold=0.5)
+    table = table.drop(index="ALL").rename(columns={"mean": "share_within"})[["population", "share_within"]]
+    pub = indicator_table(indicators, "offre_tc", level="commune")
+    table["offre_tc"] = (pub["offre_tc"].reindex(table.index).to_numpy()
+                         if "offre_tc" in pub.columns else np.nan)
+    if communes is not None:
+        names = pd.Series(communes["name"].astype(str).to_numpy(), index=communes["insee"].astype(str).to_numpy())
+        table.insert(0, "name", names.reindex(table.index).fillna("").to_numpy())
+    both = table.dropna(subset=["share_within", "offre_tc"])
+    table.attrs["pearson"] = float(both["share_within"].corr(both["offre_tc"])) if len(both) > 2 else float("nan")
+    table.attrs["spearman"] = (float(both["share_within"].corr(both["offre_tc"], method="spearman"))
+                               if len(both) > 2 else float("nan"))
+    table.index.name = "insee"
+    return table
+

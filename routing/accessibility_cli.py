@@ -1,0 +1,186 @@
+"""``python -m routing isochrone | accessibility | matrix``: accessibility from the command line.
+
+Outputs go to ``--out`` by suffix: ``.geojson``/``.json`` (GeoJSON), ``.parquet``, ``.csv``;
+without ``--out`` a short table (or the isochrone GeoJSON) is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
+    p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
+    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default 2011-11-15)")
+    p.add_argument("--mode", default="transit", choices=("walk", "bike", "car", "transit"))
+    p.add_argument("--out", help="output file (.geojson, .parquet or .csv)")
+
+
+def _dask(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="run origin batches on Dask: a LocalCluster (2 processes) or a scheduler address")
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        out = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"{what} must be comma-separated numbers, got {text!r}") from None
+    if not out or any(v <= 0 for v in out):
+        raise ValueError(f"{what} must be positive numbers, got {text!r}")
+    return out
+
+
+def _write(frame: Any, out: str | None, *, geo: bool = False) -> None:
+    if out is None:
+        if geo:
+            print(frame.to_json(drop_id=True))
+        else:
+            cols = [c for c in frame.columns if c != "geometry"]
+            print(frame[cols].head(20).to_string())
+            print(f"({len(frame)} rows)")
+        return
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        if not hasattr(frame, "geometry"):
+            raise ValueError(f"{out}: GeoJSON needs geometries; use .csv or .parquet for this table")
+        path.write_text(frame.to_json(drop_id=True))
+    elif suffix == ".parquet":
+        frame.to_parquet(path)
+    elif suffix == ".csv":
+        cols = [c for c in frame.columns if c != "geometry"]
+        frame[cols].to_csv(path, index=False)
+    else:
+        raise ValueError(f"{out}: unknown output suffix {suffix!r} (use .geojson, .parquet or .csv)")
+    print(f"wrote {path} ({len(frame)} rows)", file=sys.stderr)
+
+
+def _load(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+    from .accessibility import AccessibilityEngine
+    from .build import load_network
+    from .zones import rennes_metropole_grid
+
+    net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
+    grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
+    return net, AccessibilityEngine(net), grid
+
+
+def _when(text: str) -> tuple[int, dt.date | None]:
+    """Seconds of day and (optional) date from "08:00" or "2011-11-15T08:00"."""
+    if "T" in text:
+        when = dt.datetime.fromisoformat(text)
+        return when.hour * 3600 + when.minute * 60 + when.second, when.date()
+    from .accessibility import _secs_of_day
+
+    return _secs_of_day(text), None
+
+
+def cmd_isochrone(args: argparse.Namespace) -> int:
+    from .accessibility import isochrone
+    from .planner import Planner
+
+    bands = _floats(args.bands, "--bands")
+    secs, day = _when(args.at)
+    if day is not None and args.day is None:
+        args.day = day
+    net, engine, grid = _load(args)
+    place = Planner(net).resolve_place(args.origin)
+    iso = isochrone(engine, grid, (place.lon, place.lat), mode=args.mode, departure=secs, window=args.window,
+                    bands_min=bands, arrive_by=args.arrive_by)
+    iso["origin"] = place.name
+    iso["mode"] = args.mode
+    _write(iso, args.out, geo=True)
+    return 0 if int(iso["cells"].max()) > 0 else 1
+
+
+def _points(spec: str, net: Any, grid: Any, args: argparse.Namespace) -> Any:
+    """Origins / destinations: cells, communes, iris, or an opportunity kind."""
+    from sources.datasets import load
+
+    from .accessibility import OPPORTUNITY_KINDS, Points, opportunities
+    from .zones import commune_zones, iris_zones
+
+    if spec == "cells":
+        return Points.from_frame(grid, id_col="cell_id")
+    if spec == "communes":
+        return Points.from_frame(commune_zones(load("communes", bundle=args.bundle, cache=args.cache).data),
+                                 id_col="zone_id")
+    if spec == "iris":
+        return Points.from_frame(iris_zones(load("iris", bundle=args.bundle, cache=args.cache).data),
+                                 id_col="zone_id")
+    if spec in OPPORTUNITY_KINDS:
+        return opportunities(spec, net, grid=grid, bundle=args.bundle, cache=args.cache, window=args.window)
+    raise ValueError(f"unknown points {spec!r}: cells, communes, iris or one of {', '.join(OPPORTUNITY_KINDS)}")
+
+
+def cmd_accessibility(args: argparse.Namespace) -> int:
+    from .accessibility import Measure, accessibility
+
+    percentiles = _floats(args.percentiles, "--percentiles")
+    measure = Measure(kind=args.measure, cutoff_s=args.cutoff * 60, decay=args.decay, k=args.k)
+    net, engine, grid = _load(args)
+    opp = _points(args.opportunities, net, grid, args)
+    origins = _points("cells", net, grid, args)
+    res = accessibility(engine, origins, opp, mode=args.mode, window=args.window, measure=measure,
+                        percentiles=percentiles, scheduler=args.dask, destinations_key=args.opportunities)
+    out = grid[["cell_id", "insee", "population", "geometry"]].copy()
+    for col in res.columns:
+        if col != "origin_id":
+            out[col] = res[col].to_numpy()
+    _write(out, args.out)
+    return 0
+
+
+def cmd_matrix(args: argparse.Namespace) -> int:
+    from .accessibility import travel_time_matrix
+
+    percentiles = _floats(args.percentiles, "--percentiles")
+    net, engine, grid = _load(args)
+    origins = _points(args.origins, net, grid, args)
+    dests = _points(args.destinations, net, grid, args)
+    res = travel_time_matrix(engine, origins, dests, mode=args.mode, window=args.window,
+                             cutoff_s=args.cutoff * 60, percentiles=percentiles, scheduler=args.dask)
+    _write(res, args.out)
+    return 0 if len(res) else 1
+
+
+def register(sub: Any) -> None:
+    """Add the ``isochrone``, ``accessibility`` and ``matrix`` commands to the routing CLI."""
+    p = sub.add_parser("isochrone", help="isochrone bands around a place (GeoJSON)")
+    _common(p)
+    p.add_argument("--from", dest="origin", required=True, help='"lat,lon" or a place name')
+    p.add_argument("--at", default="08:00", help="departure time (HH:MM or ISO date-time)")
+    p.add_argument("--window", help="departure window HH:MM-HH:MM (median over its minutes)")
+    p.add_argument("--bands", default="10,20,30,45,60", help="minutes, comma-separated")
+    p.add_argument("--arrive-by", action="store_true", help="bands of the places reaching --from by --at")
+    p.set_defaults(func=cmd_isochrone)
+
+    a = sub.add_parser("accessibility", help="accessibility of every 200 m cell of Rennes Métropole")
+    _common(a)
+    _dask(a)
+    a.add_argument("--opportunities", default="bikeshare",
+                   help="stops, bikeshare, carpool, charger, park_ride, employers, business_zones, population")
+    a.add_argument("--window", default="08:00-09:00")
+    a.add_argument("--cutoff", type=float, default=30.0, help="minutes")
+    a.add_argument("--measure", default="cumulative", choices=("cumulative", "gravity", "nearest"))
+    a.add_argument("--decay", default="step", choices=("step", "linear", "exponential", "logistic"))
+    a.add_argument("--k", type=float, default=1.0, help="opportunities to gather (nearest)")
+    a.add_argument("--percentiles", default="50", help="order statistics over the window, e.g. 25,50,75")
+    a.set_defaults(func=cmd_accessibility)
+
+    m = sub.add_parser("matrix", help="travel-time matrix between cells, zones or points")
+    _common(m)
+    _dask(m)
+    m.add_argument("--origins", default="communes", help="cells, communes, iris or an opportunity kind")
+    m.add_argument("--destinations", default="communes")
+    m.add_argument("--window", default="08:00-09:00")
+    m.add_argument("--cutoff", type=float, default=60.0, help="minutes")
+    m.add_argument("--percentiles", default="50", help="e.g. 25,50,75")
+    m.set_defaults(func=cmd_matrix)
+
