@@ -133,3 +133,29 @@ def test_gpx_refuses_entities_and_garbage(tmp_path: Path) -> None:
         load_traces_gpx(b"<gpx version='1.1'></gpx>", name="empty.gpx")
     with pytest.raises(UnusableInputError):
         load_traces_gpx(b"not xml at all", name="junk.gpx")
+
+
+def test_cli_analyse_and_unusable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sources.traces.__main__ import main
+
+    rows = ["user_id,lat,lon,time"]
+    for u in range(4):  # four users: 30 min at A, ride, 30 min at B
+        for m in range(0, 31, 5):
+            rows.append(f"u{u},48.1000,-1.7000,2024-03-04 07:{m:02d}:00")
+        for m in range(31, 40):
+            f = (m - 30) / 10
+            rows.append(f"u{u},{48.1 + 0.02 * f:.5f},{-1.7 + 0.05 * f:.5f},2024-03-04 07:{m:02d}:00")
+        for m in range(40, 60, 5):
+            rows.append(f"u{u},48.1200,-1.6500,2024-03-04 07:{m:02d}:00")
+        rows.append(f"u{u},48.1200,-1.6500,2024-03-04 08:10:00")
+    path = _write(tmp_path, "t.csv", "\n".join(rows) + "\n")
+    out = tmp_path / "flows.csv"
+    code = main(["analyse", str(path), "--k", "3", "--tiles", "grid1000", "--temporal", "none",
+                 "--out", str(out)])
+    assert code == 0
+    flows = pd.read_csv(out)
+    assert flows[["flow", "n_users"]].values.tolist() == [[4, 4]]
+    assert "home_work" in capsys.readouterr().out
+    bad = _write(tmp_path, "bad.csv", "who,lat\n")
+    assert main(["analyse", str(bad)]) == 2
+    assert "bad.csv" in capsys.readouterr().err

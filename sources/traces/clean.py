@@ -231,7 +231,8 @@ def clean_traces(tdf: pd.DataFrame, *, max_speed_kmh: float = 200.0,
                  compress_radius_km: float = 0.02, minutes_for_a_stop: float = 20.0,
                  stay_radius_km: float = 0.2, no_data_for_minutes: float = 1e12,
                  engine: Engine = "auto") -> CleanResult:
-    """Speed filter, then compression, then stay detection.
+    """Speed filter, then compression (the points kept) and stay detection (on the filtered
+    points, so that a trace ending at a stay keeps that stay's duration).
 
     Returns
     -------
@@ -242,7 +243,9 @@ def clean_traces(tdf: pd.DataFrame, *, max_speed_kmh: float = 200.0,
     resolved = "skmob" if _use_skmob(engine, len(tdf)) else "numba"
     filtered = filter_speed(tdf, max_speed_kmh=max_speed_kmh, engine=resolved)
     compressed = compress(filtered, spatial_radius_km=compress_radius_km, engine=resolved)
-    stays = detect_stays(compressed, minutes_for_a_stop=minutes_for_a_stop,
+    # stays come from the filtered points: compression keeps the first time of each run,
+    # which would cut a trace's last stay (and shorten every stay) to its first point
+    stays = detect_stays(filtered, minutes_for_a_stop=minutes_for_a_stop,
                          spatial_radius_km=stay_radius_km, no_data_for_minutes=no_data_for_minutes,
                          engine=resolved)
     return CleanResult(points=compressed, stays=stays, engine=resolved,
