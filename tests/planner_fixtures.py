@@ -73,7 +73,7 @@ def dist_m(a: int | tuple[float, float], b: int | tuple[float, float]) -> float:
 
 def path_m(nodes: list[int]) -> float:
     """Length of a path through grid nodes (straight segments between them)."""
-    return float(sum(dist_m(a, b) for a, b in zip(nodes[:-1], nodes[1:])))
+    return float(sum(dist_m(a, b) for a, b in zip(nodes[:-1], nodes[1:], strict=True)))
 
 
 def _edge(u: int, v: int, **attrs: Any) -> dict[str, Any]:
@@ -113,9 +113,9 @@ def make_streets() -> StreetNetwork:
     nodes = pd.DataFrame({"x": [node_xy(i)[0] for i in ids], "y": [node_xy(i)[1] for i in ids]},
                          index=pd.Index(np.array(ids, dtype="int64"), name="node_id"))
     edges = pd.DataFrame(grid_edges())
-    edges["length_m"] = [dist_m(int(u), int(v)) for u, v in zip(edges["u"], edges["v"])]
+    edges["length_m"] = [dist_m(int(u), int(v)) for u, v in zip(edges["u"], edges["v"], strict=True)]
     edges["geometry"] = [shapely.to_wkb(shapely.LineString([node_xy(int(u)), node_xy(int(v))]))
-                         for u, v in zip(edges["u"], edges["v"])]
+                         for u, v in zip(edges["u"], edges["v"], strict=True)]
     return StreetNetwork.from_frames({"nodes": nodes.reset_index(), "edges": edges},
                                      path="tiny-grid", format="test", directed=False)
 

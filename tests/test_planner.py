@@ -44,7 +44,7 @@ def assert_continuous(result: PlanResult) -> None:
     for it in result.itineraries:
         for leg in it.legs:
             assert leg.arrival >= leg.departure, (it.label, leg)
-        for prev, leg in zip(it.legs[:-1], it.legs[1:]):
+        for prev, leg in zip(it.legs[:-1], it.legs[1:], strict=True):
             assert leg.departure >= prev.arrival, (it.label, prev, leg)
 
 
@@ -323,7 +323,7 @@ def test_frame_and_geojson_round_trip(planner: Planner) -> None:
     assert back["arrival"].map(dt.datetime.fromisoformat).tolist() == frame["arrival"].tolist()
     assert back["itinerary_index"].tolist() == frame["itinerary"].tolist()
     assert back["itinerary"].tolist() == frame["label"].tolist()
-    for g, f in zip(back["geometry"], frame["geometry"]):
+    for g, f in zip(back["geometry"], frame["geometry"], strict=True):
         assert g == list(f) or (len(f) == 1 and g == list(f) * 2)
     payload = json.loads(res.to_json())
     assert [it["label"] for it in payload["itineraries"]] == [it.label for it in res.itineraries]
