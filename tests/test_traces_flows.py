@@ -117,3 +117,14 @@ def test_bundle_tessellations(bundle_dir) -> None:
     assert len(iris) == 172
     ids = fl.assign_tiles(np.array([-1.6794]), np.array([48.1113]), communes)  # Rennes centre
     assert ids.tolist() == ["35238"]
+
+
+def test_main_mode_of_a_multimodal_trip() -> None:
+    t = pd.Timestamp("2024-03-04 07:00")
+    stays = pd.DataFrame({"uid": ["u", "u"], "lat": [1.0, 2.0], "lng": [1.0, 2.0],
+                          "datetime": [t, t + pd.Timedelta(hours=2)],
+                          "leaving_datetime": [t + pd.Timedelta(hours=1), t + pd.Timedelta(hours=3)]})
+    modes = ["walk"] * 10 + ["transit"] * 3 + ["walk"] * 8 + ["car"]  # one stray car point
+    points = pd.DataFrame({"uid": "u", "mode": modes,
+                           "datetime": [t + pd.Timedelta(minutes=61 + i) for i in range(len(modes))]})
+    assert fl.trips_from_stays(stays, points)["mode"].tolist() == ["transit"]

@@ -272,6 +272,12 @@ def tessellation_for(ids: np.ndarray, tiles: str | Any) -> Any:
 
 # -- trips and flows ------------------------------------------------------------------------
 
+#: Main mode of a multimodal trip: the heaviest mode seen (at least two points), as in
+#: household travel surveys; modes not listed rank just above walking.
+MAIN_MODE_RANK = {m: i for i, m in enumerate(
+    ("car", "ecar", "carpool", "park_ride", "transit", "bike_transit", "bikeshare", "bike",
+     "walk"))}
+
 TRIP_COLUMNS = ("uid", "o_lat", "o_lng", "d_lat", "d_lng", "departure", "arrival", "mode",
                 "simulated")
 
@@ -285,8 +291,9 @@ def trips_from_stays(stays: pd.DataFrame, points: pd.DataFrame | None = None) ->
         ``uid``, ``lat``, ``lng``, ``datetime``, ``leaving_datetime`` (from
         :func:`sources.traces.clean.detect_stays`).
     points
-        The cleaned points; when they have a ``mode`` column, a trip's mode is the most
-        frequent mode among its points (``"unknown"`` when none fall inside the trip).
+        The cleaned points; when they have a ``mode`` column, a trip's mode is its main
+        mode (:data:`MAIN_MODE_RANK`: the heaviest mode with at least two points, e.g.
+        ``transit`` for walk + bus + walk), ``"unknown"`` when no point falls inside the trip.
 
     Returns
     -------
@@ -318,8 +325,11 @@ def trips_from_stays(stays: pd.DataFrame, points: pd.DataFrame | None = None) ->
         m = m.loc[m["trip"].notna() & (m["datetime"] <= m["arrival"])]
         m = m.loc[~m["mode"].isin(["unknown", "stay"])]
         if len(m):
-            top = (m.groupby(["trip", "mode"]).size().reset_index(name="n")
-                   .sort_values(["trip", "n", "mode"], ascending=[True, False, True])
+            top = m.groupby(["trip", "mode"]).size().reset_index(name="n")
+            rank = top["mode"].map(MAIN_MODE_RANK).fillna(len(MAIN_MODE_RANK) - 1.5)
+            top = (top.assign(_noise=(top["n"] < 2).astype(int), _rank=rank)
+                   .sort_values(["trip", "_noise", "_rank", "n", "mode"],
+                                ascending=[True, True, True, False, True])
                    .drop_duplicates("trip"))
             modes = pd.Series(top["mode"].to_numpy(), index=top["trip"].astype(int).to_numpy())
             trips["mode"] = modes.reindex(np.arange(len(trips))).to_numpy(object)
