@@ -37,8 +37,14 @@ import pandas as pd
 from sources.loaders.streets import StreetNetwork
 
 from .places import PlaceIndex
-from .streets import (ModeGraph, StreetParams, build_mode_graph, edges_along_lines, multi_source,
-                      nearest_nodes)
+from .streets import (
+    ModeGraph,
+    StreetParams,
+    build_mode_graph,
+    edges_along_lines,
+    multi_source,
+    nearest_nodes,
+)
 from .timetable import Timetable, build_timetable, straight_line_footpaths
 
 #: bump when the saved layout or the build logic changes (invalidates disk caches)

@@ -363,7 +363,8 @@ class Planner:
         b = Place(str(st[q]["name"]), "bikeshare", float(st[q]["lon"]), float(st[q]["lat"]), str(st[q]["point_id"]))
         leg1, _ = self.walk_between(ctx.o.place, a, 0.0, ctx.base, a_end=ctx.o)
         # ride on the bike layer between the stations' bike nodes
-        ride_path = one_to_one(bike, int(nodes_bike[pk]), int(nodes_bike[q]), weight="travel_time_s")
+        # the ride follows the bike layer's preferences (cycleways, REV), like the bike mode
+        ride_path = one_to_one(bike, int(nodes_bike[pk]), int(nodes_bike[q]), weight="cost")
         t1 = _secs(leg1.arrival, ctx.base) + p.bikeshare_pick_s
         leg2 = self.street_leg(BIKE, a, b, ride_path, t1, ctx.base,
                                snap_a_m=float(stations.iloc[pk]["snap_bike_m"]),

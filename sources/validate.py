@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -234,9 +234,9 @@ def freshness(published: datetime | None, update_frequency_days: float | None, *
     if published is None:
         return {"published": None, "age_days": None, "expected_days": update_frequency_days,
                 "status": "unknown"}
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if published.tzinfo is None:
-        published = published.replace(tzinfo=timezone.utc)
+        published = published.replace(tzinfo=UTC)
     age = (now - published).total_seconds() / 86400
     status = "unknown" if update_frequency_days is None else (
         "fresh" if age <= update_frequency_days * 1.5 else "stale")

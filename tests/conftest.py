@@ -9,7 +9,6 @@ import pytest
 
 from sources import settings
 
-
 #: the bundle as the test run was started with (``./dev test`` exports SPMD_BUNDLE)
 _BUNDLE_AT_START = os.environ.get("SPMD_BUNDLE")
 

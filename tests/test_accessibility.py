@@ -155,8 +155,9 @@ def test_event_decomposition_equals_one_scan_per_origin(engine: AccessibilityEng
     assert times.shape == (len(cells), 35, 4)
     assert (times < UNREACHED).any()
     rng = np.random.default_rng(4)
-    for c in rng.choice(len(cells), 12, replace=False):
-        for k, t0 in enumerate(problem.deps):
+    for c in rng.choice(len(cells), 8, replace=False):
+        for k in range(0, len(problem.deps), 2):
+            t0 = problem.deps[k]
             one = travel_time_surface(engine, cells.take(np.array([c])), dests, departure=int(t0), cutoff_s=1800)
             assert times[c, k].tolist() == one.tolist(), (c, k)
 
@@ -193,7 +194,7 @@ def test_accessibility_cumulative(engine: AccessibilityEngine) -> None:
     origins = _stop_points("A")
     opp = Points(np.array(["b", "d"], dtype=object), np.array([LON["B"], LON["D"]]),
                  np.array([LAT["B"], LAT["D"]]), np.array([5.0, 7.0]))
-    res = accessibility(engine, origins, opp, window="07:59-08:01", measure=Measure(cutoff_s=960),
+    res = accessibility(engine, origins, opp, window="07:59-08:02", measure=Measure(cutoff_s=960),
                         percentiles=(0, 100))
     # at 07:59 and 08:00 both within 16 min (D at 960 s and 900 s); at 08:01 only B (walking)
     assert res[["p0", "p100"]].iloc[0].tolist() == [5.0, 12.0]

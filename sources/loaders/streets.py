@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,11 +247,24 @@ def metric_crs(lon: np.ndarray, lat: np.ndarray) -> str:
 
 def project_xy(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
     """Project WGS84 lon/lat to ``crs`` (metres)."""
-    from pyproj import Transformer
-
-    transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    transformer = _transformer(crs)
     x, y = transformer.transform(np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64"))
     return np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
+
+
+_LOCAL = threading.local()
+
+
+def _transformer(crs: str) -> Any:
+    """A WGS84 -> ``crs`` transformer, built once per thread (pyproj objects are not thread-safe)."""
+    from pyproj import Transformer
+
+    cache = getattr(_LOCAL, "transformers", None)
+    if cache is None:
+        cache = _LOCAL.transformers = {}
+    if crs not in cache:
+        cache[crs] = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return cache[crs]
 
 
 def _wkb_lines(coords_list: Sequence[np.ndarray]) -> np.ndarray:
