@@ -18,9 +18,11 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ log = logging.getLogger("dashboard")
 
 #: the only complete STAR timetable offline is the week of 2011-11-14; a Tuesday is the default
 DEFAULT_SERVICE_DATE = date(2011, 11, 15)
+DEFAULT_WARM_TIME = dtime(8, 0)
 
 
 def kiosk_idle_s() -> float:
@@ -120,7 +123,64 @@ def is_kiosk() -> bool:
     return False
 
 
-# -- the planner --------------------------------------------------------------------------------------
+# -- the planner (loaded in the background) ---------------------------------------------------------
+
+class BackgroundLoad:
+    """A heavy object built once in a daemon thread; pages poll it and never block their first paint.
+
+    ``factory`` builds the value; ``warm`` (optional) runs on it afterwards (e.g. one tiny plan,
+    so that numba kernels are loaded before the first visitor's request). Read-only once ready.
+    """
+
+    def __init__(self, name: str, factory: Callable[[], Any], *,
+                 warm: Callable[[Any], None] | None = None) -> None:
+        self.name = name
+        self.value: Any = None
+        self.failed = False
+        self.started = time.monotonic()
+        self.finished: float | None = None
+        self._factory = factory
+        self._warm = warm
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"spmd-load-{name}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            value = self._factory()
+            log.info("%s ready in %.1f s", self.name, time.monotonic() - self.started)
+            if self._warm is not None:
+                t0 = time.monotonic()
+                try:
+                    self._warm(value)
+                    log.info("%s warmed up in %.1f s", self.name, time.monotonic() - t0)
+                except Exception:  # a failed warm-up only costs the first request its compile time
+                    log.exception("%s warm-up failed", self.name)
+            self.value = value
+        except Exception:
+            log.exception("%s could not be loaded", self.name)
+            self.failed = True
+        finally:
+            self.finished = time.monotonic()
+            self._done.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._done.is_set() and not self.failed
+
+    @property
+    def elapsed_s(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    def wait(self, timeout_s: float | None = None) -> Any | None:
+        """The value once ready (None on timeout or failure)."""
+        self._done.wait(timeout_s)
+        return self.value if self.ready else None
+
+
+#: a failed background load is tried again after this many seconds (not at every rerun)
+RETRY_AFTER_S = 60.0
+
 
 def planner_available() -> bool:
     if "planner" in _overrides or os.environ.get("SPMD_DASHBOARD_PLANNER"):
@@ -131,30 +191,73 @@ def planner_available() -> bool:
         return False
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
-def _real_planner(bundle_key: str) -> Any:
+def _build_real_planner(bundle_key: str) -> Any:
     from routing.planner import Planner  # heavy: loads data, builds or reads the cached network
 
-    t0 = time.perf_counter()
-    planner = Planner.from_bundle(Path(bundle_key) if bundle_key else None, day=DEFAULT_SERVICE_DATE)
-    log.info("planner ready in %.1f s", time.perf_counter() - t0)
-    return planner
+    return Planner.from_bundle(Path(bundle_key) if bundle_key else None, day=DEFAULT_SERVICE_DATE)
 
 
-def get_planner() -> Any:
-    """The process-wide planner (read-only, shared by every session)."""
-    if "planner" in _overrides:
-        return _overrides["planner"]()
-    factory = os.environ.get("SPMD_DASHBOARD_PLANNER", "")
-    if factory:
-        return _planner_from_factory(factory)
-    return _real_planner(_bundle_key())
-
-
-@st.cache_resource(show_spinner=False, max_entries=1)
-def _planner_from_factory(spec: str) -> Any:
+def _build_factory_planner(spec: str) -> Any:
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)()
+
+
+def warm_planner(planner: Any) -> None:
+    """One tiny plan between two nearby stops with every mode: loads the numba kernels and the
+    lazily built kd-trees and reverse graphs, so that the first visitor does not pay for them."""
+    tt = getattr(getattr(planner, "network", None), "timetable", None)
+    if tt is None or getattr(tt, "n_stops", 0) < 2:
+        return
+    from routing.planner import MODES
+
+    a = (float(tt.stop_lon[0]), float(tt.stop_lat[0]))
+    b = (float(tt.stop_lon[1]), float(tt.stop_lat[1]))
+    when = datetime.combine(service_date(planner), DEFAULT_WARM_TIME)
+    planner.plan(a, b, when, modes=MODES)
+    planner.plan(a, b, when, modes=MODES, arrive_by=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _planner_loader(bundle_key: str, factory: str) -> BackgroundLoad:
+    if factory:
+        return BackgroundLoad("planner", lambda: _build_factory_planner(factory))
+    return BackgroundLoad("planner", lambda: _build_real_planner(bundle_key), warm=warm_planner)
+
+
+def planner_loader() -> BackgroundLoad | None:
+    """The process-wide planner load (started on first call; None when a test override is set).
+
+    Called at the top of every run of the app, so that the network is prepared from the first
+    visit on while the page draws its widgets.
+    """
+    if "planner" in _overrides or not planner_available():
+        return None
+    key, factory = _bundle_key(), os.environ.get("SPMD_DASHBOARD_PLANNER", "")
+    loader = _planner_loader(key, factory)
+    if loader.failed and loader.finished is not None and time.monotonic() - loader.finished > RETRY_AFTER_S:
+        _planner_loader.clear()
+        loader = _planner_loader(key, factory)
+    return loader
+
+
+def planner_if_ready() -> Any | None:
+    """The planner when it is ready, else None (never blocks)."""
+    if "planner" in _overrides:
+        return _overrides["planner"]()
+    loader = planner_loader()
+    return loader.value if loader is not None and loader.ready else None
+
+
+def get_planner(*, timeout_s: float | None = None) -> Any:
+    """The process-wide planner (read-only, shared by every session); waits for its background
+    load. Raises RuntimeError when it cannot be loaded (or on timeout)."""
+    if "planner" in _overrides:
+        return _overrides["planner"]()
+    loader = planner_loader()
+    planner = loader.wait(timeout_s) if loader is not None else None
+    if planner is None:
+        raise RuntimeError("the planner is not available")
+    return planner
 
 
 def service_date(planner: Any) -> date:

@@ -905,8 +905,8 @@ def _run_batch(shared: dict[str, Any], batch: dict[str, np.ndarray], spec: dict[
     n = len(batch["acc_ptr"]) - 1
     n_dep = len(shared["deps"])
     n_dest = shared["n_dest"]
-    # keep each block around 16M travel times
-    step = max(1, int(16_000_000 // max(1, n_dep * n_dest)))
+    # keep each block around 2M travel times (a few tens of MB with the indicator temporaries)
+    step = max(1, int(2_000_000 // max(1, n_dep * n_dest)))
     outs: dict[str, list[np.ndarray]] = {}
     qs = spec["percentiles"]
     for lo in range(0, n, step):
@@ -964,7 +964,7 @@ def run_batches(problem: TravelProblem, spec: dict[str, Any], *, scheduler: Any 
         own = not isinstance(scheduler, Client)
         client = dask_client(scheduler)
         try:
-            shared_f = client.scatter(shared, broadcast=True)
+            shared_f = client.scatter(shared, broadcast=True, hash=False)
             futures = [client.submit(_run_batch, shared_f, problem.batch(lo, hi), spec, pure=False)
                        for lo, hi in bounds]
             parts = client.gather(futures)

@@ -131,3 +131,26 @@ def default_bundle() -> Path | None:
         return b
     candidate = settings.default_bundle_candidate()
     return candidate if (candidate / "README.md").exists() and os.environ.get("SPMD_NO_DEFAULT_BUNDLE") != "1" else None
+
+
+def networkx_graph(network: Network, *, cache: Any = None) -> Any:
+    """The network as a NetworkX graph, cached beside the arrays (``graph.graphml.gz``).
+
+    The cache entry lives in the network's digest directory, so it is rebuilt whenever an
+    input changes; a missing or unreadable entry is rebuilt from the arrays.
+    """
+    import networkx as nx
+
+    directory = network_dir(network.digest, cache=cache) if network.digest else None
+    path = directory / "graph.graphml.gz" if directory is not None else None
+    if path is not None and path.exists():
+        try:
+            return nx.read_graphml(path)
+        except Exception as exc:  # noqa: BLE001 - a broken cache entry is rebuilt
+            log.warning("cached graph %s unreadable (%s): rebuilding", path, exc)
+    graph = network.to_networkx()
+    if path is not None and directory.exists():
+        tmp = path.with_suffix(".tmp.gz")
+        nx.write_graphml(graph, tmp)
+        os.replace(tmp, path)
+    return graph

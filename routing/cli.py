@@ -40,7 +40,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(f"{'time_s':>18}: {elapsed:.2f}")
     print(f"{'peak_rss_mb':>18}: {_peak_rss_mb():.0f}")
     if args.graphml:
-        print(f"{'graphml':>18}: {net.write_graphml(args.graphml)}")
+        import networkx as nx
+
+        from .build import networkx_graph
+
+        graph = networkx_graph(net, cache=args.cache)
+        nx.write_graphml(graph, args.graphml)
+        print(f"{'networkx':>18}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges")
+        print(f"{'graphml':>18}: {args.graphml}")
     if args.gpkg:
         print(f"{'geopackage':>18}: {net.write_geopackage(args.gpkg)}")
     return 0
@@ -69,6 +76,10 @@ def cmd_plan(args: argparse.Namespace) -> int:
             return 2
     params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc)
     planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache)
+    if args.trip_updates:
+        from sources.loaders.gtfs_rt import load_trip_updates
+
+        planner = planner.with_trip_updates(load_trip_updates(args.trip_updates))
     result = planner.plan(args.origin, args.destination, when, arrive_by=args.arrive_by, modes=modes,
                           params=params)
     if args.json:
@@ -111,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner", help='carpool passenger start "lat,lon"')
     p.add_argument("--battery-kwh", type=float, default=50.0)
     p.add_argument("--soc", type=float, default=0.8, help="electric car state of charge at departure (0-1)")
+    p.add_argument("--trip-updates", help="a GTFS-RT TripUpdates file (.pb) applied to the timetable")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true")
     out.add_argument("--geojson", action="store_true")

@@ -133,6 +133,24 @@ class Planner:
     def date(self) -> dt.date:
         return self.network.day
 
+    def with_trip_updates(self, updates: Any) -> Planner:
+        """A planner on the same network whose timetable carries GTFS-RT TripUpdates.
+
+        ``updates`` is the table of :func:`sources.loaders.gtfs_rt.load_trip_updates` (delays,
+        skipped stops, cancelled trips). The street layers and the static network are shared; only
+        the timetable arrays are copied and changed (no rebuild from GTFS).
+        """
+        from dataclasses import replace
+
+        from .realtime import apply_trip_updates
+
+        stats: dict[str, int] = {}
+        timetable = apply_trip_updates(self.network.timetable, updates, stats=stats)
+        network = replace(self.network, timetable=timetable,
+                          notes=[*self.network.notes, "real time: " + ", ".join(
+                              f"{k} {v}" for k, v in stats.items() if v)])
+        return Planner(network)
+
     # -- places ---------------------------------------------------------------------------------
     def search_places(self, text: str, *, limit: int = 8) -> list[Place]:
         if self.network.places is None:

@@ -151,7 +151,7 @@ def _records() -> list[Dataset]:  # noqa: PLR0915 - one literal per dataset
             urls=("https://proxy.transport.data.gouv.fr/resource/star-rennes-integration-gtfs-rt-trip-update",),
             landing_page=f"{_TDG}/datasets/flux-gtfs-rt-du-reseau-star",
             format="GTFS-RT", update_frequency_days=1 / 1440, coverage="Rennes Métropole",
-            bundle_files=(), loader="sources.loaders.gtfs_rt:load_trip_updates",
+            bundle_files=(), loader="sources.loaders.gtfs_rt:load_trip_updates_dataset",
             theme="transit", optional=True),
         Dataset(
             id="star-gtfs-rt-vehicle-positions",
@@ -161,7 +161,7 @@ def _records() -> list[Dataset]:  # noqa: PLR0915 - one literal per dataset
             urls=("https://proxy.transport.data.gouv.fr/resource/star-rennes-integration-gtfs-rt-vehicle-position",),
             landing_page=f"{_TDG}/datasets/flux-gtfs-rt-du-reseau-star",
             format="GTFS-RT", update_frequency_days=1 / 1440, coverage="Rennes Métropole",
-            bundle_files=(), loader="sources.loaders.gtfs_rt:load_vehicle_positions",
+            bundle_files=(), loader="sources.loaders.gtfs_rt:load_vehicle_positions_dataset",
             theme="transit", optional=True),
         Dataset(
             id="star-stops",

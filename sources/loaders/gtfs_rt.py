@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,3 +171,23 @@ def load_vehicle_positions(paths_or_bytes: str | Path | bytes | Iterable[str | P
                 "source": name,
             })
     return _frame(rows, VEHICLE_POSITION_COLUMNS)
+
+
+def _as_loaded(frame: pd.DataFrame, dataset_id: str, paths: Any) -> Any:
+    from sources.validate import Loaded, Report
+
+    files = [str(p) for p in (paths if isinstance(paths, (list, tuple)) else [paths])
+             if not isinstance(p, bytes)]
+    report = Report(dataset_id, files=files, rows_read=len(frame), rows_kept=len(frame))
+    report.stats = {"rows": len(frame), "trips": int(frame["trip_id"].nunique()) if len(frame) else 0}
+    return Loaded(frame, report)
+
+
+def load_trip_updates_dataset(paths: Any, *, strict: bool = False) -> Any:
+    """Catalogue loader: :func:`load_trip_updates` wrapped in a :class:`~sources.validate.Loaded`."""
+    return _as_loaded(load_trip_updates(paths), "star-gtfs-rt-trip-updates", paths)
+
+
+def load_vehicle_positions_dataset(paths: Any, *, strict: bool = False) -> Any:
+    """Catalogue loader: :func:`load_vehicle_positions` wrapped in a :class:`~sources.validate.Loaded`."""
+    return _as_loaded(load_vehicle_positions(paths), "star-gtfs-rt-vehicle-positions", paths)
