@@ -49,6 +49,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Préparation du réseau multimodal (une seule fois)…",
         "en": "Preparing the multimodal network (once)…",
     },
+    "loading.planner_s": {
+        "fr": "Préparation du réseau multimodal… {s} s",
+        "en": "Preparing the multimodal network… {s} s",
+    },
+    "planner.search_pending": {
+        "fr": "Recherche des lieux dès que le réseau est prêt…",
+        "en": "Places are searched as soon as the network is ready…",
+    },
+    "planner.plan_pending": {
+        "fr": "Le réseau est en préparation : votre trajet sera calculé dès qu'il sera prêt.",
+        "en": "The network is being prepared: your trip is computed as soon as it is ready.",
+    },
     "loading.data": {"fr": "Chargement des données…", "en": "Loading data…"},
     # -- planner --------------------------------------------------------------------------------
     "planner.title": {"fr": "Calculer un itinéraire", "en": "Plan a trip"},

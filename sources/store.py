@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 
 from . import settings
+from .fetch import sha256_file
 from .validate import Loaded, Report
 
 log = logging.getLogger(__name__)
@@ -180,7 +181,7 @@ def _write_table(frame: pd.DataFrame, path: Path) -> dict[str, Any]:
     else:
         pd.DataFrame(frame).to_parquet(path)
     return {"file": path.name, "geo": geo, "size": path.stat().st_size,
-            "sha256": _sha256(path), "rows": len(frame)}
+            "sha256": sha256_file(path), "rows": len(frame)}
 
 
 def _write_data(data: Any, directory: Path) -> dict[str, Any]:
@@ -205,7 +206,7 @@ def _write_data(data: Any, directory: Path) -> dict[str, Any]:
 
 def _read_table(info: dict[str, Any], directory: Path) -> pd.DataFrame:
     path = directory / info["file"]
-    if path.stat().st_size != info["size"] or _sha256(path) != info["sha256"]:
+    if path.stat().st_size != info["size"] or sha256_file(path) != info["sha256"]:
         raise ValueError(f"{path.name} differs from its recorded size/sha256")
     if info.get("geo"):
         import geopandas as gpd
@@ -231,9 +232,3 @@ def _read_data(meta: dict[str, Any], directory: Path) -> Any:
     raise ValueError(f"unknown cache entry kind {kind!r}")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()

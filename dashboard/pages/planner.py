@@ -17,6 +17,9 @@ from dashboard.i18n import LANGUAGES, STRINGS, t
 log = logging.getLogger("dashboard")
 
 DEFAULT_TIME = time(8, 0)
+#: the progress bar's scale while the network loads (a cold build takes ~15 s, a warm load ~1 s)
+EXPECTED_LOAD_S = 20.0
+WAIT_POLL_S = 1.0
 #: kiosk presets: (key, origin, destination, time, modes)
 SCENARIOS = (
     ("gare_beaulieu", "Gares", "Beaulieu", time(8, 0), ("walk", "bike", "bikeshare", "transit")),
@@ -71,13 +74,17 @@ def _use_picked(which: str, text: str) -> None:
 
 # -- widgets --------------------------------------------------------------------------------------------
 
-def _place_input(planner: Any, which: str) -> Any | None:
-    """A search box and its matches; returns the chosen Place or None."""
+def _place_input(planner: Any | None, which: str) -> Any | None:
+    """A search box and its matches; returns the chosen Place or None (always None while the
+    planner is still loading: the box is usable, its matches come once the network is ready)."""
     label = t("planner.from") if which == "from" else t("planner.to")
     text = st.text_input(label, key=f"{which}_q", max_chars=share.MAX_PLACE_CHARS,
                          placeholder=t(f"planner.placeholder_{which}"), help=t("planner.search_help"))
     text = share.clean_place(text)
     if not text:
+        return None
+    if planner is None:
+        st.caption(t("planner.search_pending"))
         return None
     if share.parse_coordinates(text) is not None:
         try:
@@ -237,20 +244,36 @@ def _kiosk_header() -> None:
                     width="stretch")
 
 
+def _wait_for_planner() -> None:
+    """While the network loads in the background: a progress bar, then a full rerun when it is ready."""
+
+    @st.fragment(run_every=WAIT_POLL_S)
+    def waiting() -> None:
+        loader = state.planner_loader()
+        if loader is None or loader.finished is not None:
+            st.rerun(scope="app")
+        elapsed = loader.elapsed_s
+        st.progress(min(0.95, elapsed / EXPECTED_LOAD_S), text=t("loading.planner_s", s=int(elapsed)))
+
+    waiting()
+
+
 def page() -> None:
     kiosk = state.is_kiosk()
     if kiosk:
         _kiosk_header()
     else:
         st.title(t("planner.title"))
-    if not state.planner_available():
+    loader = state.planner_loader()
+    if not state.planner_available() or (loader is not None and loader.failed):
         st.error(t("error.planner_unavailable"), icon=":material/construction:")
         return
-    with st.spinner(t("loading.planner")):
-        planner = state.get_planner()
+    planner = state.planner_if_ready()  # never waits: the widgets are drawn while the network loads
     modes = _modes()
-    sdate = state.service_date(planner)
+    sdate = state.service_date(planner) if planner is not None else state.DEFAULT_SERVICE_DATE
     _init_session(sdate, modes)
+    if planner is None:
+        _wait_for_planner()
     ui.timetable_banner(st.session_state.get("date", sdate))
     for name in st.session_state.get("url_invalid") or []:
         st.warning(t("planner.bad_param", name=name), icon=":material/warning:")
@@ -266,7 +289,10 @@ def page() -> None:
         b1, b2 = st.columns([3, 1])
         go = b1.button(t("planner.go"), type="primary", key="go", width="stretch")
         b2.button(t("planner.swap"), key="swap", on_click=_swap, width="stretch")
-        if go or st.session_state.pop("auto_plan", False):
+        if (go or st.session_state.get("auto_plan")) and planner is None:
+            st.session_state["auto_plan"] = True  # planned as soon as the network is ready
+            st.info(t("planner.plan_pending"), icon=":material/hourglass_top:")
+        elif go or st.session_state.pop("auto_plan", False):
             if origin is None or destination is None:
                 st.warning(t("planner.need_places"))
             else:
