@@ -964,7 +964,7 @@ def run_batches(problem: TravelProblem, spec: dict[str, Any], *, scheduler: Any 
         own = not isinstance(scheduler, Client)
         client = dask_client(scheduler)
         try:
-            shared_f = client.scatter(shared, broadcast=True, hash=False)
+            shared_f = client.scatter([shared], broadcast=True, hash=False)[0]
             futures = [client.submit(_run_batch, shared_f, problem.batch(lo, hi), spec, pure=False)
                        for lo, hi in bounds]
             parts = client.gather(futures)

@@ -95,11 +95,21 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
     """The network for ``day`` (default: the feed's busiest day), from the disk cache when fresh."""
     from sources.settings import RENNES_METROPOLE_BBOX
 
-    if bundle is None and settings.bundle_dir() is None:
-        candidate = settings.default_bundle_candidate()
-        if (candidate / "README.md").exists() and settings.offline():
-            bundle = candidate
-    files = input_files(bundle=bundle, cache=cache)
+    from sources.errors import SourceError
+
+    candidate = settings.default_bundle_candidate()
+    has_candidate = (candidate / "README.md").exists()
+    if bundle is None and settings.bundle_dir() is None and has_candidate and settings.offline():
+        bundle = candidate
+    try:
+        files = input_files(bundle=bundle, cache=cache)
+    except SourceError as exc:
+        # no bundle named and the official copies unreachable: the bundle beside the checkout
+        if bundle is not None or settings.bundle_dir() is not None or not has_candidate:
+            raise
+        log.warning("official sources unavailable (%s): using the bundle %s", exc, candidate)
+        bundle = candidate
+        files = input_files(bundle=bundle, cache=cache)
     digest = network_digest(files, day or DEFAULT_DAY)
     directory = network_dir(digest, cache=cache)
     if use_cache and (directory / "meta.json").exists():

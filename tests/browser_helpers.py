@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import date, datetime, timedelta
@@ -117,6 +118,16 @@ def small_planner() -> SmallPlanner:
     return SmallPlanner()
 
 
+#: opened by a test to let :func:`gated_small_planner` finish (a network that takes its time to load)
+PLANNER_GATE = threading.Event()
+
+
+def gated_small_planner() -> SmallPlanner:
+    """A SmallPlanner that is "loading" until :data:`PLANNER_GATE` is set (at most 60 s)."""
+    PLANNER_GATE.wait(60)
+    return SmallPlanner()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -135,7 +146,8 @@ def start_streamlit(*, port: int, env: dict[str, str], log_path: Path) -> subpro
     return proc
 
 
-def wait_healthy(port: int, *, timeout_s: float = 90.0, proc: subprocess.Popen | None = None) -> float:
+def wait_healthy(port: int, *, timeout_s: float = 90.0, proc: subprocess.Popen | None = None,
+                 poll_s: float = 0.2) -> float:
     """Seconds until ``/_stcore/health`` answers ok; raises TimeoutError."""
     t0 = time.perf_counter()
     url = f"http://127.0.0.1:{port}/_stcore/health"
@@ -147,7 +159,7 @@ def wait_healthy(port: int, *, timeout_s: float = 90.0, proc: subprocess.Popen |
                 if r.status == 200:
                     return time.perf_counter() - t0
         except OSError:
-            time.sleep(0.2)
+            time.sleep(poll_s)
     raise TimeoutError(f"streamlit not healthy on port {port} after {timeout_s} s")
 
 

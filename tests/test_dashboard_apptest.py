@@ -149,6 +149,30 @@ def test_kiosk_scenario_and_reset(planner):
     assert at.text_input(key="from_q").value == ""
 
 
+def test_widgets_are_drawn_while_the_network_loads_then_the_trip_is_planned(monkeypatch):
+    from tests import browser_helpers
+
+    monkeypatch.setenv("SPMD_DASHBOARD_PLANNER", "tests.browser_helpers:gated_small_planner")
+    browser_helpers.PLANNER_GATE.clear()
+    state.set_override("load_dataset", small_loader)
+    try:
+        at = _app(**{"from": "Gares", "to": "République"})
+        assert not at.exception and not at.error
+        assert at.text_input(key="from_q").value == "Gares"  # the widgets do not wait for the network
+        assert "Préparation du réseau" in at.get("progress")[0].proto.text
+        assert any("dès qu'il sera prêt" in i.value for i in at.info)  # the URL's trip waits its turn
+        assert _decks(at)  # the map is drawn too (street base map)
+        browser_helpers.PLANNER_GATE.set()
+        assert state.planner_loader().wait(30) is not None
+        at.run()  # what the waiting fragment triggers once the planner is ready
+        assert not at.exception and _markdown(at).count('class="spmd-card') == 2
+        assert not at.get("progress")
+    finally:
+        browser_helpers.PLANNER_GATE.set()
+        state.clear_overrides()
+        state._planner_loader.clear()
+
+
 # -- other pages ------------------------------------------------------------------------------------
 
 def test_layers_page_toggles_layers(planner):
