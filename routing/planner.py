@@ -73,6 +73,8 @@ class PlanParams:
     """Options of a trip request (all durations in seconds)."""
 
     max_walk_s: float = 900.0  # to or from transit, to a bike-share station
+    max_walk_trip_s: float = 7200.0  # a walk-only trip longer than this is not offered
+    max_bike_trip_s: float = 10800.0  # nor a bike-only trip longer than this
     max_bike_access_s: float = 900.0
     max_car_access_s: float = 2700.0  # to a park-and-ride car park
     bikeshare_pick_s: float = 60.0
@@ -313,6 +315,14 @@ class Planner:
         return leg, True
 
     def _direct(self, ctx: _Ctx, mode: str) -> Itinerary:
+        it = self._direct_path(ctx, mode)
+        cap = {WALK: ctx.params.max_walk_trip_s, BIKE: ctx.params.max_bike_trip_s}.get(mode)
+        if cap is not None and it.duration_s > cap:
+            raise NoRoute(f"{it.duration_s / 3600:.1f} h by {mode}: longer than the "
+                          f"{cap / 3600:.0f} h offered for this mode")
+        return it
+
+    def _direct_path(self, ctx: _Ctx, mode: str) -> Itinerary:
         o, d = ctx.o, ctx.d
         limit = self.network.params.max_snap_m
         if mode == WALK and not (o.on(WALK, limit) and d.on(WALK, limit)):

@@ -109,3 +109,28 @@ def test_simulate_population_through_a_planner() -> None:
     assert first["datetime"].max() <= pd.Timestamp("2011-11-15 23:00")
     moving = set(first["mode"]) - {"stay"}
     assert len(moving) == 1 and moving <= {"walk", "bike"}  # the same mode both ways
+
+
+@pytest.mark.slow
+@pytest.mark.bundle
+def test_simulate_population_on_the_real_rennes_network(bundle_dir, tmp_path) -> None:
+    """Commuters simulated through the real planner over the bundle's streets and 2011 timetable."""
+    from routing.build import load_network
+    from routing.planner import Planner
+    from sources.traces.simulate import simulate_population
+
+    planner = Planner(load_network(bundle=bundle_dir, cache=tmp_path / "cache"))
+    tdf, stats = simulate_population(planner, 12, seed=7, bundle_dir=bundle_dir,
+                                     modes=("walk", "bike", "transit"))
+    assert stats["users"] == 12
+    assert stats["users_simulated"] + stats["no_route"] == 12
+    assert stats["users_simulated"] >= 6  # most homes and workplaces are within the network
+    assert stats["trips"] == 2 * stats["users_simulated"]
+    assert tdf["simulated"].all()
+    x0, y0, x1, y1 = (-2.1, 47.9, -1.3, 48.4)
+    assert tdf["lng"].between(x0, x1).all() and tdf["lat"].between(y0, y1).all()
+    assert set(tdf["mode"]) - {"stay"} <= {"walk", "bike", "transit"}
+    # traces of one user are in time order and lie on 2011-11-15
+    for _, user in tdf.groupby("uid"):
+        assert user["datetime"].is_monotonic_increasing
+        assert (user["datetime"].dt.date == pd.Timestamp("2011-11-15").date()).all()

@@ -28,15 +28,6 @@ SCENARIOS = (
 )
 
 
-def _modes() -> tuple[str, ...]:
-    try:
-        from routing.planner import MODES
-
-        return tuple(MODES)
-    except ImportError:
-        return share.ALL_MODES
-
-
 # -- session initialisation (URL parameters, kiosk scenarios) ------------------------------------------
 
 def _init_session(service_date: Any, modes: tuple[str, ...]) -> None:
@@ -269,7 +260,7 @@ def page() -> None:
         st.error(t("error.planner_unavailable"), icon=":material/construction:")
         return
     planner = state.planner_if_ready()  # never waits: the widgets are drawn while the network loads
-    modes = _modes()
+    modes = share.ALL_MODES  # = routing.planner.MODES, without importing the planner on the first paint
     sdate = state.service_date(planner) if planner is not None else state.DEFAULT_SERVICE_DATE
     _init_session(sdate, modes)
     if planner is None:

@@ -1,4 +1,4 @@
-"""GTFS-RT TripUpdates applied to the planner: delays and cancellations change the plan."""
+"""Planner: GTFS-RT TripUpdates change the plan; direct walks and rides have a length cap."""
 
 from __future__ import annotations
 
@@ -69,3 +69,14 @@ def test_catalogue_loader_wraps_trip_updates(tmp_path: Path) -> None:
     assert loaded.report.rows_read == len(loaded.data) == 1
     assert loaded.data["arrival_delay_s"].tolist() == [60]
     assert loaded.report.stats == {"rows": 1, "trips": 1}
+
+
+def test_walks_longer_than_the_cap_are_not_offered(planner: Planner) -> None:
+    from routing.planner import PlanParams
+
+    ok = planner.plan(node_xy(20), node_xy(13), at(8, 0), modes=("walk",))
+    walk_s = ok.itineraries[0].duration_s
+    capped = planner.plan(node_xy(20), node_xy(13), at(8, 0), modes=("walk",),
+                          params=PlanParams(max_walk_trip_s=walk_s - 1))
+    assert capped.itineraries == []
+    assert capped.reason.startswith("walk: ") and "longer than" in capped.reason
