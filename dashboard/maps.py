@@ -182,33 +182,61 @@ def compact_path(path: list[list[float]], *, tolerance_deg: float = 4e-5) -> lis
     return out if len(out) >= 2 else out * 2
 
 
+def simplified_paths(frame: pd.DataFrame, *, tolerance_deg: float = 4e-5) -> list[list[list[float]]]:
+    """The line geometries of ``frame`` as paths simplified (Douglas-Peucker, ~4 m) and rounded to
+    5 decimals (~1 m), vectorised with shapely (no Python loop over features).
+
+    Geometries that are not shapely lines (points, WKB, mappings) go through :func:`line_paths`.
+    """
+    import shapely
+
+    geoms = np.asarray(frame["geometry"].to_numpy(), dtype=object)
+    is_geom = np.array([isinstance(g, shapely.Geometry) for g in geoms], dtype=bool)
+    out: list[list[list[float]]] = []
+    if is_geom.any():
+        parts = shapely.get_parts(geoms[is_geom])
+        parts = parts[shapely.get_type_id(parts) == 1]  # LineStrings (MultiLineStrings exploded)
+        if len(parts):
+            simp = shapely.simplify(parts, tolerance_deg, preserve_topology=False)
+            coords, idx = shapely.get_coordinates(simp, return_index=True)
+            coords = np.round(coords, 5)
+            for chunk in np.split(coords, np.flatnonzero(np.diff(idx)) + 1):
+                if len(chunk) >= 2:
+                    out.append(chunk.tolist())
+    for geom in geoms[~is_geom]:
+        out.extend(compact_path(p, tolerance_deg=tolerance_deg) for p in line_paths(geom) if len(p) >= 2)
+    return out
+
+
 def prepare_streets(data: Mapping[str, Any]) -> pd.DataFrame:
     """Street base map: OSM named streets (thin) + main roads (thicker), simplified.
 
     Returns columns ``path, color, width_m`` only (the base map is not pickable).
     """
     parts = []
-    osm = line_frame(data.get("osm-streets"))
-    if osm is not None and len(osm):
-        parts.append(paths_table(osm, color=STREET_COLOR, width_m=4))
-    roads = line_frame(data.get("main-roads-traffic"))
-    if roads is not None and len(roads):
-        parts.append(paths_table(roads, color=ROAD_COLOR, width_m=9))
+    for ds_id, color, width in (("osm-streets", STREET_COLOR, 4), ("main-roads-traffic", ROAD_COLOR, 9)):
+        frame = line_frame(data.get(ds_id))
+        if frame is not None and len(frame):
+            paths = simplified_paths(frame)
+            parts.append(pd.DataFrame({"path": paths, "color": [list(color)] * len(paths),
+                                       "width_m": float(width)}))
     if not parts:
         return pd.DataFrame(columns=["path", "color", "width_m"])
-    table = pd.concat(parts, ignore_index=True)
-    table["path"] = [compact_path(p) for p in table["path"]]
-    return table[["path", "color", "width_m"]]
+    return pd.concat(parts, ignore_index=True)[["path", "color", "width_m"]]
 
 
 def base_layers(table: pd.DataFrame) -> list[pdk.Layer]:
     """The street base map as PathLayers with constant colour and width (small JSON)."""
+    if not len(table):
+        return []
+    keys = [tuple(int(v) for v in c) + (float(w),) for c, w in zip(table["color"], table["width_m"], strict=True)]
+    groups: dict[tuple, list[int]] = {}
+    for row, key in enumerate(keys):
+        groups.setdefault(key, []).append(row)
     layers = []
-    for i, ((r, g, b), width), in enumerate(
-            table.groupby([table["color"].map(tuple), "width_m"], sort=True).groups.keys()):
-        rows = table[(table["color"].map(tuple) == (r, g, b)) & (table["width_m"] == width)]
-        layers.append(pdk.Layer("PathLayer", id=f"streets-{i}", data=rows[["path"]], get_path="path",
-                                get_color=[r, g, b], get_width=width,
+    for i, ((r, g, b, width), rows) in enumerate(sorted(groups.items())):
+        layers.append(pdk.Layer("PathLayer", id=f"streets-{i}", data=table.iloc[rows][["path"]],
+                                get_path="path", get_color=[r, g, b], get_width=width,
                                 width_min_pixels=1, pickable=False))
     return layers
 
