@@ -128,8 +128,9 @@ def is_kiosk() -> bool:
 class BackgroundLoad:
     """A heavy object built once in a daemon thread; pages poll it and never block their first paint.
 
-    ``factory`` builds the value; ``warm`` (optional) runs on it afterwards (e.g. one tiny plan,
-    so that numba kernels are loaded before the first visitor's request). Read-only once ready.
+    ``factory`` builds the value; ``warm`` (optional) runs on it afterwards, once it is already
+    served (e.g. one tiny plan, so that numba kernels are loaded before most visitors' first
+    request). The value must be read-only and safe to share across threads.
     """
 
     def __init__(self, name: str, factory: Callable[[], Any], *,
@@ -147,22 +148,23 @@ class BackgroundLoad:
 
     def _run(self) -> None:
         try:
-            value = self._factory()
-            log.info("%s ready in %.1f s", self.name, time.monotonic() - self.started)
-            if self._warm is not None:
-                t0 = time.monotonic()
-                try:
-                    self._warm(value)
-                    log.info("%s warmed up in %.1f s", self.name, time.monotonic() - t0)
-                except Exception:  # a failed warm-up only costs the first request its compile time
-                    log.exception("%s warm-up failed", self.name)
-            self.value = value
+            self.value = self._factory()
         except Exception:
             log.exception("%s could not be loaded", self.name)
             self.failed = True
         finally:
             self.finished = time.monotonic()
             self._done.set()
+        if self.failed:
+            return
+        log.info("%s ready in %.1f s", self.name, self.finished - self.started)
+        if self._warm is not None:  # after "ready": a visitor's first request may run alongside
+            t0 = time.monotonic()
+            try:
+                self._warm(self.value)
+                log.info("%s warmed up in %.1f s", self.name, time.monotonic() - t0)
+            except Exception:  # a failed warm-up only costs the first request its compile time
+                log.exception("%s warm-up failed", self.name)
 
     @property
     def ready(self) -> bool:

@@ -185,7 +185,6 @@ class AccessibilityEngine:
         self._stops = Points(self.tt.stop_ids.astype(object), self.tt.stop_lon, self.tt.stop_lat,
                              np.ones(self.tt.n_stops))
         self._cache: dict[Any, Any] = {}
-        self._reverse: dict[str, ModeGraph] = {}
 
     # -- walking ----------------------------------------------------------------------------------
     @property
@@ -258,18 +257,7 @@ class AccessibilityEngine:
     # -- bike / car ---------------------------------------------------------------------------
     def reverse_graph(self, mode: str) -> ModeGraph:
         """The mode graph with every arc reversed (all-to-one searches on directed layers)."""
-        if mode not in self._reverse:
-            g = self.network.graphs[mode]
-            order = np.argsort(g.indices, kind="stable")
-            tails = g.indices[order]
-            indptr = np.zeros(g.n_nodes + 1, dtype="int64")
-            np.cumsum(np.bincount(tails, minlength=g.n_nodes), out=indptr[1:])
-            self._reverse[mode] = ModeGraph(
-                mode=mode, indptr=indptr, indices=g.tails[order], tails=tails, cost=g.cost[order],
-                travel_time_s=g.travel_time_s[order], length_m=g.length_m[order],
-                edge_row=g.edge_row[order], edge_reversed=~g.edge_reversed[order], node_ids=g.node_ids,
-                lon=g.lon, lat=g.lat, x=g.x, y=g.y, crs=g.crs, geometry_wkb=g.geometry_wkb, params=g.params)
-        return self._reverse[mode]
+        return self.network.graphs[mode].reversed()
 
     def _connector_kmh(self, mode: str) -> float:
         return self.params.bike_connector_kmh if mode == "bike" else self.params.car_connector_kmh

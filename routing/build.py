@@ -93,9 +93,8 @@ def load_inputs(*, bundle: Any = None, cache: Any = None, day: dt.date | None = 
 def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any = None,
                  use_cache: bool = True, progress: bool = False) -> Network:
     """The network for ``day`` (default: the feed's busiest day), from the disk cache when fresh."""
-    from sources.settings import RENNES_METROPOLE_BBOX
-
     from sources.errors import SourceError
+    from sources.settings import RENNES_METROPOLE_BBOX
 
     candidate = settings.default_bundle_candidate()
     has_candidate = (candidate / "README.md").exists()

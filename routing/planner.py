@@ -118,7 +118,6 @@ class Planner:
         self.network = network
         self.tt = network.timetable
         self.walk_speed = network.params.walk_speed_kmh / 3.6
-        self._reverse: dict[str, ModeGraph] = {}
         self._kdtrees: dict[str, tuple[Any, np.ndarray]] = {}
         self._local = threading.local()  # pyproj transformers are not shared across threads
 
@@ -260,18 +259,7 @@ class Planner:
     # -- street helpers -------------------------------------------------------------------------
     def reverse_graph(self, mode: str) -> ModeGraph:
         """The mode graph with every arc reversed (for all-to-one searches on directed layers)."""
-        if mode not in self._reverse:
-            g = self.network.graphs[mode]
-            order = np.argsort(g.indices, kind="stable")
-            tails = g.indices[order]
-            indptr = np.zeros(g.n_nodes + 1, dtype="int64")
-            np.cumsum(np.bincount(tails, minlength=g.n_nodes), out=indptr[1:])
-            self._reverse[mode] = ModeGraph(
-                mode=mode, indptr=indptr, indices=g.tails[order], tails=tails, cost=g.cost[order],
-                travel_time_s=g.travel_time_s[order], length_m=g.length_m[order],
-                edge_row=g.edge_row[order], edge_reversed=~g.edge_reversed[order], node_ids=g.node_ids,
-                lon=g.lon, lat=g.lat, x=g.x, y=g.y, crs=g.crs, geometry_wkb=g.geometry_wkb, params=g.params)
-        return self._reverse[mode]
+        return self.network.graphs[mode].reversed()
 
     def tree(self, mode: str, end: _End, *, cutoff: float = INF, reverse: bool = False,
              weight: str = "travel_time_s") -> ShortestPathTree:

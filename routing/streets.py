@@ -139,6 +139,22 @@ class ModeGraph:
             raise ValueError(f"weight must be one of {WEIGHTS}, got {weight!r}")
         return getattr(self, weight)
 
+    def reversed(self) -> ModeGraph:
+        """The same layer with every arc reversed (all-to-one searches on directed layers); cached."""
+        if "reversed" not in self._cache:
+            order = np.argsort(self.indices, kind="stable")
+            tails = self.indices[order]
+            indptr = np.zeros(self.n_nodes + 1, dtype="int64")
+            np.cumsum(np.bincount(tails, minlength=self.n_nodes), out=indptr[1:])
+            self._cache["reversed"] = ModeGraph(
+                mode=self.mode, indptr=indptr, indices=self.tails[order], tails=tails,
+                cost=self.cost[order], travel_time_s=self.travel_time_s[order],
+                length_m=self.length_m[order], edge_row=self.edge_row[order],
+                edge_reversed=~self.edge_reversed[order], node_ids=self.node_ids, lon=self.lon,
+                lat=self.lat, x=self.x, y=self.y, crs=self.crs, geometry_wkb=self.geometry_wkb,
+                params=self.params)
+        return self._cache["reversed"]
+
     def to_networkx(self, weight: str = "cost") -> Any:
         """A ``networkx.DiGraph`` of positions with the smallest ``weight`` among parallel arcs."""
         import networkx as nx

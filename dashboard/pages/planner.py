@@ -20,6 +20,8 @@ DEFAULT_TIME = time(8, 0)
 #: the progress bar's scale while the network loads (a cold build takes ~15 s, a warm load ~1 s)
 EXPECTED_LOAD_S = 20.0
 WAIT_POLL_S = 1.0
+#: at the end of a run drawn without the planner, how long to wait for it before leaving it to the poll
+FINISH_WAIT_S = 1.0
 #: kiosk presets: (key, origin, destination, time, modes)
 SCENARIOS = (
     ("gare_beaulieu", "Gares", "Beaulieu", time(8, 0), ("walk", "bike", "bikeshare", "transit")),
@@ -298,6 +300,8 @@ def page() -> None:
     with right:
         _map(shown, origin, destination)
         ui.attribution()
+    if planner is None and loader is not None and loader.wait(FINISH_WAIT_S) is not None:
+        st.rerun()  # everything is drawn already; the planner came while drawing: use it now
 
 
 ui.run_guarded(page, name="planner")
