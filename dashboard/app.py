@@ -41,7 +41,6 @@ def _kiosk_watchdog() -> None:
 
 
 def main() -> None:
-    import time as _t; _t0 = _t.perf_counter(); log.info("RUN start")
     kiosk = state.is_kiosk()
     st.set_page_config(page_title=t("app.title"), page_icon=str(ASSETS_DIR / "favicon.png"), layout="wide",
                        initial_sidebar_state="collapsed" if kiosk else "auto")
@@ -71,7 +70,7 @@ def main() -> None:
             st.caption(t("app.subtitle"))
             _language_switch(st)
         page = st.navigation(pages)
-    ui.run_guarded(page.run, name=str(page.title)); log.info("RUN end %.3f", _t.perf_counter() - _t0)
+    ui.run_guarded(page.run, name=str(page.title))
     if kiosk:
         _kiosk_watchdog()
 
