@@ -3,7 +3,7 @@
     uv run python bench/bench_dashboard.py [--bundle DIR] [--runs 20] [--small-planner]
 
 * cold start: process start -> /_stcore/health ok -> planner page interactive in chromium
-  (place boxes and map canvas drawn; chromium is already running), with an empty cache
+  (place boxes and the Leaflet map drawn; chromium is already running), with an empty cache
   (frames and network); then the time to a first itinerary card (type two places, click);
 * warm start: the same with the caches filled by the cold runs; medians of ``--starts``;
 * interaction: server time of one planner rerun (AppTest: change places and time, click
@@ -38,6 +38,7 @@ from tests.browser_helpers import (  # noqa: E402
     start_streamlit,
     stop_streamlit,
     wait_healthy,
+    wait_trip_map_drawn,
 )
 
 
@@ -60,8 +61,7 @@ def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, f
             health = time.perf_counter() - t0
             page.goto(f"http://127.0.0.1:{port}/")
             page.get_by_role("textbox", name="Départ").wait_for(timeout=300_000)
-            page.wait_for_function("""() => [...document.querySelectorAll(
-                '[data-testid="stDeckGlJsonChart"] canvas')].some(c => c.width > 100)""", timeout=300_000)
+            wait_trip_map_drawn(page, timeout_ms=300_000)
             first = time.perf_counter() - t0
             for label, text in (("Départ", "Gares"), ("Arrivée", "Beaulieu")):
                 box = page.get_by_role("textbox", name=label)

@@ -108,6 +108,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Astuce : cliquez un arrêt sur la carte pour l'utiliser comme départ ou arrivée.",
         "en": "Tip: click a stop on the map to use it as origin or destination.",
     },
+    "planner.pick_map_any": {
+        "fr": "Astuce : cliquez sur la carte (ou sur un arrêt) pour choisir un départ ou une arrivée.",
+        "en": "Tip: click on the map (or on a stop) to choose an origin or a destination.",
+    },
     "planner.picked": {"fr": "Lieu choisi sur la carte : {name}", "en": "Place picked on the map: {name}"},
     "planner.use_from": {"fr": "Comme départ", "en": "As origin"},
     "planner.use_to": {"fr": "Comme arrivée", "en": "As destination"},
@@ -210,6 +214,78 @@ STRINGS: dict[str, dict[str, str]] = {
     "acc.compare": {"fr": "Comparaison des modes", "en": "Mode comparison"},
     "acc.download": {"fr": "Télécharger (CSV)", "en": "Download (CSV)"},
     "acc.isochrone_from": {"fr": "Isochrone depuis", "en": "Isochrone from"},
+    "acc.intro": {
+        "fr": "Combien d'opportunités (emplois, zones d'activité, arrêts, stations vélo…) peut-on atteindre "
+              "depuis chaque carreau de 200 m de Rennes Métropole, par quel mode, en combien de temps ? "
+              "Population répartie depuis les densités communales (INSEE 2023).",
+        "en": "How many opportunities (jobs, business zones, stops, bike stations…) can be reached from "
+              "each 200 m cell of Rennes Métropole, by which mode, within how long? Population spread "
+              "from commune densities (INSEE 2023).",
+    },
+    "acc.window_help": {
+        "fr": "Transports en commun : médiane sur les minutes de départ de la plage (horaires 2011).",
+        "en": "Public transport: median over the departure minutes of the window (2011 timetable).",
+    },
+    "acc.preparing": {"fr": "Préparation du carroyage et du moteur d'accessibilité…",
+                      "en": "Preparing the grid and the accessibility engine…"},
+    "acc.computing": {"fr": "Calcul de l'accessibilité…", "en": "Computing accessibility…"},
+    "acc.tab.map": {"fr": "Carte", "en": "Map"},
+    "acc.tab.isochrones": {"fr": "Isochrones", "en": "Isochrones"},
+    "acc.opp.employers": {"fr": "Emplois (enquête employeurs)", "en": "Jobs (employer survey)"},
+    "acc.opp.business_zones": {"fr": "Zones d'activité (ha)", "en": "Business zones (ha)"},
+    "acc.opp.stops": {"fr": "Départs de bus", "en": "Bus departures"},
+    "acc.opp.bikeshare": {"fr": "Stations LE vélo STAR", "en": "LE vélo STAR stations"},
+    "acc.opp.carpool": {"fr": "Places de covoiturage", "en": "Carpool spaces"},
+    "acc.opp.charger": {"fr": "Bornes de recharge (kW)", "en": "EV chargers (kW)"},
+    "acc.opp.park_ride": {"fr": "Places en parcs relais", "en": "Park-and-ride spaces"},
+    "acc.opp.population": {"fr": "Habitants", "en": "Inhabitants"},
+    "acc.unit.employers": {"fr": "emplois", "en": "jobs"},
+    "acc.unit.business_zones": {"fr": "ha", "en": "ha"},
+    "acc.unit.stops": {"fr": "départs", "en": "departures"},
+    "acc.unit.bikeshare": {"fr": "stations", "en": "stations"},
+    "acc.unit.carpool": {"fr": "places", "en": "spaces"},
+    "acc.unit.charger": {"fr": "kW", "en": "kW"},
+    "acc.unit.park_ride": {"fr": "places", "en": "spaces"},
+    "acc.unit.population": {"fr": "habitants", "en": "inhabitants"},
+    "acc.metric.mean": {"fr": "Moyenne par habitant", "en": "Mean per inhabitant"},
+    "acc.metric.gini": {"fr": "Indice de Gini", "en": "Gini index"},
+    "acc.metric.reached": {"fr": "Carreaux atteignant au moins une opportunité",
+                           "en": "Cells reaching at least one opportunity"},
+    "acc.map_caption": {
+        "fr": "{n} carreaux de 200 m colorés par quantiles ; les carreaux qui n'atteignent rien ne sont pas dessinés.",
+        "en": "{n} cells of 200 m coloured by quantiles; cells reaching nothing are not drawn.",
+    },
+    "acc.download_cells_geojson": {"fr": "Carreaux (GeoJSON)", "en": "Cells (GeoJSON)"},
+    "acc.download_cells_csv": {"fr": "Carreaux (CSV)", "en": "Cells (CSV)"},
+    "acc.download_isochrone": {"fr": "Isochrones (GeoJSON)", "en": "Isochrones (GeoJSON)"},
+    "acc.col.commune": {"fr": "commune", "en": "municipality"},
+    "acc.col.population": {"fr": "habitants", "en": "inhabitants"},
+    "acc.col.mean": {"fr": "moyenne par habitant", "en": "mean per inhabitant"},
+    "acc.col.share_above": {"fr": "part au-dessus de la moyenne métropolitaine",
+                            "en": "share above the metropolitan mean"},
+    "acc.col.band": {"fr": "bande (min)", "en": "band (min)"},
+    "acc.col.cells": {"fr": "carreaux", "en": "cells"},
+    "acc.col.area_km2": {"fr": "surface (km²)", "en": "area (km²)"},
+    "acc.equity_help": {
+        "fr": "Gini : 0 = tous les habitants ont le même accès, 1 = concentré. Palma : accès des 10 % "
+              "les mieux servis rapporté à celui des 40 % les moins bien servis.",
+        "en": "Gini: 0 = everyone has the same access, 1 = concentrated. Palma: access of the best-served "
+              "10 % over that of the worst-served 40 %.",
+    },
+    "acc.compare_help": {
+        "fr": "Moyenne par habitant de chaque commune, pour chacun des quatre modes, avec les mêmes "
+              "opportunités, temps maximal et plage horaire.",
+        "en": "Mean per inhabitant of each municipality, for each of the four modes, with the same "
+              "opportunities, cutoff and time window.",
+    },
+    "acc.compare_go": {"fr": "Comparer les quatre modes", "en": "Compare the four modes"},
+    "acc.departure": {"fr": "Départ à", "en": "Departure at"},
+    "acc.isochrone_help": {
+        "fr": "Saisissez un lieu (arrêt, rue, station…) pour tracer les zones atteintes en 10, 20, 30, 45 et 60 min.",
+        "en": "Type a place (stop, street, station…) to draw the areas reached within 10, 20, 30, 45 and 60 min.",
+    },
+    "acc.isochrone_of": {"fr": "Isochrones depuis {name}, {mode}, départ {at}.",
+                         "en": "Isochrones from {name}, {mode}, departure {at}."},
     # -- catalogue --------------------------------------------------------------------------------
     "cat.title": {"fr": "Catalogue des données", "en": "Data catalogue"},
     "cat.intro": {

@@ -529,6 +529,20 @@ def deck_layer(spec_id: str, table: pd.DataFrame, *, kind: str, pickable: bool =
                      line_width_min_pixels=1, stroked=True, pickable=pickable, auto_highlight=pickable)
 
 
+def polygon_layer(layer_id: str, table: pd.DataFrame, *, pickable: bool = True) -> pdk.Layer:
+    """Filled polygons (``polygon``: a ring or [outer, holes...] of [lon, lat]; ``color`` RGBA)."""
+    return pdk.Layer("PolygonLayer", id=layer_id, data=table, get_polygon="polygon", get_fill_color="color",
+                     get_line_color=[255, 255, 255, 60], line_width_min_pixels=0, stroked=False, filled=True,
+                     pickable=pickable, auto_highlight=pickable)
+
+
+def point_table(points: Iterable[tuple[float, float, str]], *, color: list[int] | None = None) -> pd.DataFrame:
+    """A points display table from (lon, lat, name) triples."""
+    rows = [{"lon": float(x), "lat": float(y), "radius_m": 60.0, "color": list(color or [227, 5, 27]),
+             "name": esc(n), "info": ""} for x, y, n in points]
+    return pd.DataFrame(rows, columns=["lon", "lat", "radius_m", "color", "name", "info"])
+
+
 NO_BASEMAP = "__MAP_STYLE__"
 
 

@@ -55,9 +55,10 @@ _overrides: dict[str, Callable[..., Any]] = {}
 
 
 def set_override(name: str, value: Callable[..., Any]) -> None:
-    """Replace ``"planner"`` (factory) or ``"load_dataset"`` (id -> Loaded), for tests and demos."""
-    if name not in {"planner", "load_dataset"}:
-        raise ValueError(f"unknown override {name!r}; use 'planner' or 'load_dataset'")
+    """Replace ``"planner"`` (factory), ``"load_dataset"`` (id -> Loaded) or ``"access"`` (factory of a
+    :class:`dashboard.access.AccessContext`), for tests and demos."""
+    if name not in {"planner", "load_dataset", "access"}:
+        raise ValueError(f"unknown override {name!r}; use 'planner', 'load_dataset' or 'access'")
     _overrides[name] = value
 
 
@@ -219,27 +220,61 @@ def warm_planner(planner: Any) -> None:
     planner.plan(a, b, when, modes=MODES, arrive_by=True)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+_loaders: dict[tuple[str, str], BackgroundLoad] = {}
+_loaders_lock = threading.Lock()
+
+
 def _planner_loader(bundle_key: str, factory: str) -> BackgroundLoad:
-    if factory:
-        return BackgroundLoad("planner", lambda: _build_factory_planner(factory))
-    return BackgroundLoad("planner", lambda: _build_real_planner(bundle_key), warm=warm_planner)
+    """The process-wide load for (bundle, factory): created once, shared read-only by every session
+    (a module-level registry rather than ``st.cache_resource`` so that :func:`start_planner_loading`
+    can start it with the server process, before any session exists)."""
+    key = (bundle_key, factory)
+    with _loaders_lock:
+        loader = _loaders.get(key)
+        if loader is not None and loader.failed and loader.finished is not None \
+                and time.monotonic() - loader.finished > RETRY_AFTER_S:
+            loader = None  # a failed load is tried again, not at every rerun
+        if loader is None:
+            if factory:
+                loader = BackgroundLoad("planner", lambda: _build_factory_planner(factory))
+            else:
+                loader = BackgroundLoad("planner", lambda: _build_real_planner(bundle_key), warm=warm_planner)
+            _loaders[key] = loader
+        return loader
+
+
+def forget_loaders() -> None:
+    """Drop the process-wide loads (tests)."""
+    with _loaders_lock:
+        _loaders.clear()
 
 
 def planner_loader() -> BackgroundLoad | None:
     """The process-wide planner load (started on first call; None when a test override is set).
 
-    Called at the top of every run of the app, so that the network is prepared from the first
-    visit on while the page draws its widgets.
+    Started with the server process by ``python -m dashboard``, else by the first run of the app,
+    so that the network is prepared while the page draws its widgets.
     """
     if "planner" in _overrides or not planner_available():
         return None
-    key, factory = _bundle_key(), os.environ.get("SPMD_DASHBOARD_PLANNER", "")
-    loader = _planner_loader(key, factory)
-    if loader.failed and loader.finished is not None and time.monotonic() - loader.finished > RETRY_AFTER_S:
-        _planner_loader.clear()
-        loader = _planner_loader(key, factory)
-    return loader
+    return _planner_loader(_bundle_key(), os.environ.get("SPMD_DASHBOARD_PLANNER", ""))
+
+
+#: the layers of the planner page's map, prepared with the planner at process start
+BASE_LAYER_IDS = ("streets", "stops")
+
+
+def start_background() -> None:
+    """Start the process-wide background loads (planner, base map layers); returns at once.
+
+    Called by ``python -m dashboard`` before the server starts; the app's first run calls
+    :func:`planner_loader` anyway, so that ``streamlit run dashboard/app.py`` works too.
+    """
+    planner_loader()
+    with _loaders_lock:
+        if ("layers", "") not in _loaders:
+            _loaders[("layers", "")] = BackgroundLoad(
+                "base map layers", lambda: [layer_table(layer_id) for layer_id in BASE_LAYER_IDS])
 
 
 def planner_if_ready() -> Any | None:
@@ -325,6 +360,117 @@ def _log_once(message: str) -> None:
     else:
         _logged.add(message)
         log.exception(message)
+
+
+# -- base map -----------------------------------------------------------------------------------------
+
+#: tile server probed before online tiles are used; the answer is kept TILES_CHECK_TTL_S seconds
+TILES_PROBE_URL = "https://tile.openstreetmap.org/0/0/0.png"
+TILES_CHECK_TTL_S = 300.0
+_tiles_state: dict[str, float | bool] = {}
+_tiles_lock = threading.Lock()
+
+
+def tiles_reachable() -> bool:
+    """Whether online map tiles can be used: never with ``$SPMD_OFFLINE``; else a HEAD request to the
+    tile server (1 s timeout), remembered for a few minutes. Default (no answer): offline."""
+    if settings.offline():
+        return False
+    with _tiles_lock:
+        checked = float(_tiles_state.get("at", -1e9))
+        if time.monotonic() - checked < TILES_CHECK_TTL_S:
+            return bool(_tiles_state.get("ok", False))
+        ok = False
+        try:
+            import requests
+
+            r = requests.head(TILES_PROBE_URL, timeout=1.0, headers={"User-Agent": "spmd-mobilite dashboard"})
+            ok = r.status_code < 400
+        except Exception:  # requests.RequestException and friends: no tiles
+            ok = False
+        _tiles_state.update(at=time.monotonic(), ok=ok)
+        return ok
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _streets_geojson(bundle_key: str) -> dict[str, Any] | None:
+    from dashboard.leaflet import streets_geojson
+
+    table = layer_table("streets")
+    return streets_geojson(table) if table is not None else None
+
+
+def streets_geojson() -> dict[str, Any] | None:
+    """The street base map as GeoJSON for Leaflet (read-only, shared)."""
+    if "load_dataset" in _overrides:
+        from dashboard.leaflet import streets_geojson as build
+
+        table = layer_table("streets")
+        return build(table) if table is not None else None
+    return _streets_geojson(_bundle_key())
+
+
+# -- accessibility ------------------------------------------------------------------------------------
+
+def accessibility_available() -> bool:
+    if "access" in _overrides:
+        return True
+    try:
+        return all(importlib.util.find_spec(m) is not None for m in ("routing.accessibility", "routing.zones"))
+    except (ImportError, ValueError):
+        return False
+
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _access_context(bundle_key: str) -> Any:
+    from dashboard.access import build_context
+
+    planner = get_planner(timeout_s=600)
+    return build_context(planner.network, bundle=Path(bundle_key) if bundle_key else None)
+
+
+def access_context() -> Any:
+    """The process-wide :class:`dashboard.access.AccessContext` (needs the planner's network)."""
+    if "access" in _overrides:
+        return _overrides["access"]()
+    return _access_context(_bundle_key())
+
+
+def access_overridden() -> bool:
+    return "access" in _overrides
+
+
+def _access_key() -> str:
+    return "override" if "access" in _overrides else _bundle_key()
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _cell_values(key: str, mode: str, opportunity: str, cutoff_min: int, window: str) -> pd.DataFrame:
+    from dashboard.access import cell_values
+
+    return cell_values(access_context(), mode=mode, opportunity=opportunity, cutoff_min=cutoff_min, window=window)
+
+
+def cell_values(*, mode: str, opportunity: str, cutoff_min: int, window: str) -> pd.DataFrame:
+    """Per-cell accessibility, computed once per process and parameter set (read-only: do not modify)."""
+    t0 = time.perf_counter()
+    out = _cell_values(_access_key(), mode, opportunity, int(cutoff_min), window)
+    log.info("accessibility %s/%s/%d min/%s in %.0f ms", mode, opportunity, cutoff_min, window,
+             1000 * (time.perf_counter() - t0))
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _isochrone(key: str, lon: float, lat: float, mode: str, departure: str, bands: tuple[int, ...]) -> Any:
+    from dashboard.access import isochrone_frame
+
+    return isochrone_frame(access_context(), (lon, lat), mode=mode, departure=departure, bands_min=bands)
+
+
+def isochrone(origin: tuple[float, float], *, mode: str, departure: str, bands: tuple[int, ...]) -> Any:
+    """Isochrone bands (GeoDataFrame), cached per origin (rounded to ~10 m) and parameters."""
+    return _isochrone(_access_key(), round(float(origin[0]), 4), round(float(origin[1]), 4), mode, departure,
+                      tuple(int(b) for b in bands))
 
 
 def catalogue() -> list[Any]:

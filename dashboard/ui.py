@@ -153,5 +153,12 @@ def legend_html(entries: Iterable[tuple[Iterable[int], str]]) -> str:
     return f'<div class="spmd-legend">{items}</div>'
 
 
+def legend_html_text(entries: Iterable[tuple[Iterable[int], str]]) -> str:
+    """A legend from (colour, text) pairs (text already translated; escaped here)."""
+    items = "".join(f'<span><span class="sw" style="background:{_rgb_css(list(rgb)[:3])}"></span>'
+                    f"{maps.esc(text)}</span>" for rgb, text in entries)
+    return f'<div class="spmd-legend">{items}</div>'
+
+
 def attribution(keys: Iterable[str] = ("attr.osm", "attr.star", "attr.etalab")) -> None:
     st.caption(" · ".join(t(k) for k in dict.fromkeys(keys)))

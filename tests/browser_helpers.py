@@ -135,8 +135,9 @@ def free_port() -> int:
 
 
 def start_streamlit(*, port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen:
-    """``streamlit run dashboard/app.py`` on 127.0.0.1:port, headless, output to ``log_path``."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+    """``python -m dashboard`` (``streamlit run dashboard/app.py`` with the planner loading from the
+    process start) on 127.0.0.1:port, headless, output to ``log_path``."""
+    cmd = [sys.executable, "-m", "dashboard",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
            "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
@@ -173,6 +174,16 @@ def stop_streamlit(proc: subprocess.Popen) -> None:
     log = getattr(proc, "_spmd_log", None)
     if log is not None:
         log.close()
+
+
+FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def wait_trip_map_drawn(page, *, timeout_ms: float = 120_000) -> None:
+    """Wait until the trip map (Leaflet in the streamlit-folium iframe) has drawn its base layer."""
+    frame = page.frame_locator(FOLIUM_FRAME).first
+    frame.locator(".leaflet-container").wait_for(timeout=timeout_ms)
+    frame.locator(".leaflet-overlay-pane canvas, .leaflet-tile-loaded").first.wait_for(timeout=timeout_ms)
 
 
 def real_planner_usable() -> bool:

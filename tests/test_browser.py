@@ -17,12 +17,14 @@ import pytest
 from tests.browser_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    FOLIUM_FRAME,
     ROOT,
     free_port,
     real_planner_usable,
     start_streamlit,
     stop_streamlit,
     wait_healthy,
+    wait_trip_map_drawn,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -105,12 +107,27 @@ def test_plan_a_trip_and_see_card_and_map(browser_page, server):
     card = page.locator(".spmd-card").first
     card.wait_for()
     assert "min" in card.inner_text()
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
-        .some(c => c.width > 100)""")
+    wait_trip_map_drawn(page)
+    frame = page.frame_locator(FOLIUM_FRAME).first
+    frame.locator(".leaflet-overlay-pane canvas").first.wait_for()  # streets, stops and legs (canvas)
     page.wait_for_timeout(1500)
-    assert _deck_canvas_drawn(page)
     assert "from=Gares" in page.url
+    assert any("/app/static/leaflet/leaflet.js" in u for u in requests)  # Leaflet served by us
     page.screenshot(path=str(SHOTS / "planner.png"), full_page=True)
+
+
+def test_click_on_the_map_picks_an_origin(browser_page, server):
+    page, _, _ = browser_page
+    page.goto(server + "/")
+    page.get_by_text("Calculer un itinéraire").wait_for()
+    wait_trip_map_drawn(page)
+    page.wait_for_timeout(1000)
+    box = page.locator(FOLIUM_FRAME).first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)
+    page.get_by_role("button", name="Comme départ").click()
+    page.wait_for_function("""() => /^48\\.\\d+,-1\\.\\d+$/.test(
+        [...document.querySelectorAll('input')].find(i => i.getAttribute('aria-label') === 'Départ')?.value || '')""")
+    page.screenshot(path=str(SHOTS / "planner-pick.png"))
 
 
 def _open(page, server: str, link: str) -> None:

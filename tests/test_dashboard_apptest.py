@@ -53,6 +53,13 @@ def _decks(at: AppTest) -> list[dict]:
     return [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
 
 
+def _leaflet(at: AppTest) -> dict:
+    """The arguments of the trip map (streamlit-folium component)."""
+    maps_ = [el for el in at.get("component_instance") if "folium" in el.proto.component_name]
+    assert len(maps_) == 1
+    return json.loads(maps_[0].proto.json_args)
+
+
 # -- trip planner ----------------------------------------------------------------------------------
 
 def test_planner_types_two_places_and_shows_cards_map_and_exports(planner):
@@ -70,9 +77,11 @@ def test_planner_types_two_places_and_shows_cards_map_and_exports(planner):
     md = _markdown(at)
     assert md.count('class="spmd-card') == 2  # walk and bike
     assert "Vélo" in md and "Marche" in md and "Correspondances" in md
-    itin = _decks(at)[0]
-    assert "itinerary" in [layer["id"] for layer in itin["layers"]]
-    assert itin["mapStyle"] == maps.NO_BASEMAP  # no online tiles
+    fmap = _leaflet(at)
+    assert fmap["js_links"] == ["/app/static/leaflet/leaflet.js"]  # Leaflet served locally, no CDN
+    assert fmap["css_links"] == ["/app/static/leaflet/leaflet.css"]
+    assert "L.polyline" in fmap["feature_group"] and "#009650" in fmap["feature_group"]  # the bike leg
+    assert "MultiLineString" in fmap["script"] and "tile" not in fmap["script"].lower()  # streets, no tiles
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Exporter en GeoJSON", "Exporter en GPX"]
     assert at.query_params["from"] == "gare" and at.query_params["to"] == "Beaulieu Chimei"
@@ -161,7 +170,7 @@ def test_widgets_are_drawn_while_the_network_loads_then_the_trip_is_planned(monk
         assert at.text_input(key="from_q").value == "Gares"  # the widgets do not wait for the network
         assert "Préparation du réseau" in at.get("progress")[0].proto.text
         assert any("dès qu'il sera prêt" in i.value for i in at.info)  # the URL's trip waits its turn
-        assert _decks(at)  # the map is drawn too (street base map)
+        assert "MultiLineString" in _leaflet(at)["script"]  # the map is drawn too (street base map)
         browser_helpers.PLANNER_GATE.set()
         assert state.planner_loader().wait(30) is not None
         at.run()  # what the waiting fragment triggers once the planner is ready
@@ -170,7 +179,7 @@ def test_widgets_are_drawn_while_the_network_loads_then_the_trip_is_planned(monk
     finally:
         browser_helpers.PLANNER_GATE.set()
         state.clear_overrides()
-        state._planner_loader.clear()
+        state.forget_loaders()
 
 
 # -- other pages ------------------------------------------------------------------------------------
@@ -210,14 +219,66 @@ def test_catalogue_page_shows_every_dataset_and_quarantine(planner):
     assert any("report" in b.label or "rapport" in b.label for b in at.get("download_button"))
 
 
-def test_about_and_accessibility_pages(planner):
+def test_about_page(planner):
     at = _app()
     at.switch_page("pages/about.py").run()
     assert not at.exception and not at.error and at.title[0].value == "À propos"
     assert "2011" in _markdown(at) and "Keolis" in _tables_text(at)
+
+
+@pytest.fixture(scope="module")
+def tiny_access(tmp_path_factory):
+    """The accessibility context on the tiny network of tests/planner_fixtures (4 stops, bike share at
+    nodes 20, 10, 3, 13) and a 200 m grid over it, two communes of 10 people per cell."""
+    import pandas as pd
+    import shapely
+
+    from dashboard.access import AccessContext
+    from routing.accessibility import AccessibilityEngine
+    from routing.zones import laea_grid
+    from tests.planner_fixtures import make_network
+
+    net = make_network(tmp_path_factory.mktemp("acc_net"))
+    grid = laea_grid(shapely.box(-1.684, 48.093, -1.662, 48.114))
+    grid["insee"] = ["35238" if lon < -1.673 else "35051" for lon in grid["lon"]]
+    grid["population"] = 10.0
+    names = pd.Series({"35238": "Rennes", "35051": "Cesson-Sévigné"})
+    return AccessContext(AccessibilityEngine(net), grid, names)
+
+
+def test_accessibility_page_map_communes_modes_and_isochrone(planner, tiny_access):
+    state.set_override("access", lambda: tiny_access)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["acc_opp"] = "bikeshare"
+    at.session_state["acc_mode"] = "walk"
+    at.run()
     at.switch_page("pages/accessibility.py").run()
-    assert not at.exception
+    assert not at.exception and not at.error
     assert at.title[0].value == "Explorateur d'accessibilité"
+    cells = next(x for x in _decks(at)[0]["layers"] if x["id"] == "acc_cells")
+    assert 0 < len(cells["data"]) <= len(tiny_access.grid)  # cells reaching a station within 30 min
+    assert "Rennes" in _tables_text(at) and "Rennes Métropole" in _tables_text(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Carreaux (GeoJSON)", "Carreaux (CSV)", "Télécharger (CSV)"} <= set(labels)
+    reached = len(cells["data"])
+    at.select_slider(key="acc_cutoff").set_value(60).run()  # a longer cutoff reaches at least as much
+    cells60 = next(x for x in _decks(at)[0]["layers"] if x["id"] == "acc_cells")
+    assert len(cells60["data"]) >= reached
+    at.button(key="acc_compare_go").click().run()
+    assert not at.exception
+    assert "Vélo" in _tables_text(at) and "Voiture" in _tables_text(at)
+    at.text_input(key="iso_q").input("48.1035,-1.6727").run()
+    assert not at.exception and not at.error
+    iso = next(x for x in _decks(at)[-1]["layers"] if x["id"] == "isochrones")
+    assert len(iso["data"]) >= 1
+    assert any("Isochrones (GeoJSON)" == b.label for b in at.get("download_button"))
+
+
+def test_accessibility_page_explains_itself_while_unavailable(planner, monkeypatch):
+    monkeypatch.setattr(state, "accessibility_available", lambda: False)
+    at = _app()
+    at.switch_page("pages/accessibility.py").run()
+    assert not at.exception and "routing.accessibility" in at.info[0].value
 
 
 # -- pure helpers --------------------------------------------------------------------------------------

@@ -164,7 +164,62 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
 
 # -- rendering --------------------------------------------------------------------------------------------
 
+def _picked_buttons(text: str, shown: str) -> None:
+    c1, c2, c3 = st.columns([2, 1, 1])
+    c1.caption(t("planner.picked", name=shown))
+    c2.button(t("planner.use_from"), on_click=_use_picked, args=("from", text), key="pick_from")
+    c3.button(t("planner.use_to"), on_click=_use_picked, args=("to", text), key="pick_to")
+
+
+def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> bool:
+    """The trip map with Leaflet (served locally): click anywhere, or on a stop, to pick a place.
+
+    The base (street network or online tiles, stops) does not change between reruns, so the
+    browser keeps the map; the itinerary and the markers are a feature group added to it.
+    Returns False when streamlit-folium is unusable (the pydeck map is drawn instead).
+    """
+    try:
+        import folium
+        from streamlit_folium import st_folium
+
+        from dashboard import leaflet
+    except ImportError:
+        return False
+    online = state.tiles_reachable()
+    fmap = leaflet.base_map(online_tiles=online, streets=None if online else state.streets_geojson(),
+                            attribution=t("attr.osm"))
+    stops = state.layer_table("stops")
+    if stops is not None and len(stops):
+        leaflet.add_stops(fmap, stops)
+    leaflet.localise(fmap)
+    trip = folium.FeatureGroup(name="trip")
+    points: list[tuple[float, float]] = []
+    if itinerary is not None:
+        points = leaflet.add_itinerary(trip, itinerary)
+    else:
+        for place, color in ((origin, "#1ea046"), (destination, "#e3051b")):
+            if place is not None:
+                leaflet.add_marker(trip, (place.lon, place.lat), maps.esc(place.name), color=color)
+                points.append((place.lon, place.lat))
+    lon, lat, zoom = maps.fit_view(points) if points else (*maps.RENNES_CENTER, 13)
+    event = st_folium(fmap, key="plan_fmap", height=540, use_container_width=True, feature_group_to_add=trip,
+                      center=(lat, lon), zoom=int(round(zoom)),
+                      returned_objects=["last_clicked", "last_object_clicked_tooltip"]) or {}
+    clicked = event.get("last_clicked") or {}
+    name = event.get("last_object_clicked_tooltip")
+    if clicked and "lat" in clicked and "lng" in clicked:
+        lat_c, lon_c = float(clicked["lat"]), float(clicked["lng"])
+        text = f"{lat_c:.5f},{lon_c:.5f}"
+        label = html.unescape(str(name)) if name else text
+        _picked_buttons(html.unescape(str(name)) if name and not name.endswith(" min") else text, label)
+    else:
+        st.caption(t("planner.pick_map_any"))
+    return True
+
+
 def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> None:
+    if _leaflet_map(itinerary, origin, destination):
+        return
     layers = []
     streets = state.layer_table("streets")
     if streets is not None and len(streets):
@@ -188,10 +243,7 @@ def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> 
         obj = picked[0]
         name = html.unescape(str(obj.get("name", "")))
         text = name or f"{float(obj['lat']):.5f},{float(obj['lon']):.5f}"
-        c1, c2, c3 = st.columns([2, 1, 1])
-        c1.caption(t("planner.picked", name=text))
-        c2.button(t("planner.use_from"), on_click=_use_picked, args=("from", text), key="pick_from")
-        c3.button(t("planner.use_to"), on_click=_use_picked, args=("to", text), key="pick_to")
+        _picked_buttons(text, text)
     else:
         st.caption(t("planner.pick_map"))
 
@@ -265,8 +317,10 @@ def page() -> None:
     modes = share.ALL_MODES  # = routing.planner.MODES, without importing the planner on the first paint
     sdate = state.service_date(planner) if planner is not None else state.DEFAULT_SERVICE_DATE
     _init_session(sdate, modes)
+    waiting_box = st.container()  # always there, so that the elements below keep their place in the tree
     if planner is None:
-        _wait_for_planner()
+        with waiting_box:
+            _wait_for_planner()
     ui.timetable_banner(st.session_state.get("date", sdate))
     for name in st.session_state.get("url_invalid") or []:
         st.warning(t("planner.bad_param", name=name), icon=":material/warning:")
