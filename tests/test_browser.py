@@ -42,7 +42,7 @@ def server(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
     tmp = tmp_path_factory.mktemp("streamlit")
     env = {"SPMD_BUNDLE": str(bundle_dir), "SPMD_CACHE": str(tmp / "cache"), "SPMD_OFFLINE": "1",
-           "SPMD_KIOSK_IDLE_S": "5", "SPMD_KIOSK_CHECK_S": "2"}
+           "SPMD_KIOSK_IDLE_S": "8", "SPMD_KIOSK_CHECK_S": "2"}
     if not real_planner_usable():
         env["SPMD_DASHBOARD_PLANNER"] = "tests.browser_helpers:small_planner"
     port = free_port()
@@ -110,7 +110,8 @@ def test_plan_a_trip_and_see_card_and_map(browser_page, server):
     wait_trip_map_drawn(page)
     frame = page.frame_locator(FOLIUM_FRAME).first
     frame.locator(".leaflet-overlay-pane canvas").first.wait_for()  # streets, stops and legs (canvas)
-    page.wait_for_timeout(1500)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(2500)  # the legs are added to the drawn map (feature group)
     assert "from=Gares" in page.url
     assert any("/app/static/leaflet/leaflet.js" in u for u in requests)  # Leaflet served by us
     page.screenshot(path=str(SHOTS / "planner.png"), full_page=True)
@@ -162,9 +163,10 @@ def test_kiosk_scenario_then_reset_after_inactivity(browser_page, server):
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     page.get_by_role("button", name="Gare → campus de Beaulieu, 8 h").click()
     page.locator(".spmd-card").first.wait_for()
-    page.wait_for_timeout(1500)
+    wait_trip_map_drawn(page)
+    page.wait_for_timeout(2500)
     page.screenshot(path=str(SHOTS / "kiosk.png"))
-    # nobody touches the kiosk for SPMD_KIOSK_IDLE_S=5 s: back to the welcome screen
+    # nobody touches the kiosk for SPMD_KIOSK_IDLE_S=8 s: back to the welcome screen
     page.wait_for_function("() => document.querySelectorAll('.spmd-card').length === 0", timeout=30_000)
     assert page.get_by_role("textbox", name="Départ").input_value() == ""
 

@@ -140,15 +140,16 @@ def page() -> None:
         return
     st.caption(t("acc.intro"))
     mode, opportunity, cutoff, window = _controls()
-    waiting_box = st.container()  # always there: the elements below keep their place in the tree
+    waiting_box = st.empty()  # always there: the elements below keep their place in the tree
     if not state.access_overridden() and state.planner_if_ready() is None:
         loader = state.planner_loader()
-        with waiting_box:
+        with waiting_box.container():
             if loader is not None and loader.failed:
                 st.error(t("error.planner_unavailable"), icon=":material/construction:")
                 return
             _wait_for_planner()
         return
+    waiting_box.empty()
     with st.spinner(t("acc.preparing")):
         ctx = state.access_context()
     tab_map, tab_communes, tab_modes, tab_iso = st.tabs(

@@ -203,7 +203,7 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
                 points.append((place.lon, place.lat))
     lon, lat, zoom = maps.fit_view(points) if points else (*maps.RENNES_CENTER, 13)
     event = st_folium(fmap, key="plan_fmap", height=540, use_container_width=True, feature_group_to_add=trip,
-                      center=(lat, lon), zoom=int(round(zoom)),
+                      center=(lat, lon), zoom=int(round(zoom + 0.3)),
                       returned_objects=["last_clicked", "last_object_clicked_tooltip"]) or {}
     clicked = event.get("last_clicked") or {}
     name = event.get("last_object_clicked_tooltip")
@@ -317,10 +317,12 @@ def page() -> None:
     modes = share.ALL_MODES  # = routing.planner.MODES, without importing the planner on the first paint
     sdate = state.service_date(planner) if planner is not None else state.DEFAULT_SERVICE_DATE
     _init_session(sdate, modes)
-    waiting_box = st.container()  # always there, so that the elements below keep their place in the tree
+    waiting_box = st.empty()  # always there, so that the elements below keep their place in the tree
     if planner is None:
-        with waiting_box:
+        with waiting_box.container():
             _wait_for_planner()
+    else:
+        waiting_box.empty()  # clears what the waiting fragment drew
     ui.timetable_banner(st.session_state.get("date", sdate))
     for name in st.session_state.get("url_invalid") or []:
         st.warning(t("planner.bad_param", name=name), icon=":material/warning:")
