@@ -74,7 +74,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         if partner is None:
             print(f"error: --partner {args.partner!r} is not 'lat,lon'", file=sys.stderr)
             return 2
-    params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc)
+    params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc,
+                        transit_alternatives=args.alternatives)
     planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache)
     if args.trip_updates:
         from sources.loaders.gtfs_rt import load_trip_updates
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--partner", help='carpool passenger start "lat,lon"')
     p.add_argument("--battery-kwh", type=float, default=50.0)
     p.add_argument("--soc", type=float, default=0.8, help="electric car state of charge at departure (0-1)")
+    p.add_argument("--alternatives", type=int, default=0, help="more transit itineraries (leaving later)")
     p.add_argument("--trip-updates", help="a GTFS-RT TripUpdates file (.pb) applied to the timetable")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true")

@@ -89,6 +89,8 @@ class PlanParams:
     min_soc: float = 0.1
     max_charge_kw: float = 100.0
     max_transfers: int = 5
+    #: further transit itineraries leaving later (depart-at) or earlier (arrive-by) than the best
+    transit_alternatives: int = 0
 
     def ev(self) -> EVParams:
         return EVParams(battery_kwh=self.battery_kwh, consumption_kwh_per_100km=self.consumption_kwh_per_100km,
@@ -245,6 +247,8 @@ class Planner:
                 reasons[mode] = str(exc)
                 continue
             itineraries.extend(found if isinstance(found, list) else [found])
+            if mode == TRANSIT and params.transit_alternatives > 0:
+                itineraries.extend(self._transit_alternatives(ctx, found))
         if arrive_by:
             itineraries.sort(key=lambda it: (-it.departure.timestamp(), it.duration_s))
         else:
@@ -522,6 +526,28 @@ class Planner:
         stops, secs, _ = self.stop_access(ctx.o, WALK, ctx.params.max_walk_s)
         return self._transit_core(ctx, stops, secs, TRANSIT, self._walk_access_legs(ctx))
 
+    def _transit_alternatives(self, ctx: _Ctx, best: Itinerary) -> list[Itinerary]:
+        """Up to ``transit_alternatives`` more transit itineraries: the next ones leaving after
+        the best (depart-at), or the ones arriving before it (arrive-by)."""
+        from dataclasses import replace
+
+        out: list[Itinerary] = []
+        current = best
+        for _ in range(ctx.params.transit_alternatives):
+            if ctx.arrive_by:
+                t_s = _secs(current.arrival, ctx.base) - 60.0
+            else:
+                t_s = _secs(current.departure, ctx.base) + 60.0
+            try:
+                nxt = self._plan_transit(replace(ctx, t_s=t_s))
+            except NoRoute:
+                break
+            if any(_same_rides(nxt, it) for it in (best, *out)):
+                break
+            out.append(nxt)
+            current = nxt
+        return out
+
     def _plan_bike_transit(self, ctx: _Ctx) -> Itinerary:
         p = ctx.params
         if not ctx.o.on(BIKE, self.network.params.max_snap_m):
@@ -721,6 +747,11 @@ class _Ctx:
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
+def _same_rides(a: Itinerary, b: Itinerary) -> bool:
+    return [leg.trip_id for leg in a.legs if leg.mode == TRANSIT] == \
+        [leg.trip_id for leg in b.legs if leg.mode == TRANSIT]
+
 
 def _secs(t: dt.datetime, base: dt.datetime) -> float:
     return (t - base).total_seconds()

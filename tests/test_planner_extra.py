@@ -80,3 +80,17 @@ def test_walks_longer_than_the_cap_are_not_offered(planner: Planner) -> None:
                           params=PlanParams(max_walk_trip_s=walk_s - 1))
     assert capped.itineraries == []
     assert capped.reason.startswith("walk: ") and "longer than" in capped.reason
+
+
+def test_transit_alternatives_leave_later_on_other_trips(planner: Planner) -> None:
+    from routing.planner import PlanParams
+
+    res = planner.plan(node_xy(20), node_xy(13), at(7, 58), modes=("transit",),
+                       params=PlanParams(transit_alternatives=2))
+    transit = [it for it in res.itineraries if it.label == "transit"]
+    trips = [[leg.trip_id for leg in it.legs if leg.mode == "transit"] for it in transit]
+    assert trips[0] == ["T1"]
+    assert len(trips) == len({tuple(t) for t in trips})  # each alternative rides other trips
+    assert all(later.departure > earlier.departure for earlier, later in zip(transit, transit[1:]))
+    default = planner.plan(node_xy(20), node_xy(13), at(7, 58), modes=("transit",))
+    assert len(default.itineraries) == 1
