@@ -155,6 +155,26 @@ def random_points_in(polygons: Any, n: int, *, rng: np.random.Generator,
     return out
 
 
+def _homes_and_workplaces(n_users: int, rng: np.random.Generator, bundle_dir: str | Path | None,
+                          homes: np.ndarray | None, workplaces: np.ndarray | None
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """Homes in the IRIS of Rennes Métropole, workplaces in its business zones, unless given."""
+    if homes is None or workplaces is None:
+        import geopandas as gpd
+
+        from sources.traces.flows import _bundle, load_tessellation
+
+        root = _bundle(bundle_dir)
+        if homes is None:
+            iris = load_tessellation("iris", bundle_dir=root)
+            # IRIS are drawn to hold ~2,000 inhabitants each: equal weights follow population
+            homes = random_points_in(iris, n_users, rng=rng, weights=np.ones(len(iris)))
+        if workplaces is None:
+            zones = gpd.read_file(root / "territory" / "business-zones-rennes-metropole.geojson")
+            workplaces = random_points_in(zones.to_crs("EPSG:4326"), n_users, rng=rng)
+    return homes, workplaces
+
+
 def simulate_population(planner: Any, n_users: int, *, seed: int, day: date | None = None,
                         modes: Sequence[str] = ("walk", "bike", "transit"),
                         bundle_dir: str | Path | None = None, homes: np.ndarray | None = None,
@@ -180,20 +200,7 @@ def simulate_population(planner: Any, n_users: int, *, seed: int, day: date | No
     from routing.places import Place
 
     rng = np.random.default_rng(seed)
-    if homes is None or workplaces is None:
-        from sources.traces.flows import _bundle, load_tessellation
-
-        root = _bundle(bundle_dir)
-        if homes is None:
-            iris = load_tessellation("iris", bundle_dir=root)
-            # IRIS are drawn to hold ~2,000 inhabitants each: equal weights follow population
-            homes = random_points_in(iris, n_users, rng=rng, weights=np.ones(len(iris)))
-        if workplaces is None:
-            import geopandas as gpd
-
-            zones = gpd.read_file(root / "territory" / "business-zones-rennes-metropole.geojson")
-            zones = zones.to_crs("EPSG:4326")
-            workplaces = random_points_in(zones, n_users, rng=rng)
+    homes, workplaces = _homes_and_workplaces(n_users, rng, bundle_dir, homes, workplaces)
     day = day or getattr(planner, "date", None) or date(2011, 11, 15)
     pairs: list[tuple[str, Any]] = []
     stats: dict[str, Any] = {"users": n_users, "users_simulated": 0, "trips": 0, "no_route": 0,
@@ -280,19 +287,7 @@ def simulate_straight_commutes(n_users: int, *, seed: int, day: date = date(2011
     from routing.itinerary import Itinerary, Leg
 
     rng = np.random.default_rng(seed)
-    if homes is None or workplaces is None:
-        from sources.traces.flows import _bundle, load_tessellation
-
-        root = _bundle(bundle_dir)
-        if homes is None:
-            iris = load_tessellation("iris", bundle_dir=root)
-            # IRIS are drawn to hold ~2,000 inhabitants each: equal weights follow population
-            homes = random_points_in(iris, n_users, rng=rng, weights=np.ones(len(iris)))
-        if workplaces is None:
-            import geopandas as gpd
-
-            zones = gpd.read_file(root / "territory" / "business-zones-rennes-metropole.geojson")
-            workplaces = random_points_in(zones.to_crs("EPSG:4326"), n_users, rng=rng)
+    homes, workplaces = _homes_and_workplaces(n_users, rng, bundle_dir, homes, workplaces)
     pairs: list[tuple[str, Any]] = []
     for i in range(n_users):
         uid = f"sim{i + 1:04d}"
