@@ -291,11 +291,27 @@ def prepare_lines(data: Mapping[str, Any]) -> pd.DataFrame:
         short = esc(r["route_short_name"]) if r is not None and "route_short_name" in r else esc(route_id)
         long_ = esc(r["route_long_name"]) if r is not None and "route_long_name" in r else ""
         color = hex_to_rgb(r["route_color"] if r is not None and "route_color" in r else None, [0, 90, 170])
-        path = grp[["stop_lon", "stop_lat"]].to_numpy(dtype=float).tolist()
-        if len(path) >= 2:
+        for path in split_long_hops(grp[["stop_lon", "stop_lat"]].to_numpy(dtype=float)):
             rows.append({"path": path, "color": color, "width_m": 14.0, "name": f"Ligne {short}",
                          "info": long_})
     return pd.DataFrame(rows, columns=["path", "color", "width_m", "name", "info"])
+
+
+#: without shapes.txt a line is drawn stop to stop; longer hops (express or interurban runs) are
+#: left out rather than drawn as straight lines across the map
+MAX_HOP_M = 3000.0
+
+
+def split_long_hops(coords: np.ndarray, *, max_hop_m: float = MAX_HOP_M) -> list[list[list[float]]]:
+    """Paths ([[lon, lat], ...]) of a stop sequence cut where two consecutive stops are farther
+    apart than ``max_hop_m`` (equirectangular distance); pieces of fewer than 2 stops are dropped."""
+    if len(coords) < 2:
+        return []
+    lat0 = math.radians(float(np.mean(coords[:, 1])))
+    dx = np.diff(coords[:, 0]) * 111_320.0 * math.cos(lat0)
+    dy = np.diff(coords[:, 1]) * 110_540.0
+    cuts = np.flatnonzero(np.hypot(dx, dy) > max_hop_m) + 1
+    return [piece.tolist() for piece in np.split(coords, cuts) if len(piece) >= 2]
 
 
 def bikeshare_color(ratio: float, renting: bool = True) -> list[int]:

@@ -1,16 +1,23 @@
 """All Streamlit caching and session state of the dashboard lives here.
 
-* Heavy, read-only objects shared by every session of the process (the planner
-  with its network and engines, loaded datasets, prepared map layers) are
-  ``st.cache_resource`` entries: built once per process, never mutated.
+* Heavy, read-only objects shared by every session of the process (loaded datasets,
+  prepared map layers, accessibility results) are ``st.cache_resource`` entries: built once
+  per process, never mutated.
+* The planner (network and engines) loads in a background thread (:class:`BackgroundLoad`,
+  in a module-level registry) started with the server process by ``python -m dashboard`` or
+  by the first run of the app: pages draw their widgets at once, poll
+  :func:`planner_if_ready` and show progress only where a result needs the planner.
 * Per-session values (language, chosen places, plan results, last interaction
   time for the kiosk) are ``st.session_state`` entries.
+* A janitor thread collects garbage and returns freed heap to the system every
+  ``$SPMD_TRIM_EVERY_S`` seconds (memory of closed sessions).
 
-Tests replace the planner or the dataset loader with :func:`set_override`
-(``"planner"``: a zero-argument factory; ``"load_dataset"``: a function
-``dataset_id -> Loaded``); overridden values are not cached. The operator (never
-a URL) may also name another planner factory in ``$SPMD_DASHBOARD_PLANNER``
-(``"module:function"``), e.g. for browser tests before the network is built.
+Tests replace the planner, the dataset loader or the accessibility context with
+:func:`set_override` (``"planner"``: a zero-argument factory; ``"load_dataset"``: a function
+``dataset_id -> Loaded``; ``"access"``: a factory of a ``dashboard.access.AccessContext``);
+overridden values are not cached. The operator (never a URL) may also name another planner
+factory in ``$SPMD_DASHBOARD_PLANNER`` (``"module:function"``), e.g. for browser tests before
+the network is built.
 """
 
 from __future__ import annotations
@@ -249,6 +256,46 @@ def forget_loaders() -> None:
         _loaders.clear()
 
 
+#: how often the process gives freed memory back to the system (``$SPMD_TRIM_EVERY_S``, 0 = never)
+def trim_every_s() -> float:
+    return float(os.environ.get("SPMD_TRIM_EVERY_S", "20"))
+
+
+_janitor: list[threading.Thread] = []
+
+
+def _trim_memory_forever(every_s: float) -> None:
+    """Collect garbage and return free heap pages to the system (glibc ``malloc_trim``), so that the
+    memory of closed sessions (their results and the messages sent to them) does not stay mapped."""
+    import ctypes
+    import ctypes.util
+    import gc
+
+    libc = None
+    try:
+        name = ctypes.util.find_library("c")
+        libc = ctypes.CDLL(name) if name else None
+        trim = getattr(libc, "malloc_trim", None)
+    except OSError:
+        trim = None
+    while True:
+        time.sleep(every_s)
+        gc.collect()
+        if trim is not None:
+            trim(0)
+
+
+def start_janitor() -> None:
+    """Start the memory janitor once per process (a daemon thread)."""
+    every = trim_every_s()
+    with _loaders_lock:
+        if _janitor or every <= 0:
+            return
+        thread = threading.Thread(target=_trim_memory_forever, args=(every,), name="spmd-janitor", daemon=True)
+        thread.start()
+        _janitor.append(thread)
+
+
 def planner_loader() -> BackgroundLoad | None:
     """The process-wide planner load (started on first call; None when a test override is set).
 
@@ -271,6 +318,7 @@ def start_background() -> None:
     :func:`planner_loader` anyway, so that ``streamlit run dashboard/app.py`` works too.
     """
     planner_loader()
+    start_janitor()
     with _loaders_lock:
         if ("layers", "") not in _loaders:
             _loaders[("layers", "")] = BackgroundLoad(
@@ -408,6 +456,24 @@ def streets_geojson() -> dict[str, Any] | None:
         table = layer_table("streets")
         return build(table) if table is not None else None
     return _streets_geojson(_bundle_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _stops_geojson(bundle_key: str) -> dict[str, Any] | None:
+    from dashboard.leaflet import stops_geojson
+
+    table = layer_table("stops")
+    return stops_geojson(table) if table is not None and len(table) else None
+
+
+def stops_geojson() -> dict[str, Any] | None:
+    """Transit stops as GeoJSON for Leaflet (read-only, shared)."""
+    if "load_dataset" in _overrides:
+        from dashboard.leaflet import stops_geojson as build
+
+        table = layer_table("stops")
+        return build(table) if table is not None and len(table) else None
+    return _stops_geojson(_bundle_key())
 
 
 # -- accessibility ------------------------------------------------------------------------------------

@@ -8,14 +8,17 @@ for ``$SPMD_DASHBOARD_PLANNER`` in the browser tests.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
+import random
 import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -128,18 +131,25 @@ def gated_small_planner() -> SmallPlanner:
     return SmallPlanner()
 
 
+class ServerURL(str):
+    """The base URL of a test server, with the server's process id (for memory figures)."""
+
+    pid: int = 0
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_streamlit(*, port: int, env: dict[str, str], log_path: Path) -> subprocess.Popen:
+def start_streamlit(*, port: int, env: dict[str, str], log_path: Path,
+                    extra_args: tuple[str, ...] = ()) -> subprocess.Popen:
     """``python -m dashboard`` (``streamlit run dashboard/app.py`` with the planner loading from the
     process start) on 127.0.0.1:port, headless, output to ``log_path``."""
     cmd = [sys.executable, "-m", "dashboard",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-           "--browser.gatherUsageStats", "false", "--global.developmentMode", "false"]
+           "--browser.gatherUsageStats", "false", "--global.developmentMode", "false", *extra_args]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
     log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_streamlit
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
@@ -176,6 +186,28 @@ def stop_streamlit(proc: subprocess.Popen) -> None:
         log.close()
 
 
+#: arms a watcher of the app's script state (``data-test-script-state`` of stApp): call it, act, then
+#: wait for :data:`RERUN_DONE_JS`; a rerun is seen even when it is over within a frame
+ARM_RERUN_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  window.__spmdRan = false;
+  if (!window.__spmdObs) {
+    window.__spmdObs = new MutationObserver(ms => { for (const m of ms) {
+      if (m.oldValue === 'running' || app.getAttribute('data-test-script-state') === 'running') window.__spmdRan = true; } });
+    window.__spmdObs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true});
+  }
+}"""
+RERUN_DONE_JS = """() => window.__spmdRan === true &&
+  document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
+
+
+def rerun_after(page, action, *, timeout_ms: float = 120_000) -> None:
+    """Run ``action()`` (a click, a fill...) and wait until the rerun it caused has finished."""
+    page.evaluate(ARM_RERUN_JS)
+    action()
+    page.wait_for_function(RERUN_DONE_JS, timeout=timeout_ms)
+
+
 FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
@@ -194,3 +226,132 @@ def real_planner_usable() -> bool:
         return all(importlib.util.find_spec(m) is not None for m in ("routing.planner", "routing.build"))
     except (ImportError, ValueError):
         return False
+
+
+# -- many visitors at once (tests/test_browser.py and bench/bench_dashboard_load.py) ----------------
+
+#: (origin, destination) typed by the sessions: stops and districts of Rennes
+TRIPS = (("Gares", "Beaulieu"), ("République", "Villejean"), ("Sainte-Anne", "Gares"),
+         ("Beaulieu", "République"), ("Villejean", "Sainte-Anne"), ("Gares", "République"))
+
+
+@dataclass
+class SessionStats:
+    plans: int = 0
+    plan_s: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class RssSampler:
+    """Samples a process's resident memory (MB) every ``every_s`` seconds in a thread."""
+
+    def __init__(self, pid: int, *, every_s: float = 1.0) -> None:
+        import psutil
+
+        self.proc = psutil.Process(pid)
+        self.every_s = every_s
+        self.samples: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def rss_mb(self) -> float:
+        return self.proc.memory_info().rss / 2**20
+
+    def _run(self) -> None:
+        t0 = time.monotonic()
+        while not self._stop.is_set():
+            try:
+                self.samples.append((time.monotonic() - t0, self.rss_mb()))
+            except Exception:  # the process ended
+                return
+            self._stop.wait(self.every_s)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def peak_mb(self) -> float:
+        return max((mb for _, mb in self.samples), default=float("nan"))
+
+
+async def _rerun_after(page, action) -> None:
+    """Await ``action()`` and the rerun it causes (see tests.browser_helpers.rerun_after)."""
+    await page.evaluate(ARM_RERUN_JS)
+    await action()
+    await page.wait_for_function(RERUN_DONE_JS, timeout=120_000)
+
+
+async def _session(browser, url: str, idx: int, deadline: float, stats: SessionStats, *, seed: int) -> None:
+    rng = random.Random(seed)
+    context = await browser.new_context(viewport={"width": 1400, "height": 900}, locale="fr-FR")
+    page = await context.new_page()
+
+    def on_console(msg) -> None:
+        if msg.type == "error":
+            stats.errors.append(f"s{idx} console: {msg.text[:160]}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda e: stats.errors.append(f"s{idx} pageerror: {str(e)[:160]}"))
+    page.on("requestfailed", lambda r: stats.errors.append(f"s{idx} request failed: {r.url[:120]}"))
+    page.on("response", lambda r: stats.errors.append(f"s{idx} HTTP {r.status} {r.url[:120]}")
+            if r.status >= 400 else None)
+    page.set_default_timeout(120_000)
+    typed = {"Départ": "", "Arrivée": ""}
+    kind_now = "Partir à"
+    try:
+        await page.goto(url)
+        await page.get_by_role("textbox", name="Départ").wait_for()
+        await page.wait_for_function(RERUN_DONE_JS.replace("window.__spmdRan === true &&", ""))
+        while time.monotonic() < deadline:
+            origin, dest = rng.choice(TRIPS)
+            for label, text in (("Départ", origin), ("Arrivée", dest)):
+                if typed[label] == text:
+                    continue
+                box = page.get_by_role("textbox", name=label)
+
+                async def type_it(box=box, text=text) -> None:
+                    await box.fill(text)
+                    await box.press("Enter")
+
+                await _rerun_after(page, type_it)
+                typed[label] = text
+            kind = "Arriver avant" if rng.random() < 0.3 else "Partir à"  # depart-at or arrive-by
+            if kind != kind_now:
+                await _rerun_after(page, page.get_by_text(kind, exact=True).click)
+                kind_now = kind
+            t0 = time.monotonic()
+            await _rerun_after(page, page.get_by_role("button", name="Calculer").click)
+            if await page.locator(".spmd-card").count() == 0:
+                stats.errors.append(f"s{idx} no itinerary card for {origin} -> {dest}")
+                if os.environ.get("SPMD_LOAD_SHOTS"):
+                    await page.screenshot(path=f"{os.environ['SPMD_LOAD_SHOTS']}/load-s{idx}.png")
+            else:
+                stats.plans += 1
+                stats.plan_s.append(time.monotonic() - t0)
+            if await page.locator('[data-testid="stException"]').count():
+                stats.errors.append(f"s{idx} exception box shown")
+            if await page.get_by_text("Désolé").count():
+                stats.errors.append(f"s{idx} error message shown")
+            await page.wait_for_timeout(rng.randint(200, 800))  # a visitor reads the cards
+    except Exception as exc:  # a timeout or a crash of the page: counted, the others go on
+        stats.errors.append(f"s{idx} {type(exc).__name__}: {str(exc)[:200]}")
+    finally:
+        await context.close()
+
+
+async def run_sessions(url: str, *, sessions: int, duration_s: float, seed: int = 0) -> list[SessionStats]:
+    """``sessions`` browser contexts (one chromium) planning trips until ``duration_s`` has passed."""
+    from playwright.async_api import async_playwright
+
+    stats = [SessionStats() for _ in range(sessions)]
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        deadline = time.monotonic() + duration_s
+        await asyncio.gather(*(_session(browser, url, i, deadline, stats[i], seed=seed + i)
+                               for i in range(sessions)))
+        await browser.close()
+    return stats

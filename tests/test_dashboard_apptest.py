@@ -322,3 +322,54 @@ def test_layer_preparation_escapes_and_colours():
     streets = maps.prepare_streets({"osm-streets": small_loader("osm-streets").data})
     assert len(streets) == 2  # the Point is not a street
     assert maps.hex_to_rgb("zz") == maps.GREY and maps.hex_to_rgb("#00ff00") == [0, 255, 0]
+    import numpy as np
+
+    hops = np.array([[-1.68, 48.11], [-1.679, 48.111], [-1.60, 48.20], [-1.601, 48.201], [-1.5, 48.3]])
+    assert maps.split_long_hops(hops) == [[[-1.68, 48.11], [-1.679, 48.111]], [[-1.6, 48.2], [-1.601, 48.201]]]
+
+
+def test_leaflet_is_served_locally_and_cdn_elements_are_refused():
+    from folium.plugins import MarkerCluster
+
+    from dashboard import leaflet
+
+    static = Path(__file__).resolve().parent.parent / leaflet.STATIC_DIR
+    assert (static / "leaflet.js").stat().st_size > 100_000 and (static / "images" / "marker-icon.png").exists()
+    fmap = leaflet.localise(leaflet.base_map(streets=leaflet.streets_geojson(
+        maps.prepare_streets({"osm-streets": small_loader("osm-streets").data}))))
+    assert fmap.default_js == [("leaflet", "/app/static/leaflet/leaflet.js")]
+    html = fmap.get_root().render()
+    assert "MultiLineString" in html and "cdn." not in html and "tile.openstreetmap" not in html
+    MarkerCluster().add_to(fmap)  # a plugin that loads its script from a CDN
+    with pytest.raises(ValueError, match="outside resources"):
+        leaflet.localise(fmap)
+
+
+def test_online_tiles_only_when_the_tile_server_answers(monkeypatch):
+    import http.server
+    import threading
+
+    class Ok(http.server.BaseHTTPRequestHandler):
+        def do_HEAD(self):  # noqa: N802 - http.server's naming
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ok)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setattr(state, "TILES_PROBE_URL", f"http://127.0.0.1:{srv.server_address[1]}/0/0/0.png")
+        monkeypatch.setenv("SPMD_OFFLINE", "1")
+        state._tiles_state.clear()
+        assert state.tiles_reachable() is False  # offline: not even asked
+        monkeypatch.delenv("SPMD_OFFLINE")
+        assert state.tiles_reachable() is True
+        srv.shutdown()
+        assert state.tiles_reachable() is True  # remembered for TILES_CHECK_TTL_S
+        state._tiles_state.clear()
+        assert state.tiles_reachable() is False  # nobody answers: the drawn street map
+    finally:
+        srv.server_close()
+        state._tiles_state.clear()

@@ -45,7 +45,7 @@ def _grid_map(ctx: object, cells: object, unit: str) -> None:
     limits = [0.0, *breaks.tolist()]
     entries = [(tuple(access.RAMP[min(len(access.RAMP) - 1, round(i * (len(access.RAMP) - 1)
                                                                   / max(1, len(breaks))))]),
-                f"≥ {lim:,.0f}".replace(",", " ")) for i, lim in enumerate(limits)]
+                (f"≥ {lim:,.0f}" if i else "> 0").replace(",", " ")) for i, lim in enumerate(limits)]
     st.markdown(ui.legend_html_text(entries), unsafe_allow_html=True)
     st.caption(t("acc.map_caption", n=len(table)))
 
@@ -119,7 +119,7 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
     layers.append(maps.polygon_layer("isochrones", access.isochrone_display(iso)))
     layers.append(maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]),
                                   kind="points"))
-    st.pydeck_chart(maps.make_deck(layers, view=(place.lon, place.lat, 11.2), height_px=520), width="stretch",
+    st.pydeck_chart(maps.make_deck(layers, view=(place.lon, place.lat, 10.6), height_px=520), width="stretch",
                     key="iso_map")
     st.markdown(ui.legend_html_text([(tuple(access.BAND_COLORS[b]), f"≤ {b} min") for b in bands]),
                 unsafe_allow_html=True)

@@ -16,7 +16,9 @@ def page() -> None:
         cols = st.columns(3)
         chosen = [spec for i, spec in enumerate(specs)
                   if cols[i % 3].toggle(t(spec.label_key), value=spec.default_on, key=f"layer_{spec.id}")]
-        online = st.toggle(t("layers.online_tiles"), value=False, key="layer_online_tiles")
+        reachable = state.tiles_reachable()  # never with SPMD_OFFLINE; else a 1 s probe, kept 5 min
+        online = st.toggle(t("layers.online_tiles"), value=False, key="layer_online_tiles",
+                           disabled=not reachable) and reachable
 
     deck_layers = []
     with st.spinner(t("loading.data")):

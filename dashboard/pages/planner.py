@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import time as _time
 from datetime import datetime, time
 from types import SimpleNamespace
@@ -188,8 +189,8 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
     online = state.tiles_reachable()
     fmap = leaflet.base_map(online_tiles=online, streets=None if online else state.streets_geojson(),
                             attribution=t("attr.osm"))
-    stops = state.layer_table("stops")
-    if stops is not None and len(stops):
+    stops = state.stops_geojson()
+    if stops is not None:
         leaflet.add_stops(fmap, stops)
     leaflet.localise(fmap)
     trip = folium.FeatureGroup(name="trip")
@@ -203,15 +204,16 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
                 points.append((place.lon, place.lat))
     lon, lat, zoom = maps.fit_view(points) if points else (*maps.RENNES_CENTER, 13)
     event = st_folium(fmap, key="plan_fmap", height=540, use_container_width=True, feature_group_to_add=trip,
-                      center=(lat, lon), zoom=int(round(zoom + 0.3)),
+                      center=(lat, lon), zoom=int(round(zoom + 0.8)),  # deck.gl zoom + 1 ~ Leaflet zoom
                       returned_objects=["last_clicked", "last_object_clicked_tooltip"]) or {}
     clicked = event.get("last_clicked") or {}
-    name = event.get("last_object_clicked_tooltip")
+    tooltip = event.get("last_object_clicked_tooltip")
     if clicked and "lat" in clicked and "lng" in clicked:
-        lat_c, lon_c = float(clicked["lat"]), float(clicked["lng"])
-        text = f"{lat_c:.5f},{lon_c:.5f}"
-        label = html.unescape(str(name)) if name else text
-        _picked_buttons(html.unescape(str(name)) if name and not name.endswith(" min") else text, label)
+        text = f"{float(clicked['lat']):.5f},{float(clicked['lng']):.5f}"
+        # a stop's tooltip (HTML made by Leaflet from our escaped name): its text, else the coordinates
+        name = html.unescape(re.sub(r"<[^>]*>", " ", str(tooltip or ""))).strip() if tooltip else ""
+        name = " ".join(name.split())[:share.MAX_PLACE_CHARS]
+        _picked_buttons(name or text, name or text)
     else:
         st.caption(t("planner.pick_map_any"))
     return True
