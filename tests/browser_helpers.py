@@ -306,7 +306,7 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
         await page.goto(url)
         await page.get_by_role("textbox", name="Départ").wait_for()
         await page.wait_for_function(RERUN_DONE_JS.replace("window.__spmdRan === true &&", ""))
-        while time.monotonic() < deadline:
+        while True:  # at least one plan, then until the deadline
             origin, dest = rng.choice(TRIPS)
             for label, text in (("Départ", origin), ("Arrivée", dest)):
                 if typed[label] == text:
@@ -337,6 +337,8 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
             if await page.get_by_text("Désolé").count():
                 stats.errors.append(f"s{idx} error message shown")
             await page.wait_for_timeout(rng.randint(200, 800))  # a visitor reads the cards
+            if time.monotonic() >= deadline:
+                break
     except Exception as exc:  # a timeout or a crash of the page: counted, the others go on
         stats.errors.append(f"s{idx} {type(exc).__name__}: {str(exc)[:200]}")
     finally:
