@@ -189,14 +189,19 @@ def stop_streamlit(proc: subprocess.Popen) -> None:
 #: arms a watcher of the app's script state (``data-test-script-state`` of stApp): call it, act, then
 #: wait for :data:`RERUN_DONE_JS`; a rerun is seen even when it is over within a frame
 ARM_RERUN_JS = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
   window.__spmdRan = false;
   if (!window.__spmdObs) {
+    const isApp = n => n.nodeType === 1 && (n.matches('[data-testid="stApp"]') || n.querySelector('[data-testid="stApp"]'));
     window.__spmdObs = new MutationObserver(ms => { for (const m of ms) {
-      if (m.oldValue === 'running' || app.getAttribute('data-test-script-state') === 'running') window.__spmdRan = true; } });
-    window.__spmdObs.observe(app, {attributes: true, attributeFilter: ['data-test-script-state'], attributeOldValue: true});
+      if (m.type === 'attributes' && (m.oldValue === 'running' || m.target.getAttribute(m.attributeName) === 'running'))
+        window.__spmdRan = true;
+      if (m.type === 'childList' && [...m.addedNodes].some(isApp)) window.__spmdRan = true;  // app remounted
+    } });
+    window.__spmdObs.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                             attributeFilter: ['data-test-script-state'], attributeOldValue: true});
   }
 }"""
+SCRIPT_STATE_JS = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state')"""
 RERUN_DONE_JS = """() => window.__spmdRan === true &&
   document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
 
@@ -302,6 +307,7 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
     page.set_default_timeout(120_000)
     typed = {"Départ": "", "Arrivée": ""}
     kind_now = "Partir à"
+    step = "open"
     try:
         await page.goto(url)
         await page.get_by_role("textbox", name="Départ").wait_for()
@@ -312,6 +318,7 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
                 if typed[label] == text:
                     continue
                 box = page.get_by_role("textbox", name=label)
+                step = f"type {label}"
 
                 async def type_it(box=box, text=text) -> None:
                     await box.fill(text)
@@ -321,9 +328,11 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
                 typed[label] = text
             kind = "Arriver avant" if rng.random() < 0.3 else "Partir à"  # depart-at or arrive-by
             if kind != kind_now:
+                step = kind
                 await _rerun_after(page, page.get_by_text(kind, exact=True).click)
                 kind_now = kind
             t0 = time.monotonic()
+            step = "plan"
             await _rerun_after(page, page.get_by_role("button", name="Calculer").click)
             if await page.locator(".spmd-card").count() == 0:
                 stats.errors.append(f"s{idx} no itinerary card for {origin} -> {dest}")
@@ -340,7 +349,10 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
             if time.monotonic() >= deadline:
                 break
     except Exception as exc:  # a timeout or a crash of the page: counted, the others go on
-        stats.errors.append(f"s{idx} {type(exc).__name__}: {str(exc)[:200]}")
+        state = await page.evaluate(SCRIPT_STATE_JS) if not page.is_closed() else "closed"
+        stats.errors.append(f"s{idx} {type(exc).__name__} at {step!r} (script state {state}): {str(exc)[:120]}")
+        if os.environ.get("SPMD_LOAD_SHOTS"):
+            await page.screenshot(path=f"{os.environ['SPMD_LOAD_SHOTS']}/load-s{idx}-error.png")
     finally:
         await context.close()
 
