@@ -111,6 +111,7 @@ def main() -> None:
         p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
         print(f"click -> cards (browser, under load): p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s")
     print(f"errors: {len(errors)}" + (f" e.g. {errors[:5]}" if errors else ""))
+    print(f"interactions repeated (no rerun seen within 30 s, app idle): {sum(s.retries for s in stats)}")
     b, pk, f = res["baseline_mb"], res["peak_mb"], res["final_mb"]
     print(f"server RSS: baseline {b:.0f} MB, peak {pk:.0f} MB (+{pk - b:.0f}), final {f:.0f} MB "
           f"(+{f - b:.0f}, {res['settle_s']:.0f} s after closing); ratio final/baseline {f / b:.2f}")

@@ -206,13 +206,6 @@ RERUN_DONE_JS = """() => window.__spmdRan === true &&
   document.querySelector('[data-testid="stApp"]').getAttribute('data-test-script-state') === 'notRunning'"""
 
 
-def rerun_after(page, action, *, timeout_ms: float = 120_000) -> None:
-    """Run ``action()`` (a click, a fill...) and wait until the rerun it caused has finished."""
-    page.evaluate(ARM_RERUN_JS)
-    action()
-    page.wait_for_function(RERUN_DONE_JS, timeout=timeout_ms)
-
-
 FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
@@ -243,6 +236,7 @@ TRIPS = (("Gares", "Beaulieu"), ("République", "Villejean"), ("Sainte-Anne", "G
 @dataclass
 class SessionStats:
     plans: int = 0
+    retries: int = 0
     plan_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -283,11 +277,23 @@ class RssSampler:
         return max((mb for _, mb in self.samples), default=float("nan"))
 
 
-async def _rerun_after(page, action) -> None:
-    """Await ``action()`` and the rerun it causes (see tests.browser_helpers.rerun_after)."""
-    await page.evaluate(ARM_RERUN_JS)
-    await action()
-    await page.wait_for_function(RERUN_DONE_JS, timeout=120_000)
+async def _rerun_after(page, action, stats: SessionStats | None = None, *, tries: int = 3,
+                       wait_ms: float = 30_000) -> None:
+    """Await ``action()`` and the rerun it causes (armed by :data:`ARM_RERUN_JS`, done at :data:`RERUN_DONE_JS`). An interaction that
+    caused no rerun within ``wait_ms`` while the app is idle (a click or a fill that landed on an
+    element being replaced, under load) is done again, at most ``tries`` times; it is counted in
+    ``stats.retries``, and only the last failure raises."""
+    for attempt in range(tries):
+        await page.evaluate(ARM_RERUN_JS)
+        await action()
+        try:
+            await page.wait_for_function(RERUN_DONE_JS, timeout=wait_ms)
+            return
+        except Exception:
+            if attempt == tries - 1 or await page.evaluate(SCRIPT_STATE_JS) != "notRunning":
+                raise
+            if stats is not None:
+                stats.retries += 1
 
 
 async def _session(browser, url: str, idx: int, deadline: float, stats: SessionStats, *, seed: int) -> None:
@@ -324,16 +330,16 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
                     await box.fill(text)
                     await box.press("Enter")
 
-                await _rerun_after(page, type_it)
+                await _rerun_after(page, type_it, stats)
                 typed[label] = text
             kind = "Arriver avant" if rng.random() < 0.3 else "Partir à"  # depart-at or arrive-by
             if kind != kind_now:
                 step = kind
-                await _rerun_after(page, page.get_by_text(kind, exact=True).click)
+                await _rerun_after(page, page.get_by_text(kind, exact=True).click, stats)
                 kind_now = kind
             t0 = time.monotonic()
             step = "plan"
-            await _rerun_after(page, page.get_by_role("button", name="Calculer").click)
+            await _rerun_after(page, page.get_by_role("button", name="Calculer").click, stats)
             if await page.locator(".spmd-card").count() == 0:
                 stats.errors.append(f"s{idx} no itinerary card for {origin} -> {dest}")
                 if os.environ.get("SPMD_LOAD_SHOTS"):
