@@ -651,8 +651,6 @@ class Planner:
                                    snap_b_m=ctx.d.snap_m[CAR], extra_s=p.car_park_s, co2_mode=CARPOOL)
             ride.mode = CARPOOL
             legs = [leg1, wait, ride]
-            if label == "carpool_passenger":
-                legs[0].co2_g = legs[0].co2_g  # the passenger drives to the carpool place
             note = f"meet at {m.name} ({int(row['places']) if np.isfinite(row['places']) else '?'} places)"
             out.append(Itinerary(label, _drop_empty(legs), notes=[note]))
         # one clock for both sides, so that they meet at the same moment: the side with the
