@@ -116,7 +116,16 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
             return Network.load(directory)
         except Exception as exc:  # noqa: BLE001 - a stale or broken cache is rebuilt
             log.warning("network cache %s unusable (%s): rebuilding", directory, exc)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=3, desc="network", unit="step", leave=False, disable=None)
+        bar.set_postfix_str("loading datasets")
     kwargs = load_inputs(bundle=bundle, cache=cache, day=day)
+    if bar is not None:
+        bar.update(1)
+        bar.set_postfix_str("building")
     feed = kwargs["feed"]
     service_day = day or (DEFAULT_DAY if feed.service_ids_on(DEFAULT_DAY) else feed.date)
     for key in ("bikeshare", "carpool", "parkings", "chargers"):
@@ -125,21 +134,18 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
             x0, y0, x1, y1 = RENNES_METROPOLE_BBOX
             kwargs[key] = frame[frame["lon"].between(x0, x1) & frame["lat"].between(y0, y1)]
     network = build_network(day=service_day, digest=digest, **kwargs)
+    if bar is not None:
+        bar.update(1)
+        bar.set_postfix_str("saving")
     if use_cache:
         try:
             network.save(directory)
         except OSError as exc:
             log.warning("could not cache the network in %s: %s", directory, exc)
+    if bar is not None:
+        bar.update(1)
+        bar.close()
     return network
-
-
-def default_bundle() -> Path | None:
-    """``$SPMD_BUNDLE``, else ``../shared/data/rennes`` beside the checkout when it exists."""
-    b = settings.bundle_dir()
-    if b is not None:
-        return b
-    candidate = settings.default_bundle_candidate()
-    return candidate if (candidate / "README.md").exists() and os.environ.get("SPMD_NO_DEFAULT_BUNDLE") != "1" else None
 
 
 def networkx_graph(network: Network, *, cache: Any = None) -> Any:
