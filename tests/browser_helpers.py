@@ -237,6 +237,7 @@ TRIPS = (("Gares", "Beaulieu"), ("République", "Villejean"), ("Sainte-Anne", "G
 class SessionStats:
     plans: int = 0
     retries: int = 0
+    frames: int = 0
     plan_s: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -277,23 +278,28 @@ class RssSampler:
         return max((mb for _, mb in self.samples), default=float("nan"))
 
 
-async def _rerun_after(page, action, stats: SessionStats | None = None, *, tries: int = 3,
-                       wait_ms: float = 30_000) -> None:
-    """Await ``action()`` and the rerun it causes (armed by :data:`ARM_RERUN_JS`, done at :data:`RERUN_DONE_JS`). An interaction that
-    caused no rerun within ``wait_ms`` while the app is idle (a click or a fill that landed on an
-    element being replaced, under load) is done again, at most ``tries`` times; it is counted in
-    ``stats.retries``, and only the last failure raises."""
+async def _rerun_after(page, action, stats: SessionStats, *, tries: int = 3, wait_s: float = 30.0) -> None:
+    """Await ``action()`` and the rerun it causes: the app is idle again after the server sent
+    something (websocket frames counted in ``stats.frames``) or the script state was seen running
+    (:data:`ARM_RERUN_JS`; React may batch a quick run away from the DOM under load), with 250 ms
+    of quiet. An interaction that caused nothing within ``wait_s`` (landed on an element being
+    replaced) is done again, at most ``tries`` times, counted in ``stats.retries``."""
     for attempt in range(tries):
         await page.evaluate(ARM_RERUN_JS)
+        before = stats.frames
         await action()
-        try:
-            await page.wait_for_function(RERUN_DONE_JS, timeout=wait_ms)
-            return
-        except Exception:
-            if attempt == tries - 1 or await page.evaluate(SCRIPT_STATE_JS) != "notRunning":
-                raise
-            if stats is not None:
-                stats.retries += 1
+        t0 = time.monotonic()
+        last, last_change = stats.frames, time.monotonic()
+        while time.monotonic() - t0 < wait_s:
+            await page.wait_for_timeout(50)
+            if stats.frames != last:
+                last, last_change = stats.frames, time.monotonic()
+            ran = stats.frames > before or await page.evaluate("() => window.__spmdRan === true")
+            if ran and time.monotonic() - last_change > 0.25 and await page.evaluate(SCRIPT_STATE_JS) == "notRunning":
+                return
+        if attempt == tries - 1:
+            raise TimeoutError(f"no rerun within {wait_s:.0f} s")
+        stats.retries += 1
 
 
 async def _session(browser, url: str, idx: int, deadline: float, stats: SessionStats, *, seed: int) -> None:
@@ -305,6 +311,13 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
         if msg.type == "error":
             stats.errors.append(f"s{idx} console: {msg.text[:160]}")
 
+    def on_websocket(ws) -> None:
+        def on_frame(_payload: object) -> None:
+            stats.frames += 1
+
+        ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_websocket)
     page.on("console", on_console)
     page.on("pageerror", lambda e: stats.errors.append(f"s{idx} pageerror: {str(e)[:160]}"))
     page.on("requestfailed", lambda r: stats.errors.append(f"s{idx} request failed: {r.url[:120]}"))
