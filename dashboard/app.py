@@ -45,7 +45,6 @@ def main() -> None:
     st.set_page_config(page_title=t("app.title"), page_icon=str(ASSETS_DIR / "favicon.png"), layout="wide",
                        initial_sidebar_state="collapsed" if kiosk else "auto")
     state.planner_loader()  # starts loading the network in the background at the first visit, whatever the page
-    state.start_janitor()
     if kiosk and state.kiosk_expired():
         state.kiosk_reset()
     state.touch()

@@ -9,8 +9,6 @@
   :func:`planner_if_ready` and show progress only where a result needs the planner.
 * Per-session values (language, chosen places, plan results, last interaction
   time for the kiosk) are ``st.session_state`` entries.
-* A janitor thread collects garbage and returns freed heap to the system every
-  ``$SPMD_TRIM_EVERY_S`` seconds (memory of closed sessions).
 
 Tests replace the planner, the dataset loader or the accessibility context with
 :func:`set_override` (``"planner"``: a zero-argument factory; ``"load_dataset"``: a function
@@ -256,46 +254,6 @@ def forget_loaders() -> None:
         _loaders.clear()
 
 
-#: how often the process gives freed memory back to the system (``$SPMD_TRIM_EVERY_S``, 0 = never)
-def trim_every_s() -> float:
-    return float(os.environ.get("SPMD_TRIM_EVERY_S", "20"))
-
-
-_janitor: list[threading.Thread] = []
-
-
-def _trim_memory_forever(every_s: float) -> None:
-    """Collect garbage and return free heap pages to the system (glibc ``malloc_trim``), so that the
-    memory of closed sessions (their results and the messages sent to them) does not stay mapped."""
-    import ctypes
-    import ctypes.util
-    import gc
-
-    libc = None
-    try:
-        name = ctypes.util.find_library("c")
-        libc = ctypes.CDLL(name) if name else None
-        trim = getattr(libc, "malloc_trim", None)
-    except OSError:
-        trim = None
-    while True:
-        time.sleep(every_s)
-        gc.collect()
-        if trim is not None:
-            trim(0)
-
-
-def start_janitor() -> None:
-    """Start the memory janitor once per process (a daemon thread)."""
-    every = trim_every_s()
-    with _loaders_lock:
-        if _janitor or every <= 0:
-            return
-        thread = threading.Thread(target=_trim_memory_forever, args=(every,), name="spmd-janitor", daemon=True)
-        thread.start()
-        _janitor.append(thread)
-
-
 def planner_loader() -> BackgroundLoad | None:
     """The process-wide planner load (started on first call; None when a test override is set).
 
@@ -318,7 +276,6 @@ def start_background() -> None:
     :func:`planner_loader` anyway, so that ``streamlit run dashboard/app.py`` works too.
     """
     planner_loader()
-    start_janitor()
     with _loaders_lock:
         if ("layers", "") not in _loaders:
             _loaders[("layers", "")] = BackgroundLoad(
