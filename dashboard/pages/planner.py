@@ -107,6 +107,8 @@ def _params(planner: Any, modes: list[str]) -> Any:
             kwargs["carpool_partner"] = (float(partner.lon), float(partner.lat))
         except LookupError:
             st.warning(t("planner.no_match", q=partner_text))
+    if "transit" in modes:
+        kwargs["transit_alternatives"] = 1  # also show the next bus (often a better trip)
     if "ecar" in modes:
         kwargs.update(battery_kwh=float(ss.get("battery_kwh", 50.0)),
                       consumption_kwh_per_100km=float(ss.get("consumption", 17.0)),
