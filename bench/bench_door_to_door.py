@@ -130,21 +130,9 @@ class DoorToDoorReference(ReferenceRouter):
         if not acc or not egr:
             return INF
         src_node, sink = "src", "sink"
-        added: list[tuple[object, object]] = []
-        best = INF
-        starts: list[tuple[int, int]] = []
-        for s, a in acc.items():
-            t = int(math.ceil(t_s + a))
-            starts.append((s, t))
-            for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1]):
-                starts.append((int(tt.fp_to[k]), t + int(tt.fp_dur_s[k])))
-        for s, t in starts:
-            if s in egr:
-                best = min(best, t + egr[s])
-            w = self._first_wait(s, np.array([t]))[0]
-            if w >= 0:
-                g.add_edge(src_node, int(w), weight=int(self.w_time[w - self.base]))
-                added.append((src_node, int(w)))
+        starts = self.expand_labels([(s, int(math.ceil(t_s + a))) for s, a in acc.items()])
+        best = min([t + egr[s] for s, t in starts if s in egr], default=INF)
+        added = self.link_sources(starts, src_node)
         in_off, in_from, in_dur = tt.footpaths_in
         for s, e in egr.items():
             for a in range(self.a_start[s], self.a_start[s + 1]):  # alight at s, walk to the door
@@ -157,17 +145,7 @@ class DoorToDoorReference(ReferenceRouter):
                     if not g.has_edge(self.abase + a, sink) or g[self.abase + a][sink]["weight"] > w:
                         g.add_edge(self.abase + a, sink, weight=w)
                         added.append((self.abase + a, sink))
-        try:
-            if src_node in g and sink in g:
-                best = min(best, float(nx.dijkstra_path_length(g, src_node, sink, weight="weight")))
-        except nx.NetworkXNoPath:
-            pass
-        finally:
-            g.remove_edges_from(added)
-            for n in (src_node, sink):
-                if n in g:
-                    g.remove_node(n)
-        return best
+        return min(best, self.shortest_and_restore(src_node, sink, added))
 
 
 # -- the run -----------------------------------------------------------------------------------

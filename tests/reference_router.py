@@ -127,20 +127,9 @@ class ReferenceRouter:
         """Earliest arrival time at stop ``target`` from (stop, time) labels; INF when unreachable."""
         tt, g = self.tt, self.g
         src_node, sink = "src", "sink"
-        added: list[tuple[object, object]] = []
-        best = INF
-        starts: list[tuple[int, int]] = []
-        for s, t in sources:
-            starts.append((int(s), int(t)))
-            for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1]):
-                starts.append((int(tt.fp_to[k]), int(t + tt.fp_dur_s[k])))
-        for s, t in starts:
-            if s == target:
-                best = min(best, t)
-            w = self._first_wait(s, np.array([t]))[0]
-            if w >= 0:
-                g.add_edge(src_node, int(w), weight=int(self.w_time[w - self.base]))
-                added.append((src_node, int(w)))
+        starts = self.expand_labels(sources)
+        best = min([t for s, t in starts if s == target], default=INF)
+        added = self.link_sources(starts, src_node)
         # sink: vehicle arrivals at the target, and footpath arrivals into it
         lo, hi = self.w_start[target], self.w_start[target + 1]
         for w in range(lo, hi):
@@ -152,16 +141,45 @@ class ReferenceRouter:
             for a in range(self.a_start[u], self.a_start[u + 1]):
                 g.add_edge(self.abase + a, sink, weight=d)
                 added.append((self.abase + a, sink))
+        dist = self.shortest_and_restore(src_node, sink, added)
+        return min(best, int(dist)) if dist != float("inf") else best
+
+    # -- query scaffolding (shared with bench/bench_door_to_door.py) -----------------------------
+    def expand_labels(self, labels: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """(stop, time) labels plus one footpath from each, as the engine walks them."""
+        tt = self.tt
+        starts: list[tuple[int, int]] = []
+        for s, t in labels:
+            starts.append((int(s), int(t)))
+            for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1]):
+                starts.append((int(tt.fp_to[k]), int(t + tt.fp_dur_s[k])))
+        return starts
+
+    def link_sources(self, starts: list[tuple[int, int]], src_node: object) -> list[tuple[object, object]]:
+        """Edges from ``src_node`` to the first departure event at or after each start; returned
+        so that :meth:`shortest_and_restore` can remove them."""
+        added: list[tuple[object, object]] = []
+        for s, t in starts:
+            w = self._first_wait(s, np.array([t]))[0]
+            if w >= 0:
+                self.g.add_edge(src_node, int(w), weight=int(self.w_time[w - self.base]))
+                added.append((src_node, int(w)))
+        return added
+
+    def shortest_and_restore(self, src_node: object, sink: object,
+                             added: list[tuple[object, object]]) -> float:
+        """Dijkstra from ``src_node`` to ``sink`` (inf when none), then the query edges and the two
+        query nodes are removed so that the graph is as built."""
+        g = self.g
         try:
-            if src_node in g:
-                dist = nx.dijkstra_path_length(g, src_node, sink, weight="weight")
-                best = min(best, int(dist))
+            if src_node in g and sink in g:
+                return float(nx.dijkstra_path_length(g, src_node, sink, weight="weight"))
+            return float("inf")
         except nx.NetworkXNoPath:
-            pass
+            return float("inf")
         finally:
             g.remove_edges_from(added)
             for n in (src_node, sink):
                 if n in g:
                     g.remove_node(n)
-        return best
 
