@@ -83,11 +83,12 @@ class PlanParams:
     car_park_s: float = 180.0  # park the car
     carpool_wait_s: float = 120.0
     carpool_partner: tuple[float, float] | None = None  # (lon, lat) of the passenger
-    battery_kwh: float = 50.0
-    consumption_kwh_per_100km: float = 17.0
-    soc_start: float = 0.8
-    min_soc: float = 0.1
-    max_charge_kw: float = 100.0
+    # electric car: the defaults are EVParams' own
+    battery_kwh: float = EVParams.battery_kwh
+    consumption_kwh_per_100km: float = EVParams.consumption_kwh_per_100km
+    soc_start: float = EVParams.soc_start
+    min_soc: float = EVParams.min_soc
+    max_charge_kw: float = EVParams.max_charge_kw
     max_transfers: int = 5
     #: further transit itineraries leaving later (depart-at) or earlier (arrive-by) than the best
     transit_alternatives: int = 0
