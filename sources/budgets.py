@@ -1,0 +1,73 @@
+"""Input budgets, declared once and enforced everywhere before the work starts.
+
+Each budget has a default and an environment variable that raises (or lowers) it:
+``SPMD_BUDGET_<NAME>`` (upper case), e.g. ``SPMD_BUDGET_MAX_COLUMNS=5000``. A request or a file
+over budget raises :class:`BudgetExceeded`, whose message names the limit, the value seen and the
+setting that raises it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+#: name -> (default, unit, what it bounds)
+DEFAULTS: dict[str, tuple[int, str, str]] = {
+    "max_file_bytes": (2_000_000_000, "bytes", "size of one input file"),
+    "max_upload_bytes": (50 * 1024 * 1024, "bytes", "size of one uploaded file"),
+    "max_archive_bytes": (3_000_000_000, "bytes", "decompressed size of one archive (all entries)"),
+    "max_entry_bytes": (1_500_000_000, "bytes", "decompressed size of one archive entry"),
+    "max_archive_ratio": (200, "ratio", "compression ratio of one archive entry"),
+    "max_rows": (20_000_000, "rows", "rows of one table"),
+    "max_columns": (1_000, "columns", "columns of one table header"),
+    "max_place_chars": (200, "characters", "length of a place name or query"),
+    "max_simulated_users": (100_000, "users", "users to simulate"),
+    "max_cell_departures": (5_000_000, "cells x departures", "cells x departure times of one request"),
+    "parse_seconds": (300, "seconds", "time to parse one upload"),
+}
+
+
+class BudgetExceeded(ValueError):
+    """An input over one of the declared budgets (refused before the work starts)."""
+
+    def __init__(self, name: str, value: float, limit: float, *, what: str | None = None):
+        default, unit, description = DEFAULTS[name]
+        self.name, self.value, self.limit, self.unit = name, value, limit, unit
+        subject = f"{what}: " if what else ""
+        super().__init__(
+            f"{subject}{description} is {value:,} {unit}, over the limit of {limit:,} {unit} "
+            f"(raise it with the setting SPMD_BUDGET_{name.upper()})")
+
+
+@dataclass(frozen=True)
+class Budgets:
+    max_file_bytes: int
+    max_upload_bytes: int
+    max_archive_bytes: int
+    max_entry_bytes: int
+    max_archive_ratio: int
+    max_rows: int
+    max_columns: int
+    max_place_chars: int
+    max_simulated_users: int
+    max_cell_departures: int
+    parse_seconds: int
+
+    def check(self, name: str, value: float, *, what: str | None = None) -> None:
+        """Raise :class:`BudgetExceeded` when ``value`` is over the budget ``name``."""
+        limit = getattr(self, name)
+        if value > limit:
+            raise BudgetExceeded(name, value, limit, what=what)
+
+
+def budgets() -> Budgets:
+    """The budgets in force, read at call time (environment variables override the defaults)."""
+    values = {}
+    for f in fields(Budgets):
+        default = DEFAULTS[f.name][0]
+        raw = os.environ.get(f"SPMD_BUDGET_{f.name.upper()}")
+        try:
+            values[f.name] = int(float(raw)) if raw else default
+        except ValueError:
+            values[f.name] = default
+    return Budgets(**values)
