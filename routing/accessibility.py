@@ -51,6 +51,8 @@ import pandas as pd
 from sources.loaders.streets import project_xy
 
 from ._numba_dijkstra import dijkstra_csr
+from .constants import UNREACHABLE
+from .csa import bounded_scan, first_departure
 from .network import Network
 from .streets import ModeGraph, nearest_nodes
 
@@ -61,7 +63,7 @@ MEASURES = ("cumulative", "gravity", "nearest")
 DECAYS = ("step", "linear", "exponential", "logistic")
 OPPORTUNITY_KINDS = ("stops", "bikeshare", "carpool", "charger", "park_ride", "employers", "business_zones",
                      "population")
-_INF64 = np.int64(2**62)
+_INF64 = UNREACHABLE
 
 
 @dataclass(frozen=True)
@@ -321,8 +323,9 @@ class AccessibilityEngine:
         if len(labels) == 0:
             return out
         start = int(np.searchsorted(tt.dep_time, labels[:, 1].min(), side="left"))
-        _scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-              labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 1, *work, out)
+        bounded_scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
+                     tt.fp_dur_s, labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 1, *work,
+                     out)
         return out
 
 
@@ -424,48 +427,6 @@ def _scan_work(tt: Any) -> tuple[np.ndarray, ...]:
 
 
 @nb.njit(cache=True)
-def _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, start,
-          t_max, run, tau, tau_v, trip_run, out):
-    """One bounded connection scan; ``out`` (reset by the caller) receives arrivals by vehicle
-    (then one footpath). ``tau``/``tau_v``/``trip_run`` are work arrays reused between runs
-    (``run`` must differ from every earlier run on the same ``trip_run``)."""
-    n_stops = len(tau)
-    for s in range(n_stops):
-        tau[s] = _INF64
-        tau_v[s] = _INF64
-    for i in range(len(src_stop)):
-        s = src_stop[i]
-        if src_time[i] < tau[s]:
-            tau[s] = src_time[i]
-    m = len(dep_time)
-    for c in range(start, m):
-        dtime = np.int64(dep_time[c])
-        if dtime > t_max:
-            break
-        t = trip[c]
-        if trip_run[t] != run:
-            if tau[dep_stop[c]] <= dtime:
-                trip_run[t] = run
-            else:
-                continue
-        at = np.int64(arr_time[c])
-        a = arr_stop[c]
-        if at < tau_v[a]:
-            tau_v[a] = at
-            if at < out[a]:
-                out[a] = at
-            if at < tau[a]:
-                tau[a] = at
-            for k in range(fp_off[a], fp_off[a + 1]):
-                v = fp_to[k]
-                nt = at + fp_dur[k]
-                if nt < tau[v]:
-                    tau[v] = nt
-                if nt < out[v]:
-                    out[v] = nt
-
-
-@nb.njit(cache=True)
 def _egress_min(arrivals, egr_ptr, egr_dest, egr_s, t0, cutoff, res):
     """res[j] = min(res[j], arrivals[s] + egress(s, j) - t0) over stops reached within the cutoff."""
     limit = t0 + cutoff
@@ -504,22 +465,15 @@ def _event_table(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp
     trip_run = np.full(n_trips, -1, np.int64)
     src_stop = np.empty(1, np.int64)
     src_time = np.empty(1, np.int64)
-    m = len(dep_time)
     for e in range(n_ev):
         t0 = ev_time[e]
         src_stop[0] = ev_stop[e]
         src_time[0] = t0
-        lo, hi = 0, m
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if dep_time[mid] < t0:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = first_departure(dep_time, t0)
         for s in range(n_stops):
             out[s] = _INF64
-        _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, lo,
-              t0 + horizon, e, tau, tau_v, trip_run, out)
+        bounded_scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, lo,
+                     t0 + horizon, e, tau, tau_v, trip_run, out)
         row = table[e]
         limit = t0 + horizon
         for s in range(n_stops):

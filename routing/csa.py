@@ -31,9 +31,10 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from routing.constants import UNREACHABLE
 from routing.timetable import Timetable
 
-INF = np.int64(2**62)
+INF = UNREACHABLE
 NEG_INF = -INF
 TRANSIT, WALK = "transit", "walk"
 
@@ -210,186 +211,242 @@ def _fp_duration(fp_off, fp_to, fp_dur, a, b):
 
 
 @nb.njit(cache=True)
-def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur,
-                    n_stops, n_trips, src_stop, src_off, cand, target, max_legs, limit_s, trip_last):
-    L = max_legs + 1  # levels 0..max_legs (number of vehicle legs, "at most")
-    tau = np.full((L, n_stops), INF, dtype=np.int64)
-    tau_v = np.full((L, n_stops), INF, dtype=np.int64)
-    p_enter = np.full((L, n_stops), -1, dtype=np.int32)
-    p_exit = np.full((L, n_stops), -1, dtype=np.int32)
-    p_fp = np.full((L, n_stops), -1, dtype=np.int32)
-    p_lvl = np.full((L, n_stops), -1, dtype=np.int32)  # level at the boarding stop
-    trip_lvl = np.zeros(n_trips, dtype=np.int32)  # legs count once boarded
-    trip_enter = np.full(n_trips, -1, dtype=np.int32)
-    trip_run = np.full(n_trips, -1, dtype=np.int32)
-    lab_run = np.full((L, n_stops), -1, dtype=np.int32)  # run that last improved tau[lv, s]
-    nc = len(cand)
-    # output: per (run, level) journeys found in that run
-    out_n = 0
-    out_dep = np.empty(nc * L, dtype=np.int64)
-    out_arr = np.empty(nc * L, dtype=np.int64)
-    out_legs = np.empty(nc * L, dtype=np.int32)
-    out_walk = np.empty(nc * L, dtype=np.int64)
-    out_src = np.empty(nc * L, dtype=np.int32)
-    out_path = np.full((nc * L, L, 4), -1, dtype=np.int64)  # (enter, exit, fp_to_stop, fp_dur)
-    out_first_walk = np.full((nc * L, 3), -1, dtype=np.int64)  # (from, to, dur) initial footpath
+def first_departure(dep_time, t):
+    """Index of the first connection departing at or after ``t`` (binary search on sorted times)."""
+    lo, hi = 0, len(dep_time)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if dep_time[mid] < t:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@nb.njit(cache=True)
+def bounded_scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time,
+                 start, t_max, run, tau, tau_v, trip_run, out):
+    """Bounded forward scan for the accessibility engine (numba, callable from other kernels).
+
+    From (stop, time) labels (no initial footpath), scans connections from index ``start`` while
+    they depart by ``t_max``; ``out`` (reset by the caller) receives the arrivals by vehicle, then
+    one footpath. ``tau``/``tau_v``/``trip_run`` are work arrays reused between runs (``run`` must
+    differ from every earlier run on the same ``trip_run``).
+    """
+    n_stops = len(tau)
+    for s in range(n_stops):
+        tau[s] = INF
+        tau_v[s] = INF
+    for i in range(len(src_stop)):
+        s = src_stop[i]
+        if src_time[i] < tau[s]:
+            tau[s] = src_time[i]
     m = len(dep_time)
-    scanned = 0
-    for r in range(nc):
-        d0 = cand[r]
-        before = tau[:, target].copy()
-        tmin = INF
-        # self-pruning (rRAPTOR): a label improved in this run from an old value o only changes
-        # boardings departing before o (later ones were already possible in an earlier run), and a
-        # trip boarded thanks to it runs until its last departure: past both, the run can stop
-        bound = np.int64(-1)
-        for i in range(len(src_stop)):
-            s = src_stop[i]
-            t = d0 + src_off[i]
-            if t < tmin:
-                tmin = t
-            for lv in range(L):
-                if t < tau[lv, s]:
-                    bound = max(bound, tau[lv, s])
-                    lab_run[lv, s] = r
-                    tau[lv, s] = t
-                    tau_v[lv, s] = t
-                    p_enter[lv, s] = -1
-                    p_exit[lv, s] = -1
-                    p_fp[lv, s] = -1
-            for k in range(fp_off[s], fp_off[s + 1]):
+    for c in range(start, m):
+        dtime = np.int64(dep_time[c])
+        if dtime > t_max:
+            break
+        t = trip[c]
+        if trip_run[t] != run:
+            if tau[dep_stop[c]] <= dtime:
+                trip_run[t] = run
+            else:
+                continue
+        at = np.int64(arr_time[c])
+        a = arr_stop[c]
+        if at < tau_v[a]:
+            tau_v[a] = at
+            if at < out[a]:
+                out[a] = at
+            if at < tau[a]:
+                tau[a] = at
+            for k in range(fp_off[a], fp_off[a + 1]):
                 v = fp_to[k]
-                nt = t + fp_dur[k]
-                for lv in range(L):
-                    if nt < tau[lv, v]:
-                        bound = max(bound, tau[lv, v])
-                        lab_run[lv, v] = r
-                        tau[lv, v] = nt
-                        p_enter[lv, v] = -1
-                        p_exit[lv, v] = -1
-                        p_fp[lv, v] = s
-                    else:
-                        break
-        # first connection departing at or after tmin
-        lo, hi = 0, m
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if dep_time[mid] < tmin:
-                lo = mid + 1
+                nt = at + fp_dur[k]
+                if nt < tau[v]:
+                    tau[v] = nt
+                if nt < out[v]:
+                    out[v] = nt
+
+
+#: Profile labels compare (arrival, walking) lexicographically as one int64 key.
+KEY_W = np.int64(1 << 22)
+
+
+@nb.njit(cache=True)
+def _entry_at(e_dep, base, n, t):
+    """Position of the entry of a stop profile to use at time ``t`` (entries ``base..base+n`` by
+    decreasing departure, suffix minima): the last one departing at or after ``t``; -1 if none."""
+    if n == 0 or e_dep[base] < t:
+        return -1
+    lo, hi = 0, n  # count of entries departing at or after t
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if e_dep[base + mid] >= t:
+            lo = mid + 1
+        else:
+            hi = mid
+    return base + lo - 1
+
+
+@nb.njit(cache=True)
+def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from,
+                    in_dur, n_trips, target, K, c_lo, c_hi, t_cut, e_off, e_dep, e_key, e_enter, e_exit,
+                    e_next, cnt, mark, c_key, c_exit, c_next):
+    """One backward pass over connections ``c_lo..c_hi`` (decreasing departure): per stop a profile
+    of boarding departures with, for each budget of 1..K legs, the least (arrival, walking) key at
+    the target and the pointers of the journey (boarding connection, exit connection, stop walked
+    to after the exit: -1 when the journey then ends at the target). Connections departing from a
+    ``mark``ed stop (the sources and their footpath neighbours) also keep their own key and
+    pointers in ``c_key``/``c_exit``/``c_next`` (the profile entries are suffix minima, which
+    would let a boarding after the window hide one inside it)."""
+    n_stops = len(cnt)
+    for s in range(n_stops):
+        cnt[s] = 0
+    egress = np.full(n_stops, -1, dtype=np.int64)
+    egress[target] = 0
+    for k in range(in_off[target], in_off[target + 1]):
+        egress[in_from[k]] = in_dur[k]
+    t_key = np.full((n_trips, K), INF, dtype=np.int64)
+    t_exit = np.full((n_trips, K), -1, dtype=np.int32)
+    t_next = np.full((n_trips, K), -1, dtype=np.int32)
+    scanned = 0
+    for c in range(c_hi - 1, c_lo - 1, -1):
+        ta = np.int64(arr_time[c])
+        if ta > t_cut:
+            continue
+        scanned += 1
+        tr = trip[c]
+        v = arr_stop[c]
+        eg = egress[v]
+        if eg >= 0:
+            fin = (ta + eg) * KEY_W + eg
+            for k in range(K):
+                if fin < t_key[tr, k]:
+                    t_key[tr, k] = fin
+                    t_exit[tr, k] = c
+                    t_next[tr, k] = -1
+        # exit, walk at most one footpath (or none), board another vehicle with one leg fewer
+        nfp = fp_off[v + 1] - fp_off[v]
+        for j in range(-1, nfp):
+            if j < 0:
+                w = v
+                d = np.int64(0)
             else:
-                hi = mid
-        end_t = tmin + limit_s
-        for c in range(lo, m):
-            dtime = np.int64(dep_time[c])
-            if dtime > end_t or dtime > bound or dtime >= tau[1, target]:
-                break
-            scanned += 1
-            t = trip[c]
-            if trip_run[t] != r:
-                trip_run[t] = r
-                trip_enter[t] = -1
-                trip_lvl[t] = L
-            cur = trip_lvl[t]
-            ds = dep_stop[c]
-            # fewest legs with which this connection can be boarded here (tau is non-increasing
-            # in the level: when the most permissive useful level cannot board, none can)
-            if cur < 2 or tau[cur - 2, ds] > dtime:
-                if cur >= L:
+                w = fp_to[fp_off[v] + j]
+                d = np.int64(fp_dur[fp_off[v] + j])
+            p = _entry_at(e_dep, e_off[w], cnt[w], ta + d)
+            if p < 0:
+                continue
+            for k in range(1, K):
+                key = e_key[p, k - 1]
+                if key < INF and key + d < t_key[tr, k]:
+                    t_key[tr, k] = key + d
+                    t_exit[tr, k] = c
+                    t_next[tr, k] = w
+        # boarding here: an entry of the departure stop's profile
+        u = dep_stop[c]
+        if mark[u]:
+            for k in range(K):
+                c_key[c, k] = t_key[tr, k]
+                c_exit[c, k] = t_exit[tr, k]
+                c_next[c, k] = t_next[tr, k]
+        td = np.int64(dep_time[c])
+        base = e_off[u]
+        n = cnt[u]
+        last = base + n - 1
+        if n > 0:
+            better = False
+            for k in range(K):
+                if t_key[tr, k] < e_key[last, k]:
+                    better = True
+                    break
+            if not better:
+                continue
+            if e_dep[last] != td:
+                q = last + 1
+                cnt[u] = n + 1
+                e_dep[q] = td
+                for k in range(K):
+                    e_key[q, k] = e_key[last, k]
+                    e_enter[q, k] = e_enter[last, k]
+                    e_exit[q, k] = e_exit[last, k]
+                    e_next[q, k] = e_next[last, k]
+            else:
+                q = last
+        else:
+            q = base
+            cnt[u] = 1
+            e_dep[q] = td
+            for k in range(K):
+                e_key[q, k] = INF
+        for k in range(K):
+            if t_key[tr, k] < e_key[q, k]:
+                e_key[q, k] = t_key[tr, k]
+                e_enter[q, k] = c
+                e_exit[q, k] = t_exit[tr, k]
+                e_next[q, k] = t_next[tr, k]
+    return scanned
+
+
+@nb.njit(cache=True)
+def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_time, dep_off, dep_conn, ws, we,
+                     K, c_lo, c_hi, t_cut, c_key):
+    """Journeys of the profile: every boarding of a connection departing a source stop (or a
+    footpath neighbour) with the door departure in [ws, we], with exactly k + 1 legs for each
+    k whose key beats k legs; then the Pareto-optimal ones over (later departure, earlier
+    arrival, fewer legs, less walking). Returns (departure, k, key, connection, initial walk,
+    source stop) per journey."""
+    n = 0
+    for i in range(len(src_stop)):
+        s = src_stop[i]
+        n += dep_off[s + 1] - dep_off[s]
+        for j in range(fp_off[s], fp_off[s + 1]):
+            n += dep_off[fp_to[j] + 1] - dep_off[fp_to[j]]
+    r_t = np.empty(n * K, np.int64)
+    r_k = np.empty(n * K, np.int64)
+    r_key = np.empty(n * K, np.int64)
+    r_c = np.empty(n * K, np.int64)
+    r_w = np.empty(n * K, np.int64)
+    r_s = np.empty(n * K, np.int64)
+    n = 0
+    for i in range(len(src_stop)):
+        s = src_stop[i]
+        for j in range(-1, fp_off[s + 1] - fp_off[s]):
+            w = s if j < 0 else fp_to[fp_off[s] + j]
+            d = np.int64(0) if j < 0 else np.int64(fp_dur[fp_off[s] + j])
+            for q in range(dep_off[w], dep_off[w + 1]):
+                c = dep_conn[q]
+                t0 = np.int64(dep_time[c]) - d - src_off[i]
+                if t0 < ws or c < c_lo or c >= c_hi or arr_time[c] > t_cut:
                     continue
-            else:
-                for lv in range(cur - 1):
-                    if tau[lv, ds] <= dtime:
-                        trip_lvl[t] = lv + 1
-                        trip_enter[t] = c
-                        if lab_run[lv, ds] == r and trip_last[t] > bound:
-                            bound = np.int64(trip_last[t])
-                        break
-            kk = trip_lvl[t]
-            if kk >= L:
+                if t0 > we:
+                    break
+                prev = INF
+                for k in range(K):
+                    key = c_key[c, k]
+                    if key < prev:
+                        r_t[n] = t0
+                        r_k[n] = k
+                        r_key[n] = key + d
+                        r_c[n] = c
+                        r_w[n] = d
+                        r_s[n] = s
+                        n += 1
+                        prev = key
+    keep = np.ones(n, np.bool_)
+    for a in range(n):
+        arr_a, walk_a = r_key[a] // KEY_W, r_key[a] % KEY_W
+        for b in range(n):
+            if b == a or not keep[b]:
                 continue
-            e = trip_enter[t]
-            at = np.int64(arr_time[c])
-            a = arr_stop[c]
-            for lv in range(kk, L):
-                if at >= tau[lv, target] or at >= tau_v[lv, a]:
+            arr_b, walk_b = r_key[b] // KEY_W, r_key[b] % KEY_W
+            if r_t[b] >= r_t[a] and arr_b <= arr_a and r_k[b] <= r_k[a] and walk_b <= walk_a:
+                if r_t[b] > r_t[a] or arr_b < arr_a or r_k[b] < r_k[a] or walk_b < walk_a or b < a:
+                    keep[a] = False
                     break
-                tau_v[lv, a] = at
-                if at < tau[lv, a]:
-                    bound = max(bound, tau[lv, a])
-                    lab_run[lv, a] = r
-                    tau[lv, a] = at
-                    p_enter[lv, a] = e
-                    p_exit[lv, a] = c
-                    p_fp[lv, a] = -1
-                    p_lvl[lv, a] = kk - 1
-                for k in range(fp_off[a], fp_off[a + 1]):
-                    v = fp_to[k]
-                    nt = at + fp_dur[k]
-                    if nt < tau[lv, v] and nt < tau[lv, target]:
-                        bound = max(bound, tau[lv, v])
-                        lab_run[lv, v] = r
-                        tau[lv, v] = nt
-                        p_enter[lv, v] = e
-                        p_exit[lv, v] = c
-                        p_fp[lv, v] = a
-                        p_lvl[lv, v] = kk - 1
-        # record the journeys to the target improved in this run
-        for lv in range(1, L):
-            if tau[lv, target] >= before[lv] or tau[lv, target] >= tau[lv - 1, target]:
-                continue
-            s = target
-            level = lv
-            legs = 0
-            walk = np.int64(0)
-            dep = np.int64(-1)
-            src = -1
-            guard = 0
-            while guard < 4 * L:
-                guard += 1
-                e = p_enter[level, s]
-                if e < 0:
-                    f = p_fp[level, s]
-                    if f >= 0:
-                        w = _fp_duration(fp_off, fp_to, fp_dur, f, s)
-                        walk += w
-                        out_first_walk[out_n, 0] = f
-                        out_first_walk[out_n, 1] = s
-                        out_first_walk[out_n, 2] = w
-                        dep = (dep if dep >= 0 else tau[level, s]) - w
-                        src = f
-                    else:
-                        src = s
-                        if dep < 0:
-                            dep = tau[level, s]
-                    break
-                x = p_exit[level, s]
-                f = p_fp[level, s]
-                out_path[out_n, legs, 0] = e
-                out_path[out_n, legs, 1] = x
-                if f >= 0:
-                    w = _fp_duration(fp_off, fp_to, fp_dur, f, s)
-                    walk += w
-                    out_path[out_n, legs, 2] = s
-                    out_path[out_n, legs, 3] = w
-                legs += 1
-                dep = np.int64(dep_time[e])
-                nl = p_lvl[level, s]
-                s = dep_stop[e]
-                level = nl
-            # door departure: subtract the access offset of the source stop used
-            off = np.int64(0)
-            for i in range(len(src_stop)):
-                if src_stop[i] == src:
-                    off = src_off[i]
-                    break
-            out_dep[out_n] = dep - off
-            out_arr[out_n] = tau[lv, target]
-            out_legs[out_n] = legs
-            out_walk[out_n] = walk
-            out_src[out_n] = src
-            out_n += 1
-    return (out_dep[:out_n], out_arr[:out_n], out_legs[:out_n], out_walk[:out_n], out_src[:out_n],
-            out_path[:out_n], out_first_walk[:out_n], scanned)
+    sel = np.flatnonzero(keep)
+    return r_t[sel], r_k[sel], r_key[sel], r_c[sel], r_w[sel], r_s[sel]
 
 
 # ---------------------------------------------------------------------------
@@ -613,13 +670,18 @@ def journey(tt: Timetable, result: ScanResult, stop: int) -> list[JourneyLeg]:
     return legs
 
 
-def _trip_last_departure(tt: Timetable) -> np.ndarray:
-    last = tt._cache.get("trip_last_dep")
-    if last is None:
-        last = np.full(tt.n_trips, -1, dtype=np.int64)
-        np.maximum.at(last, tt.trip, tt.dep_time.astype(np.int64))
-        tt._cache["trip_last_dep"] = last
-    return last
+def _profile_pool(tt: Timetable, K: int) -> tuple[np.ndarray, ...]:
+    """Work arrays of :func:`profile` (one slot per connection, grouped by departure stop), kept
+    on the timetable between queries."""
+    pool = tt._cache.get(("profile_pool", K))
+    if pool is None:
+        m = tt.n_connections
+        e_off = tt.stop_departures[0].astype(np.int64)
+        pool = (e_off, np.empty(m, np.int64), np.empty((m, K), np.int64), np.empty((m, K), np.int32),
+                np.empty((m, K), np.int32), np.empty((m, K), np.int32), np.zeros(tt.n_stops, np.int64),
+                np.empty((m, K), np.int64), np.empty((m, K), np.int32), np.empty((m, K), np.int32))
+        tt._cache[("profile_pool", K)] = pool
+    return pool
 
 
 PROFILE_COLUMNS = ("departure_s", "arrival_s", "duration_s", "transfers", "walk_s", "legs")
@@ -630,24 +692,29 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
             stats: dict[str, int] | None = None) -> pd.DataFrame:
     """Range query: Pareto set of journeys leaving in ``[window_start_s, window_end_s]``.
 
+    One backward connection scan (profile CSA) over the connections departing from the window
+    start until ``window_end_s + max_duration_s``, keeping at every stop a profile of boarding
+    departures with, for each budget of 1..max_transfers+1 legs, the least (arrival, walking).
+
     Parameters
     ----------
     sources : stop indices, or (k, 2) array-like of (stop index, access_s) where access_s is the
         time from the door to that stop (0 for a stop-to-stop query).
     target : stop index.
     max_transfers : at most this many changes of vehicle (max_transfers + 1 transit legs).
-    max_duration_s : each run scans connections departing up to this long after it starts
-        (journeys longer than this may be missed).
-    stats : when a dict is given, receives runs (departure times tried) and scanned (connections).
+    max_duration_s : journeys longer than this (door departure to arrival) are left out.
+    stats : when a dict is given, receives runs (candidate departure times) and scanned
+        (connections scanned).
 
     Returns
     -------
     DataFrame with columns departure_s (leaving the door), arrival_s, duration_s, transfers,
     walk_s (footpaths walked between or to stops, access excluded), legs (list of JourneyLeg),
-    sorted by departure then arrival: every row is Pareto-optimal over (later departure, earlier
-    arrival, fewer transfers, less walking) among the journeys the transfer-bounded scans find
-    (earliest arrival for each departure time and each transfer count). Walking to the target
-    without any vehicle is not part of the profile. Empty table when nothing reaches the target.
+    sorted by departure then arrival. For every departure time and every number of transfers the
+    candidate is the journey of least arrival, then least walking; the rows are the candidates
+    Pareto-optimal over (later departure, earlier arrival, fewer transfers, less walking). Walking
+    to the target without any vehicle is not part of the profile. Empty table when nothing
+    reaches the target.
     """
     src = np.asarray(sources, dtype=np.int64)
     if src.ndim == 1:
@@ -656,62 +723,67 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
     if not 0 <= int(target) < tt.n_stops:
         raise ValueError(f"target out of range 0..{tt.n_stops - 1}")
     empty = pd.DataFrame({c: pd.Series(dtype=object if c == "legs" else np.int64) for c in PROFILE_COLUMNS})
-    if len(src) == 0 or window_end_s < window_start_s:
+    if len(src) == 0 or window_end_s < window_start_s or tt.n_connections == 0:
         return empty
-    # candidate departure times: when a vehicle can be caught from a source stop (or its footpaths)
-    dep_off, dep_conn = tt.stop_departures
-    cands = []
-    for s, off in src.tolist():
-        stops_d = [(s, 0)] + [(int(tt.fp_to[k]), int(tt.fp_dur_s[k]))
-                              for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1])]
-        for v, d in stops_d:
-            times = tt.dep_time[dep_conn[dep_off[v]:dep_off[v + 1]]].astype(np.int64) - off - d
-            cands.append(times[(times >= window_start_s) & (times <= window_end_s)])
-    cand = np.unique(np.concatenate(cands))[::-1].copy() if cands else np.zeros(0, dtype=np.int64)
-    if len(cand) == 0:
-        return empty
-    dep, arr, nlegs, walk, srcs, path, first, scanned = _profile_kernel(
+    K = int(max_transfers) + 1
+    ws, we = int(window_start_s), int(window_end_s)
+    t_cut = we + int(max_duration_s)
+    # boarding happens at or after the door departure plus the shortest access
+    c_lo = int(np.searchsorted(tt.dep_time, ws + int(src[:, 1].min()), side="left"))
+    c_hi = int(np.searchsorted(tt.dep_time, t_cut, side="right"))
+    e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, c_key, c_exit, c_next = _profile_pool(tt, K)
+    mark = np.zeros(tt.n_stops, np.bool_)
+    for s in src[:, 0].tolist():
+        mark[s] = True
+        mark[tt.fp_to[tt.fp_offsets[s]:tt.fp_offsets[s + 1]]] = True
+    in_off, in_from, in_dur = tt.footpaths_in
+    scanned = _profile_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-        tt.n_stops, tt.n_trips, src[:, 0].copy(), src[:, 1].copy(), cand, int(target), int(max_transfers) + 1,
-        int(max_duration_s), _trip_last_departure(tt))
+        in_off, in_from, in_dur, tt.n_trips, int(target), K, c_lo, c_hi, np.int64(t_cut),
+        e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next)
+    dep_off, dep_conn = tt.stop_departures
+    d0, kk, key, conn, walk0, first = _profile_sources(
+        src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,
+        dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key)
     if stats is not None:
-        stats["runs"] = len(cand)
+        stats["runs"] = len(d0)
         stats["scanned"] = int(scanned)
-    rows = []
-    for i in range(len(dep)):
-        if dep[i] < window_start_s or dep[i] > window_end_s:
-            continue
-        rows.append((int(dep[i]), int(arr[i]), int(nlegs[i]) - 1, int(walk[i]), i))
-    # Pareto filter: later departure, earlier arrival, fewer transfers, less walking
-    keep = []
-    for r in rows:
-        dominated = False
-        for q in rows:
-            if q is r:
-                continue
-            better_eq = q[0] >= r[0] and q[1] <= r[1] and q[2] <= r[2] and q[3] <= r[3]
-            strictly = q[0] > r[0] or q[1] < r[1] or q[2] < r[2] or q[3] < r[3]
-            if better_eq and strictly:
-                dominated = True
-                break
-        if not dominated and all(k[:4] != r[:4] for k in keep):
-            keep.append(r)
     out = []
-    for d0, a0, tr, w, i in sorted(keep):
-        legs: list[JourneyLeg] = []
-        if first[i, 0] >= 0:
-            f, s, w0 = (int(v) for v in first[i])
-        else:
-            f = -1
-        hops = [tuple(int(v) for v in path[i, j]) for j in range(int(nlegs[i]))][::-1]
-        for j, (e, x, fs, fd) in enumerate(hops):
-            if j == 0 and f >= 0:
-                legs.append(JourneyLeg(WALK, f, s, int(tt.dep_time[e]) - w0, int(tt.dep_time[e])))
-            legs.append(JourneyLeg(TRANSIT, int(tt.dep_stop[e]), int(tt.arr_stop[x]), int(tt.dep_time[e]),
-                                   int(tt.arr_time[x]), int(tt.trip[e]), e, x))
-            if fs >= 0:
-                legs.append(JourneyLeg(WALK, int(tt.arr_stop[x]), fs, int(tt.arr_time[x]),
-                                       int(tt.arr_time[x]) + fd))
-        out.append((d0, a0, a0 - d0, tr, w, legs))
+    for i in range(len(d0)):
+        arr, walk = divmod(int(key[i]), int(KEY_W))
+        if arr - int(d0[i]) > max_duration_s:
+            continue
+        c, k = int(conn[i]), int(kk[i])
+        legs = _profile_legs(tt, c, int(c_exit[c, k]), int(c_next[c, k]), k, int(first[i]), int(walk0[i]),
+                             int(target), e_dep, e_key, e_enter, e_exit, e_next, e_off, cnt)
+        out.append((int(d0[i]), arr, arr - int(d0[i]), k, walk, legs))
+    if not out:
+        return empty
+    out.sort(key=lambda r: (r[0], r[1], r[3], r[4]))
     return pd.DataFrame(out, columns=list(PROFILE_COLUMNS)).astype(
         {c: np.int64 for c in PROFILE_COLUMNS if c != "legs"})
+
+
+def _profile_legs(tt: Timetable, e: int, x: int, w: int, k: int, first: int, walk0: int, target: int,
+                  e_dep: np.ndarray, e_key: np.ndarray, e_enter: np.ndarray, e_exit: np.ndarray,
+                  e_next: np.ndarray, e_off: np.ndarray, cnt: np.ndarray) -> list[JourneyLeg]:
+    """Legs of a profile journey boarding connection ``e`` (exit ``x``, then walk to ``w``, -1 for
+    the target) with ``k`` more legs allowed after it, following the profile entries."""
+    legs: list[JourneyLeg] = []
+    if walk0 > 0:
+        legs.append(JourneyLeg(WALK, first, int(tt.dep_stop[e]), int(tt.dep_time[e]) - walk0,
+                               int(tt.dep_time[e])))
+    while True:
+        legs.append(JourneyLeg(TRANSIT, int(tt.dep_stop[e]), int(tt.arr_stop[x]), int(tt.dep_time[e]),
+                               int(tt.arr_time[x]), int(tt.trip[e]), e, x))
+        v, ta = int(tt.arr_stop[x]), int(tt.arr_time[x])
+        to = target if w < 0 else w
+        if to != v:
+            legs.append(JourneyLeg(WALK, v, to, ta, ta + _fp_dur(tt, v, to)))
+        if w < 0:
+            return legs
+        p = int(_entry_at(e_dep, int(e_off[w]), int(cnt[w]), np.int64(legs[-1].arr_time_s)))
+        k -= 1
+        if p < 0 or k < 0:
+            raise RuntimeError("profile pointers broken")  # an invariant of the kernel
+        e, x, w = int(e_enter[p, k]), int(e_exit[p, k]), int(e_next[p, k])

@@ -183,3 +183,146 @@ class ReferenceRouter:
                 if n in g:
                     g.remove_node(n)
 
+
+
+class ReferenceProfile:
+    """Range queries by Dijkstra on a transfer-layered time-expanded graph (scipy), to check
+    :func:`routing.csa.profile`.
+
+    The graph of :class:`ReferenceRouter` (dep, arr, wait, alighted nodes), restricted to the
+    connections departing at or after ``t_lo`` and arriving by ``t_hi``, is copied once per
+    number of legs still allowed after boarding (0..K-1); boarding moves down one layer. Edge
+    weights are ``dt * KEY_W + walk`` so that one Dijkstra from the target over the reversed graph
+    gives, at every node, the least (arrival, walking) key of reaching the target from it: for the
+    departure node of every connection leaving a source stop (or a footpath neighbour) in the
+    window, the best journey boarding it with each number of legs, in one search.
+    """
+
+    def __init__(self, tt: Timetable, t_lo: int, t_hi: int, K: int, key_w: int) -> None:
+        import scipy.sparse as sp
+
+        self.tt, self.K, self.W = tt, K, key_w
+        c = np.flatnonzero((tt.dep_time >= t_lo) & (tt.arr_time <= t_hi))
+        m = len(c)
+        dep_t, arr_t = tt.dep_time[c].astype(np.int64), tt.arr_time[c].astype(np.int64)
+        dep_s, arr_s = tt.dep_stop[c].astype(np.int64), tt.arr_stop[c].astype(np.int64)
+        wkey = np.unique(np.concatenate([dep_s, arr_s]) * (1 << 32) + np.concatenate([dep_t, arr_t]))
+        akey = np.unique(arr_s * (1 << 32) + arr_t)
+        self.w_stop, self.w_time = wkey >> 32, wkey & 0xFFFFFFFF
+        a_stop, a_time = akey >> 32, akey & 0xFFFFFFFF
+        nw, na = len(wkey), len(akey)
+        self.w_start = np.searchsorted(self.w_stop, np.arange(tt.n_stops + 1))
+        a_start = np.searchsorted(a_stop, np.arange(tt.n_stops + 1))
+        base, abase = 2 * m, 2 * m + nw
+        n0 = abase + na
+        self.n0, self.nw, self.base = n0, nw, base
+        W = key_w
+        src, dst, wt = [], [], []
+
+        def add(a, b, w):
+            src.append(np.asarray(a, np.int64))
+            dst.append(np.asarray(b, np.int64))
+            wt.append(np.asarray(w, np.float64))
+
+        def wait_of(stop, time):
+            return base + np.searchsorted(wkey, stop * (1 << 32) + time)
+
+        # one boarded layer (offset added per layer below)
+        ls, ld, lw = [], [], []
+
+        def ladd(a, b, w):
+            ls.append(np.asarray(a, np.int64))
+            ld.append(np.asarray(b, np.int64))
+            lw.append(np.asarray(w, np.float64))
+
+        ladd(np.arange(m), m + np.arange(m), (arr_t - dep_t) * W)  # ride
+        order = np.lexsort((tt.seq[c], tt.trip[c]))
+        tr = tt.trip[c][order]
+        nxt = np.flatnonzero(tr[:-1] == tr[1:])  # a trip's kept connections are consecutive
+        a, b = order[nxt], order[nxt + 1]
+        ladd(a, b, (dep_t[b] - dep_t[a]) * W)  # stay seated
+        i = np.flatnonzero(self.w_stop[:-1] == self.w_stop[1:])
+        wchain = (base + i, base + i + 1, (self.w_time[i + 1] - self.w_time[i]) * W)
+        ladd(*wchain)
+        ladd(m + np.arange(m), abase + np.searchsorted(akey, arr_s * (1 << 32) + arr_t), np.zeros(m))
+        j = np.flatnonzero(a_stop[:-1] == a_stop[1:])
+        ladd(abase + j, abase + j + 1, (a_time[j + 1] - a_time[j]) * W)
+        ladd(abase + np.arange(na), wait_of(a_stop, a_time), np.zeros(na))
+        for s in range(tt.n_stops):
+            lo, hi = a_start[s], a_start[s + 1]
+            if lo == hi:
+                continue
+            times = a_time[lo:hi]
+            for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1]):
+                v, d = int(tt.fp_to[k]), int(tt.fp_dur_s[k])
+                wl, wh = self.w_start[v], self.w_start[v + 1]
+                pos = wl + np.searchsorted(self.w_time[wl:wh], times + d)
+                ok = pos < wh
+                ladd(abase + np.arange(lo, hi)[ok], base + pos[ok],
+                     (self.w_time[pos[ok]] - times[ok]) * W + d)
+        ls, ld, lw = np.concatenate(ls), np.concatenate(ld), np.concatenate(lw)
+        for r in range(K):
+            add(ls + r * n0, ld + r * n0, lw)
+        board_w = wait_of(dep_s, dep_t)
+        for r in range(1, K):  # boarding from layer r (legs left) into layer r - 1
+            add(board_w + r * n0, np.arange(m) + (r - 1) * n0, np.zeros(m))
+        self.conn_node = np.full(tt.n_connections, -1, dtype=np.int64)
+        self.conn_node[c] = np.arange(m)
+        self.n = K * n0 + 1
+        self.sink = self.n - 1
+        self.edges = (np.concatenate(src), np.concatenate(dst), np.concatenate(wt))
+        self.a_stop, self.a_time, self.abase = a_stop, a_time, abase
+        self.a_start = a_start
+        self._sp = sp
+
+    def profile(self, sources: list[tuple[int, int]], ws: int, we: int, target: int,
+                max_duration_s: int) -> list[tuple[int, int, int, int]]:
+        """Pareto rows (departure, arrival, transfers, walk) as :func:`routing.csa.profile` defines
+        them, by brute force over every candidate departure time of the window."""
+        from scipy.sparse.csgraph import dijkstra
+
+        tt, K, W, n0 = self.tt, self.K, self.W, self.n0
+        s_src, s_dst, s_w = self.edges
+        ext_s, ext_w = [], []
+        lo, hi = self.w_start[target], self.w_start[target + 1]
+        in_off, in_from, in_dur = tt.footpaths_in
+        for r in range(K):  # reach the target by vehicle, or walk there after alighting
+            ext_s.append(self.base + np.arange(lo, hi) + r * n0)
+            ext_w.append(np.zeros(hi - lo))
+            for k in range(in_off[target], in_off[target + 1]):
+                u, d = int(in_from[k]), int(in_dur[k])
+                al = self.abase + np.arange(self.a_start[u], self.a_start[u + 1]) + r * n0
+                ext_s.append(al)
+                ext_w.append(np.full(len(al), d * (W + 1), dtype=np.float64))
+        es = np.concatenate(ext_s)
+        rows = np.concatenate([s_dst, np.full(len(es), self.sink)])  # reversed graph
+        cols = np.concatenate([s_src, es])
+        wts = np.concatenate([s_w, np.concatenate(ext_w)])
+        wts = np.where(wts == 0, 1e-6, wts)
+        g = self._sp.csr_matrix((wts, (rows, cols)), shape=(self.n, self.n))
+        dist = dijkstra(g, directed=True, indices=self.sink)
+        starts = []
+        for s, off in sources:
+            starts.append((int(off), 0, int(s)))
+            for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1]):
+                starts.append((int(off), int(tt.fp_dur_s[k]), int(tt.fp_to[k])))
+        rows = set()
+        for off, d, w in starts:
+            for c in np.flatnonzero(tt.dep_stop == w).tolist():
+                t0 = int(tt.dep_time[c]) - d - off
+                node = self.conn_node[c]
+                if not ws <= t0 <= we or node < 0:
+                    continue
+                prev = float("inf")
+                for k in range(K):  # boarding c into layer k: k + 1 legs in all
+                    dd = dist[node + k * n0]
+                    if not np.isfinite(dd):
+                        continue
+                    key = round(dd) + int(tt.dep_time[c]) * W
+                    if key < prev:  # exactly k + 1 legs
+                        arr, walk = divmod(key + d, W)
+                        if arr - t0 <= max_duration_s:
+                            rows.add((t0, arr, k, walk))
+                        prev = key
+        return sorted(r for r in rows if not any(
+            q[0] >= r[0] and q[1] <= r[1] and q[2] <= r[2] and q[3] <= r[3] and q != r for q in rows))
