@@ -335,7 +335,19 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
             else:
                 w = fp_to[fp_off[v] + j]
                 d = np.int64(fp_dur[fp_off[v] + j])
-            p = _entry_at(e_dep, e_off[w], cnt[w], ta + d)
+            nw = cnt[w]
+            if nw == 0:
+                continue
+            # the earliest entry holds the least keys of the stop: skip it when it cannot help
+            useful = False
+            lw = e_off[w] + nw - 1
+            for k in range(1, K):
+                if e_key[lw, k - 1] + d < t_key[tr, k]:
+                    useful = True
+                    break
+            if not useful:
+                continue
+            p = _entry_at(e_dep, e_off[w], nw, ta + d)
             if p < 0:
                 continue
             for k in range(1, K):
