@@ -133,7 +133,7 @@ def main() -> None:
                                pd.Series(walk.tails), pd.Series(walk.indices),
                                pd.DataFrame({"t": walk.travel_time_s}), twoway=False)
         pnet.precompute(1800)
-        from sources.loaders.streets import project_xy
+        from sources.geo import project_xy
 
         ox, oy = project_xy(opp.lon, opp.lat, walk.crs)
         ids = pnet.get_node_ids(pd.Series(ox), pd.Series(oy))

@@ -40,6 +40,7 @@ from routing import csa  # noqa: E402
 from routing.build import load_network  # noqa: E402
 from routing.places import Place  # noqa: E402
 from routing.planner import Planner, PlanParams  # noqa: E402
+from sources.geo import haversine_m  # noqa: E402
 from tests.reference_router import ReferenceRouter  # noqa: E402
 
 DAY = dt.date(2011, 11, 15)
@@ -116,11 +117,7 @@ class DoorToDoorReference(ReferenceRouter):
             if out:
                 return out
         lon, lat = end.place.lon, end.place.lat
-        r = 6_371_008.8
-        p1, p2 = np.radians(lat), np.radians(self.tt.stop_lat)
-        a = (np.sin((p2 - p1) / 2) ** 2
-             + np.cos(p1) * np.cos(p2) * np.sin(np.radians(self.tt.stop_lon - lon) / 2) ** 2)
-        t = 2 * r * np.arcsin(np.sqrt(a)) * net.params.walk_detour_factor / self.speed
+        t = haversine_m(lon, lat, self.tt.stop_lon, self.tt.stop_lat) * net.params.walk_detour_factor / self.speed
         return {int(s): float(t[s]) for s in np.flatnonzero(t <= max_walk_s)}
 
     def door_to_door(self, o_end, d_end, t_s: float, max_walk_s: float) -> float:

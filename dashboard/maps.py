@@ -26,6 +26,7 @@ import pandas as pd
 import pydeck as pdk
 
 from sources import settings
+from sources.geo import haversine_m
 
 RENNES_CENTER = (-1.6778, 48.1173)  # lon, lat (République)
 #: a bbox a little larger than Rennes Métropole, to crop national/regional files
@@ -304,13 +305,11 @@ MAX_HOP_M = 3000.0
 
 def split_long_hops(coords: np.ndarray, *, max_hop_m: float = MAX_HOP_M) -> list[list[list[float]]]:
     """Paths ([[lon, lat], ...]) of a stop sequence cut where two consecutive stops are farther
-    apart than ``max_hop_m`` (equirectangular distance); pieces of fewer than 2 stops are dropped."""
+    apart than ``max_hop_m`` (great-circle distance); pieces of fewer than 2 stops are dropped."""
     if len(coords) < 2:
         return []
-    lat0 = math.radians(float(np.mean(coords[:, 1])))
-    dx = np.diff(coords[:, 0]) * 111_320.0 * math.cos(lat0)
-    dy = np.diff(coords[:, 1]) * 110_540.0
-    cuts = np.flatnonzero(np.hypot(dx, dy) > max_hop_m) + 1
+    hop = haversine_m(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    cuts = np.flatnonzero(hop > max_hop_m) + 1
     return [piece.tolist() for piece in np.split(coords, cuts) if len(piece) >= 2]
 
 

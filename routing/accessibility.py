@@ -48,7 +48,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from sources.loaders.streets import project_xy
+from sources.geo import project_xy
 
 from ._numba_dijkstra import dijkstra_csr
 from .constants import UNREACHABLE

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.geo import haversine_m
 from sources.loaders.streets import StreetNetwork
 
 from .places import PlaceIndex
@@ -136,7 +137,7 @@ class Network:
             for a, b, r, ride, n in patterns.itertuples(index=False):
                 graph.add_edge(f"stop:{tt.stop_ids[a]}", f"stop:{tt.stop_ids[b]}", mode="transit",
                                route=str(tt.route_short_names[r]), travel_time_s=float(ride),
-                               trips=int(n), length_m=_haversine(tt.stop_lon[a], tt.stop_lat[a],
+                               trips=int(n), length_m=haversine_m(tt.stop_lon[a], tt.stop_lat[a],
                                                                  tt.stop_lon[b], tt.stop_lat[b]))
         for kind, frame in self.points.items():
             for row in frame.itertuples(index=False):
@@ -245,7 +246,7 @@ def merge_street_networks(layers: list[StreetNetwork], *, join_tolerance_m: floa
     """
     from scipy.spatial import cKDTree
 
-    from sources.loaders.streets import metric_crs, project_xy
+    from sources.geo import metric_crs, project_xy
 
     layers = [layer for layer in layers if layer is not None and len(layer.nodes)]
     if not layers:
@@ -488,11 +489,3 @@ def place_table(timetable: Timetable, streets: StreetNetwork, points: dict[str, 
     if extra is not None and len(extra):
         frames.append(extra[["name", "kind", "lon", "lat", "id"]])
     return pd.concat(frames, ignore_index=True)
-
-
-def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return float(2 * r * math.asin(math.sqrt(a)))

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from sources.loaders.streets import haversine_m
+from sources.geo import haversine_m, line_length_m
 
 from . import csa
 from .ev import EVParams, NoEVRoute, plan_ev_trip
@@ -300,7 +300,7 @@ class Planner:
             if path.found:
                 return self.street_leg(WALK, a, b, path, depart_s, base, snap_a_m=a_end.snap_m[WALK],
                                        snap_b_m=b_end.snap_m[WALK]), False
-        dist = _haversine(a.lon, a.lat, b.lon, b.lat)
+        dist = float(haversine_m(a.lon, a.lat, b.lon, b.lat))
         leg = _leg(WALK, a.name, b.name, base, depart_s,
                    depart_s + dist * self.network.params.walk_detour_factor / self.walk_speed,
                    dist * self.network.params.walk_detour_factor, [(a.lon, a.lat), (b.lon, b.lat)])
@@ -424,7 +424,7 @@ class Planner:
                 return ok, t[ok], tree
         if mode != WALK:
             return np.zeros(0, np.int64), np.zeros(0), None
-        dist = _haversine_arr(end.place.lon, end.place.lat, self.tt.stop_lon, self.tt.stop_lat)
+        dist = haversine_m(end.place.lon, end.place.lat, self.tt.stop_lon, self.tt.stop_lat)
         t = dist * net.params.walk_detour_factor / self.walk_speed + start_s
         ok = np.flatnonzero(t <= cutoff_s + start_s)
         return ok, t[ok], None
@@ -783,20 +783,7 @@ def _drop_empty(legs: list[Leg]) -> list[Leg]:
     return kept or legs[:1]
 
 
-def _haversine(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    return float(_haversine_arr(lon1, lat1, np.array([lon2]), np.array([lat2]))[0])
-
-
-def _haversine_arr(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    r = 6_371_008.8
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * r * np.arcsin(np.sqrt(a))
-
-
 def _polyline_m(coords: list[tuple[float, float]]) -> float:
     if len(coords) < 2:
         return 0.0
-    xy = np.asarray(coords)
-    return float(sum(_haversine(xy[i, 0], xy[i, 1], xy[i + 1, 0], xy[i + 1, 1]) for i in range(len(xy) - 1)))
+    return line_length_m(coords)

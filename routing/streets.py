@@ -28,7 +28,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from sources.loaders.streets import StreetNetwork, haversine_m, metric_crs, project_xy
+from sources.geo import haversine_m, metric_crs, project_xy
+from sources.loaders.streets import StreetNetwork
 
 from ._numba_dijkstra import dijkstra_csr, trace_arcs
 

@@ -21,27 +21,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-LAEA = "EPSG:3035"
-WGS84 = "EPSG:4326"
+from sources.geo import LAEA, WGS84, grid_ids, parse_grid_ids
+
 GRID_COLUMNS = ("cell_id", "x_3035", "y_3035", "lon", "lat", "insee", "area_in_m2")
 
 
 def cell_ids(x_3035: np.ndarray, y_3035: np.ndarray, *, cell_m: int = 200) -> np.ndarray:
     """INSEE-style ids ``CRS3035RES{cell_m}mN{y}E{x}`` of lower-left corners (metres)."""
-    x = np.asarray(x_3035, dtype=np.int64)
-    y = np.asarray(y_3035, dtype=np.int64)
-    return np.array([f"CRS3035RES{cell_m}mN{b}E{a}" for a, b in zip(x.tolist(), y.tolist(), strict=True)],
-                    dtype=object)
+    return grid_ids(x_3035, y_3035, cell_m=cell_m)
 
 
 def parse_cell_id(cell_id: str) -> tuple[int, int, int]:
     """(cell_m, x_3035, y_3035) of an id made by :func:`cell_ids`; ValueError when malformed."""
-    import re
-
-    m = re.fullmatch(r"CRS3035RES(\d+)mN(\d+)E(\d+)", str(cell_id))
-    if m is None:
-        raise ValueError(f"not a LAEA grid cell id: {cell_id!r}")
-    return int(m.group(1)), int(m.group(3)), int(m.group(2))
+    size, x, y = parse_grid_ids([cell_id])
+    return int(size[0]), int(x[0]), int(y[0])
 
 
 def _to_laea(geom: Any, crs: str) -> Any:

@@ -17,14 +17,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sources.geo import BRITTANY_BBOX, FRANCE_BBOX, RENNES_METROPOLE_BBOX  # noqa: F401 (re-exported)
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-#: Rennes Métropole (EPCI SIREN 243500139) bounding box, WGS84 (lon_min, lat_min, lon_max, lat_max).
-RENNES_METROPOLE_BBOX = (-1.96, 47.95, -1.45, 48.26)
-#: Brittany bounding box, WGS84, for regional datasets.
-BRITTANY_BBOX = (-5.2, 47.2, -0.9, 48.95)
-#: France métropolitaine, a loose box used to catch swapped or sign-flipped coordinates.
-FRANCE_BBOX = (-5.5, 41.2, 9.8, 51.2)
 RENNES_METROPOLE_SIREN = "243500139"
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .. import settings
 from ..errors import SchemaError
+from ..geo import equirectangular_xy
 from ..validate import Loaded, Report, check_coordinates
 from . import _tabular as tab
 
@@ -194,8 +195,7 @@ def location_groups(lon: np.ndarray, lat: np.ndarray, *, radius_m: float) -> np.
     from scipy.sparse.csgraph import connected_components
     from scipy.spatial import cKDTree
 
-    earth_m = 6_371_000.0
-    xy = np.column_stack([np.radians(lon) * earth_m * np.cos(np.radians(lat)), np.radians(lat) * earth_m])
+    xy = equirectangular_xy(lon, lat)
     pairs = cKDTree(xy).query_pairs(radius_m, output_type="ndarray")
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, labels = connected_components(graph, directed=False)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,12 +30,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
+from ..geo import EARTH_RADIUS_M, haversine_m, line_length_m, metric_crs, project_xy  # noqa: F401 (re-exported)
 from ..validate import INFO, Loaded, Report
 
-EARTH_RADIUS_M = 6_371_009.0  # as osmnx
 DEFAULT_TOLERANCE_M = 10.0
-#: France métropolitaine: inside it, metric work is done in Lambert-93.
-_FRANCE_BOX = (-5.5, 41.2, 9.8, 51.2)
 
 COLUMNS: dict[str, dict[str, str]] = {
     "nodes": {"node_id": "int64", "x": "float64", "y": "float64"},
@@ -215,57 +212,6 @@ def oneway_flags(tags: dict[str, Any]) -> tuple[bool, bool, bool]:
 
 
 # -- geometry helpers ----------------------------------------------------------------------------
-
-def haversine_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
-    """Great-circle distance in metres (vectorised)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype="float64")) for a in (lon1, lat1, lon2, lat2))
-    h = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
-def line_length_m(coords: np.ndarray) -> float:
-    """Length of a (n, 2) lon/lat polyline in metres."""
-    if len(coords) < 2:
-        return 0.0
-    return float(haversine_m(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1]).sum())
-
-
-def metric_crs(lon: np.ndarray, lat: np.ndarray) -> str:
-    """A metric CRS for these points: Lambert-93 (EPSG:2154) in France, else their UTM zone."""
-    lon = np.asarray(lon, dtype="float64")
-    lat = np.asarray(lat, dtype="float64")
-    if lon.size == 0:
-        return "EPSG:2154"
-    cx, cy = float(np.nanmedian(lon)), float(np.nanmedian(lat))
-    x0, y0, x1, y1 = _FRANCE_BOX
-    if x0 <= cx <= x1 and y0 <= cy <= y1:
-        return "EPSG:2154"
-    zone = int((cx + 180) // 6) % 60 + 1
-    return f"EPSG:{32600 + zone if cy >= 0 else 32700 + zone}"
-
-
-def project_xy(lon: np.ndarray, lat: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:
-    """Project WGS84 lon/lat to ``crs`` (metres)."""
-    transformer = _transformer(crs)
-    x, y = transformer.transform(np.asarray(lon, dtype="float64"), np.asarray(lat, dtype="float64"))
-    return np.asarray(x, dtype="float64"), np.asarray(y, dtype="float64")
-
-
-_LOCAL = threading.local()
-
-
-def _transformer(crs: str) -> Any:
-    """A WGS84 -> ``crs`` transformer, built once per thread (pyproj objects are not thread-safe)."""
-    from pyproj import Transformer
-
-    cache = getattr(_LOCAL, "transformers", None)
-    if cache is None:
-        cache = _LOCAL.transformers = {}
-    if crs not in cache:
-        cache[crs] = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    return cache[crs]
-
 
 def _wkb_lines(coords_list: Sequence[np.ndarray]) -> np.ndarray:
     import shapely

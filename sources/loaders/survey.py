@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
+from ..geo import haversine_m
 from ..validate import INFO, Loaded, Report
 from . import _geo
 
@@ -134,7 +135,7 @@ def load_survey_employers(paths: Path | Sequence[Path], *, strict: bool = False,
         attrs["lat"] = np.array([g.y for g in geoms], dtype=float)
         px = pd.to_numeric(attrs.get("x"), errors="coerce")
         py = pd.to_numeric(attrs.get("y"), errors="coerce")
-        gap = _distance_m(attrs["lon"].to_numpy(), attrs["lat"].to_numpy(),
+        gap = haversine_m(attrs["lon"].to_numpy(), attrs["lat"].to_numpy(),
                           np.asarray(px, dtype=float), np.asarray(py, dtype=float))
         attrs["_gap_m"] = gap
         bad = np.isfinite(gap) & (gap > tolerance_m)
@@ -295,16 +296,6 @@ def _quarantine(frame: pd.DataFrame, report: Report, mask: Any, code: str, messa
         report.quarantine(code, message, file=r["_file"], row=int(r["_row"]), field=field,
                           value=r.get(field))
     return frame.loc[~mask]
-
-
-def _distance_m(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
-                ) -> np.ndarray:
-    """Haversine distance in metres (NaN where a coordinate is missing)."""
-    r = 6_371_008.8
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dphi, dlmb = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
-    return 2 * r * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 def _stats(out: pd.DataFrame) -> dict[str, Any]:

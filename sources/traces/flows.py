@@ -18,7 +18,6 @@ Raw flows are *not* exportable: see :mod:`sources.traces.privacy`.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,68 +26,34 @@ import numpy as np
 import pandas as pd
 
 from sources.errors import DatasetNotFound, UnusableInputError
+from sources.geo import LAEA, WGS84, grid_ids, parse_grid_ids, point_grid_ids, transformer
 
-GRID_CRS = "EPSG:3035"
-_GRID_ID = re.compile(r"^CRS3035RES(\d+)mN(\d+)E(\d+)$")
+GRID_CRS = LAEA
 RENNES_METROPOLE_EPCI = "243500139"
 
 #: Tile kinds understood by :func:`resolve_tiles`.
 TILE_KINDS = ("grid200", "grid1000", "iris", "communes")
 
 
-def _transformer(src: str, dst: str) -> Any:
-    from pyproj import Transformer
-
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
-# -- the 200 m grid -------------------------------------------------------------------------
-
 def grid_cell_ids(lon: np.ndarray, lat: np.ndarray, *, cell_m: int = 200) -> np.ndarray:
-    """INSEE-style ids of the ``cell_m`` EPSG:3035 grid cells containing each point.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array of ids ``"CRS3035RES{cell_m}mN{north}E{east}"``; empty in, empty out.
-    """
-    lon = np.asarray(lon, dtype=float)
-    lat = np.asarray(lat, dtype=float)
-    if lon.size == 0:
-        return np.array([], dtype=object)
-    x, y = _transformer("EPSG:4326", GRID_CRS).transform(lon, lat)
-    e = (np.floor(np.asarray(x) / cell_m) * cell_m).astype(np.int64)
-    n = (np.floor(np.asarray(y) / cell_m) * cell_m).astype(np.int64)
-    prefix = f"CRS3035RES{cell_m}mN"
-    return (prefix + pd.Series(n).astype(str) + "E" + pd.Series(e).astype(str)).to_numpy(object)
-
-
-def parse_grid_ids(ids: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(cell size, northing, easting) arrays of grid ids; raises ValueError on a bad id."""
-    s = pd.Series(np.asarray(ids, dtype=object), dtype=object).astype(str)
-    parts = s.str.extract(_GRID_ID.pattern)
-    if parts.isna().any().any():
-        bad = s[parts.isna().any(axis=1)].iloc[0]
-        raise ValueError(f"not a CRS3035 grid cell id: {bad!r}")
-    return (parts[0].astype(np.int64).to_numpy(), parts[1].astype(np.int64).to_numpy(),
-            parts[2].astype(np.int64).to_numpy())
+    """INSEE-style ids of the ``cell_m`` EPSG:3035 grid cells containing each point (see
+    :func:`sources.geo.point_grid_ids`)."""
+    return point_grid_ids(lon, lat, cell_m=cell_m)
 
 
 def grid_cell_centres(ids: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(lon, lat) WGS84 of the centres of grid cells given by id."""
-    size, n, e = parse_grid_ids(ids)
-    lon, lat = _transformer(GRID_CRS, "EPSG:4326").transform(e + size / 2, n + size / 2)
+    size, e, n = parse_grid_ids(ids)
+    lon, lat = transformer(GRID_CRS, WGS84).transform(e + size / 2, n + size / 2)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
 def parent_grid_ids(ids: Sequence[str] | np.ndarray, *, cell_m: int) -> np.ndarray:
     """Ids of the coarser ``cell_m`` cells containing the given (finer) cells."""
-    size, n, e = parse_grid_ids(ids)
+    size, e, n = parse_grid_ids(ids)
     if np.any(cell_m % size != 0):
         raise ValueError(f"{cell_m} m cells are not a multiple of the {size.max()} m cells")
-    pn, pe = n // cell_m * cell_m, e // cell_m * cell_m
-    prefix = f"CRS3035RES{cell_m}mN"
-    return (prefix + pd.Series(pn).astype(str) + "E" + pd.Series(pe).astype(str)).to_numpy(object)
+    return grid_ids(e // cell_m * cell_m, n // cell_m * cell_m, cell_m=cell_m)
 
 
 def grid_cells(ids: Sequence[str] | np.ndarray) -> Any:
@@ -99,7 +64,7 @@ def grid_cells(ids: Sequence[str] | np.ndarray) -> Any:
     uniq = pd.unique(np.asarray(ids, dtype=object))
     if len(uniq) == 0:
         return gpd.GeoDataFrame({"tile_ID": pd.Series(dtype=object)}, geometry=[], crs="EPSG:4326")
-    size, n, e = parse_grid_ids(uniq)
+    size, e, n = parse_grid_ids(uniq)
     boxes = shapely.box(e, n, e + size, n + size)
     return gpd.GeoDataFrame({"tile_ID": uniq}, geometry=boxes, crs=GRID_CRS).to_crs("EPSG:4326")
 
@@ -137,7 +102,7 @@ def grid_200m(polygon: Any, *, crs: str = "EPSG:4326", cell_m: int = 200) -> Any
     boxes = shapely.box(ee, nn, ee + cell_m, nn + cell_m)
     shapely.prepare(shape)
     hit = shapely.intersects(shape, boxes) & ~shapely.touches(shape, boxes)
-    ids = [f"CRS3035RES{cell_m}mN{n}E{e}" for n, e in zip(nn[hit], ee[hit], strict=True)]
+    ids = grid_ids(ee[hit], nn[hit], cell_m=cell_m)
     return gpd.GeoDataFrame({"tile_ID": ids}, geometry=boxes[hit], crs=GRID_CRS).to_crs("EPSG:4326")
 
 
@@ -300,6 +265,7 @@ def trips_from_stays(stays: pd.DataFrame, points: pd.DataFrame | None = None) ->
     DataFrame
         :data:`TRIP_COLUMNS`: origin and destination coordinates, ``departure`` (leaving
         the first stay), ``arrival`` (at the next), ``mode`` (or None), ``simulated``.
+        Pairs of stays with no time between them (one stay cut at a sample) are no trip.
         Empty with those columns when no user has two stays.
     """
     s = pd.DataFrame(stays).sort_values(["uid", "datetime"], kind="mergesort").reset_index(drop=True)
@@ -314,6 +280,9 @@ def trips_from_stays(stays: pd.DataFrame, points: pd.DataFrame | None = None) ->
     trips["departure"] = pd.to_datetime(trips["departure"])
     trips["arrival"] = pd.to_datetime(trips["arrival"])
     sim = s["simulated"].to_numpy()[same] if "simulated" in s.columns else np.zeros(same.sum(), bool)
+    # a stay cut in two at one sample gives a "trip" leaving and arriving at the same instant
+    moved = (trips["arrival"] > trips["departure"]).to_numpy()
+    trips, sim = trips.loc[moved].reset_index(drop=True), sim[moved]
     trips["mode"] = None
     trips["simulated"] = sim.astype(bool)
     if points is not None and "mode" in points.columns and len(trips):

@@ -8,7 +8,6 @@ dwell points before and after each trip so that stays (home, work) can be detect
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-M_PER_DEG_LAT = 111_320.0
+from sources.geo import haversine_m, metres_to_degrees
+
 #: Mode of dwell points (before / after a trip).
 DWELL_MODE = "stay"
 
@@ -28,10 +28,7 @@ def _leg_positions(geometry: Sequence[tuple[float, float]], fractions: np.ndarra
     g = np.asarray(geometry, dtype=float).reshape(-1, 2)
     if len(g) == 1:
         return np.full(len(fractions), g[0, 0]), np.full(len(fractions), g[0, 1])
-    lat0 = math.radians(float(g[:, 1].mean()))
-    dx = np.diff(g[:, 0]) * M_PER_DEG_LAT * math.cos(lat0)
-    dy = np.diff(g[:, 1]) * M_PER_DEG_LAT
-    cum = np.concatenate(([0.0], np.cumsum(np.hypot(dx, dy))))
+    cum = np.concatenate(([0.0], np.cumsum(haversine_m(g[:-1, 0], g[:-1, 1], g[1:, 0], g[1:, 1]))))
     if cum[-1] == 0:
         return np.full(len(fractions), g[0, 0]), np.full(len(fractions), g[0, 1])
     s = np.clip(fractions, 0.0, 1.0) * cum[-1]
@@ -107,8 +104,8 @@ def simulate_traces(itineraries: Iterable[Any], *, seed: int, sampling_s: float 
         when = [p[2] for p in parts]
         modes = [np.full(len(p[2]), p[3], dtype=object) for p in parts]
         noise = rng.normal(0.0, noise_m, size=(len(x), 2)) if noise_m > 0 else np.zeros((len(x), 2))
-        y_noisy = y + noise[:, 1] / M_PER_DEG_LAT
-        x_noisy = x + noise[:, 0] / (M_PER_DEG_LAT * np.cos(np.radians(y)))
+        dlon, dlat = metres_to_degrees(noise[:, 0], noise[:, 1], y)
+        x_noisy, y_noisy = x + dlon, y + dlat
         chunks.append(pd.DataFrame({"uid": str(uid), "lat": y_noisy, "lng": x_noisy,
                                     "datetime": np.concatenate(when).astype("datetime64[s]")
                                     .astype("datetime64[ns]"),
@@ -292,9 +289,7 @@ def simulate_straight_commutes(n_users: int, *, seed: int, day: date = date(2011
     for i in range(n_users):
         uid = f"sim{i + 1:04d}"
         h, w = tuple(map(float, homes[i])), tuple(map(float, workplaces[i]))
-        lat0 = math.radians((h[1] + w[1]) / 2)
-        dist = math.hypot((w[0] - h[0]) * M_PER_DEG_LAT * math.cos(lat0),
-                          (w[1] - h[1]) * M_PER_DEG_LAT) * detour
+        dist = float(haversine_m(h[0], h[1], w[0], w[1])) * detour
         mode = "walk" if dist < 2000 else ("bike" if rng.random() < 0.5 else "car")
         duration = timedelta(seconds=max(dist / STRAIGHT_SPEED_M_S[mode], 60.0))
         for a, b, (lo, hi) in ((h, w, (7, 9)), (w, h, (16, 19))):
