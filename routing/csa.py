@@ -292,14 +292,15 @@ def _entry_at(e_dep, base, n, t):
 @nb.njit(cache=True)
 def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from,
                     in_dur, n_trips, target, K, c_lo, c_hi, t_cut, e_off, e_dep, e_key, e_enter, e_exit,
-                    e_next, cnt, mark, c_key, c_exit, c_next):
+                    e_next, cnt, mark, c_key, c_exit, c_next, ride_ok):
     """One backward pass over connections ``c_lo..c_hi`` (decreasing departure): per stop a profile
     of boarding departures with, for each budget of 1..K legs, the least (arrival, walking) key at
     the target and the pointers of the journey (boarding connection, exit connection, stop walked
     to after the exit: -1 when the journey then ends at the target). Connections departing from a
     ``mark``ed stop (the sources and their footpath neighbours) also keep their own key and
     pointers in ``c_key``/``c_exit``/``c_next`` (the profile entries are suffix minima, which
-    would let a boarding after the window hide one inside it)."""
+    would let a boarding after the window hide one inside it). Connections not ``ride_ok`` (no
+    journey from the sources rides them and reaches the target in time) are skipped."""
     n_stops = len(cnt)
     for s in range(n_stops):
         cnt[s] = 0
@@ -308,12 +309,14 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
     for k in range(in_off[target], in_off[target + 1]):
         egress[in_from[k]] = in_dur[k]
     t_key = np.full((n_trips, K), INF, dtype=np.int64)
+    best = np.full((n_stops, K), INF, dtype=np.int64)
+    latest = np.full(n_stops, -1, dtype=np.int64)
     t_exit = np.full((n_trips, K), -1, dtype=np.int32)
     t_next = np.full((n_trips, K), -1, dtype=np.int32)
     scanned = 0
     for c in range(c_hi - 1, c_lo - 1, -1):
         ta = np.int64(arr_time[c])
-        if ta > t_cut:
+        if ta > t_cut or not ride_ok[c - c_lo]:
             continue
         scanned += 1
         tr = trip[c]
@@ -335,19 +338,18 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
             else:
                 w = fp_to[fp_off[v] + j]
                 d = np.int64(fp_dur[fp_off[v] + j])
-            nw = cnt[w]
-            if nw == 0:
+            # the earliest entry holds the least keys of the stop (copied in ``best``, compact):
+            # skip the stop when they cannot help, or when its latest entry departs too early
+            if best[w, K - 2] + d >= t_key[tr, 1] or latest[w] < ta + d:
                 continue
-            # the earliest entry holds the least keys of the stop: skip it when it cannot help
             useful = False
-            lw = e_off[w] + nw - 1
             for k in range(1, K):
-                if e_key[lw, k - 1] + d < t_key[tr, k]:
+                if best[w, k - 1] + d < t_key[tr, k]:
                     useful = True
                     break
             if not useful:
                 continue
-            p = _entry_at(e_dep, e_off[w], nw, ta + d)
+            p = _entry_at(e_dep, e_off[w], cnt[w], ta + d)
             if p < 0:
                 continue
             for k in range(1, K):
@@ -370,7 +372,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
         if n > 0:
             better = False
             for k in range(K):
-                if t_key[tr, k] < e_key[last, k]:
+                if t_key[tr, k] < best[u, k]:  # best[u] == e_key[last]
                     better = True
                     break
             if not better:
@@ -390,6 +392,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
             q = base
             cnt[u] = 1
             e_dep[q] = td
+            latest[u] = td
             for k in range(K):
                 e_key[q, k] = INF
         for k in range(K):
@@ -398,12 +401,29 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 e_enter[q, k] = c
                 e_exit[q, k] = t_exit[tr, k]
                 e_next[q, k] = t_next[tr, k]
+                best[u, k] = t_key[tr, k]
     return scanned
 
 
 @nb.njit(cache=True)
+def _useful_connections(dep_stop, dep_time, trip, n_trips, tau, ld, c_lo, c_hi):
+    """Connections ``c_lo..c_hi`` some journey can ride: its trip was boardable (``tau``: earliest
+    arrival from the sources) at it or before, and boarding it there still meets the target by
+    the cut (``ld``: latest departures towards the target)."""
+    on = np.zeros(n_trips, dtype=np.bool_)
+    ok = np.zeros(c_hi - c_lo, dtype=np.bool_)
+    for c in range(c_lo, c_hi):
+        t = trip[c]
+        u = dep_stop[c]
+        if not on[t] and tau[u] <= dep_time[c]:
+            on[t] = True
+        ok[c - c_lo] = on[t] and dep_time[c] <= ld[u]
+    return ok
+
+
+@nb.njit(cache=True)
 def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_time, dep_off, dep_conn, ws, we,
-                     K, c_lo, c_hi, t_cut, c_key):
+                     K, c_lo, c_hi, t_cut, c_key, ride_ok):
     """Journeys of the profile: every boarding of a connection departing a source stop (or a
     footpath neighbour) with the door departure in [ws, we], with exactly k + 1 legs for each
     k whose key beats k legs; then the Pareto-optimal ones over (later departure, earlier
@@ -430,10 +450,10 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
             for q in range(dep_off[w], dep_off[w + 1]):
                 c = dep_conn[q]
                 t0 = np.int64(dep_time[c]) - d - src_off[i]
-                if t0 < ws or c < c_lo or c >= c_hi or arr_time[c] > t_cut:
-                    continue
                 if t0 > we:
                     break
+                if t0 < ws or c < c_lo or c >= c_hi or arr_time[c] > t_cut or not ride_ok[c - c_lo]:
+                    continue
                 prev = INF
                 for k in range(K):
                     key = c_key[c, k]
@@ -615,8 +635,7 @@ def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None) -> Sca
                           tgt, 0)
     order = tt.arr_order
     # arr_time[order] is non-increasing: skip connections arriving after the last deadline
-    rev = tt.arr_time[order][::-1]
-    start = len(order) - int(np.searchsorted(rev, tgt[:, 1].max(), side="right"))
+    start = _arr_order_start(tt, int(tgt[:, 1].max()))
     in_off, in_from, in_dur = tt.footpaths_in
     ld, re, rx, rf = _ld_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, order, in_off, in_from, in_dur,
@@ -682,6 +701,17 @@ def journey(tt: Timetable, result: ScanResult, stop: int) -> list[JourneyLeg]:
     return legs
 
 
+_NO_STOPS = np.zeros(0, dtype=np.int64)
+
+
+def _arr_order_start(tt: Timetable, t: int) -> int:
+    """First position of :attr:`Timetable.arr_order` (arrivals, latest first) arriving by ``t``."""
+    rev = tt._cache.get("arr_time_ascending")
+    if rev is None:
+        rev = tt._cache["arr_time_ascending"] = tt.arr_time[tt.arr_order][::-1].copy()
+    return len(rev) - int(np.searchsorted(rev, t, side="right"))
+
+
 def _profile_pool(tt: Timetable, K: int) -> tuple[np.ndarray, ...]:
     """Work arrays of :func:`profile` (one slot per connection, grouped by departure stop), kept
     on the timetable between queries."""
@@ -734,9 +764,8 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
     src = _labels(src, tt.n_stops, "sources")
     if not 0 <= int(target) < tt.n_stops:
         raise ValueError(f"target out of range 0..{tt.n_stops - 1}")
-    empty = pd.DataFrame({c: pd.Series(dtype=object if c == "legs" else np.int64) for c in PROFILE_COLUMNS})
     if len(src) == 0 or window_end_s < window_start_s or tt.n_connections == 0:
-        return empty
+        return pd.DataFrame({c: pd.Series(dtype=object if c == "legs" else np.int64) for c in PROFILE_COLUMNS})
     K = int(max_transfers) + 1
     ws, we = int(window_start_s), int(window_end_s)
     t_cut = we + int(max_duration_s)
@@ -749,14 +778,25 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         mark[s] = True
         mark[tt.fp_to[tt.fp_offsets[s]:tt.fp_offsets[s + 1]]] = True
     in_off, in_from, in_dur = tt.footpaths_in
+    # prune: connections no journey from the sources (leaving at ws or later) can ride, and those
+    # from which the target cannot be reached by the cut
+    # (both scans bounded to the connections of the query: slices are views)
+    tau = _ea_kernel(tt.dep_stop[:c_hi], tt.arr_stop, tt.dep_time[:c_hi], tt.arr_time, tt.trip, tt.fp_offsets,
+                     tt.fp_to, tt.fp_dur_s, tt.n_stops, tt.n_trips, src[:, 0].copy(), ws + src[:, 1], _NO_STOPS,
+                     c_lo)[0]
+    order = tt.arr_order[:_arr_order_start(tt, ws - 1)]
+    ld = _ld_kernel(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, order, in_off, in_from, in_dur,
+                    tt.n_stops, tt.n_trips, np.array([target], np.int64), np.array([t_cut], np.int64), _NO_STOPS,
+                    _arr_order_start(tt, t_cut))[0]
+    useful = _useful_connections(tt.dep_stop, tt.dep_time, tt.trip, tt.n_trips, tau, ld, c_lo, c_hi)
     scanned = _profile_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
         in_off, in_from, in_dur, tt.n_trips, int(target), K, c_lo, c_hi, np.int64(t_cut),
-        e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next)
+        e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful)
     dep_off, dep_conn = tt.stop_departures
     d0, kk, key, conn, walk0, first = _profile_sources(
         src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,
-        dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key)
+        dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key, useful)
     if stats is not None:
         stats["runs"] = len(d0)
         stats["scanned"] = int(scanned)
@@ -769,11 +809,13 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         legs = _profile_legs(tt, c, int(c_exit[c, k]), int(c_next[c, k]), k, int(first[i]), int(walk0[i]),
                              int(target), e_dep, e_key, e_enter, e_exit, e_next, e_off, cnt)
         out.append((int(d0[i]), arr, arr - int(d0[i]), k, walk, legs))
-    if not out:
-        return empty
     out.sort(key=lambda r: (r[0], r[1], r[3], r[4]))
-    return pd.DataFrame(out, columns=list(PROFILE_COLUMNS)).astype(
-        {c: np.int64 for c in PROFILE_COLUMNS if c != "legs"})
+    cols: dict[str, Any] = {c: np.array([r[i] for r in out], dtype=np.int64)
+                            for i, c in enumerate(PROFILE_COLUMNS[:-1])}
+    legs_col = np.empty(len(out), dtype=object)
+    for i, r in enumerate(out):
+        legs_col[i] = r[-1]
+    return pd.DataFrame({**cols, "legs": legs_col})
 
 
 def _profile_legs(tt: Timetable, e: int, x: int, w: int, k: int, first: int, walk0: int, target: int,
