@@ -5,7 +5,7 @@
 
 Seeded random origin/destination points inside the street layer (a random node of the walk
 layer moved by up to ~70 m, so some points fall a little off it), departure uniform in
-07:00-09:00 on Tuesday 2011-11-15. Measured in one run, on the same queries:
+07:00-09:00 on the feed's representative weekday (Tuesday 2011-11-15). Measured in one run, on the same queries:
 
 * the planner: ``Planner.plan(o, d, when, modes=("transit",))`` (itinerary with legs and
   geometry, or "no route" when walking beats every bus);
@@ -43,7 +43,6 @@ from routing.planner import Planner, PlanParams  # noqa: E402
 from sources.geo import haversine_m  # noqa: E402
 from tests.reference_router import ReferenceRouter  # noqa: E402
 
-DAY = dt.date(2011, 11, 15)
 INF = math.inf
 
 
@@ -172,14 +171,14 @@ def main() -> None:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    net = load_network(bundle=args.bundle, cache=args.cache, day=DAY)
+    net = load_network(bundle=args.bundle, cache=args.cache)
     print(f"network ready in {time.perf_counter() - t0:.2f} s: {net.summary()['stops']} stops, "
           f"{net.timetable.n_connections:,} connections, {net.graphs['walk'].n_nodes:,} street nodes")
     planner = Planner(net)
     params = PlanParams()
     rng = np.random.default_rng(args.seed)
     queries = random_points(planner, args.queries, rng)
-    base = dt.datetime.combine(DAY, dt.time())
+    base = dt.datetime.combine(net.day, dt.time())
     # warm up (numba kernels, kd-trees)
     for o, d, t in queries[:5]:
         engine_earliest_arrival(planner, o, d, t, params.max_walk_s)

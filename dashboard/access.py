@@ -19,9 +19,11 @@ import numpy as np
 import pandas as pd
 
 from dashboard.maps import esc
+from routing import constants
 
 #: modes of the accessibility engine
-ACCESS_MODES = ("transit", "walk", "bike", "car")
+#: the accessibility modes, transit first (the page's default)
+ACCESS_MODES = ("transit",) + tuple(m for m in constants.ACCESS_MODES if m != "transit")
 #: opportunity kinds offered in the explorer (see routing.accessibility.opportunities)
 OPPORTUNITIES = ("employers", "business_zones", "stops", "bikeshare", "carpool", "charger", "park_ride",
                  "population")

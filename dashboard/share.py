@@ -17,9 +17,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from routing.constants import TRIP_MODES
+
 MAX_PLACE_CHARS = 120
 DEFAULT_MODES = ("walk", "bike", "bikeshare", "transit")
-ALL_MODES = ("walk", "bike", "bikeshare", "transit", "bike_transit", "park_ride", "carpool", "car", "ecar")
+ALL_MODES = TRIP_MODES
 _COORD_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 

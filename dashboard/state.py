@@ -40,8 +40,6 @@ from sources import settings
 
 log = logging.getLogger("dashboard")
 
-#: the only complete STAR timetable offline is the week of 2011-11-14; a Tuesday is the default
-DEFAULT_SERVICE_DATE = date(2011, 11, 15)
 DEFAULT_WARM_TIME = dtime(8, 0)
 
 
@@ -202,7 +200,8 @@ def planner_available() -> bool:
 def _build_real_planner(bundle_key: str) -> Any:
     from routing.planner import Planner  # heavy: loads data, builds or reads the cached network
 
-    return Planner.from_bundle(Path(bundle_key) if bundle_key else None, day=DEFAULT_SERVICE_DATE)
+    # no day: the network is built for the feed's representative weekday (routing.build)
+    return Planner.from_bundle(Path(bundle_key) if bundle_key else None)
 
 
 def _build_factory_planner(spec: str) -> Any:
@@ -303,8 +302,27 @@ def get_planner(*, timeout_s: float | None = None) -> Any:
 
 
 def service_date(planner: Any) -> date:
+    """The planner's service day; before it is loaded, :func:`default_service_date`."""
     value = getattr(planner, "date", None)
-    return value if isinstance(value, date) else DEFAULT_SERVICE_DATE
+    return value if isinstance(value, date) else default_service_date()
+
+
+def default_service_date() -> date:
+    """The day the network is built for when none is asked: the bundle feed's representative
+    weekday (``routing.build.default_service_day``); today when the feed cannot be read."""
+    return _default_service_date(_bundle_key())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _default_service_date(bundle_key: str) -> date:
+    try:
+        from routing.build import default_service_day
+
+        day = default_service_day(bundle=Path(bundle_key) if bundle_key else None)
+    except Exception as exc:  # noqa: BLE001 - the page still draws; planning will say what is wrong
+        log.warning("service day unknown (%s): today is proposed", exc)
+        day = None
+    return day or date.today()
 
 
 # -- datasets and layers -------------------------------------------------------------------------------

@@ -51,13 +51,13 @@ import pandas as pd
 from sources.geo import project_xy
 
 from ._numba_dijkstra import dijkstra_csr
-from .constants import UNREACHABLE
+from .constants import ACCESS_MODES, BIKE_KMH, CAR_OFFNETWORK_KMH, UNREACHABLE, UNREACHABLE_I32
 from .csa import bounded_scan, first_departure
 from .network import Network
 from .streets import ModeGraph, nearest_nodes
 
-MODES = ("walk", "bike", "car", "transit")
-UNREACHED = np.int32(2**31 - 1)
+MODES = ACCESS_MODES
+UNREACHED = UNREACHABLE_I32
 DEFAULT_BANDS_MIN = (10, 20, 30, 45, 60)
 MEASURES = ("cumulative", "gravity", "nearest")
 DECAYS = ("step", "linear", "exponential", "logistic")
@@ -73,8 +73,8 @@ class AccessParams:
     #: cap of the walk to the first stop and from the last stop, seconds
     max_access_s: int = 600
     #: speed of the connector between an off-layer point and the bike / car layer
-    bike_connector_kmh: float = 15.0
-    car_connector_kmh: float = 30.0
+    bike_connector_kmh: float = BIKE_KMH
+    car_connector_kmh: float = CAR_OFFNETWORK_KMH
 
 
 @dataclass(frozen=True)
@@ -458,7 +458,7 @@ def _event_table(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp
                  ev_stop, ev_time, horizon, egr_ptr, egr_dest, egr_s, n_dest):
     """For each departure event (stop, time): arrival time at every destination (int32, UNREACHED)."""
     n_ev = len(ev_stop)
-    table = np.full((n_ev, n_dest), 2147483647, dtype=np.int32)
+    table = np.full((n_ev, n_dest), UNREACHED, dtype=np.int32)
     tau = np.empty(n_stops, np.int64)
     tau_v = np.empty(n_stops, np.int64)
     out = np.empty(n_stops, np.int64)
@@ -496,13 +496,13 @@ def _origin_times(acc_ptr, acc_stop, acc_s, ev_ptr, ev_time, table, dir_ptr, dir
     event row of the first departure at o after arriving there."""
     n_orig = len(acc_ptr) - 1
     n_dest = out.shape[2]
-    big = np.int64(2147483647)
+    big = np.int64(UNREACHED)
     for c in range(n_orig):
         for k in range(len(deps)):
             t = np.int64(deps[k])
             row = out[c, k]
             for j in range(n_dest):
-                row[j] = 2147483647
+                row[j] = UNREACHED
             for e in range(dir_ptr[c], dir_ptr[c + 1]):
                 j = dir_dest[e]
                 if dir_s[e] < row[j]:
@@ -528,7 +528,7 @@ def _origin_times(acc_ptr, acc_stop, acc_s, ev_ptr, ev_time, table, dir_ptr, dir
                             row[j] = v
             for j in range(n_dest):
                 if row[j] > cutoff:
-                    row[j] = 2147483647
+                    row[j] = UNREACHED
 
 
 # -- single-origin surfaces ---------------------------------------------------------------------

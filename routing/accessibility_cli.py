@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from routing.constants import ACCESS_MODES
+
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
     p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
-    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default 2011-11-15)")
-    p.add_argument("--mode", default="transit", choices=("walk", "bike", "car", "transit"))
+    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default: the feed's representative weekday)")
+    p.add_argument("--mode", default="transit", choices=ACCESS_MODES)
     p.add_argument("--out", help="output file (.geojson, .parquet or .csv)")
 
 

@@ -28,8 +28,6 @@ STREET_IDS = ("osm-streets", "main-roads-traffic")
 GTFS_ID = "star-gtfs"
 POINT_IDS = {"bikeshare": "velo-star", "carpool": "bnlc", "parkings": "parkings", "chargers": "irve"}
 CYCLE_ID = "rev-cycle-network"
-#: the only complete timetable of the bundle runs 2011-11-14..20; its busiest day
-DEFAULT_DAY = dt.date(2011, 11, 15)
 
 
 def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path]]:
@@ -48,7 +46,7 @@ def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path
     return out
 
 
-def network_digest(files: dict[str, Iterable[Path]], day: dt.date | None) -> str:
+def network_digest(files: dict[str, Iterable[Path]], day: dt.date | str | None) -> str:
     from sources.store import file_digest
 
     h = hashlib.sha256(f"network-v{NETWORK_VERSION}|{day}".encode())
@@ -60,6 +58,15 @@ def network_digest(files: dict[str, Iterable[Path]], day: dt.date | None) -> str
 
 def network_dir(digest: str, *, cache: Any = None) -> Path:
     return settings.cache_dir(cache) / "networks" / digest
+
+
+def default_service_day(*, bundle: Any = None, cache: Any = None) -> dt.date | None:
+    """The service day a network of the bundle is built for when none is asked: the GTFS feed's
+    representative weekday (from the catalogue's cached feed)."""
+    from sources.datasets import load
+
+    feed = load(GTFS_ID, bundle=bundle, cache=cache).data
+    return feed.representative_date() or feed.date
 
 
 def load_inputs(*, bundle: Any = None, cache: Any = None, day: dt.date | None = None) -> dict[str, Any]:
@@ -92,7 +99,8 @@ def load_inputs(*, bundle: Any = None, cache: Any = None, day: dt.date | None = 
 
 def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any = None,
                  use_cache: bool = True, progress: bool = False) -> Network:
-    """The network for ``day`` (default: the feed's busiest day), from the disk cache when fresh."""
+    """The network for ``day`` (default: the feed's representative weekday, see
+    :meth:`sources.loaders.gtfs.GtfsFeed.representative_date`), from the disk cache when fresh."""
     from sources.errors import SourceError
     from sources.settings import RENNES_METROPOLE_BBOX
 
@@ -109,7 +117,7 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
         log.warning("official sources unavailable (%s): using the bundle %s", exc, candidate)
         bundle = candidate
         files = input_files(bundle=bundle, cache=cache)
-    digest = network_digest(files, day or DEFAULT_DAY)
+    digest = network_digest(files, day or "representative-weekday")
     directory = network_dir(digest, cache=cache)
     if use_cache and (directory / "meta.json").exists():
         try:
@@ -127,7 +135,7 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
         bar.update(1)
         bar.set_postfix_str("building")
     feed = kwargs["feed"]
-    service_day = day or (DEFAULT_DAY if feed.service_ids_on(DEFAULT_DAY) else feed.date)
+    service_day = day or feed.representative_date() or feed.date
     for key in ("bikeshare", "carpool", "parkings", "chargers"):
         frame = kwargs.get(key)
         if frame is not None and "lon" in frame:

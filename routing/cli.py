@@ -16,7 +16,7 @@ from collections.abc import Sequence
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
     p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
-    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default 2011-11-15)")
+    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default: the feed's representative weekday)")
 
 
 def _peak_rss_mb() -> float:
@@ -61,10 +61,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if bad:
         print(f"error: unknown mode(s) {', '.join(bad)}; choose among {', '.join(MODES)}", file=sys.stderr)
         return 2
-    try:
-        when = dt.datetime.fromisoformat(args.at)
+    when: dt.datetime | None = None
+    try:  # a date-time, or a time of day on the network's service day
+        if "T" in args.at or " " in args.at.strip():
+            when = dt.datetime.fromisoformat(args.at)
+        else:
+            clock = dt.time.fromisoformat(args.at)
     except ValueError:
-        print(f"error: --at {args.at!r} is not an ISO date-time such as 2011-11-15T08:00", file=sys.stderr)
+        print(f"error: --at {args.at!r} is not an ISO date-time such as 2011-11-15T08:00 or a time such as 08:00",
+              file=sys.stderr)
         return 2
     partner = None
     if args.partner:
@@ -77,6 +82,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc,
                         transit_alternatives=args.alternatives)
     planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache)
+    if when is None:
+        when = dt.datetime.combine(planner.date, clock)
     if args.trip_updates:
         from sources.loaders.gtfs_rt import load_trip_updates
 
@@ -117,12 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--from", dest="origin", required=True, help='"lat,lon" or a place name')
     p.add_argument("--to", dest="destination", required=True, help='"lat,lon" or a place name')
-    p.add_argument("--at", default="2011-11-15T08:00", help="ISO date-time (departure, or arrival with --arrive-by)")
+    p.add_argument("--at", default="08:00", help="ISO date-time, or a time of day on the service day "
+                   "(departure, or arrival with --arrive-by)")
     p.add_argument("--arrive-by", action="store_true")
-    p.add_argument("--modes", default="walk,bike,bikeshare,transit,car")
+    from .constants import DEFAULT_MODES
+    from .ev import EVParams
+
+    p.add_argument("--modes", default=",".join(DEFAULT_MODES))
     p.add_argument("--partner", help='carpool passenger start "lat,lon"')
-    p.add_argument("--battery-kwh", type=float, default=50.0)
-    p.add_argument("--soc", type=float, default=0.8, help="electric car state of charge at departure (0-1)")
+    p.add_argument("--battery-kwh", type=float, default=EVParams.battery_kwh)
+    p.add_argument("--soc", type=float, default=EVParams.soc_start,
+                   help="electric car state of charge at departure (0-1)")
     p.add_argument("--alternatives", type=int, default=0, help="more transit itineraries (leaving later)")
     p.add_argument("--trip-updates", help="a GTFS-RT TripUpdates file (.pb) applied to the timetable")
     out = p.add_mutually_exclusive_group()

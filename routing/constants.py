@@ -27,3 +27,5 @@ DETOUR_FACTOR = 1.3
 
 #: "Unreachable" as an int64 time in seconds (large enough to add a day to without overflow).
 UNREACHABLE = np.int64(2**62)
+#: "Unreachable" in int32 time tables (accessibility surfaces and matrices).
+UNREACHABLE_I32 = np.int32(2**31 - 1)

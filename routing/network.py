@@ -37,6 +37,7 @@ import pandas as pd
 from sources.geo import haversine_m
 from sources.loaders.streets import StreetNetwork
 
+from .constants import STREET_MODES, WALK_KMH
 from .places import PlaceIndex
 from .streets import (
     ModeGraph,
@@ -290,11 +291,11 @@ def _mode_graphs(streets: StreetNetwork, params: StreetParams) -> dict[str, Mode
     preferred = streets.edges["preferred"].to_numpy(bool) if "preferred" in streets.edges else None
     return {mode: build_mode_graph(streets, mode, params=params,
                                    preferred=preferred if mode == "bike" else None)
-            for mode in ("walk", "bike", "car")}
+            for mode in STREET_MODES}
 
 
 def street_transfers(graph: ModeGraph, stop_node: np.ndarray, stop_snap_m: np.ndarray, *,
-                     max_transfer_s: float = 600.0, speed_kmh: float = 4.8) -> pd.DataFrame:
+                     max_transfer_s: float = 600.0, speed_kmh: float = WALK_KMH) -> pd.DataFrame:
     """Walking transfers between stops on the walk graph (snap distances walked at ``speed_kmh``).
 
     Returns

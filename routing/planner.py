@@ -34,6 +34,7 @@ import numpy as np
 from sources.geo import haversine_m, line_length_m
 
 from . import csa
+from .constants import DEFAULT_MODES, TRIP_MODES
 from .ev import EVParams, NoEVRoute, plan_ev_trip
 from .itinerary import (
     BIKE,
@@ -63,8 +64,7 @@ from .streets import (
     path_coords,
 )
 
-MODES = ("walk", "bike", "bikeshare", "transit", "bike_transit", "park_ride", "carpool", "car", "ecar")
-DEFAULT_MODES = ("walk", "bike", "bikeshare", "transit", "car")
+MODES = TRIP_MODES
 INF = math.inf
 
 

@@ -32,8 +32,9 @@ from sources.geo import haversine_m, metric_crs, project_xy
 from sources.loaders.streets import StreetNetwork
 
 from ._numba_dijkstra import dijkstra_csr, trace_arcs
+from .constants import BIKE_KMH, CAR_OFFNETWORK_KMH, DETOUR_FACTOR, STREET_MODES, WALK_KMH
 
-MODES = ("walk", "bike", "car")
+MODES = STREET_MODES
 WEIGHTS = ("cost", "travel_time_s", "length_m")
 
 #: default car speeds by highway class when no limit is known, km/h (urban Rennes)
@@ -51,8 +52,8 @@ _BUSY_ROADS = {"primary", "primary_link", "secondary", "secondary_link", "trunk"
 class StreetParams:
     """Speeds and preferences of the street modes."""
 
-    walk_speed_kmh: float = 4.8
-    bike_speed_kmh: float = 15.0
+    walk_speed_kmh: float = WALK_KMH
+    bike_speed_kmh: float = BIKE_KMH
     #: cost factor on cycleways and streets with a cycle facility
     bike_cycleway_factor: float = 0.8
     #: cost factor on preferred lines (e.g. the Réseau Express Vélo)
@@ -60,13 +61,13 @@ class StreetParams:
     #: cost factor on main roads without a cycle facility
     bike_busy_road_factor: float = 1.4
     car_speed_kmh: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_CAR_SPEED_KMH))
-    car_default_speed_kmh: float = 30.0
+    car_default_speed_kmh: float = CAR_OFFNETWORK_KMH
     #: multiplies speed limits (nobody drives at the limit all the way)
     car_limit_factor: float = 0.9
     use_traffic: bool = True
     #: beyond this distance to the layer, a point is "off the street network"
     max_snap_m: float = 300.0
-    walk_detour_factor: float = 1.3
+    walk_detour_factor: float = DETOUR_FACTOR
 
 
 class Snap(NamedTuple):
@@ -497,8 +498,8 @@ def straight_line_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
     return haversine_m(lon1, lat1, lon2, lat2)
 
 
-def walk_fallback_s(distance_m: float | np.ndarray, *, detour_factor: float = 1.3,
-                    speed_kmh: float = 4.8) -> float | np.ndarray:
+def walk_fallback_s(distance_m: float | np.ndarray, *, detour_factor: float = DETOUR_FACTOR,
+                    speed_kmh: float = WALK_KMH) -> float | np.ndarray:
     """Walking time over a straight line with a detour factor, seconds."""
     seconds = np.asarray(distance_m, dtype="float64") * detour_factor / (speed_kmh / 3.6)
     return float(seconds) if seconds.ndim == 0 else seconds

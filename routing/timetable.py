@@ -51,15 +51,15 @@ import pandas as pd
 
 from sources.errors import SchemaError
 
+from .constants import DETOUR_FACTOR, UNREACHABLE_I32, WALK_KMH
+
 DAY_S = 86400
-#: walking speed used by the straight-line footpath fallback
-WALK_SPEED_KMH = 4.8
-#: straight-line to walked distance factor of the fallback
-DETOUR_FACTOR = 1.3
+#: walking speed and straight-line to walked distance factor of the footpath fallback
+WALK_SPEED_KMH = WALK_KMH
 #: a footpath lasts at least this long (keeps zero-duration chains in scan order)
 MIN_FOOTPATH_S = 1
-#: "unreachable" time used by the engines
-INF_TIME = np.int32(2**31 - 1)
+#: "unreachable" in int32 times
+INF_TIME = UNREACHABLE_I32
 
 _ARRAY_FIELDS = (
     "stop_ids", "stop_names", "stop_lon", "stop_lat",

@@ -14,6 +14,10 @@ import streamlit as st
 
 from dashboard import export, maps, share, state, ui
 from dashboard.i18n import LANGUAGES, STRINGS, t
+from routing.ev import EVParams
+
+#: the electric-car defaults of the engine (the page shows and sends them)
+EV = EVParams()
 
 log = logging.getLogger("dashboard")
 
@@ -110,10 +114,10 @@ def _params(planner: Any, modes: list[str]) -> Any:
     if "transit" in modes:
         kwargs["transit_alternatives"] = 1  # also show the next bus (often a better trip)
     if "ecar" in modes:
-        kwargs.update(battery_kwh=float(ss.get("battery_kwh", 50.0)),
-                      consumption_kwh_per_100km=float(ss.get("consumption", 17.0)),
-                      soc_start=float(ss.get("soc_start", 80)) / 100.0,
-                      min_soc=float(ss.get("min_soc", 15)) / 100.0)
+        kwargs.update(battery_kwh=float(ss.get("battery_kwh", EV.battery_kwh)),
+                      consumption_kwh_per_100km=float(ss.get("consumption", EV.consumption_kwh_per_100km)),
+                      soc_start=float(ss.get("soc_start", round(EV.soc_start * 100))) / 100.0,
+                      min_soc=float(ss.get("min_soc", round(EV.min_soc * 100))) / 100.0)
     try:
         from routing.planner import PlanParams
     except ImportError:  # a planner injected through state.set_override, before routing.planner exists
@@ -132,10 +136,10 @@ def _options(modes: tuple[str, ...], planner: Any) -> None:
     if "ecar" in chosen:
         with st.expander(t("planner.ev"), expanded=False):
             e1, e2, e3, e4 = st.columns(4)
-            e1.number_input(t("planner.battery_kwh"), 10.0, 150.0, 50.0, 5.0, key="battery_kwh")
-            e2.number_input(t("planner.consumption"), 8.0, 40.0, 17.0, 0.5, key="consumption")
-            e3.slider(t("planner.soc_start"), 5, 100, 80, key="soc_start")
-            e4.slider(t("planner.min_soc"), 0, 50, 15, key="min_soc")
+            e1.number_input(t("planner.battery_kwh"), 10.0, 150.0, EV.battery_kwh, 5.0, key="battery_kwh")
+            e2.number_input(t("planner.consumption"), 8.0, 40.0, EV.consumption_kwh_per_100km, 0.5, key="consumption")
+            e3.slider(t("planner.soc_start"), 5, 100, round(EV.soc_start * 100), key="soc_start")
+            e4.slider(t("planner.min_soc"), 0, 50, round(EV.min_soc * 100), key="min_soc")
     if "carpool" in chosen:
         st.text_input(t("planner.partner"), key="partner_q", max_chars=share.MAX_PLACE_CHARS)
 
@@ -319,7 +323,7 @@ def page() -> None:
         return
     planner = state.planner_if_ready()  # never waits: the widgets are drawn while the network loads
     modes = share.ALL_MODES  # = routing.planner.MODES, without importing the planner on the first paint
-    sdate = state.service_date(planner) if planner is not None else state.DEFAULT_SERVICE_DATE
+    sdate = state.service_date(planner)
     _init_session(sdate, modes)
     waiting_box = st.empty()  # always there, so that the elements below keep their place in the tree
     if planner is None:

@@ -69,7 +69,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -197,6 +197,12 @@ class GtfsFeed:
         day, n = max(counts.items(), key=lambda kv: (kv[1], -kv[0].toordinal()))
         return day if n > 0 else None
 
+    def representative_date(self) -> dt.date | None:
+        """The feed's representative weekday (see :func:`representative_date`), else its busiest
+        date; the default service day of the routing network."""
+        counts = self.trip_counts_by_date() if len(self.trips) else {}
+        return representative_date(counts) or self.busiest_date()
+
     def to_meta(self) -> dict[str, Any]:
         """JSON-friendly metadata to pass back to :meth:`from_frames` (``path``, ``date`` iso)."""
         return {"path": self.path, "date": self.date.isoformat() if self.date else None}
@@ -244,6 +250,30 @@ class GtfsFeed:
 
 
 # -- public loaders --------------------------------------------------------------------
+
+
+def representative_date(trip_counts: Mapping[dt.date, int]) -> dt.date | None:
+    """The representative weekday of a timetable, from its number of trips per date.
+
+    Rule: among Monday-Friday dates with trips, take the most common number of trips (the
+    regular weekday timetable: a Friday with extra late trips or a holiday is not typical);
+    among the dates with that count, the earliest whose previous day also has trips (its
+    after-midnight trips then run in that day's timetable), else the earliest. Ties between
+    counts go to the larger. None when no weekday has trips.
+
+    For the 2011 STAR feed (Mon 14 to Sun 20 November 2011; 3,764 trips on Monday, Tuesday and
+    Thursday, 3,758 on Wednesday, 3,853 on Friday, the busiest) this is Tuesday 2011-11-15.
+    """
+    weekdays = {d: n for d, n in trip_counts.items() if d.weekday() < 5 and n > 0}
+    if not weekdays:
+        return None
+    freq: dict[int, int] = {}
+    for n in weekdays.values():
+        freq[n] = freq.get(n, 0) + 1
+    typical = max(freq, key=lambda n: (freq[n], n))
+    days = sorted(d for d, n in weekdays.items() if n == typical)
+    covered = [d for d in days if trip_counts.get(d - dt.timedelta(days=1), 0) > 0]
+    return (covered or days)[0]
 
 
 def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None = None,
