@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import RoutingError
+
 
 @dataclass(frozen=True)
 class EVParams:
@@ -57,7 +59,7 @@ class EVPlan:
     route_nodes: list[int] = field(default_factory=list)  # origin, chargers..., destination (graph nodes)
 
 
-class NoEVRoute(Exception):
+class NoEVRoute(RoutingError):
     """No feasible plan; the message says why."""
 
 

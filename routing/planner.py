@@ -35,6 +35,7 @@ from sources.geo import haversine_m, line_length_m
 
 from . import csa
 from .constants import DEFAULT_MODES, TRIP_MODES
+from .errors import RoutingError
 from .ev import EVParams, NoEVRoute, plan_ev_trip
 from .itinerary import (
     BIKE,
@@ -98,7 +99,7 @@ class PlanParams:
                         soc_start=self.soc_start, min_soc=self.min_soc, max_charge_kw=self.max_charge_kw)
 
 
-class NoRoute(Exception):
+class NoRoute(RoutingError):
     """One mode cannot serve the request; the message is the reason shown to users."""
 
 

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from routing.errors import TimetableError
 from routing.timetable import Timetable, order_connections
 
 CANCELED = "CANCELED"
@@ -80,8 +81,7 @@ def apply_trip_updates(tt: Timetable, updates: pd.DataFrame, *, tz: str = "Europ
     equal copy.
     """
     if "trip_id" not in updates.columns:
-        from sources.errors import SchemaError
-        raise SchemaError("trip updates lack the trip_id column", field="trip_id")
+        raise TimetableError("trip updates lack the trip_id column", field="trip_id")
     counts = {"trips_delayed": 0, "trips_canceled": 0, "stops_skipped": 0, "rows_unmatched": 0, "resorted": 0}
     cols = ["start_date", "trip_schedule_relationship", "stop_id", "stop_sequence", "arrival_delay_s",
             "departure_delay_s", "arrival_time", "departure_time", "schedule_relationship"]

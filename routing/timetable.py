@@ -49,9 +49,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sources.errors import SchemaError
-
 from .constants import DETOUR_FACTOR, UNREACHABLE_I32, WALK_KMH
+from .errors import TimetableError
 
 DAY_S = 86400
 #: walking speed and straight-line to walked distance factor of the footpath fallback
@@ -238,7 +237,7 @@ class Timetable:
         """Inverse of :meth:`to_arrays` (accepts a dict or an ``np.load`` result)."""
         missing = [k for k in ("day", *_ARRAY_FIELDS) if k not in arrays]
         if missing:
-            raise SchemaError(f"timetable arrays lack {missing}", field=missing[0])
+            raise TimetableError(f"timetable arrays lack {missing}", field=missing[0])
         kwargs: dict[str, Any] = {"day": dt.date.fromisoformat(str(arrays["day"]))}
         for name in _ARRAY_FIELDS:
             arr = np.asarray(arrays[name])
@@ -483,7 +482,7 @@ def build_timetable(feed: Any, day: dt.date, *, transfers: pd.DataFrame | None =
     else:
         need = {"from_stop_id", "to_stop_id", "duration_s"} - set(transfers.columns)
         if need:
-            raise SchemaError(f"transfers table lacks columns {sorted(need)}", field=sorted(need)[0])
+            raise TimetableError(f"transfers table lacks columns {sorted(need)}", field=sorted(need)[0])
         fsrc = stop_index.reindex(transfers["from_stop_id"].astype(str).to_numpy()).to_numpy()
         fdst = stop_index.reindex(transfers["to_stop_id"].astype(str).to_numpy()).to_numpy()
         fdur = pd.to_numeric(transfers["duration_s"], errors="coerce").to_numpy(dtype=float)

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from routing.errors import TimetableError
 from routing.timetable import Timetable, build_timetable, straight_line_footpaths
-from sources.errors import SchemaError
 from tests.factories import STOPS, make_gtfs_dir
 from tests.reference_router import load_feed
 
@@ -112,7 +112,7 @@ def test_given_transfers_table(feed) -> None:
     # durations are whole seconds, at least 1
     assert got == {("A", "B"): 240, ("C", "D"): 1}
     assert tt.footpaths_in[0].tolist() == [0, 0, 1, 1, 2]
-    with pytest.raises(SchemaError, match="duration_s"):
+    with pytest.raises(TimetableError, match="duration_s"):
         build_timetable(feed, TUESDAY, transfers=transfers.drop(columns="duration_s"))
 
 
@@ -129,7 +129,7 @@ def test_npz_round_trip_and_digest(feed, tmp_path: Path) -> None:
     assert other.digest != tt.digest
     arrays = tt.to_arrays()
     del arrays["fp_to"]
-    with pytest.raises(SchemaError, match="fp_to"):
+    with pytest.raises(TimetableError, match="fp_to"):
         Timetable.from_arrays(arrays)
 
 
