@@ -104,7 +104,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-warm-") as warm_dir:
         for i in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="bench-cold-") as cold_dir:
-                store._digests.clear()
+                store.forget_file_digests()
                 # the first cold run fills the warm cache; the others use throw-away dirs
                 cache = Path(warm_dir) if i == 0 else Path(cold_dir)
                 res, s, mem = measure(lambda c=cache: load_all(ids, bundle, c))
@@ -114,7 +114,7 @@ def main() -> int:
         failures = {k: v for k, v in res["results"].items() if not isinstance(v, Loaded)}
         warm_s, warm_mem, warm_times = [], [], []
         for _ in range(args.runs):
-            store._digests.clear()
+            store.forget_file_digests()
             res, s, mem = measure(lambda: load_all(ids, bundle, Path(warm_dir)))
             warm_s.append(s)
             warm_mem.append(mem)

@@ -20,8 +20,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from sources.traces import clean, flows, privacy
-from sources.traces._skmob_compat import load_skmob
+from sources.traces import clean, flows, load_skmob, privacy
 
 PER_USER = 200  # 50 home, 50 moving, 50 work, 50 moving
 

@@ -147,6 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
         accessibility_cli.register(sub)
     except ImportError:
         pass
+    from . import simulate  # trace simulation (moved from sources.traces: it drives the planner)
+
+    simulate.register(sub)
     return parser
 
 

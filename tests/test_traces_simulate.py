@@ -10,9 +10,9 @@ import pytest
 from pyproj import Geod
 
 from routing.itinerary import Itinerary, Leg
+from routing.simulate import simulate_straight_commutes, simulate_traces
 from sources.traces import privacy as pv
 from sources.traces.pipeline import analyse_traces
-from sources.traces.simulate import simulate_straight_commutes, simulate_traces
 
 DEP = datetime(2011, 11, 15, 8, 0)
 A, B, C = (-1.6800, 48.1100), (-1.6700, 48.1100), (-1.6700, 48.1200)
@@ -95,7 +95,7 @@ def test_simulate_population_through_a_planner() -> None:
     planner = SmallPlanner()  # straight-line walk / bike itineraries (a real, small planner)
     homes = np.array([[-1.70, 48.10], [-1.69, 48.11], [-1.65, 48.12]])
     work = np.array([[-1.65, 48.12], [-1.67, 48.12], [-1.65, 48.12]])  # the third: home == work
-    tdf, stats = __import__("sources.traces.simulate", fromlist=["x"]).simulate_population(
+    tdf, stats = __import__("routing.simulate", fromlist=["x"]).simulate_population(
         planner, 3, seed=4, homes=homes, workplaces=work, modes=("walk", "bike"))
     assert stats == {"users": 3, "users_simulated": 2, "trips": 4, "no_route": 1,
                      "reasons": {"origin and destination are the same place": 1}}
@@ -117,7 +117,7 @@ def test_simulate_population_on_the_real_rennes_network(bundle_dir, tmp_path) ->
     """Commuters simulated through the real planner over the bundle's streets and 2011 timetable."""
     from routing.build import load_network
     from routing.planner import Planner
-    from sources.traces.simulate import simulate_population
+    from routing.simulate import simulate_population
 
     planner = Planner(load_network(bundle=bundle_dir, cache=tmp_path / "cache"))
     tdf, stats = simulate_population(planner, 12, seed=7, bundle_dir=bundle_dir,

@@ -77,7 +77,7 @@ def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
 
 
 def _simulate(n: int, seed: int, use_planner: bool) -> None:
-    from sources.traces import simulate
+    from routing import simulate
 
     with st.spinner(t("traces.computing")):
         if use_planner:

@@ -1,7 +1,7 @@
-"""Command line: ``python -m sources.traces {simulate,analyse}``.
+"""Command line: ``python -m sources.traces analyse``.
 
-- ``simulate --users N --seed S --out traces.csv``: straight-line commuter traces (no
-  planner needed), written as CSV with ``simulated=True`` on every row;
+(Simulated traces: ``python -m routing simulate-traces``, the simulator drives the planner.)
+
 - ``analyse FILE --k 5 --tiles communes --temporal period [--out flows.csv|.geojson]``:
   load (CSV/GPX), clean, anonymise, print the risk before / after and what was removed,
   write the anonymised flows (the only export).
@@ -24,11 +24,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sources.traces",
                                      description="GPS traces to anonymised flows.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("simulate", help="write simulated commuter traces (CSV)")
-    p.add_argument("--users", type=int, default=300)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--bundle", default=None, help="bundle directory (homes / workplaces)")
-    p.add_argument("--out", required=True, help="CSV file to write")
     p = sub.add_parser("analyse", help="anonymise the flows of a trace file")
     p.add_argument("file")
     p.add_argument("--k", type=int, default=5)
@@ -49,24 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "simulate":
-            return _simulate(args)
         return _analyse(args)
     except (SourceError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
-
-
-def _simulate(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from sources.traces.simulate import simulate_straight_commutes
-
-    tdf = simulate_straight_commutes(args.users, seed=args.seed, bundle_dir=args.bundle)
-    frame = pd.DataFrame(tdf).rename(columns={"uid": "user_id", "lng": "lon", "datetime": "time"})
-    frame.to_csv(args.out, index=False)
-    print(f"{len(frame)} simulated points of {frame['user_id'].nunique()} users -> {args.out}")
-    return EXIT_OK
 
 
 def _analyse(args: argparse.Namespace) -> int:

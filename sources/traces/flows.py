@@ -17,7 +17,6 @@ Raw flows are *not* exportable: see :mod:`sources.traces.privacy`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sources.errors import DatasetNotFound, UnusableInputError
 from sources.geo import LAEA, WGS84, grid_ids, parse_grid_ids, point_grid_ids, transformer
 
 GRID_CRS = LAEA
@@ -108,18 +106,10 @@ def grid_200m(polygon: Any, *, crs: str = "EPSG:4326", cell_m: int = 200) -> Any
 
 # -- other tessellations --------------------------------------------------------------------
 
-def _bundle(bundle_dir: str | Path | None) -> Path:
-    from sources import settings
-
-    path = settings.bundle_dir(bundle_dir) or settings.default_bundle_candidate()
-    if not (path / "territory").is_dir():
-        raise DatasetNotFound(f"no territory/ folder in bundle {path}")
-    return path
-
-
 def load_tessellation(kind: str, *, bundle_dir: str | Path | None = None,
-                      epci: str = RENNES_METROPOLE_EPCI) -> Any:
-    """Communes (of one EPCI, default Rennes Métropole) or IRIS polygons from the bundle.
+                      epci: str = RENNES_METROPOLE_EPCI, cache: str | Path | None = None) -> Any:
+    """Communes (of one EPCI, default Rennes Métropole) or IRIS polygons, through the catalogue
+    (datasets ``communes`` and ``iris``, :func:`sources.datasets.load`).
 
     Returns
     -------
@@ -128,34 +118,30 @@ def load_tessellation(kind: str, *, bundle_dir: str | Path | None = None,
         ``geometry`` (WGS84).
     """
     import geopandas as gpd
-    from shapely.geometry import shape
 
-    root = _bundle(bundle_dir) / "territory"
+    from sources.datasets import load
+
     if kind == "communes":
-        path = root / "communes-bretagne-2025.geojson"
-        table = json.loads((root / "territories-bretagne.json").read_text(encoding="utf-8"))
-        members = {t["territoire"] for t in table if t.get("type") == "commune"
-                   and t.get("epci") == epci}
-        gdf = gpd.read_file(path)
-        gdf = gdf.loc[gdf["territoire"].astype(str).isin(members)]
-        out = gpd.GeoDataFrame({"tile_ID": gdf["territoire"].astype(str).to_numpy(),
-                                "name": gdf["nom"].to_numpy(),
-                                "commune": gdf["territoire"].astype(str).to_numpy()},
-                               geometry=gdf.geometry.to_numpy(), crs=gdf.crs or "EPSG:4326")
+        gdf = load("communes", bundle=bundle_dir, cache=cache).data
+        gdf = gdf.loc[gdf["epci_siren"].astype(str) == str(epci)]
+        columns = {"tile_ID": gdf["insee"].astype(str).to_numpy(), "name": gdf["name"].to_numpy(),
+                   "commune": gdf["insee"].astype(str).to_numpy()}
     elif kind == "iris":
-        path = root / "iris-rennes-metropole.json"
-        try:
-            rows = json.loads(path.read_text(encoding="utf-8"))
-            out = gpd.GeoDataFrame(
-                {"tile_ID": [str(r["code_iris"]) for r in rows],
-                 "name": [f"{r['nom_com']} - {r['nom_iris']}" for r in rows],
-                 "commune": [str(r["code_insee"]) for r in rows]},
-                geometry=[shape(r["geo_shape"]["geometry"]) for r in rows], crs="EPSG:4326")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise UnusableInputError(f"unexpected IRIS layout: {exc}", file=str(path)) from exc
+        gdf = load("iris", bundle=bundle_dir, cache=cache).data
+        columns = {"tile_ID": gdf["iris_code"].astype(str).to_numpy(),
+                   "name": (gdf["commune"].astype(str) + " - " + gdf["name"].astype(str)).to_numpy(),
+                   "commune": gdf["insee"].astype(str).to_numpy()}
     else:
         raise ValueError(f"tessellation kind must be 'communes' or 'iris', not {kind!r}")
-    return out.to_crs("EPSG:4326").reset_index(drop=True)
+    out = gpd.GeoDataFrame(columns, geometry=gdf.geometry.to_numpy(), crs=gdf.crs or WGS84)
+    return out.to_crs(WGS84).reset_index(drop=True)
+
+
+def load_business_zones(*, bundle_dir: str | Path | None = None, cache: str | Path | None = None) -> Any:
+    """Business zones of Rennes Métropole (catalogue dataset ``business-zones``), WGS84."""
+    from sources.datasets import load
+
+    return load("business-zones", bundle=bundle_dir, cache=cache).data.to_crs(WGS84)
 
 
 def stop_catchments(stops: pd.DataFrame, *, max_distance_m: float = 800.0) -> Any:

@@ -4,6 +4,9 @@ The Rennes bundle has no GPS traces; the pipeline is exercised on traces made fr
 itineraries of the planner over the real network: points interpolated along each leg's
 geometry at the leg's average speed, Gaussian noise in metres, random sampling gaps, and
 dwell points before and after each trip so that stays (home, work) can be detected.
+
+It lives in ``routing`` because it drives the planner; the traces pipeline it feeds is
+``sources.traces`` (which never imports ``routing``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from routing.constants import DETOUR_FACTOR
 from sources.geo import haversine_m, metres_to_degrees
 
 #: Mode of dwell points (before / after a trip).
@@ -66,7 +70,7 @@ def simulate_traces(itineraries: Iterable[Any], *, seed: int, sampling_s: float 
         and time, one point per user and second. Legs without geometry are skipped.
         Empty input gives an empty frame with these columns.
     """
-    from sources.traces._skmob_compat import load_skmob
+    from sources.traces import load_skmob
 
     rng = np.random.default_rng(seed)
     chunks: list[pd.DataFrame] = []
@@ -157,18 +161,14 @@ def _homes_and_workplaces(n_users: int, rng: np.random.Generator, bundle_dir: st
                           ) -> tuple[np.ndarray, np.ndarray]:
     """Homes in the IRIS of Rennes Métropole, workplaces in its business zones, unless given."""
     if homes is None or workplaces is None:
-        import geopandas as gpd
+        from sources.traces.flows import load_business_zones, load_tessellation
 
-        from sources.traces.flows import _bundle, load_tessellation
-
-        root = _bundle(bundle_dir)
         if homes is None:
-            iris = load_tessellation("iris", bundle_dir=root)
+            iris = load_tessellation("iris", bundle_dir=bundle_dir)
             # IRIS are drawn to hold ~2,000 inhabitants each: equal weights follow population
             homes = random_points_in(iris, n_users, rng=rng, weights=np.ones(len(iris)))
         if workplaces is None:
-            zones = gpd.read_file(root / "territory" / "business-zones-rennes-metropole.geojson")
-            workplaces = random_points_in(zones.to_crs("EPSG:4326"), n_users, rng=rng)
+            workplaces = random_points_in(load_business_zones(bundle_dir=bundle_dir), n_users, rng=rng)
     return homes, workplaces
 
 
@@ -198,7 +198,7 @@ def simulate_population(planner: Any, n_users: int, *, seed: int, day: date | No
 
     rng = np.random.default_rng(seed)
     homes, workplaces = _homes_and_workplaces(n_users, rng, bundle_dir, homes, workplaces)
-    day = day or getattr(planner, "date", None) or date(2011, 11, 15)
+    day = day or getattr(planner, "date", None) or _default_day(bundle_dir)
     pairs: list[tuple[str, Any]] = []
     stats: dict[str, Any] = {"users": n_users, "users_simulated": 0, "trips": 0, "no_route": 0,
                              "reasons": {}}
@@ -241,7 +241,7 @@ def _choose(itineraries: Sequence[Any], *, rng: np.random.Generator, label: str 
 
 def _simulate_days(pairs: list[tuple[str, Any]], *, seed: int, **options: Any) -> Any:
     """Morning trips dwell from midnight, evening trips until 23:00 (see simulate_population)."""
-    from sources.traces._skmob_compat import load_skmob
+    from sources.traces import load_skmob
 
     frames = []
     for j, (uid, it) in enumerate(pairs):
@@ -264,16 +264,31 @@ def _simulate_days(pairs: list[tuple[str, Any]], *, seed: int, **options: Any) -
 STRAIGHT_SPEED_M_S = {"walk": 1.3, "bike": 4.2, "car": 8.0}
 
 
-def simulate_straight_commutes(n_users: int, *, seed: int, day: date = date(2011, 11, 15),
+def _default_day(bundle_dir: str | Path | None) -> date:
+    """The network's default service day: the bundle feed's representative weekday (the bundle
+    beside the checkout when none is named)."""
+    from routing.build import default_service_day
+    from sources import settings
+
+    candidate = settings.default_bundle_candidate()
+    if bundle_dir is None and settings.bundle_dir() is None and (candidate / "README.md").exists():
+        bundle_dir = candidate
+    day = default_service_day(bundle=bundle_dir)
+    if day is None:
+        raise ValueError("the GTFS feed has no service day: pass day=")
+    return day
+
+
+def simulate_straight_commutes(n_users: int, *, seed: int, day: date | None = None,
                                homes: np.ndarray | None = None,
                                workplaces: np.ndarray | None = None,
-                               bundle_dir: str | Path | None = None, detour: float = 1.3,
+                               bundle_dir: str | Path | None = None, detour: float = DETOUR_FACTOR,
                                **trace_options: Any) -> Any:
     """Commuter traces without the planner: straight-line walk, bike or car legs.
 
     The fallback when no planner is available: home -> work between 7:00 and 9:00 and
-    back between 16:00 and 19:00, one mode per user (walk under 2 km, else bike or car),
-    duration = straight distance x ``detour`` / speed. Homes and workplaces as in
+    back between 16:00 and 19:00 of ``day`` (default: the network's service day), one mode per
+    user (walk under 2 km, else bike or car), duration = straight distance x ``detour`` / speed. Homes and workplaces as in
     :func:`simulate_population`. Still ``simulated=True``; the geometry is a straight line.
 
     Returns
@@ -285,6 +300,7 @@ def simulate_straight_commutes(n_users: int, *, seed: int, day: date = date(2011
 
     rng = np.random.default_rng(seed)
     homes, workplaces = _homes_and_workplaces(n_users, rng, bundle_dir, homes, workplaces)
+    day = day or _default_day(bundle_dir)
     pairs: list[tuple[str, Any]] = []
     for i in range(n_users):
         uid = f"sim{i + 1:04d}"
@@ -300,3 +316,23 @@ def simulate_straight_commutes(n_users: int, *, seed: int, day: date = date(2011
                       arrival=dep + duration, distance_m=dist, geometry=[a, b])
             pairs.append((uid, Itinerary(label=mode, legs=[leg], notes=["straight line"])))
     return _simulate_days(pairs, seed=seed, **trace_options)
+
+
+# -- command line: ``python -m routing simulate-traces`` ----------------------------------------
+
+def register(sub: Any) -> None:
+    """Add the ``simulate-traces`` command to the routing command line."""
+    p = sub.add_parser("simulate-traces", help="write straight-line commuter traces (CSV, simulated=True)")
+    p.add_argument("--users", type=int, default=300)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--bundle", default=None, help="bundle directory (homes / workplaces)")
+    p.add_argument("--out", required=True, help="CSV file to write")
+    p.set_defaults(func=_cmd_simulate)
+
+
+def _cmd_simulate(args: Any) -> int:
+    tdf = simulate_straight_commutes(args.users, seed=args.seed, bundle_dir=args.bundle)
+    frame = pd.DataFrame(tdf).rename(columns={"uid": "user_id", "lng": "lon", "datetime": "time"})
+    frame.to_csv(args.out, index=False)
+    print(f"{len(frame)} simulated points of {frame['user_id'].nunique()} users -> {args.out}")
+    return 0
