@@ -11,13 +11,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
+from sources.errors import UnusableInputError
+
 #: name -> (default, unit, what it bounds)
 DEFAULTS: dict[str, tuple[int, str, str]] = {
-    "max_file_bytes": (2_000_000_000, "bytes", "size of one input file"),
+    "max_file_bytes": (512 * 1024**2, "bytes", "size of one input file"),
     "max_upload_bytes": (50 * 1024 * 1024, "bytes", "size of one uploaded file"),
-    "max_archive_bytes": (3_000_000_000, "bytes", "decompressed size of one archive (all entries)"),
-    "max_entry_bytes": (1_500_000_000, "bytes", "decompressed size of one archive entry"),
-    "max_archive_ratio": (200, "ratio", "compression ratio of one archive entry"),
+    "max_archive_bytes": (1024**3, "bytes", "decompressed size of one archive (all entries)"),
+    "max_entry_bytes": (512 * 1024**2, "bytes", "decompressed size of one archive entry"),
+    "max_archive_ratio": (100, "ratio", "compression ratio of one archive entry"),
     "max_rows": (20_000_000, "rows", "rows of one table"),
     "max_columns": (1_000, "columns", "columns of one table header"),
     "max_place_chars": (200, "characters", "length of a place name or query"),
@@ -27,8 +29,12 @@ DEFAULTS: dict[str, tuple[int, str, str]] = {
 }
 
 
-class BudgetExceeded(ValueError):
-    """An input over one of the declared budgets (refused before the work starts)."""
+class BudgetExceeded(UnusableInputError):
+    """An input over one of the declared budgets (refused before the work starts).
+
+    A :class:`~sources.errors.UnusableInputError` (hence a ``ValueError`` and a
+    ``SourceError``), so every caller that handles unusable input handles it; the CLIs exit 2.
+    """
 
     def __init__(self, name: str, value: float, limit: float, *, what: str | None = None):
         default, unit, description = DEFAULTS[name]
