@@ -36,13 +36,15 @@ class BudgetExceeded(UnusableInputError):
     ``SourceError``), so every caller that handles unusable input handles it; the CLIs exit 2.
     """
 
-    def __init__(self, name: str, value: float, limit: float, *, what: str | None = None):
+    def __init__(self, name: str, value: float, limit: float, *, what: str | None = None,
+                 file: str | None = None):
         default, unit, description = DEFAULTS[name]
         self.name, self.value, self.limit, self.unit = name, value, limit, unit
-        subject = f"{what}: " if what else ""
+        subject = f"{what or file}: " if what or file else ""
         super().__init__(
             f"{subject}{description} is {value:,} {unit}, over the limit of {limit:,} {unit} "
             f"(raise it with the setting SPMD_BUDGET_{name.upper()})")
+        self.file = file
 
 
 @dataclass(frozen=True)

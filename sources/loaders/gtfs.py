@@ -84,7 +84,7 @@ from partridge.utilities import detect_encoding, empty_df
 from sources import settings
 from sources.errors import SchemaError, UnusableInputError
 from sources.loaders._csv import read_bytes, read_csv_bytes
-from sources.loaders._zip import MAX_RATIO, MAX_TOTAL_BYTES, open_feed_folder
+from sources.loaders._zip import open_feed_folder
 from sources.validate import ERROR, INFO, WARNING, Loaded, Report, check_coordinates
 
 TABLES = ("agency", "stops", "routes", "trips", "stop_times", "calendar", "calendar_dates", "feed_info")
@@ -248,8 +248,8 @@ class GtfsFeed:
 
 
 def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None = None,
-              strict: bool = False, max_total_bytes: int = MAX_TOTAL_BYTES,
-              max_ratio: float = MAX_RATIO) -> Loaded:
+              strict: bool = False, max_total_bytes: int | None = None,
+              max_ratio: float | None = None) -> Loaded:
     """Load and validate a whole GTFS feed (zip or folder) and choose a service date.
 
     Parameters
@@ -258,7 +258,8 @@ def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None 
         GTFS files in a subfolder of the archive are found.
     date : the service date wanted; default the feed's busiest date.
     strict : raise SchemaError (file, row, field) on the first quarantined row.
-    max_total_bytes, max_ratio : zip bomb guard (see :mod:`sources.loaders._zip`).
+    max_total_bytes, max_ratio : zip bomb guard (see :mod:`sources.loaders._zip`); default the
+        budgets ``max_archive_bytes`` / ``max_archive_ratio`` (:mod:`sources.budgets`).
 
     Returns
     -------
@@ -293,8 +294,8 @@ def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None 
 
 
 def load_gtfs_static(paths: Path | str | Sequence[Path | str], *, date: dt.date | None = None,
-                     strict: bool = False, max_total_bytes: int = MAX_TOTAL_BYTES,
-                     max_ratio: float = MAX_RATIO) -> Loaded:
+                     strict: bool = False, max_total_bytes: int | None = None,
+                     max_ratio: float | None = None) -> Loaded:
     """Load the static part of a GTFS feed (agency, stops, routes, calendar, feed_info).
 
     For feeds published without timetables (trips.txt / stop_times.txt absent), such as
@@ -449,8 +450,8 @@ def _single_path(paths: Path | str | Sequence[Path | str]) -> Path:
     return items[0]
 
 
-def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes: int,
-               max_ratio: float) -> dict[str, pd.DataFrame]:
+def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes: int | None,
+               max_ratio: float | None) -> dict[str, pd.DataFrame]:
     wanted = set(REQUIRED_COLUMNS)
     required = ["stops.txt", "routes.txt"] + (["trips.txt", "stop_times.txt"] if timetables else [])
     with open_feed_folder(path, wanted=wanted, report=report, max_total_bytes=max_total_bytes,
