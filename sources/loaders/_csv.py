@@ -7,9 +7,10 @@
 * every physical line is classified in a vectorised pass: blank, without quotes (its field
   count is its separator count + 1), or with quotes (parsed alone with :mod:`csv`);
 * a line whose quoted field is never closed is joined with the next lines (at most
-  :data:`MAX_RECORD_LINES`) only when that makes ONE record with the header's field count (a
-  legitimate multi-line field); otherwise it is quarantined alone (``invalid_quoting``) and
-  the next line is read as a record again, so one stray quote costs one line, not the file;
+  :data:`MAX_RECORD_LINES`) only when that makes ONE record with the header's field count and
+  none of the joined lines is a complete record by itself (a legitimate multi-line field);
+  otherwise it is quarantined alone (``invalid_quoting``) and the next line is read as a
+  record again, so one stray quote costs one line, not the file;
 * a line with more fields than the header is quarantined (``invalid_row_length``).
 
 Quarantined lines are cut out of the bytes handed to pandas, and each kept record keeps its
@@ -182,7 +183,8 @@ def scan_csv(data: bytes, *, label: str, report: Report | None = None, sep: str 
             span = reader.line_num
         except csv.Error:
             row, span = None, 0
-        if row is not None and len(row) == ncols and span > 1:
+        if (row is not None and len(row) == ncols and span > 1
+                and not _complete_lines(chunk[1:span], ncols, sep, skipinitialspace)):
             nfields[i] = ncols
             status[i + 1:i + span] = 1
             skip_to = i + span
@@ -216,6 +218,16 @@ def scan_csv(data: bytes, *, label: str, report: Report | None = None, sep: str 
     record_lines = (np.flatnonzero(status == 0) + 1).astype(np.int64)
     return CsvScan(data=data, sep=sep, columns=ncols, header_line=header_line,
                    record_lines=record_lines, quarantined=len(bad))
+
+
+def _complete_lines(lines: list[str], ncols: int, sep: str, skipinitialspace: bool) -> bool:
+    """True when one of ``lines`` read alone is a complete record of ``ncols`` fields: the
+    quote that joined them is then a stray one swallowing records, not a multi-line field."""
+    for line in lines:
+        n, unterminated = _fields(line, sep, skipinitialspace)
+        if not unterminated and n == ncols:
+            return True
+    return False
 
 
 def _classify(data: bytes, sep: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
