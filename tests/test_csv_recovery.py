@@ -114,12 +114,12 @@ def test_tabular_loaders_keep_the_rest_of_the_file(tmp_path: Path) -> None:
 
 
 def test_traces_csv_with_a_broken_line(tmp_path: Path) -> None:
-    text = ("user_id,lat,lon,time\n"
-            "u1,48.11,-1.67,2024-03-04T08:00:00\n"
-            'u1,"48.12,-1.66,2024-03-04T08:05:00\n'
-            "u1,48.13,-1.65,2024-03-04T08:10:00\n"
-            "u1,48.14,-1.64,2024-03-04T08:15:00,extra\n"
-            "u1,48.15,-1.63,2024-03-04T08:20:00\n").encode()
+    text = (b"user_id,lat,lon,time\n"
+            b"u1,48.11,-1.67,2024-03-04T08:00:00\n"
+            b'u1,"48.12,-1.66,2024-03-04T08:05:00\n'
+            b"u1,48.13,-1.65,2024-03-04T08:10:00\n"
+            b"u1,48.14,-1.64,2024-03-04T08:15:00,extra\n"
+            b"u1,48.15,-1.63,2024-03-04T08:20:00\n")
     tdf, report = load_traces_csv(text)
     assert len(tdf) == 3
     assert [(n.code, n.row) for n in report.quarantined] == [
