@@ -130,29 +130,8 @@ def scan_csv(data: bytes, *, label: str, report: Report | None = None, sep: str 
         Empty file, or a header whose quote is never closed.
     """
     limits = budgets()
-    limits.check("max_file_bytes", len(data), what=label)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if b"\n" not in data and b"\r" in data:  # classic Mac line ends
-        data = data.replace(b"\r", b"\n")
-    # -- header: the first non-blank line, checked before anything else is looked at
-    pos, header_line = 0, 1
-    while pos < len(data):
-        end = data.find(b"\n", pos)
-        end = len(data) if end < 0 else end
-        if data[pos:end].strip(b" \t\r"):
-            break
-        pos, header_line = end + 1, header_line + 1
-    else:
-        raise UnusableInputError("empty file (no header line)", file=label)
-    header = data[pos:end].decode("latin-1")
-    if sep is None:
-        sep = sniff_delimiter(header)
-    ncols, unterminated = _fields(header, sep, skipinitialspace)
-    limits.check("max_columns", ncols, what=label)
-    if unterminated:
-        raise UnusableInputError("the header line has a quote that is never closed",
-                                 file=label, row=0)
+    data, header_line, sep, ncols = check_header(data, label=label, sep=sep,
+                                                 skipinitialspace=skipinitialspace)
     header_idx = header_line - 1  # 0-based index of the header line
     starts, nfields, quoted, blank = _classify(data, sep)
     nlines = len(starts)
@@ -218,6 +197,40 @@ def scan_csv(data: bytes, *, label: str, report: Report | None = None, sep: str 
     record_lines = (np.flatnonzero(status == 0) + 1).astype(np.int64)
     return CsvScan(data=data, sep=sep, columns=ncols, header_line=header_line,
                    record_lines=record_lines, quarantined=len(bad))
+
+
+def check_header(data: bytes, *, label: str, sep: str | None = None,
+                 skipinitialspace: bool = False) -> tuple[bytes, int, str, int]:
+    """Check the file bytes and the header's columns against the budgets, looking at the
+    header line only. Returns ``(data without BOM / with LF line ends, header line number,
+    separator, number of columns)``.
+
+    Raises BudgetExceeded (bytes, columns) or UnusableInputError (empty file, header whose
+    quote is never closed)."""
+    limits = budgets()
+    limits.check("max_file_bytes", len(data), what=label)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\n" not in data and b"\r" in data:  # classic Mac line ends
+        data = data.replace(b"\r", b"\n")
+    pos, header_line = 0, 1
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end
+        if data[pos:end].strip(b" \t\r"):
+            break
+        pos, header_line = end + 1, header_line + 1
+    else:
+        raise UnusableInputError("empty file (no header line)", file=label)
+    header = data[pos:end].decode("latin-1")
+    if sep is None:
+        sep = sniff_delimiter(header)
+    ncols, unterminated = _fields(header, sep, skipinitialspace)
+    limits.check("max_columns", ncols, what=label)
+    if unterminated:
+        raise UnusableInputError("the header line has a quote that is never closed",
+                                 file=label, row=0)
+    return data, header_line, sep, ncols
 
 
 def _complete_lines(lines: list[str], ncols: int, sep: str, skipinitialspace: bool) -> bool:

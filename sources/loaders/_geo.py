@@ -61,10 +61,9 @@ def read_json(path: Path) -> Any:
     Accepts a UTF-8 BOM. A file that is not valid UTF-8 is decoded as latin-1 (with a
     clear error if that still does not parse).
     """
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise UnusableInputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+    from ._csv import read_bytes
+
+    raw = read_bytes(path)  # within the max_file_bytes budget
     if not raw.strip():
         raise UnusableInputError("empty file, JSON expected", file=str(path))
     try:
