@@ -41,6 +41,7 @@ MAX_RECORD_LINES = 20
 #: Lines are classified in blocks of about this many bytes (bounds the scan's memory).
 BLOCK_BYTES = 32 * 1024 * 1024
 _QUOTE = ord('"')
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _SEPARATORS = (";", ",", "\t", "|")
 
 
@@ -102,7 +103,10 @@ def _fields(line: str, sep: str, skipinitialspace: bool) -> tuple[int, bool]:
     except csv.Error as exc:
         if "unexpected end of data" in str(exc):
             return 0, True
-        row = next(csv.reader([line], delimiter=sep, skipinitialspace=skipinitialspace), [])
+        try:
+            row = next(csv.reader([line], delimiter=sep, skipinitialspace=skipinitialspace), [])
+        except csv.Error:
+            return line.count(sep) + 1, False
         return len(row), False
 
 
@@ -211,8 +215,8 @@ def check_header(data: bytes, *, label: str, sep: str | None = None,
     limits.check("max_file_bytes", len(data), what=label)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if b"\n" not in data and b"\r" in data:  # classic Mac line ends
-        data = data.replace(b"\r", b"\n")
+    if b"\r" in data:  # a CR alone ends a line for pandas too (classic Mac line ends)
+        data = _LONE_CR.sub(b"\n", data)
     pos, header_line = 0, 1
     while pos < len(data):
         end = data.find(b"\n", pos)
