@@ -149,31 +149,56 @@ def scan_csv(data: bytes, *, label: str, report: Report | None = None, sep: str 
     bad_quote: list[int] = []
     bad_length: list[tuple[int, int]] = []
     skip_to = header_idx + 1
-    for i in np.flatnonzero(quoted):
-        i = int(i)
-        if i < skip_to or status[i] == 1:
-            continue
-        line = data[starts[i]:ends[i]].decode("latin-1")
-        n, unterminated = _fields(line, sep, skipinitialspace)
+    q = np.flatnonzero(quoted)
+    quoted_lines: list[int] = q[q > header_idx].tolist()
+
+    physical = data.decode("latin-1").split("\n") if quoted_lines else []
+
+    def text(j: int) -> str:
+        return physical[j] + "\n"
+
+    pos = 0
+    while pos < len(quoted_lines):
+        # one csv reader over the quoted lines, as long as each record is one line (fast path)
+        reader = csv.reader(map(physical.__getitem__, quoted_lines[pos:]), delimiter=sep,
+                            skipinitialspace=skipinitialspace, strict=True)
+        counts: list[int] = []
+        try:
+            for row in reader:
+                if reader.line_num - len(counts) != 1:
+                    break  # the record ran over the next quoted line: its first line is open
+                counts.append(len(row))
+        except csv.Error:
+            pass
+        done = len(counts)
+        nfields[quoted_lines[pos:pos + done]] = counts
+        pos += done
+        if pos >= len(quoted_lines):
+            break
+        i = quoted_lines[pos]  # a line that does not parse alone: look at it in its context
+        n, unterminated = _fields(text(i), sep, skipinitialspace)
         if not unterminated:
             nfields[i] = n
-            continue
-        last = min(i + MAX_RECORD_LINES, nlines)
-        chunk = data[starts[i]:ends[last - 1]].decode("latin-1").splitlines(keepends=True)
-        reader = csv.reader(chunk, delimiter=sep, skipinitialspace=skipinitialspace, strict=True)
-        try:
-            row = next(reader, None)
-            span = reader.line_num
-        except csv.Error:
-            row, span = None, 0
-        if (row is not None and len(row) == ncols and span > 1
-                and not _complete_lines(chunk[1:span], ncols, sep, skipinitialspace)):
-            nfields[i] = ncols
-            status[i + 1:i + span] = 1
-            skip_to = i + span
         else:
-            status[i] = 2
-            bad_quote.append(i)
+            last = min(i + MAX_RECORD_LINES, nlines)
+            chunk = [text(j) for j in range(i, last)]
+            joined = csv.reader(chunk, delimiter=sep, skipinitialspace=skipinitialspace,
+                                strict=True)
+            try:
+                row, span = next(joined, None), joined.line_num
+            except csv.Error:
+                row, span = None, 0
+            if (row is not None and len(row) == ncols and span > 1
+                    and not _complete_lines(chunk[1:span], ncols, sep, skipinitialspace)):
+                nfields[i] = ncols
+                status[i + 1:i + span] = 1
+                skip_to = i + span
+            else:
+                status[i] = 2
+                bad_quote.append(i)
+        pos += 1
+        while pos < len(quoted_lines) and quoted_lines[pos] < skip_to:
+            pos += 1
     too_long = np.flatnonzero((status == 0) & (nfields > ncols))
     for i in too_long:
         bad_length.append((int(i), int(nfields[i])))
@@ -265,10 +290,11 @@ def _classify(data: bytes, sep: str) -> tuple[np.ndarray, np.ndarray, np.ndarray
         if len(starts) > 1 and starts[-1] == len(block):
             starts = starts[:-1]
         ends = np.append(starts[1:], len(block))
-        seps = np.flatnonzero(block == sep_code)
-        quotes = np.flatnonzero(block == _QUOTE)
-        nsep = np.searchsorted(seps, ends) - np.searchsorted(seps, starts)
-        nquote = np.searchsorted(quotes, ends) - np.searchsorted(quotes, starts)
+        if len(block):  # every segment is non-empty (a line holds at least its end)
+            nsep = np.add.reduceat(block == sep_code, starts, dtype=np.int64)
+            nquote = np.logical_or.reduceat(block == _QUOTE, starts)
+        else:
+            nsep = nquote = np.zeros(len(starts), dtype=np.int64)
         length = ends - starts
         blank = np.zeros(len(starts), dtype=bool)
         for j in np.flatnonzero(length <= 16):
