@@ -42,6 +42,8 @@ MAX_RECORD_LINES = 20
 BLOCK_BYTES = 32 * 1024 * 1024
 _QUOTE = ord('"')
 _LONE_CR = re.compile(rb"\r(?!\n)")
+_WHITE_LINE = re.compile(rb"\n[ \t]+\r?(?:\n|\Z)")
+_SKIPPED = re.compile(r"Skipping line (\d+): expected \d+ fields, saw (\d+)")
 _SEPARATORS = (";", ",", "\t", "|")
 
 
@@ -319,7 +321,13 @@ def _preview(raw: bytes, limit: int = 80) -> str:
 def read_csv_bytes(data: bytes, *, label: str, report: Report | None = None,
                    sep: str | None = None, encoding: str = "utf-8-sig",
                    skipinitialspace: bool = False, **kwargs: Any) -> pd.DataFrame:
-    """Scan then parse a CSV into a frame of strings plus ``_row`` (see the module docstring).
+    """Check the budgets, then parse a CSV into a frame of strings plus ``_row`` (see the
+    module docstring).
+
+    Fast path: a file without blank lines is parsed by pandas at once; when every line gave a
+    record or was skipped for its length, records and lines match one to one and nothing else
+    is needed. Otherwise (a quote across lines, a stray quote, blank lines, a parser error) the
+    lines are scanned by :func:`scan_csv`, broken ones cut out, and the rest parsed.
 
     ``kwargs`` go to :func:`pandas.read_csv` (default ``dtype=str``, ``keep_default_na=False``).
     ``frame.attrs["rows_read"]`` counts the records plus the quarantined lines.
@@ -327,27 +335,42 @@ def read_csv_bytes(data: bytes, *, label: str, report: Report | None = None,
     Raises :class:`UnusableInputError` when pandas still cannot parse the kept lines (the
     message names the file) and the budget errors of :func:`scan_csv`.
     """
-    scan = scan_csv(data, label=label, report=report, sep=sep, skipinitialspace=skipinitialspace)
+    data, header_line, sep, ncols = check_header(data, label=label, sep=sep,
+                                                 skipinitialspace=skipinitialspace)
+    nlines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    budgets().check("max_rows", max(nlines - header_line, 0), what=label)
     options: dict[str, Any] = dict(dtype=str, keep_default_na=False, index_col=False,
                                    skip_blank_lines=True)
     options.update(kwargs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", pd.errors.ParserWarning)
+    if header_line == 1 and not _has_blank_line(data):
         try:
-            try:
-                frame = pd.read_csv(io.BytesIO(scan.data), sep=scan.sep, encoding=encoding,
-                                    skipinitialspace=skipinitialspace, engine="c", **options)
-            except UnicodeDecodeError:
+            frame, skipped = _parse(data, sep=sep, encoding=encoding, label=label, report=None,
+                                    skipinitialspace=skipinitialspace, bad_lines="warn",
+                                    options=options)
+        except UnusableInputError:
+            frame, skipped = None, []
+        if frame is not None and len(frame) + len(skipped) == nlines - 1:
+            lines = np.arange(2, nlines + 1, dtype=np.int64)
+            if skipped:
+                gone = np.array([line for line, _ in skipped], dtype=np.int64)
+                lines = np.setdiff1d(lines, gone)
                 if report is not None:
-                    report.notice("invalid_encoding", f"not valid {encoding}; read as cp1252",
-                                  file=label)
-                frame = pd.read_csv(io.BytesIO(scan.data), sep=scan.sep, encoding="cp1252",
-                                    skipinitialspace=skipinitialspace, engine="c", **options)
-        except pd.errors.EmptyDataError:
-            frame = pd.DataFrame()
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError, csv.Error) as exc:
-            raise UnusableInputError(f"not a readable CSV file: {str(exc).strip()[:300]}",
-                                     file=label) from exc
+                    starts = _line_starts(data, gone)
+                    for (line, n), start in zip(skipped, starts, strict=True):
+                        end = data.find(b"\n", start)
+                        report.quarantine("invalid_row_length",
+                                          f"line {line} has {n} fields, the header has {ncols}",
+                                          file=label, row=line - 1,
+                                          value=_preview(data[start:end if end >= 0 else None]))
+            if report is not None and encoding != frame.attrs.get("encoding", encoding):
+                report.notice("invalid_encoding", f"not valid {encoding}; read as cp1252",
+                              file=label)
+            frame["_row"] = lines - 1
+            frame.attrs["rows_read"] = len(frame) + len(skipped)
+            return frame
+    scan = scan_csv(data, label=label, report=report, sep=sep, skipinitialspace=skipinitialspace)
+    frame, _ = _parse(scan.data, sep=scan.sep, encoding=encoding, label=label, report=report,
+                      skipinitialspace=skipinitialspace, bad_lines="skip", options=options)
     rows = scan.rows
     if len(frame) != len(rows):  # pandas read the lines differently: fall back to positions
         if report is not None:
@@ -358,3 +381,50 @@ def read_csv_bytes(data: bytes, *, label: str, report: Report | None = None,
     frame["_row"] = rows
     frame.attrs["rows_read"] = len(frame) + scan.quarantined
     return frame
+
+
+def _has_blank_line(data: bytes) -> bool:
+    """True when a line after the first is empty or only blanks (pandas skips those)."""
+    return b"\n\n" in data or b"\n\r\n" in data or bool(_WHITE_LINE.search(data))
+
+
+def _line_starts(data: bytes, lines: np.ndarray) -> list[int]:
+    """Byte offsets of the (1-based) ``lines`` of ``data`` (few lines: a linear search)."""
+    out, pos, current = [], 0, 1
+    for line in sorted(int(x) for x in lines):
+        while current < line:
+            pos = data.index(b"\n", pos) + 1
+            current += 1
+        out.append(pos)
+    return out
+
+
+def _parse(data: bytes, *, sep: str, encoding: str, label: str, report: Report | None,
+           skipinitialspace: bool, bad_lines: str, options: dict[str, Any]
+           ) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+    """pandas' C parser on ``data``; returns the frame and the (line, fields) it skipped."""
+    skipped: list[tuple[int, int]] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", pd.errors.ParserWarning)
+        try:
+            try:
+                frame = pd.read_csv(io.BytesIO(data), sep=sep, encoding=encoding,
+                                    skipinitialspace=skipinitialspace, engine="c",
+                                    on_bad_lines=bad_lines, **options)
+            except UnicodeDecodeError:
+                if report is not None:
+                    report.notice("invalid_encoding", f"not valid {encoding}; read as cp1252",
+                                  file=label)
+                frame = pd.read_csv(io.BytesIO(data), sep=sep, encoding="cp1252",
+                                    skipinitialspace=skipinitialspace, engine="c",
+                                    on_bad_lines=bad_lines, **options)
+                frame.attrs["encoding"] = "cp1252"
+        except pd.errors.EmptyDataError:
+            frame = pd.DataFrame()
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError, csv.Error) as exc:
+            raise UnusableInputError(f"not a readable CSV file: {str(exc).strip()[:300]}",
+                                     file=label) from exc
+    for w in caught:
+        if issubclass(w.category, pd.errors.ParserWarning):
+            skipped += [(int(a), int(b)) for a, b in _SKIPPED.findall(str(w.message))]
+    return frame, skipped
