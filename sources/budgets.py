@@ -22,6 +22,7 @@ DEFAULTS: dict[str, tuple[int, str, str]] = {
     "max_archive_ratio": (100, "ratio", "compression ratio of one archive entry"),
     "max_rows": (20_000_000, "rows", "rows of one table"),
     "max_columns": (1_000, "columns", "columns of one table header"),
+    "max_service_days": (5_000_000, "service-days", "service x date pairs of one GTFS calendar"),
     "max_place_chars": (200, "characters", "length of a place name or query"),
     "max_simulated_users": (100_000, "users", "users to simulate"),
     "max_cell_departures": (5_000_000, "cells x departures", "cells x departure times of one request"),
@@ -56,6 +57,7 @@ class Budgets:
     max_archive_ratio: int
     max_rows: int
     max_columns: int
+    max_service_days: int
     max_place_chars: int
     max_simulated_users: int
     max_cell_departures: int

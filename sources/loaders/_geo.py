@@ -72,6 +72,8 @@ def read_json(path: Path) -> Any:
         text = raw.decode("latin-1")
     try:
         return json.loads(text)
+    except RecursionError as exc:
+        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
     except json.JSONDecodeError as exc:
         raise UnusableInputError(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
@@ -149,7 +151,7 @@ def ods_geometry(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return None
     if not isinstance(value, dict):
         return None

@@ -129,6 +129,8 @@ def read_json(path: Path) -> Any:
     text, _ = read_text(path)
     try:
         return json.loads(text)
+    except RecursionError as exc:
+        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
     except json.JSONDecodeError as exc:
         raise UnusableInputError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                                  file=str(path), row=exc.lineno) from exc

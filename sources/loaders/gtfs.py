@@ -82,6 +82,7 @@ from partridge.parsers import parse_time
 from partridge.utilities import detect_encoding, empty_df
 
 from sources import settings
+from sources.budgets import budgets
 from sources.errors import SchemaError, UnusableInputError
 from sources.loaders._csv import read_bytes, read_csv_bytes
 from sources.loaders._zip import open_feed_folder
@@ -330,6 +331,9 @@ def service_ids_by_date(calendar: pd.DataFrame, calendar_dates: pd.DataFrame
         starts = np.array([d.toordinal() for d in calendar["start_date"]], dtype=np.int64)
         ends = np.array([d.toordinal() for d in calendar["end_date"]], dtype=np.int64)
         lengths = np.maximum(ends - starts + 1, 0)
+        # refused before expanding: a 200-line calendar over six centuries is 40 M pairs
+        budgets().check("max_service_days", int(lengths.sum()) + len(calendar_dates),
+                        what="calendar.txt")
         row = np.repeat(np.arange(len(calendar)), lengths)
         offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         ordinal = starts[row] + offset

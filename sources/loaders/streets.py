@@ -635,7 +635,7 @@ def _load_pbf(path: Path, *, strict: bool) -> Loaded:
         if isinstance(extra, str) and extra:
             try:
                 more = json.loads(extra)
-            except ValueError:
+            except (ValueError, RecursionError):
                 more = {}
             if isinstance(more, dict):
                 for key in _OSM_WAY_TAGS:
@@ -688,6 +688,8 @@ def _read_geojson_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
         document = json.loads(_csv.read_bytes(path).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise UnusableInputError(f"not UTF-8 text: {exc}", file=str(path)) from exc
+    except RecursionError as exc:
+        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
     except json.JSONDecodeError as exc:
         raise UnusableInputError(f"malformed JSON: {exc.msg}", file=str(path), row=exc.lineno) from exc
     if isinstance(document, list):  # Opendatasoft JSON export: records with a geo_shape
@@ -739,7 +741,7 @@ def _read_csv_features(path: Path, report: Report | None = None
         text_geom = record.pop(geometry_column, "")
         try:
             geom = json.loads(text_geom) if text_geom else None
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             geom = {"_invalid": text_geom}
         out.append((i, record, geom))
     return out
