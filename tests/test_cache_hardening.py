@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ import pytest
 from sources import datasets, fetch, store, tempfiles
 from sources.errors import FetchError
 from sources.loaders import _zip
+from sources.loaders.gtfs import load_gtfs
 from sources.validate import Report
 from tests.factories import make_gtfs_zip
 
@@ -196,3 +198,29 @@ def test_leftovers_of_a_killed_run_go_at_the_next_start(cache_dir: Path) -> None
     res = _run("sources", "catalogue", "--format", "json", env={"SPMD_CACHE": str(cache_dir)})
     assert res.returncode == 0, res.stderr
     assert not leftover.exists()
+
+
+def test_full_cache_disk_while_extracting_a_feed(cache_dir: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    """The probe file fits but the feed does not: extraction moves to the system folder."""
+    import builtins
+
+    real_open = builtins.open
+    used: list[Path] = []
+
+    def open_or_full(file, mode="r", *args, **kwargs):  # noqa: ANN001, ANN202
+        if "w" in mode and Path(file).is_relative_to(cache_dir):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        if "w" in mode:
+            used.append(Path(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(_zip, "open", open_or_full, raising=False)
+    with caplog.at_level(logging.WARNING):
+        feed, _ = load_gtfs(make_gtfs_zip(tmp_path / "f.zip"))
+    assert len(feed.stop_times) == 16
+    assert used and all(p.parent.parent == Path(tempfile.gettempdir()) for p in used)
+    assert not any(p.exists() for p in used)  # removed after loading
+    assert any("caching is off" in r.getMessage() for r in caplog.records)
+    assert list((cache_dir / "tmp").iterdir()) == []

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Collection, Iterator, Sequence
@@ -225,9 +226,24 @@ def open_feed_folder(path: Path, *, wanted: Collection[str], report: Report,
         return
     if not path.is_file():
         raise UnusableInputError("file not found", file=str(path))
-    tmp = tempfiles.make_temp_dir("spmd-feed-", tempfiles.temp_dir())
+    folder = tempfiles.temp_dir()
+    tmp = tempfiles.make_temp_dir("spmd-feed-", folder)
     try:
-        yield extract_members(path, tmp, wanted=wanted, report=report, anchor=anchor,
-                              max_total_bytes=max_total_bytes, max_ratio=max_ratio)
+        try:
+            files = extract_members(path, tmp, wanted=wanted, report=report, anchor=anchor,
+                                    max_total_bytes=max_total_bytes, max_ratio=max_ratio)
+        except UnusableInputError:
+            raise
+        except OSError as exc:  # the cache directory is full (or went read-only): retry outside
+            system = Path(tempfile.gettempdir())
+            if folder == system:
+                raise UnusableInputError(f"cannot extract the archive: {exc.strerror or exc}",
+                                         file=path.name) from exc
+            tempfiles.caching_off(folder.parent, exc)
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp = tempfiles.make_temp_dir("spmd-feed-", system)
+            files = extract_members(path, tmp, wanted=wanted, report=report, anchor=anchor,
+                                    max_total_bytes=max_total_bytes, max_ratio=max_ratio)
+        yield files
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
