@@ -224,3 +224,18 @@ def test_full_cache_disk_while_extracting_a_feed(cache_dir: Path, tmp_path: Path
     assert not any(p.exists() for p in used)  # removed after loading
     assert any("caching is off" in r.getMessage() for r in caplog.records)
     assert list((cache_dir / "tmp").iterdir()) == []
+
+
+def test_old_feed_folders_in_the_system_temp_folder_are_removed(cache_dir: Path) -> None:
+    """Earlier versions extracted feeds into the system temporary folder (up to 1.1 GB each)."""
+    legacy = Path(tempfile.mkdtemp(prefix="spmd-feed-"))  # no pid in the name: age only
+    (legacy / "stop_times.txt").write_bytes(b"x" * 1000)
+    young = Path(tempfile.mkdtemp(prefix="spmd-feed-"))
+    _age(legacy, 3600)
+    try:
+        removed = tempfiles.clean_stale(cache_dir, force=True)
+        assert legacy in removed and not legacy.exists()
+        assert young.exists() and young not in removed
+    finally:
+        shutil.rmtree(legacy, ignore_errors=True)
+        shutil.rmtree(young, ignore_errors=True)
