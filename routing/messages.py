@@ -72,7 +72,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "plan.battery": {"fr": "batterie à {soc} à l'arrivée", "en": "battery {soc} on arrival"},
     "plan.charge": {"fr": "recharge de {kwh} kWh à {kw} kW{assumed} : {soc_in} -> {soc_out}",
                     "en": "charge {kwh} kWh at {kw} kW{assumed}: {soc_in} -> {soc_out}"},
-    "plan.ev": {"fr": "voiture électrique : {why}", "en": "electric car: {why}"},
+    "plan.ev": {"fr": "voiture électrique : {why}", "en": "{why}"},
     "plan.real_time": {"fr": "temps réel : {stats}", "en": "real time: {stats}"},
     "place.not_found": {"fr": "aucun lieu ne correspond à « {text} »", "en": "no place matches '{text}'"},
 }
@@ -99,6 +99,13 @@ class Msg(str):
 
     def render(self, lang: str = "fr") -> str:
         return render(self, lang)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle keep the key
+        return (_rebuild, (self.key, self.params))
+
+
+def _rebuild(key: str, params: dict[str, Any]) -> Msg:
+    return Msg(key, **params)
 
 
 def _with_french(params: dict[str, Any]) -> dict[str, Any]:

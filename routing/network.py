@@ -371,7 +371,9 @@ def approximate_roads(feed: Any, streets: StreetNetwork, *, coverage_m: float = 
     hit = tree.query(shapely.points(sx, sy), predicate="dwithin", distance=coverage_m)
     covered = np.zeros(len(sx), bool)
     covered[hit[0]] = True
-    uncovered = np.bincount(seg, weights=~covered, minlength=len(pairs)) > 0
+    # kept where the street data misses a real part of the way: half of it, or over 500 m of it
+    missing = np.bincount(seg, weights=~covered, minlength=len(pairs)) / n_samples
+    uncovered = (missing >= 0.5) | (missing * dist >= 500.0)
     pairs, alon, alat, blon, blat, dist = (pairs[uncovered], alon[uncovered], alat[uncovered], blon[uncovered],
                                            blat[uncovered], dist[uncovered])
     if not len(pairs):

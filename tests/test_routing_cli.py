@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # the tiny grid: B (Gares) and the node 20 west of it, node 13 east of C, isolated node 90
 WEST_OF_B = "48.105,-1.678"
 EAST_OF_C = "48.101,-1.668"
-ISOLATED = "48.1,-1.66"
+ISOLATED = "48.1,-1.60"  # about 5 km east of the tiny grid: beyond the 3 km off-network reach
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,8 @@ def test_no_route_exits_1_with_the_reason(tiny: list[str], where: str, capsys: p
     out = capsys.readouterr().out
     assert code == 1
     assert out.startswith("no route: ")
-    assert ("no walk path" in out) if where == ISOLATED else ("no place matches 'Nowhereville'" in out)
+    assert ("outside the offline street data" in out) if where == ISOLATED \
+        else ("no place matches 'Nowhereville'" in out)
 
 
 def test_no_route_json_exits_1(tiny: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,7 +91,7 @@ def test_no_route_json_exits_1(tiny: list[str], capsys: pytest.CaptureFixture[st
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["itineraries"] == []
-    assert out["reason"].startswith("walk: no walk path")
+    assert out["reason"].startswith("walk: the destination lies outside the offline street data")
 
 
 @pytest.mark.parametrize("args, message", [
