@@ -44,7 +44,7 @@ TRANSIT, WALK = "transit", "walk"
 
 @nb.njit(cache=True)
 def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur,
-               n_stops, n_trips, src_stop, src_time, targets, start):
+               n_stops, n_trips, src_stop, src_time, targets, start, init_fp):
     tau = np.full(n_stops, INF, dtype=np.int64)
     tau_v = np.full(n_stops, INF, dtype=np.int64)  # earliest arrival by vehicle or as a source
     j_enter = np.full(n_stops, -1, dtype=np.int32)
@@ -59,7 +59,7 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
         if src_time[i] < tau[s]:
             tau[s] = src_time[i]
             tau_v[s] = src_time[i]
-    for i in range(len(src_stop)):
+    for i in range(len(src_stop) if init_fp else 0):
         s = src_stop[i]
         t = src_time[i]
         if t > tau_v[s]:
@@ -124,7 +124,7 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
 
 @nb.njit(cache=True)
 def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_from, in_dur,
-               n_stops, n_trips, tgt_stop, tgt_time, sources, start):
+               n_stops, n_trips, tgt_stop, tgt_time, sources, start, init_fp):
     ld = np.full(n_stops, NEG_INF, dtype=np.int64)
     ld_v = np.full(n_stops, NEG_INF, dtype=np.int64)  # latest departure by boarding there / as a target
     r_enter = np.full(n_stops, -1, dtype=np.int32)
@@ -139,7 +139,7 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
         if tgt_time[i] > ld[s]:
             ld[s] = tgt_time[i]
             ld_v[s] = tgt_time[i]
-    for i in range(len(tgt_stop)):
+    for i in range(len(tgt_stop) if init_fp else 0):
         s = tgt_stop[i]
         t = tgt_time[i]
         if t < ld_v[s]:
@@ -488,7 +488,8 @@ def _stops(stops: Any, n_stops: int, what: str) -> np.ndarray:
     return arr
 
 
-def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None) -> ScanResult:
+def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None,
+                     initial_footpaths: bool = True) -> ScanResult:
     """Earliest arrival at every stop from initial (stop, time) labels.
 
     Parameters
@@ -499,6 +500,9 @@ def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None) -> Sca
         Footpaths from every label are walked once before the scan.
     targets : stop indices; when given, the scan stops as soon as all of them are settled
         (labels of other stops are then only upper bounds).
+    initial_footpaths : walk the footpaths from the labels before the scan (stop-to-stop
+        queries); door-to-door queries whose labels already cover every stop within the walk
+        cap pass False, so that the cap holds (:mod:`routing.linking`).
 
     Returns
     -------
@@ -514,7 +518,7 @@ def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None) -> Sca
     start = int(np.searchsorted(tt.dep_time, src[:, 1].min(), side="left"))
     tau, je, jx, jf, scanned = _ea_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-        tt.n_stops, tt.n_trips, src[:, 0].copy(), src[:, 1].copy(), tg, start)
+        tt.n_stops, tt.n_trips, src[:, 0].copy(), src[:, 1].copy(), tg, start, initial_footpaths)
     return ScanResult("forward", tau, je, jx, jf, src, int(scanned))
 
 
@@ -524,7 +528,8 @@ def earliest_arrival_time(tt: Timetable, source: int, target: int, time_s: int) 
     return int(res.time[target])
 
 
-def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None) -> ScanResult:
+def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None,
+                     initial_footpaths: bool = True) -> ScanResult:
     """Arrive-by: latest departure from every stop that reaches a target by its deadline.
 
     Parameters
@@ -551,7 +556,7 @@ def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None) -> Sca
     in_off, in_from, in_dur = tt.footpaths_in
     ld, re, rx, rf = _ld_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, order, in_off, in_from, in_dur,
-        n, tt.n_trips, tgt[:, 0].copy(), tgt[:, 1].copy(), srcs, start)
+        n, tt.n_trips, tgt[:, 0].copy(), tgt[:, 1].copy(), srcs, start, initial_footpaths)
     return ScanResult("backward", ld, re, rx, rf, tgt)
 
 

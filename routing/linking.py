@@ -198,22 +198,31 @@ def street_times(graph: Any, a_lon: Any, a_lat: Any, b_lon: Any, b_lat: Any, cut
         parts_t.append(t)
     off_a, off_b = la.approximate, lb.approximate
     if (off_a.any() or off_b.any()) and len(a_lon) and len(b_lon):
-        from scipy.spatial import cKDTree
-
         radius = min(params.max_offnetwork_m, cutoff_s * params.speed_ms(mode) / params.detour_factor)
-        xa, ya = project_xy(a_lon, a_lat, graph.crs)
-        xb, yb = project_xy(b_lon, b_lat, graph.crs)
-        ta, tb = cKDTree(np.column_stack([xa, ya])), cKDTree(np.column_stack([xb, yb]))
-        sdm = ta.sparse_distance_matrix(tb, radius, output_type="ndarray")
-        i, j = sdm["i"].astype(np.int64), sdm["j"].astype(np.int64)
-        # sparse_distance_matrix leaves out zero distances: add coincident points
-        close = ta.query_ball_tree(tb, 1e-6)
-        zi = np.repeat(np.arange(len(close)), [len(c) for c in close]).astype(np.int64)
-        zj = np.array([k for c in close for k in c], dtype=np.int64)
-        i, j = np.concatenate([i, zi]), np.concatenate([j, zj])
-        keep = off_a[i] | off_b[j]
-        i, j = i[keep], j[keep]
-        d = haversine_m(a_lon[i], a_lat[i], b_lon[j], b_lat[j])
+        if len(a_lon) * len(b_lon) <= 4_000_000:
+            # few points (a door and the stops): every pair with an end off the layer, directly
+            ia, ib = np.flatnonzero(off_a), np.flatnonzero(off_b)
+            i = np.concatenate([np.repeat(ia, len(b_lon)), np.tile(np.arange(len(a_lon)), len(ib))])
+            j = np.concatenate([np.tile(np.arange(len(b_lon)), len(ia)), np.repeat(ib, len(a_lon))])
+            d = haversine_m(a_lon[i], a_lat[i], b_lon[j], b_lat[j])
+            near = d <= radius
+            i, j, d = i[near], j[near], d[near]
+        else:
+            from scipy.spatial import cKDTree
+
+            xa, ya = project_xy(a_lon, a_lat, graph.crs)
+            xb, yb = project_xy(b_lon, b_lat, graph.crs)
+            ta, tb = cKDTree(np.column_stack([xa, ya])), cKDTree(np.column_stack([xb, yb]))
+            sdm = ta.sparse_distance_matrix(tb, radius, output_type="ndarray")
+            i, j = sdm["i"].astype(np.int64), sdm["j"].astype(np.int64)
+            # sparse_distance_matrix leaves out zero distances: add coincident points
+            close = ta.query_ball_tree(tb, 1e-6)
+            zi = np.repeat(np.arange(len(close)), [len(c) for c in close]).astype(np.int64)
+            zj = np.array([k for c in close for k in c], dtype=np.int64)
+            i, j = np.concatenate([i, zi]), np.concatenate([j, zj])
+            keep = off_a[i] | off_b[j]
+            i, j = i[keep], j[keep]
+            d = haversine_m(a_lon[i], a_lat[i], b_lon[j], b_lat[j])
         parts_i.append(i)
         parts_j.append(j)
         parts_t.append(direct_s(d, mode, params))
@@ -257,7 +266,7 @@ def street_route(graph: Any, a: tuple[float, float], b: tuple[float, float], *,
     if approx:
         d = float(haversine_m(a[0], a[1], b[0], b[1]))
         secs = float(direct_s(d, mode, params))
-        if math.isfinite(secs) and math.ceil(secs - 1e-9) < math.ceil(best.seconds - 1e-9):
+        if math.isfinite(secs) and (not best.found or math.ceil(secs - 1e-9) < math.ceil(best.seconds - 1e-9)):
             best = StreetRoute(True, secs, True, True, StreetPath.none(), (na, da, sa), (nb_, db, sb),
                                d * params.detour_factor)
     return best

@@ -191,6 +191,18 @@ class Planner:
         return self.network.places.resolve(text)
 
     def _end(self, place: Place) -> _End:
+        """The place linked to every layer; stops, stations and car parks are kept (they recur)."""
+        key = (place.kind, place.lon, place.lat) if place.kind not in ("coordinates",) else None
+        cache = self.__dict__.setdefault("_ends", {})
+        if key is not None and key in cache:
+            cached = cache[key]
+            return _End(place, cached.links, cached.node, cached.snap_m, cached.conn_s)
+        end = self._link_end(place)
+        if key is not None and len(cache) < 20_000:
+            cache[key] = end
+        return end
+
+    def _link_end(self, place: Place) -> _End:
         end = _End(place)
         for mode, g in self.network.graphs.items():
             ln = linking.link(g, place.lon, place.lat)
@@ -462,7 +474,7 @@ class Planner:
         flags: list[str] = []
         if not ctx.arrive_by:
             labels = np.column_stack([sources, np.ceil(ctx.t_s + src_s)]).astype(np.int64)
-            res = csa.earliest_arrival(tt, labels, targets=eg_stops)
+            res = csa.earliest_arrival(tt, labels, targets=eg_stops, initial_footpaths=False)
             total = res.time[eg_stops].astype(float) + eg_s
             total[res.time[eg_stops] >= csa.INF] = INF
             if not np.isfinite(total).any():
@@ -476,7 +488,7 @@ class Planner:
                     raise NoRoute(flags[0])
         else:
             labels = np.column_stack([eg_stops, np.floor(ctx.t_s - eg_s)]).astype(np.int64)
-            res = csa.latest_departure(tt, labels, sources=sources)
+            res = csa.latest_departure(tt, labels, sources=sources, initial_footpaths=False)
             ok = res.time[sources] > csa.NEG_INF
             start = np.where(ok, res.time[sources].astype(float) - src_s, -INF)
             if not ok.any():
@@ -519,7 +531,7 @@ class Planner:
         a full scan); its later connections are ridden; the best of them ending at an egress
         stop ends the journey, the legs before boarding come from the scan."""
         tt = self.tt
-        full = csa.earliest_arrival(tt, labels)
+        full = csa.earliest_arrival(tt, labels, initial_footpaths=False)
         conn = np.arange(tt.n_connections)
         ok = np.flatnonzero(full.time[tt.dep_stop] <= tt.dep_time)
         first = np.full(tt.n_trips, np.iinfo(np.int64).max, dtype=np.int64)
@@ -539,7 +551,7 @@ class Planner:
     def _ride_backward(self, labels: np.ndarray, sources: np.ndarray, src_s: np.ndarray) -> list[csa.JourneyLeg]:
         """Arrive-by twin of :meth:`_ride_forward`: the latest departure that rides a vehicle."""
         tt = self.tt
-        full = csa.latest_departure(tt, labels)
+        full = csa.latest_departure(tt, labels, initial_footpaths=False)
         conn = np.arange(tt.n_connections)
         ok = np.flatnonzero(full.time[tt.arr_stop] >= tt.arr_time)
         last = np.full(tt.n_trips, -1, dtype=np.int64)
