@@ -19,7 +19,8 @@ Rules
 * Between two points of which one at least is off the layer, the straight line x the detour
   factor (up to 3 km) is also a candidate: two neighbours far from any road still reach each
   other directly.
-* Walking to and from transit is capped at ``max_access_s`` everywhere.
+* Walking to and from transit is capped at ``max_access_s`` everywhere; changing vehicles
+  takes at least ``transfer_slack_s`` (60 s).
 
 :func:`street_times` gives the times between many points (numba, one Dijkstra per distinct
 source node); :func:`street_route` gives one route with its geometry, and agrees with it.
@@ -58,6 +59,9 @@ class LinkParams:
     max_access_s: float = 900.0
     #: parking a car at the destination (planner and accessibility), s
     car_park_s: float = 180.0
+    #: minimum time between leaving a vehicle and boarding another (OpenTripPlanner's
+    #: transfer slack), s
+    transfer_slack_s: int = 60
     #: the largest bike cost factor over time (searches bounded in time by cost stretch by it)
     bike_cost_stretch: float = 1.5
 
