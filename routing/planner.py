@@ -760,8 +760,10 @@ class Planner:
             return tree.travel_time_s, tree.length_m
 
         try:
+            to_dest = multi_source(car.reversed(), [ctx.d.node[CAR]], [0.0], weight="travel_time_s")
             plan = plan_ev_trip(origin_node=ctx.o.node[CAR], dest_node=ctx.d.node[CAR], charger_nodes=ch_nodes,
-                                charger_kw=ch_kw, drive_from=drive_from, params=p.ev())
+                                charger_kw=ch_kw, drive_from=drive_from, params=p.ev(),
+                                remaining_s=to_dest.travel_time_s)
         except NoEVRoute as exc:
             raise NoRoute(Msg("plan.ev", why=str(exc))) from None
         legs: list[Leg] = []
