@@ -7,6 +7,7 @@ writes a haversine, an Earth radius, a grid id format or a bounding box.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from typing import Any
@@ -32,8 +33,14 @@ LAEA = "EPSG:3035"
 _GRID_ID = re.compile(r"^CRS3035RES(\d+)mN(\d+)E(\d+)$")
 
 
-def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
-    """Great-circle distance in metres (vectorised, broadcasting; NaN where a coordinate is NaN)."""
+def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
+    """Great-circle distance in metres: a float for four numbers (no array overhead, for the
+    per-point paths of the planner), else an array (vectorised, broadcasting; NaN where a
+    coordinate is NaN)."""
+    if all(isinstance(v, (float, int)) for v in (lon1, lat1, lon2, lat2)):
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+        return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype="float64")) for a in (lon1, lat1, lon2, lat2))
     h = (np.sin((lat2 - lat1) / 2) ** 2
          + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)

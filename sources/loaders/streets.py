@@ -32,6 +32,7 @@ import pandas as pd
 from ..errors import SchemaError, UnusableInputError
 from ..geo import EARTH_RADIUS_M, haversine_m, line_length_m, metric_crs, project_xy  # noqa: F401 (re-exported)
 from ..validate import INFO, Loaded, Report
+from . import _csv
 
 DEFAULT_TOLERANCE_M = 10.0
 
@@ -53,6 +54,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "traffic_speed_kmh": "float64",
         "traffic_status": "object",
         "segment_id": "object",
+        "level": "int64",  # 1 on a bridge, -1 in a tunnel, else the OSM layer (0)
+        "preferred": "bool",  # preferred bike line (e.g. the REV), set by the network build
+        "approximate": "bool",  # derived where the street data has none (e.g. from bus lines)
         "geometry": "object",  # WKB bytes
     },
 }
@@ -61,7 +65,9 @@ COLUMNS: dict[str, dict[str, str]] = {
 
 _WALK_ONLY = {"footway", "pedestrian", "steps", "corridor", "bridleway", "platform", "elevator"}
 _WALK_BIKE = {"path", "track"}
-_CAR_ONLY = {"motorway", "motorway_link", "trunk", "trunk_link"}
+_CAR_ONLY = {"motorway", "motorway_link"}
+#: bikes may use every road the data does not forbid to them (not motorways); pedestrians not these
+_NO_WALK = {"trunk", "trunk_link"}
 _ALL_MODES = {
     "primary", "primary_link", "secondary", "secondary_link", "tertiary", "tertiary_link",
     "unclassified", "residential", "living_street", "service", "road", "busway",
@@ -97,7 +103,7 @@ _HIERARCHY_HIGHWAY = {
 _OSM_WAY_TAGS = [
     "highway", "name", "oneway", "maxspeed", "junction", "access", "area", "foot", "bicycle",
     "motor_vehicle", "motorcar", "vehicle", "cycleway", "cycleway:left", "cycleway:right",
-    "cycleway:both", "oneway:bicycle", "ref",
+    "cycleway:both", "oneway:bicycle", "ref", "bridge", "tunnel", "layer",
 ]
 
 
@@ -151,6 +157,8 @@ def access_flags(tags: dict[str, Any]) -> tuple[bool, bool, bool]:
         walk, bike, car = True, True, False
     elif highway in _CAR_ONLY:
         walk, bike, car = False, False, True
+    elif highway in _NO_WALK:
+        walk, bike, car = False, True, True
     elif highway in _ALL_MODES or (highway and highway not in _NO_MODE):
         walk, bike, car = True, True, True
     else:
@@ -179,6 +187,18 @@ def access_flags(tags: dict[str, Any]) -> tuple[bool, bool, bool]:
     if _tag(tags, "area") == "yes" and highway not in _WALK_ONLY:
         car = False
     return walk, bike, car
+
+
+def level_of(tags: dict[str, Any]) -> int:
+    """Vertical level of a way: 1 on a bridge, -1 in a tunnel, else its ``layer`` tag (0)."""
+    if _tag(tags, "bridge") not in {"", "no", "false", "0"}:
+        return 1
+    if _tag(tags, "tunnel") not in {"", "no", "false", "0"} or _tag(tags, "covered") == "yes":
+        return -1
+    try:
+        return int(float(_tag(tags, "layer") or 0))
+    except ValueError:
+        return 0
 
 
 def cycle_facility(tags: dict[str, Any]) -> bool:
@@ -315,7 +335,7 @@ def _typed_edges(edges: pd.DataFrame) -> pd.DataFrame:
     out = edges.copy()
     for column, dtype in COLUMNS["edges"].items():
         if column not in out.columns:
-            out[column] = (False if dtype == "bool" else np.nan if dtype == "float64"
+            out[column] = (False if dtype == "bool" else np.nan if dtype == "float64" else 0 if dtype == "int64"
                            else "" if column != "geometry" else None)
         if dtype == "bool":
             out[column] = out[column].fillna(False).astype(bool)
@@ -426,9 +446,10 @@ def _edge_rows_from_tags(tags_list: list[dict[str, Any]]) -> pd.DataFrame:
             "oneway": oneway, "oneway_bike": oneway_bike, "_reverse": reverse,
             "maxspeed_kmh": parse_maxspeed_kmh(tags.get("maxspeed")),
             "cycleway": cycle_facility(tags), "walk": walk, "bike": bike, "car": car,
+            "level": level_of(tags),
         })
     columns = ["highway", "name", "oneway", "oneway_bike", "_reverse", "maxspeed_kmh",
-               "cycleway", "walk", "bike", "car"]
+               "cycleway", "walk", "bike", "car", "level"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -580,7 +601,7 @@ def _load_pbf(path: Path, *, strict: bool) -> Loaded:
         if isinstance(extra, str) and extra:
             try:
                 more = json.loads(extra)
-            except ValueError:
+            except (ValueError, RecursionError):
                 more = {}
             if isinstance(more, dict):
                 for key in _OSM_WAY_TAGS:
@@ -630,10 +651,11 @@ _GEOMETRY_COLUMNS = ("geo shape", "geo_shape", "geometry", "geom", "shape", "geo
 
 def _read_geojson_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            document = json.load(handle)
+        document = json.loads(_csv.read_bytes(path).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise UnusableInputError(f"not UTF-8 text: {exc}", file=str(path)) from exc
+    except RecursionError as exc:
+        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
     except json.JSONDecodeError as exc:
         raise UnusableInputError(f"malformed JSON: {exc.msg}", file=str(path), row=exc.lineno) from exc
     if isinstance(document, list):  # Opendatasoft JSON export: records with a geo_shape
@@ -660,22 +682,20 @@ def _read_geojson_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
     return out
 
 
-def _read_csv_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "latin-1"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    header = text.split("\n", 1)[0]
-    sep = ";" if header.count(";") >= header.count(",") else ","
-    import io
-
+def _read_csv_features(path: Path, report: Report | None = None
+                       ) -> list[tuple[int, dict[str, Any], Any]]:
+    """(row, properties, geometry) of a CSV export with a GeoJSON column. Budgets first; a
+    broken line is quarantined with its line number (:mod:`sources.loaders._csv`)."""
+    raw = _csv.read_bytes(path)
+    encoding = "utf-8-sig"
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise UnusableInputError(f"malformed CSV: {exc}", file=str(path)) from exc
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+    header = raw.split(b"\n", 1)[0]
+    sep = ";" if header.count(b";") >= header.count(b",") else ","
+    frame = _csv.read_csv_bytes(raw, label=str(path), report=report, sep=sep, encoding=encoding)
+    rows = frame.pop("_row").tolist()
     lower = {c.lower().strip(): c for c in frame.columns}
     geometry_column = next((lower[c] for c in _GEOMETRY_COLUMNS if c in lower), None)
     if geometry_column is None:
@@ -683,11 +703,11 @@ def _read_csv_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
                           f"{', '.join(_GEOMETRY_COLUMNS)})", file=str(path), field="Geo Shape")
     records = frame.to_dict("records")
     out = []
-    for i, record in enumerate(records, start=1):
+    for i, record in zip(rows, records, strict=True):
         text_geom = record.pop(geometry_column, "")
         try:
             geom = json.loads(text_geom) if text_geom else None
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             geom = {"_invalid": text_geom}
         out.append((i, record, geom))
     return out
@@ -755,8 +775,10 @@ def load_street_lines(path: Path | str, *, tolerance_m: float = DEFAULT_TOLERANC
     if not path.exists():
         raise UnusableInputError("file not found", file=str(path))
     suffix = path.suffix.lower()
-    features = _read_csv_features(path) if suffix == ".csv" else _read_geojson_features(path)
     report = Report(dataset_id="streets", files=[str(path)])
+    features = (_read_csv_features(path, report) if suffix == ".csv"
+                else _read_geojson_features(path))
+    report.rows_read += report.n_quarantined  # broken CSV lines, quarantined while reading
     columns_lower = {str(k).lower().strip() for _, p, _ in features[:50] for k in p}
     has_traffic = bool(columns_lower & set(_TRAFFIC_STATUS_COLUMNS))
     if directed is None:
@@ -846,6 +868,7 @@ def _line_attributes(props_list: list[dict[str, Any]], *, directed: bool) -> pd.
             "oneway_bike": oneway_bike, "_reverse": reverse,
             "maxspeed_kmh": parse_maxspeed_kmh(_pick(props, _MAXSPEED_COLUMNS)),
             "cycleway": cycle_facility(tags), "walk": walk, "bike": bike, "car": car,
+            "level": level_of(tags),
             "traffic_speed_kmh": parse_maxspeed_kmh(speed) if speed is not None else np.nan,
             "traffic_status": "" if status is None else str(status),
             "segment_id": "" if seg is None else str(seg), "_row": props["_row"],
