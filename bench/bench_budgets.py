@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sources.errors import SourceError  # noqa: E402
-from sources.loaders._tabular import read_csv_table  # noqa: E402
+from sources.loaders import read_csv_table  # noqa: E402
 from sources.loaders.gtfs import load_gtfs  # noqa: E402
 from sources.traces.load import load_traces_csv  # noqa: E402
 from tests.factories import gtfs_tables, write_bomb_zip  # noqa: E402

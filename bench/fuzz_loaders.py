@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from sources.errors import SourceError  # noqa: E402
-from sources.loaders._csv import read_csv_bytes  # noqa: E402
+from sources.loaders import read_csv_bytes  # noqa: E402
 from sources.loaders.gtfs import load_gtfs  # noqa: E402
 from sources.traces.load import load_traces_csv, load_traces_gpx  # noqa: E402
 from tests.fuzz_helpers import (  # noqa: E402

@@ -59,7 +59,7 @@ def test_user_count_must_be_a_positive_whole_number(users: object) -> None:
 
 
 def test_simulate_cli_refuses_100_million_users(tmp_path: Path) -> None:
-    res = subprocess.run([sys.executable, "-m", "sources.traces", "simulate", "--users",
+    res = subprocess.run([sys.executable, "-m", "routing", "simulate-traces", "--users",
                           "100000000", "--out", str(tmp_path / "t.csv")], capture_output=True,
                          text=True, cwd=ROOT, timeout=120)
     assert res.returncode == 2
