@@ -321,17 +321,31 @@ KEY_W = np.int64(1 << 22)
 @nb.njit(cache=True)
 def _entry_at(e_dep, base, n, t):
     """Position of the entry of a stop profile to use at time ``t`` (entries ``base..base+n`` by
-    decreasing departure, suffix minima): the last one departing at or after ``t``; -1 if none."""
+    decreasing departure, suffix minima): the last one departing at or after ``t``; -1 if none.
+
+    The scan asks about times just after the ones it is adding, so the search gallops from the
+    end of the list (recent entries, in cache) before bisecting."""
     if n == 0 or e_dep[base] < t:
         return -1
-    lo, hi = 0, n  # count of entries departing at or after t
-    while lo < hi:
+    last = base + n - 1
+    if e_dep[last] >= t:
+        return last
+    # e_dep[last] < t <= e_dep[base]: find the last index i with e_dep[i] >= t
+    step = 1
+    hi = last  # e_dep[hi] < t
+    lo = last - 1
+    while lo > base and e_dep[lo] < t:
+        hi = lo
+        step *= 2
+        lo = max(base, last - step)
+    # e_dep[lo] >= t (or lo == base, where e_dep[base] >= t), e_dep[hi] < t
+    while hi - lo > 1:
         mid = (lo + hi) // 2
-        if e_dep[base + mid] >= t:
-            lo = mid + 1
+        if e_dep[mid] >= t:
+            lo = mid
         else:
             hi = mid
-    return base + lo - 1
+    return lo
 
 
 @nb.njit(cache=True)
@@ -355,6 +369,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
         egress[in_from[k]] = in_dur[k]
     t_key = np.full((n_trips, K), INF, dtype=np.int64)
     best = np.full((n_stops, K), INF, dtype=np.int64)
+    lb = np.full(n_stops, INF, dtype=np.int64)
+    bmin = np.full(n_stops, INF, dtype=np.int64)  # best[:, K - 2], compact
     latest = np.full(n_stops, -1, dtype=np.int64)
     t_exit = np.full((n_trips, K), -1, dtype=np.int32)
     t_next = np.full((n_trips, K), -1, dtype=np.int32)
@@ -375,7 +391,9 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     t_exit[tr, k] = c
                     t_next[tr, k] = -1
         # exit, walk at most one footpath (or none), board another vehicle with one leg fewer
-        nfp = fp_off[v + 1] - fp_off[v]
+        # (lb[v]: least key reachable by walking from v and boarding: nothing to gain below it)
+        t1 = t_key[tr, 1] if K > 1 else INF
+        nfp = fp_off[v + 1] - fp_off[v] if K > 1 and lb[v] < t1 else -1
         for j in range(-1, nfp):
             if j < 0:
                 w = v
@@ -385,7 +403,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 d = np.int64(fp_dur[fp_off[v] + j])
             # the earliest entry holds the least keys of the stop (copied in ``best``, compact):
             # skip the stop when they cannot help, or when its latest entry departs too early
-            if best[w, K - 2] + d >= t_key[tr, 1] or latest[w] < ta + d:
+            if bmin[w] + d >= t1 or latest[w] < ta + d:
                 continue
             useful = False
             for k in range(1, K):
@@ -403,6 +421,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     t_key[tr, k] = key + d
                     t_exit[tr, k] = c
                     t_next[tr, k] = w
+                    if k == 1:
+                        t1 = key + d
         # boarding here: an entry of the departure stop's profile
         u = dep_stop[c]
         if mark[u]:
@@ -447,6 +467,15 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 e_exit[q, k] = t_exit[tr, k]
                 e_next[q, k] = t_next[tr, k]
                 best[u, k] = t_key[tr, k]
+        # keep lb: the stops that walk to u (and u itself) may now board here
+        bu = best[u, K - 2] if K > 1 else INF
+        bmin[u] = bu
+        if bu < lb[u]:
+            lb[u] = bu
+            for k in range(in_off[u], in_off[u + 1]):
+                x = in_from[k]
+                if bu + in_dur[k] < lb[x]:
+                    lb[x] = bu + in_dur[k]
     return scanned
 
 
