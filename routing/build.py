@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from sources import settings
+from sources.tempfiles import atomic_write
 
 from .network import NETWORK_VERSION, Network, build_network
 
@@ -173,7 +173,8 @@ def networkx_graph(network: Network, *, cache: Any = None) -> Any:
             log.warning("cached graph %s unreadable (%s): rebuilding", path, exc)
     graph = network.to_networkx()
     if path is not None and directory.exists():
-        tmp = path.with_suffix(".tmp.gz")
-        nx.write_graphml(graph, tmp)
-        os.replace(tmp, path)
+        try:
+            atomic_write(path, lambda tmp: nx.write_graphml(graph, tmp), suffix=".tmp.gz")
+        except OSError as exc:  # a read-only or full cache: the graph is still returned
+            log.warning("graph cache %s not written: %s", path, exc)
     return graph

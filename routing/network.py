@@ -190,16 +190,9 @@ class Network:
     # -- disk cache ----------------------------------------------------------------------------
     def save(self, directory: str | Path) -> Path:
         """Write the network under ``directory`` (parquet + npz, no pickle), atomically."""
-        import os
-        import shutil
-        import tempfile
+        from sources.tempfiles import atomic_write  # the writer's pid: never removed while it runs
 
-        from sources.tempfiles import tagged  # the writer's pid: never removed while it runs
-
-        directory = Path(directory)
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=tagged(".tmp-network-"), dir=directory.parent))
-        try:
+        def write(tmp: Path) -> None:
             for name, frame in self.streets.to_frames().items():
                 frame.to_parquet(tmp / f"streets_{name}.parquet")
             self.timetable.save_npz(tmp / "timetable.npz")
@@ -211,13 +204,8 @@ class Network:
             meta = {"version": NETWORK_VERSION, "day": self.day.isoformat(), "digest": self.digest,
                     "notes": self.notes, "points": list(self.points), "components": self.components}
             (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
-            if directory.exists():
-                shutil.rmtree(directory)
-            os.replace(tmp, directory)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return directory
+
+        return atomic_write(directory, write, folder=True)
 
     @classmethod
     def load(cls, directory: str | Path, *, params: StreetParams | None = None) -> Network:

@@ -15,6 +15,7 @@ cut by a commune boundary receives a share of each commune.
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -22,6 +23,9 @@ import numpy as np
 import pandas as pd
 
 from sources.geo import LAEA, WGS84, grid_ids, parse_grid_ids
+from sources.tempfiles import atomic_write
+
+log = logging.getLogger(__name__)
 
 GRID_COLUMNS = ("cell_id", "x_3035", "y_3035", "lon", "lat", "insee", "area_in_m2")
 
@@ -271,22 +275,15 @@ def rennes_metropole_grid(*, bundle: Any = None, cache: Any = None, cell_m: int 
 
         try:
             return gpd.read_parquet(cached)
-        except Exception:  # noqa: BLE001 - a broken cache file is rebuilt
-            pass
+        except Exception as exc:  # noqa: BLE001 - a broken cache file is rebuilt
+            log.warning("grid cache %s unreadable (%s): rebuilt", cached, exc)
     communes = load("communes", bundle=bundle, cache=cache).data
     rm = communes[communes["in_rennes_metropole"].astype(bool)]
     grid = laea_grid(rennes_metropole_polygon(communes), cell_m=cell_m, communes=rm)
     indicators = load("indicators", bundle=bundle, cache=cache).data
     grid["population"] = population_on_cells(grid, rm, indicators, cell_m=cell_m)
     try:
-        import os
-        import tempfile
-
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".parquet.tmp")
-        os.close(fd)
-        grid.to_parquet(tmp)
-        os.replace(tmp, cached)
-    except OSError:
-        pass
+        atomic_write(cached, grid.to_parquet)
+    except OSError as exc:  # a read-only or full cache: the grid is still returned
+        log.warning("grid cache %s not written: %s", cached, exc)
     return grid

@@ -113,33 +113,25 @@ def save(key: str, loaded: Loaded, *, cache: str | os.PathLike | None = None) ->
     """
     root = frames_dir(cache)
     final = root / key
-    tmp: Path | None = None
-    try:
-        if (final / META_NAME).exists():
-            return final
-        root.mkdir(parents=True, exist_ok=True)
-        tmp = tempfiles.make_temp_dir(f".tmp-{key[:16]}-", root)
+
+    def write(tmp: Path) -> None:
         meta = _write_data(loaded.data, tmp)
         meta.update({"code_version": CODE_VERSION, "key": key,
                      "report": loaded.report.to_dict(max_rows=None)})
         (tmp / META_NAME).write_text(json.dumps(meta, ensure_ascii=False, default=str),
                                      encoding="utf-8")
-        if final.exists():  # an unreadable leftover: replace it
+        if final.exists() and not (final / META_NAME).exists():  # an unreadable leftover
             shutil.rmtree(final, ignore_errors=True)
-        try:
-            os.rename(tmp, final)
-        except OSError:
-            if (final / META_NAME).exists():  # another process stored it first
-                shutil.rmtree(tmp, ignore_errors=True)
-                return final
-            raise
-        return final
+
+    try:
+        if (final / META_NAME).exists():
+            return final
+        # another process storing the same entry first wins (replace=False)
+        return tempfiles.atomic_write(final, write, folder=True, replace=False)
     except OSError as exc:  # read-only or full cache directory: caching is off, not a failure
         tempfiles.caching_off(settings.cache_dir(cache), exc)
     except Exception as exc:  # noqa: BLE001 - caching is an optimisation, never a failure
         log.warning("frame cache: %s not stored (%s: %s)", key[:12], type(exc).__name__, exc)
-    if tmp is not None:
-        shutil.rmtree(tmp, ignore_errors=True)
     return None
 
 

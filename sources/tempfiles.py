@@ -22,7 +22,9 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from . import settings
 
@@ -56,6 +58,50 @@ def tagged(prefix: str) -> str:
 def make_temp_dir(prefix: str, parent: str | os.PathLike) -> Path:
     """A fresh folder ``<parent>/<prefix>p<pid>-XXXX`` (the caller removes it)."""
     return Path(tempfile.mkdtemp(prefix=tagged(prefix), dir=parent))
+
+
+def atomic_write(target: str | os.PathLike, write: Callable[[Path], Any], *, folder: bool = False,
+                 replace: bool = True, suffix: str = ".tmp") -> Path:
+    """Write the file (or ``folder``) ``target`` all at once: ``write(tmp)`` fills a temporary
+    sibling tagged with this process's id, which then takes ``target``'s place.
+
+    The one atomic-write helper of the project (frame cache, network cache, grid cache, GraphML).
+    On any failure the temporary is removed and the error raised: callers that treat a cache
+    write as optional catch it and say so (a log line), never silently. With ``replace=False``
+    an existing ``target`` (written meanwhile by another process) is kept and the new copy
+    dropped. ``suffix`` ends the temporary file's name (writers that choose a format by it).
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".tmp-{target.name[:16]}-"
+    if folder:
+        tmp = make_temp_dir(prefix, target.parent)
+    else:
+        fd, name = tempfile.mkstemp(prefix=tagged(prefix), suffix=suffix, dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
+
+    def discard() -> None:
+        if folder:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+
+    try:
+        write(tmp)
+        if replace and folder and target.exists():
+            shutil.rmtree(target)
+        try:
+            os.replace(tmp, target)
+        except OSError:
+            if not replace and target.exists():  # another process stored it first
+                discard()
+                return target
+            raise
+    except BaseException:
+        discard()
+        raise
+    return target
 
 
 def caching_off(cache_root: str | os.PathLike, exc: BaseException) -> None:
