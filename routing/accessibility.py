@@ -49,7 +49,7 @@ from sources.geo import project_xy
 
 from . import linking
 from .constants import ACCESS_MODES, UNREACHABLE, UNREACHABLE_I32
-from .csa import bounded_scan, first_departure
+from .csa import bounded_scan, first_at_or_after, first_departure
 from .linking import LINK
 from .network import Network
 from .streets import ModeGraph
@@ -355,13 +355,7 @@ def _origin_times(acc_ptr, acc_stop, acc_s, ev_ptr, ev_time, table, dir_ptr, dir
             for e in range(acc_ptr[c], acc_ptr[c + 1]):
                 o = acc_stop[e]
                 tp = t + acc_s[e]
-                lo, hi = ev_ptr[o], ev_ptr[o + 1]
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if ev_time[mid] < tp:
-                        lo = mid + 1
-                    else:
-                        hi = mid
+                lo = first_at_or_after(ev_time, tp, ev_ptr[o], ev_ptr[o + 1])
                 if lo == ev_ptr[o + 1] or ev_time[lo] > t + cutoff:
                     continue
                 urow = table[lo]

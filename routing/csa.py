@@ -255,16 +255,21 @@ def _fp_duration(fp_off, fp_to, fp_dur, a, b):
 
 
 @nb.njit(cache=True)
-def first_departure(dep_time, t):
-    """Index of the first connection departing at or after ``t`` (binary search on sorted times)."""
-    lo, hi = 0, len(dep_time)
+def first_at_or_after(times, t, lo, hi):
+    """Index of the first of ``times[lo:hi]`` (sorted) at or after ``t`` (``hi`` when none)."""
     while lo < hi:
         mid = (lo + hi) // 2
-        if dep_time[mid] < t:
+        if times[mid] < t:
             lo = mid + 1
         else:
             hi = mid
     return lo
+
+
+@nb.njit(cache=True)
+def first_departure(dep_time, t):
+    """Index of the first connection departing at or after ``t``."""
+    return first_at_or_after(dep_time, t, 0, len(dep_time))
 
 
 @nb.njit(cache=True)

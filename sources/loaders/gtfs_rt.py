@@ -12,7 +12,7 @@ A file that is not a GTFS-RT FeedMessage raises
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,16 @@ def _inputs(paths_or_bytes: str | Path | bytes | Iterable[str | Path | bytes]) -
             path = Path(item)
             out.append((str(path), read_bytes(path)))  # within the max_file_bytes budget
     return out
+
+
+def _entities(paths_or_bytes: Any, kind: str) -> Iterator[tuple[str, int | None, Any]]:
+    """(input name, header timestamp, entity) of every entity carrying ``kind`` in the inputs."""
+    for name, data in _inputs(paths_or_bytes):
+        msg = _parse(name, data)
+        header_ts = msg.header.timestamp if msg.header.HasField("timestamp") else None
+        for ent in msg.entity:
+            if ent.HasField(kind):
+                yield name, header_ts, ent
 
 
 def _parse(name: str, data: bytes):
@@ -93,40 +103,35 @@ def load_trip_updates(paths_or_bytes: str | Path | bytes | Iterable[str | Path |
     trip_rel = rt.TripDescriptor.ScheduleRelationship
     stop_rel = rt.TripUpdate.StopTimeUpdate.ScheduleRelationship
     rows: list[dict] = []
-    for name, data in _inputs(paths_or_bytes):
-        msg = _parse(name, data)
-        header_ts = msg.header.timestamp if msg.header.HasField("timestamp") else None
-        for ent in msg.entity:
-            if not ent.HasField("trip_update"):
-                continue
-            tu = ent.trip_update
-            td = tu.trip
-            base = {
-                "trip_id": td.trip_id or None,
-                "route_id": td.route_id or None,
-                "start_date": td.start_date or None,
-                "trip_schedule_relationship": trip_rel.Name(td.schedule_relationship),
-                "timestamp": tu.timestamp if tu.HasField("timestamp") else header_ts,
-                "source": name,
-            }
-            if not tu.stop_time_update:
-                rows.append({**base, "stop_id": None, "stop_sequence": None, "arrival_delay_s": None,
-                             "departure_delay_s": None, "arrival_time": None, "departure_time": None,
-                             "schedule_relationship": base["trip_schedule_relationship"]})
-                continue
-            for stu in tu.stop_time_update:
-                arr = stu.arrival if stu.HasField("arrival") else None
-                dep = stu.departure if stu.HasField("departure") else None
-                rows.append({
-                    **base,
-                    "stop_id": stu.stop_id or None,
-                    "stop_sequence": stu.stop_sequence if stu.HasField("stop_sequence") else None,
-                    "arrival_delay_s": arr.delay if arr is not None and arr.HasField("delay") else None,
-                    "departure_delay_s": dep.delay if dep is not None and dep.HasField("delay") else None,
-                    "arrival_time": arr.time if arr is not None and arr.HasField("time") else None,
-                    "departure_time": dep.time if dep is not None and dep.HasField("time") else None,
-                    "schedule_relationship": stop_rel.Name(stu.schedule_relationship),
-                })
+    for name, header_ts, ent in _entities(paths_or_bytes, "trip_update"):
+        tu = ent.trip_update
+        td = tu.trip
+        base = {
+            "trip_id": td.trip_id or None,
+            "route_id": td.route_id or None,
+            "start_date": td.start_date or None,
+            "trip_schedule_relationship": trip_rel.Name(td.schedule_relationship),
+            "timestamp": tu.timestamp if tu.HasField("timestamp") else header_ts,
+            "source": name,
+        }
+        if not tu.stop_time_update:
+            rows.append({**base, "stop_id": None, "stop_sequence": None, "arrival_delay_s": None,
+                         "departure_delay_s": None, "arrival_time": None, "departure_time": None,
+                         "schedule_relationship": base["trip_schedule_relationship"]})
+            continue
+        for stu in tu.stop_time_update:
+            arr = stu.arrival if stu.HasField("arrival") else None
+            dep = stu.departure if stu.HasField("departure") else None
+            rows.append({
+                **base,
+                "stop_id": stu.stop_id or None,
+                "stop_sequence": stu.stop_sequence if stu.HasField("stop_sequence") else None,
+                "arrival_delay_s": arr.delay if arr is not None and arr.HasField("delay") else None,
+                "departure_delay_s": dep.delay if dep is not None and dep.HasField("delay") else None,
+                "arrival_time": arr.time if arr is not None and arr.HasField("time") else None,
+                "departure_time": dep.time if dep is not None and dep.HasField("time") else None,
+                "schedule_relationship": stop_rel.Name(stu.schedule_relationship),
+            })
     return _frame(rows, TRIP_UPDATE_COLUMNS)
 
 
@@ -144,30 +149,25 @@ def load_vehicle_positions(paths_or_bytes: str | Path | bytes | Iterable[str | P
 
     status = rt.VehiclePosition.VehicleStopStatus
     rows: list[dict] = []
-    for name, data in _inputs(paths_or_bytes):
-        msg = _parse(name, data)
-        header_ts = msg.header.timestamp if msg.header.HasField("timestamp") else None
-        for ent in msg.entity:
-            if not ent.HasField("vehicle"):
-                continue
-            vp = ent.vehicle
-            pos = vp.position if vp.HasField("position") else None
-            rows.append({
-                "vehicle_id": vp.vehicle.id or ent.id or None,
-                "vehicle_label": vp.vehicle.label or None,
-                "trip_id": vp.trip.trip_id or None,
-                "route_id": vp.trip.route_id or None,
-                "start_date": vp.trip.start_date or None,
-                "lat": pos.latitude if pos is not None else np.nan,
-                "lon": pos.longitude if pos is not None else np.nan,
-                "bearing": pos.bearing if pos is not None and pos.HasField("bearing") else np.nan,
-                "speed_ms": pos.speed if pos is not None and pos.HasField("speed") else np.nan,
-                "current_stop_sequence": vp.current_stop_sequence if vp.HasField("current_stop_sequence") else None,
-                "stop_id": vp.stop_id or None,
-                "current_status": status.Name(vp.current_status),
-                "timestamp": vp.timestamp if vp.HasField("timestamp") else header_ts,
-                "source": name,
-            })
+    for name, header_ts, ent in _entities(paths_or_bytes, "vehicle"):
+        vp = ent.vehicle
+        pos = vp.position if vp.HasField("position") else None
+        rows.append({
+            "vehicle_id": vp.vehicle.id or ent.id or None,
+            "vehicle_label": vp.vehicle.label or None,
+            "trip_id": vp.trip.trip_id or None,
+            "route_id": vp.trip.route_id or None,
+            "start_date": vp.trip.start_date or None,
+            "lat": pos.latitude if pos is not None else np.nan,
+            "lon": pos.longitude if pos is not None else np.nan,
+            "bearing": pos.bearing if pos is not None and pos.HasField("bearing") else np.nan,
+            "speed_ms": pos.speed if pos is not None and pos.HasField("speed") else np.nan,
+            "current_stop_sequence": vp.current_stop_sequence if vp.HasField("current_stop_sequence") else None,
+            "stop_id": vp.stop_id or None,
+            "current_status": status.Name(vp.current_status),
+            "timestamp": vp.timestamp if vp.HasField("timestamp") else header_ts,
+            "source": name,
+        })
     return _frame(rows, VEHICLE_POSITION_COLUMNS)
 
 
