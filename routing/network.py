@@ -293,8 +293,11 @@ def _mode_graphs(streets: StreetNetwork, params: StreetParams) -> dict[str, Mode
 
 
 def street_transfers(graph: ModeGraph, stop_node: np.ndarray, stop_snap_m: np.ndarray, *,
-                     max_transfer_s: float = 600.0, speed_kmh: float = 4.8) -> pd.DataFrame:
+                     max_transfer_s: float = 600.0, speed_kmh: float = 4.8,
+                     from_stops: np.ndarray | None = None) -> pd.DataFrame:
     """Walking transfers between stops on the walk graph (snap distances walked at ``speed_kmh``).
+
+    ``from_stops``: only the transfers leaving these stops (default: every stop).
 
     Returns
     -------
@@ -309,7 +312,7 @@ def street_transfers(graph: ModeGraph, stop_node: np.ndarray, stop_snap_m: np.nd
     node_arr = np.array(sorted(by_node), dtype=np.int64)
     stops_at = [by_node[n] for n in node_arr]
     rows_from, rows_to, rows_dur = [], [], []
-    for s in on:
+    for s in (on if from_stops is None else np.intersect1d(on, from_stops)):
         start = float(stop_snap_m[s] / speed)
         tree = multi_source(graph, [int(stop_node[s])], [start], cutoff=max_transfer_s,
                             weight="travel_time_s")
