@@ -99,6 +99,29 @@ _FIELDS = {
 _TOP_FIELDS = {"name", "description", "sources", "modifications", "extends", "version"}
 
 
+#: i18n key of the note carried by every leg on a run whose times are estimated from a frequency
+NOTE_ESTIMATED = "note.metro_estimated"
+
+
+class Note(str):
+    """A note that is plain English text (the fallback) and also an i18n ``key`` with ``params``."""
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, text: str, *, key: str, params: dict[str, Any] | None = None) -> Note:
+        obj = super().__new__(cls, text)
+        obj.key, obj.params = key, dict(params or {})
+        return obj
+
+
+def estimated_note(headway_s: int) -> Note:
+    """The note of a leg on a run estimated from a frequency of one vehicle every ``headway_s``."""
+    minutes = f"{headway_s / 60:.1f}".rstrip("0").rstrip(".")
+    return Note(f"times estimated from a frequency (one every {minutes} min), not a published timetable",
+                key=NOTE_ESTIMATED, params={"minutes": minutes})
+
+
 class ScenarioError(ValueError):
     """A scenario that cannot be applied; names the file, the modification and the field."""
 
