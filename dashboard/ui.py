@@ -128,6 +128,13 @@ def timeline_html(itinerary: Any) -> str:
     return f'<div class="spmd-timeline">{"".join(blocks)}</div>'
 
 
+def note_text(note: Any) -> str:
+    """A planner note in the session's language: notes carrying an i18n ``key`` (and ``params``) are
+    translated, plain-text notes are shown as they are."""
+    key = getattr(note, "key", None)
+    return t(key, **getattr(note, "params", {})) if key in STRINGS else str(note)
+
+
 def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
     s = itinerary.summary()
     label = maps.esc(mode_label(itinerary.label))
@@ -139,7 +146,7 @@ def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
         (t("planner.co2"), format_co2(s["co2_g"])),
     ]
     facts_html = "".join(f"<span>{maps.esc(k)} <b>{maps.esc(v)}</b></span>" for k, v in facts)
-    notes = "".join(f"<div>{maps.esc(n)}</div>" for n in s.get("notes") or [])
+    notes = "".join(f"<div>{maps.esc(note_text(n))}</div>" for n in s.get("notes") or [])
     return (f'<div class="spmd-card{" selected" if selected else ""}">'
             f'<div class="spmd-head"><span>{label}</span><span class="dur">'
             f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></div>'

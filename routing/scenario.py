@@ -791,7 +791,9 @@ def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if not scenario.modifications:
-        return replace(network, notes=[*network.notes, f"scenario: {scenario.name}"])
+        out = replace(network, notes=[*network.notes, f"scenario: {scenario.name}"])
+        out.scenario_base = bare_network(network)
+        return out
     from .network import _snap_points, place_table, street_transfers
     from .places import PlaceIndex
     from .streets import nearest_nodes
@@ -813,6 +815,9 @@ def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
         both = pd.concat([fwd, fwd.rename(columns={"from_stop": "to_stop", "to_stop": "from_stop"})],
                          ignore_index=True).drop_duplicates(["from_stop", "to_stop"])
         off = ~on
+        # a new stop whose street search reaches no other stop (a street island) walks in straight line
+        lonely = np.setdiff1d(new_idx, fwd["from_stop"].to_numpy())
+        off[lonely] = True
         if off.any():  # as the network build: straight line x detour where either stop is off the layer
             straight = straight_line_footpaths(lon, lat, max_transfer_s=max_transfer_s,
                                                walk_speed_kmh=params.walk_speed_kmh,
@@ -840,8 +845,15 @@ def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
     if len(applied.new_stops) or applied.points:
         places = PlaceIndex(place_table(tt, network.streets, points))
     note = f"scenario: {scenario.name}"
-    return replace(network, timetable=tt, stop_walk_node=np.asarray(stop_node, dtype=network.stop_walk_node.dtype),
+    out = replace(network, timetable=tt, stop_walk_node=np.asarray(stop_node, dtype=network.stop_walk_node.dtype),
                    stop_walk_m=np.asarray(stop_m, dtype=float), points=points, places=places,
                    digest=f"{network.digest}+{scenario.digest}" if network.digest else scenario.digest,
                    notes=[*network.notes, note])
+    out.scenario_base = bare_network(network)  # what scenarios apply to (never a scenario network)
+    return out
+
+
+def bare_network(network: Any) -> Any:
+    """The network without any scenario (``network`` itself when it carries none)."""
+    return getattr(network, "scenario_base", None) or network
 

@@ -39,7 +39,7 @@ from .accessibility import (
     travel_time_matrix,
     weighted_gini,
 )
-from .scenario import Scenario, load_scenario, with_scenario
+from .scenario import Scenario, bare_network, load_scenario, with_scenario
 
 #: what each opportunity kind really counts (the honest label), and the proxy behind "jobs"
 OPPORTUNITY_LABELS = {
@@ -136,6 +136,7 @@ def compare_scenarios(network: Any, base: Any, new: Any, *, grid: Any, opportuni
     import time
 
     t0 = time.perf_counter()
+    network = bare_network(network)
     net_a, name_a = _resolve(network, base)
     net_b, name_b = _resolve(network, new)
     eng_a, eng_b = AccessibilityEngine(net_a), AccessibilityEngine(net_b)
