@@ -184,7 +184,8 @@ def network_with_scenario(network: Network, scenario: Any = "default") -> Networ
     if scenario is None or (isinstance(scenario, str) and scenario.lower() == "none"):
         return network
     if isinstance(scenario, str) and scenario == "default":
-        if (network.timetable.route_types == 1).any():  # the feed has its own metro
+        # only the 2011 STAR bundle lacks its metro: a feed with a metro, or of another year, stays bare
+        if (network.timetable.route_types == 1).any() or network.day.year != DEFAULT_DAY.year:
             return network
         scenario = DEFAULT_SCENARIO
     return with_scenario(network, scenario)

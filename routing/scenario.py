@@ -109,10 +109,13 @@ class Note(str):
     key: str
     params: dict[str, Any]
 
-    def __new__(cls, text: str, *, key: str, params: dict[str, Any] | None = None) -> Note:
+    def __new__(cls, text: str, key: str = "", params: dict[str, Any] | None = None) -> Note:
         obj = super().__new__(cls, text)
         obj.key, obj.params = key, dict(params or {})
         return obj
+
+    def __getnewargs__(self) -> tuple[str, str, dict[str, Any]]:  # copy / deepcopy / pickle keep key and params
+        return (str(self), self.key, self.params)
 
 
 def estimated_note(headway_s: int) -> Note:
