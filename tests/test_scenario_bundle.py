@@ -99,3 +99,31 @@ def test_metro_b_adds_line_b_on_top_of_a(network) -> None:
     assert len(ride) == 1 and abs(ride[0].arr_time_s - ride[0].dep_time_s - 21 * 60) <= 60
     # Gares and Sainte-Anne are shared with line a: one stop each
     assert list(tt.stop_ids).count("metro:GAR") == 1
+
+
+@pytest.mark.slow
+def test_engine_equals_reference_on_the_metro_b_timetable(bundle_dir: Path) -> None:
+    """200 seeded queries on the 2011 day + metro a + metro b, half of them from or to a metro station."""
+    from routing.scenario import apply_scenario
+    from routing.timetable import build_timetable
+    from tests.reference_router import INF as REF_INF
+    from tests.reference_router import ReferenceRouter, load_feed
+
+    base = build_timetable(load_feed(bundle_dir / "gtfs" / "star-2011-11-14.zip"), DAY)
+    tt = apply_scenario(base, load_scenario("metro-b"))
+    ref = ReferenceRouter(tt)
+    rng = np.random.default_rng(20111115)
+    served = np.unique(np.concatenate([tt.dep_stop, tt.arr_stop]))
+    metro = np.arange(base.n_stops, tt.n_stops)
+    equal, reached = 0, 0
+    for k in range(200):
+        a, b = (int(x) for x in rng.choice(served, 2, replace=False))
+        if k % 2:
+            a = int(rng.choice(metro))
+        t0 = int(rng.integers(5 * 3600, 23 * 3600))
+        got = csa.earliest_arrival_time(tt, a, b, t0)
+        got = got if got < csa.INF else REF_INF
+        assert got == ref.earliest_arrival([(a, t0)], b), (a, b, t0)
+        equal += 1
+        reached += got < REF_INF
+    assert equal == 200 and reached >= 150
