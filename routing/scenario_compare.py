@@ -149,10 +149,22 @@ def compare_scenarios(network: Any, base: Any, new: Any, *, grid: Any, opportuni
         pts_b = pts
     measure = Measure(cutoff_s=cutoff_min * 60)
     t1 = time.perf_counter()
-    res_a = accessibility(eng_a, origins, pts, mode="transit", window=window, measure=measure,
-                          scheduler=scheduler, batch_size=batch_size)
-    res_b = accessibility(eng_b, origins, pts_b, mode="transit", window=window, measure=measure,
-                          scheduler=scheduler, batch_size=batch_size)
+    client, own = scheduler, False
+    if scheduler is not None and isinstance(scheduler, str):  # one cluster for both runs
+        from .accessibility import dask_client
+
+        client, own = dask_client(scheduler), True
+    try:
+        res_a = accessibility(eng_a, origins, pts, mode="transit", window=window, measure=measure,
+                              scheduler=client, batch_size=batch_size)
+        res_b = accessibility(eng_b, origins, pts_b, mode="transit", window=window, measure=measure,
+                              scheduler=client, batch_size=batch_size)
+    finally:
+        if own:
+            cluster = getattr(client, "cluster", None)
+            client.close()
+            if cluster is not None:
+                cluster.close()
     t2 = time.perf_counter()
     before = res_a["p50"].to_numpy(float)
     after = res_b["p50"].to_numpy(float)

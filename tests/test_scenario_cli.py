@@ -106,3 +106,25 @@ def test_compare_metro_b_on_the_bundle(bundle_dir: Path, tmp_path: Path, capsys:
     diff = [f["properties"]["difference"] for f in doc["features"]]
     assert len(diff) > 18000 and max(diff) > 0
     assert doc["properties"]["gini_after"] < doc["properties"]["gini_before"]
+
+
+@pytest.mark.slow
+def test_compare_on_dask_equals_in_process(tmp_path: Path) -> None:
+    import shapely
+
+    from routing.scenario import parse_scenario
+    from routing.scenario_compare import compare_scenarios
+    from routing.zones import laea_grid
+    from tests.planner_fixtures import make_network
+
+    net = make_network(tmp_path / "net")
+    grid = laea_grid(shapely.box(-1.684, 48.093, -1.662, 48.114))
+    grid["insee"] = "35238"
+    grid["population"] = 10.0
+    shuttle = parse_scenario('name = "s"\n[[modifications]]\ntype = "add_line"\nid = "S"\nstops = ["B", "D"]\n'
+                             'periods = [{ start = "07:00", end = "10:00", headway_min = 2 }]\nsegment_s = [60]\n')
+    kw = dict(grid=grid, opportunity="population", window="08:00-08:10", cutoff_min=20, batch_size=40)
+    local = compare_scenarios(net, None, shuttle, **kw)
+    dask = compare_scenarios(net, None, shuttle, scheduler="local", **kw)
+    assert np.array_equal(local.cells["before"], dask.cells["before"])
+    assert np.array_equal(local.cells["after"], dask.cells["after"])
