@@ -512,7 +512,8 @@ def remember_scenario(scenario: Any) -> str:
     return f"upload:{scenario.digest}"
 
 
-def _scenario_of(key: str) -> Any:
+def scenario_of(key: str) -> Any:
+    """The Scenario of an upload key, or the versioned scenario name itself."""
     if key.startswith("upload:"):
         return _uploaded_scenarios[key.split(":", 1)[1]]
     return key  # a versioned scenario name (or "none")
@@ -524,7 +525,7 @@ def _scenario_planner(bundle_key: str, key: str) -> Any:
     from routing.scenario import bare_network, with_scenario
 
     base = bare_network(get_planner(timeout_s=600).network)
-    return Planner(base if key == "none" else with_scenario(base, _scenario_of(key)))
+    return Planner(base if key == "none" else with_scenario(base, scenario_of(key)))
 
 
 def scenario_planner(key: str) -> Any:
@@ -540,7 +541,7 @@ def _scenario_comparison(access_key: str, base: str, new: str, opportunity: str,
     from routing.scenario_compare import compare_scenarios
 
     ctx = access_context()
-    return compare_scenarios(ctx.engine.network, _scenario_of(base), _scenario_of(new), grid=ctx.grid,
+    return compare_scenarios(ctx.engine.network, scenario_of(base), scenario_of(new), grid=ctx.grid,
                              opportunity=opportunity, window=window, cutoff_min=cutoff_min,
                              commune_names=ctx.commune_names, bundle=ctx.bundle)
 

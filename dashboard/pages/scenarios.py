@@ -49,14 +49,14 @@ def _describe(key: str) -> object | None:
     if key == "none":
         return None
     try:
-        sc = state._scenario_of(key) if key.startswith("upload:") else load_scenario(key)
+        sc = state.scenario_of(key)
         return sc if not isinstance(sc, str) else load_scenario(sc)
     except (ScenarioError, KeyError):
         return None
 
 
 def _wait_for_planner() -> bool:
-    if state.planner_if_ready() is not None or "scenario_planner" in state._overrides:
+    if state.planner_if_ready() is not None:
         return True
     loader = state.planner_loader()
     if loader is not None and loader.failed:
