@@ -738,6 +738,8 @@ class _Builder:
                 extra = _straight_new_footpaths(stop_lon, stop_lat, new_idx, max_transfer_s)
             else:
                 extra = new_stop_footpaths(stop_lon, stop_lat, new_idx)
+            extra = extra[extra["from_stop"] != extra["to_stop"]]
+            extra = extra.groupby(["from_stop", "to_stop"], as_index=False)["duration_s"].min()  # shortest kept
             src = np.repeat(np.arange(n_old, dtype=np.int64), np.diff(tt.fp_offsets))
             fsrc = np.concatenate([src, extra["from_stop"].to_numpy(np.int64)])
             fdst = np.concatenate([tt.fp_to.astype(np.int64), extra["to_stop"].to_numpy(np.int64)])
@@ -818,18 +820,20 @@ def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
         both = pd.concat([fwd, fwd.rename(columns={"from_stop": "to_stop", "to_stop": "from_stop"})],
                          ignore_index=True).drop_duplicates(["from_stop", "to_stop"])
         off = ~on
-        # a new stop whose street search reaches no other stop (a street island) walks in straight line
-        lonely = np.setdiff1d(new_idx, fwd["from_stop"].to_numpy())
-        off[lonely] = True
-        if off.any():  # as the network build: straight line x detour where either stop is off the layer
-            straight = straight_line_footpaths(lon, lat, max_transfer_s=max_transfer_s,
-                                               walk_speed_kmh=params.walk_speed_kmh,
-                                               detour_factor=params.walk_detour_factor)
-            new = np.zeros(len(lon), bool)
-            new[new_idx] = True
-            f, t = straight["from_stop"].to_numpy(), straight["to_stop"].to_numpy()
-            keep = (new[f] | new[t]) & (off[f] | off[t])
-            both = pd.concat([both, straight.loc[keep, ["from_stop", "to_stop", "duration_s"]]], ignore_index=True)
+        straight = straight_line_footpaths(lon, lat, max_transfer_s=max_transfer_s,
+                                           walk_speed_kmh=params.walk_speed_kmh,
+                                           detour_factor=params.walk_detour_factor)
+        f, t = straight["from_stop"].to_numpy(), straight["to_stop"].to_numpy()
+        # a new stop snapped to a street island (its street search reaches under half of the stops
+        # a straight-line walk would) walks in straight line x detour, as a stop off the layer
+        n_street = np.bincount(fwd["from_stop"].to_numpy(np.int64), minlength=len(lon))
+        n_straight = np.bincount(f, minlength=len(lon))
+        island = new_idx[n_street[new_idx] * 2 < n_straight[new_idx]]
+        off[island] = True
+        new = np.zeros(len(lon), bool)
+        new[new_idx] = True
+        keep = (new[f] | new[t]) & (off[f] | off[t])
+        both = pd.concat([both, straight.loc[keep, ["from_stop", "to_stop", "duration_s"]]], ignore_index=True)
         return both
 
     applied = apply_scenario_full(network.timetable, scenario, new_stop_footpaths=footpaths,
