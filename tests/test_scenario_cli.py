@@ -125,6 +125,11 @@ def test_compare_on_dask_equals_in_process(tmp_path: Path) -> None:
                              'periods = [{ start = "07:00", end = "10:00", headway_min = 2 }]\nsegment_s = [60]\n')
     kw = dict(grid=grid, opportunity="population", window="08:00-08:10", cutoff_min=20, batch_size=40)
     local = compare_scenarios(net, None, shuttle, **kw)
-    dask = compare_scenarios(net, None, shuttle, scheduler="local", **kw)
+    from distributed import Client, LocalCluster
+
+    # threads, not processes: a spawned worker re-imports __main__, which AppTest runs may have replaced
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster, \
+            Client(cluster) as client:
+        dask = compare_scenarios(net, None, shuttle, scheduler=client, **kw)
     assert np.array_equal(local.cells["before"], dask.cells["before"])
     assert np.array_equal(local.cells["after"], dask.cells["after"])
