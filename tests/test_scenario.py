@@ -261,3 +261,19 @@ def test_removing_a_line_never_makes_an_arrival_earlier(tt: Timetable, data: st.
     before = csa.earliest_arrival(base, lab).time
     after = csa.earliest_arrival(cut, lab).time
     assert (after >= before).all()
+
+
+def test_thinning_a_route_and_cutting_an_added_line_by_window(tt: Timetable) -> None:
+    # L1 runs T1 08:00 and T2 08:20 (headway 20 min); factor 3 -> one run per hour from 08:00
+    thin = apply_scenario(tt, parse_scenario('name = "t"\n[[modifications]]\ntype = "change_frequency"\n'
+                                             'route = "L1"\nstart = "08:00"\nend = "09:00"\nfactor = 3\n'))
+    c = thin.connections_frame()
+    firsts = sorted(c[c.dep_stop_id == "A"].groupby("trip_id").dep_time_s.min().tolist())
+    assert [f for f in firsts if _h("08:00") <= f < _h("09:00")] == [_h("08:00")]
+    # the line added by a scenario can be cut by a later modification of the same file
+    text = _line() + '[[modifications]]\ntype = "remove_trips"\nroute = "X"\nstart = "08:00"\nend = "09:00"\n'
+    new = apply_scenario(tt, parse_scenario(text, file="cut.toml"))
+    left = new.connections_frame()
+    left = left[left.trip_id.str.startswith("X:")]
+    firsts = left.groupby("trip_id").dep_time_s.min()  # the window is on each run's first departure
+    assert firsts.min() == _h("07:00") and firsts.max() == _h("07:55") and len(firsts) == 12
