@@ -20,8 +20,8 @@ Modifications (``type = ...``)
     (first departure to last arrival, split by straight-line distance after the dwells);
     ``dwell_s`` (default 20). Runs of periods keep their headway in
     :attr:`Timetable.trip_headway_s`: their times are estimated from a frequency.
-    New stops get walking transfers like any stop: on the walk graph (snapped with the
-    network's own ``nearest_nodes``) in :func:`with_scenario`, in straight line x 1.3 in
+    New stops get walking transfers like any stop: on the walk graph (through
+    :mod:`routing.linking`) in :func:`with_scenario`, in straight line x 1.3 in
     :func:`apply_scenario`.
 ``remove_line``
     ``route`` (route id or short name): every trip of the route is removed.
@@ -103,26 +103,13 @@ _TOP_FIELDS = {"name", "description", "sources", "modifications", "extends", "ve
 NOTE_ESTIMATED = "note.metro_estimated"
 
 
-class Note(str):
-    """A note that is plain English text (the fallback) and also an i18n ``key`` with ``params``."""
+def estimated_note(headway_s: int) -> Any:
+    """The note of a leg on a run estimated from a frequency of one vehicle every ``headway_s``
+    (a :class:`routing.messages.Msg`: English text, translated by its key in the dashboard)."""
+    from .messages import Msg
 
-    key: str
-    params: dict[str, Any]
-
-    def __new__(cls, text: str, key: str = "", params: dict[str, Any] | None = None) -> Note:
-        obj = super().__new__(cls, text)
-        obj.key, obj.params = key, dict(params or {})
-        return obj
-
-    def __getnewargs__(self) -> tuple[str, str, dict[str, Any]]:  # copy / deepcopy / pickle keep key and params
-        return (str(self), self.key, self.params)
-
-
-def estimated_note(headway_s: int) -> Note:
-    """The note of a leg on a run estimated from a frequency of one vehicle every ``headway_s``."""
     minutes = f"{headway_s / 60:.1f}".rstrip("0").rstrip(".")
-    return Note(f"times estimated from a frequency (one every {minutes} min), not a published timetable",
-                key=NOTE_ESTIMATED, params={"minutes": minutes})
+    return Msg(NOTE_ESTIMATED, minutes=minutes)
 
 
 class ScenarioError(ValueError):
@@ -785,10 +772,9 @@ def _straight_new_footpaths(lon: np.ndarray, lat: np.ndarray, new_idx: np.ndarra
 def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
     """A new :class:`~routing.network.Network` carrying the scenario (``network`` is not modified).
 
-    New stops are snapped to the walk graph with the network's ``nearest_nodes`` and get walking
-    transfers computed on it (:func:`routing.network.street_transfers`, straight line x 1.3 for a
-    stop off the street layer), like the stops of the feed. Added park-and-ride and bike-share
-    points are snapped like the network's points. The digest gains the scenario's digest (caches
+    New stops join the walk layer and get their walking transfers by the project's one linking
+    rule (:func:`routing.linking.link`, :func:`routing.linking.street_times`), like the stops of
+    the feed. Added park-and-ride and bike-share points are linked like the network's points. The digest gains the scenario's digest (caches
     keyed by it never mix baseline and scenario).
     """
     if scenario is None:
@@ -799,42 +785,25 @@ def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
         out = replace(network, notes=[*network.notes, f"scenario: {scenario.name}"])
         out.scenario_base = bare_network(network)
         return out
-    from .network import _snap_points, place_table, street_transfers
+    from . import linking
+    from .network import _snap_points, place_table
     from .places import PlaceIndex
-    from .streets import nearest_nodes
 
     walk = network.graphs["walk"]
-    params = network.params
     max_transfer_s = 600.0
     snapped: dict[str, np.ndarray] = {}
 
     def footpaths(lon: np.ndarray, lat: np.ndarray, new_idx: np.ndarray) -> pd.DataFrame:
-        snap = nearest_nodes(walk, lon[new_idx], lat[new_idx])
-        node = np.concatenate([network.stop_walk_node, snap.node]).astype(np.int64)
-        dist = np.concatenate([network.stop_walk_m, snap.distance_m]).astype(float)
-        snapped["node"], snapped["dist"] = node, dist
-        on = dist <= walk.params.max_snap_m
-        # transfers leaving the new stops, mirrored (walking is the same both ways)
-        fwd = street_transfers(walk, node, dist, max_transfer_s=max_transfer_s,
-                               speed_kmh=params.walk_speed_kmh, from_stops=new_idx)
-        both = pd.concat([fwd, fwd.rename(columns={"from_stop": "to_stop", "to_stop": "from_stop"})],
-                         ignore_index=True).drop_duplicates(["from_stop", "to_stop"])
-        off = ~on
-        straight = straight_line_footpaths(lon, lat, max_transfer_s=max_transfer_s,
-                                           walk_speed_kmh=params.walk_speed_kmh,
-                                           detour_factor=params.walk_detour_factor)
-        f, t = straight["from_stop"].to_numpy(), straight["to_stop"].to_numpy()
-        # a new stop snapped to a street island (its street search reaches under half of the stops
-        # a straight-line walk would) walks in straight line x detour, as a stop off the layer
-        n_street = np.bincount(fwd["from_stop"].to_numpy(np.int64), minlength=len(lon))
-        n_straight = np.bincount(f, minlength=len(lon))
-        island = new_idx[n_street[new_idx] * 2 < n_straight[new_idx]]
-        off[island] = True
-        new = np.zeros(len(lon), bool)
-        new[new_idx] = True
-        keep = (new[f] | new[t]) & (off[f] | off[t])
-        both = pd.concat([both, straight.loc[keep, ["from_stop", "to_stop", "duration_s"]]], ignore_index=True)
-        return both
+        # the new stops join the walk layer by the project's one linking rule, as the feed's stops
+        links = linking.link(walk, lon[new_idx], lat[new_idx])
+        snapped["node"] = np.concatenate([network.stop_walk_node, links.node])
+        snapped["dist"] = np.concatenate([network.stop_walk_m, links.distance_m])
+        i, j, t = linking.street_times(walk, lon[new_idx], lat[new_idx], lon, lat, max_transfer_s, a_links=links)
+        fwd = pd.DataFrame({"from_stop": new_idx[i], "to_stop": j, "duration_s": t.astype(float)})
+        fwd = fwd[fwd["from_stop"] != fwd["to_stop"]]
+        # walking is the same both ways: the transfers into the new stops mirror those leaving them
+        return pd.concat([fwd, fwd.rename(columns={"from_stop": "to_stop", "to_stop": "from_stop"})],
+                         ignore_index=True)
 
     applied = apply_scenario_full(network.timetable, scenario, new_stop_footpaths=footpaths,
                                   max_transfer_s=max_transfer_s)
