@@ -30,7 +30,8 @@ def _options() -> dict[str, str]:
 def _upload() -> None:
     from routing.scenario import ScenarioError
 
-    file = st.file_uploader(t("scen.upload"), type=["toml"], key="scen_file", help=t("scen.upload_help"))
+    file = st.file_uploader(t("scen.upload"), type=["toml"], key="scen_file", help=t("scen.upload_help"),
+                            max_upload_size=1)  # MB, the smallest the browser can refuse; 256 KB checked here
     if file is None:
         return
     try:
