@@ -28,6 +28,8 @@ STREET_IDS = ("osm-streets", "main-roads-traffic")
 GTFS_ID = "star-gtfs"
 POINT_IDS = {"bikeshare": "velo-star", "carpool": "bnlc", "parkings": "parkings", "chargers": "irve"}
 CYCLE_ID = "rev-cycle-network"
+#: the year of the bundle's only complete timetable (bus only: its metro comes from a scenario)
+BUNDLE_TIMETABLE_YEAR = 2011
 
 
 def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path]]:
@@ -178,3 +180,23 @@ def networkx_graph(network: Network, *, cache: Any = None) -> Any:
         except OSError as exc:  # a read-only or full cache: the graph is still returned
             log.warning("graph cache %s not written: %s", path, exc)
     return graph
+
+
+def network_with_scenario(network: Network, scenario: Any = "default") -> Network:
+    """The network a planner uses: ``network`` with a scenario applied (a new object).
+
+    ``scenario``: "default" applies :data:`routing.scenario.DEFAULT_SCENARIO` (metro a, estimated
+    from its published frequencies) when the timetable has no metro route, as the 2011 STAR
+    bundle (bus only); None or "none" keeps the bare feed; otherwise a scenario name of
+    ``assets/scenarios``, a path, or a :class:`routing.scenario.Scenario`.
+    """
+    from .scenario import DEFAULT_SCENARIO, with_scenario
+
+    if scenario is None or (isinstance(scenario, str) and scenario.lower() == "none"):
+        return network
+    if isinstance(scenario, str) and scenario == "default":
+        # only the 2011 STAR bundle lacks its metro: a feed with a metro, or of another year, stays bare
+        if (network.timetable.route_types == 1).any() or network.day.year != BUNDLE_TIMETABLE_YEAR:
+            return network
+        scenario = DEFAULT_SCENARIO
+    return with_scenario(network, scenario)
