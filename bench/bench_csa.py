@@ -38,11 +38,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from routing import csa  # noqa: E402
+from routing import UNREACHABLE_I32, csa  # noqa: E402
 from routing.timetable import build_timetable  # noqa: E402
 from sources import settings  # noqa: E402
 
-INF32 = np.int32(2**31 - 1)
+INF32 = UNREACHABLE_I32
 
 
 @nb.njit(cache=True)
