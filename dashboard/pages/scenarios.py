@@ -142,10 +142,10 @@ def _trip(base: str, new: str) -> None:
     when = c3.time_input(t("scen.time"), value=sv.PRESET["time"], key="scen_time")
     if not origin.strip() or not destination.strip():
         return
-    day = state.DEFAULT_SERVICE_DATE
     try:
-        res = sv.plan_both(state.scenario_planner(base), state.scenario_planner(new), origin, destination,
-                           dt.datetime.combine(day, when))
+        before = state.scenario_planner(base)
+        res = sv.plan_both(before, state.scenario_planner(new), origin, destination,
+                           dt.datetime.combine(state.service_date(before), when))
     except Exception as exc:  # noqa: BLE001 - a place not found is shown, never a crash
         st.warning(t("scen.trip_error", error=str(exc)))
         return
