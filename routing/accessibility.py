@@ -51,6 +51,7 @@ import pandas as pd
 from sources.loaders.streets import project_xy
 
 from ._numba_dijkstra import dijkstra_csr
+from .constants import OPPORTUNITY_KINDS
 from .network import Network
 from .streets import ModeGraph, nearest_nodes
 
@@ -59,8 +60,6 @@ UNREACHED = np.int32(2**31 - 1)
 DEFAULT_BANDS_MIN = (10, 20, 30, 45, 60)
 MEASURES = ("cumulative", "gravity", "nearest")
 DECAYS = ("step", "linear", "exponential", "logistic")
-OPPORTUNITY_KINDS = ("stops", "bikeshare", "carpool", "charger", "park_ride", "employers", "business_zones",
-                     "population")
 _INF64 = np.int64(2**62)
 
 
