@@ -61,12 +61,13 @@ def _write(frame: Any, out: str | None, *, geo: bool = False) -> None:
     print(f"wrote {path} ({len(frame)} rows)", file=sys.stderr)
 
 
-def _load(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+def _load(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
     from .accessibility import AccessibilityEngine
     from .build import load_network
     from .zones import rennes_metropole_grid
 
-    net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
+    if net is None:
+        net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
     grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
     return net, AccessibilityEngine(net), grid
 
@@ -79,8 +80,11 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
     secs, day = args.at
     if day is not None and args.day is None:
         args.day = day
-    net, engine, grid = _load(args)
-    place = Planner(net).resolve_place(args.origin)
+    from .build import load_network
+
+    net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
+    place = Planner(net).resolve_place(args.origin)  # unknown: PlaceNotFound, exit 2 before the grid is built
+    net, engine, grid = _load(args, net)
     iso = isochrone(engine, grid, (place.lon, place.lat), mode=args.mode, departure=secs, window=args.window,
                     bands_min=bands, arrive_by=args.arrive_by)
     iso["origin"] = place.name

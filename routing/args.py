@@ -42,8 +42,8 @@ MAX_PERCENTILES = 20
 
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|infinity|inf)"
 #: two numbers (or NaN/inf words) separated by a comma, a semicolon or spaces: an attempt at coordinates
-_COORD_LIKE = re.compile(rf"^\s*({_NUM})\s*(?:[,;]|\s)\s*({_NUM})\s*$", re.IGNORECASE)
-_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+_COORD_LIKE = re.compile(rf"^\s*({_NUM})\s*(?:[,;]|\s)\s*({_NUM})\s*$", re.IGNORECASE | re.ASCII)
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$", re.ASCII)
 
 
 class ArgumentError(argparse.ArgumentTypeError, ValueError):
@@ -235,7 +235,7 @@ def parse_number(text: Any, what: str, *, lo: float, hi: float, lo_open: bool = 
 def parse_count(text: Any, what: str, *, lo: int = 0, hi: int) -> int:
     """A whole number in [lo, hi]."""
     value = _text(text, what, limit=64)
-    if not re.fullmatch(r"[-+]?\d+", value):
+    if not re.fullmatch(r"[-+]?\d+", value, re.ASCII):
         raise ArgumentError(f"{what} {_short(value)} is not a whole number", key="count", what=what,
                             value=value)
     n = int(value)
