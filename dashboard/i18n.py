@@ -417,6 +417,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "traces.download_geojson": {"fr": "Télécharger les flux anonymisés (GeoJSON)",
                                 "en": "Download anonymised flows (GeoJSON)"},
     "traces.error_file": {"fr": "Fichier inutilisable : {error}", "en": "Unusable file: {error}"},
+    # -- place search and argument checks (issue 12): parameters are shown as plain text ------------
+    "place.no_match": {"fr": "Aucun lieu ne correspond à « {q} ».", "en": "No place matches “{q}”."},
+    "place.did_you_mean": {
+        "fr": "Aucun lieu ne correspond à « {q} ». Vouliez-vous dire : {suggestions} ?",
+        "en": "No place matches “{q}”. Did you mean: {suggestions}?",
+    },
+    "place.bad_coords": {
+        "fr": "« {q} » n'est pas une position : la latitude (entre -90 et 90) d'abord, puis la longitude, "
+              "par exemple 48.11,-1.68.",
+        "en": "“{q}” is not a position: latitude (between -90 and 90) first, then longitude, e.g. 48.11,-1.68.",
+    },
+    "place.too_long": {"fr": "Nom de lieu trop long : {n} caractères, {limit} au plus.",
+                       "en": "Place name too long: {n} characters, at most {limit}."},
+    "place.suggestion": {"fr": "Essayer « {name} »", "en": "Try “{name}”"},
 }
 
 

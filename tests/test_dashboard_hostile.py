@@ -1,0 +1,197 @@
+"""Hostile text (Markdown links and images, HTML, scripts) from URLs, inputs and files, on every page.
+
+Each page is rendered with AppTest with hostile query parameters and inputs; every text element
+whose source carries a hostile string is rendered as Streamlit would (CommonMark with raw HTML,
+plus GFM's bare-URL autolinks) and must contain no link, image, script or HTML built from it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from markdown_it import MarkdownIt
+from streamlit.testing.v1 import AppTest
+
+from dashboard import share, state, ui
+from tests.browser_helpers import PLACES, SmallPlanner, small_loader
+from tests.test_dashboard_apptest import tiny_access  # noqa: F401 - a fixture used below
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+MARK = "evil"
+HOSTILE = [
+    "![x](http://evil.example/i.png)",
+    "[Gares](http://evil.example/phish)",
+    '<img src="http://evil.example/x.png">',
+    "<script>alert('evil')</script>",
+    "<http://evil.example/auto>",
+    "http://evil.example/bare www.evil.example",
+    "**evil** :red[evil] $evil$ `evil` # evil",
+    '<a href="javascript:alert(1)">evil</a>',
+    "[evil]: http://evil.example/ref\n[evil]",
+]
+PAGES = ("planner.py", "layers.py", "accessibility.py", "catalogue.py", "about.py", "traces.py")
+_MD = MarkdownIt("commonmark", {"html": True})
+
+
+def markup_from(source: str, *, html_block: bool = False) -> list[str]:
+    """What would make the browser follow or fetch something, in the rendering of ``source``
+    (``html_block``: an HTML snippet shown with unsafe_allow_html, not parsed as Markdown)."""
+    html = source if html_block else _MD.render(source)
+    found = re.findall(r"<(?:a|img|script|iframe|video|audio|source|link|object|embed)\b[^>]*>", html, re.I)
+    if not html_block:
+        # GFM autolinks bare URLs of the source: an unescaped "http://" or "www." makes a link in Streamlit
+        found += re.findall(r"(?:https?://|www\.)\S*evil\S*", source)
+    return found
+
+
+def texts(at: AppTest) -> list[tuple[str, bool]]:
+    """The sources of every text element, widget label and help of the app, each with whether it
+    is an HTML snippet (st.markdown with unsafe_allow_html)."""
+    out: list[tuple[str, bool]] = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header", "subheader"):
+        out += [(str(e.value), bool(getattr(e.proto, "allow_html", False))) for e in at.get(kind)]
+    for kind in ("button", "text_input", "selectbox", "radio", "checkbox", "toggle", "download_button"):
+        for e in at.get(kind):
+            out += [(str(getattr(e, "label", "") or ""), False), (str(getattr(e, "help", "") or ""), False)]
+    return out
+
+
+def assert_inert(at: AppTest) -> list[str]:
+    """No exception, and no markup made of the hostile strings; returns the texts carrying them."""
+    assert not at.exception, at.exception
+    carrying = [(s, h) for s, h in texts(at) if MARK in s]
+    for source, html_block in carrying:
+        bad = [m for m in markup_from(source, html_block=html_block) if MARK in m or "javascript:" in m]
+        assert bad == [], f"markup from outside text in {source!r}: {bad}"
+    return [s for s, _ in carrying]
+
+
+@pytest.fixture()
+def planner():
+    p = SmallPlanner()
+    state.set_override("planner", lambda: p)
+    state.set_override("load_dataset", small_loader)
+    yield p
+    state.clear_overrides()
+
+
+def _app(page: str = "planner.py", **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if page != "planner.py":
+        at.switch_page(f"pages/{page}").run()
+    return at
+
+
+def test_the_checker_sees_markup():
+    assert markup_from("![x](http://evil.example/i.png)") and markup_from("see http://evil.example")
+    assert markup_from('<img src="http://evil.example/x.png">')
+    for text in HOSTILE:
+        assert markup_from(ui.plain(text)) == [], text
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_plain_keeps_the_text_readable(text: str):
+    rendered = re.sub(r"<[^>]*>", "", _MD.render(ui.plain(text))).strip()
+    import html
+
+    assert html.unescape(rendered) == " ".join(text.split("\n")).strip() or "\n" in text
+
+
+@pytest.mark.parametrize("hostile", HOSTILE[:7])
+def test_planner_page_with_hostile_from_and_to(planner, hostile: str):
+    at = _app(**{"from": hostile, "to": hostile, "at": hostile, "modes": hostile})
+    carrying = assert_inert(at)
+    assert planner.calls == []  # never matched to a place, never planned
+    if share.clean_place(hostile):  # a printable place text: said back, as plain text
+        assert any("Aucun lieu" in s for s in carrying), carrying
+
+
+def test_no_place_found_caption_suggests_but_never_guesses(planner):
+    at = _app(**{"from": "[Gares](http://evil.example/phish)", "to": "République"})
+    carrying = assert_inert(at)
+    assert planner.calls == []
+    assert any("Vouliez-vous dire" in s and "Gares" in s for s in carrying)
+    suggest = at.button(key="from_suggest_0")
+    assert suggest.label == "Gares"
+    suggest.click().run()
+    assert at.session_state["from_q"] == "Gares"
+    at.button(key="go").click().run()
+    assert planner.calls[-1]["origin"].name == "Gares"
+
+
+@pytest.mark.parametrize("text", ["NaN,NaN", "91,-1.68", "<script>alert(1)</script>", "inf,inf"])
+def test_garbage_typed_in_the_planner_is_not_a_place(planner, text: str):
+    at = _app()
+    at.text_input(key="from_q").input(text).run()
+    at.text_input(key="to_q").input("Gares").run()
+    at.button(key="go").click().run()
+    assert_inert(at)
+    assert planner.calls == []
+    captions = " ".join(c.value for c in at.caption)
+    assert ("latitude" in captions) if "," in text else ("Aucun lieu" in captions)
+
+
+def test_a_hostile_place_name_from_the_data_is_shown_as_text(planner):
+    bad = "[Evil](http://evil.example) <img src=http://evil.example/x.png>"
+    planner.index = SmallPlanner().index.__class__(pd.concat([PLACES, pd.DataFrame(
+        [(bad, "stop", -1.66, 48.11, "e")], columns=PLACES.columns)]))
+    at = _app(**{"from": "Gares", "to": "Evil example"})
+    assert_inert(at)
+    assert planner.calls and planner.calls[-1]["destination"].name == bad
+    cards = "".join(m.value for m in at.markdown if "spmd-card" in m.value)
+    assert "&lt;img" in cards and "<img" not in cards  # HTML snippets escape it
+    for other in PAGES[1:]:
+        assert_inert(_app(other, **{"from": bad}))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_with_hostile_query_parameters(planner, page: str):
+    query = {"from": HOSTILE[0], "to": HOSTILE[2], "kiosk": HOSTILE[1], "lang": HOSTILE[3], HOSTILE[4]: "x"}
+    assert_inert(_app(page, **query))
+
+
+def test_accessibility_isochrone_with_a_hostile_place(planner, tiny_access):  # noqa: F811
+    state.set_override("access", lambda: tiny_access)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["acc_opp"] = "bikeshare"
+    at.session_state["acc_mode"] = "walk"
+    at.run()
+    at.switch_page("pages/accessibility.py").run()
+    for text in ("![x](http://evil.example/i.png)", "[Gares](http://evil.example/phish)", "91,-1.68"):
+        at.text_input(key="iso_q").input(text).run()
+        carrying = assert_inert(at)
+        assert not any(x["id"] == "isochrones" for d in _decks(at) for x in d["layers"])
+        if "evil" in text:
+            assert any("Aucun lieu" in s for s in carrying)
+
+
+def _decks(at: AppTest) -> list[dict[str, Any]]:
+    import json
+
+    return [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
+
+
+def _upload_error_app() -> None:
+    """The traces page's upload error path, on a CSV whose header is hostile."""
+    from dashboard import ui
+    from sources.errors import UnusableInputError
+    from sources.traces.load import load_traces
+
+    data = b"![x](http://evil.example/i.png),<img src=http://evil.example/x.png>,[a](http://evil.example)\n1,2,3\n"
+    try:
+        load_traces(data, name="[f](http://evil.example).csv")
+    except UnusableInputError as exc:
+        ui.message("error", "traces.error_file", error=str(exc))
+
+
+def test_upload_error_shows_the_csv_header_as_plain_text():
+    at = AppTest.from_function(_upload_error_app, default_timeout=30).run()
+    assert len(at.error) == 1 and "evil" in at.error[0].value
+    assert_inert(at)
