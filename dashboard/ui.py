@@ -7,6 +7,7 @@ Every HTML snippet built here escapes the text it carries; CSS is constant. Text
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -166,24 +167,22 @@ def legend_html_text(entries: Iterable[tuple[Iterable[int], str]]) -> str:
 
 #: every ASCII punctuation character: a backslash before any of them makes Markdown show it as is
 _MD_SPECIAL = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
-
-
-def max_upload_mb() -> int:
-    """The upload limit in MB (MiB), from ``sources.budgets`` (setting SPMD_BUDGET_MAX_UPLOAD_BYTES)."""
-    from sources.budgets import budgets
-
-    return max(1, budgets().max_upload_bytes // (1024 * 1024))
+#: where GFM would turn plain text into a link (after the escapes are read): "http://", "www.",
+#: "a@b.fr"; an invisible zero-width space there keeps the text and breaks the link
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|@")
 
 
 def plain(value: Any, *, max_chars: int = 500) -> str:
     """Outside text made inert for Streamlit's Markdown (st.markdown, st.caption, st.info...): every
     ASCII punctuation character is backslash-escaped (no link, image, HTML, emphasis, LaTeX, colour
-    or icon directive can form), control characters and line breaks become spaces, and very long
-    text is cut (with an ellipsis). For HTML snippets use :func:`dashboard.maps.esc`."""
+    or icon directive can form), a zero-width space breaks the bare URLs and e-mail addresses that
+    GFM would link, control characters and line breaks become spaces, and very long text is cut
+    (with an ellipsis). For HTML snippets use :func:`dashboard.maps.esc`."""
     text = "" if value is None else str(value)
     if len(text) > max_chars:
         text = text[:max_chars] + "…"
     text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
+    text = _AUTOLINK.sub("\\g<0>\u200b", text)
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
 
 

@@ -7,6 +7,7 @@ plus GFM's bare-URL autolinks) and must contain no link, image, script or HTML b
 
 from __future__ import annotations
 
+import html as htmlmod
 import re
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ HOSTILE = [
     "**evil** :red[evil] $evil$ `evil` # evil",
     '<a href="javascript:alert(1)">evil</a>',
     "[evil]: http://evil.example/ref\n[evil]",
+    "mail evil@evil.example or HTTPS://EVIL.example",
 ]
 PAGES = ("planner.py", "layers.py", "accessibility.py", "catalogue.py", "about.py", "traces.py")
 _MD = MarkdownIt("commonmark", {"html": True})
@@ -43,8 +45,11 @@ def markup_from(source: str, *, html_block: bool = False) -> list[str]:
     html = source if html_block else _MD.render(source)
     found = re.findall(r"<(?:a|img|script|iframe|video|audio|source|link|object|embed)\b[^>]*>", html, re.I)
     if not html_block:
-        # GFM autolinks bare URLs of the source: an unescaped "http://" or "www." makes a link in Streamlit
-        found += re.findall(r"(?:https?://|www\.)\S*evil\S*", source)
+        # GFM (remark-gfm, as Streamlit renders) links bare URLs and e-mail addresses of the text
+        # (after the escapes are read): look for them in the rendered text
+        text = htmlmod.unescape(re.sub(r"<[^>]*>", " ", html))
+        found += re.findall(r"(?i)(?:https?://|www(?=\.))[-.\w]+", text)
+        found += re.findall(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+", text)
     return found
 
 
@@ -65,7 +70,7 @@ def assert_inert(at: AppTest) -> list[str]:
     assert not at.exception, at.exception
     carrying = [(s, h) for s, h in texts(at) if MARK in s]
     for source, html_block in carrying:
-        bad = [m for m in markup_from(source, html_block=html_block) if MARK in m or "javascript:" in m]
+        bad = [m for m in markup_from(source, html_block=html_block) if MARK in m.lower() or "javascript:" in m]
         assert bad == [], f"markup from outside text in {source!r}: {bad}"
     return [s for s, _ in carrying]
 
@@ -91,6 +96,7 @@ def _app(page: str = "planner.py", **query: str) -> AppTest:
 
 def test_the_checker_sees_markup():
     assert markup_from("![x](http://evil.example/i.png)") and markup_from("see http://evil.example")
+    assert markup_from("see http\\:\\/\\/evil.example") and markup_from("a evil\\@evil.example")  # escapes: still linked
     assert markup_from('<img src="http://evil.example/x.png">')
     for text in HOSTILE:
         assert markup_from(ui.plain(text)) == [], text
@@ -99,9 +105,8 @@ def test_the_checker_sees_markup():
 @pytest.mark.parametrize("text", HOSTILE)
 def test_plain_keeps_the_text_readable(text: str):
     rendered = re.sub(r"<[^>]*>", "", _MD.render(ui.plain(text))).strip()
-    import html
-
-    assert html.unescape(rendered) == " ".join(text.split("\n")).strip() or "\n" in text
+    shown = htmlmod.unescape(rendered).replace("\u200b", "")  # zero-width spaces break the links only
+    assert shown == " ".join(text.split("\n")).strip()
 
 
 @pytest.mark.parametrize("hostile", HOSTILE[:7])

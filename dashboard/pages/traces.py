@@ -15,11 +15,11 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import maps, state, ui
+from dashboard import maps, server, state, ui
 from dashboard.i18n import t
 
 log = logging.getLogger("dashboard.traces")
-MAX_UPLOAD_MB = ui.max_upload_mb()  # sources.budgets: the same limit as the server's and the README's
+MAX_UPLOAD_MB = server.max_upload_mb()  # sources.budgets: the same limit as the server's and the README's
 TILES = ("communes", "grid1000", "iris", "grid200")
 TEMPORAL = ("period", "hour", "none")
 
