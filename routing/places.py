@@ -81,9 +81,9 @@ def match_quality(query: str, key: str) -> float:
     """Share (by length) of the words of ``query`` found in ``key`` (both normalised), from 0 to 1.
 
     A word is found when a word of the name starts with it (3 letters or more: "beau" in
-    "beaulieu"), equals it, or is within a typo of it (rapidfuzz ratio >= 75, 4 letters or
-    more: "repuplique"). Missing stop words ("de", "la"...) do not count; a match needs a word of 3
-    letters or more (or the whole name).
+    "beaulieu"), equals it, or is within a typo of it (rapidfuzz ratio >= 80, 4 letters or
+    more: "repuplique"). Missing stop words ("de", "la"...) do not count; a match needs a word
+    of 3 letters or more (or the whole name).
     """
     from rapidfuzz import fuzz
 
@@ -96,7 +96,7 @@ def match_quality(query: str, key: str) -> float:
     found, longest = 0, 0
     for w in content:
         for n in names:
-            if n == w or (len(w) >= 3 and n.startswith(w)) or (len(w) >= 4 and fuzz.ratio(w, n) >= 75):
+            if n == w or (len(w) >= 3 and n.startswith(w)) or (len(w) >= 4 and fuzz.ratio(w, n) >= 80):
                 found, longest = found + len(w), max(longest, len(w))
                 break
     if longest < 3 and query != key:  # "1" or "de la" alone is no evidence of a name
@@ -176,7 +176,10 @@ class PlaceIndex:
         out = []
         seen: set[str] = set()
         for j in order:
-            if scores[j] < 60 or (match_quality(query, key_arr[j]) >= MIN_QUALITY) != good:
+            if scores[j] < 60:
+                continue
+            quality = match_quality(query, key_arr[j])
+            if (quality >= MIN_QUALITY) != good or quality == 0:  # a suggestion shares a word at least
                 continue
             if not good and key_arr[j] in seen:  # one suggestion per name
                 continue

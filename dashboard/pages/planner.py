@@ -113,10 +113,10 @@ def _no_match(planner: Any, which: str, text: str) -> None:
         ui.message("caption", "place.no_match", q=text)
         return
     ui.message("caption", "place.did_you_mean", q=text, suggestions=" · ".join(p.name for p in suggestions))
-    cols = st.columns(len(suggestions))
-    for i, (col, place) in enumerate(zip(cols, suggestions, strict=False)):
-        col.button(ui.plain(place.name), key=f"{which}_suggest_{i}", on_click=_use_picked, args=(which, place.name),
-                   help=t("place.suggestion", name=ui.plain(place.name)))
+    row = st.container(horizontal=True)  # wraps: long names stay readable
+    for i, place in enumerate(suggestions):
+        row.button(ui.plain(place.name), key=f"{which}_suggest_{i}", on_click=_use_picked, args=(which, place.name),
+                   help=t("place.suggestion", name=ui.plain(place.name)), width="content")
 
 
 def _params(planner: Any, modes: list[str]) -> Any:
