@@ -361,4 +361,6 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         # "argument --at: --at '25:99' is not..." -> "--at '25:99' is not..."
         message = re.sub(r"^argument ([^:]+): (?=\1\b)", "", message)
+        # argparse quotes the arguments as typed: line breaks or terminal escapes stay visible, inert
+        message = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")

@@ -25,6 +25,8 @@ from . import args as _args
 
 #: share of the typed words (by length) a name must contain for a match (see :func:`match_quality`)
 MIN_QUALITY = 0.6
+#: best-scored names whose match quality is checked (bounds the work of a long hostile text)
+MAX_CANDIDATES = 200
 #: words that do not count when they are missing from a name
 STOP_WORDS = frozenset("a au aux d de des du en et l la le les sur".split())
 
@@ -175,7 +177,7 @@ class PlaceIndex:
         order = np.lexsort((ranks, -scores, -prefix, -exact))
         out = []
         seen: set[str] = set()
-        for j in order:
+        for j in order[:MAX_CANDIDATES]:
             if scores[j] < 60:
                 continue
             quality = match_quality(query, key_arr[j])
