@@ -73,7 +73,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "planner.placeholder_from": {"fr": "ex. Gares", "en": "e.g. Gares"},
     "planner.placeholder_to": {"fr": "ex. Beaulieu", "en": "e.g. Beaulieu"},
     "planner.matches": {"fr": "Lieux trouvés", "en": "Places found"},
-    "planner.no_match": {"fr": "Aucun lieu trouvé pour « {q} ».", "en": "No place found for “{q}”."},
     "planner.date": {"fr": "Date", "en": "Date"},
     "planner.time": {"fr": "Heure", "en": "Time"},
     "planner.when_kind": {"fr": "Horaire", "en": "Time is"},

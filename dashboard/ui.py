@@ -176,12 +176,13 @@ def plain(value: Any, *, max_chars: int = 500) -> str:
     """Outside text made inert for Streamlit's Markdown (st.markdown, st.caption, st.info...): every
     ASCII punctuation character is backslash-escaped (no link, image, HTML, emphasis, LaTeX, colour
     or icon directive can form), a zero-width space breaks the bare URLs and e-mail addresses that
-    GFM would link, control characters and line breaks become spaces, and very long text is cut
-    (with an ellipsis). For HTML snippets use :func:`dashboard.maps.esc`."""
+    GFM would link, control characters and runs of spaces or line breaks become one space (no
+    indented code block either), and very long text is cut (with an ellipsis). For HTML snippets
+    use :func:`dashboard.maps.esc`."""
     text = "" if value is None else str(value)
     if len(text) > max_chars:
         text = text[:max_chars] + "…"
-    text = "".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text)
+    text = " ".join("".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text).split())
     text = _AUTOLINK.sub("\\g<0>\u200b", text)
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
 
