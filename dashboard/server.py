@@ -5,8 +5,8 @@ Starlette application it creates in :class:`SecurityLayer`, an ASGI middleware t
 
 - adds security headers to every HTTP response: a Content-Security-Policy that lets the page,
   its components (streamlit-folium's Leaflet, served from ``/app/static``) and deck.gl run from
-  the app's own origin only (images also from the OpenStreetMap tile server, used when it
-  answers), ``X-Frame-Options: SAMEORIGIN`` and ``frame-ancestors 'self'`` (Streamlit's
+  the app's own origin only (map tiles also from the OpenStreetMap and CARTO tile servers, used
+  when they answer), ``X-Frame-Options: SAMEORIGIN`` and ``frame-ancestors 'self'`` (Streamlit's
   components are same-origin iframes; no other site may frame the app),
   ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``;
 - closes ``/_stcore/metrics`` (404) unless ``SPMD_METRICS=local``, which opens it to requests from
@@ -31,11 +31,17 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+#: the base map of deck.gl maps when tiles are reachable (maps.make_deck(online_tiles=True): Streamlit's
+#: CARTO provider fetches its style, glyphs and tiles)
+CARTO_ORIGIN = "https://*.cartocdn.com"
+
+
 def csp_directives() -> tuple[str, ...]:
-    """The Content-Security-Policy (dashboard.leaflet, with pandas, is imported here: after the start)."""
+    """The Content-Security-Policy (dashboard.leaflet, with pandas, is imported here: after the start).
+    Only the two tile servers of the online base maps are allowed beside the app itself."""
     from dashboard.leaflet import OSM_TILES
 
-    tiles = "{0.scheme}://{0.netloc}".format(urlsplit(OSM_TILES))
+    tiles = "{0.scheme}://{0.netloc}".format(urlsplit(OSM_TILES)) + " " + CARTO_ORIGIN
     return (
         "default-src 'self'",
         # Streamlit's bundle, its components' iframes (same origin) and Vega charts need inline code
@@ -44,7 +50,7 @@ def csp_directives() -> tuple[str, ...]:
         "style-src 'self' 'unsafe-inline'",
         f"img-src 'self' data: blob: {tiles}",
         "font-src 'self' data:",
-        "connect-src 'self'",
+        f"connect-src 'self' {CARTO_ORIGIN}",
         "worker-src 'self' blob:",
         "frame-src 'self' blob: data:",
         "frame-ancestors 'self'",
