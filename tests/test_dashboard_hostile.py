@@ -193,7 +193,7 @@ def _upload_error_app() -> None:
     try:
         load_traces(data, name="[f](http://evil.example).csv")
     except UnusableInputError as exc:
-        ui.message("error", "traces.error_file", error=str(exc))
+        ui.say("error", "traces.error_file", error=str(exc))
 
 
 def test_upload_error_shows_the_csv_header_as_plain_text():

@@ -104,16 +104,16 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
     place = None
     text = share.clean_place(text)
     if text and share.coordinates_problem(text) is not None:
-        ui.message("caption", "place.bad_coords", q=text)
+        ui.say("caption", "place.bad_coords", q=text)
     elif text and planner is not None:
         try:
             place = planner.resolve_place(text)
         except LookupError as exc:  # no place matches: "did you mean" when there are near misses
             near = " · ".join(p.name for p in (getattr(exc, "suggestions", None) or [])[:3])
             if near:
-                ui.message("caption", "place.did_you_mean", q=text, suggestions=near)
+                ui.say("caption", "place.did_you_mean", q=text, suggestions=near)
             else:
-                ui.message("caption", "place.no_match", q=text)
+                ui.say("caption", "place.no_match", q=text)
     if place is None:
         st.caption(t("acc.isochrone_help"))
         return
@@ -135,7 +135,7 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
                                                            "cells": t("acc.col.cells"),
                                                            "area_km2": t("acc.col.area_km2")})
     ui.table(summary.round(2))
-    ui.message("caption", "acc.isochrone_of", name=place.name, mode=ui.mode_label(mode), at=dep)
+    ui.say("caption", "acc.isochrone_of", name=place.name, mode=ui.mode_label(mode), at=dep)
     st.download_button(t("acc.download_isochrone"), lambda: iso.assign(origin=place.name, mode=mode,
                                                                       departure=dep).to_json(drop_id=True),
                        file_name="isochrones.geojson", mime="application/geo+json", key="iso_dl")

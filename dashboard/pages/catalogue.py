@@ -32,7 +32,7 @@ def _catalogue_table(lang: str) -> pd.DataFrame:
 def _report_details(dataset_id: str) -> None:
     loaded = state.load_dataset(dataset_id)
     if loaded is None:
-        ui.message("warning", "error.data_unavailable", name=dataset_id, icon=":material/warning:")
+        ui.say("warning", "error.data_unavailable", name=dataset_id, icon=":material/warning:")
         return
     report = loaded.report
     summary = report.summary()

@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import export, maps, share, state, ui
-from dashboard.i18n import LANGUAGES, STRINGS, t
+from dashboard.i18n import LANGUAGES, STRINGS, message, t
 
 log = logging.getLogger("dashboard")
 
@@ -81,13 +81,13 @@ def _place_input(planner: Any | None, which: str) -> Any | None:
         st.caption(t("planner.search_pending"))
         return None
     if share.coordinates_problem(text) is not None:
-        ui.message("caption", "place.bad_coords", q=text)
+        ui.say("caption", "place.bad_coords", q=text)
         return None
     if share.parse_coordinates(text) is not None:
         try:
             return planner.resolve_place(text)
         except LookupError:
-            ui.message("caption", "place.no_match", q=text)
+            ui.say("caption", "place.no_match", q=text)
             return None
     matches = list(planner.search_places(text, limit=8))
     if not matches:
@@ -110,9 +110,9 @@ def _no_match(planner: Any, which: str, text: str) -> None:
     except ValueError:  # over a budget: nothing to suggest
         suggestions = []
     if not suggestions:
-        ui.message("caption", "place.no_match", q=text)
+        ui.say("caption", "place.no_match", q=text)
         return
-    ui.message("caption", "place.did_you_mean", q=text, suggestions=" · ".join(p.name for p in suggestions))
+    ui.say("caption", "place.did_you_mean", q=text, suggestions=" · ".join(p.name for p in suggestions))
     row = st.container(horizontal=True)  # wraps: long names stay readable
     for i, place in enumerate(suggestions):
         row.button(ui.plain(place.name), key=f"{which}_suggest_{i}", on_click=_use_picked, args=(which, place.name),
@@ -128,7 +128,7 @@ def _params(planner: Any, modes: list[str]) -> Any:
             partner = planner.resolve_place(partner_text)
             kwargs["carpool_partner"] = (float(partner.lon), float(partner.lat))
         except LookupError:
-            ui.message("warning", "place.no_match", q=partner_text)
+            ui.say("warning", "place.no_match", q=partner_text)
     if "transit" in modes:
         kwargs["transit_alternatives"] = 1  # also show the next bus (often a better trip)
     if "ecar" in modes:
@@ -191,7 +191,7 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
 
 def _picked_buttons(text: str, shown: str) -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
-    ui.message("caption", "planner.picked", name=shown, where=c1)
+    ui.say("caption", "planner.picked", name=shown, where=c1)
     c2.button(t("planner.use_from"), on_click=_use_picked, args=("from", text), key="pick_from")
     c3.button(t("planner.use_to"), on_click=_use_picked, args=("to", text), key="pick_to")
 
@@ -276,8 +276,15 @@ def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> 
 
 def _results(result: Any) -> Any | None:
     """Cards for each itinerary; returns the one shown on the map."""
+    lang = state.language()
+    reasons = getattr(result, "reasons", None) or {}
     if not result.ok:
-        ui.message("warning", "planner.no_route", reason=result.reason or "—", icon=":material/block:")
+        if reasons:
+            st.warning(t("planner.no_route", reason=""), icon=":material/block:")
+            st.markdown(ui.reasons_html(reasons, lang), unsafe_allow_html=True)
+        else:  # the reason may carry the text typed (an unknown place): plain text
+            ui.say("warning", "planner.no_route", reason=message(result.reason, lang) if result.reason else "—",
+                       icon=":material/block:")
         return None
     its = result.itineraries
     st.markdown(f"**{t('planner.results', n=len(its))}**")
@@ -296,8 +303,12 @@ def _results(result: Any) -> Any | None:
                        key="dl_geojson")
     d2.download_button(t("planner.export_gpx"), export.itinerary_gpx(it),
                        file_name=f"itineraire-{shown + 1}.gpx", mime="application/gpx+xml", key="dl_gpx")
+    if reasons:
+        st.markdown(f"**{t('planner.no_option')}**")
+        st.markdown(ui.reasons_html(reasons, lang), unsafe_allow_html=True)
     if result.notes:
-        ui.plain_message("caption", " · ".join(result.notes))
+        st.markdown(f'<div class="spmd-notes">{maps.esc(" · ".join(message(n, lang) for n in result.notes))}'
+                    "</div>", unsafe_allow_html=True)
     return it
 
 
@@ -351,7 +362,7 @@ def page() -> None:
         waiting_box.empty()  # clears what the waiting fragment drew
     ui.timetable_banner(st.session_state.get("date", sdate))
     for name in st.session_state.get("url_invalid") or []:
-        ui.message("warning", "planner.bad_param", name=name, icon=":material/warning:")
+        ui.say("warning", "planner.bad_param", name=name, icon=":material/warning:")
 
     left, right = st.columns([1, 1.35], gap="large")
     with left:

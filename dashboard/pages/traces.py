@@ -54,7 +54,7 @@ def _source() -> None:
         report = ss.get("traces_report")
         if report is not None and report.n_quarantined:
             reasons = ", ".join(f"{k} × {v}" for k, v in report.reason_counts().items())
-            ui.message("warning", "traces.quarantined", n=report.n_quarantined, reasons=reasons)
+            ui.say("warning", "traces.quarantined", n=report.n_quarantined, reasons=reasons)
             st.dataframe(report.quarantine_frame().head(50), hide_index=True, width="stretch")
 
 
@@ -70,7 +70,7 @@ def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
     try:
         loaded = load_traces(data, name=name, **options)
     except UnusableInputError as exc:
-        ui.message("error", "traces.error_file", error=str(exc))  # the file's own text, shown as plain text
+        ui.say("error", "traces.error_file", error=str(exc))  # the file's own text, shown as plain text
         return
     st.session_state.update(traces_tdf=loaded.data, traces_report=loaded.report,
                             traces_result=None)
