@@ -85,7 +85,7 @@ def table(frame: Any, *, height: int | None = None, key: str | None = None) -> N
         st.dataframe(frame, key=key, **kwargs)
         return
     html_table = frame.to_html(index=False, escape=True, border=0, classes="spmd-table", na_rep="")
-    st.markdown(f'<div class="spmd-table-wrap">{html_table}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="spmd-table-wrap">{html_table}</div>', unsafe_allow_html=True)  # escaped: to_html
 
 
 def inject_css(*, kiosk: bool) -> None:

@@ -200,3 +200,71 @@ def test_upload_error_shows_the_csv_header_as_plain_text():
     at = AppTest.from_function(_upload_error_app, default_timeout=30).run()
     assert len(at.error) == 1 and "evil" in at.error[0].value
     assert_inert(at)
+
+
+# -- a guard for new code: text elements get outside text only through ui.say / ui.plain --------------
+
+TEXT_KINDS = {"markdown", "caption", "write", "info", "error", "warning", "success", "toast", "title", "header",
+              "subheader", "text"}
+SAFE_CALLS = {"len", "int", "float", "round", "t", "mode_label", "plain", "strftime", "nunique", "replace", "join",
+              "esc", "legend_html", "legend_html_text", "itinerary_card_html", "reasons_html", "timeline_html"}
+
+
+def _safe(node) -> bool:
+    """An expression whose text cannot come from outside unescaped (constants, numbers, translations
+    of literal keys, ui.plain(...), escaped HTML builders)."""
+    import ast
+
+    if isinstance(node, ast.Constant) or (isinstance(node, ast.Name) and node.id.isupper()):  # CSS constants
+        return True
+    if isinstance(node, ast.IfExp):
+        return _safe(node.body) and _safe(node.orelse)
+    if isinstance(node, ast.JoinedStr):
+        return all(_safe(v.value) if isinstance(v, ast.FormattedValue) else True for v in node.values)
+    if isinstance(node, ast.BinOp):
+        return _safe(node.left) and _safe(node.right)
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name not in SAFE_CALLS:
+            return False
+        if name in {"plain", "esc", "len", "int", "float", "round", "nunique", "strftime", "legend_html", "legend_html_text", "itinerary_card_html",
+                    "reasons_html", "timeline_html"}:
+            return True
+        if name in {"join", "replace"}:  # "sep".join(safe...), safe.replace(...)
+            base = node.func.value if isinstance(node.func, ast.Attribute) else None
+            return (base is None or _safe(base)) and all(_safe(a) for a in node.args if not isinstance(a, ast.GeneratorExp)) \
+                and all(_safe(a.elt) for a in node.args if isinstance(a, ast.GeneratorExp))
+        return all(_safe(a) for a in node.args[1:] if name == "t") and all(_safe(k.value) for k in node.keywords) \
+            if name == "t" else all(_safe(a) for a in node.args)
+    if isinstance(node, ast.Attribute):  # a translation key built from a literal: spec.label_key, ...
+        return node.attr.endswith("_key")
+    return False
+
+
+def test_pages_send_outside_text_only_through_ui_say_or_plain():
+    """Every st.markdown/caption/info/... of the pages gets constants, translations of literal keys
+    with safe parameters, ui.plain(...) or escaped HTML builders; anything else is routed through
+    ui.say / ui.say_plain, or its line says why it is safe ("# escaped: ...")."""
+    import ast
+
+    root = Path(APP).parent
+    offenders = []
+    for path in [root / "app.py", root / "ui.py", *sorted((root / "pages").glob("*.py"))]:
+        source = path.read_text()
+        lines = source.splitlines()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in TEXT_KINDS \
+                    and node.args and not _safe(node.args[0]) and "# escaped:" not in lines[node.lineno - 1]:
+                offenders.append(f"{path.name}:{node.lineno} {ast.unparse(node)[:90]}")
+    assert offenders == [], "\n".join(offenders)
+
+
+@pytest.mark.parametrize("source, safe", [
+    ('t("x", q=text)', False), ("str(exc)", False), ('f"**{name}**"', False), ('" · ".join(result.notes)', False),
+    ('t("planner.no_match", q=place.name)', False), ('t("x", n=len(a))', True), ("f\"**{t('a')}** {ui.plain(p)}\"", True),
+    ("BASE_CSS + (KIOSK_CSS if kiosk else '')", True), ('t("b", date=d.strftime("%d/%m"))', True),
+])
+def test_the_guard_tells_outside_text_from_safe_text(source: str, safe: bool):
+    import ast
+
+    assert _safe(ast.parse(source, mode="eval").body) is safe
