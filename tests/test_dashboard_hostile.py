@@ -268,3 +268,18 @@ def test_the_guard_tells_outside_text_from_safe_text(source: str, safe: bool):
     import ast
 
     assert _safe(ast.parse(source, mode="eval").body) is safe
+
+
+def test_no_place_message_in_english_and_share_link_offsets(planner):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.query_params["from"] = "[Gares](http://evil.example/phish)"
+    at.run()
+    carrying = assert_inert(at)
+    assert any("No place matches" in s and "Did you mean" in s for s in carrying), carrying
+    from datetime import datetime
+
+    at = _app(**{"from": "Gares", "to": "République", "at": "2011-11-16T06:45Z", "modes": "walk,walk"})
+    assert planner.calls[-1]["when"] == datetime(2011, 11, 16, 7, 45)  # UTC -> Rennes wall clock
+    assert planner.calls[-1]["modes"] == ("walk",)
+    assert not at.warning
