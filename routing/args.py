@@ -307,21 +307,43 @@ def parse_modes(text: Any, what: str = "--modes", *, allowed: Sequence[str]) -> 
 
 
 
-def parse_output(text: Any, what: str = "--out", *, suffixes: Iterable[str] | None = None) -> Path:
-    """An output file whose folder exists and is writable, with one of ``suffixes`` (if given)."""
+def _path_text(text: Any, what: str) -> str:
     value = _text(text, what, limit=4096)
     if not value:
         raise ArgumentError(f"{what}: empty path", key="path", what=what)
-    path = Path(value).expanduser()
+    if any(not ch.isprintable() for ch in value):
+        raise ArgumentError(f"{what} {_short(value)}: control characters are not allowed in a path", key="path",
+                            what=what, value=value)
+    return value
+
+
+def _is(path: Path, test: Callable[[Any], bool], what: str, value: str) -> bool:
+    """``test(path)`` (isdir, isfile) with the OS's refusals (a name too long...) as ArgumentError."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return False
+    except NotADirectoryError:
+        return False
+    except OSError as exc:
+        raise ArgumentError(f"{what} {_short(value)}: {exc.strerror or exc}", key="path", what=what,
+                            value=value) from None
+    return test(path)
+
+
+def parse_output(text: Any, what: str = "--out", *, suffixes: Iterable[str] | None = None) -> Path:
+    """An output file whose folder exists and is writable, with one of ``suffixes`` (if given)."""
+    value = _path_text(text, what)
+    path = Path(value)
     if suffixes is not None:
         allowed = tuple(suffixes)
         if path.suffix.lower() not in allowed:
             raise ArgumentError(f"{what} {value}: unknown suffix {path.suffix!r} (use {', '.join(allowed)})",
                                 key="suffix", what=what, value=value)
     folder = path.parent
-    if path.is_dir():
+    if _is(path, os.path.isdir, what, value):
         raise ArgumentError(f"{what} {value} is a folder, not a file", key="path", what=what, value=value)
-    if not folder.is_dir():
+    if not _is(folder, os.path.isdir, what, value):
         raise ArgumentError(f"{what} {value}: the folder {folder} does not exist", key="folder", what=what,
                             value=value)
     if not os.access(folder, os.W_OK):
@@ -334,9 +356,9 @@ def parse_output(text: Any, what: str = "--out", *, suffixes: Iterable[str] | No
 
 def parse_input_file(text: Any, what: str) -> Path:
     """An existing, readable file."""
-    value = _text(text, what, limit=4096)
-    path = Path(value).expanduser()
-    if not path.is_file():
+    value = _path_text(text, what)
+    path = Path(value)
+    if not _is(path, os.path.isfile, what, value):
         raise ArgumentError(f"{what} {value}: no such file", key="file", what=what, value=value)
     if not os.access(path, os.R_OK):
         raise ArgumentError(f"{what} {value}: not readable", key="file", what=what, value=value)

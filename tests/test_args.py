@@ -194,6 +194,17 @@ def test_output_paths(tmp_path: Path) -> None:
         assert err.value.key == key
 
 
+@pytest.mark.parametrize("text, message", [
+    ("a\x00b.csv", "control characters"), ("a\nb.csv", "control characters"), ("x" * 300 + ".csv", "too long"),
+    ("~nosuchuser/x.csv", "does not exist"), ("x" * 300 + "/y.csv", "too long"), ("", "empty path"),
+])
+def test_hostile_output_paths_are_refused_cleanly(text: str, message: str) -> None:
+    with pytest.raises(A.ArgumentError, match=message):
+        A.parse_output(text, "--out", suffixes=(".csv",))
+    with pytest.raises(A.ArgumentError):
+        A.parse_input_file(text.replace(".csv", ".pb"), "--trip-updates")
+
+
 def test_input_files(tmp_path: Path) -> None:
     f = tmp_path / "u.pb"
     f.write_bytes(b"x")

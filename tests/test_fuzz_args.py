@@ -37,7 +37,8 @@ _MD = MarkdownIt("commonmark", {"html": True})
 #: pieces people (and attackers) type: numbers, NaN, separators, markup, long runs
 PIECES = st.sampled_from(["48.11", "-1.68", "91", "NaN", "inf", "-inf", "1e400", ",", ";", " ", ":", "-", "T",
                           "Z", "+01:00", "2011-11-15", "08:00", "25:99", "<script>", "![x](http://e/)", "[a](b)",
-                          "Gares", "République", "\x00", "\u202e", "é", "０", "%", "\\", "'", '"', "\n"])
+                          "Gares", "République", "\x00", "\u202e", "é", "０", "%", "\\", "'", '"', "\n", "/", "~",
+                          ".csv", "/tmp/", "a" * 300])
 TEXT = st.one_of(st.text(max_size=60), st.lists(PIECES, max_size=12).map("".join),
                  st.builds(lambda a, b: a * b, PIECES, st.integers(0, 400)))
 
@@ -79,6 +80,8 @@ def test_argument_parsers_return_a_value_or_an_argument_error(text: str) -> None
     _clean(A.parse_number, text, "--x", lo=0, hi=1)
     _clean(A.parse_when, text)
     _clean(A.parse_date, text)
+    _clean(A.parse_output, text, suffixes=(".csv",))  # only checked: nothing is written
+    _clean(A.parse_input_file, text, "--trip-updates")
 
 
 @CI
