@@ -377,8 +377,26 @@ def typed(fn: Callable[..., Any], what: str, **kwargs: Any) -> Callable[[str], A
     return parse
 
 
+#: a value that argparse would take for an option: "-1.68,48.11" (a negative first number)
+_NEGATIVE_PAIR = re.compile(r"^-\d[\d.]*\s*[,;]")
+
+
 class Parser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose errors are one line on stderr (and exit 2), without the usage."""
+    """An ``ArgumentParser`` whose errors are one line on stderr (and exit 2), without the usage;
+    ``--from -1.68,48.11`` is read as ``--from=-1.68,48.11`` (then checked as lat,lon)."""
+
+    def parse_known_args(self, args: Sequence[str] | None = None, namespace: Any = None) -> Any:
+        import sys
+
+        argv = list(sys.argv[1:] if args is None else args)
+        joined: list[str] = []
+        for token in argv:
+            if (joined and _NEGATIVE_PAIR.match(str(token)) and str(joined[-1]).startswith("--")
+                    and "=" not in str(joined[-1])):
+                joined[-1] = f"{joined[-1]}={token}"
+            else:
+                joined.append(token)
+        return super().parse_known_args(joined, namespace)
 
     def error(self, message: str) -> Any:
         # "argument --at: --at '25:99' is not..." -> "--at '25:99' is not..."

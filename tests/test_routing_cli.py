@@ -151,6 +151,7 @@ def test_bad_input_exits_2(tiny: list[str], args: list[str], message: str,
     (["matrix", "--window", "08:00-08:00"], "the window ends before it starts"),
     (["build", "--graphml", "/no/such/folder/n.graphml"], "the folder /no/such/folder does not exist"),
     (["build", "--day", "yesterday"], "--day 'yesterday' is not an ISO date"),
+    (["isochrone", "--from", "-91.68,48.11"], "--from '-91.68,48.11': latitude -91.68 is not in [-90, 90]"),
     (["build", "\n\x1b[31mred"], "unrecognized arguments: \\n\\x1b[31mred"),  # shown, never obeyed
     (["plan", "--to", "x", "--from", "x", "--modes", "walk\x1b[0m"], "--modes: unknown mode(s) 'walk\\x1b[0m'"),
 ])
