@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from sources.loaders.streets import project_xy
+
 from . import csa, linking
 from .constants import DEFAULT_MODES, TRIP_MODES
 from .ev import EVParams, NoEVRoute, plan_ev_trip
@@ -206,8 +208,11 @@ class Planner:
 
     def _link_end(self, place: Place) -> _End:
         end = _End(place)
+        xy: dict[str, Any] = {}
         for mode, g in self.network.graphs.items():
-            ln = linking.link(g, place.lon, place.lat)
+            if g.crs not in xy:  # the layers share one metric CRS: project once
+                xy[g.crs] = project_xy(np.array([place.lon]), np.array([place.lat]), g.crs)
+            ln = linking.link(g, place.lon, place.lat, xy=xy[g.crs])
             end.links[mode] = ln
             end.node[mode] = int(ln.node[0])
             end.snap_m[mode] = float(ln.distance_m[0])
@@ -755,8 +760,10 @@ class Planner:
             return tree.travel_time_s, tree.length_m
 
         try:
+            to_dest = multi_source(car.reversed(), [ctx.d.node[CAR]], [0.0], weight="travel_time_s")
             plan = plan_ev_trip(origin_node=ctx.o.node[CAR], dest_node=ctx.d.node[CAR], charger_nodes=ch_nodes,
-                                charger_kw=ch_kw, drive_from=drive_from, params=p.ev())
+                                charger_kw=ch_kw, drive_from=drive_from, params=p.ev(),
+                                remaining_s=to_dest.travel_time_s)
         except NoEVRoute as exc:
             raise NoRoute(Msg("plan.ev", why=str(exc))) from None
         legs: list[Leg] = []
@@ -875,5 +882,5 @@ def _haversine_arr(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray)
 def _polyline_m(coords: list[tuple[float, float]]) -> float:
     if len(coords) < 2:
         return 0.0
-    xy = np.asarray(coords)
-    return float(sum(_haversine(xy[i, 0], xy[i, 1], xy[i + 1, 0], xy[i + 1, 1]) for i in range(len(xy) - 1)))
+    xy = np.asarray(coords, dtype=float)
+    return float(np.sum(_haversine_arr(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])))
