@@ -113,6 +113,13 @@ def _points(spec: str, net: Any, grid: Any, args: argparse.Namespace) -> Any:
     raise ValueError(f"unknown points {spec!r}: cells, communes, iris or one of {', '.join(OPPORTUNITY_KINDS)}")
 
 
+def _check_request(origins: Any, window: str, what: str) -> None:
+    """Origins x departure minutes within ``budgets().max_cell_departures``, before any scan."""
+    from sources.budgets import budgets
+
+    budgets().check("max_cell_departures", len(origins) * A.window_minutes(window), what=what)
+
+
 def cmd_accessibility(args: argparse.Namespace) -> int:
     from .accessibility import Measure, accessibility
 
@@ -121,6 +128,7 @@ def cmd_accessibility(args: argparse.Namespace) -> int:
     net, engine, grid = _load(args)
     opp = _points(args.opportunities, net, grid, args)
     origins = _points("cells", net, grid, args)
+    _check_request(origins, args.window, "accessibility request")
     res = accessibility(engine, origins, opp, mode=args.mode, window=args.window, measure=measure,
                         percentiles=percentiles, scheduler=args.dask, destinations_key=args.opportunities)
     out = grid[["cell_id", "insee", "population", "geometry"]].copy()
@@ -138,6 +146,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     net, engine, grid = _load(args)
     origins = _points(args.origins, net, grid, args)
     dests = _points(args.destinations, net, grid, args)
+    _check_request(origins, args.window, "matrix request")
     res = travel_time_matrix(engine, origins, dests, mode=args.mode, window=args.window,
                              cutoff_s=args.cutoff * 60, percentiles=percentiles, scheduler=args.dask)
     _write(res, args.out)

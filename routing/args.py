@@ -207,6 +207,12 @@ def parse_window(text: Any, what: str = "--window") -> str:
     return f"{format_time(start)}-{format_time(end)}"
 
 
+def window_minutes(window: str, what: str = "--window") -> int:
+    """Departure minutes of a window (``08:00-09:00``: 60), the factor of a request's cost."""
+    start, end = (parse_time(part, what) for part in parse_window(window, what).split("-"))
+    return max(1, (end - start + 59) // 60)
+
+
 # -- numbers -----------------------------------------------------------------------------------------
 
 def _number(part: str, what: str, value: str) -> float:

@@ -139,6 +139,14 @@ def test_reversed_empty_or_malformed_windows_are_refused(text: str, key: str) ->
     assert err.value.key == key
 
 
+def test_window_minutes_are_the_cost_factor() -> None:
+    assert A.window_minutes("08:00-09:00") == 60
+    assert A.window_minutes("00:00-23:59") == 1439
+    assert A.window_minutes("08:00:00-08:00:30") == 1
+    with pytest.raises(A.ArgumentError):
+        A.window_minutes("09:00-08:00")
+
+
 # -- numbers ----------------------------------------------------------------------------------------------
 
 def test_bands() -> None:

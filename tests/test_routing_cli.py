@@ -239,3 +239,14 @@ def test_plan_on_the_bundle(bundle_dir: Path, tmp_path: Path, capsys: pytest.Cap
     assert code == 0
     transit = [it for it in out["itineraries"] if it["label"] == "transit"]
     assert transit and any(leg["mode"] == "transit" and leg["route"] for leg in transit[0]["legs"])
+
+
+def test_accessibility_request_over_the_cells_x_departures_budget_is_refused(
+        bundle_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("routing.zones")
+    monkeypatch.setenv("SPMD_BUDGET_MAX_CELL_DEPARTURES", "100000")  # the whole day would be 1,440 x the cells
+    for argv in (["accessibility", "--window", "00:00-23:59"], ["matrix", "--origins", "cells", "--window", "06:00-22:00"]):
+        code = main([*argv, "--bundle", str(bundle_dir), "--cache", str(tmp_path / "cache")])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert "over the limit of 100,000 cells x departures" in err and "SPMD_BUDGET_MAX_CELL_DEPARTURES" in err
