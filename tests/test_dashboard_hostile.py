@@ -283,3 +283,10 @@ def test_no_place_message_in_english_and_share_link_offsets(planner):
     assert planner.calls[-1]["when"] == datetime(2011, 11, 16, 7, 45)  # UTC -> Rennes wall clock
     assert planner.calls[-1]["modes"] == ("walk",)
     assert not at.warning
+
+
+def test_kiosk_planner_with_a_hostile_share_link(planner):
+    at = _app(**{"kiosk": "1", "from": HOSTILE[0], "to": HOSTILE[2]})
+    carrying = assert_inert(at)
+    assert at.session_state["kiosk"] and planner.calls == []
+    assert any("Aucun lieu" in s for s in carrying)
