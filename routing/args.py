@@ -79,9 +79,11 @@ def parse_coordinates(text: Any, what: str = "coordinates") -> tuple[float, floa
     (``"91,-1.68"``), or a NaN or an infinity. The order is never guessed: ``"-1.68,48.11"`` is
     latitude -1.68, longitude 48.11 (valid, far from Rennes).
     """
-    if not isinstance(text, str) or len(text) > MAX_ARG_CHARS:
+    if not isinstance(text, str):
         return None
-    value = text
+    value = " ".join(text.split())  # runs of spaces folded: the pattern stays linear
+    if len(value) > MAX_ARG_CHARS:
+        return None
     m = _COORD_LIKE.match(value)
     if not m:
         return None
@@ -115,8 +117,6 @@ def parse_place(text: Any, what: str = "place") -> str:
                             what=what)
     parse_coordinates(value, what)
     return value
-
-
 
 
 def parse_lat_lon(text: Any, what: str = "coordinates") -> tuple[float, float]:
