@@ -429,8 +429,6 @@ STRINGS: dict[str, dict[str, str]] = {
               "par exemple 48.11,-1.68.",
         "en": "“{q}” is not a position: latitude (between -90 and 90) first, then longitude, e.g. 48.11,-1.68.",
     },
-    "place.too_long": {"fr": "Nom de lieu trop long : {n} caractères, {limit} au plus.",
-                       "en": "Place name too long: {n} characters, at most {limit}."},
     "place.suggestion": {"fr": "Essayer « {name} »", "en": "Try “{name}”"},
 }
 
