@@ -3,9 +3,10 @@
 Pure functions (no data, no network, no Streamlit): each takes the text a person typed and
 returns a value, or raises :class:`ArgumentError` (a ``ValueError``) whose message says what
 was expected. The routing CLIs use them as argparse ``type=`` functions (a bad argument exits 2
-with one line, before the network loads) and the dashboard's share links use them on URL
-parameters; an :class:`ArgumentError` also carries a translation ``key`` (``arg.<key>`` in
-``dashboard/i18n.py``) and its ``params`` so that the dashboard can say it in French.
+with one line, before the network loads) and the dashboard's share links and place boxes use
+them on URL parameters and typed text; an :class:`ArgumentError` also carries a ``key`` naming
+the kind of problem (``coords``, ``time``, ``window``, ``too_long``...) and its ``params``, so
+that the dashboard picks its own translated message (e.g. ``place.bad_coords``).
 
 What is refused: coordinates out of range or not finite ("91,-1.68" is latitude 91, never
 read as a longitude; "NaN,NaN" and "inf" are never coordinates), times such as ``25:99``,
@@ -47,7 +48,7 @@ _TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$", re.ASCII)
 
 
 class ArgumentError(argparse.ArgumentTypeError, ValueError):
-    """A command-line or URL argument that cannot be used; ``key``/``params`` translate it."""
+    """A command-line or URL argument that cannot be used; ``key`` names the problem, ``params`` its values."""
 
     def __init__(self, message: str, *, key: str = "invalid", **params: Any) -> None:
         super().__init__(message)
