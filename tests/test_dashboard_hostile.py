@@ -35,7 +35,7 @@ HOSTILE = [
     "[evil]: http://evil.example/ref\n[evil]",
     "mail evil@evil.example or HTTPS://EVIL.example",
 ]
-PAGES = ("planner.py", "layers.py", "accessibility.py", "catalogue.py", "about.py", "traces.py")
+PAGES = ("planner.py", "layers.py", "accessibility.py", "catalogue.py", "about.py", "traces.py", "scenarios.py")
 _MD = MarkdownIt("commonmark", {"html": True})
 
 
@@ -204,8 +204,9 @@ def test_upload_error_shows_the_csv_header_as_plain_text():
 
 # -- a guard for new code: text elements get outside text only through ui.say / ui.plain --------------
 
+#: the elements that render Markdown (st.text and st.code show their text as it is)
 TEXT_KINDS = {"markdown", "caption", "write", "info", "error", "warning", "success", "toast", "title", "header",
-              "subheader", "text"}
+              "subheader"}
 SAFE_CALLS = {"len", "int", "float", "round", "t", "mode_label", "plain", "strftime", "nunique", "replace", "join",
               "esc", "legend_html", "legend_html_text", "itinerary_card_html", "reasons_html", "timeline_html"}
 
@@ -290,3 +291,21 @@ def test_kiosk_planner_with_a_hostile_share_link(planner):
     carrying = assert_inert(at)
     assert at.session_state["kiosk"] and planner.calls == []
     assert any("Aucun lieu" in s for s in carrying)
+
+
+def _scenario_error_app() -> None:
+    """The scenarios page's upload error path, on a TOML file with a hostile name and field."""
+    from dashboard import scenarios as sv
+    from dashboard import ui
+    from routing.scenario import ScenarioError
+
+    try:
+        sv.read_upload(b'["![x](http://evil.example/i.png)"]\nx = 1\n', "[f](http://evil.example/f).toml")
+    except ScenarioError as exc:
+        ui.say("error", "scen.invalid", error=str(exc), icon=":material/error:")
+
+
+def test_scenario_upload_error_is_plain_text():
+    at = AppTest.from_function(_scenario_error_app, default_timeout=30).run()
+    assert len(at.error) == 1 and "evil" in at.error[0].value
+    assert_inert(at)

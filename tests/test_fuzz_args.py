@@ -121,10 +121,11 @@ def test_share_url_parser_never_raises(params: dict) -> None:
         assert (back.origin, back.destination, back.modes, back.invalid) == (q.origin, q.destination, q.modes, [])
 
 
-COMMANDS = ["plan", "build", "isochrone", "accessibility", "matrix"]
+COMMANDS = ["plan", "build", "isochrone", "accessibility", "matrix", "scenario"]
 OPTIONS = ["--from", "--to", "--at", "--modes", "--partner", "--soc", "--battery-kwh", "--alternatives", "--day",
            "--bands", "--window", "--percentiles", "--cutoff", "--k", "--out", "--mode", "--origins",
-           "--opportunities", "--graphml", "--trip-updates", "--json", "--geojson", "--arrive-by", "--dask"]
+           "--opportunities", "--graphml", "--trip-updates", "--json", "--geojson", "--arrive-by", "--dask",
+           "compare", "show", "apply", "list", "--threshold", "--pairs", "--top", "--scenario"]
 ARGV = st.tuples(st.sampled_from(COMMANDS), st.lists(st.one_of(st.sampled_from(OPTIONS), TEXT), max_size=10))
 
 
