@@ -191,6 +191,8 @@ class Planner:
             return where
         if isinstance(where, tuple) and len(where) == 2:
             lon, lat = float(where[0]), float(where[1])
+            if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+                raise PlaceNotFound(f"{where[1]},{where[0]}", [], reason="not a position on Earth")
             return Place(f"{lat:.5f}, {lon:.5f}", "coordinates", lon, lat)
         text = str(where)
         coords = parse_coordinates(text)
