@@ -121,6 +121,59 @@ def dijkstra_csr(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, time
 
 
 @njit(cache=True, nogil=True)
+def astar_csr(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, time_s: np.ndarray,
+              length_m: np.ndarray, x: np.ndarray, y: np.ndarray, rate: float, source: int,
+              target: int):
+    """One-to-one A*: :func:`dijkstra_csr` from ``source`` to ``target`` guided by the lower bound
+    ``rate`` x (straight distance in the plane from a node to the target).
+
+    ``rate`` must not exceed ``cost[e] / |xy(tail) - xy(head)|`` for any arc ``e``: the bound is
+    then consistent and the cost found at the target is the one of Dijkstra (same returns, but
+    only the settled region is filled in; ``root`` is 0 there).
+    """
+    n = indptr.shape[0] - 1
+    dist = np.full(n, np.inf)
+    tim = np.full(n, np.inf)
+    lng = np.full(n, np.inf)
+    pred = np.full(n, -1, np.int64)
+    root = np.full(n, -1, np.int64)
+    done = np.zeros(n, np.bool_)
+    capacity = indices.shape[0] + 2
+    keys = np.empty(capacity, np.float64)
+    vals = np.empty(capacity, np.int64)
+    tx = x[target]
+    ty = y[target]
+    dist[source] = 0.0
+    tim[source] = 0.0
+    lng[source] = 0.0
+    root[source] = 0
+    size = _push(keys, vals, 0, rate * np.sqrt((x[source] - tx) ** 2 + (y[source] - ty) ** 2), source)
+    while size > 0:
+        u = vals[0]
+        size = _pop(keys, vals, size)
+        if done[u]:
+            continue
+        done[u] = True
+        if u == target:
+            break
+        d = dist[u]
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            if done[v]:
+                continue
+            nd = d + cost[e]
+            if nd < dist[v]:
+                dist[v] = nd
+                tim[v] = tim[u] + time_s[e]
+                lng[v] = lng[u] + length_m[e]
+                pred[v] = e
+                root[v] = 0
+                h = rate * np.sqrt((x[v] - tx) ** 2 + (y[v] - ty) ** 2)
+                size = _push(keys, vals, size, nd + h, v)
+    return dist, tim, lng, pred, root
+
+
+@njit(cache=True, nogil=True)
 def trace_arcs(pred: np.ndarray, tails: np.ndarray, target: int) -> np.ndarray:
     """CSR arcs from the tree's root to ``target`` (empty when ``target`` is a root)."""
     count = 0
