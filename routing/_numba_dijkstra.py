@@ -121,56 +121,72 @@ def dijkstra_csr(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, time
 
 
 @njit(cache=True, nogil=True)
-def astar_csr(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, time_s: np.ndarray,
-              length_m: np.ndarray, x: np.ndarray, y: np.ndarray, rate: float, source: int,
-              target: int):
-    """One-to-one A*: :func:`dijkstra_csr` from ``source`` to ``target`` guided by the lower bound
+def astar_path(indptr: np.ndarray, indices: np.ndarray, tails: np.ndarray, cost: np.ndarray, time_s: np.ndarray,
+               length_m: np.ndarray, x: np.ndarray, y: np.ndarray, rate: float, source: int,
+               target: int, gen: int, seen: np.ndarray, closed: np.ndarray, dist: np.ndarray,
+               tim: np.ndarray, lng: np.ndarray, pred: np.ndarray, keys: np.ndarray, vals: np.ndarray):
+    """One-to-one A* from ``source`` to ``target`` minimising ``cost``, guided by the lower bound
     ``rate`` x (straight distance in the plane from a node to the target).
 
     ``rate`` must not exceed ``cost[e] / |xy(tail) - xy(head)|`` for any arc ``e``: the bound is
-    then consistent and the cost found at the target is the one of Dijkstra (same returns, but
-    only the settled region is filled in; ``root`` is 0 there).
+    then consistent, and the cost found is Dijkstra's.
+
+    The work arrays (``seen``, ``closed``: int64 generation stamps; ``dist``, ``tim``, ``lng``,
+    ``pred`` over nodes; ``keys``, ``vals``: heap of at least len(indices) + 2) are reused from
+    call to call without being cleared: a node's entries count only where its stamp equals
+    ``gen``, which the caller increases before each call. So a short search costs what it
+    settles, not the size of the graph.
+
+    Returns
+    -------
+    cost, time, length : float (inf when ``target`` is not reached)
+    arcs : int64 array, the CSR arcs of the path in order (empty when not reached or source == target)
     """
-    n = indptr.shape[0] - 1
-    dist = np.full(n, np.inf)
-    tim = np.full(n, np.inf)
-    lng = np.full(n, np.inf)
-    pred = np.full(n, -1, np.int64)
-    root = np.full(n, -1, np.int64)
-    done = np.zeros(n, np.bool_)
-    capacity = indices.shape[0] + 2
-    keys = np.empty(capacity, np.float64)
-    vals = np.empty(capacity, np.int64)
     tx = x[target]
     ty = y[target]
+    seen[source] = gen
     dist[source] = 0.0
     tim[source] = 0.0
     lng[source] = 0.0
-    root[source] = 0
+    pred[source] = -1
     size = _push(keys, vals, 0, rate * np.sqrt((x[source] - tx) ** 2 + (y[source] - ty) ** 2), source)
+    found = False
     while size > 0:
         u = vals[0]
         size = _pop(keys, vals, size)
-        if done[u]:
+        if closed[u] == gen:
             continue
-        done[u] = True
+        closed[u] = gen
         if u == target:
+            found = True
             break
         d = dist[u]
         for e in range(indptr[u], indptr[u + 1]):
             v = indices[e]
-            if done[v]:
+            if closed[v] == gen:
                 continue
             nd = d + cost[e]
-            if nd < dist[v]:
+            if seen[v] != gen or nd < dist[v]:
+                seen[v] = gen
                 dist[v] = nd
                 tim[v] = tim[u] + time_s[e]
                 lng[v] = lng[u] + length_m[e]
                 pred[v] = e
-                root[v] = 0
                 h = rate * np.sqrt((x[v] - tx) ** 2 + (y[v] - ty) ** 2)
                 size = _push(keys, vals, size, nd + h, v)
-    return dist, tim, lng, pred, root
+    if not found:
+        return np.inf, np.inf, np.inf, np.empty(0, np.int64)
+    count = 0
+    node = target
+    while pred[node] >= 0:
+        count += 1
+        node = tails[pred[node]]
+    arcs = np.empty(count, np.int64)
+    node = target
+    for i in range(count - 1, -1, -1):
+        arcs[i] = pred[node]
+        node = tails[pred[node]]
+    return dist[target], tim[target], lng[target], arcs
 
 
 @njit(cache=True, nogil=True)

@@ -30,7 +30,7 @@ import numpy as np
 
 from sources.loaders.streets import StreetNetwork, haversine_m, metric_crs, project_xy
 
-from ._numba_dijkstra import astar_csr, dijkstra_csr, trace_arcs
+from ._numba_dijkstra import astar_path, dijkstra_csr, trace_arcs
 
 MODES = ("walk", "bike", "car")
 WEIGHTS = ("cost", "travel_time_s", "length_m")
@@ -380,19 +380,47 @@ def astar_rate(graph: ModeGraph, weight: str = "cost") -> float:
     return graph._cache[key]
 
 
+def _astar_workspace(graph: ModeGraph) -> dict[str, Any]:
+    """Work arrays of :func:`routing._numba_dijkstra.astar_path`, one set per graph and thread
+    (allocated once, never cleared: generation stamps tell what is current)."""
+    import threading
+
+    key = ("astar_workspace", threading.get_ident())
+    ws = graph._cache.get(key)
+    if ws is None:
+        stale = [k for k in graph._cache if isinstance(k, tuple) and k[0] == "astar_workspace"]
+        if len(stale) >= 16:  # threads come and go (a web server): keep a bounded number
+            for k in stale:
+                graph._cache.pop(k, None)
+        n = graph.n_nodes
+        ws = {"gen": 0, "seen": np.zeros(n, "int64"), "closed": np.zeros(n, "int64"),
+              "dist": np.empty(n), "tim": np.empty(n), "lng": np.empty(n), "pred": np.empty(n, "int64"),
+              "keys": np.empty(graph.n_arcs + 2), "vals": np.empty(graph.n_arcs + 2, "int64")}
+        graph._cache[key] = ws
+    ws["gen"] += 1
+    return ws
+
+
 def one_to_one(graph: ModeGraph, source: int, target: int, *, weight: str = "cost") -> StreetPath:
-    """Shortest path between two node positions (A* with the straight-line bound of
-    :func:`astar_rate`: the same cost as Dijkstra, far fewer nodes settled on large layers).
+    """Shortest path between two node positions: A* with the straight-line bound of
+    :func:`astar_rate` (the cost of Dijkstra; it settles far fewer nodes on large layers and
+    touches only what it settles).
 
     Returns a :class:`StreetPath` (``found`` false, costs inf, when no path exists).
     """
     src = int(_check_nodes(graph, source)[0])
     tgt = int(_check_nodes(graph, target)[0])
-    cost, time_s, length, pred, root = astar_csr(graph.indptr, graph.indices, graph.arrays(weight),
-                                                 graph.travel_time_s, graph.length_m, graph.x, graph.y,
-                                                 astar_rate(graph, weight), src, tgt)
-    tree = ShortestPathTree(graph, cost, time_s, length, pred, root)
-    return tree.path_to(tgt)
+    ws = _astar_workspace(graph)
+    cost, time_s, length, arcs = astar_path(
+        graph.indptr, graph.indices, graph.tails, graph.arrays(weight), graph.travel_time_s, graph.length_m,
+        graph.x, graph.y, astar_rate(graph, weight), src, tgt, ws["gen"], ws["seen"], ws["closed"], ws["dist"],
+        ws["tim"], ws["lng"], ws["pred"], ws["keys"], ws["vals"])
+    if not math.isfinite(cost):
+        return StreetPath.none()
+    nodes = (np.concatenate([graph.tails[arcs[:1]], graph.indices[arcs]]) if len(arcs)
+             else np.array([tgt], dtype="int64"))
+    return StreetPath(found=True, cost=float(cost), travel_time_s=float(time_s), length_m=float(length),
+                      nodes=nodes, arcs=arcs, root=0)
 
 
 def one_to_all(graph: ModeGraph, source: int, *, cutoff: float = math.inf,
