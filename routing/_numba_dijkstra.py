@@ -121,6 +121,45 @@ def dijkstra_csr(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, time
 
 
 @njit(cache=True, nogil=True)
+def dijkstra_settle(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, time_s: np.ndarray,
+                    source: int, cutoff: float, gen: int, seen: np.ndarray, closed: np.ndarray,
+                    dist: np.ndarray, tim: np.ndarray, keys: np.ndarray, vals: np.ndarray,
+                    settled: np.ndarray) -> int:
+    """One-source Dijkstra minimising ``cost`` up to ``cutoff``, on reused work arrays.
+
+    The same search as :func:`dijkstra_csr` from ``source`` (initial cost 0, no target), but it
+    touches only what it reaches: ``seen``/``closed`` are int64 generation stamps (a node's
+    ``dist``/``tim`` count only where ``seen`` equals ``gen``, which the caller increases before
+    each call), and the settled nodes are written in order to ``settled``.
+
+    Returns the number of settled nodes; ``tim[settled[k]]`` is the true time along the path.
+    """
+    seen[source] = gen
+    dist[source] = 0.0
+    tim[source] = 0.0
+    size = _push(keys, vals, 0, 0.0, source)
+    count = 0
+    while size > 0:
+        d = keys[0]
+        u = vals[0]
+        size = _pop(keys, vals, size)
+        if closed[u] == gen or d > dist[u]:
+            continue
+        closed[u] = gen
+        settled[count] = u
+        count += 1
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            nd = d + cost[e]
+            if (seen[v] != gen or nd < dist[v]) and nd <= cutoff:
+                seen[v] = gen
+                dist[v] = nd
+                tim[v] = tim[u] + time_s[e]
+                size = _push(keys, vals, size, nd, v)
+    return count
+
+
+@njit(cache=True, nogil=True)
 def astar_path(indptr: np.ndarray, indices: np.ndarray, tails: np.ndarray, cost: np.ndarray, time_s: np.ndarray,
                length_m: np.ndarray, x: np.ndarray, y: np.ndarray, rate: float, source: int,
                target: int, gen: int, seen: np.ndarray, closed: np.ndarray, dist: np.ndarray,
