@@ -250,7 +250,8 @@ class AccessibilityEngine:
             return out
         start = int(np.searchsorted(tt.dep_time, labels[:, 1].min(), side="left"))
         _scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-              labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 1, *work, out)
+              labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 1, *work, out,
+              np.int64(LINK.transfer_slack_s))
         return out
 
 
@@ -270,10 +271,11 @@ def _scan_work(tt: Any) -> tuple[np.ndarray, ...]:
 
 @nb.njit(cache=True)
 def _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, start,
-          t_max, run, tau, tau_v, trip_run, out):
+          t_max, run, tau, tau_v, trip_run, out, slack):
     """One bounded connection scan; ``out`` (reset by the caller) receives arrivals by vehicle
-    (then one footpath). ``tau``/``tau_v``/``trip_run`` are work arrays reused between runs
-    (``run`` must differ from every earlier run on the same ``trip_run``)."""
+    (then one footpath). ``tau`` (ready to board: arrivals by vehicle wait ``slack`` first),
+    ``tau_v``, ``trip_run`` are work arrays reused between runs (``run`` must differ from
+    every earlier run on the same ``trip_run``)."""
     n_stops = len(tau)
     for s in range(n_stops):
         tau[s] = _INF64
@@ -299,13 +301,13 @@ def _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, s
             tau_v[a] = at
             if at < out[a]:
                 out[a] = at
-            if at < tau[a]:
-                tau[a] = at
+            if at + slack < tau[a]:
+                tau[a] = at + slack
             for k in range(fp_off[a], fp_off[a + 1]):
                 v = fp_to[k]
                 nt = at + fp_dur[k]
-                if nt < tau[v]:
-                    tau[v] = nt
+                if nt + slack < tau[v]:
+                    tau[v] = nt + slack
                 if nt < out[v]:
                     out[v] = nt
 
@@ -339,7 +341,7 @@ def _access_max(latest, egr_ptr, egr_dest, egr_s, best):
 
 @nb.njit(cache=True)
 def _event_table(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, n_stops, n_trips,
-                 ev_stop, ev_time, horizon, egr_ptr, egr_dest, egr_s, n_dest):
+                 ev_stop, ev_time, horizon, egr_ptr, egr_dest, egr_s, n_dest, slack):
     """For each departure event (stop, time): arrival time at every destination (int32, UNREACHED)."""
     n_ev = len(ev_stop)
     table = np.full((n_ev, n_dest), 2147483647, dtype=np.int32)
@@ -364,7 +366,7 @@ def _event_table(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp
         for s in range(n_stops):
             out[s] = _INF64
         _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, lo,
-              t0 + horizon, e, tau, tau_v, trip_run, out)
+              t0 + horizon, e, tau, tau_v, trip_run, out, slack)
         row = table[e]
         limit = t0 + horizon
         for s in range(n_stops):
@@ -504,7 +506,8 @@ def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[floa
 
         labels = np.column_stack([stop, t0 - acc.astype(np.int64)])
         if len(labels):
-            ld = csa.latest_departure(engine.tt, labels).time.astype(np.int64)
+            ld = csa.latest_departure(engine.tt, labels, initial_footpaths=False,
+                                      transfer_slack_s=LINK.transfer_slack_s).time.astype(np.int64)
             best = np.full(len(targets), -_INF64, dtype=np.int64)
             _access_max(ld, egr[0], egr[1], egr[2], best)
             ok = best > -_INF64
@@ -702,7 +705,7 @@ def build_problem(engine: AccessibilityEngine, origins: Points, destinations: Po
     ev_ptr, ev_stop, ev_time = departure_events(tt, int(deps.min()), int(deps.max()) + cutoff)
     table = _event_table(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
                          tt.fp_dur_s, tt.n_stops, tt.n_trips, ev_stop, ev_time, np.int64(cutoff),
-                         egr[0], egr[1], egr[2], len(destinations))
+                         egr[0], egr[1], egr[2], len(destinations), np.int64(LINK.transfer_slack_s))
     stats["events"] = float(len(ev_stop))
     stats["event_scans_s"] = _time.perf_counter() - t1
     return TravelProblem(deps, cutoff, ev_ptr, ev_time, table, acc_ptr, acc_stop, acc_s, dir_ptr, dir_dest, dir_s,

@@ -19,7 +19,8 @@ Rules
 * Between two points of which one at least is off the layer, the straight line x the detour
   factor (up to 3 km) is also a candidate: two neighbours far from any road still reach each
   other directly.
-* Walking to and from transit is capped at ``max_access_s`` everywhere.
+* Walking to and from transit is capped at ``max_access_s`` everywhere; changing vehicles
+  takes at least ``transfer_slack_s`` (60 s).
 
 :func:`street_times` gives the times between many points (numba, one Dijkstra per distinct
 source node); :func:`street_route` gives one route with its geometry, and agrees with it.
@@ -58,6 +59,9 @@ class LinkParams:
     max_access_s: float = 900.0
     #: parking a car at the destination (planner and accessibility), s
     car_park_s: float = 180.0
+    #: minimum time between leaving a vehicle and boarding another (OpenTripPlanner's
+    #: transfer slack), s
+    transfer_slack_s: int = 60
     #: the largest bike cost factor over time (searches bounded in time by cost stretch by it)
     bike_cost_stretch: float = 1.5
 
@@ -112,9 +116,13 @@ def component_stats(graph: Any) -> dict[str, Any]:
             "largest_share": float(sizes[big] / n_active), "mask": (label == big) & active}
 
 
-def connector_s(distance_m: Any, mode: str, params: LinkParams = LINK) -> np.ndarray:
+def connector_s(distance_m: Any, mode: str, params: LinkParams = LINK) -> Any:
     """Connector time between a point and its node: straight at the mode's speed within
     ``snap_m``, straight line x detour beyond, inf beyond ``max_offnetwork_m``."""
+    if isinstance(distance_m, float):
+        if distance_m > params.max_offnetwork_m or math.isnan(distance_m):
+            return math.inf
+        return distance_m * (1.0 if distance_m <= params.snap_m else params.detour_factor) / params.speed_ms(mode)
     d = np.asarray(distance_m, dtype="float64")
     factor = np.where(d <= params.snap_m, 1.0, params.detour_factor)
     out = d * factor / params.speed_ms(mode)
@@ -127,8 +135,9 @@ def direct_s(distance_m: Any, mode: str, params: LinkParams = LINK) -> np.ndarra
     return np.where(d <= params.max_offnetwork_m, d * params.detour_factor / params.speed_ms(mode), np.inf)
 
 
-def link(graph: Any, lon: Any, lat: Any, params: LinkParams = LINK) -> Links:
-    """Link points to the main component of ``graph`` (see the module docstring)."""
+def link(graph: Any, lon: Any, lat: Any, params: LinkParams = LINK, *, xy: Any = None) -> Links:
+    """Link points to the main component of ``graph`` (see the module docstring); ``xy`` are
+    the points already projected to the graph's CRS, when the caller has them."""
     from scipy.spatial import cKDTree
 
     lon = np.atleast_1d(np.asarray(lon, dtype="float64"))
@@ -139,6 +148,16 @@ def link(graph: Any, lon: Any, lat: Any, params: LinkParams = LINK) -> Links:
         tree = cKDTree(np.column_stack([graph.x[cand], graph.y[cand]])) if len(cand) else None
         graph._cache["link_tree"] = (tree, cand)
     tree, cand = graph._cache["link_tree"]
+    if n == 1 and tree is not None and math.isfinite(lon[0]) and math.isfinite(lat[0]):
+        # one point (a trip end): scalar arithmetic, no array overhead
+        x, y = xy if xy is not None else project_xy(lon, lat, graph.crs)
+        _, at = tree.query((float(x[0]), float(y[0])))
+        node = int(cand[at])
+        dist = _haversine1(float(lon[0]), float(lat[0]), float(graph.lon[node]), float(graph.lat[node]))
+        secs = connector_s(dist, graph.mode, params)
+        ok = math.isfinite(secs)
+        return Links(np.array([node if ok else -1], dtype=np.int64), np.array([dist]), np.array([secs]),
+                     np.array([dist > params.snap_m]))
     finite = np.isfinite(lon) & np.isfinite(lat)
     if tree is None or n == 0 or not finite.any():
         minus = np.full(n, -1, dtype=np.int64)
@@ -152,6 +171,15 @@ def link(graph: Any, lon: Any, lat: Any, params: LinkParams = LINK) -> Links:
     secs = connector_s(dist, mode, params)
     ok = np.isfinite(secs)
     return Links(np.where(ok, node, -1), dist, secs, dist > params.snap_m)
+
+
+def _haversine1(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """:func:`sources.loaders.streets.haversine_m` for one pair, without arrays (same radius)."""
+    from sources.loaders.streets import EARTH_RADIUS_M
+
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
 
 
 def graph_weights(graph: Any, mode: str) -> tuple[np.ndarray, float]:
@@ -178,20 +206,17 @@ def street_times(graph: Any, a_lon: Any, a_lat: Any, b_lon: Any, b_lat: Any, cut
     ona, onb = la.linked, lb.linked
     if ona.any() and onb.any():
         cost, stretch = graph_weights(graph, mode)
-        flip = mode == "walk" and len(np.unique(lb.node[onb])) < len(np.unique(la.node[ona]))
-        directed_flip = mode != "walk" and reverse_graph is not None and \
-            len(np.unique(lb.node[onb])) < len(np.unique(la.node[ona]))
-        if flip or directed_flip:
-            g = reverse_graph if directed_flip else graph
+        n_a, n_b = _n_distinct(la, graph), _n_distinct(lb, graph)
+        flip = n_b < n_a and (mode == "walk" or reverse_graph is not None)
+        if flip:
+            g = graph if mode == "walk" else reverse_graph
             rcost = graph_weights(g, mode)[0]
             j, i, t = pairs_kernel(g.indptr, g.indices, rcost, g.travel_time_s, g.length_m,
-                                   *group_by_node(lb.node, lb.seconds, onb),
-                                   *group_by_node(la.node, la.seconds, ona, n_nodes=graph.n_nodes),
+                                   *_groups(lb, graph, False), *_groups(la, graph, True),
                                    float(cutoff_s), float(stretch))
         else:
             i, j, t = pairs_kernel(graph.indptr, graph.indices, cost, graph.travel_time_s, graph.length_m,
-                                   *group_by_node(la.node, la.seconds, ona),
-                                   *group_by_node(lb.node, lb.seconds, onb, n_nodes=graph.n_nodes),
+                                   *_groups(la, graph, False), *_groups(lb, graph, True),
                                    float(cutoff_s), float(stretch))
         parts_i.append(i)
         parts_j.append(j)
@@ -273,6 +298,33 @@ def street_route(graph: Any, a: tuple[float, float], b: tuple[float, float], *,
 
 
 # -- kernels --------------------------------------------------------------------------------------
+
+#: groupings of large, reused Links (the stops of a network), by identity; small ones are not kept
+_GROUPS: dict[int, tuple[Links, dict[Any, Any]]] = {}
+
+
+def _memo(links: Links, key: Any, make: Any) -> Any:
+    if len(links.node) < 64:
+        return make()
+    entry = _GROUPS.get(id(links))
+    if entry is None or entry[0] is not links:
+        if len(_GROUPS) > 64:
+            _GROUPS.clear()
+        entry = _GROUPS[id(links)] = (links, {})
+    if key not in entry[1]:
+        entry[1][key] = make()
+    return entry[1][key]
+
+
+def _n_distinct(links: Links, graph: Any) -> int:
+    return _memo(links, ("distinct", graph.n_nodes),
+                 lambda: len(np.unique(links.node[links.linked])) if links.linked.any() else 0)
+
+
+def _groups(links: Links, graph: Any, csr: bool) -> tuple[np.ndarray, ...]:
+    return _memo(links, ("groups", csr, graph.n_nodes),
+                 lambda: group_by_node(links.node, links.seconds, links.linked,
+                                       n_nodes=graph.n_nodes if csr else None))
 
 def group_by_node(node: np.ndarray, secs: np.ndarray, on: np.ndarray,
                   n_nodes: int | None = None) -> tuple[np.ndarray, ...]:

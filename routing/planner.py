@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from sources.loaders.streets import project_xy
+
 from . import csa, linking
 from .constants import DEFAULT_MODES, TRIP_MODES
 from .ev import EVParams, NoEVRoute, plan_ev_trip
@@ -94,6 +96,8 @@ class PlanParams:
     min_soc: float = EVParams.min_soc
     max_charge_kw: float = EVParams.max_charge_kw
     max_transfers: int = 5
+    #: minimum time between two vehicles (OpenTripPlanner's transfer slack)
+    transfer_slack_s: int = LINK.transfer_slack_s
     #: further transit itineraries leaving later (depart-at) or earlier (arrive-by) than the best
     transit_alternatives: int = 0
 
@@ -204,8 +208,11 @@ class Planner:
 
     def _link_end(self, place: Place) -> _End:
         end = _End(place)
+        xy: dict[str, Any] = {}
         for mode, g in self.network.graphs.items():
-            ln = linking.link(g, place.lon, place.lat)
+            if g.crs not in xy:  # the layers share one metric CRS: project once
+                xy[g.crs] = project_xy(np.array([place.lon]), np.array([place.lat]), g.crs)
+            ln = linking.link(g, place.lon, place.lat, xy=xy[g.crs])
             end.links[mode] = ln
             end.node[mode] = int(ln.node[0])
             end.snap_m[mode] = float(ln.distance_m[0])
@@ -474,7 +481,8 @@ class Planner:
         flags: list[str] = []
         if not ctx.arrive_by:
             labels = np.column_stack([sources, np.ceil(ctx.t_s + src_s)]).astype(np.int64)
-            res = csa.earliest_arrival(tt, labels, targets=eg_stops, initial_footpaths=False)
+            res = csa.earliest_arrival(tt, labels, targets=eg_stops, initial_footpaths=False,
+                                       transfer_slack_s=p.transfer_slack_s)
             total = res.time[eg_stops].astype(float) + eg_s
             total[res.time[eg_stops] >= csa.INF] = INF
             if not np.isfinite(total).any():
@@ -483,12 +491,13 @@ class Planner:
             jlegs = csa.journey(tt, res, int(eg_stops[k]))
             if not any(leg.mode == TRANSIT for leg in jlegs):
                 flags.append(Msg("plan.walking_faster", minutes=f"{(total[k] - ctx.t_s) / 60:.0f}"))
-                jlegs = self._ride_forward(labels, eg_stops, eg_s)
+                jlegs = self._ride_forward(labels, eg_stops, eg_s, p.transfer_slack_s)
                 if jlegs[-1].arr_time_s > total[k] + RIDE_WINDOW_S:
                     raise NoRoute(flags[0])
         else:
             labels = np.column_stack([eg_stops, np.floor(ctx.t_s - eg_s)]).astype(np.int64)
-            res = csa.latest_departure(tt, labels, sources=sources, initial_footpaths=False)
+            res = csa.latest_departure(tt, labels, sources=sources, initial_footpaths=False,
+                                       transfer_slack_s=p.transfer_slack_s)
             ok = res.time[sources] > csa.NEG_INF
             start = np.where(ok, res.time[sources].astype(float) - src_s, -INF)
             if not ok.any():
@@ -497,7 +506,7 @@ class Planner:
             jlegs = csa.journey(tt, res, int(sources[k]))
             if not any(leg.mode == TRANSIT for leg in jlegs):
                 flags.append(Msg("plan.walking_faster", minutes=f"{(ctx.t_s - start[k]) / 60:.0f}"))
-                jlegs = self._ride_backward(labels, sources, src_s)
+                jlegs = self._ride_backward(labels, sources, src_s, p.transfer_slack_s)
                 if jlegs[0].dep_time_s < start[k] - RIDE_WINDOW_S:
                     raise NoRoute(flags[0])
         legs: list[Leg] = []
@@ -524,16 +533,17 @@ class Planner:
         legs = _drop_empty(legs)
         return Itinerary(label, legs, notes=_notes(flags, legs))
 
-    def _ride_forward(self, labels: np.ndarray, eg_stops: np.ndarray, eg_s: np.ndarray) -> list[csa.JourneyLeg]:
+    def _ride_forward(self, labels: np.ndarray, eg_stops: np.ndarray, eg_s: np.ndarray,
+                      slack: int) -> list[csa.JourneyLeg]:
         """The earliest arrival at the destination that rides at least one vehicle.
 
         A trip is boarded at its first connection whose stop is reached in time (exact labels of
         a full scan); its later connections are ridden; the best of them ending at an egress
         stop ends the journey, the legs before boarding come from the scan."""
         tt = self.tt
-        full = csa.earliest_arrival(tt, labels, initial_footpaths=False)
+        full = csa.earliest_arrival(tt, labels, initial_footpaths=False, transfer_slack_s=slack)
         conn = np.arange(tt.n_connections)
-        ok = np.flatnonzero(full.time[tt.dep_stop] <= tt.dep_time)
+        ok = np.flatnonzero(full.ready[tt.dep_stop] <= tt.dep_time)
         first = np.full(tt.n_trips, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(first, tt.trip[ok], ok)
         ridden = conn >= first[tt.trip]
@@ -546,14 +556,16 @@ class Planner:
         e = int(first[tt.trip[x]])
         ride = csa.JourneyLeg(TRANSIT, int(tt.dep_stop[e]), int(tt.arr_stop[x]), int(tt.dep_time[e]),
                               int(tt.arr_time[x]), int(tt.trip[e]), e, x)
-        return [*csa.journey(tt, full, int(tt.dep_stop[e])), ride]
+        before = csa.ScanResult("forward", full.ready, full.ready_enter, full.ready_exit, full.ready_fp, full.labels)
+        return [*csa.journey(tt, before, int(tt.dep_stop[e])), ride]
 
-    def _ride_backward(self, labels: np.ndarray, sources: np.ndarray, src_s: np.ndarray) -> list[csa.JourneyLeg]:
+    def _ride_backward(self, labels: np.ndarray, sources: np.ndarray, src_s: np.ndarray,
+                       slack: int) -> list[csa.JourneyLeg]:
         """Arrive-by twin of :meth:`_ride_forward`: the latest departure that rides a vehicle."""
         tt = self.tt
-        full = csa.latest_departure(tt, labels, initial_footpaths=False)
+        full = csa.latest_departure(tt, labels, initial_footpaths=False, transfer_slack_s=slack)
         conn = np.arange(tt.n_connections)
-        ok = np.flatnonzero(full.time[tt.arr_stop] >= tt.arr_time)
+        ok = np.flatnonzero(full.ready[tt.arr_stop] >= tt.arr_time)
         last = np.full(tt.n_trips, -1, dtype=np.int64)
         np.maximum.at(last, tt.trip[ok], ok)
         ridden = conn <= last[tt.trip]
@@ -566,7 +578,8 @@ class Planner:
         x = int(last[tt.trip[e]])
         ride = csa.JourneyLeg(TRANSIT, int(tt.dep_stop[e]), int(tt.arr_stop[x]), int(tt.dep_time[e]),
                               int(tt.arr_time[x]), int(tt.trip[e]), e, x)
-        return [ride, *csa.journey(tt, full, int(tt.arr_stop[x]))]
+        after = csa.ScanResult("backward", full.ready, full.ready_enter, full.ready_exit, full.ready_fp, full.labels)
+        return [ride, *csa.journey(tt, after, int(tt.arr_stop[x]))]
 
     def _stop_place(self, s: int) -> Place:
         tt = self.tt
@@ -747,8 +760,10 @@ class Planner:
             return tree.travel_time_s, tree.length_m
 
         try:
+            to_dest = multi_source(car.reversed(), [ctx.d.node[CAR]], [0.0], weight="travel_time_s")
             plan = plan_ev_trip(origin_node=ctx.o.node[CAR], dest_node=ctx.d.node[CAR], charger_nodes=ch_nodes,
-                                charger_kw=ch_kw, drive_from=drive_from, params=p.ev())
+                                charger_kw=ch_kw, drive_from=drive_from, params=p.ev(),
+                                remaining_s=to_dest.travel_time_s)
         except NoEVRoute as exc:
             raise NoRoute(Msg("plan.ev", why=str(exc))) from None
         legs: list[Leg] = []
@@ -867,5 +882,5 @@ def _haversine_arr(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray)
 def _polyline_m(coords: list[tuple[float, float]]) -> float:
     if len(coords) < 2:
         return 0.0
-    xy = np.asarray(coords)
-    return float(sum(_haversine(xy[i, 0], xy[i, 1], xy[i + 1, 0], xy[i + 1, 1]) for i in range(len(xy) - 1)))
+    xy = np.asarray(coords, dtype=float)
+    return float(np.sum(_haversine_arr(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])))

@@ -119,8 +119,10 @@ def test_build_prints_sizes_and_exports(tiny: list[str], tmp_path: Path, capsys:
     graphml = tmp_path / "n.graphml"
     assert main(["build", *tiny, "--graphml", str(graphml)]) == 0
     out = capsys.readouterr().out
-    fields = dict(line.split(":", 1) for line in out.splitlines())
+    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
     fields = {k.strip(): v.strip() for k, v in fields.items()}
+    # per mode, the street layer's components before and after joining the layers
+    assert any(line.split()[:2] == ["car", "after"] and "islands" in line for line in out.splitlines())
     assert (fields["stops"], fields["connections"], fields["day"]) == ("4", "13", "2024-03-05")
     assert float(fields["time_s"]) >= 0 and float(fields["peak_rss_mb"]) > 0
     assert {n.split(":")[0] for n in nx.read_graphml(graphml).nodes} >= {"walk", "bike", "car", "stop"}
