@@ -159,16 +159,35 @@ def dijkstra_settle(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, t
     return count
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _bound(v: int, x: np.ndarray, y: np.ndarray, tx: float, ty: float, rate: float, lm_from: np.ndarray,
+           lm_to: np.ndarray, t_from: np.ndarray, t_to: np.ndarray) -> float:
+    """The A* lower bound of :func:`astar_path` at node ``v`` (NaN terms are skipped)."""
+    h = rate * np.sqrt((x[v] - tx) ** 2 + (y[v] - ty) ** 2)
+    for i in range(lm_from.shape[1]):
+        a = t_from[i] - lm_from[v, i]
+        if a > h:
+            h = a
+        b = lm_to[v, i] - t_to[i]
+        if b > h:
+            h = b
+    return h
+
+
 @njit(cache=True, nogil=True)
 def astar_path(indptr: np.ndarray, indices: np.ndarray, tails: np.ndarray, cost: np.ndarray, time_s: np.ndarray,
-               length_m: np.ndarray, x: np.ndarray, y: np.ndarray, rate: float, source: int,
+               length_m: np.ndarray, x: np.ndarray, y: np.ndarray, rate: float, lm_from: np.ndarray,
+               lm_to: np.ndarray, t_from: np.ndarray, t_to: np.ndarray, source: int,
                target: int, gen: int, seen: np.ndarray, closed: np.ndarray, dist: np.ndarray,
                tim: np.ndarray, lng: np.ndarray, pred: np.ndarray, keys: np.ndarray, vals: np.ndarray):
-    """One-to-one A* from ``source`` to ``target`` minimising ``cost``, guided by the lower bound
-    ``rate`` x (straight distance in the plane from a node to the target).
+    """One-to-one A* from ``source`` to ``target`` minimising ``cost``, guided by a lower bound of
+    the cost left: the largest of ``rate`` x (straight distance in the plane to the target) and
+    the landmark bounds (ALT) ``t_from[i] - lm_from[v, i]`` and ``lm_to[v, i] - t_to[i]``.
 
-    ``rate`` must not exceed ``cost[e] / |xy(tail) - xy(head)|`` for any arc ``e``: the bound is
-    then consistent, and the cost found is Dijkstra's.
+    ``rate`` must not exceed ``cost[e] / |xy(tail) - xy(head)|`` for any arc ``e``; ``lm_from``
+    (``lm_to``) holds the costs from (to) each landmark, (n, k), k may be 0; ``t_from`` / ``t_to``
+    are the target's rows, lowered / raised by a small margin against rounding (-inf / +inf where
+    the target is not reached). Each bound is then consistent, and the cost found is Dijkstra's.
 
     The work arrays (``seen``, ``closed``: int64 generation stamps; ``dist``, ``tim``, ``lng``,
     ``pred`` over nodes; ``keys``, ``vals``: heap of at least len(indices) + 2) are reused from
@@ -188,7 +207,7 @@ def astar_path(indptr: np.ndarray, indices: np.ndarray, tails: np.ndarray, cost:
     tim[source] = 0.0
     lng[source] = 0.0
     pred[source] = -1
-    size = _push(keys, vals, 0, rate * np.sqrt((x[source] - tx) ** 2 + (y[source] - ty) ** 2), source)
+    size = _push(keys, vals, 0, _bound(source, x, y, tx, ty, rate, lm_from, lm_to, t_from, t_to), source)
     found = False
     while size > 0:
         u = vals[0]
@@ -211,7 +230,7 @@ def astar_path(indptr: np.ndarray, indices: np.ndarray, tails: np.ndarray, cost:
                 tim[v] = tim[u] + time_s[e]
                 lng[v] = lng[u] + length_m[e]
                 pred[v] = e
-                h = rate * np.sqrt((x[v] - tx) ** 2 + (y[v] - ty) ** 2)
+                h = _bound(v, x, y, tx, ty, rate, lm_from, lm_to, t_from, t_to)
                 size = _push(keys, vals, size, nd + h, v)
     if not found:
         return np.inf, np.inf, np.inf, np.empty(0, np.int64)

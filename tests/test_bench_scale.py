@@ -58,10 +58,19 @@ def test_grid_is_strongly_connected_per_mode(mode: str) -> None:
     assert stats["islands"] == 0 and stats["largest_share"] == 1.0 and stats["nodes"] == len(streets.nodes)
 
 
+@pytest.mark.parametrize("alt", [False, True])
 @pytest.mark.parametrize("mode", ["walk", "bike", "car"])
-def test_astar_one_to_one_equals_dijkstra_on_the_grid(mode: str) -> None:
+def test_astar_one_to_one_equals_dijkstra_on_the_grid(mode: str, alt: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A* (straight-line bound, and with landmarks) finds Dijkstra's cost on a tiny grid."""
+    from routing import streets as st
+
+    monkeypatch.setattr(st, "ALT_MIN_NODES", 0 if alt else 10**9)
     streets = bs.make_grid_streets(500, bbox=TINY_BOX, seed=9)
     g = build_mode_graph(streets, mode)
+    if alt:
+        lm_from, lm_to = st.landmarks(g, "cost")
+        assert lm_from.shape[0] == g.n_nodes and 4 <= lm_from.shape[1] <= st.ALT_LANDMARKS
+        assert np.isfinite(lm_to).all()
     rng = np.random.default_rng(2)
     for a, b in rng.integers(0, g.n_nodes, (30, 2)):
         path = one_to_one(g, int(a), int(b))
