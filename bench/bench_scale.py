@@ -17,7 +17,9 @@ real points of service (bike share, carpool places, park-and-ride, chargers).
 Each size runs in its own Python process, so that its peak memory (``ru_maxrss``) is its own:
 
 * build: :func:`routing.network.build_network` (``approximate=False``), timed alone;
-  peak RSS of the process, and its growth during the build;
+  peak RSS of the process, and its growth during the build; then the A* landmarks that the
+  first one-to-one query of each layer computes (:func:`routing.streets.landmarks`, layers of
+  20k nodes or more), timed apart;
 * door-to-door: ``Planner.plan`` with ``modes=("transit",)`` and with ``("walk", "bike", "car")``
   on ``--pairs`` seeded pairs (a random stop of the feed moved by up to ~500 m, at each end;
   departure uniform in 07:00-09:00), p50 / p95;
@@ -285,6 +287,7 @@ def child(n_nodes: int, *, pairs: int, seed: int, isochrones: int, bundle: Any, 
     logging.disable(logging.WARNING)
     from routing.accessibility import AccessibilityEngine
     from routing.planner import Planner
+    from routing.streets import ALT_LANDMARKS, ALT_MIN_NODES, landmarks
 
     out: dict[str, Any] = {"size": n_nodes, "load_start": os.getloadavg()[0]}
     inputs = load_real_inputs(bundle=bundle, cache=cache)
@@ -301,6 +304,12 @@ def child(n_nodes: int, *, pairs: int, seed: int, isochrones: int, bundle: Any, 
     out["largest_share"] = {m: c["after"]["largest_share"] for m, c in net.components.items()}
     out["stops"] = net.timetable.n_stops
     out["connections"] = net.timetable.n_connections
+    t = time.perf_counter()
+    for mode, weight in (("walk", "travel_time_s"), ("bike", "cost"), ("car", "travel_time_s")):
+        g = net.graphs[mode]
+        if g.n_nodes >= ALT_MIN_NODES:  # what the first one-to-one query on each layer prepares
+            landmarks(g, weight, k=ALT_LANDMARKS)
+    out["landmarks_s"] = time.perf_counter() - t
     planner = Planner(net)
     rng = np.random.default_rng(seed)
     trips = random_pairs(net, pairs, rng)
@@ -337,6 +346,7 @@ def run_child(n_nodes: int, args: argparse.Namespace) -> dict[str, Any]:
 #: (label, key, unit) of the costs whose growth is fitted
 COSTS = [
     ("network build", "build_s", "s"),
+    ("A* landmarks, once per layer", "landmarks_s", "s"),
     ("peak memory (process)", "peak_mb", "MB"),
     ("memory growth during the build", "build_mb", "MB"),
     ("plan transit p50", "transit_p50_ms", "ms"),
