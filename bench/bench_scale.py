@@ -291,7 +291,7 @@ def _peak_mb() -> float:
 # -- one size, in its own process -----------------------------------------------------------------
 
 def child(n_nodes: int, *, pairs: int, seed: int, isochrones: int, bundle: Any, cache: Any,
-          repeat: int = 3) -> dict[str, Any]:
+          repeat: int = 3, profile: bool = False) -> dict[str, Any]:
     import gc
     import logging
 
@@ -336,6 +336,18 @@ def child(n_nodes: int, *, pairs: int, seed: int, isochrones: int, bundle: Any, 
         out[f"{key}_p95_ms"] = _ms(res["seconds"], 95)
         out[f"{key}_best_p95_ms"] = _ms(res["best_s"], 95)
         out[f"{key}_answered"] = res["answered"]
+    if profile:  # after the timings: where the walk+bike+car plans spend their time
+        import cProfile
+        import io
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
+        time_plans(planner, trips, ("walk", "bike", "car"), warmup=0)
+        prof.disable()
+        text = io.StringIO()
+        pstats.Stats(prof, stream=text).sort_stats("tottime").print_stats(10)
+        out["profile"] = text.getvalue()
     cells = rng.choice(len(grid), isochrones, replace=False)
     origins = [REPUBLIQUE] + [(float(grid["lon"].iloc[i]), float(grid["lat"].iloc[i])) for i in cells]
     iso = time_isochrones(AccessibilityEngine(net), grid, origins)
@@ -352,6 +364,8 @@ def child(n_nodes: int, *, pairs: int, seed: int, isochrones: int, bundle: Any, 
 def run_child(n_nodes: int, args: argparse.Namespace) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", str(n_nodes), "--pairs", str(args.pairs), "--seed", str(args.seed),
            "--isochrones", str(args.isochrones), "--repeat", str(args.repeat), "--bundle", args.bundle]
+    if args.profile and n_nodes == max(int(s) for s in args.sizes.split(",")):
+        cmd.append("--profile")
     if args.cache:
         cmd += ["--cache", args.cache]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -403,6 +417,10 @@ def report(results: list[dict[str, Any]]) -> None:
               f"largest component share {r['largest_share']}; 60-min isochrone {r['iso_cells_60min']} cells; "
               f"load average {r['load_start']:.1f} -> {r['load_end']:.1f}")
     big = results[-1]
+    if "profile" in big:
+        lines = [ln for ln in big["profile"].splitlines() if ln.strip()]
+        print(f"profile of the walk+bike+car plans at {big['nodes']:,} nodes (cProfile, top by own time):")
+        print("\n".join("  " + ln for ln in lines[-12:]))
     print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     checks = [("build", big["build_s"], 30, "s"), ("peak memory", big["peak_mb"] / 1024, 2, "GB"),
               ("transit p95", big["transit_p95_ms"], 10, "ms"),
@@ -423,12 +441,15 @@ def main() -> None:
                         help="runs per plan query: p50/p95 of the first runs, and p95 of the best of them")
     parser.add_argument("--bundle", default=os.environ.get("SPMD_BUNDLE", str(ROOT.parent / "shared/data/rennes")))
     parser.add_argument("--cache", default=None, help="cache directory (default $SPMD_CACHE or data/)")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the walk+bike+car plans at the largest size (after the timings)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--no-warmup", action="store_true", help="skip the untimed small run (numba caches)")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, pairs=args.pairs, seed=args.seed, isochrones=args.isochrones,
-                               bundle=args.bundle, cache=args.cache, repeat=args.repeat)))
+                               bundle=args.bundle, cache=args.cache, repeat=args.repeat,
+                               profile=args.profile)))
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
