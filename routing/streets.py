@@ -538,13 +538,15 @@ def path_coords(graph: ModeGraph, path: StreetPath) -> np.ndarray:
         return np.array([[graph.lon[node], graph.lat[node]]])
     rows = graph.edge_row[path.arcs]
     geoms = shapely.from_wkb(graph.geometry_wkb[rows])
-    parts = []
-    for i, (geom, rev) in enumerate(zip(geoms, graph.edge_reversed[path.arcs], strict=True)):
-        xy = shapely.get_coordinates(geom)
-        if rev:
-            xy = xy[::-1]
-        parts.append(xy if i == 0 else xy[1:])
-    return np.concatenate(parts)
+    # all the arcs' coordinates at once; each arc's run reversed where the arc runs against its
+    # edge, and the first point of every arc after the first dropped (it ends the previous one)
+    xy, part = shapely.get_coordinates(geoms, return_index=True)
+    counts = np.bincount(part, minlength=len(geoms))
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    local = np.arange(len(xy)) - start[part]
+    rev = graph.edge_reversed[path.arcs][part]
+    xy = xy[np.where(rev, start[part] + counts[part] - 1 - local, np.arange(len(xy)))]
+    return xy[(local > 0) | (part == 0)]
 
 
 def path_geometry(graph: ModeGraph, path: StreetPath) -> Any:

@@ -125,3 +125,37 @@ def test_child_on_the_bundle_prints_its_figures(bundle_dir: Path, tmp_path: Path
         assert math.isfinite(out[key]) and out[key] > 0, key
     assert out["street_answered"]["car"] == 4
     assert out["grid_cells"] > 1000 and 0 < out["iso_cells_60min"] <= out["grid_cells"]
+
+
+def test_path_coords_follow_the_arcs_both_ways() -> None:
+    """The vectorised path geometry equals the arc-by-arc walk (curved edges, both directions)."""
+    from routing.streets import path_coords
+    from sources.loaders.streets import StreetNetwork
+
+    streets = bs.make_grid_streets(300, bbox=TINY_BOX, seed=4)
+    n = streets.nodes
+    e = streets.edges.copy()
+    ux, uy = n.loc[e["u"], "x"].to_numpy(), n.loc[e["u"], "y"].to_numpy()
+    vx, vy = n.loc[e["v"], "x"].to_numpy(), n.loc[e["v"], "y"].to_numpy()
+    mid = np.column_stack([(ux + vx) / 2 + 1e-4, (uy + vy) / 2 - 1e-4])
+    e["geometry"] = shapely.to_wkb(shapely.linestrings(np.stack([np.column_stack([ux, uy]), mid,
+                                                                 np.column_stack([vx, vy])], axis=1)))
+    curved = StreetNetwork(nodes=n, edges=e, source=dict(streets.source))
+    g = build_mode_graph(curved, "walk")
+    rng = np.random.default_rng(8)
+    reversed_seen = 0
+    for a, b in rng.integers(0, g.n_nodes, (20, 2)):
+        path = one_to_one(g, int(a), int(b))
+        parts = []
+        for i, (geom, rev) in enumerate(zip(shapely.from_wkb(g.geometry_wkb[g.edge_row[path.arcs]]),
+                                            g.edge_reversed[path.arcs], strict=True)):
+            xy = shapely.get_coordinates(geom)[::-1] if rev else shapely.get_coordinates(geom)
+            parts.append(xy if i == 0 else xy[1:])
+        want = np.concatenate(parts) if parts else np.array([[g.lon[a], g.lat[a]]])
+        got = path_coords(g, path)
+        assert np.array_equal(got, want)
+        if len(path.arcs):
+            assert len(got) == 2 * len(path.arcs) + 1
+            assert np.allclose(got[0], (g.lon[a], g.lat[a])) and np.allclose(got[-1], (g.lon[b], g.lat[b]))
+        reversed_seen += int(g.edge_reversed[path.arcs].sum())
+    assert reversed_seen > 0
