@@ -67,8 +67,8 @@ Notices (not quarantine): ``swapped_coordinates`` (fixed), ``service_never_activ
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,8 +82,10 @@ from partridge.parsers import parse_time
 from partridge.utilities import detect_encoding, empty_df
 
 from sources import settings
+from sources.budgets import budgets
 from sources.errors import SchemaError, UnusableInputError
-from sources.loaders._zip import MAX_RATIO, MAX_TOTAL_BYTES, open_feed_folder
+from sources.loaders._csv import read_bytes, read_csv_bytes
+from sources.loaders._zip import open_feed_folder
 from sources.validate import ERROR, INFO, WARNING, Loaded, Report, check_coordinates
 
 TABLES = ("agency", "stops", "routes", "trips", "stop_times", "calendar", "calendar_dates", "feed_info")
@@ -247,8 +249,8 @@ class GtfsFeed:
 
 
 def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None = None,
-              strict: bool = False, max_total_bytes: int = MAX_TOTAL_BYTES,
-              max_ratio: float = MAX_RATIO) -> Loaded:
+              strict: bool = False, max_total_bytes: int | None = None,
+              max_ratio: float | None = None) -> Loaded:
     """Load and validate a whole GTFS feed (zip or folder) and choose a service date.
 
     Parameters
@@ -257,7 +259,8 @@ def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None 
         GTFS files in a subfolder of the archive are found.
     date : the service date wanted; default the feed's busiest date.
     strict : raise SchemaError (file, row, field) on the first quarantined row.
-    max_total_bytes, max_ratio : zip bomb guard (see :mod:`sources.loaders._zip`).
+    max_total_bytes, max_ratio : zip bomb guard (see :mod:`sources.loaders._zip`); default the
+        budgets ``max_archive_bytes`` / ``max_archive_ratio`` (:mod:`sources.budgets`).
 
     Returns
     -------
@@ -292,8 +295,8 @@ def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None 
 
 
 def load_gtfs_static(paths: Path | str | Sequence[Path | str], *, date: dt.date | None = None,
-                     strict: bool = False, max_total_bytes: int = MAX_TOTAL_BYTES,
-                     max_ratio: float = MAX_RATIO) -> Loaded:
+                     strict: bool = False, max_total_bytes: int | None = None,
+                     max_ratio: float | None = None) -> Loaded:
     """Load the static part of a GTFS feed (agency, stops, routes, calendar, feed_info).
 
     For feeds published without timetables (trips.txt / stop_times.txt absent), such as
@@ -328,6 +331,9 @@ def service_ids_by_date(calendar: pd.DataFrame, calendar_dates: pd.DataFrame
         starts = np.array([d.toordinal() for d in calendar["start_date"]], dtype=np.int64)
         ends = np.array([d.toordinal() for d in calendar["end_date"]], dtype=np.int64)
         lengths = np.maximum(ends - starts + 1, 0)
+        # refused before expanding: a 200-line calendar over six centuries is 40 M pairs
+        budgets().check("max_service_days", int(lengths.sum()) + len(calendar_dates),
+                        what="calendar.txt")
         row = np.repeat(np.arange(len(calendar)), lengths)
         offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         ordinal = starts[row] + offset
@@ -384,43 +390,26 @@ class _PartridgeReader(_PartridgeFeed):
 
 
 def _read_csv(path: Path, label: str, report: Report) -> pd.DataFrame:
-    """Every field as str (empty -> NaN), names and values stripped, ``_row`` = 1-based data row."""
-    with open(path, "rb") as fh:
-        encoding = detect_encoding(fh) or "latin-1"
+    """Every field as str (empty -> NaN), names and values stripped, ``_row`` = line number
+    minus the header's (the 1-based data row for a regular file). Budgets (bytes, columns,
+    rows) are checked first; a line with a stray quote or too many fields is quarantined with
+    its line number and the rest of the file is kept (see :mod:`sources.loaders._csv`)."""
+    data = read_bytes(path, label=label)
+    head = data[:1 << 20]
+    if len(data) > len(head) and b"\n" in head:
+        head = head[:head.rfind(b"\n") + 1]
+    encoding = detect_encoding(io.BytesIO(head)) or "latin-1"
     if encoding.lower().replace("_", "-") in {"utf-8", "ascii", "utf-8-sig"}:
         encoding = "utf-8-sig"
-    kwargs: dict[str, Any] = dict(dtype=str, keep_default_na=False, na_values=[""], index_col=False,
-                                  on_bad_lines="warn", skip_blank_lines=True)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", pd.errors.ParserWarning)
-        try:
-            try:
-                frame = pd.read_csv(path, encoding=encoding, **kwargs)
-            except UnicodeDecodeError:
-                report.notice("invalid_encoding", f"not valid {encoding}; read as cp1252",
-                              file=label)
-                frame = pd.read_csv(path, encoding="cp1252", **kwargs)
-        except pd.errors.EmptyDataError:
-            frame = pd.DataFrame()
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-            raise UnusableInputError(f"not a readable CSV file: {exc}", file=label) from exc
-    skipped: list[int] = []
-    for w in caught:
-        if issubclass(w.category, pd.errors.ParserWarning):
-            skipped += [int(m) - 1 for m in re.findall(r"Skipping line (\d+)", str(w.message))]
+    frame = read_csv_bytes(data, label=label, report=report, sep=",", encoding=encoding,
+                           keep_default_na=False, na_values=[""])
+    rows = frame.pop(_ROW)
+    rows_read = frame.attrs.get("rows_read", len(frame))
     frame = frame.rename(columns=lambda c: str(c).replace("\ufeff", "").strip())
     for col in frame.columns:
         frame[col] = _strip(frame[col])
-    if skipped:
-        for row in skipped:
-            report.quarantine("invalid_row_length", "line with more fields than the header",
-                              file=label, row=row)
-        total = len(frame) + len(skipped)
-        rows = np.setdiff1d(np.arange(1, total + 1), np.array(skipped))
-    else:
-        rows = np.arange(1, len(frame) + 1)
-    frame[_ROW] = rows.astype("int64")
-    frame.attrs["rows_read"] = len(frame) + len(skipped)
+    frame[_ROW] = rows.to_numpy(dtype="int64")
+    frame.attrs["rows_read"] = rows_read
     return frame
 
 
@@ -465,8 +454,8 @@ def _single_path(paths: Path | str | Sequence[Path | str]) -> Path:
     return items[0]
 
 
-def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes: int,
-               max_ratio: float) -> dict[str, pd.DataFrame]:
+def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes: int | None,
+               max_ratio: float | None) -> dict[str, pd.DataFrame]:
     wanted = set(REQUIRED_COLUMNS)
     required = ["stops.txt", "routes.txt"] + (["trips.txt", "stop_times.txt"] if timetables else [])
     with open_feed_folder(path, wanted=wanted, report=report, max_total_bytes=max_total_bytes,
