@@ -13,7 +13,8 @@ turned into a geometry.
   else a default by highway class; ``oneway`` respected.
 
 Queries run on the arrays with a numba Dijkstra (:mod:`routing._numba_dijkstra`):
-:func:`one_to_one`, :func:`one_to_all`, :func:`multi_source`; :func:`many_to_many` uses
+:func:`one_to_one` (A* with a straight-line bound, plus landmarks on large layers: the same
+cost as Dijkstra), :func:`one_to_all`, :func:`multi_source`; :func:`many_to_many` uses
 ``scipy.sparse.csgraph`` for batches. :func:`nearest_nodes` snaps points to the layer;
 where a point lies farther than ``max_snap_m`` from it, callers walk the straight line
 times a detour factor (:func:`walk_fallback_s`) and say so.
