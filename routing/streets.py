@@ -390,7 +390,7 @@ def _astar_workspace(graph: ModeGraph) -> dict[str, Any]:
     ws = graph._cache.get(key)
     if ws is None:
         stale = [k for k in graph._cache if isinstance(k, tuple) and k[0] == "astar_workspace"]
-        if len(stale) >= 16:  # threads come and go (a web server): keep a bounded number
+        if len(stale) >= 8:  # threads come and go (a web server): keep a bounded number
             for k in stale:
                 graph._cache.pop(k, None)
         n = graph.n_nodes
