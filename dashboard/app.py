@@ -60,10 +60,13 @@ def main() -> None:
     ]
     if (PAGES_DIR / "traces.py").exists():
         pages.append(st.Page(PAGES_DIR / "traces.py", title=t("nav.traces"), icon=":material/location_on:", url_path="traces"))
+    scenarios_page = st.Page(PAGES_DIR / "scenarios.py", title=t("nav.scenarios"), icon=":material/alt_route:",
+                             url_path="scenarios")
+    pages.append(scenarios_page)
     pages.append(st.Page(PAGES_DIR / "about.py", title=t("nav.about"), icon=":material/info:", url_path="about"))
 
     if kiosk:
-        page = st.navigation(pages[:1], position="hidden")
+        page = st.navigation([pages[0], scenarios_page], position="hidden")  # /scenarios: the what-if preset
     else:
         with st.sidebar:
             st.markdown(f"### {t('app.title')}")

@@ -113,6 +113,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "feed_info": {"feed_publisher_name": "object", "feed_publisher_url": "object",
                   "feed_lang": "object"},
     "services_by_date": {"date": "object", "service_id": "object"},
+    "frequencies": {"trip_id": "object", "start_time_s": "float64", "end_time_s": "float64",
+                    "headway_secs": "int64", "exact_times": "int8"},
 }
 
 #: Columns a file must have (else SchemaError naming file and field).
@@ -125,6 +127,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "calendar.txt": ("service_id", *DAY_NAMES, "start_date", "end_date"),
     "calendar_dates.txt": ("service_id", "date", "exception_type"),
     "feed_info.txt": (),
+    "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
 }
 GTFS_FILES = frozenset(REQUIRED_COLUMNS) | {"shapes.txt", "frequencies.txt", "transfers.txt",
                                             "fare_attributes.txt", "fare_rules.txt"}
@@ -161,6 +164,9 @@ class GtfsFeed:
     path: str = ""
     date: dt.date | None = None  # the service date chosen: asked for, or the feed's busiest
     services_by_date: dict[dt.date, frozenset[str]] = field(default_factory=dict)
+    #: frequencies.txt (optional): trip_id, start_time_s, end_time_s, headway_secs, exact_times;
+    #: a trip listed here is a template that :func:`routing.timetable.build_timetable` expands
+    frequencies: pd.DataFrame = field(default_factory=lambda: _empty("frequencies"))
 
     def service_ids_on(self, day: dt.date) -> frozenset[str]:
         """Service ids active on ``day`` (calendar + calendar_dates exceptions)."""
@@ -211,6 +217,7 @@ class GtfsFeed:
         Frames are copies; dates stay datetime.date objects.
         """
         frames = {name: getattr(self, name).copy() for name in TABLES}
+        frames["frequencies"] = self.frequencies.copy()
         pairs = [(d, s) for d, ids in sorted(self.services_by_date.items()) for s in sorted(ids)]
         frames["services_by_date"] = pd.DataFrame(pairs, columns=["date", "service_id"],
                                                   dtype=object)
@@ -241,8 +248,10 @@ class GtfsFeed:
             day = dt.date.fromisoformat(day)
         elif isinstance(day, dt.datetime):
             day = day.date()
+        freq = frames.get("frequencies")
         return cls(**tables, path=str(meta.get("path") or ""), date=day,
-                   services_by_date={d: frozenset(s) for d, s in sbd.items()})
+                   services_by_date={d: frozenset(s) for d, s in sbd.items()},
+                   frequencies=_empty("frequencies") if freq is None else freq.copy())
 
 
 # -- public loaders --------------------------------------------------------------------
@@ -484,6 +493,8 @@ def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes:
         reader = _PartridgeReader(files, report)
         names = ["agency.txt", "stops.txt", "routes.txt", "calendar.txt", "calendar_dates.txt",
                  "feed_info.txt"] + (["trips.txt", "stop_times.txt"] if timetables else [])
+        if timetables and "frequencies.txt" in files:
+            names.append("frequencies.txt")
         raw = {name: reader.get(name) for name in names}
     for name, frame in raw.items():
         for col in REQUIRED_COLUMNS[name]:
@@ -510,6 +521,8 @@ def _validate(raw: dict[str, pd.DataFrame], report: Report, *, path: Path,
                                               stops=stops)
     else:
         trips, stop_times = _empty("trips"), _empty("stop_times")
+    frequencies = (_clean_frequencies(raw["frequencies.txt"], report, trips=trips)
+                   if "frequencies.txt" in raw else _empty("frequencies"))
     sbd = service_ids_by_date(calendar, calendar_dates)
     active = set().union(*sbd.values()) if sbd else set()
     for table, label in ((calendar, "calendar.txt"), (calendar_dates, "calendar_dates.txt")):
@@ -520,7 +533,7 @@ def _validate(raw: dict[str, pd.DataFrame], report: Report, *, path: Path,
                               file=label, row=int(row), field="service_id", value=sid)
     feed = GtfsFeed(agency=agency, stops=stops, routes=routes, trips=trips, stop_times=stop_times,
                     calendar=calendar, calendar_dates=calendar_dates, feed_info=feed_info,
-                    path=str(path), services_by_date=sbd)
+                    path=str(path), services_by_date=sbd, frequencies=frequencies)
     return feed
 
 
@@ -728,6 +741,33 @@ def _parse_time_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return secs, bad
 
 
+def _clean_frequencies(frame: pd.DataFrame, report: Report, *, trips: pd.DataFrame) -> pd.DataFrame:
+    """frequencies.txt: known trip, valid times (end after start), headway_secs > 0, exact_times 0/1."""
+    label = "frequencies.txt"
+    out = _require(frame, ["trip_id", "start_time", "end_time", "headway_secs"], label, report)
+    out = report.quarantine_mask(out, ~out["trip_id"].isin(trips["trip_id"]).to_numpy(),
+                                 code="foreign_key_violation",
+                                 message="trip_id not among the usable trips of trips.txt",
+                                 field="trip_id", file=label)
+    for col in ("start_time", "end_time"):
+        _, bad = _parse_time_column(out[col])
+        out = report.quarantine_mask(out, bad, code="invalid_time",
+                                     message=f"{col} is not HH:MM:SS below 48:00:00", field=col, file=label)
+    head = _numeric(out["headway_secs"])
+    out = report.quarantine_mask(out, (head.isna() | (head % 1 != 0) | (head <= 0)).to_numpy(),
+                                 code="invalid_integer", message="headway_secs is not a positive integer",
+                                 field="headway_secs", file=label).copy()
+    out["start_time_s"], _ = _parse_time_column(out["start_time"])
+    out["end_time_s"], _ = _parse_time_column(out["end_time"])
+    out = report.quarantine_mask(out, (out["end_time_s"] <= out["start_time_s"]).to_numpy(),
+                                 code="start_and_end_range_out_of_order",
+                                 message="end_time is not after start_time", field="end_time",
+                                 file=label).copy()
+    out["headway_secs"] = _numeric(out["headway_secs"]).astype("int64")
+    out["exact_times"] = _int_or(out, "exact_times", 0, label, report, allowed={0, 1})
+    return _order(out.drop(columns=["start_time", "end_time"]), "frequencies")
+
+
 def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFrame,
                       stops: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     label = "stop_times.txt"
@@ -897,7 +937,7 @@ def _finish(report: Report, raw: dict[str, pd.DataFrame], feed: GtfsFeed, *, str
         if _ROW in table.columns:
             setattr(feed, name, table.drop(columns=[_ROW]))
     report.rows_read = int(sum(f.attrs.get("rows_read", len(f)) for f in raw.values()))
-    report.rows_kept = int(sum(len(getattr(feed, name)) for name in TABLES
+    report.rows_kept = int(sum(len(getattr(feed, name)) for name in (*TABLES, "frequencies")
                                if f"{name}.txt" in raw))
     report.stats = {
         "trips": len(feed.trips), "stop_times": len(feed.stop_times), "stops": len(feed.stops),
