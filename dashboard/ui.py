@@ -1,11 +1,14 @@
 """Small Streamlit rendering helpers shared by the pages (no caching here: see state.py).
 
-Every HTML snippet built here escapes the text it carries; CSS is constant.
+Every HTML snippet built here escapes the text it carries; CSS is constant. Text from outside
+(a user, a URL, a file) goes to Streamlit through :func:`plain` / :func:`say` only.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -82,7 +85,7 @@ def table(frame: Any, *, height: int | None = None, key: str | None = None) -> N
         st.dataframe(frame, key=key, **kwargs)
         return
     html_table = frame.to_html(index=False, escape=True, border=0, classes="spmd-table", na_rep="")
-    st.markdown(f'<div class="spmd-table-wrap">{html_table}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="spmd-table-wrap">{html_table}</div>', unsafe_allow_html=True)  # escaped: to_html
 
 
 def inject_css(*, kiosk: bool) -> None:
@@ -160,6 +163,53 @@ def legend_html_text(entries: Iterable[tuple[Iterable[int], str]]) -> str:
     items = "".join(f'<span><span class="sw" style="background:{_rgb_css(list(rgb)[:3])}"></span>'
                     f"{maps.esc(text)}</span>" for rgb, text in entries)
     return f'<div class="spmd-legend">{items}</div>'
+
+
+# -- outside text (a user, a URL, a file) is always shown as plain text --------------------------------
+
+#: every ASCII punctuation character: a backslash before any of them makes Markdown show it as is
+_MD_SPECIAL = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+#: where GFM would turn plain text into a link (after the escapes are read): "http://", "www.",
+#: "a@b.fr"; an invisible zero-width space there keeps the text and breaks the link
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|@")
+
+
+def plain(value: Any, *, max_chars: int = 500) -> str:
+    """Outside text made inert for Streamlit's Markdown (st.markdown, st.caption, st.info...): every
+    ASCII punctuation character is backslash-escaped (no link, image, HTML, emphasis, LaTeX, colour
+    or icon directive can form), a zero-width space breaks the bare URLs and e-mail addresses that
+    GFM would link, control characters and runs of spaces or line breaks become one space (no
+    indented code block either), and very long text is cut (with an ellipsis). For HTML snippets
+    use :func:`dashboard.maps.esc`."""
+    text = "" if value is None else str(value)
+    if len(text) > max_chars:
+        text = text[:max_chars] + "…"
+    text = " ".join("".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text).split())
+    text = _AUTOLINK.sub("\\g<0>\u200b", text)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
+def say(kind: str, key: str, *, icon: str | None = None, where: Any = None, **params: Any) -> None:
+    """``st.<kind>`` (caption, markdown, info, warning, error, success) of the translation ``key``,
+    its text parameters shown as plain text (:func:`plain`); numbers are formatted by the string.
+    ``where``: a container (a column...) instead of the page."""
+    safe = {k: v if isinstance(v, (int, float)) and not isinstance(v, bool) else plain(v)
+            for k, v in params.items()}
+    text = t(key, **safe)
+    show = getattr(where if where is not None else st, kind)
+    if icon is not None:
+        show(text, icon=icon)
+    else:
+        show(text)
+
+
+def say_plain(kind: str, text: Any, *, icon: str | None = None) -> None:
+    """``st.<kind>`` of an outside text (planner notes, a reason from data), as plain text."""
+    show = getattr(st, kind)
+    if icon is not None:
+        show(plain(text), icon=icon)
+    else:
+        show(plain(text))
 
 
 def attribution(keys: Iterable[str] = ("attr.osm", "attr.star", "attr.etalab")) -> None:

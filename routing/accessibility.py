@@ -48,7 +48,7 @@ import pandas as pd
 from sources.geo import project_xy
 
 from . import linking
-from .constants import ACCESS_MODES, UNREACHABLE, UNREACHABLE_I32
+from .constants import ACCESS_MODES, OPPORTUNITY_KINDS, UNREACHABLE, UNREACHABLE_I32
 from .csa import bounded_scan, first_at_or_after, first_departure
 from .linking import LINK
 from .network import Network
@@ -59,8 +59,6 @@ UNREACHED = UNREACHABLE_I32
 DEFAULT_BANDS_MIN = (10, 20, 30, 45, 60)
 MEASURES = ("cumulative", "gravity", "nearest")
 DECAYS = ("step", "linear", "exponential", "logistic")
-OPPORTUNITY_KINDS = ("stops", "bikeshare", "carpool", "charger", "park_ride", "employers", "business_zones",
-                     "population")
 _INF64 = UNREACHABLE
 
 
