@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
         accessibility_cli.register(sub)
     except ImportError:
         pass
+    from . import departures_cli  # next departures (issue 13)
+
+    departures_cli.register(sub)
     return parser
 
 
