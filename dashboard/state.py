@@ -500,3 +500,30 @@ def catalogue() -> list[Any]:
     from sources.catalogue import all_datasets
 
     return all_datasets()
+
+
+# -- transit views: next departures, line explorer, a day of buses (issue 13) ----------------------------
+
+def timetable() -> Any | None:
+    """The service day's compiled timetable of the ready planner (None while it loads or without one)."""
+    planner = planner_if_ready()
+    tt = getattr(planner, "tt", None)
+    return tt if tt is not None else getattr(getattr(planner, "network", None), "timetable", None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _day_of_buses(key: str, _tt: Any) -> tuple[Any, str]:
+    from dashboard.transit import day_deck_json
+    from routing import day_of_buses
+
+    t0 = time.perf_counter()
+    day = day_of_buses(_tt)
+    deck_json = day_deck_json(_tt, day)
+    log.info("day of buses prepared in %.2f s (%d trips, %.1f MB)", time.perf_counter() - t0, len(day.trips),
+             len(deck_json) / 1e6)
+    return day, deck_json
+
+
+def day_of_buses(tt: Any) -> tuple[Any, str]:
+    """(routing.departures.DayOfBuses, the animation's deck JSON) of a timetable, prepared once per process."""
+    return _day_of_buses(f"{id(tt)}|{tt.day}|{tt.n_connections}", tt)

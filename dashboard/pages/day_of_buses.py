@@ -1,0 +1,40 @@
+"""A day of buses: every vehicle of the service day moving along its trip (pydeck TripsLayer animated in
+the browser: clock, play/pause, speed), and the number of buses running per hour."""
+
+from __future__ import annotations
+
+import time as _time
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from dashboard import state, transit, ui
+from dashboard.i18n import t
+
+
+def page() -> None:
+    kiosk = state.is_kiosk()
+    st.title(t("day.title"))
+    tt = state.timetable()
+    if tt is None:
+        ui.wait_for_planner()
+        return
+    t0 = _time.perf_counter()
+    with st.spinner(t("loading.data")):
+        day, deck_json = state.day_of_buses(tt)
+    prepared_s = _time.perf_counter() - t0
+    st.caption(t("day.intro", date=tt.day.strftime("%d/%m/%Y"), n=len(day.trips)))
+    labels = {k: t(f"day.{k}") for k in ("play", "pause", "speed", "clock", "error")}
+    labels["vehicles"] = t("day.vehicles", n="{n}")
+    components.html(transit.animation_html(deck_json, day, labels, height_px=640 if kiosk else 560),
+                    height=(640 if kiosk else 560) + 8)
+    st.markdown(f"**{t('day.per_hour')}**")
+    per_hour = day.per_hour.set_index("hour").rename(columns={"vehicles": t("day.count")})
+    st.bar_chart(per_hour, x_label=t("day.hour"), y_label=t("day.count"), height=240, color="#E3051B")
+    st.caption(t("day.prepared", s=f"{prepared_s:.2f}"))
+    if not kiosk:
+        ui.share_link({})
+    ui.attribution(("attr.star",))
+
+
+ui.run_guarded(page, name="day_of_buses")
