@@ -20,6 +20,19 @@ def _start_background() -> None:
     state.start_background()
 
 
+def _links_run_the_app() -> None:
+    """Every page can be linked to (``/departures?stop=...``): the app declares its pages with
+    ``st.navigation``, but Streamlit treats ``dashboard/pages/`` as old-style pages (and runs a linked
+    page without the app around it: no navigation, no language) until a first visit to ``/`` has
+    called ``st.navigation``. Tell it from the start (issue 13)."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+    except (ImportError, AttributeError):  # another Streamlit: links work after a first visit to /
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     import logging
     import threading
@@ -27,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     threading.Thread(target=_start_background, name="spmd-start", daemon=True).start()
     from streamlit.web import cli
+
+    _links_run_the_app()
 
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     cli.main()

@@ -109,22 +109,31 @@ def network_patterns(tt: Any) -> pd.DataFrame:
 
 
 def day_deck_json(tt: Any, day: Any) -> str:
-    """The deck.gl JSON (made with pydeck) of the day of buses: a TripsLayer over the lines."""
+    """The deck.gl JSON (layers declared with pydeck) of the day of buses: a TripsLayer over the lines.
+
+    The trips layer is declared empty: the page feeds it, frame by frame, the pieces of the trips
+    running around the clock's time (see :func:`animation_html`), so that the browser draws a few
+    hundred short paths rather than the whole day at every frame.
+    """
     trips = day.trips
-    layer = pdk.Layer("TripsLayer", id="trips", data=trips[["path", "timestamps", "color"]],
-                      get_path="path", get_timestamps="timestamps", get_color="color", width_min_pixels=3,
-                      trail_length=TRAIL_S, current_time=day.start_s, fade_trail=True, cap_rounded=True,
-                      joint_rounded=True, opacity=0.9)
-    background = network_patterns(tt)
-    base = pdk.Layer("PathLayer", id="lines", data=pd.DataFrame({
-        "path": background["path"], "color": [[*c, 70] for c in background["color"]]}),
-        get_path="path", get_color="color", width_min_pixels=1.5, get_width=10)
-    deck = maps.make_deck([base, layer], height_px=600)
-    spec = json.loads(deck.to_json())
+    layer = pdk.Layer("TripsLayer", id="trips", data=[], get_path="path", get_timestamps="timestamps",
+                      get_color="color", width_min_pixels=3, trail_length=TRAIL_S, current_time=day.start_s,
+                      fade_trail=True, cap_rounded=True, joint_rounded=True, opacity=0.9)
+    base = pdk.Layer("PathLayer", id="lines", data=[], get_path="path", get_color="color",
+                     width_min_pixels=1.5, get_width=10)
+    spec = json.loads(maps.make_deck([base, layer], height_px=600).to_json())
     for key in ("mapStyle", "mapProvider", "views"):
         spec.pop(key, None)
     spec["initialViewState"]["zoom"] = 11.6
-    return json.dumps(spec, separators=(",", ":"))
+    background = network_patterns(tt)
+    data = {"lines": [{"path": p, "color": [*c, 70]} for p, c in zip(background["path"], background["color"],
+                                                                       strict=True)], "trips": []}
+    for entry in spec["layers"]:
+        entry["data"] = data[entry["id"]]
+    trips_data = {"paths": [[v for xy in p for v in xy] for p in trips["path"]],
+                  "times": trips["timestamps"].tolist(), "colors": trips["color"].tolist(),
+                  "starts": trips["start_s"].astype(int).tolist(), "ends": trips["end_s"].astype(int).tolist()}
+    return json.dumps({"deck": spec, "trips": trips_data}, separators=(",", ":"))
 
 
 def animation_html(deck_json: str, day: Any, labels: dict[str, str], *, height_px: int = 600) -> str:
@@ -133,10 +142,8 @@ def animation_html(deck_json: str, day: Any, labels: dict[str, str], *, height_p
 
     ``window.__spmdFrames`` counts the frames drawn (browser tests measure the frame rate).
     """
-    trips = day.trips
     data = {"start": int(day.start_s), "end": int(day.end_s), "dayInS": DAY_IN_S, "speeds": list(SPEEDS),
-            "starts": trips["start_s"].astype(int).tolist(), "ends": trips["end_s"].astype(int).tolist(),
-            "labels": labels, "first": int(max(day.start_s, min(day.end_s, 6 * 3600)))}
+            "trail": TRAIL_S, "labels": labels, "first": int(max(day.start_s, min(day.end_s, 6 * 3600)))}
     # both payloads are JSON (no HTML inside): "</" is escaped so that they cannot close the script
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     spec = deck_json.replace("</", "<\\/")
@@ -149,6 +156,7 @@ ANIMATION_TEMPLATE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; background: #f8fafc;}
 #wrap {position: relative; height: __HEIGHT__px; border-radius: 12px; overflow: hidden; background: #0f172a;}
 #deck {position: absolute; inset: 0;}
+#trails {position: absolute; inset: 0; pointer-events: none;}
 #bar {position: absolute; left: 8px; right: 8px; bottom: 8px; display: flex; flex-wrap: wrap; gap: 8px;
       align-items: center; background: rgba(255,255,255,0.94); border-radius: 10px; padding: 6px 10px;}
 #bar button, #bar select {min-height: 44px; min-width: 44px; font-size: 16px; border-radius: 8px;
@@ -158,14 +166,15 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
 #count {color: #374151; font-size: 15px;}
 #scrub {flex: 1 1 160px; min-height: 44px;}
 </style></head><body>
-<div id="wrap"><div id="deck"></div>
+<div id="wrap"><div id="deck"></div><canvas id="trails"></canvas>
 <div id="bar"><button id="play" type="button"></button><span id="clock">--:--</span>
 <input id="scrub" type="range" step="60"><select id="speed"></select><span id="count"></span></div></div>
 <script src="__DECKGL__"></script>
 <script>
 (function () {
   const D = __DATA__;
-  const spec = __SPEC__;
+  const S = __SPEC__;
+  const spec = S.deck, T = S.trips, n = T.starts.length;
   const L = D.labels;
   const play = document.getElementById('play'), clockEl = document.getElementById('clock');
   const scrub = document.getElementById('scrub'), speedEl = document.getElementById('speed');
@@ -181,8 +190,24 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
   window.__spmdFrames = 0; window.__spmdPlaying = () => playing; window.__spmdTime = () => t;
   const fmt = s => { s = Math.floor(s); const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
     return String(h % 24).padStart(2, '0') + ':' + String(m).padStart(2, '0'); };
-  const running = s => { let n = 0; for (let i = 0; i < D.starts.length; i++) if (D.starts[i] <= s && D.ends[i] >= s) n++;
-    return n; };
+  const running = s => { let c = 0; for (let i = 0; i < n; i++) if (T.starts[i] <= s && T.ends[i] >= s) c++;
+    return c; };
+  // the pieces of the trips running in [t0, t1]: the layer draws only those
+  let win = [1, 0], pieces = [];
+  function cut(t0, t1) {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      if (T.ends[i] < t0 || T.starts[i] > t1) continue;
+      const ts = T.times[i], xy = T.paths[i], m = ts.length;
+      let a = 0; while (a < m - 1 && ts[a + 1] < t0) a++;
+      let b = m - 1; while (b > a && ts[b - 1] > t1) b--;
+      if (b <= a) continue;
+      const path = [], stamps = [];
+      for (let k = a; k <= b; k++) { path.push([xy[2 * k], xy[2 * k + 1]]); stamps.push(ts[k]); }
+      out.push({path: path, timestamps: stamps, color: T.colors[i]});
+    }
+    return out;
+  }
   const label = () => { play.textContent = playing ? '❚❚ ' + L.pause : '▶ ' + L.play; };
   play.onclick = () => { playing = !playing; label(); };
   scrub.oninput = () => { t = Number(scrub.value); };
@@ -191,18 +216,72 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
   try {
     deck = createDeck({container: document.getElementById('deck'), jsonInput: spec, tooltip: false});
   } catch (e) { countEl.textContent = L.error; }
-  let shownCount = -1, tick = 0;
+  // Software WebGL (no GPU: SwiftShader, llvmpipe) cannot redraw a TripsLayer at 30 frames per
+  // second: there the same trails are drawn on a 2D canvas over the (static) deck.gl map.
+  let soft = true;
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') || document.createElement('canvas').getContext('webgl');
+    const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
+    const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    soft = !gl || /swiftshader|llvmpipe|software|softpipe/i.test(name);
+  } catch (e) { soft = true; }
+  window.__spmdMode = soft ? 'canvas2d' : 'tripslayer';
+  const overlay = document.getElementById('trails'), ctx = overlay.getContext('2d');
+  const css = c => 'rgb(' + c[0] + ',' + c[1] + ',' + c[2] + ')';
+  function draw2d(now) {
+    const w = overlay.clientWidth, h = overlay.clientHeight;
+    if (overlay.width !== w || overlay.height !== h) { overlay.width = w; overlay.height = h; }
+    ctx.clearRect(0, 0, w, h);
+    let vps = [];
+    try { vps = deck && deck.isInitialized ? deck.getViewports() : []; } catch (e) { vps = []; }
+    if (!vps.length) return;
+    const vp = vps[0], t0 = now - D.trail;
+    ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+    for (const p of pieces) {
+      const ts = p.timestamps, m = ts.length;
+      if (ts[0] > now || ts[m - 1] < t0) continue;
+      ctx.strokeStyle = css(p.color); ctx.fillStyle = ctx.strokeStyle;
+      ctx.globalAlpha = 0.55; ctx.lineWidth = 3; ctx.beginPath();
+      let head = null;
+      for (let k = 0; k < m - 1; k++) {
+        const a = ts[k], b = ts[k + 1];
+        if (b < t0 || a > now) continue;
+        const f0 = b > a ? Math.max(0, (t0 - a) / (b - a)) : 0, f1 = b > a ? Math.min(1, (now - a) / (b - a)) : 1;
+        const P = p.path[k], Q = p.path[k + 1];
+        const s0 = vp.project([P[0] + (Q[0] - P[0]) * f0, P[1] + (Q[1] - P[1]) * f0]);
+        const s1 = vp.project([P[0] + (Q[0] - P[0]) * f1, P[1] + (Q[1] - P[1]) * f1]);
+        if (!head) ctx.moveTo(s0[0], s0[1]); else ctx.lineTo(s0[0], s0[1]);
+        ctx.lineTo(s1[0], s1[1]); head = s1;
+      }
+      ctx.stroke();
+      if (head && ts[m - 1] >= now) { ctx.globalAlpha = 1; ctx.beginPath(); ctx.arc(head[0], head[1], 3.2, 0, 6.2832); ctx.fill(); }
+    }
+    ctx.globalAlpha = 1;
+  }
+  let shownCount = -1, tick = 0, dropped = false;
   function frame(now) {
     const dt = Math.min(0.25, (now - last) / 1000); last = now;
-    if (playing) { t += dt * perSecond * Number(speedEl.value); if (t > D.end) t = D.start; }
+    const step = perSecond * Number(speedEl.value);
+    if (playing) { t += dt * step; if (t > D.end) t = D.start; }
+    let fresh = false;
+    if (t < win[0] + D.trail || t > win[1]) {
+      win = [t - D.trail - 60, t + Math.max(300, step * 0.6)];
+      pieces = cut(win[0], win[1]); fresh = true;
+    }
     const layers = deck && deck.props && deck.props.layers;
     if (layers && layers.length && layers[0].clone) {
-      deck.setProps({layers: layers.map(l => l.id === 'trips' ? l.clone({currentTime: t}) : l)});
+      if (soft) {
+        if (!dropped) { deck.setProps({layers: layers.filter(l => l.id !== 'trips')}); dropped = true; }
+        draw2d(t);
+      } else {
+        deck.setProps({layers: layers.map(l => l.id !== 'trips' ? l :
+          (fresh ? l.clone({data: pieces, currentTime: t}) : l.clone({currentTime: t})))});
+      }
     }
     clockEl.textContent = fmt(t);
     if (playing) scrub.value = t;
-    if ((tick++ % 10) === 0) { const n = running(t); if (n !== shownCount) { shownCount = n;
-      countEl.textContent = L.vehicles.replace('{n}', n); } }
+    if ((tick++ % 10) === 0) { const c = running(t); if (c !== shownCount) { shownCount = c;
+      countEl.textContent = L.vehicles.replace('{n}', c); } }
     window.__spmdFrames++;
     requestAnimationFrame(frame);
   }

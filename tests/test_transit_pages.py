@@ -152,11 +152,15 @@ def test_board_and_timetable_html_escape_names(planner):
 def test_animation_page_is_self_contained(planner):
     tt = planner.network.timetable
     day = day_of_buses(tt)
-    spec = json.loads(transit.day_deck_json(tt, day))
+    payload = json.loads(transit.day_deck_json(tt, day))
+    spec = payload["deck"]
     trips = next(x for x in spec["layers"] if x["id"] == "trips")
-    assert trips["@@type"] == "TripsLayer" and len(trips["data"]) == len(day.trips)
+    assert trips["@@type"] == "TripsLayer" and trips["data"] == []  # fed by the page, piece by piece
     assert "mapStyle" not in spec
-    page = transit.animation_html(json.dumps(spec), day, {"play": "</script>", "pause": "P", "speed": "S",
+    t1 = day.trips["trip_id"].tolist().index("T1")
+    assert payload["trips"]["times"][t1] == [H8, H8 + 300, H8 + 600, H8 + 900]
+    assert payload["trips"]["paths"][t1][:2] == [-1.678, 48.11] and len(payload["trips"]["paths"][t1]) == 8
+    page = transit.animation_html(json.dumps(payload), day, {"play": "</script>", "pause": "P", "speed": "S",
                                                            "clock": "C", "error": "E", "vehicles": "{n}"})
     assert page.count("</script>") == 2  # the two script elements only: payloads cannot close them
     assert transit.DECKGL_JS in page and "http" not in page.split("<script>", 1)[1]
