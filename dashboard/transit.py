@@ -156,7 +156,7 @@ ANIMATION_TEMPLATE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; background: #f8fafc;}
 #wrap {position: relative; height: __HEIGHT__px; border-radius: 12px; overflow: hidden; background: #0f172a;}
 #deck {position: absolute; inset: 0;}
-#trails {position: absolute; inset: 0; pointer-events: none;}
+#trails {position: absolute; left: 0; top: 0; width: 100%; height: 100%; pointer-events: none;}
 #bar {position: absolute; left: 8px; right: 8px; bottom: 8px; display: flex; flex-wrap: wrap; gap: 8px;
       align-items: center; background: rgba(255,255,255,0.94); border-radius: 10px; padding: 6px 10px;}
 #bar button, #bar select {min-height: 44px; min-width: 44px; font-size: 16px; border-radius: 8px;
@@ -237,6 +237,7 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
     if (!vps.length) return;
     const vp = vps[0], t0 = now - D.trail;
     ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+    let drawn = 0;
     for (const p of pieces) {
       const ts = p.timestamps, m = ts.length;
       if (ts[0] > now || ts[m - 1] < t0) continue;
@@ -254,9 +255,10 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
         ctx.lineTo(s1[0], s1[1]); head = s1;
       }
       ctx.stroke();
-      if (head && ts[m - 1] >= now) { ctx.globalAlpha = 1; ctx.beginPath(); ctx.arc(head[0], head[1], 3.2, 0, 6.2832); ctx.fill(); }
+      if (head && ts[m - 1] >= now) { ctx.globalAlpha = 1; ctx.beginPath(); ctx.arc(head[0], head[1], 3.2, 0, 6.2832); ctx.fill(); drawn++; }
     }
     ctx.globalAlpha = 1;
+    window.__spmdDrawn = drawn;
   }
   let shownCount = -1, tick = 0, dropped = false;
   function frame(now) {
