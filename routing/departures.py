@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import statistics
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -141,6 +142,9 @@ def find_stop(tt: Timetable, text: str | int) -> StopGroup:
             idx = np.array([tt.stop_index(str(text).strip())])
         except KeyError:
             index, by_key = _stop_index(tt)
+            exact = by_key.get(normalise(str(text)))
+            if exact is not None:  # the exact name (accents and case aside): no fuzzy search
+                return _group(tt, exact)
             place = index.resolve(str(text), kinds=("stop",))
             idx = by_key.get(normalise(place.name))
             if idx is None or place.kind != "stop":
@@ -286,25 +290,33 @@ def departure_board(departures: pd.DataFrame, at_s: int, *, per_line: int = 3) -
     headway_min (median gap between those, None with fewer than two), n_delayed, n_canceled;
     lines in numeric order, then by direction. Empty (those columns) for an empty input.
     """
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    cols = [departures[c].tolist() for c in ("expected_s", "scheduled_s", "line", "direction", "route_id",
+                                                "color", "wait_min", "status")]
+    for exp, _, line, direction, route_id, color, wait, status in sorted(zip(*cols, strict=True),
+                                                                          key=lambda r: (r[0], r[1])):
+        g = groups.setdefault((line, direction), {"route_id": route_id, "color": color, "waits": [], "times": [],
+                                                  "hour": [], "delayed": 0, "canceled": 0})
+        g["delayed"] += status == "delayed"
+        if status in ("canceled", "skipped"):
+            g["canceled"] += 1
+            continue
+        if len(g["waits"]) < per_line:
+            g["waits"].append(int(wait))
+            g["times"].append(clock(exp))
+        if exp < at_s + 3600:
+            g["hour"].append(exp)
     rows = []
-    running = departures[~departures["status"].isin(["canceled", "skipped"])]
-    for (line, direction), grp in departures.groupby(["line", "direction"], sort=False):
-        ok = running[(running["line"] == line) & (running["direction"] == direction)]
-        nxt = ok.head(per_line)
-        hour = np.sort(ok.loc[ok["expected_s"] < at_s + 3600, "expected_s"].to_numpy())
-        gaps = np.diff(hour)
-        rows.append({
-            "line": line, "route_id": grp["route_id"].iloc[0], "color": grp["color"].iloc[0],
-            "direction": direction, "waits_min": [int(w) for w in nxt["wait_min"]],
-            "times": [clock(s) for s in nxt["expected_s"]], "n_next_hour": int(len(hour)),
-            "headway_min": float(np.median(gaps)) / 60 if len(gaps) else None,
-            "n_delayed": int((grp["status"] == "delayed").sum()),
-            "n_canceled": int(grp["status"].isin(["canceled", "skipped"]).sum()),
-        })
+    for (line, direction), g in groups.items():
+        hour = g["hour"]
+        gaps = [b - a for a, b in zip(hour, hour[1:], strict=False)]
+        rows.append({"line": line, "route_id": g["route_id"], "color": g["color"], "direction": direction,
+                     "waits_min": g["waits"], "times": g["times"], "n_next_hour": len(hour),
+                     "headway_min": statistics.median(gaps) / 60 if gaps else None,
+                     "n_delayed": int(g["delayed"]), "n_canceled": int(g["canceled"])})
+    rows.sort(key=lambda r: ((0, int(r["line"]), "") if str(r["line"]).isdigit() else (1, 0, str(r["line"]).lower()),
+                             r["direction"]))
     board = pd.DataFrame(rows, columns=list(BOARD_COLUMNS))
-    if len(board):
-        num = board["line"].map(lambda s: (0, int(s), "") if str(s).isdigit() else (1, 0, str(s).lower()))
-        board = board.assign(_k=num).sort_values(["_k", "direction"], kind="stable").drop(columns="_k")
     return board.reset_index(drop=True)
 
 
