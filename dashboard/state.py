@@ -512,18 +512,21 @@ def timetable() -> Any | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _day_of_buses(key: str, _tt: Any) -> tuple[Any, str]:
+def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str]:
     from dashboard.transit import day_deck_json
     from routing import day_of_buses
+    from routing.departures import street_segments
 
     t0 = time.perf_counter()
-    day = day_of_buses(_tt)
+    segments = street_segments(_tt, _streets) if _streets is not None else None
+    day = day_of_buses(_tt, segments=segments)
     deck_json = day_deck_json(_tt, day)
-    log.info("day of buses prepared in %.2f s (%d trips, %.1f MB)", time.perf_counter() - t0, len(day.trips),
-             len(deck_json) / 1e6)
+    log.info("day of buses prepared in %.2f s (%d trips, %d stop-to-stop legs along streets, %.1f MB)",
+             time.perf_counter() - t0, len(day.trips), len(segments or {}), len(deck_json) / 1e6)
     return day, deck_json
 
 
-def day_of_buses(tt: Any) -> tuple[Any, str]:
-    """(routing.departures.DayOfBuses, the animation's deck JSON) of a timetable, prepared once per process."""
-    return _day_of_buses(f"{id(tt)}|{tt.day}|{tt.n_connections}", tt)
+def day_of_buses(tt: Any, streets: Any = None) -> tuple[Any, str]:
+    """(routing.departures.DayOfBuses, the animation's JSON) of a timetable, prepared once per process;
+    with ``streets`` (the car layer's ModeGraph) the legs matched to it follow the streets."""
+    return _day_of_buses(f"{id(tt)}|{tt.day}|{tt.n_connections}|{id(streets)}", tt, streets)

@@ -573,35 +573,40 @@ def day_of_buses(tt: Timetable, *, segments: Mapping[tuple[str, str], Any] | Non
 def _insert_segments(tt: Timetable, stop: np.ndarray, time: np.ndarray, trip: np.ndarray, lon: np.ndarray,
                      lat: np.ndarray, segments: Mapping[tuple[str, str], Any], digits: int
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
-    out_lon, out_lat, out_t, out_trip = [], [], [], []
-    matched = 0
-    ids = tt.stop_ids
-    for i in range(len(stop)):
-        out_lon.append(lon[i])
-        out_lat.append(lat[i])
-        out_t.append(time[i])
-        out_trip.append(trip[i])
-        j = i + 1
-        if j >= len(stop) or trip[j] != trip[i] or stop[j] == stop[i]:
-            continue
-        geom = segments.get((str(ids[stop[i]]), str(ids[stop[j]])))
-        if geom is None:
+    # per segment, once: inner vertices and their share of the distance
+    prepared: dict[tuple[int, int], tuple[list[float], list[float], list[float]]] = {}
+    index = {str(v): i for i, v in enumerate(tt.stop_ids.tolist())}
+    for (a, b), geom in segments.items():
+        if a not in index or b not in index:
             continue
         pts = np.asarray(geom, dtype=float).reshape(-1, 2)
         if len(pts) < 3:
             continue
-        inner = pts[1:-1]
         step = np.hypot(*np.diff(pts, axis=0).T)
-        total = step.sum()
+        total = float(step.sum())
         if not total > 0:
             continue
-        frac = np.cumsum(step)[:-1] / total
-        ts = np.floor(time[i] + frac * (time[j] - time[i])).astype(np.int64)
-        out_lon.extend(np.round(inner[:, 0], digits).tolist())
-        out_lat.extend(np.round(inner[:, 1], digits).tolist())
-        out_t.extend(ts.tolist())
-        out_trip.extend([trip[i]] * len(inner))
-        matched += 1
+        inner = np.round(pts[1:-1], digits)
+        prepared[(index[a], index[b])] = (inner[:, 0].tolist(), inner[:, 1].tolist(),
+                                          (np.cumsum(step)[:-1] / total).tolist())
+    out_lon, out_lat, out_t, out_trip = [], [], [], []
+    matched = 0
+    s_l, t_l, r_l, x_l, y_l = stop.tolist(), time.tolist(), trip.tolist(), lon.tolist(), lat.tolist()
+    n = len(s_l)
+    for i in range(n):
+        out_lon.append(x_l[i])
+        out_lat.append(y_l[i])
+        out_t.append(t_l[i])
+        out_trip.append(r_l[i])
+        if i + 1 < n and r_l[i + 1] == r_l[i]:
+            seg = prepared.get((s_l[i], s_l[i + 1]))
+            if seg is not None:
+                t0, dt_s = t_l[i], t_l[i + 1] - t_l[i]
+                out_lon.extend(seg[0])
+                out_lat.extend(seg[1])
+                out_t.extend([int(t0 + f * dt_s) for f in seg[2]])
+                out_trip.extend([r_l[i]] * len(seg[2]))
+                matched += 1
     return (np.asarray(out_lon), np.asarray(out_lat), np.asarray(out_t, dtype=np.int64),
             np.asarray(out_trip, dtype=np.int64), matched)
 
@@ -636,3 +641,51 @@ def vehicles_at(day: DayOfBuses, t_s: int) -> pd.DataFrame:
             continue
         rows.append((trip_id, line, float(np.interp(t_s, ts, xy[:, 0])), float(np.interp(t_s, ts, xy[:, 1]))))
     return pd.DataFrame(rows, columns=["trip_id", "line", "lon", "lat"])
+
+
+def street_segments(tt: Timetable, graph: Any, *, max_snap_m: float = 60.0, max_detour: float = 1.8,
+                    simplify_m: float = 15.0) -> dict[tuple[str, str], np.ndarray]:
+    """The street geometry of the day's stop-to-stop legs, where they can be matched to a street layer.
+
+    For every pair of consecutive stops of the day's trips, the shortest path by length on
+    ``graph`` (a :class:`routing.streets.ModeGraph`, the car layer in the dashboard) between the
+    street nodes nearest to the two stops. A pair is matched only when both stops lie within
+    ``max_snap_m`` of the layer and the path is at most ``max_detour`` times the straight line
+    (plus the two snaps): elsewhere the bus keeps the straight segment. Geometry is simplified
+    (Douglas-Peucker, ``simplify_m``) to keep the animation light.
+
+    Returns
+    -------
+    dict (from stop id, to stop id) -> (n, 2) float array of [lon, lat], from the first stop to the
+    second (the stops themselves included), for :func:`day_of_buses` ``segments``.
+    """
+    import shapely
+
+    from routing.streets import nearest_nodes, one_to_all, path_coords, straight_line_m
+
+    if tt.n_connections == 0 or getattr(graph, "n_arcs", 0) == 0:
+        return {}
+    pairs = np.unique(np.column_stack([tt.dep_stop, tt.arr_stop]).astype(np.int64), axis=0)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    stops = np.unique(pairs)
+    snap = nearest_nodes(graph, tt.stop_lon[stops], tt.stop_lat[stops], max_distance_m=max_snap_m)
+    node_of = {int(s): int(n) for s, n, ok in zip(stops, snap.node, snap.snapped, strict=True) if ok}
+    out: dict[tuple[str, str], np.ndarray] = {}
+    for a in np.unique(pairs[:, 0]).tolist():
+        if a not in node_of:
+            continue
+        targets = [int(b) for b in pairs[pairs[:, 0] == a, 1] if int(b) in node_of]
+        if not targets:
+            continue
+        straight = straight_line_m(tt.stop_lon[a], tt.stop_lat[a], tt.stop_lon[targets], tt.stop_lat[targets])
+        limits = max_detour * straight + 2 * max_snap_m
+        tree = one_to_all(graph, node_of[a], cutoff=float(limits.max()), weight="length_m")
+        for b, limit in zip(targets, limits.tolist(), strict=True):
+            path = tree.path_to(node_of[b])
+            if not path.found or path.length_m > limit:
+                continue
+            ends = np.array([[tt.stop_lon[a], tt.stop_lat[a]], [tt.stop_lon[b], tt.stop_lat[b]]])
+            xy = np.vstack([ends[:1], path_coords(graph, path), ends[1:]])
+            line = shapely.simplify(shapely.LineString(xy), simplify_m / 111_000)
+            out[(str(tt.stop_ids[a]), str(tt.stop_ids[b]))] = shapely.get_coordinates(line)
+    return out

@@ -166,3 +166,22 @@ def test_animation_page_is_self_contained(planner):
     assert transit.DECKGL_JS in page and "http" not in page.split("<script>", 1)[1]
     assert (Path(__file__).resolve().parent.parent / "dashboard" / "static" / "deckgl"
             / "deckgl-jupyter-widget.js").stat().st_size > 1_000_000
+
+
+def test_street_segments_follow_the_car_layer(planner):
+    from routing.departures import day_of_buses as day_of, street_segments
+    from routing.streets import straight_line_m
+
+    net = planner.network
+    tt = net.timetable
+    segs = street_segments(tt, net.graphs["car"], simplify_m=0)
+    assert ("A", "B") in segs and ("B", "C") in segs
+    ab = segs[("A", "B")]
+    a, b = tt.stop_index("A"), tt.stop_index("B")
+    assert ab[0].tolist() == [tt.stop_lon[a], tt.stop_lat[a]] and ab[-1].tolist() == [tt.stop_lon[b], tt.stop_lat[b]]
+    along = sum(float(straight_line_m(*ab[i], *ab[i + 1])) for i in range(len(ab) - 1))
+    assert len(ab) > 2 and along >= float(straight_line_m(*ab[0], *ab[-1]))  # the grid's corner, not a diagonal
+    day = day_of(tt, segments=segs)
+    assert day.n_matched_segments > 0
+    for stamps in day.trips["timestamps"]:
+        assert stamps == sorted(stamps)

@@ -19,9 +19,10 @@ def page() -> None:
     if tt is None:
         ui.wait_for_planner()
         return
+    graphs = getattr(getattr(state.planner_if_ready(), "network", None), "graphs", None) or {}
     t0 = _time.perf_counter()
     with st.spinner(t("loading.data")):
-        day, deck_json = state.day_of_buses(tt)
+        day, deck_json = state.day_of_buses(tt, graphs.get("car"))
     prepared_s = _time.perf_counter() - t0
     st.caption(t("day.intro", date=tt.day.strftime("%d/%m/%Y"), n=len(day.trips)))
     labels = {k: t(f"day.{k}") for k in ("play", "pause", "speed", "clock", "error")}
@@ -31,7 +32,7 @@ def page() -> None:
     st.markdown(f"**{t('day.per_hour')}**")
     per_hour = day.per_hour.set_index("hour").rename(columns={"vehicles": t("day.count")})
     st.bar_chart(per_hour, x_label=t("day.hour"), y_label=t("day.count"), height=240, color="#E3051B")
-    st.caption(t("day.prepared", s=f"{prepared_s:.2f}"))
+    st.caption(t("day.prepared", s=f"{prepared_s:.2f}") + " " + t("day.matched", n=day.n_matched_segments))
     if not kiosk:
         ui.share_link({})
     ui.attribution(("attr.star",))
