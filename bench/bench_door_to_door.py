@@ -36,10 +36,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from routing import csa  # noqa: E402
+from routing import csa, linking  # noqa: E402
 from routing.build import load_network  # noqa: E402
 from routing.places import Place  # noqa: E402
 from routing.planner import Planner, PlanParams  # noqa: E402
+from sources.loaders.streets import haversine_m  # noqa: E402
 from tests.reference_router import ReferenceRouter  # noqa: E402
 
 DAY = dt.date(2011, 11, 15)
@@ -67,8 +68,8 @@ def engine_earliest_arrival(planner: Planner, origin: Place, destination: Place,
     """Door-to-door earliest arrival (seconds since midnight, inf when none) on the arrays."""
     o = planner._end(origin)
     d = planner._end(destination)
-    src, src_s, _ = planner.stop_access(o, "walk", max_walk_s)
-    eg, eg_s, _ = planner.stop_access(d, "walk", max_walk_s)
+    src, src_s = planner.stop_access(o, "walk", max_walk_s)
+    eg, eg_s = planner.stop_access(d, "walk", max_walk_s)
     if not len(src) or not len(eg):
         return INF
     labels = np.column_stack([src, np.ceil(t_s + src_s)]).astype(np.int64)
@@ -83,10 +84,11 @@ def engine_earliest_arrival(planner: Planner, origin: Place, destination: Place,
 class DoorToDoorReference(ReferenceRouter):
     """The tests' time-expanded reference, plus NetworkX walking at both ends.
 
-    Same rules as the planner's engine path: an end within ``max_snap_m`` of the walk layer
-    walks on it (snap distance at walking speed) to the stops that lie on the layer; an end
-    off the layer walks the straight line x 1.3 to every stop; access and egress are kept up to
-    ``max_walk_s``; labels are rounded up to the second as the planner does.
+    Same rules as the planner's engine path (:mod:`routing.linking`): each end and each stop
+    link to the walk layer's main component (the linking rule is shared), the walk between them
+    is searched here with NetworkX (connector + Dijkstra + connector), and the direct straight
+    line x detour competes where either end is off the layer; access and egress are kept up to
+    ``max_walk_s``, rounded up to the second as the planner does.
     """
 
     def __init__(self, planner: Planner) -> None:
@@ -94,34 +96,29 @@ class DoorToDoorReference(ReferenceRouter):
         net = planner.network
         self.net = net
         self.walk_nx = net.graphs["walk"].to_networkx("travel_time_s")
-        self.speed = net.params.walk_speed_kmh / 3.6
-        on = net.stop_walk_m <= net.params.max_snap_m
+        self.stop_links = linking.link(net.graphs["walk"], self.tt.stop_lon, self.tt.stop_lat)
         self.stops_at: dict[int, list[int]] = {}
-        for s in np.flatnonzero(on):
-            self.stops_at.setdefault(int(net.stop_walk_node[s]), []).append(int(s))
+        for s in np.flatnonzero(self.stop_links.linked):
+            self.stops_at.setdefault(int(self.stop_links.node[s]), []).append(int(s))
 
     def access(self, end, max_walk_s: float) -> dict[int, float]:
-        net = self.net
-        limit = net.params.max_snap_m
+        ln, sl = end.links["walk"], self.stop_links
         out: dict[int, float] = {}
-        if end.snap_m["walk"] <= limit:
-            start = end.snap_m["walk"] / self.speed
-            dist = nx.single_source_dijkstra_path_length(self.walk_nx, end.node["walk"],
+        if ln.linked[0]:
+            start = float(ln.seconds[0])
+            dist = nx.single_source_dijkstra_path_length(self.walk_nx, int(ln.node[0]),
                                                          cutoff=max_walk_s - start, weight="weight")
             for node, d in dist.items():
                 for s in self.stops_at.get(node, ()):
-                    t = start + d + net.stop_walk_m[s] / self.speed
-                    if t <= max_walk_s:
+                    t = start + d + float(sl.seconds[s])
+                    if t <= max_walk_s and t < out.get(s, INF):
                         out[s] = t
-            if out:
-                return out
-        lon, lat = end.place.lon, end.place.lat
-        r = 6_371_008.8
-        p1, p2 = np.radians(lat), np.radians(self.tt.stop_lat)
-        a = (np.sin((p2 - p1) / 2) ** 2
-             + np.cos(p1) * np.cos(p2) * np.sin(np.radians(self.tt.stop_lon - lon) / 2) ** 2)
-        t = 2 * r * np.arcsin(np.sqrt(a)) * net.params.walk_detour_factor / self.speed
-        return {int(s): float(t[s]) for s in np.flatnonzero(t <= max_walk_s)}
+        direct = linking.direct_s(haversine_m(end.place.lon, end.place.lat, self.tt.stop_lon, self.tt.stop_lat),
+                                  "walk")
+        for s in np.flatnonzero((ln.approximate[0] | sl.approximate) & (direct <= max_walk_s)):
+            if direct[s] < out.get(int(s), INF):
+                out[int(s)] = float(direct[s])
+        return {s: float(math.ceil(t - 1e-9)) for s, t in out.items()}
 
     def door_to_door(self, o_end, d_end, t_s: float, max_walk_s: float) -> float:
         tt, g = self.tt, self.g

@@ -120,6 +120,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "URL parameter ignored (invalid value): {name}",
     },
     "planner.notes": {"fr": "Remarques", "en": "Notes"},
+    "planner.no_option": {"fr": "Sans itinéraire", "en": "No itinerary"},
+    "planner.approximate": {"fr": "tracé approché", "en": "approximate route"},
     "planner.min": {"fr": "{m} min", "en": "{m} min"},
     "planner.h_min": {"fr": "{h} h {m:02d}", "en": "{h} h {m:02d}"},
     # modes (itinerary labels and leg modes)
@@ -501,9 +503,23 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+def message(msg: Any, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A planner note or reason (:class:`routing.messages.Msg`, a key with parameters) in ``lang``;
+    any other text is returned as it is."""
+    from routing.messages import render
+
+    return render(msg, lang)
+
+
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **fmt: Any) -> str:
-    """The string ``key`` in ``lang`` (falls back to French, then to the key), formatted with ``fmt``."""
+    """The string ``key`` in ``lang`` (falls back to French, then to the key), formatted with ``fmt``.
+
+    Keys of the planner's messages (:data:`routing.messages.CATALOGUE`) are found here too."""
     entry = STRINGS.get(key)
+    if entry is None:
+        from routing.messages import CATALOGUE
+
+        entry = CATALOGUE.get(key)
     if entry is None:
         return key
     text = entry.get(lang) or entry.get(DEFAULT_LANGUAGE) or key

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import maps
 from dashboard.export import format_co2, format_distance, format_duration
-from dashboard.i18n import STRINGS, t
+from dashboard.i18n import STRINGS, message, t
 
 log = logging.getLogger("dashboard")
 
@@ -133,6 +133,8 @@ def timeline_html(itinerary: Any) -> str:
         share = max(7.0, 100.0 * max(0.0, leg.duration_s) / total)
         text = maps.esc(leg.route) if leg.mode == "transit" and leg.route else maps.esc(mode_label(leg.mode))
         title = f"{maps.esc(mode_label(leg.mode))} {maps.esc(leg.from_name)} → {maps.esc(leg.to_name)}"
+        if getattr(leg, "approximate", False):
+            title += f" ({maps.esc(t('planner.approximate'))})"
         blocks.append(f'<div title="{title}" style="flex:{share:.1f} 1 0; '
                       f'background:{_rgb_css(maps.leg_color(leg))}">{text}</div>')
     return f'<div class="spmd-timeline">{"".join(blocks)}</div>'
@@ -149,7 +151,7 @@ def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
         (t("planner.co2"), format_co2(s["co2_g"])),
     ]
     facts_html = "".join(f"<span>{maps.esc(k)} <b>{maps.esc(v)}</b></span>" for k, v in facts)
-    notes = "".join(f"<div>{maps.esc(n)}</div>" for n in s.get("notes") or [])
+    notes = "".join(f"<div>{maps.esc(message(n, lang))}</div>" for n in s.get("notes") or [])
     return (f'<div class="spmd-card{" selected" if selected else ""}">'
             f'<div class="spmd-head"><span>{label}</span><span class="dur">'
             f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></div>'
@@ -199,3 +201,10 @@ def share_link(query: dict[str, str]) -> None:
 
 def attribution(keys: Iterable[str] = ("attr.osm", "attr.star", "attr.etalab")) -> None:
     st.caption(" · ".join(t(k) for k in dict.fromkeys(keys)))
+
+
+def reasons_html(reasons: dict[str, Any], lang: str) -> str:
+    """One line per mode asked for without an itinerary, with its reason (escaped plain text)."""
+    lines = "".join(f"<div><b>{maps.esc(mode_label(mode))}</b> : {maps.esc(message(why, lang))}</div>"
+                    for mode, why in reasons.items())
+    return f'<div class="spmd-notes">{lines}</div>' if lines else ""

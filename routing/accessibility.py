@@ -5,15 +5,12 @@ through :func:`opportunities`, which asks the catalogue).
 
 Model
 -----
-* **Walking** between a point (a grid cell centroid, an opportunity, an origin) and a stop or
-  another point follows the walk graph when both ends lie within ``max_snap_m`` (300 m) of it
-  (the snap distance is walked in straight line at 4.8 km/h); when either end lies off the
-  street layer the walk is the straight line x 1.3 at 4.8 km/h. Access to and egress from
-  stops are capped at ``AccessParams.max_access_s`` each (default 10 min).
-* **Bike and car** follow their street layer; a point joins the layer at its nearest node
-  through a connector of straight line x 1.3 at the mode's default speed (15 km/h by bike,
-  30 km/h by car), whatever its distance: most of Rennes Métropole lies off the bundle's
-  street layers, and a car or a bike still leaves from there.
+* **Walk, bike and car** between points (grid cell centroids, opportunities, origins, stops)
+  follow the rules of :mod:`routing.linking`, the same as the planner's: each point links to
+  its layer's main component (straight at the mode's speed within 300 m, straight line x the
+  detour factor up to 3 km), the direct straight line x detour competes when an end is off
+  the layer, bikes follow their preferences, a car trip ends with parking. Access to and
+  egress from stops are capped at ``LinkParams.max_access_s`` each (15 min).
 * **Transit**: walk access to stops, a connection scan (the CSA of :mod:`routing.csa`, written
   again here as a kernel bounded by the cutoff and without initial footpaths, since access
   already walks to every stop within reach), then walking from every stop reached by a
@@ -50,9 +47,10 @@ import pandas as pd
 
 from sources.loaders.streets import project_xy
 
-from ._numba_dijkstra import dijkstra_csr
+from . import linking
+from .linking import LINK
 from .network import Network
-from .streets import ModeGraph, nearest_nodes
+from .streets import ModeGraph
 
 MODES = ("walk", "bike", "car", "transit")
 UNREACHED = np.int32(2**31 - 1)
@@ -66,13 +64,10 @@ _INF64 = np.int64(2**62)
 
 @dataclass(frozen=True)
 class AccessParams:
-    """Walking limits of the transit model and connector speeds of the street modes."""
+    """Walking limits of the transit model (the planner's, from :data:`routing.linking.LINK`)."""
 
     #: cap of the walk to the first stop and from the last stop, seconds
-    max_access_s: int = 600
-    #: speed of the connector between an off-layer point and the bike / car layer
-    bike_connector_kmh: float = 15.0
-    car_connector_kmh: float = 30.0
+    max_access_s: int = int(LINK.max_access_s)
 
 
 @dataclass(frozen=True)
@@ -162,11 +157,6 @@ class Measure:
         return np.where(reached, f, 0.0)
 
 
-def _snap_layer(graph: ModeGraph, pts: Points) -> tuple[np.ndarray, np.ndarray]:
-    snap = nearest_nodes(graph, pts.lon, pts.lat)
-    return snap.node, snap.distance_m
-
-
 class AccessibilityEngine:
     """Travel times from and to many points on one network (read-only, reusable).
 
@@ -179,9 +169,6 @@ class AccessibilityEngine:
         self.tt = network.timetable
         self.params = params or AccessParams()
         self.walk = network.graphs["walk"]
-        self.walk_speed = network.params.walk_speed_kmh / 3.6
-        self.detour = network.params.walk_detour_factor
-        self.max_snap_m = network.params.max_snap_m
         self._stops = Points(self.tt.stop_ids.astype(object), self.tt.stop_lon, self.tt.stop_lat,
                              np.ones(self.tt.n_stops))
         self._cache: dict[Any, Any] = {}
@@ -191,106 +178,47 @@ class AccessibilityEngine:
     def stops(self) -> Points:
         return self._stops
 
-    def _walk_snap(self, pts: Points) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(node, snap_s, on_street, x, y) of points on the walk graph."""
+    def _links(self, mode: str, pts: Points) -> linking.Links:
         if pts is self._stops:
-            node = np.asarray(self.network.stop_walk_node, dtype=np.int64)
-            snap_m = np.asarray(self.network.stop_walk_m, dtype=float)
-        else:
-            node, snap_m = _snap_layer(self.walk, pts)
-        on = snap_m <= self.max_snap_m
-        x, y = project_xy(pts.lon, pts.lat, self.walk.crs)
-        return node, snap_m / self.walk_speed, on & (node >= 0), np.asarray(x), np.asarray(y)
+            key = ("stop_links", mode)
+            if key not in self._cache:
+                self._cache[key] = linking.link(self.network.graphs[mode], pts.lon, pts.lat)
+            return self._cache[key]
+        return linking.link(self.network.graphs[mode], pts.lon, pts.lat)
 
     def walk_pairs(self, a: Points, b: Points, cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Walking times between every pair (i of ``a``, j of ``b``) within ``cutoff_s``.
-
-        On the walk graph when both ends are on the street layer, straight line x 1.3 when
-        either is off it (see the module docstring). Walking is symmetric.
+        """Walking times between every pair (i of ``a``, j of ``b``) within ``cutoff_s``
+        (:func:`routing.linking.street_times`). Walking is symmetric.
 
         Returns
         -------
         (i, j, seconds) arrays (int64, int64, int32 rounded up), one row per pair, sorted by i
         then j; empty arrays when nothing is within reach.
         """
-        na, sa, ona, xa, ya = self._walk_snap(a)
-        nb_, sb, onb, xb, yb = self._walk_snap(b)
-        parts_i, parts_j, parts_t = [], [], []
-        if ona.any() and onb.any():
-            # search from the side with fewer distinct nodes (the walk graph is symmetric)
-            ua, ub = np.unique(na[ona]), np.unique(nb_[onb])
-            flip = len(ub) < len(ua)
-            src_n, src_s, src_on, dst_n, dst_s, dst_on = ((nb_, sb, onb, na, sa, ona) if flip
-                                                         else (na, sa, ona, nb_, sb, onb))
-            i, j, t = _street_pairs_kernel(self.walk.indptr, self.walk.indices, self.walk.travel_time_s,
-                                           self.walk.travel_time_s, self.walk.length_m,
-                                           *_group_by_node(src_n, src_s, src_on),
-                                           *_group_by_node(dst_n, dst_s, dst_on, n_nodes=self.walk.n_nodes),
-                                           float(cutoff_s))
-            if flip:
-                i, j = j, i
-            parts_i.append(i)
-            parts_j.append(j)
-            parts_t.append(t)
-        off_a, off_b = ~ona, ~onb
-        if (off_a.any() or off_b.any()) and len(a) and len(b):
-            from scipy.spatial import cKDTree
-
-            radius = cutoff_s * self.walk_speed / self.detour
-            ta = cKDTree(np.column_stack([xa, ya]))
-            tb = cKDTree(np.column_stack([xb, yb]))
-            sdm = ta.sparse_distance_matrix(tb, radius, output_type="ndarray")
-            i, j, d = sdm["i"].astype(np.int64), sdm["j"].astype(np.int64), sdm["v"]
-            # sparse_distance_matrix leaves out zero distances: add coincident points
-            close = ta.query_ball_tree(tb, 1e-6)
-            zi = np.repeat(np.arange(len(close)), [len(c) for c in close]).astype(np.int64)
-            zj = np.array([k for c in close for k in c], dtype=np.int64)
-            i, j = np.concatenate([i, zi]), np.concatenate([j, zj])
-            d = np.concatenate([d, np.zeros(len(zi))])
-            keep = off_a[i] | off_b[j]
-            t = d[keep] * self.detour / self.walk_speed
-            parts_i.append(i[keep])
-            parts_j.append(j[keep])
-            parts_t.append(t)
-        return _finish_pairs(parts_i, parts_j, parts_t, cutoff_s)
+        return self.street_pairs("walk", a, b, cutoff_s)
 
     # -- bike / car ---------------------------------------------------------------------------
     def reverse_graph(self, mode: str) -> ModeGraph:
         """The mode graph with every arc reversed (all-to-one searches on directed layers)."""
         return self.network.graphs[mode].reversed()
 
-    def _connector_kmh(self, mode: str) -> float:
-        return self.params.bike_connector_kmh if mode == "bike" else self.params.car_connector_kmh
-
     def street_pairs(self, mode: str, a: Points, b: Points,
                      cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Travel times by ``mode`` (walk, bike or car) from each point of ``a`` to each of ``b``.
+        """Travel times by ``mode`` (walk, bike or car) from each point of ``a`` to each of ``b``
+        (:func:`routing.linking.street_times`; a car trip ends with parking, as in the planner).
 
         Returns (i, j, seconds) as :meth:`walk_pairs`; car respects one-way streets.
         """
-        if mode == "walk":
-            return self.walk_pairs(a, b, cutoff_s)
-        if mode not in ("bike", "car"):
+        if mode not in ("walk", "bike", "car"):
             raise ValueError(f"street mode must be walk, bike or car, got {mode!r}")
         g = self.network.graphs[mode]
-        speed = self._connector_kmh(mode) / 3.6
-        na, da = _snap_layer(g, a)
-        nb_, db = _snap_layer(g, b)
-        sa, sb = da * self.detour / speed, db * self.detour / speed
-        ona, onb = na >= 0, nb_ >= 0
-        if not (ona.any() and onb.any()):
-            return _finish_pairs([], [], [], cutoff_s)
-        flip = len(np.unique(nb_[onb])) < len(np.unique(na[ona]))
-        if flip:  # search backwards from b on the reversed graph
-            rg = self.reverse_graph(mode)
-            j, i, t = _street_pairs_kernel(rg.indptr, rg.indices, rg.travel_time_s, rg.travel_time_s,
-                                           rg.length_m, *_group_by_node(nb_, sb, onb),
-                                           *_group_by_node(na, sa, ona, n_nodes=g.n_nodes), float(cutoff_s))
-        else:
-            i, j, t = _street_pairs_kernel(g.indptr, g.indices, g.travel_time_s, g.travel_time_s, g.length_m,
-                                           *_group_by_node(na, sa, ona),
-                                           *_group_by_node(nb_, sb, onb, n_nodes=g.n_nodes), float(cutoff_s))
-        return _finish_pairs([i], [j], [t], cutoff_s)
+        extra = LINK.car_park_s if mode == "car" else 0.0
+        i, j, t = linking.street_times(g, a.lon, a.lat, b.lon, b.lat, cutoff_s - extra,
+                                       a_links=self._links(mode, a), b_links=self._links(mode, b),
+                                       reverse_graph=self.reverse_graph(mode) if mode != "walk" else None)
+        if extra:
+            t = (t + int(math.ceil(extra))).astype(np.int32)
+        return i, j, t
 
     # -- transit building blocks ------------------------------------------------------------------
     def stop_links(self, pts: Points, *, max_s: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -322,94 +250,12 @@ class AccessibilityEngine:
             return out
         start = int(np.searchsorted(tt.dep_time, labels[:, 1].min(), side="left"))
         _scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-              labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 1, *work, out)
+              labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 1, *work, out,
+              np.int64(LINK.transfer_slack_s))
         return out
 
 
 # -- numba kernels -------------------------------------------------------------------------------
-
-def _group_by_node(node: np.ndarray, snap_s: np.ndarray, on: np.ndarray,
-                   n_nodes: int | None = None) -> tuple[np.ndarray, ...]:
-    """Points grouped by node: (unique nodes, ptr, point index, point seconds); with ``n_nodes``,
-    a CSR over all nodes (ptr of n_nodes+1, point index, seconds)."""
-    idx = np.flatnonzero(on).astype(np.int64)
-    order = idx[np.argsort(node[idx], kind="stable")]
-    nodes = node[order].astype(np.int64)
-    secs = snap_s[order].astype(np.float64)
-    if n_nodes is not None:
-        ptr = np.zeros(n_nodes + 1, dtype=np.int64)
-        np.cumsum(np.bincount(nodes, minlength=n_nodes), out=ptr[1:])
-        return ptr, order, secs
-    uniq, first = np.unique(nodes, return_index=True)
-    ptr = np.append(first, len(nodes)).astype(np.int64)
-    return uniq.astype(np.int64), ptr, order, secs
-
-
-@nb.njit(cache=True)
-def _street_pairs_kernel(indptr, indices, cost, time_s, length_m, src_nodes, src_ptr, src_pts, src_s,
-                         dst_ptr, dst_pts, dst_s, cutoff):
-    cap = 1024
-    oi = np.empty(cap, np.int64)
-    oj = np.empty(cap, np.int64)
-    ot = np.empty(cap, np.float64)
-    n = 0
-    one = np.zeros(1, np.int64)
-    zero = np.zeros(1, np.float64)
-    min_dst = np.inf
-    for k in range(len(dst_s)):
-        if dst_s[k] < min_dst:
-            min_dst = dst_s[k]
-    if min_dst == np.inf:
-        return oi[:0], oj[:0], ot[:0]
-    for u in range(len(src_nodes)):
-        min_src = np.inf
-        for p in range(src_ptr[u], src_ptr[u + 1]):
-            if src_s[p] < min_src:
-                min_src = src_s[p]
-        limit = cutoff - min_src - min_dst
-        if limit < 0:
-            continue
-        one[0] = src_nodes[u]
-        dist, tim, lng, pred, root = dijkstra_csr(indptr, indices, cost, time_s, length_m, one, zero, -1, limit)
-        for v in range(len(dist)):
-            dv = tim[v]
-            if dv == np.inf or dst_ptr[v] == dst_ptr[v + 1]:
-                continue
-            for q in range(dst_ptr[v], dst_ptr[v + 1]):
-                for p in range(src_ptr[u], src_ptr[u + 1]):
-                    t = src_s[p] + dv + dst_s[q]
-                    if t <= cutoff:
-                        if n == cap:
-                            cap *= 2
-                            ni = np.empty(cap, np.int64)
-                            nj = np.empty(cap, np.int64)
-                            nt = np.empty(cap, np.float64)
-                            ni[:n] = oi[:n]
-                            nj[:n] = oj[:n]
-                            nt[:n] = ot[:n]
-                            oi, oj, ot = ni, nj, nt
-                        oi[n] = src_pts[p]
-                        oj[n] = dst_pts[q]
-                        ot[n] = t
-                        n += 1
-    return oi[:n], oj[:n], ot[:n]
-
-
-def _finish_pairs(parts_i: list, parts_j: list, parts_t: list,
-                  cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if not parts_i:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)
-    i = np.concatenate(parts_i).astype(np.int64)
-    j = np.concatenate(parts_j).astype(np.int64)
-    t = np.ceil(np.concatenate(parts_t) - 1e-9)
-    keep = t <= cutoff_s
-    i, j, t = i[keep], j[keep], t[keep]
-    order = np.lexsort((t, j, i))
-    i, j, t = i[order], j[order], t[order]
-    first = np.ones(len(i), bool)
-    first[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
-    return i[first], j[first], np.maximum(t[first], 0).astype(np.int32)
-
 
 def _csr(i: np.ndarray, j: np.ndarray, t: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     order = np.lexsort((j, i))
@@ -425,10 +271,11 @@ def _scan_work(tt: Any) -> tuple[np.ndarray, ...]:
 
 @nb.njit(cache=True)
 def _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, start,
-          t_max, run, tau, tau_v, trip_run, out):
+          t_max, run, tau, tau_v, trip_run, out, slack):
     """One bounded connection scan; ``out`` (reset by the caller) receives arrivals by vehicle
-    (then one footpath). ``tau``/``tau_v``/``trip_run`` are work arrays reused between runs
-    (``run`` must differ from every earlier run on the same ``trip_run``)."""
+    (then one footpath). ``tau`` (ready to board: arrivals by vehicle wait ``slack`` first),
+    ``tau_v``, ``trip_run`` are work arrays reused between runs (``run`` must differ from
+    every earlier run on the same ``trip_run``)."""
     n_stops = len(tau)
     for s in range(n_stops):
         tau[s] = _INF64
@@ -454,13 +301,13 @@ def _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, s
             tau_v[a] = at
             if at < out[a]:
                 out[a] = at
-            if at < tau[a]:
-                tau[a] = at
+            if at + slack < tau[a]:
+                tau[a] = at + slack
             for k in range(fp_off[a], fp_off[a + 1]):
                 v = fp_to[k]
                 nt = at + fp_dur[k]
-                if nt < tau[v]:
-                    tau[v] = nt
+                if nt + slack < tau[v]:
+                    tau[v] = nt + slack
                 if nt < out[v]:
                     out[v] = nt
 
@@ -494,7 +341,7 @@ def _access_max(latest, egr_ptr, egr_dest, egr_s, best):
 
 @nb.njit(cache=True)
 def _event_table(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, n_stops, n_trips,
-                 ev_stop, ev_time, horizon, egr_ptr, egr_dest, egr_s, n_dest):
+                 ev_stop, ev_time, horizon, egr_ptr, egr_dest, egr_s, n_dest, slack):
     """For each departure event (stop, time): arrival time at every destination (int32, UNREACHED)."""
     n_ev = len(ev_stop)
     table = np.full((n_ev, n_dest), 2147483647, dtype=np.int32)
@@ -519,7 +366,7 @@ def _event_table(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp
         for s in range(n_stops):
             out[s] = _INF64
         _scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, lo,
-              t0 + horizon, e, tau, tau_v, trip_run, out)
+              t0 + horizon, e, tau, tau_v, trip_run, out, slack)
         row = table[e]
         limit = t0 + horizon
         for s in range(n_stops):
@@ -659,7 +506,8 @@ def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[floa
 
         labels = np.column_stack([stop, t0 - acc.astype(np.int64)])
         if len(labels):
-            ld = csa.latest_departure(engine.tt, labels).time.astype(np.int64)
+            ld = csa.latest_departure(engine.tt, labels, initial_footpaths=False,
+                                      transfer_slack_s=LINK.transfer_slack_s).time.astype(np.int64)
             best = np.full(len(targets), -_INF64, dtype=np.int64)
             _access_max(ld, egr[0], egr[1], egr[2], best)
             ok = best > -_INF64
@@ -857,7 +705,7 @@ def build_problem(engine: AccessibilityEngine, origins: Points, destinations: Po
     ev_ptr, ev_stop, ev_time = departure_events(tt, int(deps.min()), int(deps.max()) + cutoff)
     table = _event_table(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
                          tt.fp_dur_s, tt.n_stops, tt.n_trips, ev_stop, ev_time, np.int64(cutoff),
-                         egr[0], egr[1], egr[2], len(destinations))
+                         egr[0], egr[1], egr[2], len(destinations), np.int64(LINK.transfer_slack_s))
     stats["events"] = float(len(ev_stop))
     stats["event_scans_s"] = _time.perf_counter() - t1
     return TravelProblem(deps, cutoff, ev_ptr, ev_time, table, acc_ptr, acc_stop, acc_s, dir_ptr, dir_dest, dir_s,

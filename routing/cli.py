@@ -37,6 +37,13 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{key:>18}: {value:,}" if isinstance(value, int) else f"{key:>18}: {value}")
     for note in net.notes:
         print(f"{'note':>18}: {note}")
+    if net.components:
+        print("street layers (largest strongly connected component; 'before' = the first layer alone, "
+              "'joined' = layers merged, 'after' = with the roads approximated from bus lines):")
+        for mode, stages in net.components.items():
+            for stage, st in stages.items():
+                print(f"{mode:>8} {stage:<7} {st['nodes']:>7,} nodes {st['arcs']:>7,} arcs "
+                      f"{st['islands']:>5,} islands  largest {st['largest_share']:.1%}")
     print(f"{'time_s':>18}: {elapsed:.2f}")
     print(f"{'peak_rss_mb':>18}: {_peak_rss_mb():.0f}")
     if args.graphml:
@@ -97,8 +104,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
                   f"CO2 {s['co2_g']} g")
             for leg in it.legs:
                 route = f" [{leg.route}]" if leg.route else ""
+                approx = " (approximate)" if leg.approximate else ""
                 print(f"    {leg.departure:%H:%M} {leg.mode:<10}{route} {leg.from_name} -> {leg.to_name} "
-                      f"({leg.distance_m:.0f} m)")
+                      f"({leg.distance_m:.0f} m){approx}")
+            for note in it.notes:
+                print(f"    note: {note}")
+        for mode, why in result.reasons.items():
+            print(f"no {mode}: {why}")
         for note in result.notes:
             print(f"note: {note}")
     return 0 if result.ok else 1

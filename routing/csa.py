@@ -13,8 +13,10 @@ Queries
 
 Rules shared with the reference router in the tests
 ---------------------------------------------------
-* Changing vehicles at the same stop takes 0 s: a vehicle arriving at t connects
-  to every departure at t or later (no minimum change time).
+* Changing vehicles takes ``transfer_slack_s`` (0 by default; the planner passes
+  :data:`routing.linking.LINK`'s 60 s): a vehicle arriving at t connects to every
+  departure at t + slack or later, after the footpath if one is walked; the range query
+  (:func:`profile`) uses no slack.
 * After leaving a vehicle one footpath may be walked; from an initial label one
   footpath may be walked; footpaths are never chained (see the timetable model).
 * Staying seated in a trip is always possible (trip continuation).
@@ -44,12 +46,17 @@ TRANSIT, WALK = "transit", "walk"
 
 @nb.njit(cache=True)
 def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur,
-               n_stops, n_trips, src_stop, src_time, targets, start):
+               n_stops, n_trips, src_stop, src_time, targets, start, init_fp, slack):
     tau = np.full(n_stops, INF, dtype=np.int64)
     tau_v = np.full(n_stops, INF, dtype=np.int64)  # earliest arrival by vehicle or as a source
     j_enter = np.full(n_stops, -1, dtype=np.int32)
     j_exit = np.full(n_stops, -1, dtype=np.int32)
     j_fp = np.full(n_stops, -1, dtype=np.int32)
+    # ready to board: an arrival by vehicle (then a footpath) waits the transfer slack first
+    ready = np.full(n_stops, INF, dtype=np.int64)
+    q_enter = np.full(n_stops, -1, dtype=np.int32)
+    q_exit = np.full(n_stops, -1, dtype=np.int32)
+    q_fp = np.full(n_stops, -1, dtype=np.int32)
     trip_enter = np.full(n_trips, -1, dtype=np.int32)
     is_target = np.zeros(n_stops, dtype=np.bool_)
     for i in range(len(targets)):
@@ -59,7 +66,8 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
         if src_time[i] < tau[s]:
             tau[s] = src_time[i]
             tau_v[s] = src_time[i]
-    for i in range(len(src_stop)):
+            ready[s] = src_time[i]
+    for i in range(len(src_stop) if init_fp else 0):
         s = src_stop[i]
         t = src_time[i]
         if t > tau_v[s]:
@@ -72,6 +80,11 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
                 j_enter[v] = -1
                 j_exit[v] = -1
                 j_fp[v] = s
+            if nt < ready[v]:
+                ready[v] = nt
+                q_enter[v] = -1
+                q_exit[v] = -1
+                q_fp[v] = s
     bound = INF
     if len(targets) > 0:
         bound = NEG_INF
@@ -88,7 +101,7 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
         t = trip[c]
         e = trip_enter[t]
         if e < 0:
-            if tau[dep_stop[c]] <= dtime:
+            if ready[dep_stop[c]] <= dtime:
                 trip_enter[t] = c
                 e = c
             else:
@@ -104,6 +117,11 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
                 j_exit[a] = c
                 j_fp[a] = -1
                 changed = is_target[a]
+            if at + slack < ready[a]:
+                ready[a] = at + slack
+                q_enter[a] = e
+                q_exit[a] = c
+                q_fp[a] = -1
             for k in range(fp_off[a], fp_off[a + 1]):
                 v = fp_to[k]
                 nt = at + fp_dur[k]
@@ -114,22 +132,32 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
                     j_fp[v] = a
                     if is_target[v]:
                         changed = True
+                if nt + slack < ready[v]:
+                    ready[v] = nt + slack
+                    q_enter[v] = e
+                    q_exit[v] = c
+                    q_fp[v] = a
             if changed:
                 bound = NEG_INF
                 for i in range(len(targets)):
                     if tau[targets[i]] > bound:
                         bound = tau[targets[i]]
-    return tau, j_enter, j_exit, j_fp, scanned
+    return tau, j_enter, j_exit, j_fp, scanned, ready, q_enter, q_exit, q_fp
 
 
 @nb.njit(cache=True)
 def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_from, in_dur,
-               n_stops, n_trips, tgt_stop, tgt_time, sources, start):
+               n_stops, n_trips, tgt_stop, tgt_time, sources, start, init_fp, slack):
     ld = np.full(n_stops, NEG_INF, dtype=np.int64)
     ld_v = np.full(n_stops, NEG_INF, dtype=np.int64)  # latest departure by boarding there / as a target
     r_enter = np.full(n_stops, -1, dtype=np.int32)
     r_exit = np.full(n_stops, -1, dtype=np.int32)
     r_fp = np.full(n_stops, -1, dtype=np.int32)
+    # latest arrival by vehicle that still works: a transfer to another vehicle keeps the slack
+    ready = np.full(n_stops, NEG_INF, dtype=np.int64)
+    q_enter = np.full(n_stops, -1, dtype=np.int32)
+    q_exit = np.full(n_stops, -1, dtype=np.int32)
+    q_fp = np.full(n_stops, -1, dtype=np.int32)
     trip_exit = np.full(n_trips, -1, dtype=np.int32)
     is_source = np.zeros(n_stops, dtype=np.bool_)
     for i in range(len(sources)):
@@ -139,7 +167,8 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
         if tgt_time[i] > ld[s]:
             ld[s] = tgt_time[i]
             ld_v[s] = tgt_time[i]
-    for i in range(len(tgt_stop)):
+            ready[s] = tgt_time[i]
+    for i in range(len(tgt_stop) if init_fp else 0):
         s = tgt_stop[i]
         t = tgt_time[i]
         if t < ld_v[s]:
@@ -152,6 +181,11 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
                 r_enter[u] = -1
                 r_exit[u] = -1
                 r_fp[u] = s
+            if nt > ready[u]:
+                ready[u] = nt
+                q_enter[u] = -1
+                q_exit[u] = -1
+                q_fp[u] = s
     bound = NEG_INF
     if len(sources) > 0:
         bound = INF
@@ -167,7 +201,7 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
         t = trip[c]
         x = trip_exit[t]
         if x < 0:
-            if ld[arr_stop[c]] >= atime:
+            if ready[arr_stop[c]] >= atime:
                 trip_exit[t] = c
                 x = c
             else:
@@ -183,6 +217,11 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
                 r_exit[d] = x
                 r_fp[d] = -1
                 changed = is_source[d]
+            if dtime - slack > ready[d]:
+                ready[d] = dtime - slack
+                q_enter[d] = c
+                q_exit[d] = x
+                q_fp[d] = -1
             for k in range(in_off[d], in_off[d + 1]):
                 u = in_from[k]
                 nt = dtime - in_dur[k]
@@ -193,12 +232,17 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
                     r_fp[u] = d
                     if is_source[u]:
                         changed = True
+                if nt - slack > ready[u]:
+                    ready[u] = nt - slack
+                    q_enter[u] = c
+                    q_exit[u] = x
+                    q_fp[u] = d
             if changed:
                 bound = INF
                 for i in range(len(sources)):
                     if ld[sources[i]] < bound:
                         bound = ld[sources[i]]
-    return ld, r_enter, r_exit, r_fp
+    return ld, r_enter, r_exit, r_fp, ready, q_enter, q_exit, q_fp
 
 
 @nb.njit(cache=True)
@@ -417,6 +461,13 @@ class ScanResult:
     fp: np.ndarray
     labels: np.ndarray  # (k, 2) int64 initial (stop, time) labels
     scanned: int = -1
+    #: with a transfer slack: the labels and pointers of "ready to board" (forward) or "latest
+    #: arrival that still connects" (backward), used for the stops where the journey changes
+    #: vehicle; None means the same as time/enter/exit/fp
+    ready: np.ndarray | None = None
+    ready_enter: np.ndarray | None = None
+    ready_exit: np.ndarray | None = None
+    ready_fp: np.ndarray | None = None
 
     def reached(self, stop: int) -> bool:
         t = self.time[stop]
@@ -488,7 +539,8 @@ def _stops(stops: Any, n_stops: int, what: str) -> np.ndarray:
     return arr
 
 
-def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None) -> ScanResult:
+def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None,
+                     initial_footpaths: bool = True, transfer_slack_s: int = 0) -> ScanResult:
     """Earliest arrival at every stop from initial (stop, time) labels.
 
     Parameters
@@ -499,6 +551,11 @@ def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None) -> Sca
         Footpaths from every label are walked once before the scan.
     targets : stop indices; when given, the scan stops as soon as all of them are settled
         (labels of other stops are then only upper bounds).
+    initial_footpaths : walk the footpaths from the labels before the scan (stop-to-stop
+        queries); door-to-door queries whose labels already cover every stop within the walk
+        cap pass False, so that the cap holds (:mod:`routing.linking`).
+    transfer_slack_s : minimum time between leaving a vehicle (after its footpath, if any) and
+        boarding another (OpenTripPlanner's transfer slack); 0 by default.
 
     Returns
     -------
@@ -512,10 +569,11 @@ def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None) -> Sca
         return ScanResult("forward", np.full(n, INF), *(np.full(n, -1, dtype=np.int32) for _ in range(3)),
                           src, 0)
     start = int(np.searchsorted(tt.dep_time, src[:, 1].min(), side="left"))
-    tau, je, jx, jf, scanned = _ea_kernel(
+    tau, je, jx, jf, scanned, rd, qe, qx, qf = _ea_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-        tt.n_stops, tt.n_trips, src[:, 0].copy(), src[:, 1].copy(), tg, start)
-    return ScanResult("forward", tau, je, jx, jf, src, int(scanned))
+        tt.n_stops, tt.n_trips, src[:, 0].copy(), src[:, 1].copy(), tg, start, initial_footpaths,
+        np.int64(transfer_slack_s))
+    return ScanResult("forward", tau, je, jx, jf, src, int(scanned), rd, qe, qx, qf)
 
 
 def earliest_arrival_time(tt: Timetable, source: int, target: int, time_s: int) -> int:
@@ -524,7 +582,8 @@ def earliest_arrival_time(tt: Timetable, source: int, target: int, time_s: int) 
     return int(res.time[target])
 
 
-def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None) -> ScanResult:
+def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None,
+                     initial_footpaths: bool = True, transfer_slack_s: int = 0) -> ScanResult:
     """Arrive-by: latest departure from every stop that reaches a target by its deadline.
 
     Parameters
@@ -549,10 +608,11 @@ def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None) -> Sca
     rev = tt.arr_time[order][::-1]
     start = len(order) - int(np.searchsorted(rev, tgt[:, 1].max(), side="right"))
     in_off, in_from, in_dur = tt.footpaths_in
-    ld, re, rx, rf = _ld_kernel(
+    ld, re, rx, rf, rd, qe, qx, qf = _ld_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, order, in_off, in_from, in_dur,
-        n, tt.n_trips, tgt[:, 0].copy(), tgt[:, 1].copy(), srcs, start)
-    return ScanResult("backward", ld, re, rx, rf, tgt)
+        n, tt.n_trips, tgt[:, 0].copy(), tgt[:, 1].copy(), srcs, start, initial_footpaths,
+        np.int64(transfer_slack_s))
+    return ScanResult("backward", ld, re, rx, rf, tgt, -1, rd, qe, qx, qf)
 
 
 def _fp_dur(tt: Timetable, a: int, b: int) -> int:
@@ -566,6 +626,9 @@ def _fp_dur(tt: Timetable, a: int, b: int) -> int:
 def journey(tt: Timetable, result: ScanResult, stop: int) -> list[JourneyLeg]:
     """Legs of the best journey to ``stop`` (forward result) or from ``stop`` (backward result).
 
+    The last leg (forward) or the first (backward) follows the scan's own labels; the stops where
+    the journey changes vehicle follow the "ready" labels, which keep the transfer slack.
+
     Returns
     -------
     list of JourneyLeg in travel order; empty when ``stop`` is itself a label of the scan with
@@ -576,14 +639,21 @@ def journey(tt: Timetable, result: ScanResult, stop: int) -> list[JourneyLeg]:
     legs: list[JourneyLeg] = []
     s = int(stop)
     guard = 0
+    time_, enter, exit_, fp = result.time, result.enter, result.exit, result.fp
+
+    def to_ready() -> tuple[np.ndarray, ...]:
+        if result.ready is None:
+            return time_, enter, exit_, fp
+        return result.ready, result.ready_enter, result.ready_exit, result.ready_fp
+
     if result.direction == "forward":
         while guard <= tt.n_stops + 2:
             guard += 1
-            e, x, f = int(result.enter[s]), int(result.exit[s]), int(result.fp[s])
+            e, x, f = int(enter[s]), int(exit_[s]), int(fp[s])
             if e < 0:
                 if f >= 0:
                     d = _fp_dur(tt, f, s)
-                    t = int(result.time[s])
+                    t = int(time_[s])
                     legs.append(JourneyLeg(WALK, f, s, t - d, t))
                 break
             if f >= 0:
@@ -592,15 +662,16 @@ def journey(tt: Timetable, result: ScanResult, stop: int) -> list[JourneyLeg]:
             legs.append(JourneyLeg(TRANSIT, int(tt.dep_stop[e]), int(tt.arr_stop[x]), int(tt.dep_time[e]),
                                    int(tt.arr_time[x]), int(tt.trip[e]), e, x))
             s = int(tt.dep_stop[e])
+            time_, enter, exit_, fp = to_ready()
         legs.reverse()
         return legs
     while guard <= tt.n_stops + 2:
         guard += 1
-        e, x, f = int(result.enter[s]), int(result.exit[s]), int(result.fp[s])
+        e, x, f = int(enter[s]), int(exit_[s]), int(fp[s])
         if e < 0:
             if f >= 0:
                 d = _fp_dur(tt, s, f)
-                t = int(result.time[s])
+                t = int(time_[s])
                 legs.append(JourneyLeg(WALK, s, f, t, t + d))
             break
         if f >= 0:
@@ -610,6 +681,7 @@ def journey(tt: Timetable, result: ScanResult, stop: int) -> list[JourneyLeg]:
         legs.append(JourneyLeg(TRANSIT, int(tt.dep_stop[e]), int(tt.arr_stop[x]), int(tt.dep_time[e]),
                                int(tt.arr_time[x]), int(tt.trip[e]), e, x))
         s = int(tt.arr_stop[x])
+        time_, enter, exit_, fp = to_ready()
     return legs
 
 

@@ -68,7 +68,7 @@ def charge_time_s(energy_kwh: float, charger_kw: float, params: EVParams) -> flo
 
 def plan_ev_trip(*, origin_node: int, dest_node: int, charger_nodes: np.ndarray, charger_kw: np.ndarray,
                  drive_from: Callable[[int], tuple[np.ndarray, np.ndarray]], params: EVParams,
-                 max_stops: int = 4) -> EVPlan:
+                 max_stops: int = 4, remaining_s: np.ndarray | None = None) -> EVPlan:
     """Fastest electric-car plan from ``origin_node`` to ``dest_node`` on a street graph.
 
     Parameters
@@ -78,6 +78,10 @@ def plan_ev_trip(*, origin_node: int, dest_node: int, charger_nodes: np.ndarray,
         (``inf`` where unreachable), a one-to-all shortest path by time.
     charger_nodes, charger_kw
         graph node and power of each usable charger.
+    remaining_s
+        optional lower bound of the driving time from every node to the destination (e.g. an
+        all-to-one search on the reversed graph): labels are then explored in order of
+        time + bound (A*), so that chargers off the way are never expanded. Same answer.
 
     Raises
     ------
@@ -108,6 +112,12 @@ def plan_ev_trip(*, origin_node: int, dest_node: int, charger_nodes: np.ndarray,
     heap: list[tuple[float, int]] = []
     labels.append((0, -1, 0.0, params.soc_start, None, params.soc_start, 0.0))
     heapq.heappush(heap, (0.0, 0))
+
+    def bound(node: int) -> float:
+        if remaining_s is None:
+            return 0.0
+        b = float(remaining_s[node])
+        return b if np.isfinite(b) else np.inf
     reach_limit = max(0.0, params.soc_start - params.min_soc) * cap
 
     def dominated(key: tuple[int, int], t: float, soc: float) -> bool:
@@ -118,7 +128,9 @@ def plan_ev_trip(*, origin_node: int, dest_node: int, charger_nodes: np.ndarray,
         return False
 
     while heap:
-        t, li = heapq.heappop(heap)
+        key, li = heapq.heappop(heap)
+        if not np.isfinite(key):
+            break
         kind, idx, t, soc_in, parent, _, _ = labels[li]
         if kind == 2:
             return _unwind(labels, li, charger_nodes, charger_index, origin_node, dest_node, drive, params)
@@ -159,7 +171,7 @@ def plan_ev_trip(*, origin_node: int, dest_node: int, charger_nodes: np.ndarray,
             if dominated((1, int(j)), arr, soc_arr):
                 continue
             labels.append((1, int(j), arr, soc_arr, li, soc_out, ch_s))
-            heapq.heappush(heap, (arr, len(labels) - 1))
+            heapq.heappush(heap, (arr + bound(int(charger_nodes[j])), len(labels) - 1))
     direct_kwh = params.energy_kwh(d0[dest_node])
     raise NoEVRoute(
         f"not enough charge: the trip needs {direct_kwh:.1f} kWh and no sequence of at most "

@@ -39,9 +39,11 @@ class Leg:
     trip_id: str | None = None
     co2_g: float = 0.0
     notes: list[str] = field(default_factory=list)
+    #: the leg leaves the street data somewhere (straight connector, road approximated from bus lines)
+    approximate: bool = False
 
     COLUMNS = ("mode", "from_name", "to_name", "departure", "arrival", "duration_s", "distance_m",
-               "route", "route_color", "trip_id", "co2_g", "geometry")
+               "route", "route_color", "trip_id", "co2_g", "approximate", "geometry")
 
     @property
     def duration_s(self) -> float:
@@ -124,6 +126,8 @@ class PlanResult:
     itineraries: list[Itinerary]
     reason: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: per mode asked for without an itinerary, why (a routing.messages.Msg)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -36,19 +36,20 @@ import pandas as pd
 
 from sources.loaders.streets import StreetNetwork
 
+from . import linking
 from .places import PlaceIndex
 from .streets import (
     ModeGraph,
     StreetParams,
     build_mode_graph,
     edges_along_lines,
-    multi_source,
-    nearest_nodes,
 )
-from .timetable import Timetable, build_timetable, straight_line_footpaths
+from .timetable import Timetable, build_timetable
 
 #: bump when the saved layout or the build logic changes (invalidates disk caches)
-NETWORK_VERSION = "2"
+NETWORK_VERSION = "3"
+#: GTFS route types that run on roads (bus, coach, trolleybus and the extended bus types)
+ROAD_ROUTE_TYPES = frozenset({3, 11, *range(200, 210), *range(700, 800), *range(800, 900)})
 POINT_KINDS = ("bikeshare", "carpool", "park_ride", "charger")
 POINT_COLUMNS = ("point_id", "name", "lon", "lat")
 #: charging power assumed where the IRVE file gives none (a common AC charge point)
@@ -72,6 +73,8 @@ class Network:
     params: StreetParams = field(default_factory=StreetParams)
     digest: str = ""
     notes: list[str] = field(default_factory=list)
+    #: per mode, the street layer's components before and after joining and approximate roads
+    components: dict[str, Any] = field(default_factory=dict)
 
     # -- inspection / export -----------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
@@ -84,7 +87,9 @@ class Network:
             "trips": self.timetable.n_trips,
             "connections": self.timetable.n_connections,
             "footpaths": self.timetable.n_footpaths,
-            "stops_on_streets": int((self.stop_walk_m <= self.params.max_snap_m).sum()),
+            "stops_on_streets": int((self.stop_walk_m <= linking.LINK.snap_m).sum()),
+            "approximate_edges": int(self.streets.edges["approximate"].sum())
+            if "approximate" in self.streets.edges else 0,
             **{k: len(v) for k, v in self.points.items()},
             "places": len(self.places) if self.places is not None else 0,
         }
@@ -116,7 +121,7 @@ class Network:
             key = f"stop:{tt.stop_ids[s]}"
             graph.add_node(key, layer="stop", name=str(tt.stop_names[s]), x=float(tt.stop_lon[s]),
                            y=float(tt.stop_lat[s]))
-            if self.stop_walk_m[s] <= self.params.max_snap_m:
+            if self.stop_walk_node[s] >= 0:
                 node = f"walk:{walk.node_ids[self.stop_walk_node[s]]}"
                 attrs = {"mode": "link", "length_m": float(self.stop_walk_m[s]),
                          "travel_time_s": float(self.stop_walk_m[s] / speed)}
@@ -145,7 +150,7 @@ class Network:
                 for mode, g in self.graphs.items():
                     node = getattr(row, f"node_{mode}", -1)
                     dist = getattr(row, f"snap_{mode}_m", math.inf)
-                    if node >= 0 and dist <= self.params.max_snap_m:
+                    if node >= 0 and dist <= linking.LINK.max_offnetwork_m:
                         graph.add_edge(key, f"{mode}:{g.node_ids[node]}", mode="link", length_m=float(dist),
                                        travel_time_s=float(dist / speed))
                         graph.add_edge(f"{mode}:{g.node_ids[node]}", key, mode="link", length_m=float(dist),
@@ -200,7 +205,7 @@ class Network:
             if self.places is not None:
                 self.places.frame.to_parquet(tmp / "places.parquet")
             meta = {"version": NETWORK_VERSION, "day": self.day.isoformat(), "digest": self.digest,
-                    "notes": self.notes, "points": list(self.points)}
+                    "notes": self.notes, "points": list(self.points), "components": self.components}
             (tmp / "meta.json").write_text(json.dumps(meta, indent=2))
             if directory.exists():
                 shutil.rmtree(directory)
@@ -231,7 +236,7 @@ class Network:
                    timetable=Timetable.load_npz(directory / "timetable.npz"),
                    stop_walk_node=stops["stop_walk_node"], stop_walk_m=stops["stop_walk_m"],
                    points=points, places=places, params=params, digest=meta["digest"],
-                   notes=list(meta.get("notes", [])))
+                   notes=list(meta.get("notes", [])), components=dict(meta.get("components", {})))
 
 
 # -- building ------------------------------------------------------------------------------------
@@ -241,7 +246,9 @@ def merge_street_networks(layers: list[StreetNetwork], *, join_tolerance_m: floa
 
     Node ids of each further layer are offset to stay unique; a node of a further layer lying
     within ``join_tolerance_m`` of a node of the layers before it is replaced by that node, so
-    that the layers connect where they meet (e.g. main roads crossing the named streets).
+    that the layers connect where they meet (e.g. main roads crossing the named streets), but
+    never across levels: a node only on a bridge (or only in a tunnel) is not joined to a node
+    of another level (edge column ``level``).
     """
     from scipy.spatial import cKDTree
 
@@ -254,6 +261,7 @@ def merge_street_networks(layers: list[StreetNetwork], *, join_tolerance_m: floa
         return layers[0]
     nodes = layers[0].nodes.copy()
     edges = [layers[0].edges.copy()]
+    levels = _node_levels(layers[0])
     all_lon = np.concatenate([layer.nodes["x"].to_numpy() for layer in layers])
     all_lat = np.concatenate([layer.nodes["y"].to_numpy() for layer in layers])
     crs = metric_crs(all_lon, all_lat)
@@ -265,9 +273,13 @@ def merge_street_networks(layers: list[StreetNetwork], *, join_tolerance_m: floa
         lx, ly = project_xy(layer.nodes["x"].to_numpy(), layer.nodes["y"].to_numpy(), crs)
         dist, at = tree.query(np.column_stack([lx, ly]), distance_upper_bound=join_tolerance_m)
         joined = np.isfinite(dist)
+        mine = _node_levels(layer)
         old_ids = layer.nodes.index.to_numpy("int64")
+        base_ids = nodes.index.to_numpy("int64")
+        theirs = levels.reindex(base_ids[np.where(joined, at, 0)]).fillna(_GROUND).to_numpy("int64")
+        joined &= (mine.reindex(old_ids).fillna(_GROUND).to_numpy("int64") & theirs) != 0
         new_ids = old_ids + offset
-        new_ids[joined] = nodes.index.to_numpy("int64")[at[joined]]
+        new_ids[joined] = base_ids[at[joined]]
         mapping = pd.Series(new_ids, index=old_ids)
         extra = layer.nodes.loc[~joined].copy()
         extra.index = (extra.index.to_numpy("int64") + offset)
@@ -279,10 +291,138 @@ def merge_street_networks(layers: list[StreetNetwork], *, join_tolerance_m: floa
         e = e[e["u"] != e["v"]]
         edges.append(e)
         sources.append(layer.source)
+        merged_layer = StreetNetwork(nodes=nodes, edges=pd.concat(edges, ignore_index=True), source={})
+        levels = _node_levels(merged_layer)
     merged_edges = pd.concat(edges, ignore_index=True)
     return StreetNetwork(nodes=nodes, edges=merged_edges,
                          source={"layers": [s.get("path", "") for s in sources], "crs_metric": crs,
                                  "directed": False})
+
+
+_GROUND = 1 << 1  # bit of level 0 in a node's level mask (bits: -1 -> 1, 0 -> 2, 1 -> 4)
+
+
+def _node_levels(layer: StreetNetwork) -> pd.Series:
+    """Per node id, a bit mask of the levels (-1, 0, 1; clipped) of the edges meeting there."""
+    e = layer.edges
+    lv = e["level"].to_numpy("int64") if "level" in e.columns else np.zeros(len(e), "int64")
+    bit = np.left_shift(1, np.clip(lv, -1, 1) + 1)
+    ids = np.concatenate([e["u"].to_numpy("int64"), e["v"].to_numpy("int64")])
+    bits = np.concatenate([bit, bit])
+    frame = pd.DataFrame({"id": ids, "bit": bits}).drop_duplicates()
+    return frame.groupby("id")["bit"].sum().astype("int64")
+
+
+def approximate_roads(feed: Any, streets: StreetNetwork, *, coverage_m: float = 200.0, sample_m: float = 100.0,
+                      connect_m: float | None = None, max_segment_m: float = 15_000.0,
+                      detour_factor: float | None = None) -> tuple[StreetNetwork, int]:
+    """Roads approximated from the bus trip patterns where the street data has none.
+
+    Every pair of consecutive stops of a road-going route (bus, coach) becomes a two-way
+    segment, straight line x the detour factor long, open to walk, bike and car (``highway``
+    ``bus_road``, ``approximate`` true), unless the street data already covers it (each sample
+    point along the line within ``coverage_m`` of a street open to cars). Each stop of a kept
+    segment is a node, joined to the nearest street node within ``connect_m`` by an approximate
+    connector. With a full street extract every segment is covered and nothing is added.
+
+    Returns the network with the segments added and the number of segments added.
+    """
+    import shapely
+    from scipy.spatial import cKDTree
+
+    from sources.loaders.streets import haversine_m, project_xy
+
+    detour = detour_factor or linking.LINK.detour_factor
+    connect = linking.LINK.snap_m if connect_m is None else connect_m
+    st = feed.stop_times[["trip_id", "stop_sequence", "stop_id"]]
+    trips = feed.trips[["trip_id", "route_id"]]
+    routes = feed.routes[["route_id", "route_type"]]
+    road_routes = routes.loc[pd.to_numeric(routes["route_type"], errors="coerce").isin(ROAD_ROUTE_TYPES), "route_id"]
+    road_trips = trips.loc[trips["route_id"].isin(road_routes), "trip_id"]
+    st = st[st["trip_id"].isin(road_trips)].sort_values(["trip_id", "stop_sequence"], kind="stable")
+    a = st["stop_id"].astype(str).to_numpy()
+    same = st["trip_id"].to_numpy()[1:] == st["trip_id"].to_numpy()[:-1]
+    pairs = pd.DataFrame({"a": a[:-1][same], "b": a[1:][same]})
+    pairs = pairs[pairs["a"] != pairs["b"]]
+    lo = np.where(pairs["a"] < pairs["b"], pairs["a"], pairs["b"])
+    hi = np.where(pairs["a"] < pairs["b"], pairs["b"], pairs["a"])
+    pairs = pd.DataFrame({"a": lo, "b": hi}).drop_duplicates().reset_index(drop=True)
+    stops = feed.stops.assign(stop_id=feed.stops["stop_id"].astype(str)).set_index("stop_id")
+    pairs = pairs[pairs["a"].isin(stops.index) & pairs["b"].isin(stops.index)]
+    if not len(pairs) or not len(streets.edges):
+        return streets, 0
+    alon, alat = stops.loc[pairs["a"], "stop_lon"].to_numpy(float), stops.loc[pairs["a"], "stop_lat"].to_numpy(float)
+    blon, blat = stops.loc[pairs["b"], "stop_lon"].to_numpy(float), stops.loc[pairs["b"], "stop_lat"].to_numpy(float)
+    dist = haversine_m(alon, alat, blon, blat)
+    ok = (dist > 1.0) & (dist <= max_segment_m)
+    pairs, alon, alat, blon, blat, dist = (pairs[ok], alon[ok], alat[ok], blon[ok], blat[ok], dist[ok])
+    crs = streets.source.get("crs_metric") or "EPSG:2154"
+    # sample points along each straight segment, test them against the car streets
+    n_samples = np.maximum(np.ceil(dist / sample_m).astype(int), 1) + 1
+    seg = np.repeat(np.arange(len(pairs)), n_samples)
+    frac = np.concatenate([np.linspace(0.0, 1.0, k) for k in n_samples])
+    slon = alon[seg] + (blon[seg] - alon[seg]) * frac
+    slat = alat[seg] + (blat[seg] - alat[seg]) * frac
+    sx, sy = project_xy(slon, slat, crs)
+    car_edges = streets.edges[streets.edges["car"].to_numpy(bool)]
+    geoms = shapely.from_wkb(car_edges["geometry"].to_numpy())
+    geoms = shapely.transform(geoms, lambda xy: np.column_stack(project_xy(xy[:, 0], xy[:, 1], crs)))
+    tree = shapely.STRtree(geoms)
+    hit = tree.query(shapely.points(sx, sy), predicate="dwithin", distance=coverage_m)
+    covered = np.zeros(len(sx), bool)
+    covered[hit[0]] = True
+    # kept where the street data misses a real part of the way: half of it, or over 500 m of it
+    missing = np.bincount(seg, weights=~covered, minlength=len(pairs)) / n_samples
+    uncovered = (missing >= 0.5) | (missing * dist >= 500.0)
+    pairs, alon, alat, blon, blat, dist = (pairs[uncovered], alon[uncovered], alat[uncovered], blon[uncovered],
+                                           blat[uncovered], dist[uncovered])
+    if not len(pairs):
+        return streets, 0
+    used = pd.Index(np.unique(np.concatenate([pairs["a"].to_numpy(), pairs["b"].to_numpy()])))
+    base = int(streets.nodes.index.max()) + 1
+    node_id = pd.Series(np.arange(base, base + len(used), dtype="int64"), index=used)
+    new_nodes = pd.DataFrame({"x": stops.loc[used, "stop_lon"].to_numpy(float),
+                              "y": stops.loc[used, "stop_lat"].to_numpy(float)},
+                             index=pd.Index(node_id.to_numpy(), name=streets.nodes.index.name))
+    rows_u = [node_id.loc[pairs["a"]].to_numpy()]
+    rows_v = [node_id.loc[pairs["b"]].to_numpy()]
+    rows_len = [dist * detour]
+    rows_geom = [shapely.to_wkb(shapely.linestrings(np.stack([np.column_stack([alon, alat]),
+                                                              np.column_stack([blon, blat])], axis=1)))]
+    # connectors: each new node to the nearest street node (of the car and of the walk layer)
+    ex, ey = project_xy(new_nodes["x"].to_numpy(), new_nodes["y"].to_numpy(), crs)
+    edges = streets.edges
+    for flag in ("car", "walk"):
+        sel = edges[edges[flag].to_numpy(bool)]
+        ids = np.unique(np.concatenate([sel["u"].to_numpy("int64"), sel["v"].to_numpy("int64")]))
+        if not len(ids):
+            continue
+        nx_, ny_ = project_xy(streets.nodes.loc[ids, "x"].to_numpy(), streets.nodes.loc[ids, "y"].to_numpy(), crs)
+        d, at = cKDTree(np.column_stack([nx_, ny_])).query(np.column_stack([ex, ey]), distance_upper_bound=connect)
+        near = np.isfinite(d)
+        if not near.any():
+            continue
+        u = new_nodes.index.to_numpy("int64")[near]
+        v = ids[at[near]]
+        ulon, ulat = new_nodes["x"].to_numpy()[near], new_nodes["y"].to_numpy()[near]
+        vlon, vlat = streets.nodes.loc[v, "x"].to_numpy(), streets.nodes.loc[v, "y"].to_numpy()
+        rows_u.append(u)
+        rows_v.append(v)
+        rows_len.append(np.maximum(haversine_m(ulon, ulat, vlon, vlat) * detour, 0.1))
+        rows_geom.append(shapely.to_wkb(shapely.linestrings(np.stack([np.column_stack([ulon, ulat]),
+                                                                      np.column_stack([vlon, vlat])], axis=1))))
+    u, v = np.concatenate(rows_u), np.concatenate(rows_v)
+    n = len(u)
+    add = pd.DataFrame({"u": u, "v": v, "length_m": np.concatenate(rows_len), "highway": "bus_road", "name": "",
+                        "oneway": False, "oneway_bike": False, "maxspeed_kmh": np.nan, "cycleway": False,
+                        "walk": True, "bike": True, "car": True, "traffic_speed_kmh": np.nan, "traffic_status": "",
+                        "segment_id": "", "level": 0, "preferred": False, "approximate": True,
+                        "geometry": np.concatenate(rows_geom)}, index=range(n))
+    add = add[add["u"] != add["v"]]
+    out_edges = pd.concat([streets.edges.assign(approximate=streets.edges.get("approximate", False)), add],
+                          ignore_index=True)
+    out = StreetNetwork(nodes=pd.concat([streets.nodes, new_nodes]), edges=out_edges, source=dict(streets.source))
+    return out, int(len(pairs))
 
 
 def _mode_graphs(streets: StreetNetwork, params: StreetParams) -> dict[str, ModeGraph]:
@@ -292,49 +432,29 @@ def _mode_graphs(streets: StreetNetwork, params: StreetParams) -> dict[str, Mode
             for mode in ("walk", "bike", "car")}
 
 
-def street_transfers(graph: ModeGraph, stop_node: np.ndarray, stop_snap_m: np.ndarray, *,
-                     max_transfer_s: float = 600.0, speed_kmh: float = 4.8) -> pd.DataFrame:
-    """Walking transfers between stops on the walk graph (snap distances walked at ``speed_kmh``).
+def street_transfers(graph: ModeGraph, lon: np.ndarray, lat: np.ndarray, *,
+                     max_transfer_s: float = 600.0, links: linking.Links | None = None) -> pd.DataFrame:
+    """Walking transfers between stops (same rules as every walk: :func:`routing.linking.street_times`).
 
     Returns
     -------
     DataFrame with from_stop, to_stop (stop indices), duration_s (float): pairs of distinct stops
-    both on the street layer and within ``max_transfer_s``.
+    within ``max_transfer_s``.
     """
-    speed = speed_kmh / 3.6
-    on = np.flatnonzero(stop_snap_m <= graph.params.max_snap_m)
-    by_node: dict[int, list[int]] = {}
-    for s in on:
-        by_node.setdefault(int(stop_node[s]), []).append(int(s))
-    node_arr = np.array(sorted(by_node), dtype=np.int64)
-    stops_at = [by_node[n] for n in node_arr]
-    rows_from, rows_to, rows_dur = [], [], []
-    for s in on:
-        start = float(stop_snap_m[s] / speed)
-        tree = multi_source(graph, [int(stop_node[s])], [start], cutoff=max_transfer_s,
-                            weight="travel_time_s")
-        t_nodes = tree.travel_time_s[node_arr]
-        for k in np.flatnonzero(np.isfinite(t_nodes)):
-            for s2 in stops_at[k]:
-                if s2 == s:
-                    continue
-                dur = t_nodes[k] + stop_snap_m[s2] / speed
-                if dur <= max_transfer_s:
-                    rows_from.append(int(s))
-                    rows_to.append(s2)
-                    rows_dur.append(float(dur))
-    return pd.DataFrame({"from_stop": np.array(rows_from, dtype=np.int64),
-                         "to_stop": np.array(rows_to, dtype=np.int64),
-                         "duration_s": np.array(rows_dur, dtype=float)})
+    i, j, t = linking.street_times(graph, lon, lat, lon, lat, max_transfer_s, a_links=links, b_links=links)
+    keep = i != j
+    return pd.DataFrame({"from_stop": i[keep], "to_stop": j[keep], "duration_s": t[keep].astype(float)})
 
 
 def _snap_points(frame: pd.DataFrame, graphs: dict[str, ModeGraph]) -> pd.DataFrame:
+    """Points linked to each layer (:func:`routing.linking.link`): node_<mode> (-1 beyond reach)
+    and snap_<mode>_m (distance to that node)."""
     out = frame.copy()
     for mode, g in graphs.items():
         if len(out):
-            snap = nearest_nodes(g, out["lon"].to_numpy(), out["lat"].to_numpy())
-            out[f"node_{mode}"] = snap.node
-            out[f"snap_{mode}_m"] = snap.distance_m
+            ln = linking.link(g, out["lon"].to_numpy(), out["lat"].to_numpy())
+            out[f"node_{mode}"] = ln.node
+            out[f"snap_{mode}_m"] = ln.distance_m
         else:
             out[f"node_{mode}"] = pd.Series(dtype="int64")
             out[f"snap_{mode}_m"] = pd.Series(dtype="float64")
@@ -403,7 +523,7 @@ def build_network(*, feed: Any, streets: list[StreetNetwork], day: dt.date,
                   parkings: pd.DataFrame | None = None, chargers: pd.DataFrame | None = None,
                   cycle_lines: Any = None, extra_places: pd.DataFrame | None = None,
                   params: StreetParams | None = None, max_transfer_s: float = 600.0,
-                  join_tolerance_m: float = 12.0, digest: str = "") -> Network:
+                  join_tolerance_m: float = 12.0, digest: str = "", approximate: bool | None = None) -> Network:
     """Assemble the network from loaded frames (see the module docstring).
 
     Parameters
@@ -420,10 +540,23 @@ def build_network(*, feed: Any, streets: list[StreetNetwork], day: dt.date,
         Iterable of shapely lines (e.g. the REV) marking preferred bike segments.
     extra_places
         More searchable places (name, kind, lon, lat, id).
+    approximate
+        Add roads approximated from the bus lines where the street data has none
+        (:func:`approximate_roads`); default: when a street layer is a line layer (offline
+        data), not with OpenStreetMap extracts.
     """
     params = params or StreetParams()
     merged = merge_street_networks(streets, join_tolerance_m=join_tolerance_m)
     notes: list[str] = []
+    components = {mode: {"before": _stats(g)} for mode, g in _mode_graphs(streets[0], params).items()}
+    for mode, g in _mode_graphs(merged, params).items():
+        components[mode]["joined"] = _stats(g)
+    if approximate is None:
+        approximate = any(str(s.source.get("format", "")) == "lines" for s in streets)
+    if approximate:
+        merged, n_approx = approximate_roads(feed, merged)
+        if n_approx:
+            notes.append(f"{n_approx} road segments approximated from the bus lines where the street data has none")
     if cycle_lines is not None:
         lines = list(cycle_lines)
         if lines:
@@ -431,22 +564,17 @@ def build_network(*, feed: Any, streets: list[StreetNetwork], day: dt.date,
             edges["preferred"] = edges_along_lines(merged, lines)
             merged = StreetNetwork(nodes=merged.nodes, edges=edges, source=merged.source)
     graphs = _mode_graphs(merged, params)
+    for mode, g in graphs.items():
+        components[mode]["after"] = _stats(g)
     stops = feed.stops
     walk = graphs["walk"]
-    snap = nearest_nodes(walk, stops["stop_lon"].to_numpy(float), stops["stop_lat"].to_numpy(float))
-    transfers = street_transfers(walk, snap.node, snap.distance_m, max_transfer_s=max_transfer_s,
-                                 speed_kmh=params.walk_speed_kmh)
-    off = ~snap.snapped
+    slon, slat = stops["stop_lon"].to_numpy(float), stops["stop_lat"].to_numpy(float)
+    stop_links = linking.link(walk, slon, slat)
+    transfers = street_transfers(walk, slon, slat, max_transfer_s=max_transfer_s, links=stop_links)
+    off = stop_links.approximate
     if off.any():
-        straight = straight_line_footpaths(stops["stop_lon"].to_numpy(float), stops["stop_lat"].to_numpy(float),
-                                           max_transfer_s=max_transfer_s,
-                                           walk_speed_kmh=params.walk_speed_kmh,
-                                           detour_factor=params.walk_detour_factor)
-        keep = off[straight["from_stop"].to_numpy()] | off[straight["to_stop"].to_numpy()]
-        transfers = pd.concat([transfers, straight.loc[keep, ["from_stop", "to_stop", "duration_s"]]],
-                              ignore_index=True)
-        notes.append(f"{int(off.sum())} of {len(stops)} stops lie off the street layer: their "
-                     "walking uses straight lines x 1.3")
+        notes.append(f"{int(off.sum())} of {len(stops)} stops lie more than {linking.LINK.snap_m:.0f} m from the "
+                     "street layer: their walking is approximated (straight line x detour)")
     stop_ids = stops["stop_id"].astype(str).to_numpy()
     table = pd.DataFrame({"from_stop_id": stop_ids[transfers["from_stop"].to_numpy()],
                           "to_stop_id": stop_ids[transfers["to_stop"].to_numpy()],
@@ -458,8 +586,13 @@ def build_network(*, feed: Any, streets: list[StreetNetwork], day: dt.date,
                                                 chargers=chargers).items()}
     places = PlaceIndex(place_table(timetable, merged, points, extra_places))
     return Network(day=day, streets=merged, graphs=graphs, timetable=timetable,
-                   stop_walk_node=snap.node, stop_walk_m=snap.distance_m, points=points, places=places,
-                   params=params, digest=digest, notes=notes)
+                   stop_walk_node=stop_links.node, stop_walk_m=stop_links.distance_m, points=points,
+                   places=places, params=params, digest=digest, notes=notes, components=components)
+
+
+def _stats(graph: ModeGraph) -> dict[str, Any]:
+    st = linking.component_stats(graph)
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in st.items() if k != "mask"}
 
 
 def place_table(timetable: Timetable, streets: StreetNetwork, points: dict[str, pd.DataFrame],

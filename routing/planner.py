@@ -14,8 +14,10 @@ for, fastest first, or none with the reason. Modes:
   carpool place (BNLC), then ride together; both sides are returned;
 * ``ecar``: electric car with charging stops (:mod:`routing.ev`).
 
-Where an end lies farther than ``max_snap_m`` from the street layer, walking uses the
-straight line x 1.3 and the itinerary says so. Times are naive local datetimes; the
+Every point meets the street layers through :mod:`routing.linking` (one rule set shared with
+the accessibility engine): where an end lies off a layer, the connector is a straight line x
+the detour factor, marked approximate and said in the itinerary; notes and reasons are
+:class:`routing.messages.Msg` (a key with parameters, rendered in French or English). Times are naive local datetimes; the
 timetable is the network's service day: a request for another date is answered on that
 day at the same time of day, with a note.
 """
@@ -31,9 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from sources.loaders.streets import haversine_m
+from sources.loaders.streets import project_xy
 
-from . import csa
+from . import csa, linking
+from .constants import DEFAULT_MODES, TRIP_MODES
 from .ev import EVParams, NoEVRoute, plan_ev_trip
 from .itinerary import (
     BIKE,
@@ -51,6 +54,8 @@ from .itinerary import (
     Leg,
     PlanResult,
 )
+from .linking import LINK
+from .messages import Msg
 from .network import Network
 from .places import Place, PlaceNotFound, parse_coordinates
 from .streets import (
@@ -58,21 +63,22 @@ from .streets import (
     ShortestPathTree,
     StreetPath,
     multi_source,
-    nearest_nodes,
     one_to_one,
     path_coords,
 )
 
-MODES = ("walk", "bike", "bikeshare", "transit", "bike_transit", "park_ride", "carpool", "car", "ecar")
-DEFAULT_MODES = ("walk", "bike", "bikeshare", "transit", "car")
+MODES = TRIP_MODES
 INF = math.inf
+#: when walking is faster, a bus itinerary is still offered if it arrives (arrive-by: leaves)
+#: within this long of the walk
+RIDE_WINDOW_S = 3600.0
 
 
 @dataclass(frozen=True)
 class PlanParams:
     """Options of a trip request (all durations in seconds)."""
 
-    max_walk_s: float = 900.0  # to or from transit, to a bike-share station
+    max_walk_s: float = LINK.max_access_s  # to or from transit, to a bike-share station
     max_walk_trip_s: float = 7200.0  # a walk-only trip longer than this is not offered
     max_bike_trip_s: float = 10800.0  # nor a bike-only trip longer than this
     max_bike_access_s: float = 900.0
@@ -80,7 +86,7 @@ class PlanParams:
     bikeshare_pick_s: float = 60.0
     bikeshare_drop_s: float = 60.0
     bike_park_s: float = 60.0  # lock the bike at the stop
-    car_park_s: float = 180.0  # park the car
+    car_park_s: float = LINK.car_park_s  # park the car
     carpool_wait_s: float = 120.0
     carpool_partner: tuple[float, float] | None = None  # (lon, lat) of the passenger
     # electric car: the defaults are EVParams' own
@@ -90,6 +96,8 @@ class PlanParams:
     min_soc: float = EVParams.min_soc
     max_charge_kw: float = EVParams.max_charge_kw
     max_transfers: int = 5
+    #: minimum time between two vehicles (OpenTripPlanner's transfer slack)
+    transfer_slack_s: int = LINK.transfer_slack_s
     #: further transit itineraries leaving later (depart-at) or earlier (arrive-by) than the best
     transit_alternatives: int = 0
 
@@ -99,19 +107,29 @@ class PlanParams:
 
 
 class NoRoute(Exception):
-    """One mode cannot serve the request; the message is the reason shown to users."""
+    """One mode cannot serve the request; the message (a :class:`Msg`) is the reason shown to users."""
+
+    def __init__(self, msg: Msg) -> None:
+        super().__init__(msg)
+        self.msg = msg
 
 
 @dataclass
 class _End:
-    """An origin or destination snapped to each street layer."""
+    """An origin or destination linked to each street layer (:func:`routing.linking.link`)."""
 
     place: Place
+    links: dict[str, linking.Links] = field(default_factory=dict)
     node: dict[str, int] = field(default_factory=dict)
     snap_m: dict[str, float] = field(default_factory=dict)
+    conn_s: dict[str, float] = field(default_factory=dict)
 
-    def on(self, mode: str, limit: float) -> bool:
-        return self.snap_m.get(mode, INF) <= limit
+    def on(self, mode: str, limit: float | None = None) -> bool:
+        """Linked to the mode's layer (within ``max_offnetwork_m``)."""
+        return self.node.get(mode, -1) >= 0
+
+    def approx(self, mode: str) -> bool:
+        return bool(self.links[mode].approximate[0]) if mode in self.links else True
 
 
 class Planner:
@@ -177,34 +195,36 @@ class Planner:
         return self.network.places.resolve(text)
 
     def _end(self, place: Place) -> _End:
-        end = _End(place)
-        for mode in self.network.graphs:
-            end.node[mode], end.snap_m[mode] = self._snap(mode, place.lon, place.lat)
+        """The place linked to every layer; stops, stations and car parks are kept (they recur)."""
+        key = (place.kind, place.lon, place.lat) if place.kind not in ("coordinates",) else None
+        cache = self.__dict__.setdefault("_ends", {})
+        if key is not None and key in cache:
+            cached = cache[key]
+            return _End(place, cached.links, cached.node, cached.snap_m, cached.conn_s)
+        end = self._link_end(place)
+        if key is not None and len(cache) < 20_000:
+            cache[key] = end
         return end
 
-    def _snap(self, mode: str, lon: float, lat: float) -> tuple[int, float]:
-        """:func:`~routing.streets.nearest_nodes` for one point (same kd-tree, same projection),
-        keeping the tree and the projection between requests: building a pyproj transformer
-        costs milliseconds, more than the rest of a door-to-door query."""
-        g = self.network.graphs[mode]
-        if mode not in self._kdtrees:
-            from scipy.spatial import cKDTree
+    def _link_end(self, place: Place) -> _End:
+        end = _End(place)
+        xy: dict[str, Any] = {}
+        for mode, g in self.network.graphs.items():
+            if g.crs not in xy:  # the layers share one metric CRS: project once
+                xy[g.crs] = project_xy(np.array([place.lon]), np.array([place.lat]), g.crs)
+            ln = linking.link(g, place.lon, place.lat, xy=xy[g.crs])
+            end.links[mode] = ln
+            end.node[mode] = int(ln.node[0])
+            end.snap_m[mode] = float(ln.distance_m[0])
+            end.conn_s[mode] = float(ln.seconds[0])
+        return end
 
-            cand = np.flatnonzero(g.active)
-            tree = cKDTree(np.column_stack([g.x[cand], g.y[cand]])) if len(cand) else None
-            self._kdtrees[mode] = (tree, cand)
-        tree, cand = self._kdtrees[mode]
-        if tree is None:
-            return -1, INF
-        transformers = self._local.__dict__.setdefault("transformers", {})
-        if g.crs not in transformers:
-            from pyproj import Transformer
-
-            transformers[g.crs] = Transformer.from_crs("EPSG:4326", g.crs, always_xy=True)
-        x, y = transformers[g.crs].transform(float(lon), float(lat))
-        _, at = tree.query([x, y])
-        node = int(cand[at])
-        return node, float(haversine_m(lon, lat, g.lon[node], g.lat[node]))
+    def _stop_links(self, mode: str) -> linking.Links:
+        """Every stop linked to a layer (cached per planner)."""
+        key = f"_stop_links_{mode}"
+        if not hasattr(self, key):
+            setattr(self, key, linking.link(self.network.graphs[mode], self.tt.stop_lon, self.tt.stop_lat))
+        return getattr(self, key)
 
     # -- the request ----------------------------------------------------------------------------
     def plan(self, origin: str | Place | tuple[float, float], destination: str | Place | tuple[float, float],
@@ -225,7 +245,9 @@ class Planner:
         params = params or PlanParams()
         unknown = [m for m in modes if m not in MODES]
         if unknown:
-            return PlanResult([], reason=f"unknown mode(s): {', '.join(unknown)}; choose among {', '.join(MODES)}")
+            return PlanResult([], reason=Msg("plan.unknown_modes", modes=", ".join(unknown),
+                                             choices=", ".join(MODES)))
+        modes = list(dict.fromkeys(modes))
         try:
             o = self._end(self.resolve_place(origin))
             d = self._end(self.resolve_place(destination))
@@ -234,8 +256,7 @@ class Planner:
         notes: list[str] = []
         day = self.network.day
         if when.date() != day:
-            notes.append(f"timetable of {day.isoformat()} used (the service day of the network); "
-                         f"times are those of {when.strftime('%H:%M')} on that day")
+            notes.append(Msg("plan.other_day", day=day.isoformat(), time=when.strftime("%H:%M")))
         base = dt.datetime.combine(day, dt.time())
         t_s = float((when - dt.datetime.combine(when.date(), dt.time())).total_seconds())
         ctx = _Ctx(self, o, d, base, t_s, arrive_by, params)
@@ -245,7 +266,7 @@ class Planner:
             try:
                 found = getattr(self, f"_plan_{mode}")(ctx)
             except NoRoute as exc:
-                reasons[mode] = str(exc)
+                reasons[mode] = exc.msg
                 continue
             itineraries.extend(found if isinstance(found, list) else [found])
             if mode == TRANSIT and params.transit_alternatives > 0:
@@ -254,12 +275,10 @@ class Planner:
             itineraries.sort(key=lambda it: (-it.departure.timestamp(), it.duration_s))
         else:
             itineraries.sort(key=lambda it: (it.arrival, it.duration_s))
-        for mode, why in reasons.items():
-            notes.append(f"{mode}: {why}")
         if not itineraries:
-            reason = "; ".join(f"{m}: {r}" for m, r in reasons.items()) or "no mode asked for"
-            return PlanResult([], reason=reason, notes=notes)
-        return PlanResult(itineraries, notes=notes)
+            reason = "; ".join(f"{m}: {r}" for m, r in reasons.items()) or Msg("plan.no_mode")
+            return PlanResult([], reason=reason, notes=notes, reasons=reasons)
+        return PlanResult(itineraries, notes=notes, reasons=reasons)
 
     # -- street helpers -------------------------------------------------------------------------
     def reverse_graph(self, mode: str) -> ModeGraph:
@@ -268,70 +287,95 @@ class Planner:
 
     def tree(self, mode: str, end: _End, *, cutoff: float = INF, reverse: bool = False,
              weight: str = "travel_time_s") -> ShortestPathTree:
-        """Times from ``end`` to every node of a layer (or to ``end`` with ``reverse``)."""
+        """Times from ``end`` to every node of a layer (or to ``end`` with ``reverse``), the
+        linking connector included."""
         g = self.reverse_graph(mode) if reverse and mode == CAR else self.network.graphs[mode]
-        start = end.snap_m[mode] / self.walk_speed
-        return multi_source(g, [end.node[mode]], [start], cutoff=cutoff, weight=weight)
+        return multi_source(g, [end.node[mode]], [end.conn_s[mode]], cutoff=cutoff, weight=weight)
 
     def street_leg(self, mode: str, a: Place, b: Place, path: StreetPath, depart_s: float,
-                   base: dt.datetime, *, snap_a_m: float = 0.0, snap_b_m: float = 0.0,
+                   base: dt.datetime, *, conn_a: tuple[float, float, bool] = (0.0, 0.0, False),
+                   conn_b: tuple[float, float, bool] = (0.0, 0.0, False),
                    extra_s: float = 0.0, co2_mode: str | None = None) -> Leg:
-        """A street leg along ``path`` with straight connectors from ``a`` and to ``b``."""
+        """A street leg along ``path`` with connectors (metres, seconds, approximate) from ``a`` and to ``b``."""
         g = self.network.graphs[mode]
         coords = [(a.lon, a.lat)] + [tuple(map(float, xy)) for xy in path_coords(g, path)] + [(b.lon, b.lat)]
-        connect_s = (snap_a_m + snap_b_m) / self.walk_speed
-        duration = float(path.travel_time_s) + connect_s + extra_s
-        distance = float(path.length_m) + snap_a_m + snap_b_m
-        return _leg(mode, a.name, b.name, base, depart_s, depart_s + duration, distance, coords,
-                    co2_mode=co2_mode or mode)
+        duration = float(path.travel_time_s) + conn_a[1] + conn_b[1] + extra_s
+        distance = float(path.length_m) + conn_a[0] + conn_b[0]
+        leg = _leg(mode, a.name, b.name, base, depart_s, depart_s + duration, distance, coords,
+                   co2_mode=co2_mode or mode)
+        far = max(conn_a[0] if conn_a[2] else 0.0, conn_b[0] if conn_b[2] else 0.0)
+        if far > 0:
+            leg.approximate = True
+            leg.notes.append(Msg("plan.connector", km=f"{far / 1000:.1f}", factor=LINK.detour_factor))
+        if path.found and len(path.arcs) and self._approx_arcs(g)[path.arcs].any():
+            leg.approximate = True
+            leg.notes.append(Msg("plan.bus_roads"))
+        return leg
+
+    def _approx_arcs(self, g: ModeGraph) -> np.ndarray:
+        if "approx_arcs" not in g._cache:
+            edges = self.network.streets.edges
+            flag = edges["approximate"].to_numpy(bool) if "approximate" in edges else np.zeros(len(edges), bool)
+            g._cache["approx_arcs"] = flag[g.edge_row] if len(flag) else np.zeros(g.n_arcs, bool)
+        return g._cache["approx_arcs"]
+
+    def _point_conn(self, mode: str, dist_m: float) -> tuple[float, float, bool]:
+        """(metres, seconds, approximate) of a linking connector of ``dist_m``."""
+        far = dist_m > LINK.snap_m
+        return (dist_m * (LINK.detour_factor if far else 1.0), float(linking.connector_s(dist_m, mode)), far)
+
+    def route_leg(self, mode: str, a: Place, b: Place, depart_s: float, base: dt.datetime, *,
+                  a_end: _End | None = None, b_end: _End | None = None, extra_s: float = 0.0,
+                  co2_mode: str | None = None) -> Leg:
+        """The leg of :func:`routing.linking.street_route` between two places (raises NoRoute)."""
+        a_end = a_end or self._end(a)
+        b_end = b_end or self._end(b)
+        g = self.network.graphs[mode]
+        r = linking.street_route(g, (a.lon, a.lat), (b.lon, b.lat), a_links=a_end.links[mode],
+                                 b_links=b_end.links[mode])
+        if not r.found:
+            for side, end in (("origin", a_end), ("destination", b_end)):
+                if not end.on(mode):
+                    raise NoRoute(Msg("plan.outside_data", side=side, mode=mode,
+                                      km=f"{end.snap_m[mode] / 1000:.1f}"))
+            raise NoRoute(Msg("plan.no_path", mode=mode))
+        if r.direct:
+            leg = _leg(mode, a.name, b.name, base, depart_s, depart_s + r.seconds + extra_s, r.distance_m,
+                       [(a.lon, a.lat), (b.lon, b.lat)], co2_mode=co2_mode or mode)
+            leg.approximate = True
+            leg.notes.append(Msg("plan.straight_line", factor=LINK.detour_factor))
+            return leg
+        return self.street_leg(mode, a, b, r.path, depart_s, base, conn_a=self._point_conn(mode, r.a_link[1]),
+                               conn_b=self._point_conn(mode, r.b_link[1]), extra_s=extra_s, co2_mode=co2_mode)
 
     def walk_between(self, a: Place, b: Place, depart_s: float, base: dt.datetime, *,
                      a_end: _End | None = None, b_end: _End | None = None) -> tuple[Leg, bool]:
-        """Walk from a to b: on the street layer when both lie on it, else straight line x 1.3.
-
-        Returns the leg and whether the straight-line fallback was used.
-        """
-        limit = self.network.params.max_snap_m
-        a_end = a_end or self._end(a)
-        b_end = b_end or self._end(b)
-        if a_end.on(WALK, limit) and b_end.on(WALK, limit):
-            g = self.network.graphs[WALK]
-            path = one_to_one(g, a_end.node[WALK], b_end.node[WALK], weight="travel_time_s")
-            if path.found:
-                return self.street_leg(WALK, a, b, path, depart_s, base, snap_a_m=a_end.snap_m[WALK],
-                                       snap_b_m=b_end.snap_m[WALK]), False
-        dist = _haversine(a.lon, a.lat, b.lon, b.lat)
-        leg = _leg(WALK, a.name, b.name, base, depart_s,
-                   depart_s + dist * self.network.params.walk_detour_factor / self.walk_speed,
-                   dist * self.network.params.walk_detour_factor, [(a.lon, a.lat), (b.lon, b.lat)])
-        leg.notes.append("off the street network: straight line x 1.3")
-        return leg, True
+        """Walk from a to b (:func:`routing.linking.street_route`); returns the leg and whether
+        it is approximate. Beyond the reach of the street data, a straight line x detour."""
+        try:
+            leg = self.route_leg(WALK, a, b, depart_s, base, a_end=a_end, b_end=b_end)
+        except NoRoute:
+            dist = _haversine(a.lon, a.lat, b.lon, b.lat)
+            leg = _leg(WALK, a.name, b.name, base, depart_s,
+                       depart_s + dist * LINK.detour_factor / LINK.speed_ms(WALK),
+                       dist * LINK.detour_factor, [(a.lon, a.lat), (b.lon, b.lat)])
+            leg.approximate = True
+            leg.notes.append(Msg("plan.straight_line", factor=LINK.detour_factor))
+        return leg, leg.approximate
 
     def _direct(self, ctx: _Ctx, mode: str) -> Itinerary:
         it = self._direct_path(ctx, mode)
         cap = {WALK: ctx.params.max_walk_trip_s, BIKE: ctx.params.max_bike_trip_s}.get(mode)
         if cap is not None and it.duration_s > cap:
-            raise NoRoute(f"{it.duration_s / 3600:.1f} h by {mode}: longer than the "
-                          f"{cap / 3600:.0f} h offered for this mode")
+            raise NoRoute(Msg("plan.too_long", hours=f"{it.duration_s / 3600:.1f}", mode=mode,
+                              cap=f"{cap / 3600:.0f}"))
         return it
 
     def _direct_path(self, ctx: _Ctx, mode: str) -> Itinerary:
-        o, d = ctx.o, ctx.d
-        limit = self.network.params.max_snap_m
-        if mode == WALK and not (o.on(WALK, limit) and d.on(WALK, limit)):
-            leg, _ = self.walk_between(o.place, d.place, 0.0, ctx.base, a_end=o, b_end=d)
-            return ctx.shift(Itinerary(WALK, [leg], notes=list(leg.notes)))
-        if not (o.on(mode, limit) and d.on(mode, limit)):
-            raise NoRoute(f"{'origin' if not o.on(mode, limit) else 'destination'} is more than "
-                          f"{limit:.0f} m from the {mode} street layer")
-        g = self.network.graphs[mode]
-        path = one_to_one(g, o.node[mode], d.node[mode], weight="cost")
-        if not path.found:
-            raise NoRoute(f"no {mode} path on the street layer between these places")
         extra = ctx.params.car_park_s if mode == CAR else 0.0
-        leg = self.street_leg(mode, o.place, d.place, path, 0.0, ctx.base, snap_a_m=o.snap_m[mode],
-                              snap_b_m=d.snap_m[mode], extra_s=extra)
-        return ctx.shift(Itinerary(mode, [leg]))
+        leg = self.route_leg(mode, ctx.o.place, ctx.d.place, 0.0, ctx.base, a_end=ctx.o, b_end=ctx.d,
+                             extra_s=extra)
+        return ctx.shift(Itinerary(mode, [leg], notes=list(leg.notes)))
 
     # -- modes ------------------------------------------------------------------------------------
     def _plan_walk(self, ctx: _Ctx) -> Itinerary:
@@ -346,10 +390,11 @@ class Planner:
     def _plan_bikeshare(self, ctx: _Ctx) -> Itinerary:
         stations = self.network.points.get("bikeshare")
         if stations is None or not len(stations):
-            raise NoRoute("no bike-share station in the network")
-        p, limit = ctx.params, self.network.params.max_snap_m
-        if not (ctx.o.on(WALK, limit) and ctx.d.on(WALK, limit)):
-            raise NoRoute("origin or destination is off the street network")
+            raise NoRoute(Msg("plan.no_station"))
+        p = ctx.params
+        for side, end in (("origin", ctx.o), ("destination", ctx.d)):
+            if not end.on(WALK):
+                raise NoRoute(Msg("plan.outside_data", side=side, mode=WALK, km=f"{end.snap_m[WALK] / 1000:.1f}"))
         known = stations["status_known"].to_numpy(bool)
         bikes = stations["bikes_available"].to_numpy(float)
         docks = stations["docks_available"].to_numpy(float)
@@ -357,28 +402,29 @@ class Planner:
         drop_ok = ~known | (docks > 0)
         walk_o = self.tree(WALK, ctx.o, cutoff=p.max_walk_s)
         walk_d = self.tree(WALK, ctx.d, cutoff=p.max_walk_s)
-        on_street = stations["snap_walk_m"].to_numpy(float) <= limit
-        t_pick = walk_o.travel_time_s[stations["node_walk"].to_numpy()] + \
-            stations["snap_walk_m"].to_numpy(float) / self.walk_speed
-        t_drop = walk_d.travel_time_s[stations["node_walk"].to_numpy()] + \
-            stations["snap_walk_m"].to_numpy(float) / self.walk_speed
+        node_walk = stations["node_walk"].to_numpy()
+        on_street = (node_walk >= 0) & (stations["node_bike"].to_numpy() >= 0)
+        conn_walk = linking.connector_s(stations["snap_walk_m"].to_numpy(float), WALK)
+        safe = np.where(on_street, node_walk, 0)
+        t_pick = np.where(on_street, walk_o.travel_time_s[safe] + conn_walk, INF)
+        t_drop = np.where(on_street, walk_d.travel_time_s[safe] + conn_walk, INF)
         pick = np.flatnonzero(pick_ok & on_street & np.isfinite(t_pick))
         drop = np.flatnonzero(drop_ok & on_street & np.isfinite(t_drop))
         if not len(pick):
-            raise NoRoute(f"no station with bikes within {p.max_walk_s / 60:.0f} min walk of the origin")
+            raise NoRoute(Msg("plan.no_bikes", minutes=f"{p.max_walk_s / 60:.0f}"))
         if not len(drop):
-            raise NoRoute(f"no station with free docks within {p.max_walk_s / 60:.0f} min walk of the destination")
+            raise NoRoute(Msg("plan.no_docks", minutes=f"{p.max_walk_s / 60:.0f}"))
         bike = self.network.graphs[BIKE]
         nodes_bike = stations["node_bike"].to_numpy()
         tree = multi_source(bike, nodes_bike[pick], t_pick[pick] + p.bikeshare_pick_s, weight="travel_time_s")
         total = tree.travel_time_s[nodes_bike[drop]] + p.bikeshare_drop_s + t_drop[drop]
         if not np.isfinite(total).any():
-            raise NoRoute("no bike path between stations near the origin and the destination")
+            raise NoRoute(Msg("plan.no_bike_path_stations"))
         q = int(drop[int(np.argmin(total))])
         path = tree.path_to(int(nodes_bike[q]))
         pk = int(pick[path.root])
         if pk == q:
-            raise NoRoute("the same station serves both ends: walk instead")
+            raise NoRoute(Msg("plan.same_station"))
         st = stations.iloc
         a = Place(str(st[pk]["name"]), "bikeshare", float(st[pk]["lon"]), float(st[pk]["lat"]), str(st[pk]["point_id"]))
         b = Place(str(st[q]["name"]), "bikeshare", float(st[q]["lon"]), float(st[q]["lat"]), str(st[q]["point_id"]))
@@ -388,96 +434,83 @@ class Planner:
         ride_path = one_to_one(bike, int(nodes_bike[pk]), int(nodes_bike[q]), weight="cost")
         t1 = _secs(leg1.arrival, ctx.base) + p.bikeshare_pick_s
         leg2 = self.street_leg(BIKE, a, b, ride_path, t1, ctx.base,
-                               snap_a_m=float(stations.iloc[pk]["snap_bike_m"]),
-                               snap_b_m=float(stations.iloc[q]["snap_bike_m"]), extra_s=p.bikeshare_drop_s)
+                               conn_a=self._point_conn(BIKE, float(stations.iloc[pk]["snap_bike_m"])),
+                               conn_b=self._point_conn(BIKE, float(stations.iloc[q]["snap_bike_m"])),
+                               extra_s=p.bikeshare_drop_s)
         leg2.mode = BIKESHARE
         leg3, _ = self.walk_between(b, ctx.d.place, _secs(leg2.arrival, ctx.base), ctx.base, b_end=ctx.d)
         notes = []
         if not (known[pk] and known[q]):
-            notes.append("bike and dock availability unknown: check at the station")
+            notes.append(Msg("plan.availability_unknown"))
         else:
-            notes.append(f"{int(bikes[pk])} bikes at {a.name}, {int(docks[q])} free docks at {b.name}")
-        return ctx.shift(Itinerary(BIKESHARE, _drop_empty([leg1, leg2, leg3]), notes=notes))
+            notes.append(Msg("plan.availability", bikes=int(bikes[pk]), a=a.name, docks=int(docks[q]), b=b.name))
+        legs = _drop_empty([leg1, leg2, leg3])
+        return ctx.shift(Itinerary(BIKESHARE, legs, notes=_notes(notes, legs)))
 
     # transit and its combinations -----------------------------------------------------------
-    def stop_access(self, end: _End, mode: str, cutoff_s: float, *, reverse: bool = False,
-                    start_s: float = 0.0) -> tuple[np.ndarray, np.ndarray, ShortestPathTree | None]:
-        """Stops reachable from (or, reversed, to) ``end`` by ``mode`` within ``cutoff_s``.
+    def stop_access(self, end: _End, mode: str, cutoff_s: float, *,
+                    start_s: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+        """Stops reachable from (or, walking being symmetric, to) ``end`` by ``mode`` within
+        ``cutoff_s``: :func:`routing.linking.street_times`, as the accessibility engine.
 
-        Returns stop indices, access seconds, and the street tree (None when off-network, the
-        times then being straight line x 1.3 at walking speed).
+        Returns stop indices and seconds (``start_s`` added).
         """
-        net = self.network
-        limit = net.params.max_snap_m
-        on_stop = net.stop_walk_m <= limit
-        if end.on(mode, limit):
-            tree = self.tree(mode, end, cutoff=cutoff_s, reverse=reverse)
-            if mode == WALK:
-                t = tree.travel_time_s[net.stop_walk_node] + net.stop_walk_m / self.walk_speed
-            else:
-                g = net.graphs[mode]
-                snap = self._stop_snap(mode, g)
-                t = tree.travel_time_s[snap[0]] + snap[1] / self.walk_speed
-            t = np.where(on_stop, t + start_s, INF)
-            ok = np.flatnonzero(np.isfinite(t) & (t <= cutoff_s + start_s))
-            if len(ok):
-                return ok, t[ok], tree
-        if mode != WALK:
-            return np.zeros(0, np.int64), np.zeros(0), None
-        dist = _haversine_arr(end.place.lon, end.place.lat, self.tt.stop_lon, self.tt.stop_lat)
-        t = dist * net.params.walk_detour_factor / self.walk_speed + start_s
-        ok = np.flatnonzero(t <= cutoff_s + start_s)
-        return ok, t[ok], None
-
-    def _stop_snap(self, mode: str, g: ModeGraph) -> tuple[np.ndarray, np.ndarray]:
-        key = f"_stop_snap_{mode}"
-        if not hasattr(self, key):
-            snap = nearest_nodes(g, self.tt.stop_lon, self.tt.stop_lat)
-            setattr(self, key, (snap.node, snap.distance_m))
-        return getattr(self, key)
+        if not end.on(mode):
+            return np.zeros(0, np.int64), np.zeros(0)
+        g = self.network.graphs[mode]
+        tt = self.tt
+        _, j, t = linking.street_times(g, end.place.lon, end.place.lat, tt.stop_lon, tt.stop_lat, cutoff_s,
+                                       a_links=end.links[mode], b_links=self._stop_links(mode))
+        return j, t.astype(float) + start_s
 
     def _transit_core(self, ctx: _Ctx, sources: np.ndarray, src_s: np.ndarray, label: str,
                       access_legs: Any) -> Itinerary:
         """Connection scan between access labels and walking egress, then legs.
 
         ``access_legs(stop, board_s)`` returns the legs from the door to ``stop`` arriving by
-        ``board_s`` (the access is shifted to leave as late as possible).
+        ``board_s`` (the access is shifted to leave as late as possible). When walking beats
+        every bus, the best itinerary with a vehicle is still returned, flagged.
         """
         p = ctx.params
-        eg_stops, eg_s, eg_tree = self.stop_access(ctx.d, WALK, p.max_walk_s)
+        eg_stops, eg_s = self.stop_access(ctx.d, WALK, p.max_walk_s)
         if not len(sources):
-            raise NoRoute("no stop within reach of the origin")
+            raise NoRoute(Msg("plan.no_stop_origin"))
         if not len(eg_stops):
-            raise NoRoute(f"no stop within {p.max_walk_s / 60:.0f} min walk of the destination")
+            raise NoRoute(Msg("plan.no_stop_destination", minutes=f"{p.max_walk_s / 60:.0f}"))
         tt = self.tt
+        flags: list[str] = []
         if not ctx.arrive_by:
             labels = np.column_stack([sources, np.ceil(ctx.t_s + src_s)]).astype(np.int64)
-            res = csa.earliest_arrival(tt, labels, targets=eg_stops)
+            res = csa.earliest_arrival(tt, labels, targets=eg_stops, initial_footpaths=False,
+                                       transfer_slack_s=p.transfer_slack_s)
             total = res.time[eg_stops].astype(float) + eg_s
             total[res.time[eg_stops] >= csa.INF] = INF
             if not np.isfinite(total).any():
-                raise NoRoute("no bus or metro reaches the destination that day after this time")
+                raise NoRoute(Msg("plan.no_transit_after"))
             k = int(np.argmin(total))
-            last = int(eg_stops[k])
-            jlegs = csa.journey(tt, res, last)
+            jlegs = csa.journey(tt, res, int(eg_stops[k]))
+            if not any(leg.mode == TRANSIT for leg in jlegs):
+                flags.append(Msg("plan.walking_faster", minutes=f"{(total[k] - ctx.t_s) / 60:.0f}"))
+                jlegs = self._ride_forward(labels, eg_stops, eg_s, p.transfer_slack_s)
+                if jlegs[-1].arr_time_s > total[k] + RIDE_WINDOW_S:
+                    raise NoRoute(flags[0])
         else:
-            deadline = ctx.t_s
-            labels = np.column_stack([eg_stops, np.floor(deadline - eg_s)]).astype(np.int64)
-            res = csa.latest_departure(tt, labels, sources=sources)
-            ld = res.time[sources].astype(float)
+            labels = np.column_stack([eg_stops, np.floor(ctx.t_s - eg_s)]).astype(np.int64)
+            res = csa.latest_departure(tt, labels, sources=sources, initial_footpaths=False,
+                                       transfer_slack_s=p.transfer_slack_s)
             ok = res.time[sources] > csa.NEG_INF
-            start = np.where(ok, ld - src_s, -INF)
-            if not np.isfinite(start).any() or start.max() == -INF:
-                raise NoRoute("no bus or metro reaches the destination by that time that day")
+            start = np.where(ok, res.time[sources].astype(float) - src_s, -INF)
+            if not ok.any():
+                raise NoRoute(Msg("plan.no_transit_before"))
             k = int(np.argmax(start))
-            first = int(sources[k])
-            jlegs = csa.journey(tt, res, first)
-        if not any(leg.mode == TRANSIT for leg in jlegs):
-            raise NoRoute("walking is faster than any bus or metro for this trip")
+            jlegs = csa.journey(tt, res, int(sources[k]))
+            if not any(leg.mode == TRANSIT for leg in jlegs):
+                flags.append(Msg("plan.walking_faster", minutes=f"{(ctx.t_s - start[k]) / 60:.0f}"))
+                jlegs = self._ride_backward(labels, sources, src_s, p.transfer_slack_s)
+                if jlegs[0].dep_time_s < start[k] - RIDE_WINDOW_S:
+                    raise NoRoute(flags[0])
         legs: list[Leg] = []
-        first_stop = jlegs[0].from_stop
-        board_s = jlegs[0].dep_time_s
-        legs.extend(access_legs(first_stop, board_s))
+        legs.extend(access_legs(jlegs[0].from_stop, jlegs[0].dep_time_s))
         for jl in jlegs:
             a = self._stop_place(jl.from_stop)
             b = self._stop_place(jl.to_stop)
@@ -494,13 +527,59 @@ class Planner:
             else:
                 leg, _ = self.walk_between(a, b, jl.dep_time_s, ctx.base)
                 legs.append(_retime(leg, ctx.base, jl.dep_time_s, jl.arr_time_s))
-        last_stop = jlegs[-1].to_stop
-        arrive_stop_s = jlegs[-1].arr_time_s
-        leg, fallback = self.walk_between(self._stop_place(last_stop), ctx.d.place, arrive_stop_s, ctx.base,
-                                          b_end=ctx.d)
+        leg, _ = self.walk_between(self._stop_place(jlegs[-1].to_stop), ctx.d.place, jlegs[-1].arr_time_s,
+                                   ctx.base, b_end=ctx.d)
         legs.append(leg)
-        notes = [n for leg in legs for n in leg.notes]
-        return Itinerary(label, _drop_empty(legs), notes=sorted(set(notes)))
+        legs = _drop_empty(legs)
+        return Itinerary(label, legs, notes=_notes(flags, legs))
+
+    def _ride_forward(self, labels: np.ndarray, eg_stops: np.ndarray, eg_s: np.ndarray,
+                      slack: int) -> list[csa.JourneyLeg]:
+        """The earliest arrival at the destination that rides at least one vehicle.
+
+        A trip is boarded at its first connection whose stop is reached in time (exact labels of
+        a full scan); its later connections are ridden; the best of them ending at an egress
+        stop ends the journey, the legs before boarding come from the scan."""
+        tt = self.tt
+        full = csa.earliest_arrival(tt, labels, initial_footpaths=False, transfer_slack_s=slack)
+        conn = np.arange(tt.n_connections)
+        ok = np.flatnonzero(full.ready[tt.dep_stop] <= tt.dep_time)
+        first = np.full(tt.n_trips, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, tt.trip[ok], ok)
+        ridden = conn >= first[tt.trip]
+        eg = np.full(tt.n_stops, INF)
+        eg[eg_stops] = eg_s
+        cand = np.flatnonzero(ridden & np.isfinite(eg[tt.arr_stop]))
+        if not len(cand):
+            raise NoRoute(Msg("plan.no_transit_after"))
+        x = int(cand[int(np.argmin(tt.arr_time[cand] + eg[tt.arr_stop[cand]]))])
+        e = int(first[tt.trip[x]])
+        ride = csa.JourneyLeg(TRANSIT, int(tt.dep_stop[e]), int(tt.arr_stop[x]), int(tt.dep_time[e]),
+                              int(tt.arr_time[x]), int(tt.trip[e]), e, x)
+        before = csa.ScanResult("forward", full.ready, full.ready_enter, full.ready_exit, full.ready_fp, full.labels)
+        return [*csa.journey(tt, before, int(tt.dep_stop[e])), ride]
+
+    def _ride_backward(self, labels: np.ndarray, sources: np.ndarray, src_s: np.ndarray,
+                       slack: int) -> list[csa.JourneyLeg]:
+        """Arrive-by twin of :meth:`_ride_forward`: the latest departure that rides a vehicle."""
+        tt = self.tt
+        full = csa.latest_departure(tt, labels, initial_footpaths=False, transfer_slack_s=slack)
+        conn = np.arange(tt.n_connections)
+        ok = np.flatnonzero(full.ready[tt.arr_stop] >= tt.arr_time)
+        last = np.full(tt.n_trips, -1, dtype=np.int64)
+        np.maximum.at(last, tt.trip[ok], ok)
+        ridden = conn <= last[tt.trip]
+        src = np.full(tt.n_stops, INF)
+        src[sources] = src_s
+        cand = np.flatnonzero(ridden & np.isfinite(src[tt.dep_stop]))
+        if not len(cand):
+            raise NoRoute(Msg("plan.no_transit_before"))
+        e = int(cand[int(np.argmax(tt.dep_time[cand] - src[tt.dep_stop[cand]]))])
+        x = int(last[tt.trip[e]])
+        ride = csa.JourneyLeg(TRANSIT, int(tt.dep_stop[e]), int(tt.arr_stop[x]), int(tt.dep_time[e]),
+                              int(tt.arr_time[x]), int(tt.trip[e]), e, x)
+        after = csa.ScanResult("backward", full.ready, full.ready_enter, full.ready_exit, full.ready_fp, full.labels)
+        return [ride, *csa.journey(tt, after, int(tt.arr_stop[x]))]
 
     def _stop_place(self, s: int) -> Place:
         tt = self.tt
@@ -524,7 +603,7 @@ class Planner:
         return legs
 
     def _plan_transit(self, ctx: _Ctx) -> Itinerary:
-        stops, secs, _ = self.stop_access(ctx.o, WALK, ctx.params.max_walk_s)
+        stops, secs = self.stop_access(ctx.o, WALK, ctx.params.max_walk_s)
         return self._transit_core(ctx, stops, secs, TRANSIT, self._walk_access_legs(ctx))
 
     def _transit_alternatives(self, ctx: _Ctx, best: Itinerary) -> list[Itinerary]:
@@ -551,89 +630,83 @@ class Planner:
 
     def _plan_bike_transit(self, ctx: _Ctx) -> Itinerary:
         p = ctx.params
-        if not ctx.o.on(BIKE, self.network.params.max_snap_m):
-            raise NoRoute("origin is off the bike street layer")
-        stops, secs, tree = self.stop_access(ctx.o, BIKE, p.max_bike_access_s, start_s=0.0)
+        if not ctx.o.on(BIKE):
+            raise NoRoute(Msg("plan.outside_data", side="origin", mode=BIKE, km=f"{ctx.o.snap_m[BIKE] / 1000:.1f}"))
+        stops, secs = self.stop_access(ctx.o, BIKE, p.max_bike_access_s)
         if not len(stops):
-            raise NoRoute("no stop within a short ride of the origin")
+            raise NoRoute(Msg("plan.no_stop_bike"))
 
         def legs(stop: int, board_s: float) -> list[Leg]:
-            g = self.network.graphs[BIKE]
-            node, snap_m = self._stop_snap(BIKE, g)
-            path = tree.path_to(int(node[stop]))
-            leg = self.street_leg(BIKE, ctx.o.place, self._stop_place(stop), path, 0.0, ctx.base,
-                                  snap_a_m=ctx.o.snap_m[BIKE], snap_b_m=float(snap_m[stop]), extra_s=p.bike_park_s)
+            place = self._stop_place(stop)
+            leg = self.route_leg(BIKE, ctx.o.place, place, 0.0, ctx.base, a_end=ctx.o, extra_s=p.bike_park_s)
             return [_shift_leg(leg, board_s - _secs(leg.arrival, ctx.base))]
 
         it = self._transit_core(ctx, stops, secs + p.bike_park_s, "bike_transit", legs)
         if not any(leg.mode == BIKE for leg in it.legs):
-            raise NoRoute("the bike adds nothing to this transit trip")
+            raise NoRoute(Msg("plan.bike_adds_nothing"))
         return it
 
     def _plan_park_ride(self, ctx: _Ctx) -> Itinerary:
         p = ctx.params
         prs = self.network.points.get("park_ride")
         if prs is None or not len(prs):
-            raise NoRoute("no park-and-ride car park in the network")
-        limit = self.network.params.max_snap_m
-        if not ctx.o.on(CAR, limit):
-            raise NoRoute("origin is off the car street layer")
+            raise NoRoute(Msg("plan.no_park_ride"))
+        if not ctx.o.on(CAR):
+            raise NoRoute(Msg("plan.outside_data", side="origin", mode=CAR, km=f"{ctx.o.snap_m[CAR] / 1000:.1f}"))
         car = self.tree(CAR, ctx.o, cutoff=p.max_car_access_s)
-        ok = (prs["snap_car_m"].to_numpy(float) <= limit) & (prs["snap_walk_m"].to_numpy(float) <= limit)
-        t_car = car.travel_time_s[prs["node_car"].to_numpy()] + p.car_park_s
+        node_car, node_walk = prs["node_car"].to_numpy(), prs["node_walk"].to_numpy()
+        ok = (node_car >= 0) & (node_walk >= 0)
+        conn_car = linking.connector_s(prs["snap_car_m"].to_numpy(float), CAR)
+        conn_walk = linking.connector_s(prs["snap_walk_m"].to_numpy(float), WALK)
+        t_car = np.where(ok, car.travel_time_s[np.where(ok, node_car, 0)] + conn_car + p.car_park_s, INF)
         cand = np.flatnonzero(ok & np.isfinite(t_car))
         if not len(cand):
-            raise NoRoute("no park-and-ride car park within reach by car")
+            raise NoRoute(Msg("plan.no_park_ride_reach"))
         walk = self.network.graphs[WALK]
-        wtree = multi_source(walk, prs["node_walk"].to_numpy()[cand], t_car[cand], cutoff=p.max_car_access_s + 600,
-                             weight="travel_time_s")
-        net = self.network
-        t_stop = wtree.travel_time_s[net.stop_walk_node] + net.stop_walk_m / self.walk_speed
-        t_stop[net.stop_walk_m > limit] = INF
+        wtree = multi_source(walk, node_walk[cand], t_car[cand] + conn_walk[cand],
+                             cutoff=p.max_car_access_s + 600, weight="travel_time_s")
+        sl = self._stop_links(WALK)
+        t_stop = np.where(sl.linked, wtree.travel_time_s[np.where(sl.linked, sl.node, 0)] + sl.seconds, INF)
         stops = np.flatnonzero(np.isfinite(t_stop) & (t_stop - t_car.min() <= 600))
         if not len(stops):
-            raise NoRoute("no stop within a 10 min walk of a park-and-ride car park")
+            raise NoRoute(Msg("plan.no_stop_park_ride"))
 
         def legs(stop: int, board_s: float) -> list[Leg]:
-            path_w = wtree.path_to(int(net.stop_walk_node[stop]))
+            path_w = wtree.path_to(int(sl.node[stop]))
             k = int(cand[path_w.root])
             pr = prs.iloc[k]
             pr_place = Place(str(pr["name"]), "parking", float(pr["lon"]), float(pr["lat"]), str(pr["point_id"]))
-            path_c = car.path_to(int(pr["node_car"]))
-            leg1 = self.street_leg(CAR, ctx.o.place, pr_place, path_c, 0.0, ctx.base,
-                                   snap_a_m=ctx.o.snap_m[CAR], snap_b_m=float(pr["snap_car_m"]),
-                                   extra_s=p.car_park_s)
-            walk_path = one_to_one(walk, int(pr["node_walk"]), int(net.stop_walk_node[stop]), weight="travel_time_s")
-            leg2 = self.street_leg(WALK, pr_place, self._stop_place(stop),
-                                   walk_path, _secs(leg1.arrival, ctx.base),
-                                   ctx.base, snap_a_m=float(pr["snap_walk_m"]), snap_b_m=float(net.stop_walk_m[stop]))
+            leg1 = self.street_leg(CAR, ctx.o.place, pr_place, car.path_to(int(pr["node_car"])), 0.0, ctx.base,
+                                   conn_a=self._point_conn(CAR, ctx.o.snap_m[CAR]),
+                                   conn_b=self._point_conn(CAR, float(pr["snap_car_m"])), extra_s=p.car_park_s)
+            leg2, _ = self.walk_between(pr_place, self._stop_place(stop), _secs(leg1.arrival, ctx.base), ctx.base)
             shift = board_s - _secs(leg2.arrival, ctx.base)
             return [_shift_leg(leg1, shift), _shift_leg(leg2, shift)]
 
-        it = self._transit_core(ctx, stops, t_stop[stops], "park_ride", legs)
-        return it
+        return self._transit_core(ctx, stops, t_stop[stops], "park_ride", legs)
 
     def _plan_carpool(self, ctx: _Ctx) -> list[Itinerary]:
         p = ctx.params
         if p.carpool_partner is None:
-            raise NoRoute("carpooling needs the passenger's starting point (carpool partner)")
+            raise NoRoute(Msg("plan.carpool_partner"))
         places = self.network.points.get("carpool")
         if places is None or not len(places):
-            raise NoRoute("no carpool place in the network")
-        limit = self.network.params.max_snap_m
+            raise NoRoute(Msg("plan.no_carpool_place"))
         partner = self._end(Place("passager / passenger", "coordinates", *p.carpool_partner))
         for who, end in (("origin", ctx.o), ("passenger", partner), ("destination", ctx.d)):
-            if not end.on(CAR, limit):
-                raise NoRoute(f"{who} is off the car street layer")
+            if not end.on(CAR):
+                raise NoRoute(Msg("plan.outside_data", side=who, mode=CAR, km=f"{end.snap_m[CAR] / 1000:.1f}"))
         t_drv = self.tree(CAR, ctx.o)
         t_pas = self.tree(CAR, partner)
         t_dst = self.tree(CAR, ctx.d, reverse=True)
         nodes = places["node_car"].to_numpy()
-        ok = places["snap_car_m"].to_numpy(float) <= limit
-        meet = np.maximum(t_drv.travel_time_s[nodes], t_pas.travel_time_s[nodes]) + p.carpool_wait_s
-        total = np.where(ok, meet + t_dst.travel_time_s[nodes], INF)
+        ok = nodes >= 0
+        safe = np.where(ok, nodes, 0)
+        conn = linking.connector_s(places["snap_car_m"].to_numpy(float), CAR)
+        meet = np.maximum(t_drv.travel_time_s[safe], t_pas.travel_time_s[safe]) + conn + p.carpool_wait_s
+        total = np.where(ok, meet + t_dst.travel_time_s[safe] + conn, INF)
         if not np.isfinite(total).any():
-            raise NoRoute("no carpool place reachable by both")
+            raise NoRoute(Msg("plan.no_carpool_reach"))
         k = int(np.argmin(total))
         row = places.iloc[k]
         m = Place(str(row["name"]) or "aire de covoiturage", "carpool", float(row["lon"]), float(row["lat"]),
@@ -641,19 +714,22 @@ class Planner:
         meet_s = float(meet[k])
         car = self.network.graphs[CAR]
         ride_path = one_to_one(car, int(nodes[k]), ctx.d.node[CAR], weight="travel_time_s")
+        m_conn = self._point_conn(CAR, float(row["snap_car_m"]))
         out = []
         for label, end, tree in (("carpool", ctx.o, t_drv), ("carpool_passenger", partner, t_pas)):
             leg1 = self.street_leg(CAR, end.place, m, tree.path_to(int(nodes[k])), 0.0, ctx.base,
-                                   snap_a_m=end.snap_m[CAR], snap_b_m=float(row["snap_car_m"]))
+                                   conn_a=self._point_conn(CAR, end.snap_m[CAR]), conn_b=m_conn)
             leg1 = _shift_leg(leg1, meet_s - p.carpool_wait_s - _secs(leg1.arrival, ctx.base))
             wait = _leg(WAIT, m.name, m.name, ctx.base, _secs(leg1.arrival, ctx.base), meet_s, 0.0,
                         [(m.lon, m.lat)])
-            ride = self.street_leg(CAR, m, ctx.d.place, ride_path, meet_s, ctx.base,
-                                   snap_b_m=ctx.d.snap_m[CAR], extra_s=p.car_park_s, co2_mode=CARPOOL)
+            ride = self.street_leg(CAR, m, ctx.d.place, ride_path, meet_s, ctx.base, conn_a=m_conn,
+                                   conn_b=self._point_conn(CAR, ctx.d.snap_m[CAR]), extra_s=p.car_park_s,
+                                   co2_mode=CARPOOL)
             ride.mode = CARPOOL
-            legs = [leg1, wait, ride]
-            note = f"meet at {m.name} ({int(row['places']) if np.isfinite(row['places']) else '?'} places)"
-            out.append(Itinerary(label, _drop_empty(legs), notes=[note]))
+            legs = _drop_empty([leg1, wait, ride])
+            places_n = int(row["places"]) if np.isfinite(row["places"]) else "?"
+            out.append(Itinerary(label, legs, notes=_notes([Msg("plan.carpool_meet", place=m.name,
+                                                                    places=places_n)], legs)))
         # one clock for both sides, so that they meet at the same moment: the side with the
         # longer drive leaves at the requested time (arrive-by: the shared ride ends at the deadline)
         start = min(_secs(it.legs[0].departure, ctx.base) for it in out)
@@ -665,14 +741,13 @@ class Planner:
 
     def _plan_ecar(self, ctx: _Ctx) -> Itinerary:
         p = ctx.params
-        limit = self.network.params.max_snap_m
-        if not (ctx.o.on(CAR, limit) and ctx.d.on(CAR, limit)):
-            raise NoRoute("origin or destination is off the car street layer")
+        for side, end in (("origin", ctx.o), ("destination", ctx.d)):
+            if not end.on(CAR):
+                raise NoRoute(Msg("plan.outside_data", side=side, mode=ECAR, km=f"{end.snap_m[CAR] / 1000:.1f}"))
         chargers = self.network.points.get("charger")
         car = self.network.graphs[CAR]
         if chargers is not None and len(chargers):
-            ok = chargers["snap_car_m"].to_numpy(float) <= limit
-            ch = chargers[ok].reset_index(drop=True)
+            ch = chargers[chargers["node_car"].to_numpy() >= 0].reset_index(drop=True)
         else:
             ch = None
         ch_nodes = ch["node_car"].to_numpy() if ch is not None else np.zeros(0, np.int64)
@@ -685,25 +760,28 @@ class Planner:
             return tree.travel_time_s, tree.length_m
 
         try:
+            to_dest = multi_source(car.reversed(), [ctx.d.node[CAR]], [0.0], weight="travel_time_s")
             plan = plan_ev_trip(origin_node=ctx.o.node[CAR], dest_node=ctx.d.node[CAR], charger_nodes=ch_nodes,
-                                charger_kw=ch_kw, drive_from=drive_from, params=p.ev())
+                                charger_kw=ch_kw, drive_from=drive_from, params=p.ev(),
+                                remaining_s=to_dest.travel_time_s)
         except NoEVRoute as exc:
-            raise NoRoute(str(exc)) from None
+            raise NoRoute(Msg("plan.ev", why=str(exc))) from None
         legs: list[Leg] = []
         t = 0.0
-        prev_place, prev_node, prev_snap = ctx.o.place, ctx.o.node[CAR], ctx.o.snap_m[CAR]
+        prev_place, prev_node = ctx.o.place, ctx.o.node[CAR]
+        prev_conn = self._point_conn(CAR, ctx.o.snap_m[CAR])
         stops = list(plan.stops)
         for i, node in enumerate(plan.route_nodes[1:], start=1):
             last = i == len(plan.route_nodes) - 1
             if last:
-                place, snap = ctx.d.place, ctx.d.snap_m[CAR]
+                place, conn = ctx.d.place, self._point_conn(CAR, ctx.d.snap_m[CAR])
             else:
                 row = ch.iloc[stops[i - 1].charger]
                 place = Place(str(row["name"]), "charger", float(row["lon"]), float(row["lat"]), str(row["point_id"]))
-                snap = float(row["snap_car_m"])
+                conn = self._point_conn(CAR, float(row["snap_car_m"]))
             path = trees[prev_node].path_to(node) if prev_node in trees else \
                 one_to_one(car, prev_node, node, weight="travel_time_s")
-            leg = self.street_leg(CAR, prev_place, place, path, t, ctx.base, snap_a_m=prev_snap, snap_b_m=snap,
+            leg = self.street_leg(CAR, prev_place, place, path, t, ctx.base, conn_a=prev_conn, conn_b=conn,
                                   extra_s=p.car_park_s if last else 0.0, co2_mode=ECAR)
             leg.mode = ECAR
             legs.append(leg)
@@ -714,14 +792,15 @@ class Planner:
                               [(place.lon, place.lat)])
                 crow = ch.iloc[stop.charger]
                 known = bool(crow["power_known"]) if "power_known" in crow else True
-                charge.notes.append(f"charge {stop.energy_kwh:.1f} kWh at {float(crow['power_kw']):.0f} kW"
-                                    f"{'' if known else ' (power not published: assumed)'}:"
-                                    f" {stop.soc_in:.0%} -> {stop.soc_out:.0%}")
+                charge.notes.append(Msg("plan.charge", kwh=f"{stop.energy_kwh:.1f}",
+                                        kw=f"{float(crow['power_kw']):.0f}",
+                                        assumed="" if known else " (?)", soc_in=f"{stop.soc_in:.0%}",
+                                        soc_out=f"{stop.soc_out:.0%}"))
                 legs.append(charge)
                 t += stop.charge_s
-            prev_place, prev_node, prev_snap = place, node, snap
-        notes = [f"battery {plan.soc_end:.0%} on arrival"] + [n for leg in legs for n in leg.notes]
-        return ctx.shift(Itinerary(ECAR, legs, notes=notes))
+            prev_place, prev_node, prev_conn = place, node, conn
+        notes = [Msg("plan.battery", soc=f"{plan.soc_end:.0%}")]
+        return ctx.shift(Itinerary(ECAR, legs, notes=_notes(notes, legs)))
 
 
 # -- request context ----------------------------------------------------------------------------
@@ -746,6 +825,11 @@ class _Ctx:
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
+def _notes(first: list[str], legs: list[Leg]) -> list[str]:
+    """``first`` then the legs' notes, each once, in order."""
+    return list(dict.fromkeys([*first, *(n for leg in legs for n in leg.notes)]))
+
 
 def _same_rides(a: Itinerary, b: Itinerary) -> bool:
     return [leg.trip_id for leg in a.legs if leg.mode == TRANSIT] == \
@@ -798,5 +882,5 @@ def _haversine_arr(lon1: float, lat1: float, lon2: np.ndarray, lat2: np.ndarray)
 def _polyline_m(coords: list[tuple[float, float]]) -> float:
     if len(coords) < 2:
         return 0.0
-    xy = np.asarray(coords)
-    return float(sum(_haversine(xy[i, 0], xy[i, 1], xy[i + 1, 0], xy[i + 1, 1]) for i in range(len(xy) - 1)))
+    xy = np.asarray(coords, dtype=float)
+    return float(np.sum(_haversine_arr(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1])))

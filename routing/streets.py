@@ -41,6 +41,7 @@ DEFAULT_CAR_SPEED_KMH: dict[str, float] = {
     "primary": 50.0, "primary_link": 40.0, "secondary": 50.0, "secondary_link": 40.0,
     "tertiary": 50.0, "tertiary_link": 40.0, "unclassified": 40.0, "residential": 30.0,
     "living_street": 20.0, "service": 20.0, "road": 30.0, "track": 15.0, "busway": 30.0,
+    "bus_road": 50.0,  # approximated from the bus lines (routing.network.approximate_roads)
 }
 _BUSY_ROADS = {"primary", "primary_link", "secondary", "secondary_link", "trunk", "trunk_link",
                "motorway", "motorway_link"}

@@ -80,9 +80,14 @@ class SmallPlanner:
             leg = Leg(mode, origin.name, destination.name, dep, dep + dur, dist,
                       [(origin.lon, origin.lat), (destination.lon, destination.lat)])
             its.append(Itinerary(mode, [leg]))
+        # the other modes answer as the real planner does when a place lies beyond the street data
+        from routing.messages import Msg
+
+        reasons = {m: Msg("plan.outside_data", side="destination", mode=m, km="4.2")
+                   for m in modes if m not in ("walk", "bike")}
         if not its:
-            return PlanResult([], reason="no mode available")
-        return PlanResult(sorted(its, key=lambda i: i.duration_s))
+            return PlanResult([], reason="no mode available", reasons=reasons)
+        return PlanResult(sorted(its, key=lambda i: i.duration_s), reasons=reasons)
 
 
 def _report(dataset_id: str, n: int, bad: int = 0) -> Report:

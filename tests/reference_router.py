@@ -51,8 +51,9 @@ def load_feed(path: str | Path):
 class ReferenceRouter:
     """Time-expanded graph of ``tt`` and Dijkstra queries on it."""
 
-    def __init__(self, tt: Timetable) -> None:
+    def __init__(self, tt: Timetable, *, transfer_slack_s: int = 0) -> None:
         self.tt = tt
+        slack = int(transfer_slack_s)
         m = tt.n_connections
         self.m = m
         g = nx.DiGraph()
@@ -93,8 +94,18 @@ class ReferenceRouter:
         g.add_weighted_edges_from(zip((abase + j).tolist(), (abase + j + 1).tolist(),
                                       (a_time[j + 1] - a_time[j]).tolist(), strict=True))
         a_nodes = abase + np.arange(len(a_stop))
-        g.add_weighted_edges_from(zip(a_nodes.tolist(), self._wait_at(a_stop, a_time).tolist(),
-                                      [0] * len(a_stop), strict=True))
+        if slack == 0:
+            g.add_weighted_edges_from(zip(a_nodes.tolist(), self._wait_at(a_stop, a_time).tolist(),
+                                          [0] * len(a_stop), strict=True))
+        else:  # boarding another vehicle waits the transfer slack first
+            for s in range(tt.n_stops):
+                lo, hi = self.a_start[s], self.a_start[s + 1]
+                if lo == hi:
+                    continue
+                tgt = self._first_wait(s, a_time[lo:hi] + slack)
+                for a, w in zip(range(lo, hi), tgt.tolist(), strict=True):
+                    if w >= 0:
+                        g.add_edge(abase + a, w, weight=int(self.w_time[w - base] - a_time[a]))
         c_al = abase + np.searchsorted(akey, tt.arr_stop.astype(np.int64) * (1 << 32)
                                        + tt.arr_time.astype(np.int64))
         g.add_weighted_edges_from(zip(arr_node.tolist(), c_al.tolist(), [0] * m, strict=True))
@@ -106,7 +117,7 @@ class ReferenceRouter:
             nodes = abase + np.arange(lo, hi)
             for k in range(tt.fp_offsets[s], tt.fp_offsets[s + 1]):
                 v, d = int(tt.fp_to[k]), int(tt.fp_dur_s[k])
-                tgt = self._first_wait(v, times + d)
+                tgt = self._first_wait(v, times + d + slack)
                 # the next alighting time at s reaching the same wait node makes this edge redundant
                 ok = (tgt >= 0) & (tgt != np.append(tgt[1:], -2))
                 for a, w, t in zip(nodes[ok].tolist(), tgt[ok].tolist(), times[ok].tolist(), strict=True):
@@ -135,6 +146,9 @@ class ReferenceRouter:
         for w in range(lo, hi):
             g.add_edge(self.base + w, sink, weight=0)
             added.append((self.base + w, sink))
+        for a in range(self.a_start[target], self.a_start[target + 1]):  # leaving a vehicle there
+            g.add_edge(self.abase + a, sink, weight=0)
+            added.append((self.abase + a, sink))
         in_off, in_from, in_dur = tt.footpaths_in
         for k in range(in_off[target], in_off[target + 1]):
             u, d = int(in_from[k]), int(in_dur[k])

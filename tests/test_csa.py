@@ -188,3 +188,64 @@ def test_engine_equals_reference_on_star_2011(bundle_dir: Path) -> None:
     table = pd.DataFrame(rows, columns=["a", "b", "t0", "engine", "reference"])
     assert (table.engine == table.reference).all(), table[table.engine != table.reference]
     assert (table.engine < REF_INF).sum() >= 20  # most random pairs are connected
+
+
+def _slack_feed(tmp_path: Path):
+    from tests.factories import ROUTES, STOP_TIMES, STOPS, TRIPS, _st
+
+    stops = [*STOPS, {"stop_id": "E", "stop_name": "Beaulieu", "stop_lat": "48.1200", "stop_lon": "-1.6400"}]
+    trips = [*TRIPS, {"route_id": "L2", "service_id": "WK", "trip_id": "X", "direction_id": "1"},
+             {"route_id": "L2", "service_id": "WK", "trip_id": "Y", "direction_id": "1"}]
+    times = [*STOP_TIMES, *_st("X", [("C", "08:10:30"), ("E", "08:15:00")]),
+             *_st("Y", [("C", "08:12:00"), ("E", "08:18:00")])]
+    assert ROUTES
+    return load_feed(make_gtfs_dir(tmp_path / "gtfs", tables={"stops.txt": stops, "trips.txt": trips,
+                                                              "stop_times.txt": times}))
+
+
+@pytest.mark.parametrize("slack, arrival", [(0, "08:15"), (30, "08:15"), (60, "08:18"), (120, "08:18")])
+def test_transfer_slack_forward_and_reference(tmp_path: Path, slack: int, arrival: str) -> None:
+    tt = build_timetable(_slack_feed(tmp_path), TUESDAY)
+    E = 4
+    res = csa.earliest_arrival(tt, [(A, _h("08:00"))], transfer_slack_s=slack)
+    assert res.time[E] == _h(arrival)
+    legs = [lg for lg in csa.journey(tt, res, E) if lg.mode == "transit"]
+    assert [tt.trip_ids[lg.trip] for lg in legs] == ["T1", "X" if arrival == "08:15" else "Y"]
+    assert legs[1].dep_time_s - legs[0].arr_time_s >= slack  # the change keeps the slack
+    ref = ReferenceRouter(tt, transfer_slack_s=slack)
+    assert ref.earliest_arrival([(A, _h("08:00"))], E) == _h(arrival)
+
+
+def test_transfer_slack_backward(tmp_path: Path) -> None:
+    tt = build_timetable(_slack_feed(tmp_path), TUESDAY)
+    E = 4
+    assert csa.latest_departure(tt, [(E, _h("08:16"))], sources=[A]).time[A] == _h("08:00")
+    tight = csa.latest_departure(tt, [(E, _h("08:16"))], sources=[A], transfer_slack_s=60)
+    assert not tight.reached(A)  # only X makes 08:16, 30 s after T1 at C
+    ok = csa.latest_departure(tt, [(E, _h("08:18"))], sources=[A], transfer_slack_s=60)
+    assert ok.time[A] == _h("08:00")
+    legs = [lg for lg in csa.journey(tt, ok, A) if lg.mode == "transit"]
+    assert [tt.trip_ids[lg.trip] for lg in legs] == ["T1", "Y"]
+    assert csa.latest_departure(tt, [(E, _h("08:18"))], sources=[A], transfer_slack_s=121).reached(A) is False
+
+
+@pytest.mark.slow
+@pytest.mark.bundle
+def test_engine_equals_reference_with_transfer_slack_on_star_2011(bundle_dir: Path) -> None:
+    feed = load_feed(bundle_dir / "gtfs" / "star-2011-11-14.zip")
+    tt = build_timetable(feed, dt.date(2011, 11, 15))
+    ref = ReferenceRouter(tt, transfer_slack_s=60)
+    rng = np.random.default_rng(60)
+    served = np.unique(np.concatenate([tt.dep_stop, tt.arr_stop]))
+    bad, connected = [], 0
+    for _ in range(30):
+        a, b = (int(x) for x in rng.choice(served, 2, replace=False))
+        t0 = int(rng.integers(6 * 3600, 21 * 3600))
+        got = int(csa.earliest_arrival(tt, [(a, t0)], targets=[b], transfer_slack_s=60).time[b])
+        exp = ref.earliest_arrival([(a, t0)], b)
+        got = got if got < csa.INF else REF_INF
+        connected += got < REF_INF
+        if got != exp:
+            bad.append((a, b, t0, got, exp))
+    assert not bad
+    assert connected >= 20

@@ -112,6 +112,20 @@ def test_shareable_url_plans_on_load_and_invalid_values_are_ignored(planner):
     assert bad.session_state["modes"] == ["walk", "bike", "bikeshare", "transit"]
 
 
+def test_modes_without_itinerary_say_why_in_the_readers_language(planner):
+    at = _app(**{"from": "Gares", "to": "République", "modes": "walk,car"})
+    md = _markdown(at)
+    assert md.count('class="spmd-card') == 1
+    assert "Sans itinéraire" in md
+    assert "l&#x27;arrivée est hors des données de rues hors ligne (en voiture)" in md or \
+        "l'arrivée est hors des données de rues hors ligne (en voiture)" in md
+    assert "4.2 km" in md
+    en = _app(**{"from": "Gares", "to": "République", "modes": "walk,car", "lang": "en"})
+    md_en = _markdown(en)
+    if "Sans itinéraire" not in md_en:  # the share link carries the language
+        assert "outside the offline street data (car)" in md_en
+
+
 def test_no_route_is_a_message_not_an_error(planner):
     at = _app(**{"from": "Gares", "to": "Gares"})
     assert not at.exception and not at.error

@@ -267,11 +267,23 @@ def test_unknown_place_is_a_result_with_a_reason(planner: Planner) -> None:
 
 
 def test_unreachable_destination_is_a_result_with_reasons(planner: Planner) -> None:
-    res = planner.plan(node_xy(20), node_xy(90), at(8, 0), modes=("walk", "bike", "car"))
+    far = (-1.6000, 48.1000)  # about 5 km east of the grid: beyond the 3 km off-network reach
+    res = planner.plan(node_xy(20), far, at(8, 0), modes=("walk", "bike", "car"))
     assert not res.ok
-    assert res.reason == ("walk: no walk path on the street layer between these places; "
-                          "bike: no bike path on the street layer between these places; "
-                          "car: no car path on the street layer between these places")
+    assert set(res.reasons) == {"walk", "bike", "car"}
+    assert all(why.key == "plan.outside_data" and why.params["side"] == "destination"
+               for why in res.reasons.values())
+    assert "destination lies outside the offline street data (car): the nearest road is" in res.reason
+    assert res.reasons["car"].render("fr").startswith("l'arrivée est hors des données de rues")
+
+
+def test_an_island_of_the_street_data_is_linked_to_the_main_component(planner: Planner) -> None:
+    # nodes 90-91 form an island: ends link to the main component, approximately
+    res = planner.plan(node_xy(20), node_xy(90), at(8, 0), modes=("walk", "car"))
+    for label in ("walk", "car"):
+        it = only(res, label)
+        assert it.legs[-1].approximate
+        assert any(getattr(n, "key", "") in ("plan.connector", "plan.straight_line") for n in it.notes)
 
 
 def test_unknown_mode_is_a_result_with_a_reason(planner: Planner) -> None:
@@ -285,18 +297,23 @@ def test_point_far_from_streets_walks_straight_line_times_1_3(planner: Planner) 
     leg = walk.legs[0]
     assert leg.distance_m == pytest.approx(dist_m(OFF_STREET, 30) * 1.3, abs=0.1)
     assert leg.duration_s == pytest.approx(dist_m(OFF_STREET, 30) * 1.3 / WALK_MS, abs=1)
-    assert leg.geometry == [tuple(round(v, 6) for v in p) for p in (OFF_STREET, node_xy(30))]
-    assert walk.notes == ["off the street network: straight line x 1.3"]
-    assert "bike: origin is more than 300 m from the bike street layer" in res.notes
+    assert leg.geometry[0] == tuple(round(v, 6) for v in OFF_STREET)
+    assert leg.geometry[-1] == tuple(round(v, 6) for v in node_xy(30))
+    assert leg.approximate
+    assert [n.key for n in walk.notes] in (["plan.connector"], ["plan.straight_line"])
+    # a bike also leaves from there, by the same straight connector at its own speed
+    bike = only(res, "bike")
+    assert bike.legs[0].approximate
+    assert bike.duration_s == pytest.approx(dist_m(OFF_STREET, 30) * 1.3 / (15 / 3.6), abs=1)
 
 
 def test_transit_from_a_point_far_from_streets(planner: Planner) -> None:
     # straight-line access to République (A), then line 1
     res = planner.plan(OFF_STREET, node_xy(3), at(7, 45), modes=("transit",))
     it = only(res, "transit")
-    assert it.legs[0].notes == ["off the street network: straight line x 1.3"]
+    assert it.legs[0].approximate and it.legs[0].mode == "walk"
     assert it.legs[0].to_name == "République"
-    assert "off the street network: straight line x 1.3" in it.notes
+    assert any(getattr(n, "key", "") in ("plan.connector", "plan.straight_line") for n in it.notes)
     assert [leg.trip_id for leg in it.legs if leg.mode == "transit"] == ["T1"]
 
 

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # the tiny grid: B (Gares) and the node 20 west of it, node 13 east of C, isolated node 90
 WEST_OF_B = "48.105,-1.678"
 EAST_OF_C = "48.101,-1.668"
-ISOLATED = "48.1,-1.66"
+ISOLATED = "48.1,-1.60"  # about 5 km east of the tiny grid: beyond the 3 km off-network reach
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,8 @@ def test_no_route_exits_1_with_the_reason(tiny: list[str], where: str, capsys: p
     out = capsys.readouterr().out
     assert code == 1
     assert out.startswith("no route: ")
-    assert ("no walk path" in out) if where == ISOLATED else ("no place matches 'Nowhereville'" in out)
+    assert ("outside the offline street data" in out) if where == ISOLATED \
+        else ("no place matches 'Nowhereville'" in out)
 
 
 def test_no_route_json_exits_1(tiny: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,7 +91,7 @@ def test_no_route_json_exits_1(tiny: list[str], capsys: pytest.CaptureFixture[st
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["itineraries"] == []
-    assert out["reason"].startswith("walk: no walk path")
+    assert out["reason"].startswith("walk: the destination lies outside the offline street data")
 
 
 @pytest.mark.parametrize("args, message", [
@@ -118,8 +119,10 @@ def test_build_prints_sizes_and_exports(tiny: list[str], tmp_path: Path, capsys:
     graphml = tmp_path / "n.graphml"
     assert main(["build", *tiny, "--graphml", str(graphml)]) == 0
     out = capsys.readouterr().out
-    fields = dict(line.split(":", 1) for line in out.splitlines())
+    fields = dict(line.split(":", 1) for line in out.splitlines() if ":" in line)
     fields = {k.strip(): v.strip() for k, v in fields.items()}
+    # per mode, the street layer's components before and after joining the layers
+    assert any(line.split()[:2] == ["car", "after"] and "islands" in line for line in out.splitlines())
     assert (fields["stops"], fields["connections"], fields["day"]) == ("4", "13", "2024-03-05")
     assert float(fields["time_s"]) >= 0 and float(fields["peak_rss_mb"]) > 0
     assert {n.split(":")[0] for n in nx.read_graphml(graphml).nodes} >= {"walk", "bike", "car", "stop"}

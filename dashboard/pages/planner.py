@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import export, maps, share, state, ui
-from dashboard.i18n import LANGUAGES, STRINGS, t
+from dashboard.i18n import LANGUAGES, STRINGS, message, t
 
 log = logging.getLogger("dashboard")
 
@@ -254,8 +254,15 @@ def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> 
 
 def _results(result: Any) -> Any | None:
     """Cards for each itinerary; returns the one shown on the map."""
+    lang = state.language()
+    reasons = getattr(result, "reasons", None) or {}
     if not result.ok:
-        st.warning(t("planner.no_route", reason=result.reason or "—"), icon=":material/block:")
+        if reasons:
+            st.warning(t("planner.no_route", reason=""), icon=":material/block:")
+            st.markdown(ui.reasons_html(reasons, lang), unsafe_allow_html=True)
+        else:
+            st.warning(t("planner.no_route", reason=message(result.reason, lang) if result.reason else "—"),
+                       icon=":material/block:")
         return None
     its = result.itineraries
     st.markdown(f"**{t('planner.results', n=len(its))}**")
@@ -274,8 +281,12 @@ def _results(result: Any) -> Any | None:
                        key="dl_geojson")
     d2.download_button(t("planner.export_gpx"), export.itinerary_gpx(it),
                        file_name=f"itineraire-{shown + 1}.gpx", mime="application/gpx+xml", key="dl_gpx")
+    if reasons:
+        st.markdown(f"**{t('planner.no_option')}**")
+        st.markdown(ui.reasons_html(reasons, lang), unsafe_allow_html=True)
     if result.notes:
-        st.caption(" · ".join(result.notes))
+        st.markdown(f'<div class="spmd-notes">{maps.esc(" · ".join(message(n, lang) for n in result.notes))}'
+                    "</div>", unsafe_allow_html=True)
     return it
 
 

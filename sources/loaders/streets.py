@@ -56,6 +56,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "traffic_speed_kmh": "float64",
         "traffic_status": "object",
         "segment_id": "object",
+        "level": "int64",  # 1 on a bridge, -1 in a tunnel, else the OSM layer (0)
+        "preferred": "bool",  # preferred bike line (e.g. the REV), set by the network build
+        "approximate": "bool",  # derived where the street data has none (e.g. from bus lines)
         "geometry": "object",  # WKB bytes
     },
 }
@@ -64,7 +67,9 @@ COLUMNS: dict[str, dict[str, str]] = {
 
 _WALK_ONLY = {"footway", "pedestrian", "steps", "corridor", "bridleway", "platform", "elevator"}
 _WALK_BIKE = {"path", "track"}
-_CAR_ONLY = {"motorway", "motorway_link", "trunk", "trunk_link"}
+_CAR_ONLY = {"motorway", "motorway_link"}
+#: bikes may use every road the data does not forbid to them (not motorways); pedestrians not these
+_NO_WALK = {"trunk", "trunk_link"}
 _ALL_MODES = {
     "primary", "primary_link", "secondary", "secondary_link", "tertiary", "tertiary_link",
     "unclassified", "residential", "living_street", "service", "road", "busway",
@@ -100,7 +105,7 @@ _HIERARCHY_HIGHWAY = {
 _OSM_WAY_TAGS = [
     "highway", "name", "oneway", "maxspeed", "junction", "access", "area", "foot", "bicycle",
     "motor_vehicle", "motorcar", "vehicle", "cycleway", "cycleway:left", "cycleway:right",
-    "cycleway:both", "oneway:bicycle", "ref",
+    "cycleway:both", "oneway:bicycle", "ref", "bridge", "tunnel", "layer",
 ]
 
 
@@ -154,6 +159,8 @@ def access_flags(tags: dict[str, Any]) -> tuple[bool, bool, bool]:
         walk, bike, car = True, True, False
     elif highway in _CAR_ONLY:
         walk, bike, car = False, False, True
+    elif highway in _NO_WALK:
+        walk, bike, car = False, True, True
     elif highway in _ALL_MODES or (highway and highway not in _NO_MODE):
         walk, bike, car = True, True, True
     else:
@@ -182,6 +189,18 @@ def access_flags(tags: dict[str, Any]) -> tuple[bool, bool, bool]:
     if _tag(tags, "area") == "yes" and highway not in _WALK_ONLY:
         car = False
     return walk, bike, car
+
+
+def level_of(tags: dict[str, Any]) -> int:
+    """Vertical level of a way: 1 on a bridge, -1 in a tunnel, else its ``layer`` tag (0)."""
+    if _tag(tags, "bridge") not in {"", "no", "false", "0"}:
+        return 1
+    if _tag(tags, "tunnel") not in {"", "no", "false", "0"} or _tag(tags, "covered") == "yes":
+        return -1
+    try:
+        return int(float(_tag(tags, "layer") or 0))
+    except ValueError:
+        return 0
 
 
 def cycle_facility(tags: dict[str, Any]) -> bool:
@@ -369,7 +388,7 @@ def _typed_edges(edges: pd.DataFrame) -> pd.DataFrame:
     out = edges.copy()
     for column, dtype in COLUMNS["edges"].items():
         if column not in out.columns:
-            out[column] = (False if dtype == "bool" else np.nan if dtype == "float64"
+            out[column] = (False if dtype == "bool" else np.nan if dtype == "float64" else 0 if dtype == "int64"
                            else "" if column != "geometry" else None)
         if dtype == "bool":
             out[column] = out[column].fillna(False).astype(bool)
@@ -480,9 +499,10 @@ def _edge_rows_from_tags(tags_list: list[dict[str, Any]]) -> pd.DataFrame:
             "oneway": oneway, "oneway_bike": oneway_bike, "_reverse": reverse,
             "maxspeed_kmh": parse_maxspeed_kmh(tags.get("maxspeed")),
             "cycleway": cycle_facility(tags), "walk": walk, "bike": bike, "car": car,
+            "level": level_of(tags),
         })
     columns = ["highway", "name", "oneway", "oneway_bike", "_reverse", "maxspeed_kmh",
-               "cycleway", "walk", "bike", "car"]
+               "cycleway", "walk", "bike", "car", "level"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -900,6 +920,7 @@ def _line_attributes(props_list: list[dict[str, Any]], *, directed: bool) -> pd.
             "oneway_bike": oneway_bike, "_reverse": reverse,
             "maxspeed_kmh": parse_maxspeed_kmh(_pick(props, _MAXSPEED_COLUMNS)),
             "cycleway": cycle_facility(tags), "walk": walk, "bike": bike, "car": car,
+            "level": level_of(tags),
             "traffic_speed_kmh": parse_maxspeed_kmh(speed) if speed is not None else np.nan,
             "traffic_status": "" if status is None else str(status),
             "segment_id": "" if seg is None else str(seg), "_row": props["_row"],

@@ -1,0 +1,142 @@
+"""Coverage of the trip planner on the Rennes bundle: which trips get an answer, per mode, and why not.
+
+    uv run python bench/bench_coverage.py [--pairs 1000] [--seed 11] [--bundle DIR]
+
+Origin-destination pairs drawn as a new user would ask: an IRIS drawn uniformly (IRIS hold
+about 2,000 inhabitants each), then a point uniform inside it; ``--pairs`` pairs across the 43
+communes of Rennes Métropole and as many inside the city of Rennes (INSEE 35238), 08:00 on
+the network's service day. Printed per mode: answered, and the reasons of what is left
+(message keys); the share of pairs whose two ends lie within 3 km of a road; the share of
+pairs with at least one of bus/metro, bike + bus, park-and-ride; and the planner's time per
+request (p50/p95) with the default modes and with every mode, beside the baseline of one
+walk-only request on the same pairs (same process).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from routing import linking  # noqa: E402
+from routing.build import load_network  # noqa: E402
+from routing.constants import DEFAULT_MODES, TRIP_MODES  # noqa: E402
+from routing.planner import Planner  # noqa: E402
+
+RENNES_INSEE = "35238"
+MODES = [m for m in TRIP_MODES if m != "carpool"]  # carpool needs a partner: not a one-person trip
+
+
+def random_points(polygons, rng: np.random.Generator, n: int) -> np.ndarray:
+    """n points: a polygon drawn uniformly, then a point uniform inside it (rejection)."""
+    import shapely
+
+    out = np.empty((n, 2))
+    picks = rng.integers(0, len(polygons), n)
+    for k, i in enumerate(picks):
+        poly = polygons[i]
+        x0, y0, x1, y1 = poly.bounds
+        while True:
+            x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+            if shapely.contains_xy(poly, x, y):
+                out[k] = (x, y)
+                break
+    return out
+
+
+def run(planner: Planner, pts_o: np.ndarray, pts_d: np.ndarray, when: dt.datetime, title: str) -> None:
+    answered = collections.Counter()
+    reasons: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    any_transit = 0
+    near_stop_pairs = any_transit_near = 0
+    near_road = 0
+    t_all = []
+    walk_graph = planner.network.graphs["walk"]
+    lo = linking.link(walk_graph, pts_o[:, 0], pts_o[:, 1])
+    ld = linking.link(walk_graph, pts_d[:, 0], pts_d[:, 1])
+    for k in range(len(pts_o)):
+        o, d = tuple(pts_o[k]), tuple(pts_d[k])
+        t0 = time.perf_counter()
+        res = planner.plan(o, d, when, modes=MODES)
+        t_all.append(time.perf_counter() - t0)
+        labels = {it.label for it in res.itineraries}
+        for m in MODES:
+            if m in labels:
+                answered[m] += 1
+            else:
+                why = res.reasons.get(m)
+                reasons[m][getattr(why, "key", str(why))] += 1
+        both_near = bool(lo.linked[k] and ld.linked[k])
+        near_road += both_near
+        has_t = bool(labels & {"transit", "bike_transit", "park_ride"})
+        any_transit += has_t
+        o_stop = planner.stop_access(planner._end(planner.resolve_place(o)), "walk", linking.LINK.max_access_s)[0]
+        d_stop = planner.stop_access(planner._end(planner.resolve_place(d)), "walk", linking.LINK.max_access_s)[0]
+        if len(o_stop) and len(d_stop):
+            near_stop_pairs += 1
+            any_transit_near += has_t
+    n = len(pts_o)
+    print(f"\n{title}: {n} pairs, both ends within 3 km of a road: {near_road} ({near_road / n:.1%})")
+    print(f"{'mode':<14}{'answered':>10}   reasons for the rest")
+    for m in MODES:
+        rest = ", ".join(f"{key} {cnt}" for key, cnt in reasons[m].most_common())
+        print(f"{m:<14}{answered[m]:>6} {answered[m] / n:>6.1%}   {rest}")
+    print(f"at least one of bus/metro, bike + bus, park-and-ride: {any_transit} ({any_transit / n:.1%}); "
+          f"among the {near_stop_pairs} pairs with a stop within the walk cap at both ends: "
+          f"{any_transit_near} ({any_transit_near / max(near_stop_pairs, 1):.1%})")
+    t = np.array(t_all) * 1000
+    print(f"plan with every mode: p50 {np.median(t):.1f} ms, p95 {np.percentile(t, 95):.1f} ms")
+
+
+def timing(planner: Planner, pts_o: np.ndarray, pts_d: np.ndarray, when: dt.datetime) -> None:
+    for label, modes in (("walk only (baseline)", ("walk",)), ("default modes", DEFAULT_MODES),
+                         ("every mode", MODES)):
+        t = []
+        for k in range(len(pts_o)):
+            t0 = time.perf_counter()
+            planner.plan(tuple(pts_o[k]), tuple(pts_d[k]), when, modes=modes)
+            t.append(time.perf_counter() - t0)
+        t = np.array(t) * 1000
+        print(f"{label:<22} p50 {np.median(t):7.1f} ms  p95 {np.percentile(t, 95):7.1f} ms")
+        if label.startswith("walk"):
+            base = np.median(t)
+        else:
+            print(f"{'':<22} x{np.median(t) / base:.1f} the walk-only median")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pairs", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--bundle", default=None)
+    args = ap.parse_args(argv)
+    from sources.datasets import load
+
+    net = load_network(bundle=args.bundle)
+    planner = Planner(net)
+    iris = load("iris", bundle=args.bundle).data
+    when = dt.datetime.combine(net.day, dt.time(8, 0))
+    rng = np.random.default_rng(args.seed)
+    geoms = list(iris.geometry)
+    city = [g for g, insee in zip(iris.geometry, iris["insee"].astype(str), strict=True) if insee == RENNES_INSEE]
+    metro_o, metro_d = random_points(geoms, rng, args.pairs), random_points(geoms, rng, args.pairs)
+    city_o, city_d = random_points(city, rng, args.pairs), random_points(city, rng, args.pairs)
+    planner.plan(tuple(metro_o[0]), tuple(metro_d[0]), when, modes=MODES)  # warm the numba kernels
+    print(f"service day {net.day}, 08:00; {len(iris)} IRIS ({len(city)} in Rennes); seed {args.seed}")
+    run(planner, metro_o, metro_d, when, "Rennes Métropole (43 communes)")
+    run(planner, city_o, city_d, when, "City of Rennes")
+    print("\nspeed on the metropolitan pairs")
+    timing(planner, metro_o[:300], metro_d[:300], when)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
