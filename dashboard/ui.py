@@ -6,6 +6,7 @@ Every HTML snippet built here escapes the text it carries; CSS is constant.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -170,6 +171,14 @@ def legend_html_text(entries: Iterable[tuple[Iterable[int], str]]) -> str:
     items = "".join(f'<span><span class="sw" style="background:{_rgb_css(list(rgb)[:3])}"></span>'
                     f"{maps.esc(text)}</span>" for rgb, text in entries)
     return f'<div class="spmd-legend">{items}</div>'
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """Text from data, a URL or a file, escaped so that Markdown shows it as it is."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def wait_for_planner(*, expected_s: float = 20.0) -> None:

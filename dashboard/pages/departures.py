@@ -54,7 +54,7 @@ def _live(tt: Any) -> Any | None:
         live = apply_trip_updates(tt, load_trip_updates(upload.getvalue()), stats=stats)
     except Exception as exc:  # a bad upload is a message, never a crash
         log.info("trip updates refused: %s", exc)
-        st.warning(t("dep.rt_error", error=str(exc)[:200]))
+        st.warning(t("dep.rt_error", error=ui.plain(str(exc)[:200])))
         return None
     st.caption(t("dep.rt_loaded", trips=stats.get("trips_delayed", 0), canceled=stats.get("trips_canceled", 0)))
     return live
@@ -78,7 +78,7 @@ def _map(tt: Any, group: Any | None) -> None:
     if picked:
         name = share.clean_place(html.unescape(str(picked[0].get("name", ""))))
         if name and name != st.session_state.get("dep_q"):
-            st.button(t("planner.picked", name=name), key="dep_use_pick", on_click=_pick, args=(name,))
+            st.button(t("planner.picked", name=ui.plain(name)), key="dep_use_pick", on_click=_pick, args=(name,))
     st.caption(t("dep.map"))
 
 
@@ -102,7 +102,7 @@ def page() -> None:
             try:
                 matches = [find_stop(tt, text)]  # a stop id
             except LookupError:
-                st.info(t("dep.no_match", q=text))
+                st.info(t("dep.no_match", q=ui.plain(text)))
         if matches:
             idx = st.selectbox(t("dep.matches"), range(len(matches)), key="dep_pick",
                                format_func=lambda i: matches[i].name, label_visibility="collapsed") or 0
@@ -116,7 +116,7 @@ def page() -> None:
         deps = next_departures(tt, group, when, live=live)
         board = departure_board(deps, seconds_of(tt, when))
         log.info("departures at %s in %.1f ms", group.name, 1000 * (_time.perf_counter() - t0))
-        st.subheader(t("dep.heading", stop=group.name, n=len(group.stops), time=when.strftime("%H:%M")))
+        st.subheader(t("dep.heading", stop=ui.plain(group.name), n=len(group.stops), time=when.strftime("%H:%M")))
         if board.empty:
             st.info(t("dep.none"))
         else:

@@ -49,7 +49,7 @@ def page() -> None:
         return
     _init(lines)
     if st.session_state.get("lines_bad"):
-        st.warning(t("lines.bad_line", line=st.session_state.pop("lines_bad")), icon=":material/warning:")
+        st.warning(t("lines.bad_line", line=ui.plain(st.session_state.pop("lines_bad"))), icon=":material/warning:")
     pick = st.selectbox(t("lines.pick"), range(len(lines)), key="line_pick",
                         format_func=lambda i: t("lines.option", line=lines.loc[i, "line"], n=lines.loc[i, "n_trips"]))
     row = lines.loc[pick or 0]
@@ -68,8 +68,9 @@ def page() -> None:
         ui.table(summary[[t("lines.col.direction"), t("lines.col.trips"), t("lines.col.first"),
                           t("lines.col.last")]], key="lines_summary")
         p = st.radio(t("lines.patterns"), range(len(pats)), key=f"line_pattern_{view.route}",
-                     format_func=lambda i: t("lines.pattern_option", origin=pats.loc[i, "origin"],
-                                             direction=pats.loc[i, "direction"], n=pats.loc[i, "n_trips"])) or 0
+                     format_func=lambda i: t("lines.pattern_option", origin=ui.plain(pats.loc[i, "origin"]),
+                                             direction=ui.plain(pats.loc[i, "direction"]),
+                                             n=pats.loc[i, "n_trips"])) or 0
         stops = pattern_stops(tt, pats.loc[p, "stops"])
         labels = [f"{o}. {n}" for o, n in zip(stops["order"], stops["stop_name"], strict=True)]
         key = f"line_stop_{view.route}_{p}"
@@ -83,7 +84,8 @@ def page() -> None:
                          format_func=labels.__getitem__) or 0
         stop_id = stops.loc[s, "stop_id"]
         table = stop_timetable(tt, view.route, stop_id, direction=pats.loc[p, "direction"])
-        st.markdown(f"**{t('lines.timetable', line=view.line, stop=stops.loc[s, 'stop_name'], direction=pats.loc[p, 'direction'])}**")
+        st.markdown("**" + t("lines.timetable", line=ui.plain(view.line), stop=ui.plain(stops.loc[s, "stop_name"]),
+                             direction=ui.plain(pats.loc[p, "direction"])) + "**")
         st.markdown(transit.hours_html(table), unsafe_allow_html=True)
         ui.share_link({"line": view.line, "stop": str(stops.loc[s, "stop_name"])})
     with right:
