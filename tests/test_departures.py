@@ -221,3 +221,35 @@ def test_cli_departures_json_and_text(bundle_dir: Path):
     assert "République" in out.getvalue() and "next hour" in out.getvalue()
     assert main(["departures", "--bundle", str(bundle_dir), "--stop", "Nowhere-at-all xq",
                  "--at", f"{DEFAULT_DAY.isoformat()}T08:00"]) == 1
+
+
+@pytest.mark.bundle
+def test_cli_departures_with_trip_updates(bundle_dir: Path, tmp_path: Path):
+    """A GTFS-RT TripUpdates file: one bus of line 4 at République 5 min late, one cancelled."""
+    from google.transit import gtfs_realtime_pb2 as rt
+
+    from routing.cli import main
+
+    msg = rt.FeedMessage()
+    msg.header.gtfs_realtime_version = "2.0"
+    late = msg.entity.add(id="late").trip_update
+    late.trip.trip_id = "4298"  # line 4 -> Beauregard, République (1052) at 08:00
+    stu = late.stop_time_update.add(stop_id="1052")
+    stu.departure.delay = 300
+    gone = msg.entity.add(id="gone").trip_update
+    gone.trip.trip_id = "3068"  # line 3 -> Saint Laurent, République (1550) at 08:00
+    gone.trip.schedule_relationship = rt.TripDescriptor.CANCELED
+    path = tmp_path / "updates.pb"
+    path.write_bytes(msg.SerializeToString())
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["departures", "--bundle", str(bundle_dir), "--stop", "République",
+                     "--at", f"{DEFAULT_DAY.isoformat()}T08:00", "--trip-updates", str(path), "--json"])
+    assert code == 0
+    doc = json.loads(out.getvalue())
+    by_trip = {d["trip_id"]: d for d in doc["departures"]}
+    assert by_trip["4298"]["status"] == "delayed" and by_trip["4298"]["delay_s"] == 300
+    assert by_trip["4298"]["wait_min"] == 5
+    assert by_trip["3068"]["status"] == "canceled"
+    line4 = next(x for x in doc["lines"] if x["line"] == "4" and x["direction"] == "Beauregard")
+    assert line4["n_delayed"] == 1
