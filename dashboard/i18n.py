@@ -431,7 +431,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "dep.time": {"fr": "Heure", "en": "Time"},
     "dep.pick_stop": {"fr": "Cherchez un arrêt, ou cliquez sur un arrêt de la carte.",
                       "en": "Search for a stop, or click a stop on the map."},
-    "dep.heading": {"fr": "{stop} — {n} quais, à partir de {time}", "en": "{stop} — {n} platforms, from {time}"},
+    "dep.heading": {"fr": "{stop} — {n} quai(s), à partir de {time}", "en": "{stop} — {n} platform(s), from {time}"},
     "dep.none": {"fr": "Aucun départ dans les deux heures.", "en": "No departure within two hours."},
     "dep.none_soon": {"fr": "pas de départ prévu", "en": "no departure planned"},
     "dep.wait_now": {"fr": "à l'arrêt", "en": "now"},

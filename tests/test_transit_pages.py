@@ -186,3 +186,10 @@ def test_street_segments_follow_the_car_layer(planner):
     assert day.n_matched_segments > 0
     for stamps in day.trips["timestamps"]:
         assert stamps == sorted(stamps)
+
+
+def test_departures_page_by_stop_id(planner):
+    at = _page("pages/departures.py", stop="B", at="2024-03-05T08:00")
+    assert not at.exception and not at.error
+    assert any("Gares — 1 quai(s)" in h.value for h in at.subheader)
+    assert "→ Clemenceau" in _markdown(at)

@@ -40,7 +40,7 @@ def _pick(name: str) -> None:
 
 def _live(tt: Any) -> Any | None:
     """The timetable with an uploaded GTFS-RT TripUpdates file applied (None without one)."""
-    upload = st.file_uploader(t("dep.rt"), type=["pb", "bin"], key="dep_rt")
+    upload = st.file_uploader(t("dep.rt"), type=["pb", "bin"], key="dep_rt", label_visibility="collapsed")
     if upload is None:
         return None
     if upload.size > MAX_RT_BYTES:
@@ -82,6 +82,24 @@ def _map(tt: Any, group: Any | None) -> None:
     st.caption(t("dep.map"))
 
 
+def _results(tt: Any, group: Any, text: str, live: Any | None) -> None:
+    when = datetime.combine(tt.day, st.session_state["dep_time"])
+    t0 = _time.perf_counter()
+    deps = next_departures(tt, group, when, live=live)
+    board = departure_board(deps, seconds_of(tt, when))
+    log.info("departures at %s in %.1f ms", group.name, 1000 * (_time.perf_counter() - t0))
+    st.subheader(t("dep.heading", stop=ui.plain(group.name), n=len(group.stops), time=when.strftime("%H:%M")))
+    if board.empty:
+        st.info(t("dep.none"))
+    else:
+        st.markdown(transit.board_html(board, t), unsafe_allow_html=True)
+        with st.expander(t("dep.all"), expanded=False):
+            ui.table(transit.departures_table(deps, t), key="dep_table")
+    st.query_params["stop"] = text
+    st.query_params["at"] = when.strftime("%Y-%m-%dT%H:%M")
+    ui.share_link({"stop": text, "at": when.strftime("%Y-%m-%dT%H:%M")})
+
+
 def page() -> None:
     st.title(t("dep.title"))
     st.markdown(transit.TRANSIT_CSS, unsafe_allow_html=True)
@@ -97,35 +115,26 @@ def page() -> None:
         return
     group = None
     if text:
-        matches = search_stops(tt, text, limit=8)
+        try:
+            tt.stop_index(text)
+            matches = [find_stop(tt, text)]  # a stop id (a map click, a link)
+        except KeyError:
+            matches = search_stops(tt, text, limit=8)
         if not matches:
-            try:
-                matches = [find_stop(tt, text)]  # a stop id
-            except LookupError:
-                st.info(t("dep.no_match", q=ui.plain(text)))
+            st.info(t("dep.no_match", q=ui.plain(text)))
         if matches:
             idx = st.selectbox(t("dep.matches"), range(len(matches)), key="dep_pick",
                                format_func=lambda i: matches[i].name, label_visibility="collapsed") or 0
             group = matches[min(idx, len(matches) - 1)]
     else:
         st.caption(t("dep.pick_stop"))
-    live = _live(tt) if group is not None else None
+    results = st.container()  # filled below, drawn above the real-time box
+    live = None
     if group is not None:
-        when = datetime.combine(tt.day, st.session_state["dep_time"])
-        t0 = _time.perf_counter()
-        deps = next_departures(tt, group, when, live=live)
-        board = departure_board(deps, seconds_of(tt, when))
-        log.info("departures at %s in %.1f ms", group.name, 1000 * (_time.perf_counter() - t0))
-        st.subheader(t("dep.heading", stop=ui.plain(group.name), n=len(group.stops), time=when.strftime("%H:%M")))
-        if board.empty:
-            st.info(t("dep.none"))
-        else:
-            st.markdown(transit.board_html(board, t), unsafe_allow_html=True)
-            with st.expander(t("dep.all"), expanded=False):
-                ui.table(transit.departures_table(deps, t), key="dep_table")
-        st.query_params["stop"] = text
-        st.query_params["at"] = when.strftime("%Y-%m-%dT%H:%M")
-        ui.share_link({"stop": text, "at": when.strftime("%Y-%m-%dT%H:%M")})
+        with st.expander(t("dep.rt"), expanded=False):
+            live = _live(tt)
+        with results:
+            _results(tt, group, text, live)
     _map(tt, group)
     ui.attribution(("attr.star",))
 
