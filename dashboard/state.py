@@ -514,8 +514,7 @@ def timetable() -> Any | None:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str]:
     from dashboard.transit import day_deck_json
-    from routing import day_of_buses
-    from routing.departures import street_segments
+    from routing import day_of_buses, street_segments
 
     t0 = time.perf_counter()
     segments = street_segments(_tt, _streets) if _streets is not None else None

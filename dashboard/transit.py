@@ -14,7 +14,7 @@ import pandas as pd
 import pydeck as pdk
 
 from dashboard import maps
-from routing.departures import clock, line_patterns, lines_table, rgb
+from routing import clock, line_patterns, lines_table, rgb
 
 #: the animation runs the whole service day in about this many seconds at speed x1
 DAY_IN_S = 60.0

@@ -14,8 +14,7 @@ import streamlit as st
 
 from dashboard import maps, share, state, transit, ui
 from dashboard.i18n import t
-from routing import departure_board, find_stop, next_departures, search_stops
-from routing.departures import seconds_of
+from routing import departure_board, find_stop, next_departures, search_stops, seconds_of
 
 log = logging.getLogger("dashboard")
 DEFAULT_TIME = time(8, 0)

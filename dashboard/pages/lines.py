@@ -12,8 +12,7 @@ import streamlit as st
 
 from dashboard import maps, share, state, transit, ui
 from dashboard.i18n import t
-from routing import line_explorer, lines_table, stop_timetable
-from routing.departures import pattern_stops, rgb
+from routing import line_explorer, lines_table, pattern_stops, rgb, stop_timetable
 
 log = logging.getLogger("dashboard")
 
