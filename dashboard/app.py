@@ -79,6 +79,9 @@ def main() -> None:
     ]
     if (PAGES_DIR / "traces.py").exists():
         pages.append(st.Page(PAGES_DIR / "traces.py", title=t("nav.traces"), icon=":material/location_on:", url_path="traces"))
+    scenarios_page = st.Page(PAGES_DIR / "scenarios.py", title=t("nav.scenarios"), icon=":material/alt_route:",
+                             url_path="scenarios")
+    pages.append(scenarios_page)
     pages.append(st.Page(PAGES_DIR / "about.py", title=t("nav.about"), icon=":material/info:", url_path="about"))
     # next departures, line explorer, a day of buses (issue 13); the day of buses also runs on the kiosk
     day_page = st.Page(PAGES_DIR / "day_of_buses.py", title=t("nav.day"), icon=":material/animation:", url_path="day")
@@ -88,7 +91,8 @@ def main() -> None:
                   day_page]
 
     if kiosk:
-        page = st.navigation([pages[0], day_page], position="hidden")
+        # the kiosk: the planner, /scenarios (the what-if preset) and /day (a day of buses)
+        page = st.navigation([pages[0], scenarios_page, day_page], position="hidden")
     else:
         with st.sidebar:
             st.markdown(f"### {t('app.title')}")

@@ -217,10 +217,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "acc.download": {"fr": "Télécharger (CSV)", "en": "Download (CSV)"},
     "acc.isochrone_from": {"fr": "Isochrone depuis", "en": "Isochrone from"},
     "acc.intro": {
-        "fr": "Combien d'opportunités (emplois, zones d'activité, arrêts, stations vélo…) peut-on atteindre "
+        "fr": "Combien d'opportunités (répondants de l'enquête par site employeur, zones d'activité, arrêts, "
+              "stations vélo…) peut-on atteindre "
               "depuis chaque carreau de 200 m de Rennes Métropole, par quel mode, en combien de temps ? "
               "Population répartie depuis les densités communales (INSEE 2023).",
-        "en": "How many opportunities (jobs, business zones, stops, bike stations…) can be reached from "
+        "en": "How many opportunities (survey respondents by employer site, business zones, stops, bike "
+              "stations…) can be reached from "
               "each 200 m cell of Rennes Métropole, by which mode, within how long? Population spread "
               "from commune densities (INSEE 2023).",
     },
@@ -233,15 +235,16 @@ STRINGS: dict[str, dict[str, str]] = {
     "acc.computing": {"fr": "Calcul de l'accessibilité…", "en": "Computing accessibility…"},
     "acc.tab.map": {"fr": "Carte", "en": "Map"},
     "acc.tab.isochrones": {"fr": "Isochrones", "en": "Isochrones"},
-    "acc.opp.employers": {"fr": "Emplois (enquête employeurs)", "en": "Jobs (employer survey)"},
-    "acc.opp.business_zones": {"fr": "Zones d'activité (ha)", "en": "Business zones (ha)"},
+    "acc.opp.employers": {"fr": "Répondants de l'enquête déplacements, par site employeur",
+                          "en": "Commuter-survey respondents, by employer site"},
+    "acc.opp.business_zones": {"fr": "Zones d'activité (surface en ha)", "en": "Business zones (area in ha)"},
     "acc.opp.stops": {"fr": "Départs de bus", "en": "Bus departures"},
     "acc.opp.bikeshare": {"fr": "Stations LE vélo STAR", "en": "LE vélo STAR stations"},
     "acc.opp.carpool": {"fr": "Places de covoiturage", "en": "Carpool spaces"},
     "acc.opp.charger": {"fr": "Bornes de recharge (kW)", "en": "EV chargers (kW)"},
     "acc.opp.park_ride": {"fr": "Places en parcs relais", "en": "Park-and-ride spaces"},
     "acc.opp.population": {"fr": "Habitants", "en": "Inhabitants"},
-    "acc.unit.employers": {"fr": "emplois", "en": "jobs"},
+    "acc.unit.employers": {"fr": "répondants", "en": "respondents"},
     "acc.unit.business_zones": {"fr": "ha", "en": "ha"},
     "acc.unit.stops": {"fr": "départs", "en": "departures"},
     "acc.unit.bikeshare": {"fr": "stations", "en": "stations"},
@@ -500,6 +503,51 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": "{n} stop-to-stop legs follow the streets (car layer); the others are drawn as "
                           "straight lines."},
 
+    # -- scenarios (issue 11) ----------------------------------------------------------------------
+    "nav.scenarios": {"fr": "Scénarios", "en": "Scenarios"},
+    "acc.proxy_note": {
+        "fr": "Aucun décompte d'emplois n'est disponible hors ligne : cet indicateur est un indicateur indirect "
+              "(répondants de l'enquête déplacements 2020 par site employeur, ou surface des zones d'activité), "
+              "pas un nombre d'emplois.",
+        "en": "No job count is available offline: this is a proxy (2020 commuter-survey respondents by employer "
+              "site, or business-zone area), not a number of jobs.",
+    },
+    "scen.title": {"fr": "Scénarios : et si… ?", "en": "Scenarios: what if…?"},
+    "scen.intro": {
+        "fr": "Ajoutez, retirez ou accélérez une ligne et comparez l'accessibilité avant et après, carreau par "
+              "carreau et commune par commune. Horaires des lignes ajoutées estimés à partir de leurs fréquences.",
+        "en": "Add, remove or speed up a line and compare accessibility before and after, cell by cell and "
+              "municipality by municipality. Added lines run on times estimated from their frequencies.",
+    },
+    "scen.preset": {"fr": "Et si le métro b avait existé en 2011 ?", "en": "What if metro line b had existed in 2011?"},
+    "scen.none": {"fr": "Réseau de bus 2011 seul", "en": "2011 bus network only"},
+    "scen.uploaded": {"fr": "fichier chargé", "en": "uploaded file"},
+    "scen.upload": {"fr": "Charger un scénario (.toml)", "en": "Upload a scenario (.toml)"},
+    "scen.upload_help": {"fr": "Fichier TOML de 256 Ko au plus, vérifié avant usage.",
+                         "en": "A TOML file of at most 256 KB, checked before use."},
+    "scen.invalid": {"fr": "Scénario refusé : {error}", "en": "Scenario refused: {error}"},
+    "scen.base": {"fr": "Situation de référence", "en": "Baseline"},
+    "scen.new": {"fr": "Scénario", "en": "Scenario"},
+    "scen.about": {"fr": "Description et sources", "en": "Description and sources"},
+    "scen.trip": {"fr": "Le même trajet, avant et après", "en": "The same trip, before and after"},
+    "scen.time": {"fr": "Heure", "en": "Time"},
+    "scen.before": {"fr": "Avant", "en": "Before"},
+    "scen.after": {"fr": "Après", "en": "After"},
+    "scen.change": {"fr": "Variation", "en": "Change"},
+    "scen.change_pct": {"fr": "Variation (%)", "en": "Change (%)"},
+    "scen.no_route": {"fr": "Pas d'itinéraire : {reason}", "en": "No route: {reason}"},
+    "scen.trip_error": {"fr": "Trajet impossible à calculer : {error}", "en": "The trip could not be planned: {error}"},
+    "scen.access": {"fr": "Accessibilité avant / après", "en": "Accessibility before / after"},
+    "scen.compare": {"fr": "Comparer (≈ 30 s)", "en": "Compare (≈ 30 s)"},
+    "scen.computing": {"fr": "Calcul de l'accessibilité sur les deux réseaux…",
+                       "en": "Computing accessibility on both networks…"},
+    "scen.better_off": {"fr": "Habitants gagnants", "en": "People better off"},
+    "scen.gain_threshold": {"fr": "Habitants qui atteignent {n} opportunités",
+                            "en": "People who now reach {n} opportunities"},
+    "scen.gain": {"fr": "Gain", "en": "Gain"},
+    "scen.loss": {"fr": "Perte", "en": "Loss"},
+    "scen.map_caption": {"fr": "{n} carreaux de 200 m changent. Opportunités : {label}.",
+                         "en": "{n} cells of 200 m change. Opportunities: {label}."},
 }
 
 

@@ -529,3 +529,54 @@ def day_of_buses(tt: Any, streets: Any = None) -> tuple[Any, str]:
     """(routing.departures.DayOfBuses, the animation's JSON) of a timetable, prepared once per process;
     with ``streets`` (the car layer's ModeGraph) the legs matched to it follow the streets."""
     return _day_of_buses(f"{id(tt)}|{tt.day}|{tt.n_connections}|{id(streets)}", tt, streets)
+
+
+# -- scenarios (issue 11): networks, planners and comparisons per scenario digest ------------------
+_uploaded_scenarios: dict[str, Any] = {}  # digest -> Scenario parsed from an upload (plain data)
+
+
+def remember_scenario(scenario: Any) -> str:
+    """Keep a parsed (uploaded) scenario for the cached functions; returns its key (``upload:<digest>``)."""
+    _uploaded_scenarios[scenario.digest] = scenario
+    return f"upload:{scenario.digest}"
+
+
+def scenario_of(key: str) -> Any:
+    """The Scenario of an upload key, or the versioned scenario name itself."""
+    if key.startswith("upload:"):
+        return _uploaded_scenarios[key.split(":", 1)[1]]
+    return key  # a versioned scenario name (or "none")
+
+
+@st.cache_resource(show_spinner=False, max_entries=6)
+def _scenario_planner(bundle_key: str, key: str) -> Any:
+    from routing.planner import Planner
+    from routing.scenario import bare_network, with_scenario
+
+    base = bare_network(get_planner(timeout_s=600).network)
+    return Planner(base if key == "none" else with_scenario(base, scenario_of(key)))
+
+
+def scenario_planner(key: str) -> Any:
+    """A planner on the bare network with scenario ``key`` applied (cached per process)."""
+    if "scenario_planner" in _overrides:
+        return _overrides["scenario_planner"](key)
+    return _scenario_planner(_bundle_key(), key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _scenario_comparison(access_key: str, base: str, new: str, opportunity: str, window: str,
+                         cutoff_min: int) -> Any:
+    from routing.scenario_compare import compare_scenarios
+
+    ctx = access_context()
+    return compare_scenarios(ctx.engine.network, scenario_of(base), scenario_of(new), grid=ctx.grid,
+                             opportunity=opportunity, window=window, cutoff_min=cutoff_min,
+                             commune_names=ctx.commune_names, bundle=ctx.bundle)
+
+
+def scenario_comparison(base: str, new: str, *, opportunity: str, window: str, cutoff_min: int) -> Any:
+    """Before/after accessibility (:class:`routing.scenario_compare.ScenarioComparison`), cached."""
+    if "scenario_comparison" in _overrides:
+        return _overrides["scenario_comparison"](base, new, opportunity, window, cutoff_min)
+    return _scenario_comparison(_access_key(), base, new, opportunity, window, int(cutoff_min))

@@ -169,3 +169,23 @@ def networkx_graph(network: Network, *, cache: Any = None) -> Any:
         nx.write_graphml(graph, tmp)
         os.replace(tmp, path)
     return graph
+
+
+def network_with_scenario(network: Network, scenario: Any = "default") -> Network:
+    """The network a planner uses: ``network`` with a scenario applied (a new object).
+
+    ``scenario``: "default" applies :data:`routing.scenario.DEFAULT_SCENARIO` (metro a, estimated
+    from its published frequencies) when the timetable has no metro route, as the 2011 STAR
+    bundle (bus only); None or "none" keeps the bare feed; otherwise a scenario name of
+    ``assets/scenarios``, a path, or a :class:`routing.scenario.Scenario`.
+    """
+    from .scenario import DEFAULT_SCENARIO, with_scenario
+
+    if scenario is None or (isinstance(scenario, str) and scenario.lower() == "none"):
+        return network
+    if isinstance(scenario, str) and scenario == "default":
+        # only the 2011 STAR bundle lacks its metro: a feed with a metro, or of another year, stays bare
+        if (network.timetable.route_types == 1).any() or network.day.year != DEFAULT_DAY.year:
+            return network
+        scenario = DEFAULT_SCENARIO
+    return with_scenario(network, scenario)

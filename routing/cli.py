@@ -83,7 +83,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             return 2
     params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc,
                         transit_alternatives=args.alternatives)
-    planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache)
+    planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache, scenario=args.scenario)
     if args.trip_updates:
         from sources.loaders.gtfs_rt import load_trip_updates
 
@@ -137,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--soc", type=float, default=0.8, help="electric car state of charge at departure (0-1)")
     p.add_argument("--alternatives", type=int, default=0, help="more transit itineraries (leaving later)")
     p.add_argument("--trip-updates", help="a GTFS-RT TripUpdates file (.pb) applied to the timetable")
+    p.add_argument("--scenario", default="default",
+                   help='scenario applied to the timetable: a name of assets/scenarios, a .toml path, or "none" '
+                        "(default: metro a, estimated, on the 2011 bus-only feed)")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true")
     out.add_argument("--geojson", action="store_true")
@@ -150,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import departures_cli  # next departures (issue 13)
 
     departures_cli.register(sub)
+    from . import scenario_cli  # scenario commands (issue 11)
+
+    scenario_cli.register(sub)
     return parser
 
 

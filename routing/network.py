@@ -192,9 +192,11 @@ class Network:
         import shutil
         import tempfile
 
+        from sources.tempfiles import tagged  # the writer's pid: never removed while it runs
+
         directory = Path(directory)
         directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-network-", dir=directory.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=tagged(".tmp-network-"), dir=directory.parent))
         try:
             for name, frame in self.streets.to_frames().items():
                 frame.to_parquet(tmp / f"streets_{name}.parquet")

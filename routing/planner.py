@@ -58,6 +58,7 @@ from .linking import LINK
 from .messages import Msg
 from .network import Network
 from .places import Place, PlaceNotFound, parse_coordinates
+from .scenario import estimated_note
 from .streets import (
     ModeGraph,
     ShortestPathTree,
@@ -145,11 +146,16 @@ class Planner:
     # -- construction ---------------------------------------------------------------------------
     @classmethod
     def from_bundle(cls, bundle: Any = None, *, day: dt.date | None = None, cache: Any = None,
-                    progress: bool = False) -> Planner:
-        """Load the catalogue datasets (bundle or cache), build or reuse the cached network."""
-        from .build import load_network
+                    progress: bool = False, scenario: Any = "default") -> Planner:
+        """Load the catalogue datasets (bundle or cache), build or reuse the cached network.
 
-        return cls(load_network(bundle=bundle, day=day, cache=cache, progress=progress))
+        ``scenario``: see :func:`routing.build.network_with_scenario` ("default": the 2011 bus
+        network gets metro a with an estimated timetable; "none": the bare feed).
+        """
+        from .build import load_network, network_with_scenario
+
+        return cls(network_with_scenario(load_network(bundle=bundle, day=day, cache=cache, progress=progress),
+                                         scenario))
 
     @property
     def date(self) -> dt.date:
@@ -523,6 +529,8 @@ class Planner:
                 leg.route = str(tt.route_short_names[route])
                 leg.route_color = str(tt.route_colors[route]) or None
                 leg.trip_id = str(tt.trip_ids[jl.trip])
+                if tt.estimated_headway_s(jl.trip):  # a run estimated from a frequency (scenarios)
+                    leg.notes.append(estimated_note(tt.estimated_headway_s(jl.trip)))
                 legs.append(leg)
             else:
                 leg, _ = self.walk_between(a, b, jl.dep_time_s, ctx.base)

@@ -29,6 +29,16 @@ Model
   projection centred on the feed, pairs found with a ``scipy.spatial.cKDTree``)
   times a detour factor of 1.3 at 4.8 km/h, kept up to ``max_transfer_s``.
 
+Frequencies
+-----------
+A trip listed in the feed's ``frequencies`` table (GTFS ``frequencies.txt``) is a
+template: :func:`expand_frequencies` replaces it by one run per headway, starting at
+``start_time + k * headway_secs`` while before ``end_time`` (``exact_times`` 1 and 0
+alike, as OpenTripPlanner does), each run keeping the template's running and dwell
+times. Runs are named ``<trip_id>@HH:MM:SS``. For ``exact_times`` 0 the schedule is
+only an estimate: :attr:`Timetable.trip_headway_s` keeps the headway of such runs
+(0 for a scheduled trip) so that results can say their times are estimated.
+
 Cache
 -----
 :meth:`Timetable.to_arrays` / :meth:`Timetable.from_arrays` convert to and from a
@@ -108,6 +118,16 @@ class Timetable:
     fp_to: np.ndarray
     fp_dur_s: np.ndarray
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: per trip: headway (s) of a run whose times are estimated from a frequency, 0 when scheduled
+    trip_headway_s: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.trip_headway_s is None or len(self.trip_headway_s) != len(self.trip_ids):
+            self.trip_headway_s = np.zeros(len(self.trip_ids), dtype=np.int32)
+
+    def estimated_headway_s(self, trip: int) -> int:
+        """Headway (s) when trip ``trip``'s times are estimated from a frequency, else 0."""
+        return int(self.trip_headway_s[trip])
 
     # -- sizes -------------------------------------------------------------
     @property
@@ -231,6 +251,8 @@ class Timetable:
         for name in _ARRAY_FIELDS:
             arr = getattr(self, name)
             out[name] = arr.astype(str) if arr.dtype == object else arr
+        if self.trip_headway_s.any():  # optional: absent from timetables without estimated trips
+            out["trip_headway_s"] = self.trip_headway_s
         return out
 
     @classmethod
@@ -243,6 +265,8 @@ class Timetable:
         for name in _ARRAY_FIELDS:
             arr = np.asarray(arrays[name])
             kwargs[name] = arr.astype(object) if arr.dtype.kind == "U" else arr
+        if "trip_headway_s" in arrays:
+            kwargs["trip_headway_s"] = np.asarray(arrays["trip_headway_s"], dtype=np.int32)
         return cls(**kwargs)
 
     def save_npz(self, path: str | Path) -> Path:
@@ -419,6 +443,54 @@ def _connections_of(stop_times: pd.DataFrame, trip_index: pd.Series, stop_index:
     return out
 
 
+def expand_frequencies(trips: pd.DataFrame, stop_times: pd.DataFrame, frequencies: pd.DataFrame | None
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Replace every frequency-based trip by its runs (see the module docstring).
+
+    ``frequencies`` has trip_id, start_time_s, end_time_s, headway_secs, exact_times (the
+    :class:`~sources.loaders.gtfs.GtfsFeed` contract). Returns new (trips, stop_times) frames;
+    trips gain a column ``headway_s`` (int: the headway for ``exact_times`` 0 runs, else 0).
+    The inputs are not modified; without frequencies the frames come back with ``headway_s`` 0.
+    """
+    trips = trips.assign(headway_s=np.zeros(len(trips), dtype=np.int64))
+    if frequencies is None or not len(frequencies):
+        return trips, stop_times
+    freq = frequencies[frequencies["trip_id"].isin(trips["trip_id"])
+                       & (frequencies["headway_secs"] > 0)
+                       & (frequencies["end_time_s"] > frequencies["start_time_s"])]
+    if not len(freq):
+        return trips, stop_times
+    templates = set(freq["trip_id"].astype(str))
+    st_t = stop_times[stop_times["trip_id"].isin(templates)]
+    first = st_t.groupby("trip_id")["departure_time_s"].min()
+    run_rows = []
+    for row in freq.itertuples(index=False):
+        if row.trip_id not in first.index or np.isnan(first[row.trip_id]):
+            continue
+        starts = np.arange(float(row.start_time_s), float(row.end_time_s), float(row.headway_secs))
+        for t0 in starts:
+            h, rem = divmod(int(t0), 3600)
+            run_rows.append((row.trip_id, f"{row.trip_id}@{h:02d}:{rem // 60:02d}:{rem % 60:02d}",
+                             t0 - float(first[row.trip_id]),
+                             int(row.headway_secs) if int(row.exact_times) == 0 else 0))
+    runs = pd.DataFrame(run_rows, columns=["template", "trip_id", "shift_s", "headway_s"])
+    runs = runs.drop_duplicates("trip_id")
+    base = (trips[trips["trip_id"].isin(templates)].drop(columns=["headway_s"])
+            .rename(columns={"trip_id": "template"}))
+    new_trips = runs.merge(base, on="template", how="inner")
+    new_st = runs[["template", "trip_id", "shift_s"]].merge(
+        st_t.rename(columns={"trip_id": "template"}), on="template", how="inner")
+    for col in ("arrival_time_s", "departure_time_s"):
+        new_st[col] = new_st[col] + new_st["shift_s"]
+    keep_trips = trips[~trips["trip_id"].isin(templates)]
+    keep_st = stop_times[~stop_times["trip_id"].isin(templates)]
+    out_trips = pd.concat([keep_trips, new_trips.drop(columns=["template", "shift_s"])[keep_trips.columns]],
+                          ignore_index=True)
+    out_st = pd.concat([keep_st, new_st.drop(columns=["template", "shift_s"])[keep_st.columns]],
+                       ignore_index=True)
+    return out_trips, out_st
+
+
 def build_timetable(feed: Any, day: dt.date, *, transfers: pd.DataFrame | None = None,
                     max_transfer_s: float = 600) -> Timetable:
     """Compile the timetable of ``day`` from a GTFS feed.
@@ -447,10 +519,9 @@ def build_timetable(feed: Any, day: dt.date, *, transfers: pd.DataFrame | None =
     route_index = pd.Series(np.arange(len(route_ids)), index=route_ids)
     route_index = route_index[~route_index.index.duplicated()]
 
-    trips = feed.trips
+    trips, st = expand_frequencies(feed.trips, feed.stop_times, getattr(feed, "frequencies", None))
     today = trips[trips["service_id"].isin(feed.service_ids_on(day))]
     yesterday = trips[trips["service_id"].isin(feed.service_ids_on(day - dt.timedelta(days=1)))]
-    st = feed.stop_times
     late_trip_ids = st.loc[(st["departure_time_s"] >= DAY_S) | (st["arrival_time_s"] > DAY_S), "trip_id"]
     yesterday = yesterday[yesterday["trip_id"].isin(late_trip_ids.unique())]
 
@@ -521,4 +592,5 @@ def build_timetable(feed: Any, day: dt.date, *, transfers: pd.DataFrame | None =
         dep_time=conn["dep_time"], arr_time=conn["arr_time"],
         trip=conn["trip"], seq=conn["seq"], arr_seq=conn["arr_seq"],
         fp_offsets=fp_offsets, fp_to=fp_to, fp_dur_s=fp_dur,
+        trip_headway_s=trip_frame["headway_s"].to_numpy().astype(np.int32),
     )

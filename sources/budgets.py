@@ -11,15 +11,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
+from sources.errors import UnusableInputError
+
 #: name -> (default, unit, what it bounds)
 DEFAULTS: dict[str, tuple[int, str, str]] = {
-    "max_file_bytes": (2_000_000_000, "bytes", "size of one input file"),
+    "max_file_bytes": (512 * 1024**2, "bytes", "size of one input file"),
     "max_upload_bytes": (50 * 1024 * 1024, "bytes", "size of one uploaded file"),
-    "max_archive_bytes": (3_000_000_000, "bytes", "decompressed size of one archive (all entries)"),
-    "max_entry_bytes": (1_500_000_000, "bytes", "decompressed size of one archive entry"),
-    "max_archive_ratio": (200, "ratio", "compression ratio of one archive entry"),
+    "max_archive_bytes": (1024**3, "bytes", "decompressed size of one archive (all entries)"),
+    "max_entry_bytes": (512 * 1024**2, "bytes", "decompressed size of one archive entry"),
+    "max_archive_ratio": (100, "ratio", "compression ratio of one archive entry"),
     "max_rows": (20_000_000, "rows", "rows of one table"),
     "max_columns": (1_000, "columns", "columns of one table header"),
+    "max_service_days": (5_000_000, "service-days", "service x date pairs of one GTFS calendar"),
     "max_place_chars": (200, "characters", "length of a place name or query"),
     "max_simulated_users": (100_000, "users", "users to simulate"),
     "max_cell_departures": (5_000_000, "cells x departures", "cells x departure times of one request"),
@@ -27,16 +30,22 @@ DEFAULTS: dict[str, tuple[int, str, str]] = {
 }
 
 
-class BudgetExceeded(ValueError):
-    """An input over one of the declared budgets (refused before the work starts)."""
+class BudgetExceeded(UnusableInputError):
+    """An input over one of the declared budgets (refused before the work starts).
 
-    def __init__(self, name: str, value: float, limit: float, *, what: str | None = None):
+    A :class:`~sources.errors.UnusableInputError` (hence a ``ValueError`` and a
+    ``SourceError``), so every caller that handles unusable input handles it; the CLIs exit 2.
+    """
+
+    def __init__(self, name: str, value: float, limit: float, *, what: str | None = None,
+                 file: str | None = None):
         default, unit, description = DEFAULTS[name]
         self.name, self.value, self.limit, self.unit = name, value, limit, unit
-        subject = f"{what}: " if what else ""
+        subject = f"{what or file}: " if what or file else ""
         super().__init__(
             f"{subject}{description} is {value:,} {unit}, over the limit of {limit:,} {unit} "
             f"(raise it with the setting SPMD_BUDGET_{name.upper()})")
+        self.file = file
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class Budgets:
     max_archive_ratio: int
     max_rows: int
     max_columns: int
+    max_service_days: int
     max_place_chars: int
     max_simulated_users: int
     max_cell_departures: int

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import catalogue, datasets, settings
+from . import catalogue, datasets, settings, tempfiles
 from .errors import DatasetNotFound, SourceError
 from .fetch import fetch, read_manifest, verify_cached
 from .validate import ERROR, Loaded
@@ -72,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s: %(message)s", stream=sys.stderr)
+    tempfiles.clean_stale(getattr(args, "cache", None))  # leftovers of killed runs
     try:
         return int(args.func(args))
     except (SourceError, OSError, ValueError) as exc:

@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from . import catalogue, settings, store
+from . import catalogue, settings, store, tempfiles
 from .catalogue import Dataset
 from .fetch import fetch, read_manifest
 from .validate import Loaded, freshness
@@ -60,6 +60,7 @@ def load(dataset_id: str, *, bundle: str | os.PathLike | None = None,
         Unknown id / no file; download failure; a file that cannot be used at all.
     """
     ds = catalogue.get(dataset_id)
+    tempfiles.clean_stale(cache)  # leftovers of killed runs (once per process and cache)
     paths = fetch(dataset_id, cache=cache, bundle=bundle, offline=offline, progress=progress)
     opts = {**ds.options, **options}
     if strict:

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import catalogue, settings
+from . import catalogue, settings, tempfiles
 from .catalogue import Dataset
 from .errors import DatasetNotFound, FetchError
 
@@ -117,10 +117,20 @@ def fetch(dataset_id: str, *, cache: str | os.PathLike | None = None,
                for resolved in [official_urls(ds, urls=urls)] for i, url in enumerate(resolved)]
     if settings.offline() if offline is None else offline:
         return _cached_or_raise(ds, cache_root, targets)
-    return _download_dataset(ds, cache_root, targets, session=session, progress=progress,
-                             timeout_s=settings.http_timeout_s() if timeout_s is None else timeout_s,
-                             retries=settings.http_retries() if retries is None else retries,
-                             backoff_s=backoff_s, validate=validate)
+    try:
+        return _download_dataset(
+            ds, cache_root, targets, session=session, progress=progress,
+            timeout_s=settings.http_timeout_s() if timeout_s is None else timeout_s,
+            retries=settings.http_retries() if retries is None else retries,
+            backoff_s=backoff_s, validate=validate)
+    except FetchError:
+        raise
+    except OSError as exc:  # a read-only or full cache directory
+        tempfiles.caching_off(cache_root, exc)
+        raise FetchError(f"{ds.id}: cannot write the download into the cache directory "
+                         f"{cache_root} ({exc.strerror or exc}); caching is off: use the "
+                         "offline bundle (--bundle DIR or SPMD_BUNDLE) or another --cache DIR"
+                         ) from exc
 
 
 def bundle_paths(ds: Dataset, bundle_root: Path) -> list[Path]:
@@ -232,7 +242,8 @@ def _write_manifest(cache_root: Path, updates: dict[str, dict[str, Any]]) -> Non
         entries.update(updates)
         payload = json.dumps({"version": 1, "entries": dict(sorted(entries.items()))},
                              ensure_ascii=False, indent=1)
-        fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".tmp", dir=cache_root)
+        fd, tmp = tempfile.mkstemp(prefix=tempfiles.tagged(".manifest-"), suffix=".tmp",
+                                   dir=cache_root)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(payload)
@@ -254,7 +265,8 @@ def _download_dataset(ds: Dataset, cache_root: Path, targets: list[tuple[str, st
     manifest = read_manifest(cache_root)
     own_session = session is None
     session = requests.Session() if own_session else session
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    tempfiles.clean_stale(cache_root)
+    staging = tempfiles.make_temp_dir(".staging-", root)
     try:
         fetched: list[tuple[str, str, Path, dict[str, Any] | None]] = []
         for url, name in targets:

@@ -26,7 +26,6 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import settings
+from . import settings, tempfiles
 from .fetch import sha256_file
 from .validate import Loaded, Report
 
@@ -108,11 +107,12 @@ def save(key: str, loaded: Loaded, *, cache: str | os.PathLike | None = None) ->
     """
     root = frames_dir(cache)
     final = root / key
-    if (final / META_NAME).exists():
-        return final
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:16]}-", dir=root))
+    tmp: Path | None = None
     try:
+        if (final / META_NAME).exists():
+            return final
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = tempfiles.make_temp_dir(f".tmp-{key[:16]}-", root)
         meta = _write_data(loaded.data, tmp)
         meta.update({"code_version": CODE_VERSION, "key": key,
                      "report": loaded.report.to_dict(max_rows=None)})
@@ -128,17 +128,23 @@ def save(key: str, loaded: Loaded, *, cache: str | os.PathLike | None = None) ->
                 return final
             raise
         return final
+    except OSError as exc:  # read-only or full cache directory: caching is off, not a failure
+        tempfiles.caching_off(settings.cache_dir(cache), exc)
     except Exception as exc:  # noqa: BLE001 - caching is an optimisation, never a failure
         log.warning("frame cache: %s not stored (%s: %s)", key[:12], type(exc).__name__, exc)
+    if tmp is not None:
         shutil.rmtree(tmp, ignore_errors=True)
-        return None
+    return None
 
 
 def load(key: str, *, cache: str | os.PathLike | None = None) -> Loaded | None:
     """The cached :class:`Loaded` for ``key``, or None (absent, or corrupt: then it is removed)."""
     entry = frames_dir(cache) / key
     meta_path = entry / META_NAME
-    if not meta_path.exists():
+    try:
+        if not meta_path.exists():
+            return None
+    except OSError:  # an unreadable cache directory: nothing cached
         return None
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))

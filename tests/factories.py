@@ -101,3 +101,47 @@ def make_gtfs_dir(path: Path, *, tables: dict[str, Any] | None = None,
     for name, text in {**gtfs_tables(tables), **(raw or {})}.items():
         (path / name).write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return path
+
+
+def write_bomb_zip(path: Path, members: dict[str, bytes], *, bomb_name: str, bomb_bytes: int,
+                   header: bytes = b"", line: bytes = b"T1,08:00:00,08:00:00,A,1\n") -> Path:
+    """A zip with small ``members`` and one entry ``bomb_name`` inflating to ``bomb_bytes``
+    (``header`` then ``line`` repeated), written in ~1 s and a few MB: one 1 MiB block is
+    deflated once (full flush: no back-reference across blocks) and its bytes repeated."""
+    import struct
+    import zlib
+
+    unit = line * ((1 << 20) // len(line))
+    reps, rest = divmod(bomb_bytes - len(header), len(unit))
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = c.compress(header) + c.flush(zlib.Z_FULL_FLUSH)
+    piece = c.compress(unit) + c.flush(zlib.Z_FULL_FLUSH)
+    tail = c.compress(unit[:rest]) + c.flush(zlib.Z_FINISH)
+    crc = zlib.crc32(header)
+    for _ in range(reps):
+        crc = zlib.crc32(unit, crc)
+    crc = zlib.crc32(unit[:rest], crc)
+    local = "<4s5H3I2H"
+    entries: list[tuple[bytes, int, int, int, int]] = []
+    with open(path, "wb") as fh:
+        for name, data in members.items():
+            cz = zlib.compressobj(9, zlib.DEFLATED, -15)
+            body = cz.compress(data) + cz.flush()
+            entries.append((name.encode(), zlib.crc32(data), len(body), len(data), fh.tell()))
+            fh.write(struct.pack(local, b"PK\x03\x04", 20, 0, 8, 0, 0, entries[-1][1], len(body),
+                                 len(data), len(name.encode()), 0) + name.encode() + body)
+        raw_name = bomb_name.encode()
+        size = len(head) + len(piece) * reps + len(tail)
+        entries.append((raw_name, crc, size, bomb_bytes, fh.tell()))
+        fh.write(struct.pack(local, b"PK\x03\x04", 20, 0, 8, 0, 0, crc, size, bomb_bytes,
+                             len(raw_name), 0) + raw_name + head)
+        for _ in range(reps):
+            fh.write(piece)
+        fh.write(tail)
+        start = fh.tell()
+        for name_b, crc_, csize, usize, offset in entries:
+            fh.write(struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc_, csize,
+                                 usize, len(name_b), 0, 0, 0, 0, 0, offset) + name_b)
+        fh.write(struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, len(entries), len(entries),
+                             fh.tell() - start, start, 0))
+    return path

@@ -233,3 +233,18 @@ def test_accessibility_explorer_draws_the_grid_and_an_isochrone(browser_page, se
     page.get_by_text("Isochrones depuis").wait_for(timeout=120_000)
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SHOTS / "accessibility-isochrones.png"), full_page=True)
+
+
+def test_scenarios_page_metro_b_what_if(browser_page, server):
+    """Issue 11: the preset draws line b, plans Cleunay -> Beaulieu before/after, maps gains and losses."""
+    page, _, _ = browser_page
+    _open(page, server, "Scénarios")
+    page.get_by_role("heading", name="Scénarios : et si… ?").wait_for()
+    page.get_by_role("button", name="Et si le métro b avait existé en 2011 ?").click()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
+        .some(c => c.width > 100)""", timeout=240_000)  # the new line over the streets
+    page.get_by_text("Après", exact=True).first.wait_for(timeout=240_000)
+    assert page.locator(".spmd-card").count() >= 1
+    page.get_by_text("Habitants gagnants").first.wait_for(timeout=240_000)  # both accessibility runs done
+    page.wait_for_timeout(2000)
+    page.screenshot(path=str(SHOTS / "scenarios.png"), full_page=True)

@@ -114,7 +114,7 @@ def test_frames_round_trip(tiny_zip: Path) -> None:
     feed, _ = load_gtfs(tiny_zip, date=dt.date(2024, 3, 5))
     frames = feed.to_frames()
     assert set(frames) == {"agency", "stops", "routes", "trips", "stop_times", "calendar",
-                           "calendar_dates", "feed_info", "services_by_date"}
+                           "calendar_dates", "feed_info", "services_by_date", "frequencies"}
     sbd = frames["services_by_date"]
     assert list(sbd.columns) == ["date", "service_id"] and len(sbd) == 5
     assert sbd["date"].iloc[0] == dt.date(2024, 3, 4)

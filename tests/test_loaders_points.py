@@ -89,10 +89,13 @@ def test_binary_and_ragged_csv_are_unusable(tmp_path: Path) -> None:
     zipped.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(200))
     with pytest.raises(UnusableInputError, match="binary"):
         load_irve(zipped)
+    # a line with too many fields costs that line only (issue 12): quarantined with its row
     ragged = write(tmp_path / "bnlc.csv", "id_lieu,Xlong,Ylat\n1,-1.6,48.1\n2,-1.6,48.1,x,y\n")
-    with pytest.raises(UnusableInputError) as err:
-        load_bnlc(ragged)
-    assert err.value.file == str(ragged) and err.value.row == 2
+    data, report = load_bnlc(ragged)
+    assert list(data["place_id"]) == ["1"]
+    bad = [n for n in report.quarantined if n.code == "invalid_row_length"]
+    assert [(n.file, n.row) for n in bad] == [(str(ragged), 2)]
+    assert "line 3" in bad[0].message
 
 
 @pytest.mark.parametrize(("loader", "name", "text", "columns"), [

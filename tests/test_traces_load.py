@@ -89,7 +89,7 @@ def test_unusable_csv(tmp_path: Path, content: str) -> None:
 
 
 def test_size_limit_and_encoding(tmp_path: Path) -> None:
-    with pytest.raises(UnusableInputError, match="larger than"):
+    with pytest.raises(UnusableInputError, match="over the limit of 50 bytes.*SPMD_BUDGET_MAX_UPLOAD_BYTES"):
         load_traces_csv(b"user_id,lat,lon,time\n" + b"u,48.1,-1.6,2024-01-01\n" * 10, max_bytes=50)
     with pytest.raises(UnusableInputError, match="not utf-8"):
         load_traces_csv(b"user_id,lat,lon,time\n\xe9,48.1,-1.6,2024-01-01\n", name="latin.csv")

@@ -140,6 +140,8 @@ def page() -> None:
         return
     st.caption(t("acc.intro"))
     mode, opportunity, cutoff, window = _controls()
+    if opportunity in ("employers", "business_zones"):  # say plainly that these only stand in for jobs
+        st.caption(t("acc.proxy_note"))
     waiting_box = st.empty()  # always there: the elements below keep their place in the tree
     if not state.access_overridden() and state.planner_if_ready() is None:
         loader = state.planner_loader()

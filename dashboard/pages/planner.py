@@ -302,6 +302,7 @@ def _kiosk_header() -> None:
                    args=(origin, dest, at, modes), width="stretch")
     cols[-1].button(t("kiosk.reset"), key="kiosk_reset", on_click=state.kiosk_reset,
                     width="stretch")
+    st.page_link("pages/scenarios.py", label=t("scen.preset"), icon=":material/subway:")  # what-if preset
 
 
 def _wait_for_planner() -> None:

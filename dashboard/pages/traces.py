@@ -17,9 +17,10 @@ import streamlit as st
 
 from dashboard import maps, state, ui
 from dashboard.i18n import t
+from sources.budgets import budgets
 
 log = logging.getLogger("dashboard.traces")
-MAX_UPLOAD_MB = 20
+MAX_UPLOAD_MB = budgets().max_upload_bytes // 2**20  # one budget: sources/budgets.py
 TILES = ("communes", "grid1000", "iris", "grid200")
 TEMPORAL = ("period", "hour", "none")
 

@@ -61,10 +61,9 @@ def read_json(path: Path) -> Any:
     Accepts a UTF-8 BOM. A file that is not valid UTF-8 is decoded as latin-1 (with a
     clear error if that still does not parse).
     """
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise UnusableInputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+    from ._csv import read_bytes
+
+    raw = read_bytes(path)  # within the max_file_bytes budget
     if not raw.strip():
         raise UnusableInputError("empty file, JSON expected", file=str(path))
     try:
@@ -73,6 +72,8 @@ def read_json(path: Path) -> Any:
         text = raw.decode("latin-1")
     try:
         return json.loads(text)
+    except RecursionError as exc:
+        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
     except json.JSONDecodeError as exc:
         raise UnusableInputError(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
@@ -150,7 +151,7 @@ def ods_geometry(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return None
     if not isinstance(value, dict):
         return None

@@ -11,7 +11,6 @@ a bad cell (a bad cell becomes missing; the loader decides what that means).
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import unicodedata
@@ -25,6 +24,7 @@ import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
 from ..validate import Report
+from ._csv import read_bytes, read_csv_bytes
 
 ROW = "_row"
 FILE = "_file"
@@ -58,29 +58,24 @@ def read_text(path: Path) -> tuple[str, str]:
     """Decode ``path`` and return ``(text, encoding)``.
 
     UTF-8 (a BOM is removed) is tried first, then cp1252 and latin-1. Raises
-    :class:`UnusableInputError` when the file is missing or looks binary.
+    :class:`UnusableInputError` when the file is missing or looks binary, and
+    :class:`~sources.budgets.BudgetExceeded` when it is over the file size budget.
     """
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise UnusableInputError(f"cannot read file: {exc.strerror or exc}", file=str(path)) from exc
+    raw = read_bytes(path)
+    encoding = _encoding_of(raw, path)
+    return raw.decode(encoding), encoding
+
+
+def _encoding_of(raw: bytes, path: Path) -> str:
     if b"\x00" in raw[:4096]:
         raise UnusableInputError("binary content where text was expected", file=str(path))
     for encoding in ENCODINGS:
         try:
-            return raw.decode(encoding), encoding
+            raw.decode(encoding)
+            return encoding
         except UnicodeDecodeError:
             continue
     raise UnusableInputError("cannot decode the file", file=str(path))  # pragma: no cover
-
-
-def sniff_delimiter(header_line: str) -> str:
-    """The field separator of a CSV header line: the most frequent of ``;``, ``,``, tab, ``|``
-    outside double quotes (``,`` when none)."""
-    unquoted = re.sub(r'"[^"]*"', "", header_line)
-    counts = {d: unquoted.count(d) for d in (";", ",", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
 
 
 def normalise_name(name: str) -> str:
@@ -96,38 +91,34 @@ def read_csv_table(path: Path, *, report: Report | None = None) -> pd.DataFrame:
 
     Encoding (utf-8 / utf-8-sig / cp1252 / latin-1) and separator (``,`` ``;`` tab ``|``) are
     detected; CRLF and quoted fields are handled. Empty cells are ``""``. A notice
-    ``non_utf8_encoding`` (info) is added to ``report`` when the file is not UTF-8.
+    ``non_utf8_encoding`` (info) is added to ``report`` when the file is not UTF-8. Budgets
+    (bytes, columns, rows) are checked before parsing; a line with a stray quote or more
+    fields than the header is quarantined with its line number (``invalid_quoting``,
+    ``invalid_row_length``) and the rest of the file is kept (:mod:`sources.loaders._csv`).
 
     Raises
     ------
     UnusableInputError
-        empty file, or a row with more fields than the header (not a CSV of that shape).
+        empty or binary file, or a header whose quote is never closed.
+    BudgetExceeded
+        file, columns or rows over the budgets.
     """
-    text, encoding = read_text(path)
-    if not text.strip():
+    raw = read_bytes(path)
+    encoding = _encoding_of(raw, path)
+    if not raw.strip():
         raise UnusableInputError("empty file", file=str(path))
-    header = text.lstrip().splitlines()[0]
-    sep = sniff_delimiter(header)
     if report is not None and encoding not in ("utf-8-sig",):
         report.notice("non_utf8_encoding", f"file decoded as {encoding}", severity="info",
                       file=str(path))
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            na_filter=False, skipinitialspace=False, quoting=csv.QUOTE_MINIMAL,
-                            skip_blank_lines=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        row = _parser_error_row(str(exc))
-        raise UnusableInputError(f"not a readable CSV: {str(exc).strip()}", file=str(path),
-                                 row=row) from exc
+    frame = read_csv_bytes(raw, label=str(path), report=report, encoding=encoding,
+                           na_filter=False, quoting=csv.QUOTE_MINIMAL)
+    rows = frame.pop(ROW)
+    rows_read = frame.attrs.get("rows_read", len(frame))
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
     frame = frame.apply(lambda s: s.map(_strip))
-    frame[ROW] = np.arange(1, len(frame) + 1, dtype="int64")
+    frame[ROW] = rows.to_numpy(dtype="int64")
+    frame.attrs["rows_read"] = rows_read
     return frame
-
-
-def _parser_error_row(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) - 1 if match else None
 
 
 def read_json(path: Path) -> Any:
@@ -138,6 +129,8 @@ def read_json(path: Path) -> Any:
     text, _ = read_text(path)
     try:
         return json.loads(text)
+    except RecursionError as exc:
+        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
     except json.JSONDecodeError as exc:
         raise UnusableInputError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
                                  file=str(path), row=exc.lineno) from exc

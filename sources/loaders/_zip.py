@@ -7,11 +7,15 @@ the feed's files, whatever subfolder of the archive they sit in:
   naming the file (and the entry when known);
 * entries with an absolute name, a drive letter or a ``..`` component are never
   written: each is skipped with a notice ``unsafe_zip_entry``;
-* a zip bomb guard refuses archives whose selected entries decompress to more
-  than ``max_total_bytes`` (default 2 GiB), or whose large entries (over
-  ``ratio_min_bytes``) compress better than ``max_ratio`` to 1;
-* entries are streamed into a fresh temporary directory (by base name only),
-  which is removed when the context exits.
+* a zip bomb guard (:func:`check_archive`) refuses, before anything is decompressed,
+  archives whose selected entries decompress to more than the ``max_archive_bytes``
+  budget, any entry over ``max_entry_bytes`` (absolute sizes, not only a ratio), and large
+  entries (over ``ratio_min_bytes``) that compress better than ``max_archive_ratio`` to 1
+  (:mod:`sources.budgets`; each raises :class:`~sources.budgets.BudgetExceeded` naming the
+  limit and its setting). While streaming, the bytes actually inflated are counted again, so
+  an archive whose headers lie is stopped at the same limits;
+* entries are streamed into a fresh temporary directory under the cache directory
+  (:func:`sources.tempfiles.temp_dir`, by base name only), removed when the context exits.
 """
 
 from __future__ import annotations
@@ -21,17 +25,15 @@ import shutil
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from sources import tempfiles
+from sources.budgets import BudgetExceeded, budgets
 from sources.errors import UnusableInputError
 from sources.validate import INFO, WARNING, Report
 
-#: Refuse archives whose selected entries decompress to more than this.
-MAX_TOTAL_BYTES = 2 * 1024**3
-#: Refuse large entries that compress better than this ratio (deflate tops out near 1000:1).
-MAX_RATIO = 100.0
 #: Entries smaller than this are not subject to the ratio check.
 RATIO_MIN_BYTES = 1024**2
 _CHUNK = 1024 * 1024
@@ -72,14 +74,15 @@ def _choose_root(names: list[str], wanted: Collection[str], anchor: str) -> str 
 
 
 def extract_members(zip_path: Path, dest: Path, *, wanted: Collection[str], report: Report,
-                    anchor: str = "stops.txt", max_total_bytes: int = MAX_TOTAL_BYTES,
-                    max_ratio: float = MAX_RATIO, ratio_min_bytes: int = RATIO_MIN_BYTES
-                    ) -> dict[str, Path]:
+                    anchor: str = "stops.txt", max_total_bytes: int | None = None,
+                    max_ratio: float | None = None, ratio_min_bytes: int = RATIO_MIN_BYTES,
+                    max_entry_bytes: int | None = None) -> dict[str, Path]:
     """Extract the ``wanted`` files of the feed folder of ``zip_path`` into ``dest``.
 
     Returns ``{base name: extracted path}``. Only base names in ``wanted`` found in the
     chosen folder are written, each as ``dest / base``. Raises UnusableInputError for a
-    corrupt/truncated zip, a zip bomb, or an archive holding none of ``wanted``.
+    corrupt/truncated zip or an archive holding none of ``wanted``, BudgetExceeded for a zip
+    bomb (limits default to the budgets, see :func:`check_archive`).
     """
     label = zip_path.name
     try:
@@ -108,38 +111,84 @@ def extract_members(zip_path: Path, dest: Path, *, wanted: Collection[str], repo
             parent, _, base = info.filename.replace("\\", "/").rpartition("/")
             if parent == root and base in wanted:
                 selected.append(info)
-        total = sum(i.file_size for i in selected)
-        if total > max_total_bytes:
-            raise UnusableInputError(
-                f"archive would decompress to {total:,} bytes, over the {max_total_bytes:,} byte "
-                "limit (zip bomb guard)", file=label)
-        for info in selected:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > ratio_min_bytes and ratio > max_ratio:
-                raise UnusableInputError(
-                    f"entry compresses {ratio:.0f}:1, over the {max_ratio:.0f}:1 limit (zip bomb guard)",
-                    file=f"{label}:{info.filename}")
+        limits = check_archive(selected, label, max_total_bytes=max_total_bytes,
+                               max_entry_bytes=max_entry_bytes, max_ratio=max_ratio,
+                               ratio_min_bytes=ratio_min_bytes)
         out: dict[str, Path] = {}
         written = 0
         for info in selected:
             base = info.filename.replace("\\", "/").rpartition("/")[2]
             target = dest / base
-            try:
-                with zf.open(info) as src, open(target, "wb") as dst:
-                    while chunk := src.read(_CHUNK):
-                        written += len(chunk)
-                        if written > max_total_bytes:
-                            raise UnusableInputError(
-                                "archive decompresses beyond the size limit (zip bomb guard)",
-                                file=f"{label}:{info.filename}")
-                        dst.write(chunk)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
-                if isinstance(exc, UnusableInputError):
-                    raise
-                raise UnusableInputError(f"corrupt archive entry: {exc}",
-                                         file=f"{label}:{info.filename}") from exc
+            with open(target, "wb") as dst:
+                for chunk in stream_member(zf, info, label, limits=limits, already=written):
+                    written += len(chunk)
+                    dst.write(chunk)
             out[base] = target
         return out
+
+
+def check_archive(infos: Sequence[zipfile.ZipInfo], label: str, *,
+                  max_total_bytes: int | None = None, max_entry_bytes: int | None = None,
+                  max_ratio: float | None = None,
+                  ratio_min_bytes: int = RATIO_MIN_BYTES) -> tuple[int, int]:
+    """Refuse (BudgetExceeded) an archive whose ``infos`` would decompress past a budget.
+
+    Limits default to the budgets ``max_archive_bytes`` (all entries), ``max_entry_bytes``
+    (each entry, absolute) and ``max_archive_ratio`` (entries over ``ratio_min_bytes``).
+    Returns ``(max_total_bytes, max_entry_bytes)`` for :func:`stream_member`.
+    """
+    b = budgets()
+    total_limit = b.max_archive_bytes if max_total_bytes is None else max_total_bytes
+    entry_limit = b.max_entry_bytes if max_entry_bytes is None else max_entry_bytes
+    ratio_limit = b.max_archive_ratio if max_ratio is None else max_ratio
+    for info in infos:
+        where = f"{label}:{info.filename}"
+        if info.file_size > entry_limit:
+            raise BudgetExceeded("max_entry_bytes", info.file_size, entry_limit,
+                                 what=f"{where} (zip bomb guard)", file=where)
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > ratio_min_bytes and ratio > ratio_limit:
+            raise BudgetExceeded("max_archive_ratio", round(ratio), ratio_limit,
+                                 what=f"{where} (zip bomb guard)", file=where)
+    total = sum(i.file_size for i in infos)
+    if total > total_limit:
+        raise BudgetExceeded("max_archive_bytes", total, total_limit,
+                             what=f"{label} (zip bomb guard)", file=label)
+    return total_limit, entry_limit
+
+
+def stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, *,
+                  limits: tuple[int, int], already: int = 0) -> Iterator[bytes]:
+    """The decompressed chunks of one entry, counted against ``limits`` (total, entry) as they
+    are inflated (an archive whose headers lie is stopped there). Corrupt data raises
+    UnusableInputError naming the entry."""
+    total_limit, entry_limit = limits
+    where = f"{label}:{info.filename}"
+    seen = 0
+    try:
+        with zf.open(info) as src:
+            while chunk := src.read(_CHUNK):
+                seen += len(chunk)
+                if seen > entry_limit:
+                    raise BudgetExceeded("max_entry_bytes", seen, entry_limit,
+                                         what=f"{where} (zip bomb guard, inflated so far)",
+                                         file=where)
+                if already + seen > total_limit:
+                    raise BudgetExceeded("max_archive_bytes", already + seen, total_limit,
+                                         what=f"{label} (zip bomb guard, inflated so far)",
+                                         file=where)
+                yield chunk
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError,
+            NotImplementedError, RuntimeError) as exc:
+        if isinstance(exc, UnusableInputError):
+            raise
+        raise UnusableInputError(f"corrupt archive entry: {exc}", file=where) from exc
+
+
+def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, *,
+                limits: tuple[int, int], already: int = 0) -> bytes:
+    """The bytes of one entry, within ``limits`` (see :func:`stream_member`)."""
+    return b"".join(stream_member(zf, info, label, limits=limits, already=already))
 
 
 def _folder_files(folder: Path, *, wanted: Collection[str], report: Report,
@@ -164,8 +213,8 @@ def _folder_files(folder: Path, *, wanted: Collection[str], report: Report,
 
 @contextmanager
 def open_feed_folder(path: Path, *, wanted: Collection[str], report: Report,
-                     anchor: str = "stops.txt", max_total_bytes: int = MAX_TOTAL_BYTES,
-                     max_ratio: float = MAX_RATIO) -> Iterator[dict[str, Path]]:
+                     anchor: str = "stops.txt", max_total_bytes: int | None = None,
+                     max_ratio: float | None = None) -> Iterator[dict[str, Path]]:
     """Yield ``{base name: path}`` of the feed files in a zip or a directory.
 
     For a zip, the files are extracted to a temporary directory removed on exit
@@ -177,9 +226,24 @@ def open_feed_folder(path: Path, *, wanted: Collection[str], report: Report,
         return
     if not path.is_file():
         raise UnusableInputError("file not found", file=str(path))
-    tmp = Path(tempfile.mkdtemp(prefix="spmd-feed-"))
+    folder = tempfiles.temp_dir()
+    tmp = tempfiles.make_temp_dir("spmd-feed-", folder)
     try:
-        yield extract_members(path, tmp, wanted=wanted, report=report, anchor=anchor,
-                              max_total_bytes=max_total_bytes, max_ratio=max_ratio)
+        try:
+            files = extract_members(path, tmp, wanted=wanted, report=report, anchor=anchor,
+                                    max_total_bytes=max_total_bytes, max_ratio=max_ratio)
+        except UnusableInputError:
+            raise
+        except OSError as exc:  # the cache directory is full (or went read-only): retry outside
+            system = Path(tempfile.gettempdir())
+            if folder == system:
+                raise UnusableInputError(f"cannot extract the archive: {exc.strerror or exc}",
+                                         file=path.name) from exc
+            tempfiles.caching_off(folder.parent, exc)
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp = tempfiles.make_temp_dir("spmd-feed-", system)
+            files = extract_members(path, tmp, wanted=wanted, report=report, anchor=anchor,
+                                    max_total_bytes=max_total_bytes, max_ratio=max_ratio)
+        yield files
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

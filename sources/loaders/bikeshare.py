@@ -196,9 +196,18 @@ def load_bikeshare(
 
 # -- reading ------------------------------------------------------------------------------
 
+def _head(path: Path, n: int = 64) -> bytes:
+    """The first ``n`` bytes of ``path`` (the whole file is never read just to sniff it)."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""
+
+
 def _read_file(path: Path, report: Report) -> tuple[list[Path], _Part | None]:
     """Read one file: returns (files discovered by a gbfs.json, the part read or None)."""
-    head = path.read_bytes()[:64].lstrip(b"\xef\xbb\xbf \t\r\n") if path.exists() else b""
+    head = _head(path).lstrip(b"\xef\xbb\xbf \t\r\n") if path.exists() else b""
     if path.suffix.lower() in (".json", ".geojson") or head[:1] in (b"{", b"["):
         obj = tab.read_json(path)
         return _read_json(path, obj, report)

@@ -67,8 +67,8 @@ Notices (not quarantine): ``swapped_coordinates`` (fixed), ``service_never_activ
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,8 +82,10 @@ from partridge.parsers import parse_time
 from partridge.utilities import detect_encoding, empty_df
 
 from sources import settings
+from sources.budgets import budgets
 from sources.errors import SchemaError, UnusableInputError
-from sources.loaders._zip import MAX_RATIO, MAX_TOTAL_BYTES, open_feed_folder
+from sources.loaders._csv import read_bytes, read_csv_bytes
+from sources.loaders._zip import open_feed_folder
 from sources.validate import ERROR, INFO, WARNING, Loaded, Report, check_coordinates
 
 TABLES = ("agency", "stops", "routes", "trips", "stop_times", "calendar", "calendar_dates", "feed_info")
@@ -111,6 +113,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     "feed_info": {"feed_publisher_name": "object", "feed_publisher_url": "object",
                   "feed_lang": "object"},
     "services_by_date": {"date": "object", "service_id": "object"},
+    "frequencies": {"trip_id": "object", "start_time_s": "float64", "end_time_s": "float64",
+                    "headway_secs": "int64", "exact_times": "int8"},
 }
 
 #: Columns a file must have (else SchemaError naming file and field).
@@ -123,6 +127,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "calendar.txt": ("service_id", *DAY_NAMES, "start_date", "end_date"),
     "calendar_dates.txt": ("service_id", "date", "exception_type"),
     "feed_info.txt": (),
+    "frequencies.txt": ("trip_id", "start_time", "end_time", "headway_secs"),
 }
 GTFS_FILES = frozenset(REQUIRED_COLUMNS) | {"shapes.txt", "frequencies.txt", "transfers.txt",
                                             "fare_attributes.txt", "fare_rules.txt"}
@@ -159,6 +164,9 @@ class GtfsFeed:
     path: str = ""
     date: dt.date | None = None  # the service date chosen: asked for, or the feed's busiest
     services_by_date: dict[dt.date, frozenset[str]] = field(default_factory=dict)
+    #: frequencies.txt (optional): trip_id, start_time_s, end_time_s, headway_secs, exact_times;
+    #: a trip listed here is a template that :func:`routing.timetable.build_timetable` expands
+    frequencies: pd.DataFrame = field(default_factory=lambda: _empty("frequencies"))
 
     def service_ids_on(self, day: dt.date) -> frozenset[str]:
         """Service ids active on ``day`` (calendar + calendar_dates exceptions)."""
@@ -209,6 +217,7 @@ class GtfsFeed:
         Frames are copies; dates stay datetime.date objects.
         """
         frames = {name: getattr(self, name).copy() for name in TABLES}
+        frames["frequencies"] = self.frequencies.copy()
         pairs = [(d, s) for d, ids in sorted(self.services_by_date.items()) for s in sorted(ids)]
         frames["services_by_date"] = pd.DataFrame(pairs, columns=["date", "service_id"],
                                                   dtype=object)
@@ -239,16 +248,18 @@ class GtfsFeed:
             day = dt.date.fromisoformat(day)
         elif isinstance(day, dt.datetime):
             day = day.date()
+        freq = frames.get("frequencies")
         return cls(**tables, path=str(meta.get("path") or ""), date=day,
-                   services_by_date={d: frozenset(s) for d, s in sbd.items()})
+                   services_by_date={d: frozenset(s) for d, s in sbd.items()},
+                   frequencies=_empty("frequencies") if freq is None else freq.copy())
 
 
 # -- public loaders --------------------------------------------------------------------
 
 
 def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None = None,
-              strict: bool = False, max_total_bytes: int = MAX_TOTAL_BYTES,
-              max_ratio: float = MAX_RATIO) -> Loaded:
+              strict: bool = False, max_total_bytes: int | None = None,
+              max_ratio: float | None = None) -> Loaded:
     """Load and validate a whole GTFS feed (zip or folder) and choose a service date.
 
     Parameters
@@ -257,7 +268,8 @@ def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None 
         GTFS files in a subfolder of the archive are found.
     date : the service date wanted; default the feed's busiest date.
     strict : raise SchemaError (file, row, field) on the first quarantined row.
-    max_total_bytes, max_ratio : zip bomb guard (see :mod:`sources.loaders._zip`).
+    max_total_bytes, max_ratio : zip bomb guard (see :mod:`sources.loaders._zip`); default the
+        budgets ``max_archive_bytes`` / ``max_archive_ratio`` (:mod:`sources.budgets`).
 
     Returns
     -------
@@ -292,8 +304,8 @@ def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None 
 
 
 def load_gtfs_static(paths: Path | str | Sequence[Path | str], *, date: dt.date | None = None,
-                     strict: bool = False, max_total_bytes: int = MAX_TOTAL_BYTES,
-                     max_ratio: float = MAX_RATIO) -> Loaded:
+                     strict: bool = False, max_total_bytes: int | None = None,
+                     max_ratio: float | None = None) -> Loaded:
     """Load the static part of a GTFS feed (agency, stops, routes, calendar, feed_info).
 
     For feeds published without timetables (trips.txt / stop_times.txt absent), such as
@@ -328,6 +340,9 @@ def service_ids_by_date(calendar: pd.DataFrame, calendar_dates: pd.DataFrame
         starts = np.array([d.toordinal() for d in calendar["start_date"]], dtype=np.int64)
         ends = np.array([d.toordinal() for d in calendar["end_date"]], dtype=np.int64)
         lengths = np.maximum(ends - starts + 1, 0)
+        # refused before expanding: a 200-line calendar over six centuries is 40 M pairs
+        budgets().check("max_service_days", int(lengths.sum()) + len(calendar_dates),
+                        what="calendar.txt")
         row = np.repeat(np.arange(len(calendar)), lengths)
         offset = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
         ordinal = starts[row] + offset
@@ -384,43 +399,26 @@ class _PartridgeReader(_PartridgeFeed):
 
 
 def _read_csv(path: Path, label: str, report: Report) -> pd.DataFrame:
-    """Every field as str (empty -> NaN), names and values stripped, ``_row`` = 1-based data row."""
-    with open(path, "rb") as fh:
-        encoding = detect_encoding(fh) or "latin-1"
+    """Every field as str (empty -> NaN), names and values stripped, ``_row`` = line number
+    minus the header's (the 1-based data row for a regular file). Budgets (bytes, columns,
+    rows) are checked first; a line with a stray quote or too many fields is quarantined with
+    its line number and the rest of the file is kept (see :mod:`sources.loaders._csv`)."""
+    data = read_bytes(path, label=label)
+    head = data[:1 << 20]
+    if len(data) > len(head) and b"\n" in head:
+        head = head[:head.rfind(b"\n") + 1]
+    encoding = detect_encoding(io.BytesIO(head)) or "latin-1"
     if encoding.lower().replace("_", "-") in {"utf-8", "ascii", "utf-8-sig"}:
         encoding = "utf-8-sig"
-    kwargs: dict[str, Any] = dict(dtype=str, keep_default_na=False, na_values=[""], index_col=False,
-                                  on_bad_lines="warn", skip_blank_lines=True)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", pd.errors.ParserWarning)
-        try:
-            try:
-                frame = pd.read_csv(path, encoding=encoding, **kwargs)
-            except UnicodeDecodeError:
-                report.notice("invalid_encoding", f"not valid {encoding}; read as cp1252",
-                              file=label)
-                frame = pd.read_csv(path, encoding="cp1252", **kwargs)
-        except pd.errors.EmptyDataError:
-            frame = pd.DataFrame()
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-            raise UnusableInputError(f"not a readable CSV file: {exc}", file=label) from exc
-    skipped: list[int] = []
-    for w in caught:
-        if issubclass(w.category, pd.errors.ParserWarning):
-            skipped += [int(m) - 1 for m in re.findall(r"Skipping line (\d+)", str(w.message))]
+    frame = read_csv_bytes(data, label=label, report=report, sep=",", encoding=encoding,
+                           keep_default_na=False, na_values=[""])
+    rows = frame.pop(_ROW)
+    rows_read = frame.attrs.get("rows_read", len(frame))
     frame = frame.rename(columns=lambda c: str(c).replace("\ufeff", "").strip())
     for col in frame.columns:
         frame[col] = _strip(frame[col])
-    if skipped:
-        for row in skipped:
-            report.quarantine("invalid_row_length", "line with more fields than the header",
-                              file=label, row=row)
-        total = len(frame) + len(skipped)
-        rows = np.setdiff1d(np.arange(1, total + 1), np.array(skipped))
-    else:
-        rows = np.arange(1, len(frame) + 1)
-    frame[_ROW] = rows.astype("int64")
-    frame.attrs["rows_read"] = len(frame) + len(skipped)
+    frame[_ROW] = rows.to_numpy(dtype="int64")
+    frame.attrs["rows_read"] = rows_read
     return frame
 
 
@@ -465,8 +463,8 @@ def _single_path(paths: Path | str | Sequence[Path | str]) -> Path:
     return items[0]
 
 
-def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes: int,
-               max_ratio: float) -> dict[str, pd.DataFrame]:
+def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes: int | None,
+               max_ratio: float | None) -> dict[str, pd.DataFrame]:
     wanted = set(REQUIRED_COLUMNS)
     required = ["stops.txt", "routes.txt"] + (["trips.txt", "stop_times.txt"] if timetables else [])
     with open_feed_folder(path, wanted=wanted, report=report, max_total_bytes=max_total_bytes,
@@ -495,6 +493,8 @@ def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes:
         reader = _PartridgeReader(files, report)
         names = ["agency.txt", "stops.txt", "routes.txt", "calendar.txt", "calendar_dates.txt",
                  "feed_info.txt"] + (["trips.txt", "stop_times.txt"] if timetables else [])
+        if timetables and "frequencies.txt" in files:
+            names.append("frequencies.txt")
         raw = {name: reader.get(name) for name in names}
     for name, frame in raw.items():
         for col in REQUIRED_COLUMNS[name]:
@@ -521,6 +521,8 @@ def _validate(raw: dict[str, pd.DataFrame], report: Report, *, path: Path,
                                               stops=stops)
     else:
         trips, stop_times = _empty("trips"), _empty("stop_times")
+    frequencies = (_clean_frequencies(raw["frequencies.txt"], report, trips=trips)
+                   if "frequencies.txt" in raw else _empty("frequencies"))
     sbd = service_ids_by_date(calendar, calendar_dates)
     active = set().union(*sbd.values()) if sbd else set()
     for table, label in ((calendar, "calendar.txt"), (calendar_dates, "calendar_dates.txt")):
@@ -531,7 +533,7 @@ def _validate(raw: dict[str, pd.DataFrame], report: Report, *, path: Path,
                               file=label, row=int(row), field="service_id", value=sid)
     feed = GtfsFeed(agency=agency, stops=stops, routes=routes, trips=trips, stop_times=stop_times,
                     calendar=calendar, calendar_dates=calendar_dates, feed_info=feed_info,
-                    path=str(path), services_by_date=sbd)
+                    path=str(path), services_by_date=sbd, frequencies=frequencies)
     return feed
 
 
@@ -739,6 +741,33 @@ def _parse_time_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return secs, bad
 
 
+def _clean_frequencies(frame: pd.DataFrame, report: Report, *, trips: pd.DataFrame) -> pd.DataFrame:
+    """frequencies.txt: known trip, valid times (end after start), headway_secs > 0, exact_times 0/1."""
+    label = "frequencies.txt"
+    out = _require(frame, ["trip_id", "start_time", "end_time", "headway_secs"], label, report)
+    out = report.quarantine_mask(out, ~out["trip_id"].isin(trips["trip_id"]).to_numpy(),
+                                 code="foreign_key_violation",
+                                 message="trip_id not among the usable trips of trips.txt",
+                                 field="trip_id", file=label)
+    for col in ("start_time", "end_time"):
+        _, bad = _parse_time_column(out[col])
+        out = report.quarantine_mask(out, bad, code="invalid_time",
+                                     message=f"{col} is not HH:MM:SS below 48:00:00", field=col, file=label)
+    head = _numeric(out["headway_secs"])
+    out = report.quarantine_mask(out, (head.isna() | (head % 1 != 0) | (head <= 0)).to_numpy(),
+                                 code="invalid_integer", message="headway_secs is not a positive integer",
+                                 field="headway_secs", file=label).copy()
+    out["start_time_s"], _ = _parse_time_column(out["start_time"])
+    out["end_time_s"], _ = _parse_time_column(out["end_time"])
+    out = report.quarantine_mask(out, (out["end_time_s"] <= out["start_time_s"]).to_numpy(),
+                                 code="start_and_end_range_out_of_order",
+                                 message="end_time is not after start_time", field="end_time",
+                                 file=label).copy()
+    out["headway_secs"] = _numeric(out["headway_secs"]).astype("int64")
+    out["exact_times"] = _int_or(out, "exact_times", 0, label, report, allowed={0, 1})
+    return _order(out.drop(columns=["start_time", "end_time"]), "frequencies")
+
+
 def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFrame,
                       stops: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     label = "stop_times.txt"
@@ -908,7 +937,7 @@ def _finish(report: Report, raw: dict[str, pd.DataFrame], feed: GtfsFeed, *, str
         if _ROW in table.columns:
             setattr(feed, name, table.drop(columns=[_ROW]))
     report.rows_read = int(sum(f.attrs.get("rows_read", len(f)) for f in raw.values()))
-    report.rows_kept = int(sum(len(getattr(feed, name)) for name in TABLES
+    report.rows_kept = int(sum(len(getattr(feed, name)) for name in (*TABLES, "frequencies")
                                if f"{name}.txt" in raw))
     report.stats = {
         "trips": len(feed.trips), "stop_times": len(feed.stop_times), "stops": len(feed.stops),

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sources.errors import UnusableInputError
+from sources.loaders._csv import read_bytes
 
 #: columns of :func:`load_trip_updates`
 TRIP_UPDATE_COLUMNS = ["trip_id", "route_id", "start_date", "trip_schedule_relationship", "stop_id",
@@ -45,10 +46,7 @@ def _inputs(paths_or_bytes: str | Path | bytes | Iterable[str | Path | bytes]) -
             out.append((f"<bytes #{i}>", bytes(item)))
         else:
             path = Path(item)
-            try:
-                out.append((str(path), path.read_bytes()))
-            except OSError as exc:
-                raise UnusableInputError(f"cannot read GTFS-RT file: {exc.strerror}", file=str(path)) from exc
+            out.append((str(path), read_bytes(path)))  # within the max_file_bytes budget
     return out
 
 

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
 from ..validate import INFO, Loaded, Report
+from . import _csv
 
 EARTH_RADIUS_M = 6_371_009.0  # as osmnx
 DEFAULT_TOLERANCE_M = 10.0
@@ -654,7 +655,7 @@ def _load_pbf(path: Path, *, strict: bool) -> Loaded:
         if isinstance(extra, str) and extra:
             try:
                 more = json.loads(extra)
-            except ValueError:
+            except (ValueError, RecursionError):
                 more = {}
             if isinstance(more, dict):
                 for key in _OSM_WAY_TAGS:
@@ -704,10 +705,11 @@ _GEOMETRY_COLUMNS = ("geo shape", "geo_shape", "geometry", "geom", "shape", "geo
 
 def _read_geojson_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            document = json.load(handle)
+        document = json.loads(_csv.read_bytes(path).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise UnusableInputError(f"not UTF-8 text: {exc}", file=str(path)) from exc
+    except RecursionError as exc:
+        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
     except json.JSONDecodeError as exc:
         raise UnusableInputError(f"malformed JSON: {exc.msg}", file=str(path), row=exc.lineno) from exc
     if isinstance(document, list):  # Opendatasoft JSON export: records with a geo_shape
@@ -734,22 +736,20 @@ def _read_geojson_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
     return out
 
 
-def _read_csv_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "latin-1"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    header = text.split("\n", 1)[0]
-    sep = ";" if header.count(";") >= header.count(",") else ","
-    import io
-
+def _read_csv_features(path: Path, report: Report | None = None
+                       ) -> list[tuple[int, dict[str, Any], Any]]:
+    """(row, properties, geometry) of a CSV export with a GeoJSON column. Budgets first; a
+    broken line is quarantined with its line number (:mod:`sources.loaders._csv`)."""
+    raw = _csv.read_bytes(path)
+    encoding = "utf-8-sig"
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise UnusableInputError(f"malformed CSV: {exc}", file=str(path)) from exc
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+    header = raw.split(b"\n", 1)[0]
+    sep = ";" if header.count(b";") >= header.count(b",") else ","
+    frame = _csv.read_csv_bytes(raw, label=str(path), report=report, sep=sep, encoding=encoding)
+    rows = frame.pop("_row").tolist()
     lower = {c.lower().strip(): c for c in frame.columns}
     geometry_column = next((lower[c] for c in _GEOMETRY_COLUMNS if c in lower), None)
     if geometry_column is None:
@@ -757,11 +757,11 @@ def _read_csv_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
                           f"{', '.join(_GEOMETRY_COLUMNS)})", file=str(path), field="Geo Shape")
     records = frame.to_dict("records")
     out = []
-    for i, record in enumerate(records, start=1):
+    for i, record in zip(rows, records, strict=True):
         text_geom = record.pop(geometry_column, "")
         try:
             geom = json.loads(text_geom) if text_geom else None
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             geom = {"_invalid": text_geom}
         out.append((i, record, geom))
     return out
@@ -829,8 +829,10 @@ def load_street_lines(path: Path | str, *, tolerance_m: float = DEFAULT_TOLERANC
     if not path.exists():
         raise UnusableInputError("file not found", file=str(path))
     suffix = path.suffix.lower()
-    features = _read_csv_features(path) if suffix == ".csv" else _read_geojson_features(path)
     report = Report(dataset_id="streets", files=[str(path)])
+    features = (_read_csv_features(path, report) if suffix == ".csv"
+                else _read_geojson_features(path))
+    report.rows_read += report.n_quarantined  # broken CSV lines, quarantined while reading
     columns_lower = {str(k).lower().strip() for _, p, _ in features[:50] for k in p}
     has_traffic = bool(columns_lower & set(_TRAFFIC_STATUS_COLUMNS))
     if directed is None:

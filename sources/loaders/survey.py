@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
 from ..validate import INFO, Loaded, Report
-from . import _geo
+from . import _csv, _geo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri")
 
@@ -162,10 +162,8 @@ def load_survey_employers(paths: Path | Sequence[Path], *, strict: bool = False,
 
 def _read_survey_csv(path: Path, report: Report) -> pd.DataFrame:
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnusableInputError(f"cannot read: {exc.strerror or exc}", file=file) from exc
+    raw = _csv.read_bytes(path)
+    _csv.check_header(raw, label=file, sep=",")  # budgets (bytes, columns) before parsing
     try:
         text = raw.decode("utf-8-sig")
         encoding = "utf-8"

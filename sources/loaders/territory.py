@@ -30,7 +30,7 @@ import pandas as pd
 from .. import settings
 from ..errors import SchemaError, UnusableInputError
 from ..validate import WARNING, Loaded, Report
-from . import _geo
+from . import _csv, _geo
 
 COMMUNE_COLUMNS: dict[str, str] = {
     "insee": "object",  # INSEE commune code, 5 characters ("35238")
@@ -610,10 +610,7 @@ def _drop_duplicates(frame: pd.DataFrame, report: Report, key: str) -> pd.DataFr
 def _read_parquet(path: Path) -> pd.DataFrame:
     """Read a parquet file with pandas (pyarrow); fall back to :func:`read_flat_parquet` when
     no usable engine is installed (the locked pyarrow may not import with numpy 1.x)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnusableInputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+    raw = _csv.read_bytes(path)  # within the max_file_bytes budget
     if len(raw) < 12 or raw[:4] != b"PAR1" or raw[-4:] != b"PAR1":
         raise UnusableInputError("not a parquet file (magic bytes PAR1 missing: truncated?)",
                                  file=str(path))

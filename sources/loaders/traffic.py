@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
 from ..validate import WARNING, Loaded, Report
-from . import _geo
+from . import _csv, _geo, _zip
 
 COLUMNS: dict[str, str] = {
     "section_id": "object",  # predefinedlocationreference, "213972_D": section + direction
@@ -110,41 +110,42 @@ def load_traffic_history(paths: Path | Sequence[Path], *, strict: bool = False,
 
 
 def _csv_members(path: Path) -> list[tuple[str, bytes]]:
-    """(name, bytes) of the CSV(s) of a zip, or of a plain CSV file."""
+    """(name, bytes) of the CSV(s) of a zip, or of a plain CSV file, within the budgets
+    (file bytes; archive and entry sizes and ratio, checked before inflating)."""
     file = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnusableInputError(f"cannot read: {exc.strerror or exc}", file=file) from exc
+    raw = _csv.read_bytes(path, label=file)
     if raw[:2] != b"PK":
         if path.suffix.lower() == ".zip":
             raise UnusableInputError("not a zip archive", file=file)
         return [(file, raw)]
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            names = [n for n in zf.namelist()
-                     if n.lower().endswith(".csv") and not n.startswith("__MACOSX")]
-            if not names:
+            infos = [i for i in zf.infolist()
+                     if i.filename.lower().endswith(".csv") and not i.filename.startswith("__MACOSX")]
+            if not infos:
                 raise UnusableInputError("zip archive without a CSV file", file=file)
-            return [(f"{file}!{n}", zf.read(n)) for n in names]
+            limits = _zip.check_archive(infos, file)
+            out, total = [], 0
+            for info in infos:
+                data = _zip.read_member(zf, info, file, limits=limits, already=total)
+                total += len(data)
+                out.append((f"{file}!{info.filename}", data))
+            return out
     except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
         raise UnusableInputError(f"corrupt or truncated zip: {exc}", file=file) from exc
 
 
 def _read_csv(data: bytes, name: str, report: Report) -> pd.DataFrame:
     sep = ";" if data[:2000].count(b";") > data[:2000].count(b",") else ","
-    try:
-        raw = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False,
-                          encoding="utf-8-sig", engine="c")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise UnusableInputError(f"not a readable CSV: {exc}", file=name) from exc
+    raw = _csv.read_csv_bytes(data, label=name, report=report, sep=sep, encoding="utf-8-sig")
+    rows = raw.pop("_row").to_numpy(dtype="int64")
     raw.columns = [c.strip().lower() for c in raw.columns]
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
         raise SchemaError(f"traffic CSV without column(s) {', '.join(missing)}", file=name,
                           field=missing[0])
     report.files.append(name)
-    report.rows_read += len(raw)
+    report.rows_read += raw.attrs.get("rows_read", len(raw))
     out = pd.DataFrame(index=raw.index)
     out["section_id"] = raw["predefinedlocationreference"].str.strip().replace("", None)
     sec = raw["section"] if "section" in raw else out["section_id"].str.split("_").str[0]
@@ -160,7 +161,7 @@ def _read_csv(data: bytes, name: str, report: Report) -> pd.DataFrame:
         out[dst] = (pd.to_numeric(raw[src], errors="coerce") if src in raw
                     else np.nan).astype("float64")
     out["_file"] = name
-    out["_row"] = np.arange(1, len(raw) + 1)
+    out["_row"] = rows
     return out
 
 

@@ -14,39 +14,45 @@ Reason codes: ``missing_required_field`` (empty user id / time / coordinate),
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from sources.budgets import BudgetExceeded, budgets
 from sources.errors import SchemaError, UnusableInputError
+from sources.loaders._csv import read_csv_bytes
 from sources.validate import WARNING, Loaded, Report
 
 #: Columns of the TrajDataFrame the loaders return (``mode`` only when mapped / present).
 TRACE_COLUMNS = ("uid", "lat", "lng", "datetime", "mode", "simulated")
-#: Default upload size limit (bytes).
-MAX_BYTES = 50 * 1024 * 1024
 LOCAL_TZ = "Europe/Paris"
 
 PathOrBytes = str | os.PathLike | bytes
 
 
-def _read_bytes(source: PathOrBytes, *, name: str | None, max_bytes: int) -> tuple[bytes, str]:
+def _read_bytes(source: PathOrBytes, *, name: str | None,
+                max_bytes: int | None) -> tuple[bytes, str]:
+    """The bytes of a trace file or upload, refused (BudgetExceeded) before reading when over
+    ``max_bytes`` (default: the ``max_upload_bytes`` budget)."""
+    limit = budgets().max_upload_bytes if max_bytes is None else max_bytes
+
+    def check(size: int, label: str) -> None:
+        if size > limit:
+            raise BudgetExceeded("max_upload_bytes", size, limit, what=label)
+
     if isinstance(source, bytes | bytearray):
         data, label = bytes(source), name or "<upload>"
+        check(len(data), label)
     else:
         path = Path(source)
         label = name or str(path)
         if not path.is_file():
             raise UnusableInputError("trace file not found", file=label)
-        if path.stat().st_size > max_bytes:
-            raise UnusableInputError(f"trace file larger than {max_bytes} bytes", file=label)
+        check(path.stat().st_size, label)
         data = path.read_bytes()
-    if len(data) > max_bytes:
-        raise UnusableInputError(f"trace file larger than {max_bytes} bytes", file=label)
+        check(len(data), label)
     if not data.strip():
         raise UnusableInputError("trace file is empty", file=label)
     return data, label
@@ -56,7 +62,7 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
                     lon: str = "lon", time: str = "time", mode: str | None = None,
                     sep: str | None = None, encoding: str = "utf-8", time_format: str | None = None,
                     tz: str = LOCAL_TZ, bbox: tuple[float, float, float, float] | None = None,
-                    name: str | None = None, max_bytes: int = MAX_BYTES) -> Loaded:
+                    name: str | None = None, max_bytes: int | None = None) -> Loaded:
     """Load a CSV of GPS points into a TrajDataFrame.
 
     Parameters
@@ -96,15 +102,17 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
     except UnicodeDecodeError as exc:
         raise UnusableInputError(f"not {encoding} text: {exc.reason} at byte {exc.start}",
                                  file=label) from exc
-    text = text.lstrip("\ufeff")
+    except LookupError as exc:
+        raise UnusableInputError(f"unknown encoding {encoding!r}", file=label) from exc
+    del text  # decoded only to check the encoding; the bytes are scanned and parsed below
     if sep is None:
-        first = text.splitlines()[0] if text else ""
-        sep = max([",", ";", "\t"], key=first.count)
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                            skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UnusableInputError(f"cannot parse CSV: {exc}", file=label) from exc
+        first = data.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+        sep = max([",", ";", "\t"], key=lambda s: first.count(s.encode()))
+    report = Report("traces", files=[label])
+    frame = read_csv_bytes(data, label=label, report=report, sep=sep,
+                           encoding="utf-8-sig" if encoding.lower().replace("_", "-") in
+                           {"utf-8", "utf8"} else encoding, skipinitialspace=True)
+    rows = frame.pop("_row")
     frame.columns = [str(c).strip() for c in frame.columns]
     if mode is None and "mode" in frame.columns:
         mode = "mode"
@@ -116,8 +124,8 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
     if mode:
         cols[mode] = "mode"
     out = frame[list(cols)].rename(columns=cols)
-    out.insert(0, "_row", np.arange(1, len(out) + 1))
-    report = Report("traces", files=[label], rows_read=len(out))
+    out.insert(0, "_row", rows.to_numpy(dtype="int64"))
+    report.rows_read = len(out) + report.n_quarantined
     out["datetime"] = out["datetime"].str.strip()
     times = _parse_times(out["datetime"], time_format=time_format, tz=tz)
     return _finish(out, times, report, label=label, bbox=bbox)
@@ -125,7 +133,7 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
 
 def load_traces_gpx(source: PathOrBytes, *, user: str | None = None, tz: str = LOCAL_TZ,
                     bbox: tuple[float, float, float, float] | None = None, name: str | None = None,
-                    max_bytes: int = MAX_BYTES) -> Loaded:
+                    max_bytes: int | None = None) -> Loaded:
     """Load the track points of a GPX file into a TrajDataFrame.
 
     Each track is one user (its ``<name>``, else ``"<file stem>-<track index>"``) unless

@@ -17,6 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.budgets import budgets
+from sources.errors import UnusableInputError
+
 M_PER_DEG_LAT = 111_320.0
 #: Mode of dwell points (before / after a trip).
 DWELL_MODE = "stay"
@@ -175,6 +178,14 @@ def _homes_and_workplaces(n_users: int, rng: np.random.Generator, bundle_dir: st
     return homes, workplaces
 
 
+def _check_users(n_users: int) -> None:
+    """Refuse, before any work, a user count that is not a positive whole number or is over the
+    ``max_simulated_users`` budget (BudgetExceeded names the setting that raises it)."""
+    if isinstance(n_users, bool) or not isinstance(n_users, int | np.integer) or n_users < 1:
+        raise UnusableInputError(f"users to simulate must be a whole number >= 1, not {n_users!r}")
+    budgets().check("max_simulated_users", int(n_users))
+
+
 def simulate_population(planner: Any, n_users: int, *, seed: int, day: date | None = None,
                         modes: Sequence[str] = ("walk", "bike", "transit"),
                         bundle_dir: str | Path | None = None, homes: np.ndarray | None = None,
@@ -199,6 +210,7 @@ def simulate_population(planner: Any, n_users: int, *, seed: int, day: date | No
     """
     from routing.places import Place
 
+    _check_users(n_users)
     rng = np.random.default_rng(seed)
     homes, workplaces = _homes_and_workplaces(n_users, rng, bundle_dir, homes, workplaces)
     day = day or getattr(planner, "date", None) or date(2011, 11, 15)
@@ -286,6 +298,7 @@ def simulate_straight_commutes(n_users: int, *, seed: int, day: date = date(2011
     """
     from routing.itinerary import Itinerary, Leg
 
+    _check_users(n_users)
     rng = np.random.default_rng(seed)
     homes, workplaces = _homes_and_workplaces(n_users, rng, bundle_dir, homes, workplaces)
     pairs: list[tuple[str, Any]] = []

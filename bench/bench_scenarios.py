@@ -1,0 +1,85 @@
+"""Scenario benchmarks on the Rennes bundle (``uv run python bench/bench_scenarios.py``).
+
+1. Applying a scenario to the compiled 2011 service day (metro a, then metro b on top of it):
+   timetable only (:func:`routing.scenario.apply_scenario`) and whole network
+   (:func:`routing.scenario.with_scenario`: new stations snapped and linked on the walk graph,
+   places re-indexed). Target <= 1 s.
+2. Whole-grid before/after comparison (every 200 m cell x 60 departures 08:00-09:00, 30 min,
+   commuter-survey respondents by employer site): :func:`routing.scenario_compare.compare_scenarios`
+   metro-a -> metro-b, against ONE accessibility run on the metro-a network (fresh engine) measured
+   in the same process. Target <= 2.5 x the baseline.
+
+Env: SPMD_BUNDLE (default the shared bundle), SPMD_CACHE (network and grid caches).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+
+os.environ.setdefault("SPMD_BUNDLE", "/work/shared/data/rennes")
+
+
+def _stats(xs: list[float]) -> str:
+    a = np.asarray(xs) * 1000
+    return f"median {np.median(a):8.1f} ms  p95 {np.percentile(a, 95):8.1f} ms  (n={len(a)})"
+
+
+def main() -> None:
+    from routing import accessibility as acc
+    from routing.build import load_network
+    from routing.scenario import apply_scenario, load_scenario, with_scenario
+    from routing.scenario_compare import compare_scenarios, opportunity_points
+    from routing.zones import rennes_metropole_grid
+
+    t = time.perf_counter()
+    net = load_network()
+    grid = rennes_metropole_grid()
+    print(f"network + grid loaded in {time.perf_counter() - t:.1f} s: {len(grid):,} cells, "
+          f"{net.timetable.n_connections:,} connections")
+    a, b = load_scenario("metro-a"), load_scenario("metro-b")
+
+    # -- 1. applying -------------------------------------------------------------------------------
+    with_scenario(net, a)  # first call builds the walk graph's kd-tree and compiles the street search
+    for label, sc in (("metro-a", a), ("metro-b (a + b)", b)):
+        tt_times, net_times = [], []
+        for _ in range(7):
+            t = time.perf_counter()
+            apply_scenario(net.timetable, sc)
+            tt_times.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            with_scenario(net, sc)
+            net_times.append(time.perf_counter() - t)
+        print(f"[apply {label:<16}] timetable {_stats(tt_times)}")
+        print(f"[apply {label:<16}] network   {_stats(net_times)}; target <= 1 s -> "
+              f"{'OK' if np.median(net_times) <= 1.0 else 'MISSED'}")
+
+    # -- 2. before/after on the whole grid ----------------------------------------------------------
+    net_a = with_scenario(net, a)
+    cells = acc.Points.from_frame(grid, id_col="cell_id")
+    opp, used, label, _ = opportunity_points("jobs", net, grid=grid)
+    measure = acc.Measure(cutoff_s=1800)
+    acc.accessibility(acc.AccessibilityEngine(net_a), cells.take(np.arange(50)), opp, window="08:00-08:05",
+                      measure=measure)  # compile the kernels outside the timings
+    t = time.perf_counter()
+    acc.accessibility(acc.AccessibilityEngine(net_a), cells, opp, window="08:00-09:00", measure=measure)
+    base_s = time.perf_counter() - t
+    t = time.perf_counter()
+    cmp = compare_scenarios(net, a, b, grid=grid, opportunity="jobs", window="08:00-09:00", cutoff_min=30)
+    cmp_s = time.perf_counter() - t
+    ratio = cmp_s / base_s
+    print(f"\n[compare] {len(cells):,} cells x 60 departures, {label}, 30 min:")
+    print(f"  one accessibility run (baseline, fresh engine): {base_s:.2f} s")
+    print(f"  before/after comparison metro-a -> metro-b:     {cmp_s:.2f} s "
+          f"(apply + engines {cmp.stats['apply_and_engines_s']:.2f} s, two runs {cmp.stats['accessibility_s']:.2f} s)")
+    print(f"  ratio {ratio:.2f} x; target <= 2.5 x -> {'OK' if ratio <= 2.5 else 'MISSED'}")
+    eq = cmp.equity
+    print(f"  mean per inhabitant {eq['mean_before']:.0f} -> {eq['mean_after']:.0f}; Gini {eq['gini_before']:.3f} -> "
+          f"{eq['gini_after']:.3f}; people better off {eq['people_better_off']:,.0f}; "
+          f"reaching >= {cmp.threshold:,.0f}: +{eq['people_gaining_threshold']:,.0f}")
+
+
+if __name__ == "__main__":
+    main()

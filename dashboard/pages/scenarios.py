@@ -1,0 +1,195 @@
+"""Scenarios: choose or upload a scenario, see the new line, the accessibility gained and lost per cell
+and per commune, and the trip planner's answer with and without (computation in routing.scenario /
+routing.scenario_compare, glue in dashboard.scenarios, caching in dashboard.state)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard import maps, state, ui
+from dashboard import scenarios as sv
+from dashboard.i18n import t
+
+
+def _apply_preset() -> None:
+    ss = st.session_state
+    ss["scen_base"], ss["scen_new"] = sv.PRESET["base"], sv.PRESET["new"]
+    ss["scen_from"], ss["scen_to"] = sv.PRESET["origin"], sv.PRESET["destination"]
+    ss["scen_run"] = True
+
+
+def _options() -> dict[str, str]:
+    opts = {"none": t("scen.none"), **sv.choices()}
+    for key, name in st.session_state.get("scen_uploads", {}).items():
+        opts[key] = f"{name} ({t('scen.uploaded')})"
+    return opts
+
+
+def _upload() -> None:
+    from routing.scenario import ScenarioError
+
+    file = st.file_uploader(t("scen.upload"), type=["toml"], key="scen_file", help=t("scen.upload_help"),
+                            max_upload_size=1)  # MB, the smallest the browser can refuse; 256 KB checked here
+    if file is None:
+        return
+    try:
+        sc = sv.read_upload(file.getvalue(), file.name)
+    except ScenarioError as exc:
+        st.error(t("scen.invalid", error=str(exc)), icon=":material/error:")
+        return
+    key = state.remember_scenario(sc)
+    st.session_state.setdefault("scen_uploads", {})[key] = sc.name
+    st.session_state["scen_new"] = key
+
+
+def _describe(key: str) -> object | None:
+    from routing.scenario import ScenarioError, load_scenario
+
+    if key == "none":
+        return None
+    try:
+        sc = state.scenario_of(key)
+        return sc if not isinstance(sc, str) else load_scenario(sc)
+    except (ScenarioError, KeyError):
+        return None
+
+
+def _wait_for_planner() -> bool:
+    if state.planner_if_ready() is not None:
+        return True
+    loader = state.planner_loader()
+    if loader is not None and loader.failed:
+        st.error(t("error.planner_unavailable"), icon=":material/construction:")
+        return False
+
+    @st.fragment(run_every=1.0)
+    def waiting() -> None:
+        ld = state.planner_loader()
+        if ld is None or ld.finished is not None:
+            st.rerun(scope="app")
+        st.progress(min(0.95, ld.elapsed_s / 20.0), text=t("loading.planner_s", s=int(ld.elapsed_s)))
+
+    waiting()
+    return False
+
+
+def _line_map(sc: object, planner: object) -> None:
+    layers = []
+    streets = state.layer_table("streets")
+    if streets is not None and len(streets):
+        layers.extend(maps.base_layers(streets))
+    lines = sv.line_table(sc, planner.network)
+    layers.append(maps.deck_layer("scen_lines", lines, kind="paths", min_width_px=4))
+    layers.append(maps.deck_layer("scen_stations", sv.station_table(sc), kind="points"))
+    pts = [tuple(p) for path in lines["path"] for p in path]
+    st.pydeck_chart(maps.make_deck(layers, view=maps.fit_view(pts), height_px=420), width="stretch", key="scen_map")
+
+
+def _comparison(base: str, new: str) -> None:
+    c1, c2, c3 = st.columns(3)
+    opportunity = c1.selectbox(t("acc.opportunity"), sv.OPPORTUNITIES, key="scen_opp",
+                               format_func=lambda k: t(f"acc.opp.{k}"))
+    window = c2.selectbox(t("acc.window"), sv.WINDOWS, index=1, key="scen_window")
+    cutoff = c3.select_slider(t("acc.cutoff"), sv.CUTOFFS_MIN, value=30, key="scen_cutoff")
+    if opportunity in ("employers", "business_zones"):
+        st.caption(t("acc.proxy_note"))
+    if not (st.button(t("scen.compare"), key="scen_compare", type="primary") or st.session_state.get("scen_run")):
+        return
+    st.session_state["scen_run"] = True
+    with st.spinner(t("scen.computing")):
+        cmp = state.scenario_comparison(base, new, opportunity=opportunity, window=window, cutoff_min=int(cutoff))
+    unit = t(f"acc.unit.{opportunity}")
+    eq = cmp.equity
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric(t("acc.metric.mean"), f"{eq['mean_after']:,.0f} {unit}".replace(",", " "),
+              f"{eq['mean_after'] - eq['mean_before']:+,.0f}".replace(",", " "))
+    m2.metric("Gini", f"{eq['gini_after']:.3f}", f"{eq['gini_after'] - eq['gini_before']:+.3f}", delta_color="inverse")
+    m3.metric(t("scen.better_off"), f"{eq['people_better_off']:,.0f}".replace(",", " "))
+    m4.metric(t("scen.gain_threshold", n=f"{cmp.threshold:,.0f}".replace(",", " ")),
+              f"{eq['people_gaining_threshold']:,.0f}".replace(",", " "))
+    table = sv.difference_display(cmp.cells, unit=unit)
+    layers = []
+    streets = state.layer_table("streets")
+    if streets is not None and len(streets):
+        layers.extend(maps.base_layers(streets))
+    layers.append(maps.polygon_layer("scen_diff", table))
+    st.pydeck_chart(maps.make_deck(layers, view=(maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 11.2), height_px=520),
+                    width="stretch", key="scen_diff_map")
+    st.markdown(ui.legend_html_text([(sv.GAIN_COLOR, t("scen.gain")), (sv.LOSS_COLOR, t("scen.loss"))]),
+                unsafe_allow_html=True)
+    st.caption(t("scen.map_caption", n=len(table), label=t(f"acc.opp.{cmp.opportunity}")))
+    communes = cmp.communes
+    shown = communes.rename(columns={"name": t("acc.col.commune"), "population": t("acc.col.population"),
+                                     "before": t("scen.before"), "after": t("scen.after"),
+                                     "change": t("scen.change"), "change_pct": t("scen.change_pct")})
+    ui.table(shown.drop(columns=["insee"]).round(1), height=360, key="scen_table")
+    top = communes[communes["change"].abs() > 0].head(15)
+    if len(top):
+        st.bar_chart(top.set_index("name")["change"], horizontal=True, height=380, x_label=t("scen.change"),
+                     y_label="")
+
+
+def _trip(base: str, new: str) -> None:
+    st.subheader(t("scen.trip"))
+    ss = st.session_state
+    ss.setdefault("scen_from", sv.PRESET["origin"])
+    ss.setdefault("scen_to", sv.PRESET["destination"])
+    c1, c2, c3 = st.columns([2, 2, 1])
+    origin = c1.text_input(t("planner.from"), key="scen_from")
+    destination = c2.text_input(t("planner.to"), key="scen_to")
+    when = c3.time_input(t("scen.time"), value=sv.PRESET["time"], key="scen_time")
+    if not origin.strip() or not destination.strip():
+        return
+    day = state.DEFAULT_SERVICE_DATE
+    try:
+        res = sv.plan_both(state.scenario_planner(base), state.scenario_planner(new), origin, destination,
+                           dt.datetime.combine(day, when))
+    except Exception as exc:  # noqa: BLE001 - a place not found is shown, never a crash
+        st.warning(t("scen.trip_error", error=str(exc)))
+        return
+    cols = st.columns(2)
+    for col, key in zip(cols, ("before", "after"), strict=True):
+        with col:
+            st.markdown(f"**{maps.esc(t('scen.' + key))}**")
+            result = res[key]
+            if not result.ok:
+                st.text(t("scen.no_route", reason=str(result.reason)))
+                continue
+            it = result.itineraries[0]
+            st.markdown(ui.itinerary_card_html(it, selected=False, lang=state.language()), unsafe_allow_html=True)
+
+
+def page() -> None:
+    st.header(t("scen.title"))
+    st.caption(t("scen.intro"))
+    st.button(t("scen.preset"), key="scen_preset", on_click=_apply_preset, icon=":material/subway:")
+    if state.is_kiosk() and not st.session_state.get("scen_kiosk_init"):
+        st.session_state["scen_kiosk_init"] = True
+        _apply_preset()
+    _upload()
+    opts = _options()
+    ss = st.session_state
+    ss.setdefault("scen_base", "metro-a" if "metro-a" in opts else "none")
+    ss.setdefault("scen_new", "metro-b" if "metro-b" in opts else next(iter(opts)))
+    c1, c2 = st.columns(2)
+    base = c1.selectbox(t("scen.base"), list(opts), key="scen_base", format_func=opts.__getitem__)
+    new = c2.selectbox(t("scen.new"), list(opts), key="scen_new", format_func=opts.__getitem__)
+    sc = _describe(new)
+    if sc is not None:
+        with st.expander(t("scen.about"), expanded=False):
+            st.text(sc.description)
+            for src in sc.sources:
+                st.text(f"• {src.get('title', '')} {src.get('url', '')}".rstrip())
+    if not _wait_for_planner():
+        return
+    if sc is not None and sc.added_lines:
+        _line_map(sc, state.scenario_planner(new))
+    _trip(base, new)
+    st.subheader(t("scen.access"))
+    _comparison(base, new)
+    ui.attribution(("attr.osm", "attr.star", "attr.etalab"))
+
+
+ui.run_guarded(page, name="scenarios")

@@ -1,0 +1,148 @@
+"""``python -m routing scenario list | show | apply | compare``: scenarios from the command line.
+
+``compare BASE NEW --opportunity jobs --window 08:00-09:00 --out diff.geojson`` writes the cells
+(before, after, difference) as GeoJSON (or .csv / .parquet) and prints the per-commune table,
+the equity figures and, with ``--pairs FILE.csv`` (from_lon, from_lat, to_lon, to_lat, name),
+the travel times of those pairs before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
+    p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
+    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default 2011-11-15)")
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .scenario import available_scenarios, load_scenario
+
+    for path in available_scenarios():
+        sc = load_scenario(path)
+        print(f"{path.stem:<14} {sc.name}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from .scenario import load_scenario
+
+    sc = load_scenario(args.scenario)
+    print(f"name:        {sc.name}\nfile:        {sc.file}\ndigest:      {sc.digest}")
+    print(f"description: {sc.description}")
+    for src in sc.sources:
+        print(f"source:      {src.get('title')} {src.get('url', '')}".rstrip())
+    for m in sc.modifications:
+        extra = f" {len(m['stops'])} stops, {len(m['runs'])} runs per direction" if m["type"] == "add_line" else ""
+        print(f"modification {m['label']}{extra}")
+    return 0
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from .build import load_network
+    from .scenario import apply_scenario_full, load_scenario
+
+    net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
+    sc = load_scenario(args.scenario)
+    t0 = time.perf_counter()
+    applied = apply_scenario_full(net.timetable, sc)
+    elapsed = time.perf_counter() - t0
+    print(f"baseline: {net.timetable}\nscenario: {applied.timetable}")
+    for k, v in applied.stats.items():
+        print(f"{k:>20}: {v:,}")
+    print(f"{'apply_s':>20}: {elapsed:.3f}")
+    return 0
+
+
+def _pairs(path: str | None) -> Any:
+    if not path:
+        return None
+    import pandas as pd
+
+    return pd.read_csv(path, nrows=1000)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sources.datasets import load
+
+    from .build import load_network
+    from .scenario_compare import compare_scenarios
+    from .zones import rennes_metropole_grid
+
+    net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
+    grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
+    names = None
+    try:
+        import pandas as pd
+
+        communes = load("communes", bundle=args.bundle, cache=args.cache).data
+        names = pd.Series(communes["name"].astype(str).to_numpy(), index=communes["insee"].astype(str).to_numpy())
+    except Exception:  # noqa: BLE001 - names are a nicety
+        names = None
+    cmp = compare_scenarios(net, args.base, args.new, grid=grid, opportunity=args.opportunity, window=args.window,
+                            cutoff_min=args.cutoff, threshold=args.threshold, commune_names=names,
+                            pairs=_pairs(args.pairs), bundle=args.bundle, cache=args.cache, scheduler=args.dask)
+    print(f"base:        {cmp.base_name}\nscenario:    {cmp.new_name}")
+    print(f"opportunity: {cmp.opportunity_label}\nwindow:      {cmp.window}, within {cmp.cutoff_min} min (median)")
+    for note in cmp.notes:
+        print(f"note:        {note}")
+    for k, v in cmp.equity.items():
+        print(f"{k:>26}: {v:,.3f}" if isinstance(v, float) and abs(v) < 100 else f"{k:>26}: {v:,.0f}")
+    print(f"{'threshold':>26}: {cmp.threshold:,.0f}")
+    cols = [c for c in ("name", "insee", "population", "before", "after", "change", "change_pct")
+            if c in cmp.communes.columns]
+    print(cmp.communes[cols].head(args.top).round(1).to_string(index=False))
+    if len(cmp.pairs):
+        cols = [c for c in cmp.pairs.columns if c not in ("from_lon", "from_lat", "to_lon", "to_lat")]
+        print(cmp.pairs[cols].round(1).to_string(index=False))
+    print(f"{'time_s':>26}: {cmp.stats['total_s']:.1f}")
+    if args.out:
+        path = Path(args.out)
+        suffix = path.suffix.lower()
+        if suffix in (".geojson", ".json"):
+            path.write_text(json.dumps(cmp.to_geojson(), ensure_ascii=False))
+        elif suffix == ".csv":
+            cmp.cells.drop(columns=["geometry"], errors="ignore").to_csv(path, index=False)
+        elif suffix == ".parquet":
+            cmp.cells.drop(columns=["geometry"], errors="ignore").to_parquet(path)
+        else:
+            raise ValueError(f"{args.out}: unknown output suffix {suffix!r} (use .geojson, .csv or .parquet)")
+        print(f"{'written':>26}: {path}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    s = sub.add_parser("scenario", help="scenarios: list, show, apply, compare before/after")
+    ss = s.add_subparsers(dest="scenario_command", required=True)
+    p = ss.add_parser("list", help="the scenarios versioned in assets/scenarios")
+    p.set_defaults(func=cmd_list)
+    p = ss.add_parser("show", help="read and validate a scenario file")
+    p.add_argument("scenario", help="a name of assets/scenarios or a .toml path")
+    p.set_defaults(func=cmd_show)
+    p = ss.add_parser("apply", help="apply a scenario to the service day and print what changed")
+    _common(p)
+    p.add_argument("scenario")
+    p.set_defaults(func=cmd_apply)
+    p = ss.add_parser("compare", help="accessibility of every cell before and after")
+    _common(p)
+    p.add_argument("base", help='baseline scenario (name, .toml path, or "none")')
+    p.add_argument("new", help="scenario compared with the baseline")
+    p.add_argument("--opportunity", default="jobs",
+                   help="jobs (proxy: commuter-survey respondents by employer site), employers, business_zones, "
+                        "population, stops, ...")
+    p.add_argument("--window", default="08:00-09:00")
+    p.add_argument("--cutoff", type=int, default=30, help="minutes")
+    p.add_argument("--threshold", type=float, help="gain of access to at least this many opportunities")
+    p.add_argument("--pairs", help="CSV of origin-destination pairs (from_lon, from_lat, to_lon, to_lat, name)")
+    p.add_argument("--top", type=int, default=15, help="communes printed")
+    p.add_argument("--out", help="cells as .geojson, .csv or .parquet")
+    p.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="origin batches on Dask: a LocalCluster or a scheduler address")
+    p.set_defaults(func=cmd_compare)
