@@ -498,6 +498,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "day.hour": {"fr": "Heure", "en": "Hour"},
     "day.count": {"fr": "Bus", "en": "Buses"},
     "day.prepared": {"fr": "Données préparées en {s} s.", "en": "Data prepared in {s} s."},
+    "day.with_scenario": {"fr": "Avec le scénario {name} (ses nouvelles lignes circulent aussi)",
+                          "en": "With scenario {name} (its new lines run too)"},
     "day.matched": {"fr": "{n} trajets entre deux arrêts suivent les rues (couche voiture) ; les autres sont "
                           "tracés en ligne droite.",
                     "en": "{n} stop-to-stop legs follow the streets (car layer); the others are drawn as "

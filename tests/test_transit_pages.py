@@ -193,3 +193,23 @@ def test_departures_page_by_stop_id(planner):
     assert not at.exception and not at.error
     assert any("Gares — 1 quai(s)" in h.value for h in at.subheader)
     assert "→ Clemenceau" in _markdown(at)
+
+
+def test_day_of_buses_with_an_active_scenario(planner, monkeypatch):
+    from routing.timetable import Timetable
+
+    seen: list[str] = []
+
+    def scenario_planner(key: str):
+        seen.append(key)
+        return planner
+
+    monkeypatch.setattr(state, "scenario_planner", scenario_planner)
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.session_state["scen_new"] = "metro-b"
+    at.switch_page("pages/day_of_buses.py").run()
+    assert not at.exception and not at.error
+    assert seen == ["metro-b"] and at.toggle(key="day_scenario").value is True
+    assert isinstance(planner.network.timetable, Timetable)
+    at.toggle(key="day_scenario").set_value(False).run()
+    assert not at.exception and seen == ["metro-b"]  # the base day again

@@ -3,13 +3,32 @@ the browser: clock, play/pause, speed), and the number of buses running per hour
 
 from __future__ import annotations
 
+import logging
 import time as _time
+from typing import Any
 
 import streamlit as st
 import streamlit.components.v1 as components
 
 from dashboard import state, transit, ui
 from dashboard.i18n import t
+
+log = logging.getLogger("dashboard")
+
+
+def _scenario_timetable(tt: Any) -> tuple[Any, Any]:
+    """With a scenario active (chosen on the scenarios page): a toggle, and the scenario's timetable
+    (its new lines, e.g. the metro, run in the animation too) with its planner; else (tt, None)."""
+    key = st.session_state.get("scen_new")
+    if not key or key == "none" or not st.toggle(t("day.with_scenario", name=ui.plain(key)), value=True,
+                                                 key="day_scenario"):
+        return tt, None
+    try:
+        planner = state.scenario_planner(key)
+    except Exception:  # a scenario that cannot be built leaves the day as it is
+        log.exception("scenario %s unavailable for the day of buses", key)
+        return tt, None
+    return getattr(planner, "tt", None) or planner.network.timetable, planner
 
 
 def page() -> None:
@@ -19,7 +38,8 @@ def page() -> None:
     if tt is None:
         ui.wait_for_planner()
         return
-    graphs = getattr(getattr(state.planner_if_ready(), "network", None), "graphs", None) or {}
+    tt, scenario_planner = _scenario_timetable(tt)
+    graphs = getattr(getattr(scenario_planner or state.planner_if_ready(), "network", None), "graphs", None) or {}
     t0 = _time.perf_counter()
     with st.spinner(t("loading.data")):
         day, deck_json = state.day_of_buses(tt, graphs.get("car"))
