@@ -45,7 +45,8 @@ def test_next_departures_at_republique(browser_page, server):  # noqa: F811
     assert page.locator(".spmd-dep").count() >= 10  # lines and directions at République
     text = page.locator(".spmd-board").inner_text()
     assert "min" in text and "passages dans l'heure" in text
-    page.get_by_text("République — 10 quai(s)").wait_for()
+    page.wait_for_function("""() => /République — 10 quai/.test(
+        document.querySelector('[data-testid="stMain"]').innerText)""")
     assert "stop=R" in page.url
     page.screenshot(path=str(SHOTS / "departures.png"), full_page=True)
 

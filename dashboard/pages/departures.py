@@ -87,7 +87,9 @@ def _results(tt: Any, group: Any, text: str, live: Any | None) -> None:
     deps = next_departures(tt, group, when, live=live)
     board = departure_board(deps, seconds_of(tt, when))
     log.info("departures at %s in %.1f ms", group.name, 1000 * (_time.perf_counter() - t0))
-    st.subheader(t("dep.heading", stop=ui.plain(group.name), n=len(group.stops), time=when.strftime("%H:%M")))
+    offsets = tt.stop_departures[0]
+    served = sum(1 for i in group.stops if offsets[i + 1] > offsets[i])  # platforms with departures today
+    st.subheader(t("dep.heading", stop=ui.plain(group.name), n=served, time=when.strftime("%H:%M")))
     if board.empty:
         st.info(t("dep.none"))
     else:
