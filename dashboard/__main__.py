@@ -3,7 +3,9 @@ with its heavy state loading from the moment the process starts rather than from
 
 The planner (network and engines) and the base map layers are prepared in background threads
 while the server starts (see :func:`dashboard.state.start_background`); a visitor's page draws
-its widgets at once and uses the planner as soon as it is ready.
+its widgets at once and uses the planner as soon as it is ready. The server gets security
+headers, a closed metrics endpoint and the upload limit of ``sources.budgets``
+(:mod:`dashboard.server`).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 
 def _start_background() -> None:
-    from dashboard import state  # imports pandas, pydeck...: in this thread, not before the server
+    # imports pandas, pydeck...: in this thread, not before the server
+    from dashboard import server, state
 
+    server.security_headers()  # ready before the first response
     state.start_background()
 
 
@@ -42,8 +46,11 @@ def main(argv: list[str] | None = None) -> None:
     from streamlit.web import cli
 
     _links_run_the_app()
+    from dashboard import server
 
-    sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
+    server.install()  # security headers, metrics closed (dashboard/server.py)
+    args = list(sys.argv[1:] if argv is None else argv)
+    sys.argv = ["streamlit", "run", str(APP), *server.server_args(args), *args]
     cli.main()
 
 

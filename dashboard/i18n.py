@@ -73,7 +73,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "planner.placeholder_from": {"fr": "ex. Gares", "en": "e.g. Gares"},
     "planner.placeholder_to": {"fr": "ex. Beaulieu", "en": "e.g. Beaulieu"},
     "planner.matches": {"fr": "Lieux trouvés", "en": "Places found"},
-    "planner.no_match": {"fr": "Aucun lieu trouvé pour « {q} ».", "en": "No place found for “{q}”."},
     "planner.date": {"fr": "Date", "en": "Date"},
     "planner.time": {"fr": "Heure", "en": "Time"},
     "planner.when_kind": {"fr": "Horaire", "en": "Time is"},
@@ -505,6 +504,18 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": "{n} stop-to-stop legs follow the streets (car layer); the others are drawn as "
                           "straight lines."},
 
+    # -- place search and argument checks (issue 12): parameters are shown as plain text ------------
+    "place.no_match": {"fr": "Aucun lieu ne correspond à « {q} ».", "en": "No place matches “{q}”."},
+    "place.did_you_mean": {
+        "fr": "Aucun lieu ne correspond à « {q} ». Vouliez-vous dire : {suggestions} ?",
+        "en": "No place matches “{q}”. Did you mean: {suggestions}?",
+    },
+    "place.bad_coords": {
+        "fr": "« {q} » n'est pas une position : la latitude (entre -90 et 90) d'abord, puis la longitude, "
+              "par exemple 48.11,-1.68.",
+        "en": "“{q}” is not a position: latitude (between -90 and 90) first, then longitude, e.g. 48.11,-1.68.",
+    },
+    "place.suggestion": {"fr": "Essayer « {name} »", "en": "Try “{name}”"},
     # -- scenarios (issue 11) ----------------------------------------------------------------------
     "nav.scenarios": {"fr": "Scénarios", "en": "Scenarios"},
     "acc.proxy_note": {

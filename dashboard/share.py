@@ -1,26 +1,36 @@
 """Shareable trip URLs: plain, validated query parameters (no Streamlit, no pickling).
 
-Parameters: ``from`` and ``to`` (a place name or "lat,lon", at most 120
-printable characters), ``at`` (ISO local date-time, e.g. ``2011-11-15T08:00``),
-``modes`` (comma-separated subset of the planner modes), ``arrive`` ("1" for
-arrive-by), ``kiosk`` ("1"). Anything else is ignored; invalid values are
-reported by name so that the page can warn, and never used.
+Parameters: ``from`` and ``to`` (a place name or "lat,lon", at most
+``budgets().max_place_chars`` printable characters; coordinates in range, latitude first),
+``at`` (ISO date-time, local or with an offset converted to local time, e.g.
+``2011-11-15T08:00`` or ``2011-11-15T07:00Z``), ``modes`` (comma-separated subset of the
+planner modes, duplicates dropped), ``arrive`` ("1" for arrive-by), ``kiosk`` ("1"). Anything
+else is ignored; invalid values are reported by name so that the page can warn, and never used.
+The checks are those of the command lines (:mod:`routing.args`).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
-MAX_PLACE_CHARS = 120
+from routing import args as A
+from routing.constants import TRIP_MODES
+from sources.budgets import budgets
+
 DEFAULT_MODES = ("walk", "bike", "bikeshare", "transit")
-ALL_MODES = ("walk", "bike", "bikeshare", "transit", "bike_transit", "park_ride", "carpool", "car", "ecar")
-_COORD_RE = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+ALL_MODES = TRIP_MODES
+#: URL parameters longer than this are not even looked at
+MAX_PARAM_CHARS = 1000
+
+
+def max_place_chars() -> int:
+    """The longest place text accepted (``budgets().max_place_chars``, setting SPMD_BUDGET_MAX_PLACE_CHARS)."""
+    return budgets().max_place_chars
 
 
 @dataclass
@@ -36,26 +46,30 @@ class TripQuery:
 
 
 def clean_place(value: Any) -> str | None:
-    """A place text safe to show and search: printable, trimmed, at most 120 characters; else None."""
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text or len(text) > MAX_PLACE_CHARS:
-        return None
-    if any(unicodedata.category(ch).startswith("C") for ch in text):
-        return None
-    return text
+    """A place text safe to show and search: printable, trimmed, at most :func:`max_place_chars`
+    characters; else None. Impossible coordinates are kept, to be told apart by
+    :func:`coordinates_problem` (a box says why; a URL parameter is refused)."""
+    try:
+        return A.parse_place(value, "place")
+    except A.ArgumentError as exc:
+        return value.strip() if exc.key == "coords" and isinstance(value, str) else None
 
 
 def parse_coordinates(text: str) -> tuple[float, float] | None:
-    """``"48.11,-1.68"`` (lat,lon) -> (lon, lat) when both are in range; else None."""
-    m = _COORD_RE.match(text or "")
-    if not m:
+    """``"48.11,-1.68"`` (lat,lon) -> (lon, lat) when both are in range; else None (never raises)."""
+    try:
+        return A.parse_coordinates(text)
+    except A.ArgumentError:
         return None
-    lat, lon = float(m.group(1)), float(m.group(2))
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return lon, lat
+
+
+def coordinates_problem(text: str) -> str | None:
+    """Why ``text`` looks like coordinates but is not a position ("91,-1.68", "NaN,NaN"); None otherwise."""
+    try:
+        A.parse_coordinates(text)
+    except A.ArgumentError as exc:
+        return str(exc)
+    return None
 
 
 def parse_query(params: Mapping[str, Any], *, modes: Sequence[str] = ALL_MODES) -> TripQuery:
@@ -66,6 +80,9 @@ def parse_query(params: Mapping[str, Any], *, modes: Sequence[str] = ALL_MODES) 
         value = params.get(name)
         if isinstance(value, (list, tuple)):
             value = value[0] if value else None
+        if value is not None and (not isinstance(value, str) or len(value) > MAX_PARAM_CHARS):
+            q.invalid.append(name)
+            return None
         return value
 
     for name, attr in (("from", "origin"), ("to", "destination")):
@@ -73,25 +90,21 @@ def parse_query(params: Mapping[str, Any], *, modes: Sequence[str] = ALL_MODES) 
         if raw is None:
             continue
         place = clean_place(raw)
-        if place is None:
+        if place is None or coordinates_problem(place) is not None:
             q.invalid.append(name)
         else:
             setattr(q, attr, place)
     raw = first("at")
     if raw is not None:
         try:
-            at = datetime.fromisoformat(str(raw)[:32])
-            if at.tzinfo is not None or not 1990 <= at.year <= 2100:
-                raise ValueError(raw)
-            q.at = at
-        except ValueError:
+            q.at = A.parse_datetime(raw, "at")
+        except A.ArgumentError:
             q.invalid.append("at")
     raw = first("modes")
     if raw is not None:
-        wanted = [m.strip() for m in str(raw)[:200].split(",") if m.strip()]
-        if wanted and all(m in modes for m in wanted):
-            q.modes = tuple(dict.fromkeys(wanted))
-        else:
+        try:
+            q.modes = A.parse_modes(raw, "modes", allowed=tuple(modes))
+        except A.ArgumentError:
             q.invalid.append("modes")
     raw = first("arrive")
     if raw is not None:

@@ -1,12 +1,14 @@
 """Small Streamlit rendering helpers shared by the pages (no caching here: see state.py).
 
-Every HTML snippet built here escapes the text it carries; CSS is constant.
+Every HTML snippet built here escapes the text it carries; CSS is constant. Text from outside
+(a user, a URL, a file) goes to Streamlit through :func:`plain` / :func:`say` only.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -93,7 +95,7 @@ def table(frame: Any, *, height: int | None = None, key: str | None = None) -> N
         st.dataframe(frame, key=key, **kwargs)
         return
     html_table = frame.to_html(index=False, escape=True, border=0, classes="spmd-table", na_rep="")
-    st.markdown(f'<div class="spmd-table-wrap">{html_table}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="spmd-table-wrap">{html_table}</div>', unsafe_allow_html=True)  # escaped: to_html
 
 
 def inject_css(*, kiosk: bool) -> None:
@@ -173,14 +175,6 @@ def legend_html_text(entries: Iterable[tuple[Iterable[int], str]]) -> str:
     return f'<div class="spmd-legend">{items}</div>'
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def plain(text: object) -> str:
-    """Text from data, a URL or a file, escaped so that Markdown shows it as it is."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
-
-
 def wait_for_planner(*, expected_s: float = 20.0) -> None:
     """While the network loads in the background: a progress bar, then a full rerun when it is ready."""
     from dashboard import state
@@ -206,6 +200,53 @@ def share_link(query: dict[str, str]) -> None:
     base = str(getattr(st.context, "url", "") or "").split("?")[0]
     st.caption(t("share.link"))
     st.code(share.share_url(query, base=base, lang=state.language()), language=None)
+
+
+# -- outside text (a user, a URL, a file) is always shown as plain text --------------------------------
+
+#: every ASCII punctuation character: a backslash before any of them makes Markdown show it as is
+_MD_SPECIAL = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+#: where GFM would turn plain text into a link (after the escapes are read): "http://", "www.",
+#: "a@b.fr"; an invisible zero-width space there keeps the text and breaks the link
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|@")
+
+
+def plain(value: Any, *, max_chars: int = 500) -> str:
+    """Outside text made inert for Streamlit's Markdown (st.markdown, st.caption, st.info...): every
+    ASCII punctuation character is backslash-escaped (no link, image, HTML, emphasis, LaTeX, colour
+    or icon directive can form), a zero-width space breaks the bare URLs and e-mail addresses that
+    GFM would link, control characters and runs of spaces or line breaks become one space (no
+    indented code block either), and very long text is cut (with an ellipsis). For HTML snippets
+    use :func:`dashboard.maps.esc`."""
+    text = "" if value is None else str(value)
+    if len(text) > max_chars:
+        text = text[:max_chars] + "…"
+    text = " ".join("".join(" " if unicodedata.category(ch).startswith("C") else ch for ch in text).split())
+    text = _AUTOLINK.sub("\\g<0>\u200b", text)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
+
+
+def say(kind: str, key: str, *, icon: str | None = None, where: Any = None, **params: Any) -> None:
+    """``st.<kind>`` (caption, markdown, info, warning, error, success) of the translation ``key``,
+    its text parameters shown as plain text (:func:`plain`); numbers are formatted by the string.
+    ``where``: a container (a column...) instead of the page."""
+    safe = {k: v if isinstance(v, (int, float)) and not isinstance(v, bool) else plain(v)
+            for k, v in params.items()}
+    text = t(key, **safe)
+    show = getattr(where if where is not None else st, kind)
+    if icon is not None:
+        show(text, icon=icon)
+    else:
+        show(text)
+
+
+def say_plain(kind: str, text: Any, *, icon: str | None = None) -> None:
+    """``st.<kind>`` of an outside text (planner notes, a reason from data), as plain text."""
+    show = getattr(st, kind)
+    if icon is not None:
+        show(plain(text), icon=icon)
+    else:
+        show(plain(text))
 
 
 def attribution(keys: Iterable[str] = ("attr.osm", "attr.star", "attr.etalab")) -> None:

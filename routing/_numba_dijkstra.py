@@ -121,6 +121,133 @@ def dijkstra_csr(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, time
 
 
 @njit(cache=True, nogil=True)
+def dijkstra_settle(indptr: np.ndarray, indices: np.ndarray, cost: np.ndarray, time_s: np.ndarray,
+                    source: int, cutoff: float, gen: int, seen: np.ndarray, closed: np.ndarray,
+                    dist: np.ndarray, tim: np.ndarray, keys: np.ndarray, vals: np.ndarray,
+                    settled: np.ndarray) -> int:
+    """One-source Dijkstra minimising ``cost`` up to ``cutoff``, on reused work arrays.
+
+    The same search as :func:`dijkstra_csr` from ``source`` (initial cost 0, no target), but it
+    touches only what it reaches: ``seen``/``closed`` are int64 generation stamps (a node's
+    ``dist``/``tim`` count only where ``seen`` equals ``gen``, which the caller increases before
+    each call), and the settled nodes are written in order to ``settled``.
+
+    Returns the number of settled nodes; ``tim[settled[k]]`` is the true time along the path.
+    """
+    seen[source] = gen
+    dist[source] = 0.0
+    tim[source] = 0.0
+    size = _push(keys, vals, 0, 0.0, source)
+    count = 0
+    while size > 0:
+        d = keys[0]
+        u = vals[0]
+        size = _pop(keys, vals, size)
+        if closed[u] == gen or d > dist[u]:
+            continue
+        closed[u] = gen
+        settled[count] = u
+        count += 1
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            nd = d + cost[e]
+            if (seen[v] != gen or nd < dist[v]) and nd <= cutoff:
+                seen[v] = gen
+                dist[v] = nd
+                tim[v] = tim[u] + time_s[e]
+                size = _push(keys, vals, size, nd, v)
+    return count
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bound(v: int, x: np.ndarray, y: np.ndarray, tx: float, ty: float, rate: float, lm_from: np.ndarray,
+           lm_to: np.ndarray, t_from: np.ndarray, t_to: np.ndarray) -> float:
+    """The A* lower bound of :func:`astar_path` at node ``v`` (NaN terms are skipped)."""
+    h = rate * np.sqrt((x[v] - tx) ** 2 + (y[v] - ty) ** 2)
+    for i in range(lm_from.shape[1]):
+        a = t_from[i] - lm_from[v, i]
+        if a > h:
+            h = a
+        b = lm_to[v, i] - t_to[i]
+        if b > h:
+            h = b
+    return h
+
+
+@njit(cache=True, nogil=True)
+def astar_path(indptr: np.ndarray, indices: np.ndarray, tails: np.ndarray, cost: np.ndarray, time_s: np.ndarray,
+               length_m: np.ndarray, x: np.ndarray, y: np.ndarray, rate: float, lm_from: np.ndarray,
+               lm_to: np.ndarray, t_from: np.ndarray, t_to: np.ndarray, source: int,
+               target: int, gen: int, seen: np.ndarray, closed: np.ndarray, dist: np.ndarray,
+               tim: np.ndarray, lng: np.ndarray, pred: np.ndarray, keys: np.ndarray, vals: np.ndarray):
+    """One-to-one A* from ``source`` to ``target`` minimising ``cost``, guided by a lower bound of
+    the cost left: the largest of ``rate`` x (straight distance in the plane to the target) and
+    the landmark bounds (ALT) ``t_from[i] - lm_from[v, i]`` and ``lm_to[v, i] - t_to[i]``.
+
+    ``rate`` must not exceed ``cost[e] / |xy(tail) - xy(head)|`` for any arc ``e``; ``lm_from``
+    (``lm_to``) holds the costs from (to) each landmark, (n, k), k may be 0; ``t_from`` / ``t_to``
+    are the target's rows, lowered / raised by a small margin against rounding (-inf / +inf where
+    the target is not reached). Each bound is then consistent, and the cost found is Dijkstra's.
+
+    The work arrays (``seen``, ``closed``: int64 generation stamps; ``dist``, ``tim``, ``lng``,
+    ``pred`` over nodes; ``keys``, ``vals``: heap of at least len(indices) + 2) are reused from
+    call to call without being cleared: a node's entries count only where its stamp equals
+    ``gen``, which the caller increases before each call. So a short search costs what it
+    settles, not the size of the graph.
+
+    Returns
+    -------
+    cost, time, length : float (inf when ``target`` is not reached)
+    arcs : int64 array, the CSR arcs of the path in order (empty when not reached or source == target)
+    """
+    tx = x[target]
+    ty = y[target]
+    seen[source] = gen
+    dist[source] = 0.0
+    tim[source] = 0.0
+    lng[source] = 0.0
+    pred[source] = -1
+    size = _push(keys, vals, 0, _bound(source, x, y, tx, ty, rate, lm_from, lm_to, t_from, t_to), source)
+    found = False
+    while size > 0:
+        u = vals[0]
+        size = _pop(keys, vals, size)
+        if closed[u] == gen:
+            continue
+        closed[u] = gen
+        if u == target:
+            found = True
+            break
+        d = dist[u]
+        for e in range(indptr[u], indptr[u + 1]):
+            v = indices[e]
+            if closed[v] == gen:
+                continue
+            nd = d + cost[e]
+            if seen[v] != gen or nd < dist[v]:
+                seen[v] = gen
+                dist[v] = nd
+                tim[v] = tim[u] + time_s[e]
+                lng[v] = lng[u] + length_m[e]
+                pred[v] = e
+                h = _bound(v, x, y, tx, ty, rate, lm_from, lm_to, t_from, t_to)
+                size = _push(keys, vals, size, nd + h, v)
+    if not found:
+        return np.inf, np.inf, np.inf, np.empty(0, np.int64)
+    count = 0
+    node = target
+    while pred[node] >= 0:
+        count += 1
+        node = tails[pred[node]]
+    arcs = np.empty(count, np.int64)
+    node = target
+    for i in range(count - 1, -1, -1):
+        arcs[i] = pred[node]
+        node = tails[pred[node]]
+    return dist[target], tim[target], lng[target], arcs
+
+
+@njit(cache=True, nogil=True)
 def trace_arcs(pred: np.ndarray, tails: np.ndarray, target: int) -> np.ndarray:
     """CSR arcs from the tree's root to ``target`` (empty when ``target`` is a root)."""
     count = 0

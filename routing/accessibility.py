@@ -48,6 +48,7 @@ import pandas as pd
 from sources.loaders.streets import project_xy
 
 from . import linking
+from .constants import OPPORTUNITY_KINDS
 from .linking import LINK
 from .network import Network
 from .streets import ModeGraph
@@ -57,8 +58,6 @@ UNREACHED = np.int32(2**31 - 1)
 DEFAULT_BANDS_MIN = (10, 20, 30, 45, 60)
 MEASURES = ("cumulative", "gravity", "nearest")
 DECAYS = ("step", "linear", "exponential", "logistic")
-OPPORTUNITY_KINDS = ("stops", "bikeshare", "carpool", "charger", "park_ride", "employers", "business_zones",
-                     "population")
 _INF64 = np.int64(2**62)
 
 

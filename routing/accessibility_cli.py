@@ -7,33 +7,33 @@ without ``--out`` a short table (or the isochrone GeoJSON) is printed.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
 
+from . import args as A
+from .constants import ACCESS_MODES, OPPORTUNITY_KINDS
 
-def _common(p: argparse.ArgumentParser) -> None:
+#: the point sets of --origins / --destinations (--opportunities: an opportunity kind)
+POINT_SETS = ("cells", "communes", "iris", *OPPORTUNITY_KINDS)
+
+#: output suffixes of a table with geometries (isochrone, accessibility) and without (matrix)
+GEO_SUFFIXES = (".geojson", ".json", ".parquet", ".csv")
+TABLE_SUFFIXES = (".parquet", ".csv")
+
+
+def _common(p: argparse.ArgumentParser, *, suffixes: tuple[str, ...] = GEO_SUFFIXES) -> None:
     p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
     p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
-    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default 2011-11-15)")
-    p.add_argument("--mode", default="transit", choices=("walk", "bike", "car", "transit"))
-    p.add_argument("--out", help="output file (.geojson, .parquet or .csv)")
+    p.add_argument("--day", type=A.typed(A.parse_date, "--day"), help="service day (default 2011-11-15)")
+    p.add_argument("--mode", default="transit", choices=ACCESS_MODES)
+    p.add_argument("--out", type=A.typed(A.parse_output, "--out", suffixes=suffixes),
+                   help=f"output file ({', '.join(suffixes)})")
 
 
 def _dask(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
                    help="run origin batches on Dask: a LocalCluster (2 processes) or a scheduler address")
-
-
-def _floats(text: str, what: str) -> list[float]:
-    try:
-        out = [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise ValueError(f"{what} must be comma-separated numbers, got {text!r}") from None
-    if not out or any(v <= 0 for v in out):
-        raise ValueError(f"{what} must be positive numbers, got {text!r}")
-    return out
 
 
 def _write(frame: Any, out: str | None, *, geo: bool = False) -> None:
@@ -61,36 +61,30 @@ def _write(frame: Any, out: str | None, *, geo: bool = False) -> None:
     print(f"wrote {path} ({len(frame)} rows)", file=sys.stderr)
 
 
-def _load(args: argparse.Namespace) -> tuple[Any, Any, Any]:
+def _load(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
     from .accessibility import AccessibilityEngine
     from .build import load_network
     from .zones import rennes_metropole_grid
 
-    net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
+    if net is None:
+        net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
     grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
     return net, AccessibilityEngine(net), grid
-
-
-def _when(text: str) -> tuple[int, dt.date | None]:
-    """Seconds of day and (optional) date from "08:00" or "2011-11-15T08:00"."""
-    if "T" in text:
-        when = dt.datetime.fromisoformat(text)
-        return when.hour * 3600 + when.minute * 60 + when.second, when.date()
-    from .accessibility import _secs_of_day
-
-    return _secs_of_day(text), None
 
 
 def cmd_isochrone(args: argparse.Namespace) -> int:
     from .accessibility import isochrone
     from .planner import Planner
 
-    bands = _floats(args.bands, "--bands")
-    secs, day = _when(args.at)
+    bands = args.bands
+    secs, day = args.at
     if day is not None and args.day is None:
         args.day = day
-    net, engine, grid = _load(args)
-    place = Planner(net).resolve_place(args.origin)
+    from .build import load_network
+
+    net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
+    place = Planner(net).resolve_place(args.origin)  # unknown: PlaceNotFound, exit 2 before the grid is built
+    net, engine, grid = _load(args, net)
     iso = isochrone(engine, grid, (place.lon, place.lat), mode=args.mode, departure=secs, window=args.window,
                     bands_min=bands, arrive_by=args.arrive_by)
     iso["origin"] = place.name
@@ -119,14 +113,22 @@ def _points(spec: str, net: Any, grid: Any, args: argparse.Namespace) -> Any:
     raise ValueError(f"unknown points {spec!r}: cells, communes, iris or one of {', '.join(OPPORTUNITY_KINDS)}")
 
 
+def _check_request(origins: Any, window: str, what: str) -> None:
+    """Origins x departure minutes within ``budgets().max_cell_departures``, before any scan."""
+    from sources.budgets import budgets
+
+    budgets().check("max_cell_departures", len(origins) * A.window_minutes(window), what=what)
+
+
 def cmd_accessibility(args: argparse.Namespace) -> int:
     from .accessibility import Measure, accessibility
 
-    percentiles = _floats(args.percentiles, "--percentiles")
+    percentiles = args.percentiles
     measure = Measure(kind=args.measure, cutoff_s=args.cutoff * 60, decay=args.decay, k=args.k)
     net, engine, grid = _load(args)
     opp = _points(args.opportunities, net, grid, args)
     origins = _points("cells", net, grid, args)
+    _check_request(origins, args.window, "accessibility request")
     res = accessibility(engine, origins, opp, mode=args.mode, window=args.window, measure=measure,
                         percentiles=percentiles, scheduler=args.dask, destinations_key=args.opportunities)
     out = grid[["cell_id", "insee", "population", "geometry"]].copy()
@@ -140,10 +142,11 @@ def cmd_accessibility(args: argparse.Namespace) -> int:
 def cmd_matrix(args: argparse.Namespace) -> int:
     from .accessibility import travel_time_matrix
 
-    percentiles = _floats(args.percentiles, "--percentiles")
+    percentiles = args.percentiles
     net, engine, grid = _load(args)
     origins = _points(args.origins, net, grid, args)
     dests = _points(args.destinations, net, grid, args)
+    _check_request(origins, args.window, "matrix request")
     res = travel_time_matrix(engine, origins, dests, mode=args.mode, window=args.window,
                              cutoff_s=args.cutoff * 60, percentiles=percentiles, scheduler=args.dask)
     _write(res, args.out)
@@ -154,33 +157,43 @@ def register(sub: Any) -> None:
     """Add the ``isochrone``, ``accessibility`` and ``matrix`` commands to the routing CLI."""
     p = sub.add_parser("isochrone", help="isochrone bands around a place (GeoJSON)")
     _common(p)
-    p.add_argument("--from", dest="origin", required=True, help='"lat,lon" or a place name')
-    p.add_argument("--at", default="08:00", help="departure time (HH:MM or ISO date-time)")
-    p.add_argument("--window", help="departure window HH:MM-HH:MM (median over its minutes)")
-    p.add_argument("--bands", default="10,20,30,45,60", help="minutes, comma-separated")
+    p.add_argument("--from", dest="origin", required=True, type=A.typed(A.parse_place, "--from"),
+                   help='"lat,lon" or a place name')
+    p.add_argument("--at", default="08:00", type=A.typed(A.parse_when, "--at"),
+                   help="departure time (HH:MM or ISO date-time, local or with an offset)")
+    p.add_argument("--window", type=A.typed(A.parse_window, "--window"),
+                   help="departure window HH:MM-HH:MM (median over its minutes)")
+    p.add_argument("--bands", default="10,20,30,45,60", type=A.typed(A.parse_bands, "--bands"),
+                   help="minutes, comma-separated, increasing")
     p.add_argument("--arrive-by", action="store_true", help="bands of the places reaching --from by --at")
     p.set_defaults(func=cmd_isochrone)
 
     a = sub.add_parser("accessibility", help="accessibility of every 200 m cell of Rennes Métropole")
     _common(a)
     _dask(a)
-    a.add_argument("--opportunities", default="bikeshare",
+    a.add_argument("--opportunities", default="bikeshare", choices=OPPORTUNITY_KINDS, metavar="KIND",
                    help="stops, bikeshare, carpool, charger, park_ride, employers, business_zones, population")
-    a.add_argument("--window", default="08:00-09:00")
-    a.add_argument("--cutoff", type=float, default=30.0, help="minutes")
+    a.add_argument("--window", default="08:00-09:00", type=A.typed(A.parse_window, "--window"))
+    a.add_argument("--cutoff", type=A.typed(A.parse_number, "--cutoff", lo=0, hi=600, lo_open=True), default=30.0,
+                   help="minutes")
     a.add_argument("--measure", default="cumulative", choices=("cumulative", "gravity", "nearest"))
     a.add_argument("--decay", default="step", choices=("step", "linear", "exponential", "logistic"))
-    a.add_argument("--k", type=float, default=1.0, help="opportunities to gather (nearest)")
-    a.add_argument("--percentiles", default="50", help="order statistics over the window, e.g. 25,50,75")
+    a.add_argument("--k", type=A.typed(A.parse_number, "--k", lo=0, hi=1e6, lo_open=True), default=1.0,
+                   help="opportunities to gather (nearest)")
+    a.add_argument("--percentiles", default="50", type=A.typed(A.parse_percentiles, "--percentiles"),
+                   help="order statistics over the window, e.g. 25,50,75")
     a.set_defaults(func=cmd_accessibility)
 
     m = sub.add_parser("matrix", help="travel-time matrix between cells, zones or points")
-    _common(m)
+    _common(m, suffixes=TABLE_SUFFIXES)
     _dask(m)
-    m.add_argument("--origins", default="communes", help="cells, communes, iris or an opportunity kind")
-    m.add_argument("--destinations", default="communes")
-    m.add_argument("--window", default="08:00-09:00")
-    m.add_argument("--cutoff", type=float, default=60.0, help="minutes")
-    m.add_argument("--percentiles", default="50", help="e.g. 25,50,75")
+    m.add_argument("--origins", default="communes", choices=POINT_SETS, metavar="POINTS",
+                   help="cells, communes, iris or an opportunity kind")
+    m.add_argument("--destinations", default="communes", choices=POINT_SETS, metavar="POINTS")
+    m.add_argument("--window", default="08:00-09:00", type=A.typed(A.parse_window, "--window"))
+    m.add_argument("--cutoff", type=A.typed(A.parse_number, "--cutoff", lo=0, hi=600, lo_open=True), default=60.0,
+                   help="minutes")
+    m.add_argument("--percentiles", default="50", type=A.typed(A.parse_percentiles, "--percentiles"),
+                   help="e.g. 25,50,75")
     m.set_defaults(func=cmd_matrix)
 

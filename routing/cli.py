@@ -6,17 +6,19 @@ Exit codes: 0 ok, 1 no route / nothing found, 2 unusable input.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import time
 from collections.abc import Sequence
 
+from . import args as A
+from .constants import DEFAULT_MODES, TRIP_MODES
+
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
     p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
-    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default 2011-11-15)")
+    p.add_argument("--day", type=A.typed(A.parse_date, "--day"), help="service day (default 2011-11-15)")
 
 
 def _peak_rss_mb() -> float:
@@ -61,26 +63,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from .planner import MODES, Planner, PlanParams
+    from .planner import Planner, PlanParams
 
-    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
-    bad = [m for m in modes if m not in MODES]
-    if bad:
-        print(f"error: unknown mode(s) {', '.join(bad)}; choose among {', '.join(MODES)}", file=sys.stderr)
-        return 2
-    try:
-        when = dt.datetime.fromisoformat(args.at)
-    except ValueError:
-        print(f"error: --at {args.at!r} is not an ISO date-time such as 2011-11-15T08:00", file=sys.stderr)
-        return 2
-    partner = None
-    if args.partner:
-        from .places import parse_coordinates
-
-        partner = parse_coordinates(args.partner)
-        if partner is None:
-            print(f"error: --partner {args.partner!r} is not 'lat,lon'", file=sys.stderr)
-            return 2
+    # every argument was checked by the parser (routing.args) before this point
+    modes, when, partner = args.modes, args.at, args.partner
     params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc,
                         transit_alternatives=args.alternatives)
     planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache, scenario=args.scenario)
@@ -117,26 +103,36 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m routing", description=__doc__)
+    parser = A.Parser(prog="python -m routing", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="build (or reuse) the network from the bundle and print its size")
     _common(b)
     b.add_argument("--no-cache", action="store_true", help="rebuild even when a cached network exists")
-    b.add_argument("--graphml", help="also export the network as GraphML to this file")
-    b.add_argument("--gpkg", help="also export streets, stops and points as GeoPackage to this file")
+    b.add_argument("--graphml", type=A.typed(A.parse_output, "--graphml", suffixes=(".graphml", ".xml")),
+                   help="also export the network as GraphML to this file")
+    b.add_argument("--gpkg", type=A.typed(A.parse_output, "--gpkg", suffixes=(".gpkg",)),
+                   help="also export streets, stops and points as GeoPackage to this file")
     b.set_defaults(func=cmd_build)
     p = sub.add_parser("plan", help="plan a trip")
     _common(p)
-    p.add_argument("--from", dest="origin", required=True, help='"lat,lon" or a place name')
-    p.add_argument("--to", dest="destination", required=True, help='"lat,lon" or a place name')
-    p.add_argument("--at", default="2011-11-15T08:00", help="ISO date-time (departure, or arrival with --arrive-by)")
+    p.add_argument("--from", dest="origin", required=True, type=A.typed(A.parse_place, "--from"),
+                   help='"lat,lon" or a place name')
+    p.add_argument("--to", dest="destination", required=True, type=A.typed(A.parse_place, "--to"),
+                   help='"lat,lon" or a place name')
+    p.add_argument("--at", default="2011-11-15T08:00", type=A.typed(A.parse_datetime, "--at"),
+                   help="ISO date-time, local or with an offset (departure, or arrival with --arrive-by)")
     p.add_argument("--arrive-by", action="store_true")
-    p.add_argument("--modes", default="walk,bike,bikeshare,transit,car")
-    p.add_argument("--partner", help='carpool passenger start "lat,lon"')
-    p.add_argument("--battery-kwh", type=float, default=50.0)
-    p.add_argument("--soc", type=float, default=0.8, help="electric car state of charge at departure (0-1)")
-    p.add_argument("--alternatives", type=int, default=0, help="more transit itineraries (leaving later)")
-    p.add_argument("--trip-updates", help="a GTFS-RT TripUpdates file (.pb) applied to the timetable")
+    p.add_argument("--modes", default=",".join(DEFAULT_MODES),
+                   type=A.typed(A.parse_modes, "--modes", allowed=TRIP_MODES),
+                   help=f"comma-separated, among {', '.join(TRIP_MODES)}")
+    p.add_argument("--partner", type=A.typed(A.parse_lat_lon, "--partner"), help='carpool passenger start "lat,lon"')
+    p.add_argument("--battery-kwh", type=A.typed(A.parse_number, "--battery-kwh", lo=1, hi=300), default=50.0)
+    p.add_argument("--soc", type=A.typed(A.parse_number, "--soc", lo=0, hi=1, lo_open=True), default=0.8,
+                   help="electric car state of charge at departure (0-1)")
+    p.add_argument("--alternatives", type=A.typed(A.parse_count, "--alternatives", hi=10), default=0,
+                   help="more transit itineraries (leaving later)")
+    p.add_argument("--trip-updates", type=A.typed(A.parse_input_file, "--trip-updates"),
+                   help="a GTFS-RT TripUpdates file (.pb) applied to the timetable")
     p.add_argument("--scenario", default="default",
                    help='scenario applied to the timetable: a name of assets/scenarios, a .toml path, or "none" '
                         "(default: metro a, estimated, on the 2011 bus-only feed)")
@@ -160,12 +156,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)  # every argument checked here, before any data is loaded
+    except SystemExit as exc:  # a bad argument (one line on stderr) or --help
+        return exc.code if isinstance(exc.code, int) else 2
     from sources.errors import SourceError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from .places import PlaceNotFound
+
     try:
         return int(args.func(args))
+    except PlaceNotFound as exc:  # an unknown place, with suggestions
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except SourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

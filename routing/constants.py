@@ -16,6 +16,9 @@ DEFAULT_MODES = ("walk", "bike", "bikeshare", "transit", "car")
 STREET_MODES = ("walk", "bike", "car")
 #: The modes of the accessibility engine.
 ACCESS_MODES = ("walk", "bike", "car", "transit")
+#: The kinds of opportunities the accessibility engine counts (and the matrix's point sets).
+OPPORTUNITY_KINDS = ("stops", "bikeshare", "carpool", "charger", "park_ride", "employers", "business_zones",
+                     "population")
 
 #: Speeds on and off the street layers, km/h (walk and bike also off-network; car off-network only:
 #: on the car layer the speed comes from traffic, the limit or the road class).

@@ -37,7 +37,7 @@ import numpy as np
 
 from sources.loaders.streets import haversine_m, project_xy
 
-from ._numba_dijkstra import dijkstra_csr
+from ._numba_dijkstra import dijkstra_settle
 from .constants import BIKE_KMH, CAR_OFFNETWORK_KMH, DETOUR_FACTOR, WALK_KMH
 
 
@@ -352,14 +352,21 @@ def pairs_kernel(indptr, indices, cost, time_s, length_m, src_nodes, src_ptr, sr
     oj = np.empty(cap, np.int64)
     ot = np.empty(cap, np.float64)
     n = 0
-    one = np.zeros(1, np.int64)
-    zero = np.zeros(1, np.float64)
     min_dst = np.inf
     for k in range(len(dst_s)):
         if dst_s[k] < min_dst:
             min_dst = dst_s[k]
     if min_dst == np.inf:
         return oi[:0], oj[:0], ot[:0]
+    # work arrays shared by the searches (generation stamps: nothing is cleared between them)
+    n_nodes = len(indptr) - 1
+    seen = np.zeros(n_nodes, np.int64)
+    closed = np.zeros(n_nodes, np.int64)
+    dist = np.empty(n_nodes, np.float64)
+    tim = np.empty(n_nodes, np.float64)
+    keys = np.empty(len(indices) + 2, np.float64)
+    vals = np.empty(len(indices) + 2, np.int64)
+    settled = np.empty(n_nodes, np.int64)
     for u in range(len(src_nodes)):
         min_src = np.inf
         for p in range(src_ptr[u], src_ptr[u + 1]):
@@ -368,12 +375,12 @@ def pairs_kernel(indptr, indices, cost, time_s, length_m, src_nodes, src_ptr, sr
         limit = cutoff - min_src - min_dst
         if limit < 0:
             continue
-        one[0] = src_nodes[u]
-        dist, tim, lng, pred, root = dijkstra_csr(indptr, indices, cost, time_s, length_m, one, zero, -1,
-                                                  limit * stretch)
-        for v in range(len(dist)):
+        count = dijkstra_settle(indptr, indices, cost, time_s, src_nodes[u], limit * stretch, u + 1, seen,
+                                closed, dist, tim, keys, vals, settled)
+        for k in range(count):
+            v = settled[k]
             dv = tim[v]
-            if dv == np.inf or dst_ptr[v] == dst_ptr[v + 1]:
+            if dst_ptr[v] == dst_ptr[v + 1]:
                 continue
             for q in range(dst_ptr[v], dst_ptr[v + 1]):
                 for p in range(src_ptr[u], src_ptr[u + 1]):

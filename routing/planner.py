@@ -191,6 +191,8 @@ class Planner:
             return where
         if isinstance(where, tuple) and len(where) == 2:
             lon, lat = float(where[0]), float(where[1])
+            if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+                raise PlaceNotFound(f"{where[1]},{where[0]}", [], reason="not a position on Earth")
             return Place(f"{lat:.5f}, {lon:.5f}", "coordinates", lon, lat)
         text = str(where)
         coords = parse_coordinates(text)
@@ -304,7 +306,7 @@ class Planner:
                    extra_s: float = 0.0, co2_mode: str | None = None) -> Leg:
         """A street leg along ``path`` with connectors (metres, seconds, approximate) from ``a`` and to ``b``."""
         g = self.network.graphs[mode]
-        coords = [(a.lon, a.lat)] + [tuple(map(float, xy)) for xy in path_coords(g, path)] + [(b.lon, b.lat)]
+        coords = np.concatenate([[(a.lon, a.lat)], path_coords(g, path).reshape(-1, 2), [(b.lon, b.lat)]])
         duration = float(path.travel_time_s) + conn_a[1] + conn_b[1] + extra_s
         distance = float(path.length_m) + conn_a[0] + conn_b[0]
         leg = _leg(mode, a.name, b.name, base, depart_s, depart_s + duration, distance, coords,
@@ -370,8 +372,14 @@ class Planner:
         return leg, leg.approximate
 
     def _direct(self, ctx: _Ctx, mode: str) -> Itinerary:
-        it = self._direct_path(ctx, mode)
         cap = {WALK: ctx.params.max_walk_trip_s, BIKE: ctx.params.max_bike_trip_s}.get(mode)
+        if cap is not None:  # no search when even the straight line is over the cap
+            floor_s = _haversine(ctx.o.place.lon, ctx.o.place.lat, ctx.d.place.lon, ctx.d.place.lat) / \
+                LINK.speed_ms(mode)
+            if floor_s > cap:
+                raise NoRoute(Msg("plan.too_long", hours=f"{floor_s * LINK.detour_factor / 3600:.1f}", mode=mode,
+                                  cap=f"{cap / 3600:.0f}"))
+        it = self._direct_path(ctx, mode)
         if cap is not None and it.duration_s > cap:
             raise NoRoute(Msg("plan.too_long", hours=f"{it.duration_s / 3600:.1f}", mode=mode,
                               cap=f"{cap / 3600:.0f}"))
@@ -849,12 +857,12 @@ def _secs(t: dt.datetime, base: dt.datetime) -> float:
 
 
 def _leg(mode: str, a: str, b: str, base: dt.datetime, dep_s: float, arr_s: float, distance_m: float,
-         coords: list[tuple[float, float]], *, co2_mode: str | None = None,
-         co2_g_per_km: float | None = None) -> Leg:
+         coords: Any, *, co2_mode: str | None = None, co2_g_per_km: float | None = None) -> Leg:
     rate = co2_g_per_km if co2_g_per_km is not None else CO2_G_PER_KM.get(co2_mode or mode, 0.0)
+    geometry = [tuple(xy) for xy in np.round(np.asarray(coords, dtype=float).reshape(-1, 2), 6).tolist()]
     return Leg(mode=mode, from_name=a, to_name=b, departure=base + dt.timedelta(seconds=round(dep_s)),
                arrival=base + dt.timedelta(seconds=round(arr_s)), distance_m=round(float(distance_m), 1),
-               geometry=[(round(x, 6), round(y, 6)) for x, y in coords], co2_g=round(rate * distance_m / 1000, 1))
+               geometry=geometry, co2_g=round(rate * distance_m / 1000, 1))
 
 
 def _shift_leg(leg: Leg, delta_s: float) -> Leg:

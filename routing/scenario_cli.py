@@ -9,17 +9,18 @@ the travel times of those pairs before and after.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import time
 from pathlib import Path
 from typing import Any
 
+from . import args as A
+
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
     p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
-    p.add_argument("--day", type=dt.date.fromisoformat, help="service day (default 2011-11-15)")
+    p.add_argument("--day", type=A.typed(A.parse_date, "--day"), help="service day (default 2011-11-15)")
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -137,12 +138,16 @@ def register(sub: Any) -> None:
     p.add_argument("--opportunity", default="jobs",
                    help="jobs (proxy: commuter-survey respondents by employer site), employers, business_zones, "
                         "population, stops, ...")
-    p.add_argument("--window", default="08:00-09:00")
-    p.add_argument("--cutoff", type=int, default=30, help="minutes")
-    p.add_argument("--threshold", type=float, help="gain of access to at least this many opportunities")
-    p.add_argument("--pairs", help="CSV of origin-destination pairs (from_lon, from_lat, to_lon, to_lat, name)")
-    p.add_argument("--top", type=int, default=15, help="communes printed")
-    p.add_argument("--out", help="cells as .geojson, .csv or .parquet")
+    # checked before anything is loaded (routing.args, issue 12)
+    p.add_argument("--window", default="08:00-09:00", type=A.typed(A.parse_window, "--window"))
+    p.add_argument("--cutoff", type=A.typed(A.parse_count, "--cutoff", lo=1, hi=600), default=30, help="minutes")
+    p.add_argument("--threshold", type=A.typed(A.parse_number, "--threshold", lo=0, hi=1e9),
+                   help="gain of access to at least this many opportunities")
+    p.add_argument("--pairs", type=A.typed(A.parse_input_file, "--pairs"),
+                   help="CSV of origin-destination pairs (from_lon, from_lat, to_lon, to_lat, name)")
+    p.add_argument("--top", type=A.typed(A.parse_count, "--top", lo=1, hi=10_000), default=15, help="communes printed")
+    p.add_argument("--out", type=A.typed(A.parse_output, "--out", suffixes=(".geojson", ".csv", ".parquet")),
+                   help="cells as .geojson, .csv or .parquet")
     p.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
                    help="origin batches on Dask: a LocalCluster or a scheduler address")
     p.set_defaults(func=cmd_compare)

@@ -13,7 +13,8 @@ turned into a geometry.
   else a default by highway class; ``oneway`` respected.
 
 Queries run on the arrays with a numba Dijkstra (:mod:`routing._numba_dijkstra`):
-:func:`one_to_one`, :func:`one_to_all`, :func:`multi_source`; :func:`many_to_many` uses
+:func:`one_to_one` (A* with a straight-line bound, plus landmarks on large layers: the same
+cost as Dijkstra), :func:`one_to_all`, :func:`multi_source`; :func:`many_to_many` uses
 ``scipy.sparse.csgraph`` for batches. :func:`nearest_nodes` snaps points to the layer;
 where a point lies farther than ``max_snap_m`` from it, callers walk the straight line
 times a detour factor (:func:`walk_fallback_s`) and say so.
@@ -30,7 +31,7 @@ import numpy as np
 
 from sources.loaders.streets import StreetNetwork, haversine_m, metric_crs, project_xy
 
-from ._numba_dijkstra import dijkstra_csr, trace_arcs
+from ._numba_dijkstra import astar_path, dijkstra_csr, trace_arcs
 
 MODES = ("walk", "bike", "car")
 WEIGHTS = ("cost", "travel_time_s", "length_m")
@@ -366,16 +367,110 @@ def _check_nodes(graph: ModeGraph, nodes: np.ndarray) -> np.ndarray:
     return nodes
 
 
+def astar_rate(graph: ModeGraph, weight: str = "cost") -> float:
+    """The largest factor r such that r x (straight distance between an arc's ends, in the plane of
+    ``graph.crs``) never exceeds the arc's ``weight``: r x distance to the target is then a
+    consistent A* bound (cached per graph and weight; slightly shrunk against rounding)."""
+    key = f"astar_rate_{weight}"
+    if key not in graph._cache:
+        w = graph.arrays(weight)
+        d = np.hypot(graph.x[graph.tails] - graph.x[graph.indices], graph.y[graph.tails] - graph.y[graph.indices])
+        pos = d > 0
+        rate = float(np.min(w[pos] / d[pos])) if pos.any() else 0.0
+        graph._cache[key] = max(rate, 0.0) * (1.0 - 1e-9) if math.isfinite(rate) else 0.0
+    return graph._cache[key]
+
+
+def _astar_workspace(graph: ModeGraph) -> dict[str, Any]:
+    """Work arrays of :func:`routing._numba_dijkstra.astar_path`, one set per graph and thread
+    (allocated once, never cleared: generation stamps tell what is current)."""
+    import threading
+
+    key = ("astar_workspace", threading.get_ident())
+    ws = graph._cache.get(key)
+    if ws is None:
+        stale = [k for k in graph._cache if isinstance(k, tuple) and k[0] == "astar_workspace"]
+        if len(stale) >= 8:  # threads come and go (a web server): keep a bounded number
+            for k in stale:
+                graph._cache.pop(k, None)
+        n = graph.n_nodes
+        ws = {"gen": 0, "seen": np.zeros(n, "int64"), "closed": np.zeros(n, "int64"),
+              "dist": np.empty(n), "tim": np.empty(n), "lng": np.empty(n), "pred": np.empty(n, "int64"),
+              "keys": np.empty(graph.n_arcs + 2), "vals": np.empty(graph.n_arcs + 2, "int64")}
+        graph._cache[key] = ws
+    ws["gen"] += 1
+    return ws
+
+
+#: landmarks of the A* bound (ALT) per layer; below this many nodes the straight line alone serves
+ALT_LANDMARKS = 8
+ALT_MIN_NODES = 20_000
+
+
+def landmarks(graph: ModeGraph, weight: str = "cost", *, k: int = ALT_LANDMARKS) -> tuple[np.ndarray, np.ndarray]:
+    """Costs from and to ``k`` landmarks, arrays (n, k) (inf where not connected), for the A*
+    bound of :func:`one_to_one` (ALT: A*, landmarks, triangle inequality). The landmarks are the
+    main component's nodes farthest from its centre in ``k`` directions. Computed once per graph
+    and weight (2k one-to-all searches; walk is symmetric: k) and cached on the graph.
+    """
+    key = f"landmarks_{weight}_{k}"
+    if key not in graph._cache:
+        from .linking import main_component
+
+        cand = np.flatnonzero(main_component(graph))
+        if not len(cand) or k <= 0:
+            empty = np.zeros((graph.n_nodes, 0))
+            graph._cache[key] = (empty, empty)
+            return graph._cache[key]
+        cx, cy = graph.x[cand].mean(), graph.y[cand].mean()
+        angles = 2 * np.pi * np.arange(k) / k
+        reach = np.outer(graph.x[cand] - cx, np.cos(angles)) + np.outer(graph.y[cand] - cy, np.sin(angles))
+        picks = np.unique(cand[np.argmax(reach, axis=0)])
+        w = graph.arrays(weight)
+        back = graph if graph.mode == "walk" else graph.reversed()
+        wb = back.arrays(weight)
+        zero = np.zeros(1)
+        lm_from = np.empty((graph.n_nodes, len(picks)))
+        lm_to = np.empty((graph.n_nodes, len(picks)))
+        for i, node in enumerate(picks):
+            src = np.array([node], dtype="int64")
+            lm_from[:, i] = dijkstra_csr(graph.indptr, graph.indices, w, graph.travel_time_s, graph.length_m,
+                                         src, zero, -1, math.inf)[0]
+            lm_to[:, i] = lm_from[:, i] if back is graph else dijkstra_csr(
+                back.indptr, back.indices, wb, back.travel_time_s, back.length_m, src, zero, -1, math.inf)[0]
+        graph._cache[key] = (lm_from, lm_to)
+    return graph._cache[key]
+
+
 def one_to_one(graph: ModeGraph, source: int, target: int, *, weight: str = "cost") -> StreetPath:
-    """Shortest path between two node positions (Dijkstra with early exit).
+    """Shortest path between two node positions: A* with the straight-line bound of
+    :func:`astar_rate` and, on layers of :data:`ALT_MIN_NODES` nodes or more, the landmark bound
+    of :func:`landmarks` (the cost of Dijkstra; far fewer nodes settled on large layers, and
+    only what is settled is touched).
 
     Returns a :class:`StreetPath` (``found`` false, costs inf, when no path exists).
     """
-    src = _check_nodes(graph, source)
+    src = int(_check_nodes(graph, source)[0])
     tgt = int(_check_nodes(graph, target)[0])
-    cost, time_s, length, pred, root = _run(graph, src, np.zeros(1), tgt, math.inf, weight)
-    tree = ShortestPathTree(graph, cost, time_s, length, pred, root)
-    return tree.path_to(tgt)
+    if graph.n_nodes >= ALT_MIN_NODES:
+        lm_from, lm_to = landmarks(graph, weight, k=ALT_LANDMARKS)
+    else:
+        lm_from = lm_to = np.zeros((graph.n_nodes, 0))
+    t_from, t_to = lm_from[tgt], lm_to[tgt]
+    # margins against rounding; NaN terms (target not connected to a landmark) are skipped
+    t_from = np.where(np.isfinite(t_from), t_from - 1e-9 * np.abs(t_from) - 1e-9, np.nan)
+    t_to = np.where(np.isfinite(t_to), t_to + 1e-9 * np.abs(t_to) + 1e-9, np.nan)
+    ws = _astar_workspace(graph)
+    cost, time_s, length, arcs = astar_path(
+        graph.indptr, graph.indices, graph.tails, graph.arrays(weight), graph.travel_time_s, graph.length_m,
+        graph.x, graph.y, astar_rate(graph, weight), lm_from, lm_to, t_from, t_to, src, tgt, ws["gen"],
+        ws["seen"], ws["closed"], ws["dist"], ws["tim"], ws["lng"], ws["pred"], ws["keys"], ws["vals"])
+    if not math.isfinite(cost):
+        return StreetPath.none()
+    nodes = (np.concatenate([graph.tails[arcs[:1]], graph.indices[arcs]]) if len(arcs)
+             else np.array([tgt], dtype="int64"))
+    return StreetPath(found=True, cost=float(cost), travel_time_s=float(time_s), length_m=float(length),
+                      nodes=nodes, arcs=arcs, root=0)
 
 
 def one_to_all(graph: ModeGraph, source: int, *, cutoff: float = math.inf,
@@ -444,13 +539,15 @@ def path_coords(graph: ModeGraph, path: StreetPath) -> np.ndarray:
         return np.array([[graph.lon[node], graph.lat[node]]])
     rows = graph.edge_row[path.arcs]
     geoms = shapely.from_wkb(graph.geometry_wkb[rows])
-    parts = []
-    for i, (geom, rev) in enumerate(zip(geoms, graph.edge_reversed[path.arcs], strict=True)):
-        xy = shapely.get_coordinates(geom)
-        if rev:
-            xy = xy[::-1]
-        parts.append(xy if i == 0 else xy[1:])
-    return np.concatenate(parts)
+    # all the arcs' coordinates at once; each arc's run reversed where the arc runs against its
+    # edge, and the first point of every arc after the first dropped (it ends the previous one)
+    xy, part = shapely.get_coordinates(geoms, return_index=True)
+    counts = np.bincount(part, minlength=len(geoms))
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    local = np.arange(len(xy)) - start[part]
+    rev = graph.edge_reversed[path.arcs][part]
+    xy = xy[np.where(rev, start[part] + counts[part] - 1 - local, np.arange(len(xy)))]
+    return xy[(local > 0) | (part == 0)]
 
 
 def path_geometry(graph: ModeGraph, path: StreetPath) -> Any:

@@ -248,3 +248,25 @@ def test_scenarios_page_metro_b_what_if(browser_page, server):
     page.get_by_text("Habitants gagnants").first.wait_for(timeout=240_000)  # both accessibility runs done
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SHOTS / "scenarios.png"), full_page=True)
+
+
+# -- issue 12: a hostile share link renders as text and fetches nothing from elsewhere ------------------
+
+HOSTILE_FROM = ('![x](http://evil.example/i.png) <img src="http://evil.example/x.png"> '
+                '[a](http://evil.example/phish) www.evil.example <script>alert(1)</script>')
+
+
+def test_hostile_from_in_a_share_link_is_plain_text_and_fetches_nothing(browser_page, server):
+    from urllib.parse import quote
+
+    page, requests, _ = browser_page
+    response = page.goto(f"{server}/?from={quote(HOSTILE_FROM)}&to=Gares")
+    assert "default-src 'self'" in response.headers["content-security-policy"]  # python -m dashboard's layer
+    page.get_by_text("Aucun lieu ne correspond").first.wait_for()  # said back once the planner is ready
+    page.wait_for_timeout(1500)
+    assert page.locator("img[src*='evil'], a[href*='evil'], script[src*='evil'], iframe[src*='evil']").count() == 0
+    caption = page.get_by_text("Aucun lieu ne correspond").first.inner_text().replace("\u200b", "")
+    assert "![x](http://evil.example/i.png)" in caption and "<img" in caption  # the text itself, shown as text
+    assert page.locator(".spmd-card").count() == 0  # never planned from a guess
+    page.screenshot(path=str(SHOTS / "planner-hostile-from.png"), full_page=True)
+    assert [u for u in requests if "evil" in (urlparse(u).hostname or "")] == []  # the fixture: none left 127.0.0.1

@@ -302,12 +302,18 @@ def test_parse_query_validates_everything():
                            "modes": "transit,walk", "arrive": "1"})
     assert (q.origin, q.destination, q.at, q.modes, q.arrive_by, q.invalid) == (
         "Gares", "48.12,-1.63", datetime(2011, 11, 15, 8, 0), ("transit", "walk"), True, [])
-    bad = share.parse_query({"from": "x" * 500, "to": "a\x00b", "at": "2011-11-15T08:00+01:00",
+    bad = share.parse_query({"from": "x" * 500, "to": "a\x00b", "at": "2011-11-15T25:00",
                              "modes": "", "arrive": "yes"})
     assert bad.invalid == ["from", "to", "at", "modes", "arrive"]
     assert (bad.origin, bad.destination, bad.at, bad.modes) == (None, None, None, None)
     assert share.parse_coordinates("48.11,-1.68") == (-1.68, 48.11)
     assert share.parse_coordinates("148.11,-1.68") is None
+    # an offset is converted to local time; coordinates out of range, NaN and duplicated modes
+    q = share.parse_query({"from": "91,-1.68", "to": "NaN,NaN", "at": "2011-11-15T07:00Z",
+                           "modes": "walk,walk,bike", "kiosk": "1"})
+    assert (q.origin, q.destination, q.at, q.modes) == (None, None, datetime(2011, 11, 15, 8, 0), ("walk", "bike"))
+    assert q.invalid == ["from", "to"]
+    assert share.parse_query({"from": ["Gares", "x"], "to": 3, "at": "1" * 5000}).invalid == ["to", "at"]
 
 
 def test_exports_roundtrip():

@@ -153,3 +153,17 @@ def test_covered_bus_segments_add_nothing() -> None:
     _, n = approximate_roads(feed, make_streets())
     assert n == 0
     assert len(grid_edges()) > 0
+
+
+def test_nan_or_out_of_range_coordinates_are_no_place(tmp_path) -> None:
+    from routing.planner import Planner
+
+    from .planner_fixtures import DAY, make_network
+
+    planner = Planner(make_network(tmp_path))
+    import datetime as dt
+
+    when = dt.datetime.combine(DAY, dt.time(8))
+    for bad in ((float("nan"), 48.1), (-1.67, float("inf")), (200.0, 48.1)):
+        res = planner.plan(bad, node_xy(13), when, modes=("walk", "car"))
+        assert not res.ok and "not a position on Earth" in res.reason

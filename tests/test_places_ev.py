@@ -29,7 +29,9 @@ def test_normalise_folds_accents_and_punctuation() -> None:
 @pytest.mark.parametrize("text, expected", [
     ("48.1106,-1.6799", (-1.6799, 48.1106)),
     ("48.1106 -1.6799", (-1.6799, 48.1106)),
-    ("-1.6799, 48.1106", (-1.6799, 48.1106)),
+    ("-1.6799, 48.1106", (48.1106, -1.6799)),  # latitude first, always: never swapped
+    ("91,-1.68", None),
+    ("NaN,NaN", None),
     ("République", None),
 ])
 def test_parse_coordinates(text: str, expected: tuple[float, float] | None) -> None:

@@ -95,9 +95,27 @@ def test_no_route_json_exits_1(tiny: list[str], capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--modes", "walk,teleport"], "unknown mode(s) teleport"),
+    (["--modes", "walk,teleport"], "unknown mode(s) 'teleport'"),
+    (["--modes", ","], "--modes: no mode given"),
     (["--at", "tomorrow morning"], "--at 'tomorrow morning' is not an ISO date-time"),
-    (["--partner", "somewhere", "--modes", "carpool"], "--partner 'somewhere' is not 'lat,lon'"),
+    (["--at", "2011-11-15T25:99"], "is not an ISO date-time"),
+    (["--at", "1789-07-14T08:00"], "year 1789 is not in"),
+    (["--partner", "somewhere", "--modes", "carpool"], "--partner 'somewhere': expected \"lat,lon\""),
+    (["--partner", "91,-1.68", "--modes", "carpool"], "latitude 91 is not in [-90, 90]"),
+    (["--from", "NaN,NaN"], "--from 'NaN,NaN': latitude and longitude must be finite"),
+    (["--from", "48.1,inf"], "must be finite"),
+    (["--from", "48.1,-181"], "longitude -181 is not in [-180, 180]"),
+    (["--from", "x" * 100_000], "over the limit of 200 characters (raise it with the setting SPMD_BUDGET_MAX_PLACE_CHARS)"),
+    (["--from", "Gares\x00"], "control characters"),
+    (["--to", "   "], "--to: empty place"),
+    (["--soc", "nan"], "--soc 'nan': nan is not a finite number"),
+    (["--soc", "1.5"], "--soc 1.5 is not in (0, 1]"),
+    (["--battery-kwh", "-3"], "--battery-kwh -3 is not in [1, 300]"),
+    (["--alternatives", "1e9"], "--alternatives '1e9' is not a whole number"),
+    (["--alternatives", "11"], "--alternatives 11 is not in [0, 10]"),
+    (["--trip-updates", "/no/such/file.pb"], "--trip-updates /no/such/file.pb: no such file"),
+    (["--day", "2011-13-45"], "--day '2011-13-45' is not an ISO date"),
+    (["--json", "--geojson"], "not allowed with argument"),
 ])
 def test_bad_input_exits_2(tiny: list[str], args: list[str], message: str,
                            capsys: pytest.CaptureFixture[str]) -> None:
@@ -105,6 +123,80 @@ def test_bad_input_exits_2(tiny: list[str], args: list[str], message: str,
     err = capsys.readouterr().err
     assert code == 2
     assert message in err
+    assert err.startswith("error: ") and err.count("\n") == 1  # one line, no usage, no traceback
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["isochrone", "--from", "Gares", "--bands", "inf"], "--bands 'inf': inf is not a finite number"),
+    (["isochrone", "--from", "Gares", "--bands", "30,10"], "bands must be increasing"),
+    (["isochrone", "--from", "Gares", "--bands", "10,-5"], "each band must be more than 0"),
+    (["isochrone", "--from", "Gares", "--bands", "10,,20"], "must be comma-separated numbers"),
+    (["isochrone", "--from", "Gares", "--at", "25:99"], "--at '25:99' is not a time of day"),
+    (["isochrone", "--from", "Gares", "--at", "2011-11-15T08:00+99:00"], "is not an ISO date-time"),
+    (["isochrone", "--from", "Gares", "--window", "09:00-08:00"], "the window ends before it starts"),
+    (["isochrone", "--from", "Gares", "--window", "08:00"], "is not a window such as 08:00-09:00"),
+    (["isochrone", "--from", "91,-1.68"], "latitude 91 is not in [-90, 90]"),
+    (["isochrone", "--from", "Gares", "--mode", "teleport"], "invalid choice: 'teleport'"),
+    (["isochrone", "--from", "Gares", "--out", "/no/such/folder/iso.geojson"],
+     "the folder /no/such/folder does not exist"),
+    (["isochrone", "--from", "Gares", "--out", "iso.txt"], "unknown suffix '.txt'"),
+    (["accessibility", "--percentiles", "50,150"], "percentiles must be in [0, 100]"),
+    (["accessibility", "--percentiles", "50,50"], "a percentile is repeated"),
+    (["accessibility", "--cutoff", "-5"], "--cutoff -5 is not in (0, 600]"),
+    (["accessibility", "--cutoff", "inf"], "is not a finite number"),
+    (["accessibility", "--opportunities", "unicorns"], "invalid choice: 'unicorns'"),
+    (["accessibility", "--k", "0"], "--k 0 is not in (0,"),
+    (["matrix", "--out", "m.geojson"], "unknown suffix '.geojson' (use .parquet, .csv)"),
+    (["matrix", "--origins", "planets"], "invalid choice: 'planets'"),
+    (["matrix", "--window", "08:00-08:00"], "the window ends before it starts"),
+    (["build", "--graphml", "/no/such/folder/n.graphml"], "the folder /no/such/folder does not exist"),
+    (["build", "--day", "yesterday"], "--day 'yesterday' is not an ISO date"),
+    (["scenario", "compare", "none", "default", "--window", "09:00-08:00"], "the window ends before it starts"),
+    (["scenario", "compare", "none", "default", "--cutoff", "0"], "--cutoff 0 is not in [1, 600]"),
+    (["scenario", "compare", "none", "default", "--out", "/no/such/folder/c.csv"], "does not exist"),
+    (["scenario", "compare", "none", "default", "--pairs", "/no/such/pairs.csv"], "--pairs /no/such/pairs.csv: no such file"),
+    (["scenario", "apply", "default", "--day", "2011-02-30"], "--day '2011-02-30' is not an ISO date"),
+    (["isochrone", "--from", "-91.68,48.11"], "--from '-91.68,48.11': latitude -91.68 is not in [-90, 90]"),
+    (["build", "\n\x1b[31mred"], "unrecognized arguments: \\n\\x1b[31mred"),  # shown, never obeyed
+    (["plan", "--to", "x", "--from", "x", "--modes", "walk\x1b[0m"], "--modes: unknown mode(s) 'walk\\x1b[0m'"),
+])
+def test_bad_arguments_exit_2_in_one_line_before_any_load(argv: list[str], message: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    # the bundle does not exist: an argument checked after loading would fail on the bundle instead
+    code = main([*argv, "--bundle", str(tmp_path / "no-bundle"), "--cache", str(tmp_path / "c")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert not (tmp_path / "c").exists()  # nothing loaded, nothing cached
+
+
+def test_offset_date_times_are_converted_to_local_time(tiny: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    local = main(plan(tiny, "--from", WEST_OF_B, "--to", EAST_OF_C, "--at", "2024-03-05T07:58", "--modes", "walk",
+                      "--json"))
+    out_local = json.loads(capsys.readouterr().out)
+    for at in ("2024-03-05T06:58Z", "2024-03-05T06:58+00:00", "2024-03-05T07:58+01:00", "2024-03-05T08:58+02:00"):
+        assert main(plan(tiny, "--from", WEST_OF_B, "--to", EAST_OF_C, "--at", at, "--modes", "walk",
+                         "--json")) == local
+        out = json.loads(capsys.readouterr().out)
+        assert out["itineraries"][0]["departure"] == out_local["itineraries"][0]["departure"]
+
+
+def test_duplicated_modes_are_planned_once(tiny: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(plan(tiny, "--from", WEST_OF_B, "--to", EAST_OF_C, "--modes", "walk,walk, walk", "--json"))
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [it["label"] for it in out["itineraries"]] == ["walk"]
+
+
+@pytest.mark.parametrize("place", ["Nowhereville", "<script>alert(1)</script>", "![x](http://evil/)"])
+def test_isochrone_from_an_unknown_place_exits_2(tiny: list[str], place: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("routing.zones")
+    code = main(["isochrone", *tiny, "--from", place])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: no place matches ") and "Traceback" not in err
 
 
 def test_missing_bundle_data_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -152,3 +244,14 @@ def test_plan_on_the_bundle(bundle_dir: Path, tmp_path: Path, capsys: pytest.Cap
     assert code == 0
     transit = [it for it in out["itineraries"] if it["label"] == "transit"]
     assert transit and any(leg["mode"] == "transit" and leg["route"] for leg in transit[0]["legs"])
+
+
+def test_accessibility_request_over_the_cells_x_departures_budget_is_refused(
+        bundle_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("routing.zones")
+    monkeypatch.setenv("SPMD_BUDGET_MAX_CELL_DEPARTURES", "100000")  # the whole day would be 1,440 x the cells
+    for argv in (["accessibility", "--window", "00:00-23:59"], ["matrix", "--origins", "cells", "--window", "06:00-22:00"]):
+        code = main([*argv, "--bundle", str(bundle_dir), "--cache", str(tmp_path / "cache")])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert "over the limit of 100,000 cells x departures" in err and "SPMD_BUDGET_MAX_CELL_DEPARTURES" in err

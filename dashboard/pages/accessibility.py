@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import access, maps, state, ui
+from dashboard import access, maps, share, state, ui
 from dashboard.i18n import t
 
 
@@ -97,15 +97,23 @@ def _comparison(opportunity: str, cutoff: int, window: str) -> None:
 def _isochrones(ctx: object, mode: str, window: str) -> None:
     planner = state.planner_if_ready()
     c1, c2 = st.columns([2, 1])
-    text = c1.text_input(t("acc.isochrone_from"), key="iso_q", max_chars=120, placeholder="ex. Gares")
+    text = c1.text_input(t("acc.isochrone_from"), key="iso_q", max_chars=share.max_place_chars(),
+                         placeholder="ex. Gares")
     departure = c2.time_input(t("acc.departure"), value=None, key="iso_time", step=900)
     dep = departure.strftime("%H:%M") if departure else window.split("-")[0]
     place = None
-    if text and planner is not None:
+    text = share.clean_place(text)
+    if text and share.coordinates_problem(text) is not None:
+        ui.say("caption", "place.bad_coords", q=text)
+    elif text and planner is not None:
         try:
-            place = planner.resolve_place(text.strip())
-        except LookupError:
-            st.caption(t("planner.no_match", q=text))
+            place = planner.resolve_place(text)
+        except LookupError as exc:  # no place matches: "did you mean" when there are near misses
+            near = " · ".join(p.name for p in (getattr(exc, "suggestions", None) or [])[:3])
+            if near:
+                ui.say("caption", "place.did_you_mean", q=text, suggestions=near)
+            else:
+                ui.say("caption", "place.no_match", q=text)
     if place is None:
         st.caption(t("acc.isochrone_help"))
         return
@@ -127,7 +135,7 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
                                                            "cells": t("acc.col.cells"),
                                                            "area_km2": t("acc.col.area_km2")})
     ui.table(summary.round(2))
-    st.caption(t("acc.isochrone_of", name=place.name, mode=ui.mode_label(mode), at=dep))
+    ui.say("caption", "acc.isochrone_of", name=place.name, mode=ui.mode_label(mode), at=dep)
     st.download_button(t("acc.download_isochrone"), lambda: iso.assign(origin=place.name, mode=mode,
                                                                       departure=dep).to_json(drop_id=True),
                        file_name="isochrones.geojson", mime="application/geo+json", key="iso_dl")

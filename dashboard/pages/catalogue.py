@@ -32,7 +32,7 @@ def _catalogue_table(lang: str) -> pd.DataFrame:
 def _report_details(dataset_id: str) -> None:
     loaded = state.load_dataset(dataset_id)
     if loaded is None:
-        st.warning(t("error.data_unavailable", name=dataset_id), icon=":material/warning:")
+        ui.say("warning", "error.data_unavailable", name=dataset_id, icon=":material/warning:")
         return
     report = loaded.report
     summary = report.summary()
@@ -70,10 +70,10 @@ def page() -> None:
     chosen = st.selectbox(t("cat.pick"), [ds.id for ds in datasets], key="cat_pick",
                           format_func=lambda i: f"{titles[i]} ({i})", label_visibility="collapsed")
     ds = next(d for d in datasets if d.id == chosen)
-    st.markdown(f"**{t('cat.col.producer')}** : {ds.producer} · **{t('cat.col.licence')}** : "
-                f"{ds.licence.name}")
+    st.markdown(f"**{t('cat.col.producer')}** : {ui.plain(ds.producer)} · **{t('cat.col.licence')}** : "
+                f"{ui.plain(ds.licence.name)}")
     if ds.urls:
-        st.caption(f"{t('cat.urls')} : " + " · ".join(ds.urls[:3]))
+        st.caption(f"{t('cat.urls')} : " + " · ".join(ui.plain(u) for u in ds.urls[:3]))
     if not ds.bundle_files:
         st.info(t("cat.not_in_bundle"))
     validated: set[str] = st.session_state.setdefault("validated", set())

@@ -44,7 +44,7 @@ def page() -> None:
     if shown:
         st.markdown(f"**{t('layers.legend')}**")
         for spec, n in shown:
-            st.markdown(f"{t(spec.label_key)} — {t('layers.count', n=n)}")
+            st.markdown(f"{t(spec.label_key)} — {t('layers.count', n=int(n))}")
             st.markdown(ui.legend_html(spec.legend), unsafe_allow_html=True)
     keys = ["attr.osm"] + [k for spec, _ in shown for k in spec.attribution_keys] + ["attr.star"]
     st.markdown(f"**{t('layers.attribution')}**")

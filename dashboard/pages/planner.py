@@ -72,7 +72,7 @@ def _place_input(planner: Any | None, which: str) -> Any | None:
     """A search box and its matches; returns the chosen Place or None (always None while the
     planner is still loading: the box is usable, its matches come once the network is ready)."""
     label = t("planner.from") if which == "from" else t("planner.to")
-    text = st.text_input(label, key=f"{which}_q", max_chars=share.MAX_PLACE_CHARS,
+    text = st.text_input(label, key=f"{which}_q", max_chars=share.max_place_chars(),
                          placeholder=t(f"planner.placeholder_{which}"), help=t("planner.search_help"))
     text = share.clean_place(text)
     if not text:
@@ -80,21 +80,43 @@ def _place_input(planner: Any | None, which: str) -> Any | None:
     if planner is None:
         st.caption(t("planner.search_pending"))
         return None
+    if share.coordinates_problem(text) is not None:
+        ui.say("caption", "place.bad_coords", q=text)
+        return None
     if share.parse_coordinates(text) is not None:
         try:
             return planner.resolve_place(text)
         except LookupError:
-            st.caption(t("planner.no_match", q=text))
+            ui.say("caption", "place.no_match", q=text)
             return None
     matches = list(planner.search_places(text, limit=8))
     if not matches:
-        st.caption(t("planner.no_match", q=text))
+        _no_match(planner, which, text)
         return None
     names = [f"{m.name} · {t('kind.' + m.kind) if 'kind.' + m.kind in STRINGS else m.kind}"
              for m in matches]
     idx = st.selectbox(t("planner.matches"), range(len(matches)), key=f"{which}_pick",
                        format_func=names.__getitem__, label_visibility="collapsed")
     return matches[idx or 0]
+
+
+def _no_match(planner: Any, which: str, text: str) -> None:
+    """ "No place matches … did you mean …" (never a silent guess), with a button per suggestion."""
+    try:
+        planner.resolve_place(text)
+        suggestions: list[Any] = []
+    except LookupError as exc:  # routing.places.PlaceNotFound and its near misses
+        suggestions = list(getattr(exc, "suggestions", []) or [])[:3]
+    except ValueError:  # over a budget: nothing to suggest
+        suggestions = []
+    if not suggestions:
+        ui.say("caption", "place.no_match", q=text)
+        return
+    ui.say("caption", "place.did_you_mean", q=text, suggestions=" · ".join(p.name for p in suggestions))
+    row = st.container(horizontal=True)  # wraps: long names stay readable
+    for i, place in enumerate(suggestions):
+        row.button(ui.plain(place.name), key=f"{which}_suggest_{i}", on_click=_use_picked, args=(which, place.name),
+                   help=t("place.suggestion", name=ui.plain(place.name)), width="content")
 
 
 def _params(planner: Any, modes: list[str]) -> Any:
@@ -106,7 +128,7 @@ def _params(planner: Any, modes: list[str]) -> Any:
             partner = planner.resolve_place(partner_text)
             kwargs["carpool_partner"] = (float(partner.lon), float(partner.lat))
         except LookupError:
-            st.warning(t("planner.no_match", q=partner_text))
+            ui.say("warning", "place.no_match", q=partner_text)
     if "transit" in modes:
         kwargs["transit_alternatives"] = 1  # also show the next bus (often a better trip)
     if "ecar" in modes:
@@ -137,7 +159,7 @@ def _options(modes: tuple[str, ...], planner: Any) -> None:
             e3.slider(t("planner.soc_start"), 5, 100, 80, key="soc_start")
             e4.slider(t("planner.min_soc"), 0, 50, 15, key="min_soc")
     if "carpool" in chosen:
-        st.text_input(t("planner.partner"), key="partner_q", max_chars=share.MAX_PLACE_CHARS)
+        st.text_input(t("planner.partner"), key="partner_q", max_chars=share.max_place_chars())
 
 
 # -- planning ---------------------------------------------------------------------------------------------
@@ -169,7 +191,7 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
 
 def _picked_buttons(text: str, shown: str) -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
-    c1.caption(t("planner.picked", name=shown))
+    ui.say("caption", "planner.picked", name=shown, where=c1)
     c2.button(t("planner.use_from"), on_click=_use_picked, args=("from", text), key="pick_from")
     c3.button(t("planner.use_to"), on_click=_use_picked, args=("to", text), key="pick_to")
 
@@ -214,7 +236,7 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
         text = f"{float(clicked['lat']):.5f},{float(clicked['lng']):.5f}"
         # a stop's tooltip (HTML made by Leaflet from our escaped name): its text, else the coordinates
         name = html.unescape(re.sub(r"<[^>]*>", " ", str(tooltip or ""))).strip() if tooltip else ""
-        name = " ".join(name.split())[:share.MAX_PLACE_CHARS]
+        name = " ".join(name.split())[:share.max_place_chars()]
         _picked_buttons(name or text, name or text)
     else:
         st.caption(t("planner.pick_map_any"))
@@ -260,8 +282,8 @@ def _results(result: Any) -> Any | None:
         if reasons:
             st.warning(t("planner.no_route", reason=""), icon=":material/block:")
             st.markdown(ui.reasons_html(reasons, lang), unsafe_allow_html=True)
-        else:
-            st.warning(t("planner.no_route", reason=message(result.reason, lang) if result.reason else "—"),
+        else:  # the reason may carry the text typed (an unknown place): plain text
+            ui.say("warning", "planner.no_route", reason=message(result.reason, lang) if result.reason else "—",
                        icon=":material/block:")
         return None
     its = result.itineraries
@@ -341,7 +363,7 @@ def page() -> None:
         waiting_box.empty()  # clears what the waiting fragment drew
     ui.timetable_banner(st.session_state.get("date", sdate))
     for name in st.session_state.get("url_invalid") or []:
-        st.warning(t("planner.bad_param", name=name), icon=":material/warning:")
+        ui.say("warning", "planner.bad_param", name=name, icon=":material/warning:")
 
     left, right = st.columns([1, 1.35], gap="large")
     with left:

@@ -37,7 +37,7 @@ def _upload() -> None:
     try:
         sc = sv.read_upload(file.getvalue(), file.name)
     except ScenarioError as exc:
-        st.error(t("scen.invalid", error=str(exc)), icon=":material/error:")
+        ui.say("error", "scen.invalid", error=str(exc), icon=":material/error:")  # the file's text: plain
         return
     key = state.remember_scenario(sc)
     st.session_state.setdefault("scen_uploads", {})[key] = sc.name
@@ -147,7 +147,7 @@ def _trip(base: str, new: str) -> None:
         res = sv.plan_both(state.scenario_planner(base), state.scenario_planner(new), origin, destination,
                            dt.datetime.combine(day, when))
     except Exception as exc:  # noqa: BLE001 - a place not found is shown, never a crash
-        st.warning(t("scen.trip_error", error=str(exc)))
+        ui.say("warning", "scen.trip_error", error=str(exc))
         return
     cols = st.columns(2)
     for col, key in zip(cols, ("before", "after"), strict=True):

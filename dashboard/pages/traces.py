@@ -15,12 +15,11 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from dashboard import maps, state, ui
+from dashboard import maps, server, state, ui
 from dashboard.i18n import t
-from sources.budgets import budgets
 
 log = logging.getLogger("dashboard.traces")
-MAX_UPLOAD_MB = budgets().max_upload_bytes // 2**20  # one budget: sources/budgets.py
+MAX_UPLOAD_MB = server.max_upload_mb()  # sources.budgets: the same limit as the server's and the README's
 TILES = ("communes", "grid1000", "iris", "grid200")
 TEMPORAL = ("period", "hour", "none")
 
@@ -55,7 +54,7 @@ def _source() -> None:
         report = ss.get("traces_report")
         if report is not None and report.n_quarantined:
             reasons = ", ".join(f"{k} × {v}" for k, v in report.reason_counts().items())
-            st.warning(t("traces.quarantined", n=report.n_quarantined, reasons=reasons))
+            ui.say("warning", "traces.quarantined", n=report.n_quarantined, reasons=reasons)
             st.dataframe(report.quarantine_frame().head(50), hide_index=True, width="stretch")
 
 
@@ -71,7 +70,7 @@ def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
     try:
         loaded = load_traces(data, name=name, **options)
     except UnusableInputError as exc:
-        st.error(t("traces.error_file", error=str(exc)))
+        ui.say("error", "traces.error_file", error=str(exc))  # the file's own text, shown as plain text
         return
     st.session_state.update(traces_tdf=loaded.data, traces_report=loaded.report,
                             traces_result=None)
