@@ -108,7 +108,7 @@ def page() -> None:
     _init(tt.day if tt is not None else state.DEFAULT_SERVICE_DATE)
     ui.timetable_banner(tt.day if tt is not None else state.DEFAULT_SERVICE_DATE)
     c1, c2 = st.columns([2, 1])
-    text = share.clean_place(c1.text_input(t("dep.stop"), key="dep_q", max_chars=share.MAX_PLACE_CHARS,
+    text = share.clean_place(c1.text_input(t("dep.stop"), key="dep_q", max_chars=share.max_place_chars(),
                                            placeholder=t("dep.stop_placeholder")))
     c2.time_input(t("dep.time"), key="dep_time", step=300)
     if tt is None:
