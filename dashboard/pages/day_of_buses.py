@@ -52,7 +52,8 @@ def page() -> None:
     st.markdown(f"**{t('day.per_hour')}**")
     per_hour = day.per_hour.set_index("hour").rename(columns={"vehicles": t("day.count")})
     st.bar_chart(per_hour, x_label=t("day.hour"), y_label=t("day.count"), height=240, color="#E3051B")
-    st.caption(t("day.prepared", s=f"{prepared_s:.2f}") + " " + t("day.matched", n=day.n_matched_segments))
+    ui.say("caption", "day.prepared", s=round(prepared_s, 2))
+    ui.say("caption", "day.matched", n=day.n_matched_segments)
     if not kiosk:
         ui.share_link({})
     ui.attribution(("attr.star",))

@@ -55,7 +55,7 @@ def _live(tt: Any) -> Any | None:
         log.info("trip updates refused: %s", exc)
         st.warning(t("dep.rt_error", error=ui.plain(str(exc)[:200])))
         return None
-    st.caption(t("dep.rt_loaded", trips=stats.get("trips_delayed", 0), canceled=stats.get("trips_canceled", 0)))
+    ui.say("caption", "dep.rt_loaded", trips=stats.get("trips_delayed", 0), canceled=stats.get("trips_canceled", 0))
     return live
 
 
@@ -89,11 +89,11 @@ def _results(tt: Any, group: Any, text: str, live: Any | None) -> None:
     log.info("departures at %s in %.1f ms", group.name, 1000 * (_time.perf_counter() - t0))
     offsets = tt.stop_departures[0]
     served = sum(1 for i in group.stops if offsets[i + 1] > offsets[i])  # platforms with departures today
-    st.subheader(t("dep.heading", stop=ui.plain(group.name), n=served, time=when.strftime("%H:%M")))
+    ui.say("subheader", "dep.heading", stop=group.name, n=served, time=when.strftime("%H:%M"))
     if board.empty:
         st.info(t("dep.none"))
     else:
-        st.markdown(transit.board_html(board, t), unsafe_allow_html=True)
+        st.markdown(transit.board_html(board, t), unsafe_allow_html=True)  # escaped: maps.esc in board_html
         with st.expander(t("dep.all"), expanded=False):
             ui.table(transit.departures_table(deps, t), key="dep_table")
     st.query_params["stop"] = text
@@ -103,7 +103,7 @@ def _results(tt: Any, group: Any, text: str, live: Any | None) -> None:
 
 def page() -> None:
     st.title(t("dep.title"))
-    st.markdown(transit.TRANSIT_CSS, unsafe_allow_html=True)
+    st.markdown(transit.TRANSIT_CSS, unsafe_allow_html=True)  # escaped: constant CSS
     tt = state.timetable()
     _init(tt.day if tt is not None else state.DEFAULT_SERVICE_DATE)
     ui.timetable_banner(tt.day if tt is not None else state.DEFAULT_SERVICE_DATE)

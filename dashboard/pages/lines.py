@@ -37,7 +37,7 @@ def _init(lines: pd.DataFrame) -> None:
 
 def page() -> None:
     st.title(t("lines.title"))
-    st.markdown(transit.TRANSIT_CSS, unsafe_allow_html=True)
+    st.markdown(transit.TRANSIT_CSS, unsafe_allow_html=True)  # escaped: constant CSS
     tt = state.timetable()
     if tt is None:
         ui.wait_for_planner()
@@ -60,7 +60,7 @@ def page() -> None:
 
     left, right = st.columns([1, 1.3], gap="large")
     with left:
-        st.markdown(f"### {transit.line_badge(view.line, view.color)}", unsafe_allow_html=True)
+        st.markdown(f"### {transit.line_badge(view.line, view.color)}", unsafe_allow_html=True)  # escaped: maps.esc
         st.markdown(f"**{t('lines.first_last')}**")
         summary = view.summary.rename(columns={"direction": t("lines.col.direction"), "n_trips": t("lines.col.trips"),
                                                "first": t("lines.col.first"), "last": t("lines.col.last")})
@@ -85,7 +85,7 @@ def page() -> None:
         table = stop_timetable(tt, view.route, stop_id, direction=pats.loc[p, "direction"])
         st.markdown("**" + t("lines.timetable", line=ui.plain(view.line), stop=ui.plain(stops.loc[s, "stop_name"]),
                              direction=ui.plain(pats.loc[p, "direction"])) + "**")
-        st.markdown(transit.hours_html(table), unsafe_allow_html=True)
+        st.markdown(transit.hours_html(table), unsafe_allow_html=True)  # escaped: numbers only
         ui.share_link({"line": view.line, "stop": str(stops.loc[s, "stop_name"])})
     with right:
         streets = state.layer_table("streets")
