@@ -420,6 +420,7 @@ STRINGS: dict[str, dict[str, str]] = {
                             "en": "Download anonymised flows (CSV)"},
     "traces.download_geojson": {"fr": "Télécharger les flux anonymisés (GeoJSON)",
                                 "en": "Download anonymised flows (GeoJSON)"},
+    "traces.parsing": {"fr": "Lecture du fichier…", "en": "Reading the file…"},
     "traces.error_file": {"fr": "Fichier inutilisable : {error}", "en": "Unusable file: {error}"},
     # -- next departures, line explorer, a day of buses (issue 13) ---------------------------------------
     "nav.departures": {"fr": "Prochains passages", "en": "Next departures"},
