@@ -24,6 +24,19 @@ def _start_background() -> None:
     state.start_background()
 
 
+def _links_run_the_app() -> None:
+    """Every page can be linked to (``/departures?stop=...``): the app declares its pages with
+    ``st.navigation``, but Streamlit treats ``dashboard/pages/`` as old-style pages (and runs a linked
+    page without the app around it: no navigation, no language) until a first visit to ``/`` has
+    called ``st.navigation``. Tell it from the start (issue 13)."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+    except (ImportError, AttributeError):  # another Streamlit: links work after a first visit to /
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     import logging
     import threading
@@ -32,6 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     threading.Thread(target=_start_background, name="spmd-start", daemon=True).start()
     from streamlit.web import cli
 
+    _links_run_the_app()
     from dashboard import server
 
     server.install()  # security headers, metrics closed (dashboard/server.py)

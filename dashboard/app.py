@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import state, ui
+from dashboard import share, state, ui
 from dashboard.i18n import LANGUAGES, t
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -27,6 +27,24 @@ log = logging.getLogger("dashboard")
 def _language_switch(container: object) -> None:
     container.radio(t("app.language"), LANGUAGES, key="lang", horizontal=True,
                     format_func=LANGUAGE_NAMES.__getitem__)
+
+
+def _language_from_url() -> None:
+    """``?lang=en`` sets the language once per session; afterwards the URL follows the switch, so that
+    every page's link carries the language (issue 13)."""
+    lang = share.parse_lang(st.query_params.to_dict(), LANGUAGES)
+    if lang and not st.session_state.get("_lang_from_url"):
+        st.session_state["lang"] = lang
+        st.session_state["_lang_from_url"] = True
+
+
+def _language_to_url() -> None:
+    lang = state.language()
+    if share.parse_lang(st.query_params.to_dict(), LANGUAGES) != (None if lang == "fr" else lang):
+        if lang == "fr":
+            del st.query_params[share.LANG_PARAM]
+        else:
+            st.query_params[share.LANG_PARAM] = lang
 
 
 def _kiosk_watchdog() -> None:
@@ -48,6 +66,7 @@ def main() -> None:
     if kiosk and state.kiosk_expired():
         state.kiosk_reset()
     state.touch()
+    _language_from_url()
     ui.inject_css(kiosk=kiosk)
 
     pages = [
@@ -64,15 +83,23 @@ def main() -> None:
                              url_path="scenarios")
     pages.append(scenarios_page)
     pages.append(st.Page(PAGES_DIR / "about.py", title=t("nav.about"), icon=":material/info:", url_path="about"))
+    # next departures, line explorer, a day of buses (issue 13); the day of buses also runs on the kiosk
+    day_page = st.Page(PAGES_DIR / "day_of_buses.py", title=t("nav.day"), icon=":material/animation:", url_path="day")
+    pages[1:1] = [st.Page(PAGES_DIR / "departures.py", title=t("nav.departures"), icon=":material/departure_board:",
+                          url_path="departures"),
+                  st.Page(PAGES_DIR / "lines.py", title=t("nav.lines"), icon=":material/route:", url_path="lines"),
+                  day_page]
 
     if kiosk:
-        page = st.navigation([pages[0], scenarios_page], position="hidden")  # /scenarios: the what-if preset
+        # the kiosk: the planner, /scenarios (the what-if preset) and /day (a day of buses)
+        page = st.navigation([pages[0], scenarios_page, day_page], position="hidden")
     else:
         with st.sidebar:
             st.markdown(f"### {t('app.title')}")
             st.caption(t("app.subtitle"))
             _language_switch(st)
         page = st.navigation(pages)
+    _language_to_url()
     ui.run_guarded(page.run, name=str(page.title))
     if kiosk:
         _kiosk_watchdog()

@@ -11,6 +11,7 @@ The checks are those of the command lines (:mod:`routing.args`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,5 +125,44 @@ def to_query(*, origin: str, destination: str, at: datetime, modes: Sequence[str
     return out
 
 
-def share_url(query: Mapping[str, str], *, base: str = "") -> str:
-    return f"{base}?{urlencode(dict(query))}"
+def share_url(query: Mapping[str, str], *, base: str = "", lang: str | None = None) -> str:
+    """The link of a query; with ``lang``, the language goes in it too (see :func:`with_lang`)."""
+    return f"{base}?{urlencode(with_lang(query, lang) if lang else dict(query))}"
+
+
+# -- page links and the language (issue 13) ---------------------------------------------------------
+#: every page can be linked to: ``?stop=`` (next departures), ``?line=`` and ``?stop=`` (line explorer),
+#: ``?at=`` (a date-time, as above), and ``?lang=en`` on any page
+LANG_PARAM = "lang"
+MAX_LINE_CHARS = 20
+
+
+def parse_lang(params: Mapping[str, Any], languages: Sequence[str]) -> str | None:
+    """The ``lang`` parameter when it names a known language, else None."""
+    value = params.get(LANG_PARAM)
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    return value if isinstance(value, str) and value in languages else None
+
+
+def with_lang(query: Mapping[str, str], lang: str, *, default: str = "fr") -> dict[str, str]:
+    """The query with ``lang`` added (or removed for the default language)."""
+    out = {k: v for k, v in query.items() if k != LANG_PARAM}
+    if lang != default:
+        out[LANG_PARAM] = lang
+    return out
+
+
+def clean_line(value: Any) -> str | None:
+    """A line name or route id from a URL: at most 20 letters, digits, '-', '_' or spaces; else None."""
+    text = clean_place(value)
+    if text is None or len(text) > MAX_LINE_CHARS or not re.fullmatch(r"[\w\- ]+", text):
+        return None
+    return text
+
+
+def parse_at(value: Any) -> datetime | None:
+    """An ``at`` value (ISO local date-time) or None when absent or invalid."""
+    if value is None:
+        return None
+    return parse_query({"at": value}).at

@@ -520,6 +520,35 @@ def catalogue() -> list[Any]:
     return all_datasets()
 
 
+# -- transit views: next departures, line explorer, a day of buses (issue 13) ----------------------------
+
+def timetable() -> Any | None:
+    """The service day's compiled timetable of the ready planner (None while it loads or without one)."""
+    planner = planner_if_ready()
+    tt = getattr(planner, "tt", None)
+    return tt if tt is not None else getattr(getattr(planner, "network", None), "timetable", None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str]:
+    from dashboard.transit import day_deck_json
+    from routing import day_of_buses, street_segments
+
+    t0 = time.perf_counter()
+    segments = street_segments(_tt, _streets) if _streets is not None else None
+    day = day_of_buses(_tt, segments=segments)
+    deck_json = day_deck_json(_tt, day)
+    log.info("day of buses prepared in %.2f s (%d trips, %d stop-to-stop legs along streets, %.1f MB)",
+             time.perf_counter() - t0, len(day.trips), len(segments or {}), len(deck_json) / 1e6)
+    return day, deck_json
+
+
+def day_of_buses(tt: Any, streets: Any = None) -> tuple[Any, str]:
+    """(routing.departures.DayOfBuses, the animation's JSON) of a timetable, prepared once per process;
+    with ``streets`` (the car layer's ModeGraph) the legs matched to it follow the streets."""
+    return _day_of_buses(f"{id(tt)}|{tt.day}|{tt.n_connections}|{id(streets)}", tt, streets)
+
+
 # -- scenarios (issue 11): networks, planners and comparisons per scenario digest ------------------
 _uploaded_scenarios: dict[str, Any] = {}  # digest -> Scenario parsed from an upload (plain data)
 

@@ -44,6 +44,16 @@ BASE_CSS = """
 table.spmd-table {border-collapse: collapse; font-size: 0.85rem; width: 100%;}
 table.spmd-table th, table.spmd-table td {border-bottom: 1px solid #e5e7eb; padding: 4px 8px; text-align: left;}
 .spmd-attr {color: #6b7280; font-size: 0.78rem;}
+/* phone layout (issue 13): nothing wider than the screen, touch targets at least 44 px high */
+@media (max-width: 640px) {
+  .block-container {padding-left: 0.75rem; padding-right: 0.75rem; max-width: 100vw;}
+  .stButton button, .stDownloadButton button, .stFormSubmitButton button, [data-testid="stPills"] button,
+  [data-testid="stLinkButton"] a {min-height: 44px;}
+  [data-testid="stMain"] {overflow-x: hidden;}
+  .spmd-head {font-size: 1.05rem;}
+  .spmd-board {grid-template-columns: 1fr;}
+  [data-testid="stCode"] pre, .stCode pre {white-space: pre-wrap; word-break: break-all;}
+}
 </style>
 """
 
@@ -163,6 +173,33 @@ def legend_html_text(entries: Iterable[tuple[Iterable[int], str]]) -> str:
     items = "".join(f'<span><span class="sw" style="background:{_rgb_css(list(rgb)[:3])}"></span>'
                     f"{maps.esc(text)}</span>" for rgb, text in entries)
     return f'<div class="spmd-legend">{items}</div>'
+
+
+def wait_for_planner(*, expected_s: float = 20.0) -> None:
+    """While the network loads in the background: a progress bar, then a full rerun when it is ready."""
+    from dashboard import state
+
+    loader = state.planner_loader()
+    if loader is None or loader.failed:
+        st.error(t("error.planner_unavailable"), icon=":material/construction:")
+        return
+
+    @st.fragment(run_every=1.0)
+    def waiting() -> None:
+        if loader.finished is not None:
+            st.rerun(scope="app")
+        st.progress(min(0.95, loader.elapsed_s / expected_s), text=t("loading.network", s=int(loader.elapsed_s)))
+
+    waiting()
+
+
+def share_link(query: dict[str, str]) -> None:
+    """A link to this page with ``query`` (and the language), shown as plain text to copy."""
+    from dashboard import share, state
+
+    base = str(getattr(st.context, "url", "") or "").split("?")[0]
+    st.caption(t("share.link"))
+    st.code(share.share_url(query, base=base, lang=state.language()), language=None)
 
 
 # -- outside text (a user, a URL, a file) is always shown as plain text --------------------------------

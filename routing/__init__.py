@@ -38,6 +38,11 @@ _EXPORTS: dict[str, str] = {
     "equity_table": "accessibility", "travel_time_surface": "accessibility",
     "travel_time_matrix": "accessibility",
     "laea_grid": "zones", "rennes_metropole_grid": "zones", "population_on_cells": "zones",
+    # next departures, line explorer, a day of buses (issue 13)
+    **{name: "departures" for name in (
+        "clock", "day_of_buses", "departure_board", "find_stop", "line_explorer", "line_patterns",
+        "lines_table", "next_departures", "pattern_stops", "rgb", "search_stops", "seconds_of",
+        "stop_timetable", "street_segments")},
 }
 
 __all__ = sorted(_EXPORTS)

@@ -156,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import simulate  # trace simulation (moved from sources.traces: it drives the planner)
 
     simulate.register(sub)
+    from . import departures_cli  # next departures (issue 13)
+
+    departures_cli.register(sub)
     from . import scenario_cli  # scenario commands (issue 11)
 
     scenario_cli.register(sub)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields
+from typing import Any
 
 from sources.errors import UnusableInputError
 
@@ -68,6 +69,29 @@ class Budgets:
         limit = getattr(self, name)
         if value > limit:
             raise BudgetExceeded(name, value, limit, what=what)
+
+
+class Stopwatch:
+    """The time budget of one parse (``parse_seconds``), checked at each stage, with progress.
+
+    ``progress(fraction, stage)`` is called at each :meth:`stage` (the dashboard draws a bar);
+    once the elapsed time is over the budget, the next stage raises :class:`BudgetExceeded`.
+    """
+
+    def __init__(self, *, what: str | None = None, progress: Any = None, limit_s: float | None = None) -> None:
+        import time
+
+        self._clock = time.perf_counter
+        self._start = self._clock()
+        self.what, self.progress = what, progress
+        self.limit_s = float(budgets().parse_seconds if limit_s is None else limit_s)
+
+    def stage(self, fraction: float, stage: str) -> None:
+        elapsed = self._clock() - self._start
+        if elapsed > self.limit_s:
+            raise BudgetExceeded("parse_seconds", round(elapsed, 1), self.limit_s, what=self.what)
+        if self.progress is not None:
+            self.progress(min(max(float(fraction), 0.0), 1.0), stage)
 
 
 def budgets() -> Budgets:

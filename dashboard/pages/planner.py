@@ -188,7 +188,7 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
                            arrive_by=ss["when_kind"] == "arrive")
     if state.is_kiosk():
         query["kiosk"] = "1"
-    st.query_params.from_dict(query)
+    st.query_params.from_dict(share.with_lang(query, state.language()))
 
 
 # -- rendering --------------------------------------------------------------------------------------------
@@ -394,7 +394,7 @@ def page() -> None:
             query = st.query_params.to_dict()
             base = str(getattr(st.context, "url", "") or "").split("?")[0]
             st.caption(t("planner.share"))
-            st.code(share.share_url(query, base=base), language=None)
+            st.code(share.share_url(query, base=base, lang=state.language()), language=None)
     with right:
         _map(shown, origin, destination)
         ui.attribution()

@@ -67,6 +67,8 @@ def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
     options: dict[str, Any] = {"max_bytes": MAX_UPLOAD_MB * 1024 * 1024}
     if not name.lower().endswith(".gpx"):
         options.update(mapping, mode=mode)
+        bar = st.progress(0.0, text=t("traces.parsing"))
+        options["progress"] = lambda frac, stage: bar.progress(frac, text=t("traces.parsing"))
     try:
         loaded = load_traces(data, name=name, **options)
     except UnusableInputError as exc:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from sources.budgets import BudgetExceeded, budgets
+from sources.budgets import BudgetExceeded, Stopwatch, budgets
 from sources.errors import SchemaError, UnusableInputError
 from sources.loaders._csv import read_csv_bytes
 from sources.validate import WARNING, Loaded, Report
@@ -62,7 +62,7 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
                     lon: str = "lon", time: str = "time", mode: str | None = None,
                     sep: str | None = None, encoding: str = "utf-8", time_format: str | None = None,
                     tz: str = LOCAL_TZ, bbox: tuple[float, float, float, float] | None = None,
-                    name: str | None = None, max_bytes: int | None = None) -> Loaded:
+                    name: str | None = None, max_bytes: int | None = None, progress: Any = None) -> Loaded:
     """Load a CSV of GPS points into a TrajDataFrame.
 
     Parameters
@@ -81,6 +81,9 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
     bbox
         (lon_min, lat_min, lon_max, lat_max): points outside are quarantined
         (``point_outside_area``). Default: only the valid WGS84 range is checked.
+    progress
+        ``progress(fraction, stage)`` called at each stage of the parse, which runs within the
+        ``parse_seconds`` budget (:class:`sources.budgets.Stopwatch`).
 
     Returns
     -------
@@ -97,6 +100,8 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
         A mapped column is missing (``field`` names it).
     """
     data, label = _read_bytes(source, name=name, max_bytes=max_bytes)
+    watch = Stopwatch(what=label, progress=progress)
+    watch.stage(0.05, "read")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -112,6 +117,7 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
     frame = read_csv_bytes(data, label=label, report=report, sep=sep,
                            encoding="utf-8-sig" if encoding.lower().replace("_", "-") in
                            {"utf-8", "utf8"} else encoding, skipinitialspace=True)
+    watch.stage(0.5, "parsed")
     rows = frame.pop("_row")
     frame.columns = [str(c).strip() for c in frame.columns]
     if mode is None and "mode" in frame.columns:
@@ -128,7 +134,10 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
     report.rows_read = len(out) + report.n_quarantined
     out["datetime"] = out["datetime"].str.strip()
     times = _parse_times(out["datetime"], time_format=time_format, tz=tz)
-    return _finish(out, times, report, label=label, bbox=bbox)
+    watch.stage(0.8, "times")
+    loaded = _finish(out, times, report, label=label, bbox=bbox)
+    watch.stage(1.0, "done")
+    return loaded
 
 
 def load_traces_gpx(source: PathOrBytes, *, user: str | None = None, tz: str = LOCAL_TZ,

@@ -1,0 +1,62 @@
+"""A day of buses: every vehicle of the service day moving along its trip (pydeck TripsLayer animated in
+the browser: clock, play/pause, speed), and the number of buses running per hour."""
+
+from __future__ import annotations
+
+import logging
+import time as _time
+from typing import Any
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from dashboard import state, transit, ui
+from dashboard.i18n import t
+
+log = logging.getLogger("dashboard")
+
+
+def _scenario_timetable(tt: Any) -> tuple[Any, Any]:
+    """With a scenario active (chosen on the scenarios page): a toggle, and the scenario's timetable
+    (its new lines, e.g. the metro, run in the animation too) with its planner; else (tt, None)."""
+    key = st.session_state.get("scen_new")
+    if not key or key == "none" or not st.toggle(t("day.with_scenario", name=ui.plain(key)), value=True,
+                                                 key="day_scenario"):
+        return tt, None
+    try:
+        planner = state.scenario_planner(key)
+    except Exception:  # a scenario that cannot be built leaves the day as it is
+        log.exception("scenario %s unavailable for the day of buses", key)
+        return tt, None
+    return getattr(planner, "tt", None) or planner.network.timetable, planner
+
+
+def page() -> None:
+    kiosk = state.is_kiosk()
+    st.title(t("day.title"))
+    tt = state.timetable()
+    if tt is None:
+        ui.wait_for_planner()
+        return
+    tt, scenario_planner = _scenario_timetable(tt)
+    graphs = getattr(getattr(scenario_planner or state.planner_if_ready(), "network", None), "graphs", None) or {}
+    t0 = _time.perf_counter()
+    with st.spinner(t("loading.data")):
+        day, deck_json = state.day_of_buses(tt, graphs.get("car"))
+    prepared_s = _time.perf_counter() - t0
+    st.caption(t("day.intro", date=tt.day.strftime("%d/%m/%Y"), n=len(day.trips)))
+    labels = {k: t(f"day.{k}") for k in ("play", "pause", "speed", "clock", "error")}
+    labels["vehicles"] = t("day.vehicles", n="{n}")
+    components.html(transit.animation_html(deck_json, day, labels, height_px=640 if kiosk else 560),
+                    height=(640 if kiosk else 560) + 8)
+    st.markdown(f"**{t('day.per_hour')}**")
+    per_hour = day.per_hour.set_index("hour").rename(columns={"vehicles": t("day.count")})
+    st.bar_chart(per_hour, x_label=t("day.hour"), y_label=t("day.count"), height=240, color="#E3051B")
+    ui.say("caption", "day.prepared", s=round(prepared_s, 2))
+    ui.say("caption", "day.matched", n=day.n_matched_segments)
+    if not kiosk:
+        ui.share_link({})
+    ui.attribution(("attr.star",))
+
+
+ui.run_guarded(page, name="day_of_buses")

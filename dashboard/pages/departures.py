@@ -1,0 +1,143 @@
+"""Next departures page: a stop (search, map click or ``?stop=``) and a time in, one
+``routing.next_departures`` call, cards per line and direction out (then the map)."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time as _time
+from datetime import datetime, time
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import maps, share, state, transit, ui
+from dashboard.i18n import t
+from routing import departure_board, find_stop, next_departures, search_stops, seconds_of
+
+log = logging.getLogger("dashboard")
+DEFAULT_TIME = time(8, 0)
+#: a trip-updates file larger than this is refused before it is read
+MAX_RT_BYTES = 20 * 2**20
+
+
+def _init(service_date: Any) -> None:
+    ss = st.session_state
+    if ss.get("_dep_init"):
+        return
+    ss["_dep_init"] = True
+    params = st.query_params.to_dict()
+    ss.setdefault("dep_q", share.clean_place(params.get("stop")) or "")
+    at = share.parse_at(params.get("at"))
+    ss.setdefault("dep_time", at.time().replace(second=0, microsecond=0) if at else DEFAULT_TIME)
+
+
+def _pick(name: str) -> None:
+    st.session_state["dep_q"] = name
+
+
+def _live(tt: Any) -> Any | None:
+    """The timetable with an uploaded GTFS-RT TripUpdates file applied (None without one)."""
+    upload = st.file_uploader(t("dep.rt"), type=["pb", "bin"], key="dep_rt", label_visibility="collapsed")
+    if upload is None:
+        return None
+    if upload.size > MAX_RT_BYTES:
+        st.warning(t("dep.rt_error", error=f"> {MAX_RT_BYTES // 2**20} MB"))
+        return None
+    try:
+        from routing.realtime import apply_trip_updates
+        from sources.loaders.gtfs_rt import load_trip_updates
+
+        stats: dict[str, int] = {}
+        live = apply_trip_updates(tt, load_trip_updates(upload.getvalue()), stats=stats)
+    except Exception as exc:  # a bad upload is a message, never a crash
+        log.info("trip updates refused: %s", exc)
+        st.warning(t("dep.rt_error", error=ui.plain(str(exc)[:200])))
+        return None
+    ui.say("caption", "dep.rt_loaded", trips=stats.get("trips_delayed", 0), canceled=stats.get("trips_canceled", 0))
+    return live
+
+
+def _map(tt: Any, group: Any | None) -> None:
+    every = pd.DataFrame({"lon": tt.stop_lon, "lat": tt.stop_lat, "stop_name": tt.stop_names.astype(str),
+                          "stop_id": tt.stop_ids.astype(str)}).dropna(subset=["lon", "lat"])
+    streets = state.layer_table("streets")
+    layers = maps.base_layers(streets) if streets is not None and len(streets) else []
+    layers.append(transit.stops_layer(every, [0, 103, 177], layer_id="stops"))
+    view = None
+    if group is not None:
+        chosen = pd.DataFrame({"lon": tt.stop_lon[list(group.stops)], "lat": tt.stop_lat[list(group.stops)],
+                               "stop_name": group.name, "stop_id": list(group.stop_ids)})
+        layers.append(transit.stops_layer(chosen, [227, 5, 27], layer_id="chosen"))
+        view = (group.lon, group.lat, 15.5)
+    event = st.pydeck_chart(maps.make_deck(layers, view=view, height_px=420), on_select="rerun",
+                            selection_mode="single-object", key="dep_map", width="stretch")
+    picked = (getattr(event, "selection", None) or {}).get("objects", {}).get("stops") or []
+    if picked:
+        name = share.clean_place(html.unescape(str(picked[0].get("name", ""))))
+        if name and name != st.session_state.get("dep_q"):
+            st.button(t("planner.picked", name=ui.plain(name)), key="dep_use_pick", on_click=_pick, args=(name,))
+    st.caption(t("dep.map"))
+
+
+def _results(tt: Any, group: Any, text: str, live: Any | None) -> None:
+    when = datetime.combine(tt.day, st.session_state["dep_time"])
+    t0 = _time.perf_counter()
+    deps = next_departures(tt, group, when, live=live)
+    board = departure_board(deps, seconds_of(tt, when))
+    log.info("departures at %s in %.1f ms", group.name, 1000 * (_time.perf_counter() - t0))
+    offsets = tt.stop_departures[0]
+    served = sum(1 for i in group.stops if offsets[i + 1] > offsets[i])  # platforms with departures today
+    ui.say("subheader", "dep.heading", stop=group.name, n=served, time=when.strftime("%H:%M"))
+    if board.empty:
+        st.info(t("dep.none"))
+    else:
+        st.markdown(transit.board_html(board, t), unsafe_allow_html=True)  # escaped: maps.esc in board_html
+        with st.expander(t("dep.all"), expanded=False):
+            ui.table(transit.departures_table(deps, t), key="dep_table")
+    st.query_params["stop"] = text
+    st.query_params["at"] = when.strftime("%Y-%m-%dT%H:%M")
+    ui.share_link({"stop": text, "at": when.strftime("%Y-%m-%dT%H:%M")})
+
+
+def page() -> None:
+    st.title(t("dep.title"))
+    st.markdown(transit.TRANSIT_CSS, unsafe_allow_html=True)  # escaped: constant CSS
+    tt = state.timetable()
+    _init(tt.day if tt is not None else state.default_service_date())
+    ui.timetable_banner(tt.day if tt is not None else state.default_service_date())
+    c1, c2 = st.columns([2, 1])
+    text = share.clean_place(c1.text_input(t("dep.stop"), key="dep_q", max_chars=share.max_place_chars(),
+                                           placeholder=t("dep.stop_placeholder")))
+    c2.time_input(t("dep.time"), key="dep_time", step=300)
+    if tt is None:
+        ui.wait_for_planner()
+        return
+    group = None
+    if text:
+        try:
+            tt.stop_index(text)
+            matches = [find_stop(tt, text)]  # a stop id (a map click, a link)
+        except KeyError:
+            matches = search_stops(tt, text, limit=8)
+        if not matches:
+            st.info(t("dep.no_match", q=ui.plain(text)))
+        if matches:
+            idx = st.selectbox(t("dep.matches"), range(len(matches)), key="dep_pick",
+                               format_func=lambda i: matches[i].name, label_visibility="collapsed") or 0
+            group = matches[min(idx, len(matches) - 1)]
+    else:
+        st.caption(t("dep.pick_stop"))
+    results = st.container()  # filled below, drawn above the real-time box
+    live = None
+    if group is not None:
+        with st.expander(t("dep.rt"), expanded=False):
+            live = _live(tt)
+        with results:
+            _results(tt, group, text, live)
+    _map(tt, group)
+    ui.attribution(("attr.star",))
+
+
+ui.run_guarded(page, name="departures")

@@ -1,0 +1,292 @@
+"""Rendering helpers of the transit pages (next departures, line explorer, a day of buses).
+
+No Streamlit here, no caching (see state.py): HTML snippets (every text escaped), deck.gl JSON
+and the animation's self-contained HTML. The computations come from :mod:`routing.departures`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pydeck as pdk
+
+from dashboard import maps
+from routing import clock, line_patterns, lines_table, rgb
+
+#: the animation runs the whole service day in about this many seconds at speed x1
+DAY_IN_S = 60.0
+SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
+TRAIL_S = 240
+DECKGL_JS = "/app/static/deckgl/deckgl-jupyter-widget.js"
+
+TRANSIT_CSS = """
+<style>
+.spmd-board {display: grid; grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)); gap: 10px;}
+.spmd-dep {border: 1px solid #e5e7eb; border-radius: 12px; padding: 10px 12px; background: #fff;}
+.spmd-dep .head {display: flex; gap: 8px; align-items: center; font-weight: 700; color: #111827;}
+.spmd-line {display: inline-block; min-width: 2.2em; text-align: center; border-radius: 6px; padding: 2px 6px;
+            color: #fff; font-weight: 800;}
+.spmd-dep .waits {font-size: 1.15rem; font-weight: 700; margin-top: 4px; color: #111827;}
+.spmd-dep .meta {color: #4b5563; font-size: 0.85rem;}
+.spmd-dep .late {color: #b45309; font-weight: 600;}
+.spmd-dep .cancel {color: #b91c1c; font-weight: 600;}
+table.spmd-hours {border-collapse: collapse; font-variant-numeric: tabular-nums;}
+table.spmd-hours td {border-bottom: 1px solid #e5e7eb; padding: 3px 10px 3px 0;}
+table.spmd-hours td.h {font-weight: 800; color: #111827;}
+</style>
+"""
+
+
+def line_badge(line: str, color_hex: str) -> str:
+    r, g, b = rgb(color_hex)
+    return f'<span class="spmd-line" style="background:rgb({r},{g},{b})">{maps.esc(line)}</span>'
+
+
+def board_html(board: pd.DataFrame, tr: Callable[..., str]) -> str:
+    """Cards of :func:`routing.departures.departure_board` (``tr`` translates keys with parameters)."""
+    cards = []
+    for row in board.itertuples():
+        waits = " · ".join(tr("dep.wait_now") if w <= 0 else tr("dep.wait_min", n=w) for w in row.waits_min)
+        times = " ".join(row.times)
+        meta = tr("dep.next_hour", n=row.n_next_hour)
+        if row.headway_min is not None and row.headway_min == row.headway_min:
+            meta += " · " + tr("dep.headway", n=f"{row.headway_min:.0f}")
+        extra = ""
+        if row.n_delayed:
+            extra += f'<div class="late">{maps.esc(tr("dep.delayed", n=row.n_delayed))}</div>'
+        if row.n_canceled:
+            extra += f'<div class="cancel">{maps.esc(tr("dep.canceled", n=row.n_canceled))}</div>'
+        cards.append(
+            f'<div class="spmd-dep"><div class="head">{line_badge(row.line, row.color)}'
+            f'<span>→ {maps.esc(row.direction)}</span></div>'
+            f'<div class="waits">{maps.esc(waits or tr("dep.none_soon"))}</div>'
+            f'<div class="meta">{maps.esc(times)} · {maps.esc(meta)}</div>{extra}</div>')
+    return f'<div class="spmd-board">{"".join(cards)}</div>'
+
+
+def hours_html(table: pd.DataFrame) -> str:
+    """A stop timetable as printed at bus stops: hour, then its minutes."""
+    rows = "".join(f'<tr><td class="h">{int(h) % 24:02d}h</td><td>{" ".join(f"{m:02d}" for m in ms)}</td></tr>'
+                   for h, ms in zip(table["hour"], table["minutes"], strict=True))
+    return f'<table class="spmd-hours">{rows}</table>'
+
+
+def departures_table(deps: pd.DataFrame, tr: Callable[..., str]) -> pd.DataFrame:
+    """The departures as a display table with translated headers and statuses."""
+    return pd.DataFrame({
+        tr("dep.col.time"): [clock(s) for s in deps["expected_s"]],
+        tr("dep.col.line"): deps["line"], tr("dep.col.direction"): deps["direction"],
+        tr("dep.col.wait"): deps["wait_min"], tr("dep.col.stop"): deps["stop_id"],
+        tr("dep.col.status"): [tr(f"dep.status.{s}") for s in deps["status"]],
+        tr("dep.col.delay"): (deps["delay_s"] // 60).astype(int)})
+
+
+def patterns_layer(patterns: pd.DataFrame, *, layer_id: str = "patterns", alpha: int = 255,
+                   width_m: float = 18.0, pickable: bool = True) -> pdk.Layer:
+    table = pd.DataFrame({"path": patterns["path"], "color": [[*c, alpha] for c in patterns["color"]],
+                          "width_m": width_m, "name": [maps.esc(d) for d in patterns["direction"]],
+                          "info": [str(n) for n in patterns["n_trips"]]})
+    return maps.deck_layer(layer_id, table, kind="paths", pickable=pickable, min_width_px=3)
+
+
+def stops_layer(stops: pd.DataFrame, color: list[int], *, layer_id: str = "line_stops") -> pdk.Layer:
+    table = pd.DataFrame({"lon": stops["lon"], "lat": stops["lat"], "radius_m": 25.0,
+                          "color": [list(color)] * len(stops), "name": [maps.esc(n) for n in stops["stop_name"]],
+                          "info": [maps.esc(i) for i in stops["stop_id"]]})
+    return maps.deck_layer(layer_id, table, kind="points")
+
+
+def network_patterns(tt: Any) -> pd.DataFrame:
+    """The main pattern of each direction of every line of the day (for a light background)."""
+    frames = []
+    for route in lines_table(tt)["route"].tolist():
+        pats = line_patterns(tt, route)
+        frames.append(pats.drop_duplicates("direction").head(2))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["path", "color"])
+
+
+def day_deck_json(tt: Any, day: Any) -> str:
+    """The deck.gl JSON (layers declared with pydeck) of the day of buses: a TripsLayer over the lines.
+
+    The trips layer is declared empty: the page feeds it, frame by frame, the pieces of the trips
+    running around the clock's time (see :func:`animation_html`), so that the browser draws a few
+    hundred short paths rather than the whole day at every frame.
+    """
+    trips = day.trips
+    layer = pdk.Layer("TripsLayer", id="trips", data=[], get_path="path", get_timestamps="timestamps",
+                      get_color="color", width_min_pixels=3, trail_length=TRAIL_S, current_time=day.start_s,
+                      fade_trail=True, cap_rounded=True, joint_rounded=True, opacity=0.9)
+    base = pdk.Layer("PathLayer", id="lines", data=[], get_path="path", get_color="color",
+                     width_min_pixels=1.5, get_width=10)
+    spec = json.loads(maps.make_deck([base, layer], height_px=600).to_json())
+    for key in ("mapStyle", "mapProvider", "views"):
+        spec.pop(key, None)
+    spec["initialViewState"]["zoom"] = 11.6
+    background = network_patterns(tt)
+    data = {"lines": [{"path": p, "color": [*c, 70]} for p, c in zip(background["path"], background["color"],
+                                                                       strict=True)], "trips": []}
+    for entry in spec["layers"]:
+        entry["data"] = data[entry["id"]]
+    trips_data = {"paths": [[v for xy in p for v in xy] for p in trips["path"]],
+                  "times": trips["timestamps"].tolist(), "colors": trips["color"].tolist(),
+                  "starts": trips["start_s"].astype(int).tolist(), "ends": trips["end_s"].astype(int).tolist()}
+    return json.dumps({"deck": spec, "trips": trips_data}, separators=(",", ":"))
+
+
+def animation_html(deck_json: str, day: Any, labels: dict[str, str], *, height_px: int = 600) -> str:
+    """A self-contained page (for ``st.components.v1.html``): the TripsLayer animated by
+    requestAnimationFrame, with a clock, play/pause, speed and a time slider.
+
+    ``window.__spmdFrames`` counts the frames drawn (browser tests measure the frame rate).
+    """
+    data = {"start": int(day.start_s), "end": int(day.end_s), "dayInS": DAY_IN_S, "speeds": list(SPEEDS),
+            "trail": TRAIL_S, "labels": labels, "first": int(max(day.start_s, min(day.end_s, 6 * 3600)))}
+    # both payloads are JSON (no HTML inside): "</" is escaped so that they cannot close the script
+    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    spec = deck_json.replace("</", "<\\/")
+    return ANIMATION_TEMPLATE.replace("__HEIGHT__", str(int(height_px))).replace("__DECKGL__", DECKGL_JS) \
+        .replace("__DATA__", payload).replace("__SPEC__", spec)
+
+
+ANIMATION_TEMPLATE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<style>
+html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; background: #f8fafc;}
+#wrap {position: relative; height: __HEIGHT__px; border-radius: 12px; overflow: hidden; background: #0f172a;}
+#deck {position: absolute; inset: 0;}
+#trails {position: absolute; left: 0; top: 0; width: 100%; height: 100%; pointer-events: none;}
+#bar {position: absolute; left: 8px; right: 8px; bottom: 8px; display: flex; flex-wrap: wrap; gap: 8px;
+      align-items: center; background: rgba(255,255,255,0.94); border-radius: 10px; padding: 6px 10px;}
+#bar button, #bar select {min-height: 44px; min-width: 44px; font-size: 16px; border-radius: 8px;
+      border: 1px solid #cbd5e1; background: #fff; cursor: pointer;}
+#play {background: #E3051B !important; color: #fff; border: none !important; padding: 0 14px; font-weight: 700;}
+#clock {font-size: 26px; font-weight: 800; font-variant-numeric: tabular-nums; min-width: 3.2em; color: #111827;}
+#count {color: #374151; font-size: 15px;}
+#scrub {flex: 1 1 160px; min-height: 44px;}
+</style></head><body>
+<div id="wrap"><div id="deck"></div><canvas id="trails"></canvas>
+<div id="bar"><button id="play" type="button"></button><span id="clock">--:--</span>
+<input id="scrub" type="range" step="60"><select id="speed"></select><span id="count"></span></div></div>
+<script src="__DECKGL__"></script>
+<script>
+(function () {
+  const D = __DATA__;
+  const S = __SPEC__;
+  const spec = S.deck, T = S.trips, n = T.starts.length;
+  const L = D.labels;
+  const play = document.getElementById('play'), clockEl = document.getElementById('clock');
+  const scrub = document.getElementById('scrub'), speedEl = document.getElementById('speed');
+  const countEl = document.getElementById('count');
+  scrub.min = D.start; scrub.max = D.end;
+  for (const s of D.speeds) {
+    const o = document.createElement('option'); o.value = s; o.textContent = 'x' + s;
+    if (s === 1) o.selected = true; speedEl.appendChild(o);
+  }
+  speedEl.setAttribute('aria-label', L.speed); scrub.setAttribute('aria-label', L.clock);
+  let t = D.first, playing = true, last = performance.now();
+  const perSecond = (D.end - D.start) / D.dayInS;
+  window.__spmdFrames = 0; window.__spmdPlaying = () => playing; window.__spmdTime = () => t;
+  const fmt = s => { s = Math.floor(s); const h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
+    return String(h % 24).padStart(2, '0') + ':' + String(m).padStart(2, '0'); };
+  const running = s => { let c = 0; for (let i = 0; i < n; i++) if (T.starts[i] <= s && T.ends[i] >= s) c++;
+    return c; };
+  // the pieces of the trips running in [t0, t1]: the layer draws only those
+  let win = [1, 0], pieces = [];
+  function cut(t0, t1) {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      if (T.ends[i] < t0 || T.starts[i] > t1) continue;
+      const ts = T.times[i], xy = T.paths[i], m = ts.length;
+      let a = 0; while (a < m - 1 && ts[a + 1] < t0) a++;
+      let b = m - 1; while (b > a && ts[b - 1] > t1) b--;
+      if (b <= a) continue;
+      const path = [], stamps = [];
+      for (let k = a; k <= b; k++) { path.push([xy[2 * k], xy[2 * k + 1]]); stamps.push(ts[k]); }
+      out.push({path: path, timestamps: stamps, color: T.colors[i]});
+    }
+    return out;
+  }
+  const label = () => { play.textContent = playing ? '❚❚ ' + L.pause : '▶ ' + L.play; };
+  play.onclick = () => { playing = !playing; label(); };
+  scrub.oninput = () => { t = Number(scrub.value); };
+  label();
+  let deck = null;
+  try {
+    deck = createDeck({container: document.getElementById('deck'), jsonInput: spec, tooltip: false});
+  } catch (e) { countEl.textContent = L.error; }
+  // Software WebGL (no GPU: SwiftShader, llvmpipe) cannot redraw a TripsLayer at 30 frames per
+  // second: there the same trails are drawn on a 2D canvas over the (static) deck.gl map.
+  let soft = true;
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') || document.createElement('canvas').getContext('webgl');
+    const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
+    const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    soft = !gl || /swiftshader|llvmpipe|software|softpipe/i.test(name);
+  } catch (e) { soft = true; }
+  window.__spmdMode = soft ? 'canvas2d' : 'tripslayer';
+  const overlay = document.getElementById('trails'), ctx = overlay.getContext('2d');
+  const css = c => 'rgb(' + c[0] + ',' + c[1] + ',' + c[2] + ')';
+  function draw2d(now) {
+    const w = overlay.clientWidth, h = overlay.clientHeight;
+    if (overlay.width !== w || overlay.height !== h) { overlay.width = w; overlay.height = h; }
+    ctx.clearRect(0, 0, w, h);
+    let vps = [];
+    try { vps = deck && deck.isInitialized ? deck.getViewports() : []; } catch (e) { vps = []; }
+    if (!vps.length) return;
+    const vp = vps[0], t0 = now - D.trail;
+    ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+    let drawn = 0;
+    for (const p of pieces) {
+      const ts = p.timestamps, m = ts.length;
+      if (ts[0] > now || ts[m - 1] < t0) continue;
+      ctx.strokeStyle = css(p.color); ctx.fillStyle = ctx.strokeStyle;
+      ctx.globalAlpha = 0.55; ctx.lineWidth = 3; ctx.beginPath();
+      let head = null;
+      for (let k = 0; k < m - 1; k++) {
+        const a = ts[k], b = ts[k + 1];
+        if (b < t0 || a > now) continue;
+        const f0 = b > a ? Math.max(0, (t0 - a) / (b - a)) : 0, f1 = b > a ? Math.min(1, (now - a) / (b - a)) : 1;
+        const P = p.path[k], Q = p.path[k + 1];
+        const s0 = vp.project([P[0] + (Q[0] - P[0]) * f0, P[1] + (Q[1] - P[1]) * f0]);
+        const s1 = vp.project([P[0] + (Q[0] - P[0]) * f1, P[1] + (Q[1] - P[1]) * f1]);
+        if (!head) ctx.moveTo(s0[0], s0[1]); else ctx.lineTo(s0[0], s0[1]);
+        ctx.lineTo(s1[0], s1[1]); head = s1;
+      }
+      ctx.stroke();
+      if (head && ts[m - 1] >= now) { ctx.globalAlpha = 1; ctx.beginPath(); ctx.arc(head[0], head[1], 3.2, 0, 6.2832); ctx.fill(); drawn++; }
+    }
+    ctx.globalAlpha = 1;
+    window.__spmdDrawn = drawn;
+  }
+  let shownCount = -1, tick = 0, dropped = false;
+  function frame(now) {
+    const dt = Math.min(0.25, (now - last) / 1000); last = now;
+    const step = perSecond * Number(speedEl.value);
+    if (playing) { t += dt * step; if (t > D.end) t = D.start; }
+    let fresh = false;
+    if (t < win[0] + D.trail || t > win[1]) {
+      win = [t - D.trail - 60, t + Math.max(300, step * 0.6)];
+      pieces = cut(win[0], win[1]); fresh = true;
+    }
+    const layers = deck && deck.props && deck.props.layers;
+    if (layers && layers.length && layers[0].clone) {
+      if (soft) {
+        if (!dropped) { deck.setProps({layers: layers.filter(l => l.id !== 'trips')}); dropped = true; }
+        draw2d(t);
+      } else {
+        deck.setProps({layers: layers.map(l => l.id !== 'trips' ? l :
+          (fresh ? l.clone({data: pieces, currentTime: t}) : l.clone({currentTime: t})))});
+      }
+    }
+    clockEl.textContent = fmt(t);
+    if (playing) scrub.value = t;
+    if ((tick++ % 10) === 0) { const c = running(t); if (c !== shownCount) { shownCount = c;
+      countEl.textContent = L.vehicles.replace('{n}', c); } }
+    window.__spmdFrames++;
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+})();
+</script></body></html>"""

@@ -1,0 +1,82 @@
+"""``python -m routing departures``: the next departures at a stop, per line and direction.
+
+``python -m routing departures --stop "République" --at 2011-11-15T08:00 [--json]``; the service
+day is the date of ``--at`` (the timetable is compiled from the GTFS of the catalogue for it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from typing import Any
+
+
+def load_timetable(*, bundle: Any = None, cache: Any = None, day: dt.date) -> Any:
+    """The compiled timetable of ``day`` from the catalogue's GTFS (bundle or cache)."""
+    from sources.datasets import load
+
+    from .build import GTFS_ID
+    from .timetable import build_timetable
+
+    return build_timetable(load(GTFS_ID, bundle=bundle, cache=cache).data, day)
+
+
+def cmd_departures(args: argparse.Namespace) -> int:
+    from .departures import departure_board, find_stop, next_departures, seconds_of
+    from .places import PlaceNotFound
+
+    try:
+        at = dt.datetime.fromisoformat(args.at)
+    except ValueError:
+        print(f"error: --at {args.at!r} is not an ISO date-time such as 2011-11-15T08:00", file=sys.stderr)
+        return 2
+    tt = load_timetable(bundle=args.bundle, cache=args.cache, day=at.date())
+    live = None
+    if args.trip_updates:
+        from sources.loaders.gtfs_rt import load_trip_updates
+
+        from .realtime import apply_trip_updates
+
+        live = apply_trip_updates(tt, load_trip_updates(args.trip_updates))
+    try:
+        stop = find_stop(tt, args.stop)
+    except PlaceNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    t0 = time.perf_counter()
+    deps = next_departures(tt, stop, at, live=live, horizon_s=int(args.horizon_min * 60))
+    board = departure_board(deps, seconds_of(tt, at), per_line=args.per_line)
+    elapsed_ms = 1000 * (time.perf_counter() - t0)
+    if args.json:
+        print(json.dumps({"stop": stop.name, "stop_ids": list(stop.stop_ids), "at": at.isoformat(),
+                          "day": tt.day.isoformat(), "departures": deps.to_dict("records"),
+                          "lines": board.to_dict("records")}, ensure_ascii=False, default=str))
+    else:
+        print(f"{stop.name} ({len(stop.stop_ids)} stops) at {at:%Y-%m-%d %H:%M}: {len(deps)} departures "
+              f"in {args.horizon_min:.0f} min ({elapsed_ms:.1f} ms)")
+        for row in board.itertuples():
+            waits = ", ".join(f"{w} min" for w in row.waits_min)
+            head = f"every {row.headway_min:.0f} min" if row.headway_min is not None else "—"
+            extra = f"  {row.n_delayed} delayed" if row.n_delayed else ""
+            extra += f"  {row.n_canceled} canceled" if row.n_canceled else ""
+            print(f"  {row.line:>4} -> {row.direction:<28} {waits:<24} next hour {row.n_next_hour:>2} ({head}){extra}")
+        if tt.n_connections == 0:
+            print(f"note: the timetable has no service on {tt.day.isoformat()}")
+    return 0 if len(deps) else 1
+
+
+def register(sub: Any) -> None:
+    """Add the ``departures`` command to the routing CLI."""
+    p = sub.add_parser("departures", help="next departures at a stop, per line and direction")
+    p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
+    p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
+    p.add_argument("--stop", required=True, help="stop name (accents and typos tolerated) or stop id")
+    p.add_argument("--at", required=True, help="ISO date-time, e.g. 2011-11-15T08:00 (its date is the service day)")
+    p.add_argument("--horizon-min", type=float, default=120.0, help="how far ahead to look (minutes)")
+    p.add_argument("--per-line", type=int, default=3, help="next departures listed per line and direction")
+    p.add_argument("--trip-updates", help="a GTFS-RT TripUpdates file (.pb): delays and cancellations")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_departures)
