@@ -107,8 +107,11 @@ def reset_session(*, keep: tuple[str, ...] = ("kiosk",)) -> None:
 
 
 def kiosk_expired() -> bool:
-    """A kiosk visitor did something and then nothing for KIOSK_IDLE_S."""
-    return bool(st.session_state.get("kiosk_dirty")) and idle_s() > kiosk_idle_s()
+    """A kiosk visitor did something and then nothing for KIOSK_IDLE_S. A visitor whose trip is
+    still waiting for the network (first start of a cold kiosk) is waiting, not gone: the limit
+    is then ten times longer."""
+    pending = bool(st.session_state.get("auto_plan"))
+    return bool(st.session_state.get("kiosk_dirty")) and idle_s() > kiosk_idle_s() * (10 if pending else 1)
 
 
 def kiosk_reset() -> None:

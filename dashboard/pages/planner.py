@@ -50,7 +50,8 @@ def _init_session(service_date: Any, modes: tuple[str, ...]) -> None:
     ss.setdefault("time", q.at.time().replace(second=0, microsecond=0) if q.at else DEFAULT_TIME)
     ss.setdefault("when_kind", "arrive" if q.arrive_by else "depart")
     ss.setdefault("modes", list(q.modes) if q.modes else [m for m in share.DEFAULT_MODES if m in modes])
-    ss["auto_plan"] = bool(q.origin and q.destination)
+    # a kiosk scenario clicked before this first full run (its callback runs first) keeps its plan
+    ss["auto_plan"] = bool(ss.get("auto_plan")) or bool(q.origin and q.destination)
 
 
 def _apply_scenario(origin: str, destination: str, at: time, modes: tuple[str, ...]) -> None:
