@@ -36,6 +36,7 @@ by default, or any scheduler address; results are identical to the in-process pa
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -739,22 +740,31 @@ def run_batches(problem: TravelProblem, spec: dict[str, Any], *, scheduler: Any 
     if scheduler is None:
         parts = [_run_batch(shared, problem.batch(lo, hi), spec) for lo, hi in bounds]
     else:
-        from distributed import Client
-
-        own = not isinstance(scheduler, Client)
-        client = dask_client(scheduler)
-        try:
+        with dask_session(scheduler) as client:
             shared_f = client.scatter([shared], broadcast=True, hash=False)[0]
             futures = [client.submit(_run_batch, shared_f, problem.batch(lo, hi), spec, pure=False)
                        for lo, hi in bounds]
             parts = client.gather(futures)
-        finally:
-            if own:
-                cluster = getattr(client, "cluster", None)
-                client.close()
-                if cluster is not None:
-                    cluster.close()
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+@contextlib.contextmanager
+def dask_session(scheduler: Any) -> Any:
+    """A Dask client for ``scheduler`` (a Client is used as it is; ``"local"`` or an address
+    makes one, closed with its cluster on exit)."""
+    from distributed import Client
+
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    client = dask_client(scheduler)
+    try:
+        yield client
+    finally:
+        cluster = getattr(client, "cluster", None)
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def accessibility(engine: AccessibilityEngine, origins: Points, opportunities: Points, *, mode: str = "transit",

@@ -23,6 +23,7 @@ the comparison's ``opportunity_label`` / ``notes`` say so.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,22 +150,16 @@ def compare_scenarios(network: Any, base: Any, new: Any, *, grid: Any, opportuni
         pts_b = pts
     measure = Measure(cutoff_s=cutoff_min * 60)
     t1 = time.perf_counter()
-    client, own = scheduler, False
-    if scheduler is not None and isinstance(scheduler, str):  # one cluster for both runs
-        from .accessibility import dask_client
+    with contextlib.ExitStack() as stack:  # one cluster for both runs
+        client = scheduler
+        if scheduler is not None and isinstance(scheduler, str):
+            from .accessibility import dask_session
 
-        client, own = dask_client(scheduler), True
-    try:
+            client = stack.enter_context(dask_session(scheduler))
         res_a = accessibility(eng_a, origins, pts, mode="transit", window=window, measure=measure,
                               scheduler=client, batch_size=batch_size)
         res_b = accessibility(eng_b, origins, pts_b, mode="transit", window=window, measure=measure,
                               scheduler=client, batch_size=batch_size)
-    finally:
-        if own:
-            cluster = getattr(client, "cluster", None)
-            client.close()
-            if cluster is not None:
-                cluster.close()
     t2 = time.perf_counter()
     before = res_a["p50"].to_numpy(float)
     after = res_b["p50"].to_numpy(float)
