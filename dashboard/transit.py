@@ -7,7 +7,10 @@ and the animation's self-contained HTML. The computations come from :mod:`routin
 from __future__ import annotations
 
 import json
+import logging
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,6 +24,31 @@ DAY_IN_S = 60.0
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 TRAIL_S = 240
 DECKGL_JS = "/app/static/deckgl/deckgl-jupyter-widget.js"
+#: where Streamlit serves it from (not kept in git: copied from the installed pydeck package)
+DECKGL_FILE = Path(__file__).resolve().parent / "static" / "deckgl" / "deckgl-jupyter-widget.js"
+
+log = logging.getLogger("dashboard")
+
+
+def ensure_deckgl_bundle() -> Path | None:
+    """pydeck's own deck.gl bundle (``pydeck/nbextension/static/index.js``, MIT), served offline at
+    :data:`DECKGL_JS`: copied from the installed package when missing or older than it, its
+    source-map line dropped (the map is not shipped; the browser would ask for it). Returns the
+    served file, or None when it cannot be written (the animation page then says it cannot load)."""
+    source = Path(pdk.__file__).resolve().parent / "nbextension" / "static" / "index.js"
+    try:
+        if DECKGL_FILE.exists() and DECKGL_FILE.stat().st_mtime >= source.stat().st_mtime:
+            return DECKGL_FILE
+        lines = source.read_bytes().rstrip().split(b"\n")
+        if lines and lines[-1].startswith(b"//# sourceMappingURL="):
+            lines = lines[:-1]
+        tmp = DECKGL_FILE.with_name(f".{DECKGL_FILE.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(b"\n".join(lines) + b"\n")
+        os.replace(tmp, DECKGL_FILE)
+        return DECKGL_FILE
+    except OSError as exc:
+        log.warning("deck.gl bundle not available at %s: %s", DECKGL_FILE, exc)
+        return None
 
 TRANSIT_CSS = """
 <style>

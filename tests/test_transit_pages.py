@@ -164,8 +164,9 @@ def test_animation_page_is_self_contained(planner):
                                                            "clock": "C", "error": "E", "vehicles": "{n}"})
     assert page.count("</script>") == 2  # the two script elements only: payloads cannot close them
     assert transit.DECKGL_JS in page and "http" not in page.split("<script>", 1)[1]
-    assert (Path(__file__).resolve().parent.parent / "dashboard" / "static" / "deckgl"
-            / "deckgl-jupyter-widget.js").stat().st_size > 1_000_000
+    served = transit.ensure_deckgl_bundle()
+    assert served == transit.DECKGL_FILE and served.stat().st_size > 1_000_000
+    assert b"sourceMappingURL" not in served.read_bytes()[-200:]  # no request for a map not shipped
 
 
 def test_street_segments_follow_the_car_layer(planner):

@@ -47,6 +47,7 @@ def page() -> None:
     st.caption(t("day.intro", date=tt.day.strftime("%d/%m/%Y"), n=len(day.trips)))
     labels = {k: t(f"day.{k}") for k in ("play", "pause", "speed", "clock", "error")}
     labels["vehicles"] = t("day.vehicles", n="{n}")
+    transit.ensure_deckgl_bundle()  # a stat when already there
     components.html(transit.animation_html(deck_json, day, labels, height_px=640 if kiosk else 560),
                     height=(640 if kiosk else 560) + 8)
     st.markdown(f"**{t('day.per_hour')}**")
