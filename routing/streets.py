@@ -16,8 +16,8 @@ Queries run on the arrays with a numba Dijkstra (:mod:`routing._numba_dijkstra`)
 :func:`one_to_one` (A* with a straight-line bound, plus landmarks on large layers: the same
 cost as Dijkstra), :func:`one_to_all`, :func:`multi_source`; :func:`many_to_many` uses
 ``scipy.sparse.csgraph`` for batches. :func:`nearest_nodes` snaps points to the layer;
-where a point lies farther than ``max_snap_m`` from it, callers walk the straight line
-times a detour factor (:func:`walk_fallback_s`) and say so.
+trip ends, stops and cells meet the layers through :mod:`routing.linking` (main component,
+off-network connectors, straight lines x the detour factor).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from sources.geo import haversine_m, metric_crs, project_xy
 from sources.loaders.streets import StreetNetwork
 
 from ._numba_dijkstra import astar_path, dijkstra_csr, trace_arcs
-from .constants import BIKE_KMH, CAR_OFFNETWORK_KMH, DETOUR_FACTOR, STREET_MODES, WALK_KMH
+from .constants import BIKE_KMH, CAR_OFFNETWORK_KMH, STREET_MODES, WALK_KMH
 
 MODES = STREET_MODES
 WEIGHTS = ("cost", "travel_time_s", "length_m")
@@ -67,9 +67,6 @@ class StreetParams:
     #: multiplies speed limits (nobody drives at the limit all the way)
     car_limit_factor: float = 0.9
     use_traffic: bool = True
-    #: beyond this distance to the layer, a point is "off the street network"
-    max_snap_m: float = 300.0
-    walk_detour_factor: float = DETOUR_FACTOR
 
 
 class Snap(NamedTuple):
@@ -78,7 +75,7 @@ class Snap(NamedTuple):
     node: np.ndarray  # int64 node positions (0..n-1) in the graph
     node_id: np.ndarray  # int64 node ids of the network
     distance_m: np.ndarray  # float64 straight distance point -> node
-    snapped: np.ndarray  # bool: distance_m <= max_snap_m (else use walk_fallback_s)
+    snapped: np.ndarray  # bool: distance_m <= max_distance_m (routing.linking.LINK.snap_m by default)
 
 
 @dataclass
@@ -568,14 +565,16 @@ def nearest_nodes(graph: ModeGraph, lon: float | Sequence[float] | np.ndarray,
     """Snap points to the nearest node used by this mode (cKDTree in the graph's metric CRS).
 
     ``snapped`` is false where the distance exceeds ``max_distance_m`` (default
-    ``graph.params.max_snap_m``): there, use :func:`walk_fallback_s` on the straight line.
+    :data:`routing.linking.LINK`'s ``snap_m``); :mod:`routing.linking` decides what happens there.
     A graph without any arc returns node -1 and infinite distances.
     """
     from scipy.spatial import cKDTree
 
     lon = np.atleast_1d(np.asarray(lon, dtype="float64"))
     lat = np.atleast_1d(np.asarray(lat, dtype="float64"))
-    limit = graph.params.max_snap_m if max_distance_m is None else float(max_distance_m)
+    from .linking import LINK
+
+    limit = LINK.snap_m if max_distance_m is None else float(max_distance_m)
     candidates = np.flatnonzero(graph.active)
     if not len(candidates):
         minus = np.full(len(lon), -1, dtype="int64")
@@ -594,10 +593,3 @@ def nearest_nodes(graph: ModeGraph, lon: float | Sequence[float] | np.ndarray,
 def straight_line_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
     """Great-circle distance in metres."""
     return haversine_m(lon1, lat1, lon2, lat2)
-
-
-def walk_fallback_s(distance_m: float | np.ndarray, *, detour_factor: float = DETOUR_FACTOR,
-                    speed_kmh: float = WALK_KMH) -> float | np.ndarray:
-    """Walking time over a straight line with a detour factor, seconds."""
-    seconds = np.asarray(distance_m, dtype="float64") * detour_factor / (speed_kmh / 3.6)
-    return float(seconds) if seconds.ndim == 0 else seconds

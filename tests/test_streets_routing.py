@@ -24,7 +24,6 @@ from routing.streets import (
     one_to_one,
     path_coords,
     path_geometry,
-    walk_fallback_s,
 )
 from sources.loaders.streets import StreetNetwork, _typed_edges, haversine_m, load_osm
 
@@ -253,8 +252,10 @@ def test_nearest_nodes_and_fallback(nine: StreetNetwork) -> None:
     assert snap.distance_m[1] > 100_000
     # car may not use node 9 (cycleway/footway only): snaps elsewhere
     assert nearest_nodes(car, lon, lat).node_id[0] != 9
-    assert walk_fallback_s(1000.0) == pytest.approx(1000 * 1.3 / (4.8 / 3.6))
-    assert walk_fallback_s(np.array([0.0, 100.0])).shape == (2,)
+    from routing.linking import direct_s  # the straight line x detour of every off-layer walk
+
+    assert direct_s(1000.0, "walk") == pytest.approx(1000 * 1.3 / (4.8 / 3.6))
+    assert direct_s(np.array([0.0, 100.0]), "walk").shape == (2,)
 
 
 def test_mode_graph_shapes(nine: StreetNetwork) -> None:
