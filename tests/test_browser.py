@@ -188,6 +188,9 @@ def test_catalogue_and_about_pages_render(browser_page, server):
     page.get_by_role("link", name="À propos").click()
     page.get_by_role("heading", name="À propos").wait_for()
     page.get_by_text("Limites connues").wait_for()
+    # the page streams in: the dated datasets come after the headings
+    page.wait_for_function("""() => (document.querySelector('[data-testid="stMain"]')?.innerText || '')
+        .includes('2011')""", timeout=60_000)
     assert "2011" in page.locator('[data-testid="stMain"]').inner_text()
 
 
