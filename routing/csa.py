@@ -479,18 +479,57 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
 
 
 @nb.njit(cache=True)
-def _useful_connections(dep_stop, dep_time, trip, n_trips, tau, ld, c_lo, c_hi):
-    """Connections ``c_lo..c_hi`` some journey can ride: its trip was boardable (``tau``: earliest
-    arrival from the sources) at it or before, and boarding it there still meets the target by
-    the cut (``ld``: latest departures towards the target)."""
-    on = np.zeros(n_trips, dtype=np.bool_)
+def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from, in_dur,
+             arr_order, a_lo, a_hi, n_trips, src_stop, src_time, target, t_cut, c_lo, c_hi):
+    """Connections ``c_lo..c_hi`` some journey of the profile can ride: forward, its trip was
+    boardable at it or before (a vehicle or a source, then at most one footpath, reached the stop
+    in time; sources leave at ``src_time``); backward, the trip from it on reaches the target by
+    ``t_cut`` (leaving it at a stop from which the target is reached: walking at most one
+    footpath then boarding, or walking to the target). ``arr_order[a_lo:a_hi]``: the connections
+    arriving in [window start, t_cut], latest first."""
+    n_stops = len(fp_off) - 1
     ok = np.zeros(c_hi - c_lo, dtype=np.bool_)
+    on = np.zeros(n_trips, dtype=np.bool_)
+    tau = np.full(n_stops, INF, dtype=np.int64)
+    for i in range(len(src_stop)):
+        s, t = src_stop[i], src_time[i]
+        tau[s] = min(tau[s], t)
+        for k in range(fp_off[s], fp_off[s + 1]):
+            tau[fp_to[k]] = min(tau[fp_to[k]], t + fp_dur[k])
     for c in range(c_lo, c_hi):
-        t = trip[c]
+        tr = trip[c]
+        if not on[tr]:
+            if tau[dep_stop[c]] > dep_time[c]:
+                continue
+            on[tr] = True
+        ok[c - c_lo] = True
+        a = arr_stop[c]
+        at = np.int64(arr_time[c])
+        if at < tau[a]:
+            tau[a] = at
+            for k in range(fp_off[a], fp_off[a + 1]):
+                tau[fp_to[k]] = min(tau[fp_to[k]], at + fp_dur[k])
+    on[:] = False
+    ld = np.full(n_stops, NEG_INF, dtype=np.int64)
+    ld[target] = t_cut
+    for k in range(in_off[target], in_off[target + 1]):
+        ld[in_from[k]] = max(ld[in_from[k]], t_cut - in_dur[k])
+    for q in range(a_lo, a_hi):
+        c = arr_order[q]
+        if c < c_lo or c >= c_hi or not ok[c - c_lo]:
+            continue
+        tr = trip[c]
+        if not on[tr]:
+            if arr_time[c] > ld[arr_stop[c]]:
+                ok[c - c_lo] = False
+                continue
+            on[tr] = True
         u = dep_stop[c]
-        if not on[t] and tau[u] <= dep_time[c]:
-            on[t] = True
-        ok[c - c_lo] = on[t] and dep_time[c] <= ld[u]
+        d = np.int64(dep_time[c])
+        if d > ld[u]:
+            ld[u] = d
+            for k in range(in_off[u], in_off[u + 1]):
+                ld[in_from[k]] = max(ld[in_from[k]], d - in_dur[k])
     return ok
 
 
@@ -886,17 +925,12 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         mark[s] = True
         mark[tt.fp_to[tt.fp_offsets[s]:tt.fp_offsets[s + 1]]] = True
     in_off, in_from, in_dur = tt.footpaths_in
-    # prune: connections no journey from the sources (leaving at ws or later) can ride, and those
-    # from which the target cannot be reached by the cut
-    # (both scans bounded to the connections of the query: slices are views)
-    tau = _ea_kernel(tt.dep_stop[:c_hi], tt.arr_stop, tt.dep_time[:c_hi], tt.arr_time, tt.trip, tt.fp_offsets,
-                     tt.fp_to, tt.fp_dur_s, tt.n_stops, tt.n_trips, src[:, 0].copy(), ws + src[:, 1], _NO_STOPS,
-                     c_lo, True, np.int64(0))[0]
-    order = tt.arr_order[:_arr_order_start(tt, ws - 1)]
-    ld = _ld_kernel(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, order, in_off, in_from, in_dur,
-                    tt.n_stops, tt.n_trips, np.array([target], np.int64), np.array([t_cut], np.int64), _NO_STOPS,
-                    _arr_order_start(tt, t_cut), True, np.int64(0))[0]
-    useful = _useful_connections(tt.dep_stop, tt.dep_time, tt.trip, tt.n_trips, tau, ld, c_lo, c_hi)
+    # prune the connections no journey can ride (from the sources at the window start, to the target
+    # by the cut)
+    useful = _ride_ok(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
+                      tt.fp_dur_s, in_off, in_from, in_dur, tt.arr_order, _arr_order_start(tt, t_cut),
+                      _arr_order_start(tt, ws - 1), tt.n_trips, src[:, 0].copy(), ws + src[:, 1], int(target),
+                      np.int64(t_cut), c_lo, c_hi)
     scanned = _profile_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
         in_off, in_from, in_dur, tt.n_trips, int(target), (0,) * K, c_lo, c_hi, np.int64(t_cut),
