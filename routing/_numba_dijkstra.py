@@ -234,17 +234,7 @@ def astar_path(indptr: np.ndarray, indices: np.ndarray, tails: np.ndarray, cost:
                 size = _push(keys, vals, size, nd + h, v)
     if not found:
         return np.inf, np.inf, np.inf, np.empty(0, np.int64)
-    count = 0
-    node = target
-    while pred[node] >= 0:
-        count += 1
-        node = tails[pred[node]]
-    arcs = np.empty(count, np.int64)
-    node = target
-    for i in range(count - 1, -1, -1):
-        arcs[i] = pred[node]
-        node = tails[pred[node]]
-    return dist[target], tim[target], lng[target], arcs
+    return dist[target], tim[target], lng[target], trace_arcs(pred, tails, target)
 
 
 @njit(cache=True, nogil=True)

@@ -470,43 +470,38 @@ def prepare_points(*, bikeshare: pd.DataFrame | None = None, carpool: pd.DataFra
         x0, y0, x1, y1 = bbox
         return frame[frame["lon"].between(x0, x1) & frame["lat"].between(y0, y1)]
 
-    def col(frame: pd.DataFrame, name: str, default: Any = np.nan) -> pd.Series:
-        return frame[name] if name in frame.columns else pd.Series(default, index=frame.index)
+    def num(frame: pd.DataFrame, name: str) -> pd.Series:
+        """Column ``name`` as float: NaN where it is not a number, all NaN when it is absent."""
+        if name not in frame.columns:
+            return pd.Series(np.nan, index=frame.index)
+        return pd.to_numeric(frame[name], errors="coerce").astype(float)
+
+    def points(frame: pd.DataFrame, id_column: str, **columns: Any) -> pd.DataFrame:
+        """POINT_COLUMNS (the id as text, a missing name as "") then ``columns``."""
+        return pd.DataFrame({"point_id": frame[id_column].astype(str), "name": frame["name"].fillna("").astype(str),
+                             "lon": frame["lon"].astype(float), "lat": frame["lat"].astype(float), **columns})
 
     out: dict[str, pd.DataFrame] = {}
     if bikeshare is not None:
         f = clip(bikeshare)
-        out["bikeshare"] = pd.DataFrame({
-            "point_id": f["station_id"].astype(str), "name": f["name"].astype(str),
-            "lon": f["lon"].astype(float), "lat": f["lat"].astype(float),
-            "capacity": pd.to_numeric(col(f, "capacity"), errors="coerce").astype(float),
-            "bikes_available": pd.to_numeric(col(f, "bikes_available"), errors="coerce").astype(float),
-            "docks_available": pd.to_numeric(col(f, "docks_available"), errors="coerce").astype(float),
-            "status_known": col(f, "status_known", False).fillna(False).astype(bool),
-        })
+        known = f["status_known"] if "status_known" in f.columns else pd.Series(False, index=f.index)
+        out["bikeshare"] = points(f, "station_id", capacity=num(f, "capacity"),
+                                  bikes_available=num(f, "bikes_available"),
+                                  docks_available=num(f, "docks_available"),
+                                  status_known=known.fillna(False).astype(bool))
     if carpool is not None:
         f = clip(carpool)
-        out["carpool"] = pd.DataFrame({
-            "point_id": f["place_id"].astype(str), "name": f["name"].fillna("").astype(str),
-            "lon": f["lon"].astype(float), "lat": f["lat"].astype(float),
-            "places": pd.to_numeric(col(f, "places"), errors="coerce").astype(float)})
+        out["carpool"] = points(f, "place_id", places=num(f, "places"))
     if parkings is not None:
         f = clip(parkings)
         if "is_park_and_ride" in f.columns:
             f = f[f["is_park_and_ride"].fillna(False).astype(bool)]
-        out["park_ride"] = pd.DataFrame({
-            "point_id": f["parking_id"].astype(str), "name": f["name"].fillna("").astype(str),
-            "lon": f["lon"].astype(float), "lat": f["lat"].astype(float),
-            "capacity": pd.to_numeric(col(f, "capacity"), errors="coerce").astype(float)})
+        out["park_ride"] = points(f, "parking_id", capacity=num(f, "capacity"))
     if chargers is not None:
         f = clip(chargers)
-        out["charger"] = pd.DataFrame({
-            "point_id": f["station_id"].astype(str), "name": f["name"].fillna("").astype(str),
-            "lon": f["lon"].astype(float), "lat": f["lat"].astype(float),
-            "power_kw": pd.to_numeric(col(f, "power_kw"), errors="coerce").astype(float)
-            .fillna(ASSUMED_CHARGER_KW),
-            "power_known": pd.to_numeric(col(f, "power_kw"), errors="coerce").notna(),
-            "n_points": pd.to_numeric(col(f, "n_points"), errors="coerce").astype(float)})
+        power = num(f, "power_kw")
+        out["charger"] = points(f, "station_id", power_kw=power.fillna(ASSUMED_CHARGER_KW),
+                                power_known=power.notna(), n_points=num(f, "n_points"))
     return out
 
 

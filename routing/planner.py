@@ -494,36 +494,34 @@ class Planner:
             raise NoRoute(Msg("plan.no_stop_destination", minutes=f"{p.max_walk_s / 60:.0f}"))
         tt = self.tt
         flags: list[str] = []
-        if not ctx.arrive_by:
+        forward = not ctx.arrive_by
+        # forward, the door arrival is a bus arrival plus the egress walk, the earliest wins;
+        # arrive-by, the door departure is a bus departure minus the access walk, the latest
+        # wins: ``sign`` makes "latest" an "earliest" of negated times, so one rule serves both.
+        sign = 1.0 if forward else -1.0
+        if forward:
             labels = np.column_stack([sources, np.ceil(ctx.t_s + src_s)]).astype(np.int64)
             res = csa.earliest_arrival(tt, labels, targets=eg_stops, initial_footpaths=False,
                                        transfer_slack_s=p.transfer_slack_s)
-            total = res.time[eg_stops].astype(float) + eg_s
-            total[res.time[eg_stops] >= csa.INF] = INF
-            if not np.isfinite(total).any():
-                raise NoRoute(Msg("plan.no_transit_after"))
-            k = int(np.argmin(total))
-            jlegs = csa.journey(tt, res, int(eg_stops[k]))
-            if not any(leg.mode == TRANSIT for leg in jlegs):
-                flags.append(Msg("plan.walking_faster", minutes=f"{(total[k] - ctx.t_s) / 60:.0f}"))
-                jlegs = self._ride_forward(labels, eg_stops, eg_s, p.transfer_slack_s)
-                if jlegs[-1].arr_time_s > total[k] + RIDE_WINDOW_S:
-                    raise NoRoute(flags[0])
+            ends, end_s, reached = eg_stops, eg_s, res.time[eg_stops] < csa.INF
         else:
             labels = np.column_stack([eg_stops, np.floor(ctx.t_s - eg_s)]).astype(np.int64)
             res = csa.latest_departure(tt, labels, sources=sources, initial_footpaths=False,
                                        transfer_slack_s=p.transfer_slack_s)
-            ok = res.time[sources] > csa.NEG_INF
-            start = np.where(ok, res.time[sources].astype(float) - src_s, -INF)
-            if not ok.any():
-                raise NoRoute(Msg("plan.no_transit_before"))
-            k = int(np.argmax(start))
-            jlegs = csa.journey(tt, res, int(sources[k]))
-            if not any(leg.mode == TRANSIT for leg in jlegs):
-                flags.append(Msg("plan.walking_faster", minutes=f"{(ctx.t_s - start[k]) / 60:.0f}"))
-                jlegs = self._ride_backward(labels, sources, src_s, p.transfer_slack_s)
-                if jlegs[0].dep_time_s < start[k] - RIDE_WINDOW_S:
-                    raise NoRoute(flags[0])
+            ends, end_s, reached = sources, src_s, res.time[sources] > csa.NEG_INF
+        if not reached.any():
+            raise NoRoute(Msg("plan.no_transit_after" if forward else "plan.no_transit_before"))
+        door = np.where(reached, res.time[ends].astype(float) + sign * end_s, sign * INF)
+        k = int(np.argmin(sign * door))
+        jlegs = csa.journey(tt, res, int(ends[k]))
+        if not any(leg.mode == TRANSIT for leg in jlegs):
+            # walking beats every bus: the best trip riding one, if within RIDE_WINDOW_S of it
+            flags.append(Msg("plan.walking_faster", minutes=f"{sign * (door[k] - ctx.t_s) / 60:.0f}"))
+            ride = self._ride_forward if forward else self._ride_backward
+            jlegs = ride(labels, ends, end_s, p.transfer_slack_s)
+            door_edge = jlegs[-1].arr_time_s if forward else jlegs[0].dep_time_s
+            if sign * door_edge > sign * door[k] + RIDE_WINDOW_S:
+                raise NoRoute(flags[0])
         legs: list[Leg] = []
         legs.extend(access_legs(jlegs[0].from_stop, jlegs[0].dep_time_s))
         for jl in jlegs:

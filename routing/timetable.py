@@ -51,7 +51,9 @@ SHA-256 of every array, usable as a cache key.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,20 @@ _ARRAY_FIELDS = (
     "dep_stop", "arr_stop", "dep_time", "arr_time", "trip", "seq", "arr_seq",
     "fp_offsets", "fp_to", "fp_dur_s",
 )
+
+
+def _derived(compute: Callable[[Timetable], Any]) -> property:
+    """A read-only property computed on first use and kept in the timetable's ``_cache`` under
+    its name (derived from the arrays: never serialised, not carried over by ``replace``)."""
+    key = compute.__name__
+
+    @functools.wraps(compute)
+    def get(self: Timetable) -> Any:
+        value = self._cache.get(key)
+        if value is None:
+            value = self._cache[key] = compute(self)
+        return value
+    return property(get)
 
 
 @dataclass(eq=False)
@@ -152,83 +168,58 @@ class Timetable:
     # -- lookups -----------------------------------------------------------
     def stop_index(self, stop_id: str) -> int:
         """Index of ``stop_id``; KeyError when unknown."""
-        idx = self._lookup("stop_idx", self.stop_ids)
-        return idx[str(stop_id)]
+        return self._stop_idx[str(stop_id)]
+
+    @_derived
+    def _stop_idx(self) -> dict[str, int]:
+        return {v: i for i, v in enumerate(self.stop_ids.tolist())}
 
     def trip_indices(self, trip_id: str) -> list[int]:
         """Trip indices of ``trip_id`` (two when it also runs past midnight from the day before)."""
-        idx = self._cache.get("trip_idx")
-        if idx is None:
-            idx = {}
-            for i, t in enumerate(self.trip_ids.tolist()):
-                idx.setdefault(t, []).append(i)
-            self._cache["trip_idx"] = idx
-        return list(idx.get(str(trip_id), []))
+        return list(self._trip_idx.get(str(trip_id), []))
 
-    def _lookup(self, key: str, values: np.ndarray) -> dict[str, int]:
-        idx = self._cache.get(key)
-        if idx is None:
-            idx = {v: i for i, v in enumerate(values.tolist())}
-            self._cache[key] = idx
+    @_derived
+    def _trip_idx(self) -> dict[str, list[int]]:
+        idx: dict[str, list[int]] = {}
+        for i, t in enumerate(self.trip_ids.tolist()):
+            idx.setdefault(t, []).append(i)
         return idx
 
     # -- derived arrays (cached, never serialised) --------------------------
-    @property
+    @_derived
     def arr_order(self) -> np.ndarray:
         """Connection indices for a reverse scan: by arrival, departure and position, descending."""
-        order = self._cache.get("arr_order")
-        if order is None:
-            pos = np.arange(self.n_connections, dtype=np.int64)
-            order = np.lexsort((pos, self.dep_time, self.arr_time))[::-1].astype(np.int32)
-            self._cache["arr_order"] = order
-        return order
+        pos = np.arange(self.n_connections, dtype=np.int64)
+        return np.lexsort((pos, self.dep_time, self.arr_time))[::-1].astype(np.int32)
 
-    @property
+    @_derived
     def trip_connections(self) -> tuple[np.ndarray, np.ndarray]:
         """CSR (offsets int64 n_trips+1, connection indices int32) of each trip's connections in order."""
-        csr = self._cache.get("trip_conns")
-        if csr is None:
-            order = np.lexsort((self.seq, self.trip)).astype(np.int32)
-            counts = np.bincount(self.trip, minlength=self.n_trips)
-            offsets = np.zeros(self.n_trips + 1, dtype=np.int64)
-            np.cumsum(counts, out=offsets[1:])
-            csr = (offsets, order)
-            self._cache["trip_conns"] = csr
-        return csr
+        return _offsets(self.trip, self.n_trips), np.lexsort((self.seq, self.trip)).astype(np.int32)
 
-    @property
+    @_derived
     def stop_departures(self) -> tuple[np.ndarray, np.ndarray]:
         """CSR (offsets int64 n_stops+1, connection indices int32 by departure) of each stop's departures."""
-        csr = self._cache.get("stop_deps")
-        if csr is None:
-            order = np.argsort(self.dep_stop, kind="stable").astype(np.int32)
-            counts = np.bincount(self.dep_stop, minlength=self.n_stops)
-            offsets = np.zeros(self.n_stops + 1, dtype=np.int64)
-            np.cumsum(counts, out=offsets[1:])
-            csr = (offsets, order)
-            self._cache["stop_deps"] = csr
-        return csr
+        return (_offsets(self.dep_stop, self.n_stops),
+                np.argsort(self.dep_stop, kind="stable").astype(np.int32))
 
     def seq_position(self, conn: int) -> int:
         """Position (0-based) of connection ``conn`` within its trip."""
-        pos = self._cache.get("conn_pos")
-        if pos is None:
-            offsets, order = self.trip_connections
-            pos = np.empty(self.n_connections, dtype=np.int32)
-            starts = np.repeat(offsets[:-1], np.diff(offsets))
-            pos[order] = (np.arange(self.n_connections) - starts).astype(np.int32)
-            self._cache["conn_pos"] = pos
-        return int(pos[conn])
+        return int(self._conn_pos[conn])
 
-    @property
+    @_derived
+    def _conn_pos(self) -> np.ndarray:
+        offsets, order = self.trip_connections
+        pos = np.empty(self.n_connections, dtype=np.int32)
+        starts = np.repeat(offsets[:-1], np.diff(offsets))
+        pos[order] = (np.arange(self.n_connections) - starts).astype(np.int32)
+        return pos
+
+    @_derived
     def footpaths_in(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Incoming footpaths as CSR (offsets int64, from-stop int32, duration int32)."""
-        csr = self._cache.get("fp_in")
-        if csr is None:
-            src = np.repeat(np.arange(self.n_stops, dtype=np.int32), np.diff(self.fp_offsets))
-            csr = _csr(self.fp_to, src, self.fp_dur_s, self.n_stops)
-            self._cache["fp_in"] = csr
-        return csr
+        src = np.repeat(np.arange(self.n_stops, dtype=np.int32), np.diff(self.fp_offsets))
+        return _csr(self.fp_to, src, self.fp_dur_s, self.n_stops)
 
     def footpaths_frame(self) -> pd.DataFrame:
         """Footpaths as a table: from_stop_id, to_stop_id, duration_s."""
@@ -280,19 +271,15 @@ class Timetable:
         with np.load(Path(path), allow_pickle=False) as data:
             return cls.from_arrays({k: data[k] for k in data.files})
 
-    @property
+    @_derived
     def digest(self) -> str:
         """SHA-256 (hex) of the day and every array: equal timetables have equal digests."""
-        d = self._cache.get("digest")
-        if d is None:
-            h = hashlib.sha256(self.day.isoformat().encode())
-            for name, arr in self.to_arrays().items():
-                h.update(name.encode())
-                h.update(str(arr.dtype).encode())
-                h.update(np.ascontiguousarray(arr).tobytes())
-            d = h.hexdigest()
-            self._cache["digest"] = d
-        return d
+        h = hashlib.sha256(self.day.isoformat().encode())
+        for name, arr in self.to_arrays().items():
+            h.update(name.encode())
+            h.update(str(arr.dtype).encode())
+            h.update(np.ascontiguousarray(arr).tobytes())
+        return h.hexdigest()
 
     def replace(self, **changes: Any) -> Timetable:
         """A new timetable with some arrays replaced (derived caches are not carried over)."""
@@ -305,13 +292,17 @@ class Timetable:
 # building
 # ---------------------------------------------------------------------------
 
+def _offsets(group: np.ndarray, n: int) -> np.ndarray:
+    """CSR offsets (int64, n + 1) of items whose group (0..n-1) is ``group``, once sorted by group."""
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(group, minlength=n), out=offsets[1:])
+    return offsets
+
+
 def _csr(src: np.ndarray, dst: np.ndarray, dur: np.ndarray, n: int
          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     order = np.lexsort((dst, src))
-    counts = np.bincount(src, minlength=n)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    return offsets, dst[order].astype(np.int32), dur[order].astype(np.int32)
+    return _offsets(src, n), dst[order].astype(np.int32), dur[order].astype(np.int32)
 
 
 def order_connections(dep_time: np.ndarray, arr_time: np.ndarray, trip: np.ndarray,
