@@ -661,7 +661,8 @@ def street_segments(tt: Timetable, graph: Any, *, max_snap_m: float = 60.0, max_
     """
     import shapely
 
-    from routing.streets import nearest_nodes, one_to_all, path_coords, straight_line_m
+    from routing.streets import nearest_nodes, one_to_all, path_coords
+    from sources.geo import haversine_m
 
     if tt.n_connections == 0 or getattr(graph, "n_arcs", 0) == 0:
         return {}
@@ -677,7 +678,7 @@ def street_segments(tt: Timetable, graph: Any, *, max_snap_m: float = 60.0, max_
         targets = [int(b) for b in pairs[pairs[:, 0] == a, 1] if int(b) in node_of]
         if not targets:
             continue
-        straight = straight_line_m(tt.stop_lon[a], tt.stop_lat[a], tt.stop_lon[targets], tt.stop_lat[targets])
+        straight = haversine_m(tt.stop_lon[a], tt.stop_lat[a], tt.stop_lon[targets], tt.stop_lat[targets])
         limits = max_detour * straight + 2 * max_snap_m
         tree = one_to_all(graph, node_of[a], cutoff=float(limits.max()), weight="length_m")
         for b, limit in zip(targets, limits.tolist(), strict=True):

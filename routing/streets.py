@@ -588,8 +588,3 @@ def nearest_nodes(graph: ModeGraph, lon: float | Sequence[float] | np.ndarray,
     # metric CRS distances are exact enough locally; report great-circle metres
     distance_m = haversine_m(lon, lat, graph.lon[node], graph.lat[node])
     return Snap(node, graph.node_ids[node], distance_m, distance_m <= limit)
-
-
-def straight_line_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> np.ndarray:
-    """Great-circle distance in metres."""
-    return haversine_m(lon1, lat1, lon2, lat2)

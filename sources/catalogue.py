@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DatasetNotFound
+from .geo import BRITTANY_BBOX, FRANCE_BBOX, RENNES_METROPOLE_BBOX
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -433,9 +434,9 @@ del _ds
 
 #: Spatial coverage label -> WGS84 bounding box (lon_min, lat_min, lon_max, lat_max).
 COVERAGE_BBOX: dict[str, tuple[float, float, float, float]] = {
-    "Rennes Métropole": (-1.96, 47.95, -1.45, 48.26),
-    "Bretagne": (-5.2, 47.2, -0.9, 48.95),
-    "France": (-5.5, 41.2, 9.8, 51.2),
+    "Rennes Métropole": RENNES_METROPOLE_BBOX,
+    "Bretagne": BRITTANY_BBOX,
+    "France": FRANCE_BBOX,
 }
 #: Spatial coverage label -> an authority URI (INSEE / EU).
 COVERAGE_URI: dict[str, str] = {

@@ -33,14 +33,22 @@ LAEA = "EPSG:3035"
 _GRID_ID = re.compile(r"^CRS3035RES(\d+)mN(\d+)E(\d+)$")
 
 
+def central_angle(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle angle (radians) between two lon/lat points given as numbers (haversine).
+
+    Pure :mod:`math`, so numba kernels compile it as it stands (``njit(central_angle)``, as
+    :mod:`sources.traces._kernels` does) instead of writing the formula again."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+
+
 def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
     """Great-circle distance in metres: a float for four numbers (no array overhead, for the
     per-point paths of the planner), else an array (vectorised, broadcasting; NaN where a
     coordinate is NaN)."""
     if all(isinstance(v, (float, int)) for v in (lon1, lat1, lon2, lat2)):
-        p1, p2 = math.radians(lat1), math.radians(lat2)
-        h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-        return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+        return EARTH_RADIUS_M * central_angle(lon1, lat1, lon2, lat2)
     lon1, lat1, lon2, lat2 = (np.radians(np.asarray(a, dtype="float64")) for a in (lon1, lat1, lon2, lat2))
     h = (np.sin((lat2 - lat1) / 2) ** 2
          + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)

@@ -172,7 +172,7 @@ def test_animation_page_is_self_contained(planner):
 def test_street_segments_follow_the_car_layer(planner):
     from routing.departures import day_of_buses as day_of
     from routing.departures import street_segments
-    from routing.streets import straight_line_m
+    from sources.geo import haversine_m
 
     net = planner.network
     tt = net.timetable
@@ -181,8 +181,8 @@ def test_street_segments_follow_the_car_layer(planner):
     ab = segs[("A", "B")]
     a, b = tt.stop_index("A"), tt.stop_index("B")
     assert ab[0].tolist() == [tt.stop_lon[a], tt.stop_lat[a]] and ab[-1].tolist() == [tt.stop_lon[b], tt.stop_lat[b]]
-    along = sum(float(straight_line_m(*ab[i], *ab[i + 1])) for i in range(len(ab) - 1))
-    assert len(ab) > 2 and along >= float(straight_line_m(*ab[0], *ab[-1]))  # the grid's corner, not a diagonal
+    along = sum(float(haversine_m(*ab[i], *ab[i + 1])) for i in range(len(ab) - 1))
+    assert len(ab) > 2 and along >= float(haversine_m(*ab[0], *ab[-1]))  # the grid's corner, not a diagonal
     day = day_of(tt, segments=segs)
     assert day.n_matched_segments > 0
     for stamps in day.trips["timestamps"]:

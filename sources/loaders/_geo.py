@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
 from ..validate import ERROR, Report
+from ._tabular import as_paths as as_paths  # one rule for the ``paths`` argument of every loader
 
 WGS84 = "EPSG:4326"
 WEB_MERCATOR = "EPSG:3857"
@@ -44,16 +45,6 @@ _CRS_RE = re.compile(r"(?:EPSG:+|EPSG/0/|crs:|CRS)(\d+)", re.IGNORECASE)
 
 
 # -- paths and files ------------------------------------------------------------------------
-
-def as_paths(paths: Path | str | Sequence[Path | str]) -> list[Path]:
-    """Normalise the ``paths`` argument of a loader to a list of :class:`Path`."""
-    if isinstance(paths, (str, Path)):
-        return [Path(paths)]
-    out = [Path(p) for p in paths]
-    if not out:
-        raise UnusableInputError("no input file given")
-    return out
-
 
 def read_json(path: Path) -> Any:
     """Parse a JSON file; every failure becomes an :class:`UnusableInputError` naming the file.

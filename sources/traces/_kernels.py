@@ -2,8 +2,9 @@
 
 skmob runs these loops in pure Python inside ``groupby().apply`` and builds a
 TrajDataFrame per user, which is too slow for a million points. The kernels below
-follow the same algorithms step by step (same haversine, same thresholds, same edge
-cases) on arrays sorted by user and time; tests compare them with skmob on fixtures.
+follow the same algorithms step by step (the haversine with skmob's Earth radius, same
+thresholds, same edge cases) on arrays sorted by user and time; tests compare them with
+skmob on fixtures.
 Compiled lazily on first call (``cache=False``: nothing written at import).
 """
 
@@ -12,15 +13,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-EARTH_RADIUS_KM = 6371.0  # skmob.utils.gislib.earthradius
+from ..geo import central_angle
+
+#: skmob's Earth radius (``skmob.utils.gislib.earthradius``), kept so that the thresholds in km
+#: cut where skmob's do; the formula is :func:`sources.geo.central_angle`.
+SKMOB_EARTH_RADIUS_KM = 6371.0
+
+_central_angle = njit(cache=False)(central_angle)
 
 
-@njit(cache=False, fastmath=False)
+@njit(cache=False)
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p = np.pi / 180.0
-    la1, lo1, la2, lo2 = lat1 * p, lon1 * p, lat2 * p, lon2 * p
-    a = np.sin((la2 - la1) / 2) ** 2 + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2.0) ** 2
-    return EARTH_RADIUS_KM * 2.0 * np.arctan2(np.sqrt(a), np.sqrt(1.0 - a))
+    return SKMOB_EARTH_RADIUS_KM * _central_angle(lon1, lat1, lon2, lat2)
 
 
 @njit(cache=False)
