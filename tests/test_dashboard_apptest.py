@@ -335,10 +335,11 @@ def test_exports_roundtrip():
 
 
 def test_layer_preparation_escapes_and_colours():
-    bikes = maps.prepare_bikeshare({"velo-star": small_loader("velo-star").data})
+    bikes = maps.LAYERS["bikeshare"].prepare({"velo-star": small_loader("velo-star").data})
     assert bikes["name"].tolist()[2] == "&lt;b&gt;X&lt;/b&gt;"
     assert bikes["color"].tolist() == [[30, 160, 70], [210, 40, 40], [210, 40, 40]]
     assert bikes["radius_m"].iloc[0] > bikes["radius_m"].iloc[1]
+    assert bikes["info"].tolist() == ["30 / 40", "0 / 20", "2 / 10"]
     streets = maps.prepare_streets({"osm-streets": small_loader("osm-streets").data})
     assert len(streets) == 2  # the Point is not a street
     assert maps.hex_to_rgb("zz") == maps.GREY and maps.hex_to_rgb("#00ff00") == [0, 255, 0]
