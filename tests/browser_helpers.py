@@ -98,7 +98,7 @@ def _report(dataset_id: str, n: int, bad: int = 0) -> Report:
     return rep
 
 
-def _conform(columns: dict[str, list], contract: dict[str, str]) -> pd.DataFrame:
+def contract_frame(columns: dict[str, list], contract: dict[str, str]) -> pd.DataFrame:
     """A frame with every column of a loader's ``contract``, in its dtypes (absent ones empty:
     0 for int64, False for bool, else missing)."""
     n = len(next(iter(columns.values())))
@@ -112,7 +112,7 @@ def small_loader(dataset_id: str) -> Loaded:
     if dataset_id == "velo-star":
         from sources.loaders.bikeshare import COLUMNS
 
-        frame = _conform({"station_id": ["1", "2", "3"], "name": ["République", "Gares", "<b>X</b>"],
+        frame = contract_frame({"station_id": ["1", "2", "3"], "name": ["République", "Gares", "<b>X</b>"],
                           "lon": [-1.679, -1.673, -1.66], "lat": [48.110, 48.1035, 48.12],
                           "capacity": [40, 20, 10], "bikes_available": [30, 0, 2],
                           "is_renting": [True, True, False]}, COLUMNS)
@@ -120,7 +120,7 @@ def small_loader(dataset_id: str) -> Loaded:
     if dataset_id == "bnlc":
         from sources.loaders.carpool import COLUMNS
 
-        frame = _conform({"name": ["Aire A", "Far away"], "lon": [-1.60, 5.0], "lat": [48.10, 45.0],
+        frame = contract_frame({"name": ["Aire A", "Far away"], "lon": [-1.60, 5.0], "lat": [48.10, 45.0],
                           "places": [12, 3]}, COLUMNS)
         return Loaded(frame, _report(dataset_id, 2))
     if dataset_id == "osm-streets":
@@ -130,7 +130,7 @@ def small_loader(dataset_id: str) -> Loaded:
 
         geoms = [shapely.LineString([(-1.68, 48.11), (-1.67, 48.11)]),
                  shapely.LineString([(-1.67, 48.11), (-1.67, 48.12)]), shapely.Point(-1.675, 48.11)]
-        edges = _conform({"u": [0, 1, 2], "v": [1, 2, 2], "name": ["Rue A", "Rue B", "signal"],
+        edges = contract_frame({"u": [0, 1, 2], "v": [1, 2, 2], "name": ["Rue A", "Rue B", "signal"],
                           "geometry": shapely.to_wkb(geoms).tolist()}, COLUMNS["edges"])
         nodes = pd.DataFrame({"x": [-1.68, -1.67, -1.67], "y": [48.11, 48.11, 48.12]},
                              index=pd.Index([0, 1, 2], name="node_id"))
