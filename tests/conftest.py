@@ -75,3 +75,19 @@ def tiny_access(tmp_path_factory):
     grid["population"] = 10.0
     names = pd.Series({"35238": "Rennes", "35051": "Cesson-Sévigné"})
     return AccessContext(AccessibilityEngine(net), grid, names)
+
+
+@pytest.fixture()
+def accessibility_app(app_planner, tiny_access):
+    """The accessibility page rendered by AppTest on :func:`tiny_access` (bike-share stations, walking)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import state
+
+    state.set_override("access", lambda: tiny_access)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py"), default_timeout=60)
+    at.session_state["acc_opp"] = "bikeshare"
+    at.session_state["acc_mode"] = "walk"
+    at.run()
+    at.switch_page("pages/accessibility.py").run()
+    return at

@@ -231,13 +231,8 @@ def test_about_page(app_planner):
     assert "2011" in _markdown(at) and "Keolis" in _tables_text(at)
 
 
-def test_accessibility_page_map_communes_modes_and_isochrone(app_planner, tiny_access):
-    state.set_override("access", lambda: tiny_access)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["acc_opp"] = "bikeshare"
-    at.session_state["acc_mode"] = "walk"
-    at.run()
-    at.switch_page("pages/accessibility.py").run()
+def test_accessibility_page_map_communes_modes_and_isochrone(accessibility_app, tiny_access):
+    at = accessibility_app
     assert not at.exception and not at.error
     assert at.title[0].value == "Explorateur d'accessibilité"
     cells = next(x for x in _decks(at)[0]["layers"] if x["id"] == "acc_cells")

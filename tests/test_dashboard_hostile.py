@@ -17,7 +17,7 @@ import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from dashboard import share, state, ui
+from dashboard import share, ui
 from tests.browser_helpers import PLACES, SmallPlanner
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -152,13 +152,8 @@ def test_every_page_with_hostile_query_parameters(app_planner, page: str):
     assert_inert(_app(page, **query))
 
 
-def test_accessibility_isochrone_with_a_hostile_place(app_planner, tiny_access):
-    state.set_override("access", lambda: tiny_access)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["acc_opp"] = "bikeshare"
-    at.session_state["acc_mode"] = "walk"
-    at.run()
-    at.switch_page("pages/accessibility.py").run()
+def test_accessibility_isochrone_with_a_hostile_place(accessibility_app):
+    at = accessibility_app
     for text in ("![x](http://evil.example/i.png)", "[Gares](http://evil.example/phish)", "91,-1.68"):
         at.text_input(key="iso_q").input(text).run()
         carrying = assert_inert(at)
