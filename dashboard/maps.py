@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from sources import settings
+from sources import SchemaError, settings
 from sources.geo import haversine_m, in_bbox
 from sources.loaders import bikeshare, carpool, cycling, gtfs, irve, parkings, realtime
 from sources.loaders import streets as street_loader
@@ -394,18 +394,21 @@ def _values(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, list[Any]]
 
 
 def _compose(frame: pd.DataFrame, parts: tuple[str, ...], sep: str) -> list[str]:
-    """Per row, the templates whose values are all known, formatted (text HTML-escaped), joined."""
+    """Per row, the templates whose values are all known, formatted, joined. Numbers are given to
+    the template as numbers (for format specs such as ``:.0f``), anything else as escaped text."""
     if not parts:
         return [""] * len(frame)
-    values = _values(frame, {c for p in parts for c in template_columns(p)})
+    fields = [(part, template_columns(part)) for part in parts]
+    values = _values(frame, {c for _, cols in fields for c in cols})
     out = []
     for i in range(len(frame)):
         bits = []
-        for part in parts:
-            row = {c: values[c][i] for c in template_columns(part)}
+        for part, cols in fields:
+            row = {c: values[c][i] for c in cols}
             if any(v is None for v in row.values()):
                 continue
-            bits.append(part.format(**{c: esc(v) if isinstance(v, str) else v for c, v in row.items()}))
+            bits.append(part.format(**{c: v if isinstance(v, (int, float)) and not isinstance(v, bool) else esc(v)
+                                       for c, v in row.items()}))
         out.append(sep.join(bits).strip())
     return out
 
@@ -426,8 +429,8 @@ def prepare_layer(spec: LayerSpec, data: Mapping[str, Any]) -> pd.DataFrame:
     """The display table of ``spec`` from ``data`` ({dataset id: loaded data}).
 
     Returns point or path columns (see the module docstring); an empty table with those columns
-    when the dataset is absent or empty. Raises ``KeyError`` naming the layer, dataset and
-    columns when the loaded table lacks columns the spec reads (a loader out of contract).
+    when the dataset is absent or empty. Raises :class:`sources.SchemaError` naming the layer,
+    dataset and columns when the loaded table lacks columns the spec reads (out of contract).
     """
     empty = pd.DataFrame(columns=POINT_COLUMNS if spec.kind == "points" else PATH_COLUMNS)
     loaded = data.get(spec.dataset_id)
@@ -437,8 +440,8 @@ def prepare_layer(spec: LayerSpec, data: Mapping[str, Any]) -> pd.DataFrame:
     derived = {name for name, _ in spec.derive}
     missing = sorted(spec.read_columns() - set(frame.columns) - derived)
     if missing:
-        raise KeyError(f"layer {spec.id!r}: dataset {spec.dataset_id!r} has no column(s) {missing} "
-                       "(its loader's contract)")
+        raise SchemaError(f"layer {spec.id!r}: dataset {spec.dataset_id!r} has no column(s) {missing} of "
+                          "its loader's contract", field=missing[0])
     if not len(frame):
         return empty
     keep = np.ones(len(frame), dtype=bool)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from dashboard import maps
+from sources import SchemaError
 from sources.catalogue import get
 from sources.geo import in_bbox
 from sources.loaders import bikeshare, irve, realtime
@@ -63,7 +64,7 @@ def test_generic_preparation_on_a_tiny_frame() -> None:
 
 def test_out_of_contract_frame_names_layer_and_column_and_empty_data_gives_empty_table() -> None:
     raw = pd.DataFrame({"nom": ["A"], "lon": [-1.6], "lat": [48.1], "nbre_pl": [3]})  # raw BNLC names
-    with pytest.raises(KeyError, match=r"layer 'carpool'.*'bnlc'.*'places'"):
+    with pytest.raises(SchemaError, match=r"layer 'carpool'.*'bnlc'.*'places'"):
         maps.prepare_layer(maps.LAYERS["carpool"], {"bnlc": raw})
     for spec in maps.LAYERS.values():
         table = spec.prepare({})
