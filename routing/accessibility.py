@@ -50,7 +50,7 @@ from sources.geo import project_xy
 
 from . import linking
 from .constants import ACCESS_MODES, OPPORTUNITY_KINDS, UNREACHABLE, UNREACHABLE_I32
-from .csa import bounded_scan, first_at_or_after, first_departure
+from .csa import bounded_scan, first_at_or_after, first_departure, time_index
 from .linking import LINK
 from .network import Network
 from .streets import ModeGraph
@@ -249,7 +249,7 @@ class AccessibilityEngine:
         out = np.full(tt.n_stops, _INF64, dtype=np.int64)
         if len(labels) == 0:
             return out
-        start = int(np.searchsorted(tt.dep_time, labels[:, 1].min(), side="left"))
+        start = time_index(tt.dep_time, labels[:, 1].min())
         bounded_scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
                      tt.fp_dur_s, labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 1, *work,
                      out, np.int64(LINK.transfer_slack_s))

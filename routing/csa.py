@@ -26,8 +26,9 @@ Times are int64 seconds since midnight of ``tt.day``; :data:`INF` means unreacha
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numba as nb
 import numpy as np
@@ -355,7 +356,7 @@ def _entry_at(e_dep, base, n, t):
 
 @nb.njit(cache=True)
 def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from,
-                    in_dur, n_trips, target, K, c_lo, c_hi, t_cut, e_off, e_dep, e_key, e_enter, e_exit,
+                    in_dur, n_trips, target, budgets, c_lo, c_hi, t_cut, e_off, e_dep, e_key, e_enter, e_exit,
                     e_next, cnt, mark, c_key, c_exit, c_next, ride_ok):
     """One backward pass over connections ``c_lo..c_hi`` (decreasing departure): per stop a profile
     of boarding departures with, for each budget of 1..K legs, the least (arrival, walking) key at
@@ -364,7 +365,11 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
     ``mark``ed stop (the sources and their footpath neighbours) also keep their own key and
     pointers in ``c_key``/``c_exit``/``c_next`` (the profile entries are suffix minima, which
     would let a boarding after the window hide one inside it). Connections not ``ride_ok`` (no
-    journey from the sources rides them and reaches the target in time) are skipped."""
+    journey from the sources rides them and reaches the target in time) are skipped.
+
+    ``budgets`` is a tuple of K zeros: its length is a compile-time constant, so every loop over
+    the 1..K legs is unrolled (one specialisation per K, cached)."""
+    K = len(budgets)
     n_stops = len(cnt)
     for s in range(n_stops):
         cnt[s] = 0
@@ -374,7 +379,6 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
         egress[in_from[k]] = in_dur[k]
     t_key = np.full((n_trips, K), INF, dtype=np.int64)
     best = np.full((n_stops, K), INF, dtype=np.int64)
-    lb = np.full(n_stops, INF, dtype=np.int64)
     bmin = np.full(n_stops, INF, dtype=np.int64)  # best[:, K - 2], compact
     latest = np.full(n_stops, -1, dtype=np.int64)
     t_exit = np.full((n_trips, K), -1, dtype=np.int32)
@@ -396,9 +400,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     t_exit[tr, k] = c
                     t_next[tr, k] = -1
         # exit, walk at most one footpath (or none), board another vehicle with one leg fewer
-        # (lb[v]: least key reachable by walking from v and boarding: nothing to gain below it)
         t1 = t_key[tr, 1] if K > 1 else INF
-        nfp = fp_off[v + 1] - fp_off[v] if K > 1 and lb[v] < t1 else -1
+        nfp = fp_off[v + 1] - fp_off[v] if K > 1 else -1
         for j in range(-1, nfp):
             if j < 0:
                 w = v
@@ -472,31 +475,62 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 e_exit[q, k] = t_exit[tr, k]
                 e_next[q, k] = t_next[tr, k]
                 best[u, k] = t_key[tr, k]
-        # keep lb: the stops that walk to u (and u itself) may now board here
-        bu = best[u, K - 2] if K > 1 else INF
-        bmin[u] = bu
-        if bu < lb[u]:
-            lb[u] = bu
-            for k in range(in_off[u], in_off[u + 1]):
-                x = in_from[k]
-                if bu + in_dur[k] < lb[x]:
-                    lb[x] = bu + in_dur[k]
+        bmin[u] = best[u, K - 2] if K > 1 else INF
     return scanned
 
 
 @nb.njit(cache=True)
-def _useful_connections(dep_stop, dep_time, trip, n_trips, tau, ld, c_lo, c_hi):
-    """Connections ``c_lo..c_hi`` some journey can ride: its trip was boardable (``tau``: earliest
-    arrival from the sources) at it or before, and boarding it there still meets the target by
-    the cut (``ld``: latest departures towards the target)."""
-    on = np.zeros(n_trips, dtype=np.bool_)
+def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from, in_dur,
+             arr_order, a_lo, a_hi, n_trips, src_stop, src_time, target, t_cut, c_lo, c_hi):
+    """Connections ``c_lo..c_hi`` some journey of the profile can ride: forward, its trip was
+    boardable at it or before (a vehicle or a source, then at most one footpath, reached the stop
+    in time; sources leave at ``src_time``); backward, the trip from it on reaches the target by
+    ``t_cut`` (leaving it at a stop from which the target is reached: walking at most one
+    footpath then boarding, or walking to the target). ``arr_order[a_lo:a_hi]``: the connections
+    arriving in [window start, t_cut], latest first."""
+    n_stops = len(fp_off) - 1
     ok = np.zeros(c_hi - c_lo, dtype=np.bool_)
+    on = np.zeros(n_trips, dtype=np.bool_)
+    tau = np.full(n_stops, INF, dtype=np.int64)
+    for i in range(len(src_stop)):
+        s, t = src_stop[i], src_time[i]
+        tau[s] = min(tau[s], t)
+        for k in range(fp_off[s], fp_off[s + 1]):
+            tau[fp_to[k]] = min(tau[fp_to[k]], t + fp_dur[k])
     for c in range(c_lo, c_hi):
-        t = trip[c]
+        tr = trip[c]
+        if not on[tr]:
+            if tau[dep_stop[c]] > dep_time[c]:
+                continue
+            on[tr] = True
+        ok[c - c_lo] = True
+        a = arr_stop[c]
+        at = np.int64(arr_time[c])
+        if at < tau[a]:
+            tau[a] = at
+            for k in range(fp_off[a], fp_off[a + 1]):
+                tau[fp_to[k]] = min(tau[fp_to[k]], at + fp_dur[k])
+    on[:] = False
+    ld = np.full(n_stops, NEG_INF, dtype=np.int64)
+    ld[target] = t_cut
+    for k in range(in_off[target], in_off[target + 1]):
+        ld[in_from[k]] = max(ld[in_from[k]], t_cut - in_dur[k])
+    for q in range(a_lo, a_hi):
+        c = arr_order[q]
+        if c < c_lo or c >= c_hi or not ok[c - c_lo]:
+            continue
+        tr = trip[c]
+        if not on[tr]:
+            if arr_time[c] > ld[arr_stop[c]]:
+                ok[c - c_lo] = False
+                continue
+            on[tr] = True
         u = dep_stop[c]
-        if not on[t] and tau[u] <= dep_time[c]:
-            on[t] = True
-        ok[c - c_lo] = on[t] and dep_time[c] <= ld[u]
+        d = np.int64(dep_time[c])
+        if d > ld[u]:
+            ld[u] = d
+            for k in range(in_off[u], in_off[u + 1]):
+                ld[in_from[k]] = max(ld[in_from[k]], d - in_dur[k])
     return ok
 
 
@@ -598,9 +632,9 @@ class ScanResult:
         return bool(t < INF) if self.direction == "forward" else bool(t > NEG_INF)
 
 
-@dataclass(frozen=True)
-class JourneyLeg:
-    """One leg of a journey: ``mode`` is "transit" or "walk"; trip is -1 for walks."""
+class JourneyLeg(NamedTuple):
+    """One leg of a journey: ``mode`` is "transit" or "walk"; trip is -1 for walks (a named tuple:
+    a range query builds hundreds of them)."""
 
     mode: str
     from_stop: int
@@ -692,7 +726,7 @@ def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None,
         n = tt.n_stops
         return ScanResult("forward", np.full(n, INF), *(np.full(n, -1, dtype=np.int32) for _ in range(3)),
                           src, 0)
-    start = int(np.searchsorted(tt.dep_time, src[:, 1].min(), side="left"))
+    start = time_index(tt.dep_time, src[:, 1].min())
     tau, je, jx, jf, scanned, rd, qe, qx, qf = _ea_kernel(
         tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
         tt.n_stops, tt.n_trips, src[:, 0].copy(), src[:, 1].copy(), tg, start, initial_footpaths,
@@ -811,25 +845,33 @@ def journey(tt: Timetable, result: ScanResult, stop: int) -> list[JourneyLeg]:
 _NO_STOPS = np.zeros(0, dtype=np.int64)
 
 
+def time_index(times: np.ndarray, t: int, side: str = "left") -> int:
+    """``np.searchsorted(times, t, side)`` with ``t`` cast to the array's dtype first (a Python or
+    int64 value against the int32 time columns would copy the whole column to compare)."""
+    info = np.iinfo(times.dtype)
+    return int(times.searchsorted(times.dtype.type(min(max(int(t), info.min), info.max)), side=side))
+
+
 def _arr_order_start(tt: Timetable, t: int) -> int:
     """First position of :attr:`Timetable.arr_order` (arrivals, latest first) arriving by ``t``."""
     rev = tt._cache.get("arr_time_ascending")
     if rev is None:
         rev = tt._cache["arr_time_ascending"] = tt.arr_time[tt.arr_order][::-1].copy()
-    return len(rev) - int(np.searchsorted(rev, t, side="right"))
+    return len(rev) - time_index(rev, t, "right")
 
 
 def _profile_pool(tt: Timetable, K: int) -> tuple[np.ndarray, ...]:
     """Work arrays of :func:`profile` (one slot per connection, grouped by departure stop), kept
-    on the timetable between queries."""
+    on the timetable between queries, with the lock that serialises their use (the first item)."""
     pool = tt._cache.get(("profile_pool", K))
     if pool is None:
         m = tt.n_connections
         e_off = tt.stop_departures[0].astype(np.int64)
-        pool = (e_off, np.empty(m, np.int64), np.empty((m, K), np.int64), np.empty((m, K), np.int32),
-                np.empty((m, K), np.int32), np.empty((m, K), np.int32), np.zeros(tt.n_stops, np.int64),
-                np.empty((m, K), np.int64), np.empty((m, K), np.int32), np.empty((m, K), np.int32))
-        tt._cache[("profile_pool", K)] = pool
+        pool = (threading.Lock(), e_off, np.empty(m, np.int64), np.empty((m, K), np.int64),
+                np.empty((m, K), np.int32), np.empty((m, K), np.int32), np.empty((m, K), np.int32),
+                np.zeros(tt.n_stops, np.int64), np.empty((m, K), np.int64), np.empty((m, K), np.int32),
+                np.empty((m, K), np.int32))
+        pool = tt._cache.setdefault(("profile_pool", K), pool)
     return pool
 
 
@@ -877,74 +919,94 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
     ws, we = int(window_start_s), int(window_end_s)
     t_cut = we + int(max_duration_s)
     # boarding happens at or after the door departure plus the shortest access
-    c_lo = int(np.searchsorted(tt.dep_time, ws + int(src[:, 1].min()), side="left"))
-    c_hi = int(np.searchsorted(tt.dep_time, t_cut, side="right"))
-    e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, c_key, c_exit, c_next = _profile_pool(tt, K)
+    c_lo = time_index(tt.dep_time, ws + int(src[:, 1].min()))
+    c_hi = time_index(tt.dep_time, t_cut, "right")
+    lock, e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, c_key, c_exit, c_next = _profile_pool(tt, K)
     mark = np.zeros(tt.n_stops, np.bool_)
     for s in src[:, 0].tolist():
         mark[s] = True
         mark[tt.fp_to[tt.fp_offsets[s]:tt.fp_offsets[s + 1]]] = True
     in_off, in_from, in_dur = tt.footpaths_in
-    # prune: connections no journey from the sources (leaving at ws or later) can ride, and those
-    # from which the target cannot be reached by the cut
-    # (both scans bounded to the connections of the query: slices are views)
-    tau = _ea_kernel(tt.dep_stop[:c_hi], tt.arr_stop, tt.dep_time[:c_hi], tt.arr_time, tt.trip, tt.fp_offsets,
-                     tt.fp_to, tt.fp_dur_s, tt.n_stops, tt.n_trips, src[:, 0].copy(), ws + src[:, 1], _NO_STOPS,
-                     c_lo, True, np.int64(0))[0]
-    order = tt.arr_order[:_arr_order_start(tt, ws - 1)]
-    ld = _ld_kernel(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, order, in_off, in_from, in_dur,
-                    tt.n_stops, tt.n_trips, np.array([target], np.int64), np.array([t_cut], np.int64), _NO_STOPS,
-                    _arr_order_start(tt, t_cut), True, np.int64(0))[0]
-    useful = _useful_connections(tt.dep_stop, tt.dep_time, tt.trip, tt.n_trips, tau, ld, c_lo, c_hi)
-    scanned = _profile_kernel(
-        tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-        in_off, in_from, in_dur, tt.n_trips, int(target), K, c_lo, c_hi, np.int64(t_cut),
-        e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful)
-    dep_off, dep_conn = tt.stop_departures
-    d0, kk, key, conn, walk0, first = _profile_sources(
-        src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,
-        dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key, useful)
-    if stats is not None:
-        stats["runs"] = len(d0)
-        stats["scanned"] = int(scanned)
-    out = []
+    with lock:  # the work arrays are shared by the queries on this timetable
+        # prune the connections no journey can ride (from the sources at the window start, to the target
+        # by the cut)
+        useful = _ride_ok(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
+                          tt.fp_dur_s, in_off, in_from, in_dur, tt.arr_order, _arr_order_start(tt, t_cut),
+                          _arr_order_start(tt, ws - 1), tt.n_trips, src[:, 0].copy(), ws + src[:, 1], int(target),
+                          np.int64(t_cut), c_lo, c_hi)
+        scanned = _profile_kernel(
+            tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
+            in_off, in_from, in_dur, tt.n_trips, int(target), (0,) * K, c_lo, c_hi, np.int64(t_cut),
+            e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful)
+        dep_off, dep_conn = tt.stop_departures
+        d0, kk, key, conn, walk0, first = _profile_sources(
+            src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,
+            dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key, useful)
+        if stats is not None:
+            stats["runs"] = len(d0)
+            stats["scanned"] = int(scanned)
+        arr, walk = np.divmod(key, KEY_W)
+        keep = arr - d0 <= max_duration_s
+        d0, kk, arr, walk, conn, walk0, first = (a[keep] for a in (d0, kk, arr, walk, conn, walk0, first))
+        order = np.lexsort((walk, kk, arr, d0))
+        d0, kk, arr, walk, conn, walk0, first = (a[order] for a in (d0, kk, arr, walk, conn, walk0, first))
+        flat = _profile_trace(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
+                              tt.fp_dur_s, int(target), conn, kk, walk0, first, c_exit, c_next, e_dep, e_enter,
+                              e_exit, e_next, e_off, cnt)
+    if len(flat) and flat[-1, 0] < 0:
+        raise RuntimeError("profile pointers broken")  # an invariant of the kernel
+    legs_col = np.empty(len(d0), dtype=object)
     for i in range(len(d0)):
-        arr, walk = divmod(int(key[i]), int(KEY_W))
-        if arr - int(d0[i]) > max_duration_s:
-            continue
-        c, k = int(conn[i]), int(kk[i])
-        legs = _profile_legs(tt, c, int(c_exit[c, k]), int(c_next[c, k]), k, int(first[i]), int(walk0[i]),
-                             int(target), e_dep, e_key, e_enter, e_exit, e_next, e_off, cnt)
-        out.append((int(d0[i]), arr, arr - int(d0[i]), k, walk, legs))
-    out.sort(key=lambda r: (r[0], r[1], r[3], r[4]))
-    cols: dict[str, Any] = {c: np.array([r[i] for r in out], dtype=np.int64)
-                            for i, c in enumerate(PROFILE_COLUMNS[:-1])}
-    legs_col = np.empty(len(out), dtype=object)
-    for i, r in enumerate(out):
-        legs_col[i] = r[-1]
-    return pd.DataFrame({**cols, "legs": legs_col})
+        legs_col[i] = []
+    for j, f, t, dep, arr_t, tr, en, ex in flat.tolist():
+        legs_col[j].append(JourneyLeg(TRANSIT, f, t, dep, arr_t, tr, en, ex) if tr >= 0
+                           else JourneyLeg(WALK, f, t, dep, arr_t))
+    return pd.DataFrame({"departure_s": d0, "arrival_s": arr, "duration_s": arr - d0, "transfers": kk,
+                         "walk_s": walk, "legs": legs_col})
 
 
-def _profile_legs(tt: Timetable, e: int, x: int, w: int, k: int, first: int, walk0: int, target: int,
-                  e_dep: np.ndarray, e_key: np.ndarray, e_enter: np.ndarray, e_exit: np.ndarray,
-                  e_next: np.ndarray, e_off: np.ndarray, cnt: np.ndarray) -> list[JourneyLeg]:
-    """Legs of a profile journey boarding connection ``e`` (exit ``x``, then walk to ``w``, -1 for
-    the target) with ``k`` more legs allowed after it, following the profile entries."""
-    legs: list[JourneyLeg] = []
-    if walk0 > 0:
-        legs.append(JourneyLeg(WALK, first, int(tt.dep_stop[e]), int(tt.dep_time[e]) - walk0,
-                               int(tt.dep_time[e])))
-    while True:
-        legs.append(JourneyLeg(TRANSIT, int(tt.dep_stop[e]), int(tt.arr_stop[x]), int(tt.dep_time[e]),
-                               int(tt.arr_time[x]), int(tt.trip[e]), e, x))
-        v, ta = int(tt.arr_stop[x]), int(tt.arr_time[x])
-        to = target if w < 0 else w
-        if to != v:
-            legs.append(JourneyLeg(WALK, v, to, ta, ta + _fp_dur(tt, v, to)))
-        if w < 0:
-            return legs
-        p = int(_entry_at(e_dep, int(e_off[w]), int(cnt[w]), np.int64(legs[-1].arr_time_s)))
-        k -= 1
-        if p < 0 or k < 0:
-            raise RuntimeError("profile pointers broken")  # an invariant of the kernel
-        e, x, w = int(e_enter[p, k]), int(e_exit[p, k]), int(e_next[p, k])
+@nb.njit(cache=True)
+def _profile_trace(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, target, conn, kk, walk0,
+                   first, c_exit, c_next, e_dep, e_enter, e_exit, e_next, e_off, cnt):
+    """Legs of the profile journeys, following the pointers: journey i boards connection
+    ``conn[i]`` with ``kk[i]`` more legs allowed after it (exit and next stop in ``c_exit`` /
+    ``c_next``), after an initial walk of ``walk0[i]`` from ``first[i]``; then the profile entries.
+    Rows (journey, from stop, to stop, departure, arrival, trip, enter, exit), trip -1 for walks;
+    a last row with journey -1 when the pointers are broken."""
+    K = c_exit.shape[1]
+    out = np.empty((len(conn) * (2 * K + 1) + 1, 8), np.int64)
+    m = 0
+    for i in range(len(conn)):
+        e = conn[i]
+        k = kk[i]
+        x = np.int64(c_exit[e, k])
+        w = np.int64(c_next[e, k])
+        if walk0[i] > 0:
+            out[m, 0], out[m, 1], out[m, 2] = i, first[i], dep_stop[e]
+            out[m, 3], out[m, 4], out[m, 5], out[m, 6], out[m, 7] = dep_time[e] - walk0[i], dep_time[e], -1, -1, -1
+            m += 1
+        while True:
+            out[m, 0], out[m, 1], out[m, 2] = i, dep_stop[e], arr_stop[x]
+            out[m, 3], out[m, 4], out[m, 5], out[m, 6], out[m, 7] = dep_time[e], arr_time[x], trip[e], e, x
+            m += 1
+            v = np.int64(arr_stop[x])
+            t = np.int64(arr_time[x])
+            to = target if w < 0 else w
+            if to != v:
+                d = _fp_duration(fp_off, fp_to, fp_dur, v, to)
+                if d < 0:
+                    out[m, 0] = -1
+                    return out[:m + 1]
+                out[m, 0], out[m, 1], out[m, 2] = i, v, to
+                out[m, 3], out[m, 4], out[m, 5], out[m, 6], out[m, 7] = t, t + d, -1, -1, -1
+                m += 1
+                t += d
+            if w < 0:
+                break
+            p = _entry_at(e_dep, e_off[w], cnt[w], t)
+            k -= 1
+            if p < 0 or k < 0:
+                out[m, 0] = -1
+                return out[:m + 1]
+            e, x, w = np.int64(e_enter[p, k]), np.int64(e_exit[p, k]), np.int64(e_next[p, k])
+    return out[:m]
