@@ -11,7 +11,9 @@ added to the loader's contract, never guessed here (a test checks every spec aga
 
 Display tables have either point columns ``lon, lat, radius_m, color, name, info`` or path
 columns ``path, color, width_m, name, info`` (``path`` a list of [lon, lat]); ``name`` and
-``info`` are HTML-escaped because deck.gl puts tooltips in innerHTML.
+``info`` are HTML-escaped because deck.gl puts tooltips in innerHTML. Words of the tooltips are
+translations: a template field starting with ``_`` (``{_line}``) is the string ``map.line`` of
+:mod:`dashboard.i18n` in the requested language.
 
 The base map (:data:`STREETS`) is drawn from the street networks (no online tiles by
 default), so the map is never blank, even offline.
@@ -32,6 +34,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from dashboard.i18n import DEFAULT_LANGUAGE, translate
 from sources import SchemaError, settings
 from sources.geo import haversine_m, in_bbox
 from sources.loaders import bikeshare, carpool, cycling, gtfs, irve, parkings, realtime
@@ -338,8 +341,9 @@ class LayerSpec:
     ``columns`` is the loader's column contract (its ``COLUMNS``, or ``COLUMNS[table]``) and every
     column named below must be in it, or in ``derive`` (columns computed here, before the rest),
     or in ``extra`` (columns that the ``table`` function adds). ``name`` and ``info`` are
-    ``str.format`` templates over those columns: the parts whose values are all known are kept,
-    joined with a space (name) or " · " (info). ``size`` is the radius (points) or width (paths)
+    ``str.format`` templates over those columns (and translated words: ``{_places}`` is the string
+    ``map.places``): the parts whose values are all known are kept, joined with a space (name) or
+    " · " (info). ``size`` is the radius (points) or width (paths)
     in metres; ``color`` an RGB or a :class:`Rule`.
     """
 
@@ -379,13 +383,17 @@ class LayerSpec:
             cols.add(self.size.column)
         return cols
 
-    def prepare(self, data: Mapping[str, Any]) -> pd.DataFrame:
-        return prepare_layer(self, data)
+    def prepare(self, data: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+        return prepare_layer(self, data, lang)
+
+
+def _template_fields(template: str) -> list[str]:
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f]
 
 
 def template_columns(template: str) -> list[str]:
-    """The column names a ``str.format`` template reads (``"{places} places"`` -> ["places"])."""
-    return [f for _, f, _, _ in string.Formatter().parse(template) if f]
+    """The column names a ``str.format`` template reads (``"{places} {_places}"`` -> ["places"])."""
+    return [f for f in _template_fields(template) if not f.startswith("_")]
 
 
 def _values(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, list[Any]]:
@@ -393,12 +401,15 @@ def _values(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, list[Any]]
     return {c: [None if _missing(v) else v for v in frame[c].tolist()] for c in columns}
 
 
-def _compose(frame: pd.DataFrame, parts: tuple[str, ...], sep: str) -> list[str]:
+def _compose(frame: pd.DataFrame, parts: tuple[str, ...], sep: str, lang: str) -> list[str]:
     """Per row, the templates whose values are all known, formatted, joined. Numbers are given to
-    the template as numbers (for format specs such as ``:.0f``), anything else as escaped text."""
+    the template as numbers (for format specs such as ``:.0f``), anything else as escaped text;
+    ``{_word}`` fields are the translation ``map.word`` in ``lang``."""
     if not parts:
         return [""] * len(frame)
     fields = [(part, template_columns(part)) for part in parts]
+    words = {f: esc(translate(f"map.{f[1:]}", lang)) for part in parts for f in _template_fields(part)
+             if f.startswith("_")}
     values = _values(frame, {c for _, cols in fields for c in cols})
     out = []
     for i in range(len(frame)):
@@ -407,8 +418,8 @@ def _compose(frame: pd.DataFrame, parts: tuple[str, ...], sep: str) -> list[str]
             row = {c: values[c][i] for c in cols}
             if any(v is None for v in row.values()):
                 continue
-            bits.append(part.format(**{c: v if isinstance(v, (int, float)) and not isinstance(v, bool) else esc(v)
-                                       for c, v in row.items()}))
+            bits.append(part.format(**words, **{c: v if isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                else esc(v) for c, v in row.items()}))
         out.append(sep.join(bits).strip())
     return out
 
@@ -425,8 +436,9 @@ def _sizes(frame: pd.DataFrame, size: float | SizeBy) -> np.ndarray:
     return size.base_m + size.per_sqrt_m * np.sqrt(value.fillna(size.default).clip(lower=1).to_numpy())
 
 
-def prepare_layer(spec: LayerSpec, data: Mapping[str, Any]) -> pd.DataFrame:
-    """The display table of ``spec`` from ``data`` ({dataset id: loaded data}).
+def prepare_layer(spec: LayerSpec, data: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """The display table of ``spec`` from ``data`` ({dataset id: loaded data}), its tooltip words
+    in ``lang``.
 
     Returns point or path columns (see the module docstring); an empty table with those columns
     when the dataset is absent or empty. Raises :class:`sources.SchemaError` naming the layer,
@@ -456,7 +468,8 @@ def prepare_layer(spec: LayerSpec, data: Mapping[str, Any]) -> pd.DataFrame:
         frame = frame.assign(**{name: _apply(frame, rule)})
     color = _apply(frame, spec.color) if isinstance(spec.color, Rule) else [list(spec.color)] * len(frame)
     out = pd.DataFrame({"color": color, "size": _sizes(frame, spec.size),
-                        "name": _compose(frame, spec.name, " "), "info": _compose(frame, spec.info, " · ")})
+                        "name": _compose(frame, spec.name, " ", lang),
+                        "info": _compose(frame, spec.info, " · ", lang)})
     if spec.kind == "points":
         out.insert(0, "lon", lon[keep])
         out.insert(1, "lat", lat[keep])
@@ -470,7 +483,7 @@ def prepare_layer(spec: LayerSpec, data: Mapping[str, Any]) -> pd.DataFrame:
 LAYERS: dict[str, LayerSpec] = {s.id: s for s in (
     LayerSpec("lines", "layer.lines", "star-gtfs", gtfs.COLUMNS["routes"], "paths",
               Rule(("route_color",), route_color), 14.0, table=route_paths, extra=("geometry",),
-              name=("Ligne", "{route_short_name}"), info=("{route_long_name}",), default_on=True,
+              name=("{_line}", "{route_short_name}"), info=("{route_long_name}",), default_on=True,
               legend=(((0, 90, 170), "layer.lines"),)),
     LayerSpec("stops", "layer.stops", "star-gtfs", gtfs.COLUMNS["stops"], "points", (0, 90, 170), 18.0,
               table=gtfs_stops, lon="stop_lon", lat="stop_lat", name=("{stop_name}",), info=("{stop_id}",),
@@ -487,7 +500,7 @@ LAYERS: dict[str, LayerSpec] = {s.id: s for s in (
               legend=(((0, 150, 80), "legend.done"), ((240, 150, 20), "legend.works"),
                       ((150, 150, 160), "legend.planned"))),
     LayerSpec("carpool", "layer.carpool", "bnlc", carpool.COLUMNS, "points", (230, 130, 0),
-              SizeBy("places", 30.0, 3.0, 4.0), info=("{places} places",),
+              SizeBy("places", 30.0, 3.0, 4.0), info=("{places} {_places}",),
               keep=(KeepIf(("lon", "lat"), in_view),),
               legend=(((230, 130, 0), "layer.carpool"),), attribution_keys=("attr.etalab",)),
     LayerSpec("chargers", "layer.chargers", "irve", irve.COLUMNS, "points",
@@ -497,7 +510,7 @@ LAYERS: dict[str, LayerSpec] = {s.id: s for s in (
               legend=(((90, 190, 220), "legend.kw_slow"), ((0, 140, 200), "legend.kw_mid"),
                       ((120, 40, 170), "legend.kw_fast")), attribution_keys=("attr.etalab",)),
     LayerSpec("parkride", "layer.parkride", "parkings", parkings.COLUMNS, "points", (0, 70, 140),
-              SizeBy("capacity", 40.0, 4.0, 50.0), info=("{capacity} places",),
+              SizeBy("capacity", 40.0, 4.0, 50.0), info=("{capacity} {_places}",),
               keep=(KeepIf(("is_park_and_ride",), is_true),),
               legend=(((0, 70, 140), "legend.capacity"),)),
     LayerSpec("traffic", "layer.traffic", "main-roads-traffic", street_loader.COLUMNS["edges"], "paths",
@@ -506,7 +519,7 @@ LAYERS: dict[str, LayerSpec] = {s.id: s for s in (
               legend=(((40, 170, 70), "legend.free"), ((240, 150, 20), "legend.heavy"),
                       ((210, 40, 40), "legend.congested"), ((160, 160, 170), "legend.unknown"))),
     LayerSpec("buses", "layer.buses", "star-bus-positions", realtime.COLUMNS, "points",
-              Rule(("in_service", "delay_s"), bus_color), 35.0, name=("Bus", "{line_name}"),
+              Rule(("in_service", "delay_s"), bus_color), 35.0, name=("{_bus}", "{line_name}"),
               info=("{state}", "{delay_s:+.0f} s"), keep=(KeepIf(("snapshot",), is_latest),),
               legend=(((30, 160, 70), "legend.on_time"), ((210, 40, 40), "legend.late"))),
 )}

@@ -15,7 +15,7 @@ from dashboard import maps
 from sources import SchemaError
 from sources.catalogue import get
 from sources.geo import in_bbox
-from sources.loaders import bikeshare, irve, realtime
+from sources.loaders import bikeshare, carpool, irve, realtime
 from tests.browser_helpers import contract_frame
 
 
@@ -105,6 +105,20 @@ def test_buses_latest_snapshot_in_service_and_chargers_cropped() -> None:
     table = maps.LAYERS["chargers"].prepare({"irve": stations})
     assert table["name"].tolist() == ["Alma"]  # Brest is outside the view
     assert table["info"].tolist() == ["50 kW"] and table["radius_m"].tolist() == [37.0]
+
+
+def test_tooltip_words_are_translations() -> None:
+    places = contract_frame({"name": ["Gare", "Alma"], "lon": [-1.67, -1.68], "lat": [48.10, 48.08],
+                             "places": [12, None]}, carpool.COLUMNS)
+    assert maps.LAYERS["carpool"].prepare({"bnlc": places})["info"].tolist() == ["12 places", ""]
+    assert maps.LAYERS["carpool"].prepare({"bnlc": places}, "en")["info"].tolist() == ["12 spaces", ""]
+    # every word field of every template has its French and English strings
+    from dashboard.i18n import STRINGS
+
+    for spec in maps.LAYERS.values():
+        for part in (*spec.name, *spec.info):
+            for word in (f for f in maps._template_fields(part) if f.startswith("_")):
+                assert {"fr", "en"} <= set(STRINGS[f"map.{word[1:]}"]), (spec.id, word)
 
 
 def _finite_paths(paths: pd.Series) -> bool:
