@@ -18,13 +18,9 @@ import time
 import warnings
 
 import numpy as np
+from timing import latency
 
 os.environ.setdefault("SPMD_BUNDLE", "/work/shared/data/rennes")
-
-
-def _stats(xs: list[float]) -> str:
-    a = np.asarray(xs) * 1000
-    return f"median {np.median(a):8.1f} ms  p95 {np.percentile(a, 95):8.1f} ms  (n={len(a)})"
 
 
 def main() -> None:
@@ -53,7 +49,7 @@ def main() -> None:
         iso = acc.isochrone(engine, grid, (float(tt.stop_lon[s]), float(tt.stop_lat[s])), departure="08:00")
         times.append(time.perf_counter() - t)
         cells.append(int(iso["cells"].iloc[-1]))
-    print(f"[isochrone] 5 bands, transit 08:00: {_stats(times)}; 60-min band {np.median(cells):.0f} cells "
+    print(f"[isochrone] 5 bands, transit 08:00: {latency(times)}; 60-min band {np.median(cells):.0f} cells "
           f"(median); target <= 100 ms -> {'OK' if np.median(times) <= 0.1 else 'MISSED'}")
 
     # -- 2. cumulative accessibility of every cell ----------------------------------------------
@@ -106,7 +102,7 @@ def main() -> None:
                 client.close()
                 cluster.close()
             walls[workers] = float(np.median(runs))
-            print(f"  [{name}] Dask LocalCluster {workers} worker(s): origin batches {_stats(runs)}; "
+            print(f"  [{name}] Dask LocalCluster {workers} worker(s): origin batches {latency(runs)}; "
                   f"identical to in-process: {same}")
         print(f"  [{name}] speed-up 1 -> 2 workers: {walls[1] / walls[2]:.2f}x (2 cores shared with other jobs)")
 

@@ -32,6 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from timing import latency  # noqa: E402
+
 from routing import departure_board, find_stop, line_explorer, lines_table, next_departures  # noqa: E402
 from routing.departures import day_of_buses, stop_timetable  # noqa: E402
 from routing.timetable import build_timetable  # noqa: E402
@@ -40,8 +42,7 @@ from sources.loaders.gtfs import load_gtfs  # noqa: E402
 
 
 def _ms(values: list[float]) -> str:
-    arr = np.asarray(values) * 1000
-    return f"p50 {np.median(arr):7.2f} ms  p95 {np.percentile(arr, 95):7.2f} ms"
+    return latency(values, width=7, decimals=2)
 
 
 def main() -> None:

@@ -36,6 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from timing import median_p95  # noqa: E402
+
 from routing import csa, linking  # noqa: E402
 from routing.build import load_network  # noqa: E402
 from routing.places import Place  # noqa: E402
@@ -46,16 +48,11 @@ from tests.reference_router import ReferenceRouter  # noqa: E402
 INF = math.inf
 
 
-def stats(ts: list[float]) -> tuple[float, float]:
-    a = np.asarray(ts) * 1000
-    return float(np.median(a)), float(np.percentile(a, 95))
-
-
 def line(name: str, ts: list[float], base: list[float] | None = None) -> None:
-    p50, p95 = stats(ts)
+    p50, p95 = median_p95(ts)
     extra = ""
     if base is not None:
-        b50, b95 = stats(base)
+        b50, b95 = median_p95(base)
         extra = f"   reference/this: x{b50 / p50:,.0f} median, x{b95 / p95:,.0f} p95"
     print(f"{name:<44} median {p50:9.3f} ms   p95 {p95:9.3f} ms{extra}")
 
@@ -229,8 +226,8 @@ def main() -> None:
     print(f"engine == reference: {equal}/{k}")
     for o, d, t, v, r in mismatches[:5]:
         print(f"  MISMATCH ({o.lat:.5f},{o.lon:.5f}) -> ({d.lat:.5f},{d.lon:.5f}) at {t:.0f}: engine {v} ref {r}")
-    p50, p95 = stats(eng_t)
-    ratio = stats(ref_t)[0] / stats(eng_t[:k])[0]
+    p50, p95 = median_p95(eng_t)
+    ratio = median_p95(ref_t)[0] / median_p95(eng_t[:k])[0]
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"targets: engine p50 {p50:.3f} ms (<= 2: {'ok' if p50 <= 2 else 'MISSED'}), "
           f"p95 {p95:.3f} ms (<= 5: {'ok' if p95 <= 5 else 'MISSED'}), "

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from timing import median_p95
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,9 +68,8 @@ def run(phase: str, bundle: str, cache: str) -> dict[str, float]:
 
 
 def show(name: str, values: list[float], unit: str = "s") -> tuple[float, float]:
-    a = np.asarray(values)
-    p50, p95 = float(np.median(a)), float(np.percentile(a, 95))
-    print(f"{name:<40} median {p50:8.2f} {unit}   p95 {p95:8.2f} {unit}   (n={len(a)})")
+    p50, p95 = median_p95(values, unit=unit)
+    print(f"{name:<40} median {p50:8.2f} {unit}   p95 {p95:8.2f} {unit}   (n={len(values)})")
     return p50, p95
 
 

@@ -18,13 +18,9 @@ import os
 import time
 
 import numpy as np
+from timing import latency
 
 os.environ.setdefault("SPMD_BUNDLE", "/work/shared/data/rennes")
-
-
-def _stats(xs: list[float]) -> str:
-    a = np.asarray(xs) * 1000
-    return f"median {np.median(a):8.1f} ms  p95 {np.percentile(a, 95):8.1f} ms  (n={len(a)})"
 
 
 def main() -> None:
@@ -52,8 +48,8 @@ def main() -> None:
             t = time.perf_counter()
             with_scenario(net, sc)
             net_times.append(time.perf_counter() - t)
-        print(f"[apply {label:<16}] timetable {_stats(tt_times)}")
-        print(f"[apply {label:<16}] network   {_stats(net_times)}; target <= 1 s -> "
+        print(f"[apply {label:<16}] timetable {latency(tt_times)}")
+        print(f"[apply {label:<16}] network   {latency(net_times)}; target <= 1 s -> "
               f"{'OK' if np.median(net_times) <= 1.0 else 'MISSED'}")
 
     # -- 2. before/after on the whole grid ----------------------------------------------------------

@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 import pandas as pd
+from timing import latency
 
 from sources.traces import clean, flows, load_skmob, privacy
 
@@ -71,8 +72,7 @@ def timed(fn, repeats: int) -> tuple[list[float], object]:
 
 
 def fmt(times: list[float]) -> str:
-    p95 = float(np.percentile(times, 95))
-    return f"median {statistics.median(times):7.2f} s  p95 {p95:7.2f} s  (n={len(times)})"
+    return latency(times, unit="s", width=7, decimals=2)
 
 
 def pipeline(frame: pd.DataFrame, engine: str) -> tuple[object, object, object]:

@@ -560,6 +560,9 @@ STRINGS: dict[str, dict[str, str]] = {
                             "en": "People who now reach {n} opportunities"},
     "scen.gain": {"fr": "Gain", "en": "Gain"},
     "scen.loss": {"fr": "Perte", "en": "Loss"},
+    "map.line": {"fr": "Ligne", "en": "Line"},
+    "map.places": {"fr": "places", "en": "spaces"},
+    "map.bus": {"fr": "Bus", "en": "Bus"},
     "scen.map_caption": {"fr": "{n} carreaux de 200 m changent. Opportunités : {label}.",
                          "en": "{n} cells of 200 m change. Opportunities: {label}."},
 }

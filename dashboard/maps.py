@@ -1,14 +1,22 @@
-"""Map layers for the dashboard, as plain functions of loaded frames (no Streamlit here).
+"""Map layers for the dashboard, as plain functions of loaded data (no Streamlit here).
 
-Each layer is a :class:`LayerSpec`: which catalogue datasets it needs, a
-``prepare`` function turning the loaded data into a small display table, and a
-``build`` function turning that table into pydeck layers. Display tables have
-either point columns ``lon, lat, radius_m, color, name, info`` or path columns
-``path, color, width_m, name, info`` (``path`` a list of [lon, lat]); ``name``
-and ``info`` are HTML-escaped because deck.gl puts tooltips in innerHTML.
+The toggleable layers are a table, :data:`LAYERS`: one :class:`LayerSpec` per layer says
+which catalogue dataset it draws, which table of the loaded data, and which of the loader's
+typed columns (its published ``COLUMNS`` contract, kept in ``spec.columns``) give the
+position or geometry, the name, the tooltip text, the size and the colour. One function,
+:func:`prepare_layer`, turns any of them into a display table. Colour rules specific to a
+layer (bike-share fill, charger power class, traffic state, bus delay) are small named
+functions the table refers to. A column a layer needs and its loader does not publish is
+added to the loader's contract, never guessed here (a test checks every spec against it).
 
-The base map is drawn from the street network (no online tiles by default), so
-the map is never blank, even offline.
+Display tables have either point columns ``lon, lat, radius_m, color, name, info`` or path
+columns ``path, color, width_m, name, info`` (``path`` a list of [lon, lat]); ``name`` and
+``info`` are HTML-escaped because deck.gl puts tooltips in innerHTML. Words of the tooltips are
+translations: a template field starting with ``_`` (``{_line}``) is the string ``map.line`` of
+:mod:`dashboard.i18n` in the requested language.
+
+The base map (:data:`STREETS`) is drawn from the street networks (no online tiles by
+default), so the map is never blank, even offline.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ import html
 import json
 import math
 import re
+import string
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +34,11 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from sources import settings
-from sources.geo import haversine_m
+from dashboard.i18n import DEFAULT_LANGUAGE, translate
+from sources import SchemaError, settings
+from sources.geo import haversine_m, in_bbox
+from sources.loaders import bikeshare, carpool, cycling, gtfs, irve, parkings, realtime
+from sources.loaders import streets as street_loader
 
 RENNES_CENTER = (-1.6778, 48.1173)  # lon, lat (République)
 #: a bbox a little larger than Rennes Métropole, to crop national/regional files
@@ -36,6 +48,9 @@ GREY = [150, 150, 160]
 STREET_COLOR = [205, 208, 214]
 ROAD_COLOR = [170, 176, 188]
 HEX_RE = re.compile(r"^[0-9A-Fa-f]{6}$")
+
+POINT_COLUMNS = ["lon", "lat", "radius_m", "color", "name", "info"]
+PATH_COLUMNS = ["path", "color", "width_m", "name", "info"]
 
 #: leg colours by mode (RGB) when the leg has no route colour
 MODE_COLORS: dict[str, list[int]] = {
@@ -53,6 +68,18 @@ def hex_to_rgb(value: Any, default: list[int] | None = None) -> list[int]:
     return list(default or GREY)
 
 
+def _missing(value: Any) -> bool:
+    """None, NA, NaN or blank text."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def esc(value: Any) -> str:
     """Text safe for deck.gl tooltips and HTML snippets (None/NaN -> "")."""
     if value is None:
@@ -65,43 +92,10 @@ def esc(value: Any) -> str:
     return html.escape(str(value))
 
 
-def pick_column(frame: pd.DataFrame, *candidates: str) -> str | None:
-    """The first of ``candidates`` that is a column of ``frame`` (case-insensitive), else None."""
-    lower = {str(c).lower(): c for c in frame.columns}
-    for cand in candidates:
-        if cand in frame.columns:
-            return cand
-        if cand.lower() in lower:
-            return lower[cand.lower()]
-    return None
-
-
-def _num(frame: pd.DataFrame, col: str | None, default: float = np.nan) -> pd.Series:
-    """A float64 column (NaN for missing or unparsable values, nullable dtypes included)."""
-    if col is None:
-        return pd.Series(default, index=frame.index, dtype="float64")
-    values = frame[col]
-    if values.dtype == bool or str(values.dtype) == "boolean":
-        values = values.astype("float64")
-    return pd.to_numeric(values, errors="coerce").astype("float64")
-
-
-def _text(frame: pd.DataFrame, col: str | None) -> pd.Series:
-    if col is None:
-        return pd.Series("", index=frame.index, dtype="object")
-    return frame[col].map(esc)
-
-
-def in_bbox(frame: pd.DataFrame, bbox: tuple[float, float, float, float] = VIEW_BBOX) -> pd.DataFrame:
-    lon, lat = _num(frame, pick_column(frame, "lon", "stop_lon")), _num(frame, pick_column(frame, "lat", "stop_lat"))
-    keep = lon.between(bbox[0], bbox[2]) & lat.between(bbox[1], bbox[3])
-    return frame.loc[keep.fillna(False).to_numpy()]
-
-
 # -- geometry helpers -----------------------------------------------------------------------------
 
 def line_paths(geometry: Any) -> list[list[list[float]]]:
-    """Paths ([[lon, lat], ...]) of a shapely LineString/MultiLineString or GeoJSON mapping."""
+    """Paths ([[lon, lat], ...]) of a shapely LineString/MultiLineString, WKB/WKT or GeoJSON mapping."""
     if geometry is None:
         return []
     if isinstance(geometry, (bytes, bytearray, memoryview, str)):
@@ -126,47 +120,6 @@ def line_paths(geometry: Any) -> list[list[list[float]]]:
         return [[[float(x), float(y)] for x, y, *_ in g.coords] for g in geometry.geoms]
     return []
 
-
-def line_frame(data: Any) -> pd.DataFrame | None:
-    """The table of line features inside loaded data: a GeoDataFrame, or a multi-table object
-    (``edges`` attribute or ``to_frames()``) holding one with a ``geometry`` column."""
-    if isinstance(data, pd.DataFrame):
-        return data if "geometry" in data.columns else None
-    to_gdf = getattr(data, "to_geodataframe", None)
-    if callable(to_gdf):
-        return to_gdf()
-    for attr in ("edges", "lines", "segments"):
-        frame = getattr(data, attr, None)
-        if isinstance(frame, pd.DataFrame) and "geometry" in frame.columns:
-            return frame
-    to_frames = getattr(data, "to_frames", None)
-    if callable(to_frames):
-        for name, frame in to_frames().items():
-            if isinstance(frame, pd.DataFrame) and "geometry" in frame.columns and name != "nodes":
-                return frame
-    return None
-
-
-def paths_table(frame: pd.DataFrame, *, color: Callable[[pd.Series], list[int]] | list[int],
-                width_m: float, name_col: str | None = None,
-                info: Callable[[pd.Series], str] | None = None) -> pd.DataFrame:
-    """Explode line features into one row per path with ``path, color, width_m, name, info``."""
-    rows: list[dict[str, Any]] = []
-    geoms = frame["geometry"].tolist()
-    for (_, rec), geom in zip(frame.iterrows(), geoms, strict=False):
-        paths = line_paths(geom)
-        if not paths:
-            continue
-        col = color(rec) if callable(color) else color
-        name = esc(rec[name_col]) if name_col else ""
-        text = info(rec) if info else ""
-        for p in paths:
-            if len(p) >= 2:
-                rows.append({"path": p, "color": col, "width_m": width_m, "name": name, "info": text})
-    return pd.DataFrame(rows, columns=["path", "color", "width_m", "name", "info"])
-
-
-# -- layer preparation (one function per layer) ------------------------------------------------------
 
 def compact_path(path: list[list[float]], *, tolerance_deg: float = 4e-5) -> list[list[float]]:
     """A path simplified (Douglas-Peucker, ~4 m) and rounded to 5 decimals (~1 m), for the base map."""
@@ -209,18 +162,403 @@ def simplified_paths(frame: pd.DataFrame, *, tolerance_deg: float = 4e-5) -> lis
     return out
 
 
-def prepare_streets(data: Mapping[str, Any]) -> pd.DataFrame:
-    """Street base map: OSM named streets (thin) + main roads (thicker), simplified.
+#: without shapes.txt a line is drawn stop to stop; longer hops (express or interurban runs) are
+#: left out rather than drawn as straight lines across the map
+MAX_HOP_M = 3000.0
 
-    Returns columns ``path, color, width_m`` only (the base map is not pickable).
+
+def split_long_hops(coords: np.ndarray, *, max_hop_m: float = MAX_HOP_M) -> list[list[list[float]]]:
+    """Paths ([[lon, lat], ...]) of a stop sequence cut where two consecutive stops are farther
+    apart than ``max_hop_m`` (great-circle distance); pieces of fewer than 2 stops are dropped."""
+    if len(coords) < 2:
+        return []
+    hop = haversine_m(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
+    cuts = np.flatnonzero(hop > max_hop_m) + 1
+    return [piece.tolist() for piece in np.split(coords, cuts) if len(piece) >= 2]
+
+
+# -- tables of the loaded data -------------------------------------------------------------------------
+
+def whole_frame(data: Any) -> pd.DataFrame:
+    """The loaded data itself: loaders that return one frame."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"expected a DataFrame, got {type(data).__name__}")
+    return data
+
+
+def gtfs_stops(feed: gtfs.GtfsFeed) -> pd.DataFrame:
+    """``stops`` of a GTFS feed (:data:`sources.loaders.gtfs.COLUMNS` ``["stops"]``)."""
+    return feed.stops
+
+
+def street_edges(network: street_loader.StreetNetwork) -> pd.DataFrame:
+    """Edges of a street network with shapely geometries (:data:`sources.loaders.streets.COLUMNS`)."""
+    return network.to_geodataframe()
+
+
+def route_paths(feed: gtfs.GtfsFeed) -> pd.DataFrame:
+    """``routes`` of a GTFS feed with a ``geometry`` column: for each route, its longest trip's stop
+    sequence as a GeoJSON MultiLineString (cut at hops longer than :data:`MAX_HOP_M`); routes without
+    trips are left out."""
+    st_, trips, routes, stops = feed.stop_times, feed.trips, feed.routes, feed.stops
+    if not (len(st_) and len(trips) and len(routes) and len(stops)):
+        return routes.assign(geometry=pd.Series(dtype=object)).iloc[:0]
+    sizes = st_.groupby("trip_id", sort=False).size().rename("n").reset_index()
+    sizes = sizes.merge(trips[["trip_id", "route_id"]], on="trip_id")
+    best = sizes.sort_values(["route_id", "n"], ascending=[True, False]).drop_duplicates("route_id")
+    seq = st_[st_["trip_id"].isin(best["trip_id"])].sort_values(["trip_id", "stop_sequence"])
+    seq = seq.merge(stops[["stop_id", "stop_lon", "stop_lat"]], on="stop_id")
+    seq = seq.merge(best[["trip_id", "route_id"]], on="trip_id")
+    geometry = {route_id: {"type": "MultiLineString",
+                           "coordinates": split_long_hops(grp[["stop_lon", "stop_lat"]].to_numpy(dtype=float))}
+                for route_id, grp in seq.groupby("route_id", sort=False)}
+    order = list(geometry)
+    out = routes.drop_duplicates("route_id").set_index("route_id").reindex(order).reset_index()
+    return out.assign(geometry=[geometry[r] for r in order])
+
+
+# -- rules the table refers to ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """A value per row from loader columns: ``fn(*values of columns)`` (missing values as None)."""
+
+    columns: tuple[str, ...]
+    fn: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class KeepIf:
+    """Rows to draw: ``fn(*columns as Series)`` -> boolean mask (vectorised)."""
+
+    columns: tuple[str, ...]
+    fn: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class SizeBy:
+    """A size in metres growing with a count: ``base_m + per_sqrt_m * sqrt(value)`` (the value
+    floored at 1; ``default`` when missing)."""
+
+    column: str
+    base_m: float
+    per_sqrt_m: float
+    default: float
+
+
+def in_view(lon: pd.Series, lat: pd.Series) -> np.ndarray:
+    """Inside :data:`VIEW_BBOX` (national and regional files cropped to the Rennes area)."""
+    return in_bbox(lon, lat, VIEW_BBOX)
+
+
+def is_stop(location_type: pd.Series) -> pd.Series:
+    """GTFS stops and platforms (``location_type`` 0), not stations or entrances."""
+    return location_type.fillna(0) == 0
+
+
+def is_true(flag: pd.Series) -> pd.Series:
+    return flag.fillna(False).astype(bool)
+
+
+def is_latest(snapshot: pd.Series) -> pd.Series:
+    """Rows of the latest snapshot only (several real-time files loaded together)."""
+    return snapshot == snapshot.max()
+
+
+def route_color(value: Any) -> list[int]:
+    return hex_to_rgb(value, [0, 90, 170])
+
+
+def fill_ratio(bikes: Any, capacity: Any) -> float:
+    """Bikes available / capacity (0 when either is unknown or the capacity is 0)."""
+    if bikes is None or capacity is None or capacity <= 0:
+        return 0.0
+    return float(bikes) / float(capacity)
+
+
+def bikeshare_color(ratio: float, renting: Any = True) -> list[int]:
+    """Red when empty or closed (``renting`` false; unknown counts as renting), orange with few
+    bikes, green with many."""
+    if (renting is not None and not bool(renting)) or not np.isfinite(ratio) or ratio <= 0:
+        return [210, 40, 40]
+    if ratio < 0.3:
+        return [240, 150, 20]
+    return [30, 160, 70]
+
+
+#: charger power classes, lower bound in kW -> colour (the legend's slow / mid / fast)
+CHARGER_CLASSES: tuple[tuple[float, list[int]], ...] = (
+    (50.0, [120, 40, 170]), (22.0, [0, 140, 200]), (0.0, [90, 190, 220]))
+
+
+def charger_power_kw(power_kw: Any, n_fast_points: Any) -> float:
+    """The station's power: the declared maximum when known; else 50 kW when it has a DC fast
+    connector (CCS Combo, CHAdeMO), else 22 kW (files grouped by station give no power)."""
+    if power_kw is not None and np.isfinite(power_kw):
+        return float(power_kw)
+    return 50.0 if n_fast_points is not None and n_fast_points > 0 else 22.0
+
+
+def charger_color(power_kw: Any) -> list[int]:
+    if power_kw is None or not np.isfinite(power_kw):
+        return list(GREY)
+    return list(next(rgb for low, rgb in CHARGER_CLASSES if power_kw >= low))
+
+
+REV_COLORS = {"done": [0, 150, 80], "wip": [240, 150, 20], "expected": [240, 150, 20],
+              "planned": [150, 150, 160], "postponed": [150, 150, 160]}
+
+
+def rev_color(status: Any) -> list[int]:
+    return list(REV_COLORS.get(str(status), GREY))
+
+
+TRAFFIC_COLORS = {"freeflow": [40, 170, 70], "heavy": [240, 150, 20], "congested": [210, 40, 40],
+                  "impossible": [120, 0, 0], "unknown": [160, 160, 170]}
+
+
+def traffic_color(status: Any) -> list[int]:
+    return list(TRAFFIC_COLORS.get(str(status).lower(), TRAFFIC_COLORS["unknown"]))
+
+
+#: a bus in service later than this is drawn late (red)
+LATE_S = 120.0
+
+
+def bus_color(in_service: Any, delay_s: Any) -> list[int]:
+    """In service: red when late by more than :data:`LATE_S`, else green; out of service: grey."""
+    if not in_service:
+        return list(GREY)
+    return [210, 40, 40] if delay_s is not None and delay_s > LATE_S else [30, 160, 70]
+
+
+# -- the table of layers ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One toggleable map layer, read from one loader's typed columns.
+
+    ``columns`` is the loader's column contract (its ``COLUMNS``, or ``COLUMNS[table]``) and every
+    column named below must be in it, or in ``derive`` (columns computed here, before the rest),
+    or in ``extra`` (columns that the ``table`` function adds). ``name`` and ``info`` are
+    ``str.format`` templates over those columns (and translated words: ``{_places}`` is the string
+    ``map.places``): the parts whose values are all known are kept, joined with a space (name) or
+    " · " (info). ``size`` is the radius (points) or width (paths)
+    in metres; ``color`` an RGB or a :class:`Rule`.
     """
+
+    id: str
+    label_key: str
+    dataset_id: str
+    columns: Mapping[str, str]
+    kind: str  # "points" | "paths"
+    color: tuple[int, int, int] | Rule
+    size: float | SizeBy
+    table: Callable[[Any], pd.DataFrame] = whole_frame
+    lon: str = "lon"
+    lat: str = "lat"
+    geometry: str = "geometry"
+    name: tuple[str, ...] = ("{name}",)
+    info: tuple[str, ...] = ()
+    keep: tuple[KeepIf, ...] = ()
+    derive: tuple[tuple[str, Rule], ...] = ()
+    extra: tuple[str, ...] = ()
+    default_on: bool = False
+    legend: tuple[tuple[tuple[int, int, int], str], ...] = ()
+    attribution_keys: tuple[str, ...] = field(default=("attr.star",))
+
+    @property
+    def dataset_ids(self) -> tuple[str, ...]:
+        return (self.dataset_id,)
+
+    def read_columns(self) -> set[str]:
+        """Every column this layer reads from its table (contract, derived or extra)."""
+        cols = {self.lon, self.lat} if self.kind == "points" else {self.geometry}
+        cols |= {c for t in (*self.name, *self.info) for c in template_columns(t)}
+        cols |= {c for k in self.keep for c in k.columns}
+        cols |= {c for _, r in self.derive for c in r.columns}
+        if isinstance(self.color, Rule):
+            cols |= set(self.color.columns)
+        if isinstance(self.size, SizeBy):
+            cols.add(self.size.column)
+        return cols
+
+    def prepare(self, data: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+        return prepare_layer(self, data, lang)
+
+
+def _template_fields(template: str) -> list[str]:
+    return [f for _, f, _, _ in string.Formatter().parse(template) if f]
+
+
+def template_columns(template: str) -> list[str]:
+    """The column names a ``str.format`` template reads (``"{places} {_places}"`` -> ["places"])."""
+    return [f for f in _template_fields(template) if not f.startswith("_")]
+
+
+def _values(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, list[Any]]:
+    """Python values of ``columns`` (ints stay ints; None for missing)."""
+    return {c: [None if _missing(v) else v for v in frame[c].tolist()] for c in columns}
+
+
+def _compose(frame: pd.DataFrame, parts: tuple[str, ...], sep: str, lang: str) -> list[str]:
+    """Per row, the templates whose values are all known, formatted, joined. Numbers are given to
+    the template as numbers (for format specs such as ``:.0f``), anything else as escaped text;
+    ``{_word}`` fields are the translation ``map.word`` in ``lang``."""
+    if not parts:
+        return [""] * len(frame)
+    fields = [(part, template_columns(part)) for part in parts]
+    words = {f: esc(translate(f"map.{f[1:]}", lang)) for part in parts for f in _template_fields(part)
+             if f.startswith("_")}
+    values = _values(frame, {c for _, cols in fields for c in cols})
+    out = []
+    for i in range(len(frame)):
+        bits = []
+        for part, cols in fields:
+            row = {c: values[c][i] for c in cols}
+            if any(v is None for v in row.values()):
+                continue
+            bits.append(part.format(**words, **{c: v if isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                else esc(v) for c, v in row.items()}))
+        out.append(sep.join(bits).strip())
+    return out
+
+
+def _apply(frame: pd.DataFrame, rule: Rule) -> list[Any]:
+    values = _values(frame, rule.columns)
+    return [rule.fn(*row) for row in zip(*(values[c] for c in rule.columns), strict=True)]
+
+
+def _sizes(frame: pd.DataFrame, size: float | SizeBy) -> np.ndarray:
+    if not isinstance(size, SizeBy):
+        return np.full(len(frame), float(size))
+    value = pd.to_numeric(frame[size.column], errors="coerce").astype("float64")
+    return size.base_m + size.per_sqrt_m * np.sqrt(value.fillna(size.default).clip(lower=1).to_numpy())
+
+
+def prepare_layer(spec: LayerSpec, data: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+    """The display table of ``spec`` from ``data`` ({dataset id: loaded data}), its tooltip words
+    in ``lang``.
+
+    Returns point or path columns (see the module docstring); an empty table with those columns
+    when the dataset is absent or empty. Raises :class:`sources.SchemaError` naming the layer,
+    dataset and columns when the loaded table lacks columns the spec reads (out of contract).
+    """
+    empty = pd.DataFrame(columns=POINT_COLUMNS if spec.kind == "points" else PATH_COLUMNS)
+    loaded = data.get(spec.dataset_id)
+    if loaded is None:
+        return empty
+    frame = spec.table(loaded)
+    derived = {name for name, _ in spec.derive}
+    missing = sorted(spec.read_columns() - set(frame.columns) - derived)
+    if missing:
+        raise SchemaError(f"layer {spec.id!r}: dataset {spec.dataset_id!r} has no column(s) {missing} of "
+                          "its loader's contract", field=missing[0])
+    if not len(frame):
+        return empty
+    keep = np.ones(len(frame), dtype=bool)
+    if spec.kind == "points":
+        lon = pd.to_numeric(frame[spec.lon], errors="coerce").to_numpy(dtype="float64")
+        lat = pd.to_numeric(frame[spec.lat], errors="coerce").to_numpy(dtype="float64")
+        keep &= np.isfinite(lon) & np.isfinite(lat)
+    for rule in spec.keep:
+        keep &= np.asarray(rule.fn(*(frame[c] for c in rule.columns)), dtype=bool)
+    frame = frame.loc[keep].reset_index(drop=True)
+    for name, rule in spec.derive:
+        frame = frame.assign(**{name: _apply(frame, rule)})
+    color = _apply(frame, spec.color) if isinstance(spec.color, Rule) else [list(spec.color)] * len(frame)
+    out = pd.DataFrame({"color": color, "size": _sizes(frame, spec.size),
+                        "name": _compose(frame, spec.name, " ", lang),
+                        "info": _compose(frame, spec.info, " · ", lang)})
+    if spec.kind == "points":
+        out.insert(0, "lon", lon[keep])
+        out.insert(1, "lat", lat[keep])
+        return out.rename(columns={"size": "radius_m"})[POINT_COLUMNS]
+    paths = [[p for p in line_paths(g) if len(p) >= 2] for g in frame[spec.geometry]]
+    out = out.assign(path=paths).explode("path").dropna(subset=["path"])
+    return out.rename(columns={"size": "width_m"})[PATH_COLUMNS].reset_index(drop=True)
+
+
+#: the toggleable layers of the layers page, in their order
+LAYERS: dict[str, LayerSpec] = {s.id: s for s in (
+    LayerSpec("lines", "layer.lines", "star-gtfs", gtfs.COLUMNS["routes"], "paths",
+              Rule(("route_color",), route_color), 14.0, table=route_paths, extra=("geometry",),
+              name=("{_line}", "{route_short_name}"), info=("{route_long_name}",), default_on=True,
+              legend=(((0, 90, 170), "layer.lines"),)),
+    LayerSpec("stops", "layer.stops", "star-gtfs", gtfs.COLUMNS["stops"], "points", (0, 90, 170), 18.0,
+              table=gtfs_stops, lon="stop_lon", lat="stop_lat", name=("{stop_name}",), info=("{stop_id}",),
+              keep=(KeepIf(("location_type",), is_stop),), default_on=True,
+              legend=(((0, 90, 170), "layer.stops"),)),
+    LayerSpec("bikeshare", "layer.bikeshare", "velo-star", bikeshare.COLUMNS, "points",
+              Rule(("fill_ratio", "is_renting"), bikeshare_color), SizeBy("capacity", 12.0, 4.0, 10.0),
+              derive=(("fill_ratio", Rule(("bikes_available", "capacity"), fill_ratio)),),
+              info=("{bikes_available} / {capacity}",), default_on=True,
+              legend=(((30, 160, 70), "legend.many"), ((240, 150, 20), "legend.some"),
+                      ((210, 40, 40), "legend.empty"))),
+    LayerSpec("rev", "layer.rev", "rev-cycle-network", cycling.COLUMNS, "paths",
+              Rule(("status",), rev_color), 18.0, info=("REV {line}", "{status}", "{facility}"),
+              legend=(((0, 150, 80), "legend.done"), ((240, 150, 20), "legend.works"),
+                      ((150, 150, 160), "legend.planned"))),
+    LayerSpec("carpool", "layer.carpool", "bnlc", carpool.COLUMNS, "points", (230, 130, 0),
+              SizeBy("places", 30.0, 3.0, 4.0), info=("{places} {_places}",),
+              keep=(KeepIf(("lon", "lat"), in_view),),
+              legend=(((230, 130, 0), "layer.carpool"),), attribution_keys=("attr.etalab",)),
+    LayerSpec("chargers", "layer.chargers", "irve", irve.COLUMNS, "points",
+              Rule(("power_class_kw",), charger_color), SizeBy("n_points", 25.0, 6.0, 1.0),
+              derive=(("power_class_kw", Rule(("power_kw", "n_fast_points"), charger_power_kw)),),
+              info=("{power_class_kw:.0f} kW",), keep=(KeepIf(("lon", "lat"), in_view),),
+              legend=(((90, 190, 220), "legend.kw_slow"), ((0, 140, 200), "legend.kw_mid"),
+                      ((120, 40, 170), "legend.kw_fast")), attribution_keys=("attr.etalab",)),
+    LayerSpec("parkride", "layer.parkride", "parkings", parkings.COLUMNS, "points", (0, 70, 140),
+              SizeBy("capacity", 40.0, 4.0, 50.0), info=("{capacity} {_places}",),
+              keep=(KeepIf(("is_park_and_ride",), is_true),),
+              legend=(((0, 70, 140), "legend.capacity"),)),
+    LayerSpec("traffic", "layer.traffic", "main-roads-traffic", street_loader.COLUMNS["edges"], "paths",
+              Rule(("traffic_status",), traffic_color), 16.0, table=street_edges,
+              info=("{traffic_status}", "{traffic_speed_kmh:.0f} km/h"),
+              legend=(((40, 170, 70), "legend.free"), ((240, 150, 20), "legend.heavy"),
+                      ((210, 40, 40), "legend.congested"), ((160, 160, 170), "legend.unknown"))),
+    LayerSpec("buses", "layer.buses", "star-bus-positions", realtime.COLUMNS, "points",
+              Rule(("in_service", "delay_s"), bus_color), 35.0, name=("{_bus}", "{line_name}"),
+              info=("{state}", "{delay_s:+.0f} s"), keep=(KeepIf(("snapshot",), is_latest),),
+              legend=(((30, 160, 70), "legend.on_time"), ((210, 40, 40), "legend.late"))),
+)}
+
+
+# -- the street base map ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BaseMap:
+    """The street base map: thin streets and thicker main roads, simplified, not pickable.
+    ``layers``: (dataset id, colour, width in metres), each a :mod:`sources.loaders.streets`
+    network drawn from its edge geometries."""
+
+    id: str
+    layers: tuple[tuple[str, list[int], float], ...]
+    attribution_keys: tuple[str, ...] = ("attr.osm",)
+
+    @property
+    def dataset_ids(self) -> tuple[str, ...]:
+        return tuple(ds for ds, _, _ in self.layers)
+
+    def prepare(self, data: Mapping[str, Any]) -> pd.DataFrame:
+        return prepare_streets(data, base=self)
+
+
+STREETS = BaseMap("streets", (("osm-streets", STREET_COLOR, 4.0), ("main-roads-traffic", ROAD_COLOR, 9.0)))
+
+
+def prepare_streets(data: Mapping[str, Any], *, base: BaseMap = STREETS) -> pd.DataFrame:
+    """Street base map table: columns ``path, color, width_m`` only (the base map is not pickable)."""
     parts = []
-    for ds_id, color, width in (("osm-streets", STREET_COLOR, 4), ("main-roads-traffic", ROAD_COLOR, 9)):
-        frame = line_frame(data.get(ds_id))
-        if frame is not None and len(frame):
+    for ds_id, color, width in base.layers:
+        network = data.get(ds_id)
+        if network is None:
+            continue
+        frame = street_edges(network)
+        if len(frame):
             paths = simplified_paths(frame)
-            parts.append(pd.DataFrame({"path": paths, "color": [list(color)] * len(paths),
-                                       "width_m": float(width)}))
+            parts.append(pd.DataFrame({"path": paths, "color": [list(color)] * len(paths), "width_m": width}))
     if not parts:
         return pd.DataFrame(columns=["path", "color", "width_m"])
     return pd.concat(parts, ignore_index=True)[["path", "color", "width_m"]]
@@ -240,295 +578,6 @@ def base_layers(table: pd.DataFrame) -> list[pdk.Layer]:
                                 get_path="path", get_color=[r, g, b], get_width=width,
                                 width_min_pixels=1, pickable=False))
     return layers
-
-
-def _feed_table(feed: Any, name: str) -> pd.DataFrame | None:
-    frame = getattr(feed, name, None)
-    if isinstance(frame, pd.DataFrame):
-        return frame
-    to_frames = getattr(feed, "to_frames", None)
-    if callable(to_frames):
-        return to_frames().get(name)
-    return None
-
-
-def prepare_stops(data: Mapping[str, Any]) -> pd.DataFrame:
-    """Transit stops from the GTFS feed (or the STAR stop topology)."""
-    stops = _feed_table(data.get("star-gtfs"), "stops")
-    if stops is None or not len(stops):
-        stops = data.get("star-stops") if isinstance(data.get("star-stops"), pd.DataFrame) else None
-    if stops is None or not len(stops):
-        return _empty_points()
-    lon = _num(stops, pick_column(stops, "stop_lon", "lon"))
-    lat = _num(stops, pick_column(stops, "stop_lat", "lat"))
-    loc = pick_column(stops, "location_type")
-    keep = lon.notna() & lat.notna()
-    if loc is not None:
-        keep &= _num(stops, loc, 0).fillna(0) == 0
-    s = stops.loc[keep]
-    out = pd.DataFrame({"lon": lon[keep], "lat": lat[keep], "radius_m": 18.0,
-                        "name": _text(s, pick_column(s, "stop_name", "name", "nom")),
-                        "info": _text(s, pick_column(s, "stop_id", "id"))})
-    out["color"] = [[0, 90, 170]] * len(out)
-    return out.reset_index(drop=True)
-
-
-def prepare_lines(data: Mapping[str, Any]) -> pd.DataFrame:
-    """Bus lines: for each route, its longest trip's stop sequence, drawn in the route colour."""
-    feed = data.get("star-gtfs")
-    st_, trips, routes, stops = (_feed_table(feed, n) for n in ("stop_times", "trips", "routes", "stops"))
-    if any(f is None or not len(f) for f in (st_, trips, routes, stops)):
-        return pd.DataFrame(columns=["path", "color", "width_m", "name", "info"])
-    sizes = st_.groupby("trip_id", sort=False).size().rename("n").reset_index()
-    sizes = sizes.merge(trips[["trip_id", "route_id"]], on="trip_id")
-    best = sizes.sort_values(["route_id", "n"], ascending=[True, False]).drop_duplicates("route_id")
-    seq = st_[st_["trip_id"].isin(best["trip_id"])].sort_values(["trip_id", "stop_sequence"])
-    seq = seq.merge(stops[["stop_id", "stop_lon", "stop_lat"]], on="stop_id")
-    seq = seq.merge(best[["trip_id", "route_id"]], on="trip_id")
-    routes = routes.set_index("route_id")
-    rows = []
-    for route_id, grp in seq.groupby("route_id", sort=False):
-        r = routes.loc[route_id] if route_id in routes.index else None
-        short = esc(r["route_short_name"]) if r is not None and "route_short_name" in r else esc(route_id)
-        long_ = esc(r["route_long_name"]) if r is not None and "route_long_name" in r else ""
-        color = hex_to_rgb(r["route_color"] if r is not None and "route_color" in r else None, [0, 90, 170])
-        for path in split_long_hops(grp[["stop_lon", "stop_lat"]].to_numpy(dtype=float)):
-            rows.append({"path": path, "color": color, "width_m": 14.0, "name": f"Ligne {short}",
-                         "info": long_})
-    return pd.DataFrame(rows, columns=["path", "color", "width_m", "name", "info"])
-
-
-#: without shapes.txt a line is drawn stop to stop; longer hops (express or interurban runs) are
-#: left out rather than drawn as straight lines across the map
-MAX_HOP_M = 3000.0
-
-
-def split_long_hops(coords: np.ndarray, *, max_hop_m: float = MAX_HOP_M) -> list[list[list[float]]]:
-    """Paths ([[lon, lat], ...]) of a stop sequence cut where two consecutive stops are farther
-    apart than ``max_hop_m`` (great-circle distance); pieces of fewer than 2 stops are dropped."""
-    if len(coords) < 2:
-        return []
-    hop = haversine_m(coords[:-1, 0], coords[:-1, 1], coords[1:, 0], coords[1:, 1])
-    cuts = np.flatnonzero(hop > max_hop_m) + 1
-    return [piece.tolist() for piece in np.split(coords, cuts) if len(piece) >= 2]
-
-
-def bikeshare_color(ratio: float, renting: bool = True) -> list[int]:
-    """Red when empty or closed, orange with few bikes, green with many."""
-    if not renting or not np.isfinite(ratio) or ratio <= 0:
-        return [210, 40, 40]
-    if ratio < 0.3:
-        return [240, 150, 20]
-    return [30, 160, 70]
-
-
-def prepare_bikeshare(data: Mapping[str, Any]) -> pd.DataFrame:
-    """LE vélo STAR stations: size by capacity, colour by bikes available / capacity."""
-    df = data.get("velo-star")
-    if not isinstance(df, pd.DataFrame) or not len(df):
-        return _empty_points()
-    cap = _num(df, pick_column(df, "capacity", "capacity_docks", "nb_emplacements"))
-    bikes = _num(df, pick_column(df, "num_bikes_available", "bikes_available", "nb_velos"))
-    renting_col = pick_column(df, "is_renting")
-    renting = (_num(df, renting_col, 1).fillna(1) > 0) if renting_col else pd.Series(True, index=df.index)
-    ratio = (bikes / cap.where(cap > 0)).fillna(0.0)
-    out = pd.DataFrame({"lon": _num(df, "lon"), "lat": _num(df, "lat"),
-                        "radius_m": 12.0 + 4.0 * np.sqrt(cap.fillna(10).clip(lower=1)),
-                        "name": _text(df, pick_column(df, "name", "station_name")),
-                        "info": [f"{'' if np.isnan(b) else int(b)} / {'' if np.isnan(c) else int(c)}"
-                                 for b, c in zip(bikes, cap, strict=False)]})
-    out["color"] = [bikeshare_color(r, bool(ok)) for r, ok in zip(ratio, renting, strict=False)]
-    return out.dropna(subset=["lon", "lat"]).reset_index(drop=True)
-
-
-REV_COLORS = {"done": [0, 150, 80], "wip": [240, 150, 20], "expected": [240, 150, 20],
-              "planned": [150, 150, 160], "postponed": [150, 150, 160]}
-
-
-def prepare_rev(data: Mapping[str, Any]) -> pd.DataFrame:
-    """Réseau Express Vélo lines coloured by works status."""
-    df = line_frame(data.get("rev-cycle-network"))
-    if df is None or not len(df):
-        return pd.DataFrame(columns=["path", "color", "width_m", "name", "info"])
-    status = pick_column(df, "status", "statut")
-    kind = pick_column(df, "type", "facility_type", "amenagement")
-    line = pick_column(df, "line", "ligne")
-
-    def color(rec: pd.Series) -> list[int]:
-        return list(REV_COLORS.get(str(rec[status]) if status else "", GREY))
-
-    def info(rec: pd.Series) -> str:
-        bits = [f"REV {esc(rec[line])}" if line else "REV", esc(rec[status]) if status else "",
-                esc(rec[kind]) if kind else ""]
-        return " · ".join(b for b in bits if b)
-
-    return paths_table(df, color=color, width_m=18, name_col=pick_column(df, "name", "nom"), info=info)
-
-
-def prepare_carpool(data: Mapping[str, Any]) -> pd.DataFrame:
-    """Carpool places (BNLC), cropped to the Rennes area."""
-    df = data.get("bnlc")
-    if not isinstance(df, pd.DataFrame) or not len(df):
-        return _empty_points()
-    df = in_bbox(df)
-    places = _num(df, pick_column(df, "capacity", "nbre_pl", "places"))
-    out = pd.DataFrame({"lon": _num(df, "lon"), "lat": _num(df, "lat"),
-                        "radius_m": 30.0 + 3.0 * np.sqrt(places.fillna(4).clip(lower=1)),
-                        "name": _text(df, pick_column(df, "name", "nom_lieu")),
-                        "info": [f"{int(p)} places" if np.isfinite(p) else "" for p in places]})
-    out["color"] = [[230, 130, 0]] * len(out)
-    return out.reset_index(drop=True)
-
-
-def charger_color(power_kw: float) -> list[int]:
-    if not np.isfinite(power_kw):
-        return [150, 150, 160]
-    if power_kw >= 50:
-        return [120, 40, 170]
-    if power_kw >= 22:
-        return [0, 140, 200]
-    return [90, 190, 220]
-
-
-def prepare_chargers(data: Mapping[str, Any]) -> pd.DataFrame:
-    """EV charging stations coloured by their maximum power (kW)."""
-    df = data.get("irve")
-    if not isinstance(df, pd.DataFrame) or not len(df):
-        return _empty_points()
-    df = in_bbox(df)
-    power = _num(df, pick_column(df, "power_kw", "max_power_kw", "puissance_nominale_kw",
-                                 "puissance_nominale"))
-    if power.isna().all():
-        fast = _num(df, pick_column(df, "nb_combo_ccs_grouped", "nb_combo_ccs")).fillna(0) + \
-            _num(df, pick_column(df, "nb_chademo_grouped", "nb_chademo")).fillna(0)
-        power = pd.Series(np.where(fast > 0, 50.0, 22.0), index=df.index)
-    points = _num(df, pick_column(df, "n_points", "nbre_pdc", "nb_pdc"))
-    out = pd.DataFrame({"lon": _num(df, "lon"), "lat": _num(df, "lat"),
-                        "radius_m": 25.0 + 6.0 * np.sqrt(points.fillna(1).clip(lower=1)),
-                        "name": _text(df, pick_column(df, "name", "nom_station")),
-                        "info": [f"{p:.0f} kW" if np.isfinite(p) else "" for p in power]})
-    out["color"] = [charger_color(p) for p in power]
-    return out.reset_index(drop=True)
-
-
-def prepare_parkride(data: Mapping[str, Any]) -> pd.DataFrame:
-    """Park-and-ride car parks (and carpool car parks) sized by capacity."""
-    df = data.get("parkings")
-    if not isinstance(df, pd.DataFrame) or not len(df):
-        return _empty_points()
-    kind = pick_column(df, "type", "kind", "category")
-    is_pr_col = pick_column(df, "is_park_and_ride", "is_park_ride", "park_ride")
-    if is_pr_col is not None:
-        keep = df[is_pr_col].astype("boolean").fillna(False).astype(bool)
-    elif kind is not None:
-        keep = df[kind].astype(str).str.contains("relais", case=False, na=False)
-    else:
-        keep = pd.Series(False, index=df.index)
-    df = df.loc[keep.to_numpy()]
-    cap = _num(df, pick_column(df, "capacity", "nb_pl", "places"))
-    out = pd.DataFrame({"lon": _num(df, "lon"), "lat": _num(df, "lat"),
-                        "radius_m": 40.0 + 4.0 * np.sqrt(cap.fillna(50).clip(lower=1)),
-                        "name": _text(df, pick_column(df, "name", "nom")),
-                        "info": [f"{int(c)} places" if np.isfinite(c) else "" for c in cap]})
-    out["color"] = [[0, 70, 140]] * len(out)
-    return out.dropna(subset=["lon", "lat"]).reset_index(drop=True)
-
-
-TRAFFIC_COLORS = {"freeflow": [40, 170, 70], "heavy": [240, 150, 20], "congested": [210, 40, 40],
-                  "impossible": [120, 0, 0], "unknown": [160, 160, 170]}
-
-
-def prepare_traffic(data: Mapping[str, Any]) -> pd.DataFrame:
-    """Main roads coloured by traffic state (snapshot)."""
-    df = line_frame(data.get("main-roads-traffic"))
-    if df is None or not len(df):
-        return pd.DataFrame(columns=["path", "color", "width_m", "name", "info"])
-    status = pick_column(df, "traffic_status", "trafficStatus", "status")
-    speed = pick_column(df, "speed_kmh", "averageVehicleSpeed", "average_speed_kmh")
-
-    def color(rec: pd.Series) -> list[int]:
-        return list(TRAFFIC_COLORS.get(str(rec[status]).lower() if status else "unknown",
-                                       TRAFFIC_COLORS["unknown"]))
-
-    def info(rec: pd.Series) -> str:
-        bits = [esc(rec[status]) if status else "", f"{esc(rec[speed])} km/h" if speed else ""]
-        return " · ".join(b for b in bits if b)
-
-    return paths_table(df, color=color, width_m=16,
-                       name_col=pick_column(df, "name", "denomination"), info=info)
-
-
-def prepare_buses(data: Mapping[str, Any]) -> pd.DataFrame:
-    """Bus positions (snapshot): in service coloured by delay, out of service grey."""
-    df = data.get("star-bus-positions")
-    if not isinstance(df, pd.DataFrame) or not len(df):
-        return _empty_points()
-    snap = pick_column(df, "snapshot")
-    if snap is not None and df[snap].nunique() > 1:  # several snapshots: the latest only
-        df = df[df[snap] == df[snap].max()]
-    state = pick_column(df, "state", "etat", "status")
-    delay = _num(df, pick_column(df, "delay_s", "ecartsecondes", "delay"))
-    line = pick_column(df, "line_name", "line", "route_short_name", "nomcourtligne")
-    in_service = df[state].astype(str).str.contains("ligne|service", case=False, na=False) & \
-        ~df[state].astype(str).str.contains("hors", case=False, na=False) if state else \
-        pd.Series(True, index=df.index)
-    colors = [([210, 40, 40] if np.isfinite(d) and d > 120 else [30, 160, 70]) if ok else [150, 150, 160]
-              for ok, d in zip(in_service, delay, strict=False)]
-    out = pd.DataFrame({"lon": _num(df, "lon"), "lat": _num(df, "lat"), "radius_m": 35.0,
-                        "name": [f"Bus {esc(v)}".strip() if line else "Bus" for v in (df[line] if line else df.index)],
-                        "info": [" · ".join(b for b in (esc(s), f"{d:+.0f} s" if np.isfinite(d) else "") if b)
-                                 for s, d in zip(df[state] if state else [""] * len(df), delay, strict=False)]})
-    out["color"] = colors
-    return out.dropna(subset=["lon", "lat"]).reset_index(drop=True)
-
-
-def _empty_points() -> pd.DataFrame:
-    return pd.DataFrame(columns=["lon", "lat", "radius_m", "color", "name", "info"])
-
-
-# -- layer specs ----------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LayerSpec:
-    """One toggleable map layer."""
-
-    id: str
-    label_key: str
-    dataset_ids: tuple[str, ...]
-    prepare: Callable[[Mapping[str, Any]], pd.DataFrame]
-    kind: str  # "points" | "paths"
-    default_on: bool = False
-    legend: tuple[tuple[tuple[int, int, int], str], ...] = ()
-    attribution_keys: tuple[str, ...] = field(default=("attr.star",))
-
-
-LAYERS: dict[str, LayerSpec] = {s.id: s for s in (
-    LayerSpec("lines", "layer.lines", ("star-gtfs",), prepare_lines, "paths", True,
-              (((0, 90, 170), "layer.lines"),)),
-    LayerSpec("stops", "layer.stops", ("star-gtfs",), prepare_stops, "points", True,
-              (((0, 90, 170), "layer.stops"),)),
-    LayerSpec("bikeshare", "layer.bikeshare", ("velo-star",), prepare_bikeshare, "points", True,
-              (((30, 160, 70), "legend.many"), ((240, 150, 20), "legend.some"),
-               ((210, 40, 40), "legend.empty"))),
-    LayerSpec("rev", "layer.rev", ("rev-cycle-network",), prepare_rev, "paths", False,
-              (((0, 150, 80), "legend.done"), ((240, 150, 20), "legend.works"),
-               ((150, 150, 160), "legend.planned"))),
-    LayerSpec("carpool", "layer.carpool", ("bnlc",), prepare_carpool, "points", False,
-              (((230, 130, 0), "layer.carpool"),), ("attr.etalab",)),
-    LayerSpec("chargers", "layer.chargers", ("irve",), prepare_chargers, "points", False,
-              (((90, 190, 220), "legend.kw_slow"), ((0, 140, 200), "legend.kw_mid"),
-               ((120, 40, 170), "legend.kw_fast")), ("attr.etalab",)),
-    LayerSpec("parkride", "layer.parkride", ("parkings",), prepare_parkride, "points", False,
-              (((0, 70, 140), "legend.capacity"),)),
-    LayerSpec("traffic", "layer.traffic", ("main-roads-traffic",), prepare_traffic, "paths", False,
-              (((40, 170, 70), "legend.free"), ((240, 150, 20), "legend.heavy"),
-               ((210, 40, 40), "legend.congested"), ((160, 160, 170), "legend.unknown"))),
-    LayerSpec("buses", "layer.buses", ("star-bus-positions",), prepare_buses, "points", False,
-              (((30, 160, 70), "legend.on_time"), ((210, 40, 40), "legend.late"))),
-)}
-
-STREETS = LayerSpec("streets", "layer.streets", ("osm-streets", "main-roads-traffic"), prepare_streets,
-                    "paths", True, (), ("attr.osm",))
 
 
 def deck_layer(spec_id: str, table: pd.DataFrame, *, kind: str, pickable: bool = True,

@@ -349,11 +349,11 @@ def load_dataset(dataset_id: str) -> Any | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _layer_table(layer_id: str, bundle_key: str) -> pd.DataFrame:
-    return _prepare_layer(layer_id)
+def _layer_table(layer_id: str, bundle_key: str, lang: str) -> pd.DataFrame:
+    return _prepare_layer(layer_id, lang)
 
 
-def _prepare_layer(layer_id: str) -> pd.DataFrame:
+def _prepare_layer(layer_id: str, lang: str) -> pd.DataFrame:
     spec = maps.STREETS if layer_id == "streets" else maps.LAYERS[layer_id]
     data = {}
     for ds in spec.dataset_ids:
@@ -362,15 +362,16 @@ def _prepare_layer(layer_id: str) -> pd.DataFrame:
             data[ds] = loaded.data
     if not data:  # raise, so that nothing empty is cached: the next run tries again
         raise LookupError(f"no dataset of layer {layer_id!r} could be loaded: {spec.dataset_ids}")
-    return spec.prepare(data)
+    return spec.prepare(data) if spec is maps.STREETS else spec.prepare(data, lang)
 
 
 def layer_table(layer_id: str) -> pd.DataFrame | None:
     """The display table of a map layer (see :mod:`dashboard.maps`), or None when unavailable."""
     try:
+        lang = "" if layer_id == "streets" else language()  # the base map has no words
         if "load_dataset" in _overrides:
-            return _prepare_layer(layer_id)
-        return _layer_table(layer_id, _bundle_key())
+            return _prepare_layer(layer_id, lang)
+        return _layer_table(layer_id, _bundle_key(), lang)
     except Exception:
         _log_once(f"layer {layer_id} could not be prepared")
         return None

@@ -26,6 +26,7 @@ Times are int64 seconds since midnight of ``tt.day``; :data:`INF` means unreacha
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -861,15 +862,16 @@ def _arr_order_start(tt: Timetable, t: int) -> int:
 
 def _profile_pool(tt: Timetable, K: int) -> tuple[np.ndarray, ...]:
     """Work arrays of :func:`profile` (one slot per connection, grouped by departure stop), kept
-    on the timetable between queries."""
+    on the timetable between queries, with the lock that serialises their use (the first item)."""
     pool = tt._cache.get(("profile_pool", K))
     if pool is None:
         m = tt.n_connections
         e_off = tt.stop_departures[0].astype(np.int64)
-        pool = (e_off, np.empty(m, np.int64), np.empty((m, K), np.int64), np.empty((m, K), np.int32),
-                np.empty((m, K), np.int32), np.empty((m, K), np.int32), np.zeros(tt.n_stops, np.int64),
-                np.empty((m, K), np.int64), np.empty((m, K), np.int32), np.empty((m, K), np.int32))
-        tt._cache[("profile_pool", K)] = pool
+        pool = (threading.Lock(), e_off, np.empty(m, np.int64), np.empty((m, K), np.int64),
+                np.empty((m, K), np.int32), np.empty((m, K), np.int32), np.empty((m, K), np.int32),
+                np.zeros(tt.n_stops, np.int64), np.empty((m, K), np.int64), np.empty((m, K), np.int32),
+                np.empty((m, K), np.int32))
+        pool = tt._cache.setdefault(("profile_pool", K), pool)
     return pool
 
 
@@ -919,37 +921,38 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
     # boarding happens at or after the door departure plus the shortest access
     c_lo = time_index(tt.dep_time, ws + int(src[:, 1].min()))
     c_hi = time_index(tt.dep_time, t_cut, "right")
-    e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, c_key, c_exit, c_next = _profile_pool(tt, K)
+    lock, e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, c_key, c_exit, c_next = _profile_pool(tt, K)
     mark = np.zeros(tt.n_stops, np.bool_)
     for s in src[:, 0].tolist():
         mark[s] = True
         mark[tt.fp_to[tt.fp_offsets[s]:tt.fp_offsets[s + 1]]] = True
     in_off, in_from, in_dur = tt.footpaths_in
-    # prune the connections no journey can ride (from the sources at the window start, to the target
-    # by the cut)
-    useful = _ride_ok(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                      tt.fp_dur_s, in_off, in_from, in_dur, tt.arr_order, _arr_order_start(tt, t_cut),
-                      _arr_order_start(tt, ws - 1), tt.n_trips, src[:, 0].copy(), ws + src[:, 1], int(target),
-                      np.int64(t_cut), c_lo, c_hi)
-    scanned = _profile_kernel(
-        tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-        in_off, in_from, in_dur, tt.n_trips, int(target), (0,) * K, c_lo, c_hi, np.int64(t_cut),
-        e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful)
-    dep_off, dep_conn = tt.stop_departures
-    d0, kk, key, conn, walk0, first = _profile_sources(
-        src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,
-        dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key, useful)
-    if stats is not None:
-        stats["runs"] = len(d0)
-        stats["scanned"] = int(scanned)
-    arr, walk = np.divmod(key, KEY_W)
-    keep = arr - d0 <= max_duration_s
-    d0, kk, arr, walk, conn, walk0, first = (a[keep] for a in (d0, kk, arr, walk, conn, walk0, first))
-    order = np.lexsort((walk, kk, arr, d0))
-    d0, kk, arr, walk, conn, walk0, first = (a[order] for a in (d0, kk, arr, walk, conn, walk0, first))
-    flat = _profile_trace(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                          tt.fp_dur_s, int(target), conn, kk, walk0, first, c_exit, c_next, e_dep, e_enter,
-                          e_exit, e_next, e_off, cnt)
+    with lock:  # the work arrays are shared by the queries on this timetable
+        # prune the connections no journey can ride (from the sources at the window start, to the target
+        # by the cut)
+        useful = _ride_ok(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
+                          tt.fp_dur_s, in_off, in_from, in_dur, tt.arr_order, _arr_order_start(tt, t_cut),
+                          _arr_order_start(tt, ws - 1), tt.n_trips, src[:, 0].copy(), ws + src[:, 1], int(target),
+                          np.int64(t_cut), c_lo, c_hi)
+        scanned = _profile_kernel(
+            tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
+            in_off, in_from, in_dur, tt.n_trips, int(target), (0,) * K, c_lo, c_hi, np.int64(t_cut),
+            e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful)
+        dep_off, dep_conn = tt.stop_departures
+        d0, kk, key, conn, walk0, first = _profile_sources(
+            src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,
+            dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key, useful)
+        if stats is not None:
+            stats["runs"] = len(d0)
+            stats["scanned"] = int(scanned)
+        arr, walk = np.divmod(key, KEY_W)
+        keep = arr - d0 <= max_duration_s
+        d0, kk, arr, walk, conn, walk0, first = (a[keep] for a in (d0, kk, arr, walk, conn, walk0, first))
+        order = np.lexsort((walk, kk, arr, d0))
+        d0, kk, arr, walk, conn, walk0, first = (a[order] for a in (d0, kk, arr, walk, conn, walk0, first))
+        flat = _profile_trace(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
+                              tt.fp_dur_s, int(target), conn, kk, walk0, first, c_exit, c_next, e_dep, e_enter,
+                              e_exit, e_next, e_off, cnt)
     if len(flat) and flat[-1, 0] < 0:
         raise RuntimeError("profile pointers broken")  # an invariant of the kernel
     legs_col = np.empty(len(d0), dtype=object)

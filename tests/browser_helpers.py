@@ -98,25 +98,43 @@ def _report(dataset_id: str, n: int, bad: int = 0) -> Report:
     return rep
 
 
+def contract_frame(columns: dict[str, list], contract: dict[str, str]) -> pd.DataFrame:
+    """A frame with every column of a loader's ``contract``, in its dtypes (absent ones empty:
+    0 for int64, False for bool, else missing)."""
+    n = len(next(iter(columns.values())))
+    empty = {"int64": 0, "bool": False}
+    return pd.DataFrame({c: pd.Series(columns.get(c, [empty.get(t)] * n), dtype=t if t != "geometry" else object)
+                         for c, t in contract.items()})
+
+
 def small_loader(dataset_id: str) -> Loaded:
+    """Tiny loaded datasets in their loaders' column contracts (``velo-star``, ``bnlc``, ``osm-streets``)."""
     if dataset_id == "velo-star":
-        frame = pd.DataFrame({"station_id": ["1", "2", "3"], "name": ["République", "Gares", "<b>X</b>"],
-                              "lon": [-1.679, -1.673, -1.66], "lat": [48.110, 48.1035, 48.12],
-                              "capacity": [40, 20, 10], "num_bikes_available": [30, 0, 2],
-                              "is_renting": [1, 1, 0]})
+        from sources.loaders.bikeshare import COLUMNS
+
+        frame = contract_frame({"station_id": ["1", "2", "3"], "name": ["République", "Gares", "<b>X</b>"],
+                          "lon": [-1.679, -1.673, -1.66], "lat": [48.110, 48.1035, 48.12],
+                          "capacity": [40, 20, 10], "bikes_available": [30, 0, 2],
+                          "is_renting": [True, True, False]}, COLUMNS)
         return Loaded(frame, _report(dataset_id, 3, bad=2))
     if dataset_id == "bnlc":
-        frame = pd.DataFrame({"name": ["Aire A", "Far away"], "lon": [-1.60, 5.0], "lat": [48.10, 45.0],
-                              "nbre_pl": [12, 3]})
+        from sources.loaders.carpool import COLUMNS
+
+        frame = contract_frame({"name": ["Aire A", "Far away"], "lon": [-1.60, 5.0], "lat": [48.10, 45.0],
+                          "places": [12, 3]}, COLUMNS)
         return Loaded(frame, _report(dataset_id, 2))
     if dataset_id == "osm-streets":
-        import geopandas as gpd
-        from shapely.geometry import LineString, Point
+        import shapely
 
-        frame = gpd.GeoDataFrame({"name": ["Rue A", "Rue B", "signal"]}, geometry=[
-            LineString([(-1.68, 48.11), (-1.67, 48.11)]), LineString([(-1.67, 48.11), (-1.67, 48.12)]),
-            Point(-1.675, 48.11)], crs="EPSG:4326")
-        return Loaded(frame, _report(dataset_id, 3))
+        from sources.loaders.streets import COLUMNS, StreetNetwork
+
+        geoms = [shapely.LineString([(-1.68, 48.11), (-1.67, 48.11)]),
+                 shapely.LineString([(-1.67, 48.11), (-1.67, 48.12)]), shapely.Point(-1.675, 48.11)]
+        edges = contract_frame({"u": [0, 1, 2], "v": [1, 2, 2], "name": ["Rue A", "Rue B", "signal"],
+                          "geometry": shapely.to_wkb(geoms).tolist()}, COLUMNS["edges"])
+        nodes = pd.DataFrame({"x": [-1.68, -1.67, -1.67], "y": [48.11, 48.11, 48.12]},
+                             index=pd.Index([0, 1, 2], name="node_id"))
+        return Loaded(StreetNetwork(nodes, edges), _report(dataset_id, 3))
     raise DatasetNotFound(f"{dataset_id} not in the test set")
 
 

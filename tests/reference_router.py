@@ -136,14 +136,28 @@ class ReferenceRouter:
 
     def earliest_arrival(self, sources: list[tuple[int, int]], target: int) -> int:
         """Earliest arrival time at stop ``target`` from (stop, time) labels; INF when unreachable."""
-        tt, g = self.tt, self.g
         src_node, sink = "src", "sink"
         starts = self.expand_labels(sources)
         best = min([t for s, t in starts if s == target], default=INF)
-        added = self.link_sources(starts, src_node)
-        # sink: vehicle arrivals at the target, and footpath arrivals into it
+        added = self.link_sources(starts, src_node) + self.link_sink(target, sink, waiting=True)
+        dist = self.shortest_and_restore(src_node, sink, added)
+        return min(best, int(dist)) if dist != float("inf") else best
+
+    def vehicle_arrival(self, labels: list[tuple[int, int]], target: int) -> int:
+        """Earliest arrival at ``target`` by a vehicle, then at most one footpath, from (stop, time)
+        labels without an initial footpath (what :func:`routing.csa.bounded_scan` computes)."""
+        starts = [(int(s), int(t)) for s, t in labels]
+        added = self.link_sources(starts, "src") + self.link_sink(target, "sink", waiting=False)
+        dist = self.shortest_and_restore("src", "sink", added)
+        return int(dist) if dist != float("inf") else INF
+
+    def link_sink(self, target: int, sink: object, *, waiting: bool) -> list[tuple[object, object]]:
+        """Edges into ``sink``: leaving a vehicle at the target or walking one footpath into it
+        after leaving one, and with ``waiting`` being there at all (a source)."""
+        g, tt = self.g, self.tt
+        added: list[tuple[object, object]] = []
         lo, hi = self.w_start[target], self.w_start[target + 1]
-        for w in range(lo, hi):
+        for w in range(lo, hi) if waiting else ():
             g.add_edge(self.base + w, sink, weight=0)
             added.append((self.base + w, sink))
         for a in range(self.a_start[target], self.a_start[target + 1]):  # leaving a vehicle there
@@ -155,8 +169,7 @@ class ReferenceRouter:
             for a in range(self.a_start[u], self.a_start[u + 1]):
                 g.add_edge(self.abase + a, sink, weight=d)
                 added.append((self.abase + a, sink))
-        dist = self.shortest_and_restore(src_node, sink, added)
-        return min(best, int(dist)) if dist != float("inf") else best
+        return added
 
     # -- query scaffolding (shared with bench/bench_door_to_door.py) -----------------------------
     def expand_labels(self, labels: list[tuple[int, int]]) -> list[tuple[int, int]]:

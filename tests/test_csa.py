@@ -160,6 +160,25 @@ def test_profile_over_a_window(tt) -> None:
     assert csa.profile(tt, [A], _h("09:00"), _h("10:00"), D).empty
 
 
+def _bounded(tt, s: int, t0: int, slack: int) -> np.ndarray:
+    """Arrivals by vehicle (then one footpath) of the accessibility engine's bounded scan."""
+    n = tt.n_stops
+    out = np.full(n, csa.INF, dtype=np.int64)
+    csa.bounded_scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
+                     tt.fp_dur_s, np.array([s]), np.array([t0]), csa.time_index(tt.dep_time, t0),
+                     np.int64(48 * 3600), 1, np.empty(n, np.int64), np.empty(n, np.int64),
+                     np.zeros(tt.n_trips, np.int64), out, np.int64(slack))
+    return np.where(out < csa.INF, out, REF_INF)
+
+
+def test_bounded_scan_equals_reference_on_tiny_feed(tt) -> None:
+    ref = ReferenceRouter(tt)
+    for s in range(4):
+        for t0 in range(0, 26 * 3600, 1800):
+            got = _bounded(tt, s, t0, 0)
+            assert got.tolist() == [ref.vehicle_arrival([(s, t0)], t) for t in range(4)], (s, t0)
+
+
 def test_reference_router_on_tiny_feed(tt) -> None:
     ref = ReferenceRouter(tt)
     for s in range(4):
@@ -247,5 +266,9 @@ def test_engine_equals_reference_with_transfer_slack_on_star_2011(bundle_dir: Pa
         connected += got < REF_INF
         if got != exp:
             bad.append((a, b, t0, got, exp))
+        # the accessibility engine's bounded scan (vehicle arrivals, no initial footpath)
+        by_vehicle = int(_bounded(tt, a, t0, 60)[b])
+        if by_vehicle != ref.vehicle_arrival([(a, t0)], b):
+            bad.append(("bounded", a, b, t0, by_vehicle))
     assert not bad
     assert connected >= 20

@@ -19,18 +19,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import export, maps, share, state
 from routing.itinerary import Itinerary, Leg
-from tests.browser_helpers import SmallPlanner, small_loader
+from tests.browser_helpers import small_loader
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-
-@pytest.fixture()
-def planner():
-    p = SmallPlanner()
-    state.set_override("planner", lambda: p)
-    state.set_override("load_dataset", small_loader)
-    yield p
-    state.clear_overrides()
-
 
 def _app(**query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
@@ -62,7 +53,7 @@ def _leaflet(at: AppTest) -> dict:
 
 # -- trip planner ----------------------------------------------------------------------------------
 
-def test_planner_types_two_places_and_shows_cards_map_and_exports(planner):
+def test_planner_types_two_places_and_shows_cards_map_and_exports(app_planner):
     at = _app()
     assert not at.exception
     assert "2011" in at.info[0].value  # the timetable banner
@@ -71,7 +62,7 @@ def test_planner_types_two_places_and_shows_cards_map_and_exports(planner):
     assert at.selectbox(key="from_pick").value == 0
     at.button(key="go").click().run()
     assert not at.exception and not at.error
-    call = planner.calls[-1]
+    call = app_planner.calls[-1]
     assert (call["origin"].name, call["destination"].name) == ("Gares", "Beaulieu Chimie")
     assert call["when"] == datetime(2011, 11, 15, 8, 0)
     md = _markdown(at)
@@ -88,7 +79,7 @@ def test_planner_types_two_places_and_shows_cards_map_and_exports(planner):
     assert at.query_params["at"] == "2011-11-15T08:00"
 
 
-def test_planner_arrive_by_and_modes(planner):
+def test_planner_arrive_by_and_modes(app_planner):
     at = _app()
     at.text_input(key="from_q").input("République").run()
     at.text_input(key="to_q").input("Villejean").run()
@@ -96,15 +87,15 @@ def test_planner_arrive_by_and_modes(planner):
     at.time_input(key="time").set_value(time(9, 30)).run()
     at.button_group(key="modes").set_value(["walk"]).run()
     at.button(key="go").click().run()
-    call = planner.calls[-1]
+    call = app_planner.calls[-1]
     assert call["arrive_by"] is True and call["modes"] == ("walk",)
     assert _markdown(at).count('class="spmd-card') == 1
     assert at.query_params["arrive"] == "1" and at.query_params["modes"] == "walk"
 
 
-def test_shareable_url_plans_on_load_and_invalid_values_are_ignored(planner):
+def test_shareable_url_plans_on_load_and_invalid_values_are_ignored(app_planner):
     at = _app(**{"from": "Gares", "to": "République", "at": "2011-11-16T07:45", "modes": "walk,bike"})
-    assert planner.calls and planner.calls[-1]["when"] == datetime(2011, 11, 16, 7, 45)
+    assert app_planner.calls and app_planner.calls[-1]["when"] == datetime(2011, 11, 16, 7, 45)
     assert _markdown(at).count('class="spmd-card') == 2
     bad = _app(**{"from": "Gares", "to": "République", "at": "yesterday", "modes": "walk,teleport"})
     warnings = " ".join(w.value for w in bad.warning)
@@ -112,7 +103,7 @@ def test_shareable_url_plans_on_load_and_invalid_values_are_ignored(planner):
     assert bad.session_state["modes"] == ["walk", "bike", "bikeshare", "transit"]
 
 
-def test_modes_without_itinerary_say_why_in_the_readers_language(planner):
+def test_modes_without_itinerary_say_why_in_the_readers_language(app_planner):
     at = _app(**{"from": "Gares", "to": "République", "modes": "walk,car"})
     md = _markdown(at)
     assert md.count('class="spmd-card') == 1
@@ -126,13 +117,13 @@ def test_modes_without_itinerary_say_why_in_the_readers_language(planner):
         assert "outside the offline street data (car)" in md_en
 
 
-def test_no_route_is_a_message_not_an_error(planner):
+def test_no_route_is_a_message_not_an_error(app_planner):
     at = _app(**{"from": "Gares", "to": "Gares"})
     assert not at.exception and not at.error
     assert any("same place" in w.value for w in at.warning)
 
 
-def test_unknown_place_says_so(planner):
+def test_unknown_place_says_so(app_planner):
     at = _app()
     at.text_input(key="from_q").input("zzqqxx").run()
     assert any("zzqqxx" in c.value for c in at.caption)
@@ -140,18 +131,18 @@ def test_unknown_place_says_so(planner):
     assert any("Choisissez" in w.value for w in at.warning)
 
 
-def test_planner_failure_shows_a_friendly_message_without_details(planner):
+def test_planner_failure_shows_a_friendly_message_without_details(app_planner):
     def boom(*a, **k):
         raise RuntimeError("secret internal detail /etc/passwd")
 
-    planner.plan = boom
+    app_planner.plan = boom
     at = _app(**{"from": "Gares", "to": "République"})
     assert not at.exception
     assert [e.value for e in at.error] and "secret" not in " ".join(e.value for e in at.error)
     assert "Désolé" in at.error[0].value
 
 
-def test_language_switch(planner):
+def test_language_switch(app_planner):
     at = _app()
     assert at.title[0].value == "Calculer un itinéraire"
     at.radio(key="lang").set_value("en").run()
@@ -159,13 +150,13 @@ def test_language_switch(planner):
     assert "November 2011" in at.info[0].value
 
 
-def test_kiosk_scenario_and_reset(planner):
+def test_kiosk_scenario_and_reset(app_planner):
     at = _app(kiosk="1")
     assert at.title[0].value == "Où allez-vous ?"
     assert "stSidebar" in _markdown(at)  # kiosk CSS hides the sidebar and menus
     at.button(key="scenario_gare_beaulieu").click().run()
-    assert planner.calls[-1]["origin"].name == "Gares"
-    assert planner.calls[-1]["destination"].name.startswith("Beaulieu")
+    assert app_planner.calls[-1]["origin"].name == "Gares"
+    assert app_planner.calls[-1]["destination"].name.startswith("Beaulieu")
     assert "spmd-card" in _markdown(at)
     at.button(key="kiosk_reset").click().run()
     assert 'class="spmd-card' not in _markdown(at)
@@ -198,7 +189,7 @@ def test_widgets_are_drawn_while_the_network_loads_then_the_trip_is_planned(monk
 
 # -- other pages ------------------------------------------------------------------------------------
 
-def test_layers_page_toggles_layers(planner):
+def test_layers_page_toggles_layers(app_planner):
     at = _app()
     at.switch_page("pages/layers.py").run()
     assert not at.exception
@@ -217,7 +208,7 @@ def test_layers_page_toggles_layers(planner):
     assert "ODbL" in " ".join(c.value for c in at.caption)
 
 
-def test_catalogue_page_shows_every_dataset_and_quarantine(planner):
+def test_catalogue_page_shows_every_dataset_and_quarantine(app_planner):
     from sources.catalogue import all_datasets
 
     at = _app()
@@ -233,40 +224,15 @@ def test_catalogue_page_shows_every_dataset_and_quarantine(planner):
     assert any("report" in b.label or "rapport" in b.label for b in at.get("download_button"))
 
 
-def test_about_page(planner):
+def test_about_page(app_planner):
     at = _app()
     at.switch_page("pages/about.py").run()
     assert not at.exception and not at.error and at.title[0].value == "À propos"
     assert "2011" in _markdown(at) and "Keolis" in _tables_text(at)
 
 
-@pytest.fixture(scope="module")
-def tiny_access(tmp_path_factory):
-    """The accessibility context on the tiny network of tests/planner_fixtures (4 stops, bike share at
-    nodes 20, 10, 3, 13) and a 200 m grid over it, two communes of 10 people per cell."""
-    import pandas as pd
-    import shapely
-
-    from dashboard.access import AccessContext
-    from routing.accessibility import AccessibilityEngine
-    from routing.zones import laea_grid
-    from tests.planner_fixtures import make_network
-
-    net = make_network(tmp_path_factory.mktemp("acc_net"))
-    grid = laea_grid(shapely.box(-1.684, 48.093, -1.662, 48.114))
-    grid["insee"] = ["35238" if lon < -1.673 else "35051" for lon in grid["lon"]]
-    grid["population"] = 10.0
-    names = pd.Series({"35238": "Rennes", "35051": "Cesson-Sévigné"})
-    return AccessContext(AccessibilityEngine(net), grid, names)
-
-
-def test_accessibility_page_map_communes_modes_and_isochrone(planner, tiny_access):
-    state.set_override("access", lambda: tiny_access)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["acc_opp"] = "bikeshare"
-    at.session_state["acc_mode"] = "walk"
-    at.run()
-    at.switch_page("pages/accessibility.py").run()
+def test_accessibility_page_map_communes_modes_and_isochrone(accessibility_app, tiny_access):
+    at = accessibility_app
     assert not at.exception and not at.error
     assert at.title[0].value == "Explorateur d'accessibilité"
     cells = next(x for x in _decks(at)[0]["layers"] if x["id"] == "acc_cells")
@@ -288,7 +254,7 @@ def test_accessibility_page_map_communes_modes_and_isochrone(planner, tiny_acces
     assert any("Isochrones (GeoJSON)" == b.label for b in at.get("download_button"))
 
 
-def test_accessibility_page_explains_itself_while_unavailable(planner, monkeypatch):
+def test_accessibility_page_explains_itself_while_unavailable(app_planner, monkeypatch):
     monkeypatch.setattr(state, "accessibility_available", lambda: False)
     at = _app()
     at.switch_page("pages/accessibility.py").run()
@@ -335,10 +301,11 @@ def test_exports_roundtrip():
 
 
 def test_layer_preparation_escapes_and_colours():
-    bikes = maps.prepare_bikeshare({"velo-star": small_loader("velo-star").data})
+    bikes = maps.LAYERS["bikeshare"].prepare({"velo-star": small_loader("velo-star").data})
     assert bikes["name"].tolist()[2] == "&lt;b&gt;X&lt;/b&gt;"
     assert bikes["color"].tolist() == [[30, 160, 70], [210, 40, 40], [210, 40, 40]]
     assert bikes["radius_m"].iloc[0] > bikes["radius_m"].iloc[1]
+    assert bikes["info"].tolist() == ["30 / 40", "0 / 20", "2 / 10"]
     streets = maps.prepare_streets({"osm-streets": small_loader("osm-streets").data})
     assert len(streets) == 2  # the Point is not a street
     assert maps.hex_to_rgb("zz") == maps.GREY and maps.hex_to_rgb("#00ff00") == [0, 255, 0]

@@ -17,9 +17,8 @@ import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from dashboard import share, state, ui
-from tests.browser_helpers import PLACES, SmallPlanner, small_loader
-from tests.test_dashboard_apptest import tiny_access  # noqa: F401 - a fixture used below
+from dashboard import share, ui
+from tests.browser_helpers import PLACES, SmallPlanner
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 MARK = "evil"
@@ -75,15 +74,6 @@ def assert_inert(at: AppTest) -> list[str]:
     return [s for s, _ in carrying]
 
 
-@pytest.fixture()
-def planner():
-    p = SmallPlanner()
-    state.set_override("planner", lambda: p)
-    state.set_override("load_dataset", small_loader)
-    yield p
-    state.clear_overrides()
-
-
 def _app(page: str = "planner.py", **query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for k, v in query.items():
@@ -110,46 +100,46 @@ def test_plain_keeps_the_text_readable(text: str):
 
 
 @pytest.mark.parametrize("hostile", HOSTILE[:7])
-def test_planner_page_with_hostile_from_and_to(planner, hostile: str):
+def test_planner_page_with_hostile_from_and_to(app_planner, hostile: str):
     at = _app(**{"from": hostile, "to": hostile, "at": hostile, "modes": hostile})
     carrying = assert_inert(at)
-    assert planner.calls == []  # never matched to a place, never planned
+    assert app_planner.calls == []  # never matched to a place, never planned
     if share.clean_place(hostile):  # a printable place text: said back, as plain text
         assert any("Aucun lieu" in s for s in carrying), carrying
 
 
-def test_no_place_found_caption_suggests_but_never_guesses(planner):
+def test_no_place_found_caption_suggests_but_never_guesses(app_planner):
     at = _app(**{"from": "[Gares](http://evil.example/phish)", "to": "République"})
     carrying = assert_inert(at)
-    assert planner.calls == []
+    assert app_planner.calls == []
     assert any("Vouliez-vous dire" in s and "Gares" in s for s in carrying)
     suggest = at.button(key="from_suggest_0")
     assert suggest.label == "Gares"
     suggest.click().run()
     assert at.session_state["from_q"] == "Gares"
     at.button(key="go").click().run()
-    assert planner.calls[-1]["origin"].name == "Gares"
+    assert app_planner.calls[-1]["origin"].name == "Gares"
 
 
 @pytest.mark.parametrize("text", ["NaN,NaN", "91,-1.68", "<script>alert(1)</script>", "inf,inf"])
-def test_garbage_typed_in_the_planner_is_not_a_place(planner, text: str):
+def test_garbage_typed_in_the_planner_is_not_a_place(app_planner, text: str):
     at = _app()
     at.text_input(key="from_q").input(text).run()
     at.text_input(key="to_q").input("Gares").run()
     at.button(key="go").click().run()
     assert_inert(at)
-    assert planner.calls == []
+    assert app_planner.calls == []
     captions = " ".join(c.value for c in at.caption)
     assert ("latitude" in captions) if "," in text else ("Aucun lieu" in captions)
 
 
-def test_a_hostile_place_name_from_the_data_is_shown_as_text(planner):
+def test_a_hostile_place_name_from_the_data_is_shown_as_text(app_planner):
     bad = "[Evil](http://evil.example) <img src=http://evil.example/x.png>"
-    planner.index = SmallPlanner().index.__class__(pd.concat([PLACES, pd.DataFrame(
+    app_planner.index = SmallPlanner().index.__class__(pd.concat([PLACES, pd.DataFrame(
         [(bad, "stop", -1.66, 48.11, "e")], columns=PLACES.columns)]))
     at = _app(**{"from": "Gares", "to": "Evil example"})
     assert_inert(at)
-    assert planner.calls and planner.calls[-1]["destination"].name == bad
+    assert app_planner.calls and app_planner.calls[-1]["destination"].name == bad
     cards = "".join(m.value for m in at.markdown if "spmd-card" in m.value)
     assert "&lt;img" in cards and "<img" not in cards  # HTML snippets escape it
     for other in PAGES[1:]:
@@ -157,18 +147,13 @@ def test_a_hostile_place_name_from_the_data_is_shown_as_text(planner):
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_with_hostile_query_parameters(planner, page: str):
+def test_every_page_with_hostile_query_parameters(app_planner, page: str):
     query = {"from": HOSTILE[0], "to": HOSTILE[2], "kiosk": HOSTILE[1], "lang": HOSTILE[3], HOSTILE[4]: "x"}
     assert_inert(_app(page, **query))
 
 
-def test_accessibility_isochrone_with_a_hostile_place(planner, tiny_access):  # noqa: F811
-    state.set_override("access", lambda: tiny_access)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["acc_opp"] = "bikeshare"
-    at.session_state["acc_mode"] = "walk"
-    at.run()
-    at.switch_page("pages/accessibility.py").run()
+def test_accessibility_isochrone_with_a_hostile_place(accessibility_app):
+    at = accessibility_app
     for text in ("![x](http://evil.example/i.png)", "[Gares](http://evil.example/phish)", "91,-1.68"):
         at.text_input(key="iso_q").input(text).run()
         carrying = assert_inert(at)
@@ -271,7 +256,7 @@ def test_the_guard_tells_outside_text_from_safe_text(source: str, safe: bool):
     assert _safe(ast.parse(source, mode="eval").body) is safe
 
 
-def test_no_place_message_in_english_and_share_link_offsets(planner):
+def test_no_place_message_in_english_and_share_link_offsets(app_planner):
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["lang"] = "en"
     at.query_params["from"] = "[Gares](http://evil.example/phish)"
@@ -281,15 +266,15 @@ def test_no_place_message_in_english_and_share_link_offsets(planner):
     from datetime import datetime
 
     at = _app(**{"from": "Gares", "to": "République", "at": "2011-11-16T06:45Z", "modes": "walk,walk"})
-    assert planner.calls[-1]["when"] == datetime(2011, 11, 16, 7, 45)  # UTC -> Rennes wall clock
-    assert planner.calls[-1]["modes"] == ("walk",)
+    assert app_planner.calls[-1]["when"] == datetime(2011, 11, 16, 7, 45)  # UTC -> Rennes wall clock
+    assert app_planner.calls[-1]["modes"] == ("walk",)
     assert not at.warning
 
 
-def test_kiosk_planner_with_a_hostile_share_link(planner):
+def test_kiosk_planner_with_a_hostile_share_link(app_planner):
     at = _app(**{"kiosk": "1", "from": HOSTILE[0], "to": HOSTILE[2]})
     carrying = assert_inert(at)
-    assert at.session_state["kiosk"] and planner.calls == []
+    assert at.session_state["kiosk"] and app_planner.calls == []
     assert any("Aucun lieu" in s for s in carrying)
 
 

@@ -117,6 +117,8 @@ def test_bus_positions_both_formats(tmp_path: Path) -> None:
     assert out.loc[0, ["lon", "lat", "delay_s", "direction"]].tolist() == [-1.78, 48.09, 31, 1]
     assert out.loc[0, "timestamp"] == pd.Timestamp("2020-04-02T15:48:00Z")
     assert pd.isna(out.loc[1, "delay_s"])
+    assert out["in_service"].tolist() == [True, False]  # "En ligne" / "Hors-service"
+    assert report.stats["in_service"] == 1
     assert report.reason_counts() == {"duplicate_key": 1, "point_near_origin": 1,
                                       "point_outside_area": 1}
     assert report.stats["by_snapshot"] == {"a.json": 1, "b.json": 1}

@@ -413,6 +413,7 @@ def test_irve_v1_latin1_semicolon_decimal_commas(tmp_path: Path) -> None:
     assert data["lat"].tolist() == [48.1213, 48.474826]
     assert data["n_points"].tolist() == [2, 1]
     assert data["power_kw"].tolist() == [22.0, 50.0]
+    assert data["n_fast_points"].tolist() == [0, 1]  # type_prise "T2", "EF" / "Combo"
     assert data["power_kw_total"].tolist() == [25.7, 50.0]
     assert data["power_kw_points"].tolist() == ["22;3.7", "50"]
     assert data["free"].tolist() == [False, True]
@@ -470,6 +471,7 @@ def test_irve_v2_grouped_by_station(tmp_path: Path) -> None:
     data, report = load_irve(p)
     assert data["station_id"].tolist() == ["FR*ELC*PRENNO"]
     assert data["n_points"].tolist() == [6]
+    assert data["n_fast_points"].isna().all()  # no connector counts in this file
     assert data["power_kw"].isna().all()
     assert data["siting"].tolist() == ["Voirie"]
     assert [(n.code, n.row, n.field) for n in report.quarantined] == [("point_outside_area", 2, "lon")]
@@ -557,6 +559,8 @@ def test_bundle_irve(bundle_dir: Path) -> None:
     assert len(data) == 1282 and report.rows_kept == 1282
     # 246 stations of Ille-et-Vilaine in the file, minus the quarantined one
     assert report.stats["stations_ille_et_vilaine"] == 245
+    # no power in this file grouped by station; 97 stations count CCS Combo or CHAdeMO connectors
+    assert data["power_kw"].isna().all() and int((data["n_fast_points"] > 0).sum()) == 97
     points, preport = load_irve(bundle_dir / "charging/irve-points-2018-09-28-bretagne.csv",
                                 level="point")
     assert len(points) == 775 and preport.n_quarantined == 0

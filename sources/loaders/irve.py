@@ -58,6 +58,7 @@ _DESCRIPTIVE: dict[str, str] = {
 COLUMNS: dict[str, str] = {
     **_COMMON,
     "n_points": "Int64",
+    "n_fast_points": "Int64",  # DC fast connectors (CCS Combo, CHAdeMO); <NA> when the file does not say
     "power_kw": "float64",
     "power_kw_total": "float64",
     "power_kw_points": "string",
@@ -86,6 +87,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "coords": ("coordonneesxy", "coordonnees_xy"),
     "n_points_declared": ("nbre_pdc",),
     "power": ("puissance_nominale", "puiss_max"),
+    "n_ccs": ("nb_combo_ccs_grouped", "nb_combo_ccs"),
+    "n_chademo": ("nb_chademo_grouped", "nb_chademo"),
+    "plug_ccs": ("prise_type_combo_ccs",),
+    "plug_chademo": ("prise_type_chademo",),
+    "plug_types": ("type_prise",),
     "free": ("gratuit", "gratuit_grouped"),
     "payment": ("acces_recharge",),
     "access": ("condition_acces",),
@@ -124,7 +130,8 @@ def load_irve(
     Loaded
         ``data`` with :data:`COLUMNS` (station level): station_id, name, operator, owner,
         lon, lat (float64, WGS84), n_points (Int64: points listed, or ``nbre_pdc`` for
-        grouped files), power_kw (float64, max over the points, NaN when unknown),
+        grouped files), n_fast_points (Int64: DC fast connectors, CCS Combo or CHAdeMO),
+        power_kw (float64, max over the points, NaN when unknown),
         power_kw_total (sum), power_kw_points (``"50;22;22"``, per point, highest first),
         free (boolean), access, siting, hours, address, insee, department, schema_version;
         or :data:`POINT_COLUMNS` (point level): point_id, station_id, ..., power_kw, ...
@@ -224,6 +231,7 @@ def _read_one(path: Path, report: Report, *, bbox: tuple[float, float, float, fl
     out["department"] = tab.department_of(insee)
     out["free"] = _free(frame)
     out["power_kw"] = _power_kw(frame, report, file) if "power" in cols else np.nan
+    out["n_fast_points"] = _fast_points(frame)
     if "power" not in cols and not is_grouped:
         report.notice("power_missing", "no power column (puissance_nominale / puiss_max)",
                       severity="info", file=file, field="puissance_nominale")
@@ -259,6 +267,26 @@ def _free(frame: pd.DataFrame) -> pd.Series:
         free[text.str.startswith("payant")] = False
         return free
     return pd.Series(pd.NA, index=frame.index, dtype="boolean")
+
+
+def _fast_points(frame: pd.DataFrame) -> pd.Series:
+    """DC fast connectors (CCS Combo, CHAdeMO): the counts of a file grouped by station
+    (``nb_combo_ccs_grouped + nb_chademo_grouped``), else 1 for a point with such a plug
+    (v2 ``prise_type_combo_ccs`` / ``prise_type_chademo``, v1 ``type_prise`` text), else 0;
+    <NA> when the file does not say."""
+    cols = frame.columns
+    counts = [tab.to_int(frame[c]) for c in ("n_ccs", "n_chademo") if c in cols]
+    if counts:
+        return pd.concat(counts, axis=1).sum(axis=1, min_count=1).astype("Int64")
+    plugs = [tab.to_bool(frame[c]) for c in ("plug_ccs", "plug_chademo") if c in cols]
+    if plugs:
+        known = pd.concat(plugs, axis=1)
+        fast = known.fillna(False).any(axis=1).astype("Int64")
+        return fast.mask(known.isna().all(axis=1))
+    if "plug_types" in cols:
+        text = tab.clean_str(frame["plug_types"]).str.lower()
+        return text.str.contains("combo|chademo", regex=True).astype("Int64")
+    return pd.Series(pd.NA, index=frame.index, dtype="Int64")
 
 
 def _power_kw(frame: pd.DataFrame, report: Report, file: str) -> pd.Series:
@@ -328,6 +356,7 @@ def _stations_from_points(points: pd.DataFrame) -> pd.DataFrame:
     first = by.first()
     first["n_points"] = by.size().astype("Int64")
     first["power_kw"] = by["power_kw"].max()
+    first["n_fast_points"] = by["n_fast_points"].sum(min_count=1)
     first["power_kw_total"] = by["power_kw"].sum(min_count=1)
     first["power_kw_points"] = by["power_kw"].agg(
         lambda s: ";".join(f"{v:g}" for v in sorted(s.dropna(), reverse=True)) or None)

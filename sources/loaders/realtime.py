@@ -30,12 +30,16 @@ COLUMNS: dict[str, str] = {
     "direction": "Int64",  # sens 0/1
     "destination": "object",
     "state": "object",  # etat: "En ligne", "Hors-service", "Haut-le-pied", "Inconnu"
+    "in_service": "bool",  # state "En ligne" (running a trip); out of service, deadheading, unknown: False
     "delay_s": "Float64",  # ecartsecondes: positive = late (<NA> when not given)
     "lon": "float64",
     "lat": "float64",
     "timestamp": "datetime64[ns, UTC]",  # record_timestamp of the snapshot
     "snapshot": "object",  # file name of the snapshot
 }
+
+#: the ``etat`` of a bus running a trip (the others: "Hors-service", "Haut-le-pied", "Inconnu")
+IN_SERVICE_STATE = "En ligne"
 
 
 def load_bus_positions(paths: Path | Sequence[Path], *, strict: bool = False) -> Loaded:
@@ -71,9 +75,10 @@ def load_bus_positions(paths: Path | Sequence[Path], *, strict: bool = False) ->
         report.bbox = (float(frame["lon"].min()), float(frame["lat"].min()),
                        float(frame["lon"].max()), float(frame["lat"].max()))
     frame = frame.sort_values(["timestamp", "vehicle_id"], kind="stable")
+    frame["in_service"] = frame["state"] == IN_SERVICE_STATE
     out = _geo.typed(frame, COLUMNS).reset_index(drop=True)
     report.rows_kept = len(out)
-    in_service = out["state"] == "En ligne"
+    in_service = out["in_service"]
     delay = out.loc[in_service, "delay_s"].dropna()
     report.stats = {
         "buses": int(len(out)),

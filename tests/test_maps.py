@@ -1,0 +1,163 @@
+"""The table of map layers (dashboard/maps.py): every layer reads its loader's typed columns,
+one generic preparation draws them all, on tiny frames built here and on the real bundle."""
+
+from __future__ import annotations
+
+import importlib
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import maps
+from sources import SchemaError
+from sources.catalogue import get
+from sources.geo import in_bbox
+from sources.loaders import bikeshare, carpool, irve, realtime
+from tests.browser_helpers import contract_frame
+
+
+def _contracts(dataset_id: str) -> list[dict[str, str]]:
+    """The column contracts the catalogue loader of ``dataset_id`` publishes (one, or one per table)."""
+    module = importlib.import_module(get(dataset_id).loader.split(":")[0])
+    columns = module.COLUMNS
+    if all(isinstance(v, dict) for v in columns.values()):
+        return list(columns.values())
+    return [columns]
+
+
+@pytest.mark.parametrize("spec", list(maps.LAYERS.values()), ids=list(maps.LAYERS))
+def test_every_layer_reads_only_its_loaders_contract(spec: maps.LayerSpec) -> None:
+    # the spec's contract is the very object its catalogue loader publishes, not a copy
+    assert any(spec.columns is c for c in _contracts(spec.dataset_id))
+    derived = {name for name, _ in spec.derive}
+    assert spec.read_columns() - set(spec.columns) - derived - set(spec.extra) == set()
+    assert not (derived | set(spec.extra)) & set(spec.columns)  # a derived column never shadows one
+    assert spec.kind in ("points", "paths")
+
+
+def test_base_map_reads_street_networks() -> None:
+    assert maps.STREETS.dataset_ids == ("osm-streets", "main-roads-traffic")
+    for ds in maps.STREETS.dataset_ids:
+        assert get(ds).loader == "sources.loaders.streets:load_streets"
+        assert any("geometry" in c for c in _contracts(ds))
+
+
+def test_generic_preparation_on_a_tiny_frame() -> None:
+    frame = contract_frame(dict(name=["A<i>", "B", "C", None], lon=[-1.68, -1.67, np.nan, -1.66],
+                   lat=[48.11, 48.10, 48.12, 48.13], capacity=[16, pd.NA, 10, 0],
+                   bikes_available=[8, 3, 1, pd.NA], is_renting=[True, pd.NA, True, False]), bikeshare.COLUMNS)
+    table = maps.prepare_layer(maps.LAYERS["bikeshare"], {"velo-star": frame})
+    assert list(table.columns) == maps.POINT_COLUMNS
+    # the row without a longitude is not drawn
+    assert table["lon"].tolist() == [-1.68, -1.67, -1.66]
+    # radius 12 + 4 sqrt(capacity): unknown capacity counts 10, a zero one 1
+    assert table["radius_m"].tolist() == [28.0, 12 + 4 * math.sqrt(10), 16.0]
+    assert table["name"].tolist() == ["A&lt;i&gt;", "B", ""]
+    # a part with an unknown value is left out
+    assert table["info"].tolist() == ["8 / 16", "", ""]
+    # 8/16 bikes: many; unknown capacity: ratio 0, empty; not renting: red
+    assert table["color"].tolist() == [[30, 160, 70], [210, 40, 40], [210, 40, 40]]
+
+
+def test_out_of_contract_frame_names_layer_and_column_and_empty_data_gives_empty_table() -> None:
+    raw = pd.DataFrame({"nom": ["A"], "lon": [-1.6], "lat": [48.1], "nbre_pl": [3]})  # raw BNLC names
+    with pytest.raises(SchemaError, match=r"layer 'carpool'.*'bnlc'.*'places'"):
+        maps.prepare_layer(maps.LAYERS["carpool"], {"bnlc": raw})
+    for spec in maps.LAYERS.values():
+        table = spec.prepare({})
+        assert len(table) == 0
+        assert list(table.columns) == (maps.POINT_COLUMNS if spec.kind == "points" else maps.PATH_COLUMNS)
+
+
+def test_specific_colour_rules() -> None:
+    assert maps.fill_ratio(3, 12) == 0.25 and maps.fill_ratio(None, 12) == 0.0 and maps.fill_ratio(3, 0) == 0.0
+    assert maps.bikeshare_color(0.5, None) == [30, 160, 70]  # unknown renting flag: renting
+    assert maps.bikeshare_color(0.1, True) == [240, 150, 20]
+    assert maps.bikeshare_color(0.5, False) == [210, 40, 40]
+    # declared power first, else the DC fast connectors decide 50 or 22 kW
+    assert maps.charger_power_kw(7.4, 2) == 7.4
+    assert maps.charger_power_kw(np.nan, 2) == 50.0 and maps.charger_power_kw(None, 0) == 22.0
+    assert maps.charger_power_kw(None, None) == 22.0
+    assert [maps.charger_color(p) for p in (150.0, 50.0, 22.0, 7.4)] == [
+        [120, 40, 170], [120, 40, 170], [0, 140, 200], [90, 190, 220]]
+    assert maps.charger_color(None) == maps.GREY
+    assert maps.traffic_color("freeFlow") == [40, 170, 70] and maps.traffic_color(None) == [160, 160, 170]
+    assert maps.rev_color("wip") == [240, 150, 20] and maps.rev_color(None) == maps.GREY
+    assert maps.bus_color(True, 121.0) == [210, 40, 40] and maps.bus_color(True, None) == [30, 160, 70]
+    assert maps.bus_color(False, 600.0) == maps.GREY
+
+
+def test_buses_latest_snapshot_in_service_and_chargers_cropped() -> None:
+    buses = contract_frame({
+        "line_name": ["54", None, "C4"], "state": ["En ligne", "Hors-service", "En ligne"],
+        "in_service": [True, False, True], "delay_s": [130.0, None, -20.0],
+        "lon": [-1.70, -1.68, -1.60], "lat": [48.10, 48.11, 48.12],
+        "snapshot": ["b.json", "b.json", "a.json"]}, realtime.COLUMNS)
+    table = maps.LAYERS["buses"].prepare({"star-bus-positions": buses})
+    assert table["name"].tolist() == ["Bus 54", "Bus"]
+    assert table["info"].tolist() == ["En ligne · +130 s", "Hors-service"]
+    assert table["color"].tolist() == [[210, 40, 40], maps.GREY]
+    stations = contract_frame({"name": ["Alma", "Brest"], "lon": [-1.68, -4.48], "lat": [48.08, 48.39],
+                               "n_points": [4, 2], "n_fast_points": [2, 0]}, irve.COLUMNS)
+    table = maps.LAYERS["chargers"].prepare({"irve": stations})
+    assert table["name"].tolist() == ["Alma"]  # Brest is outside the view
+    assert table["info"].tolist() == ["50 kW"] and table["radius_m"].tolist() == [37.0]
+
+
+def test_tooltip_words_are_translations() -> None:
+    places = contract_frame({"name": ["Gare", "Alma"], "lon": [-1.67, -1.68], "lat": [48.10, 48.08],
+                             "places": [12, None]}, carpool.COLUMNS)
+    assert maps.LAYERS["carpool"].prepare({"bnlc": places})["info"].tolist() == ["12 places", ""]
+    assert maps.LAYERS["carpool"].prepare({"bnlc": places}, "en")["info"].tolist() == ["12 spaces", ""]
+    # every word field of every template has its French and English strings
+    from dashboard.i18n import STRINGS
+
+    for spec in maps.LAYERS.values():
+        for part in (*spec.name, *spec.info):
+            for word in (f for f in maps._template_fields(part) if f.startswith("_")):
+                assert {"fr", "en"} <= set(STRINGS[f"map.{word[1:]}"]), (spec.id, word)
+
+
+def _finite_paths(paths: pd.Series) -> bool:
+    return all(len(p) >= 2 and all(math.isfinite(v) for pt in p for v in pt) for p in paths)
+
+
+@pytest.mark.bundle
+def test_every_layer_from_the_real_bundle_through_the_catalogue(bundle_dir: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from sources.datasets import load
+
+    monkeypatch.setenv("SPMD_BUNDLE", str(bundle_dir))
+    monkeypatch.setenv("SPMD_OFFLINE", "1")
+    loaded: dict[str, object] = {}
+    for spec in (*maps.LAYERS.values(), maps.STREETS):
+        for ds in spec.dataset_ids:
+            if ds not in loaded:
+                loaded[ds] = load(ds).data
+    tables = {spec.id: spec.prepare(loaded) for spec in (*maps.LAYERS.values(), maps.STREETS)}
+    for layer_id, table in tables.items():
+        assert len(table), layer_id
+        if "lon" in table.columns:
+            assert np.isfinite(table[["lon", "lat"]].to_numpy(dtype=float)).all(), layer_id
+            assert table["radius_m"].gt(0).all(), layer_id
+        else:
+            assert _finite_paths(table["path"]), layer_id
+        assert all(len(c) == 3 and all(0 <= v <= 255 for v in c) for c in table["color"]), layer_id
+    # what each layer shows on the bundle (counts checked against the loaded frames)
+    assert len(tables["stops"]) == int((loaded["star-gtfs"].stops["location_type"] == 0).sum())
+    assert len(tables["bikeshare"]) == len(loaded["velo-star"])
+    assert len(tables["parkride"]) == int(loaded["parkings"]["is_park_and_ride"].sum())
+    latest = loaded["star-bus-positions"]["snapshot"].max()
+    assert len(tables["buses"]) == int((loaded["star-bus-positions"]["snapshot"] == latest).sum())
+    assert len(tables["lines"]) >= loaded["star-gtfs"].trips["route_id"].nunique() > 0
+    # chargers: the bundle's IRVE file gives no power, the connectors give the class
+    chargers = tables["chargers"]
+    assert set(chargers["info"]) == {"22 kW", "50 kW"}
+    stations = loaded["irve"]
+    shown = in_bbox(stations["lon"], stations["lat"], maps.VIEW_BBOX)
+    assert (chargers["info"] == "50 kW").sum() == int((stations["n_fast_points"][shown] > 0).sum()) > 0
+    assert tables["traffic"]["info"].str.fullmatch(r"\w+ · \d+ km/h").all()
+    assert tables["rev"]["info"].str.startswith("REV ").all()
