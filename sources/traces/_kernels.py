@@ -23,7 +23,7 @@ _central_angle = njit(cache=False)(central_angle)
 
 
 @njit(cache=False)
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return SKMOB_EARTH_RADIUS_KM * _central_angle(lon1, lat1, lon2, lat2)
 
 
@@ -49,7 +49,7 @@ def filter_keep(starts: np.ndarray, lat: np.ndarray, lng: np.ndarray, t_s: np.nd
                 keep[j] = False
                 n_alive -= 1
                 continue
-            if _haversine_km(lat[i], lng[i], lat[j], lng[j]) / dt * 3600.0 > max_speed_kmh:
+            if _distance_km(lat[i], lng[i], lat[j], lng[j]) / dt * 3600.0 > max_speed_kmh:
                 keep[j] = False
                 n_alive -= 1
                 continue
@@ -74,7 +74,7 @@ def compress_groups(starts: np.ndarray, lat: np.ndarray, lng: np.ndarray,
         anchor = a
         group[a] = g
         for i in range(a + 1, b):
-            if _haversine_km(lat[anchor], lng[anchor], lat[i], lng[i]) > radius_km:
+            if _distance_km(lat[anchor], lng[anchor], lat[i], lng[i]) > radius_km:
                 g += 1
                 anchor = i
             group[i] = g
@@ -103,7 +103,7 @@ def stay_ranges(starts: np.ndarray, lat: np.ndarray, lng: np.ndarray, t_s: np.nd
             if (t - t_s[i]) / 60.0 > no_data_for_minutes:
                 s = i + 1
             dt_min = (t - t_s[s]) / 60.0
-            dr = _haversine_km(lat[s], lng[s], lat[i + 1], lng[i + 1])
+            dr = _distance_km(lat[s], lng[s], lat[i + 1], lng[i + 1])
             if dr > radius_km or i == last:
                 if dt_min > minutes_for_a_stop or i == last:
                     if s <= i and (t - t_s[s]) / 60.0 > minutes_for_a_stop:
