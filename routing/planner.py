@@ -519,8 +519,8 @@ class Planner:
             flags.append(Msg("plan.walking_faster", minutes=f"{sign * (door[k] - ctx.t_s) / 60:.0f}"))
             ride = self._ride_forward if forward else self._ride_backward
             jlegs = ride(labels, ends, end_s, p.transfer_slack_s)
-            door_edge = jlegs[-1].arr_time_s if forward else jlegs[0].dep_time_s
-            if sign * door_edge > sign * door[k] + RIDE_WINDOW_S:
+            ride_end = jlegs[-1].arr_time_s if forward else jlegs[0].dep_time_s  # at the walk's end
+            if sign * ride_end > sign * door[k] + RIDE_WINDOW_S:
                 raise NoRoute(flags[0])
         legs: list[Leg] = []
         legs.extend(access_legs(jlegs[0].from_stop, jlegs[0].dep_time_s))

@@ -52,6 +52,11 @@ class Report:
     freshness: dict[str, Any] = field(default_factory=dict)
 
     # -- recording ---------------------------------------------------------
+    def set_bbox(self, lon: pd.Series, lat: pd.Series) -> None:
+        """``bbox`` around points (missing coordinates skipped); left as it is when there are none."""
+        if len(lon):
+            self.bbox = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
+
     def quarantine(self, code: str, message: str, *, file: str | None = None, row: int | None = None,
                    field: str | None = None, value: Any = None, severity: str = ERROR) -> None:
         self.quarantined.append(Notice(code, message, severity, file, row, field, _str(value)))
@@ -219,9 +224,7 @@ def check_coordinates(frame: pd.DataFrame, report: Report, *, lon: str = "lon", 
     out = report.quarantine_mask(out, ~inside.loc[out.index], code="point_outside_area",
                                  message=f"point outside the expected area {bbox}", field=lon,
                                  file=file, row_column=row_column)
-    if len(out):
-        report.bbox = (float(out[lon].min()), float(out[lat].min()),
-                       float(out[lon].max()), float(out[lat].max()))
+    report.set_bbox(out[lon], out[lat])
     return out
 
 

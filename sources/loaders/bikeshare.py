@@ -177,9 +177,7 @@ def load_bikeshare(
                           max_status_age_s=max_status_age_s)
     data = tab.conform(result, COLUMNS)
     report.rows_kept = len(data)
-    if len(data):
-        report.bbox = (float(data.lon.min()), float(data.lat.min()),
-                       float(data.lon.max()), float(data.lat.max()))
+    report.set_bbox(data["lon"], data["lat"])
     known = data["status_known"]
     report.stats = {
         "stations": int(len(data)),

@@ -158,9 +158,7 @@ def load_bnlc(
 
     out = tab.conform(data, COLUMNS)
     report.rows_kept = len(out)
-    if len(out):
-        report.bbox = (float(out.lon.min()), float(out.lat.min()), float(out.lon.max()),
-                       float(out.lat.max()))
+    report.set_bbox(out["lon"], out["lat"])
     rm = out[out["in_rennes_metropole"]]
     groups = location_groups(out["lon"].to_numpy(), out["lat"].to_numpy(),
                              radius_m=DUPLICATE_LOCATION_RADIUS_M)

@@ -177,9 +177,7 @@ def load_irve(
         n_points = int(out["n_points"].sum())
         stations = len(out)
     report.rows_kept = report.rows_read - report.n_quarantined
-    if len(out):
-        report.bbox = (float(out.lon.min()), float(out.lat.min()), float(out.lon.max()),
-                       float(out.lat.max()))
+    report.set_bbox(out["lon"], out["lat"])
     if level == "station":
         in_35 = int((out["department"] == "35").sum())
     else:

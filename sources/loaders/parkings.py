@@ -117,9 +117,7 @@ def load_parkings(
                                message="car park id already seen", field="parking_id", file=str(file))
     out = tab.conform(data[~dup], COLUMNS)
     report.rows_kept = len(out)
-    if len(out):
-        report.bbox = (float(out.lon.min()), float(out.lat.min()), float(out.lon.max()),
-                       float(out.lat.max()))
+    report.set_bbox(out["lon"], out["lat"])
     pr, cp = out["is_park_and_ride"], out["is_carpool"]
     report.stats = {
         "car_parks": int(len(out)),

@@ -71,9 +71,7 @@ def load_bus_positions(paths: Path | Sequence[Path], *, strict: bool = False) ->
     kept = [check_coordinates(part, report, bbox=_geo.STAR_AREA_BBOX, file=str(file))
             for file, part in frame.groupby("_file", sort=False)]
     frame = pd.concat(kept) if kept else frame
-    if len(frame):
-        report.bbox = (float(frame["lon"].min()), float(frame["lat"].min()),
-                       float(frame["lon"].max()), float(frame["lat"].max()))
+    report.set_bbox(frame["lon"], frame["lat"])
     frame = frame.sort_values(["timestamp", "vehicle_id"], kind="stable")
     frame["in_service"] = frame["state"] == IN_SERVICE_STATE
     out = _geo.typed(frame, COLUMNS).reset_index(drop=True)

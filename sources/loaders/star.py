@@ -300,9 +300,7 @@ def _points(frame: pd.DataFrame, report: Report, field: str) -> pd.DataFrame:
     for file, part in frame.groupby("_file", sort=False):
         kept.append(check_coordinates(part, report, bbox=_geo.STAR_AREA_BBOX, file=str(file)))
     out = pd.concat(kept) if kept else frame
-    if len(out):
-        report.bbox = (float(out["lon"].min()), float(out["lat"].min()),
-                       float(out["lon"].max()), float(out["lat"].max()))
+    report.set_bbox(out["lon"], out["lat"])
     return out
 
 

@@ -467,9 +467,7 @@ def _finish_network(nodes: pd.DataFrame, edges: pd.DataFrame, source: dict[str, 
     edges = _typed_edges(edges)
     source = {**source, "crs_metric": metric_crs(nodes["x"].to_numpy(), nodes["y"].to_numpy())}
     network = StreetNetwork(nodes=nodes, edges=edges, source=source)
-    if len(nodes):
-        report.bbox = (float(nodes["x"].min()), float(nodes["y"].min()),
-                       float(nodes["x"].max()), float(nodes["y"].max()))
+    report.set_bbox(nodes["x"], nodes["y"])
     report.stats.update(network_stats(network))
     return network
 

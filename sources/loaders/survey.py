@@ -247,9 +247,7 @@ def _finish(frame: pd.DataFrame, report: Report, *, coords_from_geometry: bool =
     frame = frame.sort_values("answer_id", kind="stable").reset_index(drop=True)
     out = _geo.typed(frame, COLUMNS)
     xy = out.dropna(subset=["lon", "lat"])
-    if len(xy):
-        report.bbox = (float(xy["lon"].min()), float(xy["lat"].min()),
-                       float(xy["lon"].max()), float(xy["lat"].max()))
+    report.set_bbox(xy["lon"], xy["lat"])
     return out
 
 

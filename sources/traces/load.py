@@ -282,8 +282,7 @@ def _finish(out: pd.DataFrame, times: pd.Series, report: Report, *, label: str,
         out["mode"] = out["mode"].astype(str).str.strip().str.lower().replace("", "unknown")
     out["simulated"] = False
     report.rows_kept = len(out)
-    report.bbox = (float(out["lng"].min()), float(out["lat"].min()),
-                   float(out["lng"].max()), float(out["lat"].max()))
+    report.set_bbox(out["lng"], out["lat"])
     report.stats = {"n_users": int(out["uid"].nunique()), "n_points": len(out),
                     "start": out["datetime"].min(), "end": out["datetime"].max()}
     if "mode" in out.columns:
