@@ -481,13 +481,14 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
 
 @nb.njit(cache=True)
 def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from, in_dur,
-             arr_order, a_lo, a_hi, n_trips, src_stop, src_time, target, t_cut, c_lo, c_hi):
+             by_arrival, a_lo, a_hi, n_trips, src_stop, src_time, target, t_cut, c_lo, c_hi):
     """Connections ``c_lo..c_hi`` some journey of the profile can ride: forward, its trip was
     boardable at it or before (a vehicle or a source, then at most one footpath, reached the stop
     in time; sources leave at ``src_time``); backward, the trip from it on reaches the target by
     ``t_cut`` (leaving it at a stop from which the target is reached: walking at most one
-    footpath then boarding, or walking to the target). ``arr_order[a_lo:a_hi]``: the connections
-    arriving in [window start, t_cut], latest first."""
+    footpath then boarding, or walking to the target). ``by_arrival[:, a_lo:a_hi]``: the connections
+    arriving in [window start, t_cut], latest first (rows: connection, trip, arrival time, arrival
+    stop, departure stop, departure time; read in order)."""
     n_stops = len(fp_off) - 1
     ok = np.zeros(c_hi - c_lo, dtype=np.bool_)
     on = np.zeros(n_trips, dtype=np.bool_)
@@ -516,17 +517,17 @@ def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur
     for k in range(in_off[target], in_off[target + 1]):
         ld[in_from[k]] = max(ld[in_from[k]], t_cut - in_dur[k])
     for q in range(a_lo, a_hi):
-        c = arr_order[q]
+        c = by_arrival[0, q]
         if c < c_lo or c >= c_hi or not ok[c - c_lo]:
             continue
-        tr = trip[c]
+        tr = by_arrival[1, q]
         if not on[tr]:
-            if arr_time[c] > ld[arr_stop[c]]:
+            if by_arrival[2, q] > ld[by_arrival[3, q]]:
                 ok[c - c_lo] = False
                 continue
             on[tr] = True
-        u = dep_stop[c]
-        d = np.int64(dep_time[c])
+        u = by_arrival[4, q]
+        d = np.int64(by_arrival[5, q])
         if d > ld[u]:
             ld[u] = d
             for k in range(in_off[u], in_off[u + 1]):
@@ -848,8 +849,23 @@ _NO_STOPS = np.zeros(0, dtype=np.int64)
 def time_index(times: np.ndarray, t: int, side: str = "left") -> int:
     """``np.searchsorted(times, t, side)`` with ``t`` cast to the array's dtype first (a Python or
     int64 value against the int32 time columns would copy the whole column to compare)."""
-    info = np.iinfo(times.dtype)
-    return int(times.searchsorted(times.dtype.type(min(max(int(t), info.min), info.max)), side=side))
+    lo, hi = _BOUNDS.get(times.dtype.char) or _BOUNDS.setdefault(
+        times.dtype.char, (int(np.iinfo(times.dtype).min), int(np.iinfo(times.dtype).max)))
+    return int(times.searchsorted(times.dtype.type(min(max(int(t), lo), hi)), side=side))
+
+
+_BOUNDS: dict[str, tuple[int, int]] = {}
+
+
+def _by_arrival(tt: Timetable) -> np.ndarray:
+    """(6, n) int32: connection, trip, arrival time, arrival stop, departure stop and departure
+    time in :attr:`Timetable.arr_order` (a backward pass reads them in order)."""
+    out = tt._cache.get("by_arrival")
+    if out is None:
+        o = tt.arr_order
+        out = tt._cache["by_arrival"] = np.stack([o, tt.trip[o], tt.arr_time[o], tt.arr_stop[o], tt.dep_stop[o],
+                                                  tt.dep_time[o]]).astype(np.int32)
+    return out
 
 
 def _arr_order_start(tt: Timetable, t: int) -> int:
@@ -931,7 +947,7 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         # prune the connections no journey can ride (from the sources at the window start, to the target
         # by the cut)
         useful = _ride_ok(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                          tt.fp_dur_s, in_off, in_from, in_dur, tt.arr_order, _arr_order_start(tt, t_cut),
+                          tt.fp_dur_s, in_off, in_from, in_dur, _by_arrival(tt), _arr_order_start(tt, t_cut),
                           _arr_order_start(tt, ws - 1), tt.n_trips, src[:, 0].copy(), ws + src[:, 1], int(target),
                           np.int64(t_cut), c_lo, c_hi)
         scanned = _profile_kernel(
@@ -946,10 +962,9 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
             stats["runs"] = len(d0)
             stats["scanned"] = int(scanned)
         arr, walk = np.divmod(key, KEY_W)
-        keep = arr - d0 <= max_duration_s
-        d0, kk, arr, walk, conn, walk0, first = (a[keep] for a in (d0, kk, arr, walk, conn, walk0, first))
-        order = np.lexsort((walk, kk, arr, d0))
-        d0, kk, arr, walk, conn, walk0, first = (a[order] for a in (d0, kk, arr, walk, conn, walk0, first))
+        sel = np.flatnonzero(arr - d0 <= max_duration_s)
+        sel = sel[np.lexsort((walk[sel], kk[sel], arr[sel], d0[sel]))]
+        d0, kk, arr, walk, conn, walk0, first = (a[sel] for a in (d0, kk, arr, walk, conn, walk0, first))
         flat = _profile_trace(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
                               tt.fp_dur_s, int(target), conn, kk, walk0, first, c_exit, c_next, e_dep, e_enter,
                               e_exit, e_next, e_off, cnt)
