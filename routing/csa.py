@@ -355,13 +355,24 @@ def _entry_at(e_dep, base, n, t):
 
 
 @nb.njit(cache=True)
+def _entry_pointers(e_key, base, p, k):
+    """The entry holding the pointers of entry ``p``'s key for budget ``k``: the first of the run of
+    equal keys ending at ``p`` (entries copy the keys they do not improve, not the pointers)."""
+    while p > base and e_key[p - 1, k] == e_key[p, k]:
+        p -= 1
+    return p
+
+
+@nb.njit(cache=True)
 def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from,
                     in_dur, n_trips, target, budgets, c_lo, c_hi, t_cut, e_off, e_dep, e_key, e_enter, e_exit,
                     e_next, cnt, mark, c_key, c_exit, c_next, ride_ok):
     """One backward pass over connections ``c_lo..c_hi`` (decreasing departure): per stop a profile
     of boarding departures with, for each budget of 1..K legs, the least (arrival, walking) key at
     the target and the pointers of the journey (boarding connection, exit connection, stop walked
-    to after the exit: -1 when the journey then ends at the target). Connections departing from a
+    to after the exit: -1 when the journey then ends at the target; written only by the entry that
+    improves the key: a later entry with the same key has it from an earlier one, see
+    :func:`_entry_pointers`). Connections departing from a
     ``mark``ed stop (the sources and their footpath neighbours) also keep their own key and
     pointers in ``c_key``/``c_exit``/``c_next`` (the profile entries are suffix minima, which
     would let a boarding after the window hide one inside it). Connections not ``ride_ok`` (no
@@ -454,11 +465,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 q = last + 1
                 cnt[u] = n + 1
                 e_dep[q] = td
-                for k in range(K):
+                for k in range(K):  # the pointers stay with the entry that set the key
                     e_key[q, k] = e_key[last, k]
-                    e_enter[q, k] = e_enter[last, k]
-                    e_exit[q, k] = e_exit[last, k]
-                    e_next[q, k] = e_next[last, k]
             else:
                 q = last
         else:
@@ -966,7 +974,7 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         sel = sel[np.lexsort((walk[sel], kk[sel], arr[sel], d0[sel]))]
         d0, kk, arr, walk, conn, walk0, first = (a[sel] for a in (d0, kk, arr, walk, conn, walk0, first))
         flat = _profile_trace(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                              tt.fp_dur_s, int(target), conn, kk, walk0, first, c_exit, c_next, e_dep, e_enter,
+                              tt.fp_dur_s, int(target), conn, kk, walk0, first, c_exit, c_next, e_dep, e_key, e_enter,
                               e_exit, e_next, e_off, cnt)
     if len(flat) and flat[-1, 0] < 0:
         raise RuntimeError("profile pointers broken")  # an invariant of the kernel
@@ -982,7 +990,7 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
 
 @nb.njit(cache=True)
 def _profile_trace(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, target, conn, kk, walk0,
-                   first, c_exit, c_next, e_dep, e_enter, e_exit, e_next, e_off, cnt):
+                   first, c_exit, c_next, e_dep, e_key, e_enter, e_exit, e_next, e_off, cnt):
     """Legs of the profile journeys, following the pointers: journey i boards connection
     ``conn[i]`` with ``kk[i]`` more legs allowed after it (exit and next stop in ``c_exit`` /
     ``c_next``), after an initial walk of ``walk0[i]`` from ``first[i]``; then the profile entries.
@@ -1023,5 +1031,6 @@ def _profile_trace(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, 
             if p < 0 or k < 0:
                 out[m, 0] = -1
                 return out[:m + 1]
+            p = _entry_pointers(e_key, e_off[w], p, k)
             e, x, w = np.int64(e_enter[p, k]), np.int64(e_exit[p, k]), np.int64(e_next[p, k])
     return out[:m]
