@@ -354,65 +354,6 @@ def _entry_at(e_dep, base, n, t):
     return lo
 
 
-#: footpaths per stop covered by :func:`_transfer_skips` (one bit each; later ones are always tried)
-SKIP_BITS = 64
-_DOMINATORS = 32  # later exits kept per stop while a trip is read backwards (fewer: fewer skips)
-
-
-@nb.njit(cache=True)
-def _transfer_skips(trip_off, trip_conns, arr_stop, arr_time, fp_off, fp_to, fp_dur, n_stops):
-    """Per connection, a bit for each footpath of its arrival stop (the first :data:`SKIP_BITS`)
-    that a later stop of the same trip dominates: leaving the vehicle there and walking to the
-    same stop (or being that stop) arrives no later and walks no more. The profile scan skips
-    those footpaths: the trip's label already holds what the later exit reaches (its connections
-    depart later, so the backward scan has read them; and when it skipped them, nothing reachable
-    from the footpath's end after that time leads to the target)."""
-    skip = np.zeros(len(arr_stop), dtype=np.uint64)
-    dom_t = np.empty((n_stops, _DOMINATORS), dtype=np.int64)
-    dom_d = np.empty((n_stops, _DOMINATORS), dtype=np.int64)
-    n_dom = np.zeros(n_stops, dtype=np.int64)
-    touched = np.empty(n_stops, dtype=np.int64)
-    for t in range(len(trip_off) - 1):
-        nt = 0
-        for q in range(trip_off[t + 1] - 1, trip_off[t] - 1, -1):  # the trip's stops, last first
-            c = trip_conns[q]
-            v = arr_stop[c]
-            ta = np.int64(arr_time[c])
-            bits = np.uint64(0)
-            for j in range(fp_off[v], min(fp_off[v + 1], fp_off[v] + SKIP_BITS)):
-                w = fp_to[j]
-                d = np.int64(fp_dur[j])
-                for i in range(n_dom[w]):
-                    if dom_t[w, i] <= ta + d and dom_d[w, i] <= d:
-                        bits |= np.uint64(1) << np.uint64(j - fp_off[v])
-                        break
-            skip[c] = bits
-            # this exit's options dominate footpaths of the earlier stops
-            for j in range(fp_off[v] - 1, fp_off[v + 1]):
-                w = v if j < fp_off[v] else fp_to[j]
-                d = np.int64(0) if j < fp_off[v] else np.int64(fp_dur[j])
-                if n_dom[w] == 0:
-                    touched[nt] = w
-                    nt += 1
-                if n_dom[w] < _DOMINATORS:
-                    dom_t[w, n_dom[w]] = ta + d
-                    dom_d[w, n_dom[w]] = d
-                    n_dom[w] += 1
-        for i in range(nt):
-            n_dom[touched[i]] = 0
-    return skip
-
-
-def _transfer_skip_bits(tt: Timetable) -> np.ndarray:
-    """:func:`_transfer_skips` of ``tt``, computed once per timetable."""
-    out = tt._cache.get("transfer_skips")
-    if out is None:
-        off, conns = tt.trip_connections
-        out = tt._cache["transfer_skips"] = _transfer_skips(off, conns, tt.arr_stop, tt.arr_time, tt.fp_offsets,
-                                                            tt.fp_to, tt.fp_dur_s, tt.n_stops)
-    return out
-
-
 @nb.njit(cache=True)
 def _entry_pointers(e_key, base, p, k):
     """The entry holding the pointers of entry ``p``'s key for budget ``k``: the first of the run of
@@ -425,7 +366,7 @@ def _entry_pointers(e_key, base, p, k):
 @nb.njit(cache=True)
 def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from,
                     in_dur, n_trips, target, budgets, c_lo, c_hi, t_cut, e_off, e_dep, e_key, e_enter, e_exit,
-                    e_next, cnt, mark, c_key, c_exit, c_next, ride_ok, fp_skip):
+                    e_next, cnt, mark, c_key, c_exit, c_next, ride_ok):
     """One backward pass over connections ``c_lo..c_hi`` (decreasing departure): per stop a profile
     of boarding departures with, for each budget of 1..K legs, the least (arrival, walking) key at
     the target and the pointers of the journey (boarding connection, exit connection, stop walked
@@ -435,9 +376,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
     ``mark``ed stop (the sources and their footpath neighbours) also keep their own key and
     pointers in ``c_key``/``c_exit``/``c_next`` (the profile entries are suffix minima, which
     would let a boarding after the window hide one inside it). Connections not ``ride_ok`` (no
-    journey from the sources rides them and reaches the target in time) are skipped, and so are
-    the footpaths a later stop of the same trip dominates (``fp_skip``, see
-    :func:`_transfer_skips`).
+    journey from the sources rides them and reaches the target in time) are skipped.
 
     ``budgets`` is a tuple of K zeros: its length is a compile-time constant, so every loop over
     the 1..K legs is unrolled (one specialisation per K, cached)."""
@@ -474,13 +413,10 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
         # exit, walk at most one footpath (or none), board another vehicle with one leg fewer
         t1 = t_key[tr, 1] if K > 1 else INF
         nfp = fp_off[v + 1] - fp_off[v] if K > 1 else -1
-        skip = fp_skip[c]
         for j in range(-1, nfp):
             if j < 0:
                 w = v
                 d = np.int64(0)
-            elif j < SKIP_BITS and (skip >> np.uint64(j)) & np.uint64(1):
-                continue
             else:
                 w = fp_to[fp_off[v] + j]
                 d = np.int64(fp_dur[fp_off[v] + j])
@@ -1025,8 +961,7 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         scanned = _profile_kernel(
             tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
             in_off, in_from, in_dur, tt.n_trips, int(target), (0,) * K, c_lo, c_hi, np.int64(t_cut),
-            e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful,
-            _transfer_skip_bits(tt))
+            e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful)
         dep_off, dep_conn = tt.stop_departures
         d0, kk, key, conn, walk0, first = _profile_sources(
             src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,

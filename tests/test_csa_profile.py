@@ -89,39 +89,3 @@ def test_profile_budgets_sources_and_threads_on_star_2011(bundle_dir: Path) -> N
     sequential = [run(p) for p in pairs[:16]]
     with ThreadPoolExecutor(max_workers=2) as pool:
         assert list(pool.map(run, pairs[:16])) == sequential
-
-
-def _dominated_brute(tt, c: int) -> set[int]:
-    """Footpath positions of ``c``'s arrival stop that a later stop of the same trip dominates
-    (arrives at the footpath's end no later, walking no more), by brute force."""
-    off, conns = tt.trip_connections
-    trip = int(tt.trip[c])
-    later = [int(x) for x in conns[off[trip]:off[trip + 1]] if tt.seq[x] > tt.seq[c]]
-    v, ta = int(tt.arr_stop[c]), int(tt.arr_time[c])
-    out = set()
-    for j in range(tt.fp_offsets[v], tt.fp_offsets[v + 1]):
-        w, d = int(tt.fp_to[j]), int(tt.fp_dur_s[j])
-        for x in later:
-            vx, tx = int(tt.arr_stop[x]), int(tt.arr_time[x])
-            options = [(vx, 0)] + [(int(tt.fp_to[i]), int(tt.fp_dur_s[i]))
-                                   for i in range(tt.fp_offsets[vx], tt.fp_offsets[vx + 1])]
-            if any(u == w and tx + du <= ta + d and du <= d for u, du in options):
-                out.add(j - int(tt.fp_offsets[v]))
-                break
-    return out
-
-
-@pytest.mark.slow
-@pytest.mark.bundle
-def test_transfer_skips_are_the_dominated_footpaths(bundle_dir: Path) -> None:
-    """The footpaths the profile scan skips are exactly those a later stop of the trip dominates
-    (checked by brute force on 300 connections of the 2011 Tuesday)."""
-    tt = build_timetable(load_feed(bundle_dir / "gtfs" / "star-2011-11-14.zip"), dt.date(2011, 11, 15))
-    skips = csa._transfer_skip_bits(tt)
-    rng = np.random.default_rng(3)
-    n_skipped = 0
-    for c in rng.choice(tt.n_connections, 300, replace=False).tolist():
-        got = {j for j in range(csa.SKIP_BITS) if int(skips[c]) >> j & 1}
-        assert got == _dominated_brute(tt, c), c
-        n_skipped += len(got)
-    assert n_skipped > 300  # about 30 % of the footpaths tried at arrivals
