@@ -978,12 +978,12 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
                               e_exit, e_next, e_off, cnt)
     if len(flat) and flat[-1, 0] < 0:
         raise RuntimeError("profile pointers broken")  # an invariant of the kernel
+    modes = np.where(flat[:, 5] >= 0, TRANSIT, WALK).tolist()
+    legs = list(map(JourneyLeg._make, zip(modes, *flat[:, 1:].T.tolist(), strict=True)))
+    bounds = np.searchsorted(flat[:, 0], np.arange(len(d0) + 1)).tolist()  # rows come journey by journey
     legs_col = np.empty(len(d0), dtype=object)
     for i in range(len(d0)):
-        legs_col[i] = []
-    for j, f, t, dep, arr_t, tr, en, ex in flat.tolist():
-        legs_col[j].append(JourneyLeg(TRANSIT, f, t, dep, arr_t, tr, en, ex) if tr >= 0
-                           else JourneyLeg(WALK, f, t, dep, arr_t))
+        legs_col[i] = legs[bounds[i]:bounds[i + 1]]
     return pd.DataFrame({"departure_s": d0, "arrival_s": arr, "duration_s": arr - d0, "transfers": kk,
                          "walk_s": walk, "legs": legs_col})
 
