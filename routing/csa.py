@@ -391,7 +391,8 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
     t_key = np.full((n_trips, K), INF, dtype=np.int64)
     best = np.full((n_stops, K), INF, dtype=np.int64)
     bmin = np.full(n_stops, INF, dtype=np.int64)  # best[:, K - 2], compact
-    latest = np.full(n_stops, -1, dtype=np.int64)
+    latest = np.full(n_stops, -1, dtype=np.int64)  # departure of a stop's first entry
+    lastdep = np.full(n_stops, -1, dtype=np.int64)  # and of its last one (e_dep[last], compact)
     t_exit = np.full((n_trips, K), -1, dtype=np.int32)
     t_next = np.full((n_trips, K), -1, dtype=np.int32)
     scanned = 0
@@ -400,8 +401,9 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
         if ta > t_cut or not ride_ok[c - c_lo]:
             continue
         scanned += 1
-        tr = trip[c]
-        v = arr_stop[c]
+        # unsigned indices: numba then drops its negative-index handling in the hot loops
+        tr = np.uint32(trip[c])
+        v = np.uint32(arr_stop[c])
         eg = egress[v]
         if eg >= 0:
             fin = (ta + eg) * KEY_W + eg
@@ -413,13 +415,14 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
         # exit, walk at most one footpath (or none), board another vehicle with one leg fewer
         t1 = t_key[tr, 1] if K > 1 else INF
         nfp = fp_off[v + 1] - fp_off[v] if K > 1 else -1
+        o = fp_off[v]
         for j in range(-1, nfp):
             if j < 0:
                 w = v
                 d = np.int64(0)
             else:
-                w = fp_to[fp_off[v] + j]
-                d = np.int64(fp_dur[fp_off[v] + j])
+                w = np.uint32(fp_to[o + j])
+                d = np.int64(fp_dur[o + j])
             # the earliest entry holds the least keys of the stop (copied in ``best``, compact):
             # skip the stop when they cannot help, or when its latest entry departs too early
             if bmin[w] + d >= t1 or latest[w] < ta + d:
@@ -443,7 +446,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     if k == 1:
                         t1 = key + d
         # boarding here: an entry of the departure stop's profile
-        u = dep_stop[c]
+        u = np.uint32(dep_stop[c])
         if mark[u]:
             for k in range(K):
                 c_key[c, k] = t_key[tr, k]
@@ -461,12 +464,13 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     break
             if not better:
                 continue
-            if e_dep[last] != td:
+            if lastdep[u] != td:
                 q = last + 1
                 cnt[u] = n + 1
                 e_dep[q] = td
+                lastdep[u] = td
                 for k in range(K):  # the pointers stay with the entry that set the key
-                    e_key[q, k] = e_key[last, k]
+                    e_key[q, k] = best[u, k]
             else:
                 q = last
         else:
@@ -474,10 +478,11 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
             cnt[u] = 1
             e_dep[q] = td
             latest[u] = td
+            lastdep[u] = td
             for k in range(K):
                 e_key[q, k] = INF
         for k in range(K):
-            if t_key[tr, k] < e_key[q, k]:
+            if t_key[tr, k] < best[u, k]:  # best[u] == e_key[q]
                 e_key[q, k] = t_key[tr, k]
                 e_enter[q, k] = c
                 e_exit[q, k] = t_exit[tr, k]
@@ -507,18 +512,19 @@ def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur
         for k in range(fp_off[s], fp_off[s + 1]):
             tau[fp_to[k]] = min(tau[fp_to[k]], t + fp_dur[k])
     for c in range(c_lo, c_hi):
-        tr = trip[c]
+        tr = np.uint32(trip[c])  # unsigned indices: no negative-index handling
         if not on[tr]:
-            if tau[dep_stop[c]] > dep_time[c]:
+            if tau[np.uint32(dep_stop[c])] > dep_time[c]:
                 continue
             on[tr] = True
         ok[c - c_lo] = True
-        a = arr_stop[c]
+        a = np.uint32(arr_stop[c])
         at = np.int64(arr_time[c])
         if at < tau[a]:
             tau[a] = at
             for k in range(fp_off[a], fp_off[a + 1]):
-                tau[fp_to[k]] = min(tau[fp_to[k]], at + fp_dur[k])
+                w = np.uint32(fp_to[k])
+                tau[w] = min(tau[w], at + fp_dur[k])
     on[:] = False
     ld = np.full(n_stops, NEG_INF, dtype=np.int64)
     ld[target] = t_cut
@@ -528,18 +534,19 @@ def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur
         c = by_arrival[0, q]
         if c < c_lo or c >= c_hi or not ok[c - c_lo]:
             continue
-        tr = by_arrival[1, q]
+        tr = np.uint32(by_arrival[1, q])
         if not on[tr]:
-            if by_arrival[2, q] > ld[by_arrival[3, q]]:
+            if by_arrival[2, q] > ld[np.uint32(by_arrival[3, q])]:
                 ok[c - c_lo] = False
                 continue
             on[tr] = True
-        u = by_arrival[4, q]
+        u = np.uint32(by_arrival[4, q])
         d = np.int64(by_arrival[5, q])
         if d > ld[u]:
             ld[u] = d
             for k in range(in_off[u], in_off[u + 1]):
-                ld[in_from[k]] = max(ld[in_from[k]], d - in_dur[k])
+                x = np.uint32(in_from[k])
+                ld[x] = max(ld[x], d - in_dur[k])
     return ok
 
 
