@@ -100,16 +100,16 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
         if dtime >= bound:
             break
         scanned += 1
-        t = trip[c]
+        t = np.uint32(trip[c])  # unsigned indices: no negative-index handling
         e = trip_enter[t]
         if e < 0:
-            if ready[dep_stop[c]] <= dtime:
+            if ready[np.uint32(dep_stop[c])] <= dtime:
                 trip_enter[t] = c
                 e = c
             else:
                 continue
         at = np.int64(arr_time[c])
-        a = arr_stop[c]
+        a = np.uint32(arr_stop[c])
         if at < tau_v[a]:
             tau_v[a] = at
             changed = False
@@ -125,7 +125,7 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
                 q_exit[a] = c
                 q_fp[a] = -1
             for k in range(fp_off[a], fp_off[a + 1]):
-                v = fp_to[k]
+                v = np.uint32(fp_to[k])
                 nt = at + fp_dur[k]
                 if nt < tau[v]:
                     tau[v] = nt
@@ -200,16 +200,16 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
         atime = np.int64(arr_time[c])
         if atime <= bound:
             break
-        t = trip[c]
+        t = np.uint32(trip[c])  # unsigned indices: no negative-index handling
         x = trip_exit[t]
         if x < 0:
-            if ready[arr_stop[c]] >= atime:
+            if ready[np.uint32(arr_stop[c])] >= atime:
                 trip_exit[t] = c
                 x = c
             else:
                 continue
         dtime = np.int64(dep_time[c])
-        d = dep_stop[c]
+        d = np.uint32(dep_stop[c])
         if dtime > ld_v[d]:
             ld_v[d] = dtime
             changed = False
@@ -225,7 +225,7 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
                 q_exit[d] = x
                 q_fp[d] = -1
             for k in range(in_off[d], in_off[d + 1]):
-                u = in_from[k]
+                u = np.uint32(in_from[k])
                 nt = dtime - in_dur[k]
                 if nt > ld[u]:
                     ld[u] = nt
@@ -297,14 +297,14 @@ def bounded_scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp
         dtime = np.int64(dep_time[c])
         if dtime > t_max:
             break
-        t = trip[c]
+        t = np.uint32(trip[c])  # unsigned indices: no negative-index handling
         if trip_run[t] != run:
-            if tau[dep_stop[c]] <= dtime:
+            if tau[np.uint32(dep_stop[c])] <= dtime:
                 trip_run[t] = run
             else:
                 continue
         at = np.int64(arr_time[c])
-        a = arr_stop[c]
+        a = np.uint32(arr_stop[c])
         if at < tau_v[a]:
             tau_v[a] = at
             if at < out[a]:
@@ -312,7 +312,7 @@ def bounded_scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp
             if at + slack < tau[a]:
                 tau[a] = at + slack
             for k in range(fp_off[a], fp_off[a + 1]):
-                v = fp_to[k]
+                v = np.uint32(fp_to[k])
                 nt = at + fp_dur[k]
                 if nt + slack < tau[v]:
                     tau[v] = nt + slack
