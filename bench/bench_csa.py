@@ -16,8 +16,9 @@ departure uniform in 07:00-09:00):
   stop to stop (any route-stop node of the origin to any of the destination);
 * the Pareto range query over a 60-minute window (07:00-08:00): the profile scan (one backward
   pass) against the previous per-departure forward scans (``bench/profile_baseline.py``), each
-  over all the queries back to back, then alternating query by query (colder caches); their
-  agreement on the (departure, arrival, transfers) rows is printed.
+  over all the queries back to back, then alternating query by query (colder caches), and each
+  query's best of 3 runs (its cost without the machine's noise); their agreement on the
+  (departure, arrival, transfers) rows is printed.
 
 Targets of issue 3: stop-to-stop p95 <= 1 ms, floor ~0.08 ms median / 0.33 ms p95,
 profile range query p95 <= 5 ms (issue 10), faster than gtfs2nx on the same pairs.
@@ -217,6 +218,14 @@ def main() -> None:
         t = time.perf_counter()
         per_departure(a, b)
         alt_old.append(time.perf_counter() - t)
+    best_of_3 = []  # each query's own cost, with the machine's noise taken out
+    for (a, b) in queries:
+        one = []
+        for _ in range(3):
+            t = time.perf_counter()
+            profile_scan(a, b)
+            one.append(time.perf_counter() - t)
+        best_of_3.append(min(one))
     runs, scanned = [], []
     for (a, b) in queries:
         st: dict[str, int] = {}
@@ -234,6 +243,7 @@ def main() -> None:
     line("profile scan (one backward pass)", prof_t, stats(old_t), "the per-departure scans'")
     line("  same, CPU time (process_time)", prof_cpu, stats(old_cpu), "their CPU time")
     line("  alternating with the baseline", alt_prof, stats(alt_old), "the baseline's, alternating")
+    line("  each query's best of 3", best_of_3)
     print(f"range queries 07:00-08:00: {len(prof_t)}, {rows / max(len(prof_t), 1):.1f} Pareto journeys on "
           f"average, {np.median(runs):.0f} candidate departures and {np.median(scanned):,.0f} connections "
           f"scanned (medians)")
@@ -245,8 +255,9 @@ def main() -> None:
     p50, p95 = base
     print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"targets: stop-to-stop p95 {p95:.3f} ms (<= 1 ms: {'ok' if p95 <= 1 else 'MISSED'}); "
-          f"profile p95 {stats(prof_t)[1]:.1f} ms back to back, {stats(alt_prof)[1]:.1f} ms alternating "
-          f"(<= 5 ms: {'ok' if stats(prof_t)[1] <= 5 else 'MISSED'})")
+          f"profile p95 {stats(prof_t)[1]:.1f} ms back to back, {stats(alt_prof)[1]:.1f} ms alternating, "
+          f"{stats(best_of_3)[1]:.1f} ms best of 3 (<= 5 ms back to back: "
+          f"{'ok' if stats(prof_t)[1] <= 5 else 'MISSED'})")
 
 
 if __name__ == "__main__":
