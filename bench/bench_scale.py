@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from sources.geo import metres_to_degrees  # noqa: E402
 from sources.loaders.streets import StreetNetwork, haversine_m  # noqa: E402
 from sources.settings import RENNES_METROPOLE_BBOX  # noqa: E402
 
@@ -209,8 +210,7 @@ def random_pairs(network: Any, n: int, rng: np.random.Generator, *,
     timetable moved by up to ``jitter_m`` in each direction, departure uniform in 07:00-09:00."""
     tt = network.timetable
     lat0 = float(np.mean(tt.stop_lat))
-    jx = jitter_m / (111_320.0 * math.cos(math.radians(lat0)))
-    jy = jitter_m / 111_320.0
+    jx, jy = (float(x) for x in metres_to_degrees(jitter_m, jitter_m, lat0))
     base = dt.datetime.combine(network.day, dt.time())
     out = []
     for _ in range(n):

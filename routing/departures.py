@@ -662,7 +662,7 @@ def street_segments(tt: Timetable, graph: Any, *, max_snap_m: float = 60.0, max_
     import shapely
 
     from routing.streets import nearest_nodes, one_to_all, path_coords
-    from sources.geo import haversine_m
+    from sources.geo import M_PER_DEG, haversine_m
 
     if tt.n_connections == 0 or getattr(graph, "n_arcs", 0) == 0:
         return {}
@@ -687,6 +687,6 @@ def street_segments(tt: Timetable, graph: Any, *, max_snap_m: float = 60.0, max_
                 continue
             ends = np.array([[tt.stop_lon[a], tt.stop_lat[a]], [tt.stop_lon[b], tt.stop_lat[b]]])
             xy = np.vstack([ends[:1], path_coords(graph, path), ends[1:]])
-            line = shapely.simplify(shapely.LineString(xy), simplify_m / 111_000)
+            line = shapely.simplify(shapely.LineString(xy), simplify_m / M_PER_DEG)
             out[(str(tt.stop_ids[a]), str(tt.stop_ids[b]))] = shapely.get_coordinates(line)
     return out
