@@ -61,6 +61,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.geo import haversine_m
+
 from .constants import DETOUR_FACTOR, UNREACHABLE_I32, WALK_KMH
 from .errors import TimetableError
 
@@ -370,8 +372,9 @@ def straight_line_footpaths(stop_lon: np.ndarray, stop_lat: np.ndarray, *, max_t
     """Walking transfers from straight-line distance, the fallback when no street graph is given.
 
     Stops are projected to metres (azimuthal equidistant centred on their mean
-    position); pairs closer than ``max_transfer_s`` of walking are found with a
-    ``cKDTree``. Duration = ceil(distance_m * detour_factor / speed), at least 1 s.
+    position) to find the pairs closer than ``max_transfer_s`` of walking with a
+    ``cKDTree``; distance_m is their great-circle distance (:func:`sources.geo.haversine_m`).
+    Duration = ceil(distance_m * detour_factor / speed), at least 1 s.
     Stops with missing coordinates get no footpath.
 
     Returns
@@ -394,14 +397,15 @@ def straight_line_footpaths(stop_lon: np.ndarray, stop_lat: np.ndarray, *, max_t
     x, y = tr.transform(lon[ok], lat[ok])
     xy = np.column_stack([x, y])
     speed_ms = walk_speed_kmh / 3.6
-    radius = max_transfer_s * speed_ms / detour_factor
+    radius = max_transfer_s * speed_ms / detour_factor * 1.001  # the projection's error, then exact below
     pairs = cKDTree(xy).query_pairs(radius, output_type="ndarray")
     if len(pairs) == 0:
         return pd.DataFrame({c: np.array([], dtype=float if c == "distance_m" else np.int64) for c in cols})
-    dist = np.hypot(*(xy[pairs[:, 0]] - xy[pairs[:, 1]]).T)
+    a, b = ok[pairs[:, 0]], ok[pairs[:, 1]]
+    dist = haversine_m(lon[a], lat[a], lon[b], lat[b])  # the one great-circle distance
     dur = np.maximum(np.ceil(dist * detour_factor / speed_ms), MIN_FOOTPATH_S).astype(np.int64)
     keep = dur <= max_transfer_s
-    a, b, dist, dur = ok[pairs[keep, 0]], ok[pairs[keep, 1]], dist[keep], dur[keep]
+    a, b, dist, dur = a[keep], b[keep], dist[keep], dur[keep]
     return pd.DataFrame({"from_stop": np.concatenate([a, b]), "to_stop": np.concatenate([b, a]),
                          "distance_m": np.concatenate([dist, dist]), "duration_s": np.concatenate([dur, dur])})
 
