@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from routing import args as A
 from routing.constants import TRIP_MODES
+from routing.places import coordinates_error
 from sources.budgets import budgets
 
 DEFAULT_MODES = ("walk", "bike", "bikeshare", "transit")
@@ -48,28 +49,11 @@ class TripQuery:
 def clean_place(value: Any) -> str | None:
     """A place text safe to show and search: printable, trimmed, at most :func:`max_place_chars`
     characters; else None. Impossible coordinates are kept, to be told apart by
-    :func:`coordinates_problem` (a box says why; a URL parameter is refused)."""
+    :func:`routing.places.coordinates_error` (a box says why; a URL parameter is refused)."""
     try:
         return A.parse_place(value, "place")
     except A.ArgumentError as exc:
         return value.strip() if exc.key == "coords" and isinstance(value, str) else None
-
-
-def parse_coordinates(text: str) -> tuple[float, float] | None:
-    """``"48.11,-1.68"`` (lat,lon) -> (lon, lat) when both are in range; else None (never raises)."""
-    try:
-        return A.parse_coordinates(text)
-    except A.ArgumentError:
-        return None
-
-
-def coordinates_problem(text: str) -> str | None:
-    """Why ``text`` looks like coordinates but is not a position ("91,-1.68", "NaN,NaN"); None otherwise."""
-    try:
-        A.parse_coordinates(text)
-    except A.ArgumentError as exc:
-        return str(exc)
-    return None
 
 
 def parse_query(params: Mapping[str, Any], *, modes: Sequence[str] = ALL_MODES) -> TripQuery:
@@ -90,7 +74,7 @@ def parse_query(params: Mapping[str, Any], *, modes: Sequence[str] = ALL_MODES) 
         if raw is None:
             continue
         place = clean_place(raw)
-        if place is None or coordinates_problem(place) is not None:
+        if place is None or coordinates_error(place) is not None:
             q.invalid.append(name)
         else:
             setattr(q, attr, place)

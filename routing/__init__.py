@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "Planner": "planner", "PlanParams": "planner", "NoRoute": "planner",
     "PlanResult": "itinerary", "Itinerary": "itinerary", "Leg": "itinerary",
     "Place": "places", "PlaceIndex": "places", "PlaceNotFound": "places", "parse_coordinates": "places",
+    "coordinates_error": "places",
     "EVParams": "ev", "NoEVRoute": "ev",
     # street graphs
     "build_mode_graph": "streets", "one_to_one": "streets", "one_to_all": "streets",

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import export, maps, share, state
 from routing.itinerary import Itinerary, Leg
+from routing.places import parse_coordinates
 from tests.browser_helpers import small_loader
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -272,8 +273,8 @@ def test_parse_query_validates_everything():
                              "modes": "", "arrive": "yes"})
     assert bad.invalid == ["from", "to", "at", "modes", "arrive"]
     assert (bad.origin, bad.destination, bad.at, bad.modes) == (None, None, None, None)
-    assert share.parse_coordinates("48.11,-1.68") == (-1.68, 48.11)
-    assert share.parse_coordinates("148.11,-1.68") is None
+    assert parse_coordinates("48.11,-1.68") == (-1.68, 48.11)
+    assert parse_coordinates("148.11,-1.68") is None
     # an offset is converted to local time; coordinates out of range, NaN and duplicated modes
     q = share.parse_query({"from": "91,-1.68", "to": "NaN,NaN", "at": "2011-11-15T07:00Z",
                            "modes": "walk,walk,bike", "kiosk": "1"})

@@ -22,7 +22,7 @@ from dashboard import share, ui
 from routing import args as A
 from routing.cli import build_parser
 from routing.constants import TRIP_MODES
-from routing.places import Place, PlaceIndex, PlaceNotFound
+from routing.places import Place, PlaceIndex, PlaceNotFound, coordinates_error
 from sources.budgets import BudgetExceeded
 from tests.browser_helpers import PLACES
 
@@ -113,7 +113,7 @@ PARAMS = st.dictionaries(st.sampled_from(["from", "to", "at", "modes", "arrive",
 def test_share_url_parser_never_raises(params: dict) -> None:
     q = share.parse_query(params)
     for value in (q.origin, q.destination):
-        assert value is None or (share.clean_place(value) == value and share.coordinates_problem(value) is None)
+        assert value is None or (share.clean_place(value) == value and coordinates_error(value) is None)
     assert q.modes is None or set(q.modes) <= set(share.ALL_MODES)
     assert set(q.invalid) <= {"from", "to", "at", "modes", "arrive"}
     if q.origin and q.destination and q.at and q.modes:  # what the page shares is read back the same

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import access, maps, share, state, ui
 from dashboard.i18n import t
+from routing.places import coordinates_error
 
 
 def _wait_for_planner() -> None:
@@ -103,7 +104,7 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
     dep = departure.strftime("%H:%M") if departure else window.split("-")[0]
     place = None
     text = share.clean_place(text)
-    if text and share.coordinates_problem(text) is not None:
+    if text and coordinates_error(text) is not None:
         ui.say("caption", "place.bad_coords", q=text)
     elif text and planner is not None:
         try:

@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import export, maps, share, state, ui
 from dashboard.i18n import LANGUAGES, STRINGS, message, t
 from routing.ev import EVParams
+from routing.places import coordinates_error, parse_coordinates
 
 #: the electric-car defaults of the engine (the page shows and sends them)
 EV = EVParams()
@@ -85,10 +86,10 @@ def _place_input(planner: Any | None, which: str) -> Any | None:
     if planner is None:
         st.caption(t("planner.search_pending"))
         return None
-    if share.coordinates_problem(text) is not None:
+    if coordinates_error(text) is not None:
         ui.say("caption", "place.bad_coords", q=text)
         return None
-    if share.parse_coordinates(text) is not None:
+    if parse_coordinates(text) is not None:
         try:
             return planner.resolve_place(text)
         except LookupError:
