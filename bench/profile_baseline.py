@@ -12,18 +12,10 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from routing.csa import INF, TRANSIT, WALK, JourneyLeg
+from routing.csa import INF, TRANSIT, WALK, JourneyLeg, footpath_duration
 from routing.timetable import Timetable
 
 NEG_INF = -INF
-
-@nb.njit(cache=True)
-def _fp_duration(fp_off, fp_to, fp_dur, a, b):
-    for k in range(fp_off[a], fp_off[a + 1]):
-        if fp_to[k] == b:
-            return np.int64(fp_dur[k])
-    return np.int64(-1)
-
 
 @nb.njit(cache=True)
 def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur,
@@ -166,7 +158,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 if e < 0:
                     f = p_fp[level, s]
                     if f >= 0:
-                        w = _fp_duration(fp_off, fp_to, fp_dur, f, s)
+                        w = footpath_duration(fp_off, fp_to, fp_dur, f, s)
                         walk += w
                         out_first_walk[out_n, 0] = f
                         out_first_walk[out_n, 1] = s
@@ -183,7 +175,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 out_path[out_n, legs, 0] = e
                 out_path[out_n, legs, 1] = x
                 if f >= 0:
-                    w = _fp_duration(fp_off, fp_to, fp_dur, f, s)
+                    w = footpath_duration(fp_off, fp_to, fp_dur, f, s)
                     walk += w
                     out_path[out_n, legs, 2] = s
                     out_path[out_n, legs, 3] = w

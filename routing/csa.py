@@ -248,7 +248,8 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
 
 
 @nb.njit(cache=True)
-def _fp_duration(fp_off, fp_to, fp_dur, a, b):
+def footpath_duration(fp_off, fp_to, fp_dur, a, b):
+    """Duration (s) of the footpath ``a`` -> ``b`` in the CSR footpath arrays; -1 when there is none."""
     for k in range(fp_off[a], fp_off[a + 1]):
         if fp_to[k] == b:
             return np.int64(fp_dur[k])
@@ -789,11 +790,10 @@ def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None,
 
 
 def _fp_dur(tt: Timetable, a: int, b: int) -> int:
-    lo, hi = tt.fp_offsets[a], tt.fp_offsets[a + 1]
-    hits = np.flatnonzero(tt.fp_to[lo:hi] == b)
-    if len(hits) == 0:
+    d = int(footpath_duration(tt.fp_offsets, tt.fp_to, tt.fp_dur_s, a, b))
+    if d < 0:
         raise ValueError(f"no footpath {a} -> {b}")
-    return int(tt.fp_dur_s[lo + hits[0]])
+    return d
 
 
 def journey(tt: Timetable, result: ScanResult, stop: int) -> list[JourneyLeg]:
@@ -1023,7 +1023,7 @@ def _profile_trace(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, 
             t = np.int64(arr_time[x])
             to = target if w < 0 else w
             if to != v:
-                d = _fp_duration(fp_off, fp_to, fp_dur, v, to)
+                d = footpath_duration(fp_off, fp_to, fp_dur, v, to)
                 if d < 0:
                     out[m, 0] = -1
                     return out[:m + 1]
