@@ -12,7 +12,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from routing.csa import INF, TRANSIT, WALK, JourneyLeg, footpath_duration
+from routing.csa import INF, TRANSIT, WALK, JourneyLeg, first_departure, footpath_duration
 from routing.timetable import Timetable
 
 NEG_INF = -INF
@@ -79,13 +79,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     else:
                         break
         # first connection departing at or after tmin
-        lo, hi = 0, m
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if dep_time[mid] < tmin:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = first_departure(dep_time, tmin)
         end_t = tmin + limit_s
         for c in range(lo, m):
             dtime = np.int64(dep_time[c])
