@@ -872,22 +872,9 @@ def time_index(times: np.ndarray, t: int, side: str = "left") -> int:
 _BOUNDS: dict[str, tuple[int, int]] = {}
 
 
-def _by_arrival(tt: Timetable) -> np.ndarray:
-    """(6, n) int32: connection, trip, arrival time, arrival stop, departure stop and departure
-    time in :attr:`Timetable.arr_order` (a backward pass reads them in order)."""
-    out = tt._cache.get("by_arrival")
-    if out is None:
-        o = tt.arr_order
-        out = tt._cache["by_arrival"] = np.stack([o, tt.trip[o], tt.arr_time[o], tt.arr_stop[o], tt.dep_stop[o],
-                                                  tt.dep_time[o]]).astype(np.int32)
-    return out
-
-
 def _arr_order_start(tt: Timetable, t: int) -> int:
     """First position of :attr:`Timetable.arr_order` (arrivals, latest first) arriving by ``t``."""
-    rev = tt._cache.get("arr_time_ascending")
-    if rev is None:
-        rev = tt._cache["arr_time_ascending"] = tt.arr_time[tt.arr_order][::-1].copy()
+    rev = tt.arr_time_ascending
     return len(rev) - time_index(rev, t, "right")
 
 
@@ -962,7 +949,7 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         # prune the connections no journey can ride (from the sources at the window start, to the target
         # by the cut)
         useful = _ride_ok(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                          tt.fp_dur_s, in_off, in_from, in_dur, _by_arrival(tt), _arr_order_start(tt, t_cut),
+                          tt.fp_dur_s, in_off, in_from, in_dur, tt.by_arrival, _arr_order_start(tt, t_cut),
                           _arr_order_start(tt, ws - 1), tt.n_trips, src[:, 0].copy(), ws + src[:, 1], int(target),
                           np.int64(t_cut), c_lo, c_hi)
         scanned = _profile_kernel(

@@ -195,6 +195,19 @@ class Timetable:
         return np.lexsort((pos, self.dep_time, self.arr_time))[::-1].astype(np.int32)
 
     @_derived
+    def by_arrival(self) -> np.ndarray:
+        """(6, n) int32 in :attr:`arr_order`: connection, trip, arrival time, arrival stop, departure
+        stop and departure time (a backward pass reads them in order)."""
+        o = self.arr_order
+        return np.stack([o, self.trip[o], self.arr_time[o], self.arr_stop[o], self.dep_stop[o],
+                         self.dep_time[o]]).astype(np.int32)
+
+    @_derived
+    def arr_time_ascending(self) -> np.ndarray:
+        """Arrival times in :attr:`arr_order` reversed (ascending, contiguous: for searches)."""
+        return self.by_arrival[2, ::-1].copy()
+
+    @_derived
     def trip_connections(self) -> tuple[np.ndarray, np.ndarray]:
         """CSR (offsets int64 n_trips+1, connection indices int32) of each trip's connections in order."""
         return _offsets(self.trip, self.n_trips), np.lexsort((self.seq, self.trip)).astype(np.int32)
