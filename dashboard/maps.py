@@ -541,8 +541,8 @@ class BaseMap:
     def dataset_ids(self) -> tuple[str, ...]:
         return tuple(ds for ds, _, _ in self.layers)
 
-    def prepare(self, data: Mapping[str, Any]) -> pd.DataFrame:
-        return prepare_streets(data, base=self)
+    def prepare(self, data: Mapping[str, Any], lang: str = DEFAULT_LANGUAGE) -> pd.DataFrame:
+        return prepare_streets(data, base=self)  # no words: the same table in every language
 
 
 STREETS = BaseMap("streets", (("osm-streets", STREET_COLOR, 4.0), ("main-roads-traffic", ROAD_COLOR, 9.0)))

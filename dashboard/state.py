@@ -362,7 +362,7 @@ def _prepare_layer(layer_id: str, lang: str) -> pd.DataFrame:
             data[ds] = loaded.data
     if not data:  # raise, so that nothing empty is cached: the next run tries again
         raise LookupError(f"no dataset of layer {layer_id!r} could be loaded: {spec.dataset_ids}")
-    return spec.prepare(data) if spec is maps.STREETS else spec.prepare(data, lang)
+    return spec.prepare(data, lang)
 
 
 def layer_table(layer_id: str) -> pd.DataFrame | None:
