@@ -559,12 +559,30 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
     k whose key beats k legs; then the Pareto-optimal ones over (later departure, earlier
     arrival, fewer legs, less walking). Returns (departure, k, key, connection, initial walk,
     source stop) per journey."""
+    # the boardings to look at: per source and stop walked to, the stop's departures (in connection
+    # order) from c_lo until the last one leaving the door by ``we``
+    n_walk = 0
+    for i in range(len(src_stop)):
+        n_walk += 1 + fp_off[src_stop[i] + 1] - fp_off[src_stop[i]]
+    g_src = np.empty(n_walk, np.int64)
+    g_stop = np.empty(n_walk, np.int64)
+    g_walk = np.empty(n_walk, np.int64)
+    g_lo = np.empty(n_walk, np.int64)
+    g_hi = np.empty(n_walk, np.int64)
     n = 0
+    g = 0
     for i in range(len(src_stop)):
         s = src_stop[i]
-        n += dep_off[s + 1] - dep_off[s]
-        for j in range(fp_off[s], fp_off[s + 1]):
-            n += dep_off[fp_to[j] + 1] - dep_off[fp_to[j]]
+        for j in range(-1, fp_off[s + 1] - fp_off[s]):
+            w = s if j < 0 else fp_to[fp_off[s] + j]
+            d = np.int64(0) if j < 0 else np.int64(fp_dur[fp_off[s] + j])
+            c_end = min(c_hi, np.searchsorted(dep_time, we + d + src_off[i], side="right"))
+            deps = dep_conn[dep_off[w]:dep_off[w + 1]]
+            g_src[g], g_stop[g], g_walk[g] = i, w, d
+            g_lo[g] = dep_off[w] + np.searchsorted(deps, c_lo)
+            g_hi[g] = dep_off[w] + np.searchsorted(deps, c_end)
+            n += g_hi[g] - g_lo[g]
+            g += 1
     r_t = np.empty(n * K, np.int64)
     r_k = np.empty(n * K, np.int64)
     r_key = np.empty(n * K, np.int64)
@@ -572,42 +590,52 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
     r_w = np.empty(n * K, np.int64)
     r_s = np.empty(n * K, np.int64)
     n = 0
-    for i in range(len(src_stop)):
-        s = src_stop[i]
-        for j in range(-1, fp_off[s + 1] - fp_off[s]):
-            w = s if j < 0 else fp_to[fp_off[s] + j]
-            d = np.int64(0) if j < 0 else np.int64(fp_dur[fp_off[s] + j])
-            for q in range(dep_off[w], dep_off[w + 1]):
-                c = dep_conn[q]
-                t0 = np.int64(dep_time[c]) - d - src_off[i]
-                if t0 > we:
-                    break
-                if t0 < ws or c < c_lo or c >= c_hi or arr_time[c] > t_cut or not ride_ok[c - c_lo]:
-                    continue
-                prev = INF
-                for k in range(K):
-                    key = c_key[c, k]
-                    if key < prev:
-                        r_t[n] = t0
-                        r_k[n] = k
-                        r_key[n] = key + d
-                        r_c[n] = c
-                        r_w[n] = d
-                        r_s[n] = s
-                        n += 1
-                        prev = key
-    keep = np.ones(n, np.bool_)
-    for a in range(n):
-        arr_a, walk_a = r_key[a] // KEY_W, r_key[a] % KEY_W
-        for b in range(n):
-            if b == a or not keep[b]:
+    for g in range(n_walk):
+        i, d = g_src[g], g_walk[g]
+        for q in range(g_lo[g], g_hi[g]):
+            c = dep_conn[q]
+            t0 = np.int64(dep_time[c]) - d - src_off[i]
+            if t0 < ws or arr_time[c] > t_cut or not ride_ok[c - c_lo]:
                 continue
-            arr_b, walk_b = r_key[b] // KEY_W, r_key[b] % KEY_W
-            if r_t[b] >= r_t[a] and arr_b <= arr_a and r_k[b] <= r_k[a] and walk_b <= walk_a:
-                if r_t[b] > r_t[a] or arr_b < arr_a or r_k[b] < r_k[a] or walk_b < walk_a or b < a:
-                    keep[a] = False
-                    break
-    sel = np.flatnonzero(keep)
+            prev = INF
+            for k in range(K):
+                key = c_key[c, k]
+                if key < prev:
+                    r_t[n] = t0
+                    r_k[n] = k
+                    r_key[n] = key + d
+                    r_c[n] = c
+                    r_w[n] = d
+                    r_s[n] = src_stop[i]
+                    n += 1
+                    prev = key
+    # in the order (later departure, then arrival, legs, walking) a row's dominators come before it,
+    # and a row dominated by a dropped row is dominated by the row that dropped it: so each row is
+    # checked against the rows kept so far only (of identical rows, the first one is kept)
+    arr = r_key[:n] // KEY_W
+    walk = r_key[:n] % KEY_W
+    span_t = np.int64(we - ws + 1)
+    span_a = np.int64(arr.max() - ws + 1) if n else np.int64(1)
+    if span_t * span_a * K < (np.int64(1) << 40):  # one int64 sort key (walking < KEY_W = 2**22)
+        order = np.argsort((((we - r_t[:n]) * span_a + (arr - ws)) * K + r_k[:n]) * KEY_W + walk)
+    else:
+        order = np.argsort((arr * K + r_k[:n]) * KEY_W + walk, kind="mergesort")
+        order = order[np.argsort(-r_t[:n][order], kind="mergesort")]
+    sel = np.empty(n, np.int64)
+    m = 0
+    for a in order:
+        dominated = False
+        for i in range(m):
+            b = sel[i]
+            if arr[b] <= arr[a] and r_k[b] <= r_k[a] and walk[b] <= walk[a]:
+                dominated = True
+                if a < b and r_t[b] == r_t[a] and arr[b] == arr[a] and r_k[b] == r_k[a] and walk[b] == walk[a]:
+                    sel[i] = a
+                break
+        if not dominated:
+            sel[m] = a
+            m += 1
+    sel = np.sort(sel[:m])
     return r_t[sel], r_k[sel], r_key[sel], r_c[sel], r_w[sel], r_s[sel]
 
 
