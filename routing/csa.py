@@ -495,17 +495,21 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
 
 @nb.njit(cache=True)
 def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from, in_dur,
-             by_arrival, a_lo, a_hi, n_trips, src_stop, src_time, target, t_cut, c_lo, c_hi):
+             by_arrival, a_lo, a_hi, n_trips, src_stop, src_time, target, t_cut, c_lo, c_hi, e_off):
     """Connections ``c_lo..c_hi`` some journey of the profile can ride: forward, its trip was
     boardable at it or before (a vehicle or a source, then at most one footpath, reached the stop
     in time; sources leave at ``src_time``); backward, the trip from it on reaches the target by
     ``t_cut`` (leaving it at a stop from which the target is reached: walking at most one
     footpath then boarding, or walking to the target). ``by_arrival[:, a_lo:a_hi]``: the connections
     arriving in [window start, t_cut], latest first (rows: connection, trip, arrival time, arrival
-    stop, departure stop, departure time; read in order)."""
+    stop, departure stop, departure time; read in order).
+
+    Also lays out the profile entries in ``e_off`` (n_stops + 1): each stop gets one slot per
+    connection kept departing from it, so the entries of a query lie close together."""
     n_stops = len(fp_off) - 1
     ok = np.zeros(c_hi - c_lo, dtype=np.bool_)
     on = np.zeros(n_trips, dtype=np.bool_)
+    e_off[:] = 0
     tau = np.full(n_stops, INF, dtype=np.int64)
     for i in range(len(src_stop)):
         s, t = src_stop[i], src_time[i]
@@ -542,12 +546,15 @@ def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur
                 continue
             on[tr] = True
         u = np.uint32(by_arrival[4, q])
+        e_off[u + 1] += 1
         d = np.int64(by_arrival[5, q])
         if d > ld[u]:
             ld[u] = d
             for k in range(in_off[u], in_off[u + 1]):
                 x = np.uint32(in_from[k])
                 ld[x] = max(ld[x], d - in_dur[k])
+    for s in range(n_stops):
+        e_off[s + 1] += e_off[s]
     return ok
 
 
@@ -907,12 +914,13 @@ def _arr_order_start(tt: Timetable, t: int) -> int:
 
 
 def _profile_pool(tt: Timetable, K: int) -> tuple[np.ndarray, ...]:
-    """Work arrays of :func:`profile` (one slot per connection, grouped by departure stop), kept
-    on the timetable between queries, with the lock that serialises their use (the first item)."""
+    """Work arrays of :func:`profile` (one slot per connection; :func:`_ride_ok` groups the slots
+    of each query by departure stop), kept on the timetable between queries, with the lock that
+    serialises their use (the first item)."""
     pool = tt._cache.get(("profile_pool", K))
     if pool is None:
         m = tt.n_connections
-        e_off = tt.stop_departures[0].astype(np.int64)
+        e_off = np.zeros(tt.n_stops + 1, np.int64)  # laid out per query by _ride_ok
         pool = (threading.Lock(), e_off, np.empty(m, np.int64), np.empty((m, K), np.int64),
                 np.empty((m, K), np.int32), np.empty((m, K), np.int32), np.empty((m, K), np.int32),
                 np.zeros(tt.n_stops, np.int64), np.empty((m, K), np.int64), np.empty((m, K), np.int32),
@@ -979,7 +987,7 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         useful = _ride_ok(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
                           tt.fp_dur_s, in_off, in_from, in_dur, tt.by_arrival, _arr_order_start(tt, t_cut),
                           _arr_order_start(tt, ws - 1), tt.n_trips, src[:, 0].copy(), ws + src[:, 1], int(target),
-                          np.int64(t_cut), c_lo, c_hi)
+                          np.int64(t_cut), c_lo, c_hi, e_off)
         scanned = _profile_kernel(
             tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
             in_off, in_from, in_dur, tt.n_trips, int(target), (0,) * K, c_lo, c_hi, np.int64(t_cut),
