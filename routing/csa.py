@@ -6,9 +6,11 @@ Queries
   for door-to-door access), early termination once every target is settled.
 * :func:`latest_departure` — arrive-by: one backward scan from (stop, deadline) labels.
 * :func:`profile` — range query over a departure window: Pareto set over
-  (departure, arrival, transfers, walking time), by transfer-bounded scans
-  repeated for each departure time of the window in descending order (labels
-  kept between runs, rRAPTOR style, so later runs prune earlier ones).
+  (departure, arrival, transfers, walking time), by one backward scan (profile
+  CSA) keeping per stop, for each number of legs, the least (arrival, walking)
+  of boarding at each departure; a pruning pass first drops the connections no
+  journey of the query can ride, and after each arrival only the footpaths of
+  :attr:`routing.timetable.Timetable.transfer_masks` are tried.
 * :func:`journey` — legs of the best journey of a forward or backward result.
 
 Rules shared with the reference router in the tests
@@ -33,6 +35,9 @@ from typing import Any, NamedTuple
 import numba as nb
 import numpy as np
 import pandas as pd
+from llvmlite import ir
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 from routing.constants import UNREACHABLE
 from routing.timetable import Timetable
@@ -45,6 +50,16 @@ TRANSIT, WALK = "transit", "walk"
 # ---------------------------------------------------------------------------
 # kernels
 # ---------------------------------------------------------------------------
+
+@intrinsic
+def _trailing_zeros(typingctx, x):
+    """Index of the lowest set bit of a non-zero uint64 (LLVM's cttz: one instruction)."""
+    def codegen(context, builder, signature, args):
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.IntType(64), [ir.IntType(64), ir.IntType(1)]), "llvm.cttz.i64")
+        return builder.call(fn, [args[0], ir.Constant(ir.IntType(1), 1)])
+    return types.uint64(types.uint64), codegen
+
 
 @nb.njit(cache=True)
 def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur,
@@ -367,7 +382,7 @@ def _entry_pointers(e_key, base, p, k):
 @nb.njit(cache=True)
 def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from,
                     in_dur, n_trips, target, budgets, c_lo, c_hi, t_cut, e_off, e_dep, e_key, e_enter, e_exit,
-                    e_next, cnt, mark, c_key, c_exit, c_next, ride_ok):
+                    e_next, cnt, mark, c_key, c_exit, c_next, ride_ok, tmask, wide):
     """One backward pass over connections ``c_lo..c_hi`` (decreasing departure): per stop a profile
     of boarding departures with, for each budget of 1..K legs, the least (arrival, walking) key at
     the target and the pointers of the journey (boarding connection, exit connection, stop walked
@@ -377,10 +392,13 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
     ``mark``ed stop (the sources and their footpath neighbours) also keep their own key and
     pointers in ``c_key``/``c_exit``/``c_next`` (the profile entries are suffix minima, which
     would let a boarding after the window hide one inside it). Connections not ``ride_ok`` (no
-    journey from the sources rides them and reaches the target in time) are skipped.
+    journey from the sources rides them and reaches the target in time) are skipped. After an
+    arrival the scan walks only the footpaths whose bit is set in the connection's row of ``tmask``
+    (:attr:`Timetable.transfer_masks`: the others can never do better).
 
     ``budgets`` is a tuple of K zeros: its length is a compile-time constant, so every loop over
-    the 1..K legs is unrolled (one specialisation per K, cached)."""
+    the 1..K legs is unrolled (one specialisation per K, cached). ``wide``, likewise: () when no
+    stop has more than 64 footpaths, (0,) otherwise."""
     K = len(budgets)
     n_stops = len(cnt)
     for s in range(n_stops):
@@ -413,17 +431,31 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     t_key[tr, k] = fin
                     t_exit[tr, k] = c
                     t_next[tr, k] = -1
-        # exit, walk at most one footpath (or none), board another vehicle with one leg fewer
+        # exit, walk at most one footpath (or none), board another vehicle with one leg fewer: at the
+        # arrival stop itself, then along the footpaths whose bit is set in the connection's transfer
+        # mask, then (``wide`` timetables only) the footpaths of the stop after its 64th (no bit)
         t1 = t_key[tr, 1] if K > 1 else INF
-        nfp = fp_off[v + 1] - fp_off[v] if K > 1 else -1
         o = fp_off[v]
-        for j in range(-1, nfp):
-            if j < 0:
+        at_stop = K > 1
+        bits = tmask[c] if K > 1 else np.uint64(0)
+        j_more = o + 64
+        j_end = fp_off[v + 1] if K > 1 else j_more
+        while True:
+            if at_stop:
+                at_stop = False
                 w = v
                 d = np.int64(0)
             else:
-                w = np.uint32(fp_to[o + j])
-                d = np.int64(fp_dur[o + j])
+                if bits != 0:
+                    j = o + np.int64(_trailing_zeros(bits))
+                    bits &= bits - np.uint64(1)
+                elif len(wide) > 0 and j_more < j_end:
+                    j = j_more
+                    j_more += 1
+                else:
+                    break
+                w = np.uint32(fp_to[j])
+                d = np.int64(fp_dur[j])
             # the earliest entry holds the least keys of the stop (copied in ``best``, compact):
             # skip the stop when they cannot help, or when its latest entry departs too early
             if bmin[w] + d >= t1 or latest[w] < ta + d:
@@ -991,7 +1023,8 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         scanned = _profile_kernel(
             tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
             in_off, in_from, in_dur, tt.n_trips, int(target), (0,) * K, c_lo, c_hi, np.int64(t_cut),
-            e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful)
+            e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful, tt.transfer_masks,
+            (0,) if np.diff(tt.fp_offsets).max(initial=0) > 64 else ())
         dep_off, dep_conn = tt.stop_departures
         d0, kk, key, conn, walk0, first = _profile_sources(
             src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,

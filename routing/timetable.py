@@ -58,6 +58,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numba as nb
 import numpy as np
 import pandas as pd
 
@@ -213,6 +214,20 @@ class Timetable:
         return _offsets(self.trip, self.n_trips), np.lexsort((self.seq, self.trip)).astype(np.int32)
 
     @_derived
+    def transfer_masks(self) -> np.ndarray:
+        """uint64 (n_connections): per connection, bit j set when getting off at its arrival stop
+        and walking the stop's j-th footpath (j < 64; the scans always try the others) can be worth
+        trying. A bit is clear when nothing departs from the footpath's end once it is walked, or
+        when a later stop of the same trip reaches that end strictly sooner with no more walking
+        (staying seated, then walking from there or not at all): that transfer is then at least as
+        good, with as many vehicles, whatever the query. Changing at the arrival stop itself is not
+        in the masks (always worth trying). Computed once (milliseconds)."""
+        trip_off, trip_conn = self.trip_connections
+        dep_off, dep_conn = self.stop_departures
+        return _transfer_masks(self.arr_stop, self.arr_time, self.dep_time, trip_off, trip_conn, self.fp_offsets,
+                               self.fp_to, self.fp_dur_s, dep_off, dep_conn)
+
+    @_derived
     def stop_departures(self) -> tuple[np.ndarray, np.ndarray]:
         """CSR (offsets int64 n_stops+1, connection indices int32 by departure) of each stop's departures."""
         return (_offsets(self.dep_stop, self.n_stops),
@@ -306,6 +321,57 @@ class Timetable:
 # ---------------------------------------------------------------------------
 # building
 # ---------------------------------------------------------------------------
+
+#: how many (arrival, walking) options per stop :func:`_transfer_masks` keeps from a trip's later stops
+_TRANSFER_OPTIONS = 8
+
+
+@nb.njit(cache=True)
+def _transfer_masks(arr_stop, arr_time, dep_time, trip_off, trip_conn, fp_off, fp_to, fp_dur, dep_off, dep_conn):
+    """:attr:`Timetable.transfer_masks`: each trip read from its end, keeping per stop the
+    (arrival, walking) options of its later stops (at most :data:`_TRANSFER_OPTIONS`: fewer only
+    clears fewer bits)."""
+    n_stops = len(fp_off) - 1
+    masks = np.zeros(len(arr_stop), np.uint64)
+    last_dep = np.full(n_stops, -1, np.int64)
+    for s in range(n_stops):
+        for q in range(dep_off[s], dep_off[s + 1]):
+            last_dep[s] = max(last_dep[s], dep_time[dep_conn[q]])
+    opt_t = np.empty((n_stops, _TRANSFER_OPTIONS), np.int64)
+    opt_w = np.empty((n_stops, _TRANSFER_OPTIONS), np.int64)
+    n_opt = np.zeros(n_stops, np.int64)
+    owner = np.full(n_stops, -1, np.int64)  # the trip whose options a stop holds
+    for tr in range(len(trip_off) - 1):
+        for q in range(trip_off[tr + 1] - 1, trip_off[tr] - 1, -1):
+            c = trip_conn[q]
+            v = arr_stop[c]
+            ta = np.int64(arr_time[c])
+            o = fp_off[v]
+            for j in range(min(fp_off[v + 1] - o, 64)):
+                w = fp_to[o + j]
+                d = np.int64(fp_dur[o + j])
+                if last_dep[w] < ta + d:
+                    continue
+                dominated = False
+                if owner[w] == tr:
+                    for z in range(n_opt[w]):
+                        if opt_t[w, z] < ta + d and opt_w[w, z] <= d:
+                            dominated = True
+                            break
+                if not dominated:
+                    masks[c] |= np.uint64(1) << np.uint64(j)
+            for j in range(-1, fp_off[v + 1] - o):  # this stop's options, for the trip's earlier stops
+                w = v if j < 0 else fp_to[o + j]
+                d = np.int64(0) if j < 0 else np.int64(fp_dur[o + j])
+                if owner[w] != tr:
+                    owner[w] = tr
+                    n_opt[w] = 0
+                if n_opt[w] < _TRANSFER_OPTIONS:
+                    opt_t[w, n_opt[w]] = ta + d
+                    opt_w[w, n_opt[w]] = d
+                    n_opt[w] += 1
+    return masks
+
 
 def _offsets(group: np.ndarray, n: int) -> np.ndarray:
     """CSR offsets (int64, n + 1) of items whose group (0..n-1) is ``group``, once sorted by group."""

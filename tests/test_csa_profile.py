@@ -89,3 +89,91 @@ def test_profile_budgets_sources_and_threads_on_star_2011(bundle_dir: Path) -> N
     sequential = [run(p) for p in pairs[:16]]
     with ThreadPoolExecutor(max_workers=2) as pool:
         assert list(pool.map(run, pairs[:16])) == sequential
+
+
+def _cleared_bits_are_dominated(tt, conns) -> int:
+    """Every clear bit of :attr:`Timetable.transfer_masks` (connections ``conns``) is a footpath that
+    leads nowhere in time or that a later stop of the same trip reaches strictly sooner with no more
+    walking; returns how many bits were checked clear."""
+    trip_off, trip_conn = tt.trip_connections
+    last_dep = np.full(tt.n_stops, -1, np.int64)
+    np.maximum.at(last_dep, tt.dep_stop, tt.dep_time.astype(np.int64))
+    pos = np.empty(tt.n_connections, np.int64)
+    pos[trip_conn] = np.arange(tt.n_connections)
+    clear = 0
+    for c in conns:
+        v, ta = int(tt.arr_stop[c]), int(tt.arr_time[c])
+        later = trip_conn[pos[c] + 1:trip_off[tt.trip[c] + 1]]
+        o, n = int(tt.fp_offsets[v]), int(tt.fp_offsets[v + 1] - tt.fp_offsets[v])
+        for j in range(min(n, 64)):
+            if tt.transfer_masks[c] >> np.uint64(j) & np.uint64(1):
+                continue
+            clear += 1
+            w, d = int(tt.fp_to[o + j]), int(tt.fp_dur_s[o + j])
+            if last_dep[w] < ta + d:
+                continue
+            options = []  # (time at w, walking) from the later stops
+            for c2 in later.tolist():
+                v2, t2 = int(tt.arr_stop[c2]), int(tt.arr_time[c2])
+                if v2 == w:
+                    options.append((t2, 0))
+                for k in range(tt.fp_offsets[v2], tt.fp_offsets[v2 + 1]):
+                    if tt.fp_to[k] == w:
+                        options.append((t2 + int(tt.fp_dur_s[k]), int(tt.fp_dur_s[k])))
+            assert any(t < ta + d and walk <= d for t, walk in options), (c, j)
+    return clear
+
+
+def test_transfer_masks_clear_only_dominated_footpaths(tmp_path: Path) -> None:
+    tt = build_timetable(load_feed(make_gtfs_dir(tmp_path / "g")), dt.date(2024, 3, 5))
+    assert tt.transfer_masks.shape == (tt.n_connections,) and tt.transfer_masks.dtype == np.uint64
+    _cleared_bits_are_dominated(tt, range(tt.n_connections))
+
+
+def test_profile_with_more_than_64_footpaths_a_stop_equals_reference() -> None:
+    """70 stops within walking distance of one another (69 footpaths each: beyond the 64 bits of a
+    transfer mask, the scan tries the rest) and crossing lines: the profile equals the reference."""
+    import pandas as pd
+
+    from sources.loaders.gtfs import GtfsFeed
+
+    rng = np.random.default_rng(64)
+    n = 70
+    stops = pd.DataFrame({"stop_id": [f"S{i}" for i in range(n)], "stop_name": [f"Stop {i}" for i in range(n)],
+                          "stop_lat": 48.11 + rng.integers(0, 30, n) * 0.0001,
+                          "stop_lon": -1.68 + rng.integers(0, 30, n) * 0.0001, "location_type": 0,
+                          "parent_station": ""})
+    rows, trips = [], []
+    for t in range(24):
+        seq = rng.choice(n, 6, replace=False)
+        time = 7 * 3600 + 60 * int(rng.integers(0, 90))
+        for k, s in enumerate(seq.tolist()):
+            time += 60 * int(rng.integers(1, 5)) if k else 0
+            rows.append({"trip_id": f"T{t}", "stop_id": f"S{s}", "stop_sequence": k + 1,
+                         "arrival_time_s": float(time), "departure_time_s": float(time)})
+        trips.append({"trip_id": f"T{t}", "route_id": "R0", "service_id": "WK", "direction_id": 0,
+                      "trip_headsign": ""})
+    routes = pd.DataFrame({"route_id": ["R0"], "agency_id": "X", "route_short_name": ["0"], "route_long_name": "",
+                           "route_type": 3, "route_color": "FF0000", "route_text_color": "FFFFFF"})
+    empty = pd.DataFrame()
+    day = dt.date(2024, 3, 5)
+    feed = GtfsFeed(agency=empty, stops=stops, routes=routes, trips=pd.DataFrame(trips),
+                    stop_times=pd.DataFrame(rows), calendar=empty, calendar_dates=empty, feed_info=empty,
+                    services_by_date={day: frozenset({"WK"})})
+    tt = build_timetable(feed, day)
+    assert np.diff(tt.fp_offsets).min() > 64  # every stop: footpaths without a bit
+    assert _cleared_bits_are_dominated(tt, range(tt.n_connections)) > 0
+    pairs = [(int(a), int(b)) for a, b in rng.choice(n, (30, 2)) if a != b]
+    assert _compare(tt, pairs, 7 * 3600, 8 * 3600) > 0
+
+
+@pytest.mark.bundle
+def test_transfer_masks_on_star_2011(bundle_dir: Path) -> None:
+    """On the 2011 Tuesday about a third of the (connection, footpath) tries are cleared, each for a
+    reason (checked on 3,000 connections)."""
+    tt = build_timetable(load_feed(bundle_dir / "gtfs" / "star-2011-11-14.zip"), dt.date(2011, 11, 15))
+    tries = np.minimum(np.diff(tt.fp_offsets)[tt.arr_stop], 64).sum()
+    kept = int(np.unpackbits(tt.transfer_masks.view(np.uint8)).sum())
+    assert 0.5 * tries < kept < 0.8 * tries
+    conns = np.random.default_rng(3).choice(tt.n_connections, 3000, replace=False)
+    assert _cleared_bits_are_dominated(tt, conns.tolist()) > 3000
