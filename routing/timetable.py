@@ -218,10 +218,11 @@ class Timetable:
         """uint64 (n_connections): per connection, bit j set when getting off at its arrival stop
         and walking the stop's j-th footpath (j < 64; the scans always try the others) can be worth
         trying. A bit is clear when nothing departs from the footpath's end once it is walked, or
-        when a later stop of the same trip reaches that end strictly sooner with no more walking
-        (staying seated, then walking from there or not at all): that transfer is then at least as
-        good, with as many vehicles, whatever the query. Changing at the arrival stop itself is not
-        in the masks (always worth trying). Computed once (milliseconds)."""
+        when a later stop of the same trip reaches that end, with no more walking (staying seated,
+        then walking from there or not at all), strictly before the first departure there that the
+        walk could catch: that transfer is then at least as good, with as many vehicles, whatever
+        the query. Changing at the arrival stop itself is not in the masks (always worth trying).
+        Computed once (about 0.1 s on the 2011 day)."""
         trip_off, trip_conn = self.trip_connections
         dep_off, dep_conn = self.stop_departures
         return _transfer_masks(self.arr_stop, self.arr_time, self.dep_time, trip_off, trip_conn, self.fp_offsets,
@@ -352,10 +353,19 @@ def _transfer_masks(arr_stop, arr_time, dep_time, trip_off, trip_conn, fp_off, f
                 d = np.int64(fp_dur[o + j])
                 if last_dep[w] < ta + d:
                     continue
+                # the first departure from w the walk catches (w's departures are in time order)
+                lo, hi = dep_off[w], dep_off[w + 1]
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if dep_time[dep_conn[mid]] < ta + d:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                catch = np.int64(dep_time[dep_conn[lo]])
                 dominated = False
                 if owner[w] == tr:
                     for z in range(n_opt[w]):
-                        if opt_t[w, z] < ta + d and opt_w[w, z] <= d:
+                        if opt_t[w, z] < catch and opt_w[w, z] <= d:
                             dominated = True
                             break
                 if not dominated:
