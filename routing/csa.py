@@ -458,7 +458,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 d = np.int64(fp_dur[j])
             # the earliest entry holds the least keys of the stop (copied in ``best``, compact):
             # skip the stop when they cannot help, or when its latest entry departs too early
-            if bmin[w] + d >= t1 or latest[w] < ta + d:
+            if (bmin[w] + d >= t1) | (latest[w] < ta + d):  # one branch, not two
                 continue
             useful = False
             for k in range(1, K):
