@@ -592,12 +592,13 @@ def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur
 
 @nb.njit(cache=True)
 def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_time, dep_off, dep_conn, ws, we,
-                     K, c_lo, c_hi, t_cut, c_key, ride_ok):
+                     K, c_lo, c_hi, t_cut, c_key, ride_ok, max_duration):
     """Journeys of the profile: every boarding of a connection departing a source stop (or a
     footpath neighbour) with the door departure in [ws, we], with exactly k + 1 legs for each
-    k whose key beats k legs; then the Pareto-optimal ones over (later departure, earlier
-    arrival, fewer legs, less walking). Returns (departure, k, key, connection, initial walk,
-    source stop) per journey."""
+    k whose key beats k legs, taking at most ``max_duration``; then the Pareto-optimal ones over
+    (later departure, earlier arrival, fewer legs, less walking). Returns (departure, k, arrival,
+    walking, connection, initial walk, source stop) per journey, by departure, arrival, legs and
+    walking."""
     # the boardings to look at: per source and stop walked to, the stop's departures (in connection
     # order) from c_lo until the last one leaving the door by ``we``
     n_walk = 0
@@ -650,9 +651,14 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
                     prev = key
     # in the order (later departure, then arrival, legs, walking) a row's dominators come before it,
     # and a row dominated by a dropped row is dominated by the row that dropped it: so each row is
-    # checked against the rows kept so far only (of identical rows, the first one is kept)
+    # checked against the rows kept so far only (of identical rows, the first one is kept). A row's
+    # dominators take no longer than it: the rows too long can go first.
     arr = r_key[:n] // KEY_W
-    walk = r_key[:n] % KEY_W
+    short = np.flatnonzero(arr - r_t[:n] <= max_duration)
+    n = len(short)
+    r_t, r_k, r_key, r_c, r_w, r_s, arr = (r_t[short], r_k[short], r_key[short], r_c[short], r_w[short],
+                                            r_s[short], arr[short])
+    walk = r_key % KEY_W
     span_t = np.int64(we - ws + 1)
     span_a = np.int64(arr.max() - ws + 1) if n else np.int64(1)
     if span_t * span_a * K < (np.int64(1) << 40):  # one int64 sort key (walking < KEY_W = 2**22)
@@ -674,8 +680,9 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
         if not dominated:
             sel[m] = a
             m += 1
-    sel = np.sort(sel[:m])
-    return r_t[sel], r_k[sel], r_key[sel], r_c[sel], r_w[sel], r_s[sel]
+    sel = sel[:m]  # by later departure, then arrival, legs, walking
+    sel = sel[np.argsort(r_t[sel], kind="mergesort")]
+    return r_t[sel], r_k[sel], arr[sel], walk[sel], r_c[sel], r_w[sel], r_s[sel]
 
 
 # ---------------------------------------------------------------------------
@@ -1026,16 +1033,12 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
             e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful, tt.transfer_masks,
             (0,) if np.diff(tt.fp_offsets).max(initial=0) > 64 else ())
         dep_off, dep_conn = tt.stop_departures
-        d0, kk, key, conn, walk0, first = _profile_sources(
+        d0, kk, arr, walk, conn, walk0, first = _profile_sources(
             src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,
-            dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key, useful)
+            dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key, useful, int(max_duration_s))
         if stats is not None:
-            stats["runs"] = len(d0)
+            stats["runs"] = len(np.unique(d0))
             stats["scanned"] = int(scanned)
-        arr, walk = np.divmod(key, KEY_W)
-        sel = np.flatnonzero(arr - d0 <= max_duration_s)
-        sel = sel[np.lexsort((walk[sel], kk[sel], arr[sel], d0[sel]))]
-        d0, kk, arr, walk, conn, walk0, first = (a[sel] for a in (d0, kk, arr, walk, conn, walk0, first))
         flat = _profile_trace(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
                               tt.fp_dur_s, int(target), conn, kk, walk0, first, c_exit, c_next, e_dep, e_key, e_enter,
                               e_exit, e_next, e_off, cnt)
