@@ -605,7 +605,6 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
     for i in range(len(src_stop)):
         n_walk += 1 + fp_off[src_stop[i] + 1] - fp_off[src_stop[i]]
     g_src = np.empty(n_walk, np.int64)
-    g_stop = np.empty(n_walk, np.int64)
     g_walk = np.empty(n_walk, np.int64)
     g_lo = np.empty(n_walk, np.int64)
     g_hi = np.empty(n_walk, np.int64)
@@ -618,7 +617,7 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
             d = np.int64(0) if j < 0 else np.int64(fp_dur[fp_off[s] + j])
             c_end = min(c_hi, np.searchsorted(dep_time, we + d + src_off[i], side="right"))
             deps = dep_conn[dep_off[w]:dep_off[w + 1]]
-            g_src[g], g_stop[g], g_walk[g] = i, w, d
+            g_src[g], g_walk[g] = i, d
             g_lo[g] = dep_off[w] + np.searchsorted(deps, c_lo)
             g_hi[g] = dep_off[w] + np.searchsorted(deps, c_end)
             n += g_hi[g] - g_lo[g]
@@ -656,16 +655,15 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
     arr = r_key[:n] // KEY_W
     short = np.flatnonzero(arr - r_t[:n] <= max_duration)
     n = len(short)
-    r_t, r_k, r_key, r_c, r_w, r_s, arr = (r_t[short], r_k[short], r_key[short], r_c[short], r_w[short],
-                                            r_s[short], arr[short])
-    walk = r_key % KEY_W
+    r_t, r_k, r_c, r_w, r_s, arr = r_t[short], r_k[short], r_c[short], r_w[short], r_s[short], arr[short]
+    walk = r_key[short] % KEY_W
     span_t = np.int64(we - ws + 1)
     span_a = np.int64(arr.max() - ws + 1) if n else np.int64(1)
     if span_t * span_a * K < (np.int64(1) << 40):  # one int64 sort key (walking < KEY_W = 2**22)
-        order = np.argsort((((we - r_t[:n]) * span_a + (arr - ws)) * K + r_k[:n]) * KEY_W + walk)
+        order = np.argsort((((we - r_t) * span_a + (arr - ws)) * K + r_k) * KEY_W + walk)
     else:
-        order = np.argsort((arr * K + r_k[:n]) * KEY_W + walk, kind="mergesort")
-        order = order[np.argsort(-r_t[:n][order], kind="mergesort")]
+        order = np.argsort((arr * K + r_k) * KEY_W + walk, kind="mergesort")
+        order = order[np.argsort(-r_t[order], kind="mergesort")]
     sel = np.empty(n, np.int64)
     m = 0
     for a in order:

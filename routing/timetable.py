@@ -225,8 +225,8 @@ class Timetable:
         Computed once (about 0.1 s on the 2011 day)."""
         trip_off, trip_conn = self.trip_connections
         dep_off, dep_conn = self.stop_departures
-        return _transfer_masks(self.arr_stop, self.arr_time, self.dep_time, trip_off, trip_conn, self.fp_offsets,
-                               self.fp_to, self.fp_dur_s, dep_off, dep_conn)
+        return _transfer_masks(self.arr_stop, self.arr_time, trip_off, trip_conn, self.fp_offsets, self.fp_to,
+                               self.fp_dur_s, dep_off, self.dep_time[dep_conn])
 
     @_derived
     def stop_departures(self) -> tuple[np.ndarray, np.ndarray]:
@@ -328,16 +328,12 @@ _TRANSFER_OPTIONS = 8
 
 
 @nb.njit(cache=True)
-def _transfer_masks(arr_stop, arr_time, dep_time, trip_off, trip_conn, fp_off, fp_to, fp_dur, dep_off, dep_conn):
+def _transfer_masks(arr_stop, arr_time, trip_off, trip_conn, fp_off, fp_to, fp_dur, dep_off, dep_times):
     """:attr:`Timetable.transfer_masks`: each trip read from its end, keeping per stop the
     (arrival, walking) options of its later stops (at most :data:`_TRANSFER_OPTIONS`: fewer only
-    clears fewer bits)."""
+    clears fewer bits). ``dep_times[dep_off[s]:dep_off[s + 1]]``: stop s's departure times, sorted."""
     n_stops = len(fp_off) - 1
     masks = np.zeros(len(arr_stop), np.uint64)
-    last_dep = np.full(n_stops, -1, np.int64)
-    for s in range(n_stops):
-        for q in range(dep_off[s], dep_off[s + 1]):
-            last_dep[s] = max(last_dep[s], dep_time[dep_conn[q]])
     opt_t = np.empty((n_stops, _TRANSFER_OPTIONS), np.int64)
     opt_w = np.empty((n_stops, _TRANSFER_OPTIONS), np.int64)
     n_opt = np.zeros(n_stops, np.int64)
@@ -351,17 +347,11 @@ def _transfer_masks(arr_stop, arr_time, dep_time, trip_off, trip_conn, fp_off, f
             for j in range(min(fp_off[v + 1] - o, 64)):
                 w = fp_to[o + j]
                 d = np.int64(fp_dur[o + j])
-                if last_dep[w] < ta + d:
-                    continue
-                # the first departure from w the walk catches (w's departures are in time order)
-                lo, hi = dep_off[w], dep_off[w + 1]
-                while lo < hi:
-                    mid = (lo + hi) // 2
-                    if dep_time[dep_conn[mid]] < ta + d:
-                        lo = mid + 1
-                    else:
-                        hi = mid
-                catch = np.int64(dep_time[dep_conn[lo]])
+                at_w = dep_times[dep_off[w]:dep_off[w + 1]]
+                first = np.searchsorted(at_w, ta + d)
+                if first == len(at_w):
+                    continue  # nothing departs from w afterwards
+                catch = np.int64(at_w[first])  # the first departure from w the walk catches
                 dominated = False
                 if owner[w] == tr:
                     for z in range(n_opt[w]):
