@@ -162,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import scenario_cli  # scenario commands (issue 11)
 
     scenario_cli.register(sub)
+    from . import journeys_cli  # range queries between two stops (issue 10)
+
+    journeys_cli.register(sub)
     return parser
 
 

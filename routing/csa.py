@@ -648,39 +648,50 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
                     r_s[n] = src_stop[i]
                     n += 1
                     prev = key
-    # in the order (later departure, then arrival, legs, walking) a row's dominators come before it,
-    # and a row dominated by a dropped row is dominated by the row that dropped it: so each row is
-    # checked against the rows kept so far only (of identical rows, the first one is kept). A row's
-    # dominators take no longer than it: the rows too long can go first.
+    # a row's dominators take no longer than it: the rows too long can go first
     arr = r_key[:n] // KEY_W
     short = np.flatnonzero(arr - r_t[:n] <= max_duration)
-    n = len(short)
-    r_t, r_k, r_c, r_w, r_s, arr = r_t[short], r_k[short], r_c[short], r_w[short], r_s[short], arr[short]
     walk = r_key[short] % KEY_W
-    span_t = np.int64(we - ws + 1)
-    span_a = np.int64(arr.max() - ws + 1) if n else np.int64(1)
-    if span_t * span_a * K < (np.int64(1) << 40):  # one int64 sort key (walking < KEY_W = 2**22)
-        order = np.argsort((((we - r_t) * span_a + (arr - ws)) * K + r_k) * KEY_W + walk)
+    sel = short[_pareto_rows(r_t[short], r_k[short], arr[short], walk)]
+    return r_t[sel], r_k[sel], arr[sel], walk[sel], r_c[sel], r_w[sel], r_s[sel]
+
+
+@nb.njit(cache=True)
+def _pareto_rows(dep, legs, arr, walk):
+    """Positions of the rows Pareto-optimal over (later departure, earlier arrival, fewer legs, less
+    walking), by departure, arrival, legs and walking; of identical rows, the first.
+
+    In the order (later departure, then arrival, legs, walking) a row's dominators come before it,
+    and a row dominated by a dropped row is dominated by the row that dropped it: so each row is
+    checked against the rows kept so far only."""
+    n = len(dep)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    t_span = np.int64(dep.max() - dep.min() + 1)
+    a_span = np.int64(arr.max() - arr.min() + 1)
+    k_span = np.int64(legs.max() + 1)
+    w_span = np.int64(walk.max() + 1)
+    if t_span * a_span * k_span < (np.int64(1) << 40) and w_span <= KEY_W:  # one int64 sort key
+        order = np.argsort((((dep.max() - dep) * a_span + (arr - arr.min())) * k_span + legs) * KEY_W + walk)
     else:
-        order = np.argsort((arr * K + r_k) * KEY_W + walk, kind="mergesort")
-        order = order[np.argsort(-r_t[order], kind="mergesort")]
+        order = np.argsort((arr * k_span + legs) * w_span + walk, kind="mergesort")
+        order = order[np.argsort(-dep[order], kind="mergesort")]
     sel = np.empty(n, np.int64)
     m = 0
     for a in order:
         dominated = False
         for i in range(m):
             b = sel[i]
-            if arr[b] <= arr[a] and r_k[b] <= r_k[a] and walk[b] <= walk[a]:
+            if arr[b] <= arr[a] and legs[b] <= legs[a] and walk[b] <= walk[a]:
                 dominated = True
-                if a < b and r_t[b] == r_t[a] and arr[b] == arr[a] and r_k[b] == r_k[a] and walk[b] == walk[a]:
+                if a < b and dep[b] == dep[a] and arr[b] == arr[a] and legs[b] == legs[a] and walk[b] == walk[a]:
                     sel[i] = a
                 break
         if not dominated:
             sel[m] = a
             m += 1
     sel = sel[:m]  # by later departure, then arrival, legs, walking
-    sel = sel[np.argsort(r_t[sel], kind="mergesort")]
-    return r_t[sel], r_k[sel], arr[sel], walk[sel], r_c[sel], r_w[sel], r_s[sel]
+    return sel[np.argsort(dep[sel], kind="mergesort")]
 
 
 # ---------------------------------------------------------------------------
@@ -969,6 +980,10 @@ def _profile_pool(tt: Timetable, K: int) -> tuple[np.ndarray, ...]:
 PROFILE_COLUMNS = ("departure_s", "arrival_s", "duration_s", "transfers", "walk_s", "legs")
 
 
+def _no_journeys() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object if c == "legs" else np.int64) for c in PROFILE_COLUMNS})
+
+
 def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int, target: int, *,
             max_transfers: int = 5, max_duration_s: int = 3 * 3600,
             stats: dict[str, int] | None = None) -> pd.DataFrame:
@@ -1005,7 +1020,7 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
     if not 0 <= int(target) < tt.n_stops:
         raise ValueError(f"target out of range 0..{tt.n_stops - 1}")
     if len(src) == 0 or window_end_s < window_start_s or tt.n_connections == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object if c == "legs" else np.int64) for c in PROFILE_COLUMNS})
+        return _no_journeys()
     K = int(max_transfers) + 1
     ws, we = int(window_start_s), int(window_end_s)
     t_cut = we + int(max_duration_s)
@@ -1050,6 +1065,22 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
         legs_col[i] = legs[bounds[i]:bounds[i + 1]]
     return pd.DataFrame({"departure_s": d0, "arrival_s": arr, "duration_s": arr - d0, "transfers": kk,
                          "walk_s": walk, "legs": legs_col})
+
+
+def profile_to_any(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int, targets: Any, *,
+                   max_transfers: int = 5, max_duration_s: int = 3 * 3600) -> pd.DataFrame:
+    """Range query towards whichever of several stops (the stops of one place: both sides of a
+    street, the platforms of a station): the :func:`profile` of each target, the rows together, then
+    the ones no other row dominates over (later departure, earlier arrival, fewer transfers, less
+    walking; of identical rows, the first target's). Same columns as :func:`profile`."""
+    stops = list(dict.fromkeys(int(t) for t in _stops(targets, tt.n_stops, "targets")))
+    tables = [profile(tt, sources, window_start_s, window_end_s, t, max_transfers=max_transfers,
+                      max_duration_s=max_duration_s) for t in stops]
+    if not tables:
+        return _no_journeys()
+    rows = pd.concat(tables, ignore_index=True)
+    keep = _pareto_rows(*(rows[c].to_numpy(np.int64) for c in ("departure_s", "transfers", "arrival_s", "walk_s")))
+    return rows.iloc[keep].reset_index(drop=True)
 
 
 @nb.njit(cache=True)

@@ -179,3 +179,29 @@ def test_transfer_masks_on_star_2011(bundle_dir: Path) -> None:
     assert 0.5 * tries < kept < 0.65 * tries
     conns = np.random.default_rng(3).choice(tt.n_connections, 3000, replace=False)
     assert _cleared_bits_are_dominated(tt, conns.tolist()) > 3000
+
+
+def _pareto(rows: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """(departure, arrival, transfers, walk) rows no other row beats (brute force)."""
+    def beats(b: tuple[int, ...], a: tuple[int, ...]) -> bool:
+        return b[0] >= a[0] and b[1] <= a[1] and b[2] <= a[2] and b[3] <= a[3] and b != a
+    unique = sorted(set(rows))
+    return [a for a in unique if not any(beats(b, a) for b in unique)]
+
+
+def test_profile_to_any_is_the_pareto_set_over_the_targets(tmp_path: Path) -> None:
+    tt = build_timetable(load_feed(make_gtfs_dir(tmp_path / "g")), dt.date(2024, 3, 5))
+    ws, we = 7 * 3600, 9 * 3600
+    ref = ReferenceProfile(tt, ws, we + 3 * 3600, 6, int(csa.KEY_W))
+    checked = 0
+    for a in range(tt.n_stops):
+        others = [b for b in range(tt.n_stops) if b != a]
+        for targets in (others, others[:2], others[-1:]):
+            got = csa.profile_to_any(tt, [a], ws, we, targets)
+            expected = _pareto([row for b in targets for row in ref.profile([(a, 0)], ws, we, b, 3 * 3600)])
+            assert sorted(map(tuple, got[COLS].values.tolist())) == expected
+            assert list(got.departure_s) == sorted(got.departure_s)
+            assert all(r.legs[-1].to_stop in targets for r in got.itertuples())
+            checked += len(got)
+    assert checked > 0
+    assert csa.profile_to_any(tt, [0], ws, we, []).empty

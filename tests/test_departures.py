@@ -254,3 +254,33 @@ def test_cli_departures_with_trip_updates(bundle_dir: Path, tmp_path: Path):
     assert by_trip["3068"]["status"] == "canceled"
     line4 = next(x for x in doc["lines"] if x["line"] == "4" and x["direction"] == "Beauregard")
     assert line4["n_delayed"] == 1
+
+
+@pytest.mark.bundle
+def test_cli_journeys_between_two_stops(bundle_dir: Path):
+    """``python -m routing journeys``: the range query from every stop of a name to any stop of
+    another, over a window; bad arguments refused before any work."""
+    from routing.cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(["journeys", "--bundle", str(bundle_dir), "--from", "République", "--to", "Villejean Universite",
+                     "--at", f"{DEFAULT_DAY.isoformat()}T07:00", "--window-min", "60", "--json"])
+    assert code == 0
+    doc = json.loads(out.getvalue())
+    assert doc["from"] == "République" and doc["to"] == "Villejean-Université" and doc["window"] == ["07:00", "08:00"]
+    journeys = doc["journeys"]
+    assert len(journeys) >= 5
+    assert [j["departure"] for j in journeys] == sorted(j["departure"] for j in journeys)
+    for j in journeys:
+        assert "07:00" <= j["departure"] <= "08:00" and j["transfers"] + 1 == sum(
+            leg["mode"] == "transit" for leg in j["legs"])
+        assert j["legs"][0]["from_name"] == "République" and j["legs"][-1]["to_name"] == "Villejean-Université"
+    assert any(j["transfers"] == 0 and j["legs"][0]["route_short_name"] == "4" for j in journeys)
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["journeys", "--bundle", str(bundle_dir), "--from", "République", "--to", "Villejean-Université",
+                     "--at", f"{DEFAULT_DAY.isoformat()}T07:00"]) == 0
+    assert f"{len(journeys)} journeys" in out.getvalue()
+    assert main(["journeys", "--from", "République", "--to", "Gares", "--at", "2011-11-15T07:00",
+                 "--window-min", "999"]) == 2
