@@ -650,9 +650,9 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
                     prev = key
     # a row's dominators take no longer than it: the rows too long can go first
     arr = r_key[:n] // KEY_W
+    walk = r_key[:n] % KEY_W
     short = np.flatnonzero(arr - r_t[:n] <= max_duration)
-    walk = r_key[short] % KEY_W
-    sel = short[_pareto_rows(r_t[short], r_k[short], arr[short], walk)]
+    sel = short[_pareto_rows(r_t[short], r_k[short], arr[short], walk[short])]
     return r_t[sel], r_k[sel], arr[sel], walk[sel], r_c[sel], r_w[sel], r_s[sel]
 
 
