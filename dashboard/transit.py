@@ -112,6 +112,21 @@ def departures_table(deps: pd.DataFrame, tr: Callable[..., str]) -> pd.DataFrame
         tr("dep.col.delay"): (deps["delay_s"] // 60).astype(int)})
 
 
+def journeys_table(tt: Any, journeys: pd.DataFrame, tr: Callable[..., str]) -> pd.DataFrame:
+    """The journeys of a range query (:func:`routing.profile_to_any`) as a display table with
+    translated headers: departure, arrival, minutes, transfers, minutes walked, lines ridden."""
+    def lines(legs: list[Any]) -> str:
+        return " › ".join(leg.row(tt)["route_short_name"] or tr("dep.to_walk") for leg in legs)
+
+    return pd.DataFrame({
+        tr("dep.to_col.departure"): [clock(s) for s in journeys["departure_s"]],
+        tr("dep.to_col.arrival"): [clock(s) for s in journeys["arrival_s"]],
+        tr("dep.to_col.duration"): (journeys["duration_s"] // 60).astype(int),
+        tr("dep.to_col.transfers"): journeys["transfers"].astype(int),
+        tr("dep.to_col.walk"): (journeys["walk_s"] // 60).astype(int),
+        tr("dep.to_col.lines"): [lines(legs) for legs in journeys["legs"]]})
+
+
 def patterns_layer(patterns: pd.DataFrame, *, layer_id: str = "patterns", alpha: int = 255,
                    width_m: float = 18.0, pickable: bool = True) -> pdk.Layer:
     table = pd.DataFrame({"path": patterns["path"], "color": [[*c, alpha] for c in patterns["color"]],

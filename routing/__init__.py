@@ -24,6 +24,8 @@ _EXPORTS: dict[str, str] = {
     "Network": "network", "load_network": "build", "default_service_day": "build",
     "input_files": "build", "load_inputs": "build",
     "Timetable": "timetable", "build_timetable": "timetable", "apply_trip_updates": "realtime",
+    # range queries (the profile scan)
+    "profile": "csa", "profile_to_any": "csa",
     # trip planning
     "Planner": "planner", "PlanParams": "planner", "NoRoute": "planner",
     "PlanResult": "itinerary", "Itinerary": "itinerary", "Leg": "itinerary",

@@ -51,6 +51,27 @@ def test_next_departures_at_republique(browser_page, server):  # noqa: F811
     page.screenshot(path=str(SHOTS / "departures.png"), full_page=True)
 
 
+def test_journeys_from_republique_to_villejean(browser_page, server):  # noqa: F811
+    """The range query on the next-departures page: every worthwhile journey to another stop within
+    the hour, on the real network (line 4 goes straight there)."""
+    page, _, _ = browser_page
+    _open(page, server, "Prochains passages")  # (a deep link's base-path probes are 404s: see below)
+    box = page.get_by_role("textbox", name="Arrêt")
+    box.fill("République")
+    box.press("Enter")
+    page.locator(".spmd-dep").first.wait_for()
+    page.get_by_text("Trajets vers un autre arrêt dans l'heure").click()
+    box = page.get_by_role("textbox", name="Vers l'arrêt")
+    box.fill("Villejean-Université")
+    box.press("Enter")
+    page.wait_for_function("""() => /trajet\\(s\\) de République à Villejean-Université, départ entre 08:00 et 09:00/
+        .test(document.querySelector('[data-testid="stMain"]').innerText)""", timeout=60_000)
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.wait_for()
+    assert grid.bounding_box()["height"] > 60  # a header and rows
+    page.screenshot(path=str(SHOTS / "departures-journeys.png"), full_page=True)
+
+
 def test_line_explorer_shows_line_1(browser_page, server):  # noqa: F811
     page, _, _ = browser_page
     _open(page, server, "Lignes")

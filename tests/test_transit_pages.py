@@ -214,3 +214,22 @@ def test_day_of_buses_with_an_active_scenario(planner, monkeypatch):
     assert isinstance(planner.network.timetable, Timetable)
     at.toggle(key="day_scenario").set_value(False).run()
     assert not at.exception and seen == ["metro-b"]  # the base day again
+
+
+def test_departures_page_journeys_to_another_stop(planner):
+    """The range query on the page: every worthwhile journey from the stop to another leaving
+    within the hour, as a table; the same stop and an unknown one are said, not computed."""
+    at = _page("pages/departures.py", stop="République", at="2024-03-05T08:00")
+    assert not at.exception
+    assert any("entre 08:00 et 09:00" in c.value.replace("\\", "") for c in at.caption)  # hint, no destination
+    at.text_input(key="dep_to").input("Clemenceau").run()
+    assert not at.exception and not at.error
+    assert "de République à Clemenceau, départ entre 08:00 et 09:00" in _markdown(at).replace("\\", "")
+    table = at.dataframe[-1].value
+    assert list(table.columns) == ["Départ", "Arrivée", "Durée (min)", "Correspondances", "Marche (min)", "Lignes"]
+    assert len(table) >= 1 and table["Départ"].min() >= "08:00" and (table["Arrivée"] > table["Départ"]).all()
+    assert list(table["Départ"]) == sorted(table["Départ"])
+    at.text_input(key="dep_to").input("République").run()
+    assert any("un autre arrêt" in i.value for i in at.info)
+    at.text_input(key="dep_to").input("Zzyzx qq").run()
+    assert any("Aucun arrêt" in i.value for i in at.info)

@@ -14,7 +14,15 @@ import streamlit as st
 
 from dashboard import maps, share, state, transit, ui
 from dashboard.i18n import t
-from routing import departure_board, find_stop, next_departures, search_stops, seconds_of
+from routing import (
+    clock,
+    departure_board,
+    find_stop,
+    next_departures,
+    profile_to_any,
+    search_stops,
+    seconds_of,
+)
 
 log = logging.getLogger("dashboard")
 DEFAULT_TIME = time(8, 0)
@@ -57,6 +65,44 @@ def _live(tt: Any) -> Any | None:
         return None
     ui.say("caption", "dep.rt_loaded", trips=stats.get("trips_delayed", 0), canceled=stats.get("trips_canceled", 0))
     return live
+
+
+def _stops_named(tt: Any, text: str) -> list[Any]:
+    """The stop groups ``text`` means: a stop id (a map click, a link), else the names found."""
+    try:
+        tt.stop_index(text)
+        return [find_stop(tt, text)]
+    except KeyError:
+        return search_stops(tt, text, limit=8)
+
+
+def _journeys(tt: Any, group: Any) -> None:
+    """Every worthwhile journey from the stop to another one leaving within the hour (a range query:
+    one backward connection scan per stop of the destination)."""
+    when = datetime.combine(tt.day, st.session_state["dep_time"])
+    start = seconds_of(tt, when)
+    span = {"stop": group.name, "start": clock(start), "end": clock(start + 3600)}
+    text = share.clean_place(st.text_input(t("dep.to_stop"), key="dep_to", max_chars=share.max_place_chars(),
+                                           placeholder=t("dep.to_placeholder")))
+    if not text:
+        ui.say("caption", "dep.to_hint", **span)
+        return
+    matches = _stops_named(tt, text)
+    if not matches:
+        st.info(t("dep.no_match", q=ui.plain(text)))
+        return
+    dest = matches[0]
+    if set(dest.stops) == set(group.stops):
+        st.info(t("dep.to_same"))
+        return
+    t0 = _time.perf_counter()
+    journeys = profile_to_any(tt, list(group.stops), start, start + 3600, list(dest.stops))
+    log.info("journeys %s -> %s in %.1f ms", group.name, dest.name, 1000 * (_time.perf_counter() - t0))
+    if journeys.empty:
+        ui.say("info", "dep.to_none", to=dest.name, **span)
+        return
+    ui.say("markdown", "dep.to_heading", n=len(journeys), to=dest.name, **span)
+    ui.table(transit.journeys_table(tt, journeys, t), key="dep_journeys")
 
 
 def _map(tt: Any, group: Any | None) -> None:
@@ -116,11 +162,7 @@ def page() -> None:
         return
     group = None
     if text:
-        try:
-            tt.stop_index(text)
-            matches = [find_stop(tt, text)]  # a stop id (a map click, a link)
-        except KeyError:
-            matches = search_stops(tt, text, limit=8)
+        matches = _stops_named(tt, text)
         if not matches:
             st.info(t("dep.no_match", q=ui.plain(text)))
         if matches:
@@ -136,6 +178,8 @@ def page() -> None:
             live = _live(tt)
         with results:
             _results(tt, group, text, live)
+            with st.expander(t("dep.to"), expanded=bool(st.session_state.get("dep_to"))):
+                _journeys(tt, group)
     _map(tt, group)
     ui.attribution(("attr.star",))
 
