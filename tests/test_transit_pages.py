@@ -233,3 +233,15 @@ def test_departures_page_journeys_to_another_stop(planner):
     assert any("un autre arrêt" in i.value for i in at.info)
     at.text_input(key="dep_to").input("Zzyzx qq").run()
     assert any("Aucun arrêt" in i.value for i in at.info)
+
+
+def test_departures_page_journeys_with_hostile_destinations(planner):
+    """Text typed as the destination is said back as plain text, never rendered as markup."""
+    from tests.test_dashboard_hostile import HOSTILE, assert_inert
+
+    at = _page("pages/departures.py", stop="République", at="2024-03-05T08:00")
+    for hostile in HOSTILE[:7]:
+        at.text_input(key="dep_to").input(hostile[:200]).run()
+        carrying = assert_inert(at)
+        if share.clean_place(hostile[:200]):
+            assert any("Aucun arrêt" in s for s in carrying), (hostile, carrying)
