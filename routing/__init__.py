@@ -25,7 +25,7 @@ _EXPORTS: dict[str, str] = {
     "input_files": "build", "load_inputs": "build",
     "Timetable": "timetable", "build_timetable": "timetable", "apply_trip_updates": "realtime",
     # range queries (the profile scan)
-    "profile": "csa", "profile_to_any": "csa",
+    "profile": "csa", "profile_to_any": "csa", "pareto_journeys": "csa",
     # trip planning
     "Planner": "planner", "PlanParams": "planner", "NoRoute": "planner",
     "PlanResult": "itinerary", "Itinerary": "itinerary", "Leg": "itinerary",

@@ -1074,8 +1074,14 @@ def profile_to_any(tt: Timetable, sources: Any, window_start_s: int, window_end_
     the ones no other row dominates over (later departure, earlier arrival, fewer transfers, less
     walking; of identical rows, the first target's). Same columns as :func:`profile`."""
     stops = list(dict.fromkeys(int(t) for t in _stops(targets, tt.n_stops, "targets")))
-    tables = [profile(tt, sources, window_start_s, window_end_s, t, max_transfers=max_transfers,
-                      max_duration_s=max_duration_s) for t in stops]
+    return pareto_journeys([profile(tt, sources, window_start_s, window_end_s, t, max_transfers=max_transfers,
+                                    max_duration_s=max_duration_s) for t in stops])
+
+
+def pareto_journeys(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Several :func:`profile` tables as one: their rows that no other row beats (later departure,
+    earlier arrival, fewer transfers, less walking; of identical rows, the first table's), by
+    departure, arrival, transfers and walking."""
     if not tables:
         return _no_journeys()
     rows = pd.concat(tables, ignore_index=True)

@@ -202,6 +202,8 @@ def test_profile_to_any_is_the_pareto_set_over_the_targets(tmp_path: Path) -> No
             assert sorted(map(tuple, got[COLS].values.tolist())) == expected
             assert list(got.departure_s) == sorted(got.departure_s)
             assert all(r.legs[-1].to_stop in targets for r in got.itertuples())
+            twice = csa.pareto_journeys([got, got])  # identical rows: the first table's kept
+            assert twice[COLS].values.tolist() == got[COLS].values.tolist()
             checked += len(got)
     assert checked > 0
-    assert csa.profile_to_any(tt, [0], ws, we, []).empty
+    assert csa.profile_to_any(tt, [0], ws, we, []).empty and csa.pareto_journeys([]).empty
