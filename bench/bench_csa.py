@@ -289,7 +289,7 @@ def main() -> None:
     line("  alternating with the baseline", alt_prof, stats(alt_old), "the baseline's, alternating")
     line("  each query's best of 3", best_of_3)
     print(f"range queries 07:00-08:00: {len(prof_t)}, {rows / max(len(prof_t), 1):.1f} Pareto journeys on "
-          f"average, {np.median(runs):.0f} candidate departures and {np.median(scanned):,.0f} connections "
+          f"average, {np.median(runs):.0f} departure times and {np.median(scanned):,.0f} connections "
           f"scanned (medians)")
     print(f"the per-departure scans answer a narrower question (per departure, the earliest arrival for "
           f"each number of transfers; walking is not a criterion): they find {found:,} of the profile's "

@@ -1000,8 +1000,8 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
     target : stop index.
     max_transfers : at most this many changes of vehicle (max_transfers + 1 transit legs).
     max_duration_s : journeys longer than this (door departure to arrival) are left out.
-    stats : when a dict is given, receives runs (candidate departure times) and scanned
-        (connections scanned).
+    stats : when a dict is given, receives runs (distinct departure times of the journeys found)
+        and scanned (connections scanned).
 
     Returns
     -------
