@@ -40,7 +40,7 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 from routing.constants import UNREACHABLE
-from routing.timetable import Timetable
+from routing.timetable import TRANSFER_MASK_BITS, Timetable
 
 INF = UNREACHABLE
 NEG_INF = -INF
@@ -398,7 +398,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
 
     ``budgets`` is a tuple of K zeros: its length is a compile-time constant, so every loop over
     the 1..K legs is unrolled (one specialisation per K, cached). ``wide``, likewise: () when no
-    stop has more than 64 footpaths, (0,) otherwise."""
+    stop has more than ``TRANSFER_MASK_BITS`` (64) footpaths, (0,) otherwise."""
     K = len(budgets)
     n_stops = len(cnt)
     for s in range(n_stops):
@@ -433,12 +433,12 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                     t_next[tr, k] = -1
         # exit, walk at most one footpath (or none), board another vehicle with one leg fewer: at the
         # arrival stop itself, then along the footpaths whose bit is set in the connection's transfer
-        # mask, then (``wide`` timetables only) the footpaths of the stop after its 64th (no bit)
+        # mask, then (``wide`` timetables only) the footpaths of the stop beyond the mask's bits
         t1 = t_key[tr, 1] if K > 1 else INF
         o = fp_off[v]
         at_stop = K > 1
         bits = tmask[c] if K > 1 else np.uint64(0)
-        j_more = o + 64
+        j_more = o + TRANSFER_MASK_BITS
         j_end = fp_off[v + 1] if K > 1 else j_more
         while True:
             if at_stop:
@@ -1044,7 +1044,7 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
             tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
             in_off, in_from, in_dur, tt.n_trips, int(target), (0,) * K, c_lo, c_hi, np.int64(t_cut),
             e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful, tt.transfer_masks,
-            (0,) if np.diff(tt.fp_offsets).max(initial=0) > 64 else ())
+            (0,) if tt.footpaths_beyond_masks else ())
         dep_off, dep_conn = tt.stop_departures
         d0, kk, arr, walk, conn, walk0, first = _profile_sources(
             src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,

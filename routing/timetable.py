@@ -216,8 +216,8 @@ class Timetable:
     @_derived
     def transfer_masks(self) -> np.ndarray:
         """uint64 (n_connections): per connection, bit j set when getting off at its arrival stop
-        and walking the stop's j-th footpath (j < 64; the scans always try the others) can be worth
-        trying. A bit is clear when nothing departs from the footpath's end once it is walked, or
+        and walking the stop's j-th footpath can be worth trying (j < :data:`TRANSFER_MASK_BITS`,
+        64; the scans always try the others: :attr:`footpaths_beyond_masks`). A bit is clear when nothing departs from the footpath's end once it is walked, or
         when a later stop of the same trip reaches that end, with no more walking (staying seated,
         then walking from there or not at all), strictly before the first departure there that the
         walk could catch: that transfer is then at least as good, with as many vehicles, whatever
@@ -227,6 +227,11 @@ class Timetable:
         dep_off, dep_conn = self.stop_departures
         return _transfer_masks(self.arr_stop, self.arr_time, trip_off, trip_conn, self.fp_offsets, self.fp_to,
                                self.fp_dur_s, dep_off, self.dep_time[dep_conn])
+
+    @_derived
+    def footpaths_beyond_masks(self) -> bool:
+        """True when some stop has more footpaths than :attr:`transfer_masks` has bits."""
+        return bool(np.diff(self.fp_offsets).max(initial=0) > TRANSFER_MASK_BITS)
 
     @_derived
     def stop_departures(self) -> tuple[np.ndarray, np.ndarray]:
@@ -325,6 +330,8 @@ class Timetable:
 
 #: how many (arrival, walking) options per stop :func:`_transfer_masks` keeps from a trip's later stops
 _TRANSFER_OPTIONS = 8
+#: footpaths of a stop with a bit in :attr:`Timetable.transfer_masks` (one uint64 word per connection)
+TRANSFER_MASK_BITS = 64
 
 
 @nb.njit(cache=True)
@@ -344,7 +351,7 @@ def _transfer_masks(arr_stop, arr_time, trip_off, trip_conn, fp_off, fp_to, fp_d
             v = arr_stop[c]
             ta = np.int64(arr_time[c])
             o = fp_off[v]
-            for j in range(min(fp_off[v + 1] - o, 64)):
+            for j in range(min(fp_off[v + 1] - o, TRANSFER_MASK_BITS)):
                 w = fp_to[o + j]
                 d = np.int64(fp_dur[o + j])
                 at_w = dep_times[dep_off[w]:dep_off[w + 1]]
