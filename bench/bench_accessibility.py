@@ -25,8 +25,8 @@ os.environ.setdefault("SPMD_BUNDLE", "/work/shared/data/rennes")
 
 def main() -> None:
     from routing import accessibility as acc
-    from routing.build import load_network
-    from routing.zones import rennes_metropole_grid
+    from routing.accessibility import rennes_metropole_grid
+    from routing.network import load_network
 
     t = time.perf_counter()
     net = load_network()

@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from routing import linking  # noqa: E402
-from routing.build import load_network  # noqa: E402
 from routing.constants import DEFAULT_MODES, TRIP_MODES  # noqa: E402
+from routing.network import load_network  # noqa: E402
 from routing.planner import Planner  # noqa: E402
 
 RENNES_INSEE = "35238"

@@ -6,7 +6,7 @@
 Measured in one run, on the same seeded random stop pairs (stops served that day,
 departure uniform in 07:00-09:00):
 
-* the engine (``routing.csa.earliest_arrival`` with a target, journey pointers kept);
+* the engine (``routing.transit.csa.earliest_arrival`` with a target, journey pointers kept);
 * the reference router of the tests (NetworkX Dijkstra on a time-expanded graph):
   ratio and equality count;
 * a bare connection scan floor (numba, no footpaths, no pointers, early termination);
@@ -43,8 +43,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from routing import UNREACHABLE_I32, csa  # noqa: E402
-from routing.timetable import build_timetable  # noqa: E402
+from routing import UNREACHABLE_I32
+from routing.transit import (
+    build_timetable,  # noqa: E402
+    csa,  # noqa: E402
+)
 from sources import settings  # noqa: E402
 
 INF32 = UNREACHABLE_I32

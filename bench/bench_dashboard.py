@@ -11,7 +11,7 @@
   planning, measured in the same process, printed as a ratio.
 
 Targets (issue 5): cold <= 20 s, warm <= 3 s, interaction p95 <= 500 ms.
-Without the real planner (routing.build missing) or with ``--small-planner`` the
+Without the real planner (routing.network.inputs missing) or with ``--small-planner`` the
 planner is tests.browser_helpers.SmallPlanner and the figures say so.
 """
 
@@ -136,7 +136,7 @@ def main() -> None:
         env = {"SPMD_BUNDLE": args.bundle, "SPMD_CACHE": str(Path(tmp) / "cache"), "SPMD_OFFLINE": "1"}
         if small:
             env["SPMD_DASHBOARD_PLANNER"] = "tests.browser_helpers:small_planner"
-        print(f"planner: {'SmallPlanner (test double)' if small else 'routing.planner.Planner'}; "
+        print(f"planner: {'SmallPlanner (test double)' if small else 'routing.planner.planner.Planner'}; "
               f"bundle {args.bundle}")
         cache = Path(env["SPMD_CACHE"])
         cold, warm = [], []

@@ -94,7 +94,7 @@ def main() -> None:
         env = {"SPMD_BUNDLE": args.bundle, "SPMD_CACHE": args.cache or str(Path(tmp) / "cache"), "SPMD_OFFLINE": "1"}
         if small:
             env["SPMD_DASHBOARD_PLANNER"] = "tests.browser_helpers:small_planner"
-        print(f"planner: {'SmallPlanner (test double)' if small else 'routing.planner.Planner'}; "
+        print(f"planner: {'SmallPlanner (test double)' if small else 'routing.planner.planner.Planner'}; "
               f"{args.sessions} sessions x {args.duration:.0f} s")
         res = run_load(env=env, sessions=args.sessions, duration_s=args.duration, settle_s=args.settle,
                        rounds=args.rounds,

@@ -35,8 +35,11 @@ sys.path.insert(0, str(ROOT))
 from timing import latency  # noqa: E402
 
 from routing import departure_board, find_stop, line_explorer, lines_table, next_departures  # noqa: E402
-from routing.departures import day_of_buses, stop_timetable  # noqa: E402
-from routing.timetable import build_timetable  # noqa: E402
+from routing.transit import (  # noqa: E402
+    build_timetable,  # noqa: E402
+    day_of_buses,
+    stop_timetable,
+)
 from sources import settings  # noqa: E402
 from sources.loaders.gtfs import load_gtfs  # noqa: E402
 
@@ -118,8 +121,8 @@ def main() -> None:
     print(f"  pandas: connections grouped per trip into lists:      {_ms(base)}  "
           f"(ratio {statistics.median(base) / statistics.median(ours):.1f} x)")
     # along the streets: the legs matched to the car layer of the built network (disk cache)
-    from routing.build import load_network
-    from routing.departures import street_segments
+    from routing.network import load_network
+    from routing.transit import street_segments
 
     net = load_network(bundle=bundle)
     street_segments(net.timetable, net.graphs["car"])  # numba kernels and the kd-tree, as the planner's warm-up

@@ -38,10 +38,11 @@ sys.path.insert(0, str(ROOT))
 
 from timing import median_p95  # noqa: E402
 
-from routing import csa, linking  # noqa: E402
-from routing.build import load_network  # noqa: E402
+from routing import linking  # noqa: E402
+from routing.network import load_network  # noqa: E402
 from routing.places import Place  # noqa: E402
 from routing.planner import Planner, PlanParams  # noqa: E402
+from routing.transit import csa
 from sources.geo import haversine_m  # noqa: E402
 from tests.reference_router import ReferenceRouter  # noqa: E402
 

@@ -38,7 +38,7 @@ def child(phase: str, bundle: str, cache: str) -> dict[str, float]:
     import logging
 
     logging.disable(logging.WARNING)
-    from routing import build
+    from routing.network import inputs as build
 
     out: dict[str, Any] = {}
     t = time.perf_counter()

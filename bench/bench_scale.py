@@ -11,22 +11,22 @@ cycleways and trunk roads, mixed highway classes (residential, tertiary, seconda
 every few lines), built as a :class:`~sources.loaders.streets.StreetNetwork` with
 ``StreetNetwork.from_frames``; every mode's layer stays strongly connected (removed, one-way and
 single-mode edges are taken outside a random spanning tree). The timetable is the REAL 2011 STAR
-GTFS of the bundle on the network's service day (as :mod:`routing.build` chooses it), with the
+GTFS of the bundle on the network's service day (as :mod:`routing.network.inputs` chooses it), with the
 real points of service (bike share, carpool places, park-and-ride, chargers).
 
 Each size runs in its own Python process, so that its peak memory (``ru_maxrss``) is its own:
 
-* build: :func:`routing.network.build_network` (``approximate=False``), timed alone;
+* build: :func:`routing.network.assemble.build_network` (``approximate=False``), timed alone;
   peak RSS of the process, and its growth during the build; then the A* landmarks that the
-  first one-to-one query of each layer computes (:func:`routing.streets.landmarks`, layers of
+  first one-to-one query of each layer computes (:func:`routing.streets.graph.landmarks`, layers of
   20k nodes or more), timed apart;
 * door-to-door: ``Planner.plan`` with ``modes=("transit",)``, with ``("walk", "bike", "car")``
   and with each of walk, bike, car alone, on ``--pairs`` seeded pairs (a random stop of the feed
   moved by up to ~500 m, at each end; departure uniform in 07:00-09:00), p50 / p95 of the first
   run of each pair, and p95 of the best of ``--repeat`` runs (the scheduler's noise filtered;
   the planner's caches of stop ends are then warm);
-* isochrone: :func:`routing.accessibility.isochrone` (transit, 5 bands, 08:00) on the 200 m
-  grid of the city of Rennes (:func:`routing.zones.laea_grid`), the first one (it also builds
+* isochrone: :func:`routing.accessibility.engine.isochrone` (transit, 5 bands, 08:00) on the 200 m
+  grid of the city of Rennes (:func:`routing.accessibility.zones.laea_grid`), the first one (it also builds
   the stop -> cell walking table) and the median of ``--isochrones`` more from other origins.
 
 Printed: a table per size, each figure's ratio to the smallest size (the baseline, measured in
@@ -178,9 +178,9 @@ def make_grid_streets(n_nodes: int, *, bbox: tuple[float, float, float, float] =
 # -- the real inputs ------------------------------------------------------------------------------
 
 def load_real_inputs(*, bundle: Any = None, cache: Any = None) -> dict[str, Any]:
-    """The bundle's STAR GTFS, its service day (as :mod:`routing.build` chooses it) and the
+    """The bundle's STAR GTFS, its service day (as :mod:`routing.network.inputs` chooses it) and the
     points of service inside the metropole, as keyword arguments of ``build_network``."""
-    from routing.build import GTFS_ID, POINT_IDS
+    from routing.network import GTFS_ID, POINT_IDS
     from sources.datasets import load
 
     feed = load(GTFS_ID, bundle=bundle, cache=cache).data
@@ -246,7 +246,7 @@ def time_plans(planner: Any, pairs: list, modes: tuple[str, ...], *, warmup: int
 
 def rennes_grid(*, bundle: Any = None, cache: Any = None) -> Any:
     """The 200 m LAEA grid of the city of Rennes (as ``tests/test_accessibility_bundle.py``)."""
-    from routing.zones import laea_grid
+    from routing.accessibility import laea_grid
     from sources.datasets import load
 
     communes = load("communes", bundle=bundle, cache=cache).data

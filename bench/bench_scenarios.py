@@ -1,11 +1,11 @@
 """Scenario benchmarks on the Rennes bundle (``uv run python bench/bench_scenarios.py``).
 
 1. Applying a scenario to the compiled 2011 service day (metro a, then metro b on top of it):
-   timetable only (:func:`routing.scenario.apply_scenario`) and whole network
-   (:func:`routing.scenario.with_scenario`: new stations snapped and linked on the walk graph,
+   timetable only (:func:`routing.scenarios.scenario.apply_scenario`) and whole network
+   (:func:`routing.scenarios.scenario.with_scenario`: new stations snapped and linked on the walk graph,
    places re-indexed). Target <= 1 s.
 2. Whole-grid before/after comparison (every 200 m cell x 60 departures 08:00-09:00, 30 min,
-   commuter-survey respondents by employer site): :func:`routing.scenario_compare.compare_scenarios`
+   commuter-survey respondents by employer site): :func:`routing.scenarios.compare.compare_scenarios`
    metro-a -> metro-b, against ONE accessibility run on the metro-a network (fresh engine) measured
    in the same process. Target <= 2.5 x the baseline.
 
@@ -25,10 +25,15 @@ os.environ.setdefault("SPMD_BUNDLE", "/work/shared/data/rennes")
 
 def main() -> None:
     from routing import accessibility as acc
-    from routing.build import load_network
-    from routing.scenario import apply_scenario, load_scenario, with_scenario
-    from routing.scenario_compare import compare_scenarios, opportunity_points
-    from routing.zones import rennes_metropole_grid
+    from routing.accessibility import rennes_metropole_grid
+    from routing.network import load_network
+    from routing.scenarios import (
+        apply_scenario,
+        compare_scenarios,
+        load_scenario,
+        opportunity_points,
+        with_scenario,
+    )
 
     t = time.perf_counter()
     net = load_network()

@@ -85,7 +85,7 @@ def main() -> int:
         print(f"{prop.__name__:<70} {args.examples:>6} examples  {elapsed:6.1f} s  {status}")
     indexes = [("6 test places", props.INDEX)]
     if args.bundle_index:
-        from routing.build import load_network
+        from routing.network import load_network
 
         indexes.append(("bundle places", load_network().places))
     for name, index in indexes:

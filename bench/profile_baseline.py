@@ -12,9 +12,10 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from routing.csa import INF, TRANSIT, WALK, JourneyLeg, first_departure, footpath_duration
-from routing.timetable import Timetable
+from routing.transit import Timetable, csa
 
+INF, TRANSIT, WALK, JourneyLeg = csa.INF, csa.TRANSIT, csa.WALK, csa.JourneyLeg
+first_departure, footpath_duration = csa.first_departure, csa.footpath_duration
 NEG_INF = -INF
 
 @nb.njit(cache=True)

@@ -1,4 +1,4 @@
-"""Accessibility explorer: calls into :mod:`routing.accessibility` and display tables (no Streamlit).
+"""Accessibility explorer: calls into :mod:`routing.accessibility.engine` and display tables (no Streamlit).
 
 An :class:`AccessContext` holds what every request needs (the accessibility engine on the
 planner's network, the 200 m grid with ``insee`` and ``population``, commune names); it is
@@ -24,7 +24,7 @@ from routing import constants
 #: modes of the accessibility engine
 #: the accessibility modes, transit first (the page's default)
 ACCESS_MODES = ("transit",) + tuple(m for m in constants.ACCESS_MODES if m != "transit")
-#: opportunity kinds offered in the explorer (see routing.accessibility.opportunities)
+#: opportunity kinds offered in the explorer (see routing.accessibility.engine.opportunities)
 OPPORTUNITIES = ("employers", "business_zones", "stops", "bikeshare", "carpool", "charger", "park_ride",
                  "population")
 WINDOWS = ("07:00-08:00", "08:00-09:00", "12:00-13:00", "17:00-18:00")
@@ -59,9 +59,8 @@ class AccessContext:
 
 
 def build_context(network: Any, *, bundle: Any = None, cache: Any = None) -> AccessContext:
-    """The context on the Rennes Métropole grid (cached as parquet by routing.zones)."""
-    from routing.accessibility import AccessibilityEngine
-    from routing.zones import rennes_metropole_grid
+    """The context on the Rennes Métropole grid (cached as parquet by routing.accessibility.zones)."""
+    from routing.accessibility import AccessibilityEngine, rennes_metropole_grid
     from sources.datasets import load
 
     grid = rennes_metropole_grid(bundle=bundle, cache=cache)
@@ -161,7 +160,7 @@ def cells_display(ctx: AccessContext, cells: pd.DataFrame, *, unit: str = "") ->
 
 def isochrone_frame(ctx: AccessContext, origin: tuple[float, float], *, mode: str, departure: str,
                     bands_min: tuple[int, ...]) -> Any:
-    """Isochrone bands around ``origin`` (lon, lat): see :func:`routing.accessibility.isochrone`."""
+    """Isochrone bands around ``origin`` (lon, lat): see :func:`routing.accessibility.engine.isochrone`."""
     from routing.accessibility import isochrone
 
     return isochrone(ctx.engine, ctx.grid, origin, mode=mode, departure=departure, bands_min=bands_min)

@@ -201,9 +201,9 @@ STRINGS: dict[str, dict[str, str]] = {
     # -- accessibility ----------------------------------------------------------------------------
     "acc.title": {"fr": "Explorateur d'accessibilité", "en": "Accessibility explorer"},
     "acc.unavailable": {
-        "fr": "Le module d'accessibilité (routing.accessibility) n'est pas encore installé : "
+        "fr": "Le module d'accessibilité (routing.accessibility.engine) n'est pas encore installé : "
               "cette page affichera les carroyages, isochrones et tableaux par commune dès qu'il le sera.",
-        "en": "The accessibility module (routing.accessibility) is not installed yet: this page will "
+        "en": "The accessibility module (routing.accessibility.engine) is not installed yet: this page will "
               "show grid maps, isochrones and per-commune tables as soon as it is.",
     },
     "acc.mode": {"fr": "Mode", "en": "Mode"},

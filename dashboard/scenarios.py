@@ -1,6 +1,6 @@
 """Scenario page helpers, free of Streamlit: choices, uploads, display tables, planning with and without.
 
-The computation is :mod:`routing.scenario` and :mod:`routing.scenario_compare`; this module only
+The computation is :mod:`routing.scenarios.scenario` and :mod:`routing.scenarios.compare`; this module only
 turns their results into map and table data. An uploaded scenario is bytes checked against the
 size budget and parsed as TOML text (never unpickled, never executed).
 """
@@ -27,7 +27,7 @@ LOSS_COLOR = [215, 48, 39]
 
 def choices() -> dict[str, str]:
     """Versioned scenarios: file stem -> scenario name (unreadable files are left out)."""
-    from routing.scenario import ScenarioError, available_scenarios, load_scenario
+    from routing.scenarios import ScenarioError, available_scenarios, load_scenario
 
     out = {}
     for path in available_scenarios():
@@ -39,11 +39,11 @@ def choices() -> dict[str, str]:
 
 
 def read_upload(data: bytes, name: str) -> Any:
-    """A :class:`routing.scenario.Scenario` from uploaded bytes (ScenarioError when refused).
+    """A :class:`routing.scenarios.scenario.Scenario` from uploaded bytes (ScenarioError when refused).
 
     ``extends`` may name a versioned scenario (``metro-a.toml``), never another path.
     """
-    from routing.scenario import (
+    from routing.scenarios import (
         MAX_SCENARIO_BYTES,
         SCENARIO_DIR,
         ScenarioError,

@@ -195,7 +195,7 @@ def planner_available() -> bool:
     if "planner" in _overrides or os.environ.get("SPMD_DASHBOARD_PLANNER"):
         return True
     try:
-        return importlib.util.find_spec("routing.planner") is not None
+        return importlib.util.find_spec("routing.planner.planner") is not None
     except (ImportError, ValueError):
         return False
 
@@ -203,7 +203,7 @@ def planner_available() -> bool:
 def _build_real_planner(bundle_key: str) -> Any:
     from routing.planner import Planner  # heavy: loads data, builds or reads the cached network
 
-    # no day: the network is built for the feed's representative weekday (routing.build)
+    # no day: the network is built for the feed's representative weekday (routing.network.inputs)
     return Planner.from_bundle(Path(bundle_key) if bundle_key else None)
 
 
@@ -312,14 +312,14 @@ def service_date(planner: Any) -> date:
 
 def default_service_date() -> date:
     """The day the network is built for when none is asked: the bundle feed's representative
-    weekday (``routing.build.default_service_day``); today when the feed cannot be read."""
+    weekday (``routing.network.inputs.default_service_day``); today when the feed cannot be read."""
     return _default_service_date(_bundle_key())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _default_service_date(bundle_key: str) -> date:
     try:
-        from routing.build import default_service_day
+        from routing.network import default_service_day
 
         day = default_service_day(bundle=Path(bundle_key) if bundle_key else None)
     except Exception as exc:  # noqa: BLE001 - the page still draws; planning will say what is wrong
@@ -461,7 +461,7 @@ def accessibility_available() -> bool:
     if "access" in _overrides:
         return True
     try:
-        return all(importlib.util.find_spec(m) is not None for m in ("routing.accessibility", "routing.zones"))
+        return all(importlib.util.find_spec(m) is not None for m in ("routing.accessibility.engine", "routing.accessibility.zones"))
     except (ImportError, ValueError):
         return False
 
@@ -548,7 +548,7 @@ def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str]:
 
 
 def day_of_buses(tt: Any, streets: Any = None) -> tuple[Any, str]:
-    """(routing.departures.DayOfBuses, the animation's JSON) of a timetable, prepared once per process;
+    """(routing.transit.departures.DayOfBuses, the animation's JSON) of a timetable, prepared once per process;
     with ``streets`` (the car layer's ModeGraph) the legs matched to it follow the streets."""
     return _day_of_buses(f"{id(tt)}|{tt.day}|{tt.n_connections}|{id(streets)}", tt, streets)
 
@@ -573,7 +573,7 @@ def scenario_of(key: str) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=6)
 def _scenario_planner(bundle_key: str, key: str) -> Any:
     from routing.planner import Planner
-    from routing.scenario import bare_network, with_scenario
+    from routing.scenarios import bare_network, with_scenario
 
     base = bare_network(get_planner(timeout_s=600).network)
     return Planner(base if key == "none" else with_scenario(base, scenario_of(key)))
@@ -589,7 +589,7 @@ def scenario_planner(key: str) -> Any:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _scenario_comparison(access_key: str, base: str, new: str, opportunity: str, window: str,
                          cutoff_min: int) -> Any:
-    from routing.scenario_compare import compare_scenarios
+    from routing.scenarios import compare_scenarios
 
     ctx = access_context()
     return compare_scenarios(ctx.engine.network, scenario_of(base), scenario_of(new), grid=ctx.grid,
@@ -598,7 +598,7 @@ def _scenario_comparison(access_key: str, base: str, new: str, opportunity: str,
 
 
 def scenario_comparison(base: str, new: str, *, opportunity: str, window: str, cutoff_min: int) -> Any:
-    """Before/after accessibility (:class:`routing.scenario_compare.ScenarioComparison`), cached."""
+    """Before/after accessibility (:class:`routing.scenarios.compare.ScenarioComparison`), cached."""
     if "scenario_comparison" in _overrides:
         return _overrides["scenario_comparison"](base, new, opportunity, window, cutoff_min)
     return _scenario_comparison(_access_key(), base, new, opportunity, window, int(cutoff_min))

@@ -1,7 +1,7 @@
 """Rendering helpers of the transit pages (next departures, line explorer, a day of buses).
 
 No Streamlit here, no caching (see state.py): HTML snippets (every text escaped), deck.gl JSON
-and the animation's self-contained HTML. The computations come from :mod:`routing.departures`.
+and the animation's self-contained HTML. The computations come from :mod:`routing.transit.departures`.
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def line_badge(line: str, color_hex: str) -> str:
 
 
 def board_html(board: pd.DataFrame, tr: Callable[..., str]) -> str:
-    """Cards of :func:`routing.departures.departure_board` (``tr`` translates keys with parameters)."""
+    """Cards of :func:`routing.transit.departures.departure_board` (``tr`` translates keys with parameters)."""
     cards = []
     for row in board.itertuples():
         waits = " · ".join(tr("dep.wait_now") if w <= 0 else tr("dep.wait_min", n=w) for w in row.waits_min)

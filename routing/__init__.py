@@ -2,8 +2,10 @@
 ``sources``.
 
 The public API is the names below (imported on first use, so that ``import routing`` stays
-light); the dashboard, the command lines and the benches use only these, or the public names of
-the submodules listed in the README's layout section.
+light), and the public face of each room (``routing.streets``, ``routing.transit``,
+``routing.linking``, ``routing.network``, ``routing.planner``, ``routing.accessibility``,
+``routing.scenarios``, ``routing.cli``), each exporting its names in ``__all__``; the dashboard
+and the benches use only these (tests/test_project.py).
 """
 
 from __future__ import annotations
@@ -21,28 +23,28 @@ _EXPORTS: dict[str, str] = {
     "CAR_OFFNETWORK_KMH": "constants", "DETOUR_FACTOR": "constants", "UNREACHABLE": "constants",
     "UNREACHABLE_I32": "constants",
     # the network and its timetable
-    "Network": "network", "load_network": "build", "default_service_day": "build",
-    "input_files": "build", "load_inputs": "build",
-    "Timetable": "timetable", "build_timetable": "timetable", "apply_trip_updates": "realtime",
+    "Network": "network", "load_network": "network", "default_service_day": "network",
+    "input_files": "network", "load_inputs": "network",
+    "Timetable": "transit", "build_timetable": "transit", "apply_trip_updates": "transit",
     # range queries (the profile scan)
-    "profile": "csa", "profile_to_any": "csa", "pareto_journeys": "csa",
+    "profile": "transit", "profile_to_any": "transit", "pareto_journeys": "transit",
     # trip planning
     "Planner": "planner", "PlanParams": "planner", "NoRoute": "planner",
-    "PlanResult": "itinerary", "Itinerary": "itinerary", "Leg": "itinerary",
+    "PlanResult": "planner", "Itinerary": "planner", "Leg": "planner",
     "Place": "places", "PlaceIndex": "places", "PlaceNotFound": "places", "parse_coordinates": "places",
     "coordinates_error": "places",
-    "EVParams": "ev", "NoEVRoute": "ev",
+    "EVParams": "planner", "NoEVRoute": "planner",
     # street graphs
     "build_mode_graph": "streets", "one_to_one": "streets", "one_to_all": "streets",
     "many_to_many": "streets",
-    # accessibility (the indicator itself: routing.accessibility.accessibility) and zones
+    # accessibility (the indicator itself: routing.accessibility.engine.accessibility) and zones
     "AccessibilityEngine": "accessibility", "Points": "accessibility", "Measure": "accessibility",
     "isochrone": "accessibility", "opportunities": "accessibility",
     "equity_table": "accessibility", "travel_time_surface": "accessibility",
     "travel_time_matrix": "accessibility",
-    "laea_grid": "zones", "rennes_metropole_grid": "zones", "population_on_cells": "zones",
-    # next departures, line explorer, a day of buses (issue 13)
-    **{name: "departures" for name in (
+    "laea_grid": "accessibility", "rennes_metropole_grid": "accessibility", "population_on_cells": "accessibility",
+    # next departures, line explorer, a day of buses
+    **{name: "transit" for name in (
         "clock", "day_of_buses", "departure_board", "find_stop", "line_explorer", "line_patterns",
         "lines_table", "next_departures", "pattern_stops", "rgb", "search_stops", "seconds_of",
         "stop_timetable", "street_segments")},

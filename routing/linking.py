@@ -35,10 +35,10 @@ from typing import Any, NamedTuple
 import numba as nb
 import numpy as np
 
+from routing.constants import BIKE_KMH, CAR_OFFNETWORK_KMH, DETOUR_FACTOR, WALK_KMH
+from routing.streets.dijkstra import dijkstra_settle
+from routing.streets.graph import StreetPath, main_component, one_to_one
 from sources.geo import haversine_m, project_xy
-
-from ._numba_dijkstra import dijkstra_settle
-from .constants import BIKE_KMH, CAR_OFFNETWORK_KMH, DETOUR_FACTOR, WALK_KMH
 
 
 @dataclass(frozen=True)
@@ -84,36 +84,6 @@ class Links(NamedTuple):
     @property
     def linked(self) -> np.ndarray:
         return self.node >= 0
-
-
-def main_component(graph: Any) -> np.ndarray:
-    """Boolean mask of the nodes of the largest strongly connected component (cached on the graph)."""
-    if "main_component" not in graph._cache:
-        graph._cache["main_component"] = component_stats(graph)["mask"]
-    return graph._cache["main_component"]
-
-
-def component_stats(graph: Any) -> dict[str, Any]:
-    """Strongly connected components of a mode graph, among the nodes that carry an arc.
-
-    Returns nodes, arcs, islands (components other than the largest), the largest's share of
-    the nodes and its mask.
-    """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    active = graph.active
-    n_active = int(active.sum())
-    if graph.n_arcs == 0 or n_active == 0:
-        return {"nodes": n_active, "arcs": graph.n_arcs, "islands": 0, "largest_share": 0.0,
-                "mask": np.zeros(graph.n_nodes, bool)}
-    adj = csr_matrix((np.ones(graph.n_arcs, dtype=np.int8), (graph.tails, graph.indices)),
-                     shape=(graph.n_nodes, graph.n_nodes))
-    _, label = connected_components(adj, directed=True, connection="strong")
-    sizes = np.bincount(label[active])
-    big = int(np.argmax(sizes))
-    return {"nodes": n_active, "arcs": graph.n_arcs, "islands": int((sizes > 0).sum()) - 1,
-            "largest_share": float(sizes[big] / n_active), "mask": (label == big) & active}
 
 
 def connector_s(distance_m: Any, mode: str, params: LinkParams = LINK) -> Any:
@@ -252,7 +222,7 @@ class StreetRoute(NamedTuple):
     seconds: float
     direct: bool  # straight line x detour (no street path)
     approximate: bool  # an end lies off the layer (connector or direct line approximated)
-    path: Any  # routing.streets.StreetPath between the two nodes (None when direct)
+    path: Any  # routing.streets.graph.StreetPath between the two nodes (None when direct)
     a_link: tuple[int, float, float]  # (node, distance_m, seconds)
     b_link: tuple[int, float, float]
     distance_m: float  # straight distance between the points (direct routes) / path + connectors
@@ -262,8 +232,6 @@ def street_route(graph: Any, a: tuple[float, float], b: tuple[float, float], *,
                  params: LinkParams = LINK, a_links: Links | None = None,
                  b_links: Links | None = None) -> StreetRoute:
     """The route :func:`street_times` times, with its street path, between two (lon, lat) points."""
-    from .streets import StreetPath, one_to_one
-
     mode = graph.mode
     la = a_links or link(graph, a[0], a[1], params)
     lb = b_links or link(graph, b[0], b[1], params)

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from routing import args as _args
 from sources.budgets import budgets
-
-from . import args as _args
 
 #: share of the typed words (by length) a name must contain for a match (see :func:`match_quality`)
 MIN_QUALITY = 0.6

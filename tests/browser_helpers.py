@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from routing.itinerary import Itinerary, Leg, PlanResult
 from routing.places import PlaceIndex
+from routing.planner.itinerary import Itinerary, Leg, PlanResult
 from sources.errors import DatasetNotFound
 from sources.validate import Loaded, Report
 
@@ -240,11 +240,11 @@ def wait_trip_map_drawn(page, *, timeout_ms: float = 120_000) -> None:
 
 
 def real_planner_usable() -> bool:
-    """The real planner can be built here (routing.planner and its network builder exist)."""
+    """The real planner can be built here (routing.planner.planner and its network builder exist)."""
     import importlib.util
 
     try:
-        return all(importlib.util.find_spec(m) is not None for m in ("routing.planner", "routing.build"))
+        return all(importlib.util.find_spec(m) is not None for m in ("routing.planner.planner", "routing.network.inputs"))
     except (ImportError, ValueError):
         return False
 

@@ -161,8 +161,8 @@ def load_tiny_feed(directory: Path) -> Any:
 
 
 def make_network(directory: Path, *, bikeshare_known: bool = True, digest: str = "tiny") -> Any:
-    """The whole tiny network assembled with :func:`routing.network.build_network`."""
-    from routing.network import build_network
+    """The whole tiny network assembled with :func:`routing.network.assemble.build_network`."""
+    from routing.network.assemble import build_network
 
     return build_network(feed=load_tiny_feed(directory), streets=[make_streets()], day=DAY,
                          bikeshare=make_bikeshare(known=bikeshare_known), carpool=make_carpool(),

@@ -1,7 +1,7 @@
 """Reference router for the timetable engine: plain NetworkX Dijkstra on a time-expanded graph.
 
-It answers the same question as :func:`routing.csa.earliest_arrival` with a
-completely different method, on the same :class:`routing.timetable.Timetable`
+It answers the same question as :func:`routing.transit.csa.earliest_arrival` with a
+completely different method, on the same :class:`routing.transit.timetable.Timetable`
 (connections and footpaths), under the same rules:
 
 * changing vehicles at one stop takes 0 s (arrive at t, board at t);
@@ -36,7 +36,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from routing.timetable import Timetable
+from routing.transit.timetable import Timetable
 
 INF = 2**31 - 1
 
@@ -145,7 +145,7 @@ class ReferenceRouter:
 
     def vehicle_arrival(self, labels: list[tuple[int, int]], target: int) -> int:
         """Earliest arrival at ``target`` by a vehicle, then at most one footpath, from (stop, time)
-        labels without an initial footpath (what :func:`routing.csa.bounded_scan` computes)."""
+        labels without an initial footpath (what :func:`routing.transit.csa.bounded_scan` computes)."""
         starts = [(int(s), int(t)) for s, t in labels]
         added = self.link_sources(starts, "src") + self.link_sink(target, "sink", waiting=False)
         dist = self.shortest_and_restore("src", "sink", added)
@@ -214,7 +214,7 @@ class ReferenceRouter:
 
 class ReferenceProfile:
     """Range queries by Dijkstra on a transfer-layered time-expanded graph (scipy), to check
-    :func:`routing.csa.profile`.
+    :func:`routing.transit.csa.profile`.
 
     The graph of :class:`ReferenceRouter` (dep, arr, wait, alighted nodes), restricted to the
     connections departing at or after ``t_lo`` and arriving by ``t_hi``, is copied once per
@@ -304,7 +304,7 @@ class ReferenceProfile:
 
     def profile(self, sources: list[tuple[int, int]], ws: int, we: int, target: int,
                 max_duration_s: int) -> list[tuple[int, int, int, int]]:
-        """Pareto rows (departure, arrival, transfers, walk) as :func:`routing.csa.profile` defines
+        """Pareto rows (departure, arrival, transfers, walk) as :func:`routing.transit.csa.profile` defines
         them, by brute force over every candidate departure time of the window."""
         from scipy.sparse.csgraph import dijkstra
 

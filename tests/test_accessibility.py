@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from routing import accessibility as acc
-from routing.accessibility import (
+from routing.accessibility import engine as acc
+from routing.accessibility.engine import (
     UNREACHED,
     AccessibilityEngine,
     Measure,
@@ -29,8 +29,8 @@ from routing.accessibility import (
     travel_time_surface,
     weighted_gini,
 )
-from routing.network import build_network
-from routing.zones import laea_grid
+from routing.accessibility.zones import laea_grid
+from routing.network.assemble import build_network
 from sources.loaders.streets import StreetNetwork, _typed_edges, haversine_m
 from tests.factories import STOPS, make_gtfs_dir
 from tests.reference_router import load_feed

@@ -8,22 +8,22 @@ import numpy as np
 import pytest
 import shapely
 
-from routing import accessibility as acc
-from routing.accessibility_cli import register
+from routing.accessibility import engine as acc
+from routing.cli.accessibility import register
 
 pytestmark = [pytest.mark.slow, pytest.mark.bundle]
 
 
 def test_cli_rejects_bad_bands_before_loading() -> None:
-    from routing.cli import main
+    from routing.cli.main import main
 
     assert main(["isochrone", "--from", "48.11,-1.68", "--bands", "ten,20"]) == 2
     assert callable(register)
 
 
 def test_rennes_isochrone_accessibility_and_published_comparison(bundle_dir: Path, tmp_path: Path) -> None:
-    from routing.build import load_network
-    from routing.zones import laea_grid, population_on_cells
+    from routing.accessibility.zones import laea_grid, population_on_cells
+    from routing.network.inputs import load_network
     from sources.datasets import load
 
     net = load_network(bundle=bundle_dir, cache=tmp_path)

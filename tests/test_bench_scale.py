@@ -12,11 +12,10 @@ import numpy as np
 import pytest
 import shapely
 
-from routing import linking
-from routing.accessibility import AccessibilityEngine
-from routing.planner import Planner
-from routing.streets import build_mode_graph, multi_source, one_to_one
-from routing.zones import laea_grid
+from routing.accessibility.engine import AccessibilityEngine
+from routing.accessibility.zones import laea_grid
+from routing.planner.planner import Planner
+from routing.streets.graph import build_mode_graph, component_stats, multi_source, one_to_one
 from sources.loaders.streets import COLUMNS
 
 from .planner_fixtures import DAY, load_tiny_feed
@@ -54,7 +53,7 @@ def test_grid_has_about_the_size_asked_and_every_column() -> None:
 def test_grid_is_strongly_connected_per_mode(mode: str) -> None:
     streets = bs.make_grid_streets(500, bbox=TINY_BOX, seed=5)
     g = build_mode_graph(streets, mode)
-    stats = linking.component_stats(g)
+    stats = component_stats(g)
     assert stats["islands"] == 0 and stats["largest_share"] == 1.0 and stats["nodes"] == len(streets.nodes)
 
 
@@ -62,7 +61,7 @@ def test_grid_is_strongly_connected_per_mode(mode: str) -> None:
 @pytest.mark.parametrize("mode", ["walk", "bike", "car"])
 def test_astar_one_to_one_equals_dijkstra_on_the_grid(mode: str, alt: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     """A* (straight-line bound, and with landmarks) finds Dijkstra's cost on a tiny grid."""
-    from routing import streets as st
+    from routing.streets import graph as st
 
     monkeypatch.setattr(st, "ALT_MIN_NODES", 0 if alt else 10**9)
     streets = bs.make_grid_streets(500, bbox=TINY_BOX, seed=9)
@@ -129,7 +128,7 @@ def test_child_on_the_bundle_prints_its_figures(bundle_dir: Path, tmp_path: Path
 
 def test_path_coords_follow_the_arcs_both_ways() -> None:
     """The vectorised path geometry equals the arc-by-arc walk (curved edges, both directions)."""
-    from routing.streets import path_coords
+    from routing.streets.graph import path_coords
     from sources.loaders.streets import StreetNetwork
 
     streets = bs.make_grid_streets(300, bbox=TINY_BOX, seed=4)

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routing import csa
-from routing.timetable import build_timetable
+from routing.transit import csa
+from routing.transit.timetable import build_timetable
 from tests.factories import make_gtfs_dir
 from tests.reference_router import INF as REF_INF
 from tests.reference_router import ReferenceRouter, load_feed

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routing import csa
-from routing.timetable import build_timetable
+from routing.transit import csa
+from routing.transit.timetable import build_timetable
 from tests.factories import make_gtfs_dir
 from tests.reference_router import ReferenceProfile, load_feed
 

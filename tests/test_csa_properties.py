@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing import csa
-from routing.timetable import build_timetable
+from routing.transit import csa
+from routing.transit.timetable import build_timetable
 from sources.loaders.gtfs import GtfsFeed
 from tests.factories import make_gtfs_dir
 from tests.reference_router import INF as REF_INF

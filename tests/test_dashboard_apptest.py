@@ -18,8 +18,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import export, maps, share, state
-from routing.itinerary import Itinerary, Leg
 from routing.places import parse_coordinates
+from routing.planner.itinerary import Itinerary, Leg
 from tests.browser_helpers import small_loader
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -259,7 +259,7 @@ def test_accessibility_page_explains_itself_while_unavailable(app_planner, monke
     monkeypatch.setattr(state, "accessibility_available", lambda: False)
     at = _app()
     at.switch_page("pages/accessibility.py").run()
-    assert not at.exception and "routing.accessibility" in at.info[0].value
+    assert not at.exception and "routing.accessibility.engine" in at.info[0].value
 
 
 # -- pure helpers --------------------------------------------------------------------------------------

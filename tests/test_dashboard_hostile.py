@@ -282,7 +282,7 @@ def _scenario_error_app() -> None:
     """The scenarios page's upload error path, on a TOML file with a hostile name and field."""
     from dashboard import scenarios as sv
     from dashboard import ui
-    from routing.scenario import ScenarioError
+    from routing.scenarios.scenario import ScenarioError
 
     try:
         sv.read_upload(b'["![x](http://evil.example/i.png)"]\nx = 1\n', "[f](http://evil.example/f).toml")

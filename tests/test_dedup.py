@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routing.network import ASSUMED_CHARGER_KW, POINT_COLUMNS, prepare_points
-from routing.timetable import build_timetable
+from routing.network.assemble import ASSUMED_CHARGER_KW, POINT_COLUMNS, prepare_points
+from routing.transit.timetable import build_timetable
 from sources.geo import EARTH_RADIUS_M, central_angle, haversine_m
 from sources.traces import _kernels
 from tests.factories import make_gtfs_dir

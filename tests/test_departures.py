@@ -1,4 +1,4 @@
-"""Next departures, line explorer and a day of buses (routing.departures).
+"""Next departures, line explorer and a day of buses (routing.transit.departures).
 
 Exact answers on the 4-stop feed of tests/factories.py, and on the real STAR 2011 feed of the
 bundle checked against an independent pandas computation from ``stop_times.txt``.
@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routing import departures as dep
 from routing.places import PlaceNotFound
-from routing.realtime import apply_trip_updates
-from routing.timetable import build_timetable
+from routing.transit import departures as dep
+from routing.transit.realtime import apply_trip_updates
+from routing.transit.timetable import build_timetable
 from sources.loaders.gtfs import load_gtfs
 from tests.factories import make_gtfs_zip
 
@@ -205,7 +205,7 @@ def test_day_of_buses_on_the_real_day(star):
 
 @pytest.mark.bundle
 def test_cli_departures_json_and_text(bundle_dir: Path):
-    from routing.cli import main
+    from routing.cli.main import main
 
     out = io.StringIO()
     with redirect_stdout(out):
@@ -229,7 +229,7 @@ def test_cli_departures_with_trip_updates(bundle_dir: Path, tmp_path: Path):
     """A GTFS-RT TripUpdates file: one bus of line 4 at République 5 min late, one cancelled."""
     from google.transit import gtfs_realtime_pb2 as rt
 
-    from routing.cli import main
+    from routing.cli.main import main
 
     msg = rt.FeedMessage()
     msg.header.gtfs_realtime_version = "2.0"
@@ -260,7 +260,7 @@ def test_cli_departures_with_trip_updates(bundle_dir: Path, tmp_path: Path):
 def test_cli_journeys_between_two_stops(bundle_dir: Path):
     """``python -m routing journeys``: the range query from every stop of a name to any stop of
     another, over a window; bad arguments refused before any work."""
-    from routing.cli import main
+    from routing.cli.main import main
 
     out = io.StringIO()
     with redirect_stdout(out):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from routing import csa
-from routing.timetable import Timetable, build_timetable
+from routing.transit import csa
+from routing.transit.timetable import Timetable, build_timetable
 from sources.loaders.gtfs import load_gtfs
 from tests.factories import make_gtfs_dir
 from tests.reference_router import load_feed

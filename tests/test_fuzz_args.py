@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 
 from dashboard import share, ui
 from routing import args as A
-from routing.cli import build_parser
+from routing.cli.main import build_parser
 from routing.constants import TRIP_MODES
 from routing.places import Place, PlaceIndex, PlaceNotFound, coordinates_error
 from sources.budgets import BudgetExceeded

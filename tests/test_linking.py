@@ -11,8 +11,8 @@ import shapely
 
 from routing import linking
 from routing.linking import LINK
-from routing.network import approximate_roads, merge_street_networks
-from routing.streets import build_mode_graph
+from routing.network.assemble import approximate_roads, merge_street_networks
+from routing.streets.graph import build_mode_graph, component_stats, main_component
 from sources.loaders.streets import StreetNetwork, access_flags, haversine_m
 
 from .planner_fixtures import ISOLATED, grid_edges, make_streets, node_xy
@@ -34,12 +34,12 @@ def _net(nodes: dict[int, tuple[float, float]], edges: list[dict], path: str = "
 
 def test_an_island_is_never_where_a_point_links() -> None:
     g = build_mode_graph(make_streets(), "walk")
-    stats = linking.component_stats(g)
+    stats = component_stats(g)
     assert stats["islands"] == 1 and stats["largest_share"] == pytest.approx(16 / 18)
     # a point on the isolated street links to the main component, approximately (about 600 m)
     lon, lat = ISOLATED[90]
     ln = linking.link(g, lon, lat)
-    assert ln.linked[0] and linking.main_component(g)[ln.node[0]]
+    assert ln.linked[0] and main_component(g)[ln.node[0]]
     assert int(g.node_ids[ln.node[0]]) not in ISOLATED
     assert ln.approximate[0]
     d = float(ln.distance_m[0])
@@ -99,13 +99,13 @@ def test_layers_join_at_nearly_shared_vertices_but_not_across_a_bridge() -> None
                 [{"u": 1, "v": 2}, {"u": 2, "v": 3}], "main")
     merged = merge_street_networks([named, main])
     g = build_mode_graph(merged, "car")
-    assert linking.component_stats(g)["islands"] == 0
+    assert component_stats(g)["islands"] == 0
     assert len(merged.nodes) == 5  # the crossing vertex is shared
     bridge = _net({1: (lon + dx, lat - 0.002), 2: (lon + dx, lat), 3: (lon + dx, lat + 0.002)},
                   [{"u": 1, "v": 2, "level": 1}, {"u": 2, "v": 3, "level": 1}], "bridge")
     over = merge_street_networks([named, bridge])
     assert len(over.nodes) == 6  # a bridge over the street is not joined to it
-    assert linking.component_stats(build_mode_graph(over, "car"))["islands"] == 1
+    assert component_stats(build_mode_graph(over, "car"))["islands"] == 1
 
 
 def test_bikes_use_every_road_but_motorways() -> None:
@@ -142,7 +142,7 @@ def test_roads_approximated_from_bus_lines_where_the_streets_have_none() -> None
     assert float(seg["length_m"].iloc[0]) == pytest.approx(d * LINK.detour_factor)
     g = build_mode_graph(out, "car")
     ln = linking.link(g, *east)
-    assert ln.distance_m[0] < 1 and linking.component_stats(g)["largest_share"] > 0.85
+    assert ln.distance_m[0] < 1 and component_stats(g)["largest_share"] > 0.85
     # metro lines are not roads: nothing is approximated from them
     _, n_metro = approximate_roads(_Feed({"D": node_xy(3), "V": east}, [["D", "V"]], route_type=1), streets)
     assert n_metro == 0
@@ -156,7 +156,7 @@ def test_covered_bus_segments_add_nothing() -> None:
 
 
 def test_nan_or_out_of_range_coordinates_are_no_place(tmp_path) -> None:
-    from routing.planner import Planner
+    from routing.planner.planner import Planner
 
     from .planner_fixtures import DAY, make_network
 

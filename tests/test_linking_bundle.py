@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routing import accessibility as acc
-from routing.planner import Planner
+from routing.accessibility import engine as acc
+from routing.planner.planner import Planner
 
 pytestmark = [pytest.mark.slow, pytest.mark.bundle]
 
@@ -19,7 +19,7 @@ CUTOFF_S = 4 * 3600
 
 @pytest.fixture(scope="module")
 def network(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    from routing.build import load_network
+    from routing.network.inputs import load_network
 
     return load_network(bundle=bundle_dir, cache=tmp_path_factory.mktemp("net"))
 

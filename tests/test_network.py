@@ -1,5 +1,5 @@
 """The assembled network on tiny data: save/load round trip, GraphML and GeoPackage export,
-the input digest and the disk cache of :mod:`routing.build`."""
+the input digest and the disk cache of :mod:`routing.network.inputs`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routing import build
-from routing.network import Network
-from routing.planner import MODES, Planner, PlanParams
+from routing.network import inputs as build
+from routing.network.assemble import Network
+from routing.planner.planner import MODES, Planner, PlanParams
 
 from .planner_fixtures import DAY, at, dist_m, make_network, make_tiny_bundle, node_xy
 
@@ -138,7 +138,7 @@ def test_geopackage_export_has_every_layer(net: Network, tmp_path: Path) -> None
     assert len(gpd.read_file(path, layer="charger")) == 2
 
 
-# -- digest and disk cache (routing.build) ------------------------------------------------------
+# -- digest and disk cache (routing.network.inputs) ------------------------------------------------------
 
 def test_digest_changes_when_an_input_or_the_day_changes(tmp_path: Path) -> None:
     a = tmp_path / "a.txt"

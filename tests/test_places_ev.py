@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from routing.ev import EVParams, NoEVRoute, charge_time_s, plan_ev_trip
 from routing.places import PlaceIndex, PlaceNotFound, normalise, parse_coordinates
+from routing.planner.ev import EVParams, NoEVRoute, charge_time_s, plan_ev_trip
 
 
 @pytest.fixture()

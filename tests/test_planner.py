@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from routing.itinerary import Leg, PlanResult
-from routing.planner import MODES, Planner, PlanParams
+from routing.planner.itinerary import Leg, PlanResult
+from routing.planner.planner import MODES, Planner, PlanParams
 
 from .planner_fixtures import DAY, OFF_STREET, at, dist_m, make_network, node_xy, path_m
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from google.transit import gtfs_realtime_pb2 as rt
 
-from routing.planner import Planner
+from routing.planner.planner import Planner
 from sources.loaders.gtfs_rt import load_trip_updates, load_trip_updates_dataset
 from tests.planner_fixtures import at, make_network, node_xy
 
@@ -72,7 +72,7 @@ def test_catalogue_loader_wraps_trip_updates(tmp_path: Path) -> None:
 
 
 def test_walks_longer_than_the_cap_are_not_offered(planner: Planner) -> None:
-    from routing.planner import PlanParams
+    from routing.planner.planner import PlanParams
 
     ok = planner.plan(node_xy(20), node_xy(13), at(8, 0), modes=("walk",))
     walk_s = ok.itineraries[0].duration_s
@@ -83,7 +83,7 @@ def test_walks_longer_than_the_cap_are_not_offered(planner: Planner) -> None:
 
 
 def test_transit_alternatives_leave_later_on_other_trips(planner: Planner) -> None:
-    from routing.planner import PlanParams
+    from routing.planner.planner import PlanParams
 
     res = planner.plan(node_xy(20), node_xy(13), at(7, 58), modes=("transit",),
                        params=PlanParams(transit_alternatives=2))

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from google.transit import gtfs_realtime_pb2 as rt
 
-from routing import csa
-from routing.realtime import apply_trip_updates
-from routing.timetable import build_timetable
+from routing.transit import csa
+from routing.transit.realtime import apply_trip_updates
+from routing.transit.timetable import build_timetable
 from sources.errors import UnusableInputError
 from sources.loaders.gtfs_rt import (
     TRIP_UPDATE_COLUMNS,

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from routing import csa
-from routing.scenario import (
+from routing.scenarios.scenario import (
     MAX_SCENARIO_BYTES,
     ScenarioError,
     apply_scenario,
@@ -20,7 +19,8 @@ from routing.scenario import (
     load_scenario,
     parse_scenario,
 )
-from routing.timetable import Timetable, build_timetable
+from routing.transit import csa
+from routing.transit.timetable import Timetable, build_timetable
 from tests.factories import make_gtfs_dir
 from tests.reference_router import INF as REF_INF
 from tests.reference_router import ReferenceRouter, load_feed

@@ -8,16 +8,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from routing import csa
-from routing.build import network_with_scenario
-from routing.scenario import NOTE_ESTIMATED, load_scenario, with_scenario
+from routing.scenarios.scenario import (
+    NOTE_ESTIMATED,
+    load_scenario,
+    network_with_scenario,
+    with_scenario,
+)
+from routing.transit import csa
 
 DAY = dt.date(2011, 11, 15)
 
 
 @pytest.fixture(scope="module")
 def network(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    from routing.build import load_network
+    from routing.network.inputs import load_network
 
     return load_network(bundle=bundle_dir, cache=tmp_path_factory.mktemp("cache"), day=DAY)
 
@@ -70,7 +74,7 @@ def test_metro_a_end_to_end_takes_the_cited_16_minutes(metro_a) -> None:
 
 
 def test_villejean_to_republique_at_8_rides_the_metro_with_an_estimated_note(metro_a) -> None:
-    from routing.planner import Planner
+    from routing.planner.planner import Planner
 
     planner = Planner(metro_a)
     res = planner.plan("Villejean-Université", "République", dt.datetime(2011, 11, 15, 8, 0), modes=["transit"])
@@ -82,7 +86,7 @@ def test_villejean_to_republique_at_8_rides_the_metro_with_an_estimated_note(met
 
 
 def test_bare_feed_has_no_metro_leg(network) -> None:
-    from routing.planner import Planner
+    from routing.planner.planner import Planner
 
     res = Planner(network).plan("Villejean-Université", "République", dt.datetime(2011, 11, 15, 8, 0),
                                 modes=["transit"])
@@ -104,8 +108,8 @@ def test_metro_b_adds_line_b_on_top_of_a(network) -> None:
 @pytest.mark.slow
 def test_engine_equals_reference_on_the_metro_b_timetable(bundle_dir: Path) -> None:
     """200 seeded queries on the 2011 day + metro a + metro b, half of them from or to a metro station."""
-    from routing.scenario import apply_scenario
-    from routing.timetable import build_timetable
+    from routing.scenarios.scenario import apply_scenario
+    from routing.transit.timetable import build_timetable
     from tests.reference_router import INF as REF_INF
     from tests.reference_router import ReferenceRouter, load_feed
 

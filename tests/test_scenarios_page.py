@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import scenarios as sv
 from dashboard import state
-from routing.scenario import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
+from routing.scenarios.scenario import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
@@ -21,9 +21,9 @@ def tiny(tmp_path_factory):
     import shapely
 
     from dashboard.access import AccessContext
-    from routing.accessibility import AccessibilityEngine
-    from routing.planner import Planner
-    from routing.zones import laea_grid
+    from routing.accessibility.engine import AccessibilityEngine
+    from routing.accessibility.zones import laea_grid
+    from routing.planner.planner import Planner
     from tests.planner_fixtures import make_network
 
     net = make_network(tmp_path_factory.mktemp("scen_net"))

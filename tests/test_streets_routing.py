@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from routing.streets import (
+from routing.linking import LINK
+from routing.streets.graph import (
     ModeGraph,
     StreetParams,
     build_mode_graph,
@@ -246,12 +247,12 @@ def test_nearest_nodes_and_fallback(nine: StreetNetwork) -> None:
     graphs = build_mode_graphs(nine)
     walk, car = graphs["walk"], graphs["car"]
     lon, lat = grid_xy(9)
-    snap = nearest_nodes(walk, [lon + 0.0001, -1.0], [lat, 47.0])
+    snap = nearest_nodes(walk, [lon + 0.0001, -1.0], [lat, 47.0], max_distance_m=LINK.snap_m)
     assert snap.node_id[0] == 9 and snap.snapped.tolist() == [True, False]
     assert snap.distance_m[0] == pytest.approx(haversine_m(lon + 0.0001, lat, lon, lat))
     assert snap.distance_m[1] > 100_000
     # car may not use node 9 (cycleway/footway only): snaps elsewhere
-    assert nearest_nodes(car, lon, lat).node_id[0] != 9
+    assert nearest_nodes(car, lon, lat, max_distance_m=LINK.snap_m).node_id[0] != 9
     from routing.linking import direct_s  # the straight line x detour of every off-layer walk
 
     assert direct_s(1000.0, "walk") == pytest.approx(1000 * 1.3 / (4.8 / 3.6))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from routing.errors import TimetableError
-from routing.timetable import Timetable, build_timetable, straight_line_footpaths
+from routing.transit.timetable import Timetable, build_timetable, straight_line_footpaths
 from tests.factories import STOPS, make_gtfs_dir
 from tests.reference_router import load_feed
 

@@ -14,7 +14,7 @@ def test_project_imports_without_skmob() -> None:
     code = (
         "import sys\n"
         "import sources.traces, sources.traces.load, sources.traces.clean, sources.traces.flows\n"
-        "import sources.traces.privacy, sources.traces.pipeline, routing.simulate\n"
+        "import sources.traces.privacy, sources.traces.pipeline, routing.planner.simulate\n"
         "assert 'skmob' not in sys.modules, 'skmob imported at import time'\n"
         "print('ok')\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
-from routing.simulate import simulate_straight_commutes
+from routing.planner.simulate import simulate_straight_commutes
 
 PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "pages" / "traces.py")
 

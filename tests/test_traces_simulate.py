@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from pyproj import Geod
 
-from routing.itinerary import Itinerary, Leg
-from routing.simulate import simulate_straight_commutes, simulate_traces
+from routing.planner.itinerary import Itinerary, Leg
+from routing.planner.simulate import simulate_straight_commutes, simulate_traces
 from sources.traces import privacy as pv
 from sources.traces.pipeline import analyse_traces
 
@@ -95,7 +95,7 @@ def test_simulate_population_through_a_planner() -> None:
     planner = SmallPlanner()  # straight-line walk / bike itineraries (a real, small planner)
     homes = np.array([[-1.70, 48.10], [-1.69, 48.11], [-1.65, 48.12]])
     work = np.array([[-1.65, 48.12], [-1.67, 48.12], [-1.65, 48.12]])  # the third: home == work
-    tdf, stats = __import__("routing.simulate", fromlist=["x"]).simulate_population(
+    tdf, stats = __import__("routing.planner.simulate", fromlist=["x"]).simulate_population(
         planner, 3, seed=4, homes=homes, workplaces=work, modes=("walk", "bike"))
     assert stats == {"users": 3, "users_simulated": 2, "trips": 4, "no_route": 1,
                      "reasons": {"origin and destination are the same place": 1}}
@@ -115,9 +115,9 @@ def test_simulate_population_through_a_planner() -> None:
 @pytest.mark.bundle
 def test_simulate_population_on_the_real_rennes_network(bundle_dir, tmp_path) -> None:
     """Commuters simulated through the real planner over the bundle's streets and 2011 timetable."""
-    from routing.build import load_network
-    from routing.planner import Planner
-    from routing.simulate import simulate_population
+    from routing.network.inputs import load_network
+    from routing.planner.planner import Planner
+    from routing.planner.simulate import simulate_population
 
     planner = Planner(load_network(bundle=bundle_dir, cache=tmp_path / "cache"))
     tdf, stats = simulate_population(planner, 12, seed=7, bundle_dir=bundle_dir,

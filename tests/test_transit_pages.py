@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import share, state, transit
 from dashboard.i18n import translate
 from routing import day_of_buses, departure_board, next_departures
-from routing.planner import Planner
+from routing.planner.planner import Planner
 from tests.browser_helpers import small_loader
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -170,8 +170,8 @@ def test_animation_page_is_self_contained(planner):
 
 
 def test_street_segments_follow_the_car_layer(planner):
-    from routing.departures import day_of_buses as day_of
-    from routing.departures import street_segments
+    from routing.transit.departures import day_of_buses as day_of
+    from routing.transit.departures import street_segments
     from sources.geo import haversine_m
 
     net = planner.network
@@ -197,7 +197,7 @@ def test_departures_page_by_stop_id(planner):
 
 
 def test_day_of_buses_with_an_active_scenario(planner, monkeypatch):
-    from routing.timetable import Timetable
+    from routing.transit.timetable import Timetable
 
     seen: list[str] = []
 

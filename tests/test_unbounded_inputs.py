@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from routing.simulate import simulate_straight_commutes
+from routing.planner.simulate import simulate_straight_commutes
 from sources import catalogue
 from sources.budgets import DEFAULTS, BudgetExceeded, budgets
 from sources.errors import SourceError, UnusableInputError

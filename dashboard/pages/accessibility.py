@@ -1,5 +1,5 @@
 """Accessibility explorer: mode, opportunity, cutoff and window in; grid map, per-commune equity
-table, mode comparison and isochrones out (computation in dashboard.access / routing.accessibility,
+table, mode comparison and isochrones out (computation in dashboard.access / routing.accessibility.engine,
 results cached per process in dashboard.state)."""
 
 from __future__ import annotations

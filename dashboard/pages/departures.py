@@ -54,7 +54,7 @@ def _live(tt: Any) -> Any | None:
         st.warning(t("dep.rt_error", error=f"> {MAX_RT_BYTES // 2**20} MB"))
         return None
     try:
-        from routing.realtime import apply_trip_updates
+        from routing.transit import apply_trip_updates
         from sources.loaders.gtfs_rt import load_trip_updates
 
         stats: dict[str, int] = {}

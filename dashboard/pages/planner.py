@@ -14,8 +14,8 @@ import streamlit as st
 
 from dashboard import export, maps, share, state, ui
 from dashboard.i18n import LANGUAGES, STRINGS, message, t
-from routing.ev import EVParams
 from routing.places import coordinates_error, parse_coordinates
+from routing.planner import EVParams
 
 #: the electric-car defaults of the engine (the page shows and sends them)
 EV = EVParams()
@@ -144,7 +144,7 @@ def _params(planner: Any, modes: list[str]) -> Any:
                       min_soc=float(ss.get("min_soc", round(EV.min_soc * 100))) / 100.0)
     try:
         from routing.planner import PlanParams
-    except ImportError:  # a planner injected through state.set_override, before routing.planner exists
+    except ImportError:  # a planner injected through state.set_override, before routing.planner.planner exists
         return SimpleNamespace(**kwargs)
     return PlanParams(**kwargs)
 
@@ -358,7 +358,7 @@ def page() -> None:
         st.error(t("error.planner_unavailable"), icon=":material/construction:")
         return
     planner = state.planner_if_ready()  # never waits: the widgets are drawn while the network loads
-    modes = share.ALL_MODES  # = routing.planner.MODES, without importing the planner on the first paint
+    modes = share.ALL_MODES  # = routing.planner.planner.MODES, without importing the planner on the first paint
     sdate = state.service_date(planner)
     _init_session(sdate, modes)
     waiting_box = st.empty()  # always there, so that the elements below keep their place in the tree

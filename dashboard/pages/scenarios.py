@@ -1,6 +1,6 @@
 """Scenarios: choose or upload a scenario, see the new line, the accessibility gained and lost per cell
-and per commune, and the trip planner's answer with and without (computation in routing.scenario /
-routing.scenario_compare, glue in dashboard.scenarios, caching in dashboard.state)."""
+and per commune, and the trip planner's answer with and without (computation in routing.scenarios.scenario /
+routing.scenarios.compare, glue in dashboard.scenarios, caching in dashboard.state)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _options() -> dict[str, str]:
 
 
 def _upload() -> None:
-    from routing.scenario import ScenarioError
+    from routing.scenarios import ScenarioError
 
     file = st.file_uploader(t("scen.upload"), type=["toml"], key="scen_file", help=t("scen.upload_help"),
                             max_upload_size=1)  # MB, the smallest the browser can refuse; 256 KB checked here
@@ -45,7 +45,7 @@ def _upload() -> None:
 
 
 def _describe(key: str) -> object | None:
-    from routing.scenario import ScenarioError, load_scenario
+    from routing.scenarios import ScenarioError, load_scenario
 
     if key == "none":
         return None

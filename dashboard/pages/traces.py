@@ -79,7 +79,7 @@ def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
 
 
 def _simulate(n: int, seed: int, use_planner: bool) -> None:
-    from routing import simulate
+    from routing.planner import simulate
 
     with st.spinner(t("traces.computing")):
         if use_planner:

@@ -165,7 +165,7 @@ class GtfsFeed:
     date: dt.date | None = None  # the service date chosen: asked for, or the feed's busiest
     services_by_date: dict[dt.date, frozenset[str]] = field(default_factory=dict)
     #: frequencies.txt (optional): trip_id, start_time_s, end_time_s, headway_secs, exact_times;
-    #: a trip listed here is a template that :func:`routing.timetable.build_timetable` expands
+    #: a trip listed here is a template that :func:`routing.transit.timetable.build_timetable` expands
     frequencies: pd.DataFrame = field(default_factory=lambda: _empty("frequencies"))
 
     def service_ids_on(self, day: dt.date) -> frozenset[str]:

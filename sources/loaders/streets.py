@@ -13,7 +13,7 @@ Everything comes out as a :class:`StreetNetwork`: two tables plus metadata.
   through parquet); :meth:`StreetNetwork.geometries` decodes it.
 
 Lengths are great-circle lengths along the geometry, in metres. Graph algorithms
-live in :mod:`routing.streets`; this module only loads and describes.
+live in :mod:`routing.streets.graph`; this module only loads and describes.
 """
 
 from __future__ import annotations

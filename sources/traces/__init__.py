@@ -10,7 +10,7 @@ Modules (imported explicitly; this package imports nothing heavy):
 
 Every use of scikit-mobility goes through :mod:`sources.traces._skmob_compat`, whose
 :func:`load_skmob` is the public way in (``from sources.traces import load_skmob``). Simulated
-traces are made by :mod:`routing.simulate` (it drives the planner).
+traces are made by :mod:`routing.planner.simulate` (it drives the planner).
 """
 
 

@@ -1,12 +1,12 @@
 """The multimodal network: street layers, the day's timetable and the points of service.
 
-:func:`build_network` takes loaded frames (no files: see :mod:`routing.build` for the
+:func:`build_network` takes loaded frames (no files: see :mod:`routing.network.inputs` for the
 catalogue glue) and assembles
 
 * one merged :class:`~sources.loaders.streets.StreetNetwork` (several street layers
   joined where their nodes lie within ``join_tolerance_m``), compiled into a
-  :class:`~routing.streets.ModeGraph` per mode (walk, bike, car);
-* the timetable of one service day (:class:`~routing.timetable.Timetable`) whose
+  :class:`~routing.streets.graph.ModeGraph` per mode (walk, bike, car);
+* the timetable of one service day (:class:`~routing.transit.timetable.Timetable`) whose
   walking transfers are computed on the walk graph (up to ``max_transfer_s``;
   straight line x 1.3 where a stop lies off the street layer);
 * the points of service snapped to the street layers: transit stops, bike-share
@@ -19,7 +19,7 @@ carrying ``mode``, ``length_m`` and ``travel_time_s``, to inspect and export
 (GraphML, GeoPackage). Queries never walk that graph: they run on the arrays.
 
 :meth:`Network.save` / :meth:`Network.load` keep everything on disk as parquet and
-npz (no pickle), keyed by a digest of the inputs (see :mod:`routing.build`).
+npz (no pickle), keyed by a digest of the inputs (see :mod:`routing.network.inputs`).
 """
 
 from __future__ import annotations
@@ -34,19 +34,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sources.geo import haversine_m
-from sources.loaders.streets import StreetNetwork
-
-from . import linking
-from .constants import STREET_MODES
-from .places import PlaceIndex
-from .streets import (
+from routing import linking
+from routing.constants import STREET_MODES
+from routing.places import PlaceIndex
+from routing.streets.graph import (
     ModeGraph,
     StreetParams,
     build_mode_graph,
+    component_stats,
     edges_along_lines,
 )
-from .timetable import Timetable, build_timetable
+from routing.transit.timetable import Timetable, build_timetable
+from sources.geo import haversine_m
+from sources.loaders.streets import StreetNetwork
 
 #: bump when the saved layout or the build logic changes (invalidates disk caches)
 NETWORK_VERSION = "3"
@@ -578,7 +578,7 @@ def build_network(*, feed: Any, streets: list[StreetNetwork], day: dt.date,
 
 
 def _stats(graph: ModeGraph) -> dict[str, Any]:
-    st = linking.component_stats(graph)
+    st = component_stats(graph)
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in st.items() if k != "mask"}
 
 

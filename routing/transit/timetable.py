@@ -62,10 +62,9 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from routing.constants import DETOUR_FACTOR, UNREACHABLE_I32, WALK_KMH
+from routing.errors import TimetableError
 from sources.geo import haversine_m
-
-from .constants import DETOUR_FACTOR, UNREACHABLE_I32, WALK_KMH
-from .errors import TimetableError
 
 DAY_S = 86400
 #: walking speed and straight-line to walked distance factor of the footpath fallback

@@ -1,4 +1,4 @@
-"""``python -m routing``: build the network, plan trips (and, with routing.accessibility, more).
+"""``python -m routing``: build the network, plan trips (and, with routing.accessibility.engine, more).
 
 Exit codes: 0 ok, 1 no route / nothing found, 2 unusable input.
 """
@@ -12,8 +12,8 @@ import sys
 import time
 from collections.abc import Sequence
 
-from . import args as A
-from .constants import DEFAULT_MODES, TRIP_MODES
+from routing import args as A
+from routing.constants import DEFAULT_MODES, TRIP_MODES
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -29,7 +29,7 @@ def _peak_rss_mb() -> float:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import load_network
+    from routing.network.inputs import load_network
 
     t0 = time.perf_counter()
     net = load_network(bundle=args.bundle, cache=args.cache, day=args.day, use_cache=not args.no_cache,
@@ -52,7 +52,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.graphml:
         import networkx as nx
 
-        from .build import networkx_graph
+        from routing.network.inputs import networkx_graph
 
         graph = networkx_graph(net, cache=args.cache)
         nx.write_graphml(graph, args.graphml)
@@ -64,7 +64,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from .planner import Planner, PlanParams
+    from routing.planner.planner import Planner, PlanParams
 
     # every argument was checked by the parser (routing.args) before this point
     modes, when, partner = args.modes, args.at, args.partner
@@ -130,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
                    type=A.typed(A.parse_modes, "--modes", allowed=TRIP_MODES),
                    help=f"comma-separated, among {', '.join(TRIP_MODES)}")
     p.add_argument("--partner", type=A.typed(A.parse_lat_lon, "--partner"), help='carpool passenger start "lat,lon"')
-    from .ev import EVParams
+    from routing.planner.ev import EVParams
 
     p.add_argument("--battery-kwh", type=A.typed(A.parse_number, "--battery-kwh", lo=1, hi=300),
                    default=EVParams.battery_kwh)
@@ -148,21 +148,23 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--geojson", action="store_true")
     p.set_defaults(func=cmd_plan)
     try:
-        from . import accessibility_cli  # noqa: F401 - optional commands (issue 4)
+        from routing.cli import accessibility as accessibility_cli  # noqa: F401 - optional commands (issue 4)
 
         accessibility_cli.register(sub)
     except ImportError:
         pass
-    from . import simulate  # trace simulation (moved from sources.traces: it drives the planner)
+    from routing.planner import (
+        simulate,  # trace simulation (moved from sources.traces: it drives the planner)
+    )
 
     simulate.register(sub)
-    from . import departures_cli  # next departures (issue 13)
+    from routing.cli import departures as departures_cli  # next departures (issue 13)
 
     departures_cli.register(sub)
-    from . import scenario_cli  # scenario commands (issue 11)
+    from routing.cli import scenario as scenario_cli  # scenario commands (issue 11)
 
     scenario_cli.register(sub)
-    from . import journeys_cli  # range queries between two stops (issue 10)
+    from routing.cli import journeys as journeys_cli  # range queries between two stops (issue 10)
 
     journeys_cli.register(sub)
     return parser
@@ -174,9 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)  # every argument checked here, before any data is loaded
     except SystemExit as exc:  # a bad argument (one line on stderr) or --help
         return exc.code if isinstance(exc.code, int) else 2
+    from routing.places import PlaceNotFound
     from sources.errors import SourceError
-
-    from .places import PlaceNotFound
 
     try:
         return int(args.func(args))

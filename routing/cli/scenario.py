@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import args as A
+from routing import args as A
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -24,7 +24,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .scenario import available_scenarios, load_scenario
+    from routing.scenarios.scenario import available_scenarios, load_scenario
 
     for path in available_scenarios():
         sc = load_scenario(path)
@@ -33,7 +33,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from .scenario import load_scenario
+    from routing.scenarios.scenario import load_scenario
 
     sc = load_scenario(args.scenario)
     print(f"name:        {sc.name}\nfile:        {sc.file}\ndigest:      {sc.digest}")
@@ -47,8 +47,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    from .build import load_network
-    from .scenario import apply_scenario_full, load_scenario
+    from routing.network.inputs import load_network
+    from routing.scenarios.scenario import apply_scenario_full, load_scenario
 
     net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
     sc = load_scenario(args.scenario)
@@ -71,11 +71,10 @@ def _pairs(path: str | None) -> Any:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from routing.accessibility.zones import rennes_metropole_grid
+    from routing.network.inputs import load_network
+    from routing.scenarios.compare import compare_scenarios
     from sources.datasets import load
-
-    from .build import load_network
-    from .scenario_compare import compare_scenarios
-    from .zones import rennes_metropole_grid
 
     net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
     grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)

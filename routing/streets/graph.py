@@ -12,7 +12,7 @@ turned into a geometry.
 * car: traffic speed where the layer carries one (status known), else the speed limit,
   else a default by highway class; ``oneway`` respected.
 
-Queries run on the arrays with a numba Dijkstra (:mod:`routing._numba_dijkstra`):
+Queries run on the arrays with a numba Dijkstra (:mod:`routing.streets.dijkstra`):
 :func:`one_to_one` (A* with a straight-line bound, plus landmarks on large layers: the same
 cost as Dijkstra), :func:`one_to_all`, :func:`multi_source`; :func:`many_to_many` uses
 ``scipy.sparse.csgraph`` for batches. :func:`nearest_nodes` snaps points to the layer;
@@ -29,11 +29,10 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from routing.constants import BIKE_KMH, CAR_OFFNETWORK_KMH, STREET_MODES, WALK_KMH
+from routing.streets.dijkstra import astar_path, dijkstra_csr, trace_arcs
 from sources.geo import haversine_m, metric_crs, project_xy
 from sources.loaders.streets import StreetNetwork
-
-from ._numba_dijkstra import astar_path, dijkstra_csr, trace_arcs
-from .constants import BIKE_KMH, CAR_OFFNETWORK_KMH, STREET_MODES, WALK_KMH
 
 MODES = STREET_MODES
 WEIGHTS = ("cost", "travel_time_s", "length_m")
@@ -44,7 +43,7 @@ DEFAULT_CAR_SPEED_KMH: dict[str, float] = {
     "primary": 50.0, "primary_link": 40.0, "secondary": 50.0, "secondary_link": 40.0,
     "tertiary": 50.0, "tertiary_link": 40.0, "unclassified": 40.0, "residential": 30.0,
     "living_street": 20.0, "service": 20.0, "road": 30.0, "track": 15.0, "busway": 30.0,
-    "bus_road": 50.0,  # approximated from the bus lines (routing.network.approximate_roads)
+    "bus_road": 50.0,  # approximated from the bus lines (routing.network.assemble.approximate_roads)
 }
 _BUSY_ROADS = {"primary", "primary_link", "secondary", "secondary_link", "trunk", "trunk_link",
                "motorway", "motorway_link"}
@@ -381,7 +380,7 @@ def astar_rate(graph: ModeGraph, weight: str = "cost") -> float:
 
 
 def _astar_workspace(graph: ModeGraph) -> dict[str, Any]:
-    """Work arrays of :func:`routing._numba_dijkstra.astar_path`, one set per graph and thread
+    """Work arrays of :func:`routing.streets.dijkstra.astar_path`, one set per graph and thread
     (allocated once, never cleared: generation stamps tell what is current)."""
     import threading
 
@@ -414,8 +413,6 @@ def landmarks(graph: ModeGraph, weight: str = "cost", *, k: int = ALT_LANDMARKS)
     """
     key = f"landmarks_{weight}_{k}"
     if key not in graph._cache:
-        from .linking import main_component
-
         cand = np.flatnonzero(main_component(graph))
         if not len(cand) or k <= 0:
             empty = np.zeros((graph.n_nodes, 0))
@@ -557,24 +554,55 @@ def path_geometry(graph: ModeGraph, path: StreetPath) -> Any:
     return shapely.LineString(xy) if len(xy) >= 2 else None
 
 
+# -- components ------------------------------------------------------------------------------------
+
+def main_component(graph: Any) -> np.ndarray:
+    """Boolean mask of the nodes of the largest strongly connected component (cached on the graph)."""
+    if "main_component" not in graph._cache:
+        graph._cache["main_component"] = component_stats(graph)["mask"]
+    return graph._cache["main_component"]
+
+
+def component_stats(graph: Any) -> dict[str, Any]:
+    """Strongly connected components of a mode graph, among the nodes that carry an arc.
+
+    Returns nodes, arcs, islands (components other than the largest), the largest's share of
+    the nodes and its mask.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    active = graph.active
+    n_active = int(active.sum())
+    if graph.n_arcs == 0 or n_active == 0:
+        return {"nodes": n_active, "arcs": graph.n_arcs, "islands": 0, "largest_share": 0.0,
+                "mask": np.zeros(graph.n_nodes, bool)}
+    adj = csr_matrix((np.ones(graph.n_arcs, dtype=np.int8), (graph.tails, graph.indices)),
+                     shape=(graph.n_nodes, graph.n_nodes))
+    _, label = connected_components(adj, directed=True, connection="strong")
+    sizes = np.bincount(label[active])
+    big = int(np.argmax(sizes))
+    return {"nodes": n_active, "arcs": graph.n_arcs, "islands": int((sizes > 0).sum()) - 1,
+            "largest_share": float(sizes[big] / n_active), "mask": (label == big) & active}
+
+
+
 # -- snapping ------------------------------------------------------------------------------------
 
 def nearest_nodes(graph: ModeGraph, lon: float | Sequence[float] | np.ndarray,
                   lat: float | Sequence[float] | np.ndarray, *,
-                  max_distance_m: float | None = None) -> Snap:
+                  max_distance_m: float) -> Snap:
     """Snap points to the nearest node used by this mode (cKDTree in the graph's metric CRS).
 
-    ``snapped`` is false where the distance exceeds ``max_distance_m`` (default
-    :data:`routing.linking.LINK`'s ``snap_m``); :mod:`routing.linking` decides what happens there.
+    ``snapped`` is false where the distance exceeds ``max_distance_m``; :mod:`routing.linking`
+    decides what happens there.
     A graph without any arc returns node -1 and infinite distances.
     """
     from scipy.spatial import cKDTree
 
     lon = np.atleast_1d(np.asarray(lon, dtype="float64"))
     lat = np.atleast_1d(np.asarray(lat, dtype="float64"))
-    from .linking import LINK
-
-    limit = LINK.snap_m if max_distance_m is None else float(max_distance_m)
+    limit = float(max_distance_m)
     candidates = np.flatnonzero(graph.active)
     if not len(candidates):
         minus = np.full(len(lon), -1, dtype="int64")

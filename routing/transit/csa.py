@@ -1,4 +1,4 @@
-"""Connection Scan Algorithm on a compiled :class:`routing.timetable.Timetable` (numba kernels).
+"""Connection Scan Algorithm on a compiled :class:`routing.transit.timetable.Timetable` (numba kernels).
 
 Queries
 -------
@@ -10,7 +10,7 @@ Queries
   CSA) keeping per stop, for each number of legs, the least (arrival, walking)
   of boarding at each departure; a pruning pass first drops the connections no
   journey of the query can ride, and after each arrival only the footpaths of
-  :attr:`routing.timetable.Timetable.transfer_masks` are tried.
+  :attr:`routing.transit.timetable.Timetable.transfer_masks` are tried.
 * :func:`journey` — legs of the best journey of a forward or backward result.
 
 Rules shared with the reference router in the tests
@@ -40,7 +40,7 @@ from numba.core import cgutils, types
 from numba.extending import intrinsic
 
 from routing.constants import UNREACHABLE
-from routing.timetable import TRANSFER_MASK_BITS, Timetable
+from routing.transit.timetable import TRANSFER_MASK_BITS, Timetable
 
 INF = UNREACHABLE
 NEG_INF = -INF

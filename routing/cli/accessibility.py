@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import args as A
-from .constants import ACCESS_MODES, OPPORTUNITY_KINDS
+from routing import args as A
+from routing.constants import ACCESS_MODES, OPPORTUNITY_KINDS
 
 #: the point sets of --origins / --destinations (--opportunities: an opportunity kind)
 POINT_SETS = ("cells", "communes", "iris", *OPPORTUNITY_KINDS)
@@ -62,9 +62,9 @@ def _write(frame: Any, out: str | None, *, geo: bool = False) -> None:
 
 
 def _load(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
-    from .accessibility import AccessibilityEngine
-    from .build import load_network
-    from .zones import rennes_metropole_grid
+    from routing.accessibility.engine import AccessibilityEngine
+    from routing.accessibility.zones import rennes_metropole_grid
+    from routing.network.inputs import load_network
 
     if net is None:
         net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
@@ -73,14 +73,14 @@ def _load(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
 
 
 def cmd_isochrone(args: argparse.Namespace) -> int:
-    from .accessibility import isochrone
-    from .planner import Planner
+    from routing.accessibility.engine import isochrone
+    from routing.planner.planner import Planner
 
     bands = args.bands
     secs, day = args.at
     if day is not None and args.day is None:
         args.day = day
-    from .build import load_network
+    from routing.network.inputs import load_network
 
     net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
     place = Planner(net).resolve_place(args.origin)  # unknown: PlaceNotFound, exit 2 before the grid is built
@@ -95,10 +95,9 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
 
 def _points(spec: str, net: Any, grid: Any, args: argparse.Namespace) -> Any:
     """Origins / destinations: cells, communes, iris, or an opportunity kind."""
+    from routing.accessibility.engine import OPPORTUNITY_KINDS, Points, opportunities
+    from routing.accessibility.zones import commune_zones, iris_zones
     from sources.datasets import load
-
-    from .accessibility import OPPORTUNITY_KINDS, Points, opportunities
-    from .zones import commune_zones, iris_zones
 
     if spec == "cells":
         return Points.from_frame(grid, id_col="cell_id")
@@ -121,7 +120,7 @@ def _check_request(origins: Any, window: str, what: str) -> None:
 
 
 def cmd_accessibility(args: argparse.Namespace) -> int:
-    from .accessibility import Measure, accessibility
+    from routing.accessibility.engine import Measure, accessibility
 
     percentiles = args.percentiles
     measure = Measure(kind=args.measure, cutoff_s=args.cutoff * 60, decay=args.decay, k=args.k)
@@ -140,7 +139,7 @@ def cmd_accessibility(args: argparse.Namespace) -> int:
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
-    from .accessibility import travel_time_matrix
+    from routing.accessibility.engine import travel_time_matrix
 
     percentiles = args.percentiles
     net, engine, grid = _load(args)

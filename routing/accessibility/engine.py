@@ -1,6 +1,6 @@
 """Accessibility: travel-time surfaces, isochrones, matrices, indicators and equity figures.
 
-Everything runs on a loaded :class:`~routing.network.Network` (no file is read here except
+Everything runs on a loaded :class:`~routing.network.assemble.Network` (no file is read here except
 through :func:`opportunities`, which asks the catalogue).
 
 Model
@@ -11,7 +11,7 @@ Model
   detour factor up to 3 km), the direct straight line x detour competes when an end is off
   the layer, bikes follow their preferences, a car trip ends with parking. Access to and
   egress from stops are capped at ``LinkParams.max_access_s`` each (15 min).
-* **Transit**: walk access to stops, a connection scan (the CSA of :mod:`routing.csa`, written
+* **Transit**: walk access to stops, a connection scan (the CSA of :mod:`routing.transit.csa`, written
   again here as a kernel bounded by the cutoff and without initial footpaths, since access
   already walks to every stop within reach), then walking from every stop reached by a
   vehicle to the targets. Walking the whole way is always an option (the result is the
@@ -46,14 +46,13 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from routing import linking
+from routing.constants import ACCESS_MODES, OPPORTUNITY_KINDS, UNREACHABLE, UNREACHABLE_I32
+from routing.linking import LINK
+from routing.network.assemble import Network
+from routing.streets.graph import ModeGraph
+from routing.transit.csa import bounded_scan, first_at_or_after, first_departure, time_index
 from sources.geo import project_xy
-
-from . import linking
-from .constants import ACCESS_MODES, OPPORTUNITY_KINDS, UNREACHABLE, UNREACHABLE_I32
-from .csa import bounded_scan, first_at_or_after, first_departure, time_index
-from .linking import LINK
-from .network import Network
-from .streets import ModeGraph
 
 MODES = ACCESS_MODES
 UNREACHED = UNREACHABLE_I32
@@ -447,7 +446,7 @@ def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[floa
     ptr, stop, acc = engine.stop_links(origin)
     egr = engine.egress(targets, key=targets_key)
     if arrive_by:
-        from . import csa
+        from routing.transit import csa
 
         labels = np.column_stack([stop, t0 - acc.astype(np.int64)])
         if len(labels):
@@ -522,7 +521,7 @@ def isochrone_polygons(grid: Any, times_s: np.ndarray, bands_min: Sequence[float
 def _cell_km2(grid: Any) -> float:
     ids = grid["cell_id"] if "cell_id" in grid else None
     if ids is not None and len(ids):
-        from .zones import parse_cell_id
+        from routing.accessibility.zones import parse_cell_id
 
         side = parse_cell_id(str(ids.iloc[0]))[0]
         return side * side / 1e6
@@ -533,7 +532,7 @@ def isochrone(engine: AccessibilityEngine, grid: Any, origin: tuple[float, float
               mode: str = "transit", departure: Any = "08:00", window: Any = None,
               bands_min: Sequence[float] = DEFAULT_BANDS_MIN, arrive_by: bool = False,
               percentile: float = 50.0) -> Any:
-    """Isochrone bands around ``origin`` (lon, lat) on ``grid`` (from :func:`routing.zones.laea_grid`).
+    """Isochrone bands around ``origin`` (lon, lat) on ``grid`` (from :func:`routing.accessibility.zones.laea_grid`).
 
     With ``window`` ("08:00-09:00") the surface is the ``percentile`` over its minutes.
     ``arrive_by``: the bands hold the cells from which ``origin`` is reached by ``departure``.

@@ -50,7 +50,7 @@ def simulate_traces(itineraries: Iterable[Any], *, seed: int, sampling_s: float 
     Parameters
     ----------
     itineraries
-        :class:`routing.itinerary.Itinerary` objects, or ``(user_id, Itinerary)`` pairs
+        :class:`routing.planner.itinerary.Itinerary` objects, or ``(user_id, Itinerary)`` pairs
         (a user may have several trips). Bare itineraries get users ``sim0001``, ``sim0002`` ...
     seed
         Seed of the noise and gaps (same seed, same points).
@@ -278,7 +278,7 @@ STRAIGHT_SPEED_M_S = {"walk": 1.3, "bike": 4.2, "car": 8.0}
 def _default_day(bundle_dir: str | Path | None) -> date:
     """The network's default service day: the bundle feed's representative weekday (the bundle
     beside the checkout when none is named)."""
-    from routing.build import default_service_day
+    from routing.network.inputs import default_service_day
     from sources import settings
 
     candidate = settings.default_bundle_candidate()
@@ -307,7 +307,7 @@ def simulate_straight_commutes(n_users: int, *, seed: int, day: date | None = No
     TrajDataFrame
         As :func:`simulate_traces`.
     """
-    from routing.itinerary import Itinerary, Leg
+    from routing.planner.itinerary import Itinerary, Leg
 
     _check_users(n_users)
     rng = np.random.default_rng(seed)

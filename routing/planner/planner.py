@@ -1,7 +1,7 @@
 """Door-to-door trip planning over the multimodal network.
 
 ``Planner(network).plan(origin, destination, when, arrive_by=False, modes=..., params=...)``
-returns a :class:`~routing.itinerary.PlanResult`: the best itinerary for each mode asked
+returns a :class:`~routing.planner.itinerary.PlanResult`: the best itinerary for each mode asked
 for, fastest first, or none with the reason. Modes:
 
 * ``walk``, ``bike`` (own bike), ``car``: shortest path by time on the street layer;
@@ -12,7 +12,7 @@ for, fastest first, or none with the reason. Modes:
 * ``park_ride``: drive to a park-and-ride car park, walk to a stop, transit, walk;
 * ``carpool``: the driver (origin) and a passenger (``params.carpool_partner``) meet at a
   carpool place (BNLC), then ride together; both sides are returned;
-* ``ecar``: electric car with charging stops (:mod:`routing.ev`).
+* ``ecar``: electric car with charging stops (:mod:`routing.planner.ev`).
 
 Every point meets the street layers through :mod:`routing.linking` (one rule set shared with
 the accessibility engine): where an end lies off a layer, the connector is a straight line x
@@ -33,13 +33,15 @@ from typing import Any
 
 import numpy as np
 
-from sources.geo import haversine_m, line_length_m, project_xy
-
-from . import csa, linking
-from .constants import DEFAULT_MODES, TRIP_MODES
-from .errors import RoutingError
-from .ev import EVParams, NoEVRoute, plan_ev_trip
-from .itinerary import (
+from routing import linking
+from routing.constants import DEFAULT_MODES, TRIP_MODES
+from routing.errors import RoutingError
+from routing.linking import LINK
+from routing.messages import Msg
+from routing.network.assemble import Network
+from routing.places import Place, PlaceNotFound, parse_coordinates
+from routing.planner.ev import EVParams, NoEVRoute, plan_ev_trip
+from routing.planner.itinerary import (
     BIKE,
     BIKESHARE,
     CAR,
@@ -55,12 +57,8 @@ from .itinerary import (
     Leg,
     PlanResult,
 )
-from .linking import LINK
-from .messages import Msg
-from .network import Network
-from .places import Place, PlaceNotFound, parse_coordinates
-from .scenario import estimated_note
-from .streets import (
+from routing.scenarios.scenario import estimated_note, network_with_scenario
+from routing.streets.graph import (
     ModeGraph,
     ShortestPathTree,
     StreetPath,
@@ -68,6 +66,8 @@ from .streets import (
     one_to_one,
     path_coords,
 )
+from routing.transit import csa
+from sources.geo import haversine_m, line_length_m, project_xy
 
 MODES = TRIP_MODES
 INF = math.inf
@@ -135,7 +135,7 @@ class _End:
 
 
 class Planner:
-    """Plans trips on a :class:`~routing.network.Network` (read-only, shareable across threads)."""
+    """Plans trips on a :class:`~routing.network.assemble.Network` (read-only, shareable across threads)."""
 
     def __init__(self, network: Network) -> None:
         self.network = network
@@ -150,10 +150,10 @@ class Planner:
                     progress: bool = False, scenario: Any = "default") -> Planner:
         """Load the catalogue datasets (bundle or cache), build or reuse the cached network.
 
-        ``scenario``: see :func:`routing.build.network_with_scenario` ("default": the 2011 bus
+        ``scenario``: see :func:`routing.scenarios.scenario.network_with_scenario` ("default": the 2011 bus
         network gets metro a with an estimated timetable; "none": the bare feed).
         """
-        from .build import load_network, network_with_scenario
+        from routing.network.inputs import load_network
 
         return cls(network_with_scenario(load_network(bundle=bundle, day=day, cache=cache, progress=progress),
                                          scenario))
@@ -171,7 +171,7 @@ class Planner:
         """
         from dataclasses import replace
 
-        from .realtime import apply_trip_updates
+        from routing.transit.realtime import apply_trip_updates
 
         stats: dict[str, int] = {}
         timetable = apply_trip_updates(self.network.timetable, updates, stats=stats)

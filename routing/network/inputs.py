@@ -2,9 +2,9 @@
 
 This is the one place where :mod:`routing` meets :mod:`sources`: it asks the catalogue
 for the loaded frames (bundle or cache, see :func:`sources.datasets.load`), then calls
-:func:`routing.network.build_network`. The built network is cached under
+:func:`routing.network.assemble.build_network`. The built network is cached under
 ``<cache>/networks/<digest>``, the digest covering the input files' SHA-256, the
-service day and :data:`routing.network.NETWORK_VERSION`.
+service day and :data:`routing.network.assemble.NETWORK_VERSION`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from routing.network.assemble import NETWORK_VERSION, Network, build_network
 from sources import settings
 from sources.tempfiles import atomic_write
-
-from .network import NETWORK_VERSION, Network, build_network
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +27,6 @@ STREET_IDS = ("osm-streets", "main-roads-traffic")
 GTFS_ID = "star-gtfs"
 POINT_IDS = {"bikeshare": "velo-star", "carpool": "bnlc", "parkings": "parkings", "chargers": "irve"}
 CYCLE_ID = "rev-cycle-network"
-#: the year of the bundle's only complete timetable (bus only: its metro comes from a scenario)
-BUNDLE_TIMETABLE_YEAR = 2011
 
 
 def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path]]:
@@ -180,23 +177,3 @@ def networkx_graph(network: Network, *, cache: Any = None) -> Any:
         except OSError as exc:  # a read-only or full cache: the graph is still returned
             log.warning("graph cache %s not written: %s", path, exc)
     return graph
-
-
-def network_with_scenario(network: Network, scenario: Any = "default") -> Network:
-    """The network a planner uses: ``network`` with a scenario applied (a new object).
-
-    ``scenario``: "default" applies :data:`routing.scenario.DEFAULT_SCENARIO` (metro a, estimated
-    from its published frequencies) when the timetable has no metro route, as the 2011 STAR
-    bundle (bus only); None or "none" keeps the bare feed; otherwise a scenario name of
-    ``assets/scenarios``, a path, or a :class:`routing.scenario.Scenario`.
-    """
-    from .scenario import DEFAULT_SCENARIO, with_scenario
-
-    if scenario is None or (isinstance(scenario, str) and scenario.lower() == "none"):
-        return network
-    if isinstance(scenario, str) and scenario == "default":
-        # only the 2011 STAR bundle lacks its metro: a feed with a metro, or of another year, stays bare
-        if (network.timetable.route_types == 1).any() or network.day.year != BUNDLE_TIMETABLE_YEAR:
-            return network
-        scenario = DEFAULT_SCENARIO
-    return with_scenario(network, scenario)

@@ -1,6 +1,6 @@
 """Dijkstra on a CSR graph, compiled with numba (binary heap with lazy deletion).
 
-The kernels take plain arrays and know nothing of streets: see :mod:`routing.streets`.
+The kernels take plain arrays and know nothing of streets: see :mod:`routing.streets.graph`.
 Compilation happens on the first call (``cache=True`` keeps the machine code on disk).
 """
 

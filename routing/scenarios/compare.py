@@ -1,8 +1,8 @@
 """Before / after: the accessibility of every grid cell on a baseline and on a scenario.
 
 :func:`compare_scenarios` applies two scenarios to one bare network
-(:func:`routing.scenario.with_scenario`), runs the accessibility engine of
-:mod:`routing.accessibility` on each (same grid, same opportunities, same window, same
+(:func:`routing.scenarios.scenario.with_scenario`), runs the accessibility engine of
+:mod:`routing.accessibility.engine` on each (same grid, same opportunities, same window, same
 measure; origin batches on Dask when a scheduler is given) and returns a
 :class:`ScenarioComparison`:
 
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .accessibility import (
+from routing.accessibility.engine import (
     AccessibilityEngine,
     Measure,
     Points,
@@ -40,7 +40,7 @@ from .accessibility import (
     travel_time_matrix,
     weighted_gini,
 )
-from .scenario import Scenario, bare_network, load_scenario, with_scenario
+from routing.scenarios.scenario import Scenario, bare_network, load_scenario, with_scenario
 
 #: what each opportunity kind really counts (the honest label), and the proxy behind "jobs"
 OPPORTUNITY_LABELS = {
@@ -126,13 +126,13 @@ def compare_scenarios(network: Any, base: Any, new: Any, *, grid: Any, opportuni
     Parameters
     ----------
     network : the bare network (no scenario); it is not modified.
-    base, new : scenario names, paths, :class:`~routing.scenario.Scenario` objects, or None/"none".
+    base, new : scenario names, paths, :class:`~routing.scenarios.scenario.Scenario` objects, or None/"none".
     grid : GeoDataFrame of cells (cell_id, lon, lat, insee, population, geometry).
     threshold : the "access to at least N opportunities" line (default: a quarter of all the
         opportunities of the area, rounded).
     pairs : origin-destination pairs with columns from_lon, from_lat, to_lon, to_lat (and optional
         ``name``); their median travel times before and after are reported.
-    scheduler : None (in process) or a Dask scheduler, as :func:`routing.accessibility.accessibility`.
+    scheduler : None (in process) or a Dask scheduler, as :func:`routing.accessibility.engine.accessibility`.
     """
     import time
 
@@ -153,7 +153,7 @@ def compare_scenarios(network: Any, base: Any, new: Any, *, grid: Any, opportuni
     with contextlib.ExitStack() as stack:  # one cluster for both runs
         client = scheduler
         if scheduler is not None and isinstance(scheduler, str):
-            from .accessibility import dask_session
+            from routing.accessibility.engine import dask_session
 
             client = stack.enter_context(dask_session(scheduler))
         res_a = accessibility(eng_a, origins, pts, mode="transit", window=window, measure=measure,

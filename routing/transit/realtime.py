@@ -1,6 +1,6 @@
 """Real time: GTFS-RT trip updates applied to a compiled timetable, without rebuilding from GTFS.
 
-:func:`apply_trip_updates` returns a new :class:`routing.timetable.Timetable`
+:func:`apply_trip_updates` returns a new :class:`routing.transit.timetable.Timetable`
 (arrays copied, the input is not modified):
 
 * a trip whose TripDescriptor is CANCELED loses all its connections;
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from routing.errors import TimetableError
-from routing.timetable import Timetable, order_connections
+from routing.transit.timetable import Timetable, order_connections
 
 CANCELED = "CANCELED"
 SKIPPED = "SKIPPED"

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import RoutingError
+from routing.errors import RoutingError
 
 
 @dataclass(frozen=True)

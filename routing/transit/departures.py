@@ -1,8 +1,8 @@
 """Next departures, the line explorer and "a day of buses", read from the compiled timetable.
 
-Everything here is a pure computation on a :class:`routing.timetable.Timetable` (the service
+Everything here is a pure computation on a :class:`routing.transit.timetable.Timetable` (the service
 day's connections, sorted by departure); with a real-time layer (the timetable returned by
-:func:`routing.realtime.apply_trip_updates`, passed as ``live``) expected times, delays,
+:func:`routing.transit.realtime.apply_trip_updates`, passed as ``live``) expected times, delays,
 skipped stops and cancellations are read from it against the schedule.
 
 Model
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from routing.places import PlaceIndex, PlaceNotFound, normalise
-from routing.timetable import DAY_S, Timetable
+from routing.transit.timetable import DAY_S, Timetable
 
 #: departures looked at after the asked time (and delayed ones scheduled up to this before it)
 DEFAULT_HORIZON_S = 2 * 3600
@@ -215,7 +215,7 @@ def next_departures(tt: Timetable, stop: StopGroup | str | int, at: dt.datetime 
     tt : the day's timetable (the schedule).
     stop : a :class:`StopGroup`, a stop id, a stop name, or a stop index.
     at : a date-time on the service day (or seconds since its midnight).
-    live : the same timetable with trip updates applied (:func:`routing.realtime.apply_trip_updates`);
+    live : the same timetable with trip updates applied (:func:`routing.transit.realtime.apply_trip_updates`);
         expected times, delays and cancellations come from it.
     horizon_s : how far after ``at`` to look; limit : at most this many rows.
 
@@ -648,7 +648,7 @@ def street_segments(tt: Timetable, graph: Any, *, max_snap_m: float = 60.0, max_
     """The street geometry of the day's stop-to-stop legs, where they can be matched to a street layer.
 
     For every pair of consecutive stops of the day's trips, the shortest path by length on
-    ``graph`` (a :class:`routing.streets.ModeGraph`, the car layer in the dashboard) between the
+    ``graph`` (a :class:`routing.streets.graph.ModeGraph`, the car layer in the dashboard) between the
     street nodes nearest to the two stops. A pair is matched only when both stops lie within
     ``max_snap_m`` of the layer and the path is at most ``max_detour`` times the straight line
     (plus the two snaps): elsewhere the bus keeps the straight segment. Geometry is simplified
@@ -661,7 +661,7 @@ def street_segments(tt: Timetable, graph: Any, *, max_snap_m: float = 60.0, max_
     """
     import shapely
 
-    from routing.streets import nearest_nodes, one_to_all, path_coords
+    from routing.streets.graph import nearest_nodes, one_to_all, path_coords
     from sources.geo import M_PER_DEG, haversine_m
 
     if tt.n_connections == 0 or getattr(graph, "n_arcs", 0) == 0:

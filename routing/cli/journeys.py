@@ -1,7 +1,7 @@
 """``python -m routing journeys``: every worthwhile transit journey between two stops over a window.
 
 ``python -m routing journeys --from "République" --to "Villejean-Université" --at 2011-11-15T07:00
---window-min 60 [--max-transfers 5] [--json]``: the range query of :func:`routing.csa.profile_to_any`
+--window-min 60 [--max-transfers 5] [--json]``: the range query of :func:`routing.transit.csa.profile_to_any`
 (one backward connection scan per stop of the destination), from every stop of the origin's name to
 whichever stop of the destination's name: the journeys leaving in the window that no other beats on
 departure (later), arrival (earlier), transfers and walking (fewer). The service day is the date of
@@ -15,12 +15,12 @@ import json
 import time
 from typing import Any
 
-from . import args as A
+from routing import args as A
 
 
 def journey_rows(tt: Any, table: Any) -> list[dict[str, Any]]:
     """The journeys of a profile table as plain records: times as HH:MM[:SS], legs as
-    :meth:`routing.csa.JourneyLeg.row` (stop ids and names, trip, line)."""
+    :meth:`routing.transit.csa.JourneyLeg.row` (stop ids and names, trip, line)."""
     return [{"departure": A.format_time(r.departure_s), "arrival": A.format_time(r.arrival_s),
              "duration_min": round(r.duration_s / 60, 1), "transfers": int(r.transfers),
              "walk_min": round(r.walk_s / 60, 1), "legs": [leg.row(tt) for leg in r.legs]}
@@ -28,9 +28,9 @@ def journey_rows(tt: Any, table: Any) -> list[dict[str, Any]]:
 
 
 def cmd_journeys(args: argparse.Namespace) -> int:
-    from .csa import profile_to_any
-    from .departures import find_stop, seconds_of
-    from .departures_cli import load_timetable
+    from routing.cli.departures import load_timetable
+    from routing.transit.csa import profile_to_any
+    from routing.transit.departures import find_stop, seconds_of
 
     tt = load_timetable(bundle=args.bundle, cache=args.cache, day=args.at.date())
     origin, destination = find_stop(tt, args.origin), find_stop(tt, args.destination)

@@ -4,8 +4,8 @@ A scenario is a TOML file (``assets/scenarios/*.toml``, or any path) with a ``na
 ``description``, the ``sources`` of every figure it uses, and a list of
 ``[[modifications]]``. :func:`load_scenario` reads and validates it (budget, types,
 ranges) without any network; :func:`apply_scenario` applies it to a
-:class:`~routing.timetable.Timetable` and :func:`with_scenario` to a whole
-:class:`~routing.network.Network`, both returning NEW objects: the baseline is never
+:class:`~routing.transit.timetable.Timetable` and :func:`with_scenario` to a whole
+:class:`~routing.network.assemble.Network`, both returning NEW objects: the baseline is never
 altered and nothing is rebuilt from GTFS.
 
 Modifications (``type = ...``)
@@ -64,15 +64,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from routing.constants import UNREACHABLE_I32
+from routing.transit.timetable import Timetable, _csr, order_connections, straight_line_footpaths
 from sources.geo import haversine_m
 
-from .constants import UNREACHABLE_I32
-from .timetable import Timetable, _csr, order_connections, straight_line_footpaths
-
 #: the scenarios versioned with the project
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "assets" / "scenarios"
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "assets" / "scenarios"
 #: the scenario the planner applies to the 2011 bundle by default ("none": the bare feed)
 DEFAULT_SCENARIO = "metro-a"
+#: the year of the bundle's only complete timetable (bus only: its metro comes from a scenario)
+BUNDLE_TIMETABLE_YEAR = 2011
 #: budgets, checked before any work
 MAX_SCENARIO_BYTES = 256 * 1024
 MAX_MODIFICATIONS = 100
@@ -107,7 +108,7 @@ NOTE_ESTIMATED = "note.metro_estimated"
 def estimated_note(headway_s: int) -> Any:
     """The note of a leg on a run estimated from a frequency of one vehicle every ``headway_s``
     (a :class:`routing.messages.Msg`: English text, translated by its key in the dashboard)."""
-    from .messages import Msg
+    from routing.messages import Msg
 
     minutes = f"{headway_s / 60:.1f}".rstrip("0").rstrip(".")
     return Msg(NOTE_ESTIMATED, minutes=minutes)
@@ -458,7 +459,7 @@ def apply_scenario(tt: Timetable, scenario: Scenario, *, new_stop_footpaths: Any
 
     ``new_stop_footpaths(lon, lat, new_idx) -> DataFrame(from_stop, to_stop, duration_s)`` computes
     the walking transfers of the added stops (default: straight line x 1.3, as
-    :func:`~routing.timetable.straight_line_footpaths`). Raises :class:`ScenarioError`.
+    :func:`~routing.transit.timetable.straight_line_footpaths`). Raises :class:`ScenarioError`.
     """
     return apply_scenario_full(tt, scenario, new_stop_footpaths=new_stop_footpaths,
                                max_transfer_s=max_transfer_s).timetable
@@ -771,7 +772,7 @@ def _straight_new_footpaths(lon: np.ndarray, lat: np.ndarray, new_idx: np.ndarra
 # ---------------------------------------------------------------------------
 
 def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
-    """A new :class:`~routing.network.Network` carrying the scenario (``network`` is not modified).
+    """A new :class:`~routing.network.assemble.Network` carrying the scenario (``network`` is not modified).
 
     New stops join the walk layer and get their walking transfers by the project's one linking
     rule (:func:`routing.linking.link`, :func:`routing.linking.street_times`), like the stops of
@@ -786,9 +787,9 @@ def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
         out = replace(network, notes=[*network.notes, f"scenario: {scenario.name}"])
         out.scenario_base = bare_network(network)
         return out
-    from . import linking
-    from .network import _snap_points, place_table
-    from .places import PlaceIndex
+    from routing import linking
+    from routing.network.assemble import _snap_points, place_table
+    from routing.places import PlaceIndex
 
     walk = network.graphs["walk"]
     max_transfer_s = 600.0
@@ -834,3 +835,20 @@ def bare_network(network: Any) -> Any:
     """The network without any scenario (``network`` itself when it carries none)."""
     return getattr(network, "scenario_base", None) or network
 
+
+def network_with_scenario(network: Any, scenario: Any = "default") -> Any:
+    """The network a planner uses: ``network`` with a scenario applied (a new object).
+
+    ``scenario``: "default" applies :data:`DEFAULT_SCENARIO` (metro a, estimated
+    from its published frequencies) when the timetable has no metro route, as the 2011 STAR
+    bundle (bus only); None or "none" keeps the bare feed; otherwise a scenario name of
+    ``assets/scenarios``, a path, or a :class:`Scenario`.
+    """
+    if scenario is None or (isinstance(scenario, str) and scenario.lower() == "none"):
+        return network
+    if isinstance(scenario, str) and scenario == "default":
+        # only the 2011 STAR bundle lacks its metro: a feed with a metro, or of another year, stays bare
+        if (network.timetable.route_types == 1).any() or network.day.year != BUNDLE_TIMETABLE_YEAR:
+            return network
+        scenario = DEFAULT_SCENARIO
+    return with_scenario(network, scenario)

@@ -16,17 +16,16 @@ from typing import Any
 
 def load_timetable(*, bundle: Any = None, cache: Any = None, day: dt.date) -> Any:
     """The compiled timetable of ``day`` from the catalogue's GTFS (bundle or cache)."""
+    from routing.network.inputs import GTFS_ID
+    from routing.transit.timetable import build_timetable
     from sources.datasets import load
-
-    from .build import GTFS_ID
-    from .timetable import build_timetable
 
     return build_timetable(load(GTFS_ID, bundle=bundle, cache=cache).data, day)
 
 
 def cmd_departures(args: argparse.Namespace) -> int:
-    from .departures import departure_board, find_stop, next_departures, seconds_of
-    from .places import PlaceNotFound
+    from routing.places import PlaceNotFound
+    from routing.transit.departures import departure_board, find_stop, next_departures, seconds_of
 
     try:
         at = dt.datetime.fromisoformat(args.at)
@@ -36,9 +35,8 @@ def cmd_departures(args: argparse.Namespace) -> int:
     tt = load_timetable(bundle=args.bundle, cache=args.cache, day=at.date())
     live = None
     if args.trip_updates:
+        from routing.transit.realtime import apply_trip_updates
         from sources.loaders.gtfs_rt import load_trip_updates
-
-        from .realtime import apply_trip_updates
 
         live = apply_trip_updates(tt, load_trip_updates(args.trip_updates))
     try:

@@ -1,0 +1,23 @@
+"""Who can reach what: the accessibility engine (travel-time surfaces from many origins and
+departures), isochrones, opportunity and equity indicators (:mod:`~routing.accessibility.engine`),
+and the zones they are counted on: the 200 m LAEA grid, communes, IRIS
+(:mod:`~routing.accessibility.zones`)."""
+
+from routing.accessibility.engine import (
+    AccessibilityEngine,
+    Measure,
+    Points,
+    accessibility,
+    equity_table,
+    isochrone,
+    opportunities,
+    travel_time_matrix,
+    travel_time_surface,
+)
+from routing.accessibility.zones import laea_grid, population_on_cells, rennes_metropole_grid
+
+__all__ = [
+    "AccessibilityEngine", "Measure", "Points", "accessibility", "equity_table", "isochrone",
+    "laea_grid", "opportunities", "population_on_cells", "rennes_metropole_grid",
+    "travel_time_matrix", "travel_time_surface",
+]
