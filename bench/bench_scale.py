@@ -26,7 +26,7 @@ Each size runs in its own Python process, so that its peak memory (``ru_maxrss``
   run of each pair, and p95 of the best of ``--repeat`` runs (the scheduler's noise filtered;
   the planner's caches of stop ends are then warm);
 * isochrone: :func:`routing.accessibility.engine.isochrone` (transit, 5 bands, 08:00) on the 200 m
-  grid of the city of Rennes (:func:`routing.accessibility.zones.laea_grid`), the first one (it also builds
+  grid of the city of Rennes (:func:`routing.network.zones.laea_grid`), the first one (it also builds
   the stop -> cell walking table) and the median of ``--isochrones`` more from other origins.
 
 Printed: a table per size, each figure's ratio to the smallest size (the baseline, measured in

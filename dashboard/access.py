@@ -59,7 +59,7 @@ class AccessContext:
 
 
 def build_context(network: Any, *, bundle: Any = None, cache: Any = None) -> AccessContext:
-    """The context on the Rennes Métropole grid (cached as parquet by routing.accessibility.zones)."""
+    """The context on the Rennes Métropole grid (cached as parquet by routing.network.zones)."""
     from routing.accessibility import AccessibilityEngine, rennes_metropole_grid
     from sources.datasets import load
 

@@ -461,7 +461,7 @@ def accessibility_available() -> bool:
     if "access" in _overrides:
         return True
     try:
-        return all(importlib.util.find_spec(m) is not None for m in ("routing.accessibility.engine", "routing.accessibility.zones"))
+        return all(importlib.util.find_spec(m) is not None for m in ("routing.accessibility.engine", "routing.network.zones"))
     except (ImportError, ValueError):
         return False
 

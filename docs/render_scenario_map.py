@@ -23,11 +23,9 @@ def main(out: Path = OUT) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
     from matplotlib.colors import TwoSlopeNorm
-    from routing.build import load_network
-    from routing.scenario import load_scenario
-    from routing.scenario_compare import compare_scenarios
-    from routing.zones import rennes_metropole_grid
 
+    from routing.network import load_network, rennes_metropole_grid
+    from routing.scenarios import compare_scenarios, load_scenario
     from sources.datasets import load
 
     net = load_network()

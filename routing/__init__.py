@@ -42,7 +42,7 @@ _EXPORTS: dict[str, str] = {
     "isochrone": "accessibility", "opportunities": "accessibility",
     "equity_table": "accessibility", "travel_time_surface": "accessibility",
     "travel_time_matrix": "accessibility",
-    "laea_grid": "accessibility", "rennes_metropole_grid": "accessibility", "population_on_cells": "accessibility",
+    "laea_grid": "network", "rennes_metropole_grid": "network", "population_on_cells": "network",
     # next departures, line explorer, a day of buses
     **{name: "transit" for name in (
         "clock", "day_of_buses", "departure_board", "find_stop", "line_explorer", "line_patterns",

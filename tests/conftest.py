@@ -66,7 +66,7 @@ def tiny_access(tmp_path_factory):
 
     from dashboard.access import AccessContext
     from routing.accessibility.engine import AccessibilityEngine
-    from routing.accessibility.zones import laea_grid
+    from routing.network.zones import laea_grid
     from tests.planner_fixtures import make_network
 
     net = make_network(tmp_path_factory.mktemp("acc_net"))

@@ -29,8 +29,8 @@ from routing.accessibility.engine import (
     travel_time_surface,
     weighted_gini,
 )
-from routing.accessibility.zones import laea_grid
 from routing.network.assemble import build_network
+from routing.network.zones import laea_grid
 from sources.loaders.streets import StreetNetwork, _typed_edges, haversine_m
 from tests.factories import STOPS, make_gtfs_dir
 from tests.reference_router import load_feed

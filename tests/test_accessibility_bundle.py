@@ -22,8 +22,8 @@ def test_cli_rejects_bad_bands_before_loading() -> None:
 
 
 def test_rennes_isochrone_accessibility_and_published_comparison(bundle_dir: Path, tmp_path: Path) -> None:
-    from routing.accessibility.zones import laea_grid, population_on_cells
     from routing.network.inputs import load_network
+    from routing.network.zones import laea_grid, population_on_cells
     from sources.datasets import load
 
     net = load_network(bundle=bundle_dir, cache=tmp_path)

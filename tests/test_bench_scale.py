@@ -13,7 +13,7 @@ import pytest
 import shapely
 
 from routing.accessibility.engine import AccessibilityEngine
-from routing.accessibility.zones import laea_grid
+from routing.network.zones import laea_grid
 from routing.planner.planner import Planner
 from routing.streets.graph import build_mode_graph, component_stats, multi_source, one_to_one
 from sources.loaders.streets import COLUMNS

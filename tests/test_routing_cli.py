@@ -192,7 +192,7 @@ def test_duplicated_modes_are_planned_once(tiny: list[str], capsys: pytest.Captu
 @pytest.mark.parametrize("place", ["Nowhereville", "<script>alert(1)</script>", "![x](http://evil/)"])
 def test_isochrone_from_an_unknown_place_exits_2(tiny: list[str], place: str,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("routing.accessibility.zones")
+    pytest.importorskip("routing.network.zones")
     code = main(["isochrone", *tiny, "--from", place])
     err = capsys.readouterr().err
     assert code == 2
@@ -248,7 +248,7 @@ def test_plan_on_the_bundle(bundle_dir: Path, tmp_path: Path, capsys: pytest.Cap
 
 def test_accessibility_request_over_the_cells_x_departures_budget_is_refused(
         bundle_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("routing.accessibility.zones")
+    pytest.importorskip("routing.network.zones")
     monkeypatch.setenv("SPMD_BUDGET_MAX_CELL_DEPARTURES", "100000")  # the whole day would be 1,440 x the cells
     for argv in (["accessibility", "--window", "00:00-23:59"], ["matrix", "--origins", "cells", "--window", "06:00-22:00"]):
         code = main([*argv, "--bundle", str(bundle_dir), "--cache", str(tmp_path / "cache")])

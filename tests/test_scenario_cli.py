@@ -70,7 +70,7 @@ def test_plan_with_a_scenario_file(tiny: list[str], tmp_path: Path, capsys: pyte
 def test_compare_from_python_on_the_tiny_network(tmp_path: Path) -> None:
     import shapely
 
-    from routing.accessibility.zones import laea_grid
+    from routing.network.zones import laea_grid
     from routing.scenarios.compare import compare_scenarios
     from routing.scenarios.scenario import parse_scenario
     from tests.planner_fixtures import make_network
@@ -112,7 +112,7 @@ def test_compare_metro_b_on_the_bundle(bundle_dir: Path, tmp_path: Path, capsys:
 def test_compare_on_dask_equals_in_process(tmp_path: Path) -> None:
     import shapely
 
-    from routing.accessibility.zones import laea_grid
+    from routing.network.zones import laea_grid
     from routing.scenarios.compare import compare_scenarios
     from routing.scenarios.scenario import parse_scenario
     from tests.planner_fixtures import make_network

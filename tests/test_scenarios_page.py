@@ -22,7 +22,7 @@ def tiny(tmp_path_factory):
 
     from dashboard.access import AccessContext
     from routing.accessibility.engine import AccessibilityEngine
-    from routing.accessibility.zones import laea_grid
+    from routing.network.zones import laea_grid
     from routing.planner.planner import Planner
     from tests.planner_fixtures import make_network
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from routing.accessibility.zones import (
+from routing.network.zones import (
     cell_ids,
     commune_population,
     commune_zones,

@@ -1,7 +1,6 @@
 """Who can reach what: the accessibility engine (travel-time surfaces from many origins and
-departures), isochrones, opportunity and equity indicators (:mod:`~routing.accessibility.engine`),
-and the zones they are counted on: the 200 m LAEA grid, communes, IRIS
-(:mod:`~routing.accessibility.zones`)."""
+departures), isochrones, opportunity and equity indicators (:mod:`~routing.accessibility.engine`).
+The grid and zones they are counted on live in :mod:`routing.network` and are re-exported here."""
 
 from routing.accessibility.engine import (
     AccessibilityEngine,
@@ -14,7 +13,7 @@ from routing.accessibility.engine import (
     travel_time_matrix,
     travel_time_surface,
 )
-from routing.accessibility.zones import laea_grid, population_on_cells, rennes_metropole_grid
+from routing.network import laea_grid, population_on_cells, rennes_metropole_grid
 
 __all__ = [
     "AccessibilityEngine", "Measure", "Points", "accessibility", "equity_table", "isochrone",

@@ -521,7 +521,7 @@ def isochrone_polygons(grid: Any, times_s: np.ndarray, bands_min: Sequence[float
 def _cell_km2(grid: Any) -> float:
     ids = grid["cell_id"] if "cell_id" in grid else None
     if ids is not None and len(ids):
-        from routing.accessibility.zones import parse_cell_id
+        from routing.network.zones import parse_cell_id
 
         side = parse_cell_id(str(ids.iloc[0]))[0]
         return side * side / 1e6
@@ -532,7 +532,7 @@ def isochrone(engine: AccessibilityEngine, grid: Any, origin: tuple[float, float
               mode: str = "transit", departure: Any = "08:00", window: Any = None,
               bands_min: Sequence[float] = DEFAULT_BANDS_MIN, arrive_by: bool = False,
               percentile: float = 50.0) -> Any:
-    """Isochrone bands around ``origin`` (lon, lat) on ``grid`` (from :func:`routing.accessibility.zones.laea_grid`).
+    """Isochrone bands around ``origin`` (lon, lat) on ``grid`` (from :func:`routing.network.zones.laea_grid`).
 
     With ``window`` ("08:00-09:00") the surface is the ``percentile`` over its minutes.
     ``arrive_by``: the bands hold the cells from which ``origin`` is reached by ``departure``.
@@ -871,17 +871,17 @@ def opportunities(kind: str, network: Network, *, grid: Any = None, bundle: Any 
         if grid is None or "population" not in grid:
             raise ValueError("population opportunities need a grid with a population column")
         return Points.from_frame(grid, id_col="cell_id", weight_col="population")
-    from sources.datasets import load
+    from routing.network.inputs import load_frame
 
     if kind == "employers":
-        f = load("survey-employers", bundle=bundle, cache=cache).data
+        f = load_frame("survey-employers", bundle=bundle, cache=cache)
         g = (f.dropna(subset=["lon", "lat"]).groupby(["lon", "lat"], as_index=False)
              .agg(employer=("employer", "first"), weight=("answer_id", "size")))
         g["opportunity_id"] = [f"employer:{i}" for i in range(len(g))]
         return Points.from_frame(g, id_col="opportunity_id", weight_col="weight")
     import shapely
 
-    z = load("business-zones", bundle=bundle, cache=cache).data
+    z = load_frame("business-zones", bundle=bundle, cache=cache)
     pts = shapely.point_on_surface(np.asarray(z.geometry.to_numpy(), dtype=object))
     frame = pd.DataFrame({"opportunity_id": z["zone_id"].astype(str).to_numpy(), "lon": shapely.get_x(pts),
                           "lat": shapely.get_y(pts), "weight": z["area_ha"].fillna(0.0).to_numpy(float)})

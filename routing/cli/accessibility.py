@@ -63,8 +63,7 @@ def _write(frame: Any, out: str | None, *, geo: bool = False) -> None:
 
 def _load(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
     from routing.accessibility.engine import AccessibilityEngine
-    from routing.accessibility.zones import rennes_metropole_grid
-    from routing.network.inputs import load_network
+    from routing.network.inputs import load_network, rennes_metropole_grid
 
     if net is None:
         net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
@@ -96,16 +95,16 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
 def _points(spec: str, net: Any, grid: Any, args: argparse.Namespace) -> Any:
     """Origins / destinations: cells, communes, iris, or an opportunity kind."""
     from routing.accessibility.engine import OPPORTUNITY_KINDS, Points, opportunities
-    from routing.accessibility.zones import commune_zones, iris_zones
-    from sources.datasets import load
+    from routing.network.inputs import load_frame
+    from routing.network.zones import commune_zones, iris_zones
 
     if spec == "cells":
         return Points.from_frame(grid, id_col="cell_id")
     if spec == "communes":
-        return Points.from_frame(commune_zones(load("communes", bundle=args.bundle, cache=args.cache).data),
+        return Points.from_frame(commune_zones(load_frame("communes", bundle=args.bundle, cache=args.cache)),
                                  id_col="zone_id")
     if spec == "iris":
-        return Points.from_frame(iris_zones(load("iris", bundle=args.bundle, cache=args.cache).data),
+        return Points.from_frame(iris_zones(load_frame("iris", bundle=args.bundle, cache=args.cache)),
                                  id_col="zone_id")
     if spec in OPPORTUNITY_KINDS:
         return opportunities(spec, net, grid=grid, bundle=args.bundle, cache=args.cache, window=args.window)

@@ -14,15 +14,6 @@ import time
 from typing import Any
 
 
-def load_timetable(*, bundle: Any = None, cache: Any = None, day: dt.date) -> Any:
-    """The compiled timetable of ``day`` from the catalogue's GTFS (bundle or cache)."""
-    from routing.network.inputs import GTFS_ID
-    from routing.transit.timetable import build_timetable
-    from sources.datasets import load
-
-    return build_timetable(load(GTFS_ID, bundle=bundle, cache=cache).data, day)
-
-
 def cmd_departures(args: argparse.Namespace) -> int:
     from routing.places import PlaceNotFound
     from routing.transit.departures import departure_board, find_stop, next_departures, seconds_of
@@ -32,6 +23,8 @@ def cmd_departures(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"error: --at {args.at!r} is not an ISO date-time such as 2011-11-15T08:00", file=sys.stderr)
         return 2
+    from routing.network.inputs import load_timetable
+
     tt = load_timetable(bundle=args.bundle, cache=args.cache, day=at.date())
     live = None
     if args.trip_updates:

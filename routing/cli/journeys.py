@@ -28,7 +28,7 @@ def journey_rows(tt: Any, table: Any) -> list[dict[str, Any]]:
 
 
 def cmd_journeys(args: argparse.Namespace) -> int:
-    from routing.cli.departures import load_timetable
+    from routing.network.inputs import load_timetable
     from routing.transit.csa import profile_to_any
     from routing.transit.departures import find_stop, seconds_of
 

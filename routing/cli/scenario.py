@@ -71,10 +71,8 @@ def _pairs(path: str | None) -> Any:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from routing.accessibility.zones import rennes_metropole_grid
-    from routing.network.inputs import load_network
+    from routing.network.inputs import load_frame, load_network, rennes_metropole_grid
     from routing.scenarios.compare import compare_scenarios
-    from sources.datasets import load
 
     net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
     grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
@@ -82,7 +80,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     try:
         import pandas as pd
 
-        communes = load("communes", bundle=args.bundle, cache=args.cache).data
+        communes = load_frame("communes", bundle=args.bundle, cache=args.cache)
         names = pd.Series(communes["name"].astype(str).to_numpy(), index=communes["insee"].astype(str).to_numpy())
     except Exception:  # noqa: BLE001 - names are a nicety
         names = None

@@ -1,10 +1,11 @@
-"""From the catalogue to a ready network: load the datasets, build, cache on disk.
+"""From the catalogue to a ready network, grid and opportunities: load the datasets, build, cache.
 
-This is the one place where :mod:`routing` meets :mod:`sources`: it asks the catalogue
-for the loaded frames (bundle or cache, see :func:`sources.datasets.load`), then calls
-:func:`routing.network.assemble.build_network`. The built network is cached under
-``<cache>/networks/<digest>``, the digest covering the input files' SHA-256, the
-service day and :data:`routing.network.assemble.NETWORK_VERSION`.
+This is the one module of :mod:`routing` that reads the catalogue, the fetch cache and the frame
+store of :mod:`sources` (tests/test_project.py holds it): every other module gets loaded frames from
+here (:func:`load_frame`, :func:`load_timetable`, :func:`load_network`, :func:`rennes_metropole_grid`).
+The built network is cached under ``<cache>/networks/<digest>``, the digest covering the input
+files' SHA-256, the service day and :data:`routing.network.assemble.NETWORK_VERSION`; derived frames
+(the grid) under ``<cache>/<kind>/`` keyed the same way (:func:`cached_frame`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,29 @@ POINT_IDS = {"bikeshare": "velo-star", "carpool": "bnlc", "parkings": "parkings"
 CYCLE_ID = "rev-cycle-network"
 
 
+def bundle_beside_checkout() -> Path | None:
+    """The bundle beside the checkout (``../shared/data/rennes``) when it exists and no bundle is
+    set in ``$SPMD_BUNDLE``; None otherwise."""
+    if settings.bundle_dir() is not None:
+        return None
+    candidate = settings.default_bundle_candidate()
+    return candidate if (candidate / "README.md").exists() else None
+
+
+def load_frame(ds_id: str, *, bundle: Any = None, cache: Any = None) -> Any:
+    """The loaded frame of catalogue dataset ``ds_id`` (bundle or cache; see :func:`sources.load`)."""
+    from sources import load
+
+    return load(ds_id, bundle=bundle, cache=cache).data
+
+
+def load_timetable(*, bundle: Any = None, cache: Any = None, day: dt.date) -> Any:
+    """The compiled timetable of ``day`` from the catalogue's GTFS (no street layer built)."""
+    from routing.transit.timetable import build_timetable
+
+    return build_timetable(load_frame(GTFS_ID, bundle=bundle, cache=cache), day)
+
+
 def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path]]:
     """Files behind every input dataset (missing optional ones are left out)."""
     from sources.errors import SourceError
@@ -45,14 +69,19 @@ def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path
     return out
 
 
-def network_digest(files: dict[str, Iterable[Path]], day: dt.date | str | None) -> str:
+def files_digest(files: dict[str, Iterable[Path]], salt: str, *, length: int = 24) -> str:
+    """SHA-256 over ``salt`` and the content digests of the files behind each dataset."""
     from sources.store import file_digest
 
-    h = hashlib.sha256(f"network-v{NETWORK_VERSION}|{day}".encode())
+    h = hashlib.sha256(salt.encode())
     for ds_id in sorted(files):
         for path in sorted(files[ds_id]):
             h.update(f"|{ds_id}|{path.name}|{file_digest(path)}".encode())
-    return h.hexdigest()[:24]
+    return h.hexdigest()[:length]
+
+
+def network_digest(files: dict[str, Iterable[Path]], day: dt.date | str | None) -> str:
+    return files_digest(files, f"network-v{NETWORK_VERSION}|{day}")
 
 
 def network_dir(digest: str, *, cache: Any = None) -> Path:
@@ -103,18 +132,17 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
     from sources.errors import SourceError
     from sources.settings import RENNES_METROPOLE_BBOX
 
-    candidate = settings.default_bundle_candidate()
-    has_candidate = (candidate / "README.md").exists()
-    if bundle is None and settings.bundle_dir() is None and has_candidate and settings.offline():
-        bundle = candidate
+    beside = bundle_beside_checkout()
+    if bundle is None and beside is not None and settings.offline():
+        bundle = beside
     try:
         files = input_files(bundle=bundle, cache=cache)
     except SourceError as exc:
         # no bundle named and the official copies unreachable: the bundle beside the checkout
-        if bundle is not None or settings.bundle_dir() is not None or not has_candidate:
+        if bundle is not None or beside is None:
             raise
-        log.warning("official sources unavailable (%s): using the bundle %s", exc, candidate)
-        bundle = candidate
+        log.warning("official sources unavailable (%s): using the bundle %s", exc, beside)
+        bundle = beside
         files = input_files(bundle=bundle, cache=cache)
     digest = network_digest(files, day or "representative-weekday")
     directory = network_dir(digest, cache=cache)
@@ -177,3 +205,50 @@ def networkx_graph(network: Network, *, cache: Any = None) -> Any:
         except OSError as exc:  # a read-only or full cache: the graph is still returned
             log.warning("graph cache %s not written: %s", path, exc)
     return graph
+
+
+def cached_frame(kind: str, ds_ids: Iterable[str], salt: str, build: Any, *, bundle: Any = None,
+                 cache: Any = None) -> Any:
+    """A frame derived from catalogue datasets, cached as GeoParquet under ``<cache>/<kind>/``.
+
+    The key covers ``salt`` and the content of the files behind ``ds_ids``; ``build()`` makes the
+    frame on a miss. A broken cache file is rebuilt; a read-only or full cache is only logged.
+    """
+    from sources.fetch import fetch
+
+    files = {ds_id: fetch(ds_id, bundle=bundle, cache=cache) for ds_id in ds_ids}
+    path = settings.cache_dir(cache) / kind / f"{files_digest(files, salt, length=20)}.parquet"
+    if path.exists():
+        import geopandas as gpd
+
+        try:
+            return gpd.read_parquet(path)
+        except Exception as exc:  # noqa: BLE001 - a broken cache file is rebuilt
+            log.warning("%s cache %s unreadable (%s): rebuilt", kind, path, exc)
+    frame = build()
+    try:
+        atomic_write(path, frame.to_parquet)
+    except OSError as exc:  # a read-only or full cache: the frame is still returned
+        log.warning("%s cache %s not written: %s", kind, path, exc)
+    return frame
+
+
+def rennes_metropole_grid(*, bundle: Any = None, cache: Any = None, cell_m: int = 200) -> Any:
+    """The LAEA grid over Rennes Métropole from the catalogue's commune layer, with ``insee`` and
+    ``population`` columns (see :mod:`routing.network.zones` for how population is spread).
+
+    Cached under ``<cache>/grids/``, keyed by the commune and indicator files and ``cell_m``.
+    """
+    from routing.network.zones import laea_grid, population_on_cells
+    from sources.loaders.territory import rennes_metropole_polygon
+
+    def build() -> Any:
+        communes = load_frame("communes", bundle=bundle, cache=cache)
+        rm = communes[communes["in_rennes_metropole"].astype(bool)]
+        grid = laea_grid(rennes_metropole_polygon(communes), cell_m=cell_m, communes=rm)
+        indicators = load_frame("indicators", bundle=bundle, cache=cache)
+        grid["population"] = population_on_cells(grid, rm, indicators, cell_m=cell_m)
+        return grid
+
+    return cached_frame("grids", ("communes", "indicators"), f"rm-grid-v1|{cell_m}", build,
+                        bundle=bundle, cache=cache)

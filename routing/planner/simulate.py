@@ -163,14 +163,16 @@ def _homes_and_workplaces(n_users: int, rng: np.random.Generator, bundle_dir: st
                           ) -> tuple[np.ndarray, np.ndarray]:
     """Homes in the IRIS of Rennes Métropole, workplaces in its business zones, unless given."""
     if homes is None or workplaces is None:
-        from sources.traces.flows import load_business_zones, load_tessellation
+        from routing.network.inputs import load_frame
+        from sources.geo import WGS84
 
         if homes is None:
-            iris = load_tessellation("iris", bundle_dir=bundle_dir)
+            iris = load_frame("iris", bundle=bundle_dir).to_crs(WGS84)
             # IRIS are drawn to hold ~2,000 inhabitants each: equal weights follow population
             homes = random_points_in(iris, n_users, rng=rng, weights=np.ones(len(iris)))
         if workplaces is None:
-            workplaces = random_points_in(load_business_zones(bundle_dir=bundle_dir), n_users, rng=rng)
+            workplaces = random_points_in(load_frame("business-zones", bundle=bundle_dir).to_crs(WGS84), n_users,
+                                          rng=rng)
     return homes, workplaces
 
 
@@ -278,13 +280,9 @@ STRAIGHT_SPEED_M_S = {"walk": 1.3, "bike": 4.2, "car": 8.0}
 def _default_day(bundle_dir: str | Path | None) -> date:
     """The network's default service day: the bundle feed's representative weekday (the bundle
     beside the checkout when none is named)."""
-    from routing.network.inputs import default_service_day
-    from sources import settings
+    from routing.network.inputs import bundle_beside_checkout, default_service_day
 
-    candidate = settings.default_bundle_candidate()
-    if bundle_dir is None and settings.bundle_dir() is None and (candidate / "README.md").exists():
-        bundle_dir = candidate
-    day = default_service_day(bundle=bundle_dir)
+    day = default_service_day(bundle=bundle_dir or bundle_beside_checkout())
     if day is None:
         raise ValueError("the GTFS feed has no service day: pass day=")
     return day

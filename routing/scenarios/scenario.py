@@ -66,7 +66,7 @@ import pandas as pd
 
 from routing.constants import UNREACHABLE_I32
 from routing.transit.timetable import Timetable, _csr, order_connections, straight_line_footpaths
-from sources.geo import haversine_m
+from sources.geo import FRANCE_BBOX, haversine_m
 
 #: the scenarios versioned with the project
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "assets" / "scenarios"
@@ -305,14 +305,12 @@ def _modification(m: Any, i: int, file: str) -> dict[str, Any]:
 
 
 def _lonlat(m: dict[str, Any], ctx: tuple[str, str], prefix: str) -> tuple[float, float]:
-    from sources import settings
-
     lon, lat = m.get("lon"), m.get("lat")
     for key, v in (("lon", lon), ("lat", lat)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise ScenarioError(f"{key} must be a number (WGS84 degrees)", file=ctx[0], modification=ctx[1],
                                 field=prefix + key)
-    x0, y0, x1, y1 = settings.FRANCE_BBOX
+    x0, y0, x1, y1 = FRANCE_BBOX
     if not (x0 <= lon <= x1 and y0 <= lat <= y1):
         raise ScenarioError(f"point ({lon}, {lat}) outside France", file=ctx[0], modification=ctx[1],
                             field=prefix + "lon")

@@ -3,7 +3,8 @@
 The grid follows the INSEE / Eurostat convention: cells are squares whose lower-left
 corners lie at multiples of ``cell_m`` metres in EPSG:3035, identified as
 ``CRS3035RES200mN{y}E{x}`` (``y``/``x`` the lower-left corner, in metres). Only loaded
-frames come in (see :mod:`sources.loaders.territory`); nothing is read from files here.
+frames come in (see :mod:`sources.loaders.territory`); nothing is read from files here: the grid of
+Rennes Métropole from the catalogue is :func:`routing.network.inputs.rennes_metropole_grid`.
 
 Population is spread on the cells from commune figures, because the bundle has no
 population grid: a commune's population is its census density (indicator ``densite``,
@@ -15,7 +16,6 @@ cut by a commune boundary receives a share of each commune.
 
 from __future__ import annotations
 
-import logging
 import math
 from typing import Any
 
@@ -23,9 +23,6 @@ import numpy as np
 import pandas as pd
 
 from sources.geo import LAEA, WGS84, grid_ids, parse_grid_ids
-from sources.tempfiles import atomic_write
-
-log = logging.getLogger(__name__)
 
 GRID_COLUMNS = ("cell_id", "x_3035", "y_3035", "lon", "lat", "insee", "area_in_m2")
 
@@ -248,42 +245,3 @@ def _zones(frame: pd.DataFrame, id_col: str, name_col: str) -> Any:
                              "name": frame[name_col].astype(str).to_numpy(),
                              "lon": shapely.get_x(pts), "lat": shapely.get_y(pts)},
                             geometry=list(geoms), crs=getattr(frame, "crs", None) or WGS84)
-
-
-def rennes_metropole_grid(*, bundle: Any = None, cache: Any = None, cell_m: int = 200) -> Any:
-    """The LAEA grid over Rennes Métropole from the catalogue's commune layer, with ``insee`` and
-    ``population`` columns (see the module docstring for how population is spread).
-
-    Cached as parquet under ``<cache>/grids/``, keyed by a digest of the commune and indicator
-    files and ``cell_m``.
-    """
-    import hashlib
-
-    from sources import settings
-    from sources.datasets import load
-    from sources.fetch import fetch
-    from sources.loaders.territory import rennes_metropole_polygon
-    from sources.store import file_digest
-
-    h = hashlib.sha256(f"rm-grid-v1|{cell_m}".encode())
-    for ds_id in ("communes", "indicators"):
-        for path in sorted(fetch(ds_id, bundle=bundle, cache=cache)):
-            h.update(f"|{path.name}|{file_digest(path)}".encode())
-    cached = settings.cache_dir(cache) / "grids" / f"rm-{cell_m}m-{h.hexdigest()[:20]}.parquet"
-    if cached.exists():
-        import geopandas as gpd
-
-        try:
-            return gpd.read_parquet(cached)
-        except Exception as exc:  # noqa: BLE001 - a broken cache file is rebuilt
-            log.warning("grid cache %s unreadable (%s): rebuilt", cached, exc)
-    communes = load("communes", bundle=bundle, cache=cache).data
-    rm = communes[communes["in_rennes_metropole"].astype(bool)]
-    grid = laea_grid(rennes_metropole_polygon(communes), cell_m=cell_m, communes=rm)
-    indicators = load("indicators", bundle=bundle, cache=cache).data
-    grid["population"] = population_on_cells(grid, rm, indicators, cell_m=cell_m)
-    try:
-        atomic_write(cached, grid.to_parquet)
-    except OSError as exc:  # a read-only or full cache: the grid is still returned
-        log.warning("grid cache %s not written: %s", cached, exc)
-    return grid
