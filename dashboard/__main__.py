@@ -21,7 +21,7 @@ def _start_background() -> None:
     from dashboard import server, state
 
     server.security_headers()  # ready before the first response
-    from dashboard import transit
+    from dashboard.services import transit
 
     transit.ensure_deckgl_bundle()  # the animation's deck.gl, served offline (copied from pydeck)
     state.start_background()

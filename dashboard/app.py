@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import share, state, ui
-from dashboard.i18n import LANGUAGES, t
+from dashboard.i18n import LANGUAGES, language, t
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
@@ -39,7 +39,7 @@ def _language_from_url() -> None:
 
 
 def _language_to_url() -> None:
-    lang = state.language()
+    lang = language()
     if share.parse_lang(st.query_params.to_dict(), LANGUAGES) != (None if lang == "fr" else lang):
         if lang == "fr":
             del st.query_params[share.LANG_PARAM]

@@ -280,8 +280,8 @@ def test_kiosk_planner_with_a_hostile_share_link(app_planner):
 
 def _scenario_error_app() -> None:
     """The scenarios page's upload error path, on a TOML file with a hostile name and field."""
-    from dashboard import scenarios as sv
     from dashboard import ui
+    from dashboard.services import scenarios as sv
     from routing.scenarios.scenario import ScenarioError
 
     try:

@@ -1,25 +1,16 @@
 """Accessibility explorer: mode, opportunity, cutoff and window in; grid map, per-commune equity
-table, mode comparison and isochrones out (computation in dashboard.access / routing.accessibility.engine,
-results cached per process in dashboard.state)."""
+table, mode comparison and isochrones out (computation in routing.accessibility, called and turned
+into display tables by dashboard.services.accessibility; results cached per process in
+dashboard.state)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import access, maps, share, state, ui
+from dashboard import maps, share, state, ui
 from dashboard.i18n import t
+from dashboard.services import accessibility as access
 from routing.places import coordinates_error
-
-
-def _wait_for_planner() -> None:
-    @st.fragment(run_every=1.0)
-    def waiting() -> None:
-        loader = state.planner_loader()
-        if loader is None or loader.finished is not None:
-            st.rerun(scope="app")
-        st.progress(min(0.95, loader.elapsed_s / 20.0), text=t("loading.planner_s", s=int(loader.elapsed_s)))
-
-    waiting()
 
 
 def _controls() -> tuple[str, str, int, str]:
@@ -153,12 +144,8 @@ def page() -> None:
         st.caption(t("acc.proxy_note"))
     waiting_box = st.empty()  # always there: the elements below keep their place in the tree
     if not state.access_overridden() and state.planner_if_ready() is None:
-        loader = state.planner_loader()
         with waiting_box.container():
-            if loader is not None and loader.failed:
-                st.error(t("error.planner_unavailable"), icon=":material/construction:")
-                return
-            _wait_for_planner()
+            ui.wait_for_planner()
         return
     waiting_box.empty()
     with st.spinner(t("acc.preparing")):

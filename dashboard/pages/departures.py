@@ -12,8 +12,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import maps, share, state, transit, ui
+from dashboard import maps, share, state, ui
 from dashboard.i18n import t
+from dashboard.services import transit
 from routing import (
     clock,
     departure_board,
@@ -158,7 +159,7 @@ def page() -> None:
                                            placeholder=t("dep.stop_placeholder")))
     c2.time_input(t("dep.time"), key="dep_time", step=300)
     if tt is None:
-        ui.wait_for_planner()
+        ui.wait_for_planner(text_key="loading.network", timetable=True)
         return
     group = None
     if text:

@@ -1,6 +1,6 @@
 """Scenarios: choose or upload a scenario, see the new line, the accessibility gained and lost per cell
-and per commune, and the trip planner's answer with and without (computation in routing.scenarios.scenario /
-routing.scenarios.compare, glue in dashboard.scenarios, caching in dashboard.state)."""
+and per commune, and the trip planner's answer with and without (computation in routing.scenarios,
+display tables in dashboard.services.scenarios, caching in dashboard.state)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import maps, state, ui
-from dashboard import scenarios as sv
-from dashboard.i18n import t
+from dashboard.i18n import language, t
+from dashboard.services import scenarios as sv
 
 
 def _apply_preset() -> None:
@@ -54,25 +54,6 @@ def _describe(key: str) -> object | None:
         return sc if not isinstance(sc, str) else load_scenario(sc)
     except (ScenarioError, KeyError):
         return None
-
-
-def _wait_for_planner() -> bool:
-    if state.planner_if_ready() is not None:
-        return True
-    loader = state.planner_loader()
-    if loader is not None and loader.failed:
-        st.error(t("error.planner_unavailable"), icon=":material/construction:")
-        return False
-
-    @st.fragment(run_every=1.0)
-    def waiting() -> None:
-        ld = state.planner_loader()
-        if ld is None or ld.finished is not None:
-            st.rerun(scope="app")
-        st.progress(min(0.95, ld.elapsed_s / 20.0), text=t("loading.planner_s", s=int(ld.elapsed_s)))
-
-    waiting()
-    return False
 
 
 def _line_map(sc: object, planner: object) -> None:
@@ -158,7 +139,7 @@ def _trip(base: str, new: str) -> None:
                 st.text(t("scen.no_route", reason=str(result.reason)))
                 continue
             it = result.itineraries[0]
-            st.markdown(ui.itinerary_card_html(it, selected=False, lang=state.language()), unsafe_allow_html=True)
+            st.markdown(ui.itinerary_card_html(it, selected=False, lang=language()), unsafe_allow_html=True)
 
 
 def page() -> None:
@@ -182,7 +163,7 @@ def page() -> None:
             st.text(sc.description)
             for src in sc.sources:
                 st.text(f"• {src.get('title', '')} {src.get('url', '')}".rstrip())
-    if not _wait_for_planner():
+    if not ui.wait_for_planner():
         return
     if sc is not None and sc.added_lines:
         _line_map(sc, state.scenario_planner(new))

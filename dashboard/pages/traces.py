@@ -59,7 +59,7 @@ def _source() -> None:
 
 
 def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
-    from sources.errors import UnusableInputError
+    from sources import UnusableInputError
     from sources.traces.load import load_traces
 
     data = file.getvalue()
