@@ -415,6 +415,13 @@ def tiles_reachable() -> bool:
         return ok
 
 
+def street_layers() -> list[Any]:
+    """The street base map as deck.gl layers (:func:`dashboard.maps.base_layers`); none when it
+    cannot be prepared."""
+    table = layer_table("streets")
+    return maps.base_layers(table) if table is not None and len(table) else []
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _streets_geojson(bundle_key: str) -> dict[str, Any] | None:
     from dashboard.leaflet import streets_geojson

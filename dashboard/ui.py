@@ -157,9 +157,8 @@ def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
 
 
 def legend_html(entries: Iterable[tuple[Iterable[int], str]]) -> str:
-    items = "".join(f'<span><span class="sw" style="background:{maps.rgb_css(rgb)}"></span>'
-                    f"{maps.esc(t(key))}</span>" for rgb, key in entries)
-    return f'<div class="spmd-legend">{items}</div>'
+    """A legend from (colour, translation key) pairs."""
+    return legend_html_text((rgb, t(key)) for rgb, key in entries)
 
 
 def legend_html_text(entries: Iterable[tuple[Iterable[int], str]]) -> str:
@@ -245,15 +244,6 @@ def say(kind: str, key: str, *, icon: str | None = None, where: Any = None, **pa
         show(text, icon=icon)
     else:
         show(text)
-
-
-def say_plain(kind: str, text: Any, *, icon: str | None = None) -> None:
-    """``st.<kind>`` of an outside text (planner notes, a reason from data), as plain text."""
-    show = getattr(st, kind)
-    if icon is not None:
-        show(plain(text), icon=icon)
-    else:
-        show(plain(text))
 
 
 def attribution(keys: Iterable[str] = ("attr.osm", "attr.star", "attr.etalab")) -> None:

@@ -27,10 +27,7 @@ def _controls() -> tuple[str, str, int, str]:
 
 def _grid_map(ctx: object, cells: object, unit: str) -> None:
     table, breaks = access.cells_display(ctx, cells, unit=unit)
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     layers.append(maps.polygon_layer("acc_cells", table))
     st.pydeck_chart(maps.make_deck(layers, view=(maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 10.6),
                                    height_px=560), width="stretch", key="acc_map")
@@ -112,10 +109,7 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
     bands = tuple(b for b in (10, 20, 30, 45, 60))
     with st.spinner(t("acc.computing")):
         iso = state.isochrone((place.lon, place.lat), mode=mode, departure=dep, bands=bands)
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     layers.append(maps.polygon_layer("isochrones", access.isochrone_display(iso)))
     layers.append(maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]),
                                   kind="points"))

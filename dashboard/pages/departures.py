@@ -109,8 +109,7 @@ def _journeys(tt: Any, group: Any) -> None:
 def _map(tt: Any, group: Any | None) -> None:
     every = pd.DataFrame({"lon": tt.stop_lon, "lat": tt.stop_lat, "stop_name": tt.stop_names.astype(str),
                           "stop_id": tt.stop_ids.astype(str)}).dropna(subset=["lon", "lat"])
-    streets = state.layer_table("streets")
-    layers = maps.base_layers(streets) if streets is not None and len(streets) else []
+    layers = state.street_layers()
     layers.append(transit.stops_layer(every, [0, 103, 177], layer_id="stops"))
     view = None
     if group is not None:

@@ -89,8 +89,7 @@ def page() -> None:
         st.markdown(transit.hours_html(table), unsafe_allow_html=True)  # escaped: numbers only
         ui.share_link({"line": view.line, "stop": str(stops.loc[s, "stop_name"])})
     with right:
-        streets = state.layer_table("streets")
-        layers = maps.base_layers(streets) if streets is not None and len(streets) else []
+        layers = state.street_layers()
         layers += [transit.patterns_layer(pats.iloc[[i for i in range(len(pats)) if i != p]], layer_id="others",
                                          alpha=90, width_m=10),
                   transit.patterns_layer(pats.iloc[[p]], layer_id="pattern"),

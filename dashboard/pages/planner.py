@@ -141,7 +141,7 @@ def _params(planner: Any, modes: list[str]) -> Any:
                       min_soc=float(ss.get("min_soc", round(EV.min_soc * 100))) / 100.0)
     try:
         from routing.planner import PlanParams
-    except ImportError:  # a planner injected through state.set_override, before routing.planner.planner exists
+    except ImportError:  # a planner injected through state.set_override, without routing.planner
         return SimpleNamespace(**kwargs)
     return PlanParams(**kwargs)
 
@@ -249,10 +249,7 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
 def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> None:
     if _leaflet_map(itinerary, origin, destination):
         return
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     stops = state.layer_table("stops")
     if stops is not None and len(stops):
         layers.append(maps.deck_layer("stops", stops, kind="points"))

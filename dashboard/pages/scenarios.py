@@ -57,10 +57,7 @@ def _describe(key: str) -> object | None:
 
 
 def _line_map(sc: object, planner: object) -> None:
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     lines = sv.line_table(sc, planner.network)
     layers.append(maps.deck_layer("scen_lines", lines, kind="paths", min_width_px=4))
     layers.append(maps.deck_layer("scen_stations", sv.station_table(sc), kind="points"))
@@ -91,10 +88,7 @@ def _comparison(base: str, new: str) -> None:
     m4.metric(t("scen.gain_threshold", n=f"{cmp.threshold:,.0f}".replace(",", " ")),
               f"{eq['people_gaining_threshold']:,.0f}".replace(",", " "))
     table = sv.difference_display(cmp.cells, unit=unit)
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     layers.append(maps.polygon_layer("scen_diff", table))
     st.pydeck_chart(maps.make_deck(layers, view=(maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 11.2), height_px=520),
                     width="stretch", key="scen_diff_map")
