@@ -100,7 +100,7 @@ def main() -> None:
           f"(ratio {statistics.median(base) / statistics.median(ours):.1f} x)")
 
     # -- a day of buses ----------------------------------------------------------------------------
-    from dashboard.transit import day_deck_json
+    from dashboard.services.transit import day_deck_json
 
     ours, prep, base = [], [], []
     for _ in range(5):

@@ -21,7 +21,7 @@ def _start_background() -> None:
     from dashboard import server, state
 
     server.security_headers()  # ready before the first response
-    from dashboard import transit
+    from dashboard.services import transit
 
     transit.ensure_deckgl_bundle()  # the animation's deck.gl, served offline (copied from pydeck)
     state.start_background()
@@ -31,7 +31,7 @@ def _links_run_the_app() -> None:
     """Every page can be linked to (``/departures?stop=...``): the app declares its pages with
     ``st.navigation``, but Streamlit treats ``dashboard/pages/`` as old-style pages (and runs a linked
     page without the app around it: no navigation, no language) until a first visit to ``/`` has
-    called ``st.navigation``. Tell it from the start (issue 13)."""
+    called ``st.navigation``. Tell it from the start."""
     try:
         from streamlit.runtime.pages_manager import PagesManager
 

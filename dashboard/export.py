@@ -1,4 +1,4 @@
-"""Itinerary exports (GeoJSON, GPX) and display helpers, without Streamlit."""
+"""Itinerary exports (GeoJSON, GPX), without Streamlit."""
 
 from __future__ import annotations
 
@@ -39,18 +39,3 @@ def itinerary_gpx(itinerary: Any, *, name: str = "Rennes") -> str:
         track.segments.append(seg)
     return gpx.to_xml(version="1.1")
 
-
-def format_duration(seconds: float, *, lang: str = "fr") -> str:
-    """``1500`` -> ``"25 min"``; ``4500`` -> ``"1 h 15"``."""
-    minutes = max(0, int(round(seconds / 60.0)))
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d}"
-
-
-def format_distance(meters: float) -> str:
-    return f"{meters:.0f} m" if meters < 1000 else f"{meters / 1000:.1f} km"
-
-
-def format_co2(grams: float) -> str:
-    return f"{grams:.0f} g" if grams < 1000 else f"{grams / 1000:.1f} kg"

@@ -59,11 +59,6 @@ def _elements(fig: Any) -> Iterable[Any]:
         yield from _elements(child)
 
 
-def _hex(rgb: Iterable[int]) -> str:
-    r, g, b = (int(v) for v in list(rgb)[:3])
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
 def streets_geojson(table: pd.DataFrame) -> dict[str, Any]:
     """The street base map table (maps.prepare_streets) as one MultiLineString per colour/width."""
     features = []
@@ -74,7 +69,7 @@ def streets_geojson(table: pd.DataFrame) -> dict[str, Any]:
             groups.setdefault(key, []).append(path)
         for (rgb, width), paths in sorted(groups.items(), key=lambda kv: kv[0][1]):
             features.append({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": paths},
-                             "properties": {"color": _hex(rgb), "weight": 1.0 if width < 6 else 2.2}})
+                             "properties": {"color": maps.rgb_hex(rgb), "weight": 1.0 if width < 6 else 2.2}})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -123,11 +118,11 @@ def add_itinerary(fmap: Any, itinerary: Any) -> list[tuple[float, float]]:
     points: list[tuple[float, float]] = []
     for rec in paths.itertuples(index=False):
         latlon = [[float(y), float(x)] for x, y in rec.path]
-        folium.PolyLine(latlon, color=_hex(rec.color), weight=7 if rec.width_m > 25 else 5, opacity=0.9,
+        folium.PolyLine(latlon, color=maps.rgb_hex(rec.color), weight=7 if rec.width_m > 25 else 5, opacity=0.9,
                         tooltip=f"{rec.name} · {rec.info}").add_to(fmap)
         points.extend((float(x), float(y)) for x, y in rec.path)
     for rec in ends.itertuples(index=False):
-        add_marker(fmap, (float(rec.lon), float(rec.lat)), str(rec.name), color=_hex(rec.color))
+        add_marker(fmap, (float(rec.lon), float(rec.lat)), str(rec.name), color=maps.rgb_hex(rec.color))
     return points
 
 

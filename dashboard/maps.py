@@ -13,7 +13,7 @@ Display tables have either point columns ``lon, lat, radius_m, color, name, info
 columns ``path, color, width_m, name, info`` (``path`` a list of [lon, lat]); ``name`` and
 ``info`` are HTML-escaped because deck.gl puts tooltips in innerHTML. Words of the tooltips are
 translations: a template field starting with ``_`` (``{_line}``) is the string ``map.line`` of
-:mod:`dashboard.i18n` in the requested language.
+:mod:`sources.i18n` in the requested language.
 
 The base map (:data:`STREETS`) is drawn from the street networks (no online tiles by
 default), so the map is never blank, even offline.
@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from dashboard.i18n import DEFAULT_LANGUAGE, translate
-from sources import SchemaError, settings
+from sources import SchemaError
 from sources.geo import haversine_m, in_bbox
+from sources.i18n import DEFAULT_LANGUAGE, translate
 from sources.loaders import bikeshare, carpool, cycling, gtfs, irve, parkings, realtime
 from sources.loaders import streets as street_loader
 
@@ -45,6 +45,11 @@ RENNES_CENTER = (-1.6778, 48.1173)  # lon, lat (République)
 VIEW_BBOX = (-2.05, 47.90, -1.35, 48.32)
 
 GREY = [150, 150, 160]
+#: a transit line whose feed gives no usable colour (STAR red)
+LINE_COLOR = [227, 5, 27]
+#: the two ends of a trip, on every map
+ORIGIN_COLOR = [30, 160, 70]
+DESTINATION_COLOR = [227, 5, 27]
 STREET_COLOR = [205, 208, 214]
 ROAD_COLOR = [170, 176, 188]
 HEX_RE = re.compile(r"^[0-9A-Fa-f]{6}$")
@@ -61,11 +66,26 @@ MODE_COLORS: dict[str, list[int]] = {
 
 
 def hex_to_rgb(value: Any, default: list[int] | None = None) -> list[int]:
-    """``"E3051B"`` or ``"#e3051b"`` -> [227, 5, 27]; anything else -> ``default`` (grey)."""
+    """``"E3051B"`` or ``"#e3051b"`` -> [227, 5, 27]; anything else -> ``default`` (grey).
+
+    The one reading of a colour from data (GTFS ``route_color``, scenario files); deck.gl takes
+    the RGB list, HTML and Leaflet take :func:`rgb_css` and :func:`rgb_hex` of it."""
     text = str(value or "").strip().lstrip("#")
     if HEX_RE.match(text):
         return [int(text[i:i + 2], 16) for i in (0, 2, 4)]
     return list(default or GREY)
+
+
+def rgb_css(rgb: Iterable[int]) -> str:
+    """[227, 5, 27] (an alpha, if any, is left out) -> ``"rgb(227,5,27)"``."""
+    r, g, b = (int(v) for v in list(rgb)[:3])
+    return f"rgb({r},{g},{b})"
+
+
+def rgb_hex(rgb: Iterable[int]) -> str:
+    """[227, 5, 27] (an alpha, if any, is left out) -> ``"#e3051b"``."""
+    r, g, b = (int(v) for v in list(rgb)[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def _missing(value: Any) -> bool:
@@ -649,11 +669,6 @@ def fit_view(points: Iterable[tuple[float, float]], *, min_zoom: float = 10.0,
     return (float((lon0 + lon1) / 2), float((lat0 + lat1) / 2), zoom)
 
 
-def in_area(lon: float, lat: float) -> bool:
-    bbox = settings.RENNES_METROPOLE_BBOX
-    return bbox[0] <= lon <= bbox[2] and bbox[1] <= lat <= bbox[3]
-
-
 # -- itineraries ------------------------------------------------------------------------------------
 
 def leg_color(leg: Any) -> list[int]:
@@ -681,10 +696,10 @@ def itinerary_tables(itinerary: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     legs = itinerary.legs
     if legs and legs[0].geometry:
         x, y = legs[0].geometry[0]
-        pts.append({"lon": x, "lat": y, "radius_m": 45.0, "color": [30, 160, 70],
+        pts.append({"lon": x, "lat": y, "radius_m": 45.0, "color": list(ORIGIN_COLOR),
                     "name": esc(legs[0].from_name), "info": ""})
     if legs and legs[-1].geometry:
         x, y = legs[-1].geometry[-1]
-        pts.append({"lon": x, "lat": y, "radius_m": 45.0, "color": [227, 5, 27],
+        pts.append({"lon": x, "lat": y, "radius_m": 45.0, "color": list(DESTINATION_COLOR),
                     "name": esc(legs[-1].to_name), "info": ""})
     return paths, pd.DataFrame(pts, columns=["lon", "lat", "radius_m", "color", "name", "info"])

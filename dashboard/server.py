@@ -148,9 +148,9 @@ def install() -> bool:
 def max_upload_mb() -> int:
     """The upload limit in MB (MiB, as Streamlit counts), from ``sources.budgets`` (setting
     SPMD_BUDGET_MAX_UPLOAD_BYTES): the server's limit and the one the traces page states."""
-    from sources.budgets import budgets
+    from sources import get_budgets
 
-    return max(1, budgets().max_upload_bytes // (1024 * 1024))
+    return max(1, get_budgets().max_upload_bytes // (1024 * 1024))
 
 
 def server_args(argv: list[str]) -> list[str]:

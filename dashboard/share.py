@@ -1,7 +1,7 @@
 """Shareable trip URLs: plain, validated query parameters (no Streamlit, no pickling).
 
 Parameters: ``from`` and ``to`` (a place name or "lat,lon", at most
-``budgets().max_place_chars`` printable characters; coordinates in range, latitude first),
+``get_budgets().max_place_chars`` printable characters; coordinates in range, latitude first),
 ``at`` (ISO date-time, local or with an offset converted to local time, e.g.
 ``2011-11-15T08:00`` or ``2011-11-15T07:00Z``), ``modes`` (comma-separated subset of the
 planner modes, duplicates dropped), ``arrive`` ("1" for arrive-by), ``kiosk`` ("1"). Anything
@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from routing import args as A
 from routing.constants import TRIP_MODES
 from routing.places import coordinates_error
-from sources.budgets import budgets
+from sources import get_budgets
 
 DEFAULT_MODES = ("walk", "bike", "bikeshare", "transit")
 ALL_MODES = TRIP_MODES
@@ -30,8 +30,8 @@ MAX_PARAM_CHARS = 1000
 
 
 def max_place_chars() -> int:
-    """The longest place text accepted (``budgets().max_place_chars``, setting SPMD_BUDGET_MAX_PLACE_CHARS)."""
-    return budgets().max_place_chars
+    """The longest place text accepted (``get_budgets().max_place_chars``, setting SPMD_BUDGET_MAX_PLACE_CHARS)."""
+    return get_budgets().max_place_chars
 
 
 @dataclass
@@ -114,7 +114,7 @@ def share_url(query: Mapping[str, str], *, base: str = "", lang: str | None = No
     return f"{base}?{urlencode(with_lang(query, lang) if lang else dict(query))}"
 
 
-# -- page links and the language (issue 13) ---------------------------------------------------------
+# -- page links and the language ---------------------------------------------------------
 #: every page can be linked to: ``?stop=`` (next departures), ``?line=`` and ``?stop=`` (line explorer),
 #: ``?at=`` (a date-time, as above), and ``?lang=en`` on any page
 LANG_PARAM = "lang"

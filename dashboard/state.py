@@ -7,12 +7,13 @@
   in a module-level registry) started with the server process by ``python -m dashboard`` or
   by the first run of the app: pages draw their widgets at once, poll
   :func:`planner_if_ready` and show progress only where a result needs the planner.
-* Per-session values (language, chosen places, plan results, last interaction
-  time for the kiosk) are ``st.session_state`` entries.
+* Per-session values (chosen places, plan results, last interaction
+  time for the kiosk) are ``st.session_state`` entries; the language is read by
+  :func:`dashboard.i18n.language`.
 
 Tests replace the planner, the dataset loader or the accessibility context with
 :func:`set_override` (``"planner"``: a zero-argument factory; ``"load_dataset"``: a function
-``dataset_id -> Loaded``; ``"access"``: a factory of a ``dashboard.access.AccessContext``);
+``dataset_id -> Loaded``; ``"access"``: a factory of a ``dashboard.services.accessibility.AccessContext``);
 overridden values are not cached. The operator (never a URL) may also name another planner
 factory in ``$SPMD_DASHBOARD_PLANNER`` (``"module:function"``), e.g. for browser tests before
 the network is built.
@@ -35,7 +36,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps
-from dashboard.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from dashboard.i18n import language
 from sources import settings
 
 log = logging.getLogger("dashboard")
@@ -59,7 +60,7 @@ _overrides: dict[str, Callable[..., Any]] = {}
 
 def set_override(name: str, value: Callable[..., Any]) -> None:
     """Replace ``"planner"`` (factory), ``"load_dataset"`` (id -> Loaded) or ``"access"`` (factory of a
-    :class:`dashboard.access.AccessContext`), for tests and demos."""
+    :class:`dashboard.services.accessibility.AccessContext`), for tests and demos."""
     if name not in {"planner", "load_dataset", "access"}:
         raise ValueError(f"unknown override {name!r}; use 'planner', 'load_dataset' or 'access'")
     _overrides[name] = value
@@ -84,11 +85,6 @@ def _bundle_key() -> str:
 
 
 # -- session ----------------------------------------------------------------------------------------
-
-def language() -> str:
-    lang = st.session_state.get("lang", DEFAULT_LANGUAGE)
-    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-
 
 def touch() -> None:
     """Record a user interaction (every full rerun is one)."""
@@ -195,7 +191,7 @@ def planner_available() -> bool:
     if "planner" in _overrides or os.environ.get("SPMD_DASHBOARD_PLANNER"):
         return True
     try:
-        return importlib.util.find_spec("routing.planner.planner") is not None
+        return importlib.util.find_spec("routing.planner") is not None
     except (ImportError, ValueError):
         return False
 
@@ -332,7 +328,7 @@ def _default_service_date(bundle_key: str) -> date:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _load_dataset(dataset_id: str, bundle_key: str) -> Any:
-    from sources.datasets import load
+    from sources import load
 
     return load(dataset_id, bundle=Path(bundle_key) if bundle_key else None)
 
@@ -419,6 +415,13 @@ def tiles_reachable() -> bool:
         return ok
 
 
+def street_layers() -> list[Any]:
+    """The street base map as deck.gl layers (:func:`dashboard.maps.base_layers`); none when it
+    cannot be prepared."""
+    table = layer_table("streets")
+    return maps.base_layers(table) if table is not None and len(table) else []
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _streets_geojson(bundle_key: str) -> dict[str, Any] | None:
     from dashboard.leaflet import streets_geojson
@@ -461,21 +464,21 @@ def accessibility_available() -> bool:
     if "access" in _overrides:
         return True
     try:
-        return all(importlib.util.find_spec(m) is not None for m in ("routing.accessibility.engine", "routing.network.zones"))
+        return importlib.util.find_spec("routing.accessibility") is not None
     except (ImportError, ValueError):
         return False
 
 
 @st.cache_resource(show_spinner=False, max_entries=1)
 def _access_context(bundle_key: str) -> Any:
-    from dashboard.access import build_context
+    from dashboard.services.accessibility import build_context
 
     planner = get_planner(timeout_s=600)
     return build_context(planner.network, bundle=Path(bundle_key) if bundle_key else None)
 
 
 def access_context() -> Any:
-    """The process-wide :class:`dashboard.access.AccessContext` (needs the planner's network)."""
+    """The process-wide :class:`dashboard.services.accessibility.AccessContext` (needs the planner's network)."""
     if "access" in _overrides:
         return _overrides["access"]()
     return _access_context(_bundle_key())
@@ -491,7 +494,7 @@ def _access_key() -> str:
 
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _cell_values(key: str, mode: str, opportunity: str, cutoff_min: int, window: str) -> pd.DataFrame:
-    from dashboard.access import cell_values
+    from dashboard.services.accessibility import cell_values
 
     return cell_values(access_context(), mode=mode, opportunity=opportunity, cutoff_min=cutoff_min, window=window)
 
@@ -507,7 +510,7 @@ def cell_values(*, mode: str, opportunity: str, cutoff_min: int, window: str) ->
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _isochrone(key: str, lon: float, lat: float, mode: str, departure: str, bands: tuple[int, ...]) -> Any:
-    from dashboard.access import isochrone_frame
+    from dashboard.services.accessibility import isochrone_frame
 
     return isochrone_frame(access_context(), (lon, lat), mode=mode, departure=departure, bands_min=bands)
 
@@ -519,12 +522,12 @@ def isochrone(origin: tuple[float, float], *, mode: str, departure: str, bands: 
 
 
 def catalogue() -> list[Any]:
-    from sources.catalogue import all_datasets
+    from sources import all_datasets
 
     return all_datasets()
 
 
-# -- transit views: next departures, line explorer, a day of buses (issue 13) ----------------------------
+# -- transit views: next departures, line explorer, a day of buses ----------------------------
 
 def timetable() -> Any | None:
     """The service day's compiled timetable of the ready planner (None while it loads or without one)."""
@@ -535,7 +538,7 @@ def timetable() -> Any | None:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str]:
-    from dashboard.transit import day_deck_json
+    from dashboard.services.transit import day_deck_json
     from routing import day_of_buses, street_segments
 
     t0 = time.perf_counter()
@@ -553,7 +556,7 @@ def day_of_buses(tt: Any, streets: Any = None) -> tuple[Any, str]:
     return _day_of_buses(f"{id(tt)}|{tt.day}|{tt.n_connections}|{id(streets)}", tt, streets)
 
 
-# -- scenarios (issue 11): networks, planners and comparisons per scenario digest ------------------
+# -- scenarios: networks, planners and comparisons per scenario digest ------------------
 _uploaded_scenarios: dict[str, Any] = {}  # digest -> Scenario parsed from an upload (plain data)
 
 

@@ -14,9 +14,8 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import maps
-from dashboard.export import format_co2, format_distance, format_duration
-from dashboard.i18n import STRINGS, message, t
+from dashboard import maps, share, state
+from dashboard.i18n import format_co2, format_distance, format_duration, known, language, message, t
 
 log = logging.getLogger("dashboard")
 
@@ -44,7 +43,7 @@ BASE_CSS = """
 table.spmd-table {border-collapse: collapse; font-size: 0.85rem; width: 100%;}
 table.spmd-table th, table.spmd-table td {border-bottom: 1px solid #e5e7eb; padding: 4px 8px; text-align: left;}
 .spmd-attr {color: #6b7280; font-size: 0.78rem;}
-/* phone layout (issue 13): nothing wider than the screen, touch targets at least 44 px high */
+/* phone layout: nothing wider than the screen, touch targets at least 44 px high */
 @media (max-width: 640px) {
   .block-container {padding-left: 0.75rem; padding-right: 0.75rem; max-width: 100vw;}
   .stButton button, .stDownloadButton button, .stFormSubmitButton button, [data-testid="stPills"] button,
@@ -118,14 +117,9 @@ def timetable_banner(service_date: Any) -> None:
 def mode_label(mode: str) -> str:
     """The translated name of a mode or itinerary label (the label itself when unknown)."""
     key = f"mode.{mode}"
-    return t(key) if key in STRINGS else str(mode)
+    return t(key) if known(key) else str(mode)
 
 
-
-
-def _rgb_css(rgb: Iterable[int]) -> str:
-    r, g, b = (int(v) for v in rgb)
-    return f"rgb({r},{g},{b})"
 
 
 def timeline_html(itinerary: Any) -> str:
@@ -139,7 +133,7 @@ def timeline_html(itinerary: Any) -> str:
         if getattr(leg, "approximate", False):
             title += f" ({maps.esc(t('planner.approximate'))})"
         blocks.append(f'<div title="{title}" style="flex:{share:.1f} 1 0; '
-                      f'background:{_rgb_css(maps.leg_color(leg))}">{text}</div>')
+                      f'background:{maps.rgb_css(maps.leg_color(leg))}">{text}</div>')
     return f'<div class="spmd-timeline">{"".join(blocks)}</div>'
 
 
@@ -163,43 +157,55 @@ def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
 
 
 def legend_html(entries: Iterable[tuple[Iterable[int], str]]) -> str:
-    items = "".join(f'<span><span class="sw" style="background:{_rgb_css(rgb)}"></span>'
-                    f"{maps.esc(t(key))}</span>" for rgb, key in entries)
-    return f'<div class="spmd-legend">{items}</div>'
+    """A legend from (colour, translation key) pairs."""
+    return legend_html_text((rgb, t(key)) for rgb, key in entries)
 
 
 def legend_html_text(entries: Iterable[tuple[Iterable[int], str]]) -> str:
     """A legend from (colour, text) pairs (text already translated; escaped here)."""
-    items = "".join(f'<span><span class="sw" style="background:{_rgb_css(list(rgb)[:3])}"></span>'
+    items = "".join(f'<span><span class="sw" style="background:{maps.rgb_css(rgb)}"></span>'
                     f"{maps.esc(text)}</span>" for rgb, text in entries)
     return f'<div class="spmd-legend">{items}</div>'
 
 
-def wait_for_planner(*, expected_s: float = 20.0) -> None:
-    """While the network loads in the background: a progress bar, then a full rerun when it is ready."""
-    from dashboard import state
+#: the progress bar's scale while the network loads (a cold build takes ~15 s, a warm load ~1 s)
+EXPECTED_LOAD_S = 20.0
+#: how often a page waiting for the planner looks again
+WAIT_POLL_S = 1.0
 
+
+def wait_for_planner(*, text_key: str = "loading.planner_s", timetable: bool = False) -> bool:
+    """Whether the planner (with ``timetable``: and its timetable) is ready; never blocks.
+
+    While the planner loads in the background: a progress bar (``text_key``, a string with ``{s}``,
+    the seconds elapsed), then a full rerun when it is ready. When it cannot be loaded (or has no
+    timetable when one is needed): an error.
+    """
     loader = state.planner_loader()
+    if state.planner_if_ready() is not None:
+        if not timetable or state.timetable() is not None:
+            return True
+        loader = None  # ready, but without what the page needs
     if loader is None or loader.failed:
         st.error(t("error.planner_unavailable"), icon=":material/construction:")
-        return
+        return False
 
-    @st.fragment(run_every=1.0)
+    @st.fragment(run_every=WAIT_POLL_S)
     def waiting() -> None:
         if loader.finished is not None:
             st.rerun(scope="app")
-        st.progress(min(0.95, loader.elapsed_s / expected_s), text=t("loading.network", s=int(loader.elapsed_s)))
+        elapsed = loader.elapsed_s
+        st.progress(min(0.95, elapsed / EXPECTED_LOAD_S), text=t(text_key, s=int(elapsed)))
 
     waiting()
+    return False
 
 
-def share_link(query: dict[str, str]) -> None:
+def share_link(query: dict[str, str], *, caption_key: str = "share.link") -> None:
     """A link to this page with ``query`` (and the language), shown as plain text to copy."""
-    from dashboard import share, state
-
     base = str(getattr(st.context, "url", "") or "").split("?")[0]
-    st.caption(t("share.link"))
-    st.code(share.share_url(query, base=base, lang=state.language()), language=None)
+    st.caption(t(caption_key))
+    st.code(share.share_url(query, base=base, lang=language()), language=None)
 
 
 # -- outside text (a user, a URL, a file) is always shown as plain text --------------------------------
@@ -238,15 +244,6 @@ def say(kind: str, key: str, *, icon: str | None = None, where: Any = None, **pa
         show(text, icon=icon)
     else:
         show(text)
-
-
-def say_plain(kind: str, text: Any, *, icon: str | None = None) -> None:
-    """``st.<kind>`` of an outside text (planner notes, a reason from data), as plain text."""
-    show = getattr(st, kind)
-    if icon is not None:
-        show(plain(text), icon=icon)
-    else:
-        show(plain(text))
 
 
 def attribution(keys: Iterable[str] = ("attr.osm", "attr.star", "attr.etalab")) -> None:

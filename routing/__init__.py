@@ -46,7 +46,7 @@ _EXPORTS: dict[str, str] = {
     # next departures, line explorer, a day of buses
     **{name: "transit" for name in (
         "clock", "day_of_buses", "departure_board", "find_stop", "line_explorer", "line_patterns",
-        "lines_table", "next_departures", "pattern_stops", "rgb", "search_stops", "seconds_of",
+        "lines_table", "next_departures", "pattern_stops", "search_stops", "seconds_of",
         "stop_timetable", "street_segments")},
 }
 

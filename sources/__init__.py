@@ -22,12 +22,15 @@ _EXPORTS: dict[str, str] = {
     # errors
     "SourceError": "errors", "UnusableInputError": "errors", "SchemaError": "errors",
     "DatasetNotFound": "errors", "FetchError": "errors",
+    # limits on untrusted input (the function sources.budgets.budgets, under a name that its module's
+    # own attribute on the package cannot shadow)
+    "get_budgets": "budgets",
     # geometry
     "EARTH_RADIUS_M": "geo", "haversine_m": "geo", "line_length_m": "geo", "project_xy": "geo",
     "metric_crs": "geo", "grid_ids": "geo", "parse_grid_ids": "geo", "point_grid_ids": "geo",
     "RENNES_METROPOLE_BBOX": "geo", "BRITTANY_BBOX": "geo", "FRANCE_BBOX": "geo",
 }
-_ALIASES = {"get_dataset": "get"}
+_ALIASES = {"get_dataset": "get", "get_budgets": "budgets"}
 
 __all__ = sorted(_EXPORTS)
 

@@ -64,7 +64,7 @@ def tiny_access(tmp_path_factory):
     import pandas as pd
     import shapely
 
-    from dashboard.access import AccessContext
+    from dashboard.services.accessibility import AccessContext
     from routing.accessibility.engine import AccessibilityEngine
     from routing.network.zones import laea_grid
     from tests.planner_fixtures import make_network

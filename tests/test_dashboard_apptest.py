@@ -17,7 +17,7 @@ import gpxpy
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import export, maps, share, state
+from dashboard import export, i18n, maps, share, state
 from routing.places import parse_coordinates
 from routing.planner.itinerary import Itinerary, Leg
 from tests.browser_helpers import small_loader
@@ -298,7 +298,8 @@ def test_exports_roundtrip():
     paths, ends = maps.itinerary_tables(it)
     assert paths["color"].tolist() == [maps.MODE_COLORS["walk"], [227, 5, 27]]
     assert len(ends) == 2
-    assert export.format_duration(4500) == "1 h 15" and export.format_duration(1500) == "25 min"
+    assert i18n.format_duration(4500) == "1 h 15" and i18n.format_duration(1500) == "25 min"
+    assert i18n.format_distance(850) == "850 m" and i18n.format_co2(1530) == "1.5 kg"
 
 
 def test_layer_preparation_escapes_and_colours():
@@ -310,6 +311,7 @@ def test_layer_preparation_escapes_and_colours():
     streets = maps.prepare_streets({"osm-streets": small_loader("osm-streets").data})
     assert len(streets) == 2  # the Point is not a street
     assert maps.hex_to_rgb("zz") == maps.GREY and maps.hex_to_rgb("#00ff00") == [0, 255, 0]
+    assert maps.rgb_css([227, 5, 27, 90]) == "rgb(227,5,27)" and maps.rgb_hex([30, 160, 70]) == "#1ea046"
     import numpy as np
 
     hops = np.array([[-1.68, 48.11], [-1.679, 48.111], [-1.60, 48.20], [-1.601, 48.201], [-1.5, 48.3]])

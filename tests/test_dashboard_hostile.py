@@ -230,7 +230,7 @@ def _safe(node) -> bool:
 def test_pages_send_outside_text_only_through_ui_say_or_plain():
     """Every st.markdown/caption/info/... of the pages gets constants, translations of literal keys
     with safe parameters, ui.plain(...) or escaped HTML builders; anything else is routed through
-    ui.say / ui.say_plain, or its line says why it is safe ("# escaped: ...")."""
+    ui.say, or its line says why it is safe ("# escaped: ...")."""
     import ast
 
     root = Path(APP).parent
@@ -280,8 +280,8 @@ def test_kiosk_planner_with_a_hostile_share_link(app_planner):
 
 def _scenario_error_app() -> None:
     """The scenarios page's upload error path, on a TOML file with a hostile name and field."""
-    from dashboard import scenarios as sv
     from dashboard import ui
+    from dashboard.services import scenarios as sv
     from routing.scenarios.scenario import ScenarioError
 
     try:

@@ -84,7 +84,7 @@ def test_line_explorer_patterns_timetable_and_trips_per_hour(tiny):
     pats = view.patterns
     assert pats[["direction", "origin", "n_trips"]].values.tolist() == [["Clemenceau", "République", 3]]
     assert dep.pattern_stops(tiny, pats.loc[0, "stops"])["stop_id"].tolist() == ["A", "B", "C", "D"]
-    assert pats.loc[0, "color"] == [227, 5, 27] and len(pats.loc[0, "path"]) == 4
+    assert pats.loc[0, "color"] == "E3051B" and len(pats.loc[0, "path"]) == 4
     assert view.summary[["direction", "n_trips", "first", "last"]].values.tolist() == [
         ["Clemenceau", 3, "08:00", "23:50"]]
     assert view.per_hour.values.tolist() == [[8, "Clemenceau", 2], [23, "Clemenceau", 1]]
@@ -100,7 +100,7 @@ def test_day_of_buses_paths_timestamps_and_positions(tiny):
     day = dep.day_of_buses(tiny)
     t1 = day.trips.set_index("trip_id").loc["T1"]
     assert t1["timestamps"] == [H8, H8 + 300, H8 + 600, H8 + 900]
-    assert t1["path"][0] == [-1.678, 48.11] and t1["color"] == [227, 5, 27]
+    assert t1["path"][0] == [-1.678, 48.11] and t1["color"] == "E3051B"
     # the day starts with yesterday's N1 still running after midnight (C 24:06 -> D 25:00)
     assert (day.start_s, day.end_s) == (360, 25 * 3600)
     at = dep.vehicles_at(day, H8 + 150).set_index("trip_id")

@@ -113,12 +113,12 @@ def test_tooltip_words_are_translations() -> None:
     assert maps.LAYERS["carpool"].prepare({"bnlc": places})["info"].tolist() == ["12 places", ""]
     assert maps.LAYERS["carpool"].prepare({"bnlc": places}, "en")["info"].tolist() == ["12 spaces", ""]
     # every word field of every template has its French and English strings
-    from dashboard.i18n import STRINGS
+    from sources.i18n import CATALOGUE
 
     for spec in maps.LAYERS.values():
         for part in (*spec.name, *spec.info):
             for word in (f for f in maps._template_fields(part) if f.startswith("_")):
-                assert {"fr", "en"} <= set(STRINGS[f"map.{word[1:]}"]), (spec.id, word)
+                assert {"fr", "en"} <= set(CATALOGUE[f"map.{word[1:]}"]), (spec.id, word)
 
 
 def _finite_paths(paths: pd.Series) -> bool:

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import scenarios as sv
 from dashboard import state
+from dashboard.services import scenarios as sv
 from routing.scenarios.scenario import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -20,7 +20,7 @@ APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 def tiny(tmp_path_factory):
     import shapely
 
-    from dashboard.access import AccessContext
+    from dashboard.services.accessibility import AccessContext
     from routing.accessibility.engine import AccessibilityEngine
     from routing.network.zones import laea_grid
     from routing.planner.planner import Planner

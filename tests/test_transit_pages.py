@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import share, state, transit
+from dashboard import share, state
 from dashboard.i18n import translate
+from dashboard.services import transit
 from routing import day_of_buses, departure_board, next_departures
 from routing.planner.planner import Planner
 from tests.browser_helpers import small_loader

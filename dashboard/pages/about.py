@@ -6,14 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state, ui
-from dashboard.i18n import t
+from dashboard.i18n import language, t
 
 
 def page() -> None:
     st.title(t("about.title"))
     st.markdown(t("about.body"))
     st.subheader(t("about.data"))
-    lang = state.language()
+    lang = language()
     rows = [{t("cat.col.title"): ds.title_en if lang == "en" else ds.title_fr,
              t("cat.col.producer"): ds.producer,
              t("cat.col.published"): ds.published or "",

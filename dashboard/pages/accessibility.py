@@ -1,25 +1,16 @@
 """Accessibility explorer: mode, opportunity, cutoff and window in; grid map, per-commune equity
-table, mode comparison and isochrones out (computation in dashboard.access / routing.accessibility.engine,
-results cached per process in dashboard.state)."""
+table, mode comparison and isochrones out (computation in routing.accessibility, called and turned
+into display tables by dashboard.services.accessibility; results cached per process in
+dashboard.state)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import access, maps, share, state, ui
+from dashboard import maps, share, state, ui
 from dashboard.i18n import t
+from dashboard.services import accessibility as access
 from routing.places import coordinates_error
-
-
-def _wait_for_planner() -> None:
-    @st.fragment(run_every=1.0)
-    def waiting() -> None:
-        loader = state.planner_loader()
-        if loader is None or loader.finished is not None:
-            st.rerun(scope="app")
-        st.progress(min(0.95, loader.elapsed_s / 20.0), text=t("loading.planner_s", s=int(loader.elapsed_s)))
-
-    waiting()
 
 
 def _controls() -> tuple[str, str, int, str]:
@@ -36,10 +27,7 @@ def _controls() -> tuple[str, str, int, str]:
 
 def _grid_map(ctx: object, cells: object, unit: str) -> None:
     table, breaks = access.cells_display(ctx, cells, unit=unit)
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     layers.append(maps.polygon_layer("acc_cells", table))
     st.pydeck_chart(maps.make_deck(layers, view=(maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 10.6),
                                    height_px=560), width="stretch", key="acc_map")
@@ -121,10 +109,7 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
     bands = tuple(b for b in (10, 20, 30, 45, 60))
     with st.spinner(t("acc.computing")):
         iso = state.isochrone((place.lon, place.lat), mode=mode, departure=dep, bands=bands)
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     layers.append(maps.polygon_layer("isochrones", access.isochrone_display(iso)))
     layers.append(maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]),
                                   kind="points"))
@@ -153,12 +138,8 @@ def page() -> None:
         st.caption(t("acc.proxy_note"))
     waiting_box = st.empty()  # always there: the elements below keep their place in the tree
     if not state.access_overridden() and state.planner_if_ready() is None:
-        loader = state.planner_loader()
         with waiting_box.container():
-            if loader is not None and loader.failed:
-                st.error(t("error.planner_unavailable"), icon=":material/construction:")
-                return
-            _wait_for_planner()
+            ui.wait_for_planner()
         return
     waiting_box.empty()
     with st.spinner(t("acc.preparing")):

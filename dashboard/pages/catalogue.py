@@ -8,12 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state, ui
-from dashboard.i18n import t
+from dashboard.i18n import language, t
 
 
 def _catalogue_table(lang: str) -> pd.DataFrame:
-    from sources.catalogue import published_datetime, to_frame
-    from sources.validate import freshness
+    from sources import freshness, published_datetime, to_frame
 
     frame = to_frame(state.catalogue())
     fresh = [freshness(published_datetime(ds), ds.update_frequency_days) for ds in state.catalogue()]
@@ -56,17 +55,17 @@ def _report_details(dataset_id: str) -> None:
 
 
 def page() -> None:
-    from sources.catalogue import to_dcat
+    from sources import to_dcat
 
     st.title(t("cat.title"))
     st.caption(t("cat.intro"))
-    ui.table(_catalogue_table(state.language()))
+    ui.table(_catalogue_table(language()))
     st.download_button(t("cat.dcat"), json.dumps(to_dcat(), ensure_ascii=False, indent=2),
                        file_name="catalogue-dcat.jsonld", mime="application/ld+json", key="dl_dcat")
 
     st.subheader(t("cat.pick"))
     datasets = state.catalogue()
-    titles = {ds.id: (ds.title_en if state.language() == "en" else ds.title_fr) for ds in datasets}
+    titles = {ds.id: (ds.title_en if language() == "en" else ds.title_fr) for ds in datasets}
     chosen = st.selectbox(t("cat.pick"), [ds.id for ds in datasets], key="cat_pick",
                           format_func=lambda i: f"{titles[i]} ({i})", label_visibility="collapsed")
     ds = next(d for d in datasets if d.id == chosen)

@@ -10,8 +10,9 @@ from typing import Any
 import streamlit as st
 import streamlit.components.v1 as components
 
-from dashboard import state, transit, ui
+from dashboard import state, ui
 from dashboard.i18n import t
+from dashboard.services import transit
 
 log = logging.getLogger("dashboard")
 
@@ -36,7 +37,7 @@ def page() -> None:
     st.title(t("day.title"))
     tt = state.timetable()
     if tt is None:
-        ui.wait_for_planner()
+        ui.wait_for_planner(text_key="loading.network", timetable=True)
         return
     tt, scenario_planner = _scenario_timetable(tt)
     graphs = getattr(getattr(scenario_planner or state.planner_if_ready(), "network", None), "graphs", None) or {}

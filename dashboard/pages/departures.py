@@ -12,8 +12,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import maps, share, state, transit, ui
+from dashboard import maps, share, state, ui
 from dashboard.i18n import t
+from dashboard.services import transit
 from routing import (
     clock,
     departure_board,
@@ -108,8 +109,7 @@ def _journeys(tt: Any, group: Any) -> None:
 def _map(tt: Any, group: Any | None) -> None:
     every = pd.DataFrame({"lon": tt.stop_lon, "lat": tt.stop_lat, "stop_name": tt.stop_names.astype(str),
                           "stop_id": tt.stop_ids.astype(str)}).dropna(subset=["lon", "lat"])
-    streets = state.layer_table("streets")
-    layers = maps.base_layers(streets) if streets is not None and len(streets) else []
+    layers = state.street_layers()
     layers.append(transit.stops_layer(every, [0, 103, 177], layer_id="stops"))
     view = None
     if group is not None:
@@ -158,7 +158,7 @@ def page() -> None:
                                            placeholder=t("dep.stop_placeholder")))
     c2.time_input(t("dep.time"), key="dep_time", step=300)
     if tt is None:
-        ui.wait_for_planner()
+        ui.wait_for_planner(text_key="loading.network", timetable=True)
         return
     group = None
     if text:

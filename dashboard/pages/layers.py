@@ -20,11 +20,8 @@ def page() -> None:
         online = st.toggle(t("layers.online_tiles"), value=False, key="layer_online_tiles",
                            disabled=not reachable) and reachable
 
-    deck_layers = []
     with st.spinner(t("loading.data")):
-        streets = state.layer_table("streets")
-        if streets is not None and len(streets):
-            deck_layers.extend(maps.base_layers(streets))
+        deck_layers = state.street_layers()
         shown = []
         for spec in chosen:
             table = state.layer_table(spec.id)

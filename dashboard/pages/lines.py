@@ -10,9 +10,10 @@ import time as _time
 import pandas as pd
 import streamlit as st
 
-from dashboard import maps, share, state, transit, ui
+from dashboard import maps, share, state, ui
 from dashboard.i18n import t
-from routing import line_explorer, lines_table, pattern_stops, rgb, stop_timetable
+from dashboard.services import transit
+from routing import line_explorer, lines_table, pattern_stops, stop_timetable
 
 log = logging.getLogger("dashboard")
 
@@ -40,7 +41,7 @@ def page() -> None:
     st.markdown(transit.TRANSIT_CSS, unsafe_allow_html=True)  # escaped: constant CSS
     tt = state.timetable()
     if tt is None:
-        ui.wait_for_planner()
+        ui.wait_for_planner(text_key="loading.network", timetable=True)
         return
     lines = lines_table(tt)
     if lines.empty:
@@ -56,7 +57,7 @@ def page() -> None:
     view = line_explorer(tt, int(row["route"]))
     log.info("line %s explored in %.0f ms", view.line, 1000 * (_time.perf_counter() - t0))
     pats = view.patterns
-    color = rgb(view.color)
+    color = transit.line_rgb(view.color)
 
     left, right = st.columns([1, 1.3], gap="large")
     with left:
@@ -88,8 +89,7 @@ def page() -> None:
         st.markdown(transit.hours_html(table), unsafe_allow_html=True)  # escaped: numbers only
         ui.share_link({"line": view.line, "stop": str(stops.loc[s, "stop_name"])})
     with right:
-        streets = state.layer_table("streets")
-        layers = maps.base_layers(streets) if streets is not None and len(streets) else []
+        layers = state.street_layers()
         layers += [transit.patterns_layer(pats.iloc[[i for i in range(len(pats)) if i != p]], layer_id="others",
                                          alpha=90, width_m=10),
                   transit.patterns_layer(pats.iloc[[p]], layer_id="pattern"),

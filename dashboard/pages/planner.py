@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import export, maps, share, state, ui
-from dashboard.i18n import LANGUAGES, STRINGS, message, t
+from dashboard.i18n import LANGUAGES, known, language, message, t
 from routing.places import coordinates_error, parse_coordinates
 from routing.planner import EVParams
 
@@ -23,9 +23,6 @@ EV = EVParams()
 log = logging.getLogger("dashboard")
 
 DEFAULT_TIME = time(8, 0)
-#: the progress bar's scale while the network loads (a cold build takes ~15 s, a warm load ~1 s)
-EXPECTED_LOAD_S = 20.0
-WAIT_POLL_S = 1.0
 #: at the end of a run drawn without the planner, how long to wait for it before leaving it to the poll
 FINISH_WAIT_S = 1.0
 #: kiosk presets: (key, origin, destination, time, modes)
@@ -99,7 +96,7 @@ def _place_input(planner: Any | None, which: str) -> Any | None:
     if not matches:
         _no_match(planner, which, text)
         return None
-    names = [f"{m.name} · {t('kind.' + m.kind) if 'kind.' + m.kind in STRINGS else m.kind}"
+    names = [f"{m.name} · {t('kind.' + m.kind) if known('kind.' + m.kind) else m.kind}"
              for m in matches]
     idx = st.selectbox(t("planner.matches"), range(len(matches)), key=f"{which}_pick",
                        format_func=names.__getitem__, label_visibility="collapsed")
@@ -144,7 +141,7 @@ def _params(planner: Any, modes: list[str]) -> Any:
                       min_soc=float(ss.get("min_soc", round(EV.min_soc * 100))) / 100.0)
     try:
         from routing.planner import PlanParams
-    except ImportError:  # a planner injected through state.set_override, before routing.planner.planner exists
+    except ImportError:  # a planner injected through state.set_override, without routing.planner
         return SimpleNamespace(**kwargs)
     return PlanParams(**kwargs)
 
@@ -190,7 +187,7 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
                            arrive_by=ss["when_kind"] == "arrive")
     if state.is_kiosk():
         query["kiosk"] = "1"
-    st.query_params.from_dict(share.with_lang(query, state.language()))
+    st.query_params.from_dict(share.with_lang(query, language()))
 
 
 # -- rendering --------------------------------------------------------------------------------------------
@@ -228,9 +225,9 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
     if itinerary is not None:
         points = leaflet.add_itinerary(trip, itinerary)
     else:
-        for place, color in ((origin, "#1ea046"), (destination, "#e3051b")):
+        for place, color in ((origin, maps.ORIGIN_COLOR), (destination, maps.DESTINATION_COLOR)):
             if place is not None:
-                leaflet.add_marker(trip, (place.lon, place.lat), maps.esc(place.name), color=color)
+                leaflet.add_marker(trip, (place.lon, place.lat), maps.esc(place.name), color=maps.rgb_hex(color))
                 points.append((place.lon, place.lat))
     lon, lat, zoom = maps.fit_view(points) if points else (*maps.RENNES_CENTER, 13)
     event = st_folium(fmap, key="plan_fmap", height=540, use_container_width=True, feature_group_to_add=trip,
@@ -252,10 +249,7 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
 def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> None:
     if _leaflet_map(itinerary, origin, destination):
         return
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     stops = state.layer_table("stops")
     if stops is not None and len(stops):
         layers.append(maps.deck_layer("stops", stops, kind="points"))
@@ -282,7 +276,7 @@ def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> 
 
 def _results(result: Any) -> Any | None:
     """Cards for each itinerary; returns the one shown on the map."""
-    lang = state.language()
+    lang = language()
     reasons = getattr(result, "reasons", None) or {}
     if not result.ok:
         if reasons:
@@ -297,7 +291,7 @@ def _results(result: Any) -> Any | None:
     shown = st.session_state.get("shown", 0)
     shown = shown if isinstance(shown, int) and 0 <= shown < len(its) else 0
     for i, it in enumerate(its):
-        st.markdown(ui.itinerary_card_html(it, selected=i == shown, lang=state.language()),
+        st.markdown(ui.itinerary_card_html(it, selected=i == shown, lang=language()),
                     unsafe_allow_html=True)
     if len(its) > 1:
         st.radio(t("planner.show"), range(len(its)), key="shown", horizontal=True,
@@ -333,20 +327,6 @@ def _kiosk_header() -> None:
     st.page_link("pages/scenarios.py", label=t("scen.preset"), icon=":material/subway:")  # what-if preset
 
 
-def _wait_for_planner() -> None:
-    """While the network loads in the background: a progress bar, then a full rerun when it is ready."""
-
-    @st.fragment(run_every=WAIT_POLL_S)
-    def waiting() -> None:
-        loader = state.planner_loader()
-        if loader is None or loader.finished is not None:
-            st.rerun(scope="app")
-        elapsed = loader.elapsed_s
-        st.progress(min(0.95, elapsed / EXPECTED_LOAD_S), text=t("loading.planner_s", s=int(elapsed)))
-
-    waiting()
-
-
 def page() -> None:
     kiosk = state.is_kiosk()
     if kiosk:
@@ -364,7 +344,7 @@ def page() -> None:
     waiting_box = st.empty()  # always there, so that the elements below keep their place in the tree
     if planner is None:
         with waiting_box.container():
-            _wait_for_planner()
+            ui.wait_for_planner()
     else:
         waiting_box.empty()  # clears what the waiting fragment drew
     ui.timetable_banner(st.session_state.get("date", sdate))
@@ -393,10 +373,7 @@ def page() -> None:
         result = st.session_state.get("plan_result")
         shown = _results(result) if result is not None else None
         if result is not None and result.ok and not kiosk:
-            query = st.query_params.to_dict()
-            base = str(getattr(st.context, "url", "") or "").split("?")[0]
-            st.caption(t("planner.share"))
-            st.code(share.share_url(query, base=base, lang=state.language()), language=None)
+            ui.share_link(st.query_params.to_dict(), caption_key="planner.share")
     with right:
         _map(shown, origin, destination)
         ui.attribution()

@@ -1,6 +1,6 @@
 """Scenarios: choose or upload a scenario, see the new line, the accessibility gained and lost per cell
-and per commune, and the trip planner's answer with and without (computation in routing.scenarios.scenario /
-routing.scenarios.compare, glue in dashboard.scenarios, caching in dashboard.state)."""
+and per commune, and the trip planner's answer with and without (computation in routing.scenarios,
+display tables in dashboard.services.scenarios, caching in dashboard.state)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import maps, state, ui
-from dashboard import scenarios as sv
-from dashboard.i18n import t
+from dashboard.i18n import language, t
+from dashboard.services import scenarios as sv
 
 
 def _apply_preset() -> None:
@@ -56,30 +56,8 @@ def _describe(key: str) -> object | None:
         return None
 
 
-def _wait_for_planner() -> bool:
-    if state.planner_if_ready() is not None:
-        return True
-    loader = state.planner_loader()
-    if loader is not None and loader.failed:
-        st.error(t("error.planner_unavailable"), icon=":material/construction:")
-        return False
-
-    @st.fragment(run_every=1.0)
-    def waiting() -> None:
-        ld = state.planner_loader()
-        if ld is None or ld.finished is not None:
-            st.rerun(scope="app")
-        st.progress(min(0.95, ld.elapsed_s / 20.0), text=t("loading.planner_s", s=int(ld.elapsed_s)))
-
-    waiting()
-    return False
-
-
 def _line_map(sc: object, planner: object) -> None:
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     lines = sv.line_table(sc, planner.network)
     layers.append(maps.deck_layer("scen_lines", lines, kind="paths", min_width_px=4))
     layers.append(maps.deck_layer("scen_stations", sv.station_table(sc), kind="points"))
@@ -110,10 +88,7 @@ def _comparison(base: str, new: str) -> None:
     m4.metric(t("scen.gain_threshold", n=f"{cmp.threshold:,.0f}".replace(",", " ")),
               f"{eq['people_gaining_threshold']:,.0f}".replace(",", " "))
     table = sv.difference_display(cmp.cells, unit=unit)
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     layers.append(maps.polygon_layer("scen_diff", table))
     st.pydeck_chart(maps.make_deck(layers, view=(maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 11.2), height_px=520),
                     width="stretch", key="scen_diff_map")
@@ -158,7 +133,7 @@ def _trip(base: str, new: str) -> None:
                 st.text(t("scen.no_route", reason=str(result.reason)))
                 continue
             it = result.itineraries[0]
-            st.markdown(ui.itinerary_card_html(it, selected=False, lang=state.language()), unsafe_allow_html=True)
+            st.markdown(ui.itinerary_card_html(it, selected=False, lang=language()), unsafe_allow_html=True)
 
 
 def page() -> None:
@@ -182,7 +157,7 @@ def page() -> None:
             st.text(sc.description)
             for src in sc.sources:
                 st.text(f"• {src.get('title', '')} {src.get('url', '')}".rstrip())
-    if not _wait_for_planner():
+    if not ui.wait_for_planner():
         return
     if sc is not None and sc.added_lines:
         _line_map(sc, state.scenario_planner(new))

@@ -59,7 +59,7 @@ def _source() -> None:
 
 
 def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
-    from sources.errors import UnusableInputError
+    from sources import UnusableInputError
     from sources.traces.load import load_traces
 
     data = file.getvalue()
@@ -134,10 +134,7 @@ def _results(result: Any) -> None:
                       get_target_position="target", get_width="width",
                       get_source_color=[0, 120, 200, 200], get_target_color=[230, 80, 40, 200],
                       pickable=True, auto_highlight=True)
-    layers = []
-    streets = state.layer_table("streets")
-    if streets is not None and len(streets):
-        layers.extend(maps.base_layers(streets))
+    layers = state.street_layers()
     layers.append(layer)
     view = maps.fit_view([tuple(p) for p in arcs["source"]] + [tuple(p) for p in arcs["target"]])
     st.pydeck_chart(maps.make_deck(layers, view=view, height_px=520), width="stretch",

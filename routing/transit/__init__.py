@@ -15,7 +15,6 @@ from routing.transit.departures import (
     lines_table,
     next_departures,
     pattern_stops,
-    rgb,
     search_stops,
     seconds_of,
     stop_timetable,
@@ -27,6 +26,6 @@ from routing.transit.timetable import DAY_S, Timetable, build_timetable
 __all__ = [
     "DAY_S", "JourneyLeg", "Timetable", "apply_trip_updates", "build_timetable", "clock", "csa",
     "day_of_buses", "departure_board", "find_stop", "line_explorer", "line_patterns", "lines_table",
-    "next_departures", "pareto_journeys", "pattern_stops", "profile", "profile_to_any", "rgb",
+    "next_departures", "pareto_journeys", "pattern_stops", "profile", "profile_to_any",
     "search_stops", "seconds_of", "stop_timetable", "street_segments",
 ]

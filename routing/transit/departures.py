@@ -27,7 +27,6 @@ that a timetable is never modified and nothing outlives it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import statistics
 import weakref
 from collections.abc import Mapping
@@ -367,28 +366,20 @@ def _route_trips(tt: Timetable, route: int) -> np.ndarray:
     return trips[_trips(tt)["n"][trips] > 0]
 
 
-def rgb(color_hex: str, default: tuple[int, int, int] = (227, 5, 27)) -> list[int]:
-    """``"90C01B"`` -> [144, 192, 27]; the default for an empty or bad colour."""
-    text = str(color_hex or "").lstrip("#")
-    if not re.fullmatch(r"[0-9A-Fa-f]{6}", text):
-        return list(default)
-    return [int(text[i:i + 2], 16) for i in (0, 2, 4)]
-
-
 def line_patterns(tt: Timetable, line: str | int) -> pd.DataFrame:
     """The distinct stop sequences (patterns) of a line's trips of the day, most frequent first.
 
     Returns
     -------
     DataFrame with columns pattern (0 = most trips), direction (terminus name), origin (first stop
-    name), n_trips, stops (tuple of stop indices), path (list of [lon, lat]), color ([r, g, b]).
+    name), n_trips, stops (tuple of stop indices), path (list of [lon, lat]), color (hex, as in the feed).
     """
     route = route_of(tt, line)
     seqs: dict[tuple[int, ...], int] = {}
     for trip in _route_trips(tt, route).tolist():
         key = tuple(_trip_stops(tt, trip).tolist())
         seqs[key] = seqs.get(key, 0) + 1
-    color = rgb(tt.route_colors[route])
+    color = str(tt.route_colors[route])
     rows = sorted(seqs.items(), key=lambda kv: (-kv[1], kv[0]))
     return pd.DataFrame({
         "pattern": np.arange(len(rows)),
@@ -495,7 +486,7 @@ def line_explorer(tt: Timetable, line: str | int) -> LineView:
 class DayOfBuses:
     """Every vehicle of the service day as a timed path (the data of an animated TripsLayer).
 
-    ``trips``: DataFrame with columns trip_id, line, color ([r, g, b]), path (list of [lon, lat]),
+    ``trips``: DataFrame with columns trip_id, line, color (hex, as in the feed), path (list of [lon, lat]),
     timestamps (list of int seconds, one per vertex, non-decreasing), start_s, end_s.
     ``per_hour``: DataFrame with columns hour, vehicles (trips running at some moment of the hour).
     ``start_s``/``end_s``: the first departure and the last arrival of the day.
@@ -558,11 +549,10 @@ def day_of_buses(tt: Timetable, *, segments: Mapping[tuple[str, str], Any] | Non
     paths = [coords[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     stamps = [times[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     route = tt.trip_route[trip_ids]
-    colors = {r: rgb(tt.route_colors[r]) for r in np.unique(route).tolist()}
     info = _trips(tt)
     frame = pd.DataFrame({"trip_id": tt.trip_ids[trip_ids].astype(str),
                           "line": tt.route_short_names[route].astype(str),
-                          "color": [colors[r] for r in route.tolist()], "path": paths, "timestamps": stamps,
+                          "color": tt.route_colors[route].astype(str), "path": paths, "timestamps": stamps,
                           "start_s": info["start_s"][trip_ids], "end_s": info["end_s"][trip_ids]})
     start_s = int(frame["start_s"].min()) if len(frame) else 0
     end_s = int(frame["end_s"].max()) if len(frame) else 0

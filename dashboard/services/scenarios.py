@@ -1,6 +1,7 @@
-"""Scenario page helpers, free of Streamlit: choices, uploads, display tables, planning with and without.
+"""The scenarios page's side without Streamlit (``pages/scenarios.py``): choices, uploads, display
+tables, planning with and without.
 
-The computation is :mod:`routing.scenarios.scenario` and :mod:`routing.scenarios.compare`; this module only
+The computation is :mod:`routing.scenarios`; this module only
 turns their results into map and table data. An uploaded scenario is bytes checked against the
 size budget and parsed as TOML text (never unpickled, never executed).
 """

@@ -1,7 +1,7 @@
-"""Rendering helpers of the transit pages (next departures, line explorer, a day of buses).
-
-No Streamlit here, no caching (see state.py): HTML snippets (every text escaped), deck.gl JSON
-and the animation's self-contained HTML. The computations come from :mod:`routing.transit.departures`.
+"""The transit pages' side without Streamlit (``pages/departures.py``, ``pages/lines.py``,
+``pages/day_of_buses.py``): HTML snippets (every text escaped), display tables, deck.gl JSON and
+the animation's self-contained HTML. No caching here (see state.py). The computations come from
+:mod:`routing.transit` (line colours arrive as hex and become RGB here, :func:`line_rgb`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 import pydeck as pdk
 
 from dashboard import maps
-from routing import clock, line_patterns, lines_table, rgb
+from routing import clock, line_patterns, lines_table
 
 #: the animation runs the whole service day in about this many seconds at speed x1
 DAY_IN_S = 60.0
@@ -25,7 +25,7 @@ SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0)
 TRAIL_S = 240
 DECKGL_JS = "/app/static/deckgl/deckgl-jupyter-widget.js"
 #: where Streamlit serves it from (not kept in git: copied from the installed pydeck package)
-DECKGL_FILE = Path(__file__).resolve().parent / "static" / "deckgl" / "deckgl-jupyter-widget.js"
+DECKGL_FILE = Path(__file__).resolve().parent.parent / "static" / "deckgl" / "deckgl-jupyter-widget.js"
 
 log = logging.getLogger("dashboard")
 
@@ -68,9 +68,13 @@ table.spmd-hours td.h {font-weight: 800; color: #111827;}
 """
 
 
+def line_rgb(color_hex: Any) -> list[int]:
+    """A line's colour from the feed (hex) as RGB; :data:`dashboard.maps.LINE_COLOR` when it has none."""
+    return maps.hex_to_rgb(color_hex, maps.LINE_COLOR)
+
+
 def line_badge(line: str, color_hex: str) -> str:
-    r, g, b = rgb(color_hex)
-    return f'<span class="spmd-line" style="background:rgb({r},{g},{b})">{maps.esc(line)}</span>'
+    return f'<span class="spmd-line" style="background:{maps.rgb_css(line_rgb(color_hex))}">{maps.esc(line)}</span>'
 
 
 def board_html(board: pd.DataFrame, tr: Callable[..., str]) -> str:
@@ -129,7 +133,7 @@ def journeys_table(tt: Any, journeys: pd.DataFrame, tr: Callable[..., str]) -> p
 
 def patterns_layer(patterns: pd.DataFrame, *, layer_id: str = "patterns", alpha: int = 255,
                    width_m: float = 18.0, pickable: bool = True) -> pdk.Layer:
-    table = pd.DataFrame({"path": patterns["path"], "color": [[*c, alpha] for c in patterns["color"]],
+    table = pd.DataFrame({"path": patterns["path"], "color": [[*line_rgb(c), alpha] for c in patterns["color"]],
                           "width_m": width_m, "name": [maps.esc(d) for d in patterns["direction"]],
                           "info": [str(n) for n in patterns["n_trips"]]})
     return maps.deck_layer(layer_id, table, kind="paths", pickable=pickable, min_width_px=3)
@@ -151,6 +155,12 @@ def network_patterns(tt: Any) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["path", "color"])
 
 
+def _rgb_of(colors: pd.Series) -> list[list[int]]:
+    """Line colours (hex) as RGB lists, each distinct colour read once."""
+    rgb = {c: line_rgb(c) for c in colors.unique().tolist()}
+    return [rgb[c] for c in colors.tolist()]
+
+
 def day_deck_json(tt: Any, day: Any) -> str:
     """The deck.gl JSON (layers declared with pydeck) of the day of buses: a TripsLayer over the lines.
 
@@ -169,12 +179,12 @@ def day_deck_json(tt: Any, day: Any) -> str:
         spec.pop(key, None)
     spec["initialViewState"]["zoom"] = 11.6
     background = network_patterns(tt)
-    data = {"lines": [{"path": p, "color": [*c, 70]} for p, c in zip(background["path"], background["color"],
-                                                                       strict=True)], "trips": []}
+    data = {"lines": [{"path": p, "color": [*line_rgb(c), 70]}
+                      for p, c in zip(background["path"], background["color"], strict=True)], "trips": []}
     for entry in spec["layers"]:
         entry["data"] = data[entry["id"]]
     trips_data = {"paths": [[v for xy in p for v in xy] for p in trips["path"]],
-                  "times": trips["timestamps"].tolist(), "colors": trips["color"].tolist(),
+                  "times": trips["timestamps"].tolist(), "colors": _rgb_of(trips["color"]),
                   "starts": trips["start_s"].astype(int).tolist(), "ends": trips["end_s"].astype(int).tolist()}
     return json.dumps({"deck": spec, "trips": trips_data}, separators=(",", ":"))
 

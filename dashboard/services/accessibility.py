@@ -1,4 +1,5 @@
-"""Accessibility explorer: calls into :mod:`routing.accessibility.engine` and display tables (no Streamlit).
+"""The accessibility page's side without Streamlit (``pages/accessibility.py``): calls into
+:mod:`routing.accessibility` and display tables.
 
 An :class:`AccessContext` holds what every request needs (the accessibility engine on the
 planner's network, the 200 m grid with ``insee`` and ``population``, commune names); it is
@@ -61,7 +62,7 @@ class AccessContext:
 def build_context(network: Any, *, bundle: Any = None, cache: Any = None) -> AccessContext:
     """The context on the Rennes Métropole grid (cached as parquet by routing.network.zones)."""
     from routing.accessibility import AccessibilityEngine, rennes_metropole_grid
-    from sources.datasets import load
+    from sources import load
 
     grid = rennes_metropole_grid(bundle=bundle, cache=cache)
     communes = load("communes", bundle=bundle, cache=cache).data

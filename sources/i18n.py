@@ -1,0 +1,698 @@
+"""Every word the project shows to people, in French and English: one table, one renderer.
+
+:data:`CATALOGUE` maps a key to its templates, ``{"fr": ..., "en": ...}`` (``str.format``
+fields for the parameters). :func:`translate` is the one renderer, with one fallback rule:
+
+* a language other than French or English, or a template missing in the language asked for,
+  gives the French template (French is the service's language, English its translation);
+* a key not in the table gives the key itself: visible on screen, never a crash (a test checks
+  that every key the code uses is in the table and has both languages);
+* parameters the template does not name are ignored; a template whose fields are not all given
+  is shown unformatted.
+
+Both the planner's messages (:class:`routing.messages.Msg`) and the dashboard's labels come
+from here, so that ``sources`` (the bottom of the flow) holds the one catalogue that ``routing``
+and ``dashboard`` both read. No import of the project here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: the languages of the catalogue, French first (the default and the fallback)
+LANGUAGES = ("fr", "en")
+DEFAULT_LANGUAGE = "fr"
+
+#: key -> {"fr": template, "en": template}
+CATALOGUE: dict[str, dict[str, str]] = {
+    # -- app shell ------------------------------------------------------------------------------
+    "app.title": {"fr": "Mobilité à Rennes", "en": "Getting around Rennes"},
+    "app.subtitle": {
+        "fr": "Service public de la donnée — Rennes Métropole",
+        "en": "Public data service — Rennes Métropole",
+    },
+    "app.language": {"fr": "Langue", "en": "Language"},
+    "nav.planner": {"fr": "Itinéraire", "en": "Trip planner"},
+    "nav.layers": {"fr": "Carte des mobilités", "en": "Map layers"},
+    "nav.accessibility": {"fr": "Accessibilité", "en": "Accessibility"},
+    "nav.catalogue": {"fr": "Catalogue des données", "en": "Data catalogue"},
+    "nav.about": {"fr": "À propos", "en": "About"},
+    "nav.traces": {"fr": "Traces GPS", "en": "GPS traces"},
+    "error.generic": {
+        "fr": "Désolé, quelque chose s'est mal passé. L'incident est enregistré ; réessayez ou changez de page.",
+        "en": "Sorry, something went wrong. The incident was logged; try again or switch page.",
+    },
+    "error.planner_unavailable": {
+        "fr": "Le calculateur d'itinéraires n'est pas disponible pour le moment.",
+        "en": "The trip planner is not available at the moment.",
+    },
+    "error.data_unavailable": {
+        "fr": "Données indisponibles : {name}",
+        "en": "Data unavailable: {name}",
+    },
+    "banner.timetable": {
+        "fr": "Les horaires de bus utilisés sont ceux de la semaine du 14 au 20 novembre 2011 "
+              "(seul horaire STAR complet disponible hors ligne) : les trajets sont calculés pour le {date}.",
+        "en": "Bus timetables are those of the week of 14–20 November 2011 "
+              "(the only complete STAR timetable available offline): trips are computed for {date}.",
+    },
+    "loading.planner": {
+        "fr": "Préparation du réseau multimodal (une seule fois)…",
+        "en": "Preparing the multimodal network (once)…",
+    },
+    "loading.planner_s": {
+        "fr": "Préparation du réseau multimodal… {s} s",
+        "en": "Preparing the multimodal network… {s} s",
+    },
+    "planner.search_pending": {
+        "fr": "Recherche des lieux dès que le réseau est prêt…",
+        "en": "Places are searched as soon as the network is ready…",
+    },
+    "planner.plan_pending": {
+        "fr": "Le réseau est en préparation : votre trajet sera calculé dès qu'il sera prêt.",
+        "en": "The network is being prepared: your trip is computed as soon as it is ready.",
+    },
+    "loading.data": {"fr": "Chargement des données…", "en": "Loading data…"},
+    # -- planner --------------------------------------------------------------------------------
+    "planner.title": {"fr": "Calculer un itinéraire", "en": "Plan a trip"},
+    "planner.from": {"fr": "Départ", "en": "From"},
+    "planner.to": {"fr": "Arrivée", "en": "To"},
+    "planner.search_help": {
+        "fr": "Arrêt, rue, station vélo, parking… ou « lat,lon ». Les accents et petites fautes sont tolérés.",
+        "en": "Stop, street, bike station, car park… or “lat,lon”. Accents and small typos are tolerated.",
+    },
+    "planner.placeholder_from": {"fr": "ex. Gares", "en": "e.g. Gares"},
+    "planner.placeholder_to": {"fr": "ex. Beaulieu", "en": "e.g. Beaulieu"},
+    "planner.matches": {"fr": "Lieux trouvés", "en": "Places found"},
+    "planner.date": {"fr": "Date", "en": "Date"},
+    "planner.time": {"fr": "Heure", "en": "Time"},
+    "planner.when_kind": {"fr": "Horaire", "en": "Time is"},
+    "planner.depart_at": {"fr": "Partir à", "en": "Depart at"},
+    "planner.arrive_by": {"fr": "Arriver avant", "en": "Arrive by"},
+    "planner.modes": {"fr": "Modes", "en": "Modes"},
+    "planner.ev": {"fr": "Voiture électrique : batterie", "en": "Electric car: battery"},
+    "planner.battery_kwh": {"fr": "Capacité de la batterie (kWh)", "en": "Battery capacity (kWh)"},
+    "planner.consumption": {"fr": "Consommation (kWh/100 km)", "en": "Consumption (kWh/100 km)"},
+    "planner.soc_start": {"fr": "Charge au départ (%)", "en": "Charge at departure (%)"},
+    "planner.min_soc": {"fr": "Charge minimale (%)", "en": "Minimum charge (%)"},
+    "planner.partner": {"fr": "Covoiturage : lieu du partenaire (facultatif)",
+                        "en": "Carpool: partner's location (optional)"},
+    "planner.go": {"fr": "Calculer", "en": "Plan my trip"},
+    "planner.swap": {"fr": "Inverser", "en": "Swap"},
+    "planner.need_places": {"fr": "Choisissez un départ et une arrivée.",
+                            "en": "Choose an origin and a destination."},
+    "planner.no_route": {"fr": "Aucun itinéraire trouvé : {reason}", "en": "No route found: {reason}"},
+    "planner.computing": {"fr": "Calcul des itinéraires…", "en": "Computing itineraries…"},
+    "planner.results": {"fr": "{n} itinéraire(s)", "en": "{n} itinerary(ies)"},
+    "planner.duration": {"fr": "Durée", "en": "Duration"},
+    "planner.arrival": {"fr": "Arrivée", "en": "Arrival"},
+    "planner.departure": {"fr": "Départ", "en": "Departure"},
+    "planner.transfers": {"fr": "Correspondances", "en": "Transfers"},
+    "planner.walking": {"fr": "Marche", "en": "Walking"},
+    "planner.co2": {"fr": "CO₂", "en": "CO₂"},
+    "planner.show": {"fr": "Itinéraire affiché", "en": "Itinerary shown"},
+    "planner.export_geojson": {"fr": "Exporter en GeoJSON", "en": "Export GeoJSON"},
+    "planner.export_gpx": {"fr": "Exporter en GPX", "en": "Export GPX"},
+    "planner.share": {"fr": "Lien à partager", "en": "Shareable link"},
+    "planner.pick_map": {
+        "fr": "Astuce : cliquez un arrêt sur la carte pour l'utiliser comme départ ou arrivée.",
+        "en": "Tip: click a stop on the map to use it as origin or destination.",
+    },
+    "planner.pick_map_any": {
+        "fr": "Astuce : cliquez sur la carte (ou sur un arrêt) pour choisir un départ ou une arrivée.",
+        "en": "Tip: click on the map (or on a stop) to choose an origin or a destination.",
+    },
+    "planner.picked": {"fr": "Lieu choisi sur la carte : {name}", "en": "Place picked on the map: {name}"},
+    "planner.use_from": {"fr": "Comme départ", "en": "As origin"},
+    "planner.use_to": {"fr": "Comme arrivée", "en": "As destination"},
+    "planner.bad_param": {
+        "fr": "Paramètre d'URL ignoré (valeur invalide) : {name}",
+        "en": "URL parameter ignored (invalid value): {name}",
+    },
+    "planner.notes": {"fr": "Remarques", "en": "Notes"},
+    "planner.no_option": {"fr": "Sans itinéraire", "en": "No itinerary"},
+    "planner.approximate": {"fr": "tracé approché", "en": "approximate route"},
+    "planner.min": {"fr": "{m} min", "en": "{m} min"},
+    "planner.h_min": {"fr": "{h} h {m:02d}", "en": "{h} h {m:02d}"},
+    # modes (itinerary labels and leg modes)
+    "mode.walk": {"fr": "Marche", "en": "Walk"},
+    "mode.bike": {"fr": "Vélo", "en": "Bike"},
+    "mode.bikeshare": {"fr": "LE vélo STAR", "en": "LE vélo STAR"},
+    "mode.transit": {"fr": "Bus / métro", "en": "Bus / metro"},
+    "mode.bike_transit": {"fr": "Vélo + bus", "en": "Bike + bus"},
+    "mode.park_ride": {"fr": "Parc relais", "en": "Park and ride"},
+    "mode.carpool": {"fr": "Covoiturage", "en": "Carpool"},
+    "mode.car": {"fr": "Voiture", "en": "Car"},
+    "mode.ecar": {"fr": "Voiture électrique", "en": "Electric car"},
+    "mode.charge": {"fr": "Recharge", "en": "Charging"},
+    "mode.wait": {"fr": "Attente", "en": "Wait"},
+    "kind.stop": {"fr": "arrêt", "en": "stop"},
+    "kind.street": {"fr": "rue", "en": "street"},
+    "kind.bikeshare": {"fr": "station vélo", "en": "bike station"},
+    "kind.parking": {"fr": "parking", "en": "car park"},
+    "kind.carpool": {"fr": "aire de covoiturage", "en": "carpool place"},
+    "kind.charger": {"fr": "borne de recharge", "en": "charger"},
+    "kind.coordinates": {"fr": "coordonnées", "en": "coordinates"},
+    "kind.landmark": {"fr": "lieu", "en": "landmark"},
+    # -- kiosk ----------------------------------------------------------------------------------
+    "kiosk.title": {"fr": "Où allez-vous ?", "en": "Where are you going?"},
+    "kiosk.scenarios": {"fr": "Trajets d'exemple", "en": "Example trips"},
+    "kiosk.scenario.gare_beaulieu": {"fr": "Gare → campus de Beaulieu, 8 h",
+                                     "en": "Railway station → Beaulieu campus, 8:00"},
+    "kiosk.scenario.bikeshare_bus": {"fr": "Vélo STAR ou bus ? République → Villejean",
+                                     "en": "Bike share or bus? République → Villejean"},
+    "kiosk.scenario.car_ev": {"fr": "Voiture ou électrique ? Gare → Cesson-Sévigné",
+                              "en": "Car or electric? Station → Cesson-Sévigné"},
+    "kiosk.reset": {"fr": "Recommencer", "en": "Start again"},
+    # -- layers -----------------------------------------------------------------------------------
+    "layers.title": {"fr": "Carte des mobilités", "en": "Mobility map"},
+    "layers.choose": {"fr": "Couches affichées", "en": "Layers shown"},
+    "layers.legend": {"fr": "Légende", "en": "Legend"},
+    "layers.online_tiles": {"fr": "Fond de carte en ligne (si réseau)",
+                            "en": "Online base map (when reachable)"},
+    "layers.offline_base": {
+        "fr": "Fond de carte : réseau des rues (OpenStreetMap) dessiné localement, sans connexion.",
+        "en": "Base map: the street network (OpenStreetMap) drawn locally, no connection needed.",
+    },
+    "layer.streets": {"fr": "Rues (fond de carte)", "en": "Streets (base map)"},
+    "layer.stops": {"fr": "Arrêts de bus et métro", "en": "Bus and metro stops"},
+    "layer.lines": {"fr": "Lignes de bus (2011)", "en": "Bus lines (2011)"},
+    "layer.bikeshare": {"fr": "Stations LE vélo STAR", "en": "LE vélo STAR stations"},
+    "layer.rev": {"fr": "Réseau Express Vélo", "en": "Express cycle network (REV)"},
+    "layer.carpool": {"fr": "Aires de covoiturage", "en": "Carpool places"},
+    "layer.chargers": {"fr": "Bornes de recharge", "en": "EV chargers"},
+    "layer.parkride": {"fr": "Parcs relais", "en": "Park and ride"},
+    "layer.traffic": {"fr": "État du trafic", "en": "Traffic state"},
+    "layer.buses": {"fr": "Positions des bus", "en": "Bus positions"},
+    "legend.bikes_avail": {"fr": "vélos disponibles (taille = capacité)",
+                           "en": "bikes available (size = capacity)"},
+    "legend.empty": {"fr": "vide ou hors service", "en": "empty or closed"},
+    "legend.some": {"fr": "quelques vélos", "en": "a few bikes"},
+    "legend.many": {"fr": "beaucoup de vélos", "en": "many bikes"},
+    "legend.done": {"fr": "réalisé", "en": "done"},
+    "legend.works": {"fr": "en travaux / programmé", "en": "works / scheduled"},
+    "legend.planned": {"fr": "à l'étude / reporté", "en": "studied / postponed"},
+    "legend.kw_slow": {"fr": "< 22 kW", "en": "< 22 kW"},
+    "legend.kw_mid": {"fr": "22–49 kW", "en": "22–49 kW"},
+    "legend.kw_fast": {"fr": "≥ 50 kW (rapide)", "en": "≥ 50 kW (fast)"},
+    "legend.free": {"fr": "fluide", "en": "free flow"},
+    "legend.heavy": {"fr": "dense", "en": "heavy"},
+    "legend.congested": {"fr": "saturé", "en": "congested"},
+    "legend.unknown": {"fr": "inconnu", "en": "unknown"},
+    "legend.on_time": {"fr": "à l'heure", "en": "on time"},
+    "legend.late": {"fr": "en retard (> 2 min)", "en": "late (> 2 min)"},
+    "legend.capacity": {"fr": "taille = nombre de places", "en": "size = number of spaces"},
+    "layers.count": {"fr": "{n} éléments", "en": "{n} features"},
+    "layers.attribution": {"fr": "Sources et licences", "en": "Sources and licences"},
+    "attr.osm": {"fr": "© contributeurs OpenStreetMap (ODbL)", "en": "© OpenStreetMap contributors (ODbL)"},
+    "attr.star": {"fr": "STAR / Keolis Rennes, Rennes Métropole (ODbL)",
+                  "en": "STAR / Keolis Rennes, Rennes Métropole (ODbL)"},
+    "attr.etalab": {"fr": "IRVE, IGN Admin Express : Licence Ouverte Etalab 2.0 ; BNLC : ODbL",
+                    "en": "IRVE, IGN Admin Express: Etalab Open Licence 2.0; BNLC: ODbL"},
+    # -- accessibility ----------------------------------------------------------------------------
+    "acc.title": {"fr": "Explorateur d'accessibilité", "en": "Accessibility explorer"},
+    "acc.unavailable": {
+        "fr": "Le module d'accessibilité (routing.accessibility.engine) n'est pas encore installé : "
+              "cette page affichera les carroyages, isochrones et tableaux par commune dès qu'il le sera.",
+        "en": "The accessibility module (routing.accessibility.engine) is not installed yet: this page will "
+              "show grid maps, isochrones and per-commune tables as soon as it is.",
+    },
+    "acc.mode": {"fr": "Mode", "en": "Mode"},
+    "acc.opportunity": {"fr": "Opportunités", "en": "Opportunities"},
+    "acc.cutoff": {"fr": "Temps maximal (min)", "en": "Cutoff (min)"},
+    "acc.window": {"fr": "Heure de départ", "en": "Departure time"},
+    "acc.compute": {"fr": "Calculer", "en": "Compute"},
+    "acc.by_commune": {"fr": "Par commune", "en": "By commune"},
+    "acc.compare": {"fr": "Comparaison des modes", "en": "Mode comparison"},
+    "acc.download": {"fr": "Télécharger (CSV)", "en": "Download (CSV)"},
+    "acc.isochrone_from": {"fr": "Isochrone depuis", "en": "Isochrone from"},
+    "acc.intro": {
+        "fr": "Combien d'opportunités (répondants de l'enquête par site employeur, zones d'activité, arrêts, "
+              "stations vélo…) peut-on atteindre "
+              "depuis chaque carreau de 200 m de Rennes Métropole, par quel mode, en combien de temps ? "
+              "Population répartie depuis les densités communales (INSEE 2023).",
+        "en": "How many opportunities (survey respondents by employer site, business zones, stops, bike "
+              "stations…) can be reached from "
+              "each 200 m cell of Rennes Métropole, by which mode, within how long? Population spread "
+              "from commune densities (INSEE 2023).",
+    },
+    "acc.window_help": {
+        "fr": "Transports en commun : médiane sur les minutes de départ de la plage (horaires 2011).",
+        "en": "Public transport: median over the departure minutes of the window (2011 timetable).",
+    },
+    "acc.preparing": {"fr": "Préparation du carroyage et du moteur d'accessibilité…",
+                      "en": "Preparing the grid and the accessibility engine…"},
+    "acc.computing": {"fr": "Calcul de l'accessibilité…", "en": "Computing accessibility…"},
+    "acc.tab.map": {"fr": "Carte", "en": "Map"},
+    "acc.tab.isochrones": {"fr": "Isochrones", "en": "Isochrones"},
+    "acc.opp.employers": {"fr": "Répondants de l'enquête déplacements, par site employeur",
+                          "en": "Commuter-survey respondents, by employer site"},
+    "acc.opp.business_zones": {"fr": "Zones d'activité (surface en ha)", "en": "Business zones (area in ha)"},
+    "acc.opp.stops": {"fr": "Départs de bus", "en": "Bus departures"},
+    "acc.opp.bikeshare": {"fr": "Stations LE vélo STAR", "en": "LE vélo STAR stations"},
+    "acc.opp.carpool": {"fr": "Places de covoiturage", "en": "Carpool spaces"},
+    "acc.opp.charger": {"fr": "Bornes de recharge (kW)", "en": "EV chargers (kW)"},
+    "acc.opp.park_ride": {"fr": "Places en parcs relais", "en": "Park-and-ride spaces"},
+    "acc.opp.population": {"fr": "Habitants", "en": "Inhabitants"},
+    "acc.unit.employers": {"fr": "répondants", "en": "respondents"},
+    "acc.unit.business_zones": {"fr": "ha", "en": "ha"},
+    "acc.unit.stops": {"fr": "départs", "en": "departures"},
+    "acc.unit.bikeshare": {"fr": "stations", "en": "stations"},
+    "acc.unit.carpool": {"fr": "places", "en": "spaces"},
+    "acc.unit.charger": {"fr": "kW", "en": "kW"},
+    "acc.unit.park_ride": {"fr": "places", "en": "spaces"},
+    "acc.unit.population": {"fr": "habitants", "en": "inhabitants"},
+    "acc.metric.mean": {"fr": "Moyenne par habitant", "en": "Mean per inhabitant"},
+    "acc.metric.gini": {"fr": "Indice de Gini", "en": "Gini index"},
+    "acc.metric.reached": {"fr": "Carreaux atteignant au moins une opportunité",
+                           "en": "Cells reaching at least one opportunity"},
+    "acc.map_caption": {
+        "fr": "{n} carreaux de 200 m colorés par quantiles ; les carreaux qui n'atteignent rien ne sont pas dessinés.",
+        "en": "{n} cells of 200 m coloured by quantiles; cells reaching nothing are not drawn.",
+    },
+    "acc.download_cells_geojson": {"fr": "Carreaux (GeoJSON)", "en": "Cells (GeoJSON)"},
+    "acc.download_cells_csv": {"fr": "Carreaux (CSV)", "en": "Cells (CSV)"},
+    "acc.download_isochrone": {"fr": "Isochrones (GeoJSON)", "en": "Isochrones (GeoJSON)"},
+    "acc.col.commune": {"fr": "commune", "en": "municipality"},
+    "acc.col.population": {"fr": "habitants", "en": "inhabitants"},
+    "acc.col.mean": {"fr": "moyenne par habitant", "en": "mean per inhabitant"},
+    "acc.col.share_above": {"fr": "part au-dessus de la moyenne métropolitaine",
+                            "en": "share above the metropolitan mean"},
+    "acc.col.band": {"fr": "bande (min)", "en": "band (min)"},
+    "acc.col.cells": {"fr": "carreaux", "en": "cells"},
+    "acc.col.area_km2": {"fr": "surface (km²)", "en": "area (km²)"},
+    "acc.equity_help": {
+        "fr": "Gini : 0 = tous les habitants ont le même accès, 1 = concentré. Palma : accès des 10 % "
+              "les mieux servis rapporté à celui des 40 % les moins bien servis.",
+        "en": "Gini: 0 = everyone has the same access, 1 = concentrated. Palma: access of the best-served "
+              "10 % over that of the worst-served 40 %.",
+    },
+    "acc.compare_help": {
+        "fr": "Moyenne par habitant de chaque commune, pour chacun des quatre modes, avec les mêmes "
+              "opportunités, temps maximal et plage horaire.",
+        "en": "Mean per inhabitant of each municipality, for each of the four modes, with the same "
+              "opportunities, cutoff and time window.",
+    },
+    "acc.compare_go": {"fr": "Comparer les quatre modes", "en": "Compare the four modes"},
+    "acc.departure": {"fr": "Départ à", "en": "Departure at"},
+    "acc.isochrone_help": {
+        "fr": "Saisissez un lieu (arrêt, rue, station…) pour tracer les zones atteintes en 10, 20, 30, 45 et 60 min.",
+        "en": "Type a place (stop, street, station…) to draw the areas reached within 10, 20, 30, 45 and 60 min.",
+    },
+    "acc.isochrone_of": {"fr": "Isochrones depuis {name}, {mode}, départ {at}.",
+                         "en": "Isochrones from {name}, {mode}, departure {at}."},
+    # -- catalogue --------------------------------------------------------------------------------
+    "cat.title": {"fr": "Catalogue des données", "en": "Data catalogue"},
+    "cat.intro": {
+        "fr": "Chaque jeu de données utilisé : producteur, licence, fraîcheur et résultat de validation.",
+        "en": "Every dataset used: producer, licence, freshness and validation result.",
+    },
+    "cat.col.id": {"fr": "identifiant", "en": "id"},
+    "cat.col.title": {"fr": "titre", "en": "title"},
+    "cat.col.producer": {"fr": "producteur", "en": "producer"},
+    "cat.col.licence": {"fr": "licence", "en": "licence"},
+    "cat.col.published": {"fr": "publié", "en": "published"},
+    "cat.col.freshness": {"fr": "fraîcheur", "en": "freshness"},
+    "cat.col.age_days": {"fr": "âge (jours)", "en": "age (days)"},
+    "cat.col.format": {"fr": "format", "en": "format"},
+    "cat.pick": {"fr": "Détail d'un jeu de données", "en": "Dataset details"},
+    "cat.validate": {"fr": "Charger et valider", "en": "Load and validate"},
+    "cat.validate_all": {"fr": "Valider tout le catalogue", "en": "Validate the whole catalogue"},
+    "cat.summary": {"fr": "Résumé de validation", "en": "Validation summary"},
+    "cat.quarantine": {"fr": "Lignes mises en quarantaine", "en": "Quarantined rows"},
+    "cat.no_quarantine": {"fr": "Aucune ligne en quarantaine.", "en": "No quarantined rows."},
+    "cat.dcat": {"fr": "Télécharger le catalogue DCAT (JSON-LD)", "en": "Download the DCAT catalogue (JSON-LD)"},
+    "cat.report_json": {"fr": "Télécharger le rapport (JSON)", "en": "Download the report (JSON)"},
+    "cat.not_in_bundle": {"fr": "Absent du jeu hors ligne (en ligne seulement).",
+                          "en": "Not in the offline bundle (online only)."},
+    "cat.fresh.fresh": {"fr": "à jour", "en": "fresh"},
+    "cat.fresh.stale": {"fr": "ancien", "en": "stale"},
+    "cat.fresh.unknown": {"fr": "inconnue", "en": "unknown"},
+    "cat.urls": {"fr": "Source officielle", "en": "Official source"},
+    # -- about ------------------------------------------------------------------------------------
+    "about.title": {"fr": "À propos", "en": "About"},
+    "about.body": {
+        "fr": "Ce tableau de bord fait partie du service public de la donnée de Rennes Métropole. "
+              "Il combine marche, vélo, LE vélo STAR, bus et métro STAR, covoiturage et voiture "
+              "(électrique comprise) pour calculer des trajets porte à porte, et montre qui peut "
+              "atteindre quoi, par quel mode, à quelle heure. Toutes les données sont ouvertes ; "
+              "plusieurs sont anciennes : leur date est indiquée ci-dessous.",
+        "en": "This dashboard is part of Rennes Métropole's public data service. It combines "
+              "walking, cycling, LE vélo STAR bike share, STAR buses and metro, carpooling and "
+              "driving (electric included) to compute door-to-door trips, and shows who can reach "
+              "what, by which mode, at what time. All data is open; several datasets are old: "
+              "their dates are given below.",
+    },
+    "about.data": {"fr": "Les données", "en": "The data"},
+    "about.limits": {"fr": "Limites connues", "en": "Known limits"},
+    "about.limits_body": {
+        "fr": "- Horaires STAR : semaine du 14 novembre 2011, bus seulement (pas de métro).\n"
+              "- Rues : voies nommées d'OpenStreetMap (2013) pour Rennes et grands axes de la métropole.\n"
+              "- Disponibilité des vélos et positions de bus : instantanés, pas du temps réel.",
+        "en": "- STAR timetable: week of 14 November 2011, buses only (no metro).\n"
+              "- Streets: named OpenStreetMap ways (2013) for Rennes and the metropolitan main roads.\n"
+              "- Bike availability and bus positions: snapshots, not real time.",
+    },
+    "about.code": {"fr": "Logiciel libre (EUPL 1.2).", "en": "Free software (EUPL 1.2)."},
+    # -- traces et flux (sources.traces) --------------------------------------------------------
+    "traces.title": {"fr": "Traces et flux", "en": "Traces and flows"},
+    "traces.intro": {
+        "fr": "Des traces GPS aux flux anonymisés : nettoyage, arrêts, trajets, flux origine-destination, "
+              "puis généralisation et suppression des flux de moins de k personnes. Seuls les agrégats "
+              "anonymisés peuvent être téléchargés.",
+        "en": "From GPS traces to anonymised flows: cleaning, stays, trips, origin-destination flows, "
+              "then generalisation and suppression of flows with fewer than k people. Only anonymised "
+              "aggregates can be downloaded.",
+    },
+    "traces.source": {"fr": "Données", "en": "Data"},
+    "traces.source.simulate": {"fr": "Simuler des trajets domicile-travail", "en": "Simulate commutes"},
+    "traces.source.upload": {"fr": "Téléverser un fichier (CSV ou GPX)", "en": "Upload a file (CSV or GPX)"},
+    "traces.upload": {"fr": "Fichier de traces", "en": "Trace file"},
+    "traces.upload_help": {
+        "fr": "CSV (une ligne par point) ou GPX, {mb} Mo au plus. Le fichier n'est ni conservé ni exécuté.",
+        "en": "CSV (one row per point) or GPX, at most {mb} MB. The file is neither kept nor executed.",
+    },
+    "traces.col.user": {"fr": "Colonne identifiant", "en": "User id column"},
+    "traces.col.lat": {"fr": "Colonne latitude", "en": "Latitude column"},
+    "traces.col.lon": {"fr": "Colonne longitude", "en": "Longitude column"},
+    "traces.col.time": {"fr": "Colonne heure", "en": "Time column"},
+    "traces.col.mode": {"fr": "Colonne mode (facultative)", "en": "Mode column (optional)"},
+    "traces.load": {"fr": "Charger", "en": "Load"},
+    "traces.n_users": {"fr": "Nombre de personnes simulées", "en": "Number of simulated people"},
+    "traces.seed": {"fr": "Graine aléatoire", "en": "Random seed"},
+    "traces.use_planner": {"fr": "Itinéraires du calculateur (plus lent)",
+                           "en": "Itineraries from the planner (slower)"},
+    "traces.simulate": {"fr": "Simuler", "en": "Simulate"},
+    "traces.simulated_label": {
+        "fr": "Données SIMULÉES ({n} points, {u} personnes) : aucune trace réelle.",
+        "en": "SIMULATED data ({n} points, {u} people): no real trace.",
+    },
+    "traces.loaded_label": {"fr": "{n} points de {u} personnes chargés.",
+                            "en": "{n} points of {u} people loaded."},
+    "traces.quarantined": {"fr": "{n} lignes écartées : {reasons}", "en": "{n} rows set aside: {reasons}"},
+    "traces.params": {"fr": "Paramètres d'anonymisation", "en": "Anonymisation parameters"},
+    "traces.k": {"fr": "k : personnes au minimum par flux publié",
+                 "en": "k: minimum number of people per published flow"},
+    "traces.tiles": {"fr": "Zones publiées", "en": "Published zones"},
+    "traces.tiles.grid1000": {"fr": "Carreaux de 1 km", "en": "1 km grid"},
+    "traces.tiles.grid200": {"fr": "Carreaux de 200 m", "en": "200 m grid"},
+    "traces.tiles.iris": {"fr": "IRIS", "en": "IRIS"},
+    "traces.tiles.communes": {"fr": "Communes", "en": "Municipalities"},
+    "traces.temporal": {"fr": "Temps publié", "en": "Published time"},
+    "traces.temporal.period": {"fr": "Périodes (pointes, journée, soirée, nuit)",
+                               "en": "Periods (peaks, day, evening, night)"},
+    "traces.temporal.hour": {"fr": "Heure de départ", "en": "Departure hour"},
+    "traces.temporal.none": {"fr": "Aucun (toute la période)", "en": "None (whole period)"},
+    "traces.by_mode": {"fr": "Distinguer les modes", "en": "Keep modes apart"},
+    "traces.analyse": {"fr": "Analyser et anonymiser", "en": "Analyse and anonymise"},
+    "traces.computing": {"fr": "Calcul en cours…", "en": "Computing…"},
+    "traces.no_data": {"fr": "Chargez ou simulez d'abord des traces.",
+                       "en": "Load or simulate traces first."},
+    "traces.steps": {"fr": "Étapes", "en": "Steps"},
+    "traces.m.points": {"fr": "Points", "en": "Points"},
+    "traces.m.stays": {"fr": "Arrêts", "en": "Stays"},
+    "traces.m.trips": {"fr": "Trajets", "en": "Trips"},
+    "traces.m.published": {"fr": "Flux publiés", "en": "Published flows"},
+    "traces.risk": {"fr": "Risque de ré-identification, avant et après",
+                    "en": "Re-identification risk, before and after"},
+    "traces.risk_help": {
+        "fr": "Avant : arrêts sur les carreaux de 200 m. Après : ce que révèlent les flux publiés. "
+              "Risque 1 = personne identifiée de façon unique.",
+        "en": "Before: stays on the 200 m grid. After: what the published flows reveal. "
+              "Risk 1 = person uniquely identified.",
+    },
+    "traces.removed": {"fr": "Ce qui a été supprimé", "en": "What was removed"},
+    "traces.map": {"fr": "Flux publiés", "en": "Published flows"},
+    "traces.nothing_published": {
+        "fr": "Aucun flux n'atteint k personnes : rien n'est publiable. Baissez k ou agrandissez les zones.",
+        "en": "No flow reaches k people: nothing can be published. Lower k or use larger zones.",
+    },
+    "traces.download_csv": {"fr": "Télécharger les flux anonymisés (CSV)",
+                            "en": "Download anonymised flows (CSV)"},
+    "traces.download_geojson": {"fr": "Télécharger les flux anonymisés (GeoJSON)",
+                                "en": "Download anonymised flows (GeoJSON)"},
+    "traces.parsing": {"fr": "Lecture du fichier…", "en": "Reading the file…"},
+    "traces.error_file": {"fr": "Fichier inutilisable : {error}", "en": "Unusable file: {error}"},
+    # -- next departures, line explorer, a day of buses ---------------------------------------
+    "nav.departures": {"fr": "Prochains passages", "en": "Next departures"},
+    "nav.lines": {"fr": "Lignes", "en": "Lines"},
+    "nav.day": {"fr": "Une journée de bus", "en": "A day of buses"},
+    "dep.title": {"fr": "Prochains passages", "en": "Next departures"},
+    "dep.stop": {"fr": "Arrêt", "en": "Stop"},
+    "dep.stop_placeholder": {"fr": "ex. République", "en": "e.g. République"},
+    "dep.matches": {"fr": "Arrêts trouvés", "en": "Stops found"},
+    "dep.no_match": {"fr": "Aucun arrêt ne correspond à « {q} ».", "en": "No stop matches “{q}”."},
+    "dep.time": {"fr": "Heure", "en": "Time"},
+    "dep.pick_stop": {"fr": "Cherchez un arrêt, ou cliquez sur un arrêt de la carte.",
+                      "en": "Search for a stop, or click a stop on the map."},
+    "dep.heading": {"fr": "{stop} — {n} quai(s), à partir de {time}", "en": "{stop} — {n} platform(s), from {time}"},
+    "dep.none": {"fr": "Aucun départ dans les deux heures.", "en": "No departure within two hours."},
+    "dep.none_soon": {"fr": "pas de départ prévu", "en": "no departure planned"},
+    "dep.wait_now": {"fr": "à l'arrêt", "en": "now"},
+    "dep.wait_min": {"fr": "{n} min", "en": "{n} min"},
+    "dep.next_hour": {"fr": "{n} passages dans l'heure", "en": "{n} departures in the next hour"},
+    "dep.headway": {"fr": "toutes les {n} min", "en": "every {n} min"},
+    "dep.delayed": {"fr": "{n} en retard", "en": "{n} delayed"},
+    "dep.canceled": {"fr": "{n} supprimé(s)", "en": "{n} cancelled"},
+    "dep.all": {"fr": "Tous les départs", "en": "All departures"},
+    "dep.rt": {"fr": "Temps réel (fichier GTFS-RT TripUpdates, .pb)", "en": "Real time (GTFS-RT TripUpdates file, .pb)"},
+    "dep.rt_loaded": {"fr": "Temps réel : {trips} courses retardées, {canceled} supprimées.",
+                      "en": "Real time: {trips} trips delayed, {canceled} cancelled."},
+    "dep.rt_error": {"fr": "Fichier temps réel inutilisable : {error}", "en": "Unusable real-time file: {error}"},
+    "dep.col.time": {"fr": "Heure", "en": "Time"},
+    "dep.col.line": {"fr": "Ligne", "en": "Line"},
+    "dep.col.direction": {"fr": "Direction", "en": "Direction"},
+    "dep.col.wait": {"fr": "Attente (min)", "en": "Wait (min)"},
+    "dep.col.stop": {"fr": "Quai", "en": "Platform"},
+    "dep.col.status": {"fr": "État", "en": "Status"},
+    "dep.col.delay": {"fr": "Retard (min)", "en": "Delay (min)"},
+    "dep.status.scheduled": {"fr": "théorique", "en": "scheduled"},
+    "dep.status.on_time": {"fr": "à l'heure", "en": "on time"},
+    "dep.status.delayed": {"fr": "en retard", "en": "delayed"},
+    "dep.status.early": {"fr": "en avance", "en": "early"},
+    "dep.status.canceled": {"fr": "supprimé", "en": "cancelled"},
+    "dep.status.skipped": {"fr": "arrêt non desservi", "en": "stop skipped"},
+    "dep.map": {"fr": "Cliquez sur un arrêt pour voir ses passages.", "en": "Click a stop to see its departures."},
+    "dep.to": {"fr": "Trajets vers un autre arrêt dans l'heure", "en": "Journeys to another stop within the hour"},
+    "dep.to_stop": {"fr": "Vers l'arrêt", "en": "To stop"},
+    "dep.to_placeholder": {"fr": "ex. Villejean-Université", "en": "e.g. Villejean-Université"},
+    "dep.to_hint": {"fr": "Tous les trajets en bus ou métro qui valent la peine, partant de {stop} entre {start} et "
+                          "{end} : aucun autre ne part plus tard, n'arrive plus tôt, avec moins de correspondances "
+                          "ou moins de marche.",
+                    "en": "Every bus or metro journey worth taking from {stop} between {start} and {end}: no other "
+                          "one leaves later, arrives earlier, with fewer transfers or less walking."},
+    "dep.to_heading": {"fr": "{n} trajet(s) de {stop} à {to}, départ entre {start} et {end}",
+                       "en": "{n} journey(s) from {stop} to {to}, leaving between {start} and {end}"},
+    "dep.to_none": {"fr": "Aucun trajet de {stop} à {to} ne part entre {start} et {end}.",
+                    "en": "No journey from {stop} to {to} leaves between {start} and {end}."},
+    "dep.to_same": {"fr": "Choisissez un autre arrêt que celui de départ.", "en": "Pick a stop other than the origin."},
+    "dep.to_walk": {"fr": "marche", "en": "walk"},
+    "dep.to_col.departure": {"fr": "Départ", "en": "Departure"},
+    "dep.to_col.arrival": {"fr": "Arrivée", "en": "Arrival"},
+    "dep.to_col.duration": {"fr": "Durée (min)", "en": "Duration (min)"},
+    "dep.to_col.transfers": {"fr": "Correspondances", "en": "Transfers"},
+    "dep.to_col.walk": {"fr": "Marche (min)", "en": "Walk (min)"},
+    "dep.to_col.lines": {"fr": "Lignes", "en": "Lines"},
+    "share.link": {"fr": "Lien à partager", "en": "Link to share"},
+    "loading.network": {"fr": "Préparation des horaires… {s} s", "en": "Preparing the timetable… {s} s"},
+    "lines.title": {"fr": "Explorer une ligne", "en": "Explore a line"},
+    "lines.pick": {"fr": "Ligne", "en": "Line"},
+    "lines.option": {"fr": "Ligne {line} · {n} courses", "en": "Line {line} · {n} trips"},
+    "lines.patterns": {"fr": "Parcours", "en": "Route patterns"},
+    "lines.pattern_option": {"fr": "{origin} → {direction} ({n} courses)",
+                             "en": "{origin} → {direction} ({n} trips)"},
+    "lines.stops": {"fr": "Arrêts dans l'ordre", "en": "Stops in order"},
+    "lines.stop_pick": {"fr": "Horaires à l'arrêt", "en": "Timetable at stop"},
+    "lines.timetable": {"fr": "Horaires de la ligne {line} à {stop}, direction {direction}",
+                        "en": "Line {line} timetable at {stop}, towards {direction}"},
+    "lines.first_last": {"fr": "Premiers et derniers départs", "en": "First and last departures"},
+    "lines.col.direction": {"fr": "Direction", "en": "Direction"},
+    "lines.col.trips": {"fr": "Courses", "en": "Trips"},
+    "lines.col.first": {"fr": "Premier départ", "en": "First departure"},
+    "lines.col.last": {"fr": "Dernier départ", "en": "Last departure"},
+    "lines.per_hour": {"fr": "Courses par heure (départ du terminus)", "en": "Trips per hour (leaving the terminus)"},
+    "lines.hour": {"fr": "Heure", "en": "Hour"},
+    "lines.trips": {"fr": "Courses", "en": "Trips"},
+    "lines.bad_line": {"fr": "Ligne inconnue dans le lien : {line}", "en": "Unknown line in the link: {line}"},
+    "day.title": {"fr": "Une journée de bus", "en": "A day of buses"},
+    "day.intro": {"fr": "Chaque bus du {date}, de son premier à son dernier arrêt : {n} courses, une journée en "
+                        "une minute environ. Positions interpolées entre les horaires des arrêts.",
+                  "en": "Every bus of {date}, from its first stop to its last: {n} trips, a day in about a "
+                        "minute. Positions are interpolated between stop times."},
+    "day.play": {"fr": "Lecture", "en": "Play"},
+    "day.pause": {"fr": "Pause", "en": "Pause"},
+    "day.speed": {"fr": "Vitesse", "en": "Speed"},
+    "day.clock": {"fr": "Heure", "en": "Time"},
+    "day.vehicles": {"fr": "{n} bus en circulation", "en": "{n} buses running"},
+    "day.error": {"fr": "Animation indisponible dans ce navigateur", "en": "Animation unavailable in this browser"},
+    "day.per_hour": {"fr": "Bus en circulation par heure", "en": "Buses running per hour"},
+    "day.hour": {"fr": "Heure", "en": "Hour"},
+    "day.count": {"fr": "Bus", "en": "Buses"},
+    "day.prepared": {"fr": "Données préparées en {s} s.", "en": "Data prepared in {s} s."},
+    "day.with_scenario": {"fr": "Avec le scénario {name} (ses nouvelles lignes circulent aussi)",
+                          "en": "With scenario {name} (its new lines run too)"},
+    "day.matched": {"fr": "{n} trajets entre deux arrêts suivent les rues (couche voiture) ; les autres sont "
+                          "tracés en ligne droite.",
+                    "en": "{n} stop-to-stop legs follow the streets (car layer); the others are drawn as "
+                          "straight lines."},
+
+    # -- place search and argument checks: parameters are shown as plain text ------------
+    "place.no_match": {"fr": "Aucun lieu ne correspond à « {q} ».", "en": "No place matches “{q}”."},
+    "place.did_you_mean": {
+        "fr": "Aucun lieu ne correspond à « {q} ». Vouliez-vous dire : {suggestions} ?",
+        "en": "No place matches “{q}”. Did you mean: {suggestions}?",
+    },
+    "place.bad_coords": {
+        "fr": "« {q} » n'est pas une position : la latitude (entre -90 et 90) d'abord, puis la longitude, "
+              "par exemple 48.11,-1.68.",
+        "en": "“{q}” is not a position: latitude (between -90 and 90) first, then longitude, e.g. 48.11,-1.68.",
+    },
+    "place.suggestion": {"fr": "Essayer « {name} »", "en": "Try “{name}”"},
+    # -- scenarios ----------------------------------------------------------------------
+    "nav.scenarios": {"fr": "Scénarios", "en": "Scenarios"},
+    "acc.proxy_note": {
+        "fr": "Aucun décompte d'emplois n'est disponible hors ligne : cet indicateur est un indicateur indirect "
+              "(répondants de l'enquête déplacements 2020 par site employeur, ou surface des zones d'activité), "
+              "pas un nombre d'emplois.",
+        "en": "No job count is available offline: this is a proxy (2020 commuter-survey respondents by employer "
+              "site, or business-zone area), not a number of jobs.",
+    },
+    "scen.title": {"fr": "Scénarios : et si… ?", "en": "Scenarios: what if…?"},
+    "scen.intro": {
+        "fr": "Ajoutez, retirez ou accélérez une ligne et comparez l'accessibilité avant et après, carreau par "
+              "carreau et commune par commune. Horaires des lignes ajoutées estimés à partir de leurs fréquences.",
+        "en": "Add, remove or speed up a line and compare accessibility before and after, cell by cell and "
+              "municipality by municipality. Added lines run on times estimated from their frequencies.",
+    },
+    "scen.preset": {"fr": "Et si le métro b avait existé en 2011 ?", "en": "What if metro line b had existed in 2011?"},
+    "scen.none": {"fr": "Réseau de bus 2011 seul", "en": "2011 bus network only"},
+    "scen.uploaded": {"fr": "fichier chargé", "en": "uploaded file"},
+    "scen.upload": {"fr": "Charger un scénario (.toml)", "en": "Upload a scenario (.toml)"},
+    "scen.upload_help": {"fr": "Fichier TOML de 256 Ko au plus, vérifié avant usage.",
+                         "en": "A TOML file of at most 256 KB, checked before use."},
+    "scen.invalid": {"fr": "Scénario refusé : {error}", "en": "Scenario refused: {error}"},
+    "scen.base": {"fr": "Situation de référence", "en": "Baseline"},
+    "scen.new": {"fr": "Scénario", "en": "Scenario"},
+    "scen.about": {"fr": "Description et sources", "en": "Description and sources"},
+    "scen.trip": {"fr": "Le même trajet, avant et après", "en": "The same trip, before and after"},
+    "scen.time": {"fr": "Heure", "en": "Time"},
+    "scen.before": {"fr": "Avant", "en": "Before"},
+    "scen.after": {"fr": "Après", "en": "After"},
+    "scen.change": {"fr": "Variation", "en": "Change"},
+    "scen.change_pct": {"fr": "Variation (%)", "en": "Change (%)"},
+    "scen.no_route": {"fr": "Pas d'itinéraire : {reason}", "en": "No route: {reason}"},
+    "scen.trip_error": {"fr": "Trajet impossible à calculer : {error}", "en": "The trip could not be planned: {error}"},
+    "scen.access": {"fr": "Accessibilité avant / après", "en": "Accessibility before / after"},
+    "scen.compare": {"fr": "Comparer (≈ 30 s)", "en": "Compare (≈ 30 s)"},
+    "scen.computing": {"fr": "Calcul de l'accessibilité sur les deux réseaux…",
+                       "en": "Computing accessibility on both networks…"},
+    "scen.better_off": {"fr": "Habitants gagnants", "en": "People better off"},
+    "scen.gain_threshold": {"fr": "Habitants qui atteignent {n} opportunités",
+                            "en": "People who now reach {n} opportunities"},
+    "scen.gain": {"fr": "Gain", "en": "Gain"},
+    "scen.loss": {"fr": "Perte", "en": "Loss"},
+    "map.line": {"fr": "Ligne", "en": "Line"},
+    "map.places": {"fr": "places", "en": "spaces"},
+    "map.bus": {"fr": "Bus", "en": "Bus"},
+    "scen.map_caption": {"fr": "{n} carreaux de 200 m changent. Opportunités : {label}.",
+                         "en": "{n} cells of 200 m change. Opportunities: {label}."},
+    # -- the planner's notes and "no route" reasons (routing.messages.Msg) ---------------------------
+    "plan.unknown_modes": {"fr": "mode(s) inconnu(s) : {modes} ; choisir parmi {choices}",
+                           "en": "unknown mode(s): {modes}; choose among {choices}"},
+    "plan.no_mode": {"fr": "aucun mode demandé", "en": "no mode asked for"},
+    "plan.other_day": {"fr": "horaires du {day} (jour de service du réseau) à {time}",
+                       "en": "timetable of {day} used (the service day of the network) at {time}"},
+    "plan.too_long": {"fr": "{hours} h en {mode} : plus que les {cap} h proposées pour ce mode",
+                      "en": "{hours} h by {mode}: longer than the {cap} h offered for this mode"},
+    "plan.outside_data": {
+        "fr": "{side_fr} hors des données de rues hors ligne ({mode_fr}) : la route la plus proche est à {km} km",
+        "en": "the {side} lies outside the offline street data ({mode}): the nearest road is {km} km away"},
+    "plan.no_path": {"fr": "pas de chemin {mode_fr} entre ces lieux sur le réseau de rues",
+                     "en": "no {mode} path on the street network between these places"},
+    "plan.straight_line": {
+        "fr": "tracé approché : ligne droite x {factor} (aucune rue des données entre ces lieux)",
+        "en": "approximate: straight line x {factor} (no street of the data between these places)"},
+    "plan.connector": {
+        "fr": "tracé approché : {km} km en ligne droite x {factor} jusqu'à la rue la plus proche",
+        "en": "approximate: {km} km in a straight line x {factor} to the nearest street"},
+    "plan.bus_roads": {"fr": "tracé approché d'après les lignes de bus (rues absentes des données)",
+                       "en": "approximate route drawn from the bus lines (streets missing from the data)"},
+    "plan.walking_faster": {"fr": "marcher est plus rapide ({minutes} min à pied)",
+                            "en": "walking is faster ({minutes} min on foot)"},
+    "plan.no_station": {"fr": "aucune station de vélos en libre-service dans le réseau",
+                        "en": "no bike-share station in the network"},
+    "plan.no_bikes": {"fr": "aucune station avec des vélos à moins de {minutes} min à pied du départ",
+                      "en": "no station with bikes within {minutes} min walk of the origin"},
+    "plan.no_docks": {"fr": "aucune station avec des places libres à moins de {minutes} min à pied de l'arrivée",
+                      "en": "no station with free docks within {minutes} min walk of the destination"},
+    "plan.no_bike_path_stations": {"fr": "pas de trajet à vélo entre les stations proches du départ et de l'arrivée",
+                                   "en": "no bike path between stations near the origin and the destination"},
+    "plan.same_station": {"fr": "la même station sert les deux bouts : marchez",
+                          "en": "the same station serves both ends: walk instead"},
+    "plan.availability_unknown": {"fr": "disponibilité des vélos et des places inconnue : vérifier à la station",
+                                  "en": "bike and dock availability unknown: check at the station"},
+    "plan.availability": {"fr": "{bikes} vélos à {a}, {docks} places libres à {b}",
+                          "en": "{bikes} bikes at {a}, {docks} free docks at {b}"},
+    "plan.no_stop_origin": {"fr": "aucun arrêt à portée du départ", "en": "no stop within reach of the origin"},
+    "plan.no_stop_destination": {"fr": "aucun arrêt à moins de {minutes} min à pied de l'arrivée",
+                                 "en": "no stop within {minutes} min walk of the destination"},
+    "plan.no_transit_after": {"fr": "aucun bus ni métro n'atteint l'arrivée ce jour-là après cette heure",
+                              "en": "no bus or metro reaches the destination that day after this time"},
+    "plan.no_transit_before": {"fr": "aucun bus ni métro n'atteint l'arrivée à cette heure ce jour-là",
+                               "en": "no bus or metro reaches the destination by that time that day"},
+    "plan.no_stop_bike": {"fr": "aucun arrêt à courte distance à vélo du départ",
+                          "en": "no stop within a short ride of the origin"},
+    "plan.bike_adds_nothing": {"fr": "le vélo n'apporte rien à ce trajet en bus",
+                               "en": "the bike adds nothing to this transit trip"},
+    "plan.no_park_ride": {"fr": "aucun parc relais dans le réseau", "en": "no park-and-ride car park in the network"},
+    "plan.no_park_ride_reach": {"fr": "aucun parc relais accessible en voiture",
+                                "en": "no park-and-ride car park within reach by car"},
+    "plan.no_stop_park_ride": {"fr": "aucun arrêt à moins de 10 min à pied d'un parc relais",
+                               "en": "no stop within a 10 min walk of a park-and-ride car park"},
+    "plan.carpool_partner": {"fr": "le covoiturage demande le point de départ du passager",
+                             "en": "carpooling needs the passenger's starting point (carpool partner)"},
+    "plan.no_carpool_place": {"fr": "aucune aire de covoiturage dans le réseau", "en": "no carpool place in the network"},
+    "plan.no_carpool_reach": {"fr": "aucune aire de covoiturage accessible aux deux",
+                              "en": "no carpool place reachable by both"},
+    "plan.carpool_meet": {"fr": "rendez-vous à {place} ({places} places)", "en": "meet at {place} ({places} places)"},
+    "plan.battery": {"fr": "batterie à {soc} à l'arrivée", "en": "battery {soc} on arrival"},
+    "plan.charge": {"fr": "recharge de {kwh} kWh à {kw} kW{assumed} : {soc_in} -> {soc_out}",
+                    "en": "charge {kwh} kWh at {kw} kW{assumed}: {soc_in} -> {soc_out}"},
+    "plan.ev": {"fr": "voiture électrique : {why}", "en": "{why}"},
+    "plan.real_time": {"fr": "temps réel : {stats}", "en": "real time: {stats}"},
+    "note.metro_estimated": {  # scenarios: runs estimated from a frequency
+        "fr": "horaires estimés à partir d'une fréquence (un passage toutes les {minutes} min), pas d'un horaire publié",
+        "en": "times estimated from a frequency (one every {minutes} min), not a published timetable"},
+    "place.not_found": {"fr": "aucun lieu ne correspond à « {text} »", "en": "no place matches '{text}'"},
+    # words the French templates of the planner's messages put in place of a code (side, mode);
+    # the English templates show the code itself
+    "plan.side.origin": {"fr": "le départ est", "en": "origin"},
+    "plan.side.destination": {"fr": "l'arrivée est", "en": "destination"},
+    "plan.side.passenger": {"fr": "le passager est", "en": "passenger"},
+    "plan.by.walk": {"fr": "à pied", "en": "walk"},
+    "plan.by.bike": {"fr": "à vélo", "en": "bike"},
+    "plan.by.car": {"fr": "en voiture", "en": "car"},
+    "plan.by.bikeshare": {"fr": "en vélo STAR", "en": "bikeshare"},
+    "plan.by.transit": {"fr": "en bus/métro", "en": "transit"},
+    "plan.by.ecar": {"fr": "en voiture électrique", "en": "ecar"},
+}
+
+
+def known(key: str) -> bool:
+    """Whether ``key`` is in the catalogue."""
+    return key in CATALOGUE
+
+
+def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """The template of ``key`` in ``lang``, formatted with ``params`` (see the module docstring for
+    the fallback rule: French for a missing language, the key itself for a missing key)."""
+    entry = CATALOGUE.get(key)
+    if entry is None:
+        return key
+    template = entry.get(lang) or entry[DEFAULT_LANGUAGE]
+    if not params:
+        return template
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template
