@@ -18,7 +18,7 @@ layer moved by up to ~70 m, so some points fall a little off it), departure unif
   ``bench/reference_router.py`` extended with a source linked to the access labels and a
   sink linked from the egress stops (weighted by the walk to the door): ratio and equality.
 
-Targets of issue 3: engine p50 <= 2 ms, p95 <= 5 ms, >= 100x faster than the reference.
+Targets: engine p50 <= 2 ms, p95 <= 5 ms, >= 100x faster than the reference.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import datetime as dt
 import math
 import os
 import sys
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -166,9 +165,8 @@ def main() -> None:
     parser.add_argument("--cache", default=None, help="cache directory (default $SPMD_CACHE or data/)")
     args = parser.parse_args()
 
-    t0 = time.perf_counter()
-    net = load_network(bundle=args.bundle, cache=args.cache)
-    print(f"network ready in {time.perf_counter() - t0:.2f} s: {net.summary()['stops']} stops, "
+    t_net, net = clock(load_network, bundle=args.bundle, cache=args.cache)
+    print(f"network ready in {t_net:.2f} s: {net.summary()['stops']} stops, "
           f"{net.timetable.n_connections:,} connections, {net.graphs['walk'].n_nodes:,} street nodes")
     planner = Planner(net)
     access = StopAccess(net)
