@@ -28,15 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from browser import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    free_port,
-    start_streamlit,
-    stop_streamlit,
-    wait_healthy,
-    wait_trip_map_drawn,
-)
+import browser  # noqa: E402
 from timing import clock, median, percentile  # noqa: E402
 
 
@@ -48,19 +40,19 @@ def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, f
     """
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
+    port = browser.free_port()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        chromium = p.chromium.launch(executable_path=str(browser.CHROMIUM), args=browser.CHROMIUM_ARGS)
+        page = chromium.new_page(viewport={"width": 1600, "height": 1000})
         t0 = time.perf_counter()
-        proc = start_streamlit(port=port, env=env, log_path=log)
+        proc = browser.start_streamlit(port=port, env=env, log_path=log)
         try:
-            wait_healthy(port, proc=proc, timeout_s=300, poll_s=0.05)
+            browser.wait_healthy(port, proc=proc, timeout_s=300, poll_s=0.05)
             health = time.perf_counter() - t0
             page.goto(f"http://127.0.0.1:{port}/")
             page.get_by_role("textbox", name="Départ").wait_for(timeout=300_000)
             widgets = time.perf_counter() - t0
-            wait_trip_map_drawn(page, timeout_ms=300_000)
+            browser.wait_trip_map_drawn(page, timeout_ms=300_000)
             first = time.perf_counter() - t0
             for label, text in (("Départ", "Gares"), ("Arrivée", "Beaulieu")):
                 box = page.get_by_role("textbox", name=label)
@@ -70,8 +62,8 @@ def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, f
             page.locator(".spmd-card").first.wait_for(timeout=300_000)
             card = time.perf_counter() - t0
         finally:
-            stop_streamlit(proc)
-            browser.close()
+            browser.stop_streamlit(proc)
+            chromium.close()
     return health, widgets, first, card
 
 
@@ -119,7 +111,7 @@ def main() -> None:
         print(f"planner: routing.Planner; bundle {args.bundle}")
         cache = Path(env["SPMD_CACHE"])
         cold, warm = [], []
-        if not CHROMIUM.exists():
+        if not browser.CHROMIUM.exists():
             print("no /usr/bin/chromium: start times not measured")
             args.starts = 0
         for i in range(args.starts):

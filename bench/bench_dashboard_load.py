@@ -29,15 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from browser import (  # noqa: E402
-    CHROMIUM,
-    RssSampler,
-    free_port,
-    run_sessions,
-    start_streamlit,
-    stop_streamlit,
-    wait_healthy,
-)
+import browser  # noqa: E402
 from timing import median, percentile  # noqa: E402
 
 
@@ -45,23 +37,24 @@ def run_load(*, env: dict[str, str], sessions: int, duration_s: float, settle_s:
              log: Path, rounds: int = 1) -> dict[str, object]:
     """Start the server, warm it, run the sessions (``rounds`` times, each followed by ``settle_s``
     seconds without visitors), sample memory; returns the figures (errors of the last round)."""
-    port = free_port()
-    proc = start_streamlit(port=port, env=env, log_path=log)
+    port = browser.free_port()
+    proc = browser.start_streamlit(port=port, env=env, log_path=log)
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_healthy(port, proc=proc, timeout_s=300)
+        browser.wait_healthy(port, proc=proc, timeout_s=300)
         warm_until = time.monotonic() + 600
         while True:  # one visitor plans until a card shows: the network is loaded and warm
-            warm = asyncio.run(run_sessions(url, sessions=1, duration_s=1.0, seed=999))
+            warm = asyncio.run(browser.run_sessions(url, sessions=1, duration_s=1.0, seed=999))
             if warm[0].plans or time.monotonic() > warm_until:
                 break
         time.sleep(2.0)
         finals = []
-        with RssSampler(proc.pid) as rss:
+        with browser.RssSampler(proc.pid) as rss:
             baseline = rss.rss_mb()
             for i in range(rounds):
                 t0 = time.monotonic()
-                stats = asyncio.run(run_sessions(url, sessions=sessions, duration_s=duration_s, seed=100 * i))
+                stats = asyncio.run(browser.run_sessions(url, sessions=sessions, duration_s=duration_s,
+                                                         seed=100 * i))
                 wall = time.monotonic() - t0
                 closed_at = time.monotonic()
                 time.sleep(settle_s)
@@ -71,7 +64,7 @@ def run_load(*, env: dict[str, str], sessions: int, duration_s: float, settle_s:
                 "wall_s": wall, "settle_s": time.monotonic() - closed_at, "stats": stats,
                 "warm_errors": warm[0].errors}
     finally:
-        stop_streamlit(proc)
+        browser.stop_streamlit(proc)
 
 
 def main() -> None:
@@ -84,7 +77,7 @@ def main() -> None:
     ap.add_argument("--log", default=None, help="keep the server's log there")
     ap.add_argument("--rounds", type=int, default=1, help="rounds of sessions (memory after each)")
     args = ap.parse_args()
-    if not CHROMIUM.exists():
+    if not browser.CHROMIUM.exists():
         print("no /usr/bin/chromium: nothing measured")
         return
     with tempfile.TemporaryDirectory() as tmp:
