@@ -102,7 +102,7 @@ def by_name(tt: Any) -> None:
     line("from stop name to stop name", mine_t, pair_t, of="one profile per platform pair")
     line("  one profile per platform pair", pair_t)
     print(f"  {len(mine_t)} pairs of {len(NAMES)} names, {n / len(mine_t):.1f} journeys per pair; "
-          f"{agreement('the same rows on', same, len(mine_t))} pairs")
+          f"{agreement('the same rows', same, len(mine_t))} pairs")
 
 
 def main() -> None:
