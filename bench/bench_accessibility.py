@@ -14,11 +14,10 @@ Env: SPMD_BUNDLE (default the shared bundle), SPMD_CACHE (network and grid cache
 from __future__ import annotations
 
 import os
-import time
 import warnings
 
 import numpy as np
-from timing import latency
+from timing import clock, each, latency, median, repeat
 
 os.environ.setdefault("SPMD_BUNDLE", "/work/shared/data/rennes")
 
@@ -28,10 +27,8 @@ def main() -> None:
     from routing.accessibility import rennes_metropole_grid
     from routing.network import load_network
 
-    t = time.perf_counter()
-    net = load_network()
-    grid = rennes_metropole_grid()
-    print(f"network + grid loaded in {time.perf_counter() - t:.1f} s: {len(grid):,} cells, "
+    t_load, (net, grid) = clock(lambda: (load_network(), rennes_metropole_grid()))
+    print(f"network + grid loaded in {t_load:.1f} s: {len(grid):,} cells, "
           f"{grid['population'].sum():,.0f} people, {net.timetable.n_stops:,} stops")
     engine = acc.AccessibilityEngine(net)
     tt = net.timetable
@@ -40,29 +37,21 @@ def main() -> None:
     rng = np.random.default_rng(7)
     served = np.unique(tt.dep_stop[(tt.dep_time >= 8 * 3600) & (tt.dep_time < 9 * 3600)])
     origins = rng.choice(served, 21, replace=False)
-    t = time.perf_counter()
-    acc.isochrone(engine, grid, (float(tt.stop_lon[origins[0]]), float(tt.stop_lat[origins[0]])))
-    print(f"\n[isochrone] first call (compiles, builds the stop->cell egress table): {time.perf_counter() - t:.2f} s")
-    times, cells = [], []
-    for s in origins[1:]:
-        t = time.perf_counter()
-        iso = acc.isochrone(engine, grid, (float(tt.stop_lon[s]), float(tt.stop_lat[s])), departure="08:00")
-        times.append(time.perf_counter() - t)
-        cells.append(int(iso["cells"].iloc[-1]))
-    print(f"[isochrone] 5 bands, transit 08:00: {latency(times)}; 60-min band {np.median(cells):.0f} cells "
-          f"(median); target <= 100 ms -> {'OK' if np.median(times) <= 0.1 else 'MISSED'}")
+    t_first, _ = clock(acc.isochrone, engine, grid, (float(tt.stop_lon[origins[0]]), float(tt.stop_lat[origins[0]])))
+    print(f"\n[isochrone] first call (compiles, builds the stop->cell egress table): {t_first:.2f} s")
+    times, isos = each(lambda s: acc.isochrone(engine, grid, (float(tt.stop_lon[s]), float(tt.stop_lat[s])),
+                                               departure="08:00"), origins[1:])
+    cells = [int(iso["cells"].iloc[-1]) for iso in isos]
+    print(f"[isochrone] 5 bands, transit 08:00: {latency(times)}; 60-min band {median(cells):.0f} cells "
+          f"(median); target <= 100 ms -> {'OK' if median(times) <= 0.1 else 'MISSED'}")
 
     # -- 2. cumulative accessibility of every cell ----------------------------------------------
     cells_pts = acc.Points.from_frame(grid, id_col="cell_id")
     opp = acc.opportunities("bikeshare", net)
     measure = acc.Measure(cutoff_s=1800)
-    t = time.perf_counter()
-    problem = acc.build_problem(engine, cells_pts, opp, window="08:00-09:00", cutoff_s=1800)
-    t_problem = time.perf_counter() - t
+    t_problem, problem = clock(acc.build_problem, engine, cells_pts, opp, window="08:00-09:00", cutoff_s=1800)
     spec = {"kind": "indicator", "measure": measure, "weights": opp.weight, "percentiles": (50.0,)}
-    t = time.perf_counter()
-    local = acc.run_batches(problem, spec, batch_size=2000)
-    t_batches = time.perf_counter() - t
+    t_batches, local = clock(acc.run_batches, problem, spec, batch_size=2000)
     st = problem.stats
     print(f"\n[accessibility] {len(cells_pts):,} cells x 60 departures -> {len(opp)} bike-share stations, 30 min:")
     print(f"  shared work {t_problem:.2f} s (walk links {st['walk_links_s']:.2f} s, "
@@ -74,13 +63,10 @@ def main() -> None:
           f"people: {grid['population'].to_numpy()[reached].sum():,.0f}")
     # a heavier case for the Dask speed-up: every stop weighted by its departures (~1,300 destinations)
     stops_opp = acc.opportunities("stops", net, window="08:00-09:00")
-    t = time.perf_counter()
-    heavy = acc.build_problem(engine, cells_pts, stops_opp, window="08:00-09:00", cutoff_s=1800)
-    t_heavy_problem = time.perf_counter() - t
+    t_heavy_problem, heavy = clock(acc.build_problem, engine, cells_pts, stops_opp, window="08:00-09:00",
+                                   cutoff_s=1800)
     heavy_spec = {**spec, "weights": stops_opp.weight}
-    t = time.perf_counter()
-    heavy_local = acc.run_batches(heavy, heavy_spec, batch_size=1000)
-    t_heavy = time.perf_counter() - t
+    t_heavy, heavy_local = clock(acc.run_batches, heavy, heavy_spec, batch_size=1000)
     print(f"  same to {len(stops_opp):,} stops weighted by departures: shared work {t_heavy_problem:.2f} s, "
           f"origin batches {t_heavy:.2f} s in one process")
     for name, prob, sp, ref in (("bike-share", problem, spec, local), ("stops", heavy, heavy_spec, heavy_local)):
@@ -91,17 +77,14 @@ def main() -> None:
                 client = acc.dask_client("local", n_workers=workers)
             try:
                 acc.run_batches(prob, sp, scheduler=client, batch_size=1000)  # warm the workers
-                runs = []
-                for _ in range(2):
-                    t = time.perf_counter()
-                    res = acc.run_batches(prob, sp, scheduler=client, batch_size=1000)
-                    runs.append(time.perf_counter() - t)
+                runs, res = repeat(lambda prob=prob, sp=sp, client=client: acc.run_batches(
+                    prob, sp, scheduler=client, batch_size=1000), 2)
                 same = np.array_equal(res["p50"], ref["p50"]) and np.array_equal(res["mean"], ref["mean"])
             finally:
                 cluster = client.cluster
                 client.close()
                 cluster.close()
-            walls[workers] = float(np.median(runs))
+            walls[workers] = median(runs)
             print(f"  [{name}] Dask LocalCluster {workers} worker(s): origin batches {latency(runs)}; "
                   f"identical to in-process: {same}")
         print(f"  [{name}] speed-up 1 -> 2 workers: {walls[1] / walls[2]:.2f}x (2 cores shared with other jobs)")
@@ -113,31 +96,30 @@ def main() -> None:
     active = np.flatnonzero(walk.active)
     nodes = acc.Points(walk.node_ids[active].astype(str).astype(object), walk.lon[active], walk.lat[active],
                        np.ones(len(active)))
-    t = time.perf_counter()
-    ours = acc.accessibility(engine, nodes, opp, mode="walk", window="08:00-08:01", measure=measure)
-    t_ours = time.perf_counter() - t
+    t_ours, ours = clock(acc.accessibility, engine, nodes, opp, mode="walk", window="08:00-08:01", measure=measure)
     try:
         import pandana
     except ImportError:
         print("\n[peer] pandana not installed")
         return
-    t = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    from sources.geo import project_xy
+
+    def pandana_network():
+        """The walk layer as a pandana network, precomputed to 30 min, the stations set on it."""
         pos = np.arange(walk.n_nodes)
         pnet = pandana.Network(pd.Series(walk.x, index=pos), pd.Series(walk.y, index=pos),
                                pd.Series(walk.tails), pd.Series(walk.indices),
                                pd.DataFrame({"t": walk.travel_time_s}), twoway=False)
         pnet.precompute(1800)
-        from sources.geo import project_xy
-
         ox, oy = project_xy(opp.lon, opp.lat, walk.crs)
         ids = pnet.get_node_ids(pd.Series(ox), pd.Series(oy))
         pnet.set(ids, variable=pd.Series(opp.weight, index=ids.index), name="bikeshare")
-        t_build = time.perf_counter() - t
-        t = time.perf_counter()
-        agg = pnet.aggregate(1800, type="sum", decay="flat", name="bikeshare")
-        t_agg = time.perf_counter() - t
+        return pnet
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_build, pnet = clock(pandana_network)
+        t_agg, agg = clock(pnet.aggregate, 1800, type="sum", decay="flat", name="bikeshare")
     theirs = agg.reindex(active).to_numpy()
     agree = float(np.mean(np.abs(theirs - ours["p50"].to_numpy()) < 0.5))
     print(f"\n[peer] bike-share stations within 30 min walk of each of {len(active):,} walk nodes:")

@@ -1,4 +1,4 @@
-"""What the budgets and the row-level recovery cost and save (issue 12).
+"""What the budgets and the row-level recovery cost and save.
 
     uv run python bench/bench_budgets.py [--repeat 3] [--bundle DIR]
 
@@ -16,33 +16,26 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sources.errors import SourceError  # noqa: E402
+from synthetic import TINY_GTFS, gtfs_zip, write_bomb_zip  # noqa: E402
+from timing import clock, median, repeat  # noqa: E402
+
+from sources import SourceError  # noqa: E402
 from sources.loaders import read_csv_table  # noqa: E402
 from sources.loaders.gtfs import load_gtfs  # noqa: E402
 from sources.traces.load import load_traces_csv  # noqa: E402
-from tests.factories import gtfs_tables, write_bomb_zip  # noqa: E402
 
 
-def _median(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        try:
-            fn()
-        except SourceError:
-            pass
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _median(fn: Callable[[], object], n: int) -> float:
+    """Median seconds of ``n`` calls of ``fn`` (a refusal by a clean error counts as done)."""
+    return median(repeat(fn, n, ignore=(SourceError,))[0])
 
 
 def _wide(columns: int, *, duplicate: bool) -> bytes:
@@ -64,9 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     (tmp / "wide.csv").write_bytes(wide)
     stop_times = "trip_id," + ",".join(f"x{i}" for i in range(200_000)) + "\nT1\n"
     gtfs_wide = tmp / "wide.zip"
-    with zipfile.ZipFile(gtfs_wide, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in gtfs_tables().items():
-            zf.writestr(name, stop_times if name == "stop_times.txt" else text)
+    gtfs_wide.write_bytes(gtfs_zip({"stop_times.txt": stop_times}))
     refuse = {
         "traces loader": _median(lambda: load_traces_csv(wide), r),
         "tabular loaders": _median(lambda: read_csv_table(tmp / "wide.csv"), r),
@@ -88,12 +79,11 @@ def main(argv: list[str] | None = None) -> int:
           f"(ratio {estimate / refuse['traces loader']:,.0f}x)")
 
     print("== GTFS zip whose stop_times.txt inflates to 1 GiB")
-    small = {k: v.encode() for k, v in gtfs_tables().items() if k != "stop_times.txt"}
-    start = time.perf_counter()
-    bomb = write_bomb_zip(tmp / "bomb.zip", small, bomb_name="stop_times.txt",
+    small = {k: v.encode() for k, v in TINY_GTFS.items() if k != "stop_times.txt"}
+    built_s, bomb = clock(write_bomb_zip, tmp / "bomb.zip", small, bomb_name="stop_times.txt",
                           bomb_bytes=1 << 30,
                           header=b"trip_id,arrival_time,departure_time,stop_id,stop_sequence\n")
-    print(f"archive built in {time.perf_counter() - start:.1f} s, {bomb.stat().st_size:,} bytes")
+    print(f"archive built in {built_s:.1f} s, {bomb.stat().st_size:,} bytes")
     refused = _median(lambda: load_gtfs(bomb), r)
 
     def inflate() -> None:

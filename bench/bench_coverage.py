@@ -18,7 +18,6 @@ import argparse
 import collections
 import datetime as dt
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from access import StopAccess  # noqa: E402
+from timing import clock, each, median_p95, ratio  # noqa: E402
+
+import sources  # noqa: E402
 from routing import linking  # noqa: E402
 from routing.constants import DEFAULT_MODES, TRIP_MODES  # noqa: E402
 from routing.network import load_network  # noqa: E402
@@ -62,11 +65,15 @@ def run(planner: Planner, pts_o: np.ndarray, pts_d: np.ndarray, when: dt.datetim
     walk_graph = planner.network.graphs["walk"]
     lo = linking.link(walk_graph, pts_o[:, 0], pts_o[:, 1])
     ld = linking.link(walk_graph, pts_d[:, 0], pts_d[:, 1])
+    access = StopAccess(planner.network)
+
+    def walk_stops(lon: float, lat: float) -> np.ndarray:
+        return access.stops(lon, lat, {"walk": linking.link(walk_graph, lon, lat)}, linking.LINK.max_access_s)[0]
+
     for k in range(len(pts_o)):
         o, d = tuple(pts_o[k]), tuple(pts_d[k])
-        t0 = time.perf_counter()
-        res = planner.plan(o, d, when, modes=MODES)
-        t_all.append(time.perf_counter() - t0)
+        t, res = clock(planner.plan, o, d, when, modes=MODES)
+        t_all.append(t)
         labels = {it.label for it in res.itineraries}
         for m in MODES:
             if m in labels:
@@ -78,8 +85,7 @@ def run(planner: Planner, pts_o: np.ndarray, pts_d: np.ndarray, when: dt.datetim
         near_road += both_near
         has_t = bool(labels & {"transit", "bike_transit", "park_ride"})
         any_transit += has_t
-        o_stop = planner.stop_access(planner._end(planner.resolve_place(o)), "walk", linking.LINK.max_access_s)[0]
-        d_stop = planner.stop_access(planner._end(planner.resolve_place(d)), "walk", linking.LINK.max_access_s)[0]
+        o_stop, d_stop = walk_stops(*o), walk_stops(*d)
         if len(o_stop) and len(d_stop):
             near_stop_pairs += 1
             any_transit_near += has_t
@@ -92,24 +98,21 @@ def run(planner: Planner, pts_o: np.ndarray, pts_d: np.ndarray, when: dt.datetim
     print(f"at least one of bus/metro, bike + bus, park-and-ride: {any_transit} ({any_transit / n:.1%}); "
           f"among the {near_stop_pairs} pairs with a stop within the walk cap at both ends: "
           f"{any_transit_near} ({any_transit_near / max(near_stop_pairs, 1):.1%})")
-    t = np.array(t_all) * 1000
-    print(f"plan with every mode: p50 {np.median(t):.1f} ms, p95 {np.percentile(t, 95):.1f} ms")
+    p50, p95 = median_p95(t_all)
+    print(f"plan with every mode: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
 
 
 def timing(planner: Planner, pts_o: np.ndarray, pts_d: np.ndarray, when: dt.datetime) -> None:
     for label, modes in (("walk only (baseline)", ("walk",)), ("default modes", DEFAULT_MODES),
                          ("every mode", MODES)):
-        t = []
-        for k in range(len(pts_o)):
-            t0 = time.perf_counter()
-            planner.plan(tuple(pts_o[k]), tuple(pts_d[k]), when, modes=modes)
-            t.append(time.perf_counter() - t0)
-        t = np.array(t) * 1000
-        print(f"{label:<22} p50 {np.median(t):7.1f} ms  p95 {np.percentile(t, 95):7.1f} ms")
+        t, _ = each(lambda k, modes=modes: planner.plan(tuple(pts_o[k]), tuple(pts_d[k]), when, modes=modes),
+                    range(len(pts_o)))
+        p50, p95 = median_p95(t)
+        print(f"{label:<22} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
         if label.startswith("walk"):
-            base = np.median(t)
+            base = t
         else:
-            print(f"{'':<22} x{np.median(t) / base:.1f} the walk-only median")
+            print(f"{'':<22} x{ratio(t, base):.1f} the walk-only median")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,11 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--bundle", default=None)
     args = ap.parse_args(argv)
-    from sources.datasets import load
-
     net = load_network(bundle=args.bundle)
     planner = Planner(net)
-    iris = load("iris", bundle=args.bundle).data
+    iris = sources.load("iris", bundle=args.bundle).data
     when = dt.datetime.combine(net.day, dt.time(8, 0))
     rng = np.random.default_rng(args.seed)
     geoms = list(iris.geometry)

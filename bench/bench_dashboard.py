@@ -1,6 +1,6 @@
 """Dashboard benchmark: cold and warm start, and a trip-planner interaction's server time.
 
-    uv run python bench/bench_dashboard.py [--bundle DIR] [--runs 20] [--small-planner]
+    uv run python bench/bench_dashboard.py [--bundle DIR] [--runs 40] [--starts 3]
 
 * cold start: process start -> /_stcore/health ok -> planner page interactive in chromium
   (place boxes and the Leaflet map drawn; chromium is already running), with an empty cache
@@ -10,9 +10,8 @@
   "Calculer"), p50/p95 over ``--runs``; baseline = a rerun of the same page without
   planning, measured in the same process, printed as a ratio.
 
-Targets (issue 5): cold <= 20 s, warm <= 3 s, interaction p95 <= 500 ms.
-Without the real planner (routing.network.inputs missing) or with ``--small-planner`` the
-planner is tests.browser_helpers.SmallPlanner and the figures say so.
+Targets: cold <= 20 s, warm <= 3 s, interaction p95 <= 500 ms. The planner is the real one, on
+the network of the bundle.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import argparse
 import datetime as dt
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -30,16 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser_helpers import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    free_port,
-    real_planner_usable,
-    start_streamlit,
-    stop_streamlit,
-    wait_healthy,
-    wait_trip_map_drawn,
-)
+import browser  # noqa: E402
+from timing import clock, median, percentile  # noqa: E402
 
 
 def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, float, float]:
@@ -50,19 +40,19 @@ def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, f
     """
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
+    port = browser.free_port()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        chromium = p.chromium.launch(executable_path=str(browser.CHROMIUM), args=browser.CHROMIUM_ARGS)
+        page = chromium.new_page(viewport={"width": 1600, "height": 1000})
         t0 = time.perf_counter()
-        proc = start_streamlit(port=port, env=env, log_path=log)
+        proc = browser.start_streamlit(port=port, env=env, log_path=log)
         try:
-            wait_healthy(port, proc=proc, timeout_s=300, poll_s=0.05)
+            browser.wait_healthy(port, proc=proc, timeout_s=300, poll_s=0.05)
             health = time.perf_counter() - t0
             page.goto(f"http://127.0.0.1:{port}/")
             page.get_by_role("textbox", name="Départ").wait_for(timeout=300_000)
             widgets = time.perf_counter() - t0
-            wait_trip_map_drawn(page, timeout_ms=300_000)
+            browser.wait_trip_map_drawn(page, timeout_ms=300_000)
             first = time.perf_counter() - t0
             for label, text in (("Départ", "Gares"), ("Arrivée", "Beaulieu")):
                 box = page.get_by_role("textbox", name=label)
@@ -72,12 +62,12 @@ def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, f
             page.locator(".spmd-card").first.wait_for(timeout=300_000)
             card = time.perf_counter() - t0
         finally:
-            stop_streamlit(proc)
-            browser.close()
+            browser.stop_streamlit(proc)
+            chromium.close()
     return health, widgets, first, card
 
 
-def interaction_times(runs: int, *, small: bool) -> tuple[list[float], list[float]]:
+def interaction_times(runs: int) -> tuple[list[float], list[float]]:
     """Server seconds of planner reruns: (plan clicks, plain reruns as the baseline).
 
     Each plan changes the time and the places (several origin/destination pairs), as a visitor does.
@@ -86,11 +76,6 @@ def interaction_times(runs: int, *, small: bool) -> tuple[list[float], list[floa
 
     from dashboard import state
 
-    if small:
-        from tests.browser_helpers import SmallPlanner
-
-        planner = SmallPlanner()
-        state.set_override("planner", lambda: planner)
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=600)
     at.run()
     state.get_planner(timeout_s=600)  # the background load started by the first run
@@ -106,20 +91,11 @@ def interaction_times(runs: int, *, small: bool) -> tuple[list[float], list[floa
         at.text_input(key="from_q").input(origin)
         at.text_input(key="to_q").input(dest).run()  # typing: a search rerun (not timed)
         at.time_input(key="time").set_value(dt.time(7 + i % 3, (i * 5) % 60))
-        t0 = time.perf_counter()
-        at.button(key="go").click().run()
-        plans.append(time.perf_counter() - t0)
+        plans.append(clock(lambda: at.button(key="go").click().run())[0])
         if at.exception or 'class="spmd-card' not in "".join(m.value for m in at.markdown):
             raise RuntimeError(f"no itinerary for {origin} -> {dest}: {at.exception}")
-        t0 = time.perf_counter()
-        at.run()
-        base.append(time.perf_counter() - t0)
+        base.append(clock(at.run)[0])
     return plans, base
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def main() -> None:
@@ -127,20 +103,15 @@ def main() -> None:
     ap.add_argument("--bundle", default=os.environ.get("SPMD_BUNDLE") or str(ROOT.parent / "shared/data/rennes"))
     ap.add_argument("--runs", type=int, default=40, help="planner interactions timed (>= 30)")
     ap.add_argument("--starts", type=int, default=3, help="cold and warm starts each")
-    ap.add_argument("--small-planner", action="store_true")
     args = ap.parse_args()
-    small = args.small_planner or not real_planner_usable()
     os.environ["SPMD_BUNDLE"] = args.bundle
     os.environ["SPMD_OFFLINE"] = "1"
     with tempfile.TemporaryDirectory() as tmp:
         env = {"SPMD_BUNDLE": args.bundle, "SPMD_CACHE": str(Path(tmp) / "cache"), "SPMD_OFFLINE": "1"}
-        if small:
-            env["SPMD_DASHBOARD_PLANNER"] = "tests.browser_helpers:small_planner"
-        print(f"planner: {'SmallPlanner (test double)' if small else 'routing.planner.planner.Planner'}; "
-              f"bundle {args.bundle}")
+        print(f"planner: routing.Planner; bundle {args.bundle}")
         cache = Path(env["SPMD_CACHE"])
         cold, warm = [], []
-        if not CHROMIUM.exists():
+        if not browser.CHROMIUM.exists():
             print("no /usr/bin/chromium: start times not measured")
             args.starts = 0
         for i in range(args.starts):
@@ -149,17 +120,17 @@ def main() -> None:
         for i in range(args.starts):
             warm.append(start_to_first_page(env, Path(tmp) / f"warm{i}.log"))  # filled by the cold runs
         for name, runs, target in ((("cold", cold, 20), ("warm", warm, 3)) if args.starts else ()):
-            h, w, f, c = (statistics.median(r[k] for r in runs) for k in range(4))
+            h, w, f, c = (median([r[k] for r in runs]) for k in range(4))
             print(f"{name} start (median of {len(runs)}): health {h:.2f} s, place boxes usable {w:.2f} s, "
                   f"page interactive with its map {f:.2f} s (target <= {target} s), "
                   f"first itinerary card {c:.2f} s")
         if args.starts:
-            ratio = statistics.median(r[2] for r in warm) / statistics.median(r[2] for r in cold)
+            ratio = median([r[2] for r in warm]) / median([r[2] for r in cold])
             print(f"ratio warm/cold (page interactive) {ratio:.2f}")
         os.environ["SPMD_CACHE"] = env["SPMD_CACHE"]
-        plans, base = interaction_times(args.runs, small=small)
-    p50, p95 = statistics.median(plans), pct(plans, 0.95)
-    b50 = statistics.median(base)
+        plans, base = interaction_times(args.runs)
+    p50, p95 = median(plans), percentile(plans, 95)
+    b50 = median(base)
     print(f"planner interaction (server, AppTest, n={len(plans)}): p50 {1000 * p50:.0f} ms, "
           f"p95 {1000 * p95:.0f} ms (target p95 <= 500 ms), max {1000 * max(plans):.0f} ms; "
           f"plain rerun p50 {1000 * b50:.0f} ms; ratio p50 plan/rerun {p50 / b50:.2f}")

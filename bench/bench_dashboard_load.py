@@ -1,7 +1,7 @@
 """Dashboard under load: N browser sessions planning trips at once, and the server's memory.
 
     uv run python bench/bench_dashboard_load.py [--sessions 10] [--duration 120] [--bundle DIR]
-                                               [--cache DIR] [--small-planner]
+                                               [--cache DIR] [--rounds 1]
 
 Starts ``python -m dashboard`` on 127.0.0.1 (offline), plans one trip to warm it up, then
 opens ``--sessions`` Playwright pages (one chromium, one context each) that keep planning
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -30,39 +29,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser_helpers import (  # noqa: E402
-    CHROMIUM,
-    RssSampler,
-    free_port,
-    real_planner_usable,
-    run_sessions,
-    start_streamlit,
-    stop_streamlit,
-    wait_healthy,
-)
+import browser  # noqa: E402
+from timing import median, percentile  # noqa: E402
 
 
 def run_load(*, env: dict[str, str], sessions: int, duration_s: float, settle_s: float,
              log: Path, rounds: int = 1) -> dict[str, object]:
     """Start the server, warm it, run the sessions (``rounds`` times, each followed by ``settle_s``
     seconds without visitors), sample memory; returns the figures (errors of the last round)."""
-    port = free_port()
-    proc = start_streamlit(port=port, env=env, log_path=log)
+    port = browser.free_port()
+    proc = browser.start_streamlit(port=port, env=env, log_path=log)
     url = f"http://127.0.0.1:{port}/"
     try:
-        wait_healthy(port, proc=proc, timeout_s=300)
+        browser.wait_healthy(port, proc=proc, timeout_s=300)
         warm_until = time.monotonic() + 600
         while True:  # one visitor plans until a card shows: the network is loaded and warm
-            warm = asyncio.run(run_sessions(url, sessions=1, duration_s=1.0, seed=999))
+            warm = asyncio.run(browser.run_sessions(url, sessions=1, duration_s=1.0, seed=999))
             if warm[0].plans or time.monotonic() > warm_until:
                 break
         time.sleep(2.0)
         finals = []
-        with RssSampler(proc.pid) as rss:
+        with browser.RssSampler(proc.pid) as rss:
             baseline = rss.rss_mb()
             for i in range(rounds):
                 t0 = time.monotonic()
-                stats = asyncio.run(run_sessions(url, sessions=sessions, duration_s=duration_s, seed=100 * i))
+                stats = asyncio.run(browser.run_sessions(url, sessions=sessions, duration_s=duration_s,
+                                                         seed=100 * i))
                 wall = time.monotonic() - t0
                 closed_at = time.monotonic()
                 time.sleep(settle_s)
@@ -72,7 +64,7 @@ def run_load(*, env: dict[str, str], sessions: int, duration_s: float, settle_s:
                 "wall_s": wall, "settle_s": time.monotonic() - closed_at, "stats": stats,
                 "warm_errors": warm[0].errors}
     finally:
-        stop_streamlit(proc)
+        browser.stop_streamlit(proc)
 
 
 def main() -> None:
@@ -82,20 +74,15 @@ def main() -> None:
     ap.add_argument("--settle", type=float, default=30.0, help="seconds after closing before the final RSS")
     ap.add_argument("--bundle", default=os.environ.get("SPMD_BUNDLE") or str(ROOT.parent / "shared/data/rennes"))
     ap.add_argument("--cache", default=None, help="cache dir (default: a fresh one, built before the run)")
-    ap.add_argument("--small-planner", action="store_true")
     ap.add_argument("--log", default=None, help="keep the server's log there")
     ap.add_argument("--rounds", type=int, default=1, help="rounds of sessions (memory after each)")
     args = ap.parse_args()
-    if not CHROMIUM.exists():
+    if not browser.CHROMIUM.exists():
         print("no /usr/bin/chromium: nothing measured")
         return
-    small = args.small_planner or not real_planner_usable()
     with tempfile.TemporaryDirectory() as tmp:
         env = {"SPMD_BUNDLE": args.bundle, "SPMD_CACHE": args.cache or str(Path(tmp) / "cache"), "SPMD_OFFLINE": "1"}
-        if small:
-            env["SPMD_DASHBOARD_PLANNER"] = "tests.browser_helpers:small_planner"
-        print(f"planner: {'SmallPlanner (test double)' if small else 'routing.planner.planner.Planner'}; "
-              f"{args.sessions} sessions x {args.duration:.0f} s")
+        print(f"planner: routing.Planner; {args.sessions} sessions x {args.duration:.0f} s")
         res = run_load(env=env, sessions=args.sessions, duration_s=args.duration, settle_s=args.settle,
                        rounds=args.rounds,
                        log=Path(args.log) if args.log else Path(tmp) / "server.log")
@@ -103,13 +90,12 @@ def main() -> None:
             print(f"warm-up errors: {res['warm_errors'][:3]}")
     stats = res["stats"]
     plans = sum(s.plans for s in stats)
-    times = sorted(t for s in stats for t in s.plan_s)
+    times = [t for s in stats for t in s.plan_s]
     errors = [e for s in stats for e in s.errors]
     print(f"plans completed: {plans} in {res['wall_s']:.0f} s ({plans / res['wall_s']:.2f}/s); "
           f"per session {[s.plans for s in stats]}")
     if times:
-        p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-        print(f"click -> cards (browser, under load): p50 {statistics.median(times):.2f} s, p95 {p95:.2f} s")
+        print(f"click -> cards (browser, under load): p50 {median(times):.2f} s, p95 {percentile(times, 95):.2f} s")
     print(f"errors: {len(errors)}" + (f" e.g. {errors[:5]}" if errors else ""))
     print(f"interactions repeated (no rerun seen within 30 s, app idle): {sum(s.retries for s in stats)}")
     b, pk, f = res["baseline_mb"], res["peak_mb"], res["final_mb"]

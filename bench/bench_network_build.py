@@ -12,7 +12,7 @@ Each run is a fresh Python process (so that peak memory is its own, ``ru_maxrss`
   network), and the input loading alone, for scale.
 
 Numba kernels are cached on disk by numba itself (``cache=True``); a first run after a
-code change also compiles them. Targets of issue 3: <= 20 s cold, <= 2 s warm, <= 1.5 GB.
+code change also compiles them. Targets: <= 20 s cold, <= 2 s warm, <= 1.5 GB.
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from timing import median_p95
+from timing import clock, load_average, median_p95
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,22 +37,17 @@ def child(phase: str, bundle: str, cache: str) -> dict[str, float]:
     import logging
 
     logging.disable(logging.WARNING)
-    from routing.network import inputs as build
+    from routing.network import load_inputs, load_network
 
     out: dict[str, Any] = {}
-    t = time.perf_counter()
     if phase == "inputs":
-        build.load_inputs(bundle=bundle, cache=cache)
-        out["load_network_s"] = time.perf_counter() - t
+        out["load_network_s"], _ = clock(load_inputs, bundle=bundle, cache=cache)
         out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         return out
-    net = build.load_network(bundle=bundle, cache=cache)
-    out["load_network_s"] = time.perf_counter() - t
+    out["load_network_s"], net = clock(load_network, bundle=bundle, cache=cache)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if phase == "cold":
-        t = time.perf_counter()
-        g = net.to_networkx()
-        out["networkx_s"] = time.perf_counter() - t
+        out["networkx_s"], g = clock(net.to_networkx)
         out["networkx_nodes"] = g.number_of_nodes()
         out["networkx_edges"] = g.number_of_edges()
     out["connections"] = net.timetable.n_connections
@@ -104,7 +98,7 @@ def main() -> None:
     peak_warm = max(r["peak_rss_mb"] for r in warm)
     print(f"peak memory: cold {peak_cold:.0f} MB, warm {peak_warm:.0f} MB")
     print(f"ratios: cold/warm x{c50 / w50:.1f}; warm load is x{nx50 / w50:.1f} faster than building the NetworkX model")
-    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(load_average())
     print(f"targets: cold {c50:.1f} s (<= 20: {'ok' if c50 <= 20 else 'MISSED'}), warm {w50:.2f} s "
           f"(<= 2: {'ok' if w50 <= 2 else 'MISSED'}), peak {peak_cold / 1024:.2f} GB "
           f"(<= 1.5: {'ok' if peak_cold <= 1536 else 'MISSED'})")

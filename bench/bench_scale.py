@@ -11,27 +11,27 @@ cycleways and trunk roads, mixed highway classes (residential, tertiary, seconda
 every few lines), built as a :class:`~sources.loaders.streets.StreetNetwork` with
 ``StreetNetwork.from_frames``; every mode's layer stays strongly connected (removed, one-way and
 single-mode edges are taken outside a random spanning tree). The timetable is the REAL 2011 STAR
-GTFS of the bundle on the network's service day (as :mod:`routing.network.inputs` chooses it), with the
+GTFS of the bundle on the network's service day (as :func:`routing.load_network` chooses it), with the
 real points of service (bike share, carpool places, park-and-ride, chargers).
 
 Each size runs in its own Python process, so that its peak memory (``ru_maxrss``) is its own:
 
-* build: :func:`routing.network.assemble.build_network` (``approximate=False``), timed alone;
+* build: :func:`routing.network.build_network` (``approximate=False``), timed alone;
   peak RSS of the process, and its growth during the build; then the A* landmarks that the
-  first one-to-one query of each layer computes (:func:`routing.streets.graph.landmarks`, layers of
+  first one-to-one query of each layer computes (:func:`routing.streets.landmarks`, layers of
   20k nodes or more), timed apart;
 * door-to-door: ``Planner.plan`` with ``modes=("transit",)``, with ``("walk", "bike", "car")``
   and with each of walk, bike, car alone, on ``--pairs`` seeded pairs (a random stop of the feed
   moved by up to ~500 m, at each end; departure uniform in 07:00-09:00), p50 / p95 of the first
   run of each pair, and p95 of the best of ``--repeat`` runs (the scheduler's noise filtered;
   the planner's caches of stop ends are then warm);
-* isochrone: :func:`routing.accessibility.engine.isochrone` (transit, 5 bands, 08:00) on the 200 m
-  grid of the city of Rennes (:func:`routing.network.zones.laea_grid`), the first one (it also builds
+* isochrone: :func:`routing.accessibility.isochrone` (transit, 5 bands, 08:00) on the 200 m
+  grid of the city of Rennes (:func:`routing.accessibility.laea_grid`), the first one (it also builds
   the stop -> cell walking table) and the median of ``--isochrones`` more from other origins.
 
 Printed: a table per size, each figure's ratio to the smallest size (the baseline, measured in
 the same run), the exponent of a log-log fit of each cost against the number of nodes, the load
-average, and the targets of issue 9 at the largest size (build <= 30 s and <= 2 GB,
+average, and the targets at the largest size (build <= 30 s and <= 2 GB,
 door-to-door p95 <= 10 ms, isochrone <= 300 ms).
 """
 
@@ -45,7 +45,6 @@ import os
 import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +54,15 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+if str(ROOT / "bench") not in sys.path:  # timing.py beside this file, also when imported as bench.bench_scale
+    sys.path.append(str(ROOT / "bench"))
 
-from sources.geo import metres_to_degrees  # noqa: E402
-from sources.loaders.streets import StreetNetwork, haversine_m  # noqa: E402
+from timing import clock, each, percentile  # noqa: E402
+from timing import repeat as timing_repeat  # noqa: E402
+
+import sources  # noqa: E402
+from sources.geo import haversine_m, metres_to_degrees  # noqa: E402
+from sources.loaders.streets import StreetNetwork  # noqa: E402
 from sources.settings import RENNES_METROPOLE_BBOX  # noqa: E402
 
 #: the city of Rennes and its centre (République), for the isochrone grid
@@ -178,11 +183,11 @@ def make_grid_streets(n_nodes: int, *, bbox: tuple[float, float, float, float] =
 # -- the real inputs ------------------------------------------------------------------------------
 
 def load_real_inputs(*, bundle: Any = None, cache: Any = None) -> dict[str, Any]:
-    """The bundle's STAR GTFS, its service day (as :mod:`routing.network.inputs` chooses it) and the
+    """The bundle's STAR GTFS, its service day (as :func:`routing.load_network` chooses it) and the
     points of service inside the metropole, as keyword arguments of ``build_network``."""
     from routing.network import GTFS_ID, POINT_IDS
-    from sources.datasets import load
 
+    load = sources.load
     feed = load(GTFS_ID, bundle=bundle, cache=cache).data
     day = feed.representative_date() or feed.date
     out: dict[str, Any] = {"feed": feed, "day": day}
@@ -197,9 +202,9 @@ def build_scale_network(streets: StreetNetwork, inputs: dict[str, Any]) -> tuple
     """``build_network`` on the synthetic streets and the real inputs; (network, seconds)."""
     from routing.network import build_network
 
-    t = time.perf_counter()
-    net = build_network(streets=[streets], approximate=False, digest=f"scale-{len(streets.nodes)}", **inputs)
-    return net, time.perf_counter() - t
+    seconds, net = clock(build_network, streets=[streets], approximate=False,
+                         digest=f"scale-{len(streets.nodes)}", **inputs)
+    return net, seconds
 
 
 # -- the queries ----------------------------------------------------------------------------------
@@ -231,11 +236,7 @@ def time_plans(planner: Any, pairs: list, modes: tuple[str, ...], *, warmup: int
         planner.plan(o, d, when, modes=modes)
     first, best, answered = [], [], dict.fromkeys(modes, 0)
     for o, d, when in pairs:
-        runs = []
-        for _ in range(max(repeat, 1)):
-            t = time.perf_counter()
-            res = planner.plan(o, d, when, modes=modes)
-            runs.append(time.perf_counter() - t)
+        runs, res = timing_repeat(lambda o=o, d=d, when=when: planner.plan(o, d, when, modes=modes), max(repeat, 1))
         first.append(runs[0])
         best.append(min(runs))
         for it in res.itineraries:
@@ -245,11 +246,10 @@ def time_plans(planner: Any, pairs: list, modes: tuple[str, ...], *, warmup: int
 
 
 def rennes_grid(*, bundle: Any = None, cache: Any = None) -> Any:
-    """The 200 m LAEA grid of the city of Rennes (as ``tests/test_accessibility_bundle.py``)."""
+    """The 200 m LAEA grid of the city of Rennes."""
     from routing.accessibility import laea_grid
-    from sources.datasets import load
 
-    communes = load("communes", bundle=bundle, cache=cache).data
+    communes = sources.load("communes", bundle=bundle, cache=cache).data
     rm = communes[communes["in_rennes_metropole"].astype(bool)]
     rennes = rm[rm["insee"] == RENNES_INSEE]
     return laea_grid(rennes.geometry.iloc[0], communes=rm)
@@ -261,12 +261,8 @@ def time_isochrones(engine: Any, grid: Any, origins: list[tuple[float, float]], 
     egress table) and the cells of the widest band of each."""
     from routing.accessibility import isochrone
 
-    secs, cells = [], []
-    for origin in origins:
-        t = time.perf_counter()
-        iso = isochrone(engine, grid, origin, departure=departure)
-        secs.append(time.perf_counter() - t)
-        cells.append(int(iso["cells"].iloc[-1]))
+    secs, isos = each(lambda origin: isochrone(engine, grid, origin, departure=departure), origins)
+    cells = [int(iso["cells"].iloc[-1]) for iso in isos]
     return {"seconds": np.asarray(secs), "cells": cells}
 
 
@@ -281,7 +277,7 @@ def loglog_exponent(sizes: Any, costs: Any) -> float:
 
 
 def _ms(a: np.ndarray, q: float) -> float:
-    return float(np.percentile(a, q) * 1000) if len(a) else math.nan
+    return percentile(a, q, unit="ms")
 
 
 def _peak_mb() -> float:
@@ -303,9 +299,7 @@ def child(n_nodes: int, *, pairs: int, seed: int, isochrones: int, bundle: Any, 
     out: dict[str, Any] = {"size": n_nodes, "load_start": os.getloadavg()[0]}
     inputs = load_real_inputs(bundle=bundle, cache=cache)
     grid = rennes_grid(bundle=bundle, cache=cache)
-    t = time.perf_counter()
-    streets = make_grid_streets(n_nodes, seed=seed)
-    out["generate_s"] = time.perf_counter() - t
+    out["generate_s"], streets = clock(make_grid_streets, n_nodes, seed=seed)
     out["rss_before_build_mb"] = _peak_mb()
     net, first_s = build_scale_network(streets, inputs)
     out["peak_build_mb"] = _peak_mb()
@@ -320,12 +314,14 @@ def child(n_nodes: int, *, pairs: int, seed: int, isochrones: int, bundle: Any, 
     out["largest_share"] = {m: c["after"]["largest_share"] for m, c in net.components.items()}
     out["stops"] = net.timetable.n_stops
     out["connections"] = net.timetable.n_connections
-    t = time.perf_counter()
-    for mode, weight in (("walk", "travel_time_s"), ("bike", "cost"), ("car", "travel_time_s")):
-        g = net.graphs[mode]
-        if g.n_nodes >= ALT_MIN_NODES:  # what the first one-to-one query on each layer prepares
-            landmarks(g, weight, k=ALT_LANDMARKS)
-    out["landmarks_s"] = time.perf_counter() - t
+
+    def prepare_landmarks() -> None:
+        for mode, weight in (("walk", "travel_time_s"), ("bike", "cost"), ("car", "travel_time_s")):
+            g = net.graphs[mode]
+            if g.n_nodes >= ALT_MIN_NODES:  # what the first one-to-one query on each layer prepares
+                landmarks(g, weight, k=ALT_LANDMARKS)
+
+    out["landmarks_s"], _ = clock(prepare_landmarks)
     planner = Planner(net)
     rng = np.random.default_rng(seed)
     trips = random_pairs(net, pairs, rng)
@@ -458,9 +454,9 @@ def main() -> None:
         run_child(2000, warm)  # numba kernels compiled and cached on disk, frame caches filled
     results = []
     for n in sizes:
-        t = time.perf_counter()
-        results.append(run_child(n, args))
-        print(f"  size {n:,}: done in {time.perf_counter() - t:.0f} s", flush=True)
+        seconds, result = clock(run_child, n, args)
+        results.append(result)
+        print(f"  size {n:,}: done in {seconds:.0f} s", flush=True)
     report(results)
 
 

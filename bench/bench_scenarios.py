@@ -1,11 +1,11 @@
 """Scenario benchmarks on the Rennes bundle (``uv run python bench/bench_scenarios.py``).
 
 1. Applying a scenario to the compiled 2011 service day (metro a, then metro b on top of it):
-   timetable only (:func:`routing.scenarios.scenario.apply_scenario`) and whole network
-   (:func:`routing.scenarios.scenario.with_scenario`: new stations snapped and linked on the walk graph,
+   timetable only (:func:`routing.scenarios.apply_scenario`) and whole network
+   (:func:`routing.scenarios.with_scenario`: new stations snapped and linked on the walk graph,
    places re-indexed). Target <= 1 s.
 2. Whole-grid before/after comparison (every 200 m cell x 60 departures 08:00-09:00, 30 min,
-   commuter-survey respondents by employer site): :func:`routing.scenarios.compare.compare_scenarios`
+   commuter-survey respondents by employer site): :func:`routing.scenarios.compare_scenarios`
    metro-a -> metro-b, against ONE accessibility run on the metro-a network (fresh engine) measured
    in the same process. Target <= 2.5 x the baseline.
 
@@ -15,10 +15,9 @@ Env: SPMD_BUNDLE (default the shared bundle), SPMD_CACHE (network and grid cache
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
-from timing import latency
+from timing import clock, latency, median
 
 os.environ.setdefault("SPMD_BUNDLE", "/work/shared/data/rennes")
 
@@ -35,10 +34,8 @@ def main() -> None:
         with_scenario,
     )
 
-    t = time.perf_counter()
-    net = load_network()
-    grid = rennes_metropole_grid()
-    print(f"network + grid loaded in {time.perf_counter() - t:.1f} s: {len(grid):,} cells, "
+    t_load, (net, grid) = clock(lambda: (load_network(), rennes_metropole_grid()))
+    print(f"network + grid loaded in {t_load:.1f} s: {len(grid):,} cells, "
           f"{net.timetable.n_connections:,} connections")
     a, b = load_scenario("metro-a"), load_scenario("metro-b")
 
@@ -47,15 +44,11 @@ def main() -> None:
     for label, sc in (("metro-a", a), ("metro-b (a + b)", b)):
         tt_times, net_times = [], []
         for _ in range(7):
-            t = time.perf_counter()
-            apply_scenario(net.timetable, sc)
-            tt_times.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            with_scenario(net, sc)
-            net_times.append(time.perf_counter() - t)
+            tt_times.append(clock(apply_scenario, net.timetable, sc)[0])
+            net_times.append(clock(with_scenario, net, sc)[0])
         print(f"[apply {label:<16}] timetable {latency(tt_times)}")
         print(f"[apply {label:<16}] network   {latency(net_times)}; target <= 1 s -> "
-              f"{'OK' if np.median(net_times) <= 1.0 else 'MISSED'}")
+              f"{'OK' if median(net_times) <= 1.0 else 'MISSED'}")
 
     # -- 2. before/after on the whole grid ----------------------------------------------------------
     net_a = with_scenario(net, a)
@@ -64,12 +57,10 @@ def main() -> None:
     measure = acc.Measure(cutoff_s=1800)
     acc.accessibility(acc.AccessibilityEngine(net_a), cells.take(np.arange(50)), opp, window="08:00-08:05",
                       measure=measure)  # compile the kernels outside the timings
-    t = time.perf_counter()
-    acc.accessibility(acc.AccessibilityEngine(net_a), cells, opp, window="08:00-09:00", measure=measure)
-    base_s = time.perf_counter() - t
-    t = time.perf_counter()
-    cmp = compare_scenarios(net, a, b, grid=grid, opportunity="jobs", window="08:00-09:00", cutoff_min=30)
-    cmp_s = time.perf_counter() - t
+    base_s, _ = clock(lambda: acc.accessibility(acc.AccessibilityEngine(net_a), cells, opp, window="08:00-09:00",
+                                                measure=measure))
+    cmp_s, cmp = clock(compare_scenarios, net, a, b, grid=grid, opportunity="jobs", window="08:00-09:00",
+                       cutoff_min=30)
     ratio = cmp_s / base_s
     print(f"\n[compare] {len(cells):,} cells x 60 departures, {label}, 30 min:")
     print(f"  one accessibility run (baseline, fresh engine): {base_s:.2f} s")

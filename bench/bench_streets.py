@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
-import time
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
+from timing import agreement, clock, each, median_p95
 
 from routing.streets import build_mode_graph, many_to_many, one_to_all, one_to_one
 from sources import settings
@@ -23,16 +22,11 @@ LAYERS = ("streets/osm-rennes-named-streets-2013.geojson",
           "streets/rm-main-roads-traffic-2025-11-04.csv")
 
 
-def _ms(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
-    return statistics.median(ordered) * 1000, p95 * 1000
-
-
-def _time(fn, *args, **kw) -> float:
-    t = time.perf_counter()
-    fn(*args, **kw)
-    return time.perf_counter() - t
+def _networkx_length(ref: nx.DiGraph, a: int, b: int) -> float:
+    try:
+        return nx.dijkstra_path_length(ref, a, b, weight="weight")
+    except nx.NetworkXNoPath:
+        return math.inf
 
 
 def main() -> None:
@@ -44,13 +38,9 @@ def main() -> None:
     rng = np.random.default_rng(42)
     for layer in LAYERS:
         path = Path(bundle) / layer
-        t0 = time.perf_counter()
-        loaded = load_streets(path, tolerance_m=10)
-        t_load = time.perf_counter() - t0
+        t_load, loaded = clock(load_streets, path, tolerance_m=10)
         net = loaded.data
-        t0 = time.perf_counter()
-        graphs = {mode: build_mode_graph(net, mode) for mode in ("walk", "bike", "car")}
-        t_build = time.perf_counter() - t0
+        t_build, graphs = clock(lambda net=net: {mode: build_mode_graph(net, mode) for mode in ("walk", "bike", "car")})
         s = loaded.report.stats
         print(f"\n== {layer}")
         print(f"load + topology {t_load:.2f} s; mode graphs {t_build * 1000:.0f} ms; "
@@ -65,29 +55,24 @@ def main() -> None:
             one_to_one(graph, int(pairs[0, 0]), int(pairs[0, 1]))  # compile / load the cache
             ours, theirs, agree = [], [], 0
             for a, b in pairs:
-                t = time.perf_counter()
-                path = one_to_one(graph, int(a), int(b))
-                ours.append(time.perf_counter() - t)
-                t = time.perf_counter()
-                try:
-                    want = nx.dijkstra_path_length(ref, int(a), int(b), weight="weight")
-                except nx.NetworkXNoPath:
-                    want = math.inf
-                theirs.append(time.perf_counter() - t)
+                t, path = clock(one_to_one, graph, int(a), int(b))
+                ours.append(t)
+                t, want = clock(_networkx_length, ref, int(a), int(b))
+                theirs.append(t)
                 agree += (path.cost == want) or abs(path.cost - want) < 1e-6
-            o50, o95 = _ms(ours)
-            n50, n95 = _ms(theirs)
+            o50, o95 = median_p95(ours)
+            n50, n95 = median_p95(theirs)
             print(f"{mode:4s} one-to-one: numba {o50:.3f} ms median / {o95:.3f} p95; networkx "
-                  f"{n50:.3f} / {n95:.3f}; ratio x{n50 / o50:.0f}; {agree}/{len(pairs)} equal")
+                  f"{n50:.3f} / {n95:.3f}; ratio x{n50 / o50:.0f}; {agreement('equal', agree, len(pairs))}")
             sources = pairs[: max(10, args.queries // 10), 0]
-            ours = [_time(one_to_all, graph, int(a)) for a in sources]
-            theirs = [_time(nx.single_source_dijkstra_path_length, ref, int(a), weight="weight")
-                      for a in sources]
-            o50, o95 = _ms(ours)
-            n50, n95 = _ms(theirs)
+            ours, _ = each(lambda a, g=graph: one_to_all(g, int(a)), sources)
+            theirs, _ = each(lambda a, r=ref: nx.single_source_dijkstra_path_length(r, int(a), weight="weight"),
+                             sources)
+            o50, o95 = median_p95(ours)
+            n50, n95 = median_p95(theirs)
             print(f"{mode:4s} one-to-all: numba {o50:.3f} ms median / {o95:.3f} p95; networkx "
                   f"{n50:.3f} / {n95:.3f}; ratio x{n50 / o50:.0f}")
-            t_batch = _time(many_to_many, graph, sources)
+            t_batch, _ = clock(many_to_many, graph, sources)
             print(f"{mode:4s} many-to-all ({len(sources)} sources, scipy csgraph): "
                   f"{t_batch * 1000:.1f} ms")
 

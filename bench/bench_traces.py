@@ -17,12 +17,10 @@ risk assessment of 1,000 users <= 60 s. Baselines measured in the same process:
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import pandas as pd
-from timing import latency
+from timing import latency, ratio, repeat
 
 from sources.traces import clean, flows, load_skmob, privacy
 
@@ -63,12 +61,8 @@ def make_points(n_points: int, *, seed: int) -> pd.DataFrame:
 
 
 def timed(fn, repeats: int) -> tuple[list[float], object]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return times, out
+    """Seconds of ``repeats`` runs of ``fn()`` and its last result."""
+    return repeat(fn, repeats)
 
 
 def fmt(times: list[float]) -> str:
@@ -115,7 +109,7 @@ def main() -> None:
     base_times, _ = timed(lambda: baseline(frame), args.repeats)
     print(f"lower bound, NOT the same work (a pandas groupby of points per grid cell: no cleaning, "
           f"stays, trips nor anonymisation): {fmt(base_times)}; "
-          f"ratio pipeline/lower bound {statistics.median(times) / statistics.median(base_times):.1f}x")
+          f"ratio pipeline/lower bound {ratio(times, base_times):.1f}x")
 
     # -- the same cleaning by scikit-mobility itself, measured at three sizes (no extrapolation) --
     skmob = load_skmob()

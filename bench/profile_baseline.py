@@ -12,9 +12,9 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from routing.transit import Timetable, csa
+from routing.transit import JourneyLeg, Timetable, csa
 
-INF, TRANSIT, WALK, JourneyLeg = csa.INF, csa.TRANSIT, csa.WALK, csa.JourneyLeg
+INF, TRANSIT, WALK = csa.INF, csa.TRANSIT, csa.WALK
 first_departure, footpath_duration = csa.first_departure, csa.footpath_duration
 NEG_INF = -INF
 

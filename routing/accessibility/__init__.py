@@ -7,16 +7,20 @@ from routing.accessibility.engine import (
     Measure,
     Points,
     accessibility,
+    build_problem,
+    dask_client,
     equity_table,
     isochrone,
     opportunities,
+    run_batches,
     travel_time_matrix,
     travel_time_surface,
 )
 from routing.network import laea_grid, population_on_cells, rennes_metropole_grid
 
 __all__ = [
-    "AccessibilityEngine", "Measure", "Points", "accessibility", "equity_table", "isochrone",
-    "laea_grid", "opportunities", "population_on_cells", "rennes_metropole_grid",
+    "AccessibilityEngine", "Measure", "Points", "accessibility", "build_problem", "dask_client",
+    "equity_table", "isochrone",
+    "laea_grid", "opportunities", "population_on_cells", "rennes_metropole_grid", "run_batches",
     "travel_time_matrix", "travel_time_surface",
 ]
