@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from routing import linking
+from routing.clock import SERVICE_DAY_H, seconds_of_day
 from routing.constants import ACCESS_MODES, OPPORTUNITY_KINDS, UNREACHABLE, UNREACHABLE_I32
 from routing.linking import LINK
 from routing.network.assemble import Network
@@ -370,27 +371,6 @@ def _origin_times(acc_ptr, acc_stop, acc_s, ev_ptr, ev_time, table, dir_ptr, dir
 
 # -- single-origin surfaces ---------------------------------------------------------------------
 
-def _secs_of_day(value: Any) -> int:
-    """Seconds since midnight of "HH:MM[:SS]", a datetime/time, or an int."""
-    import datetime as dt
-
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, dt.datetime):
-        return value.hour * 3600 + value.minute * 60 + value.second
-    if isinstance(value, dt.time):
-        return value.hour * 3600 + value.minute * 60 + value.second
-    text = str(value).strip()
-    if "T" in text:
-        return _secs_of_day(dt.datetime.fromisoformat(text))
-    parts = text.split(":")
-    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(f"not a time of day (HH:MM): {value!r}")
-    h, m = int(parts[0]), int(parts[1])
-    s = int(parts[2]) if len(parts) == 3 else 0
-    return h * 3600 + m * 60 + s
-
-
 def departure_minutes(window: tuple[Any, Any] | str, *, step_s: int = 60) -> np.ndarray:
     """Departure times (int64 s) every ``step_s`` over a window "HH:MM-HH:MM" or (start, end),
     end excluded (08:00-09:00 gives 60 minutes)."""
@@ -399,7 +379,7 @@ def departure_minutes(window: tuple[Any, Any] | str, *, step_s: int = 60) -> np.
             raise ValueError(f"window must look like 08:00-09:00, got {window!r}")
         a, b = window.split("-", 1)
         window = (a, b)
-    t0, t1 = _secs_of_day(window[0]), _secs_of_day(window[1])
+    t0, t1 = (seconds_of_day(t, max_hours=SERVICE_DAY_H) for t in window)
     if t1 <= t0:
         return np.array([t0], dtype=np.int64)
     return np.arange(t0, t1, step_s, dtype=np.int64)
@@ -429,7 +409,7 @@ def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[floa
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if not isinstance(origin, Points):
         origin = Points.single(*origin)
-    t0 = _secs_of_day(departure)
+    t0 = seconds_of_day(departure, max_hours=SERVICE_DAY_H)
     cutoff = int(cutoff_s)
     res = np.full(len(targets), UNREACHED, dtype=np.int64)
     if mode != "transit":

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from routing.clock import SERVICE_DAY_H, format_clock, seconds_of_day
 from routing.places import PlaceIndex, PlaceNotFound, normalise
 from routing.transit.timetable import DAY_S, Timetable
 
@@ -79,19 +80,11 @@ def seconds_of(tt: Timetable, at: dt.datetime | dt.time | int | float) -> int:
     """
     if isinstance(at, dt.datetime):
         s = int((at.replace(tzinfo=None) - dt.datetime.combine(tt.day, dt.time())).total_seconds())
-    elif isinstance(at, dt.time):
-        s = at.hour * 3600 + at.minute * 60 + at.second
     else:
-        s = int(at)
+        s = seconds_of_day(at, max_hours=SERVICE_DAY_H)
     if not -DAY_S <= s < 2 * DAY_S:
         raise ValueError(f"{at} is not on the timetable's service day {tt.day.isoformat()}")
     return s
-
-
-def clock(s: int | float) -> str:
-    """``HH:MM`` of seconds since midnight (hours go past 24 after midnight, as in GTFS)."""
-    s = int(s)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
 
 
 # -- derived indexes ----------------------------------------------------------------------------------
@@ -303,7 +296,7 @@ def departure_board(departures: pd.DataFrame, at_s: int, *, per_line: int = 3) -
             continue
         if len(g["waits"]) < per_line:
             g["waits"].append(int(wait))
-            g["times"].append(clock(exp))
+            g["times"].append(format_clock(exp))
         if exp < at_s + 3600:
             g["hour"].append(exp)
     rows = []
@@ -452,8 +445,8 @@ def line_summary(tt: Timetable, line: str | int) -> pd.DataFrame:
                           "start_s": info["start_s"][trips]})
     out = frame.groupby("direction", sort=True)["start_s"].agg(n_trips="size", first_s="min", last_s="max")
     out = out.reset_index()
-    out["first"] = out["first_s"].map(clock)
-    out["last"] = out["last_s"].map(clock)
+    out["first"] = out["first_s"].map(format_clock)
+    out["last"] = out["last_s"].map(format_clock)
     return out.sort_values(["n_trips", "direction"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
