@@ -45,7 +45,7 @@ def parse_clock(text: Any, *, max_hours: int = TIME_OF_DAY_H) -> int:
         if h < max_hours and mi < 60 and s < 60:
             return h * 3600 + mi * 60 + s
     last = f"{max_hours - 1:02d}:59:59"
-    raise ClockError(f"{text!r} is not a time HH:MM[:SS] from 00:00 to {last}")
+    raise ClockError(f"{text!r} is not a time of day HH:MM[:SS] from 00:00 to {last}")
 
 
 def seconds_of_day(value: Any, *, max_hours: int = TIME_OF_DAY_H) -> int:

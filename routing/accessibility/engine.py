@@ -53,7 +53,6 @@ from routing.linking import LINK
 from routing.network.assemble import Network
 from routing.streets.graph import ModeGraph
 from routing.transit.csa import bounded_scan, first_at_or_after, first_departure, time_index
-from sources.geo import project_xy
 
 MODES = ACCESS_MODES
 UNREACHED = UNREACHABLE_I32
@@ -868,36 +867,7 @@ def opportunities(kind: str, network: Network, *, grid: Any = None, bundle: Any 
     return Points.from_frame(frame, id_col="opportunity_id", weight_col="weight")
 
 
-def population_reach(engine: AccessibilityEngine, grid: Any, place: tuple[float, float], *,
-                     mode: str = "transit", arrival: Any = "09:00", cutoff_s: float = 1800) -> float:
-    """People (grid ``population``) who can reach ``place`` (lon, lat) by ``arrival`` within ``cutoff_s``."""
-    times = travel_time_surface(engine, place, _grid_points(grid), mode=mode, departure=arrival,
-                                cutoff_s=cutoff_s, arrive_by=True, targets_key=("grid", id(grid), len(grid)))
-    return float(grid["population"].to_numpy(float)[times < UNREACHED].sum())
-
-
 # -- comparisons and equity ------------------------------------------------------------------
-
-def travel_time_ratio(engine: AccessibilityEngine, origins: Points, destination: tuple[float, float], *,
-                      window: Any = "08:00-09:00", cutoff_s: float = 7200, scheduler: Any = None) -> pd.DataFrame:
-    """Transit / car travel-time ratio from every origin to ``destination`` (lon, lat).
-
-    Returns
-    -------
-    DataFrame with ``origin_id``, ``transit_s`` (median over the window), ``car_s``, ``ratio``
-    (NaN where either is not reached within ``cutoff_s``).
-    """
-    dest = Points.single(*destination, name="destination")
-    out = {}
-    for mode in ("transit", "car"):
-        m = travel_time_matrix(engine, origins, dest, mode=mode, window=window, cutoff_s=cutoff_s,
-                               scheduler=scheduler)
-        out[mode] = pd.Series(m["p50_s"].to_numpy(), index=m["from_id"].to_numpy())
-    frame = pd.DataFrame({"origin_id": origins.ids})
-    frame["transit_s"] = out["transit"].reindex(origins.ids).to_numpy()
-    frame["car_s"] = out["car"].reindex(origins.ids).to_numpy()
-    frame["ratio"] = frame["transit_s"] / frame["car_s"].where(frame["car_s"] > 0)
-    return frame
 
 
 def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
@@ -972,44 +942,3 @@ def equity_table(values: np.ndarray, population: np.ndarray, zone: np.ndarray, *
     if names is not None:
         out.insert(0, "name", names.reindex(out.index).fillna("").to_numpy())
     return out
-
-
-def stop_coverage_comparison(grid: Any, network: Network, indicators: pd.DataFrame, *, radius_m: float = 500.0,
-                             communes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Our share of people within ``radius_m`` (straight line) of a stop served on the day, per
-    commune, beside the published ``offre_tc`` (share of buildings within 500 m of a stop).
-
-    Returns
-    -------
-    DataFrame indexed by ``insee`` with ``population``, ``share_within`` (ours), ``offre_tc``
-    (published); ``attrs["pearson"]`` and ``attrs["spearman"]`` hold the correlations over the
-    communes present in both.
-    """
-    from scipy.spatial import cKDTree
-
-    from sources.loaders.territory import indicator_table
-
-    tt = network.timetable
-    served = np.zeros(tt.n_stops, dtype=bool)
-    served[tt.dep_stop] = True
-    crs = network.graphs["walk"].crs
-    sx, sy = project_xy(tt.stop_lon[served], tt.stop_lat[served], crs)
-    cx, cy = project_xy(grid["lon"].to_numpy(float), grid["lat"].to_numpy(float), crs)
-    dist, _ = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([cx, cy]))
-    within = (dist <= radius_m).astype(float)
-    pop = grid["population"].to_numpy(float)
-    table = equity_table(within, pop, grid["insee"].to_numpy(dtype=object), threshold=0.5)
-    table = table.drop(index="ALL").rename(columns={"mean": "share_within"})[["population", "share_within"]]
-    pub = indicator_table(indicators, "offre_tc", level="commune")
-    table["offre_tc"] = (pub["offre_tc"].reindex(table.index).to_numpy()
-                         if "offre_tc" in pub.columns else np.nan)
-    if communes is not None:
-        names = pd.Series(communes["name"].astype(str).to_numpy(), index=communes["insee"].astype(str).to_numpy())
-        table.insert(0, "name", names.reindex(table.index).fillna("").to_numpy())
-    both = table.dropna(subset=["share_within", "offre_tc"])
-    table.attrs["pearson"] = float(both["share_within"].corr(both["offre_tc"])) if len(both) > 2 else float("nan")
-    table.attrs["spearman"] = (float(both["share_within"].corr(both["offre_tc"], method="spearman"))
-                               if len(both) > 2 else float("nan"))
-    table.index.name = "insee"
-    return table
-

@@ -9,15 +9,15 @@ import datetime as dt
 from typing import Any
 
 from routing import args as A
+from sources.cli_options import add_data_options as sources_data_options
 
 
-def add_data_options(p: argparse.ArgumentParser, *, day: bool = True) -> None:
-    """``--bundle`` and ``--cache`` (and ``--day``, the service day, unless ``day=False``)."""
-    p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
-    p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
-    if day:
-        p.add_argument("--day", type=A.typed(A.parse_date, "--day"),
-                       help="service day (default: the feed's representative weekday)")
+def add_data_options(p: argparse.ArgumentParser) -> None:
+    """``--bundle`` and ``--cache`` (:func:`sources.cli_options.add_data_options`, the same as
+    ``python -m sources``) and ``--day``, the service day."""
+    sources_data_options(p)
+    p.add_argument("--day", type=A.typed(A.parse_date, "--day"),
+                   help="service day (default: the feed's representative weekday)")
 
 
 def add_at_option(p: argparse.ArgumentParser, *, help: str, **kwargs: Any) -> None:

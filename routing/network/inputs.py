@@ -130,6 +130,7 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
     """The network for ``day`` (default: the feed's representative weekday, see
     :meth:`sources.loaders.gtfs.GtfsFeed.representative_date`), from the disk cache when fresh."""
     from sources.errors import SourceError
+    from sources.geo import in_bbox
     from sources.settings import RENNES_METROPOLE_BBOX
 
     beside = bundle_beside_checkout()
@@ -166,8 +167,7 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
     for key in ("bikeshare", "carpool", "parkings", "chargers"):
         frame = kwargs.get(key)
         if frame is not None and "lon" in frame:
-            x0, y0, x1, y1 = RENNES_METROPOLE_BBOX
-            kwargs[key] = frame[frame["lon"].between(x0, x1) & frame["lat"].between(y0, y1)]
+            kwargs[key] = frame[in_bbox(frame["lon"], frame["lat"], RENNES_METROPOLE_BBOX)]
     network = build_network(day=service_day, digest=digest, **kwargs)
     if bar is not None:
         bar.update(1)

@@ -67,7 +67,7 @@ import pandas as pd
 from routing.clock import SERVICE_DAY_H, ClockError, format_clock, parse_clock
 from routing.constants import UNREACHABLE_I32
 from routing.transit.timetable import Timetable, _csr, order_connections, straight_line_footpaths
-from sources.geo import FRANCE_BBOX, haversine_m
+from sources.geo import FRANCE_BBOX, haversine_m, in_bbox
 
 #: the scenarios versioned with the project
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "assets" / "scenarios"
@@ -312,8 +312,7 @@ def _lonlat(m: dict[str, Any], ctx: tuple[str, str], prefix: str) -> tuple[float
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise ScenarioError(f"{key} must be a number (WGS84 degrees)", file=ctx[0], modification=ctx[1],
                                 field=prefix + key)
-    x0, y0, x1, y1 = FRANCE_BBOX
-    if not (x0 <= lon <= x1 and y0 <= lat <= y1):
+    if not in_bbox(lon, lat, FRANCE_BBOX):
         raise ScenarioError(f"point ({lon}, {lat}) outside France", file=ctx[0], modification=ctx[1],
                             field=prefix + "lon")
     return float(lon), float(lat)

@@ -616,26 +616,6 @@ def vehicles_per_hour(trips: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"hour": hours.astype(int), "vehicles": running.sum(axis=1).astype(int)})
 
 
-def vehicles_at(day: DayOfBuses, t_s: int) -> pd.DataFrame:
-    """Where every running vehicle is at ``t_s`` (linear between its path's timed vertices).
-
-    Returns
-    -------
-    DataFrame with columns trip_id, line, lon, lat (vehicles whose trip spans ``t_s``).
-    """
-    rows = []
-    frame = day.trips
-    live = frame[(frame["start_s"] <= t_s) & (frame["end_s"] >= t_s)]
-    for trip_id, line, path, stamps in zip(live["trip_id"], live["line"], live["path"], live["timestamps"],
-                                           strict=True):
-        ts = np.asarray(stamps, dtype=float)
-        xy = np.asarray(path, dtype=float)
-        if t_s < ts[0] or t_s > ts[-1]:
-            continue
-        rows.append((trip_id, line, float(np.interp(t_s, ts, xy[:, 0])), float(np.interp(t_s, ts, xy[:, 1]))))
-    return pd.DataFrame(rows, columns=["trip_id", "line", "lon", "lat"])
-
-
 def street_segments(tt: Timetable, graph: Any, *, max_snap_m: float = 60.0, max_detour: float = 1.8,
                     simplify_m: float = 15.0) -> dict[tuple[str, str], np.ndarray]:
     """The street geometry of the day's stop-to-stop legs, where they can be matched to a street layer.
