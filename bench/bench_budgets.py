@@ -1,4 +1,4 @@
-"""What the budgets and the row-level recovery cost and save (issue 12).
+"""What the budgets and the row-level recovery cost and save.
 
     uv run python bench/bench_budgets.py [--repeat 3] [--bundle DIR]
 

@@ -21,8 +21,8 @@ departure uniform in 07:00-09:00):
   caches), and each query's best of 3 runs (its cost without the machine's noise); their
   agreement on the (departure, arrival, transfers) rows is printed.
 
-Targets of issue 3: stop-to-stop p95 <= 1 ms, floor ~0.08 ms median / 0.33 ms p95,
-profile range query p95 <= 5 ms (issue 10), faster than gtfs2nx on the same pairs.
+Targets: stop-to-stop p95 <= 1 ms, floor ~0.08 ms median / 0.33 ms p95,
+profile range query p95 <= 5 ms, faster than gtfs2nx on the same pairs.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@
   "Calculer"), p50/p95 over ``--runs``; baseline = a rerun of the same page without
   planning, measured in the same process, printed as a ratio.
 
-Targets (issue 5): cold <= 20 s, warm <= 3 s, interaction p95 <= 500 ms.
+Targets: cold <= 20 s, warm <= 3 s, interaction p95 <= 500 ms.
 Without the real planner (routing.network.inputs missing) or with ``--small-planner`` the
 planner is tests.browser_helpers.SmallPlanner and the figures say so.
 """

@@ -14,7 +14,7 @@ pandas baseline doing the nearest equivalent work on the same connections table 
   fresh copy of the timetable each time (no derived index reused); baseline: the connections grouped
   per trip into lists with pandas; then the second call through the dashboard's cache.
 
-Targets of issue 13: next departures <= 20 ms server time, line explorer <= 300 ms, the whole day's
+Targets: next departures <= 20 ms server time, line explorer <= 300 ms, the whole day's
 animation data <= 3 s and cached.
 """
 

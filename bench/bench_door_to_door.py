@@ -17,7 +17,7 @@ layer moved by up to ~70 m, so some points fall a little off it), departure unif
   ``tests/reference_router.py`` extended with a source linked to the access labels and a
   sink linked from the egress stops (weighted by the walk to the door): ratio and equality.
 
-Targets of issue 3: engine p50 <= 2 ms, p95 <= 5 ms, >= 100x faster than the reference.
+Targets: engine p50 <= 2 ms, p95 <= 5 ms, >= 100x faster than the reference.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ Each run is a fresh Python process (so that peak memory is its own, ``ru_maxrss`
   network), and the input loading alone, for scale.
 
 Numba kernels are cached on disk by numba itself (``cache=True``); a first run after a
-code change also compiles them. Targets of issue 3: <= 20 s cold, <= 2 s warm, <= 1.5 GB.
+code change also compiles them. Targets: <= 20 s cold, <= 2 s warm, <= 1.5 GB.
 """
 
 from __future__ import annotations

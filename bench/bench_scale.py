@@ -31,7 +31,7 @@ Each size runs in its own Python process, so that its peak memory (``ru_maxrss``
 
 Printed: a table per size, each figure's ratio to the smallest size (the baseline, measured in
 the same run), the exponent of a log-log fit of each cost against the number of nodes, the load
-average, and the targets of issue 9 at the largest size (build <= 30 s and <= 2 GB,
+average, and the targets at the largest size (build <= 30 s and <= 2 GB,
 door-to-door p95 <= 10 ms, isochrone <= 300 ms).
 """
 

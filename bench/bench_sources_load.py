@@ -7,7 +7,7 @@ start does: parse + validate every file, then write the frame cache). Warm: the 
 cache directory, already filled (what every later start does). Loader modules are
 imported once before timing (their import time is printed separately). Prints the
 median and every run, peak RSS per phase (psutil, sampled every 10 ms), the warm/cold
-ratio and the per-dataset times. Targets (issue 2): cold <= 30 s, warm <= 3 s.
+ratio and the per-dataset times. Targets: cold <= 30 s, warm <= 3 s.
 Datasets whose loader is not written yet are listed and skipped.
 """
 

@@ -31,7 +31,7 @@ def _links_run_the_app() -> None:
     """Every page can be linked to (``/departures?stop=...``): the app declares its pages with
     ``st.navigation``, but Streamlit treats ``dashboard/pages/`` as old-style pages (and runs a linked
     page without the app around it: no navigation, no language) until a first visit to ``/`` has
-    called ``st.navigation``. Tell it from the start (issue 13)."""
+    called ``st.navigation``. Tell it from the start."""
     try:
         from streamlit.runtime.pages_manager import PagesManager
 

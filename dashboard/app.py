@@ -31,7 +31,7 @@ def _language_switch(container: object) -> None:
 
 def _language_from_url() -> None:
     """``?lang=en`` sets the language once per session; afterwards the URL follows the switch, so that
-    every page's link carries the language (issue 13)."""
+    every page's link carries the language."""
     lang = share.parse_lang(st.query_params.to_dict(), LANGUAGES)
     if lang and not st.session_state.get("_lang_from_url"):
         st.session_state["lang"] = lang
@@ -83,7 +83,7 @@ def main() -> None:
                              url_path="scenarios")
     pages.append(scenarios_page)
     pages.append(st.Page(PAGES_DIR / "about.py", title=t("nav.about"), icon=":material/info:", url_path="about"))
-    # next departures, line explorer, a day of buses (issue 13); the day of buses also runs on the kiosk
+    # next departures, line explorer, a day of buses; the day of buses also runs on the kiosk
     day_page = st.Page(PAGES_DIR / "day_of_buses.py", title=t("nav.day"), icon=":material/animation:", url_path="day")
     pages[1:1] = [st.Page(PAGES_DIR / "departures.py", title=t("nav.departures"), icon=":material/departure_board:",
                           url_path="departures"),

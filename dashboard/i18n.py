@@ -422,7 +422,7 @@ STRINGS: dict[str, dict[str, str]] = {
                                 "en": "Download anonymised flows (GeoJSON)"},
     "traces.parsing": {"fr": "Lecture du fichier…", "en": "Reading the file…"},
     "traces.error_file": {"fr": "Fichier inutilisable : {error}", "en": "Unusable file: {error}"},
-    # -- next departures, line explorer, a day of buses (issue 13) ---------------------------------------
+    # -- next departures, line explorer, a day of buses ---------------------------------------
     "nav.departures": {"fr": "Prochains passages", "en": "Next departures"},
     "nav.lines": {"fr": "Lignes", "en": "Lines"},
     "nav.day": {"fr": "Une journée de bus", "en": "A day of buses"},
@@ -525,7 +525,7 @@ STRINGS: dict[str, dict[str, str]] = {
                     "en": "{n} stop-to-stop legs follow the streets (car layer); the others are drawn as "
                           "straight lines."},
 
-    # -- place search and argument checks (issue 12): parameters are shown as plain text ------------
+    # -- place search and argument checks: parameters are shown as plain text ------------
     "place.no_match": {"fr": "Aucun lieu ne correspond à « {q} ».", "en": "No place matches “{q}”."},
     "place.did_you_mean": {
         "fr": "Aucun lieu ne correspond à « {q} ». Vouliez-vous dire : {suggestions} ?",
@@ -537,7 +537,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "“{q}” is not a position: latitude (between -90 and 90) first, then longitude, e.g. 48.11,-1.68.",
     },
     "place.suggestion": {"fr": "Essayer « {name} »", "en": "Try “{name}”"},
-    # -- scenarios (issue 11) ----------------------------------------------------------------------
+    # -- scenarios ----------------------------------------------------------------------
     "nav.scenarios": {"fr": "Scénarios", "en": "Scenarios"},
     "acc.proxy_note": {
         "fr": "Aucun décompte d'emplois n'est disponible hors ligne : cet indicateur est un indicateur indirect "

@@ -114,7 +114,7 @@ def share_url(query: Mapping[str, str], *, base: str = "", lang: str | None = No
     return f"{base}?{urlencode(with_lang(query, lang) if lang else dict(query))}"
 
 
-# -- page links and the language (issue 13) ---------------------------------------------------------
+# -- page links and the language ---------------------------------------------------------
 #: every page can be linked to: ``?stop=`` (next departures), ``?line=`` and ``?stop=`` (line explorer),
 #: ``?at=`` (a date-time, as above), and ``?lang=en`` on any page
 LANG_PARAM = "lang"

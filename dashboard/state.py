@@ -524,7 +524,7 @@ def catalogue() -> list[Any]:
     return all_datasets()
 
 
-# -- transit views: next departures, line explorer, a day of buses (issue 13) ----------------------------
+# -- transit views: next departures, line explorer, a day of buses ----------------------------
 
 def timetable() -> Any | None:
     """The service day's compiled timetable of the ready planner (None while it loads or without one)."""
@@ -553,7 +553,7 @@ def day_of_buses(tt: Any, streets: Any = None) -> tuple[Any, str]:
     return _day_of_buses(f"{id(tt)}|{tt.day}|{tt.n_connections}|{id(streets)}", tt, streets)
 
 
-# -- scenarios (issue 11): networks, planners and comparisons per scenario digest ------------------
+# -- scenarios: networks, planners and comparisons per scenario digest ------------------
 _uploaded_scenarios: dict[str, Any] = {}  # digest -> Scenario parsed from an upload (plain data)
 
 

@@ -44,7 +44,7 @@ BASE_CSS = """
 table.spmd-table {border-collapse: collapse; font-size: 0.85rem; width: 100%;}
 table.spmd-table th, table.spmd-table td {border-bottom: 1px solid #e5e7eb; padding: 4px 8px; text-align: left;}
 .spmd-attr {color: #6b7280; font-size: 0.78rem;}
-/* phone layout (issue 13): nothing wider than the screen, touch targets at least 44 px high */
+/* phone layout: nothing wider than the screen, touch targets at least 44 px high */
 @media (max-width: 640px) {
   .block-container {padding-left: 0.75rem; padding-right: 0.75rem; max-width: 100vw;}
   .stButton button, .stDownloadButton button, .stFormSubmitButton button, [data-testid="stPills"] button,

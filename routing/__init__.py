@@ -5,7 +5,7 @@ The public API is the names below (imported on first use, so that ``import routi
 light), and the public face of each room (``routing.streets``, ``routing.transit``,
 ``routing.linking``, ``routing.network``, ``routing.planner``, ``routing.accessibility``,
 ``routing.scenarios``, ``routing.cli``), each exporting its names in ``__all__``; the dashboard
-and the benches use only these (tests/test_project.py).
+and the benches use only these (tests/test_architecture.py).
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                     "en": "charge {kwh} kWh at {kw} kW{assumed}: {soc_in} -> {soc_out}"},
     "plan.ev": {"fr": "voiture électrique : {why}", "en": "{why}"},
     "plan.real_time": {"fr": "temps réel : {stats}", "en": "real time: {stats}"},
-    "note.metro_estimated": {  # scenarios (issue 11): runs estimated from a frequency
+    "note.metro_estimated": {  # scenarios: runs estimated from a frequency
         "fr": "horaires estimés à partir d'une fréquence (un passage toutes les {minutes} min), pas d'un horaire publié",
         "en": "times estimated from a frequency (one every {minutes} min), not a published timetable"},
     "place.not_found": {"fr": "aucun lieu ne correspond à « {text} »", "en": "no place matches '{text}'"},

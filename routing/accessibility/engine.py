@@ -1,7 +1,7 @@
 """Accessibility: travel-time surfaces, isochrones, matrices, indicators and equity figures.
 
-Everything runs on a loaded :class:`~routing.network.assemble.Network` (no file is read here except
-through :func:`opportunities`, which asks the catalogue).
+Everything runs on a loaded :class:`~routing.network.assemble.Network` (no file is read here:
+:func:`opportunities` asks :mod:`routing.network.inputs` for the catalogue's frames).
 
 Model
 -----
@@ -11,9 +11,9 @@ Model
   detour factor up to 3 km), the direct straight line x detour competes when an end is off
   the layer, bikes follow their preferences, a car trip ends with parking. Access to and
   egress from stops are capped at ``LinkParams.max_access_s`` each (15 min).
-* **Transit**: walk access to stops, a connection scan (the CSA of :mod:`routing.transit.csa`, written
-  again here as a kernel bounded by the cutoff and without initial footpaths, since access
-  already walks to every stop within reach), then walking from every stop reached by a
+* **Transit**: walk access to stops, a connection scan (:func:`routing.transit.csa.bounded_scan`:
+  the CSA bounded by the cutoff and without initial footpaths, since access already walks to
+  every stop within reach), then walking from every stop reached by a
   vehicle to the targets. Walking the whole way is always an option (the result is the
   minimum of both).
 * Times are int32 seconds; :data:`UNREACHED` marks what is not reached within the cutoff.

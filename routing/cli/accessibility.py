@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from routing import args as A
-from routing.cli.options import add_at_option, add_data_options, service_day
+from routing.cli.options import add_at_option, add_data_options, add_place_option, service_day
 from routing.clock import seconds_of_day
 from routing.constants import ACCESS_MODES, OPPORTUNITY_KINDS
 
@@ -153,8 +153,7 @@ def register(sub: Any) -> None:
     """Add the ``isochrone``, ``accessibility`` and ``matrix`` commands to the routing CLI."""
     p = sub.add_parser("isochrone", help="isochrone bands around a place (GeoJSON)")
     _common(p)
-    p.add_argument("--from", dest="origin", required=True, type=A.typed(A.parse_place, "--from"),
-                   help='"lat,lon" or a place name')
+    add_place_option(p, "--from", "origin", help='"lat,lon" or a place name')
     add_at_option(p, default="08:00",
                   help="departure time: HH:MM on the service day, or an ISO date-time (local or with an offset)")
     p.add_argument("--window", type=A.typed(A.parse_window, "--window"),

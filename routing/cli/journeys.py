@@ -17,7 +17,13 @@ import time
 from typing import Any
 
 from routing import args as A
-from routing.cli.options import add_at_option, add_data_options, at_on, timetable_day
+from routing.cli.options import (
+    add_at_option,
+    add_data_options,
+    add_place_option,
+    at_on,
+    timetable_day,
+)
 from routing.clock import format_clock
 
 
@@ -62,10 +68,8 @@ def register(sub: Any) -> None:
     """Add the ``journeys`` command to the routing CLI."""
     p = sub.add_parser("journeys", help="every worthwhile transit journey between two stops over a window")
     add_data_options(p)
-    p.add_argument("--from", dest="origin", required=True, type=A.typed(A.parse_place, "--from"),
-                   help="origin stop name (accents and typos tolerated) or stop id")
-    p.add_argument("--to", dest="destination", required=True, type=A.typed(A.parse_place, "--to"),
-                   help="destination stop name or stop id")
+    add_place_option(p, "--from", "origin", help="origin stop name (accents and typos tolerated) or stop id")
+    add_place_option(p, "--to", "destination", help="destination stop name or stop id")
     add_at_option(p, required=True,
                   help="start of the window: HH:MM on the service day, or an ISO date-time (its date is the "
                        "service day)")

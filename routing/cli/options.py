@@ -20,6 +20,11 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                    help="service day (default: the feed's representative weekday)")
 
 
+def add_place_option(p: argparse.ArgumentParser, flag: str, dest: str, *, help: str) -> None:
+    """A required place (``--from``, ``--to``): a name or ``"lat,lon"``, checked by :func:`routing.args.parse_place`."""
+    p.add_argument(flag, dest=dest, required=True, type=A.typed(A.parse_place, flag), help=help)
+
+
 def add_at_option(p: argparse.ArgumentParser, *, help: str, **kwargs: Any) -> None:
     """``--at``: ``HH:MM[:SS]`` on the service day, or an ISO date-time (local, or with an offset)."""
     p.add_argument("--at", type=A.typed(A.parse_at, "--at"), help=help, **kwargs)

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from routing import args as A
-from routing.cli.options import add_at_option, add_data_options, at_on
+from routing.cli.options import add_at_option, add_data_options, add_place_option, at_on
 from routing.constants import DEFAULT_MODES, TRIP_MODES
 
 
@@ -63,10 +63,8 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("plan", help="plan a trip")
     add_data_options(p)
-    p.add_argument("--from", dest="origin", required=True, type=A.typed(A.parse_place, "--from"),
-                   help='"lat,lon" or a place name')
-    p.add_argument("--to", dest="destination", required=True, type=A.typed(A.parse_place, "--to"),
-                   help='"lat,lon" or a place name')
+    add_place_option(p, "--from", "origin", help='"lat,lon" or a place name')
+    add_place_option(p, "--to", "destination", help='"lat,lon" or a place name')
     add_at_option(p, default=None,
                   help="HH:MM on the network's service day, or an ISO date-time, local or with an offset "
                        "(departure, or arrival with --arrive-by); default 08:00 on the service day")

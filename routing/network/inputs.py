@@ -1,7 +1,7 @@
 """From the catalogue to a ready network, grid and opportunities: load the datasets, build, cache.
 
 This is the one module of :mod:`routing` that reads the catalogue, the fetch cache and the frame
-store of :mod:`sources` (tests/test_project.py holds it): every other module gets loaded frames from
+store of :mod:`sources` (tests/test_architecture.py holds it): every other module gets loaded frames from
 here (:func:`load_frame`, :func:`load_timetable`, :func:`load_network`, :func:`rennes_metropole_grid`).
 The built network is cached under ``<cache>/networks/<digest>``, the digest covering the input
 files' SHA-256, the service day and :data:`routing.network.assemble.NETWORK_VERSION`; derived frames
