@@ -5,7 +5,7 @@ The public API is the names below (imported on first use, so that ``import routi
 light), and the public face of each room (``routing.streets``, ``routing.transit``,
 ``routing.linking``, ``routing.network``, ``routing.planner``, ``routing.accessibility``,
 ``routing.scenarios``, ``routing.cli``), each exporting its names in ``__all__``; the dashboard
-and the benches use only these (tests/test_project.py).
+and the benches use only these (tests/test_architecture.py).
 """
 
 from __future__ import annotations
@@ -43,9 +43,11 @@ _EXPORTS: dict[str, str] = {
     "equity_table": "accessibility", "travel_time_surface": "accessibility",
     "travel_time_matrix": "accessibility",
     "laea_grid": "network", "rennes_metropole_grid": "network", "population_on_cells": "network",
+    # clock times (seconds since the service day's midnight)
+    "format_clock": "clock", "parse_clock": "clock", "seconds_of_day": "clock",
     # next departures, line explorer, a day of buses
     **{name: "transit" for name in (
-        "clock", "day_of_buses", "departure_board", "find_stop", "line_explorer", "line_patterns",
+        "day_of_buses", "departure_board", "find_stop", "line_explorer", "line_patterns",
         "lines_table", "next_departures", "pattern_stops", "search_stops", "seconds_of",
         "stop_timetable", "street_segments")},
 }

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from routing.clock import TIME_OF_DAY_H, ClockError, format_clock, parse_clock
 from sources.budgets import BudgetExceeded, budgets
 
 #: the time zone of the timetables: an ISO date-time with an offset is converted to it
@@ -44,7 +45,6 @@ MAX_PERCENTILES = 20
 _NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|infinity|inf)"
 #: two numbers (or NaN/inf words) separated by a comma, a semicolon or spaces: an attempt at coordinates
 _COORD_LIKE = re.compile(rf"^\s*({_NUM})\s*(?:[,;]|\s)\s*({_NUM})\s*$", re.IGNORECASE | re.ASCII)
-_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$", re.ASCII)
 
 
 class ArgumentError(argparse.ArgumentTypeError, ValueError):
@@ -170,28 +170,24 @@ def parse_date(text: Any, what: str = "--day") -> dt.date:
 
 
 def parse_time(text: Any, what: str = "--at") -> int:
-    """``HH:MM`` or ``HH:MM:SS`` (00:00 to 23:59:59) -> seconds since midnight."""
+    """``HH:MM`` or ``HH:MM:SS``, a time of day (00:00 to 23:59:59) -> seconds since midnight
+    (the range rule of :mod:`routing.clock`)."""
     value = _text(text, what, limit=64)
-    m = _TIME.match(value)
-    if m:
-        h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
-        if h <= 23 and mi <= 59 and s <= 59:
-            return h * 3600 + mi * 60 + s
-    raise ArgumentError(f"{what} {_short(value)} is not a time of day from 00:00 to 23:59", key="time",
-                        what=what, value=value)
+    try:
+        return parse_clock(value, max_hours=TIME_OF_DAY_H)
+    except ClockError:
+        raise ArgumentError(f"{what} {_short(value)} is not a time of day from 00:00 to 23:59", key="time",
+                            what=what, value=value) from None
 
 
-def parse_when(text: Any, what: str = "--at") -> tuple[int, dt.date | None]:
-    """``HH:MM`` (seconds of day, no date) or an ISO date-time (seconds of day, its local date)."""
+def parse_at(text: Any, what: str = "--at") -> dt.datetime | dt.time:
+    """``HH:MM[:SS]`` (a time of day, on the service day the command uses) or an ISO date-time
+    (naive local, as :func:`parse_datetime`)."""
     value = _text(text, what, limit=64)
-    if "T" in value.upper() or "-" in value:
-        when = parse_datetime(value, what)
-        return when.hour * 3600 + when.minute * 60 + when.second, when.date()
-    return parse_time(value, what), None
-
-
-def format_time(secs: int) -> str:
-    return f"{secs // 3600:02d}:{secs % 3600 // 60:02d}" + (f":{secs % 60:02d}" if secs % 60 else "")
+    if "T" in value.upper() or "-" in value or " " in value:
+        return parse_datetime(value, what)
+    secs = parse_time(value, what)
+    return dt.time(secs // 3600, secs % 3600 // 60, secs % 60)
 
 
 def parse_window(text: Any, what: str = "--window") -> str:
@@ -205,7 +201,7 @@ def parse_window(text: Any, what: str = "--window") -> str:
     if end <= start:
         raise ArgumentError(f"{what} {_short(value)}: the window ends before it starts", key="window_order",
                             what=what, value=value)
-    return f"{format_time(start)}-{format_time(end)}"
+    return f"{format_clock(start, seconds=None)}-{format_clock(end, seconds=None)}"
 
 
 def window_minutes(window: str, what: str = "--window") -> int:

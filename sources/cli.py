@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import catalogue, datasets, settings, tempfiles
+from .cli_options import add_data_options
 from .errors import DatasetNotFound, SourceError
 from .fetch import fetch, read_manifest, verify_cached
 from .validate import ERROR, Loaded
@@ -40,10 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("ids", nargs="*", metavar="ID", help="catalogue ids (default: all)")
-        p.add_argument("--bundle", metavar="DIR", default=None,
-                       help="offline bundle directory (default: $SPMD_BUNDLE)")
-        p.add_argument("--cache", metavar="DIR", default=None,
-                       help="cache directory (default: $SPMD_CACHE or data/)")
+        add_data_options(p)
         p.add_argument("--offline", action="store_true", default=None,
                        help="never touch the network (serve verified cached copies)")
 
@@ -62,8 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("info", help="show one catalogue record and its local copies")
     p.add_argument("id", metavar="ID")
-    p.add_argument("--bundle", metavar="DIR", default=None)
-    p.add_argument("--cache", metavar="DIR", default=None)
+    add_data_options(p)
     p.set_defaults(func=cmd_info)
     return parser
 

@@ -32,7 +32,6 @@ import logging
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 import zipfile
@@ -242,17 +241,14 @@ def _write_manifest(cache_root: Path, updates: dict[str, dict[str, Any]]) -> Non
         entries.update(updates)
         payload = json.dumps({"version": 1, "entries": dict(sorted(entries.items()))},
                              ensure_ascii=False, indent=1)
-        fd, tmp = tempfile.mkstemp(prefix=tempfiles.tagged(".manifest-"), suffix=".tmp",
-                                   dir=cache_root)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "w", encoding="utf-8") as fh:
                 fh.write(payload)
                 fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, cache_root / MANIFEST_NAME)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+                os.fsync(fh.fileno())  # the manifest vouches for the files: on disk before it replaces the old one
+
+        tempfiles.atomic_write(cache_root / MANIFEST_NAME, write)
 
 
 def _download_dataset(ds: Dataset, cache_root: Path, targets: list[tuple[str, str]], *,

@@ -79,9 +79,10 @@ def metres_to_degrees(dx_m: Any, dy_m: Any, lat: Any) -> tuple[np.ndarray, np.nd
 
 
 def in_bbox(lon: Any, lat: Any, bbox: tuple[float, float, float, float]) -> np.ndarray:
-    """Boolean mask of the points inside ``bbox`` (lon_min, lat_min, lon_max, lat_max)."""
-    lon = np.asarray(lon, dtype="float64")
-    lat = np.asarray(lat, dtype="float64")
+    """Boolean mask of the points inside ``bbox`` (lon_min, lat_min, lon_max, lat_max), edges
+    included; NaN (and a missing value of a nullable column) is outside. Scalars give a 0-d mask."""
+    lon, lat = (v.to_numpy(dtype="float64", na_value=np.nan) if hasattr(v, "to_numpy")
+                else np.asarray(v, dtype="float64") for v in (lon, lat))
     return (lon >= bbox[0]) & (lon <= bbox[2]) & (lat >= bbox[1]) & (lat <= bbox[3])
 
 
@@ -92,8 +93,7 @@ def metric_crs(lon: Any, lat: Any) -> str:
     if lon.size == 0:
         return "EPSG:2154"
     cx, cy = float(np.nanmedian(lon)), float(np.nanmedian(lat))
-    x0, y0, x1, y1 = FRANCE_BBOX
-    if x0 <= cx <= x1 and y0 <= cy <= y1:
+    if in_bbox(cx, cy, FRANCE_BBOX):
         return "EPSG:2154"
     zone = int((cx + 180) // 6) % 60 + 1
     return f"EPSG:{32600 + zone if cy >= 0 else 32700 + zone}"

@@ -65,7 +65,8 @@ def atomic_write(target: str | os.PathLike, write: Callable[[Path], Any], *, fol
     """Write the file (or ``folder``) ``target`` all at once: ``write(tmp)`` fills a temporary
     sibling tagged with this process's id, which then takes ``target``'s place.
 
-    The one atomic-write helper of the project (frame cache, network cache, grid cache, GraphML).
+    The one atomic-write helper of the project (frame cache, network cache, grid cache, GraphML,
+    the fetch manifest).
     On any failure the temporary is removed and the error raised: callers that treat a cache
     write as optional catch it and say so (a log line), never silently. With ``replace=False``
     an existing ``target`` (written meanwhile by another process) is kept and the new copy

@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .geo import in_bbox
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 QUARANTINE_COLUMNS = ["file", "row", "field", "code", "severity", "message", "value"]
@@ -205,9 +207,8 @@ def check_coordinates(frame: pd.DataFrame, report: Report, *, lon: str = "lon", 
     out = report.quarantine_mask(out, (out[lon].abs() < 1) & (out[lat].abs() < 1),
                                  code="point_near_origin", message="point near (0, 0)",
                                  field=lat, file=file, row_column=row_column)
-    x0, y0, x1, y1 = bbox
-    inside = out[lon].between(x0, x1) & out[lat].between(y0, y1)
-    swapped = ~inside & out[lat].between(x0, x1) & out[lon].between(y0, y1)
+    inside = pd.Series(in_bbox(out[lon], out[lat], bbox), index=out.index)
+    swapped = ~inside & in_bbox(out[lat], out[lon], bbox)
     if fix_swapped and swapped.any():
         for row in (out.loc[swapped, row_column] if row_column in out else out.index[swapped] + 1):
             report.notice("swapped_coordinates", "latitude and longitude swapped; fixed",

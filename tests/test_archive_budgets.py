@@ -1,4 +1,4 @@
-"""Archives: decompressed-size budgets, absolute per entry and per archive (issue 12, class 1).
+"""Archives: decompressed-size budgets, absolute per entry and per archive.
 
 Acceptance: under ``ulimit -v 4000000``, every loader refuses or handles a 1 GB decompressed
 archive in less than 60 s with exit 2. The archives are built in the test by repeating one

@@ -116,12 +116,13 @@ def test_bad_times_are_refused(text: str) -> None:
     assert err.value.key == "time"
 
 
-def test_when_is_a_time_or_a_date_time() -> None:
-    assert A.parse_when("08:00") == (28800, None)
-    assert A.parse_when("2011-11-15T07:00Z") == (28800, dt.date(2011, 11, 15))
-    for text in ("25:99", "2011-11-15T25:00", "soon"):
+def test_at_is_a_time_or_a_date_time() -> None:
+    assert A.parse_at("08:00") == dt.time(8, 0)
+    assert A.parse_at("2011-11-15T07:00Z") == dt.datetime(2011, 11, 15, 8, 0)
+    assert A.parse_at("2011-11-15 08:00:30") == dt.datetime(2011, 11, 15, 8, 0, 30)
+    for text in ("25:99", "24:05", "2011-11-15T25:00", "2011-11-15", "soon"):
         with pytest.raises(A.ArgumentError):
-            A.parse_when(text)
+            A.parse_at(text)
 
 
 @pytest.mark.parametrize("text, expected", [("08:00-09:00", "08:00-09:00"), ("8:00-8:30", "08:00-08:30"),

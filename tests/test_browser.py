@@ -253,7 +253,7 @@ def test_scenarios_page_metro_b_what_if(browser_page, server):
     page.screenshot(path=str(SHOTS / "scenarios.png"), full_page=True)
 
 
-# -- issue 12: a hostile share link renders as text and fetches nothing from elsewhere ------------------
+# -- a hostile share link renders as text and fetches nothing from elsewhere ------------------
 
 HOSTILE_FROM = ('![x](http://evil.example/i.png) <img src="http://evil.example/x.png"> '
                 '[a](http://evil.example/phish) www.evil.example <script>alert(1)</script>')

@@ -1,4 +1,4 @@
-"""A read-only or full cache directory, and temporary files (issue 12, classes 6 and 7).
+"""A read-only or full cache directory, and temporary files.
 
 * every command still works from the bundle, saying that caching is off;
 * temporary files live under the cache directory and the leftovers of killed processes are

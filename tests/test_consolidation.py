@@ -1,4 +1,4 @@
-"""One idea, one place (issue 10): the shared geometry, the service-day rule, the error classes,
+"""One idea, one place: the shared geometry, the service-day rule, the error classes,
 the public API and the atomic writes."""
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def test_yesterdays_late_trip_is_usable_after_midnight(feed) -> None:
     # Monday's N1 leaves C at 24:06 = Tuesday 00:06 and reaches D at 01:00
     assert csa.earliest_arrival_time(tt, C, D, 0) == _h("01:00")
     legs = csa.journey(tt, csa.earliest_arrival(tt, [(C, 0)]), D)
-    assert csa.legs_frame(tt, legs).trip_id.tolist() == ["N1"]
+    assert [leg.row(tt)["trip_id"] for leg in legs] == ["N1"]
     assert tt.trip_day_offset[legs[0].trip] == -1
 
 
@@ -65,9 +65,9 @@ def test_journey_legs_with_footpath(tt) -> None:
     legs = csa.journey(tt, res, C)
     assert [(lg.mode, lg.from_stop, lg.to_stop, lg.dep_time_s, lg.arr_time_s) for lg in legs] == [
         ("transit", A, C, _h("08:00"), _h("08:10"))]
-    frame = csa.legs_frame(tt, legs)
-    assert frame.loc[0, "trip_id"] == "T1" and frame.loc[0, "route_short_name"] == "1"
-    assert frame.loc[0, "n_hops"] == 2 and frame.loc[0, "route_color"] == "E3051B"
+    row = legs[0].row(tt)
+    assert row["trip_id"] == "T1" and row["route_short_name"] == "1"
+    assert row["n_hops"] == 2 and row["route_color"] == "E3051B"
     # from D at 08:00, T3 to C (08:06) then walk C -> B is 486 s, later than T3 reaching B at 08:12;
     # with a fast transfer C -> B of 60 s, walking wins
     fast = build_timetable_with(tt, "C", "B", 60)

@@ -1,4 +1,4 @@
-"""Row-level recovery in the CSV-based loaders (issue 12, class 5) and the CSV budgets.
+"""Row-level recovery in the CSV-based loaders and the CSV budgets.
 
 One stray quote or one broken line costs that line only: it is quarantined with its TRUE line
 number and the rest of the file is kept; a header wider than the budget is refused before

@@ -1,4 +1,4 @@
-"""One idea, one place (issue 10), the pieces written once by the clean-up: the great-circle
+"""One idea, one place: the great-circle
 formula, the timetable's derived arrays, the points of service in one shape."""
 
 from __future__ import annotations

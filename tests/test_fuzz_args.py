@@ -78,7 +78,7 @@ def test_argument_parsers_return_a_value_or_an_argument_error(text: str) -> None
     assert modes is None or (set(modes) <= set(TRIP_MODES) and len(set(modes)) == len(modes))
     _clean(A.parse_count, text, "--n", hi=10)
     _clean(A.parse_number, text, "--x", lo=0, hi=1)
-    _clean(A.parse_when, text)
+    _clean(A.parse_at, text)
     _clean(A.parse_date, text)
     _clean(A.parse_output, text, suffixes=(".csv",))  # only checked: nothing is written
     _clean(A.parse_input_file, text, "--trip-updates")

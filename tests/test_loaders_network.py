@@ -204,7 +204,7 @@ def test_rev_lines_and_danger_points(tmp_path: Path) -> None:
     assert math.isnan(gdf[gdf["kind"] == "danger"].iloc[0]["length_m"])
     assert report.reason_counts() == {"invalid_geometry": 1, "missing_geometry": 1}
     assert "line_from_file_name" in {n.code for n in report.notices}
-    assert cycling.status_fr("wip") == "en travaux"
+    assert cycling.STATUS_FR["wip"] == "en travaux"
 
 
 # -- the real bundle -------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def test_binary_and_ragged_csv_are_unusable(tmp_path: Path) -> None:
     zipped.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(200))
     with pytest.raises(UnusableInputError, match="binary"):
         load_irve(zipped)
-    # a line with too many fields costs that line only (issue 12): quarantined with its row
+    # a line with too many fields costs that line only: quarantined with its row
     ragged = write(tmp_path / "bnlc.csv", "id_lieu,Xlong,Ylat\n1,-1.6,48.1\n2,-1.6,48.1,x,y\n")
     data, report = load_bnlc(ragged)
     assert list(data["place_id"]) == ["1"]

@@ -182,6 +182,21 @@ def test_offset_date_times_are_converted_to_local_time(tiny: list[str], capsys: 
         assert out["itineraries"][0]["departure"] == out_local["itineraries"][0]["departure"]
 
 
+def test_at_is_a_time_of_day_on_the_service_day(tiny: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """``--at HH:MM`` (the README's example) is that time on the service day, for every command
+    that takes ``--at``: the same answer as the ISO date-time of that day."""
+    for command, args in (
+        (plan, ("--from", WEST_OF_B, "--to", EAST_OF_C, "--modes", "transit,walk", "--json")),
+        (lambda tiny, *a: ["departures", *tiny, *a], ("--stop", "Gares", "--json")),
+        (lambda tiny, *a: ["journeys", *tiny, *a], ("--from", "Gares", "--to", "Jacques Cartier", "--json")),
+    ):
+        iso = main(command(tiny, *args, "--at", "2024-03-05T07:58"))
+        out_iso = capsys.readouterr().out
+        assert main(command(tiny, *args, "--at", "07:58")) == iso
+        assert capsys.readouterr().out == out_iso
+    assert iso == 0 and json.loads(out_iso)["journeys"]
+
+
 def test_duplicated_modes_are_planned_once(tiny: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code = main(plan(tiny, "--from", WEST_OF_B, "--to", EAST_OF_C, "--modes", "walk,walk, walk", "--json"))
     out = json.loads(capsys.readouterr().out)
@@ -232,7 +247,7 @@ def test_python_dash_m_routing(tiny: list[str]) -> None:
     bad = subprocess.run([sys.executable, "-m", "routing", *plan(tiny, "--from", "Gares", "--to", "Clemenceau",
                                                                  "--at", "25:99")],
                          capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
-    assert bad.returncode == 2 and "is not an ISO date-time" in bad.stderr
+    assert bad.returncode == 2 and "--at '25:99' is not a time of day" in bad.stderr
 
 
 @pytest.mark.slow

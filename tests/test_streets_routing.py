@@ -16,7 +16,6 @@ from routing.streets.graph import (
     ModeGraph,
     StreetParams,
     build_mode_graph,
-    build_mode_graphs,
     edges_along_lines,
     many_to_many,
     multi_source,
@@ -24,7 +23,6 @@ from routing.streets.graph import (
     one_to_all,
     one_to_one,
     path_coords,
-    path_geometry,
 )
 from sources.loaders.streets import StreetNetwork, _typed_edges, haversine_m, load_osm
 
@@ -227,8 +225,8 @@ def test_cutoff_and_multi_source() -> None:
     path = multi.path_to(2)
     assert path.nodes.tolist() == [0, 1, 2] and path.root == 0 and path.length_m == 200
     assert path.travel_time_s == 250  # the initial cost counts as time already spent
-    geom = path_geometry(walk, multi.path_to(3))
-    assert list(geom.coords) == [nodes[5], nodes[4], nodes[3]]  # arcs against the drawing
+    xy = path_coords(walk, multi.path_to(3))
+    assert [tuple(p) for p in xy] == [nodes[5], nodes[4], nodes[3]]  # arcs against the drawing
 
 
 def test_path_geometry_follows_edges(nine: StreetNetwork) -> None:
@@ -240,12 +238,11 @@ def test_path_geometry_follows_edges(nine: StreetNetwork) -> None:
     # the simplified footway 3-9 passes through node 6's position
     seg = haversine_m(xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1]).sum()
     assert seg == pytest.approx(path.length_m, rel=1e-9)
-    assert path_geometry(walk, one_to_one(walk, s, s)) is None
+    assert len(path_coords(walk, one_to_one(walk, s, s))) < 2  # no line from a node to itself
 
 
 def test_nearest_nodes_and_fallback(nine: StreetNetwork) -> None:
-    graphs = build_mode_graphs(nine)
-    walk, car = graphs["walk"], graphs["car"]
+    walk, car = build_mode_graph(nine, "walk"), build_mode_graph(nine, "car")
     lon, lat = grid_xy(9)
     snap = nearest_nodes(walk, [lon + 0.0001, -1.0], [lat, 47.0], max_distance_m=LINK.snap_m)
     assert snap.node_id[0] == 9 and snap.snapped.tolist() == [True, False]
@@ -260,7 +257,8 @@ def test_nearest_nodes_and_fallback(nine: StreetNetwork) -> None:
 
 
 def test_mode_graph_shapes(nine: StreetNetwork) -> None:
-    for mode, graph in build_mode_graphs(nine).items():
+    for mode in ("walk", "bike", "car"):
+        graph = build_mode_graph(nine, mode)
         assert isinstance(graph, ModeGraph) and graph.mode == mode
         assert graph.indptr[-1] == graph.n_arcs == len(graph.weights)
         assert (np.diff(graph.indptr) >= 0).all()

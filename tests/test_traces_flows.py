@@ -24,8 +24,6 @@ def test_grid_ids_centres_and_parents() -> None:
     assert fl.grid_cell_ids([lon], [lat], cell_m=1000).tolist() == ["CRS3035RES1000mN2850000E3450000"]
     clon, clat = fl.grid_cell_centres(ids)
     assert (clon[0], clat[0]) == pytest.approx(_lonlat(3_450_100, 2_850_100))
-    assert fl.parent_grid_ids(["CRS3035RES200mN2850800E3451600"], cell_m=1000).tolist() == [
-        "CRS3035RES1000mN2850000E3451000"]
     with pytest.raises(ValueError, match="not a CRS3035"):
         fl.parse_grid_ids(["35238"])
 

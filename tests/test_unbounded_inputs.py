@@ -1,4 +1,4 @@
-"""Small inputs that used to cost unbounded work (issue 12, class 1), beyond the CSV header:
+"""Small inputs that could cost unbounded work, beyond the CSV header:
 each is refused up front (BudgetExceeded naming its setting) or fails cleanly.
 """
 

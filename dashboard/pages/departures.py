@@ -16,9 +16,9 @@ from dashboard import maps, share, state, ui
 from dashboard.i18n import t
 from dashboard.services import transit
 from routing import (
-    clock,
     departure_board,
     find_stop,
+    format_clock,
     next_departures,
     profile_to_any,
     search_stops,
@@ -82,7 +82,7 @@ def _journeys(tt: Any, group: Any) -> None:
     one backward connection scan per stop of the destination)."""
     when = datetime.combine(tt.day, st.session_state["dep_time"])
     start = seconds_of(tt, when)
-    span = {"stop": group.name, "start": clock(start), "end": clock(start + 3600)}
+    span = {"stop": group.name, "start": format_clock(start), "end": format_clock(start + 3600)}
     text = share.clean_place(st.text_input(t("dep.to_stop"), key="dep_to", max_chars=share.max_place_chars(),
                                            placeholder=t("dep.to_placeholder")))
     if not text:

@@ -17,7 +17,7 @@ import pandas as pd
 import pydeck as pdk
 
 from dashboard import maps
-from routing import clock, line_patterns, lines_table
+from routing import format_clock, line_patterns, lines_table
 
 #: the animation runs the whole service day in about this many seconds at speed x1
 DAY_IN_S = 60.0
@@ -109,7 +109,7 @@ def hours_html(table: pd.DataFrame) -> str:
 def departures_table(deps: pd.DataFrame, tr: Callable[..., str]) -> pd.DataFrame:
     """The departures as a display table with translated headers and statuses."""
     return pd.DataFrame({
-        tr("dep.col.time"): [clock(s) for s in deps["expected_s"]],
+        tr("dep.col.time"): [format_clock(s) for s in deps["expected_s"]],
         tr("dep.col.line"): deps["line"], tr("dep.col.direction"): deps["direction"],
         tr("dep.col.wait"): deps["wait_min"], tr("dep.col.stop"): deps["stop_id"],
         tr("dep.col.status"): [tr(f"dep.status.{s}") for s in deps["status"]],
@@ -123,8 +123,8 @@ def journeys_table(tt: Any, journeys: pd.DataFrame, tr: Callable[..., str]) -> p
         return " › ".join(leg.row(tt)["route_short_name"] or tr("dep.to_walk") for leg in legs)
 
     return pd.DataFrame({
-        tr("dep.to_col.departure"): [clock(s) for s in journeys["departure_s"]],
-        tr("dep.to_col.arrival"): [clock(s) for s in journeys["arrival_s"]],
+        tr("dep.to_col.departure"): [format_clock(s) for s in journeys["departure_s"]],
+        tr("dep.to_col.arrival"): [format_clock(s) for s in journeys["arrival_s"]],
         tr("dep.to_col.duration"): (journeys["duration_s"] // 60).astype(int),
         tr("dep.to_col.transfers"): journeys["transfers"].astype(int),
         tr("dep.to_col.walk"): (journeys["walk_s"] // 60).astype(int),

@@ -1,7 +1,7 @@
 """Accessibility: travel-time surfaces, isochrones, matrices, indicators and equity figures.
 
-Everything runs on a loaded :class:`~routing.network.assemble.Network` (no file is read here except
-through :func:`opportunities`, which asks the catalogue).
+Everything runs on a loaded :class:`~routing.network.assemble.Network` (no file is read here:
+:func:`opportunities` asks :mod:`routing.network.inputs` for the catalogue's frames).
 
 Model
 -----
@@ -11,9 +11,9 @@ Model
   detour factor up to 3 km), the direct straight line x detour competes when an end is off
   the layer, bikes follow their preferences, a car trip ends with parking. Access to and
   egress from stops are capped at ``LinkParams.max_access_s`` each (15 min).
-* **Transit**: walk access to stops, a connection scan (the CSA of :mod:`routing.transit.csa`, written
-  again here as a kernel bounded by the cutoff and without initial footpaths, since access
-  already walks to every stop within reach), then walking from every stop reached by a
+* **Transit**: walk access to stops, a connection scan (:func:`routing.transit.csa.bounded_scan`:
+  the CSA bounded by the cutoff and without initial footpaths, since access already walks to
+  every stop within reach), then walking from every stop reached by a
   vehicle to the targets. Walking the whole way is always an option (the result is the
   minimum of both).
 * Times are int32 seconds; :data:`UNREACHED` marks what is not reached within the cutoff.
@@ -47,12 +47,12 @@ import numpy as np
 import pandas as pd
 
 from routing import linking
+from routing.clock import SERVICE_DAY_H, seconds_of_day
 from routing.constants import ACCESS_MODES, OPPORTUNITY_KINDS, UNREACHABLE, UNREACHABLE_I32
 from routing.linking import LINK
 from routing.network.assemble import Network
 from routing.streets.graph import ModeGraph
 from routing.transit.csa import bounded_scan, first_at_or_after, first_departure, time_index
-from sources.geo import project_xy
 
 MODES = ACCESS_MODES
 UNREACHED = UNREACHABLE_I32
@@ -370,27 +370,6 @@ def _origin_times(acc_ptr, acc_stop, acc_s, ev_ptr, ev_time, table, dir_ptr, dir
 
 # -- single-origin surfaces ---------------------------------------------------------------------
 
-def _secs_of_day(value: Any) -> int:
-    """Seconds since midnight of "HH:MM[:SS]", a datetime/time, or an int."""
-    import datetime as dt
-
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, dt.datetime):
-        return value.hour * 3600 + value.minute * 60 + value.second
-    if isinstance(value, dt.time):
-        return value.hour * 3600 + value.minute * 60 + value.second
-    text = str(value).strip()
-    if "T" in text:
-        return _secs_of_day(dt.datetime.fromisoformat(text))
-    parts = text.split(":")
-    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(f"not a time of day (HH:MM): {value!r}")
-    h, m = int(parts[0]), int(parts[1])
-    s = int(parts[2]) if len(parts) == 3 else 0
-    return h * 3600 + m * 60 + s
-
-
 def departure_minutes(window: tuple[Any, Any] | str, *, step_s: int = 60) -> np.ndarray:
     """Departure times (int64 s) every ``step_s`` over a window "HH:MM-HH:MM" or (start, end),
     end excluded (08:00-09:00 gives 60 minutes)."""
@@ -399,7 +378,7 @@ def departure_minutes(window: tuple[Any, Any] | str, *, step_s: int = 60) -> np.
             raise ValueError(f"window must look like 08:00-09:00, got {window!r}")
         a, b = window.split("-", 1)
         window = (a, b)
-    t0, t1 = _secs_of_day(window[0]), _secs_of_day(window[1])
+    t0, t1 = (seconds_of_day(t, max_hours=SERVICE_DAY_H) for t in window)
     if t1 <= t0:
         return np.array([t0], dtype=np.int64)
     return np.arange(t0, t1, step_s, dtype=np.int64)
@@ -429,7 +408,7 @@ def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[floa
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if not isinstance(origin, Points):
         origin = Points.single(*origin)
-    t0 = _secs_of_day(departure)
+    t0 = seconds_of_day(departure, max_hours=SERVICE_DAY_H)
     cutoff = int(cutoff_s)
     res = np.full(len(targets), UNREACHED, dtype=np.int64)
     if mode != "transit":
@@ -888,36 +867,7 @@ def opportunities(kind: str, network: Network, *, grid: Any = None, bundle: Any 
     return Points.from_frame(frame, id_col="opportunity_id", weight_col="weight")
 
 
-def population_reach(engine: AccessibilityEngine, grid: Any, place: tuple[float, float], *,
-                     mode: str = "transit", arrival: Any = "09:00", cutoff_s: float = 1800) -> float:
-    """People (grid ``population``) who can reach ``place`` (lon, lat) by ``arrival`` within ``cutoff_s``."""
-    times = travel_time_surface(engine, place, _grid_points(grid), mode=mode, departure=arrival,
-                                cutoff_s=cutoff_s, arrive_by=True, targets_key=("grid", id(grid), len(grid)))
-    return float(grid["population"].to_numpy(float)[times < UNREACHED].sum())
-
-
 # -- comparisons and equity ------------------------------------------------------------------
-
-def travel_time_ratio(engine: AccessibilityEngine, origins: Points, destination: tuple[float, float], *,
-                      window: Any = "08:00-09:00", cutoff_s: float = 7200, scheduler: Any = None) -> pd.DataFrame:
-    """Transit / car travel-time ratio from every origin to ``destination`` (lon, lat).
-
-    Returns
-    -------
-    DataFrame with ``origin_id``, ``transit_s`` (median over the window), ``car_s``, ``ratio``
-    (NaN where either is not reached within ``cutoff_s``).
-    """
-    dest = Points.single(*destination, name="destination")
-    out = {}
-    for mode in ("transit", "car"):
-        m = travel_time_matrix(engine, origins, dest, mode=mode, window=window, cutoff_s=cutoff_s,
-                               scheduler=scheduler)
-        out[mode] = pd.Series(m["p50_s"].to_numpy(), index=m["from_id"].to_numpy())
-    frame = pd.DataFrame({"origin_id": origins.ids})
-    frame["transit_s"] = out["transit"].reindex(origins.ids).to_numpy()
-    frame["car_s"] = out["car"].reindex(origins.ids).to_numpy()
-    frame["ratio"] = frame["transit_s"] / frame["car_s"].where(frame["car_s"] > 0)
-    return frame
 
 
 def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
@@ -992,44 +942,3 @@ def equity_table(values: np.ndarray, population: np.ndarray, zone: np.ndarray, *
     if names is not None:
         out.insert(0, "name", names.reindex(out.index).fillna("").to_numpy())
     return out
-
-
-def stop_coverage_comparison(grid: Any, network: Network, indicators: pd.DataFrame, *, radius_m: float = 500.0,
-                             communes: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Our share of people within ``radius_m`` (straight line) of a stop served on the day, per
-    commune, beside the published ``offre_tc`` (share of buildings within 500 m of a stop).
-
-    Returns
-    -------
-    DataFrame indexed by ``insee`` with ``population``, ``share_within`` (ours), ``offre_tc``
-    (published); ``attrs["pearson"]`` and ``attrs["spearman"]`` hold the correlations over the
-    communes present in both.
-    """
-    from scipy.spatial import cKDTree
-
-    from sources.loaders.territory import indicator_table
-
-    tt = network.timetable
-    served = np.zeros(tt.n_stops, dtype=bool)
-    served[tt.dep_stop] = True
-    crs = network.graphs["walk"].crs
-    sx, sy = project_xy(tt.stop_lon[served], tt.stop_lat[served], crs)
-    cx, cy = project_xy(grid["lon"].to_numpy(float), grid["lat"].to_numpy(float), crs)
-    dist, _ = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([cx, cy]))
-    within = (dist <= radius_m).astype(float)
-    pop = grid["population"].to_numpy(float)
-    table = equity_table(within, pop, grid["insee"].to_numpy(dtype=object), threshold=0.5)
-    table = table.drop(index="ALL").rename(columns={"mean": "share_within"})[["population", "share_within"]]
-    pub = indicator_table(indicators, "offre_tc", level="commune")
-    table["offre_tc"] = (pub["offre_tc"].reindex(table.index).to_numpy()
-                         if "offre_tc" in pub.columns else np.nan)
-    if communes is not None:
-        names = pd.Series(communes["name"].astype(str).to_numpy(), index=communes["insee"].astype(str).to_numpy())
-        table.insert(0, "name", names.reindex(table.index).fillna("").to_numpy())
-    both = table.dropna(subset=["share_within", "offre_tc"])
-    table.attrs["pearson"] = float(both["share_within"].corr(both["offre_tc"])) if len(both) > 2 else float("nan")
-    table.attrs["spearman"] = (float(both["share_within"].corr(both["offre_tc"], method="spearman"))
-                               if len(both) > 2 else float("nan"))
-    table.index.name = "insee"
-    return table
-

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from routing import args as A
+from routing.cli.options import add_at_option, add_data_options, add_place_option, service_day
+from routing.clock import seconds_of_day
 from routing.constants import ACCESS_MODES, OPPORTUNITY_KINDS
 
 #: the point sets of --origins / --destinations (--opportunities: an opportunity kind)
@@ -23,9 +25,7 @@ TABLE_SUFFIXES = (".parquet", ".csv")
 
 
 def _common(p: argparse.ArgumentParser, *, suffixes: tuple[str, ...] = GEO_SUFFIXES) -> None:
-    p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
-    p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
-    p.add_argument("--day", type=A.typed(A.parse_date, "--day"), help="service day (default: the feed's representative weekday)")
+    add_data_options(p)
     p.add_argument("--mode", default="transit", choices=ACCESS_MODES)
     p.add_argument("--out", type=A.typed(A.parse_output, "--out", suffixes=suffixes),
                    help=f"output file ({', '.join(suffixes)})")
@@ -76,9 +76,7 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
     from routing.planner.planner import Planner
 
     bands = args.bands
-    secs, day = args.at
-    if day is not None and args.day is None:
-        args.day = day
+    secs, args.day = seconds_of_day(args.at), service_day(args)
     from routing.network.inputs import load_network
 
     net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
@@ -155,10 +153,9 @@ def register(sub: Any) -> None:
     """Add the ``isochrone``, ``accessibility`` and ``matrix`` commands to the routing CLI."""
     p = sub.add_parser("isochrone", help="isochrone bands around a place (GeoJSON)")
     _common(p)
-    p.add_argument("--from", dest="origin", required=True, type=A.typed(A.parse_place, "--from"),
-                   help='"lat,lon" or a place name')
-    p.add_argument("--at", default="08:00", type=A.typed(A.parse_when, "--at"),
-                   help="departure time (HH:MM or ISO date-time, local or with an offset)")
+    add_place_option(p, "--from", "origin", help='"lat,lon" or a place name')
+    add_at_option(p, default="08:00",
+                  help="departure time: HH:MM on the service day, or an ISO date-time (local or with an offset)")
     p.add_argument("--window", type=A.typed(A.parse_window, "--window"),
                    help="departure window HH:MM-HH:MM (median over its minutes)")
     p.add_argument("--bands", default="10,20,30,45,60", type=A.typed(A.parse_bands, "--bands"),

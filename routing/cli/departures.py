@@ -1,31 +1,28 @@
 """``python -m routing departures``: the next departures at a stop, per line and direction.
 
 ``python -m routing departures --stop "République" --at 2011-11-15T08:00 [--json]``; the service
-day is the date of ``--at`` (the timetable is compiled from the GTFS of the catalogue for it).
+day is ``--day``, else the date of an ISO ``--at``, else the feed's representative weekday (the
+timetable is compiled from the GTFS of the catalogue for it); ``--at 08:00`` is a time on it.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import sys
 import time
 from typing import Any
 
+from routing.cli.options import add_at_option, add_data_options, at_on, timetable_day
+
 
 def cmd_departures(args: argparse.Namespace) -> int:
+    from routing.network.inputs import load_timetable
     from routing.places import PlaceNotFound
     from routing.transit.departures import departure_board, find_stop, next_departures, seconds_of
 
-    try:
-        at = dt.datetime.fromisoformat(args.at)
-    except ValueError:
-        print(f"error: --at {args.at!r} is not an ISO date-time such as 2011-11-15T08:00", file=sys.stderr)
-        return 2
-    from routing.network.inputs import load_timetable
-
-    tt = load_timetable(bundle=args.bundle, cache=args.cache, day=at.date())
+    tt = load_timetable(bundle=args.bundle, cache=args.cache, day=timetable_day(args))
+    at = at_on(tt.day, args.at)
     live = None
     if args.trip_updates:
         from routing.transit.realtime import apply_trip_updates
@@ -62,10 +59,11 @@ def cmd_departures(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     """Add the ``departures`` command to the routing CLI."""
     p = sub.add_parser("departures", help="next departures at a stop, per line and direction")
-    p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
-    p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
+    add_data_options(p)
     p.add_argument("--stop", required=True, help="stop name (accents and typos tolerated) or stop id")
-    p.add_argument("--at", required=True, help="ISO date-time, e.g. 2011-11-15T08:00 (its date is the service day)")
+    add_at_option(p, required=True,
+                  help="HH:MM on the service day, or an ISO date-time, e.g. 2011-11-15T08:00 (its date is the "
+                       "service day)")
     p.add_argument("--horizon-min", type=float, default=120.0, help="how far ahead to look (minutes)")
     p.add_argument("--per-line", type=int, default=3, help="next departures listed per line and direction")
     p.add_argument("--trip-updates", help="a GTFS-RT TripUpdates file (.pb): delays and cancellations")

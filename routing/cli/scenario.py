@@ -15,12 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from routing import args as A
-
-
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--bundle", help="offline bundle directory (default $SPMD_BUNDLE)")
-    p.add_argument("--cache", help="cache directory (default $SPMD_CACHE or data/)")
-    p.add_argument("--day", type=A.typed(A.parse_date, "--day"), help="service day (default: the feed's representative weekday)")
+from routing.cli.options import add_data_options
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -125,17 +120,17 @@ def register(sub: Any) -> None:
     p.add_argument("scenario", help="a name of assets/scenarios or a .toml path")
     p.set_defaults(func=cmd_show)
     p = ss.add_parser("apply", help="apply a scenario to the service day and print what changed")
-    _common(p)
+    add_data_options(p)
     p.add_argument("scenario")
     p.set_defaults(func=cmd_apply)
     p = ss.add_parser("compare", help="accessibility of every cell before and after")
-    _common(p)
+    add_data_options(p)
     p.add_argument("base", help='baseline scenario (name, .toml path, or "none")')
     p.add_argument("new", help="scenario compared with the baseline")
     p.add_argument("--opportunity", default="jobs",
                    help="jobs (proxy: commuter-survey respondents by employer site), employers, business_zones, "
                         "population, stops, ...")
-    # checked before anything is loaded (routing.args, issue 12)
+    # checked before anything is loaded (routing.args)
     p.add_argument("--window", default="08:00-09:00", type=A.typed(A.parse_window, "--window"))
     p.add_argument("--cutoff", type=A.typed(A.parse_count, "--cutoff", lo=1, hi=600), default=30, help="minutes")
     p.add_argument("--threshold", type=A.typed(A.parse_number, "--threshold", lo=0, hi=1e9),

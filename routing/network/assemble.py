@@ -45,7 +45,7 @@ from routing.streets.graph import (
     edges_along_lines,
 )
 from routing.transit.timetable import Timetable, build_timetable
-from sources.geo import haversine_m
+from sources.geo import haversine_m, in_bbox
 from sources.loaders.streets import StreetNetwork
 
 #: bump when the saved layout or the build logic changes (invalidates disk caches)
@@ -467,8 +467,7 @@ def prepare_points(*, bikeshare: pd.DataFrame | None = None, carpool: pd.DataFra
         frame = frame.dropna(subset=["lon", "lat"])
         if bbox is None:
             return frame
-        x0, y0, x1, y1 = bbox
-        return frame[frame["lon"].between(x0, x1) & frame["lat"].between(y0, y1)]
+        return frame[in_bbox(frame["lon"], frame["lat"], bbox)]
 
     def num(frame: pd.DataFrame, name: str) -> pd.Series:
         """Column ``name`` as float: NaN where it is not a number, all NaN when it is absent."""

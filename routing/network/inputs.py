@@ -1,7 +1,7 @@
 """From the catalogue to a ready network, grid and opportunities: load the datasets, build, cache.
 
 This is the one module of :mod:`routing` that reads the catalogue, the fetch cache and the frame
-store of :mod:`sources` (tests/test_project.py holds it): every other module gets loaded frames from
+store of :mod:`sources` (tests/test_architecture.py holds it): every other module gets loaded frames from
 here (:func:`load_frame`, :func:`load_timetable`, :func:`load_network`, :func:`rennes_metropole_grid`).
 The built network is cached under ``<cache>/networks/<digest>``, the digest covering the input
 files' SHA-256, the service day and :data:`routing.network.assemble.NETWORK_VERSION`; derived frames
@@ -130,6 +130,7 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
     """The network for ``day`` (default: the feed's representative weekday, see
     :meth:`sources.loaders.gtfs.GtfsFeed.representative_date`), from the disk cache when fresh."""
     from sources.errors import SourceError
+    from sources.geo import in_bbox
     from sources.settings import RENNES_METROPOLE_BBOX
 
     beside = bundle_beside_checkout()
@@ -166,8 +167,7 @@ def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any =
     for key in ("bikeshare", "carpool", "parkings", "chargers"):
         frame = kwargs.get(key)
         if frame is not None and "lon" in frame:
-            x0, y0, x1, y1 = RENNES_METROPOLE_BBOX
-            kwargs[key] = frame[frame["lon"].between(x0, x1) & frame["lat"].between(y0, y1)]
+            kwargs[key] = frame[in_bbox(frame["lon"], frame["lat"], RENNES_METROPOLE_BBOX)]
     network = build_network(day=service_day, digest=digest, **kwargs)
     if bar is not None:
         bar.update(1)

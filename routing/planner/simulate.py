@@ -159,19 +159,19 @@ def random_points_in(polygons: Any, n: int, *, rng: np.random.Generator,
 
 
 def _homes_and_workplaces(n_users: int, rng: np.random.Generator, bundle_dir: str | Path | None,
-                          homes: np.ndarray | None, workplaces: np.ndarray | None
-                          ) -> tuple[np.ndarray, np.ndarray]:
+                          homes: np.ndarray | None, workplaces: np.ndarray | None, *,
+                          cache: str | Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Homes in the IRIS of Rennes Métropole, workplaces in its business zones, unless given."""
     if homes is None or workplaces is None:
         from routing.network.inputs import load_frame
         from sources.geo import WGS84
 
         if homes is None:
-            iris = load_frame("iris", bundle=bundle_dir).to_crs(WGS84)
+            iris = load_frame("iris", bundle=bundle_dir, cache=cache).to_crs(WGS84)
             # IRIS are drawn to hold ~2,000 inhabitants each: equal weights follow population
             homes = random_points_in(iris, n_users, rng=rng, weights=np.ones(len(iris)))
         if workplaces is None:
-            workplaces = random_points_in(load_frame("business-zones", bundle=bundle_dir).to_crs(WGS84), n_users,
+            workplaces = random_points_in(load_frame("business-zones", bundle=bundle_dir, cache=cache).to_crs(WGS84), n_users,
                                           rng=rng)
     return homes, workplaces
 
@@ -273,16 +273,12 @@ def _simulate_days(pairs: list[tuple[str, Any]], *, seed: int, **options: Any) -
     return load_skmob().TrajDataFrame(out)
 
 
-#: Straight-line speeds (m/s) used by :func:`simulate_straight_commutes`.
-STRAIGHT_SPEED_M_S = {"walk": 1.3, "bike": 4.2, "car": 8.0}
-
-
-def _default_day(bundle_dir: str | Path | None) -> date:
+def _default_day(bundle_dir: str | Path | None, cache: str | Path | None = None) -> date:
     """The network's default service day: the bundle feed's representative weekday (the bundle
     beside the checkout when none is named)."""
     from routing.network.inputs import bundle_beside_checkout, default_service_day
 
-    day = default_service_day(bundle=bundle_dir or bundle_beside_checkout())
+    day = default_service_day(bundle=bundle_dir or bundle_beside_checkout(), cache=cache)
     if day is None:
         raise ValueError("the GTFS feed has no service day: pass day=")
     return day
@@ -291,13 +287,15 @@ def _default_day(bundle_dir: str | Path | None) -> date:
 def simulate_straight_commutes(n_users: int, *, seed: int, day: date | None = None,
                                homes: np.ndarray | None = None,
                                workplaces: np.ndarray | None = None,
-                               bundle_dir: str | Path | None = None, detour: float = DETOUR_FACTOR,
+                               bundle_dir: str | Path | None = None, cache: str | Path | None = None,
+                               detour: float = DETOUR_FACTOR,
                                **trace_options: Any) -> Any:
     """Commuter traces without the planner: straight-line walk, bike or car legs.
 
     The fallback when no planner is available: home -> work between 7:00 and 9:00 and
     back between 16:00 and 19:00 of ``day`` (default: the network's service day), one mode per
-    user (walk under 2 km, else bike or car), duration = straight distance x ``detour`` / speed. Homes and workplaces as in
+    user (walk under 2 km, else bike or car), duration = straight distance x ``detour`` / the mode's
+    off-network speed (:meth:`routing.linking.LinkParams.speed_ms`). Homes and workplaces as in
     :func:`simulate_population`. Still ``simulated=True``; the geometry is a straight line.
 
     Returns
@@ -305,19 +303,20 @@ def simulate_straight_commutes(n_users: int, *, seed: int, day: date | None = No
     TrajDataFrame
         As :func:`simulate_traces`.
     """
+    from routing.linking import LINK
     from routing.planner.itinerary import Itinerary, Leg
 
     _check_users(n_users)
     rng = np.random.default_rng(seed)
-    homes, workplaces = _homes_and_workplaces(n_users, rng, bundle_dir, homes, workplaces)
-    day = day or _default_day(bundle_dir)
+    homes, workplaces = _homes_and_workplaces(n_users, rng, bundle_dir, homes, workplaces, cache=cache)
+    day = day or _default_day(bundle_dir, cache)
     pairs: list[tuple[str, Any]] = []
     for i in range(n_users):
         uid = f"sim{i + 1:04d}"
         h, w = tuple(map(float, homes[i])), tuple(map(float, workplaces[i]))
         dist = float(haversine_m(h[0], h[1], w[0], w[1])) * detour
         mode = "walk" if dist < 2000 else ("bike" if rng.random() < 0.5 else "car")
-        duration = timedelta(seconds=max(dist / STRAIGHT_SPEED_M_S[mode], 60.0))
+        duration = timedelta(seconds=max(dist / LINK.speed_ms(mode), 60.0))
         for a, b, (lo, hi) in ((h, w, (7, 9)), (w, h, (16, 19))):
             minute = int(rng.integers(lo * 60, hi * 60))
             dep = datetime.combine(day, time(minute // 60, minute % 60))
@@ -326,23 +325,3 @@ def simulate_straight_commutes(n_users: int, *, seed: int, day: date | None = No
                       arrival=dep + duration, distance_m=dist, geometry=[a, b])
             pairs.append((uid, Itinerary(label=mode, legs=[leg], notes=["straight line"])))
     return _simulate_days(pairs, seed=seed, **trace_options)
-
-
-# -- command line: ``python -m routing simulate-traces`` ----------------------------------------
-
-def register(sub: Any) -> None:
-    """Add the ``simulate-traces`` command to the routing command line."""
-    p = sub.add_parser("simulate-traces", help="write straight-line commuter traces (CSV, simulated=True)")
-    p.add_argument("--users", type=int, default=300)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--bundle", default=None, help="bundle directory (homes / workplaces)")
-    p.add_argument("--out", required=True, help="CSV file to write")
-    p.set_defaults(func=_cmd_simulate)
-
-
-def _cmd_simulate(args: Any) -> int:
-    tdf = simulate_straight_commutes(args.users, seed=args.seed, bundle_dir=args.bundle)
-    frame = pd.DataFrame(tdf).rename(columns={"uid": "user_id", "lng": "lon", "datetime": "time"})
-    frame.to_csv(args.out, index=False)
-    print(f"{len(frame)} simulated points of {frame['user_id'].nunique()} users -> {args.out}")
-    return 0

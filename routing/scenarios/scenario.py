@@ -64,9 +64,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from routing.clock import SERVICE_DAY_H, ClockError, format_clock, parse_clock
 from routing.constants import UNREACHABLE_I32
 from routing.transit.timetable import Timetable, _csr, order_connections, straight_line_footpaths
-from sources.geo import FRANCE_BBOX, haversine_m
+from sources.geo import FRANCE_BBOX, haversine_m, in_bbox
 
 #: the scenarios versioned with the project
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "assets" / "scenarios"
@@ -85,7 +86,6 @@ MAX_SEGMENT_M = 30_000.0
 MODES = {"tram": 0, "metro": 1, "bus": 3}
 MODIFICATION_TYPES = ("add_line", "remove_line", "remove_trips", "change_frequency", "change_speed",
                       "add_park_ride", "add_bikeshare_station")
-_TIME = re.compile(r"^(\d{1,2}):([0-5]\d)(?::([0-5]\d))?$")
 _COLOR = re.compile(r"^#?[0-9A-Fa-f]{6}$")
 _FIELDS = {
     "add_line": {"type", "id", "name", "long_name", "mode", "color", "stops", "both_directions",
@@ -236,11 +236,13 @@ def parse_scenario(data: bytes | str, *, file: str = "<scenario>", _resolve: Any
 
 
 def parse_time_s(value: Any, *, file: str, mod: str, fld: str) -> int:
-    """Seconds since the service day's midnight of "HH:MM[:SS]" (hours up to 47)."""
-    m = _TIME.match(value) if isinstance(value, str) else None
-    if not m or int(m.group(1)) >= 48:
-        raise ScenarioError(f"not a time HH:MM[:SS] below 48:00: {value!r}", file=file, modification=mod, field=fld)
-    return int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3) or 0)
+    """Seconds since the service day's midnight of "HH:MM[:SS]", past midnight allowed (hours below 48,
+    the range rule of :mod:`routing.clock`)."""
+    try:
+        return parse_clock(value, max_hours=SERVICE_DAY_H)
+    except ClockError:
+        raise ScenarioError(f"not a time HH:MM[:SS] below 48:00: {value!r}", file=file, modification=mod,
+                            field=fld) from None
 
 
 def _num(m: dict[str, Any], key: str, ctx: tuple[str, str], *, positive: bool = True,
@@ -310,8 +312,7 @@ def _lonlat(m: dict[str, Any], ctx: tuple[str, str], prefix: str) -> tuple[float
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise ScenarioError(f"{key} must be a number (WGS84 degrees)", file=ctx[0], modification=ctx[1],
                                 field=prefix + key)
-    x0, y0, x1, y1 = FRANCE_BBOX
-    if not (x0 <= lon <= x1 and y0 <= lat <= y1):
+    if not in_bbox(lon, lat, FRANCE_BBOX):
         raise ScenarioError(f"point ({lon}, {lat}) outside France", file=ctx[0], modification=ctx[1],
                             field=prefix + "lon")
     return float(lon), float(lat)
@@ -669,8 +670,7 @@ class _Builder:
         for d, (stops, d_off, a_off) in enumerate(directions):
             for t0, headway in mod["runs"]:
                 tnum = len(self.trip_ids)
-                hh, rem = divmod(t0, 3600)
-                self.trip_ids.append(f"{mod['id']}:{d}@{hh:02d}:{rem // 60:02d}:{rem % 60:02d}")
+                self.trip_ids.append(f"{mod['id']}:{d}@{format_clock(t0, seconds=True)}")
                 self.trip_route.append(route)
                 self.trip_headway.append(headway)
                 self.trip_offset.append(0)

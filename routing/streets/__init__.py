@@ -10,7 +10,6 @@ from routing.streets.graph import (
     StreetParams,
     StreetPath,
     build_mode_graph,
-    build_mode_graphs,
     component_stats,
     landmarks,
     main_component,
@@ -20,12 +19,10 @@ from routing.streets.graph import (
     one_to_all,
     one_to_one,
     path_coords,
-    path_geometry,
 )
 
 __all__ = [
     "ALT_LANDMARKS", "ALT_MIN_NODES", "ModeGraph", "Snap", "StreetParams", "StreetPath",
-    "build_mode_graph", "build_mode_graphs", "component_stats", "landmarks", "main_component",
+    "build_mode_graph", "component_stats", "landmarks", "main_component",
     "many_to_many", "multi_source", "nearest_nodes", "one_to_all", "one_to_one", "path_coords",
-    "path_geometry",
 ]

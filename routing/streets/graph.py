@@ -264,14 +264,6 @@ def build_mode_graph(network: StreetNetwork, mode: str, *, params: StreetParams 
         x=x, y=y, crs=crs, geometry_wkb=edges["geometry"].to_numpy(), params=params)
 
 
-def build_mode_graphs(network: StreetNetwork, *, modes: Sequence[str] = MODES,
-                      params: StreetParams | None = None,
-                      preferred: np.ndarray | None = None) -> dict[str, ModeGraph]:
-    """:func:`build_mode_graph` for each of ``modes``."""
-    return {mode: build_mode_graph(network, mode, params=params, preferred=preferred)
-            for mode in modes}
-
-
 def edges_along_lines(network: StreetNetwork, lines: Iterable[Any], *, buffer_m: float = 15.0,
                       min_share: float = 0.6) -> np.ndarray:
     """Mask of network edges lying along ``lines`` (shapely lines in WGS84, e.g. REV lines).
@@ -546,14 +538,6 @@ def path_coords(graph: ModeGraph, path: StreetPath) -> np.ndarray:
     return xy[(local > 0) | (part == 0)]
 
 
-def path_geometry(graph: ModeGraph, path: StreetPath) -> Any:
-    """The path as a shapely LineString (None when not found or a single point)."""
-    import shapely
-
-    xy = path_coords(graph, path)
-    return shapely.LineString(xy) if len(xy) >= 2 else None
-
-
 # -- components ------------------------------------------------------------------------------------
 
 def main_component(graph: Any) -> np.ndarray:
@@ -584,7 +568,6 @@ def component_stats(graph: Any) -> dict[str, Any]:
     big = int(np.argmax(sizes))
     return {"nodes": n_active, "arcs": graph.n_arcs, "islands": int((sizes > 0).sum()) - 1,
             "largest_share": float(sizes[big] / n_active), "mask": (label == big) & active}
-
 
 
 # -- snapping ------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ questions asked of a stop or a line (:mod:`~routing.transit.departures`)."""
 from routing.transit import csa
 from routing.transit.csa import JourneyLeg, pareto_journeys, profile, profile_to_any
 from routing.transit.departures import (
-    clock,
     day_of_buses,
     departure_board,
     find_stop,
@@ -24,7 +23,7 @@ from routing.transit.realtime import apply_trip_updates
 from routing.transit.timetable import DAY_S, Timetable, build_timetable
 
 __all__ = [
-    "DAY_S", "JourneyLeg", "Timetable", "apply_trip_updates", "build_timetable", "clock", "csa",
+    "DAY_S", "JourneyLeg", "Timetable", "apply_trip_updates", "build_timetable", "csa",
     "day_of_buses", "departure_board", "find_stop", "line_explorer", "line_patterns", "lines_table",
     "next_departures", "pareto_journeys", "pattern_stops", "profile", "profile_to_any",
     "search_stops", "seconds_of", "stop_timetable", "street_segments",

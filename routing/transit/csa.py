@@ -768,11 +768,6 @@ class JourneyLeg(NamedTuple):
         return int(tt.seq_position(self.exit_conn) - tt.seq_position(self.enter_conn) + 1)
 
 
-def legs_frame(tt: Timetable, legs: list[JourneyLeg]) -> pd.DataFrame:
-    """Legs as a table with :attr:`JourneyLeg.COLUMNS` (empty table for an empty list)."""
-    return pd.DataFrame([leg.row(tt) for leg in legs], columns=list(JourneyLeg.COLUMNS))
-
-
 # ---------------------------------------------------------------------------
 # public queries
 # ---------------------------------------------------------------------------

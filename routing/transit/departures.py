@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from routing.clock import SERVICE_DAY_H, format_clock, seconds_of_day
 from routing.places import PlaceIndex, PlaceNotFound, normalise
 from routing.transit.timetable import DAY_S, Timetable
 
@@ -78,19 +79,11 @@ def seconds_of(tt: Timetable, at: dt.datetime | dt.time | int | float) -> int:
     """
     if isinstance(at, dt.datetime):
         s = int((at.replace(tzinfo=None) - dt.datetime.combine(tt.day, dt.time())).total_seconds())
-    elif isinstance(at, dt.time):
-        s = at.hour * 3600 + at.minute * 60 + at.second
     else:
-        s = int(at)
+        s = seconds_of_day(at, max_hours=SERVICE_DAY_H)
     if not -DAY_S <= s < 2 * DAY_S:
         raise ValueError(f"{at} is not on the timetable's service day {tt.day.isoformat()}")
     return s
-
-
-def clock(s: int | float) -> str:
-    """``HH:MM`` of seconds since midnight (hours go past 24 after midnight, as in GTFS)."""
-    s = int(s)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
 
 
 # -- derived indexes ----------------------------------------------------------------------------------
@@ -302,7 +295,7 @@ def departure_board(departures: pd.DataFrame, at_s: int, *, per_line: int = 3) -
             continue
         if len(g["waits"]) < per_line:
             g["waits"].append(int(wait))
-            g["times"].append(clock(exp))
+            g["times"].append(format_clock(exp))
         if exp < at_s + 3600:
             g["hour"].append(exp)
     rows = []
@@ -443,8 +436,8 @@ def line_summary(tt: Timetable, line: str | int) -> pd.DataFrame:
                           "start_s": info["start_s"][trips]})
     out = frame.groupby("direction", sort=True)["start_s"].agg(n_trips="size", first_s="min", last_s="max")
     out = out.reset_index()
-    out["first"] = out["first_s"].map(clock)
-    out["last"] = out["last_s"].map(clock)
+    out["first"] = out["first_s"].map(format_clock)
+    out["last"] = out["last_s"].map(format_clock)
     return out.sort_values(["n_trips", "direction"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
@@ -611,26 +604,6 @@ def vehicles_per_hour(trips: pd.DataFrame) -> pd.DataFrame:
     h0 = hours[:, None] * 3600
     running = (start[None, :] < h0 + 3600) & (end[None, :] >= h0)
     return pd.DataFrame({"hour": hours.astype(int), "vehicles": running.sum(axis=1).astype(int)})
-
-
-def vehicles_at(day: DayOfBuses, t_s: int) -> pd.DataFrame:
-    """Where every running vehicle is at ``t_s`` (linear between its path's timed vertices).
-
-    Returns
-    -------
-    DataFrame with columns trip_id, line, lon, lat (vehicles whose trip spans ``t_s``).
-    """
-    rows = []
-    frame = day.trips
-    live = frame[(frame["start_s"] <= t_s) & (frame["end_s"] >= t_s)]
-    for trip_id, line, path, stamps in zip(live["trip_id"], live["line"], live["path"], live["timestamps"],
-                                           strict=True):
-        ts = np.asarray(stamps, dtype=float)
-        xy = np.asarray(path, dtype=float)
-        if t_s < ts[0] or t_s > ts[-1]:
-            continue
-        rows.append((trip_id, line, float(np.interp(t_s, ts, xy[:, 0])), float(np.interp(t_s, ts, xy[:, 1]))))
-    return pd.DataFrame(rows, columns=["trip_id", "line", "lon", "lat"])
 
 
 def street_segments(tt: Timetable, graph: Any, *, max_snap_m: float = 60.0, max_detour: float = 1.8,

@@ -62,6 +62,7 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
+from routing.clock import format_clock
 from routing.constants import DETOUR_FACTOR, UNREACHABLE_I32, WALK_KMH
 from routing.errors import TimetableError
 from sources.geo import haversine_m
@@ -548,8 +549,7 @@ def expand_frequencies(trips: pd.DataFrame, stop_times: pd.DataFrame, frequencie
             continue
         starts = np.arange(float(row.start_time_s), float(row.end_time_s), float(row.headway_secs))
         for t0 in starts:
-            h, rem = divmod(int(t0), 3600)
-            run_rows.append((row.trip_id, f"{row.trip_id}@{h:02d}:{rem // 60:02d}:{rem % 60:02d}",
+            run_rows.append((row.trip_id, f"{row.trip_id}@{format_clock(t0, seconds=True)}",
                              t0 - float(first[row.trip_id]),
                              int(row.headway_secs) if int(row.exact_times) == 0 else 0))
     runs = pd.DataFrame(run_rows, columns=["template", "trip_id", "shift_s", "headway_s"])

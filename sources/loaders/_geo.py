@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
+from ..geo import in_bbox
 from ..validate import ERROR, Report
 from ._tabular import as_paths as as_paths  # one rule for the ``paths`` argument of every loader
 
@@ -233,12 +234,11 @@ def detect_crs(xs: np.ndarray, ys: np.ndarray, *, declared: str | None = None,
     if len(xs) > 2000:
         pick = np.linspace(0, len(xs) - 1, 2000).astype(int)
         xs, ys = xs[pick], ys[pick]
-    x0, y0, x1, y1 = area_bbox
 
     def share_inside(crs: str) -> float:
         with np.errstate(all="ignore"):
             lon, lat = reproject_xy(xs, ys, crs)
-        return float(np.mean((lon >= x0) & (lon <= x1) & (lat >= y0) & (lat <= y1)))
+        return float(np.mean(in_bbox(lon, lat, area_bbox)))
 
     if declared and share_inside(declared) >= 0.5:
         return declared
@@ -250,11 +250,6 @@ def detect_crs(xs: np.ndarray, ys: np.ndarray, *, declared: str | None = None,
         if share > best_share:
             best, best_share = crs, share
     return best
-
-
-def _inside(lon: float, lat: float, bbox: tuple[float, float, float, float]) -> bool:
-    x0, y0, x1, y1 = bbox
-    return x0 <= lon <= x1 and y0 <= lat <= y1
 
 
 def reproject_xy(xs: np.ndarray, ys: np.ndarray, crs: str) -> tuple[np.ndarray, np.ndarray]:

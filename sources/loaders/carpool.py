@@ -17,7 +17,7 @@ import pandas as pd
 
 from .. import settings
 from ..errors import SchemaError
-from ..geo import equirectangular_xy
+from ..geo import equirectangular_xy, in_bbox
 from ..validate import Loaded, Report, check_coordinates
 from . import _tabular as tab
 
@@ -150,8 +150,7 @@ def load_bnlc(
     if area_insee is not None:
         inside = data["insee"].isin(set(map(str, area_insee))).fillna(False)
     elif area_bbox is not None:
-        x0, y0, x1, y1 = area_bbox
-        inside = data["lon"].between(x0, x1) & data["lat"].between(y0, y1)
+        inside = pd.Series(in_bbox(data["lon"], data["lat"], area_bbox), index=data.index)
     else:
         inside = data["insee"].isin(RENNES_METROPOLE_INSEE).fillna(False)
     data["in_rennes_metropole"] = inside.astype(bool)

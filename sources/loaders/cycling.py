@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -150,8 +149,3 @@ def _lengths_m(geoms: np.ndarray, kinds: np.ndarray) -> np.ndarray:
         if k == "section" and g is not None:
             out[i] = abs(geod.geometry_length(g))
     return out
-
-
-def status_fr(status: Any) -> str | None:
-    """French label of a REV ``status`` value (None when unknown)."""
-    return STATUS_FR.get(str(status)) if status is not None else None

@@ -32,6 +32,7 @@ import pandas as pd
 
 from .. import settings
 from ..errors import SchemaError
+from ..geo import in_bbox
 from ..validate import Loaded, Report, check_coordinates
 from . import _tabular as tab
 
@@ -321,8 +322,7 @@ def _coordinates(out: pd.DataFrame, frame: pd.DataFrame, report: Report, file: s
             out.loc[gap, "lon"], out.loc[gap, "lat"] = a[gap], b[gap]
     elif "coords" in frame.columns:
         a, b = tab.parse_pair(frame["coords"])
-        x0, y0, x1, y1 = settings.FRANCE_BBOX
-        lat_first = a.between(y0, y1) & b.between(x0, x1) & ~(a.between(x0, x1) & b.between(y0, y1))
+        lat_first = in_bbox(b, a, settings.FRANCE_BBOX) & ~in_bbox(a, b, settings.FRANCE_BBOX)
         out["lon"] = b.where(lat_first, a)
         out["lat"] = a.where(lat_first, b)
         for row, v in zip(frame.loc[lat_first, tab.ROW], frame.loc[lat_first, "coords"], strict=True):
@@ -337,9 +337,9 @@ def _coordinates(out: pd.DataFrame, frame: pd.DataFrame, report: Report, file: s
 def _flipped_longitude(out: pd.DataFrame, report: Report, file: str,
                        bbox: tuple[float, float, float, float]) -> pd.DataFrame:
     """Quarantine points whose longitude is outside the area while its opposite is inside."""
-    x0, y0, x1, y1 = bbox
     lon, lat = out["lon"], out["lat"]
-    flipped = ~lon.between(x0, x1) & (-lon).between(x0, x1) & lat.between(y0, y1) & (lon != 0)
+    # outside, and inside once the longitude's sign is flipped
+    flipped = ~in_bbox(lon, lat, bbox) & in_bbox(-lon, lat, bbox) & (lon != 0)
     return report.quarantine_mask(out, flipped, code="point_outside_area",
                                   message=f"point outside the expected area {bbox}: longitude "
                                           "sign looks flipped", field="lon", file=file)

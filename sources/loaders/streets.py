@@ -327,10 +327,6 @@ class StreetNetwork:
         return network_stats(self)
 
 
-def _empty_edges() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS["edges"].items()})
-
-
 def _typed_edges(edges: pd.DataFrame) -> pd.DataFrame:
     out = edges.copy()
     for column, dtype in COLUMNS["edges"].items():

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
-from ..geo import haversine_m
+from ..geo import haversine_m, in_bbox
 from ..validate import INFO, Loaded, Report
 from . import _csv, _geo
 
@@ -240,8 +240,7 @@ def _finish(frame: pd.DataFrame, report: Report, *, coords_from_geometry: bool =
     for _, r in frame[no_xy].iterrows():
         report.notice("missing_coordinates", "employer coordinates unknown; answer kept",
                       file=r["_file"], row=int(r["_row"]), field="y")
-    far = ~no_xy & ~(frame["lon"].between(_SURVEY_AREA[0], _SURVEY_AREA[2])
-                     & frame["lat"].between(_SURVEY_AREA[1], _SURVEY_AREA[3]))
+    far = ~no_xy & ~in_bbox(frame["lon"], frame["lat"], _SURVEY_AREA)
     frame = _quarantine(frame, report, far, "point_outside_area",
                         f"employer outside the expected area {_SURVEY_AREA}", "x")
     frame = frame.sort_values("answer_id", kind="stable").reset_index(drop=True)

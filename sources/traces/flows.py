@@ -46,14 +46,6 @@ def grid_cell_centres(ids: Sequence[str] | np.ndarray) -> tuple[np.ndarray, np.n
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
-def parent_grid_ids(ids: Sequence[str] | np.ndarray, *, cell_m: int) -> np.ndarray:
-    """Ids of the coarser ``cell_m`` cells containing the given (finer) cells."""
-    size, e, n = parse_grid_ids(ids)
-    if np.any(cell_m % size != 0):
-        raise ValueError(f"{cell_m} m cells are not a multiple of the {size.max()} m cells")
-    return grid_ids(e // cell_m * cell_m, n // cell_m * cell_m, cell_m=cell_m)
-
-
 def grid_cells(ids: Sequence[str] | np.ndarray) -> Any:
     """GeoDataFrame (``tile_ID``, ``geometry`` WGS84 polygons) of the given grid cells."""
     import geopandas as gpd

@@ -22,6 +22,7 @@ import pandas as pd
 
 from sources.budgets import BudgetExceeded, Stopwatch, budgets
 from sources.errors import SchemaError, UnusableInputError
+from sources.geo import in_bbox
 from sources.loaders._csv import read_csv_bytes
 from sources.validate import WARNING, Loaded, Report
 
@@ -259,9 +260,7 @@ def _finish(out: pd.DataFrame, times: pd.Series, report: Report, *, label: str,
                                  code="point_near_origin", message="point near (0, 0)",
                                  field="lat", file=label)
     if bbox is not None:
-        x0, y0, x1, y1 = bbox
-        inside = out["lng"].between(x0, x1) & out["lat"].between(y0, y1)
-        out = report.quarantine_mask(out, (~inside).to_numpy(), code="point_outside_area",
+        out = report.quarantine_mask(out, ~in_bbox(out["lng"], out["lat"], bbox), code="point_outside_area",
                                      message=f"point outside the expected area {bbox}",
                                      field="lng", file=label)
     out = out.sort_values(["uid", "datetime", "_row"], kind="mergesort")
