@@ -8,83 +8,14 @@ Screenshots go to artifacts/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_helpers import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    FOLIUM_FRAME,
-    ROOT,
-    RssSampler,
-    ServerURL,
-    free_port,
-    real_planner_usable,
-    run_sessions,
-    start_streamlit,
-    stop_streamlit,
-    wait_healthy,
-    wait_trip_map_drawn,
-)
+from tests.browser_helpers import FOLIUM_FRAME, SHOTS, RssSampler, run_sessions, wait_trip_map_drawn
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
-
-SHOTS = ROOT / "artifacts" / "screenshots"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-#: chromium's software-GL chatter is logged as console warnings, never as errors; nothing is ignored
-IGNORED_CONSOLE: tuple[str, ...] = ()
-
-
-@pytest.fixture(scope="module")
-def server(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium): apt-get install chromium")
-    pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
-    tmp = tmp_path_factory.mktemp("streamlit")
-    env = {"SPMD_BUNDLE": str(bundle_dir), "SPMD_CACHE": str(tmp / "cache"), "SPMD_OFFLINE": "1",
-           "SPMD_KIOSK_IDLE_S": "10", "SPMD_KIOSK_CHECK_S": "2"}
-    if not real_planner_usable():
-        env["SPMD_DASHBOARD_PLANNER"] = "tests.browser_helpers:small_planner"
-    port = free_port()
-    # closed sessions dropped after 5 s (30 s in .streamlit/config.toml), for the memory check
-    proc = start_streamlit(port=port, env=env, log_path=tmp / "streamlit.log",
-                           extra_args=("--server.disconnectedSessionTTL", "5"))
-    try:
-        wait_healthy(port, proc=proc)
-        url = ServerURL(f"http://127.0.0.1:{port}")
-        url.pid = proc.pid
-        yield url
-    finally:
-        stop_streamlit(proc)
-
-
-@pytest.fixture()
-def browser_page(server: str):
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    requests: list[str] = []
-    console_errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="fr-FR")
-        page.on("request", lambda r: requests.append(r.url))
-        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: console_errors.append(str(e)))
-        page.on("response", lambda r: console_errors.append(f"HTTP {r.status} {r.url}")
-                if r.status >= 400 else None)
-        page.set_default_timeout(120_000)
-        yield page, requests, console_errors
-        browser.close()
-    offsite = [u for u in requests
-               if urlparse(u).scheme in {"http", "https", "ws", "wss"}
-               and urlparse(u).hostname not in LOCAL_HOSTS]
-    assert offsite == [], f"requests left 127.0.0.1: {offsite[:5]}"
-    errors = [e for e in console_errors if not any(s in e for s in IGNORED_CONSOLE)]
-    assert errors == [], f"console errors: {errors[:5]}"
+pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(300),
+              pytest.mark.xdist_group("browser")]
 
 
 def _deck_canvas_drawn(page) -> bool:

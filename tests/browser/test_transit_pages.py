@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, FOLIUM_FRAME, wait_trip_map_drawn
-from tests.test_browser import SHOTS, browser_page, server  # noqa: F401 - the same server and page fixtures
+from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, FOLIUM_FRAME, SHOTS, wait_trip_map_drawn
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(400),
+              pytest.mark.xdist_group("browser")]
 
 
 def _open(page, base: str, link: str) -> None:
@@ -34,7 +34,7 @@ def _animation_frame(page):
     raise AssertionError("the animation never started")
 
 
-def test_next_departures_at_republique(browser_page, server):  # noqa: F811
+def test_next_departures_at_republique(browser_page, server):
     page, _, _ = browser_page
     _open(page, server, "Prochains passages")
     page.get_by_role("heading", name="Prochains passages").wait_for()
@@ -51,7 +51,7 @@ def test_next_departures_at_republique(browser_page, server):  # noqa: F811
     page.screenshot(path=str(SHOTS / "departures.png"), full_page=True)
 
 
-def test_journeys_from_republique_to_villejean(browser_page, server):  # noqa: F811
+def test_journeys_from_republique_to_villejean(browser_page, server):
     """The range query on the next-departures page: every worthwhile journey to another stop within
     the hour, on the real network (line 4 goes straight there)."""
     page, _, _ = browser_page
@@ -72,7 +72,7 @@ def test_journeys_from_republique_to_villejean(browser_page, server):  # noqa: F
     page.screenshot(path=str(SHOTS / "departures-journeys.png"), full_page=True)
 
 
-def test_line_explorer_shows_line_1(browser_page, server):  # noqa: F811
+def test_line_explorer_shows_line_1(browser_page, server):
     page, _, _ = browser_page
     _open(page, server, "Lignes")
     page.get_by_role("heading", name="Explorer une ligne").wait_for()
@@ -84,7 +84,7 @@ def test_line_explorer_shows_line_1(browser_page, server):  # noqa: F811
     page.screenshot(path=str(SHOTS / "lines.png"), full_page=True)
 
 
-def test_day_of_buses_animates(browser_page, server):  # noqa: F811
+def test_day_of_buses_animates(browser_page, server):
     page, _, _ = browser_page
     _open(page, server, "Une journée de bus")
     page.get_by_role("heading", name="Une journée de bus").wait_for()
@@ -108,7 +108,7 @@ def test_day_of_buses_animates(browser_page, server):  # noqa: F811
     assert "Lecture" in frame.locator("#play").inner_text()
 
 
-def test_deep_link_with_language(server):  # noqa: F811
+def test_deep_link_with_language(server):
     """A shared link opens its page in its language (deep links make the frontend probe
     ``/departures/_stcore/*`` for its base path first: those two 404s are the only errors allowed)."""
     from playwright.sync_api import sync_playwright
@@ -134,7 +134,7 @@ def test_deep_link_with_language(server):  # noqa: F811
     assert [e for e in errors if "404" not in e] == []
 
 
-def test_phone_layout_390px(server):  # noqa: F811
+def test_phone_layout_390px(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

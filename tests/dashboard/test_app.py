@@ -22,7 +22,7 @@ from routing.places import parse_coordinates
 from routing.planner.itinerary import Itinerary, Leg
 from tests.browser_helpers import small_loader
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 def _app(**query: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
@@ -321,7 +321,7 @@ def test_leaflet_is_served_locally_and_cdn_elements_are_refused():
 
     from dashboard import leaflet
 
-    static = Path(__file__).resolve().parent.parent / leaflet.STATIC_DIR
+    static = Path(__file__).resolve().parents[2] / leaflet.STATIC_DIR
     assert (static / "leaflet.js").stat().st_size > 100_000 and (static / "images" / "marker-icon.png").exists()
     fmap = leaflet.localise(leaflet.base_map(streets=leaflet.streets_geojson(
         maps.prepare_streets({"osm-streets": small_loader("osm-streets").data}))))

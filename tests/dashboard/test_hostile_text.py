@@ -20,7 +20,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import share, ui
 from tests.browser_helpers import PLACES, SmallPlanner
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 MARK = "evil"
 HOSTILE = [
     "![x](http://evil.example/i.png)",

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import state
 from routing.planner.simulate import simulate_straight_commutes
 
-PAGE = str(Path(__file__).resolve().parent.parent / "dashboard" / "pages" / "traces.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "dashboard" / "pages" / "traces.py")
 
 
 @pytest.fixture()

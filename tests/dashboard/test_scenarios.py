@@ -13,7 +13,7 @@ from dashboard import scenarios as sv
 from dashboard import state
 from routing.scenarios.scenario import MAX_SCENARIO_BYTES, ScenarioError, load_scenario
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_kiosk_preset_button_sets_the_metro_b_pair(app_env):
 
 
 def test_uploads_are_checked_and_never_executed():
-    good = (Path(__file__).resolve().parent.parent / "assets" / "scenarios" / "metro-b.toml").read_bytes()
+    good = (Path(__file__).resolve().parents[2] / "assets" / "scenarios" / "metro-b.toml").read_bytes()
     sc = sv.read_upload(good, "mine.toml")
     assert sc.name == load_scenario("metro-b").name and len(sc.added_lines) == 2
     with pytest.raises(ScenarioError, match="budget"):

@@ -17,7 +17,7 @@ from routing import day_of_buses, departure_board, next_departures
 from routing.planner.planner import Planner
 from tests.browser_helpers import small_loader
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 H8 = 8 * 3600
 
 
@@ -237,7 +237,7 @@ def test_departures_page_journeys_to_another_stop(planner):
 
 def test_departures_page_journeys_with_hostile_destinations(planner):
     """Text typed as the destination is said back as plain text, never rendered as markup."""
-    from tests.test_dashboard_hostile import HOSTILE, assert_inert
+    from tests.dashboard.test_hostile_text import HOSTILE, assert_inert
 
     at = _page("pages/departures.py", stop="République", at="2024-03-05T08:00")
     for hostile in HOSTILE[:7]:

@@ -1,4 +1,4 @@
-"""Accessibility on the real Rennes bundle (cold network build in a temporary cache: slow)."""
+"""Accessibility on the real Rennes bundle (the network of the run's shared cache: slow)."""
 
 from __future__ import annotations
 
@@ -21,14 +21,14 @@ def test_cli_rejects_bad_bands_before_loading() -> None:
     assert callable(register)
 
 
-def test_rennes_isochrone_accessibility_and_published_comparison(bundle_dir: Path, tmp_path: Path) -> None:
+def test_rennes_isochrone_accessibility_and_published_comparison(bundle_dir: Path, rennes_cache: Path,
+                                                                 rennes_network) -> None:
     from routing.accessibility.zones import laea_grid, population_on_cells
-    from routing.network.inputs import load_network
     from sources.datasets import load
 
-    net = load_network(bundle=bundle_dir, cache=tmp_path)
-    communes = load("communes", bundle=bundle_dir, cache=tmp_path).data
-    indicators = load("indicators", bundle=bundle_dir, cache=tmp_path).data
+    net = rennes_network
+    communes = load("communes", bundle=bundle_dir, cache=rennes_cache).data
+    indicators = load("indicators", bundle=bundle_dir, cache=rennes_cache).data
     rm = communes[communes["in_rennes_metropole"].astype(bool)]
     rennes = rm[rm["insee"] == "35238"]
     grid = laea_grid(rennes.geometry.iloc[0], communes=rm)

@@ -15,10 +15,9 @@ import networkx as nx
 import pytest
 
 from routing.cli.main import main
+from tests.planner_fixtures import make_tiny_bundle
 
-from .planner_fixtures import make_tiny_bundle
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # the tiny grid: B (Gares) and the node 20 west of it, node 13 east of C, isolated node 90
 WEST_OF_B = "48.105,-1.678"
 EAST_OF_C = "48.101,-1.668"
@@ -237,8 +236,8 @@ def test_python_dash_m_routing(tiny: list[str]) -> None:
 
 @pytest.mark.slow
 @pytest.mark.bundle
-def test_plan_on_the_bundle(bundle_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["plan", "--bundle", str(bundle_dir), "--cache", str(tmp_path / "cache"), "--from", "Gares",
+def test_plan_on_the_bundle(bundle_dir: Path, rennes_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["plan", "--bundle", str(bundle_dir), "--cache", str(rennes_cache), "--from", "Gares",
                  "--to", "Beaulieu", "--at", "2011-11-15T08:00", "--modes", "transit,walk", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 0
@@ -246,12 +245,14 @@ def test_plan_on_the_bundle(bundle_dir: Path, tmp_path: Path, capsys: pytest.Cap
     assert transit and any(leg["mode"] == "transit" and leg["route"] for leg in transit[0]["legs"])
 
 
+@pytest.mark.bundle
 def test_accessibility_request_over_the_cells_x_departures_budget_is_refused(
-        bundle_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        bundle_dir: Path, rennes_cache: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("routing.accessibility.zones")
     monkeypatch.setenv("SPMD_BUDGET_MAX_CELL_DEPARTURES", "100000")  # the whole day would be 1,440 x the cells
     for argv in (["accessibility", "--window", "00:00-23:59"], ["matrix", "--origins", "cells", "--window", "06:00-22:00"]):
-        code = main([*argv, "--bundle", str(bundle_dir), "--cache", str(tmp_path / "cache")])
+        code = main([*argv, "--bundle", str(bundle_dir), "--cache", str(rennes_cache)])
         err = capsys.readouterr().err
         assert code == 2
         assert "over the limit of 100,000 cells x departures" in err and "SPMD_BUDGET_MAX_CELL_DEPARTURES" in err

@@ -11,10 +11,9 @@ import pandas as pd
 import pytest
 
 from routing.cli.main import main
+from tests.planner_fixtures import make_tiny_bundle
 
-from .planner_fixtures import make_tiny_bundle
-
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +95,11 @@ def test_compare_from_python_on_the_tiny_network(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.bundle
-def test_compare_metro_b_on_the_bundle(bundle_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_metro_b_on_the_bundle(bundle_dir: Path, rennes_cache: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "diff.geojson"
     code = main(["scenario", "compare", "metro-a", "metro-b", "--bundle", str(bundle_dir), "--cache",
-                 str(tmp_path / "cache"), "--opportunity", "jobs", "--window", "08:00-09:00", "--out", str(out)])
+                 str(rennes_cache), "--opportunity", "jobs", "--window", "08:00-09:00", "--out", str(out)])
     text = capsys.readouterr().out
     assert code == 0 and "commuter-survey respondents" in text and "Saint-Jacques-de-la-Lande" in text
     doc = json.loads(out.read_text())

@@ -14,8 +14,7 @@ from routing.linking import LINK
 from routing.network.assemble import approximate_roads, merge_street_networks
 from routing.streets.graph import build_mode_graph, component_stats, main_component
 from sources.loaders.streets import StreetNetwork, access_flags, haversine_m
-
-from .planner_fixtures import ISOLATED, grid_edges, make_streets, node_xy
+from tests.planner_fixtures import ISOLATED, grid_edges, make_streets, node_xy
 
 
 def _net(nodes: dict[int, tuple[float, float]], edges: list[dict], path: str = "t") -> StreetNetwork:
@@ -157,8 +156,7 @@ def test_covered_bus_segments_add_nothing() -> None:
 
 def test_nan_or_out_of_range_coordinates_are_no_place(tmp_path) -> None:
     from routing.planner.planner import Planner
-
-    from .planner_fixtures import DAY, make_network
+    from tests.planner_fixtures import DAY, make_network
 
     planner = Planner(make_network(tmp_path))
     import datetime as dt

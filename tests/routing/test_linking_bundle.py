@@ -17,13 +17,6 @@ PAIRS = 300
 CUTOFF_S = 4 * 3600
 
 
-@pytest.fixture(scope="module")
-def network(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    from routing.network.inputs import load_network
-
-    return load_network(bundle=bundle_dir, cache=tmp_path_factory.mktemp("net"))
-
-
 def _pairs(bundle_dir: Path, cache: Path, n: int, seed: int = 5) -> tuple[np.ndarray, np.ndarray]:
     import shapely
 
@@ -45,10 +38,11 @@ def _pairs(bundle_dir: Path, cache: Path, n: int, seed: int = 5) -> tuple[np.nda
     return pts[:n], pts[n:]
 
 
-def test_planner_equals_accessibility_engine(network, bundle_dir: Path, tmp_path: Path) -> None:
+def test_planner_equals_accessibility_engine(rennes_network, bundle_dir: Path, rennes_cache: Path) -> None:
+    network = rennes_network
     planner = Planner(network)
     engine = acc.AccessibilityEngine(network)
-    origins, dests = _pairs(bundle_dir, tmp_path, PAIRS)
+    origins, dests = _pairs(bundle_dir, rennes_cache, PAIRS)
     t0 = dt.datetime.combine(network.day, dt.time(8, 0))
     compared = {"walk": 0, "bike": 0, "car": 0, "transit": 0}
     for o, d in zip(origins, dests, strict=True):

@@ -12,10 +12,9 @@ import pandas as pd
 import pytest
 
 from routing.network import inputs as build
-from routing.network.assemble import Network
+from routing.network.assemble import ASSUMED_CHARGER_KW, POINT_COLUMNS, Network, prepare_points
 from routing.planner.planner import MODES, Planner, PlanParams
-
-from .planner_fixtures import DAY, at, dist_m, make_network, make_tiny_bundle, node_xy
+from tests.planner_fixtures import DAY, at, dist_m, make_network, make_tiny_bundle, node_xy
 
 WALK_MS = 4.8 / 3.6
 
@@ -181,3 +180,24 @@ def test_load_network_caches_on_disk_and_rebuilds_when_an_input_changes(
     changed = build.load_network(bundle=bundle, cache=cache, day=DAY)
     assert changed.digest != first.digest
     assert sorted(p.name for p in (cache / "networks").iterdir()) == sorted([first.digest, changed.digest])
+
+
+def test_points_of_service_share_one_shape() -> None:
+    def frame(id_column: str, **columns) -> pd.DataFrame:
+        return pd.DataFrame({id_column: ["1", "2", "3"], "name": ["a", None, "c"],
+                             "lon": [-1.68, -1.67, np.nan], "lat": [48.11, 48.12, 48.1], **columns})
+
+    points = prepare_points(
+        bikeshare=frame("station_id", capacity=["10", "x", "3"], status_known=[True, None, True]),
+        carpool=frame("place_id"), parkings=frame("parking_id", is_park_and_ride=[True, False, True]),
+        chargers=frame("station_id", power_kw=[50, None, 22], n_points=[2, 1, 1]))
+    for kind, f in points.items():
+        assert tuple(f.columns[:4]) == POINT_COLUMNS, kind
+        assert f["name"].tolist() == ["a", ""][:len(f)], kind  # a missing name is "", never "nan"
+    bikes = points["bikeshare"]
+    assert bikes["capacity"].tolist()[0] == 10.0 and np.isnan(bikes["capacity"].tolist()[1])
+    assert np.isnan(bikes["bikes_available"]).all() and bikes["status_known"].tolist() == [True, False]
+    assert points["carpool"]["places"].isna().all() and len(points["park_ride"]) == 1
+    chargers = points["charger"]
+    assert chargers["power_kw"].tolist() == [50.0, ASSUMED_CHARGER_KW]
+    assert chargers["power_known"].tolist() == [True, False]

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from routing.planner.itinerary import Leg, PlanResult
 from routing.planner.planner import MODES, Planner, PlanParams
-
-from .planner_fixtures import DAY, OFF_STREET, at, dist_m, make_network, node_xy, path_m
+from tests.planner_fixtures import DAY, OFF_STREET, at, dist_m, make_network, node_xy, path_m
 
 WALK_MS = 4.8 / 3.6
 BIKE_MS = 15.0 / 3.6
@@ -382,8 +381,9 @@ def test_later_departure_never_arrives_earlier(planner: Planner, o: int, d: int,
 
 @pytest.mark.slow
 @pytest.mark.bundle
-def test_bundle_gares_to_beaulieu(bundle_dir: Path, tmp_path: Path) -> None:
-    planner = Planner.from_bundle(bundle_dir, day=dt.date(2011, 11, 15), cache=tmp_path / "cache")
+def test_bundle_gares_to_beaulieu(rennes_planner: Planner) -> None:
+    planner = rennes_planner
+    assert planner.network.day == dt.date(2011, 11, 15)
     res = planner.plan("Gares", "Beaulieu", dt.datetime(2011, 11, 15, 8, 0), modes=("transit",))
     it = only(res, "transit")
     buses = [leg for leg in it.legs if leg.mode == "transit"]
@@ -397,3 +397,28 @@ def test_bundle_gares_to_beaulieu(bundle_dir: Path, tmp_path: Path) -> None:
     assert it.arrival <= dt.datetime(2011, 11, 15, 9, 0)
     assert any(leg.mode == "transit" for leg in it.legs)
     assert_continuous(by)
+
+
+def test_walks_longer_than_the_cap_are_not_offered(planner: Planner) -> None:
+    from routing.planner.planner import PlanParams
+
+    ok = planner.plan(node_xy(20), node_xy(13), at(8, 0), modes=("walk",))
+    walk_s = ok.itineraries[0].duration_s
+    capped = planner.plan(node_xy(20), node_xy(13), at(8, 0), modes=("walk",),
+                          params=PlanParams(max_walk_trip_s=walk_s - 1))
+    assert capped.itineraries == []
+    assert capped.reason.startswith("walk: ") and "longer than" in capped.reason
+
+
+def test_transit_alternatives_leave_later_on_other_trips(planner: Planner) -> None:
+    from routing.planner.planner import PlanParams
+
+    res = planner.plan(node_xy(20), node_xy(13), at(7, 58), modes=("transit",),
+                       params=PlanParams(transit_alternatives=2))
+    transit = [it for it in res.itineraries if it.label == "transit"]
+    trips = [[leg.trip_id for leg in it.legs if leg.mode == "transit"] for it in transit]
+    assert trips[0] == ["T1"]
+    assert len(trips) == len({tuple(t) for t in trips})  # each alternative rides other trips
+    assert all(later.departure > earlier.departure for earlier, later in zip(transit, transit[1:]))
+    default = planner.plan(node_xy(20), node_xy(13), at(7, 58), modes=("transit",))
+    assert len(default.itineraries) == 1

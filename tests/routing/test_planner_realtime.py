@@ -69,28 +69,3 @@ def test_catalogue_loader_wraps_trip_updates(tmp_path: Path) -> None:
     assert loaded.report.rows_read == len(loaded.data) == 1
     assert loaded.data["arrival_delay_s"].tolist() == [60]
     assert loaded.report.stats == {"rows": 1, "trips": 1}
-
-
-def test_walks_longer_than_the_cap_are_not_offered(planner: Planner) -> None:
-    from routing.planner.planner import PlanParams
-
-    ok = planner.plan(node_xy(20), node_xy(13), at(8, 0), modes=("walk",))
-    walk_s = ok.itineraries[0].duration_s
-    capped = planner.plan(node_xy(20), node_xy(13), at(8, 0), modes=("walk",),
-                          params=PlanParams(max_walk_trip_s=walk_s - 1))
-    assert capped.itineraries == []
-    assert capped.reason.startswith("walk: ") and "longer than" in capped.reason
-
-
-def test_transit_alternatives_leave_later_on_other_trips(planner: Planner) -> None:
-    from routing.planner.planner import PlanParams
-
-    res = planner.plan(node_xy(20), node_xy(13), at(7, 58), modes=("transit",),
-                       params=PlanParams(transit_alternatives=2))
-    transit = [it for it in res.itineraries if it.label == "transit"]
-    trips = [[leg.trip_id for leg in it.legs if leg.mode == "transit"] for it in transit]
-    assert trips[0] == ["T1"]
-    assert len(trips) == len({tuple(t) for t in trips})  # each alternative rides other trips
-    assert all(later.departure > earlier.departure for earlier, later in zip(transit, transit[1:]))
-    default = planner.plan(node_xy(20), node_xy(13), at(7, 58), modes=("transit",))
-    assert len(default.itineraries) == 1

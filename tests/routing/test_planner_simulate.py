@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,8 +14,12 @@ from pyproj import Geod
 
 from routing.planner.itinerary import Itinerary, Leg
 from routing.planner.simulate import simulate_straight_commutes, simulate_traces
+from sources.budgets import BudgetExceeded
+from sources.errors import UnusableInputError
 from sources.traces import privacy as pv
 from sources.traces.pipeline import analyse_traces
+
+ROOT = Path(__file__).resolve().parents[2]
 
 DEP = datetime(2011, 11, 15, 8, 0)
 A, B, C = (-1.6800, 48.1100), (-1.6700, 48.1100), (-1.6700, 48.1200)
@@ -113,13 +120,12 @@ def test_simulate_population_through_a_planner() -> None:
 
 @pytest.mark.slow
 @pytest.mark.bundle
-def test_simulate_population_on_the_real_rennes_network(bundle_dir, tmp_path) -> None:
+def test_simulate_population_on_the_real_rennes_network(bundle_dir, rennes_network) -> None:
     """Commuters simulated through the real planner over the bundle's streets and 2011 timetable."""
-    from routing.network.inputs import load_network
     from routing.planner.planner import Planner
     from routing.planner.simulate import simulate_population
 
-    planner = Planner(load_network(bundle=bundle_dir, cache=tmp_path / "cache"))
+    planner = Planner(rennes_network)
     tdf, stats = simulate_population(planner, 12, seed=7, bundle_dir=bundle_dir,
                                      modes=("walk", "bike", "transit"))
     assert stats["users"] == 12
@@ -134,3 +140,24 @@ def test_simulate_population_on_the_real_rennes_network(bundle_dir, tmp_path) ->
     for _, user in tdf.groupby("uid"):
         assert user["datetime"].is_monotonic_increasing
         assert (user["datetime"].dt.date == pd.Timestamp("2011-11-15").date()).all()
+
+
+@pytest.mark.parametrize("users", [100_000_000, 100_001])
+def test_too_many_users_to_simulate_is_refused_up_front(users: int) -> None:
+    with pytest.raises(BudgetExceeded, match="SPMD_BUDGET_MAX_SIMULATED_USERS"):
+        simulate_straight_commutes(users, seed=1)
+
+
+@pytest.mark.parametrize("users", [0, -5, 2.5, True])
+def test_user_count_must_be_a_positive_whole_number(users: object) -> None:
+    with pytest.raises(UnusableInputError, match="whole number"):
+        simulate_straight_commutes(users, seed=1)  # type: ignore[arg-type]
+
+
+def test_simulate_cli_refuses_100_million_users(tmp_path: Path) -> None:
+    res = subprocess.run([sys.executable, "-m", "routing", "simulate-traces", "--users",
+                          "100000000", "--out", str(tmp_path / "t.csv")], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    assert res.returncode == 2
+    assert "SPMD_BUDGET_MAX_SIMULATED_USERS" in res.stderr and "Traceback" not in res.stderr
+    assert not (tmp_path / "t.csv").exists()

@@ -18,12 +18,13 @@ from routing.transit import csa
 
 DAY = dt.date(2011, 11, 15)
 
+pytestmark = pytest.mark.bundle
+
 
 @pytest.fixture(scope="module")
-def network(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    from routing.network.inputs import load_network
-
-    return load_network(bundle=bundle_dir, cache=tmp_path_factory.mktemp("cache"), day=DAY)
+def network(rennes_network):
+    assert rennes_network.day == DAY  # the feed's representative weekday
+    return rennes_network
 
 
 @pytest.fixture(scope="module")

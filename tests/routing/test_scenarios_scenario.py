@@ -199,6 +199,7 @@ def test_versioned_scenarios_load_with_their_sources() -> None:
     assert [m["id"] for m in b.added_lines] == ["metro-a", "metro-b"]  # extends metro-a
 
 
+@pytest.mark.bundle
 def test_metro_scenarios_match_the_bundle_stations(bundle_dir: Path) -> None:
     import json
 

@@ -27,8 +27,8 @@ from routing.streets.graph import (
     path_geometry,
 )
 from sources.loaders.streets import StreetNetwork, _typed_edges, haversine_m, load_osm
-
-from .test_streets_loader import grid_xy, write_nine_node_osm
+from tests.planner_fixtures import random_grid_streets
+from tests.sources.test_loaders_streets import grid_xy, write_nine_node_osm
 
 
 def make_network(nodes: dict[int, tuple[float, float]], edges: list[dict]) -> StreetNetwork:
@@ -299,3 +299,60 @@ def test_car_uses_known_traffic_speed_else_limit_else_default() -> None:
     assert car.travel_time_s.tolist() == pytest.approx([180.0, 1000 / (45 / 3.6), 120.0])
     no_traffic = build_mode_graph(net, "car", params=StreetParams(use_traffic=False))
     assert no_traffic.travel_time_s[0] == pytest.approx(1000 / (63 / 3.6))
+
+
+@pytest.mark.parametrize("alt", [False, True])
+@pytest.mark.parametrize("mode", ["walk", "bike", "car"])
+def test_astar_one_to_one_equals_dijkstra_on_the_grid(mode: str, alt: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A* (straight-line bound, and with landmarks) finds Dijkstra's cost on a 500-node grid."""
+    from routing.streets import graph as st
+
+    monkeypatch.setattr(st, "ALT_MIN_NODES", 0 if alt else 10**9)
+    streets = random_grid_streets(20, 25, seed=9)
+    g = build_mode_graph(streets, mode)
+    if alt:
+        lm_from, lm_to = st.landmarks(g, "cost")
+        assert lm_from.shape[0] == g.n_nodes and 4 <= lm_from.shape[1] <= st.ALT_LANDMARKS
+        assert np.isfinite(lm_to).all()
+    rng = np.random.default_rng(2)
+    for a, b in rng.integers(0, g.n_nodes, (30, 2)):
+        path = one_to_one(g, int(a), int(b))
+        tree = multi_source(g, [int(a)])
+        assert path.found
+        assert path.cost == pytest.approx(tree.cost[b], rel=1e-12)
+        assert path.travel_time_s == pytest.approx(float(g.travel_time_s[path.arcs].sum()), rel=1e-9)
+        assert path.nodes[0] == a and path.nodes[-1] == b
+
+
+def test_path_coords_follow_the_arcs_both_ways() -> None:
+    """The vectorised path geometry equals the arc-by-arc walk (curved edges, both directions)."""
+    from routing.streets.graph import path_coords
+    from sources.loaders.streets import StreetNetwork
+
+    streets = random_grid_streets(15, 20, seed=4)
+    n = streets.nodes
+    e = streets.edges.copy()
+    ux, uy = n.loc[e["u"], "x"].to_numpy(), n.loc[e["u"], "y"].to_numpy()
+    vx, vy = n.loc[e["v"], "x"].to_numpy(), n.loc[e["v"], "y"].to_numpy()
+    mid = np.column_stack([(ux + vx) / 2 + 1e-4, (uy + vy) / 2 - 1e-4])
+    e["geometry"] = shapely.to_wkb(shapely.linestrings(np.stack([np.column_stack([ux, uy]), mid,
+                                                                 np.column_stack([vx, vy])], axis=1)))
+    curved = StreetNetwork(nodes=n, edges=e, source=dict(streets.source))
+    g = build_mode_graph(curved, "walk")
+    rng = np.random.default_rng(8)
+    reversed_seen = 0
+    for a, b in rng.integers(0, g.n_nodes, (20, 2)):
+        path = one_to_one(g, int(a), int(b))
+        parts = []
+        for i, (geom, rev) in enumerate(zip(shapely.from_wkb(g.geometry_wkb[g.edge_row[path.arcs]]),
+                                            g.edge_reversed[path.arcs], strict=True)):
+            xy = shapely.get_coordinates(geom)[::-1] if rev else shapely.get_coordinates(geom)
+            parts.append(xy if i == 0 else xy[1:])
+        want = np.concatenate(parts) if parts else np.array([[g.lon[a], g.lat[a]]])
+        got = path_coords(g, path)
+        assert np.array_equal(got, want)
+        if len(path.arcs):
+            assert len(got) == 2 * len(path.arcs) + 1
+            assert np.allclose(got[0], (g.lon[a], g.lat[a])) and np.allclose(got[-1], (g.lon[b], g.lat[b]))
+        reversed_seen += int(g.edge_reversed[path.arcs].sum())
+    assert reversed_seen > 0

@@ -152,3 +152,24 @@ def test_star_2011_tuesday(bundle_dir: Path) -> None:
     assert (np.diff(tt.dep_time) >= 0).all()
     assert (tt.arr_time >= tt.dep_time).all()
     assert tt.n_footpaths > 0 and tt.fp_dur_s.max() <= 600 and tt.fp_dur_s.min() >= 1
+
+
+def test_timetable_derived_arrays_are_computed_once_and_not_carried_over(tmp_path: Path) -> None:
+    tt = build_timetable(load_feed(make_gtfs_dir(tmp_path / "gtfs")), dt.date(2024, 3, 5))
+    assert tt.arr_order is tt.arr_order and tt.trip_connections is tt.trip_connections
+    assert tt.digest is tt.digest and {"arr_order", "trip_connections", "digest"} <= set(tt._cache)
+    offsets, order = tt.trip_connections
+    for trip in range(tt.n_trips):  # each trip's connections, in stop sequence
+        conns = order[offsets[trip]:offsets[trip + 1]]
+        assert (tt.trip[conns] == trip).all() and (np.diff(tt.seq[conns]) > 0).all()
+        assert [tt.seq_position(int(c)) for c in conns] == list(range(len(conns)))
+    offsets, order = tt.stop_departures
+    assert offsets[-1] == tt.n_connections
+    for stop in range(tt.n_stops):
+        assert (tt.dep_stop[order[offsets[stop]:offsets[stop + 1]]] == stop).all()
+    f_off, f_from, f_dur = tt.footpaths_in
+    assert f_off[-1] == tt.n_footpaths and sorted(f_dur.tolist()) == sorted(tt.fp_dur_s.tolist())
+    later = tt.replace(dep_time=tt.dep_time + 60, arr_time=tt.arr_time + 60)
+    assert later._cache == {} and later.digest != tt.digest
+    assert later.stop_index("C") == tt.stop_index("C") == 2
+    assert tt.trip_indices("no such trip") == []

@@ -1,24 +1,22 @@
-"""Small inputs that used to cost unbounded work (issue 12, class 1), beyond the CSV header:
-each is refused up front (BudgetExceeded naming its setting) or fails cleanly.
-"""
+"""The budgets of sources.budgets: each small input that could cost unbounded work is refused up
+front (BudgetExceeded naming its setting) or fails cleanly, and the parse-time budget of uploads
+(Stopwatch) reports progress and refuses a parse over its time."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from routing.planner.simulate import simulate_straight_commutes
 from sources import catalogue
-from sources.budgets import DEFAULTS, BudgetExceeded, budgets
+from sources.budgets import DEFAULTS, BudgetExceeded, Stopwatch, budgets
 from sources.errors import SourceError, UnusableInputError
 from sources.loaders.gtfs import load_gtfs
+from sources.traces.load import load_traces
 from tests.factories import CALENDAR, make_gtfs_zip
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_budget_errors_name_the_limit_and_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,27 +44,6 @@ def test_a_calendar_over_centuries_is_refused_before_expanding(tmp_path: Path) -
     assert time.perf_counter() - started < 30  # safety net only
 
 
-@pytest.mark.parametrize("users", [100_000_000, 100_001])
-def test_too_many_users_to_simulate_is_refused_up_front(users: int) -> None:
-    with pytest.raises(BudgetExceeded, match="SPMD_BUDGET_MAX_SIMULATED_USERS"):
-        simulate_straight_commutes(users, seed=1)
-
-
-@pytest.mark.parametrize("users", [0, -5, 2.5, True])
-def test_user_count_must_be_a_positive_whole_number(users: object) -> None:
-    with pytest.raises(UnusableInputError, match="whole number"):
-        simulate_straight_commutes(users, seed=1)  # type: ignore[arg-type]
-
-
-def test_simulate_cli_refuses_100_million_users(tmp_path: Path) -> None:
-    res = subprocess.run([sys.executable, "-m", "routing", "simulate-traces", "--users",
-                          "100000000", "--out", str(tmp_path / "t.csv")], capture_output=True,
-                         text=True, cwd=ROOT, timeout=120)
-    assert res.returncode == 2
-    assert "SPMD_BUDGET_MAX_SIMULATED_USERS" in res.stderr and "Traceback" not in res.stderr
-    assert not (tmp_path / "t.csv").exists()
-
-
 JSON_LOADERS = [ds for ds in catalogue.all_datasets()
                 if ds.bundle_files and ds.format in {"JSON", "GeoJSON", "GBFS"}]
 
@@ -80,3 +57,34 @@ def test_deeply_nested_or_odd_json_is_a_clean_error(ds, text: str, tmp_path: Pat
         ds.load_function()(path, **ds.options)
     except SourceError as exc:
         assert str(exc)
+
+
+CSV = b"user_id,lat,lon,time\n" + b"".join(
+    f"u{i % 3},48.1{i % 10},-1.6{i % 10},2024-03-05T08:{i % 60:02d}:00\n".encode() for i in range(60))
+
+
+def test_progress_is_reported_stage_by_stage() -> None:
+    seen: list[tuple[float, str]] = []
+    loaded = load_traces(CSV, name="t.csv", progress=lambda f, s: seen.append((f, s)))
+    assert len(loaded.data) == 60
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert [s for _, s in seen] == ["read", "parsed", "times", "done"]
+
+
+def test_a_parse_over_its_time_budget_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPMD_BUDGET_PARSE_SECONDS", "0")
+    with pytest.raises(BudgetExceeded) as err:
+        load_traces(CSV * 50, name="slow.csv")
+    assert "SPMD_BUDGET_PARSE_SECONDS" in str(err.value) and "slow.csv" in str(err.value)
+
+
+def test_stopwatch_clamps_progress_and_checks_at_each_stage() -> None:
+    got = []
+    watch = Stopwatch(progress=lambda f, s: got.append(f), limit_s=3600)
+    watch.stage(-1, "a")
+    watch.stage(2, "b")
+    assert got == [0.0, 1.0]
+    late = Stopwatch(limit_s=-1)
+    with pytest.raises(BudgetExceeded):
+        late.stage(0.5, "x")

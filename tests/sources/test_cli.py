@@ -16,7 +16,7 @@ from sources.catalogue import Dataset
 from sources.cli import main
 from sources.errors import UnusableInputError
 from sources.validate import Loaded, Report
-from tests.test_fetch import FaultServer, Route
+from tests.sources.test_fetch import FaultServer, Route
 
 
 def _path(paths: Any) -> Path:
@@ -66,7 +66,7 @@ def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             id=ds_id, title_fr="T", title_en="T", producer="tests", licence_id=catalogue.ODBL,
             attribution="tests, ODbL", urls=(), format="CSV", update_frequency_days=None,
             coverage="Rennes Métropole", bundle_files=(fname,),
-            loader=f"tests.test_cli:{loader}"))
+            loader=f"tests.sources.test_cli:{loader}"))
     monkeypatch.setenv("SPMD_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("SPMD_BUNDLE", raising=False)
     return root
@@ -146,7 +146,7 @@ def test_fetch_from_local_server_and_404(tmp_path, monkeypatch, capsys):
             id="t-net", title_fr="T", title_en="T", producer="tests", licence_id=catalogue.ODBL,
             attribution="tests", format="CSV", update_frequency_days=1, coverage="France",
             urls=("https://data.example.fr/api/explore/v2.1/catalog/datasets/x/exports/csv",),
-            bundle_files=(), loader="tests.test_cli:load_ok"))
+            bundle_files=(), loader="tests.sources.test_cli:load_ok"))
         monkeypatch.setitem(catalogue.CATALOGUE, "t-404", Dataset(
             id="t-404", title_fr="T", title_en="T", producer="tests", licence_id=catalogue.ODBL,
             attribution="tests", format="CSV", update_frequency_days=1, coverage="France",

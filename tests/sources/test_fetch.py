@@ -159,7 +159,7 @@ def _etag(body: bytes) -> str:
 
 
 def _register(monkeypatch: pytest.MonkeyPatch, ds_id: str, urls: tuple[str, ...], *,
-              loader: str = "tests.test_fetch:load_tiny_csv", fmt: str = "CSV",
+              loader: str = "tests.sources.test_fetch:load_tiny_csv", fmt: str = "CSV",
               bundle_files: tuple[str, ...] = ()) -> Dataset:
     ds = Dataset(id=ds_id, title_fr="Test", title_en="Test", producer="tests",
                  licence_id=catalogue.ODBL, attribution="tests, ODbL", urls=urls, format=fmt,
@@ -261,7 +261,7 @@ def test_html_page_instead_of_zip_is_rejected(server, session, cache_dir, monkey
     page = b"<!DOCTYPE html><html><body>Maintenance</body></html>"
     server.routes["/gtfs.zip"] = Route(page, content_type="text/html; charset=utf-8")
     _register(monkeypatch, "t-gtfs", (server.base + "/gtfs.zip",),
-              loader="tests.test_fetch:load_tiny_gtfs", fmt="GTFS")
+              loader="tests.sources.test_fetch:load_tiny_gtfs", fmt="GTFS")
     with pytest.raises(FetchError, match=r"gtfs\.zip: the server sent an HTML page"):
         fetch.fetch("t-gtfs", cache=cache_dir, session=session, **FAST)
     # the same page with a lying Content-Type is caught by its first bytes
@@ -275,7 +275,7 @@ def test_html_page_instead_of_zip_is_rejected(server, session, cache_dir, monkey
 def test_zip_that_is_not_a_zip_and_html_instead_of_csv(server, session, cache_dir, monkeypatch):
     server.routes["/gtfs.zip"] = Route(b"\x00\x01garbage" * 10, content_type="application/zip")
     _register(monkeypatch, "t-gtfs", (server.base + "/gtfs.zip",),
-              loader="tests.test_fetch:load_tiny_gtfs", fmt="GTFS")
+              loader="tests.sources.test_fetch:load_tiny_gtfs", fmt="GTFS")
     with pytest.raises(FetchError, match="not a zip archive"):
         fetch.fetch("t-gtfs", cache=cache_dir, session=session, **FAST)
     server.routes["/s.csv"] = Route(b"\n  <html><head></head></html>", content_type="text/csv")
@@ -288,7 +288,7 @@ def test_gtfs_zip_is_downloaded_and_validated(server, session, cache_dir, tmp_pa
     body = make_gtfs_zip(tmp_path / "feed.zip").read_bytes()
     server.routes["/gtfs/feed.zip"] = Route(body, content_type="application/zip", etag=_etag(body))
     _register(monkeypatch, "t-gtfs", (server.base + "/gtfs/feed.zip",),
-              loader="tests.test_fetch:load_tiny_gtfs", fmt="GTFS")
+              loader="tests.sources.test_fetch:load_tiny_gtfs", fmt="GTFS")
     [path] = fetch.fetch("t-gtfs", cache=cache_dir, session=session, **FAST)
     assert path.read_bytes() == body
     assert fetch.read_manifest(cache_dir)["t-gtfs/feed.zip"]["validated"] is True

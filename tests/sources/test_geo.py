@@ -1,29 +1,25 @@
-"""One idea, one place (issue 10): the shared geometry, the service-day rule, the error classes,
-the public API and the atomic writes."""
+"""The shared geometry (sources.geo): one great-circle distance, written once, and the LAEA grid ids."""
 
 from __future__ import annotations
 
-import datetime as dt
-import subprocess
-import sys
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from routing import NoEVRoute, NoRoute, RoutingError, TimetableError
 from sources.geo import (
     EARTH_RADIUS_M,
+    central_angle,
     grid_ids,
     haversine_m,
     line_length_m,
     parse_grid_ids,
     point_grid_ids,
 )
-from sources.loaders.gtfs import representative_date
-from sources.tempfiles import atomic_write
+from sources.traces import _kernels
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_one_great_circle_distance_for_numbers_and_arrays() -> None:
@@ -51,49 +47,23 @@ def test_laea_grid_ids_round_trip() -> None:
         parse_grid_ids(["35238"])
 
 
-def test_representative_weekday_rule() -> None:
-    week = {dt.date(2011, 11, 14) + dt.timedelta(days=i): n
-            for i, n in enumerate([3764, 3764, 3758, 3764, 3853, 2517, 810])}
-    # the usual weekday count (3,764), first day whose eve is in the feed: Tuesday, not Monday
-    assert representative_date(week) == dt.date(2011, 11, 15)
-    # a week starting on a Sunday: Monday's eve has service, Monday is the answer
-    shifted = {**week, dt.date(2011, 11, 13): 800}
-    assert representative_date(shifted) == dt.date(2011, 11, 14)
-    assert representative_date({dt.date(2011, 11, 19): 10}) is None  # weekend only
-    assert representative_date({}) is None
+_FORMULA = re.compile(r"\b(?:asin|arcsin|arctan2)\(")
 
 
-def test_routing_errors_share_one_base() -> None:
-    assert issubclass(NoRoute, RoutingError) and issubclass(NoEVRoute, RoutingError)
-    assert issubclass(RoutingError, RuntimeError)
-    assert issubclass(TimetableError, RoutingError) and issubclass(TimetableError, ValueError)
-    assert TimetableError("x", field="duration_s").field == "duration_s"
+def test_the_great_circle_formula_is_written_once() -> None:
+    writers = sorted(str(p.relative_to(ROOT)) for d in ("routing", "sources", "dashboard", "bench")
+                     for p in (ROOT / d).rglob("*.py") if _FORMULA.search(p.read_text(encoding="utf-8")))
+    assert writers == ["sources/geo.py"]
 
 
-def test_public_api_is_lazy_and_complete() -> None:
-    code = ("import sys, routing, sources; assert 'numpy' not in sys.modules, 'numpy at import'; "
-            "[getattr(routing, n) for n in routing.__all__]; [getattr(sources, n) for n in sources.__all__]; "
-            "print('ok')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip() == "ok"
-
-
-def test_atomic_write_reports_failures_and_leaves_nothing(tmp_path: Path) -> None:
-    target = tmp_path / "cache" / "grid.parquet"
-    atomic_write(target, lambda p: p.write_text("v1"))
-    assert target.read_text() == "v1"
-
-    def broken(p: Path) -> None:
-        p.write_text("half")
-        raise OSError("disk full")
-
-    with pytest.raises(OSError, match="disk full"):
-        atomic_write(target, broken)
-    assert target.read_text() == "v1" and sorted(p.name for p in target.parent.iterdir()) == ["grid.parquet"]
-    folder = tmp_path / "net"
-    atomic_write(folder, lambda p: (p / "meta.json").write_text("{}"), folder=True)
-    # another writer's copy is kept when replace=False
-    atomic_write(folder, lambda p: (p / "meta.json").write_text("[]"), folder=True, replace=False)
-    assert (folder / "meta.json").read_text() == "{}"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "net"]
+@pytest.mark.parametrize("a, b", [((-1.6799, 48.1106), (-1.6426, 48.1245)),
+                                  ((0.0, 0.0), (0.0, 90.0)), ((-1.6, 48.1), (-1.6, 48.1)),
+                                  ((-1.6, 48.1), (-1.6 + 1e-7, 48.1 + 1e-7))])
+def test_every_distance_is_the_one_angle_times_a_radius(a, b) -> None:
+    angle = central_angle(*a, *b)
+    assert haversine_m(*a, *b) == EARTH_RADIUS_M * angle  # the scalar path, to the bit
+    assert float(haversine_m(np.array([a[0]]), np.array([a[1]]), b[0], b[1])[0]) == pytest.approx(
+        EARTH_RADIUS_M * angle, rel=1e-12, abs=1e-9)  # the vectorised path
+    # the numba port of skmob compiles the same function (lat, lon order; skmob's radius in km)
+    assert _kernels._distance_km(a[1], a[0], b[1], b[0]) == pytest.approx(
+        _kernels.SKMOB_EARTH_RADIUS_KM * angle, rel=1e-12, abs=1e-12)

@@ -17,6 +17,7 @@ from sources.loaders.gtfs import (
     ServiceDateError,
     load_gtfs,
     load_gtfs_static,
+    representative_date,
     service_ids_by_date,
 )
 from sources.validate import Loaded
@@ -226,3 +227,15 @@ def test_star_2023_partial_feed_is_static(bundle_dir: Path) -> None:
     assert report.n_quarantined == 0
     with pytest.raises(SchemaError, match="load_gtfs_static"):
         load_gtfs(bundle_dir / "network" / "star-gtfs-2023-05-partial-no-trips.zip")
+
+
+def test_representative_weekday_rule() -> None:
+    week = {dt.date(2011, 11, 14) + dt.timedelta(days=i): n
+            for i, n in enumerate([3764, 3764, 3758, 3764, 3853, 2517, 810])}
+    # the usual weekday count (3,764), first day whose eve is in the feed: Tuesday, not Monday
+    assert representative_date(week) == dt.date(2011, 11, 15)
+    # a week starting on a Sunday: Monday's eve has service, Monday is the answer
+    shifted = {**week, dt.date(2011, 11, 13): 800}
+    assert representative_date(shifted) == dt.date(2011, 11, 14)
+    assert representative_date({dt.date(2011, 11, 19): 10}) is None  # weekend only
+    assert representative_date({}) is None

@@ -25,7 +25,7 @@ from sources.loaders.traffic import load_traffic_history
 from sources.validate import Report
 from tests.factories import gtfs_tables, write_bomb_zip
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GIB = 1 << 30
 STOP_TIMES_HEADER = b"trip_id,arrival_time,departure_time,stop_id,stop_sequence\n"
 
@@ -99,6 +99,7 @@ def test_traffic_archive_is_guarded(tmp_path: Path) -> None:
         load_traffic_history(bomb)
 
 
+@pytest.mark.bundle
 def test_every_loader_refuses_a_1gb_archive_under_ulimit(tmp_path: Path, bundle_dir: Path) -> None:
     """Each dataset's first bundle file replaced by a 1 GiB-inflating archive (a zipped CSV for
     the zipped CSV dataset, a GTFS one for all others), under ``ulimit -v 4000000``."""

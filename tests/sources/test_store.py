@@ -144,11 +144,11 @@ def test_unstorable_data_is_not_cached_and_leaves_nothing(tmp_path):
 def test_cache_key_depends_on_content_loader_and_options(tmp_path):
     a = tmp_path / "a.csv"
     a.write_text("name,lon,lat\nx,-1.6,48.1\n")
-    loader = "tests.test_store:load_counting"
+    loader = "tests.sources.test_store:load_counting"
     k = store.cache_key([a], loader=loader, options={"scale": 1.0})
     assert k == store.cache_key([a], loader=loader, options={"scale": 1.0})
     assert k != store.cache_key([a], loader=loader, options={"scale": 2.0})
-    assert k != store.cache_key([a], loader="tests.test_fetch:load_tiny_csv", options={"scale": 1.0})
+    assert k != store.cache_key([a], loader="tests.sources.test_fetch:load_tiny_csv", options={"scale": 1.0})
     a.write_text("name,lon,lat\ny,-1.6,48.1\n")
     assert k != store.cache_key([a], loader=loader, options={"scale": 1.0})
     assert len(k) == 64
@@ -158,7 +158,7 @@ def _register(monkeypatch, bundle_files: tuple[str, ...], ds_id: str = "t-load")
     ds = Dataset(id=ds_id, title_fr="T", title_en="T", producer="tests",
                  licence_id=catalogue.ODBL, attribution="tests, ODbL", urls=(), format="CSV",
                  update_frequency_days=7, coverage="Rennes Métropole", bundle_files=bundle_files,
-                 loader="tests.test_store:load_counting")
+                 loader="tests.sources.test_store:load_counting")
     monkeypatch.setitem(catalogue.CATALOGUE, ds_id, ds)
     return ds
 
