@@ -251,7 +251,7 @@ def real_planner_usable() -> bool:
         return False
 
 
-# -- many visitors at once (tests/test_browser.py and bench/bench_dashboard_load.py) ----------------
+# -- many visitors at once (tests/browser/test_dashboard.py and bench/bench_dashboard_load.py) ----------------
 
 #: (origin, destination) typed by the sessions: stops and districts of Rennes
 TRIPS = (("Gares", "Beaulieu"), ("République", "Villejean"), ("Sainte-Anne", "Gares"),

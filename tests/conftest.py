@@ -111,7 +111,7 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-# -- the dashboard through AppTest (tests/test_dashboard_apptest.py, test_dashboard_hostile.py) --------
+# -- the dashboard through AppTest (tests/dashboard/test_app.py, test_hostile_text.py) ------------
 
 @pytest.fixture()
 def app_planner():
