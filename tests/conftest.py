@@ -51,11 +51,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                                 + "\n  ".join(unmarked))
 
 
-def _run_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def _run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory of this test run shared by all its xdist workers (each worker has its own base
     temp directory under it), or the base temp directory itself without xdist."""
     base = tmp_path_factory.getbasetemp()
-    return base if worker_id == "master" else base.parent
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @contextlib.contextmanager
@@ -70,13 +70,13 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def rennes_cache(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def rennes_cache(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The cache directory of this test run where the Rennes network (the feed's representative
     weekday) is built: the first worker to get here builds it, the others wait and find it built.
     Dataset frames loaded with this cache are shared the same way (the cache's writes are atomic)."""
     from routing.network import load_network
 
-    cache = _run_dir(tmp_path_factory, worker_id) / "rennes-cache"
+    cache = _run_dir(tmp_path_factory) / "rennes-cache"
     cache.mkdir(exist_ok=True)
     with _exclusive(cache.parent / "rennes-cache.lock"):
         load_network(bundle=bundle_dir, cache=cache)
