@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +31,16 @@ def _hermetic_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
     monkeypatch.delenv("SPMD_OFFLINE", raising=False)
     monkeypatch.delenv("SPMD_BASE_URL_OVERRIDE", raising=False)
     monkeypatch.setenv("SPMD_CACHE", str(tmp_path_factory.getbasetemp() / "spmd-cache"))
+
+
+@pytest.fixture(autouse=True)
+def _main_module_restored() -> Iterator[None]:
+    """Streamlit's AppTest runs the page as ``__main__`` and leaves it in ``sys.modules``; a later
+    test of the same xdist worker that starts processes by spawning (dask's local cluster) would
+    re-run that page in each child. Each test ends with the process's own ``__main__``."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")
