@@ -31,6 +31,8 @@ from sources.validate import Loaded, Report
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
+#: where the browser tests leave their screenshots (git-ignored)
+SHOTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -249,7 +251,7 @@ def real_planner_usable() -> bool:
         return False
 
 
-# -- many visitors at once (tests/test_browser.py and bench/bench_dashboard_load.py) ----------------
+# -- many visitors at once (tests/browser/test_dashboard.py and bench/bench_dashboard_load.py) ----------------
 
 #: (origin, destination) typed by the sessions: stops and districts of Rennes
 TRIPS = (("Gares", "Beaulieu"), ("République", "Villejean"), ("Sainte-Anne", "Gares"),

@@ -1,4 +1,4 @@
-"""Shared by the bounded fuzz tests (tests/test_fuzz_loaders.py) and the long run
+"""Shared by the bounded fuzz tests (tests/sources/test_loaders_fuzz.py) and the long run
 (bench/fuzz_loaders.py): the loaders under test and the input strategies.
 
 The property: any byte string given to a loader yields a result or a clean error (a

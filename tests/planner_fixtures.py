@@ -120,6 +120,36 @@ def make_streets() -> StreetNetwork:
                                      path="tiny-grid", format="test", directed=False)
 
 
+def random_grid_streets(rows: int, cols: int, *, seed: int) -> StreetNetwork:
+    """A jittered ``rows`` x ``cols`` street grid around the tiny grid's area (node ids 0..n-1, row by
+    row), strongly connected for every mode: each row's street and the first column's are residential
+    (both ways, every mode); the other edges are of random classes (footway, cycleway, trunk,
+    primary...) and some are one-way for cars."""
+    rng = np.random.default_rng(seed)
+    r, c = np.divmod(np.arange(rows * cols), cols)
+    lon = -1.70 + c * 0.002 + rng.uniform(-0.0005, 0.0005, rows * cols)
+    lat = 48.085 + r * 0.0014 + rng.uniform(-0.0003, 0.0003, rows * cols)
+    classes = {"residential": {}, "primary": {"maxspeed_kmh": 50.0}, "trunk": {"maxspeed_kmh": 90.0, "walk": False},
+               "footway": {"bike": False, "car": False, "maxspeed_kmh": np.nan},
+               "cycleway": {"car": False, "cycleway": True, "maxspeed_kmh": np.nan}}
+    rows_out = []
+    for u in range(rows * cols):
+        for v, backbone in ((u + 1, True), (u + cols, c[u] == 0)):
+            if (v == u + 1 and c[u] == cols - 1) or v >= rows * cols:
+                continue
+            highway = "residential" if backbone else str(rng.choice(list(classes)))
+            rows_out.append(_edge(u, v, highway=highway, oneway=bool(not backbone and rng.random() < 0.1),
+                                  **classes[highway]))
+    edges = pd.DataFrame(rows_out)
+    u, v = edges["u"].to_numpy(), edges["v"].to_numpy()
+    edges["length_m"] = haversine_m(lon[u], lat[u], lon[v], lat[v])
+    edges["geometry"] = shapely.to_wkb(shapely.linestrings(np.stack([np.column_stack([lon[u], lat[u]]),
+                                                                     np.column_stack([lon[v], lat[v]])], axis=1)))
+    nodes = pd.DataFrame({"node_id": np.arange(rows * cols, dtype="int64"), "x": lon, "y": lat})
+    return StreetNetwork.from_frames({"nodes": nodes, "edges": edges}, path=f"random-grid-{rows}x{cols}",
+                                     format="test", directed=False)
+
+
 def make_bikeshare(*, known: bool = True) -> pd.DataFrame:
     """Four stations; with ``known`` false, availability is unknown everywhere."""
     rows = [("S0", "Sans vélos", 20, 0, 8), ("S1", "Vélos dispo", 10, 3, 5),

@@ -1,0 +1,58 @@
+"""The "Traces et flux" page through streamlit.testing.v1.AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import state
+from routing.planner.simulate import simulate_straight_commutes
+
+PAGE = str(Path(__file__).resolve().parents[2] / "dashboard" / "pages" / "traces.py")
+
+
+@pytest.fixture()
+def no_datasets():
+    state.set_override("load_dataset", lambda dataset_id: None)  # no street base map
+    yield
+    state.clear_overrides()
+
+
+def _commuters() -> object:
+    rng = np.random.default_rng(3)
+    n = 8
+    homes = np.column_stack([-1.700 + rng.normal(0, 4e-4, n), 48.100 + rng.normal(0, 4e-4, n)])
+    work = np.column_stack([-1.650 + rng.normal(0, 4e-4, n), 48.120 + rng.normal(0, 4e-4, n)])
+    return simulate_straight_commutes(n, seed=3, homes=homes, workplaces=work)
+
+
+def test_page_without_data_explains_itself(no_datasets) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Traces et flux"
+    assert any("simulez" in i.value for i in at.info)
+    assert at.button(key="traces_analyse").disabled
+
+
+def test_page_analyses_and_offers_only_anonymised_downloads(no_datasets) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["traces_tdf"] = _commuters()
+    at.run()
+    assert any("SIMULÉES" in c.value for c in at.caption)
+    at.slider(key="traces_k").set_value(3)
+    at.selectbox(key="traces_tiles").set_value("grid1000")
+    at.selectbox(key="traces_temporal").set_value("none")
+    at.checkbox(key="traces_by_mode").set_value(False)
+    at.button(key="traces_analyse").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Trajets"] == "16" and metrics["Flux publiés"] == "2"
+    risk = at.dataframe[0].value
+    assert set(risk["stage"]) == {"before", "after"}
+    flows = at.dataframe[-1].value
+    assert flows["n_users"].min() >= 3 and "uid" not in flows.columns
+    assert len(at.get("deck_gl_json_chart")) == 1
+    assert len(at.get("download_button")) == 2

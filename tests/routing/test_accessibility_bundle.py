@@ -1,0 +1,95 @@
+"""Accessibility on the real Rennes bundle (the network of the run's shared cache: slow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from routing.accessibility import engine as acc
+from routing.cli.accessibility import register
+from sources.geo import project_xy
+from sources.loaders.territory import indicator_table
+
+pytestmark = [pytest.mark.slow, pytest.mark.bundle]
+
+
+def stop_coverage_comparison(grid: Any, network: Any, indicators: pd.DataFrame, *, radius_m: float = 500.0,
+                             communes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Our share of people within ``radius_m`` (straight line) of a stop served on the day, per
+    commune, beside the published ``offre_tc`` (share of buildings within 500 m of a stop).
+
+    Returns
+    -------
+    DataFrame indexed by ``insee`` with ``population``, ``share_within`` (ours), ``offre_tc``
+    (published); ``attrs["pearson"]`` and ``attrs["spearman"]`` hold the correlations over the
+    communes present in both.
+    """
+    from scipy.spatial import cKDTree
+
+    tt = network.timetable
+    served = np.zeros(tt.n_stops, dtype=bool)
+    served[tt.dep_stop] = True
+    crs = network.graphs["walk"].crs
+    sx, sy = project_xy(tt.stop_lon[served], tt.stop_lat[served], crs)
+    cx, cy = project_xy(grid["lon"].to_numpy(float), grid["lat"].to_numpy(float), crs)
+    dist, _ = cKDTree(np.column_stack([sx, sy])).query(np.column_stack([cx, cy]))
+    within = (dist <= radius_m).astype(float)
+    pop = grid["population"].to_numpy(float)
+    table = acc.equity_table(within, pop, grid["insee"].to_numpy(dtype=object), threshold=0.5)
+    table = table.drop(index="ALL").rename(columns={"mean": "share_within"})[["population", "share_within"]]
+    pub = indicator_table(indicators, "offre_tc", level="commune")
+    table["offre_tc"] = (pub["offre_tc"].reindex(table.index).to_numpy()
+                         if "offre_tc" in pub.columns else np.nan)
+    if communes is not None:
+        names = pd.Series(communes["name"].astype(str).to_numpy(), index=communes["insee"].astype(str).to_numpy())
+        table.insert(0, "name", names.reindex(table.index).fillna("").to_numpy())
+    both = table.dropna(subset=["share_within", "offre_tc"])
+    table.attrs["pearson"] = float(both["share_within"].corr(both["offre_tc"])) if len(both) > 2 else float("nan")
+    table.attrs["spearman"] = (float(both["share_within"].corr(both["offre_tc"], method="spearman"))
+                               if len(both) > 2 else float("nan"))
+    table.index.name = "insee"
+    return table
+
+
+def test_cli_rejects_bad_bands_before_loading() -> None:
+    from routing.cli.main import main
+
+    assert main(["isochrone", "--from", "48.11,-1.68", "--bands", "ten,20"]) == 2
+    assert callable(register)
+
+
+def test_rennes_isochrone_accessibility_and_published_comparison(bundle_dir: Path, rennes_cache: Path,
+                                                                 rennes_network) -> None:
+    from routing.network.zones import laea_grid, population_on_cells
+    from sources.datasets import load
+
+    net = rennes_network
+    communes = load("communes", bundle=bundle_dir, cache=rennes_cache).data
+    indicators = load("indicators", bundle=bundle_dir, cache=rennes_cache).data
+    rm = communes[communes["in_rennes_metropole"].astype(bool)]
+    rennes = rm[rm["insee"] == "35238"]
+    grid = laea_grid(rennes.geometry.iloc[0], communes=rm)
+    grid["population"] = population_on_cells(grid, rm, indicators)
+    assert 1000 < len(grid) < 1600  # the city of Rennes, 50 km2
+    engine = acc.AccessibilityEngine(net)
+    iso = acc.isochrone(engine, grid, (-1.6799, 48.1106), departure="08:00")
+    geoms = iso.geometry.to_numpy()
+    assert iso["cells"].iloc[-1] > iso["cells"].iloc[0] > 0
+    assert all(shapely.covers(geoms[k + 1], geoms[k]) for k in range(len(geoms) - 1))
+    cells = acc.Points.from_frame(grid, id_col="cell_id")
+    res = acc.accessibility(engine, cells, acc.opportunities("bikeshare", net), window="08:00-08:30",
+                            measure=acc.Measure(cutoff_s=1800))
+    assert res["p50"].max() >= 10 and (res["p50"] > 0).mean() > 0.5
+    # our share of people within 500 m of a stop follows the published share of buildings
+    whole = laea_grid(shapely.union_all(rm.geometry.to_numpy()), communes=rm)
+    whole["population"] = population_on_cells(whole, rm, indicators)
+    cmp_ = stop_coverage_comparison(whole, net, indicators, communes=rm)
+    assert len(cmp_) == 43 and cmp_.attrs["pearson"] > 0.3
+    eq = acc.equity_table(res["p50"].to_numpy(), grid["population"].to_numpy(), grid["insee"].to_numpy(),
+                          threshold=5)
+    assert 0 <= eq.loc["ALL", "gini"] <= 1 and np.isfinite(eq.loc["ALL", "mean"])

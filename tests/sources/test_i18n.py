@@ -1,0 +1,88 @@
+"""The one translation catalogue (sources.i18n): both languages for every key, one fallback rule,
+the planner's messages and the dashboard's labels rendered by the same function."""
+
+from __future__ import annotations
+
+import ast
+import copy
+import pickle
+import string
+from pathlib import Path
+
+import pytest
+
+from routing.messages import Msg, render
+from sources.i18n import CATALOGUE, DEFAULT_LANGUAGE, LANGUAGES, known, translate
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _fields(template: str) -> set[str]:
+    return {f.split(".")[0].split("[")[0] for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def test_every_key_has_both_languages() -> None:
+    assert LANGUAGES == ("fr", "en") and DEFAULT_LANGUAGE == "fr"
+    incomplete = sorted(k for k, v in CATALOGUE.items() if set(v) != set(LANGUAGES) or not all(v.values()))
+    assert incomplete == []
+
+
+def test_both_languages_take_the_same_parameters() -> None:
+    # the French templates of the planner's messages name side_fr / mode_fr (the French words of a code)
+    differ = {k: (v["fr"], v["en"]) for k, v in CATALOGUE.items()
+              if {f.removesuffix("_fr") for f in _fields(v["fr"])} != _fields(v["en"])}
+    assert differ == {}
+
+
+def test_the_fallback_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert translate("app.title", "en") == "Getting around Rennes"
+    assert translate("app.title") == translate("app.title", "fr") == "Mobilité à Rennes"
+    assert translate("app.title", "de") == "Mobilité à Rennes"  # a language not in the catalogue: French
+    monkeypatch.setitem(CATALOGUE, "test.only_fr", {"fr": "seulement {n}"})
+    assert translate("test.only_fr", "en", n=2) == "seulement 2"  # a template missing: French
+    assert translate("no.such.key", "en") == "no.such.key" and not known("no.such.key")  # the key, visible
+    assert translate("planner.min", "fr") == "{m} min"  # no parameters: the template as it is
+    assert translate("planner.min", "fr", other=1) == "{m} min"  # fields not all given: unformatted
+    assert translate("planner.min", "en", m=7, unused="x") == "7 min"
+
+
+def test_planner_messages_render_through_the_catalogue() -> None:
+    msg = Msg("plan.outside_data", side="origin", mode="bike", km="2.5")
+    assert msg == "the origin lies outside the offline street data (bike): the nearest road is 2.5 km away"
+    assert msg.render("fr") == render(msg, "fr") == translate(msg.key, "fr", **msg.params) == (
+        "le départ est hors des données de rues hors ligne (à vélo) : la route la plus proche est à 2.5 km")
+    assert render(msg, "de") == render(msg, "fr")  # the one fallback rule
+    assert Msg("plan.no_path", mode="boat").render("fr") == "pas de chemin boat entre ces lieux sur le réseau de rues"
+    assert render("plain text", "en") == "plain text"
+    assert copy.deepcopy(msg).render("fr") == pickle.loads(pickle.dumps(msg)).render("fr") == msg.render("fr")
+    with pytest.raises(KeyError):
+        Msg("no.such.message")
+
+
+def _literal_keys() -> dict[str, set[str]]:
+    """Keys written as literals in the dashboard: ``t("k")``, ``translate("k", ...)``,
+    ``ui.say(kind, "k")``, ``text_key="k"``, ``caption_key="k"``."""
+    keys: dict[str, set[str]] = {}
+    for path in (ROOT / "dashboard").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            pos = {"t": 0, "translate": 0, "tr": 0, "say": 1}.get(func)
+            args = [node.args[pos]] if pos is not None and len(node.args) > pos else []
+            args += [k.value for k in node.keywords if k.arg in ("text_key", "caption_key", "label_key")]
+            for arg in args:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    keys.setdefault(arg.value, set()).add(str(path.relative_to(ROOT)))
+    return keys
+
+
+def test_every_key_the_dashboard_names_is_in_the_catalogue() -> None:
+    from dashboard import maps
+
+    keys = _literal_keys()
+    assert len(keys) > 200  # the scan finds them
+    for spec in maps.LAYERS.values():
+        for key in (spec.label_key, *(k for _, k in spec.legend), *spec.attribution_keys):
+            keys.setdefault(key, set()).add(f"maps.LAYERS[{spec.id}]")
+    assert {k: v for k, v in keys.items() if not known(k)} == {}
