@@ -176,7 +176,7 @@ def main() -> None:
             t = time.perf_counter()
             r = ref.earliest_arrival([(a, t0)], b)
             ref_t.append(time.perf_counter() - t)
-            equal += int((e if e < csa.INF else REF_INF_TIME) == r)
+            equal += int((e if e < csa.UNREACHABLE else REF_INF_TIME) == r)
         line("NetworkX time-expanded reference", ref_t, base)
         print(f"engine == reference: {equal}/{len(eng)}")
         del ref
@@ -208,7 +208,7 @@ def main() -> None:
             try:
                 approx = nx.dijkstra_path_length(g, "__src", "__dst", weight="weight")
                 n_ok += 1
-                agree += int(exact < csa.INF and abs(approx - (exact - t0)) <= 300)
+                agree += int(exact < csa.UNREACHABLE and abs(approx - (exact - t0)) <= 300)
             except nx.NetworkXNoPath:
                 pass
             g.remove_nodes_from(["__src", "__dst"])

@@ -72,7 +72,7 @@ def engine_earliest_arrival(planner: Planner, origin: Place, destination: Place,
     labels = np.column_stack([src, np.ceil(t_s + src_s)]).astype(np.int64)
     res = csa.earliest_arrival(planner.tt, labels, targets=eg)
     t = res.time[eg]
-    ok = t < csa.INF
+    ok = t < csa.UNREACHABLE
     return float((t[ok] + eg_s[ok]).min()) if ok.any() else INF
 
 

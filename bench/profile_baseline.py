@@ -14,7 +14,7 @@ import pandas as pd
 
 from routing.transit import Timetable, csa
 
-INF, TRANSIT, WALK, JourneyLeg = csa.INF, csa.TRANSIT, csa.WALK, csa.JourneyLeg
+INF, TRANSIT, WALK, JourneyLeg = csa.UNREACHABLE, csa.TRANSIT, csa.WALK, csa.JourneyLeg
 first_departure, footpath_duration = csa.first_departure, csa.footpath_duration
 NEG_INF = -INF
 
