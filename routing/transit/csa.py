@@ -151,6 +151,8 @@ def _trailing_zeros(typingctx, x):
 
 @nb.njit(cache=True)
 def _ea_kernel(conns, src_stop, src_time, targets, start, init_fp, slack):
+    """The forward scan of :func:`earliest_arrival` over ``conns`` (:attr:`Timetable.arrays`) from
+    connection ``start``; returns :class:`ScanLabels`."""
     n_stops, n_trips = conns.n_stops, conns.n_trips
     tau = np.full(n_stops, UNREACHABLE, dtype=np.int64)
     tau_v = np.full(n_stops, UNREACHABLE, dtype=np.int64)  # earliest arrival by vehicle or as a source
@@ -252,6 +254,8 @@ def _ea_kernel(conns, src_stop, src_time, targets, start, init_fp, slack):
 
 @nb.njit(cache=True)
 def _ld_kernel(conns, arrivals, tgt_stop, tgt_time, sources, start, init_fp, slack):
+    """The backward scan of :func:`latest_departure` over ``conns`` in ``arrivals.arr_order`` from
+    position ``start``; returns :class:`ScanLabels` (``scanned`` -1: not counted)."""
     n_stops, n_trips = conns.n_stops, conns.n_trips
     ld = np.full(n_stops, NO_DEPARTURE, dtype=np.int64)
     ld_v = np.full(n_stops, NO_DEPARTURE, dtype=np.int64)  # latest departure by boarding there / as a target
@@ -382,7 +386,7 @@ def bounded_scan(conns, src_stop, src_time, start, t_max, run, work, out, slack)
     """Bounded forward scan for the accessibility engine (numba, callable from other kernels).
 
     From (stop, time) labels (no initial footpath), scans connections (``conns``:
-    :class:`ConnectionArrays`) from index ``start`` while they depart by ``t_max``; ``out`` (reset
+    :attr:`Timetable.arrays`) from index ``start`` while they depart by ``t_max``; ``out`` (reset
     by the caller) receives the arrivals by vehicle, then one footpath. ``work`` (:class:`ScanWork`)
     is reused between runs (``run`` must differ from every earlier run on the same ``work``).
     """
@@ -470,7 +474,8 @@ def _entry_pointers(e_key, base, p, k):
 
 @nb.njit(cache=True)
 def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask, wide):
-    """One backward pass over connections ``c_lo..c_hi`` (decreasing departure): per stop a profile
+    """One backward pass over the query's connections ``c_lo..c_hi`` (decreasing departure), writing
+    into ``work`` (:class:`ProfileWork`): per stop a profile
     of boarding departures with, for each budget of 1..K legs, the least (arrival, walking) key at
     the target and the pointers of the journey (boarding connection, exit connection, stop walked
     to after the exit: -1 when the journey then ends at the target; written only by the entry that
@@ -618,9 +623,10 @@ def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask,
 def _ride_ok(conns, arrivals, query, e_off):
     """Connections ``c_lo..c_hi`` some journey of the profile can ride: forward, its trip was
     boardable at it or before (a vehicle or a source, then at most one footpath, reached the stop
-    in time; sources leave at ``src_time``); backward, the trip from it on reaches the target by
+    in time; sources leave at the window start plus their access); backward, the trip from it on
+    reaches the target by
     ``t_cut`` (leaving it at a stop from which the target is reached: walking at most one
-    footpath then boarding, or walking to the target). ``by_arrival[:, arr_lo:arr_hi]``: the connections
+    footpath then boarding, or walking to the target). ``arrivals.by_arrival[:, arr_lo:arr_hi]``: the connections
     arriving in [window start, t_cut], latest first (rows: connection, trip, arrival time, arrival
     stop, departure stop, departure time; read in order).
 
@@ -683,10 +689,9 @@ def _ride_ok(conns, arrivals, query, e_off):
 def _profile_sources(conns, dep_off, dep_conn, query, work, ride_ok):
     """Journeys of the profile: every boarding of a connection departing a source stop (or a
     footpath neighbour) with the door departure in [ws, we], with exactly k + 1 legs for each
-    k whose key beats k legs, taking at most ``max_duration``; then the Pareto-optimal ones over
-    (later departure, earlier arrival, fewer legs, less walking). Returns (departure, k, arrival,
-    walking, connection, initial walk, source stop) per journey, by departure, arrival, legs and
-    walking."""
+    k whose key beats k legs, taking at most ``max_duration_s``; then the Pareto-optimal ones over
+    (later departure, earlier arrival, fewer legs, less walking). Returns :class:`ProfileJourneys`,
+    by departure, arrival, legs and walking."""
     src_stop, src_off, ws, we = query.src_stop, query.src_access_s, query.window_start_s, query.window_end_s
     c_lo, c_hi, t_cut = query.c_lo, query.c_hi, query.t_cut
     K = work.c_key.shape[1]
@@ -1176,9 +1181,10 @@ def pareto_journeys(tables: list[pd.DataFrame]) -> pd.DataFrame:
 
 @nb.njit(cache=True)
 def _profile_trace(conns, work, target, journeys):
-    """Legs of the profile journeys, following the pointers: journey i boards connection
-    ``conn[i]`` with ``kk[i]`` more legs allowed after it (exit and next stop in ``c_exit`` /
-    ``c_next``), after an initial walk of ``walk0[i]`` from ``first[i]``; then the profile entries.
+    """Legs of the profile journeys (:class:`ProfileJourneys`), following the pointers of ``work``:
+    journey i boards connection ``conn[i]`` with ``kk[i]`` more legs allowed after it (exit and next
+    stop in ``c_exit`` / ``c_next``), after an initial walk of ``walk0[i]`` from ``first[i]``; then
+    the profile entries.
     Rows (journey, from stop, to stop, departure, arrival, trip, enter, exit), trip -1 for walks;
     a last row with journey -1 when the pointers are broken."""
     conn, kk = journeys.board_conn, journeys.transfers
