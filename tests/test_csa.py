@@ -271,3 +271,22 @@ def test_engine_equals_reference_with_transfer_slack_on_star_2011(bundle_dir: Pa
             bad.append(("bounded", a, b, t0, by_vehicle))
     assert not bad
     assert connected >= 20
+
+
+def test_kernels_compile_once_per_timetable_layout(tt) -> None:
+    """The kernels take the timetable as typed tuples: another timetable of the same layout (a
+    real-time copy) runs the code compiled for the first, with no new specialisation."""
+    def queries(t) -> None:
+        csa.earliest_arrival(t, [(A, _h("07:00"))], targets=[D])
+        csa.latest_departure(t, [(D, _h("09:00"))], sources=[A])
+        csa.profile(t, [A], _h("07:00"), _h("09:00"), D)
+        _bounded(t, A, _h("07:00"), 60)
+
+    kernels = (csa._ea_kernel, csa._ld_kernel, csa._ride_ok, csa._profile_kernel, csa._profile_sources,
+               csa._profile_trace, csa.bounded_scan)
+    queries(tt)
+    before = [len(k.signatures) for k in kernels]
+    later = tt.replace(dep_time=tt.dep_time + 60, arr_time=tt.arr_time + 60)
+    assert later.arrays is later.arrays and later.arrays.dep_time is later.dep_time
+    queries(later)
+    assert [len(k.signatures) for k in kernels] == before
