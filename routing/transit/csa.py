@@ -153,6 +153,9 @@ def _trailing_zeros(typingctx, x):
 def _ea_kernel(conns, src_stop, src_time, targets, start, init_fp, slack):
     """The forward scan of :func:`earliest_arrival` over ``conns`` (:attr:`Timetable.arrays`) from
     connection ``start``; returns :class:`ScanLabels`."""
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
     n_stops, n_trips = conns.n_stops, conns.n_trips
     tau = np.full(n_stops, UNREACHABLE, dtype=np.int64)
     tau_v = np.full(n_stops, UNREACHABLE, dtype=np.int64)  # earliest arrival by vehicle or as a source
@@ -179,9 +182,9 @@ def _ea_kernel(conns, src_stop, src_time, targets, start, init_fp, slack):
         t = src_time[i]
         if t > tau_v[s]:
             continue
-        for k in range(conns.fp_offsets[s], conns.fp_offsets[s + 1]):
-            v = conns.fp_to[k]
-            nt = t + conns.fp_dur_s[k]
+        for k in range(fp_off[s], fp_off[s + 1]):
+            v = fp_to[k]
+            nt = t + fp_dur[k]
             if nt < tau[v]:
                 tau[v] = nt
                 j_enter[v] = -1
@@ -198,23 +201,23 @@ def _ea_kernel(conns, src_stop, src_time, targets, start, init_fp, slack):
         for i in range(len(targets)):
             if tau[targets[i]] > bound:
                 bound = tau[targets[i]]
-    m = len(conns.dep_time)
+    m = len(dep_time)
     scanned = 0
     for c in range(start, m):
-        dtime = conns.dep_time[c]
+        dtime = dep_time[c]
         if dtime >= bound:
             break
         scanned += 1
-        t = np.uint32(conns.trip[c])  # unsigned indices: no negative-index handling
+        t = np.uint32(trip[c])  # unsigned indices: no negative-index handling
         e = trip_enter[t]
         if e < 0:
-            if ready[np.uint32(conns.dep_stop[c])] <= dtime:
+            if ready[np.uint32(dep_stop[c])] <= dtime:
                 trip_enter[t] = c
                 e = c
             else:
                 continue
-        at = np.int64(conns.arr_time[c])
-        a = np.uint32(conns.arr_stop[c])
+        at = np.int64(arr_time[c])
+        a = np.uint32(arr_stop[c])
         if at < tau_v[a]:
             tau_v[a] = at
             changed = False
@@ -229,9 +232,9 @@ def _ea_kernel(conns, src_stop, src_time, targets, start, init_fp, slack):
                 q_enter[a] = e
                 q_exit[a] = c
                 q_fp[a] = -1
-            for k in range(conns.fp_offsets[a], conns.fp_offsets[a + 1]):
-                v = np.uint32(conns.fp_to[k])
-                nt = at + conns.fp_dur_s[k]
+            for k in range(fp_off[a], fp_off[a + 1]):
+                v = np.uint32(fp_to[k])
+                nt = at + fp_dur[k]
                 if nt < tau[v]:
                     tau[v] = nt
                     j_enter[v] = e
@@ -256,6 +259,10 @@ def _ea_kernel(conns, src_stop, src_time, targets, start, init_fp, slack):
 def _ld_kernel(conns, arrivals, tgt_stop, tgt_time, sources, start, init_fp, slack):
     """The backward scan of :func:`latest_departure` over ``conns`` in ``arrivals.arr_order`` from
     position ``start``; returns :class:`ScanLabels` (``scanned`` -1: not counted)."""
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    order = arrivals.arr_order
+    in_off, in_from, in_dur = arrivals.fp_in_offsets, arrivals.fp_in_from, arrivals.fp_in_dur_s
     n_stops, n_trips = conns.n_stops, conns.n_trips
     ld = np.full(n_stops, NO_DEPARTURE, dtype=np.int64)
     ld_v = np.full(n_stops, NO_DEPARTURE, dtype=np.int64)  # latest departure by boarding there / as a target
@@ -282,9 +289,9 @@ def _ld_kernel(conns, arrivals, tgt_stop, tgt_time, sources, start, init_fp, sla
         t = tgt_time[i]
         if t < ld_v[s]:
             continue
-        for k in range(arrivals.fp_in_offsets[s], arrivals.fp_in_offsets[s + 1]):
-            u = arrivals.fp_in_from[k]
-            nt = t - arrivals.fp_in_dur_s[k]
+        for k in range(in_off[s], in_off[s + 1]):
+            u = in_from[k]
+            nt = t - in_dur[k]
             if nt > ld[u]:
                 ld[u] = nt
                 r_enter[u] = -1
@@ -301,22 +308,22 @@ def _ld_kernel(conns, arrivals, tgt_stop, tgt_time, sources, start, init_fp, sla
         for i in range(len(sources)):
             if ld[sources[i]] < bound:
                 bound = ld[sources[i]]
-    m = len(arrivals.arr_order)
+    m = len(order)
     for p in range(start, m):
-        c = arrivals.arr_order[p]
-        atime = np.int64(conns.arr_time[c])
+        c = order[p]
+        atime = np.int64(arr_time[c])
         if atime <= bound:
             break
-        t = np.uint32(conns.trip[c])  # unsigned indices: no negative-index handling
+        t = np.uint32(trip[c])  # unsigned indices: no negative-index handling
         x = trip_exit[t]
         if x < 0:
-            if ready[np.uint32(conns.arr_stop[c])] >= atime:
+            if ready[np.uint32(arr_stop[c])] >= atime:
                 trip_exit[t] = c
                 x = c
             else:
                 continue
-        dtime = np.int64(conns.dep_time[c])
-        d = np.uint32(conns.dep_stop[c])
+        dtime = np.int64(dep_time[c])
+        d = np.uint32(dep_stop[c])
         if dtime > ld_v[d]:
             ld_v[d] = dtime
             changed = False
@@ -331,9 +338,9 @@ def _ld_kernel(conns, arrivals, tgt_stop, tgt_time, sources, start, init_fp, sla
                 q_enter[d] = c
                 q_exit[d] = x
                 q_fp[d] = -1
-            for k in range(arrivals.fp_in_offsets[d], arrivals.fp_in_offsets[d + 1]):
-                u = np.uint32(arrivals.fp_in_from[k])
-                nt = dtime - arrivals.fp_in_dur_s[k]
+            for k in range(in_off[d], in_off[d + 1]):
+                u = np.uint32(in_from[k])
+                nt = dtime - in_dur[k]
                 if nt > ld[u]:
                     ld[u] = nt
                     r_enter[u] = c
@@ -390,6 +397,9 @@ def bounded_scan(conns, src_stop, src_time, start, t_max, run, work, out, slack)
     by the caller) receives the arrivals by vehicle, then one footpath. ``work`` (:class:`ScanWork`)
     is reused between runs (``run`` must differ from every earlier run on the same ``work``).
     """
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
     ready, by_vehicle, trip_run = work.ready, work.by_vehicle, work.trip_run
     n_stops = len(ready)
     for s in range(n_stops):
@@ -399,28 +409,28 @@ def bounded_scan(conns, src_stop, src_time, start, t_max, run, work, out, slack)
         s = src_stop[i]
         if src_time[i] < ready[s]:
             ready[s] = src_time[i]
-    m = len(conns.dep_time)
+    m = len(dep_time)
     for c in range(start, m):
-        dtime = np.int64(conns.dep_time[c])
+        dtime = np.int64(dep_time[c])
         if dtime > t_max:
             break
-        t = np.uint32(conns.trip[c])  # unsigned indices: no negative-index handling
+        t = np.uint32(trip[c])  # unsigned indices: no negative-index handling
         if trip_run[t] != run:
-            if ready[np.uint32(conns.dep_stop[c])] <= dtime:
+            if ready[np.uint32(dep_stop[c])] <= dtime:
                 trip_run[t] = run
             else:
                 continue
-        at = np.int64(conns.arr_time[c])
-        a = np.uint32(conns.arr_stop[c])
+        at = np.int64(arr_time[c])
+        a = np.uint32(arr_stop[c])
         if at < by_vehicle[a]:
             by_vehicle[a] = at
             if at < out[a]:
                 out[a] = at
             if at + slack < ready[a]:
                 ready[a] = at + slack
-            for k in range(conns.fp_offsets[a], conns.fp_offsets[a + 1]):
-                v = np.uint32(conns.fp_to[k])
-                nt = at + conns.fp_dur_s[k]
+            for k in range(fp_off[a], fp_off[a + 1]):
+                v = np.uint32(fp_to[k])
+                nt = at + fp_dur[k]
                 if nt + slack < ready[v]:
                     ready[v] = nt + slack
                 if nt < out[v]:
@@ -491,16 +501,23 @@ def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask,
     ``budgets`` is a tuple of K zeros: its length is a compile-time constant, so every loop over
     the 1..K legs is unrolled (one specialisation per K, cached). ``wide``, likewise: () when no
     stop has more than ``TRANSFER_MASK_BITS`` (64) footpaths, (0,) otherwise."""
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    in_off, in_from, in_dur = arrivals.fp_in_offsets, arrivals.fp_in_from, arrivals.fp_in_dur_s
+    e_off, e_dep, e_key = work.e_off, work.e_dep, work.e_key
+    e_enter, e_exit, e_next = work.e_enter, work.e_exit, work.e_next
+    cnt, c_key, c_exit, c_next = work.cnt, work.c_key, work.c_exit, work.c_next
     target, t_cut, c_lo, c_hi = query.target, query.t_cut, query.c_lo, query.c_hi
     n_trips = conns.n_trips
     K = len(budgets)
-    n_stops = len(work.cnt)
+    n_stops = len(cnt)
     for s in range(n_stops):
-        work.cnt[s] = 0
+        cnt[s] = 0
     egress = np.full(n_stops, -1, dtype=np.int64)
     egress[target] = 0
-    for k in range(arrivals.fp_in_offsets[target], arrivals.fp_in_offsets[target + 1]):
-        egress[arrivals.fp_in_from[k]] = arrivals.fp_in_dur_s[k]
+    for k in range(in_off[target], in_off[target + 1]):
+        egress[in_from[k]] = in_dur[k]
     t_key = np.full((n_trips, K), NO_KEY, dtype=np.int64)
     best = np.full((n_stops, K), NO_KEY, dtype=np.int64)
     bmin = np.full(n_stops, NO_KEY, dtype=np.int64)  # best[:, K - 2], compact
@@ -510,13 +527,13 @@ def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask,
     t_next = np.full((n_trips, K), -1, dtype=np.int32)
     scanned = 0
     for c in range(c_hi - 1, c_lo - 1, -1):
-        ta = np.int64(conns.arr_time[c])
+        ta = np.int64(arr_time[c])
         if ta > t_cut or not ride_ok[c - c_lo]:
             continue
         scanned += 1
         # unsigned indices: numba then drops its negative-index handling in the hot loops
-        tr = np.uint32(conns.trip[c])
-        v = np.uint32(conns.arr_stop[c])
+        tr = np.uint32(trip[c])
+        v = np.uint32(arr_stop[c])
         eg = egress[v]
         if eg >= 0:
             fin = (ta + eg) * KEY_W + eg
@@ -529,11 +546,11 @@ def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask,
         # arrival stop itself, then along the footpaths whose bit is set in the connection's transfer
         # mask, then (``wide`` timetables only) the footpaths of the stop beyond the mask's bits
         t1 = t_key[tr, 1] if K > 1 else NO_KEY
-        o = conns.fp_offsets[v]
+        o = fp_off[v]
         at_stop = K > 1
         bits = tmask[c] if K > 1 else np.uint64(0)
         j_more = o + TRANSFER_MASK_BITS
-        j_end = conns.fp_offsets[v + 1] if K > 1 else j_more
+        j_end = fp_off[v + 1] if K > 1 else j_more
         while True:
             if at_stop:
                 at_stop = False
@@ -548,8 +565,8 @@ def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask,
                     j_more += 1
                 else:
                     break
-                w = np.uint32(conns.fp_to[j])
-                d = np.int64(conns.fp_dur_s[j])
+                w = np.uint32(fp_to[j])
+                d = np.int64(fp_dur[j])
             # the earliest entry holds the least keys of the stop (copied in ``best``, compact):
             # skip the stop when they cannot help, or when its latest entry departs too early
             if (bmin[w] + d >= t1) | (latest[w] < ta + d):  # one branch, not two
@@ -561,11 +578,11 @@ def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask,
                     break
             if not useful:
                 continue
-            p = _entry_at(work.e_dep, work.e_off[w], work.cnt[w], ta + d)
+            p = _entry_at(e_dep, e_off[w], cnt[w], ta + d)
             if p < 0:
                 continue
             for k in range(1, K):
-                key = work.e_key[p, k - 1]
+                key = e_key[p, k - 1]
                 if key < NO_KEY and key + d < t_key[tr, k]:
                     t_key[tr, k] = key + d
                     t_exit[tr, k] = c
@@ -573,15 +590,15 @@ def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask,
                     if k == 1:
                         t1 = key + d
         # boarding here: an entry of the departure stop's profile
-        u = np.uint32(conns.dep_stop[c])
+        u = np.uint32(dep_stop[c])
         if mark[u]:
             for k in range(K):
-                work.c_key[c, k] = t_key[tr, k]
-                work.c_exit[c, k] = t_exit[tr, k]
-                work.c_next[c, k] = t_next[tr, k]
-        td = np.int64(conns.dep_time[c])
-        base = work.e_off[u]
-        n = work.cnt[u]
+                c_key[c, k] = t_key[tr, k]
+                c_exit[c, k] = t_exit[tr, k]
+                c_next[c, k] = t_next[tr, k]
+        td = np.int64(dep_time[c])
+        base = e_off[u]
+        n = cnt[u]
         last = base + n - 1
         if n > 0:
             better = False
@@ -593,27 +610,27 @@ def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask,
                 continue
             if lastdep[u] != td:
                 q = last + 1
-                work.cnt[u] = n + 1
-                work.e_dep[q] = td
+                cnt[u] = n + 1
+                e_dep[q] = td
                 lastdep[u] = td
                 for k in range(K):  # the pointers stay with the entry that set the key
-                    work.e_key[q, k] = best[u, k]
+                    e_key[q, k] = best[u, k]
             else:
                 q = last
         else:
             q = base
-            work.cnt[u] = 1
-            work.e_dep[q] = td
+            cnt[u] = 1
+            e_dep[q] = td
             latest[u] = td
             lastdep[u] = td
             for k in range(K):
-                work.e_key[q, k] = NO_KEY
+                e_key[q, k] = NO_KEY
         for k in range(K):
             if t_key[tr, k] < best[u, k]:  # best[u] == e_key[q]
-                work.e_key[q, k] = t_key[tr, k]
-                work.e_enter[q, k] = c
-                work.e_exit[q, k] = t_exit[tr, k]
-                work.e_next[q, k] = t_next[tr, k]
+                e_key[q, k] = t_key[tr, k]
+                e_enter[q, k] = c
+                e_exit[q, k] = t_exit[tr, k]
+                e_next[q, k] = t_next[tr, k]
                 best[u, k] = t_key[tr, k]
         bmin[u] = best[u, K - 2] if K > 1 else NO_KEY
     return scanned
@@ -632,6 +649,11 @@ def _ride_ok(conns, arrivals, query, e_off):
 
     Also lays out the profile entries in ``e_off`` (n_stops + 1): each stop gets one slot per
     connection kept departing from it, so the entries of a query lie close together."""
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    by_arrival = arrivals.by_arrival
+    in_off, in_from, in_dur = arrivals.fp_in_offsets, arrivals.fp_in_from, arrivals.fp_in_dur_s
     target, t_cut, c_lo, c_hi = query.target, query.t_cut, query.c_lo, query.c_hi
     n_stops = conns.n_stops
     ok = np.zeros(c_hi - c_lo, dtype=np.bool_)
@@ -641,45 +663,45 @@ def _ride_ok(conns, arrivals, query, e_off):
     for i in range(len(query.src_stop)):
         s, t = query.src_stop[i], query.window_start_s + query.src_access_s[i]
         tau[s] = min(tau[s], t)
-        for k in range(conns.fp_offsets[s], conns.fp_offsets[s + 1]):
-            tau[conns.fp_to[k]] = min(tau[conns.fp_to[k]], t + conns.fp_dur_s[k])
+        for k in range(fp_off[s], fp_off[s + 1]):
+            tau[fp_to[k]] = min(tau[fp_to[k]], t + fp_dur[k])
     for c in range(c_lo, c_hi):
-        tr = np.uint32(conns.trip[c])  # unsigned indices: no negative-index handling
+        tr = np.uint32(trip[c])  # unsigned indices: no negative-index handling
         if not on[tr]:
-            if tau[np.uint32(conns.dep_stop[c])] > conns.dep_time[c]:
+            if tau[np.uint32(dep_stop[c])] > dep_time[c]:
                 continue
             on[tr] = True
         ok[c - c_lo] = True
-        a = np.uint32(conns.arr_stop[c])
-        at = np.int64(conns.arr_time[c])
+        a = np.uint32(arr_stop[c])
+        at = np.int64(arr_time[c])
         if at < tau[a]:
             tau[a] = at
-            for k in range(conns.fp_offsets[a], conns.fp_offsets[a + 1]):
-                w = np.uint32(conns.fp_to[k])
-                tau[w] = min(tau[w], at + conns.fp_dur_s[k])
+            for k in range(fp_off[a], fp_off[a + 1]):
+                w = np.uint32(fp_to[k])
+                tau[w] = min(tau[w], at + fp_dur[k])
     on[:] = False
     ld = np.full(n_stops, NO_DEPARTURE, dtype=np.int64)
     ld[target] = t_cut
-    for k in range(arrivals.fp_in_offsets[target], arrivals.fp_in_offsets[target + 1]):
-        ld[arrivals.fp_in_from[k]] = max(ld[arrivals.fp_in_from[k]], t_cut - arrivals.fp_in_dur_s[k])
+    for k in range(in_off[target], in_off[target + 1]):
+        ld[in_from[k]] = max(ld[in_from[k]], t_cut - in_dur[k])
     for q in range(query.arr_lo, query.arr_hi):
-        c = arrivals.by_arrival[0, q]
+        c = by_arrival[0, q]
         if c < c_lo or c >= c_hi or not ok[c - c_lo]:
             continue
-        tr = np.uint32(arrivals.by_arrival[1, q])
+        tr = np.uint32(by_arrival[1, q])
         if not on[tr]:
-            if arrivals.by_arrival[2, q] > ld[np.uint32(arrivals.by_arrival[3, q])]:
+            if by_arrival[2, q] > ld[np.uint32(by_arrival[3, q])]:
                 ok[c - c_lo] = False
                 continue
             on[tr] = True
-        u = np.uint32(arrivals.by_arrival[4, q])
+        u = np.uint32(by_arrival[4, q])
         e_off[u + 1] += 1
-        d = np.int64(arrivals.by_arrival[5, q])
+        d = np.int64(by_arrival[5, q])
         if d > ld[u]:
             ld[u] = d
-            for k in range(arrivals.fp_in_offsets[u], arrivals.fp_in_offsets[u + 1]):
-                x = np.uint32(arrivals.fp_in_from[k])
-                ld[x] = max(ld[x], d - arrivals.fp_in_dur_s[k])
+            for k in range(in_off[u], in_off[u + 1]):
+                x = np.uint32(in_from[k])
+                ld[x] = max(ld[x], d - in_dur[k])
     for s in range(n_stops):
         e_off[s + 1] += e_off[s]
     return ok
@@ -692,14 +714,17 @@ def _profile_sources(conns, dep_off, dep_conn, query, work, ride_ok):
     k whose key beats k legs, taking at most ``max_duration_s``; then the Pareto-optimal ones over
     (later departure, earlier arrival, fewer legs, less walking). Returns :class:`ProfileJourneys`,
     by departure, arrival, legs and walking."""
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    c_key = work.c_key
     src_stop, src_off, ws, we = query.src_stop, query.src_access_s, query.window_start_s, query.window_end_s
     c_lo, c_hi, t_cut = query.c_lo, query.c_hi, query.t_cut
-    K = work.c_key.shape[1]
+    K = c_key.shape[1]
     # the boardings to look at: per source and stop walked to, the stop's departures (in connection
     # order) from c_lo until the last one leaving the door by ``we``
     n_walk = 0
     for i in range(len(src_stop)):
-        n_walk += 1 + conns.fp_offsets[src_stop[i] + 1] - conns.fp_offsets[src_stop[i]]
+        n_walk += 1 + fp_off[src_stop[i] + 1] - fp_off[src_stop[i]]
     g_src = np.empty(n_walk, np.int64)
     g_walk = np.empty(n_walk, np.int64)
     g_lo = np.empty(n_walk, np.int64)
@@ -708,10 +733,10 @@ def _profile_sources(conns, dep_off, dep_conn, query, work, ride_ok):
     g = 0
     for i in range(len(src_stop)):
         s = src_stop[i]
-        for j in range(-1, conns.fp_offsets[s + 1] - conns.fp_offsets[s]):
-            w = s if j < 0 else conns.fp_to[conns.fp_offsets[s] + j]
-            d = np.int64(0) if j < 0 else np.int64(conns.fp_dur_s[conns.fp_offsets[s] + j])
-            c_end = min(c_hi, np.searchsorted(conns.dep_time, we + d + src_off[i], side="right"))
+        for j in range(-1, fp_off[s + 1] - fp_off[s]):
+            w = s if j < 0 else fp_to[fp_off[s] + j]
+            d = np.int64(0) if j < 0 else np.int64(fp_dur[fp_off[s] + j])
+            c_end = min(c_hi, np.searchsorted(dep_time, we + d + src_off[i], side="right"))
             deps = dep_conn[dep_off[w]:dep_off[w + 1]]
             g_src[g], g_walk[g] = i, d
             g_lo[g] = dep_off[w] + np.searchsorted(deps, c_lo)
@@ -729,12 +754,12 @@ def _profile_sources(conns, dep_off, dep_conn, query, work, ride_ok):
         i, d = g_src[g], g_walk[g]
         for q in range(g_lo[g], g_hi[g]):
             c = dep_conn[q]
-            t0 = np.int64(conns.dep_time[c]) - d - src_off[i]
-            if t0 < ws or conns.arr_time[c] > t_cut or not ride_ok[c - c_lo]:
+            t0 = np.int64(dep_time[c]) - d - src_off[i]
+            if t0 < ws or arr_time[c] > t_cut or not ride_ok[c - c_lo]:
                 continue
             prev = NO_KEY
             for k in range(K):
-                key = work.c_key[c, k]
+                key = c_key[c, k]
                 if key < prev:
                     r_t[n] = t0
                     r_k[n] = k
@@ -822,6 +847,12 @@ class ScanResult:
     ready_enter: np.ndarray | None = None
     ready_exit: np.ndarray | None = None
     ready_fp: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, found: ScanLabels, direction: str, labels: np.ndarray) -> ScanResult:
+        """The result of a kernel's :class:`ScanLabels` from the initial ``labels``."""
+        return cls(direction, found.time, found.enter, found.exit, found.fp, labels, found.scanned, found.ready,
+                   found.ready_enter, found.ready_exit, found.ready_fp)
 
     def reached(self, stop: int) -> bool:
         t = self.time[stop]
@@ -925,7 +956,7 @@ def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None,
     start = time_index(tt.dep_time, src[:, 1].min())
     found = _ea_kernel(tt.arrays, src[:, 0].copy(), src[:, 1].copy(), tg, start, initial_footpaths,
                        np.int64(transfer_slack_s))
-    return ScanResult("forward", labels=src, **found._asdict())
+    return ScanResult.of(found, "forward", src)
 
 
 def earliest_arrival_time(tt: Timetable, source: int, target: int, time_s: int) -> int:
@@ -959,7 +990,7 @@ def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None,
     start = _arr_order_start(tt, int(tgt[:, 1].max()))
     found = _ld_kernel(tt.arrays, tt.arrival_arrays, tgt[:, 0].copy(), tgt[:, 1].copy(), srcs, start,
                        initial_footpaths, np.int64(transfer_slack_s))
-    return ScanResult("backward", labels=tgt, **found._asdict())
+    return ScanResult.of(found, "backward", tgt)
 
 
 def _fp_dur(tt: Timetable, a: int, b: int) -> int:
@@ -1187,49 +1218,55 @@ def _profile_trace(conns, work, target, journeys):
     the profile entries.
     Rows (journey, from stop, to stop, departure, arrival, trip, enter, exit), trip -1 for walks;
     a last row with journey -1 when the pointers are broken."""
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    e_off, e_dep, e_key = work.e_off, work.e_dep, work.e_key
+    e_enter, e_exit, e_next = work.e_enter, work.e_exit, work.e_next
+    cnt, c_exit, c_next = work.cnt, work.c_exit, work.c_next
     conn, kk = journeys.board_conn, journeys.transfers
     walk0, first = journeys.access_walk_s, journeys.source_stop
-    K = work.c_exit.shape[1]
+    K = c_exit.shape[1]
     out = np.empty((len(conn) * (2 * K + 1) + 1, 8), np.int64)
     m = 0
     for i in range(len(conn)):
         e = conn[i]
         k = kk[i]
-        x = np.int64(work.c_exit[e, k])
-        w = np.int64(work.c_next[e, k])
+        x = np.int64(c_exit[e, k])
+        w = np.int64(c_next[e, k])
         if walk0[i] > 0:
-            _leg_row(out[m], i, first[i], conns.dep_stop[e], conns.dep_time[e] - walk0[i], conns.dep_time[e])
+            _leg_row(out, m, i, first[i], dep_stop[e], dep_time[e] - walk0[i], dep_time[e])
             m += 1
         while True:
-            _leg_row(out[m], i, conns.dep_stop[e], conns.arr_stop[x], conns.dep_time[e], conns.arr_time[x],
-                     conns.trip[e], e, x)
+            _leg_row(out, m, i, dep_stop[e], arr_stop[x], dep_time[e], arr_time[x],
+                     trip[e], e, x)
             m += 1
-            v = np.int64(conns.arr_stop[x])
-            t = np.int64(conns.arr_time[x])
+            v = np.int64(arr_stop[x])
+            t = np.int64(arr_time[x])
             to = target if w < 0 else w
             if to != v:
-                d = footpath_duration(conns.fp_offsets, conns.fp_to, conns.fp_dur_s, v, to)
+                d = footpath_duration(fp_off, fp_to, fp_dur, v, to)
                 if d < 0:
                     out[m, 0] = -1
                     return out[:m + 1]
-                _leg_row(out[m], i, v, to, t, t + d)
+                _leg_row(out, m, i, v, to, t, t + d)
                 m += 1
                 t += d
             if w < 0:
                 break
-            p = _entry_at(work.e_dep, work.e_off[w], work.cnt[w], t)
+            p = _entry_at(e_dep, e_off[w], cnt[w], t)
             k -= 1
             if p < 0 or k < 0:
                 out[m, 0] = -1
                 return out[:m + 1]
-            p = _entry_pointers(work.e_key, work.e_off[w], p, k)
-            e, x, w = np.int64(work.e_enter[p, k]), np.int64(work.e_exit[p, k]), np.int64(work.e_next[p, k])
+            p = _entry_pointers(e_key, e_off[w], p, k)
+            e, x, w = np.int64(e_enter[p, k]), np.int64(e_exit[p, k]), np.int64(e_next[p, k])
     return out[:m]
 
 
 @nb.njit(cache=True)
-def _leg_row(row, journey, from_stop, to_stop, dep_s, arr_s, trip=-1, enter=-1, exit_=-1):
-    """One row of :func:`_profile_trace` (a walk when ``trip`` is -1)."""
-    row[0], row[1], row[2] = journey, from_stop, to_stop
-    row[3], row[4] = dep_s, arr_s
-    row[5], row[6], row[7] = trip, enter, exit_
+def _leg_row(out, m, journey, from_stop, to_stop, dep_s, arr_s, trip=-1, enter=-1, exit_=-1):
+    """Row ``m`` of :func:`_profile_trace` (a walk when ``trip`` is -1)."""
+    out[m, 0], out[m, 1], out[m, 2] = journey, from_stop, to_stop
+    out[m, 3], out[m, 4] = dep_s, arr_s
+    out[m, 5], out[m, 6], out[m, 7] = trip, enter, exit_
