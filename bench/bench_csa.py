@@ -147,7 +147,7 @@ def main() -> None:
         print(f"reference graph: {ref.g.number_of_nodes():,} nodes, {ref.g.number_of_edges():,} edges, "
               f"built in {t_ref:.1f} s")
         ref_t, theirs = each(lambda a, b, t0: ref.earliest_arrival([(a, t0)], b), queries, star=True)
-        equal = sum(int((e if e < csa.INF else REF_INF_TIME) == r) for e, r in zip(eng, theirs, strict=True))
+        equal = sum(int((e if e < csa.UNREACHABLE else REF_INF_TIME) == r) for e, r in zip(eng, theirs, strict=True))
         line("NetworkX time-expanded reference", ref_t, eng_t, of="the engine's")
         print(agreement("engine == reference", equal, len(eng)))
         del ref
@@ -187,7 +187,7 @@ def main() -> None:
             peer_t.append(t)
             if approx is not None:
                 n_ok += 1
-                agree += int(exact < csa.INF and abs(approx - (exact - t0)) <= 300)
+                agree += int(exact < csa.UNREACHABLE and abs(approx - (exact - t0)) <= 300)
             peer_eng_t.append(clock(csa.earliest_arrival, tt, [(a, t0)], targets=[b])[0])
         print(f"gtfs2nx queries on {len(peer_t)} of the pairs ({n_ok} connected in its graph)")
         line("engine on those pairs", peer_eng_t)

@@ -68,7 +68,7 @@ def engine_earliest_arrival(access: StopAccess, origin: Place, destination: Plac
     labels = np.column_stack([src, np.ceil(t_s + src_s)]).astype(np.int64)
     res = csa.earliest_arrival(access.network.timetable, labels, targets=eg)
     t = res.time[eg]
-    ok = t < csa.INF
+    ok = t < csa.UNREACHABLE
     return float((t[ok] + eg_s[ok]).min()) if ok.any() else INF
 
 

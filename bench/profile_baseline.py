@@ -14,7 +14,7 @@ import pandas as pd
 
 from routing.transit import JourneyLeg, Timetable, csa
 
-INF, TRANSIT, WALK = csa.INF, csa.TRANSIT, csa.WALK
+INF, TRANSIT, WALK = csa.UNREACHABLE, csa.TRANSIT, csa.WALK
 first_departure, footpath_duration = csa.first_departure, csa.footpath_duration
 NEG_INF = -INF
 

@@ -28,7 +28,12 @@ CAR_OFFNETWORK_KMH = 30.0
 #: Straight line x this factor approximates the path along streets.
 DETOUR_FACTOR = 1.3
 
-#: "Unreachable" as an int64 time in seconds (large enough to add a day to without overflow).
+#: "Unreachable" as an int64 time in seconds: an arrival later than every time (large enough to add
+#: a day to without overflow). The connection scans' label of a stop not reached.
 UNREACHABLE = np.int64(2**62)
+#: Its mirror for backward scans (arrive-by): a departure earlier than every time, the label of a
+#: stop from which no departure meets the deadline.
+NO_DEPARTURE = -UNREACHABLE
 #: "Unreachable" in int32 time tables (accessibility surfaces and matrices).
 UNREACHABLE_I32 = np.int32(2**31 - 1)
+# (durations and costs in float seconds, street searches and the planner, use math.inf itself)

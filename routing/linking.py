@@ -37,7 +37,7 @@ import numpy as np
 
 from routing.constants import BIKE_KMH, CAR_OFFNETWORK_KMH, DETOUR_FACTOR, WALK_KMH
 from routing.streets.dijkstra import dijkstra_settle
-from routing.streets.graph import StreetPath, main_component, one_to_one
+from routing.streets.graph import StreetPath, node_tree, one_to_one
 from sources.geo import haversine_m, project_xy
 
 
@@ -108,16 +108,10 @@ def direct_s(distance_m: Any, mode: str, params: LinkParams = LINK) -> np.ndarra
 def link(graph: Any, lon: Any, lat: Any, params: LinkParams = LINK, *, xy: Any = None) -> Links:
     """Link points to the main component of ``graph`` (see the module docstring); ``xy`` are
     the points already projected to the graph's CRS, when the caller has them."""
-    from scipy.spatial import cKDTree
-
     lon = np.atleast_1d(np.asarray(lon, dtype="float64"))
     lat = np.atleast_1d(np.asarray(lat, dtype="float64"))
     n = len(lon)
-    if "link_tree" not in graph._cache:
-        cand = np.flatnonzero(main_component(graph))
-        tree = cKDTree(np.column_stack([graph.x[cand], graph.y[cand]])) if len(cand) else None
-        graph._cache["link_tree"] = (tree, cand)
-    tree, cand = graph._cache["link_tree"]
+    tree, cand = node_tree(graph, main_only=True)
     if n == 1 and tree is not None and math.isfinite(lon[0]) and math.isfinite(lat[0]):
         # one point (a trip end): scalar arithmetic, no array overhead
         x, y = xy if xy is not None else project_xy(lon, lat, graph.crs)

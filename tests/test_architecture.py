@@ -16,7 +16,7 @@ PACKAGES = ("sources", "routing", "dashboard")
 
 #: routing's rooms from the bottom up: a module may import its own rank or lower, never higher
 ROUTING_RANKS = {
-    "constants": 0, "errors": 0, "args": 0, "clock": 0, "messages": 0, "places": 0,
+    "constants": 0, "errors": 0, "args": 0, "clock": 0, "derived": 0, "messages": 0, "places": 0,
     "streets": 1, "transit": 1,
     "linking": 2,
     "network": 3,

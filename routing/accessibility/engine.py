@@ -16,7 +16,7 @@ Model
   every stop within reach), then walking from every stop reached by a
   vehicle to the targets. Walking the whole way is always an option (the result is the
   minimum of both).
-* Times are int32 seconds; :data:`UNREACHED` marks what is not reached within the cutoff.
+* Times are int32 seconds; :data:`UNREACHABLE_I32` marks what is not reached within the cutoff.
 
 The shared work of many origins
 -------------------------------
@@ -48,18 +48,29 @@ import pandas as pd
 
 from routing import linking
 from routing.clock import SERVICE_DAY_H, seconds_of_day
-from routing.constants import ACCESS_MODES, OPPORTUNITY_KINDS, UNREACHABLE, UNREACHABLE_I32
+from routing.constants import (
+    ACCESS_MODES,
+    NO_DEPARTURE,
+    OPPORTUNITY_KINDS,
+    UNREACHABLE,
+    UNREACHABLE_I32,
+)
 from routing.linking import LINK
 from routing.network.assemble import Network
 from routing.streets.graph import ModeGraph
-from routing.transit.csa import bounded_scan, first_at_or_after, first_departure, time_index
+from routing.transit.csa import (
+    ScanWork,
+    bounded_scan,
+    first_at_or_after,
+    first_departure,
+    scan_work,
+    time_index,
+)
 
 MODES = ACCESS_MODES
-UNREACHED = UNREACHABLE_I32
 DEFAULT_BANDS_MIN = (10, 20, 30, 45, 60)
 MEASURES = ("cumulative", "gravity", "nearest")
 DECAYS = ("step", "linear", "exponential", "logistic")
-_INF64 = UNREACHABLE
 
 
 @dataclass(frozen=True)
@@ -140,9 +151,9 @@ class Measure:
             raise ValueError("k must be positive")
 
     def weights_of(self, times_s: np.ndarray) -> np.ndarray:
-        """f(t) for int32 travel times (UNREACHED -> 0), float64 of the same shape."""
+        """f(t) for int32 travel times (UNREACHABLE_I32 -> 0), float64 of the same shape."""
         t = times_s.astype(np.float64)
-        reached = times_s < UNREACHED
+        reached = times_s < UNREACHABLE_I32
         c = float(self.cutoff_s)
         if self.kind == "cumulative" or self.decay == "step":
             f = (t <= c).astype(np.float64)
@@ -239,19 +250,17 @@ class AccessibilityEngine:
         return out
 
     def transit_stop_arrivals(self, labels: np.ndarray, cutoff_at_s: int) -> np.ndarray:
-        """Earliest arrival (int64, ``csa.INF`` when none) at every stop by a vehicle (then at most
-        one footpath), from (stop, time) labels, scanning connections departing up to
-        ``cutoff_at_s``."""
+        """Earliest arrival (int64, :data:`~routing.constants.UNREACHABLE` when none) at every stop
+        by a vehicle (then at most one footpath), from (stop, time) labels, scanning connections
+        departing up to ``cutoff_at_s``."""
         tt = self.tt
         labels = np.asarray(labels, dtype=np.int64).reshape(-1, 2)
-        work = _scan_work(tt)
-        out = np.full(tt.n_stops, _INF64, dtype=np.int64)
+        out = np.full(tt.n_stops, UNREACHABLE, dtype=np.int64)
         if len(labels) == 0:
             return out
         start = time_index(tt.dep_time, labels[:, 1].min())
-        bounded_scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                     tt.fp_dur_s, labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 1, *work,
-                     out, np.int64(LINK.transfer_slack_s))
+        bounded_scan(tt.arrays, labels[:, 0].copy(), labels[:, 1].copy(), start, np.int64(cutoff_at_s), 0,
+                     scan_work(tt), out, np.int64(LINK.transfer_slack_s))
         return out
 
 
@@ -262,11 +271,6 @@ def _csr(i: np.ndarray, j: np.ndarray, t: np.ndarray, n: int) -> tuple[np.ndarra
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(i, minlength=n), out=ptr[1:])
     return ptr, j[order].astype(np.int64), t[order].astype(np.int32)
-
-
-def _scan_work(tt: Any) -> tuple[np.ndarray, ...]:
-    return (np.full(tt.n_stops, _INF64, dtype=np.int64), np.full(tt.n_stops, _INF64, dtype=np.int64),
-            np.zeros(tt.n_trips, dtype=np.int64))
 
 
 @nb.njit(cache=True)
@@ -288,7 +292,7 @@ def _access_max(latest, egr_ptr, egr_dest, egr_s, best):
     """best[j] = max over stops s of latest[s] - walk(j, s) (latest departures, arrive-by)."""
     for s in range(len(latest)):
         ls = latest[s]
-        if ls <= -_INF64:
+        if ls <= NO_DEPARTURE:
             continue
         for e in range(egr_ptr[s], egr_ptr[s + 1]):
             v = ls - egr_s[e]
@@ -297,26 +301,26 @@ def _access_max(latest, egr_ptr, egr_dest, egr_s, best):
 
 
 @nb.njit(cache=True)
-def _event_table(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, n_stops, n_trips,
-                 ev_stop, ev_time, horizon, egr_ptr, egr_dest, egr_s, n_dest, slack):
-    """For each departure event (stop, time): arrival time at every destination (int32, UNREACHED)."""
+def _event_table(conns, ev_stop, ev_time, horizon, egress, n_dest, slack):
+    """For each departure event (stop, time): arrival time at every destination (int32, UNREACHABLE_I32),
+    from the timetable ``conns`` (:class:`~routing.transit.timetable.ConnectionArrays`) and the
+    stop -> destination walks ``egress`` (CSR over stops: offsets, destination, seconds)."""
+    egr_ptr, egr_dest, egr_s = egress
+    n_stops = conns.n_stops
     n_ev = len(ev_stop)
-    table = np.full((n_ev, n_dest), UNREACHED, dtype=np.int32)
-    tau = np.empty(n_stops, np.int64)
-    tau_v = np.empty(n_stops, np.int64)
+    table = np.full((n_ev, n_dest), UNREACHABLE_I32, dtype=np.int32)
+    work = ScanWork(np.empty(n_stops, np.int64), np.empty(n_stops, np.int64), np.full(conns.n_trips, -1, np.int64))
     out = np.empty(n_stops, np.int64)
-    trip_run = np.full(n_trips, -1, np.int64)
     src_stop = np.empty(1, np.int64)
     src_time = np.empty(1, np.int64)
     for e in range(n_ev):
         t0 = ev_time[e]
         src_stop[0] = ev_stop[e]
         src_time[0] = t0
-        lo = first_departure(dep_time, t0)
+        lo = first_departure(conns.dep_time, t0)
         for s in range(n_stops):
-            out[s] = _INF64
-        bounded_scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time, lo,
-                     t0 + horizon, e, tau, tau_v, trip_run, out, slack)
+            out[s] = UNREACHABLE
+        bounded_scan(conns, src_stop, src_time, lo, t0 + horizon, e, work, out, slack)
         row = table[e]
         limit = t0 + horizon
         for s in range(n_stops):
@@ -332,20 +336,22 @@ def _event_table(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp
 
 
 @nb.njit(cache=True)
-def _origin_times(acc_ptr, acc_stop, acc_s, ev_ptr, ev_time, table, dir_ptr, dir_dest, dir_s, deps, cutoff,
-                  out):
-    """out[c, k, j]: travel time from origin c leaving at deps[k] to destination j (UNREACHED
+def _origin_times(access, direct, ev_ptr, ev_time, table, deps, cutoff, out):
+    """out[c, k, j]: travel time from origin c leaving at deps[k] to destination j (UNREACHABLE_I32
     beyond the cutoff): min of the direct time and, over the origin's access stops o, of the
-    event row of the first departure at o after arriving there."""
+    event row of the first departure at o after arriving there. ``access`` (origin -> stop) and
+    ``direct`` (origin -> destination): CSR over origins (offsets, stop or destination, seconds)."""
+    acc_ptr, acc_stop, acc_s = access
+    dir_ptr, dir_dest, dir_s = direct
     n_orig = len(acc_ptr) - 1
     n_dest = out.shape[2]
-    big = np.int64(UNREACHED)
+    big = np.int64(UNREACHABLE_I32)
     for c in range(n_orig):
         for k in range(len(deps)):
             t = np.int64(deps[k])
             row = out[c, k]
             for j in range(n_dest):
-                row[j] = UNREACHED
+                row[j] = UNREACHABLE_I32
             for e in range(dir_ptr[c], dir_ptr[c + 1]):
                 j = dir_dest[e]
                 if dir_s[e] < row[j]:
@@ -365,7 +371,7 @@ def _origin_times(acc_ptr, acc_stop, acc_s, ev_ptr, ev_time, table, dir_ptr, dir
                             row[j] = v
             for j in range(n_dest):
                 if row[j] > cutoff:
-                    row[j] = UNREACHED
+                    row[j] = UNREACHABLE_I32
 
 
 # -- single-origin surfaces ---------------------------------------------------------------------
@@ -387,7 +393,7 @@ def departure_minutes(window: tuple[Any, Any] | str, *, step_s: int = 60) -> np.
 def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[float, float], targets: Points, *,
                         mode: str = "transit", departure: Any = "08:00", cutoff_s: float = 3600,
                         arrive_by: bool = False, targets_key: Any = None) -> np.ndarray:
-    """Travel times (int32 s, :data:`UNREACHED` beyond ``cutoff_s``) from one point to every target.
+    """Travel times (int32 s, :data:`UNREACHABLE_I32` beyond ``cutoff_s``) from one point to every target.
 
     Parameters
     ----------
@@ -410,7 +416,7 @@ def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[floa
         origin = Points.single(*origin)
     t0 = seconds_of_day(departure, max_hours=SERVICE_DAY_H)
     cutoff = int(cutoff_s)
-    res = np.full(len(targets), UNREACHED, dtype=np.int64)
+    res = np.full(len(targets), UNREACHABLE_I32, dtype=np.int64)
     if mode != "transit":
         if arrive_by:
             i, j, t = engine.street_pairs(mode, targets, origin, cutoff)
@@ -418,7 +424,7 @@ def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[floa
         else:
             i, j, t = engine.street_pairs(mode, origin, targets, cutoff)
             res[j] = np.minimum(res[j], t)
-        return np.where(res <= cutoff, res, UNREACHED).astype(np.int32)
+        return np.where(res <= cutoff, res, UNREACHABLE_I32).astype(np.int32)
     # walking the whole way
     i, j, t = engine.walk_pairs(origin, targets, cutoff)
     res[j] = np.minimum(res[j], t)
@@ -431,18 +437,18 @@ def travel_time_surface(engine: AccessibilityEngine, origin: Points | tuple[floa
         if len(labels):
             ld = csa.latest_departure(engine.tt, labels, initial_footpaths=False,
                                       transfer_slack_s=LINK.transfer_slack_s).time.astype(np.int64)
-            best = np.full(len(targets), -_INF64, dtype=np.int64)
+            best = np.full(len(targets), NO_DEPARTURE, dtype=np.int64)
             _access_max(ld, egr[0], egr[1], egr[2], best)
-            ok = best > -_INF64
+            ok = best > NO_DEPARTURE
             res[ok] = np.minimum(res[ok], t0 - best[ok])
     else:
         labels = np.column_stack([stop, t0 + acc.astype(np.int64)])
         if len(labels):
             arr = engine.transit_stop_arrivals(labels, t0 + cutoff)
-            res_t = np.full(len(targets), _INF64, dtype=np.int64)
+            res_t = np.full(len(targets), UNREACHABLE, dtype=np.int64)
             _egress_min(arr, egr[0], egr[1], egr[2], np.int64(t0), np.int64(cutoff), res_t)
             res = np.minimum(res, res_t)
-    return np.where(res <= cutoff, res, UNREACHED).astype(np.int32)
+    return np.where(res <= cutoff, res, UNREACHABLE_I32).astype(np.int32)
 
 
 def surface_over_window(engine: AccessibilityEngine, origin: Points | tuple[float, float], targets: Points, *,
@@ -485,7 +491,7 @@ def isochrone_polygons(grid: Any, times_s: np.ndarray, bands_min: Sequence[float
     t = np.asarray(times_s)
     rows = []
     for b in bands:
-        mask = (t < UNREACHED) & (t <= b * 60)
+        mask = (t < UNREACHABLE_I32) & (t <= b * 60)
         if mask.any():
             poly = shapely.coverage_union_all(geoms[mask])
         else:
@@ -626,9 +632,8 @@ def build_problem(engine: AccessibilityEngine, origins: Points, destinations: Po
     stats["walk_links_s"] = _time.perf_counter() - t_start
     t1 = _time.perf_counter()
     ev_ptr, ev_stop, ev_time = departure_events(tt, int(deps.min()), int(deps.max()) + cutoff)
-    table = _event_table(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                         tt.fp_dur_s, tt.n_stops, tt.n_trips, ev_stop, ev_time, np.int64(cutoff),
-                         egr[0], egr[1], egr[2], len(destinations), np.int64(LINK.transfer_slack_s))
+    table = _event_table(tt.arrays, ev_stop, ev_time, np.int64(cutoff), egr, len(destinations),
+                         np.int64(LINK.transfer_slack_s))
     stats["events"] = float(len(ev_stop))
     stats["event_scans_s"] = _time.perf_counter() - t1
     return TravelProblem(deps, cutoff, ev_ptr, ev_time, table, acc_ptr, acc_stop, acc_s, dir_ptr, dir_dest, dir_s,
@@ -636,12 +641,12 @@ def build_problem(engine: AccessibilityEngine, origins: Points, destinations: Po
 
 
 def origin_times(shared: dict[str, Any], batch: dict[str, np.ndarray]) -> np.ndarray:
-    """(n_origins, n_departures, n_dest) int32 travel times of a batch (UNREACHED beyond the cutoff)."""
+    """(n_origins, n_departures, n_dest) int32 travel times of a batch (UNREACHABLE_I32 beyond the cutoff)."""
     n = len(batch["acc_ptr"]) - 1
     out = np.empty((n, len(shared["deps"]), shared["n_dest"]), dtype=np.int32)
-    _origin_times(batch["acc_ptr"], batch["acc_stop"], batch["acc_s"], shared["ev_ptr"], shared["ev_time"],
-                  shared["table"], batch["dir_ptr"], batch["dir_dest"], batch["dir_s"], shared["deps"],
-                  np.int64(shared["cutoff_s"]), out)
+    _origin_times((batch["acc_ptr"], batch["acc_stop"], batch["acc_s"]),
+                  (batch["dir_ptr"], batch["dir_dest"], batch["dir_s"]), shared["ev_ptr"], shared["ev_time"],
+                  shared["table"], shared["deps"], np.int64(shared["cutoff_s"]), out)
     return out
 
 
@@ -650,11 +655,11 @@ def _indicator_values(times: np.ndarray, weights: np.ndarray, measure: Measure) 
     if measure.kind == "nearest":
         order = np.argsort(times, axis=2, kind="stable")
         st = np.take_along_axis(times, order, axis=2)
-        cw = np.cumsum(np.where(st < UNREACHED, weights[order], 0.0), axis=2)
+        cw = np.cumsum(np.where(st < UNREACHABLE_I32, weights[order], 0.0), axis=2)
         enough = cw >= measure.k - 1e-9
         first = np.argmax(enough, axis=2)
         val = np.take_along_axis(st, first[..., None], axis=2)[..., 0].astype(np.float64)
-        return np.where(enough.any(axis=2) & (val < UNREACHED), val, np.nan)
+        return np.where(enough.any(axis=2) & (val < UNREACHABLE_I32), val, np.nan)
     f = measure.weights_of(times)
     return (f * weights).sum(axis=2)
 
@@ -802,12 +807,12 @@ def travel_time_matrix(engine: AccessibilityEngine, origins: Points, destination
     first = res[f"p{qs[0]:g}"]
     reached = np.zeros(first.shape, dtype=bool)
     for q in qs:
-        reached |= res[f"p{q:g}"] < UNREACHED
+        reached |= res[f"p{q:g}"] < UNREACHABLE_I32
     oi, dj = np.nonzero(reached)
     out = pd.DataFrame({"from_id": origins.ids[oi], "to_id": destinations.ids[dj]})
     for q in qs:
         v = res[f"p{q:g}"][oi, dj].astype(np.float64)
-        out[f"p{q:g}_s"] = np.where(v < UNREACHED, v, np.nan)
+        out[f"p{q:g}_s"] = np.where(v < UNREACHABLE_I32, v, np.nan)
     out.attrs["stats"] = problem.stats
     return out
 

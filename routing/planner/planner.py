@@ -27,14 +27,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from routing import linking
-from routing.constants import DEFAULT_MODES, TRIP_MODES
+from routing.constants import DEFAULT_MODES, NO_DEPARTURE, TRIP_MODES, UNREACHABLE
+from routing.derived import derived
 from routing.errors import RoutingError
 from routing.linking import LINK
 from routing.messages import Msg
@@ -70,7 +71,6 @@ from routing.transit import csa
 from sources.geo import haversine_m, line_length_m, project_xy
 
 MODES = TRIP_MODES
-INF = math.inf
 #: when walking is faster, a bus itinerary is still offered if it arrives (arrive-by: leaves)
 #: within this long of the walk
 RIDE_WINDOW_S = 3600.0
@@ -143,6 +143,7 @@ class Planner:
         self.walk_speed = network.params.walk_speed_kmh / 3.6
         self._kdtrees: dict[str, tuple[Any, np.ndarray]] = {}
         self._local = threading.local()  # pyproj transformers are not shared across threads
+        self._derived: dict[Hashable, Any] = {}  # built from the network on first use (routing.derived)
 
     # -- construction ---------------------------------------------------------------------------
     @classmethod
@@ -273,7 +274,7 @@ class Planner:
         reasons: dict[str, str] = {}
         for mode in modes:
             try:
-                found = getattr(self, f"_plan_{mode}")(ctx)
+                found = MODE_PLANS[mode](self, ctx)
             except NoRoute as exc:
                 reasons[mode] = exc.msg
                 continue
@@ -294,7 +295,7 @@ class Planner:
         """The mode graph with every arc reversed (for all-to-one searches on directed layers)."""
         return self.network.graphs[mode].reversed()
 
-    def tree(self, mode: str, end: _End, *, cutoff: float = INF, reverse: bool = False,
+    def tree(self, mode: str, end: _End, *, cutoff: float = math.inf, reverse: bool = False,
              weight: str = "travel_time_s") -> ShortestPathTree:
         """Times from ``end`` to every node of a layer (or to ``end`` with ``reverse``), the
         linking connector included."""
@@ -322,11 +323,7 @@ class Planner:
         return leg
 
     def _approx_arcs(self, g: ModeGraph) -> np.ndarray:
-        if "approx_arcs" not in g._cache:
-            edges = self.network.streets.edges
-            flag = edges["approximate"].to_numpy(bool) if "approximate" in edges else np.zeros(len(edges), bool)
-            g._cache["approx_arcs"] = flag[g.edge_row] if len(flag) else np.zeros(g.n_arcs, bool)
-        return g._cache["approx_arcs"]
+        return derived(self, _approx_arcs, g.mode)
 
     def _point_conn(self, mode: str, dist_m: float) -> tuple[float, float, bool]:
         """(metres, seconds, approximate) of a linking connector of ``dist_m``."""
@@ -421,8 +418,8 @@ class Planner:
         on_street = (node_walk >= 0) & (stations["node_bike"].to_numpy() >= 0)
         conn_walk = linking.connector_s(stations["snap_walk_m"].to_numpy(float), WALK)
         safe = np.where(on_street, node_walk, 0)
-        t_pick = np.where(on_street, walk_o.travel_time_s[safe] + conn_walk, INF)
-        t_drop = np.where(on_street, walk_d.travel_time_s[safe] + conn_walk, INF)
+        t_pick = np.where(on_street, walk_o.travel_time_s[safe] + conn_walk, math.inf)
+        t_drop = np.where(on_street, walk_d.travel_time_s[safe] + conn_walk, math.inf)
         pick = np.flatnonzero(pick_ok & on_street & np.isfinite(t_pick))
         drop = np.flatnonzero(drop_ok & on_street & np.isfinite(t_drop))
         if not len(pick):
@@ -503,15 +500,15 @@ class Planner:
             labels = np.column_stack([sources, np.ceil(ctx.t_s + src_s)]).astype(np.int64)
             res = csa.earliest_arrival(tt, labels, targets=eg_stops, initial_footpaths=False,
                                        transfer_slack_s=p.transfer_slack_s)
-            ends, end_s, reached = eg_stops, eg_s, res.time[eg_stops] < csa.INF
+            ends, end_s, reached = eg_stops, eg_s, res.time[eg_stops] < UNREACHABLE
         else:
             labels = np.column_stack([eg_stops, np.floor(ctx.t_s - eg_s)]).astype(np.int64)
             res = csa.latest_departure(tt, labels, sources=sources, initial_footpaths=False,
                                        transfer_slack_s=p.transfer_slack_s)
-            ends, end_s, reached = sources, src_s, res.time[sources] > csa.NEG_INF
+            ends, end_s, reached = sources, src_s, res.time[sources] > NO_DEPARTURE
         if not reached.any():
             raise NoRoute(Msg("plan.no_transit_after" if forward else "plan.no_transit_before"))
-        door = np.where(reached, res.time[ends].astype(float) + sign * end_s, sign * INF)
+        door = np.where(reached, res.time[ends].astype(float) + sign * end_s, sign * math.inf)
         k = int(np.argmin(sign * door))
         jlegs = csa.journey(tt, res, int(ends[k]))
         if not any(leg.mode == TRANSIT for leg in jlegs):
@@ -562,7 +559,7 @@ class Planner:
         first = np.full(tt.n_trips, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(first, tt.trip[ok], ok)
         ridden = conn >= first[tt.trip]
-        eg = np.full(tt.n_stops, INF)
+        eg = np.full(tt.n_stops, math.inf)
         eg[eg_stops] = eg_s
         cand = np.flatnonzero(ridden & np.isfinite(eg[tt.arr_stop]))
         if not len(cand):
@@ -584,7 +581,7 @@ class Planner:
         last = np.full(tt.n_trips, -1, dtype=np.int64)
         np.maximum.at(last, tt.trip[ok], ok)
         ridden = conn <= last[tt.trip]
-        src = np.full(tt.n_stops, INF)
+        src = np.full(tt.n_stops, math.inf)
         src[sources] = src_s
         cand = np.flatnonzero(ridden & np.isfinite(src[tt.dep_stop]))
         if not len(cand):
@@ -673,7 +670,7 @@ class Planner:
         ok = (node_car >= 0) & (node_walk >= 0)
         conn_car = linking.connector_s(prs["snap_car_m"].to_numpy(float), CAR)
         conn_walk = linking.connector_s(prs["snap_walk_m"].to_numpy(float), WALK)
-        t_car = np.where(ok, car.travel_time_s[np.where(ok, node_car, 0)] + conn_car + p.car_park_s, INF)
+        t_car = np.where(ok, car.travel_time_s[np.where(ok, node_car, 0)] + conn_car + p.car_park_s, math.inf)
         cand = np.flatnonzero(ok & np.isfinite(t_car))
         if not len(cand):
             raise NoRoute(Msg("plan.no_park_ride_reach"))
@@ -681,7 +678,7 @@ class Planner:
         wtree = multi_source(walk, node_walk[cand], t_car[cand] + conn_walk[cand],
                              cutoff=p.max_car_access_s + 600, weight="travel_time_s")
         sl = self._stop_links(WALK)
-        t_stop = np.where(sl.linked, wtree.travel_time_s[np.where(sl.linked, sl.node, 0)] + sl.seconds, INF)
+        t_stop = np.where(sl.linked, wtree.travel_time_s[np.where(sl.linked, sl.node, 0)] + sl.seconds, math.inf)
         stops = np.flatnonzero(np.isfinite(t_stop) & (t_stop - t_car.min() <= 600))
         if not len(stops):
             raise NoRoute(Msg("plan.no_stop_park_ride"))
@@ -719,7 +716,7 @@ class Planner:
         safe = np.where(ok, nodes, 0)
         conn = linking.connector_s(places["snap_car_m"].to_numpy(float), CAR)
         meet = np.maximum(t_drv.travel_time_s[safe], t_pas.travel_time_s[safe]) + conn + p.carpool_wait_s
-        total = np.where(ok, meet + t_dst.travel_time_s[safe] + conn, INF)
+        total = np.where(ok, meet + t_dst.travel_time_s[safe] + conn, math.inf)
         if not np.isfinite(total).any():
             raise NoRoute(Msg("plan.no_carpool_reach"))
         k = int(np.argmin(total))
@@ -818,6 +815,13 @@ class Planner:
         return ctx.shift(Itinerary(ECAR, legs, notes=_notes(notes, legs)))
 
 
+def _approx_arcs(planner: Planner, mode: str) -> np.ndarray:
+    """Per arc of the mode's layer: its street edge is marked approximate (a bus-only road)."""
+    g, edges = planner.network.graphs[mode], planner.network.streets.edges
+    flag = edges["approximate"].to_numpy(bool) if "approximate" in edges else np.zeros(len(edges), bool)
+    return flag[g.edge_row] if len(flag) else np.zeros(g.n_arcs, bool)
+
+
 # -- request context ----------------------------------------------------------------------------
 
 @dataclass
@@ -837,6 +841,22 @@ class _Ctx:
         delta = (self.t_s - end) if self.arrive_by else (self.t_s - start)
         it.legs = [_shift_leg(leg, delta) for leg in it.legs]
         return it
+
+
+#: Every mode of :data:`MODES` and the method of :class:`Planner` that plans it: a request context in,
+#: an itinerary out (carpool: one per traveller), :class:`NoRoute` with the reason when the mode
+#: cannot serve the request.
+MODE_PLANS: dict[str, Callable[[Planner, _Ctx], Itinerary | list[Itinerary]]] = {
+    WALK: Planner._plan_walk,
+    BIKE: Planner._plan_bike,
+    BIKESHARE: Planner._plan_bikeshare,
+    TRANSIT: Planner._plan_transit,
+    "bike_transit": Planner._plan_bike_transit,
+    "park_ride": Planner._plan_park_ride,
+    CARPOOL: Planner._plan_carpool,
+    CAR: Planner._plan_car,
+    ECAR: Planner._plan_ecar,
+}
 
 
 # -- small helpers ------------------------------------------------------------------------------

@@ -23,13 +23,15 @@ off-network connectors, straight lines x the detour factor).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from routing.constants import BIKE_KMH, CAR_OFFNETWORK_KMH, STREET_MODES, WALK_KMH
+from routing.derived import derived, derived_property
 from routing.streets.dijkstra import astar_path, dijkstra_csr, trace_arcs
 from sources.geo import haversine_m, metric_crs, project_xy
 from sources.loaders.streets import StreetNetwork
@@ -98,7 +100,8 @@ class ModeGraph:
     crs: str
     geometry_wkb: np.ndarray  # object (rows of the network edges)
     params: StreetParams = field(default_factory=StreetParams)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: indexes, trees and work arrays built from the arrays (:mod:`routing.derived`)
+    _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def n_nodes(self) -> int:
@@ -113,22 +116,23 @@ class ModeGraph:
         """Travel time per arc, seconds (alias of ``travel_time_s``)."""
         return self.travel_time_s
 
-    @property
+    @derived_property
     def active(self) -> np.ndarray:
         """Nodes with at least one arc of this mode (the ones points snap to)."""
-        if "active" not in self._cache:
-            active = np.zeros(self.n_nodes, dtype=bool)
-            active[self.indices] = True
-            active[self.tails] = True
-            self._cache["active"] = active
-        return self._cache["active"]
+        active = np.zeros(self.n_nodes, dtype=bool)
+        active[self.indices] = True
+        active[self.tails] = True
+        return active
+
+    @derived_property
+    def _by_node_id(self) -> tuple[np.ndarray, np.ndarray]:
+        """Node ids sorted, and the position of each."""
+        order = np.argsort(self.node_ids, kind="stable")
+        return self.node_ids[order], order
 
     def node_position(self, node_ids: Iterable[int] | int) -> np.ndarray:
         """Positions (0..n-1) of network node ids (-1 when unknown)."""
-        if "position" not in self._cache:
-            order = np.argsort(self.node_ids, kind="stable")
-            self._cache["position"] = (self.node_ids[order], order)
-        sorted_ids, order = self._cache["position"]
+        sorted_ids, order = self._by_node_id
         ids = np.atleast_1d(np.asarray(node_ids, dtype="int64"))
         at = np.clip(np.searchsorted(sorted_ids, ids), 0, len(sorted_ids) - 1)
         found = sorted_ids[at] == ids if len(sorted_ids) else np.zeros(len(ids), bool)
@@ -141,19 +145,21 @@ class ModeGraph:
 
     def reversed(self) -> ModeGraph:
         """The same layer with every arc reversed (all-to-one searches on directed layers); cached."""
-        if "reversed" not in self._cache:
-            order = np.argsort(self.indices, kind="stable")
-            tails = self.indices[order]
-            indptr = np.zeros(self.n_nodes + 1, dtype="int64")
-            np.cumsum(np.bincount(tails, minlength=self.n_nodes), out=indptr[1:])
-            self._cache["reversed"] = ModeGraph(
-                mode=self.mode, indptr=indptr, indices=self.tails[order], tails=tails,
-                cost=self.cost[order], travel_time_s=self.travel_time_s[order],
-                length_m=self.length_m[order], edge_row=self.edge_row[order],
-                edge_reversed=~self.edge_reversed[order], node_ids=self.node_ids, lon=self.lon,
-                lat=self.lat, x=self.x, y=self.y, crs=self.crs, geometry_wkb=self.geometry_wkb,
-                params=self.params)
-        return self._cache["reversed"]
+        return self._reversed
+
+    @derived_property
+    def _reversed(self) -> ModeGraph:
+        order = np.argsort(self.indices, kind="stable")
+        tails = self.indices[order]
+        indptr = np.zeros(self.n_nodes + 1, dtype="int64")
+        np.cumsum(np.bincount(tails, minlength=self.n_nodes), out=indptr[1:])
+        return ModeGraph(
+            mode=self.mode, indptr=indptr, indices=self.tails[order], tails=tails,
+            cost=self.cost[order], travel_time_s=self.travel_time_s[order],
+            length_m=self.length_m[order], edge_row=self.edge_row[order],
+            edge_reversed=~self.edge_reversed[order], node_ids=self.node_ids, lon=self.lon,
+            lat=self.lat, x=self.x, y=self.y, crs=self.crs, geometry_wkb=self.geometry_wkb,
+            params=self.params)
 
     def to_networkx(self, weight: str = "cost") -> Any:
         """A ``networkx.DiGraph`` of positions with the smallest ``weight`` among parallel arcs."""
@@ -361,35 +367,35 @@ def astar_rate(graph: ModeGraph, weight: str = "cost") -> float:
     """The largest factor r such that r x (straight distance between an arc's ends, in the plane of
     ``graph.crs``) never exceeds the arc's ``weight``: r x distance to the target is then a
     consistent A* bound (cached per graph and weight; slightly shrunk against rounding)."""
-    key = f"astar_rate_{weight}"
-    if key not in graph._cache:
-        w = graph.arrays(weight)
-        d = np.hypot(graph.x[graph.tails] - graph.x[graph.indices], graph.y[graph.tails] - graph.y[graph.indices])
-        pos = d > 0
-        rate = float(np.min(w[pos] / d[pos])) if pos.any() else 0.0
-        graph._cache[key] = max(rate, 0.0) * (1.0 - 1e-9) if math.isfinite(rate) else 0.0
-    return graph._cache[key]
+    return derived(graph, _astar_rate, weight)
+
+
+def _astar_rate(graph: ModeGraph, weight: str) -> float:
+    w = graph.arrays(weight)
+    d = np.hypot(graph.x[graph.tails] - graph.x[graph.indices], graph.y[graph.tails] - graph.y[graph.indices])
+    pos = d > 0
+    rate = float(np.min(w[pos] / d[pos])) if pos.any() else 0.0
+    return max(rate, 0.0) * (1.0 - 1e-9) if math.isfinite(rate) else 0.0
 
 
 def _astar_workspace(graph: ModeGraph) -> dict[str, Any]:
     """Work arrays of :func:`routing.streets.dijkstra.astar_path`, one set per graph and thread
-    (allocated once, never cleared: generation stamps tell what is current)."""
-    import threading
-
-    key = ("astar_workspace", threading.get_ident())
-    ws = graph._cache.get(key)
+    (allocated once, never cleared: generation stamps tell what is current; a thread's set goes
+    with the thread)."""
+    per_thread = derived(graph, _thread_local)
+    ws = getattr(per_thread, "astar", None)
     if ws is None:
-        stale = [k for k in graph._cache if isinstance(k, tuple) and k[0] == "astar_workspace"]
-        if len(stale) >= 8:  # threads come and go (a web server): keep a bounded number
-            for k in stale:
-                graph._cache.pop(k, None)
         n = graph.n_nodes
-        ws = {"gen": 0, "seen": np.zeros(n, "int64"), "closed": np.zeros(n, "int64"),
-              "dist": np.empty(n), "tim": np.empty(n), "lng": np.empty(n), "pred": np.empty(n, "int64"),
-              "keys": np.empty(graph.n_arcs + 2), "vals": np.empty(graph.n_arcs + 2, "int64")}
-        graph._cache[key] = ws
+        ws = per_thread.astar = {
+            "gen": 0, "seen": np.zeros(n, "int64"), "closed": np.zeros(n, "int64"),
+            "dist": np.empty(n), "tim": np.empty(n), "lng": np.empty(n), "pred": np.empty(n, "int64"),
+            "keys": np.empty(graph.n_arcs + 2), "vals": np.empty(graph.n_arcs + 2, "int64")}
     ws["gen"] += 1
     return ws
+
+
+def _thread_local(graph: ModeGraph) -> threading.local:
+    return threading.local()
 
 
 #: landmarks of the A* bound (ALT) per layer; below this many nodes the straight line alone serves
@@ -403,31 +409,31 @@ def landmarks(graph: ModeGraph, weight: str = "cost", *, k: int = ALT_LANDMARKS)
     main component's nodes farthest from its centre in ``k`` directions. Computed once per graph
     and weight (2k one-to-all searches; walk is symmetric: k) and cached on the graph.
     """
-    key = f"landmarks_{weight}_{k}"
-    if key not in graph._cache:
-        cand = np.flatnonzero(main_component(graph))
-        if not len(cand) or k <= 0:
-            empty = np.zeros((graph.n_nodes, 0))
-            graph._cache[key] = (empty, empty)
-            return graph._cache[key]
-        cx, cy = graph.x[cand].mean(), graph.y[cand].mean()
-        angles = 2 * np.pi * np.arange(k) / k
-        reach = np.outer(graph.x[cand] - cx, np.cos(angles)) + np.outer(graph.y[cand] - cy, np.sin(angles))
-        picks = np.unique(cand[np.argmax(reach, axis=0)])
-        w = graph.arrays(weight)
-        back = graph if graph.mode == "walk" else graph.reversed()
-        wb = back.arrays(weight)
-        zero = np.zeros(1)
-        lm_from = np.empty((graph.n_nodes, len(picks)))
-        lm_to = np.empty((graph.n_nodes, len(picks)))
-        for i, node in enumerate(picks):
-            src = np.array([node], dtype="int64")
-            lm_from[:, i] = dijkstra_csr(graph.indptr, graph.indices, w, graph.travel_time_s, graph.length_m,
-                                         src, zero, -1, math.inf)[0]
-            lm_to[:, i] = lm_from[:, i] if back is graph else dijkstra_csr(
-                back.indptr, back.indices, wb, back.travel_time_s, back.length_m, src, zero, -1, math.inf)[0]
-        graph._cache[key] = (lm_from, lm_to)
-    return graph._cache[key]
+    return derived(graph, _landmarks, weight, k)
+
+
+def _landmarks(graph: ModeGraph, weight: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+    cand = np.flatnonzero(main_component(graph))
+    if not len(cand) or k <= 0:
+        empty = np.zeros((graph.n_nodes, 0))
+        return empty, empty
+    cx, cy = graph.x[cand].mean(), graph.y[cand].mean()
+    angles = 2 * np.pi * np.arange(k) / k
+    reach = np.outer(graph.x[cand] - cx, np.cos(angles)) + np.outer(graph.y[cand] - cy, np.sin(angles))
+    picks = np.unique(cand[np.argmax(reach, axis=0)])
+    w = graph.arrays(weight)
+    back = graph if graph.mode == "walk" else graph.reversed()
+    wb = back.arrays(weight)
+    zero = np.zeros(1)
+    lm_from = np.empty((graph.n_nodes, len(picks)))
+    lm_to = np.empty((graph.n_nodes, len(picks)))
+    for i, node in enumerate(picks):
+        src = np.array([node], dtype="int64")
+        lm_from[:, i] = dijkstra_csr(graph.indptr, graph.indices, w, graph.travel_time_s, graph.length_m,
+                                     src, zero, -1, math.inf)[0]
+        lm_to[:, i] = lm_from[:, i] if back is graph else dijkstra_csr(
+            back.indptr, back.indices, wb, back.travel_time_s, back.length_m, src, zero, -1, math.inf)[0]
+    return lm_from, lm_to
 
 
 def one_to_one(graph: ModeGraph, source: int, target: int, *, weight: str = "cost") -> StreetPath:
@@ -493,25 +499,27 @@ def many_to_many(graph: ModeGraph, sources: Sequence[int] | np.ndarray,
     Parallel arcs keep their smallest weight; unreachable pairs are inf. ``targets`` None
     means every node.
     """
-    from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
     src = _check_nodes(graph, sources)
-    key = f"csr_{weight}"
-    if key not in graph._cache:
-        w = graph.arrays(weight)
-        order = np.lexsort((w, graph.indices, graph.tails))
-        t, h, ww = graph.tails[order], graph.indices[order], w[order]
-        first = np.ones(len(t), dtype=bool)
-        first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
-        graph._cache[key] = csr_matrix((np.maximum(ww[first], 1e-12), (t[first], h[first])),
-                                       shape=(graph.n_nodes, graph.n_nodes))
-    dist = dijkstra(graph._cache[key], directed=True, indices=src,
+    dist = dijkstra(derived(graph, _sparse_matrix, weight), directed=True, indices=src,
                     limit=cutoff if math.isfinite(cutoff) else np.inf)
     dist = np.atleast_2d(dist)
     if targets is not None:
         dist = dist[:, _check_nodes(graph, targets)]
     return dist
+
+
+def _sparse_matrix(graph: ModeGraph, weight: str) -> Any:
+    """The layer as a scipy CSR matrix of ``weight`` (parallel arcs: the smallest)."""
+    from scipy.sparse import csr_matrix
+
+    w = graph.arrays(weight)
+    order = np.lexsort((w, graph.indices, graph.tails))
+    t, h, ww = graph.tails[order], graph.indices[order], w[order]
+    first = np.ones(len(t), dtype=bool)
+    first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
+    return csr_matrix((np.maximum(ww[first], 1e-12), (t[first], h[first])), shape=(graph.n_nodes, graph.n_nodes))
 
 
 # -- geometry ------------------------------------------------------------------------------------
@@ -540,11 +548,13 @@ def path_coords(graph: ModeGraph, path: StreetPath) -> np.ndarray:
 
 # -- components ------------------------------------------------------------------------------------
 
-def main_component(graph: Any) -> np.ndarray:
+def main_component(graph: ModeGraph) -> np.ndarray:
     """Boolean mask of the nodes of the largest strongly connected component (cached on the graph)."""
-    if "main_component" not in graph._cache:
-        graph._cache["main_component"] = component_stats(graph)["mask"]
-    return graph._cache["main_component"]
+    return derived(graph, _main_component)
+
+
+def _main_component(graph: ModeGraph) -> np.ndarray:
+    return component_stats(graph)["mask"]
 
 
 def component_stats(graph: Any) -> dict[str, Any]:
@@ -581,21 +591,31 @@ def nearest_nodes(graph: ModeGraph, lon: float | Sequence[float] | np.ndarray,
     decides what happens there.
     A graph without any arc returns node -1 and infinite distances.
     """
-    from scipy.spatial import cKDTree
-
     lon = np.atleast_1d(np.asarray(lon, dtype="float64"))
     lat = np.atleast_1d(np.asarray(lat, dtype="float64"))
     limit = float(max_distance_m)
-    candidates = np.flatnonzero(graph.active)
-    if not len(candidates):
+    tree, candidates = node_tree(graph)
+    if tree is None:
         minus = np.full(len(lon), -1, dtype="int64")
         return Snap(minus, minus.copy(), np.full(len(lon), np.inf), np.zeros(len(lon), bool))
-    if "kdtree" not in graph._cache:
-        graph._cache["kdtree"] = cKDTree(np.column_stack([graph.x[candidates], graph.y[candidates]]))
-    tree = graph._cache["kdtree"]
     x, y = project_xy(lon, lat, graph.crs)
     distance, at = tree.query(np.column_stack([x, y]))
     node = candidates[at].astype("int64")
     # metric CRS distances are exact enough locally; report great-circle metres
     distance_m = haversine_m(lon, lat, graph.lon[node], graph.lat[node])
     return Snap(node, graph.node_ids[node], distance_m, distance_m <= limit)
+
+
+def node_tree(graph: ModeGraph, *, main_only: bool = False) -> tuple[Any, np.ndarray]:
+    """A ``cKDTree`` (in the graph's metric CRS) of the nodes points snap to: the :attr:`ModeGraph.active`
+    ones, or with ``main_only`` those of the :func:`main_component`; and their positions. The tree
+    is None when there is no such node. Built once per graph."""
+    return derived(graph, _node_tree, main_only)
+
+
+def _node_tree(graph: ModeGraph, main_only: bool) -> tuple[Any, np.ndarray]:
+    from scipy.spatial import cKDTree
+
+    nodes = np.flatnonzero(main_component(graph) if main_only else graph.active)
+    tree = cKDTree(np.column_stack([graph.x[nodes], graph.y[nodes]])) if len(nodes) else None
+    return tree, nodes

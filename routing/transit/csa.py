@@ -23,7 +23,18 @@ Rules shared with the reference router in the tests
   footpath may be walked; footpaths are never chained (see the timetable model).
 * Staying seated in a trip is always possible (trip continuation).
 
-Times are int64 seconds since midnight of ``tt.day``; :data:`INF` means unreachable.
+Times are int64 seconds since midnight of ``tt.day``; :data:`routing.constants.UNREACHABLE`
+marks a stop not reached (forward), :data:`routing.constants.NO_DEPARTURE` one from which no
+departure meets the deadline (backward).
+
+Kernels
+-------
+Every kernel takes the timetable as one typed tuple, ``conns``
+(:class:`~routing.transit.timetable.ConnectionArrays`, :attr:`Timetable.arrays`), the backward
+ones also ``arrivals`` (:class:`~routing.transit.timetable.ArrivalArrays`); a range query
+passes its window as one :class:`ProfileQuery` and its work arrays as one :class:`ProfileWork`.
+Tuples of arrays with fixed field types: numba compiles each kernel once per field types (and,
+for :func:`profile`, per number of legs), and caches it on disk.
 """
 
 from __future__ import annotations
@@ -39,12 +50,89 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-from routing.constants import UNREACHABLE
+from routing.constants import NO_DEPARTURE, UNREACHABLE
+from routing.derived import derived
 from routing.transit.timetable import TRANSFER_MASK_BITS, Timetable
 
-INF = UNREACHABLE
-NEG_INF = -INF
 TRANSIT, WALK = "transit", "walk"
+
+
+class ScanLabels(NamedTuple):
+    """What the forward and backward kernels return: the arrays of a :class:`ScanResult`."""
+
+    time: np.ndarray
+    enter: np.ndarray
+    exit: np.ndarray
+    fp: np.ndarray
+    ready: np.ndarray
+    ready_enter: np.ndarray
+    ready_exit: np.ndarray
+    ready_fp: np.ndarray
+    scanned: int
+
+
+class ScanWork(NamedTuple):
+    """Work arrays of :func:`bounded_scan`, reused from one run to the next."""
+
+    ready: np.ndarray  # int64 (n_stops): ready to board (an arrival by vehicle waits the slack first)
+    by_vehicle: np.ndarray  # int64 (n_stops): earliest arrival by vehicle
+    trip_run: np.ndarray  # int64 (n_trips): the last run that boarded each trip
+
+
+def scan_work(tt: Timetable) -> ScanWork:
+    """Work arrays of :func:`bounded_scan` on ``tt``, before any run (runs are numbered from 0)."""
+    return ScanWork(np.empty(tt.n_stops, np.int64), np.empty(tt.n_stops, np.int64),
+                    np.full(tt.n_trips, -1, np.int64))
+
+
+class ProfileQuery(NamedTuple):
+    """One range query as the :func:`profile` kernels take it."""
+
+    src_stop: np.ndarray  # int64: source stops
+    src_access_s: np.ndarray  # int64: from the door to each source stop
+    target: int
+    window_start_s: int
+    window_end_s: int
+    max_duration_s: int
+    t_cut: int  # window end + max duration: nothing arriving later is of use
+    c_lo: int  # connections c_lo..c_hi-1 (by departure) depart in [window start + least access, t_cut]
+    c_hi: int
+    arr_lo: int  # positions arr_lo..arr_hi-1 of Timetable.arr_order arrive in [window start, t_cut]
+    arr_hi: int
+
+
+class ProfileWork(NamedTuple):
+    """Work arrays of :func:`profile` for K = max_transfers + 1 legs, one slot per connection, kept by
+    the timetable between queries (:func:`_profile_pool`).
+
+    The profile of stop s is the entries ``e_off[s] .. e_off[s] + cnt[s] - 1`` (laid out per query
+    by :func:`_ride_ok`), by decreasing departure ``e_dep``; per budget of legs, ``e_key`` the least
+    (arrival, walking) key and ``e_enter``/``e_exit``/``e_next`` the pointers of the journey
+    (boarding connection, exit connection, stop walked to next). ``c_key``/``c_exit``/``c_next``:
+    the same for each connection departing a source stop or a footpath neighbour."""
+
+    e_off: np.ndarray  # int64 (n_stops + 1)
+    e_dep: np.ndarray  # int64 (n_connections)
+    e_key: np.ndarray  # int64 (n_connections, K)
+    e_enter: np.ndarray  # int32 (n_connections, K)
+    e_exit: np.ndarray  # int32 (n_connections, K)
+    e_next: np.ndarray  # int32 (n_connections, K)
+    cnt: np.ndarray  # int64 (n_stops)
+    c_key: np.ndarray  # int64 (n_connections, K)
+    c_exit: np.ndarray  # int32 (n_connections, K)
+    c_next: np.ndarray  # int32 (n_connections, K)
+
+
+class ProfileJourneys(NamedTuple):
+    """The journeys of a range query found by :func:`_profile_sources`, one row each."""
+
+    departure_s: np.ndarray  # leaving the door
+    transfers: np.ndarray
+    arrival_s: np.ndarray
+    walk_s: np.ndarray  # footpaths walked, access excluded
+    board_conn: np.ndarray  # the first connection ridden
+    access_walk_s: np.ndarray  # the footpath walked from the source stop before boarding (0: none)
+    source_stop: np.ndarray
 
 
 # ---------------------------------------------------------------------------
@@ -62,15 +150,20 @@ def _trailing_zeros(typingctx, x):
 
 
 @nb.njit(cache=True)
-def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur,
-               n_stops, n_trips, src_stop, src_time, targets, start, init_fp, slack):
-    tau = np.full(n_stops, INF, dtype=np.int64)
-    tau_v = np.full(n_stops, INF, dtype=np.int64)  # earliest arrival by vehicle or as a source
+def _ea_kernel(conns, src_stop, src_time, targets, start, init_fp, slack):
+    """The forward scan of :func:`earliest_arrival` over ``conns`` (:attr:`Timetable.arrays`) from
+    connection ``start``; returns :class:`ScanLabels`."""
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    n_stops, n_trips = conns.n_stops, conns.n_trips
+    tau = np.full(n_stops, UNREACHABLE, dtype=np.int64)
+    tau_v = np.full(n_stops, UNREACHABLE, dtype=np.int64)  # earliest arrival by vehicle or as a source
     j_enter = np.full(n_stops, -1, dtype=np.int32)
     j_exit = np.full(n_stops, -1, dtype=np.int32)
     j_fp = np.full(n_stops, -1, dtype=np.int32)
     # ready to board: an arrival by vehicle (then a footpath) waits the transfer slack first
-    ready = np.full(n_stops, INF, dtype=np.int64)
+    ready = np.full(n_stops, UNREACHABLE, dtype=np.int64)
     q_enter = np.full(n_stops, -1, dtype=np.int32)
     q_exit = np.full(n_stops, -1, dtype=np.int32)
     q_fp = np.full(n_stops, -1, dtype=np.int32)
@@ -102,9 +195,9 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
                 q_enter[v] = -1
                 q_exit[v] = -1
                 q_fp[v] = s
-    bound = INF
+    bound = UNREACHABLE
     if len(targets) > 0:
-        bound = NEG_INF
+        bound = -UNREACHABLE
         for i in range(len(targets)):
             if tau[targets[i]] > bound:
                 bound = tau[targets[i]]
@@ -155,23 +248,29 @@ def _ea_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_d
                     q_exit[v] = c
                     q_fp[v] = a
             if changed:
-                bound = NEG_INF
+                bound = -UNREACHABLE
                 for i in range(len(targets)):
                     if tau[targets[i]] > bound:
                         bound = tau[targets[i]]
-    return tau, j_enter, j_exit, j_fp, scanned, ready, q_enter, q_exit, q_fp
+    return ScanLabels(tau, j_enter, j_exit, j_fp, ready, q_enter, q_exit, q_fp, scanned)
 
 
 @nb.njit(cache=True)
-def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_from, in_dur,
-               n_stops, n_trips, tgt_stop, tgt_time, sources, start, init_fp, slack):
-    ld = np.full(n_stops, NEG_INF, dtype=np.int64)
-    ld_v = np.full(n_stops, NEG_INF, dtype=np.int64)  # latest departure by boarding there / as a target
+def _ld_kernel(conns, arrivals, tgt_stop, tgt_time, sources, start, init_fp, slack):
+    """The backward scan of :func:`latest_departure` over ``conns`` in ``arrivals.arr_order`` from
+    position ``start``; returns :class:`ScanLabels` (``scanned`` -1: not counted)."""
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    order = arrivals.arr_order
+    in_off, in_from, in_dur = arrivals.fp_in_offsets, arrivals.fp_in_from, arrivals.fp_in_dur_s
+    n_stops, n_trips = conns.n_stops, conns.n_trips
+    ld = np.full(n_stops, NO_DEPARTURE, dtype=np.int64)
+    ld_v = np.full(n_stops, NO_DEPARTURE, dtype=np.int64)  # latest departure by boarding there / as a target
     r_enter = np.full(n_stops, -1, dtype=np.int32)
     r_exit = np.full(n_stops, -1, dtype=np.int32)
     r_fp = np.full(n_stops, -1, dtype=np.int32)
     # latest arrival by vehicle that still works: a transfer to another vehicle keeps the slack
-    ready = np.full(n_stops, NEG_INF, dtype=np.int64)
+    ready = np.full(n_stops, NO_DEPARTURE, dtype=np.int64)
     q_enter = np.full(n_stops, -1, dtype=np.int32)
     q_exit = np.full(n_stops, -1, dtype=np.int32)
     q_fp = np.full(n_stops, -1, dtype=np.int32)
@@ -203,9 +302,9 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
                 q_enter[u] = -1
                 q_exit[u] = -1
                 q_fp[u] = s
-    bound = NEG_INF
+    bound = NO_DEPARTURE
     if len(sources) > 0:
-        bound = INF
+        bound = UNREACHABLE
         for i in range(len(sources)):
             if ld[sources[i]] < bound:
                 bound = ld[sources[i]]
@@ -255,11 +354,11 @@ def _ld_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, order, in_off, in_f
                     q_exit[u] = x
                     q_fp[u] = d
             if changed:
-                bound = INF
+                bound = UNREACHABLE
                 for i in range(len(sources)):
                     if ld[sources[i]] < bound:
                         bound = ld[sources[i]]
-    return ld, r_enter, r_exit, r_fp, ready, q_enter, q_exit, q_fp
+    return ScanLabels(ld, r_enter, r_exit, r_fp, ready, q_enter, q_exit, q_fp, -1)
 
 
 @nb.njit(cache=True)
@@ -290,24 +389,26 @@ def first_departure(dep_time, t):
 
 
 @nb.njit(cache=True)
-def bounded_scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, src_stop, src_time,
-                 start, t_max, run, tau, tau_v, trip_run, out, slack):
+def bounded_scan(conns, src_stop, src_time, start, t_max, run, work, out, slack):
     """Bounded forward scan for the accessibility engine (numba, callable from other kernels).
 
-    From (stop, time) labels (no initial footpath), scans connections from index ``start`` while
-    they depart by ``t_max``; ``out`` (reset by the caller) receives the arrivals by vehicle, then
-    one footpath. ``tau`` (ready to board: arrivals by vehicle wait ``slack`` first), ``tau_v``,
-    ``trip_run`` are work arrays reused between runs (``run`` must differ from every earlier run
-    on the same ``trip_run``).
+    From (stop, time) labels (no initial footpath), scans connections (``conns``:
+    :attr:`Timetable.arrays`) from index ``start`` while they depart by ``t_max``; ``out`` (reset
+    by the caller) receives the arrivals by vehicle, then one footpath. ``work`` (:class:`ScanWork`)
+    is reused between runs (``run`` must differ from every earlier run on the same ``work``).
     """
-    n_stops = len(tau)
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    ready, by_vehicle, trip_run = work.ready, work.by_vehicle, work.trip_run
+    n_stops = len(ready)
     for s in range(n_stops):
-        tau[s] = INF
-        tau_v[s] = INF
+        ready[s] = UNREACHABLE
+        by_vehicle[s] = UNREACHABLE
     for i in range(len(src_stop)):
         s = src_stop[i]
-        if src_time[i] < tau[s]:
-            tau[s] = src_time[i]
+        if src_time[i] < ready[s]:
+            ready[s] = src_time[i]
     m = len(dep_time)
     for c in range(start, m):
         dtime = np.int64(dep_time[c])
@@ -315,29 +416,31 @@ def bounded_scan(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp
             break
         t = np.uint32(trip[c])  # unsigned indices: no negative-index handling
         if trip_run[t] != run:
-            if tau[np.uint32(dep_stop[c])] <= dtime:
+            if ready[np.uint32(dep_stop[c])] <= dtime:
                 trip_run[t] = run
             else:
                 continue
         at = np.int64(arr_time[c])
         a = np.uint32(arr_stop[c])
-        if at < tau_v[a]:
-            tau_v[a] = at
+        if at < by_vehicle[a]:
+            by_vehicle[a] = at
             if at < out[a]:
                 out[a] = at
-            if at + slack < tau[a]:
-                tau[a] = at + slack
+            if at + slack < ready[a]:
+                ready[a] = at + slack
             for k in range(fp_off[a], fp_off[a + 1]):
                 v = np.uint32(fp_to[k])
                 nt = at + fp_dur[k]
-                if nt + slack < tau[v]:
-                    tau[v] = nt + slack
+                if nt + slack < ready[v]:
+                    ready[v] = nt + slack
                 if nt < out[v]:
                     out[v] = nt
 
 
 #: Profile labels compare (arrival, walking) lexicographically as one int64 key.
 KEY_W = np.int64(1 << 22)
+#: A profile key larger than every key (arrival * KEY_W + walking): no journey.
+NO_KEY = UNREACHABLE
 
 
 @nb.njit(cache=True)
@@ -380,10 +483,9 @@ def _entry_pointers(e_key, base, p, k):
 
 
 @nb.njit(cache=True)
-def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from,
-                    in_dur, n_trips, target, budgets, c_lo, c_hi, t_cut, e_off, e_dep, e_key, e_enter, e_exit,
-                    e_next, cnt, mark, c_key, c_exit, c_next, ride_ok, tmask, wide):
-    """One backward pass over connections ``c_lo..c_hi`` (decreasing departure): per stop a profile
+def _profile_kernel(conns, arrivals, work, query, budgets, mark, ride_ok, tmask, wide):
+    """One backward pass over the query's connections ``c_lo..c_hi`` (decreasing departure), writing
+    into ``work`` (:class:`ProfileWork`): per stop a profile
     of boarding departures with, for each budget of 1..K legs, the least (arrival, walking) key at
     the target and the pointers of the journey (boarding connection, exit connection, stop walked
     to after the exit: -1 when the journey then ends at the target; written only by the entry that
@@ -399,6 +501,15 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
     ``budgets`` is a tuple of K zeros: its length is a compile-time constant, so every loop over
     the 1..K legs is unrolled (one specialisation per K, cached). ``wide``, likewise: () when no
     stop has more than ``TRANSFER_MASK_BITS`` (64) footpaths, (0,) otherwise."""
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    in_off, in_from, in_dur = arrivals.fp_in_offsets, arrivals.fp_in_from, arrivals.fp_in_dur_s
+    e_off, e_dep, e_key = work.e_off, work.e_dep, work.e_key
+    e_enter, e_exit, e_next = work.e_enter, work.e_exit, work.e_next
+    cnt, c_key, c_exit, c_next = work.cnt, work.c_key, work.c_exit, work.c_next
+    target, t_cut, c_lo, c_hi = query.target, query.t_cut, query.c_lo, query.c_hi
+    n_trips = conns.n_trips
     K = len(budgets)
     n_stops = len(cnt)
     for s in range(n_stops):
@@ -407,9 +518,9 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
     egress[target] = 0
     for k in range(in_off[target], in_off[target + 1]):
         egress[in_from[k]] = in_dur[k]
-    t_key = np.full((n_trips, K), INF, dtype=np.int64)
-    best = np.full((n_stops, K), INF, dtype=np.int64)
-    bmin = np.full(n_stops, INF, dtype=np.int64)  # best[:, K - 2], compact
+    t_key = np.full((n_trips, K), NO_KEY, dtype=np.int64)
+    best = np.full((n_stops, K), NO_KEY, dtype=np.int64)
+    bmin = np.full(n_stops, NO_KEY, dtype=np.int64)  # best[:, K - 2], compact
     latest = np.full(n_stops, -1, dtype=np.int64)  # departure of a stop's first entry
     lastdep = np.full(n_stops, -1, dtype=np.int64)  # and of its last one (e_dep[last], compact)
     t_exit = np.full((n_trips, K), -1, dtype=np.int32)
@@ -434,7 +545,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
         # exit, walk at most one footpath (or none), board another vehicle with one leg fewer: at the
         # arrival stop itself, then along the footpaths whose bit is set in the connection's transfer
         # mask, then (``wide`` timetables only) the footpaths of the stop beyond the mask's bits
-        t1 = t_key[tr, 1] if K > 1 else INF
+        t1 = t_key[tr, 1] if K > 1 else NO_KEY
         o = fp_off[v]
         at_stop = K > 1
         bits = tmask[c] if K > 1 else np.uint64(0)
@@ -472,7 +583,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 continue
             for k in range(1, K):
                 key = e_key[p, k - 1]
-                if key < INF and key + d < t_key[tr, k]:
+                if key < NO_KEY and key + d < t_key[tr, k]:
                     t_key[tr, k] = key + d
                     t_exit[tr, k] = c
                     t_next[tr, k] = w
@@ -513,7 +624,7 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
             latest[u] = td
             lastdep[u] = td
             for k in range(K):
-                e_key[q, k] = INF
+                e_key[q, k] = NO_KEY
         for k in range(K):
             if t_key[tr, k] < best[u, k]:  # best[u] == e_key[q]
                 e_key[q, k] = t_key[tr, k]
@@ -521,30 +632,36 @@ def _profile_kernel(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to,
                 e_exit[q, k] = t_exit[tr, k]
                 e_next[q, k] = t_next[tr, k]
                 best[u, k] = t_key[tr, k]
-        bmin[u] = best[u, K - 2] if K > 1 else INF
+        bmin[u] = best[u, K - 2] if K > 1 else NO_KEY
     return scanned
 
 
 @nb.njit(cache=True)
-def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, in_off, in_from, in_dur,
-             by_arrival, a_lo, a_hi, n_trips, src_stop, src_time, target, t_cut, c_lo, c_hi, e_off):
+def _ride_ok(conns, arrivals, query, e_off):
     """Connections ``c_lo..c_hi`` some journey of the profile can ride: forward, its trip was
     boardable at it or before (a vehicle or a source, then at most one footpath, reached the stop
-    in time; sources leave at ``src_time``); backward, the trip from it on reaches the target by
+    in time; sources leave at the window start plus their access); backward, the trip from it on
+    reaches the target by
     ``t_cut`` (leaving it at a stop from which the target is reached: walking at most one
-    footpath then boarding, or walking to the target). ``by_arrival[:, a_lo:a_hi]``: the connections
+    footpath then boarding, or walking to the target). ``arrivals.by_arrival[:, arr_lo:arr_hi]``: the connections
     arriving in [window start, t_cut], latest first (rows: connection, trip, arrival time, arrival
     stop, departure stop, departure time; read in order).
 
     Also lays out the profile entries in ``e_off`` (n_stops + 1): each stop gets one slot per
     connection kept departing from it, so the entries of a query lie close together."""
-    n_stops = len(fp_off) - 1
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    by_arrival = arrivals.by_arrival
+    in_off, in_from, in_dur = arrivals.fp_in_offsets, arrivals.fp_in_from, arrivals.fp_in_dur_s
+    target, t_cut, c_lo, c_hi = query.target, query.t_cut, query.c_lo, query.c_hi
+    n_stops = conns.n_stops
     ok = np.zeros(c_hi - c_lo, dtype=np.bool_)
-    on = np.zeros(n_trips, dtype=np.bool_)
+    on = np.zeros(conns.n_trips, dtype=np.bool_)
     e_off[:] = 0
-    tau = np.full(n_stops, INF, dtype=np.int64)
-    for i in range(len(src_stop)):
-        s, t = src_stop[i], src_time[i]
+    tau = np.full(n_stops, UNREACHABLE, dtype=np.int64)
+    for i in range(len(query.src_stop)):
+        s, t = query.src_stop[i], query.window_start_s + query.src_access_s[i]
         tau[s] = min(tau[s], t)
         for k in range(fp_off[s], fp_off[s + 1]):
             tau[fp_to[k]] = min(tau[fp_to[k]], t + fp_dur[k])
@@ -563,11 +680,11 @@ def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur
                 w = np.uint32(fp_to[k])
                 tau[w] = min(tau[w], at + fp_dur[k])
     on[:] = False
-    ld = np.full(n_stops, NEG_INF, dtype=np.int64)
+    ld = np.full(n_stops, NO_DEPARTURE, dtype=np.int64)
     ld[target] = t_cut
     for k in range(in_off[target], in_off[target + 1]):
         ld[in_from[k]] = max(ld[in_from[k]], t_cut - in_dur[k])
-    for q in range(a_lo, a_hi):
+    for q in range(query.arr_lo, query.arr_hi):
         c = by_arrival[0, q]
         if c < c_lo or c >= c_hi or not ok[c - c_lo]:
             continue
@@ -591,14 +708,18 @@ def _ride_ok(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur
 
 
 @nb.njit(cache=True)
-def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_time, dep_off, dep_conn, ws, we,
-                     K, c_lo, c_hi, t_cut, c_key, ride_ok, max_duration):
+def _profile_sources(conns, dep_off, dep_conn, query, work, ride_ok):
     """Journeys of the profile: every boarding of a connection departing a source stop (or a
     footpath neighbour) with the door departure in [ws, we], with exactly k + 1 legs for each
-    k whose key beats k legs, taking at most ``max_duration``; then the Pareto-optimal ones over
-    (later departure, earlier arrival, fewer legs, less walking). Returns (departure, k, arrival,
-    walking, connection, initial walk, source stop) per journey, by departure, arrival, legs and
-    walking."""
+    k whose key beats k legs, taking at most ``max_duration_s``; then the Pareto-optimal ones over
+    (later departure, earlier arrival, fewer legs, less walking). Returns :class:`ProfileJourneys`,
+    by departure, arrival, legs and walking."""
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    c_key = work.c_key
+    src_stop, src_off, ws, we = query.src_stop, query.src_access_s, query.window_start_s, query.window_end_s
+    c_lo, c_hi, t_cut = query.c_lo, query.c_hi, query.t_cut
+    K = c_key.shape[1]
     # the boardings to look at: per source and stop walked to, the stop's departures (in connection
     # order) from c_lo until the last one leaving the door by ``we``
     n_walk = 0
@@ -636,7 +757,7 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
             t0 = np.int64(dep_time[c]) - d - src_off[i]
             if t0 < ws or arr_time[c] > t_cut or not ride_ok[c - c_lo]:
                 continue
-            prev = INF
+            prev = NO_KEY
             for k in range(K):
                 key = c_key[c, k]
                 if key < prev:
@@ -651,9 +772,9 @@ def _profile_sources(src_stop, src_off, fp_off, fp_to, fp_dur, dep_time, arr_tim
     # a row's dominators take no longer than it: the rows too long can go first
     arr = r_key[:n] // KEY_W
     walk = r_key[:n] % KEY_W
-    short = np.flatnonzero(arr - r_t[:n] <= max_duration)
+    short = np.flatnonzero(arr - r_t[:n] <= query.max_duration_s)
     sel = short[_pareto_rows(r_t[short], r_k[short], arr[short], walk[short])]
-    return r_t[sel], r_k[sel], arr[sel], walk[sel], r_c[sel], r_w[sel], r_s[sel]
+    return ProfileJourneys(r_t[sel], r_k[sel], arr[sel], walk[sel], r_c[sel], r_w[sel], r_s[sel])
 
 
 @nb.njit(cache=True)
@@ -702,12 +823,12 @@ def _pareto_rows(dep, legs, arr, walk):
 class ScanResult:
     """Labels of one scan.
 
-    Forward (``direction == "forward"``): ``time[s]`` earliest arrival at stop s (INF when
+    Forward (``direction == "forward"``): ``time[s]`` earliest arrival at stop s (:data:`UNREACHABLE` when
     unreachable); the journey to s ends with the transit leg ``enter[s]..exit[s]`` (connection
     indices; -1 when s was reached by walking from a source or is a source) followed by a
     footpath from ``fp[s]`` when ``fp[s] >= 0``.
 
-    Backward: ``time[s]`` latest departure from s that still meets a deadline (-INF when none);
+    Backward: ``time[s]`` latest departure from s that still meets a deadline (:data:`NO_DEPARTURE` when none);
     the journey from s starts with a footpath to ``fp[s]`` (when >= 0) then the leg
     ``enter[s]..exit[s]``.
     """
@@ -727,9 +848,15 @@ class ScanResult:
     ready_exit: np.ndarray | None = None
     ready_fp: np.ndarray | None = None
 
+    @classmethod
+    def of(cls, found: ScanLabels, direction: str, labels: np.ndarray) -> ScanResult:
+        """The result of a kernel's :class:`ScanLabels` from the initial ``labels``."""
+        return cls(direction, found.time, found.enter, found.exit, found.fp, labels, found.scanned, found.ready,
+                   found.ready_enter, found.ready_exit, found.ready_fp)
+
     def reached(self, stop: int) -> bool:
         t = self.time[stop]
-        return bool(t < INF) if self.direction == "forward" else bool(t > NEG_INF)
+        return bool(t < UNREACHABLE) if self.direction == "forward" else bool(t > NO_DEPARTURE)
 
 
 class JourneyLeg(NamedTuple):
@@ -812,25 +939,23 @@ def earliest_arrival(tt: Timetable, sources: Any, *, targets: Any = None,
 
     Returns
     -------
-    ScanResult (forward): ``time`` int64 per stop (:data:`INF` unreachable) and journey pointers
+    ScanResult (forward): ``time`` int64 per stop (:data:`UNREACHABLE` when unreachable) and journey pointers
     for :func:`journey`. An empty ``sources`` gives everything unreachable.
     """
     src = _labels(sources, tt.n_stops, "sources")
     tg = _stops(targets, tt.n_stops, "targets")
     if len(src) == 0:
         n = tt.n_stops
-        return ScanResult("forward", np.full(n, INF), *(np.full(n, -1, dtype=np.int32) for _ in range(3)),
+        return ScanResult("forward", np.full(n, UNREACHABLE), *(np.full(n, -1, dtype=np.int32) for _ in range(3)),
                           src, 0)
     start = time_index(tt.dep_time, src[:, 1].min())
-    tau, je, jx, jf, scanned, rd, qe, qx, qf = _ea_kernel(
-        tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-        tt.n_stops, tt.n_trips, src[:, 0].copy(), src[:, 1].copy(), tg, start, initial_footpaths,
-        np.int64(transfer_slack_s))
-    return ScanResult("forward", tau, je, jx, jf, src, int(scanned), rd, qe, qx, qf)
+    found = _ea_kernel(tt.arrays, src[:, 0].copy(), src[:, 1].copy(), tg, start, initial_footpaths,
+                       np.int64(transfer_slack_s))
+    return ScanResult.of(found, "forward", src)
 
 
 def earliest_arrival_time(tt: Timetable, source: int, target: int, time_s: int) -> int:
-    """Stop-to-stop earliest arrival time (INF when unreachable): the fast path of benchmarks."""
+    """Stop-to-stop earliest arrival time (UNREACHABLE when unreachable): the fast path of benchmarks."""
     res = earliest_arrival(tt, [(source, time_s)], targets=[target])
     return int(res.time[target])
 
@@ -848,23 +973,19 @@ def latest_departure(tt: Timetable, targets: Any, *, sources: Any = None,
 
     Returns
     -------
-    ScanResult (backward): ``time`` int64 per stop (-INF when the deadline cannot be met).
+    ScanResult (backward): ``time`` int64 per stop (NO_DEPARTURE when the deadline cannot be met).
     """
     tgt = _labels(targets, tt.n_stops, "targets")
     srcs = _stops(sources, tt.n_stops, "sources")
     n = tt.n_stops
     if len(tgt) == 0:
-        return ScanResult("backward", np.full(n, NEG_INF), *(np.full(n, -1, dtype=np.int32) for _ in range(3)),
+        return ScanResult("backward", np.full(n, NO_DEPARTURE), *(np.full(n, -1, dtype=np.int32) for _ in range(3)),
                           tgt, 0)
-    order = tt.arr_order
-    # arr_time[order] is non-increasing: skip connections arriving after the last deadline
+    # arr_time[arr_order] is non-increasing: skip connections arriving after the last deadline
     start = _arr_order_start(tt, int(tgt[:, 1].max()))
-    in_off, in_from, in_dur = tt.footpaths_in
-    ld, re, rx, rf, rd, qe, qx, qf = _ld_kernel(
-        tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, order, in_off, in_from, in_dur,
-        n, tt.n_trips, tgt[:, 0].copy(), tgt[:, 1].copy(), srcs, start, initial_footpaths,
-        np.int64(transfer_slack_s))
-    return ScanResult("backward", ld, re, rx, rf, tgt, -1, rd, qe, qx, qf)
+    found = _ld_kernel(tt.arrays, tt.arrival_arrays, tgt[:, 0].copy(), tgt[:, 1].copy(), srcs, start,
+                       initial_footpaths, np.int64(transfer_slack_s))
+    return ScanResult.of(found, "backward", tgt)
 
 
 def _fp_dur(tt: Timetable, a: int, b: int) -> int:
@@ -942,12 +1063,12 @@ _NO_STOPS = np.zeros(0, dtype=np.int64)
 def time_index(times: np.ndarray, t: int, side: str = "left") -> int:
     """``np.searchsorted(times, t, side)`` with ``t`` cast to the array's dtype first (a Python or
     int64 value against the int32 time columns would copy the whole column to compare)."""
-    lo, hi = _BOUNDS.get(times.dtype.char) or _BOUNDS.setdefault(
-        times.dtype.char, (int(np.iinfo(times.dtype).min), int(np.iinfo(times.dtype).max)))
+    lo, hi = _INT_BOUNDS[times.dtype.char]
     return int(times.searchsorted(times.dtype.type(min(max(int(t), lo), hi)), side=side))
 
 
-_BOUNDS: dict[str, tuple[int, int]] = {}
+#: (min, max) of every integer dtype, by type code (``np.iinfo`` is slow on a query's path)
+_INT_BOUNDS = {c: (int(np.iinfo(c).min), int(np.iinfo(c).max)) for c in np.typecodes["AllInteger"]}
 
 
 def _arr_order_start(tt: Timetable, t: int) -> int:
@@ -956,20 +1077,24 @@ def _arr_order_start(tt: Timetable, t: int) -> int:
     return len(rev) - time_index(rev, t, "right")
 
 
-def _profile_pool(tt: Timetable, K: int) -> tuple[np.ndarray, ...]:
-    """Work arrays of :func:`profile` (one slot per connection; :func:`_ride_ok` groups the slots
-    of each query by departure stop), kept on the timetable between queries, with the lock that
-    serialises their use (the first item)."""
-    pool = tt._cache.get(("profile_pool", K))
-    if pool is None:
-        m = tt.n_connections
-        e_off = np.zeros(tt.n_stops + 1, np.int64)  # laid out per query by _ride_ok
-        pool = (threading.Lock(), e_off, np.empty(m, np.int64), np.empty((m, K), np.int64),
-                np.empty((m, K), np.int32), np.empty((m, K), np.int32), np.empty((m, K), np.int32),
-                np.zeros(tt.n_stops, np.int64), np.empty((m, K), np.int64), np.empty((m, K), np.int32),
-                np.empty((m, K), np.int32))
-        pool = tt._cache.setdefault(("profile_pool", K), pool)
-    return pool
+class _ProfilePool(NamedTuple):
+    lock: threading.Lock  # serialises the queries that use the work arrays
+    work: ProfileWork
+
+
+def _profile_pool(tt: Timetable, K: int) -> _ProfilePool:
+    """Work arrays of :func:`profile` for K legs (one slot per connection; :func:`_ride_ok` groups the
+    slots of each query by departure stop), kept by the timetable between queries, with their lock."""
+    return derived(tt, _new_profile_pool, K)
+
+
+def _new_profile_pool(tt: Timetable, K: int) -> _ProfilePool:
+    m, n = tt.n_connections, tt.n_stops
+    return _ProfilePool(threading.Lock(), ProfileWork(
+        e_off=np.zeros(n + 1, np.int64), e_dep=np.empty(m, np.int64), e_key=np.empty((m, K), np.int64),
+        e_enter=np.empty((m, K), np.int32), e_exit=np.empty((m, K), np.int32), e_next=np.empty((m, K), np.int32),
+        cnt=np.zeros(n, np.int64), c_key=np.empty((m, K), np.int64), c_exit=np.empty((m, K), np.int32),
+        c_next=np.empty((m, K), np.int32)))
 
 
 PROFILE_COLUMNS = ("departure_s", "arrival_s", "duration_s", "transfers", "walk_s", "legs")
@@ -1020,46 +1145,42 @@ def profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int,
     ws, we = int(window_start_s), int(window_end_s)
     t_cut = we + int(max_duration_s)
     # boarding happens at or after the door departure plus the shortest access
-    c_lo = time_index(tt.dep_time, ws + int(src[:, 1].min()))
-    c_hi = time_index(tt.dep_time, t_cut, "right")
-    lock, e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, c_key, c_exit, c_next = _profile_pool(tt, K)
+    query = ProfileQuery(
+        src_stop=src[:, 0].copy(), src_access_s=src[:, 1].copy(), target=int(target), window_start_s=ws,
+        window_end_s=we, max_duration_s=int(max_duration_s), t_cut=t_cut,
+        c_lo=time_index(tt.dep_time, ws + int(src[:, 1].min())),
+        c_hi=time_index(tt.dep_time, t_cut, "right"),
+        arr_lo=_arr_order_start(tt, t_cut), arr_hi=_arr_order_start(tt, ws - 1))
+    pool = _profile_pool(tt, K)
     mark = np.zeros(tt.n_stops, np.bool_)
     for s in src[:, 0].tolist():
         mark[s] = True
         mark[tt.fp_to[tt.fp_offsets[s]:tt.fp_offsets[s + 1]]] = True
-    in_off, in_from, in_dur = tt.footpaths_in
-    with lock:  # the work arrays are shared by the queries on this timetable
+    conns, arrivals, work = tt.arrays, tt.arrival_arrays, pool.work
+    with pool.lock:  # the work arrays are shared by the queries on this timetable
         # prune the connections no journey can ride (from the sources at the window start, to the target
         # by the cut)
-        useful = _ride_ok(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                          tt.fp_dur_s, in_off, in_from, in_dur, tt.by_arrival, _arr_order_start(tt, t_cut),
-                          _arr_order_start(tt, ws - 1), tt.n_trips, src[:, 0].copy(), ws + src[:, 1], int(target),
-                          np.int64(t_cut), c_lo, c_hi, e_off)
-        scanned = _profile_kernel(
-            tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to, tt.fp_dur_s,
-            in_off, in_from, in_dur, tt.n_trips, int(target), (0,) * K, c_lo, c_hi, np.int64(t_cut),
-            e_off, e_dep, e_key, e_enter, e_exit, e_next, cnt, mark, c_key, c_exit, c_next, useful, tt.transfer_masks,
-            (0,) if tt.footpaths_beyond_masks else ())
+        useful = _ride_ok(conns, arrivals, query, work.e_off)
+        scanned = _profile_kernel(conns, arrivals, work, query, (0,) * K, mark, useful, tt.transfer_masks,
+                                  (0,) if tt.footpaths_beyond_masks else ())
         dep_off, dep_conn = tt.stop_departures
-        d0, kk, arr, walk, conn, walk0, first = _profile_sources(
-            src[:, 0].copy(), src[:, 1].copy(), tt.fp_offsets, tt.fp_to, tt.fp_dur_s, tt.dep_time, tt.arr_time,
-            dep_off, dep_conn, ws, we, K, c_lo, c_hi, np.int64(t_cut), c_key, useful, int(max_duration_s))
+        found = _profile_sources(conns, dep_off, dep_conn, query, work, useful)
         if stats is not None:
-            stats["runs"] = len(np.unique(d0))
+            stats["runs"] = len(np.unique(found.departure_s))
             stats["scanned"] = int(scanned)
-        flat = _profile_trace(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                              tt.fp_dur_s, int(target), conn, kk, walk0, first, c_exit, c_next, e_dep, e_key, e_enter,
-                              e_exit, e_next, e_off, cnt)
+        flat = _profile_trace(conns, work, query.target, found)
     if len(flat) and flat[-1, 0] < 0:
         raise RuntimeError("profile pointers broken")  # an invariant of the kernel
     modes = np.where(flat[:, 5] >= 0, TRANSIT, WALK).tolist()
     legs = list(map(JourneyLeg._make, zip(modes, *flat[:, 1:].T.tolist(), strict=True)))
-    bounds = np.searchsorted(flat[:, 0], np.arange(len(d0) + 1)).tolist()  # rows come journey by journey
-    legs_col = np.empty(len(d0), dtype=object)
-    for i in range(len(d0)):
+    n = len(found.departure_s)
+    bounds = np.searchsorted(flat[:, 0], np.arange(n + 1)).tolist()  # rows come journey by journey
+    legs_col = np.empty(n, dtype=object)
+    for i in range(n):
         legs_col[i] = legs[bounds[i]:bounds[i + 1]]
-    return pd.DataFrame({"departure_s": d0, "arrival_s": arr, "duration_s": arr - d0, "transfers": kk,
-                         "walk_s": walk, "legs": legs_col})
+    return pd.DataFrame({"departure_s": found.departure_s, "arrival_s": found.arrival_s,
+                         "duration_s": found.arrival_s - found.departure_s, "transfers": found.transfers,
+                         "walk_s": found.walk_s, "legs": legs_col})
 
 
 def profile_to_any(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int, targets: Any, *,
@@ -1085,13 +1206,21 @@ def pareto_journeys(tables: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 @nb.njit(cache=True)
-def _profile_trace(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, fp_dur, target, conn, kk, walk0,
-                   first, c_exit, c_next, e_dep, e_key, e_enter, e_exit, e_next, e_off, cnt):
-    """Legs of the profile journeys, following the pointers: journey i boards connection
-    ``conn[i]`` with ``kk[i]`` more legs allowed after it (exit and next stop in ``c_exit`` /
-    ``c_next``), after an initial walk of ``walk0[i]`` from ``first[i]``; then the profile entries.
+def _profile_trace(conns, work, target, journeys):
+    """Legs of the profile journeys (:class:`ProfileJourneys`), following the pointers of ``work``:
+    journey i boards connection ``conn[i]`` with ``kk[i]`` more legs allowed after it (exit and next
+    stop in ``c_exit`` / ``c_next``), after an initial walk of ``walk0[i]`` from ``first[i]``; then
+    the profile entries.
     Rows (journey, from stop, to stop, departure, arrival, trip, enter, exit), trip -1 for walks;
     a last row with journey -1 when the pointers are broken."""
+    dep_stop, arr_stop, trip = conns.dep_stop, conns.arr_stop, conns.trip
+    dep_time, arr_time = conns.dep_time, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    e_off, e_dep, e_key = work.e_off, work.e_dep, work.e_key
+    e_enter, e_exit, e_next = work.e_enter, work.e_exit, work.e_next
+    cnt, c_exit, c_next = work.cnt, work.c_exit, work.c_next
+    conn, kk = journeys.board_conn, journeys.transfers
+    walk0, first = journeys.access_walk_s, journeys.source_stop
     K = c_exit.shape[1]
     out = np.empty((len(conn) * (2 * K + 1) + 1, 8), np.int64)
     m = 0
@@ -1101,12 +1230,11 @@ def _profile_trace(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, 
         x = np.int64(c_exit[e, k])
         w = np.int64(c_next[e, k])
         if walk0[i] > 0:
-            out[m, 0], out[m, 1], out[m, 2] = i, first[i], dep_stop[e]
-            out[m, 3], out[m, 4], out[m, 5], out[m, 6], out[m, 7] = dep_time[e] - walk0[i], dep_time[e], -1, -1, -1
+            _leg_row(out, m, i, first[i], dep_stop[e], dep_time[e] - walk0[i], dep_time[e])
             m += 1
         while True:
-            out[m, 0], out[m, 1], out[m, 2] = i, dep_stop[e], arr_stop[x]
-            out[m, 3], out[m, 4], out[m, 5], out[m, 6], out[m, 7] = dep_time[e], arr_time[x], trip[e], e, x
+            _leg_row(out, m, i, dep_stop[e], arr_stop[x], dep_time[e], arr_time[x],
+                     trip[e], e, x)
             m += 1
             v = np.int64(arr_stop[x])
             t = np.int64(arr_time[x])
@@ -1116,8 +1244,7 @@ def _profile_trace(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, 
                 if d < 0:
                     out[m, 0] = -1
                     return out[:m + 1]
-                out[m, 0], out[m, 1], out[m, 2] = i, v, to
-                out[m, 3], out[m, 4], out[m, 5], out[m, 6], out[m, 7] = t, t + d, -1, -1, -1
+                _leg_row(out, m, i, v, to, t, t + d)
                 m += 1
                 t += d
             if w < 0:
@@ -1130,3 +1257,11 @@ def _profile_trace(dep_stop, arr_stop, dep_time, arr_time, trip, fp_off, fp_to, 
             p = _entry_pointers(e_key, e_off[w], p, k)
             e, x, w = np.int64(e_enter[p, k]), np.int64(e_exit[p, k]), np.int64(e_next[p, k])
     return out[:m]
+
+
+@nb.njit(cache=True)
+def _leg_row(out, m, journey, from_stop, to_stop, dep_s, arr_s, trip=-1, enter=-1, exit_=-1):
+    """Row ``m`` of :func:`_profile_trace` (a walk when ``trip`` is -1)."""
+    out[m, 0], out[m, 1], out[m, 2] = journey, from_stop, to_stop
+    out[m, 3], out[m, 4] = dep_s, arr_s
+    out[m, 5], out[m, 6], out[m, 7] = trip, enter, exit_

@@ -20,15 +20,14 @@ Model
   times are linear in time along the segment: a straight line between stops, or the street
   geometry given for that pair of stops (``segments``).
 
-Derived per-timetable indexes (trip termini, name index) are kept in a weak dictionary, so
-that a timetable is never modified and nothing outlives it.
+Derived per-timetable indexes (trip termini, name index, line order) are kept by the timetable
+(:mod:`routing.derived`): built on first use, gone with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import statistics
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from routing.clock import SERVICE_DAY_H, format_clock, seconds_of_day
+from routing.derived import derived
 from routing.places import PlaceIndex, PlaceNotFound, normalise
 from routing.transit.timetable import DAY_S, Timetable
 
@@ -49,17 +49,6 @@ DEPARTURE_COLUMNS = ("line", "route_id", "color", "direction", "stop_id", "stop_
                      "scheduled_s", "expected_s", "delay_s", "wait_min", "status")
 BOARD_COLUMNS = ("line", "route_id", "color", "direction", "waits_min", "times", "n_next_hour",
                  "headway_min", "n_delayed", "n_canceled")
-
-_derived: weakref.WeakKeyDictionary[Timetable, dict[str, Any]] = weakref.WeakKeyDictionary()
-
-
-def _cache(tt: Timetable) -> dict[str, Any]:
-    entry = _derived.get(tt)
-    if entry is None:
-        entry = {}
-        _derived[tt] = entry
-    return entry
-
 
 @dataclass(frozen=True)
 class StopGroup:
@@ -90,34 +79,36 @@ def seconds_of(tt: Timetable, at: dt.datetime | dt.time | int | float) -> int:
 
 def _trips(tt: Timetable) -> dict[str, np.ndarray]:
     """Per trip: first and last connection, start and end time, terminus stop, number of connections."""
-    c = _cache(tt)
-    if "trips" not in c:
-        offsets, order = tt.trip_connections
-        n = np.diff(offsets)
-        has = n > 0
-        first = np.full(tt.n_trips, -1, dtype=np.int64)
-        last = np.full(tt.n_trips, -1, dtype=np.int64)
-        first[has] = order[offsets[:-1][has]]
-        last[has] = order[offsets[1:][has] - 1]
-        start, end, terminus = (np.full(tt.n_trips, -1, dtype=np.int64) for _ in range(3))
-        start[has] = tt.dep_time[first[has]]
-        end[has] = tt.arr_time[last[has]]
-        terminus[has] = tt.arr_stop[last[has]]
-        c["trips"] = {"n": n, "first": first, "last": last, "start_s": start, "end_s": end,
-                      "terminus": terminus}
-    return c["trips"]
+    return derived(tt, _trip_table)
+
+
+def _trip_table(tt: Timetable) -> dict[str, np.ndarray]:
+    offsets, order = tt.trip_connections
+    n = np.diff(offsets)
+    has = n > 0
+    first = np.full(tt.n_trips, -1, dtype=np.int64)
+    last = np.full(tt.n_trips, -1, dtype=np.int64)
+    first[has] = order[offsets[:-1][has]]
+    last[has] = order[offsets[1:][has] - 1]
+    start, end, terminus = (np.full(tt.n_trips, -1, dtype=np.int64) for _ in range(3))
+    start[has] = tt.dep_time[first[has]]
+    end[has] = tt.arr_time[last[has]]
+    terminus[has] = tt.arr_stop[last[has]]
+    return {"n": n, "first": first, "last": last, "start_s": start, "end_s": end, "terminus": terminus}
 
 
 def _stop_index(tt: Timetable) -> tuple[PlaceIndex, dict[str, np.ndarray]]:
-    c = _cache(tt)
-    if "stops" not in c:
-        names = pd.Series(tt.stop_names.astype(str))
-        keys = names.map(normalise)
-        frame = pd.DataFrame({"name": names, "kind": "stop", "lon": tt.stop_lon, "lat": tt.stop_lat,
-                              "id": tt.stop_ids.astype(str)})
-        by_key = {k: np.asarray(v, dtype=np.int64) for k, v in keys.groupby(keys).groups.items()}
-        c["stops"] = (PlaceIndex(frame), by_key)
-    return c["stops"]
+    """The stop names as a place index, and the stops of each normalised name."""
+    return derived(tt, _stop_name_index)
+
+
+def _stop_name_index(tt: Timetable) -> tuple[PlaceIndex, dict[str, np.ndarray]]:
+    names = pd.Series(tt.stop_names.astype(str))
+    keys = names.map(normalise)
+    frame = pd.DataFrame({"name": names, "kind": "stop", "lon": tt.stop_lon, "lat": tt.stop_lat,
+                          "id": tt.stop_ids.astype(str)})
+    by_key = {k: np.asarray(v, dtype=np.int64) for k, v in keys.groupby(keys).groups.items()}
+    return PlaceIndex(frame), by_key
 
 
 def find_stop(tt: Timetable, text: str | int) -> StopGroup:
@@ -171,15 +162,16 @@ def _as_group(tt: Timetable, stop: StopGroup | str | int) -> StopGroup:
 
 def _line_order(tt: Timetable) -> np.ndarray:
     """Rank of each route for display: numbers in numeric order, then names."""
-    c = _cache(tt)
-    if "line_order" not in c:
-        names = [str(s) for s in tt.route_short_names]
-        keys = [(0, int(n), "") if n.isdigit() else (1, 0, n.lower()) for n in names]
-        order = sorted(range(len(names)), key=keys.__getitem__)
-        rank = np.empty(len(names), dtype=np.int64)
-        rank[order] = np.arange(len(names))
-        c["line_order"] = rank
-    return c["line_order"]
+    return derived(tt, _line_ranks)
+
+
+def _line_ranks(tt: Timetable) -> np.ndarray:
+    names = [str(s) for s in tt.route_short_names]
+    keys = [(0, int(n), "") if n.isdigit() else (1, 0, n.lower()) for n in names]
+    order = sorted(range(len(names)), key=keys.__getitem__)
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    return rank
 
 
 # -- next departures -------------------------------------------------------------------------------------

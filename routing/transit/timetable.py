@@ -46,24 +46,32 @@ dict of plain numpy arrays (no object dtype, so ``np.savez`` / ``np.load`` work
 with ``allow_pickle=False``); :meth:`Timetable.save_npz` and
 :meth:`Timetable.load_npz` do the file round trip. :attr:`Timetable.digest` is a
 SHA-256 of every array, usable as a cache key.
+
+Kernels
+-------
+The numba kernels read a timetable as one typed tuple, :attr:`Timetable.arrays`
+(:class:`ConnectionArrays`: the connections and the outgoing footpaths), and the backward
+scans also :attr:`Timetable.arrival_arrays` (:class:`ArrivalArrays`: the connections by
+arrival and the incoming footpaths). Both, and every other index built from the arrays, are
+derived data (:mod:`routing.derived`): computed on first use, kept by the timetable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Hashable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numba as nb
 import numpy as np
 import pandas as pd
 
 from routing.clock import format_clock
-from routing.constants import DETOUR_FACTOR, UNREACHABLE_I32, WALK_KMH
+from routing.constants import DETOUR_FACTOR, WALK_KMH
+from routing.derived import derived_property
 from routing.errors import TimetableError
 from sources.geo import haversine_m
 
@@ -72,8 +80,6 @@ DAY_S = 86400
 WALK_SPEED_KMH = WALK_KMH
 #: a footpath lasts at least this long (keeps zero-duration chains in scan order)
 MIN_FOOTPATH_S = 1
-#: "unreachable" in int32 times
-INF_TIME = UNREACHABLE_I32
 
 _ARRAY_FIELDS = (
     "stop_ids", "stop_names", "stop_lon", "stop_lat",
@@ -84,18 +90,31 @@ _ARRAY_FIELDS = (
 )
 
 
-def _derived(compute: Callable[[Timetable], Any]) -> property:
-    """A read-only property computed on first use and kept in the timetable's ``_cache`` under
-    its name (derived from the arrays: never serialised, not carried over by ``replace``)."""
-    key = compute.__name__
+class ConnectionArrays(NamedTuple):
+    """What every scan kernel reads of a timetable (:attr:`Timetable.arrays`), one typed tuple: the
+    connections by departure (int32, n_connections) and the outgoing footpaths (CSR)."""
 
-    @functools.wraps(compute)
-    def get(self: Timetable) -> Any:
-        value = self._cache.get(key)
-        if value is None:
-            value = self._cache[key] = compute(self)
-        return value
-    return property(get)
+    dep_stop: np.ndarray
+    arr_stop: np.ndarray
+    dep_time: np.ndarray
+    arr_time: np.ndarray
+    trip: np.ndarray
+    fp_offsets: np.ndarray  # int64 (n_stops + 1)
+    fp_to: np.ndarray
+    fp_dur_s: np.ndarray
+    n_stops: int
+    n_trips: int
+
+
+class ArrivalArrays(NamedTuple):
+    """What the backward scans read besides (:attr:`Timetable.arrival_arrays`): the connections
+    latest arrival first and the incoming footpaths (CSR)."""
+
+    arr_order: np.ndarray  # int32 (n_connections), see Timetable.arr_order
+    by_arrival: np.ndarray  # int32 (6, n_connections), see Timetable.by_arrival
+    fp_in_offsets: np.ndarray  # int64 (n_stops + 1)
+    fp_in_from: np.ndarray
+    fp_in_dur_s: np.ndarray
 
 
 @dataclass(eq=False)
@@ -135,7 +154,8 @@ class Timetable:
     fp_offsets: np.ndarray
     fp_to: np.ndarray
     fp_dur_s: np.ndarray
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: indexes and work arrays built from the arrays (:mod:`routing.derived`; never serialised)
+    _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     #: per trip: headway (s) of a run whose times are estimated from a frequency, 0 when scheduled
     trip_headway_s: np.ndarray | None = None
 
@@ -173,7 +193,7 @@ class Timetable:
         """Index of ``stop_id``; KeyError when unknown."""
         return self._stop_idx[str(stop_id)]
 
-    @_derived
+    @derived_property
     def _stop_idx(self) -> dict[str, int]:
         return {v: i for i, v in enumerate(self.stop_ids.tolist())}
 
@@ -181,7 +201,7 @@ class Timetable:
         """Trip indices of ``trip_id`` (two when it also runs past midnight from the day before)."""
         return list(self._trip_idx.get(str(trip_id), []))
 
-    @_derived
+    @derived_property
     def _trip_idx(self) -> dict[str, list[int]]:
         idx: dict[str, list[int]] = {}
         for i, t in enumerate(self.trip_ids.tolist()):
@@ -189,13 +209,24 @@ class Timetable:
         return idx
 
     # -- derived arrays (cached, never serialised) --------------------------
-    @_derived
+    @derived_property
+    def arrays(self) -> ConnectionArrays:
+        """The connections and outgoing footpaths as the kernels take them (one typed tuple)."""
+        return ConnectionArrays(self.dep_stop, self.arr_stop, self.dep_time, self.arr_time, self.trip,
+                                self.fp_offsets, self.fp_to, self.fp_dur_s, self.n_stops, self.n_trips)
+
+    @derived_property
+    def arrival_arrays(self) -> ArrivalArrays:
+        """The connections by arrival and the incoming footpaths, as the backward kernels take them."""
+        return ArrivalArrays(self.arr_order, self.by_arrival, *self.footpaths_in)
+
+    @derived_property
     def arr_order(self) -> np.ndarray:
         """Connection indices for a reverse scan: by arrival, departure and position, descending."""
         pos = np.arange(self.n_connections, dtype=np.int64)
         return np.lexsort((pos, self.dep_time, self.arr_time))[::-1].astype(np.int32)
 
-    @_derived
+    @derived_property
     def by_arrival(self) -> np.ndarray:
         """(6, n) int32 in :attr:`arr_order`: connection, trip, arrival time, arrival stop, departure
         stop and departure time (a backward pass reads them in order)."""
@@ -203,17 +234,17 @@ class Timetable:
         return np.stack([o, self.trip[o], self.arr_time[o], self.arr_stop[o], self.dep_stop[o],
                          self.dep_time[o]]).astype(np.int32)
 
-    @_derived
+    @derived_property
     def arr_time_ascending(self) -> np.ndarray:
         """Arrival times in :attr:`arr_order` reversed (ascending, contiguous: for searches)."""
         return self.by_arrival[2, ::-1].copy()
 
-    @_derived
+    @derived_property
     def trip_connections(self) -> tuple[np.ndarray, np.ndarray]:
         """CSR (offsets int64 n_trips+1, connection indices int32) of each trip's connections in order."""
         return _offsets(self.trip, self.n_trips), np.lexsort((self.seq, self.trip)).astype(np.int32)
 
-    @_derived
+    @derived_property
     def transfer_masks(self) -> np.ndarray:
         """uint64 (n_connections): per connection, bit j set when getting off at its arrival stop
         and walking the stop's j-th footpath can be worth trying (j < :data:`TRANSFER_MASK_BITS`,
@@ -225,15 +256,14 @@ class Timetable:
         Computed once (about 0.1 s on the 2011 day)."""
         trip_off, trip_conn = self.trip_connections
         dep_off, dep_conn = self.stop_departures
-        return _transfer_masks(self.arr_stop, self.arr_time, trip_off, trip_conn, self.fp_offsets, self.fp_to,
-                               self.fp_dur_s, dep_off, self.dep_time[dep_conn])
+        return _transfer_masks(self.arrays, trip_off, trip_conn, dep_off, self.dep_time[dep_conn])
 
-    @_derived
+    @derived_property
     def footpaths_beyond_masks(self) -> bool:
         """True when some stop has more footpaths than :attr:`transfer_masks` has bits."""
         return bool(np.diff(self.fp_offsets).max(initial=0) > TRANSFER_MASK_BITS)
 
-    @_derived
+    @derived_property
     def stop_departures(self) -> tuple[np.ndarray, np.ndarray]:
         """CSR (offsets int64 n_stops+1, connection indices int32 by departure) of each stop's departures."""
         return (_offsets(self.dep_stop, self.n_stops),
@@ -243,7 +273,7 @@ class Timetable:
         """Position (0-based) of connection ``conn`` within its trip."""
         return int(self._conn_pos[conn])
 
-    @_derived
+    @derived_property
     def _conn_pos(self) -> np.ndarray:
         offsets, order = self.trip_connections
         pos = np.empty(self.n_connections, dtype=np.int32)
@@ -251,7 +281,7 @@ class Timetable:
         pos[order] = (np.arange(self.n_connections) - starts).astype(np.int32)
         return pos
 
-    @_derived
+    @derived_property
     def footpaths_in(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Incoming footpaths as CSR (offsets int64, from-stop int32, duration int32)."""
         src = np.repeat(np.arange(self.n_stops, dtype=np.int32), np.diff(self.fp_offsets))
@@ -307,7 +337,7 @@ class Timetable:
         with np.load(Path(path), allow_pickle=False) as data:
             return cls.from_arrays({k: data[k] for k in data.files})
 
-    @_derived
+    @derived_property
     def digest(self) -> str:
         """SHA-256 (hex) of the day and every array: equal timetables have equal digests."""
         h = hashlib.sha256(self.day.isoformat().encode())
@@ -319,7 +349,7 @@ class Timetable:
 
     def replace(self, **changes: Any) -> Timetable:
         """A new timetable with some arrays replaced (derived caches are not carried over)."""
-        kwargs = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_cache"}
+        kwargs = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
         kwargs.update(changes)
         return Timetable(**kwargs)
 
@@ -335,11 +365,14 @@ TRANSFER_MASK_BITS = 64
 
 
 @nb.njit(cache=True)
-def _transfer_masks(arr_stop, arr_time, trip_off, trip_conn, fp_off, fp_to, fp_dur, dep_off, dep_times):
+def _transfer_masks(conns, trip_off, trip_conn, dep_off, dep_times):
     """:attr:`Timetable.transfer_masks`: each trip read from its end, keeping per stop the
     (arrival, walking) options of its later stops (at most :data:`_TRANSFER_OPTIONS`: fewer only
-    clears fewer bits). ``dep_times[dep_off[s]:dep_off[s + 1]]``: stop s's departure times, sorted."""
-    n_stops = len(fp_off) - 1
+    clears fewer bits). ``conns``: :class:`ConnectionArrays`; ``dep_times[dep_off[s]:dep_off[s + 1]]``:
+    stop s's departure times, sorted."""
+    arr_stop, arr_time = conns.arr_stop, conns.arr_time
+    fp_off, fp_to, fp_dur = conns.fp_offsets, conns.fp_to, conns.fp_dur_s
+    n_stops = conns.n_stops
     masks = np.zeros(len(arr_stop), np.uint64)
     opt_t = np.empty((n_stops, _TRANSFER_OPTIONS), np.int64)
     opt_w = np.empty((n_stops, _TRANSFER_OPTIONS), np.int64)

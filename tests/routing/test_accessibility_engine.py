@@ -14,7 +14,6 @@ import shapely
 
 from routing.accessibility import engine as acc
 from routing.accessibility.engine import (
-    UNREACHED,
     AccessibilityEngine,
     Measure,
     Points,
@@ -29,6 +28,7 @@ from routing.accessibility.engine import (
     travel_time_surface,
     weighted_gini,
 )
+from routing.constants import UNREACHABLE_I32
 from routing.network.assemble import build_network
 from routing.network.zones import laea_grid
 from sources.loaders.streets import StreetNetwork, _typed_edges, haversine_m
@@ -106,7 +106,7 @@ def test_transit_surface_exact(engine: AccessibilityEngine) -> None:
     assert travel_time_surface(engine, a, targets, departure="08:01", cutoff_s=3600)[3] == _walk_s("A", "B", "C", "D")
     # a cutoff below every time: only the origin itself
     assert travel_time_surface(engine, a, targets, departure="08:00", cutoff_s=200).tolist() == [
-        0, UNREACHED, UNREACHED, UNREACHED]
+        0, UNREACHABLE_I32, UNREACHABLE_I32, UNREACHABLE_I32]
     # walking only
     walk = travel_time_surface(engine, a, targets, mode="walk", cutoff_s=3600)
     assert walk.tolist() == [0, _walk_s("A", "B"), _walk_s("A", "B", "C"), _walk_s("A", "B", "C", "D")]
@@ -154,7 +154,7 @@ def test_event_decomposition_equals_one_scan_per_origin(engine: AccessibilityEng
     problem = build_problem(engine, cells, dests, window="07:50-08:25", cutoff_s=1800)
     times = origin_times(problem.shared(), problem.batch(0, len(cells)))
     assert times.shape == (len(cells), 35, 4)
-    assert (times < UNREACHED).any()
+    assert (times < UNREACHABLE_I32).any()
     rng = np.random.default_rng(4)
     for c in rng.choice(len(cells), 8, replace=False):
         for k in range(0, len(problem.deps), 2):
@@ -175,7 +175,7 @@ def test_matrix_percentiles(engine: AccessibilityEngine) -> None:
 
 
 def test_measures_exact() -> None:
-    times = np.array([[[60, 600, 1200, UNREACHED]]], dtype=np.int32)
+    times = np.array([[[60, 600, 1200, UNREACHABLE_I32]]], dtype=np.int32)
     w = np.array([1.0, 2.0, 3.0, 4.0])
     v = acc._indicator_values
     assert v(times, w, Measure(cutoff_s=900))[0, 0] == 3.0

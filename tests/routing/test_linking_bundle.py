@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from routing.accessibility import engine as acc
+from routing.constants import UNREACHABLE_I32
 from routing.planner.planner import Planner
 
 pytestmark = [pytest.mark.slow, pytest.mark.bundle]
@@ -59,13 +60,13 @@ def test_planner_equals_accessibility_engine(rennes_network, bundle_dir: Path, r
                 why = res.reasons[mode].key
                 assert why in ("plan.too_long", "plan.outside_data"), why
                 if why == "plan.outside_data":
-                    assert eng == acc.UNREACHED
+                    assert eng == UNREACHABLE_I32
         eng = int(acc.travel_time_surface(engine, tuple(o), target, mode="transit", departure="08:00",
                                           cutoff_s=CUTOFF_S)[0])
         # the engine's transit time includes walking the whole way (its minimum with the walk)
         options = [best[m] for m in ("transit",) if m in best]
         walk = acc.travel_time_surface(engine, tuple(o), target, mode="walk", departure="08:00", cutoff_s=CUTOFF_S)[0]
-        options.append(float(walk) if walk != acc.UNREACHED else np.inf)
+        options.append(float(walk) if walk != UNREACHABLE_I32 else np.inf)
         if np.isfinite(min(options)) and min(options) <= CUTOFF_S:
             assert abs(min(options) - eng) <= 2, (tuple(o), tuple(d), options, eng)
             compared["transit"] += "transit" in best

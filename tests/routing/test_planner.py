@@ -12,8 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from routing.constants import TRIP_MODES
 from routing.planner.itinerary import Leg, PlanResult
-from routing.planner.planner import MODES, Planner, PlanParams
+from routing.planner.planner import MODE_PLANS, MODES, Planner, PlanParams
 from tests.planner_fixtures import DAY, OFF_STREET, at, dist_m, make_network, node_xy, path_m
 
 WALK_MS = 4.8 / 3.6
@@ -48,6 +49,11 @@ def assert_continuous(result: PlanResult) -> None:
 
 
 # -- direct modes -----------------------------------------------------------------------------
+
+def test_every_mode_has_one_plan_in_the_table() -> None:
+    assert list(MODE_PLANS) == list(TRIP_MODES) == list(MODES)
+    assert all(callable(plan) and plan.__name__ == f"_plan_{mode}" for mode, plan in MODE_PLANS.items())
+
 
 def test_walk_takes_the_footway(planner: Planner) -> None:
     res = planner.plan(node_xy(30), node_xy(21), at(8, 0), modes=("walk",))

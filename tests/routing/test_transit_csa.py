@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from routing.constants import UNREACHABLE
 from routing.transit import csa
 from routing.transit.timetable import build_timetable
 from tests.factories import make_gtfs_dir
@@ -45,7 +46,7 @@ def test_earliest_arrival_direct_and_waiting(tt) -> None:
     assert csa.earliest_arrival_time(tt, A, D, _h("20:00")) == _h("24:06") + 458
     assert csa.earliest_arrival_time(tt, A, C, _h("20:00")) == _h("24:06")
     # nothing after N1
-    assert csa.earliest_arrival_time(tt, A, D, _h("23:51")) == csa.INF
+    assert csa.earliest_arrival_time(tt, A, D, _h("23:51")) == UNREACHABLE
 
 
 def test_yesterdays_late_trip_is_usable_after_midnight(feed) -> None:
@@ -124,7 +125,7 @@ def test_targets_early_termination_gives_same_answer(tt) -> None:
 
 def test_empty_and_bad_inputs(tt) -> None:
     res = csa.earliest_arrival(tt, np.zeros((0, 2)))
-    assert (res.time == csa.INF).all() and csa.journey(tt, res, A) == []
+    assert (res.time == UNREACHABLE).all() and csa.journey(tt, res, A) == []
     with pytest.raises(ValueError, match="out of range"):
         csa.earliest_arrival(tt, [(9, 0)])
     with pytest.raises(ValueError, match="pairs"):
@@ -163,12 +164,10 @@ def test_profile_over_a_window(tt) -> None:
 def _bounded(tt, s: int, t0: int, slack: int) -> np.ndarray:
     """Arrivals by vehicle (then one footpath) of the accessibility engine's bounded scan."""
     n = tt.n_stops
-    out = np.full(n, csa.INF, dtype=np.int64)
-    csa.bounded_scan(tt.dep_stop, tt.arr_stop, tt.dep_time, tt.arr_time, tt.trip, tt.fp_offsets, tt.fp_to,
-                     tt.fp_dur_s, np.array([s]), np.array([t0]), csa.time_index(tt.dep_time, t0),
-                     np.int64(48 * 3600), 1, np.empty(n, np.int64), np.empty(n, np.int64),
-                     np.zeros(tt.n_trips, np.int64), out, np.int64(slack))
-    return np.where(out < csa.INF, out, REF_INF)
+    out = np.full(n, UNREACHABLE, dtype=np.int64)
+    csa.bounded_scan(tt.arrays, np.array([s]), np.array([t0]), csa.time_index(tt.dep_time, t0),
+                     np.int64(48 * 3600), 1, csa.scan_work(tt), out, np.int64(slack))
+    return np.where(out < UNREACHABLE, out, REF_INF)
 
 
 def test_bounded_scan_equals_reference_on_tiny_feed(tt) -> None:
@@ -186,7 +185,7 @@ def test_reference_router_on_tiny_feed(tt) -> None:
             for t0 in range(0, 26 * 3600, 1800):
                 got = csa.earliest_arrival_time(tt, s, t, t0)
                 exp = ref.earliest_arrival([(s, t0)], t)
-                assert (got if got < csa.INF else REF_INF) == exp, (s, t, t0)
+                assert (got if got < UNREACHABLE else REF_INF) == exp, (s, t, t0)
 
 
 @pytest.mark.slow
@@ -203,7 +202,7 @@ def test_engine_equals_reference_on_star_2011(bundle_dir: Path) -> None:
         t0 = int(rng.integers(5 * 3600, 22 * 3600))
         got = csa.earliest_arrival_time(tt, a, b, t0)
         exp = ref.earliest_arrival([(a, t0)], b)
-        rows.append((a, b, t0, got if got < csa.INF else REF_INF, exp))
+        rows.append((a, b, t0, got if got < UNREACHABLE else REF_INF, exp))
     table = pd.DataFrame(rows, columns=["a", "b", "t0", "engine", "reference"])
     assert (table.engine == table.reference).all(), table[table.engine != table.reference]
     assert (table.engine < REF_INF).sum() >= 20  # most random pairs are connected
@@ -262,7 +261,7 @@ def test_engine_equals_reference_with_transfer_slack_on_star_2011(bundle_dir: Pa
         t0 = int(rng.integers(6 * 3600, 21 * 3600))
         got = int(csa.earliest_arrival(tt, [(a, t0)], targets=[b], transfer_slack_s=60).time[b])
         exp = ref.earliest_arrival([(a, t0)], b)
-        got = got if got < csa.INF else REF_INF
+        got = got if got < UNREACHABLE else REF_INF
         connected += got < REF_INF
         if got != exp:
             bad.append((a, b, t0, got, exp))
@@ -272,3 +271,22 @@ def test_engine_equals_reference_with_transfer_slack_on_star_2011(bundle_dir: Pa
             bad.append(("bounded", a, b, t0, by_vehicle))
     assert not bad
     assert connected >= 20
+
+
+def test_kernels_compile_once_per_timetable_layout(tt) -> None:
+    """The kernels take the timetable as typed tuples: another timetable of the same layout (a
+    real-time copy) runs the code compiled for the first, with no new specialisation."""
+    def queries(t) -> None:
+        csa.earliest_arrival(t, [(A, _h("07:00"))], targets=[D])
+        csa.latest_departure(t, [(D, _h("09:00"))], sources=[A])
+        csa.profile(t, [A], _h("07:00"), _h("09:00"), D)
+        _bounded(t, A, _h("07:00"), 60)
+
+    kernels = (csa._ea_kernel, csa._ld_kernel, csa._ride_ok, csa._profile_kernel, csa._profile_sources,
+               csa._profile_trace, csa.bounded_scan)
+    queries(tt)
+    before = [len(k.signatures) for k in kernels]
+    later = tt.replace(dep_time=tt.dep_time + 60, arr_time=tt.arr_time + 60)
+    assert later.arrays is later.arrays and later.arrays.dep_time is later.dep_time
+    queries(later)
+    assert [len(k.signatures) for k in kernels] == before

@@ -157,7 +157,8 @@ def test_star_2011_tuesday(bundle_dir: Path) -> None:
 def test_timetable_derived_arrays_are_computed_once_and_not_carried_over(tmp_path: Path) -> None:
     tt = build_timetable(load_feed(make_gtfs_dir(tmp_path / "gtfs")), dt.date(2024, 3, 5))
     assert tt.arr_order is tt.arr_order and tt.trip_connections is tt.trip_connections
-    assert tt.digest is tt.digest and {"arr_order", "trip_connections", "digest"} <= set(tt._cache)
+    assert tt.digest is tt.digest
+    assert {"arr_order", "trip_connections", "digest"} <= {key.__name__ for key in tt._derived if callable(key)}
     offsets, order = tt.trip_connections
     for trip in range(tt.n_trips):  # each trip's connections, in stop sequence
         conns = order[offsets[trip]:offsets[trip + 1]]
@@ -170,6 +171,6 @@ def test_timetable_derived_arrays_are_computed_once_and_not_carried_over(tmp_pat
     f_off, f_from, f_dur = tt.footpaths_in
     assert f_off[-1] == tt.n_footpaths and sorted(f_dur.tolist()) == sorted(tt.fp_dur_s.tolist())
     later = tt.replace(dep_time=tt.dep_time + 60, arr_time=tt.arr_time + 60)
-    assert later._cache == {} and later.digest != tt.digest
+    assert later._derived == {} and later.digest != tt.digest
     assert later.stop_index("C") == tt.stop_index("C") == 2
     assert tt.trip_indices("no such trip") == []
