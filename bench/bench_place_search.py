@@ -10,7 +10,7 @@ budget before any matching. Printed: medians, the worst, and their ratios to the
 
 The long fuzzing of the argument parsers, the place search, the share-URL parser, the command
 lines and the plain-text rendering is the tests' own properties with more examples:
-``SPMD_FUZZ_EXAMPLES=2000 uv run pytest -p no:cacheprovider tests/test_fuzz_args.py``.
+``SPMD_FUZZ_EXAMPLES=2000 uv run pytest -p no:cacheprovider tests/routing/test_args_fuzz.py``.
 """
 
 from __future__ import annotations
