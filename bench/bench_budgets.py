@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from synthetic import TINY_GTFS, gtfs_zip, write_bomb_zip  # noqa: E402
 from timing import clock, median, repeat  # noqa: E402
 
+from devkit.synthetic import TINY_GTFS, gtfs_zip, write_bomb_zip  # noqa: E402
 from sources import SourceError  # noqa: E402
 from sources.loaders import read_csv_table  # noqa: E402
 from sources.loaders.gtfs import load_gtfs  # noqa: E402

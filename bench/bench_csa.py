@@ -7,7 +7,7 @@ Measured in one run, on the same seeded random stop pairs (stops served that day
 departure uniform in 07:00-09:00):
 
 * the engine (``routing.transit.csa.earliest_arrival`` with a target, journey pointers kept);
-* the exact NetworkX baseline (``bench/reference_router.py``: Dijkstra on a time-expanded graph):
+* the exact NetworkX baseline (``devkit/reference_router.py``: Dijkstra on a time-expanded graph):
   ratio and equality count;
 * a bare connection scan floor (numba, no footpaths, no pointers, early termination);
 * gtfs2nx as an approximate Python peer (agreement rate printed: share of pairs whose travel
@@ -43,10 +43,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from profile_baseline import per_departure_profile  # noqa: E402
-from reference_router import INF as REF_INF_TIME  # noqa: E402
-from reference_router import ReferenceRouter  # noqa: E402
 from timing import agreement, best_of, clock, each, line, load_average, median, median_p95  # noqa: E402
 
+from devkit.reference_router import INF as REF_INF_TIME  # noqa: E402
+from devkit.reference_router import ReferenceRouter  # noqa: E402
 from routing import UNREACHABLE_I32, build_timetable  # noqa: E402
 from routing.transit import csa  # noqa: E402
 from sources import settings  # noqa: E402

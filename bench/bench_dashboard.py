@@ -28,8 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import browser  # noqa: E402
 from timing import clock, median, percentile  # noqa: E402
+
+from devkit import browser  # noqa: E402
 
 
 def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, float, float]:

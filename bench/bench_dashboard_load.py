@@ -29,8 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import browser  # noqa: E402
 from timing import median, percentile  # noqa: E402
+
+from devkit import browser  # noqa: E402
 
 
 def run_load(*, env: dict[str, str], sessions: int, duration_s: float, settle_s: float,

@@ -15,7 +15,7 @@ layer moved by up to ~70 m, so some points fall a little off it), departure unif
   stops as targets, best arrival = min over egress stops of (stop arrival + walk to the door);
 * a NetworkX reference for the same door-to-door question: the walk layer as a NetworkX
   graph (Dijkstra for access and egress), then the time-expanded graph of the timetable of
-  ``bench/reference_router.py`` extended with a source linked to the access labels and a
+  ``devkit/reference_router.py`` extended with a source linked to the access labels and a
   sink linked from the egress stops (weighted by the walk to the door): ratio and equality.
 
 Targets: engine p50 <= 2 ms, p95 <= 5 ms, >= 100x faster than the reference.
@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from access import StopAccess  # noqa: E402
-from reference_router import ReferenceRouter  # noqa: E402
 from timing import agreement, clock, each, line, load_average, median, median_p95, repeat  # noqa: E402
 
+from devkit.reference_router import ReferenceRouter  # noqa: E402
 from routing import linking  # noqa: E402
 from routing.network import load_network  # noqa: E402
 from routing.places import Place  # noqa: E402

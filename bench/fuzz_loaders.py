@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,60 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from synthetic import gtfs_zip  # noqa: E402
 from timing import clock, median  # noqa: E402
 
-import sources  # noqa: E402
-from sources import Loaded, SourceError  # noqa: E402
+from devkit.fuzz import LOADERS, any_bytes, csv_like, gtfs_zip_with, header_then, run_on_bytes  # noqa: E402
+from sources import SourceError  # noqa: E402
 from sources.loaders import read_csv_bytes  # noqa: E402
 from sources.loaders.gtfs import load_gtfs  # noqa: E402
 from sources.traces.load import load_traces_csv, load_traces_gpx  # noqa: E402
-
-
-def catalogue_loaders() -> list[tuple[str, str, Callable[..., Any]]]:
-    """(id, file suffix, loader) of every catalogue dataset read from one bundle file."""
-    out = []
-    for ds in sources.all_datasets():
-        if ds.bundle_files:
-            suffix = "".join(Path(ds.bundle_files[0]).suffixes) or ".bin"
-            fn = ds.load_function()
-            out.append((ds.id, suffix, lambda p, _f=fn, _o=dict(ds.options): _f(p, **_o)))
-    return out
-
-
-#: CSV-ish text: separators, quotes, line ends, digits, letters, a BOM and a few odd bytes
-CSV_ALPHABET = list(b',;\t"\n\r .-:0123456789abcxyzABC') + [0xEF, 0xBB, 0xBF, 0xE9, 0x00]
-
-
-def csv_like(max_size: int) -> st.SearchStrategy[bytes]:
-    return st.lists(st.sampled_from(CSV_ALPHABET), max_size=max_size).map(bytes)
-
-
-def header_then(header: bytes, max_size: int) -> st.SearchStrategy[bytes]:
-    """A real header followed by fuzzed lines (reaches the per-row code, not only the header)."""
-    return csv_like(max_size).map(lambda body: header + b"\n" + body)
-
-
-def any_bytes(max_size: int) -> st.SearchStrategy[bytes]:
-    return st.one_of(st.binary(max_size=max_size), csv_like(max_size))
-
-
-def run_on_bytes(loader: Callable[..., Any], data: bytes, suffix: str) -> Any:
-    """``data`` written to a temporary file with ``suffix`` and loaded: the result or the clean
-    error. Any other exception, or a report keeping more rows than it read, is a failure."""
-    with tempfile.TemporaryDirectory(prefix="spmd-fuzz-") as folder:
-        path = Path(folder) / f"fuzz{suffix}"
-        path.write_bytes(data)
-        try:
-            result = loader(path)
-        except SourceError as exc:
-            return exc
-    if not isinstance(result, Loaded):
-        raise TypeError(f"the loader returned {type(result).__name__}, not Loaded")
-    report = result.report
-    if report.rows_kept > report.rows_read and report.rows_read:
-        raise AssertionError(f"rows kept {report.rows_kept} > rows read {report.rows_read}")
-    return result
 
 
 def _run(name: str, strategy: st.SearchStrategy[Any], target: Callable[[Any], Any],
@@ -113,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="catalogue ids to fuzz")
     args = parser.parse_args(argv)
     size = args.max_size
-    for name, suffix, loader in catalogue_loaders():
+    for name, suffix, loader in LOADERS:
         if args.only and name not in args.only:
             continue
         strategy = st.one_of(any_bytes(size), header_then(b"id,lon,lat,name", size))
@@ -125,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         body = st.one_of(csv_like(size), header_then(
             b"trip_id,arrival_time,departure_time,stop_id,stop_sequence", size))
         _run(f"gtfs:{member}", body,
-             lambda d, _m=member: run_on_bytes(load_gtfs, gtfs_zip({_m: d}), ".zip"),
+             lambda d, _m=member: run_on_bytes(load_gtfs, gtfs_zip_with(_m, d), ".zip"),
              args.examples)
     traces = st.one_of(any_bytes(size), header_then(b"user_id,lat,lon,time", size))
     _run("traces-csv", traces, _clean(load_traces_csv), args.examples)

@@ -207,32 +207,19 @@ def _trip_last_departure(tt: Timetable) -> np.ndarray:
     return last
 
 
-PROFILE_COLUMNS = ("departure_s", "arrival_s", "duration_s", "transfers", "walk_s", "legs")
+PROFILE_COLUMNS = csa.PROFILE_COLUMNS
 
 
 def per_departure_profile(tt: Timetable, sources: Any, window_start_s: int, window_end_s: int, target: int, *,
             max_transfers: int = 5, max_duration_s: int = 3 * 3600,
             stats: dict[str, int] | None = None) -> pd.DataFrame:
-    """Range query: Pareto set of journeys leaving in ``[window_start_s, window_end_s]``.
+    """The question and the table of :func:`routing.transit.csa.profile`, answered by one
+    transfer-bounded forward scan per candidate departure time (latest first).
 
-    Parameters
-    ----------
-    sources : stop indices, or (k, 2) array-like of (stop index, access_s) where access_s is the
-        time from the door to that stop (0 for a stop-to-stop query).
-    target : stop index.
-    max_transfers : at most this many changes of vehicle (max_transfers + 1 transit legs).
-    max_duration_s : each run scans connections departing up to this long after it starts
-        (journeys longer than this may be missed).
-    stats : when a dict is given, receives runs (departure times tried) and scanned (connections).
-
-    Returns
-    -------
-    DataFrame with columns departure_s (leaving the door), arrival_s, duration_s, transfers,
-    walk_s (footpaths walked between or to stops, access excluded), legs (list of JourneyLeg),
-    sorted by departure then arrival: every row is Pareto-optimal over (later departure, earlier
-    arrival, fewer transfers, less walking) among the journeys the transfer-bounded scans find
-    (earliest arrival for each departure time and each transfer count). Walking to the target
-    without any vehicle is not part of the profile. Empty table when nothing reaches the target.
+    Differences: each run scans connections departing up to ``max_duration_s`` after it starts
+    (longer journeys may be missed); ``stats`` receives runs (departure times tried) and scanned
+    (connections); the rows are Pareto-optimal among the journeys the scans find (earliest arrival
+    for each departure time and each transfer count).
     """
     src = np.asarray(sources, dtype=np.int64)
     if src.ndim == 1:

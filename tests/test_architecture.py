@@ -1,6 +1,7 @@
 """The boundaries the README promises, read from the source with ``ast`` (imports inside functions
 count): no import cycle, routing's arrows run one way, one routing module reads the catalogue,
-and the dashboard and the benches use only the public faces of routing and sources."""
+the dashboard, the benches and devkit use only the public faces of routing and sources, and devkit
+(what tests and benches share) stays outside the shipped packages and apart from tests and bench."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("sources", "routing", "dashboard")
+#: what the tests and the benches share; not shipped
+DEVKIT = "devkit"
 
 #: routing's rooms from the bottom up: a module may import its own rank or lower, never higher
 ROUTING_RANKS = {
@@ -59,7 +62,7 @@ def _imports(path: Path, name: str) -> list[tuple[str, list[str], int]]:
 
 
 def _graph() -> nx.DiGraph:
-    mods = _modules(*PACKAGES)
+    mods = _modules(*PACKAGES, DEVKIT)
     g = nx.DiGraph()
     g.add_nodes_from(mods)
     for name, path in mods.items():
@@ -135,8 +138,8 @@ def _public_problem(module: str, names: list[str]) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("package", ["dashboard", "bench"])
-def test_dashboard_and_bench_use_only_public_names(package: str) -> None:
+@pytest.mark.parametrize("package", ["dashboard", "bench", DEVKIT])
+def test_dashboard_bench_and_devkit_use_only_public_names(package: str) -> None:
     bad = []
     for name, path in _modules(package).items():
         for module, names, line in _imports(path, name):
@@ -154,3 +157,15 @@ def test_the_public_check_refuses_a_module_behind_a_room() -> None:
     assert _public_problem("routing.transit", ["_ride_ok"]) is not None
     assert _public_problem("sources.store", ["file_digest"]) is not None
     assert _public_problem("sources", ["load"]) is None
+
+
+def test_devkit_stands_apart() -> None:
+    """The shipped packages never import devkit; devkit never imports tests or bench (not even a
+    bench script by its bare name, as the benches import each other)."""
+    banned = {package: {DEVKIT} for package in PACKAGES}
+    banned[DEVKIT] = {"tests", "bench"} | {p.stem for p in (ROOT / "bench").glob("*.py")}
+    bad = [f"{path.relative_to(ROOT)}:{line} imports {module}"
+           for package, names in banned.items() for name, path in _modules(package).items()
+           for module, _, line in _imports(path, name) if module.split(".")[0] in names]
+    assert (ROOT / DEVKIT / "__init__.py").exists()
+    assert not bad, "devkit crosses a boundary:\n" + "\n".join(bad)

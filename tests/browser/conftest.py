@@ -9,17 +9,15 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_helpers import (
+from devkit.browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
-    SHOTS,
-    ServerURL,
     free_port,
-    real_planner_usable,
     start_streamlit,
     stop_streamlit,
     wait_healthy,
 )
+from tests.browser_helpers import SHOTS, ServerURL, real_planner_usable
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 #: chromium's software-GL chatter is logged as console warnings, never as errors; nothing is ignored

@@ -12,7 +12,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_helpers import FOLIUM_FRAME, SHOTS, RssSampler, run_sessions, wait_trip_map_drawn
+from devkit.browser import FOLIUM_FRAME, RssSampler, run_sessions, wait_trip_map_drawn
+from tests.browser_helpers import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(300),
               pytest.mark.xdist_group("browser")]

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser_helpers import CHROMIUM, CHROMIUM_ARGS, FOLIUM_FRAME, SHOTS, wait_trip_map_drawn
+from devkit.browser import CHROMIUM, CHROMIUM_ARGS, FOLIUM_FRAME, wait_trip_map_drawn
+from tests.browser_helpers import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(400),
               pytest.mark.xdist_group("browser")]

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 
 from dashboard import server
+from devkit.browser import ROOT, free_port, start_streamlit, stop_streamlit, wait_healthy
 from sources.budgets import DEFAULTS, budgets
-from tests.browser_helpers import ROOT, free_port, start_streamlit, stop_streamlit, wait_healthy
 
 HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy")
 

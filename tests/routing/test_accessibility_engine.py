@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from devkit.reference_router import load_feed
 from routing.accessibility import engine as acc
 from routing.accessibility.engine import (
     AccessibilityEngine,
@@ -33,7 +34,6 @@ from routing.network.assemble import build_network
 from routing.network.zones import laea_grid
 from sources.loaders.streets import StreetNetwork, _typed_edges, haversine_m
 from tests.factories import STOPS, make_gtfs_dir
-from tests.reference_router import load_feed
 
 DAY = dt.date(2024, 3, 5)
 WALK = 4.8 / 3.6

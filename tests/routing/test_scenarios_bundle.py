@@ -110,10 +110,10 @@ def test_metro_b_adds_line_b_on_top_of_a(network) -> None:
 @pytest.mark.slow
 def test_engine_equals_reference_on_the_metro_b_timetable(bundle_dir: Path) -> None:
     """200 seeded queries on the 2011 day + metro a + metro b, half of them from or to a metro station."""
+    from devkit.reference_router import INF as REF_INF
+    from devkit.reference_router import ReferenceRouter, load_feed
     from routing.scenarios.scenario import apply_scenario
     from routing.transit.timetable import build_timetable
-    from tests.reference_router import INF as REF_INF
-    from tests.reference_router import ReferenceRouter, load_feed
 
     base = build_timetable(load_feed(bundle_dir / "gtfs" / "star-2011-11-14.zip"), DAY)
     tt = apply_scenario(base, load_scenario("metro-b"))

@@ -10,6 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devkit.reference_router import INF as REF_INF
+from devkit.reference_router import ReferenceRouter, load_feed
 from routing.constants import UNREACHABLE
 from routing.scenarios.scenario import (
     MAX_SCENARIO_BYTES,
@@ -23,8 +25,6 @@ from routing.scenarios.scenario import (
 from routing.transit import csa
 from routing.transit.timetable import Timetable, build_timetable
 from tests.factories import make_gtfs_dir
-from tests.reference_router import INF as REF_INF
-from tests.reference_router import ReferenceRouter, load_feed
 
 TUESDAY = dt.date(2024, 3, 5)
 PROPS = settings(max_examples=40, deadline=None, derandomize=True,

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from devkit.reference_router import INF as REF_INF
+from devkit.reference_router import ReferenceRouter, load_feed
 from routing.constants import UNREACHABLE
 from routing.transit import csa
 from routing.transit.timetable import build_timetable
 from tests.factories import make_gtfs_dir
-from tests.reference_router import INF as REF_INF
-from tests.reference_router import ReferenceRouter, load_feed
 
 TUESDAY = dt.date(2024, 3, 5)
 A, B, C, D = range(4)

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from devkit.reference_router import ReferenceProfile, load_feed
 from routing.transit import csa
 from routing.transit.timetable import build_timetable
 from tests.factories import make_gtfs_dir
-from tests.reference_router import ReferenceProfile, load_feed
 
 COLS = ["departure_s", "arrival_s", "transfers", "walk_s"]
 

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devkit.reference_router import INF as REF_INF
+from devkit.reference_router import ReferenceRouter, load_feed
 from routing.constants import UNREACHABLE
 from routing.transit import csa
 from routing.transit.timetable import build_timetable
 from sources.loaders.gtfs import GtfsFeed
 from tests.factories import make_gtfs_dir
-from tests.reference_router import INF as REF_INF
-from tests.reference_router import ReferenceRouter, load_feed
 
 DAY = dt.date(2024, 3, 5)
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from google.transit import gtfs_realtime_pb2 as rt
 
+from devkit.reference_router import load_feed
 from routing.transit import csa
 from routing.transit.realtime import apply_trip_updates
 from routing.transit.timetable import build_timetable
@@ -22,7 +23,6 @@ from sources.loaders.gtfs_rt import (
     load_vehicle_positions,
 )
 from tests.factories import make_gtfs_dir
-from tests.reference_router import load_feed
 
 TUESDAY = dt.date(2024, 3, 5)
 A, B, C, D = range(4)

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from devkit.reference_router import load_feed
 from routing.errors import TimetableError
 from routing.transit.timetable import Timetable, build_timetable, straight_line_footpaths
 from tests.factories import STOPS, make_gtfs_dir
-from tests.reference_router import load_feed
 
 TUESDAY = dt.date(2024, 3, 5)
 MONDAY = dt.date(2024, 3, 4)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from devkit.reference_router import load_feed
 from routing.transit import csa
 from routing.transit.timetable import Timetable, build_timetable
 from sources.loaders.gtfs import load_gtfs
 from tests.factories import make_gtfs_dir
-from tests.reference_router import load_feed
 
 TUESDAY = dt.date(2024, 3, 5)
 

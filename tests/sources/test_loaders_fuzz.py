@@ -10,12 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sources.errors import SourceError
-from sources.loaders._csv import read_csv_bytes
-from sources.loaders.gtfs import load_gtfs
-from sources.traces.load import load_traces_csv, load_traces_gpx
-from sources.validate import Report
-from tests.fuzz_helpers import (
+from devkit.fuzz import (
     LOADERS,
     any_bytes,
     csv_like,
@@ -23,6 +18,11 @@ from tests.fuzz_helpers import (
     header_then,
     run_on_bytes,
 )
+from sources.errors import SourceError
+from sources.loaders._csv import read_csv_bytes
+from sources.loaders.gtfs import load_gtfs
+from sources.traces.load import load_traces_csv, load_traces_gpx
+from sources.validate import Report
 
 FUZZ = settings(max_examples=15, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow])

@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from devkit.synthetic import write_bomb_zip
 from sources import catalogue
 from sources.budgets import BudgetExceeded
 from sources.loaders import _zip
 from sources.loaders.gtfs import load_gtfs
 from sources.loaders.traffic import load_traffic_history
 from sources.validate import Report
-from tests.factories import gtfs_tables, write_bomb_zip
+from tests.factories import gtfs_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 GIB = 1 << 30

@@ -1,6 +1,7 @@
-"""The dashboard as a visitor meets it, for the dashboard benches: its server started and stopped,
-a headless chromium (Debian's, driven by Playwright), the trip map drawn, and many visitors
-planning trips at once (``run_sessions``) while the server's memory is sampled (``RssSampler``).
+"""The dashboard as a visitor meets it, for the browser tests and the dashboard benches: its server
+started and stopped, a headless chromium (Debian's, driven by Playwright), the trip map drawn, and
+many visitors planning trips at once (``run_sessions``) while the server's memory is sampled
+(``RssSampler``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Reference router for the timetable engine: plain NetworkX Dijkstra on a time-expanded graph.
 
 It answers the same question as :func:`routing.transit.csa.earliest_arrival` with a
-completely different method, on the same :class:`routing.transit.timetable.Timetable`
+completely different method, on the same :class:`routing.Timetable`
 (connections and footpaths), under the same rules:
 
 * changing vehicles at one stop takes 0 s (arrive at t, board at t);
@@ -26,7 +26,9 @@ time 0 is the absolute time at which it is reached. For one query, a source node
 (edges from the target's wait nodes and, weighted by the walk, from the alighted
 nodes of stops with a footpath to the target) are added, then removed.
 
-Also :func:`load_feed`, the test suite's way to get a GtfsFeed.
+The tests check the engine's answers against it; ``bench/bench_csa.py`` times it against the
+engine stop to stop, ``bench/bench_door_to_door.py`` with walking at both ends. Also
+:class:`ReferenceProfile` (range queries) and :func:`load_feed`, the tests' way to get a GtfsFeed.
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from routing.transit.timetable import Timetable
+from routing import Timetable
 
+#: "not reached" of the reference (the engine's own sentinel may differ)
 INF = 2**31 - 1
 
 
@@ -171,7 +174,7 @@ class ReferenceRouter:
                 added.append((self.abase + a, sink))
         return added
 
-    # -- query scaffolding (shared with bench/bench_door_to_door.py) -----------------------------
+    # -- query scaffolding (bench/bench_door_to_door.py adds its own sink) ---------------------
     def expand_labels(self, labels: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """(stop, time) labels plus one footpath from each, as the engine walks them."""
         tt = self.tt
@@ -209,7 +212,6 @@ class ReferenceRouter:
             for n in (src_node, sink):
                 if n in g:
                     g.remove_node(n)
-
 
 
 class ReferenceProfile:

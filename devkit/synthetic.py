@@ -1,8 +1,9 @@
-"""Tiny synthetic inputs of the benches: a two-stop GTFS feed and a zip bomb.
+"""Tiny synthetic inputs for the tests and the benches: a two-stop GTFS feed and a zip bomb.
 
 The feed (agency STAR-BENCH, route ``L1``, stops A "République" and B "Gares" in central
 Rennes) runs one trip T1 A 08:00 -> B 08:05 on the weekdays of 2024-03-04..2024-03-10: a valid
-feed whose members a bench replaces, one at a time, by a hostile one.
+feed whose members a test or a bench replaces, one at a time, by a hostile one (the tests' own
+4-stop feed, with its exact answers, is ``tests/factories.py``).
 """
 
 from __future__ import annotations
