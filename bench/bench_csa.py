@@ -263,7 +263,7 @@ def main() -> None:
           f"each number of transfers; walking is not a criterion): they find {found:,} of the profile's "
           f"{rows:,} (departure, arrival, transfers) rows, {extra} rows the profile does not have, and the "
           f"same rows on {same}/{len(ranged)} queries; the profile's rows equal the layered reference "
-          f"router's (tests/test_csa_profile.py)")
+          f"router's (tests/routing/test_transit_csa_profile.py)")
     by_name(tt)
     eng_p95 = p95(eng_t)
     print(load_average())
