@@ -668,6 +668,37 @@ def place_table(timetable: Timetable, streets: StreetNetwork, points: dict[str, 
     return table.drop(columns=["departures"], errors="ignore")[list(PLACE_COLUMNS)]
 
 
+def extend_places(index: PlaceIndex | None, timetable: Timetable, first_new_stop: int,
+                  points: dict[str, pd.DataFrame]) -> PlaceIndex:
+    """``index`` with the stops of ``timetable`` from ``first_new_stop`` on and ``points`` added (a
+    scenario's new stations and points of service, POINT_COLUMNS), each in the commune of the
+    nearest place already indexed."""
+    from scipy.spatial import cKDTree
+
+    base = index.frame if index is not None else pd.DataFrame(columns=list(PLACE_COLUMNS))
+    new = slice(first_new_stop, timetable.n_stops)
+    rows = [pd.DataFrame({"name": timetable.stop_names[new].astype(str),
+                          "kind": np.where(_metro_stops(timetable)[new], "metro", "stop"),
+                          "lon": timetable.stop_lon[new], "lat": timetable.stop_lat[new],
+                          "id": timetable.stop_ids[new].astype(str)})]
+    towns = base[base["kind"] == "commune"]["name"] if len(base) else pd.Series(dtype=str)
+    spelled = {normalise(n): str(n) for n in towns}
+    for kind, frame in points.items():
+        if len(frame):
+            rows.append(pd.DataFrame({"name": frame["name"].fillna("").astype(str).map(
+                lambda n: readable_name(n, communes=spelled)), "kind": {"park_ride": "parking"}.get(kind, kind),
+                "lon": frame["lon"].astype(float), "lat": frame["lat"].astype(float),
+                "id": frame["point_id"].astype(str)}))
+    added = pd.concat(rows, ignore_index=True)
+    added["commune"] = ""
+    known = base[base["commune"].astype(str) != ""] if len(base) else base
+    if len(known) and len(added):
+        _, at = cKDTree(np.column_stack([known["lon"], known["lat"]])).query(
+            np.column_stack([added["lon"], added["lat"]]))
+        added["commune"] = known["commune"].to_numpy()[at]
+    return PlaceIndex(pd.concat([base[[c for c in PLACE_COLUMNS if c in base]], added], ignore_index=True))
+
+
 def _metro_stops(timetable: Timetable) -> np.ndarray:
     """Per stop: served by a metro route that day."""
     out = np.zeros(timetable.n_stops, bool)
