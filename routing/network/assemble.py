@@ -594,6 +594,8 @@ COMMUNE_ALIASES = {
     "Vezin-le-Coquet": "Vezin", "Saint-Sulpice-la-Forêt": "Saint-Sulpice", "Parthenay-de-Bretagne": "Parthenay",
     "La Chapelle-des-Fougeretz": "La Chapelle", "Miniac-sous-Bécherel": "Miniac",
 }
+#: words of a stop name that say it serves a town centre
+CENTRE_WORDS = frozenset({"mairie", "centre", "eglise", "bourg"})
 #: GTFS route type of a metro (stops it serves are "metro" places)
 METRO_ROUTE_TYPE = 1
 PLACE_COLUMNS = ("name", "kind", "lon", "lat", "id", "commune", "detail", "aliases")
@@ -610,9 +612,9 @@ def place_table(timetable: Timetable, streets: StreetNetwork, points: dict[str, 
     * points of service, their names made readable (:func:`routing.places.readable_name`);
     * ``landmarks`` (name, aliases, detail, commune, lon, lat; ``assets/landmarks.csv``);
     * the communes of Rennes Métropole (``communes`` with ``in_rennes_metropole``) at their town
-      centre: the town hall when ``landmarks`` lists it, else the commune's main stop (the stop
-      name with the most departures of the day, at its platforms' centroid), else a point inside
-      the polygon;
+      centre: the town hall when ``landmarks`` lists it, else the commune's main stop (the busiest
+      stop named after the centre, "Bruz Centre", "Vern Eglise", at its platforms' centroid; else
+      the stop nearest all the commune's departures of the day), else a point inside the polygon;
     * neighbourhoods: the ``iris`` names (prefixed with the commune where the name is only a
       direction, "Acigné – Ouest"), a point inside each; an IRIS named as its commune is left to it.
 
@@ -747,7 +749,7 @@ def _commune_of(lon: np.ndarray, lat: np.ndarray, communes: pd.DataFrame) -> np.
 
 def _town_centres(communes: pd.DataFrame, table: pd.DataFrame, landmarks: pd.DataFrame | None) -> pd.DataFrame:
     """The communes as places at their town centre (see :func:`place_table`); ``detail`` says which
-    rule placed it: "town_hall", "main_stop" or "polygon"."""
+    rule placed it: "town_hall", "centre_stop", "stop_medoid" or "polygon"."""
     stops = table[table["kind"].isin(["stop", "metro"]) & (table["departures"].fillna(0) > 0)]
     by_name = stops.assign(key=stops["name"].map(normalise)).groupby(["commune", "key"]).agg(
         departures=("departures", "sum"), lon=("lon", "mean"), lat=("lat", "mean"))
@@ -761,14 +763,27 @@ def _town_centres(communes: pd.DataFrame, table: pd.DataFrame, landmarks: pd.Dat
         if name in halls:
             (lon, lat), how = halls[name], "town_hall"
         elif name in by_name.index.get_level_values(0):
-            main = by_name.loc[name].sort_values("departures", ascending=False, kind="stable").iloc[0]
-            (lon, lat), how = (float(main["lon"]), float(main["lat"])), "main_stop"
+            (lon, lat), how = _main_stop(by_name.loc[name])
         else:
             p = c.geometry.representative_point()
             (lon, lat), how = (p.x, p.y), "polygon"
         rows.append({"name": name, "kind": "commune", "lon": lon, "lat": lat, "id": str(getattr(c, "insee", "")),
                      "commune": name, "detail": how, "aliases": COMMUNE_ALIASES.get(name, "")})
     return pd.DataFrame(rows, columns=list(PLACE_COLUMNS))
+
+
+def _main_stop(stops: pd.DataFrame) -> tuple[tuple[float, float], str]:
+    """A commune's main stop (``stops``: per stop name key, departures, lon, lat): the busiest stop
+    named after the centre ("Bruz Centre", "Vern Eglise", "Bourg"), else the stop nearest all the
+    commune's departures (the departure-weighted medoid)."""
+    centre = stops[[bool(CENTRE_WORDS & set(k.split())) for k in stops.index]]
+    if len(centre):
+        best = centre.sort_values("departures", ascending=False, kind="stable").iloc[0]
+        return (float(best["lon"]), float(best["lat"])), "centre_stop"
+    lon, lat, w = (stops[c].to_numpy(float) for c in ("lon", "lat", "departures"))
+    cost = (haversine_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :]) * w[None, :]).sum(axis=1)
+    k = int(np.argmin(cost))
+    return (float(lon[k]), float(lat[k])), "stop_medoid"
 
 
 def _neighbourhoods(iris: pd.DataFrame) -> pd.DataFrame:
