@@ -3,16 +3,16 @@ resolved to coordinates.
 
 The index holds places of several kinds, each with its commune: metro stations, stops (one place
 per stop name and commune, at its platforms' centroid), the communes of Rennes Métropole (at
-their town centre), neighbourhoods (IRIS), landmarks (``assets/landmarks.csv``, with aliases:
-"gare", "CHU", "Hôtel de Ville"...), streets, then car parks, bike-share stations, carpool
-places and chargers. :data:`PlaceIndex.KIND_ORDER` is that priority.
+their town centre), landmarks (``assets/landmarks.csv``, with aliases: "gare", "CHU", "Hôtel de
+Ville"...), neighbourhoods (IRIS), streets, then car parks, bike-share stations, carpool places
+and chargers. :data:`PlaceIndex.KIND_ORDER` is that priority.
 
 Matching works on words (:func:`search_key`): lower case, accents, hyphens and apostrophes
 folded, common abbreviations expanded (St/Ste, Bd, Av, Pl, R...). A word typed is found in a
 name when it equals a word of it, starts one (3 letters or more; the last word, still being
 typed, from 1 letter), or is within a typo of one (rapidfuzz ratio >= 80, 4 letters or more);
 the words of the place's commune count too, for less. Ranking, in order: the whole name (or
-an alias) typed, the share of the words found (:data:`MIN_QUALITY` at least, see
+an alias) typed as it is, then but for stop words or spaces ("champs libres", "lhermitage"), the share of the words found (:data:`MIN_QUALITY` at least, see
 :func:`match_quality`), how well they match (exact > prefix > typo; name > commune), the
 name starting with the text, the kind's priority, then rapidfuzz's WRatio of the whole text.
 A word index (sorted vocabulary, postings per word) keeps a search to a few milliseconds on
@@ -241,7 +241,7 @@ class PlaceIndex:
     (the platforms of a stop) are merged at their centroid."""
 
     #: kinds in priority order (ranks used when the words match equally well)
-    KIND_ORDER = {"metro": 0, "landmark": 1, "commune": 2, "stop": 3, "neighbourhood": 4, "street": 5,
+    KIND_ORDER = {"metro": 0, "stop": 1, "commune": 2, "landmark": 3, "neighbourhood": 4, "street": 5,
                   "parking": 6, "bikeshare": 7, "carpool": 8, "charger": 9}
     #: rank of a kind not in KIND_ORDER
     OTHER_RANK = 10
@@ -368,10 +368,11 @@ class _WordIndex:
         self.commune_postings = [np.asarray(commune_postings.get(w, ()), dtype=np.int64) for w in self.vocab]
         self._position = {w: i for i, w in enumerate(self.vocab)}
         self._by_key: dict[str, list[int]] = {}
-        self._by_content: dict[str, list[int]] = {}
+        self._by_content: dict[str, list[int]] = {}  # without stop words, or without spaces
         for row, (key, content) in enumerate(zip(keys, self.content, strict=True)):
             self._by_key.setdefault(key, []).append(row)
-            self._by_content.setdefault(content, []).append(row)
+            for form in dict.fromkeys((content, key.replace(" ", ""))):
+                self._by_content.setdefault(form, []).append(row)
 
     def _matches(self, forms: list[str], last: bool) -> tuple[np.ndarray, np.ndarray]:
         """Vocabulary positions a typed word (its ``forms``) finds, with the weight of each match."""
@@ -422,14 +423,16 @@ class _WordIndex:
             strength += best * len(w)
             longest = np.where(hit, np.maximum(longest, len(w)), longest)
         quality = found_len / total if total else found_len
-        exact = np.zeros(n, bool)
-        exact[self._by_key.get(query, [])] = True
-        exact[self._by_content.get(_content(query), [])] = True
-        quality = np.where((longest < 3) & ~exact, 0.0, quality)
+        # 2: the name or an alias typed; 1: the same but for stop words or spaces ("lhermitage")
+        exact = np.zeros(n, np.int64)
+        for form in (_content(query), query.replace(" ", "")):
+            exact[self._by_content.get(form, [])] = 1
+        exact[self._by_key.get(query, [])] = 2
+        quality = np.where((longest < 3) & (exact == 0), 0.0, quality)
         if good:
-            cand = np.flatnonzero((quality >= MIN_QUALITY - 1e-9) | exact)
+            cand = np.flatnonzero((quality >= MIN_QUALITY - 1e-9) | (exact > 0))
         else:
-            cand = np.flatnonzero((quality > 0) & (quality < MIN_QUALITY - 1e-9) & ~exact)
+            cand = np.flatnonzero((quality > 0) & (quality < MIN_QUALITY - 1e-9) & (exact == 0))
         if allowed is not None:
             cand = cand[allowed[self.place[cand]]]
         if not len(cand):
@@ -448,7 +451,7 @@ class _WordIndex:
                           dtype=np.int64)
         order = np.lexsort((self.key_len[cand], -ratio, self.kind_rank[cand], -prefix,
                             -np.round(strength[cand] / max(total, 1.0), 3), -np.round(quality[cand], 3),
-                            -exact[cand].astype(np.int64)))
+                            -exact[cand]))
         rows: list[int] = []
         scores: list[float] = []
         seen: set[int] = set()
@@ -458,7 +461,8 @@ class _WordIndex:
                 continue
             seen.add(p)
             rows.append(p)
-            scores.append(100.0 if exact[cand[j]] else float(ratio[j]) * (0.5 + 0.5 * float(quality[cand[j]])))
+            fuzzy = float(ratio[j]) * (0.5 + 0.5 * float(quality[cand[j]]))
+            scores.append({2: 100.0, 1: 99.0}.get(int(exact[cand[j]]), fuzzy))
             if len(rows) >= limit:
                 break
         return np.asarray(rows, dtype=np.int64), np.asarray(scores)

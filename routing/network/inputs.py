@@ -143,6 +143,7 @@ def load_landmarks(path: str | Path | None = None) -> Any:
 
     Raises :class:`sources.errors.SchemaError` naming the file, row and field of a bad value.
     """
+    import numpy as np
     import pandas as pd
 
     from sources.errors import SchemaError
@@ -161,14 +162,14 @@ def load_landmarks(path: str | Path | None = None) -> Any:
             row = int(bad.to_numpy().argmax())
             raise SchemaError(f"{path}, row {row + 2}, field {column}: {frame[column].iloc[row]!r} is not a number")
         frame[column] = values.astype(float)
-    outside = ~in_bbox(frame["lon"], frame["lat"], RENNES_METROPOLE_BBOX)
+    outside = ~np.asarray(in_bbox(frame["lon"], frame["lat"], RENNES_METROPOLE_BBOX), dtype=bool)
     for field in ("name", "source"):
         empty = frame[field].str.strip() == ""
         if empty.any():
             row = int(empty.to_numpy().argmax())
             raise SchemaError(f"{path}, row {row + 2}, field {field}: empty")
     if outside.any():
-        row = int(outside.to_numpy().argmax())
+        row = int(outside.argmax())
         raise SchemaError(f"{path}, row {row + 2}, fields lon/lat: ({frame['lon'].iloc[row]}, "
                           f"{frame['lat'].iloc[row]}) lies outside Rennes Métropole")
     return frame
