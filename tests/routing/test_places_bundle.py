@@ -180,3 +180,25 @@ def test_bad_landmark_rows_are_named(tmp_path) -> None:
     bad.to_csv(tmp_path / "l.csv", index=False)
     with pytest.raises(SchemaError, match="row 2, fields lon/lat"):
         load_landmarks(tmp_path / "l.csv")
+
+
+def test_places_command(bundle_dir, rennes_cache, capsys) -> None:
+    import json
+
+    from routing.cli.main import main
+
+    data = ["--bundle", str(bundle_dir), "--cache", str(rennes_cache)]
+    assert main(["places", "gare", "--limit", "3", "--json", *data]) == 0
+    out = json.loads(capsys.readouterr().out)
+    first = out["places"][0]
+    assert (first["name"], first["kind"], first["commune"]) == ("Gare de Rennes", "landmark", "Rennes")
+    assert set(first) >= {"name", "kind", "commune", "lat", "lon", "score"} and len(out["places"]) == 3
+    assert main(["places", "cesson", "--kinds", "charger", *data]) == 0
+    assert "Cesson-Sévigné – " in capsys.readouterr().out
+    assert main(["places", "xyzzy qwv", *data]) == 1
+    assert "no place matches" in capsys.readouterr().err
+    assert main(["plan", "--from", "gare", "--to", "12 rue de st malo", "--modes", "walk", "--json", *data]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert (plan["from"]["name"], plan["from"]["kind"]) == ("Gare de Rennes", "landmark")
+    assert (plan["to"]["name"], plan["to"]["kind"]) == ("Rue de Saint-Malo", "street")
+    assert set(plan["to"]) >= {"name", "kind", "lat", "lon"} and "house numbers" in plan["notes"][0]
