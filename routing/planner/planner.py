@@ -483,9 +483,17 @@ class Planner:
         """Stops within ``max_walk_s`` of ``end``; none there: those within ``max_long_walk_s``
         (the itinerary then says the walk is long)."""
         stops, secs = self.stop_access(end, WALK, p.max_walk_s)
-        if not len(stops) and p.max_long_walk_s > p.max_walk_s:
+        if not len(stops) and self._within_walk(end, self.tt.stop_lon, self.tt.stop_lat, p.max_long_walk_s):
             stops, secs = self.stop_access(end, WALK, p.max_long_walk_s)
         return stops, secs
+
+    def _within_walk(self, end: _End, lon: np.ndarray, lat: np.ndarray, walk_s: float) -> bool:
+        """Some point lies within ``walk_s`` of walking in a straight line (no walk is shorter:
+        the long-walk search is skipped where it cannot find anything)."""
+        if walk_s <= 0 or not len(lon):
+            return False
+        reach_m = walk_s * LINK.speed_ms(WALK)
+        return bool((haversine_m(end.place.lon, end.place.lat, lon, lat) <= reach_m).any())
 
     def _walk_tree(self, end: _End, p: PlanParams, stations: Any) -> ShortestPathTree:
         """Walking times from ``end`` up to ``max_walk_s``, or ``max_long_walk_s`` when no
@@ -493,7 +501,9 @@ class Planner:
         tree = self.tree(WALK, end, cutoff=p.max_walk_s)
         nodes = stations["node_walk"].to_numpy()
         near = nodes >= 0
-        if p.max_long_walk_s > p.max_walk_s and not np.isfinite(tree.travel_time_s[nodes[near]]).any():
+        if (p.max_long_walk_s > p.max_walk_s and not np.isfinite(tree.travel_time_s[nodes[near]]).any()
+                and self._within_walk(end, stations["lon"].to_numpy(float), stations["lat"].to_numpy(float),
+                                      p.max_long_walk_s)):
             tree = self.tree(WALK, end, cutoff=p.max_long_walk_s)
         return tree
 
