@@ -57,6 +57,9 @@ class LinkParams:
     car_kmh: float = CAR_OFFNETWORK_KMH
     #: cap of the walk to the first stop and from the last stop (planner and accessibility), s
     max_access_s: float = 900.0
+    #: where no stop (or bike-share station) lies within max_access_s, the planner tries those
+    #: within this walk, and says the walk is long, s
+    max_long_access_s: float = 1800.0
     #: parking a car at the destination (planner and accessibility), s
     car_park_s: float = 180.0
     #: minimum time between leaving a vehicle and boarding another (OpenTripPlanner's

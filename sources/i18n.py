@@ -154,6 +154,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kind.charger": {"fr": "borne de recharge", "en": "charger"},
     "kind.coordinates": {"fr": "coordonnées", "en": "coordinates"},
     "kind.landmark": {"fr": "lieu", "en": "landmark"},
+    "kind.metro": {"fr": "station de métro", "en": "metro station"},
+    "kind.commune": {"fr": "commune", "en": "town"},
+    "kind.neighbourhood": {"fr": "quartier", "en": "neighbourhood"},
     # -- kiosk ----------------------------------------------------------------------------------
     "kiosk.title": {"fr": "Où allez-vous ?", "en": "Where are you going?"},
     "kiosk.scenarios": {"fr": "Trajets d'exemple", "en": "Example trips"},
@@ -548,6 +551,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "“{q}” is not a position: latitude (between -90 and 90) first, then longitude, e.g. 48.11,-1.68.",
     },
     "place.suggestion": {"fr": "Essayer « {name} »", "en": "Try “{name}”"},
+    "place.no_house_numbers": {
+        "fr": "les numéros ne sont pas dans les données hors ligne : le n° {number} est pris au milieu de {street}",
+        "en": "house numbers are not in the offline data: number {number} is taken as the middle of {street}"},
+    "place.number_ignored": {"fr": "numéro {number} ignoré : pas de rue trouvée, le lieu le plus proche du nom",
+                             "en": "number {number} ignored: no street found, the closest name instead"},
     # -- scenarios ----------------------------------------------------------------------
     "nav.scenarios": {"fr": "Scénarios", "en": "Scenarios"},
     "acc.proxy_note": {
@@ -634,6 +642,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "plan.availability": {"fr": "{bikes} vélos à {a}, {docks} places libres à {b}",
                           "en": "{bikes} bikes at {a}, {docks} free docks at {b}"},
     "plan.no_stop_origin": {"fr": "aucun arrêt à portée du départ", "en": "no stop within reach of the origin"},
+    "plan.long_walk.origin": {
+        "fr": "longue marche : {minutes} min à pied jusqu'au premier arrêt, aucun n'est plus proche du départ",
+        "en": "long walk: {minutes} min on foot to the first stop, none is nearer the origin"},
+    "plan.long_walk.destination": {
+        "fr": "longue marche : {minutes} min à pied depuis le dernier arrêt, aucun n'est plus proche de l'arrivée",
+        "en": "long walk: {minutes} min on foot from the last stop, none is nearer the destination"},
+    "plan.long_walk_station.origin": {
+        "fr": "longue marche : {minutes} min à pied jusqu'à la station, aucune n'est plus proche du départ",
+        "en": "long walk: {minutes} min on foot to the station, none is nearer the origin"},
+    "plan.long_walk_station.destination": {
+        "fr": "longue marche : {minutes} min à pied depuis la station, aucune n'est plus proche de l'arrivée",
+        "en": "long walk: {minutes} min on foot from the station, none is nearer the destination"},
     "plan.no_stop_destination": {"fr": "aucun arrêt à moins de {minutes} min à pied de l'arrivée",
                                  "en": "no stop within {minutes} min walk of the destination"},
     "plan.no_transit_after": {"fr": "aucun bus ni métro n'atteint l'arrivée ce jour-là après cette heure",

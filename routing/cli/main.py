@@ -1,7 +1,7 @@
 """``python -m routing``: the parser of every command and the dispatch to the command's module
 (:mod:`~routing.cli.build`, :mod:`~routing.cli.plan`, :mod:`~routing.cli.accessibility`,
 :mod:`~routing.cli.simulate`, :mod:`~routing.cli.departures`, :mod:`~routing.cli.scenario`,
-:mod:`~routing.cli.journeys`).
+:mod:`~routing.cli.journeys`, :mod:`~routing.cli.places`).
 
 Exit codes: 0 ok, 1 no route / nothing found, 2 unusable input.
 """
@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from routing import args as A
-from routing.cli import accessibility, build, departures, journeys, plan, scenario, simulate
+from routing.cli import accessibility, build, departures, journeys, places, plan, scenario, simulate
 
 #: the command modules, in the order ``--help`` lists them; each adds its commands with ``register``
-COMMANDS = (build, plan, accessibility, simulate, departures, scenario, journeys)
+COMMANDS = (build, plan, places, accessibility, simulate, departures, scenario, journeys)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,7 +36,7 @@ import pandas as pd
 
 from routing import linking
 from routing.constants import STREET_MODES
-from routing.places import PlaceIndex
+from routing.places import PlaceIndex, normalise, readable_name
 from routing.streets.graph import (
     ModeGraph,
     StreetParams,
@@ -49,7 +49,7 @@ from sources.geo import haversine_m, in_bbox
 from sources.loaders.streets import StreetNetwork
 
 #: bump when the saved layout or the build logic changes (invalidates disk caches)
-NETWORK_VERSION = "3"
+NETWORK_VERSION = "4"
 #: GTFS route types that run on roads (bus, coach, trolleybus and the extended bus types)
 ROAD_ROUTE_TYPES = frozenset({3, 11, *range(200, 210), *range(700, 800), *range(800, 900)})
 POINT_KINDS = ("bikeshare", "carpool", "park_ride", "charger")
@@ -508,6 +508,8 @@ def build_network(*, feed: Any, streets: list[StreetNetwork], day: dt.date,
                   bikeshare: pd.DataFrame | None = None, carpool: pd.DataFrame | None = None,
                   parkings: pd.DataFrame | None = None, chargers: pd.DataFrame | None = None,
                   cycle_lines: Any = None, extra_places: pd.DataFrame | None = None,
+                  communes: pd.DataFrame | None = None, iris: pd.DataFrame | None = None,
+                  metro_stations: pd.DataFrame | None = None, landmarks: pd.DataFrame | None = None,
                   params: StreetParams | None = None, max_transfer_s: float = 600.0,
                   join_tolerance_m: float = 12.0, digest: str = "", approximate: bool | None = None) -> Network:
     """Assemble the network from loaded frames (see the module docstring).
@@ -525,7 +527,9 @@ def build_network(*, feed: Any, streets: list[StreetNetwork], day: dt.date,
     cycle_lines
         Iterable of shapely lines (e.g. the REV) marking preferred bike segments.
     extra_places
-        More searchable places (name, kind, lon, lat, id).
+        More searchable places (name, kind, lon, lat, id; optionally commune, detail, aliases).
+    communes, iris, metro_stations, landmarks
+        What else the place index holds (see :func:`place_table`); any may be None.
     approximate
         Add roads approximated from the bus lines where the street data has none
         (:func:`approximate_roads`); default: when a street layer is a line layer (offline
@@ -570,7 +574,8 @@ def build_network(*, feed: Any, streets: list[StreetNetwork], day: dt.date,
     points = {kind: _snap_points(frame, graphs)
               for kind, frame in prepare_points(bikeshare=bikeshare, carpool=carpool, parkings=parkings,
                                                 chargers=chargers).items()}
-    places = PlaceIndex(place_table(timetable, merged, points, extra_places))
+    places = PlaceIndex(place_table(timetable, merged, points, extra_places, communes=communes, iris=iris,
+                                    metro_stations=metro_stations, landmarks=landmarks))
     return Network(day=day, streets=merged, graphs=graphs, timetable=timetable,
                    stop_walk_node=stop_links.node, stop_walk_m=stop_links.distance_m, points=points,
                    places=places, params=params, digest=digest, notes=notes, components=components)
@@ -581,29 +586,215 @@ def _stats(graph: ModeGraph) -> dict[str, Any]:
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in st.items() if k != "mask"}
 
 
+#: the short names the STAR stops give communes ("Cesson Gare", "Thorigné Mairie", "St-Jacques Mairie"),
+#: searchable as aliases of the commune
+COMMUNE_ALIASES = {
+    "Cesson-Sévigné": "Cesson", "Saint-Jacques-de-la-Lande": "Saint-Jacques", "Thorigné-Fouillard": "Thorigné",
+    "Noyal-Châtillon-sur-Seiche": "Noyal-Châtillon", "Chartres-de-Bretagne": "Chartres", "Vern-sur-Seiche": "Vern",
+    "Vezin-le-Coquet": "Vezin", "Saint-Sulpice-la-Forêt": "Saint-Sulpice", "Parthenay-de-Bretagne": "Parthenay",
+    "La Chapelle-des-Fougeretz": "La Chapelle", "Miniac-sous-Bécherel": "Miniac",
+}
+#: words of a stop name that say it serves a town centre
+CENTRE_WORDS = frozenset({"mairie", "centre", "eglise", "bourg"})
+#: GTFS route type of a metro (stops it serves are "metro" places)
+METRO_ROUTE_TYPE = 1
+PLACE_COLUMNS = ("name", "kind", "lon", "lat", "id", "commune", "detail", "aliases")
+
+
 def place_table(timetable: Timetable, streets: StreetNetwork, points: dict[str, pd.DataFrame],
-                extra: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Searchable places: stops, street names (midpoint of their longest segment), points."""
-    frames = [pd.DataFrame({"name": timetable.stop_names.astype(str), "kind": "stop",
-                            "lon": timetable.stop_lon, "lat": timetable.stop_lat,
-                            "id": timetable.stop_ids.astype(str)})]
-    edges = streets.edges
-    if "name" in edges.columns and len(edges):
-        named = edges[edges["name"].fillna("").astype(str).str.len() > 0]
-        if len(named):
-            best = named.sort_values("length_m", ascending=False).drop_duplicates("name")
-            nodes = streets.nodes
-            u = nodes.loc[best["u"].to_numpy("int64")]
-            v = nodes.loc[best["v"].to_numpy("int64")]
-            frames.append(pd.DataFrame({
-                "name": best["name"].astype(str).to_numpy(), "kind": "street",
-                "lon": (u["x"].to_numpy() + v["x"].to_numpy()) / 2,
-                "lat": (u["y"].to_numpy() + v["y"].to_numpy()) / 2, "id": ""}))
+                extra: pd.DataFrame | None = None, *, communes: pd.DataFrame | None = None,
+                iris: pd.DataFrame | None = None, metro_stations: pd.DataFrame | None = None,
+                landmarks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Searchable places (:class:`routing.places.PlaceIndex` merges same-named rows of a commune).
+
+    * metro stations (stops served by a metro, and the ``metro_stations`` frame), then stops;
+    * streets: one per name and commune, at the middle of the segment nearest the street's centre;
+    * points of service, their names made readable (:func:`routing.places.readable_name`);
+    * ``landmarks`` (name, aliases, detail, commune, lon, lat; ``assets/landmarks.csv``);
+    * the communes of Rennes Métropole (``communes`` with ``in_rennes_metropole``) at their town
+      centre: the town hall when ``landmarks`` lists it, else the commune's main stop (the busiest
+      stop named after the centre, "Bruz Centre", "Vern Eglise", at its platforms' centroid; else
+      the stop nearest all the commune's departures of the day), else a point inside the polygon;
+    * neighbourhoods: the ``iris`` names (prefixed with the commune where the name is only a
+      direction, "Acigné – Ouest"), a point inside each; an IRIS named as its commune is left to it.
+
+    Every place carries the commune its point lies in (polygon of ``communes``; "" without them).
+
+    Returns
+    -------
+    DataFrame with PLACE_COLUMNS (name, kind, lon, lat, id, commune, detail, aliases).
+    """
+    frames = []
+    stop_kind = np.where(_metro_stops(timetable), "metro", "stop")
+    departures = np.bincount(timetable.dep_stop, minlength=timetable.n_stops) if timetable.n_connections \
+        else np.zeros(timetable.n_stops, int)
+    stops = pd.DataFrame({"name": timetable.stop_names.astype(str), "kind": stop_kind,
+                          "lon": timetable.stop_lon, "lat": timetable.stop_lat,
+                          "id": timetable.stop_ids.astype(str), "departures": departures})
+    frames.append(stops)
+    if metro_stations is not None and len(metro_stations):
+        frames.append(pd.DataFrame({"name": metro_stations["name"].astype(str), "kind": "metro",
+                                    "lon": metro_stations["lon"].astype(float),
+                                    "lat": metro_stations["lat"].astype(float),
+                                    "id": metro_stations["station_id"].astype(str)}))
+    frames.append(_street_places(streets))
+    spelled = {}
+    if communes is not None and len(communes):
+        spelled = {normalise(n): str(n) for n in communes["name"]}
     for kind, frame in points.items():
         label = {"park_ride": "parking"}.get(kind, kind)
         if len(frame):
-            frames.append(pd.DataFrame({"name": frame["name"], "kind": label, "lon": frame["lon"],
+            names = frame["name"].fillna("").astype(str).map(lambda n: readable_name(n, communes=spelled))
+            frames.append(pd.DataFrame({"name": names, "kind": label, "lon": frame["lon"],
                                         "lat": frame["lat"], "id": frame["point_id"]}))
+    if landmarks is not None and len(landmarks):
+        frames.append(pd.DataFrame({"name": landmarks["name"], "kind": "landmark", "lon": landmarks["lon"],
+                                    "lat": landmarks["lat"], "id": "", "commune": landmarks["commune"],
+                                    "detail": landmarks["detail"], "aliases": landmarks["aliases"]}))
     if extra is not None and len(extra):
-        frames.append(extra[["name", "kind", "lon", "lat", "id"]])
-    return pd.concat(frames, ignore_index=True)
+        frames.append(extra[[c for c in PLACE_COLUMNS if c in extra.columns]])
+    table = pd.concat(frames, ignore_index=True)
+    for column in ("id", "commune", "detail", "aliases"):
+        table[column] = table[column].fillna("").astype(str) if column in table else ""
+    if communes is not None and len(communes):
+        unknown = table["commune"] == ""
+        table.loc[unknown, "commune"] = _commune_of(table.loc[unknown, "lon"].to_numpy(float),
+                                                    table.loc[unknown, "lat"].to_numpy(float), communes)
+        rm = communes[communes["in_rennes_metropole"].fillna(False).astype(bool)] \
+            if "in_rennes_metropole" in communes else communes
+        town = _town_centres(rm, table, landmarks)
+        frames = [table, town]
+        if iris is not None and len(iris):
+            frames.append(_neighbourhoods(iris))
+        table = pd.concat(frames, ignore_index=True)
+    return table.drop(columns=["departures"], errors="ignore")[list(PLACE_COLUMNS)]
+
+
+def extend_places(index: PlaceIndex | None, timetable: Timetable, first_new_stop: int,
+                  points: dict[str, pd.DataFrame]) -> PlaceIndex:
+    """``index`` with the stops of ``timetable`` from ``first_new_stop`` on and ``points`` added (a
+    scenario's new stations and points of service, POINT_COLUMNS), each in the commune of the
+    nearest place already indexed."""
+    from scipy.spatial import cKDTree
+
+    base = index.frame if index is not None else pd.DataFrame(columns=list(PLACE_COLUMNS))
+    new = slice(first_new_stop, timetable.n_stops)
+    rows = [pd.DataFrame({"name": timetable.stop_names[new].astype(str),
+                          "kind": np.where(_metro_stops(timetable)[new], "metro", "stop"),
+                          "lon": timetable.stop_lon[new], "lat": timetable.stop_lat[new],
+                          "id": timetable.stop_ids[new].astype(str)})]
+    towns = base[base["kind"] == "commune"]["name"] if len(base) else pd.Series(dtype=str)
+    spelled = {normalise(n): str(n) for n in towns}
+    for kind, frame in points.items():
+        if len(frame):
+            rows.append(pd.DataFrame({"name": frame["name"].fillna("").astype(str).map(
+                lambda n: readable_name(n, communes=spelled)), "kind": {"park_ride": "parking"}.get(kind, kind),
+                "lon": frame["lon"].astype(float), "lat": frame["lat"].astype(float),
+                "id": frame["point_id"].astype(str)}))
+    added = pd.concat(rows, ignore_index=True)
+    added["commune"] = ""
+    known = base[base["commune"].astype(str) != ""] if len(base) else base
+    if len(known) and len(added):
+        _, at = cKDTree(np.column_stack([known["lon"], known["lat"]])).query(
+            np.column_stack([added["lon"], added["lat"]]))
+        added["commune"] = known["commune"].to_numpy()[at]
+    return PlaceIndex(pd.concat([base[[c for c in PLACE_COLUMNS if c in base]], added], ignore_index=True))
+
+
+def _metro_stops(timetable: Timetable) -> np.ndarray:
+    """Per stop: served by a metro route that day."""
+    out = np.zeros(timetable.n_stops, bool)
+    if not timetable.n_connections:
+        return out
+    metro = np.asarray(timetable.route_types)[np.asarray(timetable.trip_route)[timetable.trip]] == METRO_ROUTE_TYPE
+    out[timetable.dep_stop[metro]] = True
+    out[timetable.arr_stop[metro]] = True
+    return out
+
+
+def _street_places(streets: StreetNetwork) -> pd.DataFrame:
+    """One place per street name: the middle of its segment nearest the length-weighted centre of
+    its segments (a point on the street, near its middle, whatever its shape)."""
+    edges = streets.edges
+    if "name" not in edges.columns or not len(edges):
+        return pd.DataFrame(columns=["name", "kind", "lon", "lat", "id"])
+    named = edges[edges["name"].fillna("").astype(str).str.strip().str.len() > 0]
+    nodes = streets.nodes
+    u = named["u"].to_numpy("int64")
+    v = named["v"].to_numpy("int64")
+    seg = pd.DataFrame({"name": named["name"].astype(str).str.strip().to_numpy(),
+                        "lon": (nodes.loc[u, "x"].to_numpy() + nodes.loc[v, "x"].to_numpy()) / 2,
+                        "lat": (nodes.loc[u, "y"].to_numpy() + nodes.loc[v, "y"].to_numpy()) / 2,
+                        "w": np.maximum(named["length_m"].to_numpy(float), 1.0)})
+    seg["wx"], seg["wy"] = seg["lon"] * seg["w"], seg["lat"] * seg["w"]
+    sums = seg.groupby("name")[["wx", "wy", "w"]].transform("sum")
+    seg["d"] = (seg["lon"] - sums["wx"] / sums["w"]) ** 2 + (seg["lat"] - sums["wy"] / sums["w"]) ** 2
+    best = seg.loc[seg.groupby("name")["d"].idxmin()]
+    return pd.DataFrame({"name": best["name"].to_numpy(), "kind": "street", "lon": best["lon"].to_numpy(),
+                         "lat": best["lat"].to_numpy(), "id": ""})
+
+
+def _commune_of(lon: np.ndarray, lat: np.ndarray, communes: pd.DataFrame) -> np.ndarray:
+    """The name of the commune polygon each point lies in ("" outside them all)."""
+    import shapely
+
+    out = np.full(len(lon), "", dtype=object)
+    if not len(lon):
+        return out
+    tree = shapely.STRtree(np.asarray(communes.geometry.values))
+    at, poly = tree.query(shapely.points(lon, lat), predicate="within")
+    out[at] = communes["name"].astype(str).to_numpy()[poly]
+    return out
+
+
+def _town_centres(communes: pd.DataFrame, table: pd.DataFrame, landmarks: pd.DataFrame | None) -> pd.DataFrame:
+    """The communes as places at their town centre (see :func:`place_table`); ``detail`` says which
+    rule placed it: "town_hall", "centre_stop", "stop_medoid" or "polygon"."""
+    stops = table[table["kind"].isin(["stop", "metro"]) & (table["departures"].fillna(0) > 0)]
+    by_name = stops.assign(key=stops["name"].map(normalise)).groupby(["commune", "key"]).agg(
+        departures=("departures", "sum"), lon=("lon", "mean"), lat=("lat", "mean"))
+    halls = {}
+    if landmarks is not None and len(landmarks):
+        for row in landmarks[landmarks["detail"] == "town_hall"].itertuples(index=False):
+            halls.setdefault(str(row.commune), (float(row.lon), float(row.lat)))
+    rows = []
+    for c in communes.itertuples(index=False):
+        name = str(c.name)
+        if name in halls:
+            (lon, lat), how = halls[name], "town_hall"
+        elif name in by_name.index.get_level_values(0):
+            (lon, lat), how = _main_stop(by_name.loc[name])
+        else:
+            p = c.geometry.representative_point()
+            (lon, lat), how = (p.x, p.y), "polygon"
+        rows.append({"name": name, "kind": "commune", "lon": lon, "lat": lat, "id": str(getattr(c, "insee", "")),
+                     "commune": name, "detail": how, "aliases": COMMUNE_ALIASES.get(name, "")})
+    return pd.DataFrame(rows, columns=list(PLACE_COLUMNS))
+
+
+def _main_stop(stops: pd.DataFrame) -> tuple[tuple[float, float], str]:
+    """A commune's main stop (``stops``: per stop name key, departures, lon, lat): the busiest stop
+    named after the centre ("Bruz Centre", "Vern Eglise", "Bourg"), else the stop nearest all the
+    commune's departures (the departure-weighted medoid)."""
+    centre = stops[[bool(CENTRE_WORDS & set(k.split())) for k in stops.index]]
+    if len(centre):
+        best = centre.sort_values("departures", ascending=False, kind="stable").iloc[0]
+        return (float(best["lon"]), float(best["lat"])), "centre_stop"
+    lon, lat, w = (stops[c].to_numpy(float) for c in ("lon", "lat", "departures"))
+    cost = (haversine_m(lon[:, None], lat[:, None], lon[None, :], lat[None, :]) * w[None, :]).sum(axis=1)
+    k = int(np.argmin(cost))
+    return (float(lon[k]), float(lat[k])), "stop_medoid"
+
+
+def _neighbourhoods(iris: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for r in iris.itertuples(index=False):
+        name, commune = str(r.name).strip(), str(getattr(r, "commune", "") or "")
+        if not name or normalise(name) == normalise(commune):  # the commune's own place covers it
+            continue
+        if commune and commune != "Rennes" and normalise(commune) not in normalise(name):
+            name = f"{commune} – {name}"
+        p = r.geometry.representative_point()
+        rows.append({"name": name, "kind": "neighbourhood", "lon": p.x, "lat": p.y,
+                     "id": str(getattr(r, "iris_code", "")), "commune": commune, "detail": "iris", "aliases": ""})
+    return pd.DataFrame(rows, columns=list(PLACE_COLUMNS))

@@ -28,6 +28,11 @@ STREET_IDS = ("osm-streets", "main-roads-traffic")
 GTFS_ID = "star-gtfs"
 POINT_IDS = {"bikeshare": "velo-star", "carpool": "bnlc", "parkings": "parkings", "chargers": "irve"}
 CYCLE_ID = "rev-cycle-network"
+#: catalogue ids of what the place index holds besides the network (build_network keyword -> id)
+PLACE_IDS = {"communes": "communes", "iris": "iris", "metro_stations": "star-metro-stations"}
+#: the landmarks table (versioned): name, aliases, detail, commune, lon, lat, source, note
+LANDMARKS_CSV = Path(__file__).resolve().parents[2] / "assets" / "landmarks.csv"
+LANDMARK_COLUMNS = ("name", "aliases", "detail", "commune", "lon", "lat", "source")
 
 
 def bundle_beside_checkout() -> Path | None:
@@ -59,7 +64,9 @@ def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path
     from sources.fetch import fetch
 
     out: dict[str, list[Path]] = {}
-    for ds_id in (GTFS_ID, *STREET_IDS, *POINT_IDS.values(), CYCLE_ID):
+    if LANDMARKS_CSV.exists():
+        out["landmarks"] = [LANDMARKS_CSV]
+    for ds_id in (GTFS_ID, *STREET_IDS, *POINT_IDS.values(), CYCLE_ID, *PLACE_IDS.values()):
         try:
             out[ds_id] = fetch(ds_id, bundle=bundle, cache=cache)
         except SourceError as exc:
@@ -122,7 +129,50 @@ def load_inputs(*, bundle: Any = None, cache: Any = None, day: dt.date | None = 
         kwargs["cycle_lines"] = [g for g in geoms if g is not None and g.geom_type in ("LineString", "MultiLineString")]
     except Exception as exc:  # noqa: BLE001 - optional
         log.warning("cycle network skipped: %s", exc)
+    for key, ds_id in PLACE_IDS.items():
+        try:
+            kwargs[key] = load(ds_id, bundle=bundle, cache=cache).data
+        except Exception as exc:  # noqa: BLE001 - optional: the index is poorer without it
+            log.warning("places %s skipped: %s", ds_id, exc)
+    kwargs["landmarks"] = load_landmarks()
     return kwargs
+
+
+def load_landmarks(path: str | Path | None = None) -> Any:
+    """The landmarks table (default :data:`LANDMARKS_CSV`): LANDMARK_COLUMNS, coordinates checked.
+
+    Raises :class:`sources.errors.SchemaError` naming the file, row and field of a bad value.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from sources.errors import SchemaError
+    from sources.geo import in_bbox
+    from sources.settings import RENNES_METROPOLE_BBOX
+
+    path = Path(path) if path is not None else LANDMARKS_CSV
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in LANDMARK_COLUMNS if c not in frame.columns]
+    if missing:
+        raise SchemaError(f"{path}: missing column(s) {', '.join(missing)}")
+    for column in ("lon", "lat"):
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna()
+        if bad.any():
+            row = int(bad.to_numpy().argmax())
+            raise SchemaError(f"{path}, row {row + 2}, field {column}: {frame[column].iloc[row]!r} is not a number")
+        frame[column] = values.astype(float)
+    outside = ~np.asarray(in_bbox(frame["lon"], frame["lat"], RENNES_METROPOLE_BBOX), dtype=bool)
+    for field in ("name", "source"):
+        empty = frame[field].str.strip() == ""
+        if empty.any():
+            row = int(empty.to_numpy().argmax())
+            raise SchemaError(f"{path}, row {row + 2}, field {field}: empty")
+    if outside.any():
+        row = int(outside.argmax())
+        raise SchemaError(f"{path}, row {row + 2}, fields lon/lat: ({frame['lon'].iloc[row]}, "
+                          f"{frame['lat'].iloc[row]}) lies outside Rennes Métropole")
+    return frame
 
 
 def load_network(*, bundle: Any = None, day: dt.date | None = None, cache: Any = None,

@@ -128,6 +128,9 @@ class PlanResult:
     notes: list[str] = field(default_factory=list)
     #: per mode asked for without an itinerary, why (a routing.messages.Msg)
     reasons: dict[str, str] = field(default_factory=dict)
+    #: the places the trip was planned between (routing.places.Place), once resolved
+    origin: Any = None
+    destination: Any = None
 
     @property
     def ok(self) -> bool:
@@ -154,8 +157,10 @@ class PlanResult:
                 "properties": {"reason": self.reason, "notes": self.notes}}
 
     def to_json(self) -> str:
+        ends = {side: (place.as_dict() if place is not None else None)
+                for side, place in (("from", self.origin), ("to", self.destination))}
         return json.dumps({
-            "reason": self.reason, "notes": self.notes,
+            **ends, "reason": self.reason, "notes": self.notes,
             "itineraries": [{**it.summary(), "legs": [
                 {**{k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in leg.row().items()}}
                 for leg in it.legs]} for it in self.itineraries]},

@@ -81,6 +81,7 @@ class PlanParams:
     """Options of a trip request (all durations in seconds)."""
 
     max_walk_s: float = LINK.max_access_s  # to or from transit, to a bike-share station
+    max_long_walk_s: float = LINK.max_long_access_s  # tried, and said, when nothing lies within max_walk_s
     max_walk_trip_s: float = 7200.0  # a walk-only trip longer than this is not offered
     max_bike_trip_s: float = 10800.0  # nor a bike-only trip longer than this
     max_bike_access_s: float = 900.0
@@ -263,7 +264,7 @@ class Planner:
             d = self._end(self.resolve_place(destination))
         except PlaceNotFound as exc:
             return PlanResult([], reason=str(exc))
-        notes: list[str] = []
+        notes: list[str] = [end.place.note for end in (o, d) if end.place.note]  # e.g. no house numbers
         day = self.network.day
         if when.date() != day:
             notes.append(Msg("plan.other_day", day=day.isoformat(), time=when.strftime("%H:%M")))
@@ -287,8 +288,8 @@ class Planner:
             itineraries.sort(key=lambda it: (it.arrival, it.duration_s))
         if not itineraries:
             reason = "; ".join(f"{m}: {r}" for m, r in reasons.items()) or Msg("plan.no_mode")
-            return PlanResult([], reason=reason, notes=notes, reasons=reasons)
-        return PlanResult(itineraries, notes=notes, reasons=reasons)
+            return PlanResult([], reason=reason, notes=notes, reasons=reasons, origin=o.place, destination=d.place)
+        return PlanResult(itineraries, notes=notes, reasons=reasons, origin=o.place, destination=d.place)
 
     # -- street helpers -------------------------------------------------------------------------
     def reverse_graph(self, mode: str) -> ModeGraph:
@@ -412,8 +413,8 @@ class Planner:
         docks = stations["docks_available"].to_numpy(float)
         pick_ok = ~known | (bikes > 0)
         drop_ok = ~known | (docks > 0)
-        walk_o = self.tree(WALK, ctx.o, cutoff=p.max_walk_s)
-        walk_d = self.tree(WALK, ctx.d, cutoff=p.max_walk_s)
+        walk_o = self._walk_tree(ctx.o, p, stations)
+        walk_d = self._walk_tree(ctx.d, p, stations)
         node_walk = stations["node_walk"].to_numpy()
         on_street = (node_walk >= 0) & (stations["node_bike"].to_numpy() >= 0)
         conn_walk = linking.connector_s(stations["snap_walk_m"].to_numpy(float), WALK)
@@ -423,9 +424,9 @@ class Planner:
         pick = np.flatnonzero(pick_ok & on_street & np.isfinite(t_pick))
         drop = np.flatnonzero(drop_ok & on_street & np.isfinite(t_drop))
         if not len(pick):
-            raise NoRoute(Msg("plan.no_bikes", minutes=f"{p.max_walk_s / 60:.0f}"))
+            raise NoRoute(Msg("plan.no_bikes", minutes=f"{p.max_long_walk_s / 60:.0f}"))
         if not len(drop):
-            raise NoRoute(Msg("plan.no_docks", minutes=f"{p.max_walk_s / 60:.0f}"))
+            raise NoRoute(Msg("plan.no_docks", minutes=f"{p.max_long_walk_s / 60:.0f}"))
         bike = self.network.graphs[BIKE]
         nodes_bike = stations["node_bike"].to_numpy()
         tree = multi_source(bike, nodes_bike[pick], t_pick[pick] + p.bikeshare_pick_s, weight="travel_time_s")
@@ -451,7 +452,7 @@ class Planner:
                                extra_s=p.bikeshare_drop_s)
         leg2.mode = BIKESHARE
         leg3, _ = self.walk_between(b, ctx.d.place, _secs(leg2.arrival, ctx.base), ctx.base, b_end=ctx.d)
-        notes = []
+        notes = _long_walks(leg1, leg3, p.max_walk_s, "plan.long_walk_station")
         if not (known[pk] and known[q]):
             notes.append(Msg("plan.availability_unknown"))
         else:
@@ -475,6 +476,34 @@ class Planner:
                                        a_links=end.links[mode], b_links=self._stop_links(mode))
         return j, t.astype(float) + start_s
 
+    def walk_stops(self, end: _End, p: PlanParams) -> tuple[np.ndarray, np.ndarray]:
+        """Stops within ``max_walk_s`` of ``end``; none there: those within ``max_long_walk_s``
+        (the itinerary then says the walk is long)."""
+        stops, secs = self.stop_access(end, WALK, p.max_walk_s)
+        if not len(stops) and self._within_walk(end, self.tt.stop_lon, self.tt.stop_lat, p.max_long_walk_s):
+            stops, secs = self.stop_access(end, WALK, p.max_long_walk_s)
+        return stops, secs
+
+    def _within_walk(self, end: _End, lon: np.ndarray, lat: np.ndarray, walk_s: float) -> bool:
+        """Some point lies within ``walk_s`` of walking in a straight line (no walk is shorter:
+        the long-walk search is skipped where it cannot find anything)."""
+        if walk_s <= 0 or not len(lon):
+            return False
+        reach_m = walk_s * LINK.speed_ms(WALK)
+        return bool((haversine_m(end.place.lon, end.place.lat, lon, lat) <= reach_m).any())
+
+    def _walk_tree(self, end: _End, p: PlanParams, stations: Any) -> ShortestPathTree:
+        """Walking times from ``end`` up to ``max_walk_s``, or ``max_long_walk_s`` when no
+        bike-share station lies within the first (its availability is checked afterwards)."""
+        tree = self.tree(WALK, end, cutoff=p.max_walk_s)
+        nodes = stations["node_walk"].to_numpy()
+        near = nodes >= 0
+        if (p.max_long_walk_s > p.max_walk_s and not np.isfinite(tree.travel_time_s[nodes[near]]).any()
+                and self._within_walk(end, stations["lon"].to_numpy(float), stations["lat"].to_numpy(float),
+                                      p.max_long_walk_s)):
+            tree = self.tree(WALK, end, cutoff=p.max_long_walk_s)
+        return tree
+
     def _transit_core(self, ctx: _Ctx, sources: np.ndarray, src_s: np.ndarray, label: str,
                       access_legs: Any) -> Itinerary:
         """Connection scan between access labels and walking egress, then legs.
@@ -484,11 +513,11 @@ class Planner:
         every bus, the best itinerary with a vehicle is still returned, flagged.
         """
         p = ctx.params
-        eg_stops, eg_s = self.stop_access(ctx.d, WALK, p.max_walk_s)
+        eg_stops, eg_s = self.walk_stops(ctx.d, p)
         if not len(sources):
             raise NoRoute(Msg("plan.no_stop_origin"))
         if not len(eg_stops):
-            raise NoRoute(Msg("plan.no_stop_destination", minutes=f"{p.max_walk_s / 60:.0f}"))
+            raise NoRoute(Msg("plan.no_stop_destination", minutes=f"{p.max_long_walk_s / 60:.0f}"))
         tt = self.tt
         flags: list[str] = []
         forward = not ctx.arrive_by
@@ -543,6 +572,7 @@ class Planner:
                                    ctx.base, b_end=ctx.d)
         legs.append(leg)
         legs = _drop_empty(legs)
+        flags.extend(_long_walks(legs[0], legs[-1], p.max_walk_s, "plan.long_walk"))
         return Itinerary(label, legs, notes=_notes(flags, legs))
 
     def _ride_forward(self, labels: np.ndarray, eg_stops: np.ndarray, eg_s: np.ndarray,
@@ -615,7 +645,7 @@ class Planner:
         return legs
 
     def _plan_transit(self, ctx: _Ctx) -> Itinerary:
-        stops, secs = self.stop_access(ctx.o, WALK, ctx.params.max_walk_s)
+        stops, secs = self.walk_stops(ctx.o, ctx.params)
         return self._transit_core(ctx, stops, secs, TRANSIT, self._walk_access_legs(ctx))
 
     def _transit_alternatives(self, ctx: _Ctx, best: Itinerary) -> list[Itinerary]:
@@ -860,6 +890,15 @@ MODE_PLANS: dict[str, Callable[[Planner, _Ctx], Itinerary | list[Itinerary]]] = 
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
+def _long_walks(first: Leg, last: Leg, max_walk_s: float, key: str) -> list[str]:
+    """Notes for the walks to the first and from the last vehicle longer than ``max_walk_s``."""
+    out = []
+    for side, leg in (("origin", first), ("destination", last)):
+        if leg.mode == WALK and leg.duration_s > max_walk_s + 30:  # the legs round to the second
+            out.append(Msg(f"{key}.{side}", minutes=f"{leg.duration_s / 60:.0f}"))
+    return out
+
 
 def _notes(first: list[str], legs: list[Leg]) -> list[str]:
     """``first`` then the legs' notes, each once, in order."""

@@ -786,8 +786,7 @@ def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
         out.scenario_base = bare_network(network)
         return out
     from routing import linking
-    from routing.network.assemble import _snap_points, place_table
-    from routing.places import PlaceIndex
+    from routing.network.assemble import _snap_points, extend_places
 
     walk = network.graphs["walk"]
     max_transfer_s = 600.0
@@ -819,7 +818,7 @@ def with_scenario(network: Any, scenario: Scenario | str | Path | None) -> Any:
         points[kind] = extra if base is None or not len(base) else pd.concat([base, extra], ignore_index=True)
     places = network.places
     if len(applied.new_stops) or applied.points:
-        places = PlaceIndex(place_table(tt, network.streets, points))
+        places = extend_places(network.places, tt, network.timetable.n_stops, applied.points)
     note = f"scenario: {scenario.name}"
     out = replace(network, timetable=tt, stop_walk_node=np.asarray(stop_node, dtype=network.stop_walk_node.dtype),
                    stop_walk_m=np.asarray(stop_m, dtype=float), points=points, places=places,
