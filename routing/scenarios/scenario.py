@@ -389,7 +389,7 @@ def _modification(m: Any, i: int, file: str) -> dict[str, Any]:
     if not isinstance(m, dict):
         raise ScenarioError("a modification is a table", file=file, modification=f"#{i + 1}")
     kind = m.get("type")
-    if kind not in _FIELDS:
+    if not isinstance(kind, str) or kind not in _FIELDS:
         raise ScenarioError(f"unknown modification type {kind!r} (one of {', '.join(MODIFICATION_TYPES)})",
                             file=file, modification=f"#{i + 1}", field="type")
     label = f"#{i + 1} ({kind}{' ' + repr(m['id']) if isinstance(m.get('id'), str) else ''})"
@@ -432,7 +432,7 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
     out["name"] = _text(m, "name", ctx, required=False, default=out["id"])
     out["long_name"] = _text(m, "long_name", ctx, required=False)
     mode = m.get("mode", "bus")
-    if mode not in MODES:
+    if not isinstance(mode, str) or mode not in MODES:
         raise ScenarioError(f"mode must be one of {', '.join(MODES)}", file=file, modification=label, field="mode")
     out["mode"], out["route_type"] = mode, MODES[mode]
     color = m.get("color", "777777")
