@@ -24,18 +24,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from synthetic import TINY_GTFS, gtfs_zip  # noqa: E402
+from synthetic import gtfs_zip  # noqa: E402
 
 DAY = dt.date(2024, 3, 5)
 HEAD = 'name = "hostile"\n'
 
 
-def hostile_lines(lines: int = 4, stops: int = 200) -> str:
-    """``lines`` add_line of ``stops`` stops (A, B, A, ...) every 30 s over 00:00-41:40."""
+def hostile_lines(lines: int = 4, stops: int = 200, *, headway_min: float = 0.5, end: str = "41:40") -> str:
+    """``lines`` add_line of ``stops`` stops (A, B, A, ...) every ``headway_min`` over 00:00-``end``."""
     stop_list = ", ".join('"A"' if k % 2 == 0 else '"B"' for k in range(stops))
     mod = ('[[modifications]]\ntype = "add_line"\nid = "X{i}"\nstops = [{stops}]\n'
-           'periods = [{{ start = "00:00", end = "41:40", headway_min = 0.5 }}]\nspeed_kmh = 30\n')
-    return HEAD + "".join(mod.format(i=i, stops=stop_list) for i in range(lines))
+           'periods = [{{ start = "00:00", end = "{end}", headway_min = {h} }}]\nspeed_kmh = 30\n')
+    return HEAD + "".join(mod.format(i=i, stops=stop_list, end=end, h=headway_min) for i in range(lines))
 
 
 def number_line(field: str) -> str:
@@ -98,6 +98,7 @@ def _extends(target: str) -> str:
 CASES = {
     "lines-4x200-every-30s": lambda: _upload_and_apply(hostile_lines()),
     "lines-10x200-every-30s": lambda: _upload_and_apply(hostile_lines(10)),
+    "lines-4x200-every-60s": lambda: _upload_and_apply(hostile_lines(headway_min=1, end="47:00")),
     "frequencies-1-row-1s": lambda: _frequencies(1),
     "frequencies-10-rows-1s": lambda: _frequencies(10),
     "segment_s-inf": lambda: _upload_and_apply(number_line("segment_s = [inf]")),

@@ -190,17 +190,6 @@ def test_deeply_nested_toml_is_a_scenario_error_on_every_path(nest: str, tmp_pat
         load_scenario(tmp_path / "deep.toml")
 
 
-def test_read_upload_lets_only_scenario_errors_out(monkeypatch: pytest.MonkeyPatch) -> None:
-    import routing.scenarios as scenarios
-
-    def broken(*args, **kwargs):
-        raise KeyError("a bug")
-
-    monkeypatch.setattr(scenarios, "parse_scenario", broken)
-    with pytest.raises(ScenarioError, match="unreadable scenario"):
-        read_upload(b'name = "x"\n', "x.toml")
-
-
 # -- row 13: extends stays in the file's folder and assets/scenarios ----------------------------
 
 @pytest.mark.parametrize("target", ["../../../../etc/passwd", "/proc/self/environ", "/etc/passwd", "..",
