@@ -230,7 +230,7 @@ def _read_file(path: Path) -> bytes:
 def _extends_target(name: Any, folders: tuple[Path, ...], *, file: str) -> Path:
     """The scenario ``extends = name`` names: a file name (``metro-a`` or ``metro-a.toml``) of one of
     ``folders``, resolved inside that folder (a link leading out of it is refused), a regular file."""
-    where = " or ".join(f.name for f in folders)
+    where = " or ".join("assets/scenarios" if f == SCENARIO_DIR else "this file's folder" for f in folders)
     if (not isinstance(name, str) or not name.strip() or name.strip() in (".", "..")
             or any(c in name for c in "/\\\0:")):
         raise ScenarioError(f"extends names a scenario file of {where} (a file name, no folder part): "
