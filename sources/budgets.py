@@ -28,6 +28,8 @@ DEFAULTS: dict[str, tuple[int, str, str]] = {
     "max_simulated_users": (100_000, "users", "users to simulate"),
     "max_cell_departures": (5_000_000, "cells x departures", "cells x departure times of one request"),
     "parse_seconds": (300, "seconds", "time to parse one upload"),
+    "max_scenario_connections": (1_000_000, "connections", "connections a scenario adds"),
+    "max_frequency_stop_times": (500_000, "stop times", "stop times frequencies.txt expands into"),
 }
 
 
@@ -39,14 +41,16 @@ class BudgetExceeded(UnusableInputError):
     """
 
     def __init__(self, name: str, value: float, limit: float, *, what: str | None = None,
-                 file: str | None = None):
+                 file: str | None = None, row: int | None = None, field: str | None = None):
         default, unit, description = DEFAULTS[name]
         self.name, self.value, self.limit, self.unit = name, value, limit, unit
-        subject = f"{what or file}: " if what or file else ""
+        where = ", ".join(p for p in (what or file or "", f"row {row}" if row is not None else "",
+                                      f"field {field!r}" if field else "") if p)
+        subject = f"{where}: " if where else ""
         super().__init__(
             f"{subject}{description} is {value:,} {unit}, over the limit of {limit:,} {unit} "
             f"(raise it with the setting SPMD_BUDGET_{name.upper()})")
-        self.file = file
+        self.file, self.row, self.field = file, row, field
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Budgets:
     max_simulated_users: int
     max_cell_departures: int
     parse_seconds: int
+    max_scenario_connections: int
+    max_frequency_stop_times: int
 
     def check(self, name: str, value: float, *, what: str | None = None) -> None:
         """Raise :class:`BudgetExceeded` when ``value`` is over the budget ``name``."""

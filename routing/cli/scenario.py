@@ -45,8 +45,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
     from routing.network.inputs import load_network
     from routing.scenarios.scenario import apply_scenario_full, load_scenario
 
+    sc = load_scenario(args.scenario)  # read and counted before the network is loaded
     net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
-    sc = load_scenario(args.scenario)
     t0 = time.perf_counter()
     applied = apply_scenario_full(net.timetable, sc)
     elapsed = time.perf_counter() - t0
@@ -65,10 +65,18 @@ def _pairs(path: str | None) -> Any:
     return pd.read_csv(path, nrows=1000)
 
 
+def _scenario_or_none(name: str) -> Any:
+    """A scenario argument read and validated (ranges, budget, extends) before any data is loaded."""
+    from routing.scenarios.scenario import load_scenario
+
+    return name if name.lower() == "none" else load_scenario(name)
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from routing.network.inputs import load_frame, load_network, rennes_metropole_grid
     from routing.scenarios.compare import compare_scenarios
 
+    base, new = _scenario_or_none(args.base), _scenario_or_none(args.new)
     net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
     grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
     names = None
@@ -79,7 +87,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         names = pd.Series(communes["name"].astype(str).to_numpy(), index=communes["insee"].astype(str).to_numpy())
     except Exception:  # noqa: BLE001 - names are a nicety
         names = None
-    cmp = compare_scenarios(net, args.base, args.new, grid=grid, opportunity=args.opportunity, window=args.window,
+    cmp = compare_scenarios(net, base, new, grid=grid, opportunity=args.opportunity, window=args.window,
                             cutoff_min=args.cutoff, threshold=args.threshold, commune_names=names,
                             pairs=_pairs(args.pairs), bundle=args.bundle, cache=args.cache, scheduler=args.dask)
     print(f"base:        {cmp.base_name}\nscenario:    {cmp.new_name}")

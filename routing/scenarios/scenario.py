@@ -39,15 +39,22 @@ Modifications (``type = ...``)
     ``id``, ``name``, ``lon``, ``lat``, ``capacity``: a point of service (network level).
 
 Times are "HH:MM" or "HH:MM:SS", hours up to 47 (after midnight of the service day:
-"24:30"). ``extends = "other.toml"`` (a path relative to the file) applies another
-scenario first.
+"24:30"); every run must also arrive before 48:00 (:data:`DAY_BOUND_S`). Numbers are finite
+and within stated ranges (:data:`RANGES`): speed 1-150 km/h, a segment 1 s-2 h, end to end
+at most 6 h, headway 1 min-6 h, dwell 0-600 s. ``extends = "other.toml"`` applies another
+scenario first: a file NAME (no folder part) found in the file's own folder or in
+:data:`SCENARIO_DIR`, a regular file within :data:`MAX_SCENARIO_BYTES`; at most
+:data:`MAX_EXTENDS_DEPTH` levels, a cycle is refused as a cycle.
 
 Errors
 ------
 Every refusal is a :class:`ScenarioError` whose message names the file, the modification
 (number and type) and the field: an unknown stop or route, a headway <= 0, a period that
 ends before it starts, two consecutive stops more than :data:`MAX_SEGMENT_M` apart, a file
-over :data:`MAX_SCENARIO_BYTES`, an unknown modification type or field.
+over :data:`MAX_SCENARIO_BYTES` or nested deeper than Python parses, an unknown modification
+type or field, a number out of its range, more connections added than the budget
+``max_scenario_connections`` (:mod:`sources.budgets`, counted from the periods before any
+array is built; the message names the setting that raises it).
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ import hashlib
 import json
 import math
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,7 +74,15 @@ import pandas as pd
 
 from routing.clock import SERVICE_DAY_H, ClockError, format_clock, parse_clock
 from routing.constants import UNREACHABLE_I32
-from routing.transit.timetable import Timetable, _csr, order_connections, straight_line_footpaths
+from routing.errors import TimetableError
+from routing.transit.timetable import (
+    Timetable,
+    _csr,
+    check_connections,
+    order_connections,
+    straight_line_footpaths,
+)
+from sources.budgets import BudgetExceeded, budgets
 from sources.geo import FRANCE_BBOX, haversine_m, in_bbox
 
 #: the scenarios versioned with the project
@@ -83,6 +99,22 @@ MAX_RUNS_PER_LINE = 5000
 MAX_EXTENDS_DEPTH = 4
 #: two consecutive stops of an added line farther apart than this are refused
 MAX_SEGMENT_M = 30_000.0
+#: every connection of a scenario departs at or after 0 and arrives before this (the service
+#: day's clock of routing.clock: 48:00)
+DAY_BOUND_S = SERVICE_DAY_H * 3600
+#: the allowed range of each number a scenario gives: field -> (lowest, highest, unit)
+RANGES: dict[str, tuple[float, float, str]] = {
+    "speed_kmh": (1.0, 150.0, "km/h"),
+    "segment_s": (1.0, 2 * 3600.0, "s"),
+    "end_to_end_min": (0.1, 6 * 60.0, "min"),
+    "headway_min": (1.0, 6 * 60.0, "min"),
+    "dwell_s": (0.0, 600.0, "s"),
+    "change_frequency.factor": (0.01, 100.0, ""),
+    "change_speed.factor": (0.1, 10.0, ""),
+    "capacity": (1.0, 100_000.0, "places"),
+}
+#: the shortest headway (s) of an added line or of a route whose frequency is changed
+MIN_HEADWAY_S = int(RANGES["headway_min"][0] * 60)
 MODES = {"tram": 0, "metro": 1, "bus": 3}
 MODIFICATION_TYPES = ("add_line", "remove_line", "remove_trips", "change_frequency", "change_speed",
                       "add_park_ride", "add_bikeshare_station")
@@ -168,26 +200,69 @@ def available_scenarios() -> list[Path]:
     return sorted(SCENARIO_DIR.glob("*.toml"))
 
 
-def load_scenario(source: str | Path, *, _depth: int = 0) -> Scenario:
-    """Read and validate a scenario file (a path, or a name of :data:`SCENARIO_DIR`)."""
+def load_scenario(source: str | Path, *, _chain: tuple[Path, ...] = ()) -> Scenario:
+    """Read and validate a scenario file (a path, or a name of :data:`SCENARIO_DIR`).
+
+    The file must be a regular file (not a folder, a device or a pipe) within
+    :data:`MAX_SCENARIO_BYTES`; its ``extends`` resolves in its own folder or :data:`SCENARIO_DIR`.
+    """
     path = scenario_path(source)
-    size = path.stat().st_size
-    if size > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"file of {size} bytes over the {MAX_SCENARIO_BYTES} bytes budget", file=path.name)
-    return parse_scenario(path.read_bytes(), file=path.name, _resolve=lambda rel: _extends(path, rel, _depth))
+    data = _read_file(path)
+    return parse_scenario(data, file=path.name, folder=path.resolve().parent,
+                          _chain=(*_chain, path.resolve()))
 
 
-def _extends(path: Path, rel: str, depth: int) -> Scenario:
-    if depth >= MAX_EXTENDS_DEPTH:
-        raise ScenarioError(f"more than {MAX_EXTENDS_DEPTH} levels of extends", file=path.name, field="extends")
-    target = (path.parent / rel).resolve()
-    if not target.is_file():
-        raise ScenarioError(f"extended scenario {rel!r} not found", file=path.name, field="extends")
-    return load_scenario(target, _depth=depth + 1)
+def _read_file(path: Path) -> bytes:
+    """The bytes of a scenario file, checked before reading: a regular file, size within budget."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError("not a regular file (a folder, a device or a pipe)", file=path.name)
+        if info.st_size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(f"file of {info.st_size} bytes over the {MAX_SCENARIO_BYTES} bytes budget",
+                                file=path.name)
+        with path.open("rb") as fh:
+            return fh.read(MAX_SCENARIO_BYTES + 1)  # a file growing meanwhile is refused by parse_scenario
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=path.name) from None
 
 
-def parse_scenario(data: bytes | str, *, file: str = "<scenario>", _resolve: Any = None) -> Scenario:
-    """Validate scenario TOML text (bytes from an upload: size-checked, UTF-8, never executed)."""
+def _extends_target(name: Any, folders: tuple[Path, ...], *, file: str) -> Path:
+    """The scenario ``extends = name`` names: a file name (``metro-a`` or ``metro-a.toml``) of one of
+    ``folders``, resolved inside that folder (a link leading out of it is refused), a regular file."""
+    where = " or ".join("assets/scenarios" if f == SCENARIO_DIR else "this file's folder" for f in folders)
+    if (not isinstance(name, str) or not name.strip() or name.strip() in (".", "..")
+            or any(c in name for c in "/\\\0:")):
+        raise ScenarioError(f"extends names a scenario file of {where} (a file name, no folder part): "
+                            f"{name!r}", file=file, field="extends")
+    name = name.strip()
+    for folder in folders:
+        home = folder.resolve()
+        for cand in (name, f"{name}.toml"):
+            target = (home / cand).resolve()
+            if target.parent == home and target.is_file():
+                return target
+    raise ScenarioError(f"extended scenario {name!r} not found in {where}", file=file, field="extends")
+
+
+def _load_parent(name: Any, *, file: str, folder: Path | None, chain: tuple[Path, ...]) -> Scenario:
+    folders = (SCENARIO_DIR,) if folder is None or folder == SCENARIO_DIR.resolve() else (folder, SCENARIO_DIR)
+    target = _extends_target(name, folders, file=file)
+    if target in chain:
+        names = [p.name for p in chain[chain.index(target):]] + [target.name]
+        raise ScenarioError(f"extends cycle: {' extends '.join(names)}", file=file, field="extends")
+    if len(chain) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"more than {MAX_EXTENDS_DEPTH} levels of extends", file=file, field="extends")
+    return load_scenario(target, _chain=chain)
+
+
+def parse_scenario(data: bytes | str, *, file: str = "<scenario>", folder: Path | None = None,
+                   _chain: tuple[Path, ...] = ()) -> Scenario:
+    """Validate scenario TOML text (bytes from an upload: size-checked, UTF-8, never executed).
+
+    ``extends`` resolves in ``folder`` (the file's own, when read from a file) or
+    :data:`SCENARIO_DIR` (the only place for text without a folder, such as an upload).
+    """
     if isinstance(data, bytes):
         if len(data) > MAX_SCENARIO_BYTES:
             raise ScenarioError(f"file of {len(data)} bytes over the {MAX_SCENARIO_BYTES} bytes budget", file=file)
@@ -197,10 +272,15 @@ def parse_scenario(data: bytes | str, *, file: str = "<scenario>", _resolve: Any
             raise ScenarioError(f"not UTF-8 text: {exc.reason}", file=file) from exc
     else:
         text = data
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(f"text of {len(text)} characters over the {MAX_SCENARIO_BYTES} bytes budget", file=file)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"not valid TOML: {exc}", file=file) from exc
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively: 2,000 "[" are 4 kB
+        raise ScenarioError("not valid TOML: arrays or tables nested too deeply", file=file) from None
     unknown = set(doc) - _TOP_FIELDS
     if unknown:
         raise ScenarioError("unknown top-level field", file=file, field=sorted(unknown)[0])
@@ -223,16 +303,59 @@ def parse_scenario(data: bytes | str, *, file: str = "<scenario>", _resolve: Any
         raise ScenarioError(f"more than {MAX_MODIFICATIONS} modifications", file=file, field="modifications")
     inherited: tuple[dict[str, Any], ...] = ()
     if "extends" in doc:
-        if not isinstance(doc["extends"], str) or _resolve is None:
-            raise ScenarioError("extends must name a file beside this one", file=file, field="extends")
-        parent = _resolve(doc["extends"])
+        parent = _load_parent(doc["extends"], file=file, folder=folder, chain=_chain)
         inherited = parent.modifications
         sources = [*parent.sources, *sources]
-    normalised = [_modification(m, i, file) for i, m in enumerate(mods)]
+    added = sum(added_connections(m) for m in inherited)
+    normalised = []
+    for i, m in enumerate(mods):
+        mod = _modification(m, i, file)
+        # counted from the periods as each modification is read, before any array is built
+        added += added_connections(mod)
+        check_connection_budget(added, file=file, modification=mod["label"],
+                                field=_service_field(m) if mod["type"] == "add_line" else None)
+        normalised.append(mod)
     all_mods = (*inherited, *normalised)
     digest = hashlib.sha256(json.dumps([name, all_mods], sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Scenario(name=name.strip(), description=desc, sources=tuple(dict(s) for s in sources),
                     modifications=all_mods, file=file, digest=digest)
+
+
+def added_connections(mod: dict[str, Any]) -> int:
+    """Connections a normalised ``add_line`` adds: runs x directions x (stops - 1); 0 for the others
+    (a change of frequency is counted when applied: it depends on the timetable)."""
+    if mod["type"] != "add_line":
+        return 0
+    return len(mod["runs"]) * (2 if mod["both_directions"] else 1) * (len(mod["stops"]) - 1)
+
+
+def _service_field(m: dict[str, Any]) -> str:
+    """The field giving an added line's runs."""
+    return "departures" if "departures" in m else "periods"
+
+
+def check_connection_budget(total: int, *, file: str, modification: str | None = None,
+                            field: str | None = None) -> None:
+    """Refuse a scenario adding more than the budget ``max_scenario_connections`` (a
+    :class:`ScenarioError` whose message is the budget's: the limit, the value, the setting)."""
+    try:
+        budgets().check("max_scenario_connections", int(total))
+    except BudgetExceeded as exc:
+        raise ScenarioError(str(exc), file=file, modification=modification, field=field) from exc
+
+
+def _ranged(value: Any, key: str, ctx: tuple[str, str], *, fld: str | None = None,
+            positive: bool = False) -> float:
+    """``value`` as a float within ``RANGES[key]`` (finite; > 0 too when ``positive``), else a
+    :class:`ScenarioError` naming the field and the allowed range."""
+    lo, hi, unit = RANGES[key]
+    name = fld or key.rpartition(".")[2]
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+          and lo <= value <= hi and (value > 0 or not positive))
+    if not ok:
+        raise ScenarioError(f"{name} must be a number from {lo:g} to {hi:g}{' ' + unit if unit else ''}, "
+                            f"got {value!r}", file=ctx[0], modification=ctx[1], field=name)
+    return float(value)
 
 
 def parse_time_s(value: Any, *, file: str, mod: str, fld: str) -> int:
@@ -243,18 +366,6 @@ def parse_time_s(value: Any, *, file: str, mod: str, fld: str) -> int:
     except ClockError:
         raise ScenarioError(f"not a time HH:MM[:SS] below 48:00: {value!r}", file=file, modification=mod,
                             field=fld) from None
-
-
-def _num(m: dict[str, Any], key: str, ctx: tuple[str, str], *, positive: bool = True,
-         default: Any = None) -> Any:
-    value = m.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ScenarioError(f"{key} must be a number", file=ctx[0], modification=ctx[1], field=key)
-    if positive and value <= 0:
-        raise ScenarioError(f"{key} must be > 0, got {value}", file=ctx[0], modification=ctx[1], field=key)
-    return float(value)
 
 
 def _text(m: dict[str, Any], key: str, ctx: tuple[str, str], *, required: bool = True, default: str = "") -> str:
@@ -278,7 +389,7 @@ def _modification(m: Any, i: int, file: str) -> dict[str, Any]:
     if not isinstance(m, dict):
         raise ScenarioError("a modification is a table", file=file, modification=f"#{i + 1}")
     kind = m.get("type")
-    if kind not in _FIELDS:
+    if not isinstance(kind, str) or kind not in _FIELDS:
         raise ScenarioError(f"unknown modification type {kind!r} (one of {', '.join(MODIFICATION_TYPES)})",
                             file=file, modification=f"#{i + 1}", field="type")
     label = f"#{i + 1} ({kind}{' ' + repr(m['id']) if isinstance(m.get('id'), str) else ''})"
@@ -294,15 +405,12 @@ def _modification(m: Any, i: int, file: str) -> dict[str, Any]:
         if kind != "remove_line":
             out["start_s"], out["end_s"] = _window(m, ctx, required=kind == "change_frequency")
         if kind in ("change_frequency", "change_speed"):
-            out["factor"] = _num(m, "factor", ctx)
-            if out["factor"] > 100 or out["factor"] < 0.01:
-                raise ScenarioError("factor must lie between 0.01 and 100", file=file, modification=label,
-                                    field="factor")
+            out["factor"] = _ranged(m.get("factor"), f"{kind}.factor", ctx)
     else:
         out["id"] = _text(m, "id", ctx)
         out["name"] = _text(m, "name", ctx)
         out["lon"], out["lat"] = _lonlat(m, ctx, "")
-        out["capacity"] = _num(m, "capacity", ctx)
+        out["capacity"] = _ranged(m.get("capacity"), "capacity", ctx)
     return out
 
 
@@ -324,7 +432,7 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
     out["name"] = _text(m, "name", ctx, required=False, default=out["id"])
     out["long_name"] = _text(m, "long_name", ctx, required=False)
     mode = m.get("mode", "bus")
-    if mode not in MODES:
+    if not isinstance(mode, str) or mode not in MODES:
         raise ScenarioError(f"mode must be one of {', '.join(MODES)}", file=file, modification=label, field="mode")
     out["mode"], out["route_type"] = mode, MODES[mode]
     color = m.get("color", "777777")
@@ -363,9 +471,7 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
         if a["new"] and b["new"]:
             _check_gap(a, b, k, ctx)
     out["both_directions"] = bool(m.get("both_directions", True))
-    out["dwell_s"] = _num(m, "dwell_s", ctx, positive=False, default=20.0)
-    if out["dwell_s"] < 0 or out["dwell_s"] > 600:
-        raise ScenarioError("dwell_s must lie between 0 and 600", file=file, modification=label, field="dwell_s")
+    out["dwell_s"] = _ranged(m.get("dwell_s", 20.0), "dwell_s", ctx)
     # service
     runs: list[tuple[int, int]] = []
     if "departures" in m and "periods" in m:
@@ -391,16 +497,12 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
             if end <= start:
                 raise ScenarioError("the period ends before it starts", file=file, modification=label,
                                     field=f"{fld}.end")
-            h = p.get("headway_min")
-            if isinstance(h, bool) or not isinstance(h, (int, float)) or not math.isfinite(h) or h <= 0:
-                raise ScenarioError(f"headway must be > 0 minutes, got {h!r}", file=file, modification=label,
-                                    field=f"{fld}.headway_min")
+            h = _ranged(p.get("headway_min"), "headway_min", ctx, fld=f"{fld}.headway_min")
             h_s = int(round(h * 60))
-            if h_s < 30:
-                raise ScenarioError("headway below 30 s", file=file, modification=label, field=f"{fld}.headway_min")
-            runs += [(int(t), h_s) for t in range(start, end, h_s)]
-            if len(runs) > MAX_RUNS_PER_LINE:
+            # counted before the list is built
+            if len(runs) + math.ceil((end - start) / h_s) > MAX_RUNS_PER_LINE:
                 raise ScenarioError(f"more than {MAX_RUNS_PER_LINE} runs", file=file, modification=label, field=fld)
+            runs += [(int(t), h_s) for t in range(start, end, h_s)]
         if "last_departure" in m:
             last = parse_time_s(m["last_departure"], file=file, mod=label, fld="last_departure")
             if last > max(t for t, _ in runs):
@@ -409,7 +511,8 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
         raise ScenarioError("a line needs periods (headways) or departures", file=file, modification=label,
                             field="periods")
     if len(runs) > MAX_RUNS_PER_LINE:
-        raise ScenarioError(f"more than {MAX_RUNS_PER_LINE} runs", file=file, modification=label, field="departures")
+        raise ScenarioError(f"more than {MAX_RUNS_PER_LINE} runs", file=file, modification=label,
+                            field=_service_field(m))
     out["runs"] = sorted(set(runs))
     # running times
     given = [k for k in ("segment_s", "speed_kmh", "end_to_end_min") if k in m]
@@ -419,13 +522,12 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
     out["timing"] = given[0]
     if given[0] == "segment_s":
         seg = m["segment_s"]
-        if (not isinstance(seg, list) or len(seg) != len(norm) - 1
-                or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in seg)):
-            raise ScenarioError(f"segment_s must list {len(norm) - 1} positive running times", file=file,
-                                modification=label, field="segment_s")
-        out["segment_s"] = [float(x) for x in seg]
+        if not isinstance(seg, list) or len(seg) != len(norm) - 1:
+            raise ScenarioError(f"segment_s must list {len(norm) - 1} running times (one per pair of stops)",
+                                file=file, modification=label, field="segment_s")
+        out["segment_s"] = [_ranged(x, "segment_s", ctx, fld=f"segment_s[{k}]") for k, x in enumerate(seg)]
     else:
-        out[given[0]] = _num(m, given[0], ctx)
+        out[given[0]] = _ranged(m[given[0]], given[0], ctx, positive=True)
     return out
 
 
@@ -492,9 +594,24 @@ class _Builder:
         self.added: list[dict[str, np.ndarray]] = []
         self.points: dict[str, list[dict[str, Any]]] = {}
         self.stats: dict[str, int] = {}
+        self.n_added = 0  # connections added so far (the budget max_scenario_connections)
 
     def _count(self, key: str, n: int) -> None:
         self.stats[key] = self.stats.get(key, 0) + int(n)
+
+    def _will_add(self, n: int, mod: dict[str, Any], fld: str) -> None:
+        """Count ``n`` connections about to be added; refused over the budget, before they are built."""
+        self.n_added += int(n)
+        check_connection_budget(self.n_added, file=self.file, modification=mod["label"], field=fld)
+
+    def _within_day(self, arrivals: np.ndarray, departures: np.ndarray, mod: dict[str, Any], fld: str) -> None:
+        """Refuse a modification whose runs would arrive at or after 48:00 (the service day's clock)."""
+        late = np.flatnonzero(np.asarray(arrivals) >= DAY_BOUND_S)
+        if len(late):
+            k = int(late[np.argmax(np.asarray(arrivals)[late])])
+            raise ScenarioError(f"a run leaving at {format_clock(int(departures[k]))} would arrive at "
+                                f"{format_clock(int(arrivals[k]))}, after {SERVICE_DAY_H}:00 (the end of the "
+                                f"service day's clock)", file=self.file, modification=mod["label"], field=fld)
 
     def _coords(self, i: int) -> tuple[float, float]:
         n = self.tt.n_stops
@@ -560,14 +677,20 @@ class _Builder:
         f = mod["factor"]
         dep[mask] = t0 + np.rint((dep[mask] - t0) * f).astype(np.int64)
         arr[mask] = np.maximum(t0 + np.rint((arr[mask] - t0) * f).astype(np.int64), dep[mask])
-        self.conn_changed = {"dep_time": dep, "arr_time": arr}
+        self._within_day(arr[mask], t0, mod, "factor")
+        retimed = []
         for part in self.added:
             pm = np.isin(part["trip"], sel)
             if pm.any():
                 p0 = first[part["trip"][pm]]
-                part["dep_time"][pm] = p0 + np.rint((part["dep_time"][pm] - p0) * f).astype(np.int64)
-                part["arr_time"][pm] = np.maximum(p0 + np.rint((part["arr_time"][pm] - p0) * f).astype(np.int64),
-                                                  part["dep_time"][pm])
+                p_dep = p0 + np.rint((part["dep_time"][pm] - p0) * f).astype(np.int64)
+                p_arr = np.maximum(p0 + np.rint((part["arr_time"][pm] - p0) * f).astype(np.int64), p_dep)
+                self._within_day(p_arr, p0, mod, "factor")
+                retimed.append((part, pm, p_dep, p_arr))
+        # nothing is changed until every run is known to stay within the day
+        self.conn_changed = {"dep_time": dep, "arr_time": arr}
+        for part, pm, p_dep, p_arr in retimed:
+            part["dep_time"][pm], part["arr_time"][pm] = p_dep, p_arr
         self._count("trips_retimed", len(sel))
 
     def change_frequency(self, mod: dict[str, Any]) -> None:
@@ -584,19 +707,27 @@ class _Builder:
         frame = frame.sort_values(["trip", "seq"])
         pattern = frame.groupby("trip")["dep_stop"].agg(tuple) + frame.groupby("trip")["arr_stop"].agg(
             lambda s: (s.iloc[-1],))
-        added = 0
+        plans = []
         for _, group in pattern.groupby(pattern):
             tids = group.index.to_numpy()
             t_first = np.sort(first[tids])
             if len(t_first) < 2:
                 continue  # a single run has no headway to scale
-            h_new = max(30.0, float(np.mean(np.diff(t_first))) * mod["factor"])
+            h_new = max(float(MIN_HEADWAY_S), float(np.mean(np.diff(t_first))) * mod["factor"])
             starts = np.arange(float(t_first[0]), float(mod["end_s"]), h_new)
+            plans.append((tids, starts, h_new, len(group.iloc[0]) - 1))
+        # counted from the new headways before any run is built
+        self._will_add(sum(len(starts) * n_conn for _, starts, _, n_conn in plans), mod, "factor")
+        by_trip = dict(tuple(frame.groupby("trip")))
+        added = 0
+        for tids, starts, h_new, _ in plans:
             self._drop_trips(tids)
             for k, t in enumerate(starts):
                 tmpl = int(tids[np.argmin(np.abs(first[tids] - t))])
-                rows_t = frame[frame["trip"] == tmpl]
+                rows_t = by_trip[tmpl]
                 shift = int(round(t)) - int(first[tmpl])
+                self._within_day(rows_t["arr"].to_numpy(np.int64) + shift, np.full(len(rows_t), int(round(t))),
+                                 mod, "end")
                 new_trip = len(self.trip_ids)
                 self.trip_ids.append(f"{self.trip_ids[tmpl]}~f{k}")
                 self.trip_route.append(self.trip_route[tmpl])
@@ -667,19 +798,27 @@ class _Builder:
             r_dep = np.concatenate([[0.0], r_arr[:-1] + dwell])
             directions.append((np.asarray(idx[::-1]), r_dep, r_arr))
         n_seg = len(idx) - 1
+        t0 = np.array([t for t, _ in mod["runs"]], dtype=np.int64)
+        headways = [h for _, h in mod["runs"]]
+        service = "periods" if any(headways) else "departures"
+        self._will_add(len(t0) * len(directions) * n_seg, mod, service)
+        for _, _, a_off in directions:
+            self._within_day(t0 + int(np.rint(a_off[-1])), t0, mod, service)
         for d, (stops, d_off, a_off) in enumerate(directions):
-            for t0, headway in mod["runs"]:
-                tnum = len(self.trip_ids)
-                self.trip_ids.append(f"{mod['id']}:{d}@{format_clock(t0, seconds=True)}")
-                self.trip_route.append(route)
-                self.trip_headway.append(headway)
-                self.trip_offset.append(0)
-                self.added.append({
-                    "dep_stop": stops[:-1].astype(np.int64), "arr_stop": stops[1:].astype(np.int64),
-                    "dep_time": (t0 + np.rint(d_off)).astype(np.int64),
-                    "arr_time": (t0 + np.rint(a_off)).astype(np.int64),
-                    "trip": np.full(n_seg, tnum, dtype=np.int64),
-                    "seq": np.arange(1, n_seg + 1, dtype=np.int64), "arr_seq": np.arange(2, n_seg + 2, dtype=np.int64)})
+            # every run of the direction at once: run r, segment k is row r * n_seg + k
+            n_runs, first_trip = len(t0), len(self.trip_ids)
+            self.trip_ids += [f"{mod['id']}:{d}@{format_clock(t, seconds=True)}" for t in t0]
+            self.trip_route += [route] * n_runs
+            self.trip_headway += headways
+            self.trip_offset += [0] * n_runs
+            self.added.append({
+                "dep_stop": np.tile(stops[:-1].astype(np.int64), n_runs),
+                "arr_stop": np.tile(stops[1:].astype(np.int64), n_runs),
+                "dep_time": (t0[:, None] + np.rint(d_off).astype(np.int64)[None, :]).ravel(),
+                "arr_time": (t0[:, None] + np.rint(a_off).astype(np.int64)[None, :]).ravel(),
+                "trip": np.repeat(np.arange(first_trip, first_trip + n_runs, dtype=np.int64), n_seg),
+                "seq": np.tile(np.arange(1, n_seg + 1, dtype=np.int64), n_runs),
+                "arr_seq": np.tile(np.arange(2, n_seg + 2, dtype=np.int64), n_runs)})
         self._count("trips_added", len(mod["runs"]) * len(directions))
         self._count("stops_added", sum(1 for s in mod["stops"] if s["new"]))
 
@@ -706,9 +845,13 @@ class _Builder:
             k = part.pop("_keep", None)
             parts.append({c: (v if k is None else v[k]) for c, v in part.items()})
         conn = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
-        # a trip shifted after midnight of the day before stays out of the day's scan (times >= 0)
-        ok = (conn["dep_time"] >= 0) & (conn["arr_time"] < UNREACHABLE_I32)
-        conn = {c: v[ok] for c, v in conn.items()}
+        # no connection arrives before it departs, none leaves the service day's clock (or the later
+        # bound of the baseline's own times: a frequency run may end after 48:00)
+        bound = max(DAY_BOUND_S, int(tt.arr_time.max()) + 1 if tt.n_connections else 0)
+        try:
+            check_connections(conn["dep_time"], conn["arr_time"], bound_s=bound)
+        except TimetableError as exc:
+            raise ScenarioError(str(exc), file=self.file) from exc
         if self.conn_changed is None and not self.added:
             order = None  # only removals: the baseline order stays valid
         else:

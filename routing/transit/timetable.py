@@ -69,11 +69,11 @@ import numba as nb
 import numpy as np
 import pandas as pd
 
-from routing.clock import format_clock
-from routing.constants import DETOUR_FACTOR, WALK_KMH
+from routing.constants import DETOUR_FACTOR, UNREACHABLE_I32, WALK_KMH
 from routing.derived import derived_property
 from routing.errors import TimetableError
 from sources.geo import haversine_m
+from sources.loaders.gtfs import check_frequency_budget
 
 DAY_S = 86400
 #: walking speed and straight-line to walked distance factor of the footpath fallback
@@ -556,6 +556,20 @@ def _connections_of(stop_times: pd.DataFrame, trip_index: pd.Series, stop_index:
     return out
 
 
+def check_connections(dep_time: np.ndarray, arr_time: np.ndarray, *, bound_s: int = UNREACHABLE_I32) -> None:
+    """The invariant of every timetable's connections: each departs at or after 0, arrives no
+    earlier than it departs and before ``bound_s`` (by default the int32 bound, so no cast wraps).
+    Raises :class:`TimetableError` naming the first connection that breaks it."""
+    dep = np.asarray(dep_time, dtype=np.int64)
+    arr = np.asarray(arr_time, dtype=np.int64)
+    bad = np.flatnonzero((dep < 0) | (arr < dep) | (arr >= bound_s))
+    if len(bad):
+        k = int(bad[0])
+        raise TimetableError(f"{len(bad):,} connections break the timetable's invariant (0 <= departure <= "
+                             f"arrival < {bound_s} s), the first departs at {dep[k]} s and arrives at {arr[k]} s",
+                             field="arr_time")
+
+
 def expand_frequencies(trips: pd.DataFrame, stop_times: pd.DataFrame, frequencies: pd.DataFrame | None
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Replace every frequency-based trip by its runs (see the module docstring).
@@ -573,19 +587,31 @@ def expand_frequencies(trips: pd.DataFrame, stop_times: pd.DataFrame, frequencie
                        & (frequencies["end_time_s"] > frequencies["start_time_s"])]
     if not len(freq):
         return trips, stop_times
+    # the work is counted from the periods before anything is expanded (a loaded feed was counted
+    # by its loader, naming the file's row; a feed built otherwise is counted here)
+    check_frequency_budget(freq, stop_times)
     templates = set(freq["trip_id"].astype(str))
     st_t = stop_times[stop_times["trip_id"].isin(templates)]
     first = st_t.groupby("trip_id")["departure_time_s"].min()
-    run_rows = []
-    for row in freq.itertuples(index=False):
-        if row.trip_id not in first.index or np.isnan(first[row.trip_id]):
-            continue
-        starts = np.arange(float(row.start_time_s), float(row.end_time_s), float(row.headway_secs))
-        for t0 in starts:
-            run_rows.append((row.trip_id, f"{row.trip_id}@{format_clock(t0, seconds=True)}",
-                             t0 - float(first[row.trip_id]),
-                             int(row.headway_secs) if int(row.exact_times) == 0 else 0))
-    runs = pd.DataFrame(run_rows, columns=["template", "trip_id", "shift_s", "headway_s"])
+    f0 = first.reindex(freq["trip_id"].to_numpy()).to_numpy(dtype=float)
+    has = ~np.isnan(f0)
+    freq, f0 = freq[has], f0[has]
+    start = freq["start_time_s"].to_numpy(dtype=float)
+    head = freq["headway_secs"].to_numpy(dtype=float)
+    # runs leave at start + k * headway while before end (np.arange's count), all rows at once
+    n = np.ceil((freq["end_time_s"].to_numpy(dtype=float) - start) / head).astype(np.int64)
+    row = np.repeat(np.arange(len(freq)), n)
+    k = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    t0 = start[row] + k * head[row]
+    template = freq["trip_id"].astype(str).to_numpy(dtype=object)[row]
+    secs = t0.astype(np.int64)  # format_clock's truncation, vectorised
+    clock = (pd.Series(secs // 3600).astype(str).str.zfill(2) + ":"
+             + pd.Series(secs % 3600 // 60).astype(str).str.zfill(2) + ":"
+             + pd.Series(secs % 60).astype(str).str.zfill(2))
+    exact = freq["exact_times"].to_numpy(dtype=np.int64)[row] if "exact_times" in freq else np.zeros(len(row))
+    runs = pd.DataFrame({"template": template, "trip_id": template + "@" + clock.to_numpy(dtype=object),
+                         "shift_s": t0 - f0[row],
+                         "headway_s": np.where(exact == 0, head[row], 0).astype(np.int64)})
     runs = runs.drop_duplicates("trip_id")
     base = (trips[trips["trip_id"].isin(templates)].drop(columns=["headway_s"])
             .rename(columns={"trip_id": "template"}))
@@ -654,6 +680,7 @@ def build_timetable(feed: Any, day: dt.date, *, transfers: pd.DataFrame | None =
     order = order_connections(conn["dep_time"], conn["arr_time"], conn["trip"], conn["seq"],
                               conn["dep_stop"], conn["arr_stop"])
     conn = {k: v[order] for k, v in conn.items()}
+    check_connections(conn["dep_time"], conn["arr_time"])  # before the int32 cast
     for k in ("dep_time", "arr_time"):
         conn[k] = conn[k].astype(np.int32)
 

@@ -82,7 +82,7 @@ from partridge.parsers import parse_time
 from partridge.utilities import detect_encoding, empty_df
 
 from sources import settings
-from sources.budgets import budgets
+from sources.budgets import BudgetExceeded, budgets
 from sources.errors import SchemaError, UnusableInputError
 from sources.loaders._csv import read_bytes, read_csv_bytes
 from sources.loaders._zip import open_feed_folder
@@ -551,7 +551,7 @@ def _validate(raw: dict[str, pd.DataFrame], report: Report, *, path: Path,
                                               stops=stops)
     else:
         trips, stop_times = _empty("trips"), _empty("stop_times")
-    frequencies = (_clean_frequencies(raw["frequencies.txt"], report, trips=trips)
+    frequencies = (_clean_frequencies(raw["frequencies.txt"], report, trips=trips, stop_times=stop_times)
                    if "frequencies.txt" in raw else _empty("frequencies"))
     sbd = service_ids_by_date(calendar, calendar_dates)
     active = set().union(*sbd.values()) if sbd else set()
@@ -771,8 +771,43 @@ def _parse_time_column(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return secs, bad
 
 
-def _clean_frequencies(frame: pd.DataFrame, report: Report, *, trips: pd.DataFrame) -> pd.DataFrame:
-    """frequencies.txt: known trip, valid times (end after start), headway_secs > 0, exact_times 0/1."""
+def frequency_stop_times(frequencies: pd.DataFrame, stop_times: pd.DataFrame) -> np.ndarray:
+    """Stop times each frequencies.txt row expands into, counted from its period without expanding:
+    ``ceil((end_time_s - start_time_s) / headway_secs)`` runs times the stop times of its trip
+    (0 for a row that expands into nothing: no such trip, no positive headway, end not after start)."""
+    per_trip = stop_times["trip_id"].value_counts()
+    n_st = per_trip.reindex(frequencies["trip_id"].to_numpy()).fillna(0).to_numpy(dtype=float)
+    start = pd.to_numeric(frequencies["start_time_s"], errors="coerce").to_numpy(dtype=float)
+    end = pd.to_numeric(frequencies["end_time_s"], errors="coerce").to_numpy(dtype=float)
+    head = pd.to_numeric(frequencies["headway_secs"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        runs = np.ceil((end - start) / head)
+    runs[~(np.isfinite(runs) & (head > 0) & (end > start))] = 0
+    return runs * n_st
+
+
+def check_frequency_budget(frequencies: pd.DataFrame, stop_times: pd.DataFrame, *,
+                           rows: Sequence[int] | None = None, file: str = "frequencies.txt") -> None:
+    """Refuse (:class:`~sources.budgets.BudgetExceeded` ``max_frequency_stop_times``, naming the file,
+    the row that crosses the limit and its ``headway_secs``) frequencies that would expand into more
+    stop times than the budget, before anything is expanded. ``rows``: the file's row numbers
+    (default: 1, 2, ... in order)."""
+    if not len(frequencies):
+        return
+    counts = frequency_stop_times(frequencies, stop_times)
+    limit = budgets().max_frequency_stop_times
+    total = float(counts.sum())
+    if total > limit:
+        k = int(np.argmax(np.cumsum(counts) > limit))
+        row = int(rows[k]) if rows is not None else k + 1
+        raise BudgetExceeded("max_frequency_stop_times", int(total), limit, file=file, row=row,
+                             field="headway_secs")
+
+
+def _clean_frequencies(frame: pd.DataFrame, report: Report, *, trips: pd.DataFrame,
+                       stop_times: pd.DataFrame) -> pd.DataFrame:
+    """frequencies.txt: known trip, valid times (end after start), headway_secs > 0, exact_times 0/1;
+    refused as a whole when its runs would expand into more stop times than the budget."""
     label = "frequencies.txt"
     out = _require(frame, ["trip_id", "start_time", "end_time", "headway_secs"], label, report)
     out = report.quarantine_mask(out, ~out["trip_id"].isin(trips["trip_id"]).to_numpy(),
@@ -795,6 +830,7 @@ def _clean_frequencies(frame: pd.DataFrame, report: Report, *, trips: pd.DataFra
                                  file=label).copy()
     out["headway_secs"] = _numeric(out["headway_secs"]).astype("int64")
     out["exact_times"] = _int_or(out, "exact_times", 0, label, report, allowed={0, 1})
+    check_frequency_budget(out, stop_times, rows=out[_ROW].to_numpy(), file=label)
     return _order(out.drop(columns=["start_time", "end_time"]), "frequencies")
 
 

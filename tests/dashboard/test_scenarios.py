@@ -100,6 +100,21 @@ def test_uploads_are_checked_and_never_executed():
         sv.read_upload(b"cos\nsystem\n(S'ls'\ntR.", "pickle.toml")
 
 
+def test_read_upload_lets_only_scenario_errors_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    import routing.scenarios as scenarios
+
+    deep = b'name = "x"\nx = ' + b"[" * 2000 + b"]" * 2000 + b"\n"  # a RecursionError in tomllib
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        sv.read_upload(deep, "deep.toml")
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(scenarios, "parse_scenario", broken)
+    with pytest.raises(ScenarioError, match="unreadable scenario"):
+        sv.read_upload(b'name = "x"\n', "x.toml")
+
+
 def test_kiosk_links_to_the_metro_b_what_if(app_env):
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["kiosk"] = "1"

@@ -133,3 +133,35 @@ def test_compare_on_dask_equals_in_process(tmp_path: Path) -> None:
         dask = compare_scenarios(net, None, shuttle, scheduler=client, **kw)
     assert np.array_equal(local.cells["before"], dask.cells["before"])
     assert np.array_equal(local.cells["after"], dask.cells["after"])
+
+
+def _hostile_files(folder: Path) -> dict[str, tuple[Path, str]]:
+    """file -> (path, words of the error): the hardening issue's scenario files."""
+    stops = ", ".join('"A"' if k % 2 == 0 else '"B"' for k in range(200))
+    line = ('[[modifications]]\ntype = "add_line"\nid = "X{i}"\nstops = [' + stops + ']\n'
+            'periods = [{{ start = "00:00", end = "47:00", headway_min = 1 }}]\nspeed_kmh = 30\n')
+    texts = {
+        "lines.toml": ('name = "x"\n' + "".join(line.format(i=i) for i in range(4)),
+                       "SPMD_BUDGET_MAX_SCENARIO_CONNECTIONS"),
+        "inf.toml": ('name = "x"\n[[modifications]]\ntype = "add_line"\nid = "X"\nstops = ["A", "B"]\n'
+                     'departures = ["07:00"]\nsegment_s = [inf]\n', "segment_s[0]"),
+        "deep.toml": ('name = "x"\nx = ' + "[" * 2000 + "]" * 2000 + "\n", "nested too deeply"),
+        "passwd.toml": ('name = "x"\nextends = "../../../../etc/passwd"\n', "no folder part"),
+    }
+    out = {}
+    for name, (text, words) in texts.items():
+        (folder / name).write_text(text)
+        out[name] = (folder / name, words)
+    return out
+
+
+def test_hostile_scenario_files_exit_2_before_the_network_is_loaded(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    missing = ["--bundle", str(tmp_path / "no-bundle"), "--cache", str(tmp_path / "cache")]
+    for path, words in _hostile_files(tmp_path).values():
+        for argv in (["scenario", "show", str(path)], ["scenario", "apply", *missing, str(path)],
+                     ["scenario", "compare", *missing, "none", str(path)]):
+            code = main(argv)
+            err = capsys.readouterr().err
+            assert code == 2 and path.name in err and words in err, (argv, err)
+            assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

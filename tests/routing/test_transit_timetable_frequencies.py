@@ -89,3 +89,45 @@ def test_feed_without_frequencies_is_unchanged(tmp_path: Path) -> None:
     assert list(back.frequencies.columns) == list(feed.frequencies.columns)
     tt = build_timetable(feed, TUESDAY)
     assert "trip_headway_s" not in tt.to_arrays()
+
+
+def test_a_feed_not_from_the_loader_is_counted_before_expanding_too(tmp_path: Path, monkeypatch) -> None:
+    import pytest
+
+    from sources.budgets import BudgetExceeded
+
+    rows = [{"trip_id": "T1", "start_time": "00:00:00", "end_time": "47:59:59", "headway_secs": "1"}]
+    monkeypatch.setenv("SPMD_BUDGET_MAX_FREQUENCY_STOP_TIMES", "10000000")
+    feed = _feed(tmp_path, rows)  # loaded with the budget raised
+    monkeypatch.delenv("SPMD_BUDGET_MAX_FREQUENCY_STOP_TIMES")
+    with pytest.raises(BudgetExceeded) as err:
+        build_timetable(feed, TUESDAY)
+    assert (err.value.file, err.value.row, err.value.field) == ("frequencies.txt", 1, "headway_secs")
+
+
+def test_runs_are_counted_as_numpy_arange_counts_them(tmp_path: Path) -> None:
+    # 07:00:00 to 07:10:01 every 200 s: 07:00:00, 07:03:20, 07:06:40, 07:10:00 (4 runs, the last before end)
+    feed = _feed(tmp_path, [{"trip_id": "T1", "start_time": "07:00:00", "end_time": "07:10:01",
+                             "headway_secs": "200", "exact_times": "1"},
+                            {"trip_id": "T3", "start_time": "30:00:00", "end_time": "30:00:01",
+                             "headway_secs": "3600"}])
+    from sources.loaders.gtfs import frequency_stop_times
+
+    assert frequency_stop_times(feed.frequencies, feed.stop_times).tolist() == [16, 4]
+    tt = build_timetable(feed, TUESDAY)
+    assert sorted(t for t in tt.trip_ids if t.startswith("T1@")) == [
+        "T1@07:00:00", "T1@07:03:20", "T1@07:06:40", "T1@07:10:00"]
+    assert {t for t in tt.trip_ids if t.startswith("T3@")} == {"T3@30:00:00"}  # today's and yesterday's
+    assert {tt.estimated_headway_s(i) for i in tt.trip_indices("T3@30:00:00")} == {3600}
+
+
+def test_the_connections_invariant_is_checked_where_timetables_are_built() -> None:
+    import pytest
+
+    from routing.errors import TimetableError
+    from routing.transit.timetable import check_connections
+
+    check_connections(np.array([0, 10]), np.array([5, 10]))
+    for dep, arr in (([10], [5]), ([-1], [5]), ([0], [2**31])):
+        with pytest.raises(TimetableError, match="invariant"):
+            check_connections(np.array(dep), np.array(arr))

@@ -6,6 +6,8 @@ never a traceback; the CSV scanner keeps its accounting (records + quarantined =
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -66,3 +68,39 @@ def test_traces_loaders(data: bytes) -> None:
             loader(data)
         except SourceError:
             pass
+
+
+#: examples of the frequencies property: a few dozen in CI (derandomised), more with SPMD_FUZZ_EXAMPLES
+FREQ_FUZZ = settings(max_examples=int(os.environ.get("SPMD_FUZZ_EXAMPLES", "30")), deadline=None,
+                     derandomize="SPMD_FUZZ_EXAMPLES" not in os.environ, database=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FREQ_PIECES = st.sampled_from(["T1", "T2", "N1", "X", "00:00:00", "47:59:59", "48:00:00", "08:00:00", "25:00:00",
+                               "7:00:00", "1", "0", "-1", "1.5", "600", "3600", "1e9", "nan", "inf", "", "abc", "2",
+                               '"', "9" * 30])
+
+
+@FREQ_FUZZ
+@given(body=st.one_of(
+    st.lists(st.lists(FREQ_PIECES, min_size=4, max_size=5).map(",".join), max_size=12).map(
+        lambda rows: ("trip_id,start_time,end_time,headway_secs,exact_times\n" + "\n".join(rows)).encode()),
+    header_then(b"trip_id,start_time,end_time,headway_secs")))
+def test_frequencies_rows_give_a_timetable_or_a_clean_error(body: bytes) -> None:
+    """Loading and expanding any frequencies.txt: a timetable, or a SourceError (BudgetExceeded
+    for runs past the budget), never a MemoryError nor another traceback."""
+    import datetime as dt
+    import tempfile
+    from pathlib import Path
+
+    from routing.transit.timetable import build_timetable
+    from tests.factories import make_gtfs_zip
+
+    with tempfile.TemporaryDirectory(prefix="spmd-fuzz-") as folder:
+        path = make_gtfs_zip(Path(folder) / "feed.zip", raw={"frequencies.txt": body})
+        result = run_on_bytes(load_gtfs, path.read_bytes(), ".zip")
+    if isinstance(result, SourceError):
+        return
+    try:
+        tt = build_timetable(result.data, dt.date(2024, 3, 5))
+    except SourceError:
+        return
+    assert (tt.arr_time >= tt.dep_time).all() and (tt.dep_time >= 0).all()

@@ -453,3 +453,65 @@ def test_input_folder_is_not_modified(tmp_path: Path) -> None:
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     load_gtfs(folder)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+# -- frequencies.txt: the work a row asks for is counted before anything is expanded ---------------
+
+def _every_second(trips: list[str]) -> list[dict[str, str]]:
+    return [{"trip_id": t, "start_time": "00:00:00", "end_time": "47:59:59", "headway_secs": "1"} for t in trips]
+
+
+@pytest.mark.parametrize("trips", [["T1"], ["T1", "T2", "T3", "N1", "T1", "T2", "T3", "N1", "T1", "T2"]])
+def test_frequencies_of_one_run_a_second_are_refused_naming_file_row_and_field(tmp_path: Path,
+                                                                               trips: list[str]) -> None:
+    import tracemalloc
+
+    from sources.budgets import BudgetExceeded
+
+    folder = make_gtfs_dir(tmp_path / "g", tables={"frequencies.txt": _every_second(trips)})
+    tracemalloc.start()
+    try:
+        with pytest.raises(BudgetExceeded) as err:
+            load_gtfs(folder)
+        peak_mb = tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+    assert peak_mb < 100  # one row was 395 MB and 9 s once expanded; ten rows 1.6 GB
+    # 172,799 runs x 4 stop times per row
+    assert (err.value.file, err.value.row, err.value.field) == ("frequencies.txt", 1, "headway_secs")
+    assert f"{691_196 * len(trips):,} stop times" in str(err.value)
+    assert "SPMD_BUDGET_MAX_FREQUENCY_STOP_TIMES" in str(err.value)
+
+
+def test_the_frequency_budget_names_the_row_that_crosses_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sources.budgets import BudgetExceeded
+
+    rows = [{"trip_id": t, "start_time": "07:00:00", "end_time": "08:00:00", "headway_secs": "600"}
+            for t in ("T1", "T2", "T3")]  # 6 runs x 4 stop times each
+    rows.insert(1, {"trip_id": "T1", "start_time": "9h", "end_time": "10:00:00", "headway_secs": "600"})
+    folder = make_gtfs_dir(tmp_path / "g", tables={"frequencies.txt": rows})
+    monkeypatch.setenv("SPMD_BUDGET_MAX_FREQUENCY_STOP_TIMES", "30")
+    with pytest.raises(BudgetExceeded) as err:
+        load_gtfs(folder)
+    assert err.value.row == 3  # 24 after T1, 48 after T2 (row 2 is quarantined: no run)
+    monkeypatch.setenv("SPMD_BUDGET_MAX_FREQUENCY_STOP_TIMES", "72")
+    assert len(load_gtfs(folder).data.frequencies) == 3
+
+
+@pytest.mark.parametrize(("headway", "start", "end", "field", "code"), [
+    ("0", "07:00:00", "08:00:00", "headway_secs", "invalid_integer"),
+    ("-600", "07:00:00", "08:00:00", "headway_secs", "invalid_integer"),
+    ("1.5", "07:00:00", "08:00:00", "headway_secs", "invalid_integer"),
+    ("1e9999", "07:00:00", "08:00:00", "headway_secs", "invalid_integer"),
+    ("nan", "07:00:00", "08:00:00", "headway_secs", "invalid_integer"),
+    ("six", "07:00:00", "08:00:00", "headway_secs", "invalid_integer"),
+    ("600", "08:00:00", "07:00:00", "end_time", "start_and_end_range_out_of_order"),
+    ("600", "08:00:00", "08:00:00", "end_time", "start_and_end_range_out_of_order"),
+    ("600", "07:00:00", "48:00:00", "end_time", "invalid_time"),
+])
+def test_bad_frequency_values_are_quarantined_with_a_reason(tmp_path: Path, headway: str, start: str, end: str,
+                                                            field: str, code: str) -> None:
+    row = {"trip_id": "T1", "start_time": start, "end_time": end, "headway_secs": headway}
+    loaded = load_gtfs(make_gtfs_dir(tmp_path / "g", tables={"frequencies.txt": [row]}))
+    assert _q(loaded.report, code) == [("frequencies.txt", 1, field)]
+    assert len(loaded.data.frequencies) == 0
