@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.services.scenarios import read_upload
+from devkit.reference_router import load_feed
 from routing.scenarios.scenario import (
     _FIELDS,
     _TOP_FIELDS,
@@ -31,7 +32,6 @@ from routing.scenarios.scenario import (
 )
 from routing.transit.timetable import Timetable, build_timetable
 from tests.factories import make_gtfs_dir
-from tests.reference_router import load_feed
 
 FUZZ_EXAMPLES = int(os.environ.get("SPMD_FUZZ_EXAMPLES", "60"))
 CI = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize="SPMD_FUZZ_EXAMPLES" not in os.environ,

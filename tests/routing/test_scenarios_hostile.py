@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.services.scenarios import read_upload
+from devkit.reference_router import load_feed
 from routing.scenarios.scenario import (
     DAY_BOUND_S,
     MAX_EXTENDS_DEPTH,
@@ -29,7 +30,6 @@ from routing.scenarios.scenario import (
 from routing.transit.timetable import Timetable, build_timetable
 from sources.budgets import budgets
 from tests.factories import make_gtfs_dir
-from tests.reference_router import load_feed
 
 TUESDAY = dt.date(2024, 3, 5)
 HEAD = 'name = "hostile"\n'
