@@ -167,6 +167,7 @@ def test_cancelled_trip_and_skipped_stop(tt) -> None:
         {"trip_id": "NOPE", "stops": [{"seq": 1, "arr": 60}]},
     ])), stats=stats)
     assert stats == {"trips_delayed": 0, "trips_canceled": 1, "stops_skipped": 1, "rows_unmatched": 1,
+                     "updates_out_of_window": 0,
                      "resorted": 1}
     assert _trip_times(new, "T1") == []
     assert _trip_times(new, "T2") == [("A", "B", _h("08:20"), _h("08:25")),
