@@ -50,8 +50,8 @@ def run(argv: list[str], *, timeout_s: float, env: dict[str, str] | None = None)
         proc.returncode = code if code is not None else -9  # already reaped: Popen must not wait again
         elapsed = time.perf_counter() - t0
         out.seek(0)
-        board = [ln.strip() for ln in out.read().decode(errors="replace").splitlines() if "->" in ln]
-        first_board_line = f"stdout: {board[0][:140]}" if board else ""
+        board = [ln.strip() for ln in out.read().decode(errors="replace").splitlines() if "->" in ln or " at " in ln]
+        first_board_line = f"stdout: {' | '.join(board[:2])[:150]}" if board else ""
         err.seek(0)
         lines = [ln for ln in err.read().decode(errors="replace").splitlines() if ln.strip()]
     return {"code": code, "seconds": elapsed, "peak_mb": rusage.ru_maxrss / 1024 if rusage else float("nan"),
@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     fifo = tmp / "fifo.csv"
     os.mkfifo(fifo)
     (tmp / "folder.csv").mkdir()
+    (tmp / "full.csv").symlink_to("/dev/full")
     rows: list[tuple[str, str, list[str]]] = [
         ("-", "departures, plain (fills the cache)", routing("departures", "--stop", "République", *at)),
         ("4", "arrival.time = 2**40", routing("departures", "--stop", "République", *at, "--trip-updates",
@@ -148,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         ("11", "--stop 100k chars", routing("departures", "--stop", "x" * 100_000, *at)),
         ("11", "journeys --from 100k chars", routing("journeys", "--from", "x" * 100_000, "--to", "Gares", *at)),
         ("12", "simulate --out /dev/full", routing("simulate-traces", "--users", "50", "--out", "/dev/full")),
+        ("12", "simulate --out full.csv -> /dev/full", routing("simulate-traces", "--users", "50", "--out",
+                                                               str(tmp / "full.csv"))),
         ("12", "simulate --out a folder", routing("simulate-traces", "--users", "50", "--out", str(tmp / "folder.csv"))),
         ("12", "simulate --out a FIFO", routing("simulate-traces", "--users", "50", "--out", str(fifo))),
         ("12", "simulate --out with a newline", routing("simulate-traces", "--users", "50", "--out",
