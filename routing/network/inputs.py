@@ -57,7 +57,7 @@ def load_timetable(*, bundle: Any = None, cache: Any = None, day: dt.date) -> An
 
 
 def check_service_day(day: dt.date, *, feed: Any = None, bundle: Any = None, cache: Any = None) -> None:
-    """Refuse a service day outside the GTFS feed's calendar (its first to last date), naming the
+    """Refuse a service day outside the GTFS feed's reach (its first to last date with service), naming the
     feed's dates: :class:`sources.loaders.gtfs.ServiceDateError` (an unusable input: exit 2 on the
     command lines). A day inside the calendar without service passes (its timetable is empty)."""
     from sources.loaders.gtfs import ServiceDateError
@@ -67,7 +67,7 @@ def check_service_day(day: dt.date, *, feed: Any = None, bundle: Any = None, cac
     first, last = feed.first_date, feed.last_date
     if first is None or not first <= day <= last:
         span = f"{first}..{last}" if first else "no date"
-        raise ServiceDateError(f"service day {day} is outside the GTFS feed's dates ({span})",
+        raise ServiceDateError(f"service day {day} is outside the dates the GTFS feed serves ({span})",
                                first_date=first, last_date=last)
 
 
