@@ -141,8 +141,7 @@ class UploadGuard:
     def refusal(self, scope: Scope, manager: Any) -> tuple[str | None, int | None]:
         """(the refusal message or None, bytes reserved for this upload or None when it is not an
         upload let through)."""
-        from sources import get_budgets
-        from sources.budgets import BudgetExceeded
+        from sources import UnusableInputError, get_budgets
 
         match = UPLOAD_PATH.search(str(scope.get("path", "")))
         if scope.get("method") != "PUT" or match is None or manager is None:
@@ -160,7 +159,7 @@ class UploadGuard:
         try:
             budgets.check("max_uploads_per_session", files + flying_files + 1, what="uploads of this session")
             budgets.check("max_upload_total_bytes", total + all_flying + size, what="uploads held by the server")
-        except BudgetExceeded as exc:
+        except UnusableInputError as exc:  # a BudgetExceeded: the message names the limit and setting
             return str(exc), None
         self.in_flight[session_id] = (flying_files + 1, flying_bytes + size)
         return None, size
