@@ -13,49 +13,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LIMIT_AS = 4 * 1024**3
+sys.path.insert(0, str(ROOT))
+
+from tests.measure import run_measured  # noqa: E402
 
 
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (LIMIT_AS, LIMIT_AS))
-
-
-def run(argv: list[str], *, timeout_s: float, env: dict[str, str] | None = None) -> dict[str, object]:
-    """``argv`` as a child process: exit code (None when killed at the timeout), seconds, peak MB,
-    the last stderr line."""
-    t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, preexec_fn=_limit,
-                                cwd=ROOT, env={**os.environ, **(env or {})})
-        code: int | None = None
-        rusage = None
-        while True:
-            pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                code = os.waitstatus_to_exitcode(status)
-                break
-            if time.perf_counter() - t0 > timeout_s:
-                proc.kill()
-                _, status, rusage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.05)
-        proc.returncode = code if code is not None else -9  # already reaped: Popen must not wait again
-        elapsed = time.perf_counter() - t0
-        out.seek(0)
-        board = [ln.strip() for ln in out.read().decode(errors="replace").splitlines() if "->" in ln or " at " in ln]
-        first_board_line = f"stdout: {' | '.join(board[:2])[:150]}" if board else ""
-        err.seek(0)
-        lines = [ln for ln in err.read().decode(errors="replace").splitlines() if ln.strip()]
-    return {"code": code, "seconds": elapsed, "peak_mb": rusage.ru_maxrss / 1024 if rusage else float("nan"),
-            "stderr_lines": len(lines), "last": lines[-1][:160] if lines else first_board_line}
+def run(argv: list[str], *, timeout_s: float) -> dict[str, object]:
+    """``python argv[1:]`` measured by :func:`tests.measure.run_measured` (4 GB address space, the
+    child's own peak): exit code (None when killed at the timeout), seconds, peak MB, the last stderr
+    line (else the first lines of the board on stdout)."""
+    r = run_measured(argv[1:], timeout_s=timeout_s)
+    lines = r.error_lines
+    board = [ln.strip() for ln in r.stdout.splitlines() if "->" in ln or " at " in ln]
+    shown = lines[-1][:160] if lines else (f"stdout: {' | '.join(board[:2])[:150]}" if board else "")
+    return {"code": r.code, "seconds": r.seconds, "peak_mb": r.peak_mb, "stderr_lines": len(lines), "last": shown}
 
 
 def gtfs_rt_feed(path: Path, *, entities: int = 1, time_value: int | None = None, delay: int | None = None,
