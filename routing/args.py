@@ -257,6 +257,17 @@ def parse_count(text: Any, what: str, *, lo: int = 0, hi: int) -> int:
 
 
 
+def parse_budget_count(text: Any, what: str, *, budget: str, lo: int = 1) -> int:
+    """A whole number from ``lo`` up to the budget ``budget`` of :mod:`sources.budgets` (the
+    message over it names the setting that raises it)."""
+    n = parse_count(text, what, lo=lo, hi=2**63 - 1)
+    try:
+        budgets().check(budget, n, what=what)
+    except BudgetExceeded as exc:
+        raise ArgumentError(str(exc), key="too_large", what=what, value=str(text)) from None
+    return n
+
+
 def _numbers(text: Any, what: str) -> tuple[str, list[float]]:
     value = _text(text, what)
     parts = [p for p in value.split(",")]

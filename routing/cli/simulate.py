@@ -7,7 +7,6 @@ from typing import Any
 
 from routing import args as A
 from routing.cli.options import add_data_options
-from sources.budgets import budgets
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -27,8 +26,8 @@ def register(sub: Any) -> None:
     """Add the ``simulate-traces`` command to the routing CLI."""
     p = sub.add_parser("simulate-traces", help="write straight-line commuter traces (CSV, simulated=True)")
     add_data_options(p)
-    p.add_argument("--users", type=A.typed(A.parse_count, "--users", lo=1, hi=budgets().max_simulated_users),
-                   default=300, help="users to simulate (budget max_simulated_users)")
+    p.add_argument("--users", type=A.typed(A.parse_budget_count, "--users", budget="max_simulated_users"),
+                   default=300, help="users to simulate (at most the budget SPMD_BUDGET_MAX_SIMULATED_USERS)")
     p.add_argument("--seed", type=A.typed(A.parse_count, "--seed", lo=0, hi=2**32 - 1), default=1)
     p.add_argument("--out", required=True, type=A.typed(A.parse_output, "--out", suffixes=(".csv",)),
                    help="CSV file to write")
