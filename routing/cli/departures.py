@@ -33,15 +33,19 @@ def cmd_departures(args: argparse.Namespace) -> int:
     from routing.places import PlaceNotFound
     from routing.transit.departures import departure_board, find_stop, next_departures, seconds_of
 
+    updates = None
+    if args.trip_updates:  # parsed (and its budgets checked) before the timetable is loaded
+        from sources.loaders.gtfs_rt import load_trip_updates
+
+        updates = load_trip_updates(args.trip_updates)
     tt = load_timetable(bundle=args.bundle, cache=args.cache, day=timetable_day(args))
     at = at_on(tt.day, args.at)
     live = None
-    if args.trip_updates:
+    if updates is not None:
         from routing.transit.realtime import apply_trip_updates
-        from sources.loaders.gtfs_rt import load_trip_updates
 
         stats: dict[str, int] = {}
-        live = apply_trip_updates(tt, load_trip_updates(args.trip_updates), stats=stats)
+        live = apply_trip_updates(tt, updates, stats=stats)
         if stats.get("updates_out_of_window"):
             print(f"note: {stats['updates_out_of_window']} trip update(s) dropped: they would move a stop time "
                   f"outside the service day ± 48 h", file=sys.stderr)
