@@ -33,12 +33,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from routing.network.inputs import check_service_day
 
         check_service_day(day, bundle=args.bundle, cache=args.cache)
-    planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache, scenario=args.scenario)
-    when = at_on(planner.date, when)  # a time of day (or none: 08:00) on the network's service day
-    if args.trip_updates:
+    updates = None
+    if args.trip_updates:  # parsed (and its budgets checked) before the network is loaded
         from sources.loaders.gtfs_rt import load_trip_updates
 
-        planner = planner.with_trip_updates(load_trip_updates(args.trip_updates))
+        updates = load_trip_updates(args.trip_updates)
+    planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache, scenario=args.scenario)
+    when = at_on(planner.date, when)  # a time of day (or none: 08:00) on the network's service day
+    if updates is not None:
+        planner = planner.with_trip_updates(updates)
     result = planner.plan(args.origin, args.destination, when, arrive_by=args.arrive_by, modes=modes,
                           params=params)
     if args.json:
