@@ -14,15 +14,30 @@ Starlette application it creates in :class:`SecurityLayer`, an ASGI middleware t
 
 The upload limit (``server.maxUploadSize``) is given to Streamlit from ``sources.budgets``
 (:func:`server_args`), the same figure the traces page shows and the README states.
+
+Uploads are bounded in number and in total as well (:class:`UploadGuard`, in the same layer): a
+``PUT`` to the upload endpoint is answered 413 with a plain message naming the budget and its
+setting, before its body is read, when the session already holds ``max_uploads_per_session``
+files or when the files all sessions hold would pass ``max_upload_total_bytes``. When a session
+ends (its browser closes or loses the connection) its uploaded files are dropped at once, and once
+Streamlit's reconnection delay (``server.disconnectedSessionTTL``) is over, the stored session is
+shut down (Streamlit's storage only forgets it, lazily, which kept its files and state) and the
+freed memory is handed back to the system (:func:`release_memory`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import logging
 import os
+import re
+import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
+
+log = logging.getLogger("dashboard.server")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -89,11 +104,82 @@ def metrics_allowed(scope: Scope) -> bool:
     return client[0] in LOOPBACK and not forwarded
 
 
+#: ``PUT <base>/_stcore/upload_file/<session id>/<file id>``: one uploaded file
+UPLOAD_PATH = re.compile(r"/_stcore/upload_file/([^/]+)/([^/]+)/?$")
+
+
+def _upload_manager() -> Any:
+    """Streamlit's uploaded-file manager of the running server (None outside a server)."""
+    try:
+        from streamlit import runtime
+
+        return runtime.get_instance().uploaded_file_mgr if runtime.exists() else None
+    except Exception:  # noqa: BLE001 - no runtime: nothing to bound
+        return None
+
+
+def _held(manager: Any, session_id: str) -> tuple[int, int]:
+    """(files the session holds, bytes all sessions hold) in Streamlit's uploaded-file manager."""
+    storage = getattr(manager, "file_storage", None)
+    if storage is None:
+        return 0, 0
+    lock = getattr(manager, "_lock", None) or threading.Lock()
+    with lock:
+        files = len(storage.get(session_id, {}))
+        total = sum(len(rec.data) for recs in storage.values() for rec in recs.values())
+    return files, total
+
+
+class UploadGuard:
+    """The budgets on uploads, checked on each ``PUT`` before its body is read: files one session
+    holds (``max_uploads_per_session``) and bytes all sessions hold (``max_upload_total_bytes``,
+    counting the uploads in flight at their announced size, else the one-file limit)."""
+
+    def __init__(self) -> None:
+        self.in_flight: dict[str, tuple[int, int]] = {}  # session id -> (files, bytes) being received
+
+    def refusal(self, scope: Scope, manager: Any) -> tuple[str | None, int | None]:
+        """(the refusal message or None, bytes reserved for this upload or None when it is not an
+        upload let through)."""
+        from sources import UnusableInputError, get_budgets
+
+        match = UPLOAD_PATH.search(str(scope.get("path", "")))
+        if scope.get("method") != "PUT" or match is None or manager is None:
+            return None, None
+        session_id = match.group(1)
+        budgets = get_budgets()
+        headers = dict(scope.get("headers") or [])
+        try:
+            size = max(0, int(headers.get(b"content-length", b"")))
+        except ValueError:
+            size = budgets.max_upload_bytes
+        files, total = _held(manager, session_id)
+        flying_files, flying_bytes = self.in_flight.get(session_id, (0, 0))
+        all_flying = sum(b for _, b in self.in_flight.values())
+        try:
+            budgets.check("max_uploads_per_session", files + flying_files + 1, what="uploads of this session")
+            budgets.check("max_upload_total_bytes", total + all_flying + size, what="uploads held by the server")
+        except UnusableInputError as exc:  # a BudgetExceeded: the message names the limit and setting
+            return str(exc), None
+        self.in_flight[session_id] = (flying_files + 1, flying_bytes + size)
+        return None, size
+
+    def done(self, scope: Scope, size: int) -> None:
+        match = UPLOAD_PATH.search(str(scope.get("path", "")))
+        if match is None or match.group(1) not in self.in_flight:
+            return
+        files, nbytes = self.in_flight.pop(match.group(1))
+        if files > 1:
+            self.in_flight[match.group(1)] = (files - 1, nbytes - size)
+
+
 class SecurityLayer:
-    """ASGI middleware: security headers on every response, metrics closed (see the module doc)."""
+    """ASGI middleware: security headers on every response, metrics closed, uploads bounded (see
+    the module doc)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.uploads = UploadGuard()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") != "http":
@@ -102,6 +188,11 @@ class SecurityLayer:
         path = str(scope.get("path", ""))
         if path.rstrip("/").endswith(METRICS_PATH) and not metrics_allowed(scope):
             await _send_plain(send, 404, b"Not Found")
+            return
+        refusal, reserved = self.uploads.refusal(scope, _upload_manager())
+        if refusal is not None:
+            log.warning("upload refused: %s", refusal)
+            await _send_plain(send, 413, refusal.encode())
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -114,7 +205,11 @@ class SecurityLayer:
                 message["headers"] = raw
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            if reserved is not None:
+                self.uploads.done(scope, reserved)
 
 
 async def _send_plain(send: Send, status: int, body: bytes) -> None:
@@ -142,7 +237,79 @@ def install() -> bool:
 
     create_secured._spmd_secured = True  # type: ignore[attr-defined]
     starlette_server.create_starlette_app = create_secured
+    _release_uploads_when_sessions_end()
     return True
+
+
+def release_memory() -> None:
+    """Collect garbage, then hand freed heap pages back to the system (glibc's ``malloc_trim``:
+    a 49 MB upload parsed in small chunks leaves the heap fragmented, and the process would keep
+    that size long after the data is gone)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the allocator keeps its own policy
+        pass
+
+
+def end_session_uploads(manager: Any, session_id: str) -> None:
+    """Drop the files a session uploaded (Streamlit keeps them until the session is shut down,
+    which a session dropped from the reconnection storage never is)."""
+    uploads = getattr(manager, "_uploaded_file_mgr", None)
+    if uploads is not None:
+        uploads.remove_session_files(session_id)
+
+
+def expire_stored_sessions(manager: Any) -> int:
+    """Shut down the disconnected sessions whose reconnection delay is over (Streamlit's storage
+    only forgets them when it is next used, without shutting them down); returns how many."""
+    cache = getattr(getattr(manager, "_session_storage", None), "_cache", None)
+    expire = getattr(cache, "expire", None)
+    if expire is None:
+        return 0
+    expired = expire()
+    for _, info in expired:
+        try:
+            info.session.shutdown()
+        except Exception:  # noqa: BLE001 - a session half gone: what is left is garbage
+            log.debug("stored session shut down with an error", exc_info=True)
+    return len(expired)
+
+
+def _release_uploads_when_sessions_end() -> None:
+    """Patch Streamlit's session manager: a session that disconnects drops its uploads at once, and
+    is shut down (state, caches) once its reconnection delay is over; the memory goes back then."""
+    try:
+        from streamlit import config
+        from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+    except ImportError:
+        return
+    disconnect = WebsocketSessionManager.disconnect_session
+    if getattr(disconnect, "_spmd_releases", False):
+        return
+
+    def disconnect_session(self: Any, session_id: str) -> None:
+        disconnect(self, session_id)
+        end_session_uploads(self, session_id)
+        release_memory()
+        ttl_s = float(config.get_option("server.disconnectedSessionTTL") or 0)
+
+        def later() -> None:
+            if expire_stored_sessions(self):
+                release_memory()
+
+        try:  # on the server's event loop, where Streamlit shuts sessions down itself
+            asyncio.get_running_loop().call_later(ttl_s + 1.0, later)
+        except RuntimeError:  # called from another thread
+            timer = threading.Timer(ttl_s + 1.0, later)
+            timer.daemon = True
+            timer.start()
+
+    disconnect_session._spmd_releases = True  # type: ignore[attr-defined]
+    WebsocketSessionManager.disconnect_session = disconnect_session
 
 
 def max_upload_mb() -> int:

@@ -11,7 +11,11 @@ that the dashboard picks its own translated message (e.g. ``place.bad_coords``).
 What is refused: coordinates out of range or not finite ("91,-1.68" is latitude 91, never
 read as a longitude; "NaN,NaN" and "inf" are never coordinates), times such as ``25:99``,
 reversed or empty windows, bands that are not finite, positive and increasing, percentiles
-outside 0-100, counts out of their range, unknown modes, an output path in a missing folder.
+outside 0-100, counts out of their range, unknown modes; file arguments are checked before
+anything is loaded: an input must be a readable regular file within the size budget (never a
+FIFO, a device such as ``/dev/zero`` or a folder), an output a writable file path in a writable
+folder (never a folder, a FIFO or a device such as ``/dev/full``), and a path has no control
+characters.
 Dates with a UTC offset (``2011-11-15T08:00Z``, ``+01:00``) are converted to the local
 (Europe/Paris) wall-clock time, naive, as the timetables are.
 """
@@ -23,6 +27,7 @@ import datetime as dt
 import math
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -252,6 +257,17 @@ def parse_count(text: Any, what: str, *, lo: int = 0, hi: int) -> int:
 
 
 
+def parse_budget_count(text: Any, what: str, *, budget: str, lo: int = 1) -> int:
+    """A whole number from ``lo`` up to the budget ``budget`` of :mod:`sources.budgets` (the
+    message over it names the setting that raises it)."""
+    n = parse_count(text, what, lo=lo, hi=2**63 - 1)
+    try:
+        budgets().check(budget, n, what=what)
+    except BudgetExceeded as exc:
+        raise ArgumentError(str(exc), key="too_large", what=what, value=str(text)) from None
+    return n
+
+
 def _numbers(text: Any, what: str) -> tuple[str, list[float]]:
     value = _text(text, what)
     parts = [p for p in value.split(",")]
@@ -320,54 +336,88 @@ def _path_text(text: Any, what: str) -> str:
     return value
 
 
-def _is(path: Path, test: Callable[[Any], bool], what: str, value: str) -> bool:
-    """``test(path)`` (isdir, isfile) with the OS's refusals (a name too long...) as ArgumentError."""
+def _shown(path: str) -> str:
+    """A path in a message: as typed (it has no control character), cut when very long."""
+    return path if len(path) <= 200 else _short(path, 200)
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in a message: a folder, a FIFO, a device, a socket."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _stat(path: Path, what: str, value: str) -> os.stat_result | None:
+    """``os.stat`` (following links) or None when nothing is there; the OS's other refusals (a name
+    too long, a loop of links...) as ArgumentError."""
     try:
-        os.stat(path)
-    except FileNotFoundError:
-        return False
-    except NotADirectoryError:
-        return False
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
     except OSError as exc:
-        raise ArgumentError(f"{what} {_short(value)}: {exc.strerror or exc}", key="path", what=what,
+        raise ArgumentError(f"{what} {_shown(value)}: {exc.strerror or exc}", key="path", what=what,
                             value=value) from None
-    return test(path)
 
 
 def parse_output(text: Any, what: str = "--out", *, suffixes: Iterable[str] | None = None) -> Path:
-    """An output file whose folder exists and is writable, with one of ``suffixes`` (if given)."""
+    """An output file whose folder exists and is writable, with one of ``suffixes`` (if given).
+
+    Refused before any work: a path with control characters (a line break), a folder, a FIFO or a
+    device (``/dev/full``: a write that could only fail or hang after the work), an existing file
+    that is not writable."""
     value = _path_text(text, what)
     path = Path(value)
     if suffixes is not None:
         allowed = tuple(suffixes)
         if path.suffix.lower() not in allowed:
-            raise ArgumentError(f"{what} {value}: unknown suffix {path.suffix!r} (use {', '.join(allowed)})",
-                                key="suffix", what=what, value=value)
+            raise ArgumentError(f"{what} {_shown(value)}: unknown suffix {_short(path.suffix, 20)} "
+                                f"(use {', '.join(allowed)})", key="suffix", what=what, value=value)
+    st = _stat(path, what, value)
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            raise ArgumentError(f"{what} {_shown(value)} is {_kind(st.st_mode)}, not a file to write",
+                                key="path", what=what, value=value)
+        if not os.access(path, os.W_OK):
+            raise ArgumentError(f"{what} {_shown(value)}: the file is not writable", key="path", what=what,
+                                value=value)
     folder = path.parent
-    if _is(path, os.path.isdir, what, value):
-        raise ArgumentError(f"{what} {value} is a folder, not a file", key="path", what=what, value=value)
-    if not _is(folder, os.path.isdir, what, value):
-        raise ArgumentError(f"{what} {value}: the folder {folder} does not exist", key="folder", what=what,
-                            value=value)
-    if not os.access(folder, os.W_OK):
-        raise ArgumentError(f"{what} {value}: the folder {folder} is not writable", key="folder", what=what,
-                            value=value)
+    folder_st = _stat(folder, what, value)
+    if folder_st is None or not stat.S_ISDIR(folder_st.st_mode):
+        raise ArgumentError(f"{what} {_shown(value)}: the folder {_shown(str(folder))} does not exist",
+                            key="folder", what=what, value=value)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ArgumentError(f"{what} {_shown(value)}: the folder {_shown(str(folder))} is not writable",
+                            key="folder", what=what, value=value)
     return path
 
 
+def parse_input_file(text: Any, what: str, *, budget: str = "max_file_bytes") -> Path:
+    """An existing, readable regular file within the size budget ``budget`` (``max_file_bytes``).
 
-
-def parse_input_file(text: Any, what: str) -> Path:
-    """An existing, readable file."""
+    Refused before loading: a folder, a FIFO, a device (``/dev/zero`` would be read without end),
+    a file over the budget (the message names the setting), a file that cannot be read."""
     value = _path_text(text, what)
     path = Path(value)
-    if not _is(path, os.path.isfile, what, value):
-        raise ArgumentError(f"{what} {value}: no such file", key="file", what=what, value=value)
+    st = _stat(path, what, value)
+    if st is None:
+        raise ArgumentError(f"{what} {_shown(value)}: no such file", key="file", what=what, value=value)
+    if not stat.S_ISREG(st.st_mode):
+        raise ArgumentError(f"{what} {_shown(value)} is {_kind(st.st_mode)}, not a file to read", key="file",
+                            what=what, value=value)
+    try:
+        budgets().check(budget, st.st_size, what=f"{what} {_shown(value)}")
+    except BudgetExceeded as exc:
+        raise ArgumentError(str(exc), key="too_large", what=what, value=value) from None
     if not os.access(path, os.R_OK):
-        raise ArgumentError(f"{what} {value}: not readable", key="file", what=what, value=value)
+        raise ArgumentError(f"{what} {_shown(value)}: not readable", key="file", what=what, value=value)
     return path
-
-
 
 
 def typed(fn: Callable[..., Any], what: str, **kwargs: Any) -> Callable[[str], Any]:

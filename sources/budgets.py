@@ -17,7 +17,11 @@ from sources.errors import UnusableInputError
 #: name -> (default, unit, what it bounds)
 DEFAULTS: dict[str, tuple[int, str, str]] = {
     "max_file_bytes": (512 * 1024**2, "bytes", "size of one input file"),
+    "max_rt_entities": (100_000, "entities", "entities of one GTFS-realtime feed"),
+    "max_rt_stop_updates": (500_000, "stop updates", "stop time updates of GTFS-realtime feeds"),
     "max_upload_bytes": (50 * 1024 * 1024, "bytes", "size of one uploaded file"),
+    "max_uploads_per_session": (4, "files", "uploaded files one dashboard session holds at once"),
+    "max_upload_total_bytes": (256 * 1024**2, "bytes", "uploaded files all dashboard sessions hold at once"),
     "max_archive_bytes": (1024**3, "bytes", "decompressed size of one archive (all entries)"),
     "max_entry_bytes": (512 * 1024**2, "bytes", "decompressed size of one archive entry"),
     "max_archive_ratio": (100, "ratio", "compression ratio of one archive entry"),
@@ -26,6 +30,7 @@ DEFAULTS: dict[str, tuple[int, str, str]] = {
     "max_service_days": (5_000_000, "service-days", "service x date pairs of one GTFS calendar"),
     "max_place_chars": (200, "characters", "length of a place name or query"),
     "max_simulated_users": (100_000, "users", "users to simulate"),
+    "max_skmob_users": (50, "users", "users given to scikit-mobility, whose attacks cost the square of the users"),
     "max_cell_departures": (5_000_000, "cells x departures", "cells x departure times of one request"),
     "parse_seconds": (300, "seconds", "time to parse one upload"),
     "max_scenario_connections": (1_000_000, "connections", "connections a scenario adds"),
@@ -56,7 +61,11 @@ class BudgetExceeded(UnusableInputError):
 @dataclass(frozen=True)
 class Budgets:
     max_file_bytes: int
+    max_rt_entities: int
+    max_rt_stop_updates: int
     max_upload_bytes: int
+    max_uploads_per_session: int
+    max_upload_total_bytes: int
     max_archive_bytes: int
     max_entry_bytes: int
     max_archive_ratio: int
@@ -65,6 +74,7 @@ class Budgets:
     max_service_days: int
     max_place_chars: int
     max_simulated_users: int
+    max_skmob_users: int
     max_cell_departures: int
     parse_seconds: int
     max_scenario_connections: int

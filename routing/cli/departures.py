@@ -13,7 +13,19 @@ import sys
 import time
 from typing import Any
 
-from routing.cli.options import add_at_option, add_data_options, at_on, timetable_day
+from routing import args as A
+from routing.cli.options import (
+    add_at_option,
+    add_data_options,
+    add_place_option,
+    at_on,
+    timetable_day,
+)
+
+#: how far ahead departures are looked for, at most (minutes): the service day and its night
+MAX_HORIZON_MIN = 24 * 60
+#: departures listed per line and direction, at most
+MAX_PER_LINE = 50
 
 
 def cmd_departures(args: argparse.Namespace) -> int:
@@ -21,14 +33,22 @@ def cmd_departures(args: argparse.Namespace) -> int:
     from routing.places import PlaceNotFound
     from routing.transit.departures import departure_board, find_stop, next_departures, seconds_of
 
+    updates = None
+    if args.trip_updates:  # parsed (and its budgets checked) before the timetable is loaded
+        from sources.loaders.gtfs_rt import load_trip_updates
+
+        updates = load_trip_updates(args.trip_updates)
     tt = load_timetable(bundle=args.bundle, cache=args.cache, day=timetable_day(args))
     at = at_on(tt.day, args.at)
     live = None
-    if args.trip_updates:
+    if updates is not None:
         from routing.transit.realtime import apply_trip_updates
-        from sources.loaders.gtfs_rt import load_trip_updates
 
-        live = apply_trip_updates(tt, load_trip_updates(args.trip_updates))
+        stats: dict[str, int] = {}
+        live = apply_trip_updates(tt, updates, stats=stats)
+        if stats.get("updates_out_of_window"):
+            print(f"note: {stats['updates_out_of_window']} trip update(s) dropped: they would move a stop time "
+                  f"outside the service day ± 48 h", file=sys.stderr)
     try:
         stop = find_stop(tt, args.stop)
     except PlaceNotFound as exc:
@@ -60,12 +80,15 @@ def register(sub: Any) -> None:
     """Add the ``departures`` command to the routing CLI."""
     p = sub.add_parser("departures", help="next departures at a stop, per line and direction")
     add_data_options(p)
-    p.add_argument("--stop", required=True, help="stop name (accents and typos tolerated) or stop id")
+    add_place_option(p, "--stop", "stop", help="stop name (accents and typos tolerated) or stop id")
     add_at_option(p, required=True,
                   help="HH:MM on the service day, or an ISO date-time, e.g. 2011-11-15T08:00 (its date is the "
                        "service day)")
-    p.add_argument("--horizon-min", type=float, default=120.0, help="how far ahead to look (minutes)")
-    p.add_argument("--per-line", type=int, default=3, help="next departures listed per line and direction")
-    p.add_argument("--trip-updates", help="a GTFS-RT TripUpdates file (.pb): delays and cancellations")
+    p.add_argument("--horizon-min", type=A.typed(A.parse_number, "--horizon-min", lo=1, hi=MAX_HORIZON_MIN),
+                   default=120.0, help=f"how far ahead to look (minutes, at most {MAX_HORIZON_MIN})")
+    p.add_argument("--per-line", type=A.typed(A.parse_count, "--per-line", lo=1, hi=MAX_PER_LINE), default=3,
+                   help="next departures listed per line and direction")
+    p.add_argument("--trip-updates", type=A.typed(A.parse_input_file, "--trip-updates"),
+                   help="a GTFS-RT TripUpdates file (.pb): delays and cancellations")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_departures)

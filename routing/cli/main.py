@@ -33,6 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)  # every argument checked here, before any data is loaded
     except SystemExit as exc:  # a bad argument (one line on stderr) or --help
         return exc.code if isinstance(exc.code, int) else 2
+    from routing.errors import RoutingError
     from routing.places import PlaceNotFound
     from sources.errors import SourceError
 
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SourceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RoutingError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -11,7 +11,13 @@ import json
 from typing import Any
 
 from routing import args as A
-from routing.cli.options import add_at_option, add_data_options, add_place_option, at_on
+from routing.cli.options import (
+    add_at_option,
+    add_data_options,
+    add_place_option,
+    at_on,
+    service_day,
+)
 from routing.constants import DEFAULT_MODES, TRIP_MODES
 
 
@@ -22,12 +28,20 @@ def cmd_plan(args: argparse.Namespace) -> int:
     modes, when, partner = args.modes, args.at, args.partner
     params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc,
                         transit_alternatives=args.alternatives)
-    planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache, scenario=args.scenario)
-    when = at_on(planner.date, when)  # a time of day (or none: 08:00) on the network's service day
-    if args.trip_updates:
+    day = service_day(args)
+    if day is not None:  # --day, or the date of --at, outside the feed: refused before the network is built
+        from routing.network.inputs import check_service_day
+
+        check_service_day(day, bundle=args.bundle, cache=args.cache)
+    updates = None
+    if args.trip_updates:  # parsed (and its budgets checked) before the network is loaded
         from sources.loaders.gtfs_rt import load_trip_updates
 
-        planner = planner.with_trip_updates(load_trip_updates(args.trip_updates))
+        updates = load_trip_updates(args.trip_updates)
+    planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache, scenario=args.scenario)
+    when = at_on(planner.date, when)  # a time of day (or none: 08:00) on the network's service day
+    if updates is not None:
+        planner = planner.with_trip_updates(updates)
     result = planner.plan(args.origin, args.destination, when, arrive_by=args.arrive_by, modes=modes,
                           params=params)
     if args.json:

@@ -26,8 +26,9 @@ def register(sub: Any) -> None:
     """Add the ``simulate-traces`` command to the routing CLI."""
     p = sub.add_parser("simulate-traces", help="write straight-line commuter traces (CSV, simulated=True)")
     add_data_options(p)
-    p.add_argument("--users", type=int, default=300)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--users", type=A.typed(A.parse_budget_count, "--users", budget="max_simulated_users"),
+                   default=300, help="users to simulate (at most the budget SPMD_BUDGET_MAX_SIMULATED_USERS)")
+    p.add_argument("--seed", type=A.typed(A.parse_count, "--seed", lo=0, hi=2**32 - 1), default=1)
     p.add_argument("--out", required=True, type=A.typed(A.parse_output, "--out", suffixes=(".csv",)),
                    help="CSV file to write")
     p.set_defaults(func=cmd_simulate)

@@ -52,10 +52,28 @@ def load_frame(ds_id: str, *, bundle: Any = None, cache: Any = None) -> Any:
 
 
 def load_timetable(*, bundle: Any = None, cache: Any = None, day: dt.date) -> Any:
-    """The compiled timetable of ``day`` from the catalogue's GTFS (no street layer built)."""
+    """The compiled timetable of ``day`` from the catalogue's GTFS (no street layer built); a day
+    outside the feed's calendar is refused (:func:`check_service_day`)."""
     from routing.transit.timetable import build_timetable
 
-    return build_timetable(load_frame(GTFS_ID, bundle=bundle, cache=cache), day)
+    feed = load_frame(GTFS_ID, bundle=bundle, cache=cache)
+    check_service_day(day, feed=feed)
+    return build_timetable(feed, day)
+
+
+def check_service_day(day: dt.date, *, feed: Any = None, bundle: Any = None, cache: Any = None) -> None:
+    """Refuse a service day outside the GTFS feed's reach (its first to last date with service), naming the
+    feed's dates: :class:`sources.loaders.gtfs.ServiceDateError` (an unusable input: exit 2 on the
+    command lines). A day inside the calendar without service passes (its timetable is empty)."""
+    from sources.loaders.gtfs import ServiceDateError
+
+    if feed is None:
+        feed = load_frame(GTFS_ID, bundle=bundle, cache=cache)
+    first, last = feed.first_date, feed.last_date
+    if first is None or not first <= day <= last:
+        span = f"{first}..{last}" if first else "no date"
+        raise ServiceDateError(f"service day {day} is outside the dates the GTFS feed serves ({span})",
+                               first_date=first, last_date=last)
 
 
 def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path]]:

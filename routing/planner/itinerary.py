@@ -14,6 +14,8 @@ from typing import Any
 
 import pandas as pd
 
+from routing.errors import RoutingError
+
 #: Leg modes.
 WALK, BIKE, BIKESHARE, TRANSIT, CAR, CARPOOL, ECAR, CHARGE, WAIT = (
     "walk", "bike", "bikeshare", "transit", "car", "carpool", "ecar", "charge", "wait")
@@ -119,9 +121,31 @@ class Itinerary:
         return {"type": "FeatureCollection", "features": features}
 
 
+class ItineraryError(RoutingError, ValueError):
+    """An itinerary that breaks time (a leg or the whole arriving before it leaves): a bug or an
+    input (trip updates, a scenario) that slipped past the checks where timetables are built."""
+
+
+def check_itinerary(it: Itinerary) -> None:
+    """Raise :class:`ItineraryError` unless ``it`` has legs, each arriving at or after it leaves,
+    one after the other (a leg never leaves before the previous one arrives)."""
+    if not it.legs:
+        raise ItineraryError(f"itinerary {it.label!r} has no leg")
+    for i, leg in enumerate(it.legs):
+        if leg.arrival < leg.departure:
+            raise ItineraryError(f"itinerary {it.label!r}: leg {i} ({leg.mode}) arrives at {leg.arrival:%H:%M:%S} "
+                                 f"before it leaves at {leg.departure:%H:%M:%S}")
+        if i and leg.departure < it.legs[i - 1].arrival:
+            raise ItineraryError(f"itinerary {it.label!r}: leg {i} ({leg.mode}) leaves at {leg.departure:%H:%M:%S}, "
+                                 f"before leg {i - 1} arrives at {it.legs[i - 1].arrival:%H:%M:%S}")
+
+
 @dataclass
 class PlanResult:
-    """What the planner answers: itineraries (best first), or none with a reason."""
+    """What the planner answers: itineraries (best first), or none with a reason.
+
+    Every itinerary is checked when the result is made (:func:`check_itinerary`): one that
+    arrives before it leaves raises :class:`ItineraryError` instead of being shown."""
 
     itineraries: list[Itinerary]
     reason: str | None = None
@@ -131,6 +155,10 @@ class PlanResult:
     #: the places the trip was planned between (routing.places.Place), once resolved
     origin: Any = None
     destination: Any = None
+
+    def __post_init__(self) -> None:
+        for it in self.itineraries:
+            check_itinerary(it)
 
     @property
     def ok(self) -> bool:

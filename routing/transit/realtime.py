@@ -16,6 +16,14 @@
   leaves before it arrives), and connections are re-sorted only when the scan
   order changed.
 
+Values are checked where they enter: a delay or an absolute time is an exact integer (never a
+cast that can wrap), and an update that would move a stop time outside the service day's window
+(:data:`WINDOW_BEFORE_S` before its midnight to :data:`WINDOW_AFTER_S` after it: the day ± 48 h)
+is dropped and counted in ``stats["updates_out_of_window"]``; when the delay it propagates would
+carry a later stop out of the window, the trip's updates are all dropped (and counted). The result
+keeps the timetable's invariant: every connection arrives at or after it departs, all times fit
+int32 (checked before the cast; a :class:`~routing.errors.TimetableError` otherwise).
+
 Updates are matched to trips by ``trip_id`` (the day's trip; the previous day's
 trip running after midnight when ``start_date`` is the day before) and to stops
 by ``stop_sequence``, else by ``stop_id``. Rows that match nothing are counted in
@@ -34,6 +42,10 @@ import pandas as pd
 from routing.errors import TimetableError
 from routing.transit.timetable import Timetable, order_connections
 
+#: the window a stop time may be moved within, around the service day's midnight (the day ± 48 h)
+WINDOW_BEFORE_S = 48 * 3600
+WINDOW_AFTER_S = 24 * 3600 + 48 * 3600
+
 CANCELED = "CANCELED"
 SKIPPED = "SKIPPED"
 NO_DATA = "NO_DATA"
@@ -41,6 +53,20 @@ NO_DATA = "NO_DATA"
 
 def _na(v: Any) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+
+
+def _seconds(v: Any) -> int | None:
+    """A delay or a POSIX time as an exact int (None when absent); a non-finite float is a value
+    out of any window (returned as a huge int, then refused by the window check)."""
+    if _na(v):
+        return None
+    if isinstance(v, float) and not np.isfinite(v):
+        return 1 << 80 if v > 0 else -(1 << 80)
+    return int(v) if isinstance(v, (int, np.integer)) else int(round(float(v)))
+
+
+def _in_window(*times_s: int) -> bool:
+    return all(-WINDOW_BEFORE_S <= t <= WINDOW_AFTER_S for t in times_s)
 
 
 def _trip_index(tt: Timetable, trip_id: str, start_date: Any) -> int:
@@ -73,7 +99,8 @@ def apply_trip_updates(tt: Timetable, updates: pd.DataFrame, *, tz: str = "Europ
         are used when present.
     tz : time zone of the feed (to read absolute POSIX times).
     stats : when a dict is given, it receives counts: trips_delayed, trips_canceled,
-        stops_skipped, rows_unmatched, resorted (0/1).
+        stops_skipped, rows_unmatched, updates_out_of_window (rows dropped: they would move a stop
+        time outside the service day ± 48 h), resorted (0/1).
 
     Returns
     -------
@@ -82,14 +109,15 @@ def apply_trip_updates(tt: Timetable, updates: pd.DataFrame, *, tz: str = "Europ
     """
     if "trip_id" not in updates.columns:
         raise TimetableError("trip updates lack the trip_id column", field="trip_id")
-    counts = {"trips_delayed": 0, "trips_canceled": 0, "stops_skipped": 0, "rows_unmatched": 0, "resorted": 0}
+    counts = {"trips_delayed": 0, "trips_canceled": 0, "stops_skipped": 0, "rows_unmatched": 0,
+              "updates_out_of_window": 0, "resorted": 0}
     cols = ["start_date", "trip_schedule_relationship", "stop_id", "stop_sequence", "arrival_delay_s",
             "departure_delay_s", "arrival_time", "departure_time", "schedule_relationship"]
     upd = updates.copy()
     for c in cols:
         if c not in upd.columns:
             upd[c] = None
-    midnight = (dt.datetime.combine(tt.day, dt.time(12), tzinfo=ZoneInfo(tz)).timestamp() - 43200)
+    midnight = int(dt.datetime.combine(tt.day, dt.time(12), tzinfo=ZoneInfo(tz)).timestamp()) - 43200
 
     offsets, conn_order = tt.trip_connections
     dep_time = tt.dep_time.astype(np.int64).copy()
@@ -152,22 +180,29 @@ def apply_trip_updates(tt: Timetable, updates: pd.DataFrame, *, tz: str = "Europ
                 elif rel == NO_DATA:
                     delay = 0
                 else:
-                    ad = row["arrival_delay_s"]
-                    dd = row["departure_delay_s"]
-                    if _na(ad) and not _na(row["arrival_time"]):
-                        ad = int(row["arrival_time"]) - midnight - s_arr[i]
-                    if _na(dd) and not _na(row["departure_time"]):
-                        dd = int(row["departure_time"]) - midnight - s_dep[i]
-                    if _na(ad) and _na(dd):
+                    # exact Python ints: a time of 2**63-1 is out of the window, never wrapped
+                    ad, dd = _seconds(row["arrival_delay_s"]), _seconds(row["departure_delay_s"])
+                    at, dtime = _seconds(row["arrival_time"]), _seconds(row["departure_time"])
+                    if ad is None and at is not None:
+                        ad = at - midnight - int(s_arr[i])
+                    if dd is None and dtime is not None:
+                        dd = dtime - midnight - int(s_dep[i])
+                    if ad is None and dd is None:
                         ad = dd = delay
-                    ad = dd if _na(ad) else ad
-                    dd = ad if _na(dd) else dd
-                    new_arr[i] = s_arr[i] + int(round(float(ad)))
-                    new_dep[i] = s_dep[i] + int(round(float(dd)))
-                    delay = int(round(float(dd)))
-                    continue
+                    ad = dd if ad is None else ad
+                    dd = ad if dd is None else dd
+                    if _in_window(int(s_arr[i]) + ad, int(s_dep[i]) + dd):
+                        new_arr[i] = int(s_arr[i]) + ad
+                        new_dep[i] = int(s_dep[i]) + dd
+                        delay = dd
+                        continue
+                    counts["updates_out_of_window"] += 1  # dropped: the previous delay goes on
             new_arr[i] = s_arr[i] + delay
             new_dep[i] = s_dep[i] + delay
+        if not (_in_window(int(new_arr.min()), int(new_dep.min()))
+                and _in_window(int(new_arr.max()), int(new_dep.max()))):
+            counts["updates_out_of_window"] += len(ev_upd)  # a propagated delay left the window
+            new_arr, new_dep = s_arr.copy(), s_dep.copy()
         # non-decreasing along the trip
         ev = np.empty(2 * n_ev, dtype=np.int64)
         ev[0::2], ev[1::2] = new_arr, new_dep
@@ -217,5 +252,18 @@ def apply_trip_updates(tt: Timetable, updates: pd.DataFrame, *, tz: str = "Europ
         counts["resorted"] = 1
         if stats is not None:
             stats["resorted"] = 1
+    _check_connections(conn["dep_time"], conn["arr_time"])
     out = {k: np.ascontiguousarray(v, dtype=np.int32) for k, v in conn.items()}
     return tt.replace(**out)
+
+
+def _check_connections(dep_time: np.ndarray, arr_time: np.ndarray) -> None:
+    """The timetable's invariants after an update, checked in int64 before the int32 cast: no
+    connection arrives before it departs, every time fits int32 (both hold by construction: a
+    failure here is a bug, reported as a TimetableError rather than a wrong answer)."""
+    d, a = np.asarray(dep_time, dtype=np.int64), np.asarray(arr_time, dtype=np.int64)
+    if len(d) and (np.any(a < d) or min(d.min(), a.min()) < np.iinfo(np.int32).min
+                   or max(d.max(), a.max()) > np.iinfo(np.int32).max):
+        bad = int(np.flatnonzero((a < d) | (d < np.iinfo(np.int32).min) | (a > np.iinfo(np.int32).max))[0])
+        raise TimetableError(f"trip updates made connection {bad} arrive at {a[bad]} s before it departs at "
+                             f"{d[bad]} s, or out of the int32 range", field="arrival_time")

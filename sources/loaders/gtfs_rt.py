@@ -7,7 +7,12 @@ Two loaders, each taking one or several files (paths) or raw bytes:
 * :func:`load_vehicle_positions` — one row per VehiclePosition entity.
 
 A file that is not a GTFS-RT FeedMessage raises
-:class:`sources.errors.UnusableInputError` naming the file.
+:class:`sources.errors.UnusableInputError` naming the file. The work a feed asks for is bounded
+before any row is built (:mod:`sources.budgets`): its entities (``max_rt_entities``, counted right
+after the parse) and its stop time updates (``max_rt_stop_updates``); over either,
+:class:`~sources.budgets.BudgetExceeded` names the limit and its setting. Integers stay exact
+(int64, never through a float); whether a time or a delay is plausible for the service day is
+decided where the updates are applied (:func:`routing.transit.realtime.apply_trip_updates`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.budgets import budgets
 from sources.errors import UnusableInputError
 from sources.loaders._csv import read_bytes
 
@@ -31,6 +37,7 @@ VEHICLE_POSITION_COLUMNS = ["vehicle_id", "vehicle_label", "trip_id", "route_id"
                             "bearing", "speed_ms", "current_stop_sequence", "stop_id", "current_status",
                             "timestamp", "source"]
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _INT_COLS = ("stop_sequence", "arrival_delay_s", "departure_delay_s", "arrival_time", "departure_time",
              "timestamp", "current_stop_sequence")
 
@@ -50,14 +57,32 @@ def _inputs(paths_or_bytes: str | Path | bytes | Iterable[str | Path | bytes]) -
     return out
 
 
-def _entities(paths_or_bytes: Any, kind: str) -> Iterator[tuple[str, int | None, Any]]:
-    """(input name, header timestamp, entity) of every entity carrying ``kind`` in the inputs."""
+def _messages(paths_or_bytes: Any) -> list[tuple[str, Any]]:
+    """(input name, FeedMessage) of every input, parsed, with the entity budget checked on all the
+    inputs together before anything is built from them."""
+    messages, entities = [], 0
     for name, data in _inputs(paths_or_bytes):
         msg = _parse(name, data)
-        header_ts = msg.header.timestamp if msg.header.HasField("timestamp") else None
+        entities += len(msg.entity)  # known right after the parse: no entity is visited yet
+        budgets().check("max_rt_entities", entities, what=name)
+        messages.append((name, msg))
+    return messages
+
+
+def _entities(messages: list[tuple[str, Any]], kind: str) -> Iterator[tuple[str, int | None, Any]]:
+    """(input name, header timestamp, entity) of every entity carrying ``kind`` in the messages."""
+    for name, msg in messages:
+        header_ts = _int64(msg.header.timestamp) if msg.header.HasField("timestamp") else None
         for ent in msg.entity:
             if ent.HasField(kind):
                 yield name, header_ts, ent
+
+
+def _int64(value: int) -> int | None:
+    """A protobuf integer as an int64 (None when it cannot be one: a uint64 timestamp over 2**63-1).
+    Times and delays stay exact here (never through a float); their range against the service day
+    is checked where they are applied (:mod:`routing.transit.realtime`)."""
+    return int(value) if _INT64_MIN <= value <= _INT64_MAX else None
 
 
 def _parse(name: str, data: bytes):
@@ -74,15 +99,17 @@ def _parse(name: str, data: bytes):
     return msg
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=columns)
-    for c in _INT_COLS:
-        if c in df.columns:
-            df[c] = pd.array(df[c].astype("Float64").round(), dtype="Int64")
-    for c in ("lat", "lon", "bearing", "speed_ms"):
-        if c in df.columns:
-            df[c] = df[c].astype(float)
-    return df
+def _frame(rows: dict[str, list], columns: list[str]) -> pd.DataFrame:
+    """Columns (lists of equal length) as a table: integers as exact Int64, floats as float64."""
+    data: dict[str, Any] = {}
+    for c in columns:
+        if c in _INT_COLS:
+            data[c] = pd.array(rows[c], dtype="Int64")
+        elif c in ("lat", "lon", "bearing", "speed_ms"):
+            data[c] = np.asarray(rows[c], dtype=float)
+        else:
+            data[c] = pd.Series(rows[c], dtype=object)
+    return pd.DataFrame(data, columns=columns)
 
 
 def load_trip_updates(paths_or_bytes: str | Path | bytes | Iterable[str | Path | bytes]) -> pd.DataFrame:
@@ -102,8 +129,20 @@ def load_trip_updates(paths_or_bytes: str | Path | bytes | Iterable[str | Path |
 
     trip_rel = rt.TripDescriptor.ScheduleRelationship
     stop_rel = rt.TripUpdate.StopTimeUpdate.ScheduleRelationship
-    rows: list[dict] = []
-    for name, header_ts, ent in _entities(paths_or_bytes, "trip_update"):
+    messages = _messages(paths_or_bytes)
+    n_updates = sum(max(1, len(ent.trip_update.stop_time_update))
+                    for _, _, ent in _entities(messages, "trip_update"))
+    budgets().check("max_rt_stop_updates", n_updates, what=messages[-1][0] if messages else None)
+    rows: dict[str, list] = {c: [] for c in TRIP_UPDATE_COLUMNS}
+
+    def add(**row: Any) -> None:
+        for c in TRIP_UPDATE_COLUMNS:
+            rows[c].append(row[c])
+
+    def event_value(ev: Any, field: str) -> int | None:
+        return _int64(getattr(ev, field)) if ev is not None and ev.HasField(field) else None
+
+    for name, header_ts, ent in _entities(messages, "trip_update"):
         tu = ent.trip_update
         td = tu.trip
         base = {
@@ -111,27 +150,21 @@ def load_trip_updates(paths_or_bytes: str | Path | bytes | Iterable[str | Path |
             "route_id": td.route_id or None,
             "start_date": td.start_date or None,
             "trip_schedule_relationship": trip_rel.Name(td.schedule_relationship),
-            "timestamp": tu.timestamp if tu.HasField("timestamp") else header_ts,
+            "timestamp": _int64(tu.timestamp) if tu.HasField("timestamp") else header_ts,
             "source": name,
         }
         if not tu.stop_time_update:
-            rows.append({**base, "stop_id": None, "stop_sequence": None, "arrival_delay_s": None,
-                         "departure_delay_s": None, "arrival_time": None, "departure_time": None,
-                         "schedule_relationship": base["trip_schedule_relationship"]})
+            add(**base, stop_id=None, stop_sequence=None, arrival_delay_s=None, departure_delay_s=None,
+                arrival_time=None, departure_time=None, schedule_relationship=base["trip_schedule_relationship"])
             continue
         for stu in tu.stop_time_update:
             arr = stu.arrival if stu.HasField("arrival") else None
             dep = stu.departure if stu.HasField("departure") else None
-            rows.append({
-                **base,
-                "stop_id": stu.stop_id or None,
-                "stop_sequence": stu.stop_sequence if stu.HasField("stop_sequence") else None,
-                "arrival_delay_s": arr.delay if arr is not None and arr.HasField("delay") else None,
-                "departure_delay_s": dep.delay if dep is not None and dep.HasField("delay") else None,
-                "arrival_time": arr.time if arr is not None and arr.HasField("time") else None,
-                "departure_time": dep.time if dep is not None and dep.HasField("time") else None,
-                "schedule_relationship": stop_rel.Name(stu.schedule_relationship),
-            })
+            add(**base, stop_id=stu.stop_id or None,
+                stop_sequence=stu.stop_sequence if stu.HasField("stop_sequence") else None,
+                arrival_delay_s=event_value(arr, "delay"), departure_delay_s=event_value(dep, "delay"),
+                arrival_time=event_value(arr, "time"), departure_time=event_value(dep, "time"),
+                schedule_relationship=stop_rel.Name(stu.schedule_relationship))
     return _frame(rows, TRIP_UPDATE_COLUMNS)
 
 
@@ -148,11 +181,11 @@ def load_vehicle_positions(paths_or_bytes: str | Path | bytes | Iterable[str | P
     from google.transit import gtfs_realtime_pb2 as rt
 
     status = rt.VehiclePosition.VehicleStopStatus
-    rows: list[dict] = []
-    for name, header_ts, ent in _entities(paths_or_bytes, "vehicle"):
+    rows: dict[str, list] = {c: [] for c in VEHICLE_POSITION_COLUMNS}
+    for name, header_ts, ent in _entities(_messages(paths_or_bytes), "vehicle"):
         vp = ent.vehicle
         pos = vp.position if vp.HasField("position") else None
-        rows.append({
+        row = {
             "vehicle_id": vp.vehicle.id or ent.id or None,
             "vehicle_label": vp.vehicle.label or None,
             "trip_id": vp.trip.trip_id or None,
@@ -165,9 +198,11 @@ def load_vehicle_positions(paths_or_bytes: str | Path | bytes | Iterable[str | P
             "current_stop_sequence": vp.current_stop_sequence if vp.HasField("current_stop_sequence") else None,
             "stop_id": vp.stop_id or None,
             "current_status": status.Name(vp.current_status),
-            "timestamp": vp.timestamp if vp.HasField("timestamp") else header_ts,
+            "timestamp": _int64(vp.timestamp) if vp.HasField("timestamp") else header_ts,
             "source": name,
-        })
+        }
+        for c in VEHICLE_POSITION_COLUMNS:
+            rows[c].append(row[c])
     return _frame(rows, VEHICLE_POSITION_COLUMNS)
 
 

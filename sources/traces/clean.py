@@ -2,7 +2,8 @@
 
 Each step runs scikit-mobility (``engine="skmob"``) or a numba port of the same
 algorithm (``engine="numba"``, see :mod:`sources.traces._kernels`); ``"auto"`` uses
-skmob up to :data:`SKMOB_MAX_POINTS` points and numba above. Both give the same
+skmob up to :data:`SKMOB_MAX_POINTS` points of at most ``max_skmob_users`` users
+(:mod:`sources.budgets`) and numba above. Both give the same
 result (tested); skmob builds one DataFrame per user in Python and takes minutes on
 a million points.
 
@@ -17,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sources.budgets import budgets
 from sources.traces import _kernels
 from sources.traces._skmob_compat import load_skmob, quiet
 
@@ -25,10 +27,13 @@ Engine = Literal["auto", "skmob", "numba"]
 SKMOB_MAX_POINTS = 20_000
 
 
-def _use_skmob(engine: Engine, n: int) -> bool:
+def _use_skmob(engine: Engine, tdf: pd.DataFrame) -> bool:
+    """skmob when asked, or (``"auto"``) for small inputs: up to :data:`SKMOB_MAX_POINTS` points and
+    the ``max_skmob_users`` budget of users (skmob's per-user Python loops; numba beyond)."""
     if engine not in ("auto", "skmob", "numba"):
         raise ValueError(f"engine must be 'auto', 'skmob' or 'numba', not {engine!r}")
-    return engine == "skmob" or (engine == "auto" and n <= SKMOB_MAX_POINTS)
+    return engine == "skmob" or (engine == "auto" and len(tdf) <= SKMOB_MAX_POINTS
+                                 and pd.DataFrame(tdf)["uid"].nunique() <= budgets().max_skmob_users)
 
 
 def _tdf(frame: pd.DataFrame, parameters: dict[str, Any] | None = None) -> Any:
@@ -61,7 +66,7 @@ def filter_speed(tdf: pd.DataFrame, *, max_speed_kmh: float = 200.0,
     TrajDataFrame
         The kept points, same columns, sorted by ``uid`` and ``datetime``.
     """
-    if _use_skmob(engine, len(tdf)):
+    if _use_skmob(engine, tdf):
         skmob = load_skmob()
         with quiet():
             return skmob.preprocessing.filtering.filter(tdf, max_speed_kmh=max_speed_kmh)
@@ -82,7 +87,7 @@ def compress(tdf: pd.DataFrame, *, spatial_radius_km: float = 0.05,
     TrajDataFrame
         One row per run, same columns, sorted by ``uid`` and ``datetime``.
     """
-    if _use_skmob(engine, len(tdf)):
+    if _use_skmob(engine, tdf):
         skmob = load_skmob()
         with quiet():
             return skmob.preprocessing.compression.compress(tdf, spatial_radius_km=spatial_radius_km)
@@ -110,7 +115,7 @@ def detect_stays(tdf: pd.DataFrame, *, minutes_for_a_stop: float = 20.0,
         ``datetime`` (arrival), ``leaving_datetime``, and the other columns of the
         stay's last point. Empty (same columns) when nobody stops.
     """
-    if _use_skmob(engine, len(tdf)):
+    if _use_skmob(engine, tdf):
         skmob = load_skmob()
         with quiet():
             stays = skmob.preprocessing.detection.stay_locations(
@@ -240,7 +245,7 @@ def clean_traces(tdf: pd.DataFrame, *, max_speed_kmh: float = 200.0,
         ``points`` (filtered and compressed), ``stays`` (see :func:`detect_stays`),
         ``steps`` = {"input", "filtered", "compressed", "stays"} counts.
     """
-    resolved = "skmob" if _use_skmob(engine, len(tdf)) else "numba"
+    resolved = "skmob" if _use_skmob(engine, tdf) else "numba"
     filtered = filter_speed(tdf, max_speed_kmh=max_speed_kmh, engine=resolved)
     compressed = compress(filtered, spatial_radius_km=compress_radius_km, engine=resolved)
     # stays come from the filtered points: compression keeps the first time of each run,

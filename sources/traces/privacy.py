@@ -31,6 +31,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from sources.budgets import budgets
 from sources.errors import SourceError
 
 ATTACKS = ("location", "unique_location", "home_work")
@@ -120,6 +121,22 @@ def _risk_numpy(traj: pd.DataFrame, attack: str, knowledge_length: int) -> pd.Da
     return pd.DataFrame({"uid": users, "attack": attack, "risk": 1.0 / best})
 
 
+def _use_skmob(engine: RiskEngine, data: pd.DataFrame, knowledge_length: int) -> bool:
+    """Whether the risk of ``data`` runs on scikit-mobility. Its attacks compare every user with
+    every other (cost: the square of the users), so it runs only within the ``max_skmob_users``
+    budget: ``"auto"`` picks numpy beyond it, and a forced ``"skmob"`` beyond it (or a knowledge
+    length numpy does not cover) is refused before the work, naming the setting."""
+    users = int(data["uid"].nunique())
+    within = users <= budgets().max_skmob_users
+    if engine == "numpy" or (engine == "auto" and knowledge_length in (1, 2)
+                             and (not within or len(data) > SKMOB_MAX_ROWS)):
+        return False
+    if not within:
+        why = "engine='skmob'" if engine == "skmob" else f"knowledge_length {knowledge_length} (numpy covers 1 and 2)"
+        budgets().check("max_skmob_users", users, what=f"re-identification risk with {why}")
+    return True
+
+
 def assess_risk(traj: pd.DataFrame, *, home_work: pd.DataFrame | None = None,
                 attacks: Sequence[str] = ATTACKS, knowledge_length: int = 2,
                 engine: RiskEngine = "auto") -> pd.DataFrame:
@@ -142,7 +159,9 @@ def assess_risk(traj: pd.DataFrame, *, home_work: pd.DataFrame | None = None,
         Number of points the adversary knows (location attacks).
     engine
         ``"skmob"``, ``"numpy"`` (knowledge length 1 or 2), or ``"auto"`` (skmob for tiny
-        inputs up to :data:`SKMOB_MAX_ROWS` rows, numpy otherwise when it applies).
+        inputs up to :data:`SKMOB_MAX_ROWS` rows and the ``max_skmob_users`` budget, numpy
+        otherwise when it applies). skmob over ``max_skmob_users`` users raises
+        :class:`~sources.budgets.BudgetExceeded` before the work (its cost is quadratic).
 
     Returns
     -------
@@ -165,9 +184,7 @@ def assess_risk(traj: pd.DataFrame, *, home_work: pd.DataFrame | None = None,
             data = pd.DataFrame(traj)[["uid", "lat", "lng", "datetime"]]
         if data.empty:
             continue
-        use_skmob = engine == "skmob" or (engine == "auto" and (
-            len(data) <= SKMOB_MAX_ROWS or knowledge_length not in (1, 2)))
-        run = _risk_skmob if use_skmob else _risk_numpy
+        run = _risk_skmob if _use_skmob(engine, data, knowledge_length) else _risk_numpy
         frames.append(run(data, attack, knowledge_length))
     if not frames:
         return _empty_risk()

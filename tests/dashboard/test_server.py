@@ -142,14 +142,86 @@ def test_layer_keeps_headers_the_app_set_and_adds_the_others() -> None:
 
 
 def test_install_is_idempotent_and_wraps_streamlit_app() -> None:
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
     from streamlit.web.server.starlette import starlette_server
 
     before = starlette_server.create_starlette_app
+    disconnect = WebsocketSessionManager.disconnect_session
     try:
         assert server.install() and server.install()
         wrapped = starlette_server.create_starlette_app
         assert getattr(wrapped, "_spmd_secured", False)
         server.install()
         assert starlette_server.create_starlette_app is wrapped
+        assert getattr(WebsocketSessionManager.disconnect_session, "_spmd_releases", False)
     finally:
         starlette_server.create_starlette_app = before
+        WebsocketSessionManager.disconnect_session = disconnect
+
+
+# -- uploads: bounded in number and in total, dropped when the session ends ---------------------------
+
+def _upload_scope(session: str, size: int | None, method: str = "PUT") -> dict:
+    headers = [] if size is None else [(b"content-length", str(size).encode())]
+    return {"type": "http", "method": method, "path": f"/_stcore/upload_file/{session}/f", "headers": headers}
+
+
+def _manager(held: dict[str, list[int]]):
+    from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
+    from streamlit.runtime.uploaded_file_manager import UploadedFileRec
+
+    mgr = MemoryUploadedFileManager("/_stcore/upload_file")
+    for session, sizes in held.items():
+        for i, n in enumerate(sizes):
+            mgr.add_file(session, UploadedFileRec(file_id=f"{session}-{i}", name="x.csv", type="text/csv",
+                                                  data=b"x" * n))
+    return mgr
+
+
+def test_uploads_per_session_and_in_total_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPMD_BUDGET_MAX_UPLOADS_PER_SESSION", "2")
+    monkeypatch.setenv("SPMD_BUDGET_MAX_UPLOAD_TOTAL_BYTES", "1000")
+    guard = server.UploadGuard()
+    mgr = _manager({"a": [100], "b": [100, 100]})
+    refusal, reserved = guard.refusal(_upload_scope("a", 300), mgr)
+    assert refusal is None and reserved == 300
+    # a second upload of session a in flight counts: a third is over the session's budget
+    refusal, _ = guard.refusal(_upload_scope("a", 10), mgr)
+    assert "SPMD_BUDGET_MAX_UPLOADS_PER_SESSION" in refusal and "uploads of this session" in refusal
+    assert "SPMD_BUDGET_MAX_UPLOADS_PER_SESSION" in guard.refusal(_upload_scope("b", 10), mgr)[0]
+    guard.done(_upload_scope("a", 300), 300)
+    assert guard.in_flight == {}
+    # in total: 300 held + 701 announced > 1000
+    refusal, _ = guard.refusal(_upload_scope("c", 701), mgr)
+    assert "SPMD_BUDGET_MAX_UPLOAD_TOTAL_BYTES" in refusal
+    assert guard.refusal(_upload_scope("c", 700), mgr)[0] is None
+    # other requests pass untouched
+    assert guard.refusal(_upload_scope("a", 10, method="DELETE"), mgr) == (None, None)
+    assert guard.refusal({"type": "http", "method": "PUT", "path": "/x"}, mgr) == (None, None)
+
+
+def test_a_refused_upload_is_a_413_with_the_budget_before_the_body_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPMD_BUDGET_MAX_UPLOADS_PER_SESSION", "1")
+    monkeypatch.setattr(server, "_upload_manager", lambda: _manager({"s": [10]}))
+    read: list[int] = []
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        read.append(1)
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(server.SecurityLayer(_inner)(_upload_scope("s", 10), receive, send))
+    assert sent[0]["status"] == 413 and b"SPMD_BUDGET_MAX_UPLOADS_PER_SESSION" in sent[1]["body"]
+    assert read == []
+
+
+def test_a_session_that_ends_drops_its_uploads() -> None:
+    class Sessions:  # the attribute of Streamlit's WebsocketSessionManager
+        _uploaded_file_mgr = _manager({"gone": [100, 100], "stays": [100]})
+
+    server.end_session_uploads(Sessions, "gone")
+    assert set(Sessions._uploaded_file_mgr.file_storage) == {"stays"}
+    server.release_memory()  # no error where glibc is absent either

@@ -218,9 +218,10 @@ def test_input_files(tmp_path: Path) -> None:
     f = tmp_path / "u.pb"
     f.write_bytes(b"x")
     assert A.parse_input_file(str(f), "--trip-updates") == f
-    for text in (str(tmp_path / "no.pb"), str(tmp_path)):
-        with pytest.raises(A.ArgumentError, match="no such file"):
-            A.parse_input_file(text, "--trip-updates")
+    with pytest.raises(A.ArgumentError, match="no such file"):
+        A.parse_input_file(str(tmp_path / "no.pb"), "--trip-updates")
+    with pytest.raises(A.ArgumentError, match="is a folder, not a file to read"):
+        A.parse_input_file(str(tmp_path), "--trip-updates")
 
 
 # -- place search: a minimum match quality ----------------------------------------------------------------

@@ -80,8 +80,10 @@ def test_argument_parsers_return_a_value_or_an_argument_error(text: str) -> None
     _clean(A.parse_number, text, "--x", lo=0, hi=1)
     _clean(A.parse_at, text)
     _clean(A.parse_date, text)
-    _clean(A.parse_output, text, suffixes=(".csv",))  # only checked: nothing is written
-    _clean(A.parse_input_file, text, "--trip-updates")
+    out = _clean(A.parse_output, text, suffixes=(".csv",))  # only checked: nothing is written
+    assert out is None or (not out.exists() or out.is_file()) and out.parent.is_dir()
+    given_file = _clean(A.parse_input_file, text, "--trip-updates")
+    assert given_file is None or given_file.is_file()  # never a device, a FIFO or a folder
 
 
 @CI
@@ -121,11 +123,14 @@ def test_share_url_parser_never_raises(params: dict) -> None:
         assert (back.origin, back.destination, back.modes, back.invalid) == (q.origin, q.destination, q.modes, [])
 
 
-COMMANDS = ["plan", "build", "isochrone", "accessibility", "matrix", "scenario"]
+COMMANDS = ["plan", "build", "isochrone", "accessibility", "matrix", "scenario", "departures", "journeys",
+            "simulate-traces"]
 OPTIONS = ["--from", "--to", "--at", "--modes", "--partner", "--soc", "--battery-kwh", "--alternatives", "--day",
            "--bands", "--window", "--percentiles", "--cutoff", "--k", "--out", "--mode", "--origins",
            "--opportunities", "--graphml", "--trip-updates", "--json", "--geojson", "--arrive-by", "--dask",
-           "compare", "show", "apply", "list", "--threshold", "--pairs", "--top", "--scenario"]
+           "compare", "show", "apply", "list", "--threshold", "--pairs", "--top", "--scenario", "--stop",
+           "--horizon-min", "--per-line", "--window-min", "--max-transfers", "--users", "--seed", "/dev/zero",
+           "/dev/full", "/dev/null", "/tmp", "inf", "nan", "-1", "0001-01-01T00:00", "2011-11-15T20:00+14:00"]
 ARGV = st.tuples(st.sampled_from(COMMANDS), st.lists(st.one_of(st.sampled_from(OPTIONS), TEXT), max_size=10))
 
 
@@ -133,6 +138,9 @@ ARGV = st.tuples(st.sampled_from(COMMANDS), st.lists(st.one_of(st.sampled_from(O
 @given(ARGV)
 @example(("build", ["\n"]))  # found by bench/fuzz_args.py: a line break echoed in the message
 @example(("plan", ["--from", "\x1b[2J", "--to"]))
+@example(("departures", ["--stop", "Gares", "--at", "08:00", "--trip-updates", "/dev/zero"]))
+@example(("departures", ["--stop", "Gares", "--at", "08:00", "--horizon-min", "inf", "--per-line", "-1"]))
+@example(("simulate-traces", ["--out", "/dev/full", "--users", "1e9"]))
 def test_cli_argument_parsing_is_a_namespace_or_one_line_and_exit_2(argv: tuple[str, list[str]]) -> None:
     parser = build_parser()
     err = io.StringIO()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -10,9 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from google.transit import gtfs_realtime_pb2 as rt
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from devkit.reference_router import load_feed
 from routing.transit import csa
+from routing.transit import realtime as rt_mod
 from routing.transit.realtime import apply_trip_updates
 from routing.transit.timetable import build_timetable
 from sources.errors import UnusableInputError
@@ -67,6 +71,8 @@ def _feed(updates: list[dict]) -> bytes:
                 stu.departure.delay = stop["dep"]
             if "arr_time" in stop:
                 stu.arrival.time = stop["arr_time"]
+            if "dep_time" in stop:
+                stu.departure.time = stop["dep_time"]
             if "rel" in stop:
                 stu.schedule_relationship = getattr(STU, stop["rel"])
     return msg.SerializeToString()
@@ -167,6 +173,7 @@ def test_cancelled_trip_and_skipped_stop(tt) -> None:
         {"trip_id": "NOPE", "stops": [{"seq": 1, "arr": 60}]},
     ])), stats=stats)
     assert stats == {"trips_delayed": 0, "trips_canceled": 1, "stops_skipped": 1, "rows_unmatched": 1,
+                     "updates_out_of_window": 0,
                      "resorted": 1}
     assert _trip_times(new, "T1") == []
     assert _trip_times(new, "T2") == [("A", "B", _h("08:20"), _h("08:25")),
@@ -196,3 +203,100 @@ def test_absolute_time_and_previous_day_trip(tt) -> None:
 def test_empty_updates_copy(tt) -> None:
     new = apply_trip_updates(tt, load_trip_updates(_feed([])))
     assert new is not tt and new.digest == tt.digest
+
+
+# -- hostile values: checked where they enter, dropped and counted, never wrapped --------------------
+
+MIDNIGHT = int(dt.datetime.combine(TUESDAY, dt.time(12), tzinfo=ZoneInfo("Europe/Paris")).timestamp()) - 43200
+I32 = np.iinfo(np.int32)
+
+
+def _invariants(new) -> None:
+    """Every connection arrives at or after it leaves, within the day ± 48 h, sorted by departure."""
+    d, a = new.dep_time.astype(np.int64), new.arr_time.astype(np.int64)
+    assert np.all(a >= d)
+    assert np.all(d >= -rt_mod.WINDOW_BEFORE_S) and np.all(a <= rt_mod.WINDOW_AFTER_S)
+    assert np.all(np.diff(d) >= 0)
+
+
+@pytest.mark.parametrize("stop", [
+    {"seq": 2, "arr_time": 2**40},  # wrapped on an int32 cast: 07:37 -> 01:00, -22022317 min
+    {"seq": 2, "arr": 2**31 - 1},
+    {"seq": 2, "arr": -(2**31 - 1)},
+    {"seq": 2, "dep": 2**31 - 1},
+    {"seq": 2, "arr_time": 2**63 - 1},  # was a TypeError traceback in the loader
+    {"seq": 2, "arr_time": -(2**63)},  # was an OverflowError
+    {"seq": 2, "dep_time": MIDNIGHT + 73 * 3600},  # just past the window
+], ids=["time 2**40", "delay 2**31-1", "delay -(2**31-1)", "departure delay 2**31-1", "time 2**63-1",
+        "time -2**63", "time day+73h"])
+def test_an_update_out_of_the_window_is_dropped_and_counted(tt, stop: dict) -> None:
+    updates = load_trip_updates(_feed([{"trip_id": "T1", "stops": [stop]}]))
+    field = next(k for k in stop if k != "seq")
+    column = {"arr": "arrival_delay_s", "dep": "departure_delay_s", "arr_time": "arrival_time",
+              "dep_time": "departure_time"}[field]
+    assert updates.loc[0, column] == stop[field]  # exact: never through a float
+    stats: dict[str, int] = {}
+    new = apply_trip_updates(tt, updates, stats=stats)
+    assert stats["updates_out_of_window"] == 1 and stats["trips_delayed"] == 0
+    assert _trip_times(new, "T1") == _trip_times(tt, "T1")
+    _invariants(new)
+    assert csa.earliest_arrival_time(new, A, D, _h("07:30")) == _h("08:15")
+
+
+def test_a_delay_inside_the_window_is_kept_and_one_carried_out_of_it_drops_the_trip(tt) -> None:
+    stats: dict[str, int] = {}
+    new = apply_trip_updates(tt, load_trip_updates(_feed([
+        {"trip_id": "T1", "stops": [{"seq": 4, "arr": 47 * 3600}]},  # 08:15 + 47 h: inside
+        # 23:50 + 47 h 30 is inside, but carried to 25:00 it leaves the window
+        {"trip_id": "N1", "stops": [{"seq": 1, "dep": 47 * 3600 + 1800}]},
+    ])), stats=stats)
+    assert _trip_times(new, "T1")[-1] == ("C", "D", _h("08:10"), _h("08:15") + 47 * 3600)
+    assert _trip_times(new, "N1") == _trip_times(tt, "N1")
+    assert stats["updates_out_of_window"] == 1 and stats["trips_delayed"] == 1
+    _invariants(new)
+
+
+def test_an_extreme_vehicle_timestamp_is_not_a_traceback() -> None:
+    msg = rt.FeedMessage()
+    msg.header.gtfs_realtime_version = "2.0"
+    msg.header.timestamp = 2**64 - 1  # uint64: over int64
+    ent = msg.entity.add()
+    ent.id = "v"
+    ent.vehicle.timestamp = 2**63
+    df = load_vehicle_positions(msg.SerializeToString())
+    assert pd.isna(df.loc[0, "timestamp"])
+
+
+REL = st.sampled_from(["SCHEDULED", "SCHEDULED", "SKIPPED", "NO_DATA"])
+SECONDS = st.one_of(st.integers(-900, 3600), st.sampled_from([2**31 - 1, -(2**31 - 1), 47 * 3600, -47 * 3600]))
+TIMES = st.one_of(st.integers(MIDNIGHT - 3600, MIDNIGHT + 30 * 3600),
+                  st.sampled_from([0, 2**40, 2**63 - 1, -(2**63), MIDNIGHT - 49 * 3600]))
+STOP_UPDATE = st.fixed_dictionaries({"seq": st.integers(1, 5), "rel": REL},
+                                    optional={"arr": SECONDS, "dep": SECONDS, "arr_time": TIMES, "dep_time": TIMES})
+TRIP_UPDATE = st.fixed_dictionaries({"trip_id": st.sampled_from(["T1", "T2", "T3", "N1", "NOPE"]),
+                                     "stops": st.lists(STOP_UPDATE, max_size=5)},
+                                    optional={"canceled": st.booleans(),
+                                              "start_date": st.sampled_from(["20240305", "20240304", "bad"])})
+
+
+@settings(max_examples=int(os.environ.get("SPMD_FUZZ_EXAMPLES", "60")), deadline=None, database=None,
+          derandomize="SPMD_FUZZ_EXAMPLES" not in os.environ,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(TRIP_UPDATE, max_size=6))
+def test_no_trip_update_makes_time_run_backwards(tt, updates: list[dict]) -> None:
+    """Any trip updates: connections arrive at or after they leave, inside the window, sorted; every
+    journey found on the result arrives at or after it leaves."""
+    for u in updates:
+        for s in u["stops"]:
+            s["rel"] = s["rel"] if s["rel"] != "SCHEDULED" else None
+            if s["rel"] is None:
+                del s["rel"]
+    new = apply_trip_updates(tt, load_trip_updates(_feed(updates)))
+    _invariants(new)
+    for src in (A, D):
+        res = csa.earliest_arrival(new, [(src, _h("07:00"))])
+        for stop in np.flatnonzero(res.time < csa.INF):
+            assert res.time[stop] >= _h("07:00")
+            legs = csa.journey(new, res, int(stop))
+            assert all(leg.arr_time_s >= leg.dep_time_s for leg in legs)
+            assert all(b.dep_time_s >= a.arr_time_s for a, b in zip(legs, legs[1:], strict=False))

@@ -125,3 +125,12 @@ def test_home_and_work() -> None:
     assert hw["home_tile"].iloc[0] == grid_cell_ids([home[1]], [home[0]])[0]
     assert hw["work_tile"].iloc[0] == grid_cell_ids([work[1]], [work[0]])[0]
     assert abs(hw["home_lat"].iloc[0] - home[0]) < 0.002
+
+
+def test_auto_engine_is_skmob_only_within_the_user_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPMD_BUDGET_MAX_SKMOB_USERS", "3")
+    t = pd.Timestamp("2024-03-05 08:00")
+    rows = [(f"u{u}", 48.1 + u * 1e-3, -1.67, t + pd.Timedelta(minutes=30 * i)) for u in range(4) for i in range(2)]
+    tdf = pd.DataFrame(rows, columns=["uid", "lat", "lng", "datetime"])
+    assert clean.clean_traces(tdf).engine == "numba"  # 4 users: over the budget, 8 points only
+    assert clean._use_skmob("auto", tdf[tdf["uid"] != "u3"])  # 3 users: within it

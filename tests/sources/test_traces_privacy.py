@@ -151,3 +151,51 @@ def test_export_only_anonymised(tmp_path: Path) -> None:
     assert gj["properties"]["anonymised"] is True and gj["properties"]["k"] == 3
     assert gj["features"][0]["geometry"]["type"] == "LineString"
     assert gj["features"][0]["properties"]["flow"] == 4
+
+
+# -- the quadratic engine within a budget of users ------------------------------------------------
+
+def _many_users(n: int) -> pd.DataFrame:
+    return _traj([(f"u{i}", L1 if i % 2 else L2) for i in range(n) for _ in range(2)])
+
+
+def test_auto_never_picks_skmob_beyond_the_user_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Row 7: 200 users x 2 points were given to skmob (tiny in rows), whose attacks compare every
+    user with every other: killed at 120 s."""
+    from sources.budgets import budgets
+
+    def quadratic(*_: object) -> pd.DataFrame:
+        raise AssertionError("skmob ran beyond its user budget")
+
+    traj = _many_users(budgets().max_skmob_users + 1)
+    assert len(traj) <= pv.SKMOB_MAX_ROWS  # small in rows: the old rule picked skmob
+    monkeypatch.setattr(pv, "_risk_skmob", quadratic)
+    risk = pv.assess_risk(traj, knowledge_length=2)
+    assert set(risk["uid"]) == set(traj["uid"])
+
+
+@pytest.mark.parametrize(("engine", "k"), [("skmob", 2), ("auto", 3)])
+def test_skmob_beyond_the_user_budget_is_refused_before_the_work(engine: str, k: int,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from sources.budgets import BudgetExceeded
+
+    monkeypatch.setenv("SPMD_BUDGET_MAX_SKMOB_USERS", "3")
+    monkeypatch.setattr(pv, "_risk_skmob", lambda *_: pytest.fail("skmob ran"))
+    with pytest.raises(BudgetExceeded, match="SPMD_BUDGET_MAX_SKMOB_USERS") as err:
+        pv.assess_risk(TRAJ, knowledge_length=k, engine=engine)
+    assert err.value.value == 4 and "square of the users" in str(err.value)
+
+
+@pytest.mark.slow
+def test_analyse_of_200_users_with_two_points_each_finishes(tmp_path: Path) -> None:
+    from tests.measure import run_measured
+
+    lines = ["user_id,lat,lon,time"]
+    for u in range(200):
+        lines += [f"u{u},{48.10 + u * 1e-4:.5f},-1.67,2024-03-05T08:00:00",
+                  f"u{u},{48.12 + u * 1e-4:.5f},-1.65,2024-03-05T08:30:00"]
+    (tmp_path / "traces.csv").write_text("\n".join(lines) + "\n")
+    run = run_measured(["-m", "sources.traces", "analyse", str(tmp_path / "traces.csv"), "--tiles", "grid1000"],
+                       timeout_s=240)
+    assert run.code == 0, run.stderr[-2000:]
+    assert run.peak_mb < 1024
