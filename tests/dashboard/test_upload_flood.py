@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import free_port, start_streamlit, stop_streamlit, wait_healthy
+from devkit.browser import free_port, start_streamlit, stop_streamlit, wait_healthy
 
 pytestmark = pytest.mark.slow
 
