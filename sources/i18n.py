@@ -548,6 +548,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "“{q}” is not a position: latitude (between -90 and 90) first, then longitude, e.g. 48.11,-1.68.",
     },
     "place.suggestion": {"fr": "Essayer « {name} »", "en": "Try “{name}”"},
+    "place.resolved": {"fr": "Lieu retenu : {place}", "en": "Place used: {place}"},
+    "place.too_long": {
+        "fr": "Texte trop long pour un nom de lieu ({n} caractères, au plus {limit}) : il n'est pas cherché.",
+        "en": "Too long for a place name ({n} characters, at most {limit}): it is not searched.",
+    },
+    "place.no_house_numbers": {
+        "fr": "Les numéros de rue ne sont pas dans les données hors ligne : la rue est utilisée.",
+        "en": "House numbers are not in the offline data: the street is used.",
+    },
     # -- scenarios ----------------------------------------------------------------------
     "nav.scenarios": {"fr": "Scénarios", "en": "Scenarios"},
     "acc.proxy_note": {
