@@ -36,7 +36,7 @@ DEFAULT_ICON = "📍"
 #: suggestions listed under the box
 SUGGESTIONS = 8
 #: the component waits this long after a keystroke before asking (fewer requests while typing fast)
-DEBOUNCE_MS = 80
+DEBOUNCE_MS = 50
 #: a suggestion's text is cut here (names are short; a hostile one is not)
 LABEL_CHARS = 120
 _OFF = {"0", "off", "false", "no"}
@@ -71,11 +71,21 @@ def plain_label(value: Any, *, max_chars: int = LABEL_CHARS) -> str:
     return text if len(text) <= max_chars else text[:max_chars - 1] + "…"
 
 
-def suggestion_label(place: Any) -> str:
-    """"🚏 République · Rennes": the kind's icon, the name and the commune (when known and not
-    already in the name)."""
+def commune_of(place: Any) -> str | None:
+    """The commune of a place: its own field when the index gives one, else the commune polygon
+    containing it (None while the planner loads)."""
+    commune = getattr(place, "commune", None)
+    if commune:
+        return str(commune)
+    namer = state.point_namer()
+    return namer.commune(place.lon, place.lat) if namer is not None else None
+
+
+def suggestion_label(place: Any, commune: str | None = None) -> str:
+    """"🚏 République · Rennes": the kind's icon, the name and the commune (``commune``, else the
+    place's own; left out when unknown or already in the name)."""
     name = plain_label(place.name)
-    commune = plain_label(getattr(place, "commune", None) or "")
+    commune = plain_label(commune or getattr(place, "commune", None) or "")
     parts = [name] + ([commune] if commune and commune.lower() not in name.lower() else [])
     return f"{KIND_ICONS.get(str(place.kind), DEFAULT_ICON)} {' · '.join(parts)}"
 
@@ -153,7 +163,7 @@ def _suggest(text: str, *, key: str, kinds: Sequence[str] | None) -> list[tuple[
     except ValueError:  # over the place-name budget: refused before any search
         ss[f"{key}__refused"] = len(text)
         return []
-    return [(suggestion_label(p), p) for p in places]
+    return [(suggestion_label(p, commune_of(p)), p) for p in places]
 
 
 # -- the box -------------------------------------------------------------------------------------------
@@ -184,10 +194,11 @@ def _searchbox(label: str, key: str, kinds: tuple[str, ...] | None, placeholder:
         ss.pop(box, None)
         ss[seen] = text
     before = chosen(key)
+    _search_before_drawing(box, key, kinds)
     result = st_searchbox(partial(_suggest, key=key, kinds=kinds), label=label, placeholder=placeholder or "",
                           help=help, key=box, default=text, default_searchterm=text,
                           default_use_searchterm=True, edit_after_submit="current", debounce=DEBOUNCE_MS,
-                          rerun_scope="fragment", reset_function=partial(ss.__setitem__, reset, True),
+                          rerun_on_update=False, reset_function=partial(ss.__setitem__, reset, True),
                           style_overrides={"searchbox": {"optionEmpty": "hidden"}})
     if ss.pop(reset, False):
         set_place(key, "")
@@ -201,6 +212,29 @@ def _searchbox(label: str, key: str, kinds: tuple[str, ...] | None, placeholder:
         ui.say("caption", "place.too_long", n=refused, limit=share.max_place_chars())
     if chosen(key) is not before and _fragment_run():
         st.rerun(scope="app")  # the page plans with the place chosen
+
+
+def _search_before_drawing(box: str, key: str, kinds: tuple[str, ...] | None) -> None:
+    """Answer the keystroke the component sent before it is drawn again, so that one run of the box
+    draws its suggestions (the component's own way searches after drawing, then reruns: a second
+    run, about 300 ms more per keystroke here). It reads the text typed from the component's value
+    and fills the options the way streamlit-searchbox keeps them in its session entry (``search``,
+    ``options_js`` as {label, value: index}, ``options_py``); st_searchbox then finds the search
+    done and does not repeat it."""
+    ss = st.session_state
+    entry = ss.get(box)
+    if not isinstance(entry, dict) or "key_react" not in entry:
+        return
+    sent = ss.get(entry["key_react"])
+    if not isinstance(sent, dict) or sent.get("interaction") != "search":
+        return
+    term = str(sent.get("value") or "")
+    if term == entry.get("search"):
+        return
+    options = _suggest(term, key=key, kinds=kinds)
+    entry["search"] = term
+    entry["options_js"] = [{"label": label, "value": i} for i, (label, _) in enumerate(options)]
+    entry["options_py"] = [place for _, place in options]
 
 
 def _fragment_run() -> bool:

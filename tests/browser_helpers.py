@@ -234,6 +234,60 @@ RERUN_DONE_JS = """() => window.__spmdRan === true &&
 FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
+#: the place boxes with suggestions (dashboard/places_input.py: streamlit-searchbox)
+PLACE_FRAME = 'iframe[title="streamlit_searchbox.searchbox"]'
+#: the suggestions listed under a place box (react-select options)
+SUGGESTION = '[id*="-option-"]'
+
+
+def place_box(page, label: str, *, timeout_ms: float = 120_000):
+    """The frame of the place box labelled ``label`` (the label is drawn inside the component)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        boxes = page.frame_locator(PLACE_FRAME)
+        for i in range(page.locator(PLACE_FRAME).count()):
+            frame = boxes.nth(i)
+            try:
+                if frame.locator("#root").inner_text(timeout=2000).strip().startswith(label):
+                    return frame
+            except Exception:  # a frame being replaced
+                continue
+        page.wait_for_timeout(300)
+    raise AssertionError(f"no place box labelled {label!r}")
+
+
+def type_place(page, label: str, text: str, *, pick: bool = True) -> str:
+    """Type ``text`` in a place box as a visitor does (key by key) and, with ``pick``, choose the first
+    suggestion (Enter); returns the first suggestion's text."""
+    frame = place_box(page, label)
+    box = frame.locator("input").first
+    box.click()
+    box.press_sequentially(text, delay=40)
+    first = frame.locator(SUGGESTION).first
+    first.wait_for(timeout=120_000)
+    shown = first.inner_text()
+    if pick:
+        box.press("Enter")
+        page.wait_for_timeout(800)  # the page reruns with the place chosen
+    return shown
+
+
+def wait_place_text(page, label: str, text: str, *, timeout_ms: float = 30_000) -> None:
+    """Wait until the place box ``label`` shows ``text`` (the box is found again at each look: a box
+    whose content was set from outside is drawn anew)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    seen = None
+    while time.monotonic() < deadline:
+        try:
+            seen = place_box(page, label, timeout_ms=5_000).locator("input").first.input_value(timeout=2_000)
+        except Exception:  # a frame being replaced
+            seen = None
+        if seen == text:
+            return
+        page.wait_for_timeout(300)
+    raise AssertionError(f"the place box {label!r} shows {seen!r}, not {text!r}")
+
+
 def wait_trip_map_drawn(page, *, timeout_ms: float = 120_000) -> None:
     """Wait until the trip map (Leaflet in the streamlit-folium iframe) has drawn its base layer."""
     frame = page.frame_locator(FOLIUM_FRAME).first

@@ -116,7 +116,8 @@ def _place_input(planner: Any | None, which: str) -> Any | None:
         except LookupError:
             _no_match(planner, which, text)
             return None
-        ui.say("caption", "place.resolved", place=places_input.suggestion_label(place))
+        ui.say("caption", "place.resolved",
+               place=places_input.suggestion_label(place, places_input.commune_of(place)))
         places_input.house_number_note(picked, place)
         return place
     matches = places_input.find_places(text)
