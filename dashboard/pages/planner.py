@@ -399,11 +399,9 @@ def page() -> None:
 
     left, right = st.columns([1, 1.35], gap="large")
     with left:
-        c1, c2 = st.columns(2)
-        with c1:
-            origin = _place_input(planner, "from")
-        with c2:
-            destination = _place_input(planner, "to")
+        # one box per line: a suggestion ("République Pré Botté · Rennes") reads on one line
+        origin = _place_input(planner, "from")
+        destination = _place_input(planner, "to")
         _options(modes, planner)
         b1, b2 = st.columns([3, 1])
         go = b1.button(t("planner.go"), type="primary", key="go", width="stretch")
