@@ -157,6 +157,7 @@ def _suggest(text: str, *, key: str, kinds: Sequence[str] | None) -> list[tuple[
     """The searchbox's search function: (label, place) pairs; a refusal is said under the box."""
     ss = st.session_state
     ss.pop(f"{key}__refused", None)
+    ss[f"{key}__pending"] = state.planner_if_ready() is None  # searched again once it is ready
     text = str(text or "")
     try:
         places = find_places(text, kinds=kinds)
@@ -217,7 +218,8 @@ def _searchbox(label: str, key: str, kinds: tuple[str, ...] | None, placeholder:
 def _search_before_drawing(box: str, key: str, kinds: tuple[str, ...] | None) -> None:
     """Answer the keystroke the component sent before it is drawn again, so that one run of the box
     draws its suggestions (the component's own way searches after drawing, then reruns: a second
-    run, about 300 ms more per keystroke here). It reads the text typed from the component's value
+    run, about 300 ms more per keystroke here); a text typed while the network loaded is searched
+    again at the page's run when it is ready. It reads the text typed from the component's value
     and fills the options the way streamlit-searchbox keeps them in its session entry (``search``,
     ``options_js`` as {label, value: index}, ``options_py``); st_searchbox then finds the search
     done and does not repeat it."""
@@ -229,7 +231,7 @@ def _search_before_drawing(box: str, key: str, kinds: tuple[str, ...] | None) ->
     if not isinstance(sent, dict) or sent.get("interaction") != "search":
         return
     term = str(sent.get("value") or "")
-    if term == entry.get("search"):
+    if term == entry.get("search") and not (ss.get(f"{key}__pending") and state.planner_if_ready() is not None):
         return
     options = _suggest(term, key=key, kinds=kinds)
     entry["search"] = term

@@ -186,7 +186,9 @@ def page() -> None:
             live = _live(tt)
         with results:
             _results(tt, group, text, live)
-            with st.expander(t("dep.to"), expanded=bool(st.session_state.get("dep_to"))):
+            # a bordered box, not an expander: a place box drawn closed would stay zero pixels high
+            with st.container(border=True):
+                st.markdown(f"**{t('dep.to')}**")
                 _journeys(tt, group)
     _map(tt, group)
     ui.attribution(("attr.star",))
