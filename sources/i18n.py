@@ -154,6 +154,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kind.charger": {"fr": "borne de recharge", "en": "charger"},
     "kind.coordinates": {"fr": "coordonnées", "en": "coordinates"},
     "kind.landmark": {"fr": "lieu", "en": "landmark"},
+    "kind.address": {"fr": "adresse", "en": "address"},
     # -- kiosk ----------------------------------------------------------------------------------
     "kiosk.title": {"fr": "Où allez-vous ?", "en": "Where are you going?"},
     "kiosk.scenarios": {"fr": "Trajets d'exemple", "en": "Example trips"},
