@@ -51,14 +51,17 @@ def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, f
             browser.wait_healthy(port, proc=proc, timeout_s=300, poll_s=0.05)
             health = time.perf_counter() - t0
             page.goto(f"http://127.0.0.1:{port}/")
-            page.get_by_role("textbox", name="Départ").wait_for(timeout=300_000)
+            page.locator(browser.PLACE_FRAME).first.wait_for(timeout=300_000)
             widgets = time.perf_counter() - t0
             browser.wait_trip_map_drawn(page, timeout_ms=300_000)
             first = time.perf_counter() - t0
             for label, text in (("Départ", "Gares"), ("Arrivée", "Beaulieu")):
-                box = page.get_by_role("textbox", name=label)
-                box.fill(text)
-                box.press("Enter")
+                box = page.frame_locator(browser.PLACE_FRAME).nth(0 if label == "Départ" else 1).locator("input")
+                box.first.fill(text)
+                page.frame_locator(browser.PLACE_FRAME).nth(0 if label == "Départ" else 1) \
+                    .locator(browser.SUGGESTION).first.wait_for(timeout=300_000)
+                box.first.press("Enter")
+                page.wait_for_timeout(1000)
             page.get_by_role("button", name="Calculer").click()
             page.locator(".spmd-card").first.wait_for(timeout=300_000)
             card = time.perf_counter() - t0

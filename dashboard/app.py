@@ -8,6 +8,8 @@ shows users a friendly message only.
 
 from __future__ import annotations
 
+import base64
+import functools
 import logging
 from pathlib import Path
 
@@ -18,6 +20,13 @@ from dashboard.i18n import LANGUAGES, language, t
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+
+
+@functools.cache
+def favicon() -> str:
+    """The favicon as a data URL: a file given to st.set_page_config becomes a media file that a
+    fragment's rerun (the place boxes) forgets, and the browser's next request for it was a 404."""
+    return "data:image/png;base64," + base64.b64encode((ASSETS_DIR / "favicon.png").read_bytes()).decode()
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -60,7 +69,7 @@ def _kiosk_watchdog() -> None:
 
 def main() -> None:
     kiosk = state.is_kiosk()
-    st.set_page_config(page_title=t("app.title"), page_icon=str(ASSETS_DIR / "favicon.png"), layout="wide",
+    st.set_page_config(page_title=t("app.title"), page_icon=favicon(), layout="wide",
                        initial_sidebar_state="collapsed" if kiosk else "auto")
     state.planner_loader()  # starts loading the network in the background at the first visit, whatever the page
     if kiosk and state.kiosk_expired():

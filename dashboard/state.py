@@ -11,9 +11,10 @@
   time for the kiosk) are ``st.session_state`` entries; the language is read by
   :func:`dashboard.i18n.language`.
 
-Tests replace the planner, the dataset loader or the accessibility context with
+Tests replace the planner, the dataset loader, the accessibility context or the address index with
 :func:`set_override` (``"planner"``: a zero-argument factory; ``"load_dataset"``: a function
-``dataset_id -> Loaded``; ``"access"``: a factory of a ``dashboard.services.accessibility.AccessContext``);
+``dataset_id -> Loaded``; ``"access"``: a factory of a ``dashboard.services.accessibility.AccessContext``;
+``"addresses"``: a factory of a ``routing.network.AddressIndex`` or None);
 overridden values are not cached. The operator (never a URL) may also name another planner
 factory in ``$SPMD_DASHBOARD_PLANNER`` (``"module:function"``), e.g. for browser tests before
 the network is built.
@@ -61,8 +62,8 @@ _overrides: dict[str, Callable[..., Any]] = {}
 def set_override(name: str, value: Callable[..., Any]) -> None:
     """Replace ``"planner"`` (factory), ``"load_dataset"`` (id -> Loaded) or ``"access"`` (factory of a
     :class:`dashboard.services.accessibility.AccessContext`), for tests and demos."""
-    if name not in {"planner", "load_dataset", "access"}:
-        raise ValueError(f"unknown override {name!r}; use 'planner', 'load_dataset' or 'access'")
+    if name not in {"planner", "load_dataset", "access", "addresses"}:
+        raise ValueError(f"unknown override {name!r}; use 'planner', 'load_dataset', 'access' or 'addresses'")
     _overrides[name] = value
 
 
@@ -298,6 +299,55 @@ def get_planner(*, timeout_s: float | None = None) -> Any:
     if planner is None:
         raise RuntimeError("the planner is not available")
     return planner
+
+
+# -- naming points, finding addresses ------------------------------------------------------------------
+
+def _build_point_namer(planner: Any) -> Any:
+    from routing.network import PointNamer
+
+    network = getattr(planner, "network", None)
+    if network is None or getattr(network, "streets", None) is None:
+        return None
+    loaded = load_dataset("communes")
+    return PointNamer.for_network(network, loaded.data if loaded is not None else None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _point_namer(bundle_key: str, _planner: Any) -> Any:
+    return _build_point_namer(_planner)
+
+
+def point_namer() -> Any | None:
+    """The :class:`routing.network.PointNamer` of the ready planner's streets and the communes (None
+    while the planner loads, or for a planner without street data)."""
+    planner = planner_if_ready()
+    if planner is None:
+        return None
+    if "planner" in _overrides or "load_dataset" in _overrides:
+        return _build_point_namer(planner)
+    return _point_namer(_bundle_key(), planner)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _address_index(cache_key: str) -> Any:
+    from routing.network import address_index
+
+    t0 = time.perf_counter()
+    index = address_index(cache=Path(cache_key))
+    if index is not None:
+        log.info("address base: %d address points indexed in %.1f s", len(index), time.perf_counter() - t0)
+    return index
+
+
+def address_index() -> Any | None:
+    """The BAN address index when the address base is in the cache (``python -m sources fetch
+    ban-35``), read once per process; None offline (house numbers are then not known)."""
+    if "addresses" in _overrides:
+        return _overrides["addresses"]()
+    if "planner" in _overrides:
+        return None
+    return _address_index(str(settings.cache_dir()))
 
 
 def service_date(planner: Any) -> date:

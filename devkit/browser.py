@@ -94,6 +94,9 @@ RERUN_DONE_JS = """() => window.__spmdRan === true &&
 
 
 FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: the place boxes with suggestions (dashboard/places_input.py: streamlit-searchbox) and their suggestions
+PLACE_FRAME = 'iframe[title="streamlit_searchbox.searchbox"]'
+SUGGESTION = '[id*="-option-"]'
 
 
 def wait_trip_map_drawn(page, *, timeout_ms: float = 120_000) -> None:
@@ -153,6 +156,26 @@ class RssSampler:
         return max((mb for _, mb in self.samples), default=float("nan"))
 
 
+async def type_place_async(page, label: str, text: str) -> None:
+    """Type ``text`` in the place box ``label`` (streamlit-searchbox) and choose the first suggestion."""
+    frames = page.frame_locator(PLACE_FRAME)
+    for _ in range(200):
+        for i in range(await page.locator(PLACE_FRAME).count()):
+            frame = frames.nth(i)
+            try:
+                if (await frame.locator("#root").inner_text(timeout=2000)).strip().startswith(label):
+                    box = frame.locator("input").first
+                    await box.click()
+                    await box.fill(text)
+                    await frame.locator(SUGGESTION).first.wait_for(timeout=60_000)
+                    await box.press("Enter")
+                    return
+            except Exception:  # a frame being replaced: look again
+                continue
+        await page.wait_for_timeout(300)
+    raise TimeoutError(f"no place box labelled {label!r}")
+
+
 async def _rerun_after(page, action, stats: SessionStats, *, tries: int = 3, wait_s: float = 30.0) -> None:
     """Await ``action()`` and the rerun it causes: the app is idle again after the server sent
     something (websocket frames counted in ``stats.frames``) or the script state was seen running
@@ -204,19 +227,17 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
     step = "open"
     try:
         await page.goto(url)
-        await page.get_by_role("textbox", name="Départ").wait_for()
+        await page.locator(PLACE_FRAME).first.wait_for()
         await page.wait_for_function(RERUN_DONE_JS.replace("window.__spmdRan === true &&", ""))
         while True:  # at least one plan, then until the deadline
             origin, dest = rng.choice(TRIPS)
             for label, text in (("Départ", origin), ("Arrivée", dest)):
                 if typed[label] == text:
                     continue
-                box = page.get_by_role("textbox", name=label)
                 step = f"type {label}"
 
-                async def type_it(box=box, text=text) -> None:
-                    await box.fill(text)
-                    await box.press("Enter")
+                async def type_it(label=label, text=text) -> None:
+                    await type_place_async(page, label, text)
 
                 await _rerun_after(page, type_it, stats)
                 typed[label] = text

@@ -355,6 +355,19 @@ def _records() -> list[Dataset]:  # noqa: PLR0915 - one literal per dataset
             loader="sources.loaders.territory:load_communes", theme="territory",
             published="2025-01-01"),
         Dataset(
+            id="ban-35",
+            title_fr="Base Adresse Nationale (BAN) : adresses d'Ille-et-Vilaine",
+            title_en="National address base (BAN): addresses of Ille-et-Vilaine",
+            producer="DINUM / IGN (Base Adresse Nationale)", licence_id=ETALAB,
+            attribution="Base Adresse Nationale (DINUM, IGN), Etalab Licence Ouverte 2.0",
+            urls=("https://adresse.data.gouv.fr/data/ban/adresses/latest/csv/adresses-35.csv.gz",),
+            landing_page="https://adresse.data.gouv.fr/donnees-nationales",
+            format="CSV.GZ", update_frequency_days=7, coverage="Ille-et-Vilaine",
+            bundle_files=(), loader="sources.loaders.addresses:load_addresses",
+            description_fr="Points adresse (numéro, voie, commune) ; en ligne seulement : hors ligne, "
+                           "les numéros ne sont pas connus et la rue est utilisée.",
+            theme="territory", optional=True),
+        Dataset(
             id="epci",
             title_fr="EPCI de Bretagne et rattachement des communes (IGN Admin Express)",
             title_en="EPCI (inter-communal bodies) of Brittany and commune membership",
@@ -436,19 +449,21 @@ del _ds
 COVERAGE_BBOX: dict[str, tuple[float, float, float, float]] = {
     "Rennes Métropole": RENNES_METROPOLE_BBOX,
     "Bretagne": BRITTANY_BBOX,
+    "Ille-et-Vilaine": (-2.29, 47.63, -1.0, 48.72),
     "France": FRANCE_BBOX,
 }
 #: Spatial coverage label -> an authority URI (INSEE / EU).
 COVERAGE_URI: dict[str, str] = {
     "Rennes Métropole": "https://www.insee.fr/fr/metadonnees/geographie/epci/243500139",
     "Bretagne": "http://id.insee.fr/geo/region/53",
+    "Ille-et-Vilaine": "http://id.insee.fr/geo/departement/35",
     "France": "http://publications.europa.eu/resource/authority/country/FRA",
 }
 MEDIA_TYPES: dict[str, str] = {
     "GTFS": "application/zip", "GTFS-RT": "application/x-protobuf", "JSON": "application/json",
     "GeoJSON": "application/geo+json", "CSV": "text/csv", "GBFS": "application/json",
     "OSM PBF": "application/vnd.openstreetmap.data+pbf", "Parquet": "application/vnd.apache.parquet",
-    "ZIP (CSV)": "application/zip",
+    "ZIP (CSV)": "application/zip", "CSV.GZ": "application/gzip",
 }
 _FREQ = "http://publications.europa.eu/resource/authority/frequency/"
 _CONTEXT = {

@@ -52,10 +52,10 @@ USER_AGENT = "spmd-mobilite/0.1 (Rennes Métropole mobility data service)"
 CHUNK_BYTES = 1 << 16
 #: Cache file suffixes we recognise in a URL's last path segment.
 KNOWN_SUFFIXES = (".zip", ".csv", ".json", ".geojson", ".pbf", ".pb", ".parquet", ".txt",
-                  ".xml", ".osm")
+                  ".xml", ".osm", ".gz")
 FORMAT_SUFFIX = {"GTFS": ".zip", "GTFS-RT": ".pb", "JSON": ".json", "GeoJSON": ".geojson",
                  "CSV": ".csv", "GBFS": ".json", "OSM PBF": ".osm.pbf", "Parquet": ".parquet",
-                 "ZIP (CSV)": ".zip"}
+                 "ZIP (CSV)": ".zip", "CSV.GZ": ".csv.gz"}
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _manifest_lock = threading.Lock()
 
@@ -404,6 +404,8 @@ def _check_body(url: str, path: Path) -> None:
             raise FetchError(f"{url}: corrupt zip archive ({exc})") from None
         if bad is not None:
             raise FetchError(f"{url}: corrupt zip archive (bad CRC in {bad})")
+    elif name.endswith(".gz") and not head.startswith(b"\x1f\x8b"):
+        raise FetchError(f"{url}: not a gzip file (starts with {head[:8]!r})")
     elif name.endswith((".json", ".geojson")) and not text_head.startswith((b"{", b"[")):
         raise FetchError(f"{url}: not JSON (starts with {head[:16]!r})")
 

@@ -157,6 +157,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kind.metro": {"fr": "station de métro", "en": "metro station"},
     "kind.commune": {"fr": "commune", "en": "town"},
     "kind.neighbourhood": {"fr": "quartier", "en": "neighbourhood"},
+    "kind.address": {"fr": "adresse", "en": "address"},
     # -- kiosk ----------------------------------------------------------------------------------
     "kiosk.title": {"fr": "Où allez-vous ?", "en": "Where are you going?"},
     "kiosk.scenarios": {"fr": "Trajets d'exemple", "en": "Example trips"},
@@ -556,6 +557,15 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "house numbers are not in the offline data: number {number} is taken as the middle of {street}"},
     "place.number_ignored": {"fr": "numéro {number} ignoré : pas de rue trouvée, le lieu le plus proche du nom",
                              "en": "number {number} ignored: no street found, the closest name instead"},
+    "place.resolved": {"fr": "Lieu retenu : {place}", "en": "Place used: {place}"},
+    "place.too_long": {
+        "fr": "Texte trop long pour un nom de lieu ({n} caractères, au plus {limit}) : il n'est pas cherché.",
+        "en": "Too long for a place name ({n} characters, at most {limit}): it is not searched.",
+    },
+    "place.street_used": {
+        "fr": "Les numéros de rue ne sont pas dans les données hors ligne : la rue est utilisée.",
+        "en": "House numbers are not in the offline data: the street is used.",
+    },
     # -- scenarios ----------------------------------------------------------------------
     "nav.scenarios": {"fr": "Scénarios", "en": "Scenarios"},
     "acc.proxy_note": {

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from devkit.browser import ROOT
+from devkit.browser import PLACE_FRAME, ROOT, SUGGESTION
 from routing.places import PlaceIndex
 from routing.planner.itinerary import Itinerary, Leg, PlanResult
 from sources.errors import DatasetNotFound
@@ -157,3 +158,54 @@ def real_planner_usable() -> bool:
         return all(importlib.util.find_spec(m) is not None for m in ("routing.planner.planner", "routing.network.inputs"))
     except (ImportError, ValueError):
         return False
+
+
+def place_box(page, label: str, *, timeout_ms: float = 120_000):
+    """The frame of the place box labelled ``label`` (the label is drawn inside the component)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        boxes = page.frame_locator(PLACE_FRAME)
+        for i in range(page.locator(PLACE_FRAME).count()):
+            frame = boxes.nth(i)
+            try:
+                if frame.locator("#root").inner_text(timeout=2000).strip().startswith(label):
+                    return frame
+            except Exception:  # a frame being replaced
+                continue
+        page.wait_for_timeout(300)
+    raise AssertionError(f"no place box labelled {label!r}")
+
+
+def type_place(page, label: str, text: str, *, pick: bool = True) -> str:
+    """Type ``text`` in a place box as a visitor does (key by key) and, with ``pick``, choose the first
+    suggestion (Enter); returns the first suggestion's text."""
+    frame = place_box(page, label)
+    box = frame.locator("input").first
+    box.click()
+    box.press_sequentially(text, delay=40)
+    first = frame.locator(SUGGESTION).first
+    first.wait_for(timeout=120_000)
+    page.wait_for_timeout(1000)  # the list of the last keystroke (a slower earlier answer may come first)
+    shown = first.inner_text()
+    if pick:  # the suggestion named exactly as typed, else the first one
+        options = frame.locator(SUGGESTION).all()
+        exact = [o for o in options if o.inner_text().split(" ", 1)[-1].split(" · ")[0] == text]
+        (exact[0] if exact else first).click()
+        page.wait_for_timeout(800)  # the page reruns with the place chosen
+    return shown
+
+
+def wait_place_text(page, label: str, text: str, *, timeout_ms: float = 30_000) -> None:
+    """Wait until the place box ``label`` shows ``text`` (the box is found again at each look: a box
+    whose content was set from outside is drawn anew)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    seen = None
+    while time.monotonic() < deadline:
+        try:
+            seen = place_box(page, label, timeout_ms=5_000).locator("input").first.input_value(timeout=2_000)
+        except Exception:  # a frame being replaced
+            seen = None
+        if seen == text:
+            return
+        page.wait_for_timeout(300)
+    raise AssertionError(f"the place box {label!r} shows {seen!r}, not {text!r}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import maps, share, state, ui
+from dashboard import maps, places_input, state, ui
 from dashboard.i18n import t
 from dashboard.services import accessibility as access
 from routing.places import coordinates_error
@@ -86,17 +86,19 @@ def _comparison(opportunity: str, cutoff: int, window: str) -> None:
 def _isochrones(ctx: object, mode: str, window: str) -> None:
     planner = state.planner_if_ready()
     c1, c2 = st.columns([2, 1])
-    text = c1.text_input(t("acc.isochrone_from"), key="iso_q", max_chars=share.max_place_chars(),
-                         placeholder="ex. Gares")
+    with c1:
+        picked = places_input.place_box(t("acc.isochrone_from"), "iso_q", placeholder="ex. Gares",
+                                        help=t("planner.search_help"))
     departure = c2.time_input(t("acc.departure"), value=None, key="iso_time", step=900)
     dep = departure.strftime("%H:%M") if departure else window.split("-")[0]
     place = None
-    text = share.clean_place(text)
-    if text and coordinates_error(text) is not None:
+    text = picked.text
+    if text and picked.place is None and coordinates_error(text) is not None:
         ui.say("caption", "place.bad_coords", q=text)
     elif text and planner is not None:
         try:
-            place = planner.resolve_place(text)
+            place = places_input.named_point(places_input.resolve(planner, picked))
+            places_input.house_number_note(picked, place)
         except LookupError as exc:  # no place matches: "did you mean" when there are near misses
             near = " · ".join(p.name for p in (getattr(exc, "suggestions", None) or [])[:3])
             if near:

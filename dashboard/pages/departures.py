@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import maps, share, state, ui
+from dashboard import maps, places_input, share, state, ui
 from dashboard.i18n import t
 from dashboard.services import transit
 from routing import (
@@ -42,8 +42,12 @@ def _init(service_date: Any) -> None:
     ss.setdefault("dep_time", at.time().replace(second=0, microsecond=0) if at else DEFAULT_TIME)
 
 
+#: the kinds of places a stop box suggests
+STOP_KINDS = ("stop", "metro", "station")
+
+
 def _pick(name: str) -> None:
-    st.session_state["dep_q"] = name
+    places_input.set_place("dep_q", name)
 
 
 def _live(tt: Any) -> Any | None:
@@ -83,8 +87,8 @@ def _journeys(tt: Any, group: Any) -> None:
     when = datetime.combine(tt.day, st.session_state["dep_time"])
     start = seconds_of(tt, when)
     span = {"stop": group.name, "start": format_clock(start), "end": format_clock(start + 3600)}
-    text = share.clean_place(st.text_input(t("dep.to_stop"), key="dep_to", max_chars=share.max_place_chars(),
-                                           placeholder=t("dep.to_placeholder")))
+    text = places_input.place_box(t("dep.to_stop"), "dep_to", kinds=STOP_KINDS,
+                                  placeholder=t("dep.to_placeholder")).text
     if not text:
         ui.say("caption", "dep.to_hint", **span)
         return
@@ -154,8 +158,10 @@ def page() -> None:
     _init(tt.day if tt is not None else state.default_service_date())
     ui.timetable_banner(tt.day if tt is not None else state.default_service_date())
     c1, c2 = st.columns([2, 1])
-    text = share.clean_place(c1.text_input(t("dep.stop"), key="dep_q", max_chars=share.max_place_chars(),
-                                           placeholder=t("dep.stop_placeholder")))
+    with c1:
+        picked = places_input.place_box(t("dep.stop"), "dep_q", kinds=STOP_KINDS,
+                                        placeholder=t("dep.stop_placeholder"))
+    text = picked.text
     c2.time_input(t("dep.time"), key="dep_time", step=300)
     if tt is None:
         ui.wait_for_planner(text_key="loading.network", timetable=True)
@@ -165,7 +171,9 @@ def page() -> None:
         matches = _stops_named(tt, text)
         if not matches:
             st.info(t("dep.no_match", q=ui.plain(text)))
-        if matches:
+        if matches and picked.place is not None:  # the stop chosen among the suggestions
+            group = next((m for m in matches if m.name == picked.place.name), matches[0])
+        elif matches:
             idx = st.selectbox(t("dep.matches"), range(len(matches)), key="dep_pick",
                                format_func=lambda i: matches[i].name, label_visibility="collapsed") or 0
             group = matches[min(idx, len(matches) - 1)]
@@ -178,7 +186,9 @@ def page() -> None:
             live = _live(tt)
         with results:
             _results(tt, group, text, live)
-            with st.expander(t("dep.to"), expanded=bool(st.session_state.get("dep_to"))):
+            # a bordered box, not an expander: a place box drawn closed would stay zero pixels high
+            with st.container(border=True):
+                st.markdown(f"**{t('dep.to')}**")
                 _journeys(tt, group)
     _map(tt, group)
     ui.attribution(("attr.star",))

@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import export, maps, share, state, ui
+from dashboard import export, maps, places_input, share, state, ui
 from dashboard.i18n import LANGUAGES, known, language, message, t
 from routing.places import coordinates_error, parse_coordinates
 from routing.planner import EVParams
@@ -54,19 +54,35 @@ def _init_session(service_date: Any, modes: tuple[str, ...]) -> None:
 
 def _apply_scenario(origin: str, destination: str, at: time, modes: tuple[str, ...]) -> None:
     ss = st.session_state
-    ss["from_q"], ss["to_q"], ss["time"], ss["modes"] = origin, destination, at, list(modes)
+    places_input.set_place("from_q", origin)
+    places_input.set_place("to_q", destination)
+    ss["time"], ss["modes"] = at, list(modes)
     ss["when_kind"] = "depart"
     ss["auto_plan"] = True
     ss["kiosk_dirty"] = True
 
 
 def _swap() -> None:
-    ss = st.session_state
-    ss["from_q"], ss["to_q"] = ss.get("to_q", ""), ss.get("from_q", "")
+    places_input.swap("from_q", "to_q")
 
 
-def _use_picked(which: str, text: str) -> None:
-    st.session_state[f"{which}_q"] = text
+def _use_picked(which: str, text: str, place: Any | None = None) -> None:
+    places_input.set_place(f"{which}_q", text, place)
+
+
+def _shown_name(place: Any) -> str:
+    """A place's name with its commune when it carries one apart ("Rue de Paris, Rennes")."""
+    commune = getattr(place, "commune", None)
+    return f"{place.name}, {commune}" if commune and commune not in place.name else str(place.name)
+
+
+def _share_text(which: str) -> str:
+    """What a share link carries for a box: a point picked on the map as "lat,lon" (its name is
+    found again from the streets), else the text of the box."""
+    place = places_input.chosen(f"{which}_q")
+    if place is not None and place.kind == "coordinates":
+        return f"{place.lat:.5f},{place.lon:.5f}"
+    return str(st.session_state.get(f"{which}_q") or "")
 
 
 # -- widgets --------------------------------------------------------------------------------------------
@@ -75,32 +91,46 @@ def _place_input(planner: Any | None, which: str) -> Any | None:
     """A search box and its matches; returns the chosen Place or None (always None while the
     planner is still loading: the box is usable, its matches come once the network is ready)."""
     label = t("planner.from") if which == "from" else t("planner.to")
-    text = st.text_input(label, key=f"{which}_q", max_chars=share.max_place_chars(),
-                         placeholder=t(f"planner.placeholder_{which}"), help=t("planner.search_help"))
-    text = share.clean_place(text)
+    picked = places_input.place_box(label, f"{which}_q", placeholder=t(f"planner.placeholder_{which}"),
+                                    help=t("planner.search_help"))
+    text = picked.text
     if not text:
         return None
     if planner is None:
         st.caption(t("planner.search_pending"))
         return None
+    if picked.place is not None:  # a suggestion chosen, or a point picked on the map
+        return picked.place
     if coordinates_error(text) is not None:
         ui.say("caption", "place.bad_coords", q=text)
         return None
     if parse_coordinates(text) is not None:
         try:
-            return planner.resolve_place(text)
+            return places_input.named_point(planner.resolve_place(text))
         except LookupError:
             ui.say("caption", "place.no_match", q=text)
             return None
-    matches = list(planner.search_places(text, limit=8))
+    if places_input.suggestions_on():  # the suggestions were under the box: the text means the best
+        try:
+            place = places_input.resolve(planner, picked)
+        except LookupError:
+            _no_match(planner, which, text)
+            return None
+        ui.say("caption", "place.resolved",
+               place=places_input.suggestion_label(place, places_input.commune_of(place)))
+        places_input.house_number_note(picked, place)
+        return place
+    matches = places_input.find_places(text)
     if not matches:
         _no_match(planner, which, text)
         return None
-    names = [f"{m.name} · {t('kind.' + m.kind) if known('kind.' + m.kind) else m.kind}"
+    names = [f"{_shown_name(m)} · {t('kind.' + m.kind) if known('kind.' + m.kind) else m.kind}"
              for m in matches]
     idx = st.selectbox(t("planner.matches"), range(len(matches)), key=f"{which}_pick",
                        format_func=names.__getitem__, label_visibility="collapsed")
-    return matches[idx or 0]
+    place = matches[min(idx or 0, len(matches) - 1)]
+    places_input.house_number_note(picked, place)
+    return place
 
 
 def _no_match(planner: Any, which: str, text: str) -> None:
@@ -118,7 +148,8 @@ def _no_match(planner: Any, which: str, text: str) -> None:
     ui.say("caption", "place.did_you_mean", q=text, suggestions=" · ".join(p.name for p in suggestions))
     row = st.container(horizontal=True)  # wraps: long names stay readable
     for i, place in enumerate(suggestions):
-        row.button(ui.plain(place.name), key=f"{which}_suggest_{i}", on_click=_use_picked, args=(which, place.name),
+        row.button(ui.plain(place.name), key=f"{which}_suggest_{i}", on_click=_use_picked,
+                   args=(which, place.name, place),
                    help=t("place.suggestion", name=ui.plain(place.name)), width="content")
 
 
@@ -128,7 +159,8 @@ def _params(planner: Any, modes: list[str]) -> Any:
     partner_text = share.clean_place(ss.get("partner_q")) if "carpool" in modes else None
     if partner_text:
         try:
-            partner = planner.resolve_place(partner_text)
+            partner = places_input.resolve(planner, places_input.Picked(partner_text,
+                                                                        places_input.chosen("partner_q")))
             kwargs["carpool_partner"] = (float(partner.lon), float(partner.lat))
         except LookupError:
             ui.say("warning", "place.no_match", q=partner_text)
@@ -162,7 +194,7 @@ def _options(modes: tuple[str, ...], planner: Any) -> None:
             e3.slider(t("planner.soc_start"), 5, 100, round(EV.soc_start * 100), key="soc_start")
             e4.slider(t("planner.min_soc"), 0, 50, round(EV.min_soc * 100), key="min_soc")
     if "carpool" in chosen:
-        st.text_input(t("planner.partner"), key="partner_q", max_chars=share.max_place_chars())
+        places_input.place_box(t("planner.partner"), "partner_q")
 
 
 # -- planning ---------------------------------------------------------------------------------------------
@@ -183,7 +215,7 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
     ss["shown"] = 0
     ss["url_invalid"] = []
     ss["kiosk_dirty"] = True
-    query = share.to_query(origin=ss["from_q"], destination=ss["to_q"], at=when, modes=modes,
+    query = share.to_query(origin=_share_text("from"), destination=_share_text("to"), at=when, modes=modes,
                            arrive_by=ss["when_kind"] == "arrive")
     if state.is_kiosk():
         query["kiosk"] = "1"
@@ -192,11 +224,11 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
 
 # -- rendering --------------------------------------------------------------------------------------------
 
-def _picked_buttons(text: str, shown: str) -> None:
+def _picked_buttons(text: str, place: Any | None = None) -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
-    ui.say("caption", "planner.picked", name=shown, where=c1)
-    c2.button(t("planner.use_from"), on_click=_use_picked, args=("from", text), key="pick_from")
-    c3.button(t("planner.use_to"), on_click=_use_picked, args=("to", text), key="pick_to")
+    ui.say("caption", "planner.picked", name=text, where=c1)
+    c2.button(t("planner.use_from"), on_click=_use_picked, args=("from", text, place), key="pick_from")
+    c3.button(t("planner.use_to"), on_click=_use_picked, args=("to", text, place), key="pick_to")
 
 
 def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> bool:
@@ -227,7 +259,8 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
     else:
         for place, color in ((origin, maps.ORIGIN_COLOR), (destination, maps.DESTINATION_COLOR)):
             if place is not None:
-                leaflet.add_marker(trip, (place.lon, place.lat), maps.esc(place.name), color=maps.rgb_hex(color))
+                leaflet.add_marker(trip, (place.lon, place.lat), maps.esc(_shown_name(place)),
+                                   color=maps.rgb_hex(color))
                 points.append((place.lon, place.lat))
     lon, lat, zoom = maps.fit_view(points) if points else (*maps.RENNES_CENTER, 13)
     event = st_folium(fmap, key="plan_fmap", height=540, use_container_width=True, feature_group_to_add=trip,
@@ -236,14 +269,25 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
     clicked = event.get("last_clicked") or {}
     tooltip = event.get("last_object_clicked_tooltip")
     if clicked and "lat" in clicked and "lng" in clicked:
-        text = f"{float(clicked['lat']):.5f},{float(clicked['lng']):.5f}"
-        # a stop's tooltip (HTML made by Leaflet from our escaped name): its text, else the coordinates
+        # a stop's tooltip (HTML made by Leaflet from our escaped name): its name; else the point,
+        # named by its street and commune and routed from its coordinates
         name = html.unescape(re.sub(r"<[^>]*>", " ", str(tooltip or ""))).strip() if tooltip else ""
         name = " ".join(name.split())[:share.max_place_chars()]
-        _picked_buttons(name or text, name or text)
+        if name:
+            _picked_buttons(name)
+        else:
+            _picked_buttons(*_clicked_point(float(clicked["lng"]), float(clicked["lat"])))
     else:
         st.caption(t("planner.pick_map_any"))
     return True
+
+
+def _clicked_point(lon: float, lat: float) -> tuple[str, Any]:
+    """(the name shown and put in the box, the place routed from) of a click on the map."""
+    from routing import Place
+
+    place = places_input.named_point(Place(f"{lat:.5f}, {lon:.5f}", "coordinates", lon, lat))
+    return _shown_name(place)[:share.max_place_chars()], place
 
 
 def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> None:
@@ -268,8 +312,10 @@ def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> 
     if picked:
         obj = picked[0]
         name = html.unescape(str(obj.get("name", "")))
-        text = name or f"{float(obj['lat']):.5f},{float(obj['lon']):.5f}"
-        _picked_buttons(text, text)
+        if name:
+            _picked_buttons(name)
+        else:
+            _picked_buttons(*_clicked_point(float(obj["lon"]), float(obj["lat"])))
     else:
         st.caption(t("planner.pick_map"))
 
@@ -353,11 +399,9 @@ def page() -> None:
 
     left, right = st.columns([1, 1.35], gap="large")
     with left:
-        c1, c2 = st.columns(2)
-        with c1:
-            origin = _place_input(planner, "from")
-        with c2:
-            destination = _place_input(planner, "to")
+        # one box per line: a suggestion ("République Pré Botté · Rennes") reads on one line
+        origin = _place_input(planner, "from")
+        destination = _place_input(planner, "to")
         _options(modes, planner)
         b1, b2 = st.columns([3, 1])
         go = b1.button(t("planner.go"), type="primary", key="go", width="stretch")

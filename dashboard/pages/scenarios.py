@@ -8,7 +8,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import maps, state, ui
+from dashboard import maps, places_input, state, ui
 from dashboard.i18n import language, t
 from dashboard.services import scenarios as sv
 
@@ -16,7 +16,8 @@ from dashboard.services import scenarios as sv
 def _apply_preset() -> None:
     ss = st.session_state
     ss["scen_base"], ss["scen_new"] = sv.PRESET["base"], sv.PRESET["new"]
-    ss["scen_from"], ss["scen_to"] = sv.PRESET["origin"], sv.PRESET["destination"]
+    places_input.set_place("scen_from", sv.PRESET["origin"])
+    places_input.set_place("scen_to", sv.PRESET["destination"])
     ss["scen_run"] = True
 
 
@@ -108,18 +109,18 @@ def _comparison(base: str, new: str) -> None:
 
 def _trip(base: str, new: str) -> None:
     st.subheader(t("scen.trip"))
-    ss = st.session_state
-    ss.setdefault("scen_from", sv.PRESET["origin"])
-    ss.setdefault("scen_to", sv.PRESET["destination"])
     c1, c2, c3 = st.columns([2, 2, 1])
-    origin = c1.text_input(t("planner.from"), key="scen_from")
-    destination = c2.text_input(t("planner.to"), key="scen_to")
+    with c1:
+        origin = places_input.place_box(t("planner.from"), "scen_from", sv.PRESET["origin"])
+    with c2:
+        destination = places_input.place_box(t("planner.to"), "scen_to", sv.PRESET["destination"])
     when = c3.time_input(t("scen.time"), value=sv.PRESET["time"], key="scen_time")
-    if not origin.strip() or not destination.strip():
+    if not origin.text or not destination.text:
         return
     try:
         before = state.scenario_planner(base)
-        res = sv.plan_both(before, state.scenario_planner(new), origin, destination,
+        res = sv.plan_both(before, state.scenario_planner(new), origin.place or origin.text,
+                           destination.place or destination.text,
                            dt.datetime.combine(state.service_date(before), when))
     except Exception as exc:  # noqa: BLE001 - a place not found is shown, never a crash
         ui.say("warning", "scen.trip_error", error=str(exc))

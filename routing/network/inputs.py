@@ -51,6 +51,24 @@ def load_frame(ds_id: str, *, bundle: Any = None, cache: Any = None) -> Any:
     return load(ds_id, bundle=bundle, cache=cache).data
 
 
+#: the national address base (BAN) of Ille-et-Vilaine: online only, never in the bundle
+ADDRESS_ID = "ban-35"
+
+
+def address_frame(*, cache: Any = None) -> Any | None:
+    """The BAN address points when a verified copy is in the cache (``python -m sources fetch ban-35``
+    without a bundle), else None: never downloads here (the file is large) and never raises, since
+    the offline data has no house numbers and the place search then uses the street."""
+    from sources import load
+    from sources.errors import SourceError
+
+    try:  # bundle "": the cache, whatever $SPMD_BUNDLE says (the BAN has no bundle file)
+        return load(ADDRESS_ID, bundle="", cache=cache, offline=True).data
+    except (SourceError, OSError, ValueError) as exc:
+        log.info("no address base (%s): house numbers are not known", exc)
+        return None
+
+
 def load_timetable(*, bundle: Any = None, cache: Any = None, day: dt.date) -> Any:
     """The compiled timetable of ``day`` from the catalogue's GTFS (no street layer built); a day
     outside the feed's calendar is refused (:func:`check_service_day`)."""

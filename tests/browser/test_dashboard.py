@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from devkit.browser import FOLIUM_FRAME, RssSampler, run_sessions, wait_trip_map_drawn
-from tests.browser_helpers import SHOTS
+from tests.browser_helpers import SHOTS, place_box, type_place, wait_place_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(300),
               pytest.mark.xdist_group("browser")]
@@ -25,23 +25,12 @@ def _deck_canvas_drawn(page) -> bool:
         .some(c => c.width > 100 && c.height > 100)""")
 
 
-def _place(page, label: str, text: str) -> None:
-    box = page.get_by_role("textbox", name=label)
-    box.fill(text)
-    box.press("Enter")
-    page.wait_for_function("""(label) => {
-        const inputs = [...document.querySelectorAll('[data-testid="stSelectbox"]')];
-        return inputs.length > 0; }""", arg=label)
-
-
 def test_plan_a_trip_and_see_card_and_map(browser_page, server):
     page, requests, _ = browser_page
     page.goto(server + "/")
     page.get_by_text("Calculer un itinéraire").wait_for()
-    _place(page, "Départ", "Gares")
-    page.wait_for_timeout(800)
-    _place(page, "Arrivée", "Beaulieu")
-    page.wait_for_timeout(800)
+    type_place(page, "Départ", "Gares")
+    type_place(page, "Arrivée", "Beaulieu")
     page.get_by_role("button", name="Calculer").click()
     card = page.locator(".spmd-card").first
     card.wait_for()
@@ -64,9 +53,14 @@ def test_click_on_the_map_picks_an_origin(browser_page, server):
     page.wait_for_timeout(1000)
     box = page.locator(FOLIUM_FRAME).first.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.45)
+    picked = page.get_by_text("Lieu choisi sur la carte")
+    picked.wait_for()
+    name = picked.inner_text().split(":", 1)[1].strip()
+    # named by its street and commune ("Rue de Paris, Rennes"), never "48.10101,-1.62254"
+    assert "," in name and not any(c.isdigit() for c in name.split(",")[-1]), name
+    assert not name.startswith("48."), name
     page.get_by_role("button", name="Comme départ").click()
-    page.wait_for_function("""() => /^48\\.\\d+,-1\\.\\d+$/.test(
-        [...document.querySelectorAll('input')].find(i => i.getAttribute('aria-label') === 'Départ')?.value || '')""")
+    wait_place_text(page, "Départ", name)
     page.screenshot(path=str(SHOTS / "planner-pick.png"))
 
 
@@ -107,8 +101,9 @@ def test_kiosk_scenario_then_reset_after_inactivity(browser_page, server):
     page.screenshot(path=str(SHOTS / "kiosk.png"))
     # nobody touches the kiosk for SPMD_KIOSK_IDLE_S=10 s: back to the welcome screen
     page.wait_for_function("() => document.querySelectorAll('.spmd-card').length === 0", timeout=30_000)
-    page.wait_for_function("""() => { const boxes = [...document.querySelectorAll('input[aria-label="Départ"]')];
-        return boxes.length > 0 && boxes.every(b => b.value === ''); }""", timeout=30_000)
+    page.wait_for_timeout(2000)
+    for label in ("Départ", "Arrivée"):  # the boxes are empty again: their placeholders show
+        place_box(page, label).locator('[id$="-placeholder"]').wait_for(timeout=30_000)
 
 
 def test_catalogue_and_about_pages_render(browser_page, server):
@@ -162,9 +157,7 @@ def test_accessibility_explorer_draws_the_grid_and_an_isochrone(browser_page, se
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SHOTS / "accessibility.png"), full_page=True)
     page.get_by_role("tab", name="Isochrones").click()
-    box = page.get_by_role("textbox", name="Isochrone depuis")
-    box.fill("Gares")
-    box.press("Enter")
+    type_place(page, "Isochrone depuis", "Gares")
     page.get_by_text("Isochrones depuis").wait_for(timeout=120_000)
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SHOTS / "accessibility-isochrones.png"), full_page=True)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 
 from devkit.browser import CHROMIUM, CHROMIUM_ARGS, FOLIUM_FRAME, wait_trip_map_drawn
-from tests.browser_helpers import SHOTS
+from tests.browser_helpers import SHOTS, type_place
 
 pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(400),
               pytest.mark.xdist_group("browser")]
@@ -39,9 +39,7 @@ def test_next_departures_at_republique(browser_page, server):
     page, _, _ = browser_page
     _open(page, server, "Prochains passages")
     page.get_by_role("heading", name="Prochains passages").wait_for()
-    box = page.get_by_role("textbox", name="Arrêt")
-    box.fill("République")
-    box.press("Enter")
+    type_place(page, "Arrêt", "République")
     page.locator(".spmd-dep").first.wait_for()
     assert page.locator(".spmd-dep").count() >= 10  # lines and directions at République
     text = page.locator(".spmd-board").inner_text()
@@ -57,14 +55,10 @@ def test_journeys_from_republique_to_villejean(browser_page, server):
     the hour, on the real network (line 4 goes straight there)."""
     page, _, _ = browser_page
     _open(page, server, "Prochains passages")  # (a deep link's base-path probes are 404s: see below)
-    box = page.get_by_role("textbox", name="Arrêt")
-    box.fill("République")
-    box.press("Enter")
+    type_place(page, "Arrêt", "République")
     page.locator(".spmd-dep").first.wait_for()
     page.get_by_text("Trajets vers un autre arrêt dans l'heure").click()
-    box = page.get_by_role("textbox", name="Vers l'arrêt")
-    box.fill("Villejean-Université")
-    box.press("Enter")
+    type_place(page, "Vers l'arrêt", "Villejean-Université")
     page.wait_for_function("""() => /trajet\\(s\\) de République à Villejean-Université, départ entre 08:00 et 09:00/
         .test(document.querySelector('[data-testid="stMain"]').innerText)""", timeout=60_000)
     grid = page.locator('[data-testid="stDataFrame"]').last
@@ -146,10 +140,7 @@ def test_phone_layout_390px(server):
         page.goto(server + "/")
         page.get_by_text("Calculer un itinéraire").wait_for()
         for label, text in (("Départ", "Gares"), ("Arrivée", "Beaulieu")):
-            box = page.get_by_role("textbox", name=label)
-            box.fill(text)
-            box.press("Enter")
-            page.wait_for_timeout(1200)
+            type_place(page, label, text)
         page.get_by_role("button", name="Calculer").click()
         card = page.locator(".spmd-card").first
         card.wait_for()

@@ -47,6 +47,7 @@ EXPECTED = {
                         "sources.loaders.traffic:load_traffic_history"),
     "communes": (("territory/communes-bretagne-2025.geojson",),
                  "sources.loaders.territory:load_communes"),
+    "ban-35": ((), "sources.loaders.addresses:load_addresses"),
     "epci": (("territory/epci-bretagne-2025.geojson", "territory/territories-bretagne.json"),
              "sources.loaders.territory:load_epci"),
     "iris": (("territory/iris-rennes-metropole.json",), "sources.loaders.territory:load_iris"),
