@@ -273,9 +273,9 @@ def named_point(place: Any) -> Any:
 def house_number_note(picked: Picked, place: Any | None, *, where: Any = None) -> None:
     """Say that house numbers are not in the offline data when the text has one and the place found
     is not an address point."""
-    from routing.network import split_house_number
+    from routing.places import split_house_number
 
-    if place is None or getattr(place, "kind", "") == "address" or split_house_number(picked.text) is None:
+    if place is None or getattr(place, "kind", "") == "address" or split_house_number(picked.text)[0] is None:
         return
     (where or st).caption(t("place.street_used"))
 

@@ -12,25 +12,20 @@
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from routing.places import Place, normalise
+from routing.places import ABBREVIATIONS, Place, normalise, split_house_number
 from sources.geo import M_PER_DEG, haversine_m
 
 #: a click farther than this from every named street is named by its commune only
 MAX_STREET_M = 200.0
-#: abbreviations people type, expanded before street names are compared
-ABBREVIATIONS = {"st": "saint", "ste": "sainte", "bd": "boulevard", "bld": "boulevard", "av": "avenue",
-                 "ave": "avenue", "pl": "place", "r": "rue", "all": "allee", "imp": "impasse",
-                 "sq": "square", "ch": "chemin", "che": "chemin", "rte": "route", "fbg": "faubourg",
-                 "fg": "faubourg", "crs": "cours", "pass": "passage", "res": "residence"}
-#: "12", "12 bis", "12b", "12, " at the start of a text: a house number
-_HOUSE_NUMBER = re.compile(r"^\s*(\d{1,5})\s*(bis|ter|quater|[a-z](?=[\s,]))?[\s,]+(\S.*)$", re.IGNORECASE)
+#: the place search's abbreviations, and street types that only a whole street name can carry
+#: (as-you-type search keeps "ch", "pass", "res"... as prefixes of other words)
+STREET_ABBREVIATIONS = {**ABBREVIATIONS, "all": "allee", "ch": "chemin", "che": "chemin", "crs": "cours",
+                        "pass": "passage", "res": "residence"}
 #: where "the centre" is when the commune is not said: addresses nearer to it come first
 RENNES_CENTRE = (-1.6794, 48.1113)
 #: fuzzy street matches below this rapidfuzz ratio are not the street meant
@@ -39,24 +34,17 @@ MIN_STREET_SCORE = 88
 
 def street_key(text: str) -> str:
     """A street name compared: normalised (:func:`routing.places.normalise`), abbreviations expanded."""
-    return " ".join(ABBREVIATIONS.get(w, w) for w in normalise(text).split())
+    return " ".join(STREET_ABBREVIATIONS.get(w, w) for w in normalise(text).split())
 
 
-def split_house_number(text: str) -> tuple[int, str, str] | None:
-    """("12", "bis", "rue de Saint-Malo, Rennes") of "12 bis rue de Saint-Malo, Rennes"; None without
-    a house number at the start."""
-    m = _HOUSE_NUMBER.match(str(text))
-    if not m:
+def house_number(text: str) -> tuple[int, str, str] | None:
+    """(12, "bis", "rue de Saint-Malo, Rennes") of "12 bis rue de Saint-Malo, Rennes", read by the
+    place search's one rule (:func:`routing.places.split_house_number`); None without a number."""
+    number, rest = split_house_number(text)
+    if number is None:
         return None
-    return int(m.group(1)), (m.group(2) or "").lower(), m.group(3).strip()
-
-
-def place_with_commune(name: str, kind: str, lon: float, lat: float, ident: str, commune: str | None) -> Place:
-    """A :class:`Place` carrying its commune: in its ``commune`` field when it has one, else after the
-    name ("12 Rue de Saint-Malo, Rennes")."""
-    if commune and "commune" in {f.name for f in dataclasses.fields(Place)}:
-        return Place(name, kind, lon, lat, ident, commune=commune)  # type: ignore[call-arg]
-    return Place(f"{name}, {commune}" if commune else name, kind, lon, lat, ident)
+    digits, _, rep = number.partition(" ")
+    return int(digits), rep, rest
 
 
 class PointNamer:
@@ -119,7 +107,7 @@ class PointNamer:
         street, commune = self.street(lon, lat), self.commune(lon, lat)
         if street is None:
             return Place(commune or f"{lat:.5f}, {lon:.5f}", "coordinates", float(lon), float(lat))
-        return place_with_commune(street, "coordinates", float(lon), float(lat), "", commune)
+        return Place(street, "coordinates", float(lon), float(lat), commune=commune or "")
 
 
 class AddressIndex:
@@ -179,7 +167,7 @@ class AddressIndex:
         repetition index when given, else the plain number first) on each street of that name, the
         nearest existing number when it is missing; one per commune, the nearest to Rennes first.
         Empty when the text has no house number or no street matches."""
-        parts = split_house_number(text)
+        parts = house_number(text)
         if parts is None or not len(self):
             return []
         number, rep, rest = parts
@@ -196,8 +184,8 @@ class AddressIndex:
             j = int(rows[int(np.argmin(gap))])
             label = f"{self._numero[j]}{' ' + self._rep[j] if self._rep[j] else ''} {self._voie[i]}"
             far = float(haversine_m(RENNES_CENTRE[0], RENNES_CENTRE[1], self._lon[j], self._lat[j]))
-            out.append((far, place_with_commune(label, "address", float(self._lon[j]), float(self._lat[j]),
-                                                str(self._ids[j]), str(self._commune[i]))))
+            out.append((far, Place(label, "address", float(self._lon[j]), float(self._lat[j]), str(self._ids[j]),
+                                   commune=str(self._commune[i]))))
         return [p for _, p in sorted(out, key=lambda x: x[0])[:limit]]
 
 

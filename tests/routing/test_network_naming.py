@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from routing.network import AddressIndex, PointNamer, address_index, split_house_number
+from routing.network import AddressIndex, PointNamer, address_index
+from routing.network.naming import house_number
 from routing.places import normalise
 
 
@@ -76,9 +77,9 @@ def test_no_house_number_or_no_street_gives_nothing() -> None:
     assert index.search("rue de Saint-Malo") == []
     assert index.search("12 avenue inconnue") == []
     assert len(index.search("12 rue de saint malo", limit=5)) == 2  # Rennes and Betton
-    assert split_house_number("12bis, rue X") is None or split_house_number("12bis, rue X")[0] == 12
-    assert split_house_number("12 b rue X") == (12, "b", "rue X")
-    assert split_house_number("République") is None
+    assert house_number("12bis, rue X") == (12, "bis", "rue X")
+    assert house_number("12 b rue X") == (12, "b", "rue X")
+    assert house_number("République") is None
 
 
 def test_without_a_cached_copy_there_is_no_address_index(cache_dir) -> None:
