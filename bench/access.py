@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from routing import linking
-from sources.geo import project_xy
 
 
 class StopAccess:
@@ -28,14 +27,8 @@ class StopAccess:
         self.stop_links = linking.link(self.graph, tt.stop_lon, tt.stop_lat)
 
     def link(self, lon: float, lat: float) -> dict[str, linking.Links]:
-        """The point linked to every street layer (the layers sharing a CRS project it once)."""
-        xy: dict[str, Any] = {}
-        out: dict[str, linking.Links] = {}
-        for mode, g in self.network.graphs.items():
-            if g.crs not in xy:
-                xy[g.crs] = project_xy(np.array([lon]), np.array([lat]), g.crs)
-            out[mode] = linking.link(g, lon, lat, xy=xy[g.crs])
-        return out
+        """The point linked to every street layer, as the planner links a trip end."""
+        return linking.link_every_layer(self.network.graphs, lon, lat)
 
     def stops(self, lon: float, lat: float, links: dict[str, linking.Links],
               cutoff_s: float) -> tuple[np.ndarray, np.ndarray]:

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from synthetic import gtfs_zip  # noqa: E402
+from devkit.measure import run_measured  # noqa: E402
+from devkit.synthetic import gtfs_zip  # noqa: E402
 
 DAY = dt.date(2024, 3, 5)
 HEAD = 'name = "hostile"\n'
@@ -139,13 +138,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"{'input':<24} {'case_s':>7} {'peak_MB':>8}  outcome (case_s: the input's time, imports excluded)")
     for name in [args.only] if args.only else CASES:
-        proc = subprocess.Popen([sys.executable, __file__, "--child", name, "--limit-gb", str(args.limit_gb)],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        out = proc.stdout.read() if proc.stdout else ""
-        _, _, usage = os.wait4(proc.pid, 0)
-        last = out.strip().splitlines()[-1] if out.strip() else "nan\t(no output)"
+        r = run_measured([__file__, "--child", name, "--limit-gb", str(args.limit_gb)], timeout_s=3600.0,
+                         limit_bytes=int(args.limit_gb * 1024**3))
+        out = (r.stdout + r.stderr).strip()
+        last = out.splitlines()[-1] if out else "nan\t(no output)"
         seconds, _, outcome = last.partition("\t")
-        print(f"{name:<24} {float(seconds):7.2f} {usage.ru_maxrss / 1024:8.0f}  {outcome}", flush=True)
+        print(f"{name:<24} {float(seconds):7.2f} {r.peak_mb:8.0f}  {outcome}", flush=True)
     return 0
 
 

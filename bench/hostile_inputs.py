@@ -20,11 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.measure import run_measured  # noqa: E402
+from devkit.measure import run_measured  # noqa: E402
 
 
 def run(argv: list[str], *, timeout_s: float) -> dict[str, object]:
-    """``python argv[1:]`` measured by :func:`tests.measure.run_measured` (4 GB address space, the
+    """``python argv[1:]`` measured by :func:`devkit.measure.run_measured` (4 GB address space, the
     child's own peak): exit code (None when killed at the timeout), seconds, peak MB, the last stderr
     line (else the first lines of the board on stdout)."""
     r = run_measured(argv[1:], timeout_s=timeout_s)

@@ -140,6 +140,18 @@ def link(graph: Any, lon: Any, lat: Any, params: LinkParams = LINK, *, xy: Any =
     return Links(np.where(ok, node, -1), dist, secs, dist > params.snap_m)
 
 
+def link_every_layer(graphs: dict[str, Any], lon: float, lat: float,
+                     params: LinkParams = LINK) -> dict[str, Links]:
+    """One point linked to every street layer (mode -> :class:`Links`), as a trip end is; the
+    layers sharing a metric CRS project it once."""
+    xy: dict[str, Any] = {}
+    out: dict[str, Links] = {}
+    for mode, g in graphs.items():
+        if g.crs not in xy:
+            xy[g.crs] = project_xy(np.array([lon]), np.array([lat]), g.crs)
+        out[mode] = link(g, lon, lat, params, xy=xy[g.crs])
+    return out
+
 def graph_weights(graph: Any, mode: str) -> tuple[np.ndarray, float]:
     """(what the search minimises, its stretch over time): bike follows its preferences."""
     return (graph.cost, LINK.bike_cost_stretch) if mode == "bike" else (graph.travel_time_s, 1.0)

@@ -68,7 +68,7 @@ from routing.streets.graph import (
     path_coords,
 )
 from routing.transit import csa
-from sources.geo import haversine_m, line_length_m, project_xy
+from sources.geo import haversine_m, line_length_m
 
 MODES = TRIP_MODES
 #: when walking is faster, a bus itinerary is still offered if it arrives (arrive-by: leaves)
@@ -219,11 +219,7 @@ class Planner:
 
     def _link_end(self, place: Place) -> _End:
         end = _End(place)
-        xy: dict[str, Any] = {}
-        for mode, g in self.network.graphs.items():
-            if g.crs not in xy:  # the layers share one metric CRS: project once
-                xy[g.crs] = project_xy(np.array([place.lon]), np.array([place.lat]), g.crs)
-            ln = linking.link(g, place.lon, place.lat, xy=xy[g.crs])
+        for mode, ln in linking.link_every_layer(self.network.graphs, place.lon, place.lat).items():
             end.links[mode] = ln
             end.node[mode] = int(ln.node[0])
             end.snap_m[mode] = float(ln.distance_m[0])

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from devkit.measure import run_measured
 from routing.cli.main import main
-from tests.measure import run_measured
 from tests.planner_fixtures import make_tiny_bundle
 
 #: a bundle that does not exist: a refusal that names the argument happened before any loading

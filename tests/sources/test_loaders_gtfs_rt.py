@@ -13,10 +13,10 @@ from google.transit import gtfs_realtime_pb2 as rt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from devkit.measure import run_measured
 from sources.budgets import BudgetExceeded, budgets
 from sources.errors import SourceError
 from sources.loaders.gtfs_rt import TRIP_UPDATE_COLUMNS, load_trip_updates, load_vehicle_positions
-from tests.measure import run_measured
 
 FUZZ_EXAMPLES = int(os.environ.get("SPMD_FUZZ_EXAMPLES", "40"))
 CI = settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize="SPMD_FUZZ_EXAMPLES" not in os.environ,

@@ -188,7 +188,7 @@ def test_skmob_beyond_the_user_budget_is_refused_before_the_work(engine: str, k:
 
 @pytest.mark.slow
 def test_analyse_of_200_users_with_two_points_each_finishes(tmp_path: Path) -> None:
-    from tests.measure import run_measured
+    from devkit.measure import run_measured
 
     lines = ["user_id,lat,lon,time"]
     for u in range(200):

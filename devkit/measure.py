@@ -30,12 +30,14 @@ class Measured:
         return [line for line in self.stderr.splitlines() if line.strip()]
 
 
-def _limit() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (LIMIT_AS, LIMIT_AS))
+def run_measured(args: list[str], *, timeout_s: float = 300.0, env: dict[str, str] | None = None,
+                 limit_bytes: int = LIMIT_AS) -> Measured:
+    """``python <args>`` from the repository's root, measured (see the module doc) under an
+    address-space limit of ``limit_bytes``."""
 
+    def _limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
 
-def run_measured(args: list[str], *, timeout_s: float = 300.0, env: dict[str, str] | None = None) -> Measured:
-    """``python <args>`` from the repository's root, measured (see the module doc)."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL,
