@@ -15,10 +15,11 @@ from typing import Any
 import streamlit as st
 
 from routing.messages import render
+from sources import i18n
 from sources.i18n import DEFAULT_LANGUAGE, LANGUAGES, known, translate
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "format_co2", "format_distance", "format_duration", "known",
-           "language", "message", "t", "translate"]
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "date", "format_co2", "format_distance", "format_duration", "known",
+           "language", "message", "money", "number", "percent", "plural", "t", "translate"]
 
 
 def language() -> str:
@@ -38,19 +39,41 @@ def message(msg: Any, lang: str = DEFAULT_LANGUAGE) -> str:
     return render(msg, lang)
 
 
-def format_duration(seconds: float, *, lang: str = DEFAULT_LANGUAGE) -> str:
+def format_duration(seconds: float, *, lang: str | None = None) -> str:
     """``1500`` -> ``"25 min"``; ``4500`` -> ``"1 h 15"``."""
-    minutes = max(0, int(round(seconds / 60.0)))
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d}"
+    return i18n.format_duration(seconds, lang or language())
 
 
-def format_distance(meters: float) -> str:
-    """``850`` -> ``"850 m"``; ``1530`` -> ``"1.5 km"``."""
-    return f"{meters:.0f} m" if meters < 1000 else f"{meters / 1000:.1f} km"
+def format_distance(meters: float, *, lang: str | None = None) -> str:
+    """``850`` -> ``"850 m"``; ``1530`` -> ``"1,5 km"`` in French."""
+    return i18n.format_distance(meters, lang or language())
 
 
-def format_co2(grams: float) -> str:
-    """``420`` -> ``"420 g"``; ``1530`` -> ``"1.5 kg"``."""
-    return f"{grams:.0f} g" if grams < 1000 else f"{grams / 1000:.1f} kg"
+def format_co2(grams: float, *, lang: str | None = None) -> str:
+    """``420`` -> ``"420 g"``; ``1530`` -> ``"1,5 kg"`` in French."""
+    return i18n.format_co2(grams, lang or language())
+
+
+def number(value: float, digits: int = 0) -> str:
+    """A number in the session's format: ``"226 012"``, ``"0,83"``; an em dash for no value."""
+    return i18n.format_number(value, language(), digits)
+
+
+def percent(fraction: float, digits: int = 0) -> str:
+    """A share in the session's format: ``"83 %"`` / ``"83%"``."""
+    return i18n.format_percent(fraction, language(), digits)
+
+
+def money(euros: float) -> str:
+    """A price in the session's format: ``"1,70 €"`` / ``"€1.70"``."""
+    return i18n.format_money(euros, language())
+
+
+def date(value: Any, style: str = "medium") -> str:
+    """A date in words in the session's language: ``"15 nov. 2011"``."""
+    return i18n.format_date(value, language(), style)
+
+
+def plural(key: str, n: float, **params: Any) -> str:
+    """``plural("unit.departures", 2)`` -> ``"2 passages"`` in the session's language."""
+    return i18n.plural(key, n, language(), **params)

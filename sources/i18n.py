@@ -17,7 +17,13 @@ and ``dashboard`` both read. No import of the project here.
 
 from __future__ import annotations
 
+from datetime import date as _date
+from datetime import datetime as _datetime
 from typing import Any
+
+from babel import Locale
+from babel import dates as _babel_dates
+from babel import numbers as _babel_numbers
 
 #: the languages of the catalogue, French first (the default and the fallback)
 LANGUAGES = ("fr", "en")
@@ -705,6 +711,32 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "plan.by.bikeshare": {"fr": "en vélo STAR", "en": "bikeshare"},
     "plan.by.transit": {"fr": "en bus/métro", "en": "transit"},
     "plan.by.ecar": {"fr": "en voiture électrique", "en": "ecar"},
+
+    # -- itinerary: steps, grouping, costs, clock (keys added here) -------------------------------
+
+    # -- planner page and departures (keys added here) -------------------------------------------
+
+    # -- kiosk (keys added here) -----------------------------------------------------------------
+
+    # -- map layers, lines, day of buses, traces (keys added here) --------------------------------
+
+    # -- accessibility and scenario maps (keys added here) ----------------------------------------
+
+    # -- page accessibility: text alternatives, labels (keys added here) --------------------------
+
+    # -- wheelchair trips (keys added here) ------------------------------------------------------
+
+    # -- language and formats (keys added here) --------------------------------------------------
+
+    # -- plural forms: a key "x.one" / "x.other" pair, chosen by plural() --------------------------
+    "unit.departures.one": {"fr": "{n} passage", "en": "{n} departure"},
+    "unit.departures.other": {"fr": "{n} passages", "en": "{n} departures"},
+    "unit.trips.one": {"fr": "{n} trajet", "en": "{n} trip"},
+    "unit.trips.other": {"fr": "{n} trajets", "en": "{n} trips"},
+    "unit.stops.one": {"fr": "{n} arrêt", "en": "{n} stop"},
+    "unit.stops.other": {"fr": "{n} arrêts", "en": "{n} stops"},
+    "unit.inhabitants.one": {"fr": "{n} habitant", "en": "{n} inhabitant"},
+    "unit.inhabitants.other": {"fr": "{n} habitants", "en": "{n} inhabitants"},
 }
 
 
@@ -726,3 +758,91 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):
         return template
+
+
+# -- numbers, dates and plurals in the reader's format (Babel's CLDR data) ---------------------------
+
+#: the Babel locale of each language
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def _locale(lang: str) -> str:
+    return LOCALES.get(lang, LOCALES[DEFAULT_LANGUAGE])
+
+
+def format_number(value: float, lang: str = DEFAULT_LANGUAGE, digits: int = 0) -> str:
+    """``226011.6`` -> ``"226 012"`` (fr) / ``"226,012"`` (en); ``digits`` fixed decimals (``0.83`` ->
+    ``"0,83"`` in French). Not-a-number and None give an em dash, never "nan" or "None"."""
+    if value is None or value != value:  # noqa: PLR0124 (NaN is the value unequal to itself)
+        return "—"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return _babel_numbers.format_decimal(value, format=pattern, locale=_locale(lang))
+
+
+def format_percent(fraction: float, lang: str = DEFAULT_LANGUAGE, digits: int = 0) -> str:
+    """``0.834`` -> ``"83 %"`` (fr, with its no-break space) / ``"83%"`` (en)."""
+    if fraction is None or fraction != fraction:  # noqa: PLR0124
+        return "—"
+    pattern = Locale.parse(_locale(lang)).percent_formats[None].pattern  # "#,##0\u00a0%" in French
+    if digits > 0:
+        pattern = pattern.replace("0", "0." + "0" * digits, 1)  # the patterns of fr and en hold one 0
+    return _babel_numbers.format_percent(fraction, format=pattern, locale=_locale(lang))
+
+
+def format_signed_percent(fraction: float, lang: str = DEFAULT_LANGUAGE, digits: int = 0) -> str:
+    """A change: ``+12 %`` / ``−3 %``; an em dash when there is no value."""
+    if fraction is None or fraction != fraction:  # noqa: PLR0124
+        return "—"
+    text = format_percent(abs(fraction), lang, digits)
+    return ("+" if fraction > 0 else "−" if fraction < 0 else "") + text
+
+
+def format_money(euros: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``1.7`` -> ``"1,70 €"`` (fr) / ``"€1.70"`` (en)."""
+    if euros is None or euros != euros:  # noqa: PLR0124
+        return "—"
+    return _babel_numbers.format_currency(euros, "EUR", locale=_locale(lang))
+
+
+def format_date(value: _date | _datetime, lang: str = DEFAULT_LANGUAGE, style: str = "medium") -> str:
+    """``2011-11-15`` -> ``"15 nov. 2011"`` (fr, medium) / ``"15 Nov 2011"`` (en); ``style`` is Babel's
+    short, medium, long or full (``"mardi 15 novembre 2011"``)."""
+    if isinstance(value, _datetime):
+        value = value.date()
+    return _babel_dates.format_date(value, format=style, locale=_locale(lang))
+
+
+def format_datetime(value: _datetime, lang: str = DEFAULT_LANGUAGE, style: str = "medium") -> str:
+    """A date and a time in words: ``"15 nov. 2011, 08:05"``, never an ISO string."""
+    return _babel_dates.format_datetime(value, format=style, locale=_locale(lang))
+
+
+def format_duration(seconds: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``1500`` -> ``"25 min"``; ``4500`` -> ``"1 h 15"`` (the notation of both languages' timetables)."""
+    minutes = max(0, int(round(float(seconds) / 60.0)))
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d}"
+
+
+def format_distance(meters: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``850`` -> ``"850 m"``; ``1530`` -> ``"1,5 km"`` (fr) / ``"1.5 km"`` (en)."""
+    if meters < 1000:
+        return f"{format_number(meters, lang)} m"
+    return f"{format_number(meters / 1000.0, lang, 1)} km"
+
+
+def format_co2(grams: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """``420`` -> ``"420 g"``; ``1530`` -> ``"1,5 kg"`` (fr) / ``"1.5 kg"`` (en)."""
+    if grams < 1000:
+        return f"{format_number(grams, lang)} g"
+    return f"{format_number(grams / 1000.0, lang, 1)} kg"
+
+
+def plural(key: str, n: float, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:
+    """``plural("unit.departures", 1, "fr")`` -> ``"1 passage"``; 2 -> ``"2 passages"``: the form
+    (``key.one`` or ``key.other``) by the language's CLDR rule (French: 0 and 1 are singular), ``n``
+    formatted by :func:`format_number`."""
+    form = Locale.parse(_locale(lang)).plural_form(abs(n))
+    chosen = f"{key}.{form}" if known(f"{key}.{form}") else f"{key}.other"
+    return translate(chosen, lang, n=format_number(n, lang), **params)

@@ -86,3 +86,24 @@ def test_every_key_the_dashboard_names_is_in_the_catalogue() -> None:
         for key in (spec.label_key, *(k for _, k in spec.legend), *spec.attribution_keys):
             keys.setdefault(key, set()).add(f"maps.LAYERS[{spec.id}]")
     assert {k: v for k, v in keys.items() if not known(k)} == {}
+
+
+def test_numbers_dates_and_plurals_in_each_language_format():
+    from datetime import date
+
+    from sources import i18n
+
+    nbsp_narrow = "\u202f"
+    assert i18n.format_number(226011.6, "fr") == f"226{nbsp_narrow}012"
+    assert i18n.format_number(226011.6, "en") == "226,012"
+    assert i18n.format_number(0.834, "fr", 2) == "0,83"
+    assert i18n.format_number(float("nan"), "fr") == "—" and i18n.format_number(None, "en") == "—"
+    assert i18n.format_percent(0.834, "fr") == "83\u00a0%" and i18n.format_percent(0.834, "en", 1) == "83.4%"
+    assert i18n.format_money(1.7, "fr") == "1,70\u00a0€" and i18n.format_money(1.7, "en") == "€1.70"
+    assert i18n.format_date(date(2011, 11, 15), "fr") == "15 nov. 2011"
+    assert i18n.format_date(date(2011, 11, 15), "en") == "15 Nov 2011"
+    assert i18n.format_distance(1530, "fr") == "1,5 km" and i18n.format_distance(850, "en") == "850 m"
+    assert [i18n.plural("unit.departures", n, "fr") for n in (0, 1, 2)] == ["0 passage", "1 passage", "2 passages"]
+    assert [i18n.plural("unit.departures", n, "en") for n in (0, 1, 2)] == [
+        "0 departures", "1 departure", "2 departures"]
+    assert i18n.plural("unit.trips", 41736, "fr") == f"41{nbsp_narrow}736 trajets"
