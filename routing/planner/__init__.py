@@ -4,10 +4,10 @@ itineraries, and GPS-like traces simulated from its itineraries."""
 
 from routing.planner import simulate
 from routing.planner.ev import EVParams, NoEVRoute
-from routing.planner.itinerary import Itinerary, Leg, PlanResult
+from routing.planner.itinerary import Itinerary, Leg, PlanResult, Price
 from routing.planner.planner import MODES, NoRoute, Planner, PlanParams
 
 __all__ = [
     "EVParams", "Itinerary", "Leg", "MODES", "NoEVRoute", "NoRoute", "PlanParams", "PlanResult",
-    "Planner", "simulate",
+    "Planner", "Price", "simulate",
 ]

@@ -43,9 +43,19 @@ class Leg:
     notes: list[str] = field(default_factory=list)
     #: the leg leaves the street data somewhere (straight connector, road approximated from bus lines)
     approximate: bool = False
+    #: transit legs: the stops boarded at and alighted at, the direction shown on the vehicle, and the
+    #: number of stops ridden (the alighting stop counted, the boarding stop not)
+    from_stop_id: str | None = None
+    to_stop_id: str | None = None
+    headsign: str | None = None
+    stops: int | None = None
+    #: what to do, in order, as messages (routing.messages.Msg: a key with parameters, rendered in the
+    #: reader's language): streets followed on foot, by bike or car; line, direction, stops on transit
+    steps: list[str] = field(default_factory=list)
 
     COLUMNS = ("mode", "from_name", "to_name", "departure", "arrival", "duration_s", "distance_m",
-               "route", "route_color", "trip_id", "co2_g", "approximate", "geometry")
+               "route", "route_color", "trip_id", "co2_g", "approximate", "from_stop_id", "to_stop_id",
+               "headsign", "stops", "steps", "geometry")
 
     @property
     def duration_s(self) -> float:
@@ -58,6 +68,16 @@ class Leg:
         return {c: d[c] for c in self.COLUMNS}
 
 
+@dataclass(frozen=True)
+class Price:
+    """A trip's price in euros and why: ``basis`` is a message naming the fare or rate applied
+    (a routing.messages.Msg), ``source`` the table it comes from (a path under ``assets/``)."""
+
+    euros: float
+    basis: str
+    source: str
+
+
 @dataclass
 class Itinerary:
     """One way of making the trip. ``label`` names the option ("transit", "bikeshare", ...)."""
@@ -65,6 +85,12 @@ class Itinerary:
     label: str
     legs: list[Leg]
     notes: list[str] = field(default_factory=list)
+    #: what the trip costs, with its basis (None when no price table covers it)
+    price: Price | None = None
+    #: the same itinerary (same lines, same stops) leaving later within the window: departure times
+    #: after this one, and their typical interval ("toutes les 2 min"), when options were grouped
+    next_departures: list[datetime] = field(default_factory=list)
+    headway_s: float | None = None
 
     @property
     def departure(self) -> datetime:
