@@ -10,6 +10,10 @@ Rules
 * A point links to the nearest node of the layer's **main component** (the largest strongly
   connected component of that mode's graph): small islands of the street data never trap a
   trip end.
+* The street data comes first: a point within ``snap_m`` of a node of the street data links
+  there even when a node of a road only approximated (from the bus lines, whose nodes are the
+  stops themselves) lies nearer; otherwise a stop in town would start every trip on a straight
+  bus-line connector, and the whole leg would be said approximate.
 * Within ``snap_m`` (300 m) of that node the point is *on* the layer: the connector is the
   straight distance at the mode's speed.
 * Farther, up to ``max_offnetwork_m`` (3 km), the connector is the straight line x the detour
@@ -67,6 +71,8 @@ class LinkParams:
     transfer_slack_s: int = 60
     #: the largest bike cost factor over time (searches bounded in time by cost stretch by it)
     bike_cost_stretch: float = 1.5
+    #: within snap_m of the street data, link there rather than to a nearer approximated road
+    prefer_street_data: bool = True
 
     def speed_ms(self, mode: str) -> float:
         return {"walk": self.walk_kmh, "bike": self.bike_kmh, "car": self.car_kmh}[mode] / 3.6
@@ -115,12 +121,20 @@ def link(graph: Any, lon: Any, lat: Any, params: LinkParams = LINK, *, xy: Any =
     lat = np.atleast_1d(np.asarray(lat, dtype="float64"))
     n = len(lon)
     tree, cand = node_tree(graph, main_only=True)
+    data_tree, data_cand = _street_data_tree(graph, params)
     if n == 1 and tree is not None and math.isfinite(lon[0]) and math.isfinite(lat[0]):
         # one point (a trip end): scalar arithmetic, no array overhead
         x, y = xy if xy is not None else project_xy(lon, lat, graph.crs)
         _, at = tree.query((float(x[0]), float(y[0])))
         node = int(cand[at])
         dist = haversine_m(float(lon[0]), float(lat[0]), float(graph.lon[node]), float(graph.lat[node]))
+        if data_tree is not None:
+            d2, at2 = data_tree.query((float(x[0]), float(y[0])), distance_upper_bound=params.snap_m * 1.01)
+            if math.isfinite(d2):
+                node2 = int(data_cand[at2])
+                dist2 = haversine_m(float(lon[0]), float(lat[0]), float(graph.lon[node2]), float(graph.lat[node2]))
+                if dist2 <= params.snap_m:
+                    node, dist = node2, dist2
         secs = connector_s(dist, graph.mode, params)
         ok = math.isfinite(secs)
         return Links(np.array([node if ok else -1], dtype=np.int64), np.array([dist]), np.array([secs]),
@@ -129,15 +143,34 @@ def link(graph: Any, lon: Any, lat: Any, params: LinkParams = LINK, *, xy: Any =
     if tree is None or n == 0 or not finite.any():
         minus = np.full(n, -1, dtype=np.int64)
         return Links(minus, np.full(n, np.inf), np.full(n, np.inf), np.ones(n, bool))
-    x, y = project_xy(np.where(finite, lon, 0.0), np.where(finite, lat, 0.0), graph.crs)
-    _, at = tree.query(np.column_stack([x, y]))
+    if xy is None:
+        xy = project_xy(np.where(finite, lon, 0.0), np.where(finite, lat, 0.0), graph.crs)
+    pts = np.column_stack([xy[0], xy[1]])
+    _, at = tree.query(pts)
     node = cand[at].astype(np.int64)
     dist = haversine_m(lon, lat, graph.lon[node], graph.lat[node])
+    if data_tree is not None:
+        d2, at2 = data_tree.query(pts, distance_upper_bound=params.snap_m * 1.01)
+        near = np.isfinite(d2)
+        if near.any():
+            node2 = data_cand[at2[near]].astype(np.int64)
+            dist2 = haversine_m(lon[near], lat[near], graph.lon[node2], graph.lat[node2])
+            take = dist2 <= params.snap_m
+            where = np.flatnonzero(near)[take]
+            node[where], dist[where] = node2[take], dist2[take]
     dist = np.where(finite, dist, np.inf)
     mode = graph.mode
     secs = connector_s(dist, mode, params)
     ok = np.isfinite(secs)
     return Links(np.where(ok, node, -1), dist, secs, dist > params.snap_m)
+
+
+def _street_data_tree(graph: Any, params: LinkParams) -> tuple[Any, np.ndarray]:
+    """The main component's nodes on the street data (None when the rule is off or every arc is
+    street data: the main tree then serves alone)."""
+    if not params.prefer_street_data or getattr(graph, "approximate", None) is None:
+        return None, np.empty(0, np.int64)
+    return node_tree(graph, main_only=True, street_data=True)
 
 
 def link_every_layer(graphs: dict[str, Any], lon: float, lat: float,

@@ -100,6 +100,9 @@ class ModeGraph:
     crs: str
     geometry_wkb: np.ndarray  # object (rows of the network edges)
     params: StreetParams = field(default_factory=StreetParams)
+    #: bool (m): the arc's edge is not in the street data but approximated (e.g. from the bus lines);
+    #: None when every arc is street data
+    approximate: np.ndarray | None = None
     #: indexes, trees and work arrays built from the arrays (:mod:`routing.derived`)
     _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -159,7 +162,7 @@ class ModeGraph:
             length_m=self.length_m[order], edge_row=self.edge_row[order],
             edge_reversed=~self.edge_reversed[order], node_ids=self.node_ids, lon=self.lon,
             lat=self.lat, x=self.x, y=self.y, crs=self.crs, geometry_wkb=self.geometry_wkb,
-            params=self.params)
+            params=self.params, approximate=None if self.approximate is None else self.approximate[order])
 
     def to_networkx(self, weight: str = "cost") -> Any:
         """A ``networkx.DiGraph`` of positions with the smallest ``weight`` among parallel arcs."""
@@ -261,13 +264,15 @@ def build_mode_graph(network: StreetNetwork, mode: str, *, params: StreetParams 
     lat = nodes["y"].to_numpy("float64")
     crs = network.source.get("crs_metric") or metric_crs(lon, lat)
     x, y = project_xy(lon, lat, crs)
+    approx = edges["approximate"].to_numpy(bool)[edge_row] if "approximate" in edges else None
     return ModeGraph(
         mode=mode, indptr=indptr, indices=heads, tails=tails,
         cost=np.ascontiguousarray(time_s[edge_row] * factor[edge_row]),
         travel_time_s=np.ascontiguousarray(time_s[edge_row]),
         length_m=np.ascontiguousarray(length[edge_row]),
         edge_row=edge_row, edge_reversed=reversed_, node_ids=node_ids, lon=lon, lat=lat,
-        x=x, y=y, crs=crs, geometry_wkb=edges["geometry"].to_numpy(), params=params)
+        x=x, y=y, crs=crs, geometry_wkb=edges["geometry"].to_numpy(), params=params,
+        approximate=approx if approx is not None and approx.any() else None)
 
 
 def edges_along_lines(network: StreetNetwork, lines: Iterable[Any], *, buffer_m: float = 15.0,
@@ -606,16 +611,25 @@ def nearest_nodes(graph: ModeGraph, lon: float | Sequence[float] | np.ndarray,
     return Snap(node, graph.node_ids[node], distance_m, distance_m <= limit)
 
 
-def node_tree(graph: ModeGraph, *, main_only: bool = False) -> tuple[Any, np.ndarray]:
+def node_tree(graph: ModeGraph, *, main_only: bool = False,
+              street_data: bool = False) -> tuple[Any, np.ndarray]:
     """A ``cKDTree`` (in the graph's metric CRS) of the nodes points snap to: the :attr:`ModeGraph.active`
-    ones, or with ``main_only`` those of the :func:`main_component`; and their positions. The tree
-    is None when there is no such node. Built once per graph."""
-    return derived(graph, _node_tree, main_only)
+    ones, or with ``main_only`` those of the :func:`main_component`; with ``street_data`` only those
+    where an arc of the street data (not :attr:`ModeGraph.approximate`) starts or ends; and their
+    positions. The tree is None when there is no such node. Built once per graph."""
+    return derived(graph, _node_tree, main_only, street_data)
 
 
-def _node_tree(graph: ModeGraph, main_only: bool) -> tuple[Any, np.ndarray]:
+def _node_tree(graph: ModeGraph, main_only: bool, street_data: bool = False) -> tuple[Any, np.ndarray]:
     from scipy.spatial import cKDTree
 
-    nodes = np.flatnonzero(main_component(graph) if main_only else graph.active)
+    mask = main_component(graph) if main_only else graph.active
+    if street_data and graph.approximate is not None:
+        on_data = np.zeros(graph.n_nodes, bool)
+        real = ~graph.approximate
+        on_data[graph.tails[real]] = True
+        on_data[graph.indices[real]] = True
+        mask = mask & on_data
+    nodes = np.flatnonzero(mask)
     tree = cKDTree(np.column_stack([graph.x[nodes], graph.y[nodes]])) if len(nodes) else None
     return tree, nodes
