@@ -10,7 +10,10 @@ Model
   its layer's main component (straight at the mode's speed within 300 m, straight line x the
   detour factor up to 3 km), the direct straight line x detour competes when an end is off
   the layer, bikes follow their preferences, a car trip ends with parking. Access to and
-  egress from stops are capped at ``LinkParams.max_access_s`` each (15 min).
+  egress from stops are capped at ``LinkParams.max_access_s`` each (15 min); a point with no
+  stop within that walk walks to those within ``max_long_access_s`` (30 min), as the
+  planner does, so that a cell in a park or a field is reached from its nearest stops
+  rather than left as a hole.
 * **Transit**: walk access to stops, a connection scan (:func:`routing.transit.csa.bounded_scan`:
   the CSA bounded by the cutoff and without initial footpaths, since access already walks to
   every stop within reach), then walking from every stop reached by a
@@ -79,6 +82,8 @@ class AccessParams:
 
     #: cap of the walk to the first stop and from the last stop, seconds
     max_access_s: int = int(LINK.max_access_s)
+    #: a point with no stop within max_access_s walks to the stops within this, seconds
+    max_long_access_s: int = int(LINK.max_long_access_s)
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,14 @@ class AccessibilityEngine:
             return self._cache[key]
         return linking.link(self.network.graphs[mode], pts.lon, pts.lat)
 
+    def outside_data(self, pts: Points, mode: str = "transit") -> np.ndarray:
+        """Per point: truly outside the data for ``mode`` (bool): no node of its street layer (the
+        walk layer for transit) within ``LinkParams.max_offnetwork_m``, so nothing can be said
+        there; a map paints it "hors données" rather than as not reached."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        return ~self._links("walk" if mode == "transit" else mode, pts).linked
+
     def walk_pairs(self, a: Points, b: Points, cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Walking times between every pair (i of ``a``, j of ``b``) within ``cutoff_s``
         (:func:`routing.linking.street_times`). Walking is symmetric.
@@ -232,18 +245,34 @@ class AccessibilityEngine:
         return i, j, t
 
     # -- transit building blocks ------------------------------------------------------------------
+    def stop_walks(self, pts: Points, *, max_s: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Walks (point, stop, seconds) within ``max_s``; by default the planner's rule: within
+        ``max_access_s``, and for a point with no stop there, within ``max_long_access_s``."""
+        short = self.params.max_access_s if max_s is None else max_s
+        i, j, t = self.walk_pairs(pts, self._stops, short)
+        if max_s is None and self.params.max_long_access_s > short and len(pts):
+            lone = np.ones(len(pts), bool)
+            lone[i] = False
+            lone = np.flatnonzero(lone)
+            if len(lone):
+                li, lj, lt = self.walk_pairs(pts.take(lone), self._stops, self.params.max_long_access_s)
+                i, j, t = np.concatenate([i, lone[li]]), np.concatenate([j, lj]), np.concatenate([t, lt])
+        return i, j, t
+
     def stop_links(self, pts: Points, *, max_s: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Walk links of each point to the stops within ``max_s`` (default ``max_access_s``) as CSR
-        (ptr int64 len(pts)+1, stop int64, seconds int32)."""
-        i, j, t = self.walk_pairs(pts, self._stops, self.params.max_access_s if max_s is None else max_s)
+        """Walk links of each point to the stops (:meth:`stop_walks`: within ``max_s``, default the
+        planner's rule) as CSR (ptr int64 len(pts)+1, stop int64, seconds int32)."""
+        i, j, t = self.stop_walks(pts, max_s=max_s)
         return _csr(i, j, t, len(pts))
 
     def egress(self, targets: Points, *, key: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Stop -> target walking table as CSR over stops (cached under ``key`` when given)."""
-        ck = ("egress", key, self.params.max_access_s) if key is not None else None
+        """Stop -> target walking table (:meth:`stop_walks`, walking being symmetric) as CSR over
+        stops (cached under ``key`` when given)."""
+        ck = (("egress", key, self.params.max_access_s, self.params.max_long_access_s)
+              if key is not None else None)
         if ck is not None and ck in self._cache:
             return self._cache[ck]
-        i, j, t = self.walk_pairs(self._stops, targets, self.params.max_access_s)
+        j, i, t = self.stop_walks(targets)
         out = _csr(i, j, t, self.tt.n_stops)
         if ck is not None:
             self._cache[ck] = out

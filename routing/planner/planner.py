@@ -138,8 +138,10 @@ class _End:
 class Planner:
     """Plans trips on a :class:`~routing.network.assemble.Network` (read-only, shareable across threads)."""
 
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, *, link_params: linking.LinkParams = LINK) -> None:
         self.network = network
+        #: how trip ends and stops join the street layers (benches compare rules through it)
+        self.link_params = link_params
         self.tt = network.timetable
         self.walk_speed = network.params.walk_speed_kmh / 3.6
         self._kdtrees: dict[str, tuple[Any, np.ndarray]] = {}
@@ -219,7 +221,8 @@ class Planner:
 
     def _link_end(self, place: Place) -> _End:
         end = _End(place)
-        for mode, ln in linking.link_every_layer(self.network.graphs, place.lon, place.lat).items():
+        layers = linking.link_every_layer(self.network.graphs, place.lon, place.lat, self.link_params)
+        for mode, ln in layers.items():
             end.links[mode] = ln
             end.node[mode] = int(ln.node[0])
             end.snap_m[mode] = float(ln.distance_m[0])
@@ -230,7 +233,8 @@ class Planner:
         """Every stop linked to a layer (cached per planner)."""
         key = f"_stop_links_{mode}"
         if not hasattr(self, key):
-            setattr(self, key, linking.link(self.network.graphs[mode], self.tt.stop_lon, self.tt.stop_lat))
+            setattr(self, key, linking.link(self.network.graphs[mode], self.tt.stop_lon, self.tt.stop_lat,
+                                            self.link_params))
         return getattr(self, key)
 
     # -- the request ----------------------------------------------------------------------------
