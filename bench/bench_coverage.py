@@ -13,6 +13,12 @@ planner walking up to 30 min where no stop lies within 15), and among those with
 the 15-min walk of both ends; and the planner's time per request (p50/p95) with the default
 modes and with every mode, beside the baseline of one walk-only request on the same pairs
 (same process).
+
+Streets where streets exist: ``--stop-pairs`` pairs of stops inside the city of Rennes, planned
+by walk, bike and car; per mode the share of trips with an approximate leg and its causes (an
+end off the layer, a straight line, a road approximated from the bus lines), with the linking
+rule of the planner (street data first) and, measured in the same run, the old rule (nearest
+node whatever it is: ``LinkParams(prefer_street_data=False)``).
 """
 
 from __future__ import annotations
@@ -125,6 +131,40 @@ def run(planner: Planner, pts_o: np.ndarray, pts_d: np.ndarray, when: dt.datetim
     print(f"plan with every mode: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
 
 
+def approximate_legs(network, stop_pairs: int, rng: np.random.Generator, when: dt.datetime,
+                     city) -> None:
+    """Share of stop-to-stop trips inside the city with an approximate leg, per mode, by cause."""
+    import shapely
+
+    tt = network.timetable
+    inside = np.flatnonzero(shapely.contains_xy(city, tt.stop_lon, tt.stop_lat))
+    a, b = rng.choice(inside, stop_pairs), rng.choice(inside, stop_pairs)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    modes = ("walk", "bike", "car")
+    print(f"\nstreets where streets exist: {len(a)} pairs of stops inside Rennes ({len(inside)} stops), 08:00")
+    print(f"{'linking rule':<34}" + "".join(f"{m:>22}" for m in modes))
+    for label, params in (("nearest node (old rule, baseline)", linking.LinkParams(prefer_street_data=False)),
+                          ("street data first (planner)", linking.LINK)):
+        planner = Planner(network, link_params=params)
+        approx = collections.Counter()
+        causes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        for k in range(len(a)):
+            o = (float(tt.stop_lon[a[k]]), float(tt.stop_lat[a[k]]))
+            d = (float(tt.stop_lon[b[k]]), float(tt.stop_lat[b[k]]))
+            res = planner.plan(o, d, when, modes=modes)
+            for it in res.itineraries:
+                legs = [leg for leg in it.legs if leg.approximate]
+                if legs:
+                    approx[it.label] += 1
+                    for key in {getattr(n, "key", str(n)) for leg in legs for n in leg.notes}:
+                        causes[it.label][key] += 1
+        print(f"{label:<34}" + "".join(f"{approx[m]:>8} {approx[m] / len(a):>6.1%}      " for m in modes))
+        for m in modes:
+            if causes[m]:
+                print(f"{'':<6}{m}: " + ", ".join(f"{key} {n}" for key, n in causes[m].most_common()))
+
+
 def timing(planner: Planner, pts_o: np.ndarray, pts_d: np.ndarray, when: dt.datetime) -> None:
     for label, modes in (("walk only (baseline)", ("walk",)), ("default modes", DEFAULT_MODES),
                          ("every mode", MODES)):
@@ -143,8 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pairs", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--bundle", default=None)
+    ap.add_argument("--stop-pairs", type=int, default=300)
     args = ap.parse_args(argv)
     net = load_network(bundle=args.bundle)
+    import shapely
+
     planner = Planner(net)
     iris = sources.load("iris", bundle=args.bundle).data
     when = dt.datetime.combine(net.day, dt.time(8, 0))
@@ -157,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"service day {net.day}, 08:00; {len(iris)} IRIS ({len(city)} in Rennes); seed {args.seed}")
     run(planner, metro_o, metro_d, when, "Rennes Métropole (43 communes)")
     run(planner, city_o, city_d, when, "City of Rennes")
+    approximate_legs(net, args.stop_pairs, rng, when, shapely.union_all(city))
     print("\nspeed on the metropolitan pairs")
     timing(planner, metro_o[:300], metro_d[:300], when)
     return 0

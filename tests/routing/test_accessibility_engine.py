@@ -248,3 +248,28 @@ def test_dask_local_cluster_identical(engine: AccessibilityEngine, tmp_path: Pat
         cluster.close()
     assert single["p50"].max() > 0
     pd.testing.assert_frame_equal(single, distributed_)
+
+
+def test_a_point_without_a_stop_in_15_min_walks_to_those_in_30_as_the_planner(net, engine) -> None:
+    from routing.accessibility.engine import AccessParams
+
+    far = (LON["A"], LAT["A"] + 0.009)  # 1 km north of A, off the layer: 975 s on foot to A
+    d = float(haversine_m(*far, LON["A"], LAT["A"]))
+    walks = engine.stop_walks(Points.single(*far))
+    assert 900 < math.ceil(d * 1.3 / WALK) == int(walks[2][walks[1].tolist().index(0)])
+    # leaves at 07:43, walks to A, takes T1 at 08:00 to D (08:15)
+    got = travel_time_surface(engine, far, _stop_points("D"), departure="07:43", cutoff_s=3600)
+    assert got.tolist() == [32 * 60]
+    short = AccessibilityEngine(net, params=AccessParams(max_long_access_s=900))
+    assert travel_time_surface(short, far, _stop_points("D"), departure="07:43", cutoff_s=3600)[0] > 32 * 60
+    # and the other way: from D to a cell beyond the 15-min walk of every stop
+    back = travel_time_surface(engine, (LON["D"], LAT["D"]), Points.single(*far), departure="07:50",
+                               cutoff_s=7200, arrive_by=False)
+    assert back[0] < UNREACHABLE_I32
+
+
+def test_points_outside_the_data_are_flagged(engine: AccessibilityEngine) -> None:
+    pts = Points(np.array(["near", "far"], dtype=object), np.array([LON["A"], LON["A"] + 0.2]),
+                 np.array([LAT["A"], LAT["A"]]), np.ones(2))
+    for mode in ("walk", "bike", "car", "transit"):
+        assert engine.outside_data(pts, mode).tolist() == [False, True]

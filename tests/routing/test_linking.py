@@ -165,3 +165,30 @@ def test_nan_or_out_of_range_coordinates_are_no_place(tmp_path) -> None:
     for bad in ((float("nan"), 48.1), (-1.67, float("inf")), (200.0, 48.1)):
         res = planner.plan(bad, node_xy(13), when, modes=("walk", "car"))
         assert not res.ok and "not a position on Earth" in res.reason
+
+
+def test_a_stop_links_to_the_street_data_before_a_road_approximated_from_the_bus_lines() -> None:
+    # stop S lies 40 m off grid node 3; its bus line runs to a village 2.2 km east, where the
+    # streets have nothing: S becomes a node of the approximated road, joined to node 3 by an
+    # approximate connector. S must still link to the street data (node 3), not to that node.
+    lon0, lat0 = node_xy(3)
+    s = (lon0, lat0 - 40 / 111_320)
+    east = (lon0 + 0.03, lat0)
+    out, n = approximate_roads(_Feed({"S": s, "V": east}, [["S", "V"]]), make_streets())
+    assert n == 1
+    for mode in ("walk", "bike", "car"):
+        g = build_mode_graph(out, mode)
+        assert g.approximate is not None and g.approximate.any()
+        ln = linking.link(g, *s)
+        assert int(g.node_ids[ln.node[0]]) == 3 and ln.distance_m[0] == pytest.approx(40, abs=1)
+        many = linking.link(g, [s[0], east[0]], [s[1], east[1]])
+        assert many.node.tolist() == [ln.node[0], linking.link(g, *east).node[0]]
+        # the old rule (nearest node whatever it is) takes the bus-line node at the stop itself
+        old = linking.link(g, *s, linking.LinkParams(prefer_street_data=False))
+        assert old.distance_m[0] < 1 and int(g.node_ids[old.node[0]]) != 3
+        # a trip from S along the grid uses no approximated arc, and is not approximate
+        r = linking.street_route(g, s, node_xy(30))
+        assert r.found and not r.approximate and not g.approximate[r.path.arcs].any()
+        # the village, far from any street of the data, still links to its own bus-line node
+        far = linking.link(g, *east)
+        assert far.distance_m[0] < 1 and g.approximate[np.flatnonzero(g.tails == far.node[0])].all()
