@@ -42,7 +42,6 @@ from routing.messages import Msg
 from routing.network.assemble import Network
 from routing.places import Place, PlaceNotFound, parse_coordinates
 from routing.planner.ev import EVParams, NoEVRoute, plan_ev_trip
-from routing.planner.wheelchair import plan_wheelchair
 from routing.planner.itinerary import (
     BIKE,
     BIKESHARE,
@@ -59,6 +58,7 @@ from routing.planner.itinerary import (
     Leg,
     PlanResult,
 )
+from routing.planner.wheelchair import plan_wheelchair
 from routing.scenarios.scenario import estimated_note, network_with_scenario
 from routing.streets.graph import (
     ModeGraph,

@@ -84,8 +84,8 @@ from partridge.utilities import detect_encoding, empty_df
 from sources import settings
 from sources.budgets import BudgetExceeded, budgets
 from sources.errors import SchemaError, UnusableInputError
-from sources.loaders._csv import read_bytes, read_csv_bytes
 from sources.loaders import gtfs_accessibility
+from sources.loaders._csv import read_bytes, read_csv_bytes
 from sources.loaders._zip import open_feed_folder
 from sources.validate import ERROR, INFO, WARNING, Loaded, Report, check_coordinates
 
