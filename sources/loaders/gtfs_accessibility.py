@@ -19,9 +19,10 @@ Validation: a value other than those (``"yes"``, ``3``) is a notice ``unexpected
 naming file, row and field, and counts as unknown; an extension row for an unknown stop or
 route is a notice ``foreign_key_violation``. ``report.stats["wheelchair_stops"]`` and
 ``["wheelchair_routes"]`` count the values (``accessible``, ``not_accessible``, ``unknown``,
-and ``source``: the file the flags came from, or ``none``); stops or routes left unknown give
-one notice ``accessibility_unknown`` (warning) with their number, since the planner's
-wheelchair profile treats unknown as not accessible.
+and ``source``: the file the flags came from, or ``none`` when the feed has no flag at all);
+where a feed has flags, the stops or routes it leaves unknown give one notice
+``accessibility_unknown`` (warning) with their number, since the planner's wheelchair profile
+treats unknown as not accessible.
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def count_accessibility(stops: pd.DataFrame, routes: pd.DataFrame, report: Repor
         source = table.attrs.get("wheelchair_source", "none")
         report.stats[f"wheelchair_{what}"] = _count(table[col], source)
         unknown = int((table[col] == UNKNOWN).sum())
-        if unknown:
+        if unknown and source != "none":  # a feed without any flag says so by its stats' source
             report.notice("accessibility_unknown",
                           f"{unknown} of {len(table)} {what} without wheelchair accessibility information "
                           "(counted as not accessible by the wheelchair profile)",
