@@ -4,7 +4,8 @@ Parameters: ``from`` and ``to`` (a place name or "lat,lon", at most
 ``get_budgets().max_place_chars`` printable characters; coordinates in range, latitude first),
 ``at`` (ISO date-time, local or with an offset converted to local time, e.g.
 ``2011-11-15T08:00`` or ``2011-11-15T07:00Z``), ``modes`` (comma-separated subset of the
-planner modes, duplicates dropped), ``arrive`` ("1" for arrive-by), ``kiosk`` ("1"). Anything
+planner modes, duplicates dropped), ``arrive`` ("1" for arrive-by), ``wheelchair`` ("1" for the
+wheelchair profile), ``kiosk`` ("1"). Anything
 else is ignored; invalid values are reported by name so that the page can warn, and never used.
 The checks are those of the command lines (:mod:`routing.args`).
 """
@@ -43,6 +44,7 @@ class TripQuery:
     at: datetime | None = None
     modes: tuple[str, ...] | None = None
     arrive_by: bool = False
+    wheelchair: bool = False
     invalid: list[str] = field(default_factory=list)
 
 
@@ -90,22 +92,25 @@ def parse_query(params: Mapping[str, Any], *, modes: Sequence[str] = ALL_MODES) 
             q.modes = A.parse_modes(raw, "modes", allowed=tuple(modes))
         except A.ArgumentError:
             q.invalid.append("modes")
-    raw = first("arrive")
-    if raw is not None:
-        if str(raw) in {"0", "1"}:
-            q.arrive_by = str(raw) == "1"
-        else:
-            q.invalid.append("arrive")
+    for name, attr in (("arrive", "arrive_by"), ("wheelchair", "wheelchair")):
+        raw = first(name)
+        if raw is not None:
+            if str(raw) in {"0", "1"}:
+                setattr(q, attr, str(raw) == "1")
+            else:
+                q.invalid.append(name)
     return q
 
 
 def to_query(*, origin: str, destination: str, at: datetime, modes: Sequence[str],
-             arrive_by: bool = False) -> dict[str, str]:
+             arrive_by: bool = False, wheelchair: bool = False) -> dict[str, str]:
     """Query parameters for a trip (the inverse of :func:`parse_query`)."""
     out = {"from": origin, "to": destination, "at": at.strftime("%Y-%m-%dT%H:%M"),
            "modes": ",".join(modes)}
     if arrive_by:
         out["arrive"] = "1"
+    if wheelchair:
+        out["wheelchair"] = "1"
     return out
 
 

@@ -33,7 +33,7 @@ source node); :func:`street_route` gives one route with its geometry, and agrees
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import numba as nb
@@ -95,6 +95,15 @@ class Links(NamedTuple):
         return self.node >= 0
 
 
+def layer_params(graph: Any, params: LinkParams = LINK) -> LinkParams:
+    """``params`` with the walking speed of ``graph`` when its walk layer has its own (a profile's
+    layer, e.g. rolled at a wheelchair's speed): connectors then move at the layer's speed."""
+    own = getattr(getattr(graph, "params", None), "walk_speed_kmh", params.walk_kmh)
+    if getattr(graph, "mode", None) == "walk" and own != params.walk_kmh:
+        return replace(params, walk_kmh=own)
+    return params
+
+
 def connector_s(distance_m: Any, mode: str, params: LinkParams = LINK) -> Any:
     """Connector time between a point and its node: straight at the mode's speed within
     ``snap_m``, straight line x detour beyond, inf beyond ``max_offnetwork_m``."""
@@ -117,6 +126,7 @@ def direct_s(distance_m: Any, mode: str, params: LinkParams = LINK) -> np.ndarra
 def link(graph: Any, lon: Any, lat: Any, params: LinkParams = LINK, *, xy: Any = None) -> Links:
     """Link points to the main component of ``graph`` (see the module docstring); ``xy`` are
     the points already projected to the graph's CRS, when the caller has them."""
+    params = layer_params(graph, params)
     lon = np.atleast_1d(np.asarray(lon, dtype="float64"))
     lat = np.atleast_1d(np.asarray(lat, dtype="float64"))
     n = len(lon)
@@ -201,6 +211,7 @@ def street_times(graph: Any, a_lon: Any, a_lat: Any, b_lon: Any, b_lat: Any, cut
     Returns (i, j, seconds): int64, int64, int32 (rounded up), one row per pair, sorted by i then j.
     """
     mode = graph.mode
+    params = layer_params(graph, params)
     a_lon, a_lat = np.atleast_1d(np.asarray(a_lon, float)), np.atleast_1d(np.asarray(a_lat, float))
     b_lon, b_lat = np.atleast_1d(np.asarray(b_lon, float)), np.atleast_1d(np.asarray(b_lat, float))
     la = a_links or link(graph, a_lon, a_lat, params)
@@ -275,6 +286,7 @@ def street_route(graph: Any, a: tuple[float, float], b: tuple[float, float], *,
                  b_links: Links | None = None) -> StreetRoute:
     """The route :func:`street_times` times, with its street path, between two (lon, lat) points."""
     mode = graph.mode
+    params = layer_params(graph, params)
     la = a_links or link(graph, a[0], a[1], params)
     lb = b_links or link(graph, b[0], b[1], params)
     na, da, sa = int(la.node[0]), float(la.distance_m[0]), float(la.seconds[0])

@@ -196,6 +196,8 @@ def _records() -> list[Dataset]:  # noqa: PLR0915 - one literal per dataset
             format="JSON", update_frequency_days=365, coverage="Rennes Métropole",
             bundle_files=("network/star-metro-stations-2023.json",),
             loader="sources.loaders.star:load_metro_stations", theme="transit",
+            description_fr="accespmr = true pour les 28 stations : toutes sont accessibles en fauteuil roulant "
+                           "(ascenseurs, accès de plain-pied) ; le profil fauteuil roulant du calculateur s'y fie.",
             published="2023-01-01"),
         Dataset(
             id="star-disruptions",

@@ -725,6 +725,37 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # -- page accessibility: text alternatives, labels (keys added here) --------------------------
 
     # -- wheelchair trips (keys added here) ------------------------------------------------------
+    "wheelchair.profile": {
+        "fr": "profil fauteuil roulant : arrêts et lignes accessibles seulement, trajets à vitesse réduite "
+              "(au plus {minutes} min jusqu'aux arrêts), escaliers évités ; un arrêt ou une ligne sans "
+              "information d'accessibilité compte comme non accessible",
+        "en": "wheelchair profile: accessible stops and lines only, reduced speed (at most {minutes} min to "
+              "and from stops), steps avoided; a stop or line without accessibility information counts as "
+              "not accessible"},
+    "wheelchair.unknown_stops": {
+        "fr": "{n} arrêts sans information d'accessibilité sont comptés comme non accessibles",
+        "en": "{n} stops without accessibility information are counted as not accessible"},
+    "wheelchair.leg_accessible": {
+        "fr": "montée à {board} et descente à {alight} : arrêts accessibles en fauteuil roulant, ligne {route} accessible",
+        "en": "boarding at {board} and alighting at {alight}: wheelchair-accessible stops, line {route} accessible"},
+    "wheelchair.no_stop_origin": {
+        "fr": "aucun arrêt accessible en fauteuil roulant à moins de {minutes} min du départ ({place})",
+        "en": "no wheelchair-accessible stop within {minutes} min of the origin ({place})"},
+    "wheelchair.no_stop_destination": {
+        "fr": "aucun arrêt accessible en fauteuil roulant à moins de {minutes} min de l'arrivée ({place})",
+        "en": "no wheelchair-accessible stop within {minutes} min of the destination ({place})"},
+    "wheelchair.no_trip": {
+        "fr": "aucun trajet par des arrêts et lignes accessibles à cette heure",
+        "en": "no trip by accessible stops and lines at this time"},
+    "wheelchair.modes": {
+        "fr": "en fauteuil roulant, seuls les trajets directs et en bus/métro sont proposés",
+        "en": "with a wheelchair, only direct and bus/metro trips are offered"},
+    "wheelchair.toggle": {"fr": "Fauteuil roulant (arrêts et lignes accessibles)",
+                          "en": "Wheelchair (accessible stops and lines)"},
+    "wheelchair.toggle_help": {
+        "fr": "Monter et descendre seulement aux arrêts accessibles, sur des lignes accessibles ; vitesse "
+              "réduite, escaliers évités.",
+        "en": "Board and alight only at accessible stops, on accessible lines; reduced speed, steps avoided."},
 
     # -- language and formats (keys added here) --------------------------------------------------
 

@@ -47,6 +47,7 @@ def _init_session(service_date: Any, modes: tuple[str, ...]) -> None:
     ss.setdefault("date", q.at.date() if q.at else service_date)
     ss.setdefault("time", q.at.time().replace(second=0, microsecond=0) if q.at else DEFAULT_TIME)
     ss.setdefault("when_kind", "arrive" if q.arrive_by else "depart")
+    ss.setdefault("wheelchair", q.wheelchair)
     ss.setdefault("modes", list(q.modes) if q.modes else [m for m in share.DEFAULT_MODES if m in modes])
     # a kiosk scenario clicked before this first full run (its callback runs first) keeps its plan
     ss["auto_plan"] = bool(ss.get("auto_plan")) or bool(q.origin and q.destination)
@@ -166,6 +167,8 @@ def _params(planner: Any, modes: list[str]) -> Any:
             ui.say("warning", "place.no_match", q=partner_text)
     if "transit" in modes:
         kwargs["transit_alternatives"] = 1  # also show the next bus (often a better trip)
+    if ss.get("wheelchair"):
+        kwargs["wheelchair"] = True
     if "ecar" in modes:
         kwargs.update(battery_kwh=float(ss.get("battery_kwh", EV.battery_kwh)),
                       consumption_kwh_per_100km=float(ss.get("consumption", EV.consumption_kwh_per_100km)),
@@ -185,6 +188,7 @@ def _options(modes: tuple[str, ...], planner: Any) -> None:
     c3.radio(t("planner.when_kind"), ["depart", "arrive"], key="when_kind", horizontal=True,
              format_func=lambda k: t("planner.depart_at") if k == "depart" else t("planner.arrive_by"))
     st.pills(t("planner.modes"), modes, key="modes", selection_mode="multi", format_func=ui.mode_label)
+    st.checkbox(t("wheelchair.toggle"), key="wheelchair", help=t("wheelchair.toggle_help"))
     chosen = st.session_state.get("modes") or []
     if "ecar" in chosen:
         with st.expander(t("planner.ev"), expanded=False):
@@ -216,7 +220,7 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
     ss["url_invalid"] = []
     ss["kiosk_dirty"] = True
     query = share.to_query(origin=_share_text("from"), destination=_share_text("to"), at=when, modes=modes,
-                           arrive_by=ss["when_kind"] == "arrive")
+                           arrive_by=ss["when_kind"] == "arrive", wheelchair=bool(ss.get("wheelchair")))
     if state.is_kiosk():
         query["kiosk"] = "1"
     st.query_params.from_dict(share.with_lang(query, language()))

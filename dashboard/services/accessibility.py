@@ -204,3 +204,57 @@ def mode_comparison(ctx: AccessContext, *, opportunity: str, cutoff_min: int, wi
         table = commune_table(ctx, cells)
         cols[mode] = pd.Series(table["mean"].to_numpy(), index=table["name"].to_numpy())
     return pd.DataFrame(cols)
+
+
+# -- the wheelchair gap -----------------------------------------------------------------------------------
+
+#: a cell whose people lose at least this many minutes counts as affected
+GAP_AFFECTED_MIN = 5.0
+
+
+def wheelchair_gap(ctx: AccessContext, *, opportunity: str = "employers", window: str = "08:00-08:10",
+                   cutoff_min: int = 60) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Minutes a wheelchair user loses on the way to the nearest opportunity, per cell and per commune.
+
+    The time to the nearest opportunity by transit (median over the window, walking or rolling
+    only when faster) for everyone and for the wheelchair profile
+    (``AccessibilityEngine(wheelchair=True)``); an opportunity not reached within ``cutoff_min``
+    counts as ``cutoff_min``. ``lost_min`` = wheelchair - everyone.
+
+    Returns
+    -------
+    (cells, communes): cells aligned with the grid (``cell_id``, ``insee``, ``population``,
+    ``everyone_min``, ``wheelchair_min``, ``lost_min``); communes (``insee``, ``name``,
+    ``population``, ``lost_min`` population-weighted, ``people_affected``: people of cells losing
+    at least :data:`GAP_AFFECTED_MIN` minutes), most people affected first.
+    """
+    from routing.accessibility import AccessibilityEngine, Measure, Points, accessibility
+
+    grid = ctx.grid
+    origins = Points.from_frame(grid, id_col="cell_id")
+    opp = ctx.opportunities(opportunity, window=window)
+    measure = Measure(kind="nearest", cutoff_s=cutoff_min * 60.0, k=1.0)
+    with ctx._lock:
+        wheel = ctx.__dict__.get("_wheelchair_engine")
+        if wheel is None:
+            wheel = ctx.__dict__["_wheelchair_engine"] = AccessibilityEngine(ctx.engine.network, wheelchair=True)
+    ids = grid["cell_id"].astype(str).to_numpy()
+    minutes = {}
+    for label, engine in (("everyone_min", ctx.engine), ("wheelchair_min", wheel)):
+        res = accessibility(engine, origins, opp, mode="transit", window=window, measure=measure)
+        secs = res.set_index("origin_id")["p50"].reindex(ids).to_numpy(float)
+        minutes[label] = np.where(np.isfinite(secs), secs / 60.0, float(cutoff_min))
+    cells = pd.DataFrame({"cell_id": ids, "insee": grid["insee"].astype(str).to_numpy(),
+                          "population": grid["population"].to_numpy(float), **minutes})
+    cells["lost_min"] = np.maximum(cells["wheelchair_min"] - cells["everyone_min"], 0.0)
+    pop = cells["population"].to_numpy(float)
+    frame = pd.DataFrame({"insee": cells["insee"], "population": pop, "w": cells["lost_min"] * pop,
+                          "affected": np.where(cells["lost_min"] >= GAP_AFFECTED_MIN, pop, 0.0)})
+    g = frame.groupby("insee", sort=True).sum()
+    communes = pd.DataFrame({"insee": g.index, "name": ctx.commune_names.reindex(g.index).fillna("").to_numpy(),
+                             "population": g["population"].to_numpy(),
+                             "lost_min": np.where(g["population"] > 0, g["w"] / g["population"].where(
+                                 g["population"] > 0, 1.0), 0.0),
+                             "people_affected": g["affected"].to_numpy()})
+    communes = communes.sort_values(["people_affected", "lost_min"], ascending=False).reset_index(drop=True)
+    return cells, communes

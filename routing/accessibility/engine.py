@@ -60,6 +60,7 @@ from routing.constants import (
 )
 from routing.linking import LINK
 from routing.network.assemble import Network
+from routing.network.wheelchair import WHEELCHAIR, wheelchair_network
 from routing.streets.graph import ModeGraph
 from routing.transit.csa import (
     ScanWork,
@@ -180,7 +181,10 @@ class AccessibilityEngine:
     repeated isochrones on the same grid cost one scan and one min-plus each.
     """
 
-    def __init__(self, network: Network, *, params: AccessParams | None = None) -> None:
+    def __init__(self, network: Network, *, params: AccessParams | None = None, wheelchair: bool = False) -> None:
+        if wheelchair:  # the wheelchair profile's network and roll cap (routing.network.wheelchair)
+            network = wheelchair_network(network)
+            params = params or AccessParams(max_access_s=int(WHEELCHAIR.max_access_s))
         self.network = network
         self.tt = network.timetable
         self.params = params or AccessParams()
@@ -188,6 +192,16 @@ class AccessibilityEngine:
         self._stops = Points(self.tt.stop_ids.astype(object), self.tt.stop_lon, self.tt.stop_lat,
                              np.ones(self.tt.n_stops))
         self._cache: dict[Any, Any] = {}
+
+    def with_timetable(self, tt: Any) -> AccessibilityEngine:
+        """The same engine on another timetable of the same stops (e.g. other stops made accessible):
+        the walking caches are shared, since the stops and the streets are the same."""
+        if tt.n_stops != self.tt.n_stops:
+            raise ValueError("with_timetable needs a timetable of the same stops")
+        out = object.__new__(AccessibilityEngine)
+        out.__dict__.update(self.__dict__)
+        out.tt = tt
+        return out
 
     # -- walking ----------------------------------------------------------------------------------
     @property
@@ -629,12 +643,14 @@ def departure_events(tt: Any, t_from: int, t_to: int) -> tuple[np.ndarray, np.nd
 
 def build_problem(engine: AccessibilityEngine, origins: Points, destinations: Points, *, mode: str = "transit",
                   window: Any = "08:00-09:00", cutoff_s: float = 3600,
-                  destinations_key: Any = None) -> TravelProblem:
+                  destinations_key: Any = None, reuse: TravelProblem | None = None) -> TravelProblem:
     """Prepare the shared work of many origins (see the module docstring).
 
     For transit: access links of the origins, egress of the stops to the destinations, one
     scan per departure event of the window, direct walks. For walk, bike and car: the
-    origin -> destination times (time-independent: one departure).
+    origin -> destination times (time-independent: one departure). ``reuse``: a transit problem
+    of the same origins, destinations and stops whose walks are taken as they are (only the
+    scans are run again, e.g. on a timetable where other stops are accessible).
     """
     import time as _time
 
@@ -654,9 +670,13 @@ def build_problem(engine: AccessibilityEngine, origins: Points, destinations: Po
         return TravelProblem(deps[:1], cutoff, np.zeros(tt.n_stops + 1, np.int64), empty_i,
                              np.zeros((0, len(destinations)), np.int32), empty_ptr, empty_i, empty_t,
                              dir_ptr, dir_dest, dir_s, len(destinations), stats)
-    i, j, t = engine.walk_pairs(origins, destinations, cutoff)
-    dir_ptr, dir_dest, dir_s = _csr(i, j, t, len(origins))
-    acc_ptr, acc_stop, acc_s = engine.stop_links(origins)
+    if reuse is not None:
+        dir_ptr, dir_dest, dir_s = reuse.dir_ptr, reuse.dir_dest, reuse.dir_s
+        acc_ptr, acc_stop, acc_s = reuse.acc_ptr, reuse.acc_stop, reuse.acc_s
+    else:
+        i, j, t = engine.walk_pairs(origins, destinations, cutoff)
+        dir_ptr, dir_dest, dir_s = _csr(i, j, t, len(origins))
+        acc_ptr, acc_stop, acc_s = engine.stop_links(origins)
     egr = engine.egress(destinations, key=destinations_key)
     stats["walk_links_s"] = _time.perf_counter() - t_start
     t1 = _time.perf_counter()

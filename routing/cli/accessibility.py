@@ -27,6 +27,8 @@ TABLE_SUFFIXES = (".parquet", ".csv")
 def _common(p: argparse.ArgumentParser, *, suffixes: tuple[str, ...] = GEO_SUFFIXES) -> None:
     add_data_options(p)
     p.add_argument("--mode", default="transit", choices=ACCESS_MODES)
+    p.add_argument("--wheelchair", action="store_true",
+                   help="the wheelchair profile: accessible stops and lines, reduced speed, steps avoided")
     p.add_argument("--out", type=A.typed(A.parse_output, "--out", suffixes=suffixes),
                    help=f"output file ({', '.join(suffixes)})")
 
@@ -68,7 +70,7 @@ def _load(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
     if net is None:
         net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
     grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
-    return net, AccessibilityEngine(net), grid
+    return net, AccessibilityEngine(net, wheelchair=getattr(args, "wheelchair", False)), grid
 
 
 def cmd_isochrone(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     # every argument was checked by the parser (routing.args) before this point
     modes, when, partner = args.modes, args.at, args.partner
     params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc,
-                        transit_alternatives=args.alternatives)
+                        transit_alternatives=args.alternatives, wheelchair=args.wheelchair)
     day = service_day(args)
     if day is not None:  # --day, or the date of --at, outside the feed: refused before the network is built
         from routing.network.inputs import check_service_day
@@ -91,6 +91,8 @@ def register(sub: Any) -> None:
                    default=EVParams.battery_kwh)
     p.add_argument("--soc", type=A.typed(A.parse_number, "--soc", lo=0, hi=1, lo_open=True), default=EVParams.soc_start,
                    help="electric car state of charge at departure (0-1)")
+    p.add_argument("--wheelchair", action="store_true",
+                   help="wheelchair profile: accessible stops and lines only, reduced speed, steps avoided")
     p.add_argument("--alternatives", type=A.typed(A.parse_count, "--alternatives", hi=10), default=0,
                    help="more transit itineraries (leaving later)")
     p.add_argument("--trip-updates", type=A.typed(A.parse_input_file, "--trip-updates"),

@@ -1,4 +1,7 @@
-"""``python -m routing scenario list | show | apply | compare``: scenarios from the command line.
+"""``python -m routing scenario list | show | apply | compare | rank-stops``: scenarios from the command line.
+
+``rank-stops --top 20 [--json]`` ranks the stops to make wheelchair-accessible first
+(:mod:`routing.scenarios.rank`).
 
 ``compare BASE NEW --opportunity jobs --window 08:00-09:00 --out diff.geojson`` writes the cells
 (before, after, difference) as GeoJSON (or .csv / .parquet) and prints the per-commune table,
@@ -119,6 +122,33 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rank_stops(args: argparse.Namespace) -> int:
+    from routing.accessibility.engine import opportunities
+    from routing.network.inputs import load_network, rennes_metropole_grid
+    from routing.scenarios.rank import rank_stops
+    from routing.scenarios.scenario import network_with_scenario
+
+    t0 = time.perf_counter()
+    net = network_with_scenario(load_network(bundle=args.bundle, cache=args.cache, day=args.day), args.scenario)
+    grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
+    opp = opportunities(args.opportunity, net, grid=grid, bundle=args.bundle, cache=args.cache)
+    t1 = time.perf_counter()
+    ranking = rank_stops(net, grid, opp, top=args.top, candidates=args.candidates, window=args.window,
+                         cutoff_min=args.cutoff, opportunity=args.opportunity)
+    load_s, total_s = t1 - t0, time.perf_counter() - t0
+    if args.json:
+        print(json.dumps({**ranking.to_json(), "load_s": round(load_s, 1), "total_s": round(total_s, 1)},
+                         ensure_ascii=False))
+        return 0
+    print(f"wheelchair profile, {args.opportunity} reached within {ranking.cutoff_min} min, window {ranking.window}")
+    print(f"baseline (people x opportunities): {ranking.baseline:,.0f}; {ranking.candidates} candidates, "
+          f"{ranking.evaluations} evaluations")
+    cols = ["rank", "stop_id", "name", "departures", "people_nearby", "gain", "people_gaining", "cumulative_gain"]
+    print(ranking.table[cols].round(0).to_string(index=False))
+    print(f"time: {total_s:.1f} s (network and data {load_s:.1f} s, ranking {ranking.stats['total_s']:.1f} s)")
+    return 0
+
+
 def register(sub: Any) -> None:
     s = sub.add_parser("scenario", help="scenarios: list, show, apply, compare before/after")
     ss = s.add_subparsers(dest="scenario_command", required=True)
@@ -151,3 +181,15 @@ def register(sub: Any) -> None:
     p.add_argument("--dask", nargs="?", const="local", default=None, metavar="ADDRESS",
                    help="origin batches on Dask: a LocalCluster or a scheduler address")
     p.set_defaults(func=cmd_compare)
+    p = ss.add_parser("rank-stops", help="the stops to make wheelchair-accessible first (greedy, by the gain "
+                                         "in people x opportunities within 30 min)")
+    add_data_options(p)
+    p.add_argument("--top", type=A.typed(A.parse_count, "--top", lo=1, hi=200), default=20)
+    p.add_argument("--candidates", type=A.typed(A.parse_count, "--candidates", lo=1, hi=1000), default=30,
+                   help="inaccessible stops evaluated (most departures near most people)")
+    p.add_argument("--opportunity", default="employers", choices=("employers", "business_zones", "population"))
+    p.add_argument("--window", default="08:00-08:05", type=A.typed(A.parse_window, "--window"))
+    p.add_argument("--cutoff", type=A.typed(A.parse_count, "--cutoff", lo=1, hi=600), default=30, help="minutes")
+    p.add_argument("--scenario", default="default", help='network scenario (default: metro a on the 2011 feed)')
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rank_stops)

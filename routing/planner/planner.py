@@ -58,6 +58,7 @@ from routing.planner.itinerary import (
     Leg,
     PlanResult,
 )
+from routing.planner.wheelchair import plan_wheelchair
 from routing.scenarios.scenario import estimated_note, network_with_scenario
 from routing.streets.graph import (
     ModeGraph,
@@ -103,6 +104,8 @@ class PlanParams:
     transfer_slack_s: int = LINK.transfer_slack_s
     #: further transit itineraries leaving later (depart-at) or earlier (arrive-by) than the best
     transit_alternatives: int = 0
+    #: the wheelchair profile (routing.planner.wheelchair): accessible stops and lines, reduced speed
+    wheelchair: bool = False
 
     def ev(self) -> EVParams:
         return EVParams(battery_kwh=self.battery_kwh, consumption_kwh_per_100km=self.consumption_kwh_per_100km,
@@ -254,6 +257,8 @@ class Planner:
             Any of :data:`MODES`.
         """
         params = params or PlanParams()
+        if params.wheelchair:
+            return plan_wheelchair(self, origin, destination, when, arrive_by=arrive_by, modes=modes, params=params)
         unknown = [m for m in modes if m not in MODES]
         if unknown:
             return PlanResult([], reason=Msg("plan.unknown_modes", modes=", ".join(unknown),

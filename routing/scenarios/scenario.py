@@ -35,8 +35,13 @@ Modifications (``type = ...``)
 ``change_speed``
     ``route``, ``factor`` (running-time multiplier: 0.8 is 20 % faster), optional
     ``start``/``end`` window on the first departure.
+    ``wheelchair_accessible`` (default false): the line's route and its new stops are
+    step-free (the wheelchair profile boards and alights there; state the source).
 ``add_park_ride``, ``add_bikeshare_station``
     ``id``, ``name``, ``lon``, ``lat``, ``capacity``: a point of service (network level).
+``make_stop_accessible``
+    ``stop`` (a stop id): the stop becomes wheelchair accessible (the wheelchair profile may
+    board and alight there); ``name`` optional, for the reader.
 
 Times are "HH:MM" or "HH:MM:SS", hours up to 47 (after midnight of the service day:
 "24:30"); every run must also arrive before 48:00 (:data:`DAY_BOUND_S`). Numbers are finite
@@ -117,18 +122,19 @@ RANGES: dict[str, tuple[float, float, str]] = {
 MIN_HEADWAY_S = int(RANGES["headway_min"][0] * 60)
 MODES = {"tram": 0, "metro": 1, "bus": 3}
 MODIFICATION_TYPES = ("add_line", "remove_line", "remove_trips", "change_frequency", "change_speed",
-                      "add_park_ride", "add_bikeshare_station")
+                      "add_park_ride", "add_bikeshare_station", "make_stop_accessible")
 _COLOR = re.compile(r"^#?[0-9A-Fa-f]{6}$")
 _FIELDS = {
     "add_line": {"type", "id", "name", "long_name", "mode", "color", "stops", "both_directions",
                  "periods", "last_departure", "departures", "segment_s", "speed_kmh",
-                 "end_to_end_min", "dwell_s"},
+                 "end_to_end_min", "dwell_s", "wheelchair_accessible"},
     "remove_line": {"type", "route"},
     "remove_trips": {"type", "route", "start", "end"},
     "change_frequency": {"type", "route", "start", "end", "factor"},
     "change_speed": {"type", "route", "factor", "start", "end"},
     "add_park_ride": {"type", "id", "name", "lon", "lat", "capacity"},
     "add_bikeshare_station": {"type", "id", "name", "lon", "lat", "capacity"},
+    "make_stop_accessible": {"type", "stop", "name"},
 }
 _TOP_FIELDS = {"name", "description", "sources", "modifications", "extends", "version"}
 
@@ -406,6 +412,9 @@ def _modification(m: Any, i: int, file: str) -> dict[str, Any]:
             out["start_s"], out["end_s"] = _window(m, ctx, required=kind == "change_frequency")
         if kind in ("change_frequency", "change_speed"):
             out["factor"] = _ranged(m.get("factor"), f"{kind}.factor", ctx)
+    elif kind == "make_stop_accessible":
+        out["stop"] = _text(m, "stop", ctx)
+        out["name"] = _text(m, "name", ctx, required=False)
     else:
         out["id"] = _text(m, "id", ctx)
         out["name"] = _text(m, "name", ctx)
@@ -439,6 +448,11 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
     if not isinstance(color, str) or not _COLOR.match(color):
         raise ScenarioError("color must be a hex RRGGBB", file=file, modification=label, field="color")
     out["color"] = color.lstrip("#").upper()
+    wheelchair = m.get("wheelchair_accessible", False)
+    if not isinstance(wheelchair, bool):
+        raise ScenarioError("wheelchair_accessible must be true or false", file=file, modification=label,
+                            field="wheelchair_accessible")
+    out["wheelchair"] = wheelchair
     stops = m.get("stops")
     if not isinstance(stops, list) or len(stops) < 2:
         raise ScenarioError("a line needs at least two stops", file=file, modification=label, field="stops")
@@ -594,6 +608,9 @@ class _Builder:
         self.added: list[dict[str, np.ndarray]] = []
         self.points: dict[str, list[dict[str, Any]]] = {}
         self.stats: dict[str, int] = {}
+        #: wheelchair accessibility set by add_line / make_stop_accessible: index -> GTFS code
+        self.stop_flags: dict[int, int] = {}
+        self.route_flags: dict[int, int] = {}
         self.n_added = 0  # connections added so far (the budget max_scenario_connections)
 
     def _count(self, key: str, n: int) -> None:
@@ -790,6 +807,9 @@ class _Builder:
         self.routes["short"].append(mod["name"])
         self.routes["color"].append(mod["color"])
         self.routes["type"].append(mod["route_type"])
+        if mod.get("wheelchair"):
+            self.route_flags[route] = 1
+            self.stop_flags.update({self.stop_index[s["id"]]: 1 for s in mod["stops"] if s["new"]})
         directions = [(np.asarray(idx), dep_off, arr_off)]
         if mod["both_directions"]:
             # the way back: the same running times in reverse order
@@ -833,6 +853,13 @@ class _Builder:
 
     def add_bikeshare_station(self, mod: dict[str, Any]) -> None:
         self._point("bikeshare", mod)
+
+    def make_stop_accessible(self, mod: dict[str, Any]) -> None:
+        if mod["stop"] not in self.stop_index:
+            raise ScenarioError(f"unknown stop {mod['stop']!r}", file=self.file, modification=mod["label"],
+                                field="stop")
+        self.stop_flags[self.stop_index[mod["stop"]]] = 1
+        self._count("stops_made_accessible", 1)
 
     # -- assembling --------------------------------------------------------------------------
     def finish(self, new_stop_footpaths: Any, max_transfer_s: float) -> Applied:
@@ -893,9 +920,20 @@ class _Builder:
             arr_time=np.minimum(conn["arr_time"], UNREACHABLE_I32 - 1).astype(np.int32),
             trip=conn["trip"].astype(np.int32), seq=conn["seq"].astype(np.int32),
             arr_seq=conn["arr_seq"].astype(np.int32),
-            fp_offsets=fp_offsets, fp_to=fp_to, fp_dur_s=fp_dur)
+            fp_offsets=fp_offsets, fp_to=fp_to, fp_dur_s=fp_dur,
+            stop_wheelchair=_with_flags(tt.stop_wheelchair, n_new, self.stop_flags),
+            route_wheelchair=_with_flags(tt.route_wheelchair, len(self.routes["id"]), self.route_flags))
         points = {k: pd.DataFrame(v) for k, v in self.points.items()}
         return Applied(out, new_idx, points, dict(self.stats))
+
+
+def _with_flags(flags: np.ndarray, n: int, changes: dict[int, int]) -> np.ndarray:
+    """``flags`` padded to ``n`` with 0 (unknown), then the changes set."""
+    out = np.zeros(n, dtype=np.int8)
+    out[:len(flags)] = flags[:n]
+    for i, code in changes.items():
+        out[i] = code
+    return out
 
 
 def _straight_new_footpaths(lon: np.ndarray, lat: np.ndarray, new_idx: np.ndarray,

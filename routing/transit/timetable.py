@@ -158,10 +158,17 @@ class Timetable:
     _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     #: per trip: headway (s) of a run whose times are estimated from a frequency, 0 when scheduled
     trip_headway_s: np.ndarray | None = None
+    #: wheelchair accessibility per stop and per route, GTFS coding (int8: 0 unknown, 1 accessible,
+    #: 2 not; from ``stops.wheelchair_boarding`` / ``routes.wheelchair_accessible``); stops or routes
+    #: added later without a value are unknown (see :mod:`routing.transit.accessible`)
+    stop_wheelchair: np.ndarray | None = None
+    route_wheelchair: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.trip_headway_s is None or len(self.trip_headway_s) != len(self.trip_ids):
             self.trip_headway_s = np.zeros(len(self.trip_ids), dtype=np.int32)
+        self.stop_wheelchair = _padded_flags(self.stop_wheelchair, len(self.stop_ids))
+        self.route_wheelchair = _padded_flags(self.route_wheelchair, len(self.route_ids))
 
     def estimated_headway_s(self, trip: int) -> int:
         """Headway (s) when trip ``trip``'s times are estimated from a frequency, else 0."""
@@ -309,6 +316,9 @@ class Timetable:
             out[name] = arr.astype(str) if arr.dtype == object else arr
         if self.trip_headway_s.any():  # optional: absent from timetables without estimated trips
             out["trip_headway_s"] = self.trip_headway_s
+        for name in ("stop_wheelchair", "route_wheelchair"):  # optional: absent when all unknown
+            if getattr(self, name).any():
+                out[name] = getattr(self, name)
         return out
 
     @classmethod
@@ -323,6 +333,9 @@ class Timetable:
             kwargs[name] = arr.astype(object) if arr.dtype.kind == "U" else arr
         if "trip_headway_s" in arrays:
             kwargs["trip_headway_s"] = np.asarray(arrays["trip_headway_s"], dtype=np.int32)
+        for name in ("stop_wheelchair", "route_wheelchair"):
+            if name in arrays:
+                kwargs[name] = np.asarray(arrays[name], dtype=np.int8)
         return cls(**kwargs)
 
     def save_npz(self, path: str | Path) -> Path:
@@ -352,6 +365,15 @@ class Timetable:
         kwargs = {f.name: getattr(self, f.name) for f in fields(self) if f.init}
         kwargs.update(changes)
         return Timetable(**kwargs)
+
+
+def _padded_flags(flags: np.ndarray | None, n: int) -> np.ndarray:
+    """``flags`` as int8 of length ``n``: cut, or padded with 0 (unknown) for items added later."""
+    out = np.zeros(n, dtype=np.int8)
+    if flags is not None:
+        flags = np.asarray(flags, dtype=np.int8)[:n]
+        out[:len(flags)] = flags
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -732,4 +754,14 @@ def build_timetable(feed: Any, day: dt.date, *, transfers: pd.DataFrame | None =
         trip=conn["trip"], seq=conn["seq"], arr_seq=conn["arr_seq"],
         fp_offsets=fp_offsets, fp_to=fp_to, fp_dur_s=fp_dur,
         trip_headway_s=trip_frame["headway_s"].to_numpy().astype(np.int32),
+        stop_wheelchair=_flag_col(stops, "wheelchair_boarding"),
+        route_wheelchair=_flag_col(routes, "wheelchair_accessible"),
     )
+
+
+def _flag_col(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """A GTFS accessibility column as int8 codes 0/1/2 (absent or not understood: 0, unknown)."""
+    if col not in frame.columns:
+        return np.zeros(len(frame), dtype=np.int8)
+    codes = pd.to_numeric(frame[col], errors="coerce").fillna(0).to_numpy()
+    return np.where(np.isin(codes, (0, 1, 2)), codes, 0).astype(np.int8)

@@ -84,6 +84,7 @@ from partridge.utilities import detect_encoding, empty_df
 from sources import settings
 from sources.budgets import BudgetExceeded, budgets
 from sources.errors import SchemaError, UnusableInputError
+from sources.loaders import gtfs_accessibility
 from sources.loaders._csv import read_bytes, read_csv_bytes
 from sources.loaders._zip import open_feed_folder
 from sources.validate import ERROR, INFO, WARNING, Loaded, Report, check_coordinates
@@ -97,10 +98,11 @@ COLUMNS: dict[str, dict[str, str]] = {
     "agency": {"agency_id": "object", "agency_name": "object", "agency_url": "object",
                "agency_timezone": "object"},
     "stops": {"stop_id": "object", "stop_name": "object", "stop_lat": "float64",
-              "stop_lon": "float64", "location_type": "int64", "parent_station": "object"},
+              "stop_lon": "float64", "location_type": "int64", "parent_station": "object",
+              **gtfs_accessibility.COLUMNS["stops"]},
     "routes": {"route_id": "object", "agency_id": "object", "route_short_name": "object",
                "route_long_name": "object", "route_type": "int64", "route_color": "object",
-               "route_text_color": "object"},
+               "route_text_color": "object", **gtfs_accessibility.COLUMNS["routes"]},
     "trips": {"trip_id": "object", "route_id": "object", "service_id": "object",
               "direction_id": "int64", "trip_headsign": "object"},
     "stop_times": {"trip_id": "object", "stop_id": "object", "stop_sequence": "int64",
@@ -495,7 +497,7 @@ def _single_path(paths: Path | str | Sequence[Path | str]) -> Path:
 
 def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes: int | None,
                max_ratio: float | None) -> dict[str, pd.DataFrame]:
-    wanted = set(REQUIRED_COLUMNS)
+    wanted = set(REQUIRED_COLUMNS) | set(gtfs_accessibility.EXTENSION_FILES)
     required = ["stops.txt", "routes.txt"] + (["trips.txt", "stop_times.txt"] if timetables else [])
     with open_feed_folder(path, wanted=wanted, report=report, max_total_bytes=max_total_bytes,
                           max_ratio=max_ratio) as files:
@@ -526,8 +528,11 @@ def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes:
         if timetables and "frequencies.txt" in files:
             names.append("frequencies.txt")
         raw = {name: reader.get(name) for name in names}
+        for name in gtfs_accessibility.EXTENSION_FILES:  # STAR's non-standard accessibility flags
+            if name in files:
+                raw[name] = _read_csv(files[name], name, report)
     for name, frame in raw.items():
-        for col in REQUIRED_COLUMNS[name]:
+        for col in REQUIRED_COLUMNS.get(name, ()):
             if col not in frame.columns:
                 raise SchemaError("required column missing", file=name, field=col)
     return raw
@@ -539,8 +544,11 @@ def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes:
 def _validate(raw: dict[str, pd.DataFrame], report: Report, *, path: Path,
               timetables: bool) -> GtfsFeed:
     agency = _clean_agency(raw["agency.txt"], report)
-    stops = _clean_stops(raw["stops.txt"], report)
-    routes = _clean_routes(raw["routes.txt"], report)
+    flagged_stops, flagged_routes = gtfs_accessibility.add_accessibility(raw["stops.txt"], raw["routes.txt"], raw,
+                                                                         report)
+    stops = _clean_stops(flagged_stops, report)
+    routes = _clean_routes(flagged_routes, report)
+    gtfs_accessibility.count_accessibility(stops, routes, report)
     calendar = _clean_calendar(raw["calendar.txt"], report)
     calendar_dates = _clean_calendar_dates(raw["calendar_dates.txt"], report)
     feed_info = _clean_feed_info(raw["feed_info.txt"])
@@ -1002,7 +1010,8 @@ def _finish(report: Report, raw: dict[str, pd.DataFrame], feed: GtfsFeed, *, str
         table = getattr(feed, name)
         if _ROW in table.columns:
             setattr(feed, name, table.drop(columns=[_ROW]))
-    report.rows_read = int(sum(f.attrs.get("rows_read", len(f)) for f in raw.values()))
+    report.rows_read = int(sum(f.attrs.get("rows_read", len(f)) for name, f in raw.items()
+                               if name not in gtfs_accessibility.EXTENSION_FILES))
     report.rows_kept = int(sum(len(getattr(feed, name)) for name in (*TABLES, "frequencies")
                                if f"{name}.txt" in raw))
     report.stats = {

@@ -31,6 +31,26 @@ def tiny_zip(tmp_path: Path) -> Path:
     return make_gtfs_zip(tmp_path / "tiny.zip")
 
 
+def test_accessibility_extensions_are_read_counted_and_checked(tmp_path: Path) -> None:
+    tables = {"stops_extensions.txt": [{"stop_id": "A", "stop_accessible": "1"}, {"stop_id": "B", "stop_accessible": "0"},
+                                       {"stop_id": "C", "stop_accessible": "yes"}, {"stop_id": "Z", "stop_accessible": "1"}],
+              "routes_extensions.txt": [{"route_id": "L1", "route_accessible": "1"}]}
+    feed, report = load_gtfs(make_gtfs_zip(tmp_path / "ext.zip", tables=tables))
+    assert feed.stops["wheelchair_boarding"].tolist() == [1, 2, 0, 0]
+    assert str(feed.stops["wheelchair_boarding"].dtype) == "int8"
+    assert feed.routes["wheelchair_accessible"].tolist() == [1, 0]
+    assert report.stats["wheelchair_stops"] == {"accessible": 1, "not_accessible": 1, "unknown": 2,
+                                                "source": "stops_extensions.txt"}
+    assert report.stats["wheelchair_routes"]["unknown"] == 1
+    unknown = [(n.file, n.value) for n in report.notices if n.code == "accessibility_unknown"]
+    assert unknown == [("stops_extensions.txt", "2"), ("routes_extensions.txt", "1")]
+    bad = [(n.file, n.row, n.field, n.value) for n in report.notices if n.code == "unexpected_enum_value"]
+    assert bad == [("stops_extensions.txt", 3, "stop_accessible", "yes")]
+    orphan = [(n.file, n.value) for n in report.notices if n.code == "foreign_key_violation"]
+    assert orphan == [("stops_extensions.txt", "Z")]
+    assert report.rows_read == report.rows_kept + report.n_quarantined
+
+
 def test_tiny_feed_contract(tiny_zip: Path) -> None:
     loaded = load_gtfs(tiny_zip)
     assert isinstance(loaded, Loaded)
@@ -53,7 +73,11 @@ def test_tiny_feed_contract(tiny_zip: Path) -> None:
         "trips": 4, "stop_times": 16, "stops": 4, "routes": 2, "services": 1,
         "calendar_start": "2024-03-04", "calendar_end": "2024-03-10",
         "busiest_date": "2024-03-04", "busiest_date_trips": 4, "date": "2024-03-04",
-        "date_trips": 4}
+        "date_trips": 4,
+        # no accessibility information in the tiny feed: every stop and route unknown, and said
+        "wheelchair_stops": {"accessible": 0, "not_accessible": 0, "unknown": 4, "source": "none"},
+        "wheelchair_routes": {"accessible": 0, "not_accessible": 0, "unknown": 2, "source": "none"}}
+    assert not [n for n in report.notices if n.code == "accessibility_unknown"]  # no flag at all: stats say so
     assert (report.rows_read, report.rows_kept, report.n_quarantined) == (28, 28, 0)
     assert report.ok and report.files == [str(tiny_zip)]
     assert report.bbox == (-1.678, 48.097, -1.668, 48.11)
@@ -220,7 +244,10 @@ def test_star_2023_partial_feed_is_static(bundle_dir: Path) -> None:
     feed, report = load_gtfs_static(bundle_dir / "network" / "star-gtfs-2023-05-partial-no-trips.zip")
     assert (len(feed.stops), len(feed.routes)) == (1_792, 156)
     assert len(feed.trips) == 0 and len(feed.stop_times) == 0
-    assert [n.code for n in report.notices] == ["not_routable"]
+    assert [n.code for n in report.notices] == ["not_routable", "accessibility_unknown"]
+    # the 2023 feed has GTFS wheelchair_boarding: 22 stops without a value are reported
+    assert report.stats["wheelchair_stops"] == {"accessible": 1_427, "not_accessible": 343, "unknown": 22,
+                                                "source": "stops.txt"}
     assert {"1001", "1002"} <= set(feed.routes["route_id"])  # metro a and b
     assert report.stats["feed_start_date"] == "2023-05-01"
     assert report.stats["calendar_end"] == "2023-06-11"
