@@ -22,10 +22,11 @@ log = logging.getLogger("dashboard")
 BASE_CSS = """
 <style>
 .block-container {padding-top: 1.6rem; padding-bottom: 1rem;}
-/* WCAG AA contrast (4.5:1): Streamlit's faded grey captions (#828180, 3.9:1 on white) darkened */
+/* WCAG AA contrast (4.5:1): Streamlit's captions are grey at 60 % opacity (3.9:1 on white): opaque and darker */
+[data-testid="stCaptionContainer"] {opacity: 1 !important;}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #5f5e5c;}
 /* a share link wraps rather than scrolls: a scrolling region would have to be reachable by keyboard */
-[data-testid="stCode"] pre, .stCode pre {white-space: pre-wrap; word-break: break-all;}
+[data-testid="stCode"] pre, .stCode pre {white-space: pre-wrap; word-break: break-all; overflow: visible !important;}
 .spmd-card {border: 1px solid #e5e7eb; border-radius: 14px; padding: 14px 16px; margin-bottom: 12px;
             background: #ffffff; box-shadow: 0 1px 3px rgba(0,0,0,0.06);}
 .spmd-card.selected {border: 2px solid #E3051B;}
