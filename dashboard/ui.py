@@ -22,6 +22,11 @@ log = logging.getLogger("dashboard")
 BASE_CSS = """
 <style>
 .block-container {padding-top: 1.6rem; padding-bottom: 1rem;}
+/* WCAG AA contrast (4.5:1): Streamlit's captions are grey at 60 % opacity (3.9:1 on white): opaque and darker */
+[data-testid="stCaptionContainer"] {opacity: 1 !important;}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {color: #5f5e5c;}
+/* a share link wraps rather than scrolls: a scrolling region would have to be reachable by keyboard */
+[data-testid="stCode"] pre, .stCode pre {white-space: pre-wrap; word-break: break-all; overflow: visible !important;}
 .spmd-card {border: 1px solid #e5e7eb; border-radius: 14px; padding: 14px 16px; margin-bottom: 12px;
             background: #ffffff; box-shadow: 0 1px 3px rgba(0,0,0,0.06);}
 .spmd-card.selected {border: 2px solid #E3051B;}
@@ -35,14 +40,14 @@ BASE_CSS = """
                 font-size: 0.78rem; color: white; font-weight: 600;}
 .spmd-timeline div {display: flex; align-items: center; justify-content: center; overflow: hidden;
                     white-space: nowrap; border-right: 2px solid white;}
-.spmd-notes {color: #6b7280; font-size: 0.82rem; margin-top: 6px;}
+.spmd-notes {color: #4b5563; font-size: 0.82rem; margin-top: 6px;}
 .spmd-legend {display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.85rem; color: #374151;}
 .spmd-legend span.sw {display: inline-block; width: 12px; height: 12px; border-radius: 50%;
                       margin-right: 5px; vertical-align: -1px;}
 .spmd-table-wrap {max-height: 420px; overflow: auto; margin-bottom: 1rem;}
 table.spmd-table {border-collapse: collapse; font-size: 0.85rem; width: 100%;}
 table.spmd-table th, table.spmd-table td {border-bottom: 1px solid #e5e7eb; padding: 4px 8px; text-align: left;}
-.spmd-attr {color: #6b7280; font-size: 0.78rem;}
+.spmd-attr {color: #4b5563; font-size: 0.78rem;}
 /* phone layout: nothing wider than the screen, touch targets at least 44 px high */
 @media (max-width: 640px) {
   .block-container {padding-left: 0.75rem; padding-right: 0.75rem; max-width: 100vw;}
@@ -51,7 +56,6 @@ table.spmd-table th, table.spmd-table td {border-bottom: 1px solid #e5e7eb; padd
   [data-testid="stMain"] {overflow-x: hidden;}
   .spmd-head {font-size: 1.05rem;}
   .spmd-board {grid-template-columns: 1fr;}
-  [data-testid="stCode"] pre, .stCode pre {white-space: pre-wrap; word-break: break-all;}
 }
 </style>
 """
@@ -94,7 +98,9 @@ def table(frame: Any, *, height: int | None = None, key: str | None = None) -> N
         st.dataframe(frame, key=key, **kwargs)
         return
     html_table = frame.to_html(index=False, escape=True, border=0, classes="spmd-table", na_rep="")
-    st.markdown(f'<div class="spmd-table-wrap">{html_table}</div>', unsafe_allow_html=True)  # escaped: to_html
+    # a scrollable region is reachable by the keyboard (tabindex) and named for screen readers
+    st.markdown(f'<div class="spmd-table-wrap" tabindex="0" role="region" aria-label="{maps.esc(t("a11y.table"))}">'
+                f'{html_table}</div>', unsafe_allow_html=True)  # escaped: to_html
 
 
 def inject_css(*, kiosk: bool) -> None:

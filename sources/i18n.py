@@ -723,6 +723,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # -- accessibility and scenario maps (keys added here) ----------------------------------------
 
     # -- page accessibility: text alternatives, labels (keys added here) --------------------------
+    "a11y.table": {"fr": "Tableau (défilant)", "en": "Table (scrollable)"},
 
     # -- wheelchair trips (keys added here) ------------------------------------------------------
     "wheelchair.profile": {
