@@ -770,6 +770,21 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                   "en": "STAR bike: 24-hour pass at {euros}, first 30 minutes free"},
     "itin.price.free": {"fr": "gratuit", "en": "free"},
     "itin.price.sum": {"fr": "{parts_fr}", "en": "{parts}"},
+    # the service day used for a date outside the timetable (routing.clock.ServiceDay)
+    "itin.clock.substitute": {"fr": "horaires du {used_fr} utilisés pour le {requested_fr}",
+                              "en": "timetable of {used} used for {requested}"},
+    "itin.clock.holiday": {"fr": "horaires du {used_fr} utilisés pour le {requested_fr} (jour férié)",
+                           "en": "timetable of {used} used for {requested} (public holiday)"},
+    "itin.step.go": {"fr": "Aller à {to} ({distance_fr})", "en": "Go to {to} ({distance})"},
+    # python -m routing plan's text output
+    "cli.no_route": {"fr": "pas d'itinéraire", "en": "no route"},
+    "cli.transfers": {"fr": "{n} correspondance(s)", "en": "{n} transfer(s)"},
+    "cli.walk": {"fr": "marche {m} m", "en": "walk {m} m"},
+    "cli.next_departures": {"fr": "départs suivants : {times}", "en": "next departures: {times}"},
+    "cli.price": {"fr": "prix : {basis}", "en": "price: {basis}"},
+    "cli.approximate": {"fr": "tracé approché", "en": "approximate"},
+    "cli.note": {"fr": "note", "en": "note"},
+    "cli.no_mode": {"fr": "pas de {mode}", "en": "no {mode}"},
 
     # -- planner page and departures (keys added here) -------------------------------------------
 

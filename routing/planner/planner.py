@@ -336,7 +336,7 @@ class Planner:
                                  start_m=0.0 if conn_a[2] else conn_a[0], end_m=0.0 if conn_b[2] else conn_b[0])
         leg.steps = steps.street_steps(runs, connector_start_m=conn_a[0] if conn_a[2] else 0.0,
                                        connector_end_m=conn_b[0] if conn_b[2] else 0.0,
-                                       factor=LINK.detour_factor)
+                                       factor=LINK.detour_factor) or [steps.go_step(b.name, leg.distance_m)]
         return leg
 
     def _approx_arcs(self, g: ModeGraph) -> np.ndarray:

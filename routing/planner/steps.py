@@ -134,6 +134,11 @@ def street_steps(runs: Sequence[tuple[str, float, bool]], *, connector_start_m: 
     return steps
 
 
+def go_step(to: str, metres: float) -> Msg:
+    """The step of a street leg too short to name a street (a stop's platform, a station)."""
+    return Msg("itin.step.go", to=to, **_distance(metres))
+
+
 def straight_step(to: str, metres: float, factor: float) -> Msg:
     """The step of a leg drawn as a straight line (no street of the data between its ends)."""
     return Msg("itin.step.straight", to=to, factor=factor, **_distance(metres))
