@@ -777,7 +777,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                            "en": "timetable of {used} used for {requested} (public holiday)"},
     "itin.step.go": {"fr": "Aller à {to} ({distance_fr})", "en": "Go to {to} ({distance})"},
     # python -m routing plan's text output
-    "cli.no_route": {"fr": "pas d'itinéraire", "en": "no route"},
+    "cli.no_route": {"fr": "pas d'itinéraire : {reason}", "en": "no route: {reason}"},
     "cli.transfers": {"fr": "{n} correspondance(s)", "en": "{n} transfer(s)"},
     "cli.walk": {"fr": "marche {m} m", "en": "walk {m} m"},
     "cli.next_departures": {"fr": "départs suivants : {times}", "en": "next departures: {times}"},

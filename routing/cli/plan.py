@@ -89,7 +89,7 @@ def print_plan(result: Any, lang: str) -> None:
     from sources.i18n import format_co2, format_money, translate
 
     if not result.ok:
-        print(f"{translate('cli.no_route', lang)}: {render(result.reason, lang)}")
+        print(translate("cli.no_route", lang, reason=render(result.reason, lang)))
     for it in result.itineraries:
         s = it.summary()
         price = format_money(it.price.euros, lang) if it.price is not None else "?"
