@@ -103,12 +103,25 @@ class ModeGraph:
     #: bool (m): the arc's edge is not in the street data but approximated (e.g. from the bus lines);
     #: None when every arc is street data
     approximate: np.ndarray | None = None
+    #: the street names of the layer, each once ("" first: a way without a name), and per arc the
+    #: position of its street's name there (int32): what itinerary steps say ("rue de Paris")
+    street_names: np.ndarray | None = None
+    arc_name: np.ndarray | None = None
     #: indexes, trees and work arrays built from the arrays (:mod:`routing.derived`)
     _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.street_names is None or self.arc_name is None or len(self.arc_name) != len(self.indices):
+            self.street_names = np.array([""], dtype=object)
+            self.arc_name = np.zeros(len(self.indices), dtype=np.int32)
 
     @property
     def n_nodes(self) -> int:
         return int(self.indptr.shape[0] - 1)
+
+    def arc_street_names(self, arcs: np.ndarray) -> np.ndarray:
+        """The street name of each arc of ``arcs`` ("" where the way has none)."""
+        return self.street_names[self.arc_name[np.asarray(arcs, dtype=np.int64)]]
 
     @property
     def n_arcs(self) -> int:
@@ -162,7 +175,8 @@ class ModeGraph:
             length_m=self.length_m[order], edge_row=self.edge_row[order],
             edge_reversed=~self.edge_reversed[order], node_ids=self.node_ids, lon=self.lon,
             lat=self.lat, x=self.x, y=self.y, crs=self.crs, geometry_wkb=self.geometry_wkb,
-            params=self.params, approximate=None if self.approximate is None else self.approximate[order])
+            params=self.params, approximate=None if self.approximate is None else self.approximate[order],
+            street_names=self.street_names, arc_name=self.arc_name[order])
 
     def to_networkx(self, weight: str = "cost") -> Any:
         """A ``networkx.DiGraph`` of positions with the smallest ``weight`` among parallel arcs."""
@@ -265,6 +279,7 @@ def build_mode_graph(network: StreetNetwork, mode: str, *, params: StreetParams 
     crs = network.source.get("crs_metric") or metric_crs(lon, lat)
     x, y = project_xy(lon, lat, crs)
     approx = edges["approximate"].to_numpy(bool)[edge_row] if "approximate" in edges else None
+    street_names, edge_name = _name_table(edges)
     return ModeGraph(
         mode=mode, indptr=indptr, indices=heads, tails=tails,
         cost=np.ascontiguousarray(time_s[edge_row] * factor[edge_row]),
@@ -272,7 +287,18 @@ def build_mode_graph(network: StreetNetwork, mode: str, *, params: StreetParams 
         length_m=np.ascontiguousarray(length[edge_row]),
         edge_row=edge_row, edge_reversed=reversed_, node_ids=node_ids, lon=lon, lat=lat,
         x=x, y=y, crs=crs, geometry_wkb=edges["geometry"].to_numpy(), params=params,
-        approximate=approx if approx is not None and approx.any() else None)
+        approximate=approx if approx is not None and approx.any() else None,
+        street_names=street_names, arc_name=edge_name[edge_row])
+
+
+def _name_table(edges: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The edges' street names each once ("" first) and each edge's position among them (int32)."""
+    if "name" not in edges or not len(edges):
+        return np.array([""], dtype=object), np.zeros(len(edges), dtype=np.int32)
+    names = edges["name"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    uniques, codes = np.unique(np.concatenate([[""], names]), return_inverse=True)
+    # np.unique sorts: "" is first whenever present, and it is (prepended above)
+    return uniques.astype(object), codes[1:].astype(np.int32)
 
 
 def edges_along_lines(network: StreetNetwork, lines: Iterable[Any], *, buffer_m: float = 15.0,

@@ -163,16 +163,36 @@ class Timetable:
     #: added later without a value are unknown (see :mod:`routing.transit.accessible`)
     stop_wheelchair: np.ndarray | None = None
     route_wheelchair: np.ndarray | None = None
+    #: per trip: the direction shown on the vehicle (GTFS ``trip_headsign``, "" when the feed has none;
+    #: :meth:`headsign` falls back on the trip's last stop)
+    trip_headsigns: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.trip_headway_s is None or len(self.trip_headway_s) != len(self.trip_ids):
             self.trip_headway_s = np.zeros(len(self.trip_ids), dtype=np.int32)
         self.stop_wheelchair = _padded_flags(self.stop_wheelchair, len(self.stop_ids))
         self.route_wheelchair = _padded_flags(self.route_wheelchair, len(self.route_ids))
+        if self.trip_headsigns is None or len(self.trip_headsigns) != len(self.trip_ids):
+            self.trip_headsigns = np.full(len(self.trip_ids), "", dtype=object)
 
     def estimated_headway_s(self, trip: int) -> int:
         """Headway (s) when trip ``trip``'s times are estimated from a frequency, else 0."""
         return int(self.trip_headway_s[trip])
+
+    def headsign(self, trip: int) -> str:
+        """The direction of trip ``trip`` as the vehicle shows it: its GTFS ``trip_headsign`` without a
+        leading "<line> | " (the 2011 STAR feed writes "30 | Stade Rennais"), else the name of the
+        trip's last stop."""
+        text = str(self.trip_headsigns[trip] or "").strip()
+        line = str(self.route_short_names[self.trip_route[trip]]) if self.trip_route[trip] >= 0 else ""
+        if line and text.startswith(line + " |"):
+            text = text[len(line) + 2:].strip()
+        if text:
+            return text
+        offsets, order = self.trip_connections
+        if offsets[trip + 1] == offsets[trip]:
+            return ""
+        return str(self.stop_names[self.arr_stop[order[offsets[trip + 1] - 1]]])
 
     # -- sizes -------------------------------------------------------------
     @property
@@ -319,6 +339,8 @@ class Timetable:
         for name in ("stop_wheelchair", "route_wheelchair"):  # optional: absent when all unknown
             if getattr(self, name).any():
                 out[name] = getattr(self, name)
+        if any(self.trip_headsigns):  # optional: absent from feeds without trip_headsign
+            out["trip_headsigns"] = self.trip_headsigns.astype(str)
         return out
 
     @classmethod
@@ -336,6 +358,8 @@ class Timetable:
         for name in ("stop_wheelchair", "route_wheelchair"):
             if name in arrays:
                 kwargs[name] = np.asarray(arrays[name], dtype=np.int8)
+        if "trip_headsigns" in arrays:
+            kwargs["trip_headsigns"] = np.asarray(arrays["trip_headsigns"]).astype(object)
         return cls(**kwargs)
 
     def save_npz(self, path: str | Path) -> Path:
@@ -756,6 +780,7 @@ def build_timetable(feed: Any, day: dt.date, *, transfers: pd.DataFrame | None =
         trip_headway_s=trip_frame["headway_s"].to_numpy().astype(np.int32),
         stop_wheelchair=_flag_col(stops, "wheelchair_boarding"),
         route_wheelchair=_flag_col(routes, "wheelchair_accessible"),
+        trip_headsigns=_str_col(trip_frame, "trip_headsign"),
     )
 
 

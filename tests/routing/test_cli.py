@@ -77,7 +77,8 @@ def test_plan_text_and_geojson(tiny: list[str], capsys: pytest.CaptureFixture[st
 
 @pytest.mark.parametrize("where", [ISOLATED, "Nowhereville"])
 def test_no_route_exits_1_with_the_reason(tiny: list[str], where: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(plan(tiny, "--from", "Gares", "--to", where, "--at", "2024-03-05T08:00", "--modes", "walk"))
+    code = main(plan(tiny, "--from", "Gares", "--to", where, "--at", "2024-03-05T08:00", "--modes", "walk",
+                     "--lang", "en"))
     out = capsys.readouterr().out
     assert code == 1
     assert out.startswith("no route: ")

@@ -115,7 +115,6 @@ def test_journeys_plan_and_simulate_arguments_are_refused_before_loading(argv: l
 @pytest.mark.parametrize("command", [
     ["departures", "--stop", "Gares"],
     ["journeys", "--from", "Gares", "--to", "Jacques Cartier"],
-    ["plan", "--from", "Gares", "--to", "Clemenceau", "--modes", "walk"],
 ])
 @pytest.mark.parametrize("when", [["--at", "2030-01-01T08:00"], ["--day", "1999-05-01", "--at", "08:00"]])
 def test_a_date_outside_the_feed_is_refused_with_the_feeds_dates(tiny: list[str], command: list[str],
@@ -124,6 +123,16 @@ def test_a_date_outside_the_feed_is_refused_with_the_feeds_dates(tiny: list[str]
     """Row 11: ``--at`` far from the feed was a silent empty board (or an OverflowError)."""
     err = _one_line_exit_2([command[0], *tiny, *command[1:], *when], capsys)
     assert "outside the dates the GTFS feed serves (2024-03-04..2024-03-08)" in err
+
+
+def test_plan_answers_a_date_outside_the_feed_with_the_same_kind_of_day(tiny: list[str],
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A Tuesday of 2030 is planned on the feed's Tuesday, and the notes say so."""
+    main(["plan", *tiny, "--from", "Gares", "--to", "Clemenceau", "--modes", "walk", "--at", "2030-01-08T08:00",
+          "--json"])
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["service_day"] == {"requested": "2030-01-08", "used": "2024-03-05", "kind": "weekday"}
+    assert doc["notes"][0] == "horaires du mardi 5 mars 2024 utilisés pour le mardi 8 janvier 2030"
 
 
 def test_an_offset_is_honoured_in_local_time(tiny: list[str], capsys: pytest.CaptureFixture[str]) -> None:
