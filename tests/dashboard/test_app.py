@@ -151,19 +151,6 @@ def test_language_switch(app_planner):
     assert "November 2011" in at.info[0].value
 
 
-def test_kiosk_scenario_and_reset(app_planner):
-    at = _app(kiosk="1")
-    assert at.title[0].value == "Où allez-vous ?"
-    assert "stSidebar" in _markdown(at)  # kiosk CSS hides the sidebar and menus
-    at.button(key="scenario_gare_beaulieu").click().run()
-    assert app_planner.calls[-1]["origin"].name == "Gares"
-    assert app_planner.calls[-1]["destination"].name.startswith("Beaulieu")
-    assert "spmd-card" in _markdown(at)
-    at.button(key="kiosk_reset").click().run()
-    assert 'class="spmd-card' not in _markdown(at)
-    assert at.text_input(key="from_q").value == ""
-
-
 def test_widgets_are_drawn_while_the_network_loads_then_the_trip_is_planned(monkeypatch):
     from tests import browser_helpers
 
