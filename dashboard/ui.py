@@ -87,6 +87,13 @@ h1 {font-size: 3.4rem !important;}
 .spmd-compact .spmd-facts {font-size: 1.1rem;}
 .st-key-kiosk_shown button {min-height: 3.5rem;}
 .st-key-kiosk_shown button p {font-size: 1.15rem;}
+/* a phone: two-line tiles that still leave room for the next ones */
+@media (max-width: 640px) {
+  .st-key-kiosk_tiles .stButton button {min-height: 7rem;}
+  .st-key-kiosk_tiles .stButton button p {font-size: 1.4rem;}
+  .st-key-kiosk_tiles [data-testid="stIconMaterial"] {font-size: 3rem !important;}
+  h1 {font-size: 2.4rem !important;}
+}
 /* an upright screen: the header's title under its buttons, the trip's cards above its map */
 @media (orientation: portrait) and (min-width: 641px) {
   .st-key-kiosk_head > div > [data-testid="stHorizontalBlock"] {flex-direction: column-reverse;}
