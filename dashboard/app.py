@@ -1,8 +1,8 @@
 """Entry point: ``streamlit run dashboard/app.py`` (or ``./dev demo``).
 
 Builds the navigation (French by default, English switch in the sidebar), the
-kiosk mode (``?kiosk=1``: full screen, planner only, preset scenarios, reset
-after inactivity) and runs the chosen page behind a guard that logs errors and
+kiosk (``?kiosk=1``: full screen, its own page only, every other address
+leading back to it, reset after inactivity) and runs the chosen page behind a guard that logs errors and
 shows users a friendly message only.
 """
 
@@ -20,6 +20,7 @@ from dashboard.i18n import LANGUAGES, language, t
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
+PLANNER_PATH = "planner"
 
 
 @functools.cache
@@ -67,6 +68,20 @@ def _kiosk_watchdog() -> None:
     watchdog()
 
 
+def _kiosk_pages(pages: list[st.Page]) -> list[st.Page]:
+    """The kiosk's one page, and every other page's address leading back to it: a visitor (or a
+    link) never reaches a page made for a desk, an upload or a "page not found"."""
+    home = st.Page(PAGES_DIR / "kiosk.py", title=t("kiosk.title"), icon=":material/directions:", url_path="kiosk",
+                   default=True)
+
+    def back_home() -> None:
+        st.switch_page(home, query_params={"kiosk": "1"})
+
+    # the desk's default page (the planner) answers "/" and "/planner": its url_path reads ""
+    paths = dict.fromkeys(p.url_path or PLANNER_PATH for p in pages)
+    return [home, *(st.Page(back_home, title=path, url_path=path) for path in paths)]
+
+
 def main() -> None:
     kiosk = state.is_kiosk()
     st.set_page_config(page_title=t("app.title"), page_icon=favicon(), layout="wide",
@@ -79,7 +94,7 @@ def main() -> None:
     ui.inject_css(kiosk=kiosk)
 
     pages = [
-        st.Page(PAGES_DIR / "planner.py", title=t("nav.planner"), icon=":material/directions:", url_path="planner",
+        st.Page(PAGES_DIR / "planner.py", title=t("nav.planner"), icon=":material/directions:", url_path=PLANNER_PATH,
                 default=True),
         st.Page(PAGES_DIR / "layers.py", title=t("nav.layers"), icon=":material/map:", url_path="layers"),
         st.Page(PAGES_DIR / "accessibility.py", title=t("nav.accessibility"), icon=":material/timer:",
@@ -88,20 +103,18 @@ def main() -> None:
     ]
     if (PAGES_DIR / "traces.py").exists():
         pages.append(st.Page(PAGES_DIR / "traces.py", title=t("nav.traces"), icon=":material/location_on:", url_path="traces"))
-    scenarios_page = st.Page(PAGES_DIR / "scenarios.py", title=t("nav.scenarios"), icon=":material/alt_route:",
-                             url_path="scenarios")
-    pages.append(scenarios_page)
+    pages.append(st.Page(PAGES_DIR / "scenarios.py", title=t("nav.scenarios"), icon=":material/alt_route:",
+                         url_path="scenarios"))
     pages.append(st.Page(PAGES_DIR / "about.py", title=t("nav.about"), icon=":material/info:", url_path="about"))
-    # next departures, line explorer, a day of buses; the day of buses also runs on the kiosk
-    day_page = st.Page(PAGES_DIR / "day_of_buses.py", title=t("nav.day"), icon=":material/animation:", url_path="day")
+    # next departures, line explorer, a day of buses
     pages[1:1] = [st.Page(PAGES_DIR / "departures.py", title=t("nav.departures"), icon=":material/departure_board:",
                           url_path="departures"),
                   st.Page(PAGES_DIR / "lines.py", title=t("nav.lines"), icon=":material/route:", url_path="lines"),
-                  day_page]
+                  st.Page(PAGES_DIR / "day_of_buses.py", title=t("nav.day"), icon=":material/animation:",
+                          url_path="day")]
 
     if kiosk:
-        # the kiosk: the planner, /scenarios (the what-if preset) and /day (a day of buses)
-        page = st.navigation([pages[0], scenarios_page, day_page], position="hidden")
+        page = st.navigation(_kiosk_pages(pages), position="hidden")
     else:
         with st.sidebar:
             st.markdown(f"### {t('app.title')}")

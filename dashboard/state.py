@@ -118,6 +118,15 @@ def kiosk_reset() -> None:
     st.query_params["kiosk"] = "1"
 
 
+@st.cache_resource(show_spinner=False, max_entries=1)
+def landmarks() -> pd.DataFrame:
+    """The landmark table (``assets/landmarks.csv`` through ``routing.network.load_landmarks``: the
+    kiosk's origin and destinations), read once per process (read-only)."""
+    from routing.network import load_landmarks
+
+    return load_landmarks()
+
+
 def is_kiosk() -> bool:
     if st.session_state.get("kiosk"):
         return True

@@ -68,6 +68,44 @@ KIOSK_CSS = """
 .block-container {padding-top: 0.8rem; max-width: 100% !important;}
 html, body, [data-testid="stAppViewContainer"] {font-size: 18px;}
 .stButton button {font-size: 1.05rem; padding: 0.6rem 1.1rem;}
+/* the kiosk's tiles: an icon over the place's name, at least 64 px whatever the screen */
+.st-key-kiosk_tiles .stButton button {min-height: 13rem; border-radius: 18px; border-width: 2px;}
+.st-key-kiosk_tiles .stButton button > div > span {display: flex; flex-direction: column; align-items: center;
+  gap: 0.8rem;}
+.st-key-kiosk_tiles .stButton button > div > span > span:first-child,
+.st-key-kiosk_tiles [data-testid="stIconMaterial"] {width: auto !important; height: auto !important;}
+.st-key-kiosk_tiles .stButton button p {font-size: 1.9rem; font-weight: 700; line-height: 1.2;
+  white-space: normal;}
+.st-key-kiosk_tiles [data-testid="stIconMaterial"] {font-size: 5rem !important; line-height: 1; color: #E3051B;}
+.st-key-kiosk_here p {font-size: 1.45rem;}
+.st-key-kiosk_hint p {font-size: 1.3rem; color: #374151;}
+/* "Recommencer" and the languages: large targets on every screen */
+.st-key-kiosk_bar .stButton button {min-height: 4.5rem; padding: 0.5rem 1.6rem; border-radius: 14px;}
+.st-key-kiosk_bar .stButton button p {font-size: 1.5rem; font-weight: 600;}
+.st-key-kiosk_bar [data-testid="stIconMaterial"] {font-size: 2rem !important; line-height: 1;}
+.st-key-kiosk_bar .stButton button > div > span > span:first-child,
+.st-key-kiosk_bar [data-testid="stIconMaterial"] {width: auto !important; height: auto !important;}
+h1 {font-size: 3.4rem !important;}
+.spmd-compact {padding: 10px 14px; margin-bottom: 10px;}
+.spmd-compact .spmd-head {font-size: 1.35rem;}
+.spmd-compact .spmd-facts {font-size: 1.1rem;}
+.st-key-kiosk_shown button {min-height: 3.5rem;}
+.st-key-kiosk_shown button p {font-size: 1.15rem;}
+/* a phone: two-line tiles that still leave room for the next ones */
+@media (max-width: 640px) {
+  .st-key-kiosk_tiles .stButton button {min-height: 7rem;}
+  .st-key-kiosk_tiles .stButton button p {font-size: 1.4rem;}
+  .st-key-kiosk_tiles [data-testid="stIconMaterial"] {font-size: 3rem !important;}
+  h1 {font-size: 2.4rem !important;}
+}
+/* an upright screen: the header's title under its buttons, the trip's cards above its map */
+@media (orientation: portrait) and (min-width: 641px) {
+  .st-key-kiosk_head > div > [data-testid="stHorizontalBlock"] {flex-direction: column-reverse;}
+  .st-key-kiosk_result > div > [data-testid="stHorizontalBlock"] {flex-direction: column;}
+  .st-key-kiosk_head > div > div > [data-testid="stColumn"],
+  .st-key-kiosk_result > div > div > [data-testid="stColumn"] {width: 100% !important; flex: 1 1 auto !important;
+    min-width: 100%;}
+}
 </style>
 """
 
@@ -261,3 +299,20 @@ def reasons_html(reasons: dict[str, Any], lang: str) -> str:
     lines = "".join(f"<div><b>{maps.esc(mode_label(mode))}</b> : {maps.esc(message(why, lang))}</div>"
                     for mode, why in reasons.items())
     return f'<div class="spmd-notes">{lines}</div>' if lines else ""
+
+
+def itinerary_card_compact_html(itinerary: Any, *, selected: bool, lang: str) -> str:
+    """A short itinerary card (the kiosk's, beside its map on one screen): the mode and the duration,
+    departure and arrival times with the number of transfers, the timeline of the legs; escaped."""
+    from dashboard.i18n import plural  # here: the full card's imports stay as they are
+
+    s = itinerary.summary()
+    times = t("kiosk.card_times", dep=itinerary.departure.strftime("%H:%M"), arr=itinerary.arrival.strftime("%H:%M"))
+    facts = f"<span>{maps.esc(times)}</span>"
+    if any(leg.mode == "transit" for leg in itinerary.legs):  # a walk has no transfer to tell
+        n = int(s["transfers"])
+        facts += f"<span>{maps.esc(plural('kiosk.transfers', n) if n else t('kiosk.no_transfer'))}</span>"
+    return (f'<div class="spmd-card spmd-compact{" selected" if selected else ""}">'
+            f'<div class="spmd-head"><span>{maps.esc(mode_label(itinerary.label))}</span><span class="dur">'
+            f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></div>'
+            f'<div class="spmd-facts">{facts}</div>{timeline_html(itinerary)}</div>')

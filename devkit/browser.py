@@ -106,6 +106,28 @@ def wait_trip_map_drawn(page, *, timeout_ms: float = 120_000) -> None:
     frame.locator(".leaflet-overlay-pane canvas, .leaflet-tile-loaded").first.wait_for(timeout=timeout_ms)
 
 
+#: true once the trip map's Leaflet map (``window.map`` of the streamlit-folium frame) holds an itinerary
+#: leg: a line at least 5 px wide (dashboard.leaflet.add_itinerary; the street base map is thinner)
+TRIP_LEGS_JS = """() => { const m = window.map; if (!m || !m.eachLayer) return false; let found = false;
+  m.eachLayer(l => { if (l instanceof L.Polyline && (l.options.weight || 0) >= 5) found = true; }); return found; }"""
+
+
+def wait_trip_legs_drawn(page, *, timeout_ms: float = 120_000) -> None:
+    """Wait until the trip map has drawn an itinerary's legs (not only its base layer)."""
+    wait_trip_map_drawn(page, timeout_ms=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url:
+                try:
+                    if frame.evaluate(TRIP_LEGS_JS):
+                        return
+                except Exception:  # a frame being replaced: look again
+                    continue
+        page.wait_for_timeout(50)
+    raise TimeoutError("no itinerary drawn on the trip map")
+
+
 #: (origin, destination) typed by the sessions: stops and districts of Rennes
 TRIPS = (("Gares", "Beaulieu"), ("République", "Villejean"), ("Sainte-Anne", "Gares"),
          ("Beaulieu", "République"), ("Villejean", "Sainte-Anne"), ("Gares", "République"))

@@ -166,13 +166,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kind.address": {"fr": "adresse", "en": "address"},
     # -- kiosk ----------------------------------------------------------------------------------
     "kiosk.title": {"fr": "Où allez-vous ?", "en": "Where are you going?"},
-    "kiosk.scenarios": {"fr": "Trajets d'exemple", "en": "Example trips"},
-    "kiosk.scenario.gare_beaulieu": {"fr": "Gare → campus de Beaulieu, 8 h",
-                                     "en": "Railway station → Beaulieu campus, 8:00"},
-    "kiosk.scenario.bikeshare_bus": {"fr": "Vélo STAR ou bus ? République → Villejean",
-                                     "en": "Bike share or bus? République → Villejean"},
-    "kiosk.scenario.car_ev": {"fr": "Voiture ou électrique ? Gare → Cesson-Sévigné",
-                              "en": "Car or electric? Station → Cesson-Sévigné"},
     "kiosk.reset": {"fr": "Recommencer", "en": "Start again"},
     # -- layers -----------------------------------------------------------------------------------
     "layers.title": {"fr": "Carte des mobilités", "en": "Mobility map"},
@@ -789,6 +782,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # -- planner page and departures (keys added here) -------------------------------------------
 
     # -- kiosk (keys added here) -----------------------------------------------------------------
+    "kiosk.origin": {"fr": "Gare de Rennes", "en": "Rennes railway station"},
+    "kiosk.here": {"fr": "Vous êtes ici : {place}", "en": "You are here: {place}"},
+    "kiosk.hint": {"fr": "Touchez une destination : les trajets et leur carte s'affichent, à pied, en vélo STAR "
+                         "et en bus ou métro.",
+                   "en": "Tap a destination to see the trips and their map: on foot, by STAR bike share and by "
+                         "bus or metro."},
+    "kiosk.place.town_hall": {"fr": "Hôtel de Ville", "en": "Town hall"},
+    "kiosk.place.champs_libres": {"fr": "Les Champs Libres", "en": "Les Champs Libres (museums)"},
+    "kiosk.place.pontchaillou": {"fr": "Hôpital Pontchaillou", "en": "Pontchaillou hospital"},
+    "kiosk.place.beaulieu": {"fr": "Campus de Beaulieu", "en": "Beaulieu campus"},
+    "kiosk.place.roazhon": {"fr": "Roazhon Park (stade)", "en": "Roazhon Park (stadium)"},
+    "kiosk.place.gayeulles": {"fr": "Parc des Gayeulles", "en": "Gayeulles park"},
+    "kiosk.lang.fr": {"fr": "Français", "en": "Français"},
+    "kiosk.lang.en": {"fr": "English", "en": "English"},
+    "kiosk.trip": {"fr": "{origin} → {destination}", "en": "{origin} → {destination}"},
+    "kiosk.when": {"fr": "Départ à {time} · horaires STAR du {date}",
+                   "en": "Leaving at {time} · STAR timetable of {date}"},
+    "kiosk.loading": {"fr": "Préparation du réseau… {s} s", "en": "Preparing the network… {s} s"},
+    "kiosk.no_route": {"fr": "Aucun trajet trouvé : {reason}", "en": "No trip found: {reason}"},
+    "kiosk.on_map": {"fr": "Sur la carte", "en": "On the map"},
+    "kiosk.card_times": {"fr": "{dep} → {arr}", "en": "{dep} → {arr}"},
+    "kiosk.no_transfer": {"fr": "Sans correspondance", "en": "No transfer"},
+    "kiosk.transfers.one": {"fr": "{n} correspondance", "en": "{n} transfer"},
+    "kiosk.transfers.other": {"fr": "{n} correspondances", "en": "{n} transfers"},
 
     # -- map layers, lines, day of buses, traces (keys added here) --------------------------------
 

@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import export, maps, places_input, share, state, ui
-from dashboard.i18n import LANGUAGES, known, language, message, t
+from dashboard.i18n import known, language, message, t
 from routing.places import coordinates_error, parse_coordinates
 from routing.planner import EVParams
 
@@ -25,15 +25,9 @@ log = logging.getLogger("dashboard")
 DEFAULT_TIME = time(8, 0)
 #: at the end of a run drawn without the planner, how long to wait for it before leaving it to the poll
 FINISH_WAIT_S = 1.0
-#: kiosk presets: (key, origin, destination, time, modes)
-SCENARIOS = (
-    ("gare_beaulieu", "Gares", "Beaulieu", time(8, 0), ("walk", "bike", "bikeshare", "transit")),
-    ("bikeshare_bus", "République", "Villejean", time(8, 30), ("bikeshare", "transit")),
-    ("car_ev", "Gares", "Cesson-Sévigné", time(17, 30), ("car", "ecar", "transit")),
-)
 
 
-# -- session initialisation (URL parameters, kiosk scenarios) ------------------------------------------
+# -- session initialisation (URL parameters) ------------------------------------------------------
 
 def _init_session(service_date: Any, modes: tuple[str, ...]) -> None:
     ss = st.session_state
@@ -49,18 +43,7 @@ def _init_session(service_date: Any, modes: tuple[str, ...]) -> None:
     ss.setdefault("when_kind", "arrive" if q.arrive_by else "depart")
     ss.setdefault("wheelchair", q.wheelchair)
     ss.setdefault("modes", list(q.modes) if q.modes else [m for m in share.DEFAULT_MODES if m in modes])
-    # a kiosk scenario clicked before this first full run (its callback runs first) keeps its plan
-    ss["auto_plan"] = bool(ss.get("auto_plan")) or bool(q.origin and q.destination)
-
-
-def _apply_scenario(origin: str, destination: str, at: time, modes: tuple[str, ...]) -> None:
-    ss = st.session_state
-    places_input.set_place("from_q", origin)
-    places_input.set_place("to_q", destination)
-    ss["time"], ss["modes"] = at, list(modes)
-    ss["when_kind"] = "depart"
-    ss["auto_plan"] = True
-    ss["kiosk_dirty"] = True
+    ss["auto_plan"] = bool(q.origin and q.destination)
 
 
 def _swap() -> None:
@@ -218,11 +201,8 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
     ss["plan_request"] = {"origin": origin.name, "destination": destination.name}
     ss["shown"] = 0
     ss["url_invalid"] = []
-    ss["kiosk_dirty"] = True
     query = share.to_query(origin=_share_text("from"), destination=_share_text("to"), at=when, modes=modes,
                            arrive_by=ss["when_kind"] == "arrive", wheelchair=bool(ss.get("wheelchair")))
-    if state.is_kiosk():
-        query["kiosk"] = "1"
     st.query_params.from_dict(share.with_lang(query, language()))
 
 
@@ -362,27 +342,8 @@ def _results(result: Any) -> Any | None:
     return it
 
 
-def _kiosk_header() -> None:
-    left, right = st.columns([3, 1])
-    left.title(t("kiosk.title"))
-    right.radio(t("app.language"), LANGUAGES, key="lang", horizontal=True,
-                format_func={"fr": "Français", "en": "English"}.__getitem__)
-    st.markdown(f"**{t('kiosk.scenarios')}**")
-    cols = st.columns(len(SCENARIOS) + 1)
-    for col, (key, origin, dest, at, modes) in zip(cols, SCENARIOS, strict=False):
-        col.button(t(f"kiosk.scenario.{key}"), key=f"scenario_{key}", on_click=_apply_scenario,
-                   args=(origin, dest, at, modes), width="stretch")
-    cols[-1].button(t("kiosk.reset"), key="kiosk_reset", on_click=state.kiosk_reset,
-                    width="stretch")
-    st.page_link("pages/scenarios.py", label=t("scen.preset"), icon=":material/subway:")  # what-if preset
-
-
 def page() -> None:
-    kiosk = state.is_kiosk()
-    if kiosk:
-        _kiosk_header()
-    else:
-        st.title(t("planner.title"))
+    st.title(t("planner.title"))
     loader = state.planner_loader()
     if not state.planner_available() or (loader is not None and loader.failed):
         st.error(t("error.planner_unavailable"), icon=":material/construction:")
@@ -420,7 +381,7 @@ def page() -> None:
                 _plan(planner, origin, destination)
         result = st.session_state.get("plan_result")
         shown = _results(result) if result is not None else None
-        if result is not None and result.ok and not kiosk:
+        if result is not None and result.ok:
             ui.share_link(st.query_params.to_dict(), caption_key="planner.share")
     with right:
         _map(shown, origin, destination)

@@ -141,9 +141,6 @@ def page() -> None:
     st.header(t("scen.title"))
     st.caption(t("scen.intro"))
     st.button(t("scen.preset"), key="scen_preset", on_click=_apply_preset, icon=":material/subway:")
-    if state.is_kiosk() and not st.session_state.get("scen_kiosk_init"):
-        st.session_state["scen_kiosk_init"] = True
-        _apply_preset()
     _upload()
     opts = _options()
     ss = st.session_state

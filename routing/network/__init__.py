@@ -14,6 +14,7 @@ from routing.network.inputs import (
     input_files,
     load_frame,
     load_inputs,
+    load_landmarks,
     load_network,
     load_timetable,
     networkx_graph,
@@ -26,6 +27,6 @@ from routing.network.zones import commune_zones, iris_zones, laea_grid, populati
 __all__ = [
     "ADDRESS_ID", "AddressIndex", "PointNamer", "address_frame", "address_index",
     "GTFS_ID", "POINT_IDS", "Network", "build_network", "commune_zones", "default_service_day",
-    "input_files", "iris_zones", "laea_grid", "load_frame", "load_inputs", "load_network",
+    "input_files", "iris_zones", "laea_grid", "load_frame", "load_inputs", "load_landmarks", "load_network",
     "load_timetable", "networkx_graph", "population_on_cells", "rennes_metropole_grid", "service_day_for",
 ]

@@ -33,7 +33,7 @@ def server(bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory,
     pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
     tmp = tmp_path_factory.mktemp("streamlit")
     env = {"SPMD_BUNDLE": str(bundle_dir), "SPMD_OFFLINE": "1",
-           "SPMD_KIOSK_IDLE_S": "10", "SPMD_KIOSK_CHECK_S": "2"}
+           "SPMD_KIOSK_IDLE_S": "30", "SPMD_KIOSK_CHECK_S": "2"}
     if real_planner_usable():
         env["SPMD_CACHE"] = str(request.getfixturevalue("rennes_cache"))
     else:

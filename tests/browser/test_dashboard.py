@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from devkit.browser import FOLIUM_FRAME, RssSampler, run_sessions, wait_trip_map_drawn
-from tests.browser_helpers import SHOTS, place_box, type_place, wait_place_text
+from tests.browser_helpers import SHOTS, type_place, wait_place_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(300),
               pytest.mark.xdist_group("browser")]
@@ -87,23 +87,6 @@ def test_toggle_a_layer_and_switch_language(browser_page, server):
     page.get_by_text("English", exact=True).click()
     page.get_by_role("heading", name="Mobility map").wait_for()
     page.screenshot(path=str(SHOTS / "layers-en.png"))
-
-
-def test_kiosk_scenario_then_reset_after_inactivity(browser_page, server):
-    page, _, _ = browser_page
-    page.goto(server + "/?kiosk=1")
-    page.get_by_role("heading", name="Où allez-vous ?").wait_for()
-    assert not page.locator('[data-testid="stSidebar"]').is_visible()
-    page.get_by_role("button", name="Gare → campus de Beaulieu, 8 h").click()
-    page.locator(".spmd-card").first.wait_for()
-    wait_trip_map_drawn(page)
-    page.wait_for_timeout(2500)
-    page.screenshot(path=str(SHOTS / "kiosk.png"))
-    # nobody touches the kiosk for SPMD_KIOSK_IDLE_S=10 s: back to the welcome screen
-    page.wait_for_function("() => document.querySelectorAll('.spmd-card').length === 0", timeout=30_000)
-    page.wait_for_timeout(2000)
-    for label in ("Départ", "Arrivée"):  # the boxes are empty again: their placeholders show
-        place_box(page, label).locator('[id$="-placeholder"]').wait_for(timeout=30_000)
 
 
 def test_catalogue_and_about_pages_render(browser_page, server):

@@ -151,19 +151,6 @@ def test_language_switch(app_planner):
     assert "November 2011" in at.info[0].value
 
 
-def test_kiosk_scenario_and_reset(app_planner):
-    at = _app(kiosk="1")
-    assert at.title[0].value == "Où allez-vous ?"
-    assert "stSidebar" in _markdown(at)  # kiosk CSS hides the sidebar and menus
-    at.button(key="scenario_gare_beaulieu").click().run()
-    assert app_planner.calls[-1]["origin"].name == "Gares"
-    assert app_planner.calls[-1]["destination"].name.startswith("Beaulieu")
-    assert "spmd-card" in _markdown(at)
-    at.button(key="kiosk_reset").click().run()
-    assert 'class="spmd-card' not in _markdown(at)
-    assert at.text_input(key="from_q").value == ""
-
-
 def test_widgets_are_drawn_while_the_network_loads_then_the_trip_is_planned(monkeypatch):
     from tests import browser_helpers
 
@@ -299,7 +286,8 @@ def test_exports_roundtrip():
     assert paths["color"].tolist() == [maps.MODE_COLORS["walk"], [227, 5, 27]]
     assert len(ends) == 2
     assert i18n.format_duration(4500) == "1 h 15" and i18n.format_duration(1500) == "25 min"
-    assert i18n.format_distance(850) == "850 m" and i18n.format_co2(1530) == "1.5 kg"
+    assert i18n.format_distance(850) == "850 m" and i18n.format_co2(1530) == "1,5 kg"
+    assert i18n.format_co2(1530, lang="en") == "1.5 kg"
 
 
 def test_layer_preparation_escapes_and_colours():

@@ -113,16 +113,3 @@ def test_read_upload_lets_only_scenario_errors_out(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(scenarios, "parse_scenario", broken)
     with pytest.raises(ScenarioError, match="unreadable scenario"):
         sv.read_upload(b'name = "x"\n', "x.toml")
-
-
-def test_kiosk_links_to_the_metro_b_what_if(app_env):
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["kiosk"] = "1"
-    at.session_state["scen_opp"] = "population"  # the tiny test grid has people, not the survey
-    at.run()
-    assert not at.exception
-    links = [el.proto.label for el in at.get("page_link")]
-    assert "Et si le métro b avait existé en 2011 ?" in links
-    at.switch_page("pages/scenarios.py").run()  # reachable in kiosk mode, the preset applied at once
-    assert not at.exception and not at.error
-    assert (at.session_state["scen_base"], at.session_state["scen_new"]) == ("metro-a", "metro-b")
