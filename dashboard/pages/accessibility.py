@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, places_input, state, ui
-from dashboard.i18n import number, percent, t
+from dashboard.i18n import language, number, percent, t
 from dashboard.services import accessibility as access
 from routing.places import coordinates_error
 
@@ -36,9 +36,11 @@ def _bars(frame: object, *, x: str, y: str, x_title: str, y_title: str, color: s
     import altair as alt
 
     order = list(frame[y if horizontal else x])
+    value_axis = access.number_axis(language())
     cat = {"sort": order, "title": y_title if horizontal else x_title}
-    enc = ({"y": alt.Y(f"{y}:N", **cat), "x": alt.X(f"{x}:Q", title=x_title)} if horizontal else
-           {"x": alt.X(f"{x}:N", **cat, axis=alt.Axis(labelAngle=0)), "y": alt.Y(f"{y}:Q", title=y_title)})
+    enc = ({"y": alt.Y(f"{y}:N", **cat), "x": alt.X(f"{x}:Q", title=x_title, axis=value_axis)} if horizontal else
+           {"x": alt.X(f"{x}:N", **cat, axis=alt.Axis(labelAngle=0)),
+            "y": alt.Y(f"{y}:Q", title=y_title, axis=value_axis)})
     enc["color"] = alt.Color(f"{color}:N", scale=None, legend=None) if color else alt.value("#2c7fb8")
     chart = alt.Chart(frame).mark_bar().encode(**enc).properties(height=height)
     st.altair_chart(chart, width="stretch")
@@ -108,13 +110,17 @@ def _downloads(ctx: object, cells: object, table: object, meta: dict[str, object
 def _communes(table: object, unit: str) -> None:
     body = table[table["insee"] != "ALL"]
     no_data = body[body["mean"].isna()]
+    dark = table["mean"].isna().to_numpy()  # outside the data: no figure at all
+
+    def col(name: str, fmt: object) -> list[str]:
+        return [t("accmap.no_data") if d else fmt(v) for d, v in zip(dark, table[name], strict=True)]
+
     shown = pd.DataFrame({t("acc.col.commune"): table["name"].to_numpy(),
                           t("acc.col.population"): [number(v) for v in table["population"]],
-                          t("acc.col.mean"): [_or_no_data(v, 1) for v in table["mean"]],
-                          "Gini": [_or_no_data(v, 2) for v in table["gini"]],
-                          "Palma": [_or_no_data(v, 2) for v in table["palma"]],
-                          t("acc.col.share_above"): [percent(v) if np.isfinite(v) else t("accmap.no_data")
-                                                     for v in table["share_above"]]})
+                          t("acc.col.mean"): col("mean", lambda v: number(v, 1)),
+                          "Gini": col("gini", lambda v: number(v, 2)),
+                          "Palma": col("palma", lambda v: number(v, 2)),
+                          t("acc.col.share_above"): col("share_above", percent)})
     ui.table(shown, height=420)
     st.caption(t("acc.equity_help"))
     ranked = body.dropna(subset=["mean"]).sort_values("mean", ascending=False)

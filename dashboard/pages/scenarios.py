@@ -111,7 +111,7 @@ def _comparison(base: str, new: str, sc: object | None) -> None:
                               "color": [maps.rgb_hex(sv.GAIN_COLOR if v > 0 else sv.LOSS_COLOR) for v in top["change"]]})
         chart = alt.Chart(frame).mark_bar().encode(
             alt.Y("name:N", sort=list(frame["name"]), title=""),
-            alt.X("change:Q", title=f"{t('scen.change')} ({unit})"),
+            alt.X("change:Q", title=f"{t('scen.change')} ({unit})", axis=access.number_axis(language())),
             alt.Color("color:N", scale=None, legend=None)).properties(height=22 * len(frame) + 40)
         st.altair_chart(chart, width="stretch")
 
@@ -157,7 +157,7 @@ def _histograms(cmp: object, unit: str, cutoff: int) -> None:
     chart = alt.Chart(frame).mark_bar().encode(
         alt.X("bin:N", sort=order, title=t("scenmap.axis.value", unit=unit, n=cutoff), axis=alt.Axis(labelAngle=0)),
         alt.XOffset("when:N", sort=[before, after]),
-        alt.Y("people:Q", title=t("accmap.axis.people")),
+        alt.Y("people:Q", title=t("accmap.axis.people"), axis=access.number_axis(language())),
         alt.Color("when:N", sort=[before, after], title="",
                   scale=alt.Scale(domain=[before, after], range=[maps.rgb_hex(sv.BEFORE_COLOR),
                                                                   maps.rgb_hex(sv.AFTER_COLOR)]),

@@ -190,6 +190,17 @@ def median_per_person(values: np.ndarray, population: np.ndarray) -> float:
     return float(v[order][np.searchsorted(cum, cum[-1] / 2)])
 
 
+def number_axis(lang: str) -> Any:
+    """An Altair axis whose numbers follow ``lang`` (thousands "40 000" in French, "40,000" in
+    English: Vega formats in English, the French separators are put back by its label expression)."""
+    import altair as alt
+
+    if lang == "fr":
+        thousands = "replace(datum.label, regexp(',', 'g'), '\u202f')"
+        return alt.Axis(format=",~f", labelExpr=f"replace({thousands}, '.', ',')")
+    return alt.Axis(format=",~f")
+
+
 def outside_cells(ctx: AccessContext, mode: str) -> np.ndarray:
     """Per grid cell: outside the data for ``mode`` (no street layer within reach; see
     :meth:`routing.accessibility.AccessibilityEngine.outside_data`), cached per mode."""
