@@ -38,7 +38,7 @@ def _bars(frame: object, *, x: str, y: str, x_title: str, y_title: str, color: s
     order = list(frame[y if horizontal else x])
     value_axis = access.number_axis(language())
     cat = {"sort": order, "title": y_title if horizontal else x_title}
-    enc = ({"y": alt.Y(f"{y}:N", **cat), "x": alt.X(f"{x}:Q", title=x_title, axis=value_axis)} if horizontal else
+    enc = ({"y": alt.Y(f"{y}:N", **cat, axis=alt.Axis(labelLimit=260)), "x": alt.X(f"{x}:Q", title=x_title, axis=value_axis)} if horizontal else
            {"x": alt.X(f"{x}:N", **cat, axis=alt.Axis(labelAngle=0)),
             "y": alt.Y(f"{y}:Q", title=y_title, axis=value_axis)})
     enc["color"] = alt.Color(f"{color}:N", scale=None, legend=None) if color else alt.value("#2c7fb8")

@@ -151,7 +151,7 @@ def nice_breaks(values: np.ndarray, *, n: int = len(RAMP)) -> np.ndarray:
 
 def ramp_colors(values: np.ndarray, breaks: np.ndarray) -> list[list[int]]:
     """RGBA of each value: its class (:func:`nice_breaks`) on :data:`RAMP`."""
-    return [RAMP[c] + [200] for c in ramp_class(values, breaks)]
+    return [RAMP[int(c)] + [200] for c in ramp_class(values, breaks)]
 
 
 def ramp_class(values: np.ndarray, breaks: np.ndarray) -> np.ndarray:
@@ -248,8 +248,7 @@ def cells_display(ctx: AccessContext, cells: pd.DataFrame, *, unit: str = "", ou
     labels = labels or {}
     reached = (value > 0) & ~out
     breaks = nice_breaks(value[reached])
-    colors = np.array(ramp_colors(value, breaks), dtype=object) if len(value) else np.array([], dtype=object)
-    colors = list(colors)
+    colors = ramp_colors(value, breaks)  # plain lists: deck.gl reads [r, g, b, a]
     fmt = fmt or (lambda v: f"{v:.0f}")
     info = [f"{esc(fmt(v))} {esc(unit)}".strip() for v in value]
     for i in np.flatnonzero(~reached):

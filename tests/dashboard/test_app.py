@@ -239,6 +239,8 @@ def test_accessibility_page_map_communes_modes_and_isochrone(accessibility_app, 
     cells = next(x for x in _decks(at)[0]["layers"] if x["id"] == "acc_cells")
     assert len(cells["data"]) == len(tiny_access.grid)  # every cell drawn: reached, nothing, outside
     nothing = [r for r in cells["data"] if r["info"] == "Rien en 30 min"]
+    reached = [r for r in cells["data"] if r["info"] not in ("Rien en 30 min", "Hors données (aucune rue connue)")]
+    assert reached and all(isinstance(r["color"], list) and len(r["color"]) == 4 for r in cells["data"])
     assert "Rennes" in _tables_text(at) and "Rennes Métropole" in _tables_text(at)
     labels = [b.label for b in at.get("download_button")]
     assert {"Carreaux (GeoJSON)", "Carreaux (CSV)", "Télécharger (CSV)"} <= set(labels)
