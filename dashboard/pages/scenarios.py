@@ -87,9 +87,9 @@ def _comparison(base: str, new: str, sc: object | None) -> None:
     m1, m2, m3, m4 = st.columns(4)
     gain = eq["mean_after"] - eq["mean_before"]
     m1.metric(t("acc.metric.mean"), f"{number(eq['mean_after'])} {unit}",
-              f"{'+' if gain >= 0 else '−'}{number(abs(gain))}")
+              f"{'+' if gain >= 0 else '-'}{number(abs(gain))}")  # ASCII: Streamlit reads the sign
     dgini = eq["gini_after"] - eq["gini_before"]
-    m2.metric("Gini", number(eq["gini_after"], 3), f"{'+' if dgini >= 0 else '−'}{number(abs(dgini), 3)}",
+    m2.metric("Gini", number(eq["gini_after"], 3), f"{'+' if dgini >= 0 else '-'}{number(abs(dgini), 3)}",
               delta_color="inverse")
     m3.metric(t("scen.better_off"), number(eq["people_better_off"]))
     m4.metric(t("scen.gain_threshold", n=number(cmp.threshold)), number(eq["people_gaining_threshold"]))
@@ -147,15 +147,17 @@ def _histograms(cmp: object, unit: str, cutoff: int) -> None:
 
     hist = sv.value_histogram(cmp.cells)
     before, after = t("scen.before"), t("scen.after")
+    names = [t("accmap.nothing", n=cutoff), *access.class_labels(hist["lo"].to_numpy()[2:], number=number,
+                                                                 unit=unit)]
     rows = []
-    for _, r in hist.iterrows():
-        label = f"{number(r['lo'])}–{number(r['hi'])}"
+    for label, (_, r) in zip(names, hist.iterrows(), strict=False):
         rows += [{"bin": label, "when": before, "people": r["before"]}, {"bin": label, "when": after, "people": r["after"]}]
     frame = pd.DataFrame(rows)
     order = list(dict.fromkeys(frame["bin"]))
     st.markdown(f"**{maps.esc(t('scenmap.histogram'))}**")
     chart = alt.Chart(frame).mark_bar().encode(
-        alt.X("bin:N", sort=order, title=t("scenmap.axis.value", unit=unit, n=cutoff), axis=alt.Axis(labelAngle=0)),
+        alt.X("bin:N", sort=order, title=t("scenmap.axis.value", unit=unit, n=cutoff),
+              axis=alt.Axis(labelAngle=-30, labelLimit=160)),
         alt.XOffset("when:N", sort=[before, after]),
         alt.Y("people:Q", title=t("accmap.axis.people"), axis=access.number_axis(language())),
         alt.Color("when:N", sort=[before, after], title="",

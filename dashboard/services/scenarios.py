@@ -145,26 +145,25 @@ def difference_display(cells: pd.DataFrame, *, unit: str = "", breaks: tuple[flo
                          "info": info})
 
 
-def value_histogram(cells: pd.DataFrame, *, n_bins: int = 8) -> pd.DataFrame:
-    """Inhabitants per class of accessibility before and after, on the same bins: ``lo``, ``hi``
-    (1-2-5 steps from 0 to the largest value), ``before`` and ``after`` (people)."""
+def value_histogram(cells: pd.DataFrame) -> pd.DataFrame:
+    """Inhabitants per class of accessibility before and after, on the same classes: nothing
+    reached, then the classes of :func:`dashboard.services.accessibility.nice_breaks` of both
+    (halvings of the best value, so that a few well-served cells do not squash the rest).
+    Columns ``lo`` (the class's lower limit: 0 for nothing, then 0 and each break), ``before``
+    and ``after`` (people)."""
+    from dashboard.services.accessibility import nice_breaks
+
     pop = cells["population"].to_numpy(float)
     before = np.nan_to_num(cells["before"].to_numpy(float))
     after = np.nan_to_num(cells["after"].to_numpy(float))
-    top = float(max(before.max(initial=0.0), after.max(initial=0.0)))
-    step = _nice(top / n_bins) if top > 0 else 1.0
-    while step * n_bins < top:
-        step = _nice(step * 2.01)
-    edges = np.arange(0, step * (math.ceil(top / step) + 1) + step / 2, step)[: n_bins + 2]
-    rows = []
-    for lo, hi in zip(edges, edges[1:], strict=False):
-        last = hi >= top
-        def people(v: np.ndarray, lo: float = lo, hi: float = hi, last: bool = last) -> float:
-            return float(pop[(v >= lo) & ((v <= hi) if last else (v < hi))].sum())
-        rows.append((float(lo), float(hi), people(before), people(after)))
-        if last:
-            break
-    return pd.DataFrame(rows, columns=["lo", "hi", "before", "after"])
+    breaks = nice_breaks(np.concatenate([before, after]))
+    breaks = breaks[breaks > 0]
+
+    def people(v: np.ndarray) -> list[float]:
+        cls = np.where(v > 0, 1 + np.searchsorted(breaks, v, side="right"), 0)
+        return [float(pop[cls == k].sum()) for k in range(len(breaks) + 2)]
+
+    return pd.DataFrame({"lo": [0.0, 0.0, *breaks.tolist()], "before": people(before), "after": people(after)})
 
 
 def plan_both(base_planner: Any, new_planner: Any, origin: Any, destination: Any, when: dt.datetime) -> dict[str, Any]:
