@@ -127,7 +127,7 @@ def _communes(table: object, unit: str) -> None:
     if len(ranked):
         chart = pd.DataFrame({"name": ranked["name"].to_numpy(), "mean": ranked["mean"].to_numpy()})
         _bars(chart, x="mean", y="name", x_title=t("accmap.axis.mean", unit=unit), y_title="", horizontal=True,
-              height=18 * len(chart) + 40)
+              height=24 * len(chart) + 40)
         st.caption(t("accmap.alt.communes", best=ranked["name"].iloc[0], best_value=number(ranked["mean"].iloc[0]),
                      worst=ranked["name"].iloc[-1], worst_value=number(ranked["mean"].iloc[-1]), unit=unit))
     if len(no_data):
