@@ -810,6 +810,50 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # -- map layers, lines, day of buses, traces (keys added here) --------------------------------
 
     # -- accessibility and scenario maps (keys added here) ----------------------------------------
+    "accmap.nothing": {"fr": "Rien en {n} min", "en": "Nothing within {n} min"},
+    "accmap.outside": {"fr": "Hors données (aucune rue connue)", "en": "Outside the data (no known street)"},
+    "accmap.no_data": {"fr": "pas de données", "en": "no data"},
+    "accmap.band": {"fr": "≤ {n} min", "en": "≤ {n} min"},
+    "accmap.col.class": {"fr": "classe", "en": "class"},
+    "accmap.col.people": {"fr": "habitants", "en": "inhabitants"},
+    "accmap.col.share": {"fr": "part des habitants", "en": "share of inhabitants"},
+    "accmap.col.band": {"fr": "en moins de", "en": "within"},
+    "accmap.col.area": {"fr": "surface", "en": "area"},
+    "accmap.axis.people": {"fr": "habitants", "en": "inhabitants"},
+    "accmap.axis.minutes": {"fr": "temps de trajet (min)", "en": "travel time (min)"},
+    "accmap.axis.mean": {"fr": "moyenne par habitant ({unit})", "en": "mean per inhabitant ({unit})"},
+    "accmap.people_per_class": {"fr": "Habitants par classe", "en": "Inhabitants per class"},
+    "accmap.people_by_time": {"fr": "Habitants par temps de trajet", "en": "Inhabitants by travel time"},
+    "accmap.alt.map": {
+        "fr": "En {cutoff} min, {reached} des habitants atteignent au moins une opportunité ; la moitié "
+              "en atteint au moins {median} {unit}.",
+        "en": "Within {cutoff} min, {reached} of inhabitants reach at least one opportunity; half of them "
+              "reach at least {median} {unit}."},
+    "accmap.alt.outside": {"fr": "{people} habitants vivent hors des données des rues (en gris).",
+                           "en": "{people} inhabitants live outside the street data (in grey)."},
+    "accmap.alt.iso": {
+        "fr": "Depuis {name} : {people} habitants ({share}) à moins de {n} min, sur {area} km².",
+        "en": "From {name}: {people} inhabitants ({share}) within {n} min, over {area} km²."},
+    "accmap.alt.communes": {
+        "fr": "La mieux servie : {best} ({best_value} {unit} par habitant) ; la moins bien servie : {worst} "
+              "({worst_value}).",
+        "en": "Best served: {best} ({best_value} {unit} per inhabitant); least served: {worst} ({worst_value})."},
+    "accmap.no_data_list": {"fr": "Pas de données (hors des rues connues) : {names}.",
+                            "en": "No data (outside the known streets): {names}."},
+    "accmap.alt.modes": {"fr": "Moyenne par habitant de la métropole : {values}.",
+                         "en": "Mean per inhabitant over the metropole: {values}."},
+    "scenmap.compare_go": {"fr": "Comparer les deux réseaux", "en": "Compare the two networks"},
+    "scenmap.range": {"fr": "{lo} à {hi} {unit}", "en": "{lo} to {hi} {unit}"},
+    "scenmap.new_line": {"fr": "Ligne ajoutée : {name}", "en": "Added line: {name}"},
+    "scenmap.histogram": {"fr": "Habitants par accessibilité, avant et après",
+                          "en": "Inhabitants by accessibility, before and after"},
+    "scenmap.axis.value": {"fr": "{unit} atteints en {n} min", "en": "{unit} reached within {n} min"},
+    "scenmap.alt.hist": {
+        "fr": "Avant, la moitié des habitants atteint au moins {before} {unit} en {n} min ; après, {after}.",
+        "en": "Before, half of the inhabitants reach at least {before} {unit} within {n} min; after, {after}."},
+    "scenmap.alt.map": {
+        "fr": "{gain} carreaux gagnent (jusqu'à {most} {unit}), {loss} perdent.",
+        "en": "{gain} cells gain (up to {most} {unit}), {loss} lose."},
 
     # -- page accessibility: text alternatives, labels (keys added here) --------------------------
     "a11y.table": {"fr": "Tableau (défilant)", "en": "Table (scrollable)"},

@@ -5,10 +5,12 @@ dashboard.state)."""
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dashboard import maps, places_input, state, ui
-from dashboard.i18n import t
+from dashboard.i18n import language, number, percent, t
 from dashboard.services import accessibility as access
 from routing.places import coordinates_error
 
@@ -25,18 +27,74 @@ def _controls() -> tuple[str, str, int, str]:
     return mode, opportunity, int(cutoff), window
 
 
-def _grid_map(ctx: object, cells: object, unit: str) -> None:
-    table, breaks = access.cells_display(ctx, cells, unit=unit)
-    layers = state.street_layers()
-    layers.append(maps.polygon_layer("acc_cells", table))
-    st.pydeck_chart(maps.make_deck(layers, view=(maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 10.6),
-                                   height_px=560), width="stretch", key="acc_map")
-    limits = [0.0, *breaks.tolist()]
-    entries = [(tuple(access.RAMP[min(len(access.RAMP) - 1, round(i * (len(access.RAMP) - 1)
-                                                                  / max(1, len(breaks))))]),
-                (f"≥ {lim:,.0f}" if i else "> 0").replace(",", " ")) for i, lim in enumerate(limits)]
-    st.markdown(ui.legend_html_text(entries), unsafe_allow_html=True)
-    st.caption(t("acc.map_caption", n=len(table)))
+MAP_HEIGHT_PX = 520
+
+
+def _bars(frame: object, *, x: str, y: str, x_title: str, y_title: str, color: str | None = None,
+          horizontal: bool = False, height: int = 300) -> None:
+    """A bar chart (Altair) in the given order, colours from the frame's ``color`` column (CSS)."""
+    import altair as alt
+
+    order = list(frame[y if horizontal else x])
+    value_axis = access.number_axis(language())
+    cat = {"sort": order, "title": y_title if horizontal else x_title}
+    enc = ({"y": alt.Y(f"{y}:N", **cat, axis=alt.Axis(labelLimit=260)), "x": alt.X(f"{x}:Q", title=x_title, axis=value_axis)} if horizontal else
+           {"x": alt.X(f"{x}:N", **cat, axis=alt.Axis(labelAngle=0)),
+            "y": alt.Y(f"{y}:Q", title=y_title, axis=value_axis)})
+    enc["color"] = alt.Color(f"{color}:N", scale=None, legend=None) if color else alt.value("#2c7fb8")
+    chart = alt.Chart(frame).mark_bar().encode(**enc).properties(height=height)
+    st.altair_chart(chart, width="stretch")
+
+
+def _grid_map(ctx: object, cells: object, *, mode: str, unit: str, cutoff: int) -> None:
+    outside = access.outside_cells(ctx, mode)
+    labels = {"nothing": t("accmap.nothing", n=cutoff), "outside": t("accmap.outside")}
+    table, breaks = access.cells_display(ctx, cells, unit=unit, outside=outside, labels=labels, fmt=number)
+    class_names = access.class_labels(breaks, number=number, unit=unit)
+    c_map, c_side = st.columns([3, 2])
+    with c_map:
+        layers = state.street_layers()
+        layers.append(maps.polygon_layer("acc_cells", table))
+        st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
+                                       height_px=MAP_HEIGHT_PX), width="stretch", key="acc_map")
+        entries = [(access.NOTHING_COLOR, labels["nothing"])]
+        classes = list(zip(access.class_indices(breaks), class_names, strict=False))
+        entries += [(access.RAMP[c], name) for c, name in classes]
+        if outside.any():
+            entries.append((access.OUTSIDE_COLOR, labels["outside"]))
+        st.markdown(ui.legend_html_text(entries), unsafe_allow_html=True)
+    with c_side:
+        people = access.people_per_class(cells, breaks, outside=outside)
+        names = {-2: labels["outside"], -1: labels["nothing"]}
+        colours = {-2: access.OUTSIDE_COLOR, -1: access.NOTHING_COLOR}
+        for c, name in classes:
+            names[c], colours[c] = name, access.RAMP[c]
+        people = people.sort_values("cls", key=lambda c: c.where(c >= -1, 99))
+        shown = pd.DataFrame({"klass": [names.get(int(c), "") for c in people["cls"]],
+                              "people": people["population"].to_numpy(),
+                              "color": [maps.rgb_hex(colours.get(int(c), access.NOTHING_COLOR))
+                                        for c in people["cls"]]})
+        st.markdown(f"**{maps.esc(t('accmap.people_per_class'))}**")
+        _bars(shown, x="people", y="klass", x_title=t("accmap.axis.people"),
+              y_title="", color="color", horizontal=True, height=40 * len(shown) + 40)
+        ui.table(pd.DataFrame({t("accmap.col.class"): shown["klass"],
+                               t("accmap.col.people"): [number(v) for v in people["population"]],
+                               t("accmap.col.share"): [percent(v) for v in people["share"]]}))
+    _map_sentence(cells, outside, unit=unit, cutoff=cutoff)
+
+
+def _map_sentence(cells: object, outside: object, *, unit: str, cutoff: int) -> None:
+    """The map's text alternative: who reaches something, the median per inhabitant."""
+    pop = cells["population"].to_numpy(float)
+    val = cells["value"].to_numpy(float)
+    inside = ~np.asarray(outside, bool)
+    total = pop[inside].sum()
+    reached = pop[inside & (val > 0)].sum() / total if total > 0 else 0.0
+    median = access.median_per_person(val[inside], pop[inside])
+    text = t("accmap.alt.map", cutoff=cutoff, reached=percent(reached), median=number(median), unit=unit)
+    if not inside.all():
+        text += " " + t("accmap.alt.outside", people=number(pop[~inside].sum()))
+    st.caption(text)
 
 
 def _downloads(ctx: object, cells: object, table: object, meta: dict[str, object], stem: str) -> None:
@@ -49,19 +107,38 @@ def _downloads(ctx: object, cells: object, table: object, meta: dict[str, object
                        mime="text/csv", key="acc_dl_communes")
 
 
-def _communes(table: object) -> None:
-    shown = table.rename(columns={"name": t("acc.col.commune"), "population": t("acc.col.population"),
-                                  "mean": t("acc.col.mean"), "gini": "Gini", "palma": "Palma",
-                                  "share_above": t("acc.col.share_above")})
-    ui.table(shown.round({t("acc.col.mean"): 1, "Gini": 3, "Palma": 2, t("acc.col.share_above"): 3,
-                          t("acc.col.population"): 0}), height=420)
+def _communes(table: object, unit: str) -> None:
+    body = table[table["insee"] != "ALL"]
+    no_data = body[body["mean"].isna()]
+    dark = table["mean"].isna().to_numpy()  # outside the data: no figure at all
+
+    def col(name: str, fmt: object) -> list[str]:
+        return [t("accmap.no_data") if d else fmt(v) for d, v in zip(dark, table[name], strict=True)]
+
+    shown = pd.DataFrame({t("acc.col.commune"): table["name"].to_numpy(),
+                          t("acc.col.population"): [number(v) for v in table["population"]],
+                          t("acc.col.mean"): col("mean", lambda v: number(v, 1)),
+                          "Gini": col("gini", lambda v: number(v, 2)),
+                          "Palma": col("palma", lambda v: number(v, 2)),
+                          t("acc.col.share_above"): col("share_above", percent)})
+    ui.table(shown, height=420)
     st.caption(t("acc.equity_help"))
-    body = table[table["insee"] != "ALL"].head(20)
-    st.bar_chart(body.set_index("name")["mean"], horizontal=True, height=460, x_label=t("acc.col.mean"),
-                 y_label="")
+    ranked = body.dropna(subset=["mean"]).sort_values("mean", ascending=False)
+    if len(ranked):
+        chart = pd.DataFrame({"name": ranked["name"].to_numpy(), "mean": ranked["mean"].to_numpy()})
+        _bars(chart, x="mean", y="name", x_title=t("accmap.axis.mean", unit=unit), y_title="", horizontal=True,
+              height=24 * len(chart) + 40)
+        st.caption(t("accmap.alt.communes", best=ranked["name"].iloc[0], best_value=number(ranked["mean"].iloc[0]),
+                     worst=ranked["name"].iloc[-1], worst_value=number(ranked["mean"].iloc[-1]), unit=unit))
+    if len(no_data):
+        st.caption(t("accmap.no_data_list", names=", ".join(no_data["name"].astype(str))))
 
 
-def _comparison(opportunity: str, cutoff: int, window: str) -> None:
+def _or_no_data(value: float, digits: int) -> str:
+    return number(value, digits) if np.isfinite(value) else t("accmap.no_data")
+
+
+def _comparison(opportunity: str, cutoff: int, window: str, unit: str) -> None:
     st.caption(t("acc.compare_help"))
     key = ("acc_cmp", opportunity, cutoff, window)
     if st.button(t("acc.compare_go"), key="acc_compare_go"):
@@ -75,10 +152,15 @@ def _comparison(opportunity: str, cutoff: int, window: str) -> None:
     saved = st.session_state.get("acc_cmp")
     if not saved or saved[0] != key:
         return
-    frame = saved[1].rename(columns=ui.mode_label)
-    ui.table(frame.reset_index(names=t("acc.col.commune")).round(1), height=360)
-    st.bar_chart(frame.tail(1).T.rename(columns=lambda _: t("acc.col.mean")), horizontal=True, height=220,
-                 y_label="")
+    frame = saved[1]
+    shown = frame.apply(lambda col: [_or_no_data(v, 1) for v in col]).rename(columns=ui.mode_label)
+    ui.table(shown.reset_index(names=t("acc.col.commune")), height=360)
+    total = frame.iloc[-1].sort_values(ascending=False)
+    chart = pd.DataFrame({"mode": [ui.mode_label(m) for m in total.index], "mean": total.to_numpy()})
+    _bars(chart, x="mean", y="mode", x_title=t("accmap.axis.mean", unit=unit), y_title="", horizontal=True,
+          height=40 * len(chart) + 40)
+    st.caption(t("accmap.alt.modes", values=" · ".join(f"{ui.mode_label(m)} {number(v)} {unit}"
+                                                        for m, v in total.items())))
     st.download_button(t("acc.download"), frame.to_csv(), file_name="accessibilite-modes.csv", mime="text/csv",
                        key="acc_dl_cmp")
 
@@ -108,24 +190,42 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
     if place is None:
         st.caption(t("acc.isochrone_help"))
         return
-    bands = tuple(b for b in (10, 20, 30, 45, 60))
+    bands = (10, 15, 20, 30, 45, 60)
     with st.spinner(t("acc.computing")):
         iso = state.isochrone((place.lon, place.lat), mode=mode, departure=dep, bands=bands)
-    layers = state.street_layers()
-    layers.append(maps.polygon_layer("isochrones", access.isochrone_display(iso)))
-    layers.append(maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]),
-                                  kind="points"))
-    st.pydeck_chart(maps.make_deck(layers, view=(place.lon, place.lat, 10.6), height_px=520), width="stretch",
-                    key="iso_map")
-    st.markdown(ui.legend_html_text([(tuple(access.BAND_COLORS[b]), f"≤ {b} min") for b in bands]),
-                unsafe_allow_html=True)
-    summary = iso.drop(columns="geometry").rename(columns={"band_min": t("acc.col.band"),
-                                                           "cells": t("acc.col.cells"),
-                                                           "area_km2": t("acc.col.area_km2")})
-    ui.table(summary.round(2))
+    outside = access.outside_cells(ctx, mode)
+    c_map, c_side = st.columns([3, 2])
+    with c_map:
+        layers = state.street_layers()
+        layers.append(maps.polygon_layer("isochrones", access.isochrone_display(
+            iso, outside=access.outside_polygon(ctx, mode), outside_label=t("accmap.outside"))))
+        layers.append(maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]),
+                                      kind="points"))
+        st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
+                                       height_px=MAP_HEIGHT_PX), width="stretch", key="iso_map")
+        entries = [(access.BAND_COLORS[b], t("accmap.band", n=b)) for b in bands]
+        if outside.any():
+            entries.append((access.OUTSIDE_COLOR, t("accmap.outside")))
+        st.markdown(ui.legend_html_text(entries), unsafe_allow_html=True)
+    people = access.band_people(ctx, iso, bands)
+    with c_side:
+        hist = access.time_histogram(ctx, iso, bands)
+        chart = pd.DataFrame({"minutes": [f"{a}–{b}" for a, b in zip(hist["from_min"], hist["to_min"], strict=True)],
+                              "people": hist["population"].to_numpy(),
+                              "color": [maps.rgb_hex(access.BAND_COLORS[b]) for b in hist["band_min"]]})
+        st.markdown(f"**{maps.esc(t('accmap.people_by_time'))}**")
+        _bars(chart, x="minutes", y="people", x_title=t("accmap.axis.minutes"), y_title=t("accmap.axis.people"),
+              color="color", height=260)
+        ui.table(pd.DataFrame({t("accmap.col.band"): [t("accmap.band", n=b) for b in people["band_min"]],
+                               t("accmap.col.people"): [number(v) for v in people["population"]],
+                               t("accmap.col.share"): [percent(v) for v in people["share"]],
+                               t("accmap.col.area"): [f"{number(v, 1)} km²" for v in people["area_km2"]]}))
+    last = people.iloc[-1]
+    st.caption(t("accmap.alt.iso", name=place.name, people=number(last["population"]), share=percent(last["share"]),
+                 n=int(last["band_min"]), area=number(last["area_km2"], 1)))
     ui.say("caption", "acc.isochrone_of", name=place.name, mode=ui.mode_label(mode), at=dep)
-    st.download_button(t("acc.download_isochrone"), lambda: iso.assign(origin=place.name, mode=mode,
-                                                                      departure=dep).to_json(drop_id=True),
+    st.download_button(t("acc.download_isochrone"), lambda: iso.bands.assign(origin=place.name, mode=mode,
+                                                                            departure=dep).to_json(drop_id=True),
                        file_name="isochrones.geojson", mime="application/geo+json", key="iso_dl")
 
 
@@ -150,22 +250,22 @@ def page() -> None:
         [t("acc.tab.map"), t("acc.by_commune"), t("acc.compare"), t("acc.tab.isochrones")])
     with st.spinner(t("acc.computing")):
         cells = state.cell_values(mode=mode, opportunity=opportunity, cutoff_min=cutoff, window=window)
-    table = access.commune_table(ctx, cells)
+    table = access.commune_table(ctx, cells, outside=access.outside_cells(ctx, mode))
     unit = t(f"acc.unit.{opportunity}")
     meta = {"mode": mode, "opportunity": opportunity, "cutoff_min": cutoff, "window": window}
     with tab_map:
         total = table.loc[table["insee"] == "ALL", "mean"].iloc[0]
         m1, m2, m3 = st.columns(3)
-        m1.metric(t("acc.metric.mean"), f"{total:,.0f} {unit}".replace(",", " "))
+        m1.metric(t("acc.metric.mean"), f"{number(total)} {unit}")
         all_row = table[table["insee"] == "ALL"].iloc[0]
-        m2.metric(t("acc.metric.gini"), f"{all_row['gini']:.2f}")
-        m3.metric(t("acc.metric.reached"), f"{(cells['value'] > 0).mean():.0%}")
-        _grid_map(ctx, cells, unit)
+        m2.metric(t("acc.metric.gini"), number(all_row["gini"], 2))
+        m3.metric(t("acc.metric.reached"), percent(float((cells["value"] > 0).mean())))
+        _grid_map(ctx, cells, mode=mode, unit=unit, cutoff=cutoff)
         _downloads(ctx, cells, table, meta, f"accessibilite-{mode}-{opportunity}-{cutoff}min")
     with tab_communes:
-        _communes(table)
+        _communes(table, unit)
     with tab_modes:
-        _comparison(opportunity, cutoff, window)
+        _comparison(opportunity, cutoff, window, unit)
     with tab_iso:
         _isochrones(ctx, mode, window)
     ui.attribution(("attr.osm", "attr.star", "attr.etalab"))

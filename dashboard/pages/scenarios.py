@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dashboard import maps, places_input, state, ui
-from dashboard.i18n import language, t
+from dashboard.i18n import language, number, t
+from dashboard.services import accessibility as access
 from dashboard.services import scenarios as sv
 
 
@@ -66,7 +69,7 @@ def _line_map(sc: object, planner: object) -> None:
     st.pydeck_chart(maps.make_deck(layers, view=maps.fit_view(pts), height_px=420), width="stretch", key="scen_map")
 
 
-def _comparison(base: str, new: str) -> None:
+def _comparison(base: str, new: str, sc: object | None) -> None:
     c1, c2, c3 = st.columns(3)
     opportunity = c1.selectbox(t("acc.opportunity"), sv.OPPORTUNITIES, key="scen_opp",
                                format_func=lambda k: t(f"acc.opp.{k}"))
@@ -74,7 +77,7 @@ def _comparison(base: str, new: str) -> None:
     cutoff = c3.select_slider(t("acc.cutoff"), sv.CUTOFFS_MIN, value=30, key="scen_cutoff")
     if opportunity in ("employers", "business_zones"):
         st.caption(t("acc.proxy_note"))
-    if not (st.button(t("scen.compare"), key="scen_compare", type="primary") or st.session_state.get("scen_run")):
+    if not (st.button(t("scenmap.compare_go"), key="scen_compare", type="primary") or st.session_state.get("scen_run")):
         return
     st.session_state["scen_run"] = True
     with st.spinner(t("scen.computing")):
@@ -82,29 +85,89 @@ def _comparison(base: str, new: str) -> None:
     unit = t(f"acc.unit.{opportunity}")
     eq = cmp.equity
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(t("acc.metric.mean"), f"{eq['mean_after']:,.0f} {unit}".replace(",", " "),
-              f"{eq['mean_after'] - eq['mean_before']:+,.0f}".replace(",", " "))
-    m2.metric("Gini", f"{eq['gini_after']:.3f}", f"{eq['gini_after'] - eq['gini_before']:+.3f}", delta_color="inverse")
-    m3.metric(t("scen.better_off"), f"{eq['people_better_off']:,.0f}".replace(",", " "))
-    m4.metric(t("scen.gain_threshold", n=f"{cmp.threshold:,.0f}".replace(",", " ")),
-              f"{eq['people_gaining_threshold']:,.0f}".replace(",", " "))
-    table = sv.difference_display(cmp.cells, unit=unit)
+    gain = eq["mean_after"] - eq["mean_before"]
+    m1.metric(t("acc.metric.mean"), f"{number(eq['mean_after'])} {unit}",
+              f"{'+' if gain >= 0 else '-'}{number(abs(gain))}")  # ASCII: Streamlit reads the sign
+    dgini = eq["gini_after"] - eq["gini_before"]
+    m2.metric("Gini", number(eq["gini_after"], 3), f"{'+' if dgini >= 0 else '-'}{number(abs(dgini), 3)}",
+              delta_color="inverse")
+    m3.metric(t("scen.better_off"), number(eq["people_better_off"]))
+    m4.metric(t("scen.gain_threshold", n=number(cmp.threshold)), number(eq["people_gaining_threshold"]))
+    _gain_map(cmp, new, sc, unit)
+    _histograms(cmp, unit, int(cutoff))
+    communes = cmp.communes
+    shown = pd.DataFrame({t("acc.col.commune"): communes["name"].to_numpy(),
+                          t("acc.col.population"): [number(v) for v in communes["population"]],
+                          t("scen.before"): [number(v, 1) for v in communes["before"]],
+                          t("scen.after"): [number(v, 1) for v in communes["after"]],
+                          t("scen.change"): [number(v, 1) for v in communes["change"]],
+                          t("scen.change_pct"): [number(v, 1) for v in communes["change_pct"]]})
+    ui.table(shown, height=360, key="scen_table")
+    top = communes[communes["change"].abs() > 0].sort_values("change", ascending=False).head(15)
+    if len(top):
+        import altair as alt
+
+        frame = pd.DataFrame({"name": top["name"].to_numpy(), "change": top["change"].to_numpy(),
+                              "color": [maps.rgb_hex(sv.GAIN_COLOR if v > 0 else sv.LOSS_COLOR) for v in top["change"]]})
+        chart = alt.Chart(frame).mark_bar().encode(
+            alt.Y("name:N", sort=list(frame["name"]), title=""),
+            alt.X("change:Q", title=f"{t('scen.change')} ({unit})", axis=access.number_axis(language())),
+            alt.Color("color:N", scale=None, legend=None)).properties(height=22 * len(frame) + 40)
+        st.altair_chart(chart, width="stretch")
+
+
+def _gain_map(cmp: object, new: str, sc: object | None, unit: str) -> None:
+    """Gains and losses per cell on a diverging palette, the added lines drawn over them."""
+    breaks = sv.change_breaks(cmp.cells["difference"].to_numpy(float))
+    table = sv.difference_display(cmp.cells, unit=unit, breaks=breaks, number=number)
     layers = state.street_layers()
     layers.append(maps.polygon_layer("scen_diff", table))
-    st.pydeck_chart(maps.make_deck(layers, view=(maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 11.2), height_px=520),
-                    width="stretch", key="scen_diff_map")
-    st.markdown(ui.legend_html_text([(sv.GAIN_COLOR, t("scen.gain")), (sv.LOSS_COLOR, t("scen.loss"))]),
-                unsafe_allow_html=True)
-    st.caption(t("scen.map_caption", n=len(table), label=t(f"acc.opp.{cmp.opportunity}")))
-    communes = cmp.communes
-    shown = communes.rename(columns={"name": t("acc.col.commune"), "population": t("acc.col.population"),
-                                     "before": t("scen.before"), "after": t("scen.after"),
-                                     "change": t("scen.change"), "change_pct": t("scen.change_pct")})
-    ui.table(shown.drop(columns=["insee"]).round(1), height=360, key="scen_table")
-    top = communes[communes["change"].abs() > 0].head(15)
-    if len(top):
-        st.bar_chart(top.set_index("name")["change"], horizontal=True, height=380, x_label=t("scen.change"),
-                     y_label="")
+    entries = []
+    if sc is not None and getattr(sc, "added_lines", None):
+        lines = sv.line_table(sc, state.scenario_planner(new).network)
+        layers.append(maps.deck_layer("scen_diff_lines", lines, kind="paths", min_width_px=4))
+        layers.append(maps.deck_layer("scen_diff_stations", sv.station_table(sc), kind="points"))
+        entries += [(c, t("scenmap.new_line", name=n)) for c, n in zip(lines["color"], lines["name"], strict=True)]
+    labels = sv.change_labels(breaks, number=number, unit=unit,
+                              span=lambda lo, hi: t("scenmap.range", lo=lo, hi=hi, unit=unit))
+    entries += [(sv.DIVERGING[c], labels[c]) for c in (-3, -2, -1, 1, 2, 3)]
+    st.pydeck_chart(maps.make_deck(layers, view=(maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 11.0),
+                                   height_px=520), width="stretch", key="scen_diff_map")
+    st.markdown(ui.legend_html_text(entries), unsafe_allow_html=True)
+    d = cmp.cells["difference"].to_numpy(float)
+    d = d[np.isfinite(d)]
+    st.caption(t("scenmap.alt.map", gain=number(int((d > 0).sum())), loss=number(int((d < 0).sum())),
+                 most=number(float(d.max(initial=0.0))), unit=unit) + " "
+               + t("scen.map_caption", n=number(len(table)), label=t(f"acc.opp.{cmp.opportunity}")))
+
+
+def _histograms(cmp: object, unit: str, cutoff: int) -> None:
+    """Inhabitants per level of accessibility, before and after, side by side."""
+    import altair as alt
+
+    hist = sv.value_histogram(cmp.cells)
+    before, after = t("scen.before"), t("scen.after")
+    names = [t("accmap.nothing", n=cutoff), *access.class_labels(hist["lo"].to_numpy()[2:], number=number,
+                                                                 unit=unit)]
+    rows = []
+    for label, (_, r) in zip(names, hist.iterrows(), strict=False):
+        rows += [{"bin": label, "when": before, "people": r["before"]}, {"bin": label, "when": after, "people": r["after"]}]
+    frame = pd.DataFrame(rows)
+    order = list(dict.fromkeys(frame["bin"]))
+    st.markdown(f"**{maps.esc(t('scenmap.histogram'))}**")
+    chart = alt.Chart(frame).mark_bar().encode(
+        alt.X("bin:N", sort=order, title=t("scenmap.axis.value", unit=unit, n=cutoff),
+              axis=alt.Axis(labelAngle=-30, labelLimit=160)),
+        alt.XOffset("when:N", sort=[before, after]),
+        alt.Y("people:Q", title=t("accmap.axis.people"), axis=access.number_axis(language())),
+        alt.Color("when:N", sort=[before, after], title="",
+                  scale=alt.Scale(domain=[before, after], range=[maps.rgb_hex(sv.BEFORE_COLOR),
+                                                                  maps.rgb_hex(sv.AFTER_COLOR)]),
+                  legend=alt.Legend(orient="top"))).properties(height=280)
+    st.altair_chart(chart, width="stretch")
+    pop = cmp.cells["population"].to_numpy(float)
+    st.caption(t("scenmap.alt.hist", before=number(access.median_per_person(cmp.cells["before"].to_numpy(float), pop)),
+                 after=number(access.median_per_person(cmp.cells["after"].to_numpy(float), pop)), unit=unit, n=cutoff))
 
 
 def _trip(base: str, new: str) -> None:
@@ -161,7 +224,7 @@ def page() -> None:
         _line_map(sc, state.scenario_planner(new))
     _trip(base, new)
     st.subheader(t("scen.access"))
-    _comparison(base, new)
+    _comparison(base, new, sc)
     ui.attribution(("attr.osm", "attr.star", "attr.etalab"))
 
 

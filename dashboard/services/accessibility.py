@@ -12,6 +12,7 @@ text HTML-escaped because deck.gl puts tooltips in innerHTML).
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,10 +31,18 @@ OPPORTUNITIES = ("employers", "business_zones", "stops", "bikeshare", "carpool",
                  "population")
 WINDOWS = ("07:00-08:00", "08:00-09:00", "12:00-13:00", "17:00-18:00")
 CUTOFFS_MIN = (10, 15, 20, 30, 45, 60)
-#: light yellow -> dark blue, for 6 classes (ColorBrewer YlGnBu)
+#: light yellow -> dark blue, for 6 classes (ColorBrewer YlGnBu): few -> many opportunities
 RAMP = ([255, 255, 204], [199, 233, 180], [127, 205, 187], [65, 182, 196], [44, 127, 184], [37, 52, 148])
-BAND_COLORS = {10: [26, 152, 80], 15: [102, 189, 99], 20: [166, 217, 106], 30: [254, 224, 139],
-               45: [253, 174, 97], 60: [244, 109, 67]}
+#: isochrone bands, near -> far: a sequential palette (viridis steps) whose lightness changes
+#: at every band, so that 45 and 60 minutes never look alike
+BAND_COLORS = {10: [68, 1, 84], 15: [72, 40, 120], 20: [59, 82, 139], 30: [33, 145, 140], 45: [94, 201, 98],
+               60: [253, 231, 37]}
+#: a cell truly outside the data (no street layer reaches it): nothing can be said there
+OUTSIDE_COLOR = [120, 120, 120]
+#: a cell in the data from which nothing is reached within the cutoff
+NOTHING_COLOR = [224, 224, 224]
+#: the width the map's view is fitted for (a phone column is 360, a desktop's half 700)
+FIT_WIDTH_PX = 520
 
 
 @dataclass
@@ -93,9 +102,12 @@ def cell_values(ctx: AccessContext, *, mode: str, opportunity: str, cutoff_min: 
                          "value": np.nan_to_num(value, nan=0.0)})
 
 
-def commune_table(ctx: AccessContext, cells: pd.DataFrame) -> pd.DataFrame:
+def commune_table(ctx: AccessContext, cells: pd.DataFrame, *, outside: np.ndarray | None = None) -> pd.DataFrame:
     """Per commune: population, population-weighted mean, Gini, Palma, and the share of people
-    above the metropolitan mean (row ``ALL`` last).
+    above the metropolitan mean (row ``ALL`` last), communes sorted by mean, best first.
+
+    A commune whose cells are all outside the data (``outside``, per cell) has NaN figures
+    ("no data", not zero) and comes last.
 
     Returns
     -------
@@ -110,23 +122,96 @@ def commune_table(ctx: AccessContext, cells: pd.DataFrame) -> pd.DataFrame:
                          names=ctx.commune_names)
     table = table.reset_index().rename(columns={"zone": "insee"})
     table.loc[table["insee"] == "ALL", "name"] = "Rennes Métropole"
-    body = table[table["insee"] != "ALL"].sort_values("mean", ascending=False)
+    if outside is not None:
+        out = pd.Series(np.asarray(outside, bool)).groupby(cells["insee"].astype(str).to_numpy()).all()
+        dark = table["insee"].isin(out.index[out.to_numpy()])
+        table.loc[dark, ["mean", "gini", "palma", "share_above"]] = np.nan
+    body = table[table["insee"] != "ALL"].sort_values("mean", ascending=False, na_position="last")
     return pd.concat([body, table[table["insee"] == "ALL"]], ignore_index=True)
 
 
-def class_breaks(values: np.ndarray, *, n: int = len(RAMP)) -> np.ndarray:
-    """Quantile class limits of the positive values (at most ``n`` classes, unique limits)."""
+def nice_breaks(values: np.ndarray, *, n: int = len(RAMP)) -> np.ndarray:
+    """Class limits of the positive values: halvings of the largest (max/2, max/4, ... up to
+    ``n - 1`` limits) rounded to 1-2-5 numbers, so the top class holds the best-served cells
+    only and each class means about twice the one below (a quantile top class flooded the city).
+    ``[0.0]`` when nothing is positive."""
     pos = np.asarray(values, float)
     pos = pos[np.isfinite(pos) & (pos > 0)]
     if not len(pos):
         return np.array([0.0])
-    return np.unique(np.quantile(pos, np.linspace(0, 1, n + 1)[1:-1]))
+    top = float(pos.max())
+    out = []
+    for k in range(n - 1, 0, -1):
+        raw = top / 2.0 ** k
+        mag = 10.0 ** math.floor(math.log10(raw))
+        nice = min((f * mag for f in (1.0, 2.0, 5.0, 10.0)), key=lambda v: abs(math.log(v / raw)))
+        out.append(nice)
+    return np.unique(np.array(out))
 
 
 def ramp_colors(values: np.ndarray, breaks: np.ndarray) -> list[list[int]]:
+    """RGBA of each value: its class (:func:`nice_breaks`) on :data:`RAMP`."""
+    return [RAMP[int(c)] + [200] for c in ramp_class(values, breaks)]
+
+
+def ramp_class(values: np.ndarray, breaks: np.ndarray) -> np.ndarray:
+    """Index into :data:`RAMP` of each value (classes spread over the ramp when there are fewer)."""
     cls = np.searchsorted(breaks, np.asarray(values, float), side="right")
     scale = (len(RAMP) - 1) / max(1, len(breaks))
-    return [RAMP[int(round(c * scale))] + [190] for c in cls]
+    return np.rint(cls * scale).astype(int)
+
+
+def class_indices(breaks: np.ndarray) -> list[int]:
+    """The :data:`RAMP` index of each class of ``breaks``, lowest first (as :func:`ramp_class`)."""
+    scale = (len(RAMP) - 1) / max(1, len(breaks))
+    return [int(round(k * scale)) for k in range(len(breaks) + 1)]
+
+
+def class_labels(breaks: np.ndarray, *, number: Any, unit: str) -> list[str]:
+    """One label per class of :func:`nice_breaks`: ``"< 50 stations"``, ``"50 – 100 stations"``,
+    ``"≥ 800 stations"`` (``number`` formats in the reader's language)."""
+    b = [float(x) for x in breaks if x > 0]
+    if not b:
+        return [f"> 0 {unit}".strip()]
+    labels = [f"< {number(b[0])} {unit}".strip()]
+    labels += [f"{number(lo)} – {number(hi)} {unit}".strip() for lo, hi in zip(b, b[1:], strict=False)]
+    labels.append(f"≥ {number(b[-1])} {unit}".strip())
+    return labels
+
+
+def median_per_person(values: np.ndarray, population: np.ndarray) -> float:
+    """The value half of the people reach at least (population-weighted median; 0 when empty)."""
+    v = np.nan_to_num(np.asarray(values, float))
+    p = np.asarray(population, float)
+    if not len(v) or p.sum() <= 0:
+        return 0.0
+    order = np.argsort(v, kind="stable")
+    cum = np.cumsum(p[order])
+    return float(v[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def number_axis(lang: str) -> Any:
+    """An Altair axis whose numbers follow ``lang`` (thousands "40 000" in French, "40,000" in
+    English: Vega formats in English, the French separators are put back by its label expression)."""
+    import altair as alt
+
+    if lang == "fr":
+        thousands = "replace(datum.label, regexp(',', 'g'), '\u202f')"
+        return alt.Axis(format=",~f", labelExpr=f"replace({thousands}, '.', ',')")
+    return alt.Axis(format=",~f")
+
+
+def outside_cells(ctx: AccessContext, mode: str) -> np.ndarray:
+    """Per grid cell: outside the data for ``mode`` (no street layer within reach; see
+    :meth:`routing.accessibility.AccessibilityEngine.outside_data`), cached per mode."""
+    from routing.accessibility import Points
+
+    key = ("outside", mode)
+    with ctx._lock:
+        if key not in ctx._opportunities:
+            pts = Points.from_frame(ctx.grid, id_col="cell_id")
+            ctx._opportunities[key] = np.asarray(ctx.engine.outside_data(pts, mode), bool)
+        return ctx._opportunities[key]
 
 
 def _rings(geom: Any) -> list[list[list[list[float]]]]:
@@ -143,40 +228,152 @@ def _rings(geom: Any) -> list[list[list[list[float]]]]:
     return out
 
 
-def cells_display(ctx: AccessContext, cells: pd.DataFrame, *, unit: str = "") -> tuple[pd.DataFrame, np.ndarray]:
-    """(display table of the cells reaching something, class breaks) for a PolygonLayer."""
+def _squares(geoms: np.ndarray) -> list[list[list[float]]]:
     import shapely
 
-    keep = cells["value"].to_numpy(float) > 0
-    geoms = np.asarray(ctx.grid.geometry.to_numpy(), dtype=object)[keep]
-    sub = cells.loc[keep]
-    breaks = class_breaks(sub["value"].to_numpy(float))
-    coords = [np.round(shapely.get_coordinates(g.exterior)[:-1], 4).tolist() for g in geoms]  # ~10 m
-    names = ctx.commune_names.reindex(sub["insee"].to_numpy()).fillna("").to_numpy()
-    table = pd.DataFrame({"polygon": coords, "color": ramp_colors(sub["value"].to_numpy(float), breaks),
-                          "name": [esc(n) for n in names],
-                          "info": [f"{v:,.0f} {esc(unit)}".replace(",", " ").strip() for v in sub["value"]]})
+    return [np.round(shapely.get_coordinates(g.exterior)[:-1], 4).tolist() for g in geoms]  # ~10 m
+
+
+def cells_display(ctx: AccessContext, cells: pd.DataFrame, *, unit: str = "", outside: np.ndarray | None = None,
+                  labels: dict[str, str] | None = None,
+                  fmt: Any = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """(display table of the cells for a PolygonLayer, class limits of :func:`nice_breaks`).
+
+    Every cell is drawn: reaching something (coloured by class, ``fmt(value)`` and ``unit`` in
+    its tooltip), reaching nothing within the cutoff (:data:`NOTHING_COLOR`,
+    ``labels["nothing"]``) or outside the data (``outside``, :data:`OUTSIDE_COLOR`,
+    ``labels["outside"]``)."""
+    value = cells["value"].to_numpy(float)
+    out = np.zeros(len(cells), bool) if outside is None else np.asarray(outside, bool)
+    labels = labels or {}
+    reached = (value > 0) & ~out
+    breaks = nice_breaks(value[reached])
+    colors = ramp_colors(value, breaks)  # plain lists: deck.gl reads [r, g, b, a]
+    fmt = fmt or (lambda v: f"{v:.0f}")
+    info = [f"{esc(fmt(v))} {esc(unit)}".strip() for v in value]
+    for i in np.flatnonzero(~reached):
+        colors[i] = (OUTSIDE_COLOR + [150]) if out[i] else (NOTHING_COLOR + [150])
+        info[i] = esc(labels.get("outside" if out[i] else "nothing", ""))
+    names = ctx.commune_names.reindex(cells["insee"].to_numpy()).fillna("").to_numpy()
+    geoms = np.asarray(ctx.grid.geometry.to_numpy(), dtype=object)
+    table = pd.DataFrame({"polygon": _squares(geoms), "color": colors, "name": [esc(n) for n in names],
+                          "info": info})
     return table, breaks
 
 
+def people_per_class(cells: pd.DataFrame, breaks: np.ndarray, *, outside: np.ndarray | None = None) -> pd.DataFrame:
+    """Inhabitants living in the cells of each class (``cls``: -2 outside the data, -1 nothing
+    reached, else the :data:`RAMP` index), with ``population`` and ``share`` of the whole grid."""
+    value = cells["value"].to_numpy(float)
+    pop = cells["population"].to_numpy(float)
+    out = np.zeros(len(cells), bool) if outside is None else np.asarray(outside, bool)
+    cls = np.where(out, -2, np.where(value > 0, ramp_class(value, breaks), -1))
+    total = pop.sum()
+    rows = [(int(c), float(pop[cls == c].sum())) for c in np.unique(cls)]
+    frame = pd.DataFrame(rows, columns=["cls", "population"])
+    frame["share"] = frame["population"] / total if total > 0 else 0.0
+    return frame
+
+
+def view_of_bounds(bounds: tuple[float, float, float, float], *, height_px: int,
+                   width_px: int = FIT_WIDTH_PX) -> tuple[float, float, float]:
+    """(lon, lat, zoom) showing ``bounds`` (lon0, lat0, lon1, lat1) whole in a map of that size
+    (Web Mercator, 256 px tiles, 5 % margin)."""
+    lon0, lat0, lon1, lat1 = bounds
+
+    def merc(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    dx = max((lon1 - lon0) / 360.0, 1e-9)
+    dy = max((merc(lat1) - merc(lat0)) / (2 * math.pi), 1e-9)
+    zoom = math.log2(min(width_px / (256 * dx), height_px / (256 * dy)) / 1.05)
+    lat_c = math.degrees(2 * math.atan(math.exp((merc(lat0) + merc(lat1)) / 2)) - math.pi / 2)
+    return ((lon0 + lon1) / 2, lat_c, round(zoom, 2))
+
+
+def metropole_view(ctx: AccessContext, *, height_px: int) -> tuple[float, float, float]:
+    """The view fitting the whole grid of the metropole."""
+    g = ctx.grid
+    bounds = tuple(float(v) for v in g.total_bounds) if hasattr(g, "total_bounds") else \
+        (float(g["lon"].min()), float(g["lat"].min()), float(g["lon"].max()), float(g["lat"].max()))
+    return view_of_bounds(bounds, height_px=height_px)
+
+
+@dataclass(frozen=True)
+class Isochrone:
+    """Isochrone bands (GeoDataFrame of :func:`routing.accessibility.isochrone`) and the travel
+    time of every grid cell (int32 s, ``UNREACHABLE_I32`` beyond the last band)."""
+
+    bands: Any
+    times_s: np.ndarray
+
+
 def isochrone_frame(ctx: AccessContext, origin: tuple[float, float], *, mode: str, departure: str,
-                    bands_min: tuple[int, ...]) -> Any:
-    """Isochrone bands around ``origin`` (lon, lat): see :func:`routing.accessibility.engine.isochrone`."""
-    from routing.accessibility import isochrone
+                    bands_min: tuple[int, ...]) -> Isochrone:
+    """Isochrone bands around ``origin`` (lon, lat) and the travel times they are drawn from."""
+    from routing.accessibility import Points, isochrone_polygons, travel_time_surface
 
-    return isochrone(ctx.engine, ctx.grid, origin, mode=mode, departure=departure, bands_min=bands_min)
+    targets = Points.from_frame(ctx.grid, id_col="cell_id")
+    times = travel_time_surface(ctx.engine, origin, targets, mode=mode, departure=departure,
+                                cutoff_s=int(max(bands_min) * 60), targets_key=("grid", len(ctx.grid)))
+    return Isochrone(isochrone_polygons(ctx.grid, times, bands_min), times)
 
 
-def isochrone_display(iso: Any) -> pd.DataFrame:
-    """Band polygons, largest first (drawn underneath), coloured by band."""
+def band_people(ctx: AccessContext, iso: Isochrone, bands_min: tuple[int, ...]) -> pd.DataFrame:
+    """Per band: ``band_min``, ``cells``, ``area_km2``, ``population`` reached within it (cumulative)
+    and its ``share`` of the metropole's inhabitants."""
+    pop = ctx.grid["population"].to_numpy(float)
+    t = np.asarray(iso.times_s, np.int64)
     rows = []
-    for _, rec in iso.sort_values("band_min", ascending=False).iterrows():
+    for _, rec in iso.bands.iterrows():
+        inside = t <= float(rec["band_min"]) * 60
+        rows.append((int(rec["band_min"]), int(rec["cells"]), float(rec["area_km2"]), float(pop[inside].sum())))
+    frame = pd.DataFrame(rows, columns=["band_min", "cells", "area_km2", "population"])
+    frame["share"] = frame["population"] / pop.sum() if pop.sum() > 0 else 0.0
+    return frame
+
+
+def time_histogram(ctx: AccessContext, iso: Isochrone, bands_min: tuple[int, ...], *,
+                   step_min: int = 5) -> pd.DataFrame:
+    """Inhabitants by travel time, ``step_min`` bins up to the last band: ``from_min``, ``to_min``,
+    ``population``, ``cells`` and the ``band_min`` each bin falls in (its colour)."""
+    pop = ctx.grid["population"].to_numpy(float)
+    t = np.asarray(iso.times_s, np.int64)
+    last = int(max(bands_min))
+    rows = []
+    for lo in range(0, last, step_min):
+        hi = lo + step_min
+        inside = (t > lo * 60 if lo else t >= 0) & (t <= hi * 60)
+        band = min((b for b in sorted(bands_min) if b >= hi), default=last)
+        rows.append((lo, hi, float(pop[inside].sum()), int(inside.sum()), int(band)))
+    return pd.DataFrame(rows, columns=["from_min", "to_min", "population", "cells", "band_min"])
+
+
+def isochrone_display(iso: Any, *, outside: Any = None, outside_label: str = "") -> pd.DataFrame:
+    """Band polygons, largest first (drawn underneath), coloured by band; the cells outside the
+    data (a (Multi)Polygon, ``outside``) in grey underneath everything."""
+    bands = iso.bands if isinstance(iso, Isochrone) else iso
+    rows = []
+    if outside is not None and not outside.is_empty:
+        for rings in _rings(outside):
+            rows.append({"polygon": rings, "color": OUTSIDE_COLOR + [140], "name": esc(outside_label), "info": ""})
+    for _, rec in bands.sort_values("band_min", ascending=False).iterrows():
         band = int(rec["band_min"])
-        color = BAND_COLORS.get(band, [150, 150, 160]) + [110]
+        color = BAND_COLORS.get(band, [150, 150, 160]) + [150]
         for rings in _rings(rec.geometry):
-            rows.append({"polygon": rings, "color": color, "name": f"{band} min",
+            rows.append({"polygon": rings, "color": color, "name": f"≤ {band} min",
                          "info": f"{rec['area_km2']:.1f} km²"})
     return pd.DataFrame(rows, columns=["polygon", "color", "name", "info"])
+
+
+def outside_polygon(ctx: AccessContext, mode: str) -> Any:
+    """The union of the grid cells outside the data for ``mode`` (an empty polygon when none)."""
+    import shapely
+
+    out = outside_cells(ctx, mode)
+    if not out.any():
+        return shapely.Polygon()
+    return shapely.coverage_union_all(np.asarray(ctx.grid.geometry.to_numpy(), dtype=object)[out])
 
 
 def cells_geojson(ctx: AccessContext, cells: pd.DataFrame, *, meta: dict[str, Any]) -> str:
@@ -194,14 +391,15 @@ def mode_comparison(ctx: AccessContext, *, opportunity: str, cutoff_min: int, wi
 
     Returns
     -------
-    DataFrame indexed by commune ``name`` (``Rennes Métropole`` last) with one column per mode.
+    DataFrame indexed by commune ``name`` (``Rennes Métropole`` last) with one column per mode
+    (NaN for a commune outside the data of that mode).
     """
     cols = {}
     for mode in modes:
         cells = (values or {}).get(mode)
         if cells is None:
             cells = cell_values(ctx, mode=mode, opportunity=opportunity, cutoff_min=cutoff_min, window=window)
-        table = commune_table(ctx, cells)
+        table = commune_table(ctx, cells, outside=outside_cells(ctx, mode))
         cols[mode] = pd.Series(table["mean"].to_numpy(), index=table["name"].to_numpy())
     return pd.DataFrame(cols)
 

@@ -9,6 +9,7 @@ size budget and parsed as TOML text (never unpickled, never executed).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 import numpy as np
@@ -22,8 +23,15 @@ PRESET = {"base": "metro-a", "new": "metro-b", "origin": "Cleunay", "destination
 OPPORTUNITIES = ("employers", "business_zones", "population", "stops")
 WINDOWS = ("07:00-08:00", "08:00-09:00", "12:00-13:00", "17:00-18:00")
 CUTOFFS_MIN = (20, 30, 45, 60)
-GAIN_COLOR = [26, 152, 80]
-LOSS_COLOR = [215, 48, 39]
+#: change classes (sign x size, see :func:`change_class`) on a diverging palette (ColorBrewer
+#: RdBu): losses red, gains blue, the darker the larger; colour-blind safe
+DIVERGING = {-3: [178, 24, 43], -2: [239, 138, 98], -1: [253, 219, 199], 1: [209, 229, 240],
+             2: [103, 169, 207], 3: [33, 102, 172]}
+GAIN_COLOR = DIVERGING[3]
+LOSS_COLOR = DIVERGING[-3]
+#: the before / after bars of the histograms
+BEFORE_COLOR = [160, 160, 160]
+AFTER_COLOR = DIVERGING[3]
 
 
 def choices() -> dict[str, str]:
@@ -85,22 +93,77 @@ def station_table(scenario: Any) -> pd.DataFrame:
     return maps.point_table(pts, color=[40, 40, 40])
 
 
-def difference_display(cells: pd.DataFrame, *, unit: str = "") -> pd.DataFrame:
-    """Cells whose value changed, gains in green and losses in red (opacity by size of change)."""
+def _nice(value: float) -> float:
+    """The 1-2-5 number nearest ``value`` (> 0) on a log scale."""
+    mag = 10.0 ** math.floor(math.log10(value))
+    return min((f * mag for f in (1.0, 2.0, 5.0, 10.0)), key=lambda v: abs(math.log(v / value)))
+
+
+def change_breaks(diff: np.ndarray) -> tuple[float, float]:
+    """(small, large) limits of the size of a change: a quarter and half of the 95th percentile of
+    the sizes, as 1-2-5 numbers ((1, 2) when nothing changes)."""
+    d = np.abs(np.asarray(diff, float))
+    d = d[np.isfinite(d) & (d > 0)]
+    if not len(d):
+        return (1.0, 2.0)
+    top = float(np.percentile(d, 95))
+    small, large = _nice(top / 4), _nice(top / 2)
+    return (small, large if large > small else small * 2)
+
+
+def change_class(diff: np.ndarray, breaks: tuple[float, float]) -> np.ndarray:
+    """Per value: 0 unchanged, else sign x (1 below ``breaks[0]``, 2 below ``breaks[1]``, 3 above)."""
+    d = np.asarray(diff, float)
+    size = 1 + (np.abs(d) >= breaks[0]).astype(int) + (np.abs(d) >= breaks[1]).astype(int)
+    return np.where(np.isfinite(d) & (d != 0), np.sign(d).astype(int) * size, 0)
+
+
+def change_labels(breaks: tuple[float, float], *, number: Any, span: Any, unit: str) -> dict[int, str]:
+    """Legend text of each change class, magnitudes with their unit (``number`` formats a value,
+    ``span(lo, hi)`` writes a range in the reader's language)."""
+    small, large = (number(v) for v in breaks)
+    return {-3: f"≤ −{large} {unit}".strip(), -2: span(f"−{large}", f"−{small}"), -1: span(f"−{small}", "0"),
+            1: span("0", f"+{small}"), 2: span(f"+{small}", f"+{large}"), 3: f"≥ +{large} {unit}".strip()}
+
+
+def difference_display(cells: pd.DataFrame, *, unit: str = "", breaks: tuple[float, float] | None = None,
+                       number: Any = None) -> pd.DataFrame:
+    """Cells whose value changed, coloured by change class on :data:`DIVERGING`."""
     import shapely
 
+    number = number or (lambda v: f"{v:.0f}")
     diff = cells["difference"].to_numpy(float)
     keep = np.isfinite(diff) & (diff != 0)
     sub = cells.loc[keep]
     d = diff[keep]
-    scale = float(np.nanpercentile(np.abs(d), 95)) if len(d) else 1.0
-    alpha = (60 + 180 * np.clip(np.abs(d) / max(scale, 1e-9), 0, 1)).astype(int)
-    colors = [(GAIN_COLOR if v > 0 else LOSS_COLOR) + [int(a)] for v, a in zip(d, alpha, strict=True)]
+    breaks = breaks or change_breaks(d)
+    colors = [DIVERGING[int(c)] + [200] for c in change_class(d, breaks)]
     coords = [np.round(shapely.get_coordinates(g.exterior)[:-1], 4).tolist() for g in sub.geometry]
-    info = [f"{b:,.0f} → {a:,.0f} {maps.esc(unit)} ({v:+,.0f})".replace(",", " ")
+    info = [maps.esc(f"{number(b)} → {number(a)} {unit} ({'+' if v > 0 else '−'}{number(abs(v))})")
             for b, a, v in zip(sub["before"], sub["after"], d, strict=True)]
     return pd.DataFrame({"polygon": coords, "color": colors, "name": [maps.esc(str(c)) for c in sub["cell_id"]],
                          "info": info})
+
+
+def value_histogram(cells: pd.DataFrame) -> pd.DataFrame:
+    """Inhabitants per class of accessibility before and after, on the same classes: nothing
+    reached, then the classes of :func:`dashboard.services.accessibility.nice_breaks` of both
+    (halvings of the best value, so that a few well-served cells do not squash the rest).
+    Columns ``lo`` (the class's lower limit: 0 for nothing, then 0 and each break), ``before``
+    and ``after`` (people)."""
+    from dashboard.services.accessibility import nice_breaks
+
+    pop = cells["population"].to_numpy(float)
+    before = np.nan_to_num(cells["before"].to_numpy(float))
+    after = np.nan_to_num(cells["after"].to_numpy(float))
+    breaks = nice_breaks(np.concatenate([before, after]))
+    breaks = breaks[breaks > 0]
+
+    def people(v: np.ndarray) -> list[float]:
+        cls = np.where(v > 0, 1 + np.searchsorted(breaks, v, side="right"), 0)
+        return [float(pop[cls == k].sum()) for k in range(len(breaks) + 2)]
+
+    return pd.DataFrame({"lo": [0.0, 0.0, *breaks.tolist()], "before": people(before), "after": people(after)})
 
 
 def plan_both(base_planner: Any, new_planner: Any, origin: Any, destination: Any, when: dt.datetime) -> dict[str, Any]:

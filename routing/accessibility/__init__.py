@@ -11,6 +11,7 @@ from routing.accessibility.engine import (
     dask_client,
     equity_table,
     isochrone,
+    isochrone_polygons,
     opportunities,
     run_batches,
     travel_time_matrix,
@@ -20,7 +21,7 @@ from routing.network import laea_grid, population_on_cells, rennes_metropole_gri
 
 __all__ = [
     "AccessibilityEngine", "Measure", "Points", "accessibility", "build_problem", "dask_client",
-    "equity_table", "isochrone",
+    "equity_table", "isochrone", "isochrone_polygons",
     "laea_grid", "opportunities", "population_on_cells", "rennes_metropole_grid", "run_batches",
     "travel_time_matrix", "travel_time_surface",
 ]

@@ -379,42 +379,72 @@ def _event_table(conns, ev_stop, ev_time, horizon, egress, n_dest, slack):
 
 
 @nb.njit(cache=True)
-def _origin_times(access, direct, ev_ptr, ev_time, table, deps, cutoff, out):
-    """out[c, k, j]: travel time from origin c leaving at deps[k] to destination j (UNREACHABLE_I32
-    beyond the cutoff): min of the direct time and, over the origin's access stops o, of the
-    event row of the first departure at o after arriving there. ``access`` (origin -> stop) and
-    ``direct`` (origin -> destination): CSR over origins (offsets, stop or destination, seconds)."""
+def _fill_row(c, t, access, direct, ev_ptr, ev_time, table, cutoff, row):
+    """row[j]: travel time from origin c leaving at t to destination j (UNREACHABLE_I32 beyond the
+    cutoff): min of the direct time and, over the origin's access stops o, of the event row of the
+    first departure at o after arriving there."""
     acc_ptr, acc_stop, acc_s = access
     dir_ptr, dir_dest, dir_s = direct
-    n_orig = len(acc_ptr) - 1
-    n_dest = out.shape[2]
+    n_dest = len(row)
     big = np.int64(UNREACHABLE_I32)
-    for c in range(n_orig):
+    for j in range(n_dest):
+        row[j] = UNREACHABLE_I32
+    for e in range(dir_ptr[c], dir_ptr[c + 1]):
+        j = dir_dest[e]
+        if dir_s[e] < row[j]:
+            row[j] = dir_s[e]
+    for e in range(acc_ptr[c], acc_ptr[c + 1]):
+        o = acc_stop[e]
+        tp = t + acc_s[e]
+        lo = first_at_or_after(ev_time, tp, ev_ptr[o], ev_ptr[o + 1])
+        if lo == ev_ptr[o + 1] or ev_time[lo] > t + cutoff:
+            continue
+        urow = table[lo]
+        for j in range(n_dest):
+            u = np.int64(urow[j])
+            if u < big:
+                v = u - t
+                if v < row[j]:
+                    row[j] = v
+    for j in range(n_dest):
+        if row[j] > cutoff:
+            row[j] = UNREACHABLE_I32
+
+
+@nb.njit(cache=True)
+def _origin_times(access, direct, ev_ptr, ev_time, table, deps, cutoff, out):
+    """out[c, k, j]: travel time from origin c leaving at deps[k] to destination j (:func:`_fill_row`).
+    ``access`` (origin -> stop) and ``direct`` (origin -> destination): CSR over origins (offsets,
+    stop or destination, seconds)."""
+    for c in range(len(access[0]) - 1):
         for k in range(len(deps)):
-            t = np.int64(deps[k])
-            row = out[c, k]
-            for j in range(n_dest):
-                row[j] = UNREACHABLE_I32
-            for e in range(dir_ptr[c], dir_ptr[c + 1]):
-                j = dir_dest[e]
-                if dir_s[e] < row[j]:
-                    row[j] = dir_s[e]
-            for e in range(acc_ptr[c], acc_ptr[c + 1]):
-                o = acc_stop[e]
-                tp = t + acc_s[e]
-                lo = first_at_or_after(ev_time, tp, ev_ptr[o], ev_ptr[o + 1])
-                if lo == ev_ptr[o + 1] or ev_time[lo] > t + cutoff:
-                    continue
-                urow = table[lo]
-                for j in range(n_dest):
-                    u = np.int64(urow[j])
-                    if u < big:
-                        v = u - t
-                        if v < row[j]:
-                            row[j] = v
-            for j in range(n_dest):
-                if row[j] > cutoff:
-                    row[j] = UNREACHABLE_I32
+            _fill_row(c, np.int64(deps[k]), access, direct, ev_ptr, ev_time, table, cutoff, out[c, k])
+
+
+@nb.njit(cache=True)
+def _origin_sums(access, direct, ev_ptr, ev_time, table, deps, cutoff, weights, limit_s, linear, out):
+    """out[c, k]: sum over destinations j reached within ``limit_s`` of weights[j] x f(t), f = 1
+    (``linear`` False: cumulative or step) or 1 - t / limit_s, from origin c leaving at deps[k].
+
+    The same times as :func:`_origin_times` without keeping them: one row per (origin, minute)
+    instead of an (origins, minutes, destinations) block and its float temporaries."""
+    row = np.empty(len(weights), np.int32)
+    big = np.int64(UNREACHABLE_I32)
+    for c in range(len(access[0]) - 1):
+        for k in range(len(deps)):
+            _fill_row(c, np.int64(deps[k]), access, direct, ev_ptr, ev_time, table, cutoff, row)
+            total = 0.0
+            for j in range(len(row)):
+                r = np.int64(row[j])
+                if r < big:
+                    tj = np.float64(r)
+                    if linear:
+                        f = 1.0 - tj / limit_s
+                        if f > 0.0:
+                            total += weights[j] * min(f, 1.0)
+                    elif tj <= limit_s:
+                        total += weights[j]
+            out[c, k] = total
 
 
 # -- single-origin surfaces ---------------------------------------------------------------------
@@ -718,6 +748,9 @@ def _run_batch(shared: dict[str, Any], batch: dict[str, np.ndarray], spec: dict[
     n = len(batch["acc_ptr"]) - 1
     n_dep = len(shared["deps"])
     n_dest = shared["n_dest"]
+    # ``blocks`` forces the times-block path for every measure (the benches' baseline)
+    if spec["kind"] == "indicator" and not spec.get("blocks") and _summed_in_kernel(spec["measure"]):
+        return _indicator_stats(shared, batch, spec)
     # keep each block around 2M travel times (a few tens of MB with the indicator temporaries)
     step = max(1, int(2_000_000 // max(1, n_dep * n_dest)))
     outs: dict[str, list[np.ndarray]] = {}
@@ -737,6 +770,27 @@ def _run_batch(shared: dict[str, Any], batch: dict[str, np.ndarray], spec: dict[
                 outs.setdefault(f"p{q:g}", []).append(np.where(np.isinf(r), np.nan, r))
             outs.setdefault("mean", []).append(vals.mean(axis=1))
     return {k: np.concatenate(v) for k, v in outs.items()}
+
+
+def _summed_in_kernel(measure: Measure) -> bool:
+    """Measures whose value is a weighted sum of a function of each time simple enough for
+    :func:`_origin_sums` (cumulative, step and linear gravity)."""
+    return measure.kind == "cumulative" or (measure.kind == "gravity" and measure.decay in ("step", "linear"))
+
+
+def _indicator_stats(shared: dict[str, Any], batch: dict[str, np.ndarray], spec: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Percentiles and mean over the minutes of :func:`_origin_sums` for a batch of origins."""
+    measure = spec["measure"]
+    n = len(batch["acc_ptr"]) - 1
+    vals = np.empty((n, len(shared["deps"])), dtype=np.float64)
+    _origin_sums((batch["acc_ptr"], batch["acc_stop"], batch["acc_s"]),
+                 (batch["dir_ptr"], batch["dir_dest"], batch["dir_s"]), shared["ev_ptr"], shared["ev_time"],
+                 shared["table"], shared["deps"], np.int64(shared["cutoff_s"]),
+                 np.ascontiguousarray(spec["weights"], dtype=np.float64), float(measure.cutoff_s),
+                 measure.kind == "gravity" and measure.decay == "linear", vals)
+    out = {f"p{q:g}": _order_stat(vals, q, axis=1).astype(np.float64) for q in spec["percentiles"]}
+    out["mean"] = vals.mean(axis=1)
+    return out
 
 
 def _slice_batch(batch: dict[str, np.ndarray], lo: int, hi: int) -> dict[str, np.ndarray]:

@@ -139,9 +139,18 @@ def test_accessibility_explorer_draws_the_grid_and_an_isochrone(browser_page, se
         .some(c => c.width > 100)""")
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SHOTS / "accessibility.png"), full_page=True)
+    # beside the map: inhabitants per class, a legend with units, a sentence for who cannot see it
+    page.get_by_text("Habitants par classe").first.wait_for()
+    page.get_by_text("des habitants atteignent au moins une opportunité").first.wait_for()
+    assert "répondants" in page.locator(".spmd-legend").first.inner_text()
+    page.get_by_role("tab", name="Par commune").click()
+    page.get_by_text("La mieux servie").first.wait_for()  # the sorted chart's sentence
     page.get_by_role("tab", name="Isochrones").click()
     type_place(page, "Isochrone depuis", "Gares")
     page.get_by_text("Isochrones depuis").wait_for(timeout=120_000)
+    page.get_by_text("Habitants par temps de trajet").first.wait_for()
+    legend = page.locator(".spmd-legend").last.inner_text()
+    assert all(f"≤ {n} min" in legend for n in (10, 15, 20, 30, 45, 60)), legend
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SHOTS / "accessibility-isochrones.png"), full_page=True)
 
@@ -157,6 +166,11 @@ def test_scenarios_page_metro_b_what_if(browser_page, server):
     page.get_by_text("Après", exact=True).first.wait_for(timeout=240_000)
     assert page.locator(".spmd-card").count() >= 1
     page.get_by_text("Habitants gagnants").first.wait_for(timeout=240_000)  # both accessibility runs done
+    # the line drawn over the gains, magnitudes in the legend, the before/after histograms
+    page.get_by_text("Ligne ajoutée : b").first.wait_for()
+    page.get_by_text("Habitants par accessibilité, avant et après").first.wait_for()
+    assert page.get_by_role("button", name="Comparer les deux réseaux").count() == 1
+    assert "≈" not in page.locator("body").inner_text()
     page.wait_for_timeout(2000)
     page.screenshot(path=str(SHOTS / "scenarios.png"), full_page=True)
 

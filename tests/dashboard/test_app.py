@@ -224,14 +224,19 @@ def test_accessibility_page_map_communes_modes_and_isochrone(accessibility_app, 
     assert not at.exception and not at.error
     assert at.title[0].value == "Explorateur d'accessibilité"
     cells = next(x for x in _decks(at)[0]["layers"] if x["id"] == "acc_cells")
-    assert 0 < len(cells["data"]) <= len(tiny_access.grid)  # cells reaching a station within 30 min
+    assert len(cells["data"]) == len(tiny_access.grid)  # every cell drawn: reached, nothing, outside
+    nothing = [r for r in cells["data"] if r["info"] == "Rien en 30 min"]
+    reached = [r for r in cells["data"] if r["info"] not in ("Rien en 30 min", "Hors données (aucune rue connue)")]
+    assert reached and all(isinstance(r["color"], list) and len(r["color"]) == 4 for r in cells["data"])
     assert "Rennes" in _tables_text(at) and "Rennes Métropole" in _tables_text(at)
     labels = [b.label for b in at.get("download_button")]
     assert {"Carreaux (GeoJSON)", "Carreaux (CSV)", "Télécharger (CSV)"} <= set(labels)
-    reached = len(cells["data"])
+    legend = "\n".join(m.value for m in at.markdown)
+    assert "stations" in legend and "Rien en 30 min" in legend  # classes with their unit
+    assert any("des habitants atteignent" in c.value for c in at.caption)  # the map's sentence
     at.select_slider(key="acc_cutoff").set_value(60).run()  # a longer cutoff reaches at least as much
     cells60 = next(x for x in _decks(at)[0]["layers"] if x["id"] == "acc_cells")
-    assert len(cells60["data"]) >= reached
+    assert len([r for r in cells60["data"] if r["info"] == "Rien en 60 min"]) <= len(nothing)
     at.button(key="acc_compare_go").click().run()
     assert not at.exception
     assert "Vélo" in _tables_text(at) and "Voiture" in _tables_text(at)
@@ -239,6 +244,8 @@ def test_accessibility_page_map_communes_modes_and_isochrone(accessibility_app, 
     assert not at.exception and not at.error
     iso = next(x for x in _decks(at)[-1]["layers"] if x["id"] == "isochrones")
     assert len(iso["data"]) >= 1
+    assert any(c.value.startswith("Depuis ") and "habitants" in c.value for c in at.caption)
+    assert "≤ 45 min" in _tables_text(at)  # people reached per band
     assert any("Isochrones (GeoJSON)" == b.label for b in at.get("download_button"))
 
 

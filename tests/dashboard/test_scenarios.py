@@ -64,8 +64,15 @@ def test_page_draws_the_line_compares_and_plans_with_and_without(app_env):
     assert any("Wikipédia" in el.value for el in at.text)
     at.button(key="scen_compare").click().run()
     assert not at.exception and not at.error
-    diff = next(x for d in _decks(at) for x in d["layers"] if x["id"] == "scen_diff")
-    assert all(row["color"][:3] in (sv.GAIN_COLOR, sv.LOSS_COLOR) for row in diff["data"])
+    layers = {x["id"]: x for d in _decks(at) for x in d["layers"]}
+    diff = layers["scen_diff"]
+    assert all(row["color"][:3] in sv.DIVERGING.values() for row in diff["data"])
+    # the new line drawn over the gains; the legend gives the line and signed magnitudes with units
+    assert [row["name"] for row in layers["scen_diff_lines"]["data"]] == ["a", "b"]
+    md = "\n".join(m.value for m in at.markdown)
+    assert "Ligne ajoutée : b" in md and "≥ +" in md and "habitants" in md
+    assert at.button(key="scen_compare").label == "Comparer les deux réseaux"  # no promise of a duration
+    assert any("la moitié des habitants" in c.value for c in at.caption)  # the histograms' sentence
     assert any("Rennes" in d.value.to_csv() for d in at.dataframe)
     # the trip planner's answer before and after, on the tiny network's own stops
     at.text_input(key="scen_from").input("48.1035,-1.6727").run()

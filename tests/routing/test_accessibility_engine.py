@@ -202,6 +202,25 @@ def test_accessibility_cumulative(engine: AccessibilityEngine) -> None:
     assert res["mean"].iloc[0] == pytest.approx((12 + 12 + 5) / 3)
 
 
+def test_sums_in_kernel_equal_the_times_block(engine: AccessibilityEngine, grid) -> None:
+    """The cumulative and linear measures summed inside the kernel give what the (origins,
+    minutes, destinations) block of times gives, every percentile and the mean; the measures the
+    kernel does not sum take the block path either way."""
+    cells = acc._grid_points(grid)
+    dests = _stop_points("A", "B", "C", "D")
+    dests = Points(dests.ids, dests.lon, dests.lat, np.array([3.0, 1.0, 4.0, 2.0]))
+    problem = build_problem(engine, cells, dests, window="07:50-08:25", cutoff_s=1800)
+    for measure in (Measure(cutoff_s=1800), Measure("gravity", cutoff_s=1800, decay="step"),
+                    Measure("gravity", cutoff_s=1800, decay="linear"), Measure("nearest", cutoff_s=1800, k=2)):
+        spec = {"kind": "indicator", "measure": measure, "weights": dests.weight, "percentiles": (0.0, 50.0, 90.0)}
+        fast = acc.run_batches(problem, spec, batch_size=7)
+        block = acc.run_batches(problem, {**spec, "blocks": True}, batch_size=7)
+        assert fast.keys() == block.keys()
+        for k in fast:
+            np.testing.assert_array_equal(fast[k], block[k], err_msg=f"{measure} {k}")
+    assert acc._summed_in_kernel(Measure(cutoff_s=60)) and not acc._summed_in_kernel(Measure("nearest"))
+
+
 def test_departure_minutes() -> None:
     assert departure_minutes("08:00-09:00").tolist() == list(range(28800, 32400, 60))
     with pytest.raises(ValueError, match="window"):
