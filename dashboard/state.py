@@ -423,6 +423,17 @@ def layer_table(layer_id: str) -> pd.DataFrame | None:
         return None
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _deck_page(key: tuple[str, ...], bundle_key: str, _build: Callable[[], str]) -> str:
+    return _build()
+
+
+def deck_page(key: tuple[str, ...], build: Callable[[], str]) -> str:
+    """A map page's HTML (:func:`dashboard.maps.deck_html`), built once per ``key`` (layers shown,
+    language) and bundle: a rerun with the same layers sends the same page without rebuilding it."""
+    return _deck_page(tuple(key), _bundle_key(), build)
+
+
 _logged: set[str] = set()
 
 

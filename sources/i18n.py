@@ -719,6 +719,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # -- kiosk (keys added here) -----------------------------------------------------------------
 
     # -- map layers, lines, day of buses, traces (keys added here) --------------------------------
+    "legend.unit.lines": {"fr": "couleur de chaque ligne (réseau STAR)", "en": "each line in its own colour (STAR network)"},
+    "legend.unit.bikeshare": {"fr": "couleur : vélos disponibles / places (≥ 30 %, < 30 %, aucun) ; taille : nombre de places",
+                              "en": "colour: bikes available / docks (≥ 30 %, < 30 %, none); size: number of docks"},
+    "legend.unit.rev": {"fr": "état d'avancement des voies cyclables", "en": "progress of the cycle routes"},
+    "legend.unit.places": {"fr": "taille : nombre de places", "en": "size: number of spaces"},
+    "legend.unit.chargers": {"fr": "couleur : puissance maximale (kW) ; taille : nombre de points de charge",
+                             "en": "colour: maximum power (kW); size: number of charging points"},
+    "legend.unit.traffic": {"fr": "état mesuré sur les axes principaux (plus foncé = plus chargé)",
+                            "en": "measured state of the main roads (darker = busier)"},
+    "legend.unit.buses": {"fr": "retard au dernier relevé (en retard : plus de 2 min)",
+                          "en": "delay at the latest reading (late: over 2 min)"},
+    "legend.out_of_service": {"fr": "hors service", "en": "out of service"},
+    "layers.all": {"fr": "Tout afficher", "en": "Show all"},
+    "layers.none": {"fr": "Tout masquer", "en": "Hide all"},
+    "map.zoom_in": {"fr": "Zoom avant", "en": "Zoom in"},
+    "map.zoom_out": {"fr": "Zoom arrière", "en": "Zoom out"},
+    "map.scale": {"fr": "Échelle :", "en": "Scale:"},
+    "map.error": {"fr": "La carte n'a pas pu être dessinée.", "en": "The map could not be drawn."},
+    "map.labels_hint": {"fr": "Survolez un élément pour son nom ; les noms s'écrivent en zoomant.",
+                        "en": "Hover a feature for its name; names are written when you zoom in."},
 
     # -- accessibility and scenario maps (keys added here) ----------------------------------------
 
