@@ -88,6 +88,11 @@ def rgb_hex(rgb: Iterable[int]) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def natural_key(name: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key of line names in reading order: "2" before "10", numbers before "KL"."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|\D+", str(name)))
+
+
 def _missing(value: Any) -> bool:
     """None, NA, NaN or blank text."""
     if value is None:

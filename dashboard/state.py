@@ -605,7 +605,7 @@ def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str]:
     t0 = time.perf_counter()
     segments = street_segments(_tt, _streets) if _streets is not None else None
     day = day_of_buses(_tt, segments=segments)
-    deck_json = day_deck_json(_tt, day)
+    deck_json = day_deck_json(_tt, day, layer_table("streets"))  # the street base map under the buses
     log.info("day of buses prepared in %.2f s (%d trips, %d stop-to-stop legs along streets, %.1f MB)",
              time.perf_counter() - t0, len(day.trips), len(segments or {}), len(deck_json) / 1e6)
     return day, deck_json

@@ -4,7 +4,6 @@ with zoom buttons, a metric scale and names at close zoom, and a legend per visi
 from __future__ import annotations
 
 import html
-import re
 
 import pandas as pd
 import streamlit as st
@@ -26,8 +25,7 @@ def _line_legend(table: pd.DataFrame) -> list[tuple[list[int], str]]:
     """Each bus line's colour and name, in line-number order."""
     seen = table.drop_duplicates("name")
     names = [html.unescape(str(n)) for n in seen["name"]]
-    key = [tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|\D+", n)) for n in names]
-    order = sorted(range(len(names)), key=lambda i: key[i])
+    order = sorted(range(len(names)), key=lambda i: maps.natural_key(names[i]))
     return [(list(seen["color"].iloc[i])[:3], names[i]) for i in order]
 
 
