@@ -792,8 +792,9 @@ def deck_html(deck: pdk.Deck, *, script_url: str, words: Mapping[str, str], lang
     for key in ("mapStyle", "mapProvider", "views"):
         spec.pop(key, None)
     data = {"words": dict(words), "lang": lang, "labelZoom": LABEL_MIN_ZOOM, "prefix": LABEL_PREFIX}
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    body = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    # JSON inside <script>: no "<" at all, so that no text of the data can close or open a tag
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    body = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
     return (DECK_TEMPLATE.replace("__HEIGHT__", str(int(height_px))).replace("__BG__", background)
             .replace("__SCRIPT__", html.escape(script_url)).replace("__DATA__", payload)
             .replace("__SPEC__", body))
