@@ -786,7 +786,8 @@ def deck_html(deck: pdk.Deck, *, script_url: str, words: Mapping[str, str], lang
     deck.gl bundle served at ``script_url``: zoom in / out buttons, a metric scale bar (m / km, in
     the reader's number format), names on hover (the deck's tooltip) and the label layers
     (:func:`label_layer`) from :data:`LABEL_MIN_ZOOM` on. ``words``: ``zoom_in``, ``zoom_out``,
-    ``scale``, ``error`` in the reader's language. ``window.__spmdZoom()`` gives the zoom (tests).
+    ``scale``, ``error`` in the reader's language. ``window.__spmdZoom()``, ``__spmdDeckReady()`` and ``__spmdLayerIds()`` are for tests
+    and benches.
     """
     spec = json.loads(deck.to_json())
     for key in ("mapStyle", "mapProvider", "views"):
@@ -858,6 +859,7 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif;}
   } catch (e) { document.getElementById('scaletext').textContent = W.error; }
   scale();
   window.__spmdDeckReady = () => !!(deck && deck.isInitialized);
+  window.__spmdLayerIds = () => (spec.layers || []).map(l => l.id);
   setTimeout(labels, 500);
 })();
 </script></body></html>"""
