@@ -54,8 +54,10 @@ def page() -> None:
     with st.container(border=True):
         st.markdown(f"**{t('layers.choose')}**")
         cols = st.columns(3)
+        for spec in specs:  # defaults through the session state: "show all" sets the same keys
+            st.session_state.setdefault(f"layer_{spec.id}", spec.default_on)
         chosen = tuple(spec.id for i, spec in enumerate(specs)
-                       if cols[i % 3].toggle(t(spec.label_key), value=spec.default_on, key=f"layer_{spec.id}"))
+                       if cols[i % 3].toggle(t(spec.label_key), key=f"layer_{spec.id}"))
         b1, b2, b3 = st.columns([1, 1, 2])
         b1.button(t("layers.all"), key="layers_all", on_click=_set_all, args=(True,))
         b2.button(t("layers.none"), key="layers_none", on_click=_set_all, args=(False,))
