@@ -1,6 +1,15 @@
-"""Benchmark: 1 million GPS points cleaned and aggregated into flows; risk for 1,000 users.
+"""Benchmark: 1 million GPS points cleaned and aggregated into flows; risk for 1,000 users;
+the dashboard's analysis of 400 simulated people.
 
     uv run python bench/bench_traces.py [--points 1000000] [--risk-users 1000] [--repeats 3]
+    uv run python bench/bench_traces.py --people 400 [--repeats 3]   # the dashboard's case only
+
+``--people N``: the traces page's "Analyser" on N simulated commuters
+(:func:`routing.planner.simulate.simulate_straight_commutes` on the bundle, then
+:func:`sources.traces.pipeline.analyse_traces` with the page's defaults). Target <= 5 s. The
+first call of a process (numba kernels loaded from their disk cache) and warm calls are
+printed, beside the old path measured in the same run: home locations by scikit-mobility's
+per-user ``home_location`` (what the pipeline called before), with the agreement of the two.
 
 Points are generated (seeded): commuters with a home stay, a trip to work, a work stay
 and a trip back, with GPS noise and jumps. Targets: 1M points cleaned + flows <= 120 s;
@@ -84,8 +93,44 @@ def baseline(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(cell=cells).groupby(["uid", "cell"]).size().reset_index(name="n")
 
 
+def people_case(n_people: int, repeats: int, bundle: str | None) -> None:
+    """The traces page's analysis of ``n_people`` simulated commuters, new path vs old path."""
+    from pathlib import Path
+
+    from timing import clock, line
+
+    from routing.planner import simulate
+    from sources.traces import pipeline
+
+    params = {"k": 5, "coarse_tiles": "communes", "temporal": "period", "by_mode": True}
+    tdf = simulate.simulate_straight_commutes(n_people, seed=1, bundle_dir=Path(bundle) if bundle else None)
+    print(f"{n_people} simulated people: {len(tdf):,} points")
+    first, new = clock(lambda: pipeline.analyse_traces(tdf, **params))
+    print(f"first analysis of the process (kernels from numba's disk cache): {first:.2f} s  target <= 5 s")
+    times, new = timed(lambda: pipeline.analyse_traces(tdf, **params), repeats)
+    fast_home = clean.home_locations
+
+    def old_home(samples, **kw):  # the old path: skmob's per-user home_location
+        return fast_home(samples, **{**kw, "engine": "skmob"})
+
+    clean.home_locations = old_home
+    try:
+        old_times, old = timed(lambda: pipeline.analyse_traces(tdf, **params), max(1, repeats // 2))
+    finally:
+        clean.home_locations = fast_home
+    line(f"analyse {n_people} people (warm)", times, old_times, of="the old path's (skmob home_location)",
+         unit="s", decimals=2)
+    same_hw = new.home_work.equals(old.home_work)
+    same_flows = new.anonymised.flows.equals(old.anonymised.flows)
+    same_risk = new.risk_table().equals(old.risk_table())
+    print(f"same home/work: {same_hw}; same published flows: {same_flows}; same risk table: {same_risk}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--people", type=int, default=0,
+                    help="only the dashboard's case: analyse this many simulated people")
+    ap.add_argument("--bundle", default=None, help="bundle of the simulation (default $SPMD_BUNDLE)")
     ap.add_argument("--points", type=int, default=1_000_000)
     ap.add_argument("--risk-users", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
@@ -96,6 +141,9 @@ def main() -> None:
     ap.add_argument("--skmob-full", action="store_true",
                     help="also clean all the points with skmob itself (minutes)")
     args = ap.parse_args()
+    if args.people:
+        people_case(args.people, args.repeats, args.bundle)
+        return
 
     frame = make_points(args.points, seed=42)
     print(f"points: {len(frame):,}  users: {frame['uid'].nunique():,}")

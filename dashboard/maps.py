@@ -88,6 +88,11 @@ def rgb_hex(rgb: Iterable[int]) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def natural_key(name: str) -> tuple[tuple[int, int, str], ...]:
+    """Sort key of line names in reading order: "2" before "10", numbers before "KL"."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|\D+", str(name)))
+
+
 def _missing(value: Any) -> bool:
     """None, NA, NaN or blank text."""
     if value is None:
@@ -285,8 +290,31 @@ def is_latest(snapshot: pd.Series) -> pd.Series:
     return snapshot == snapshot.max()
 
 
+# -- palettes: one hue family per layer, so that layers shown together never share a colour ---------
+# (ColorBrewer sequential ramps: a darker shade means more of the same thing inside each family).
+# Bus lines keep their own GTFS colours (drawn half transparent below the others); red means only
+# "late bus"; green only the cycle network; blue only bike availability.
+
+#: bike-share stations, bikes available / places (Blues): many, a few, none or closed
+BIKESHARE_PALETTE = {"many": [8, 81, 156], "some": [107, 174, 214], "empty": [198, 219, 239]}
+#: cycle network (REV) status (Greens): done, works / scheduled, studied / postponed
+REV_PALETTE = {"done": [0, 109, 44], "works": [116, 196, 118], "planned": [199, 233, 192]}
+#: EV charger power class (YlOrBr): slow, mid, fast
+CHARGER_PALETTE = {"slow": [254, 196, 79], "mid": [236, 112, 20], "fast": [140, 45, 4]}
+#: traffic state (Purples): free flow, heavy, congested (and blocked), unknown in light grey
+TRAFFIC_PALETTE = {"free": [188, 189, 220], "heavy": [128, 125, 186], "congested": [63, 0, 125],
+                   "unknown": [217, 217, 217]}
+#: bus punctuality: on time dark grey, late red (the only red of the page), out of service grey
+BUS_PALETTE = {"on_time": [37, 37, 37], "late": [228, 26, 28]}
+STOP_COLOR = [130, 130, 130]
+CARPOOL_COLOR = [197, 27, 125]  # magenta
+PARKRIDE_COLOR = [0, 150, 160]  # teal
+#: bus lines are drawn with this opacity, under the other layers
+LINE_ALPHA = 170
+
+
 def route_color(value: Any) -> list[int]:
-    return hex_to_rgb(value, [0, 90, 170])
+    return [*hex_to_rgb(value, [0, 90, 170]), LINE_ALPHA]
 
 
 def fill_ratio(bikes: Any, capacity: Any) -> float:
@@ -297,18 +325,18 @@ def fill_ratio(bikes: Any, capacity: Any) -> float:
 
 
 def bikeshare_color(ratio: float, renting: Any = True) -> list[int]:
-    """Red when empty or closed (``renting`` false; unknown counts as renting), orange with few
-    bikes, green with many."""
+    """Lightest blue when empty or closed (``renting`` false; unknown counts as renting), mid blue
+    with few bikes (under 30 % of the places), dark blue with many."""
     if (renting is not None and not bool(renting)) or not np.isfinite(ratio) or ratio <= 0:
-        return [210, 40, 40]
+        return list(BIKESHARE_PALETTE["empty"])
     if ratio < 0.3:
-        return [240, 150, 20]
-    return [30, 160, 70]
+        return list(BIKESHARE_PALETTE["some"])
+    return list(BIKESHARE_PALETTE["many"])
 
 
 #: charger power classes, lower bound in kW -> colour (the legend's slow / mid / fast)
 CHARGER_CLASSES: tuple[tuple[float, list[int]], ...] = (
-    (50.0, [120, 40, 170]), (22.0, [0, 140, 200]), (0.0, [90, 190, 220]))
+    (50.0, CHARGER_PALETTE["fast"]), (22.0, CHARGER_PALETTE["mid"]), (0.0, CHARGER_PALETTE["slow"]))
 
 
 def charger_power_kw(power_kw: Any, n_fast_points: Any) -> float:
@@ -325,16 +353,17 @@ def charger_color(power_kw: Any) -> list[int]:
     return list(next(rgb for low, rgb in CHARGER_CLASSES if power_kw >= low))
 
 
-REV_COLORS = {"done": [0, 150, 80], "wip": [240, 150, 20], "expected": [240, 150, 20],
-              "planned": [150, 150, 160], "postponed": [150, 150, 160]}
+REV_COLORS = {"done": REV_PALETTE["done"], "wip": REV_PALETTE["works"], "expected": REV_PALETTE["works"],
+              "planned": REV_PALETTE["planned"], "postponed": REV_PALETTE["planned"]}
 
 
 def rev_color(status: Any) -> list[int]:
     return list(REV_COLORS.get(str(status), GREY))
 
 
-TRAFFIC_COLORS = {"freeflow": [40, 170, 70], "heavy": [240, 150, 20], "congested": [210, 40, 40],
-                  "impossible": [120, 0, 0], "unknown": [160, 160, 170]}
+TRAFFIC_COLORS = {"freeflow": TRAFFIC_PALETTE["free"], "heavy": TRAFFIC_PALETTE["heavy"],
+                  "congested": TRAFFIC_PALETTE["congested"], "impossible": TRAFFIC_PALETTE["congested"],
+                  "unknown": TRAFFIC_PALETTE["unknown"]}
 
 
 def traffic_color(status: Any) -> list[int]:
@@ -346,10 +375,23 @@ LATE_S = 120.0
 
 
 def bus_color(in_service: Any, delay_s: Any) -> list[int]:
-    """In service: red when late by more than :data:`LATE_S`, else green; out of service: grey."""
+    """In service: red when late by more than :data:`LATE_S`, else dark grey; out of service: grey."""
     if not in_service:
         return list(GREY)
-    return [210, 40, 40] if delay_s is not None and delay_s > LATE_S else [30, 160, 70]
+    return list(BUS_PALETTE["late"] if delay_s is not None and delay_s > LATE_S else BUS_PALETTE["on_time"])
+
+
+def text_colour_on(rgb: Iterable[int]) -> list[int]:
+    """Black or white, whichever contrasts more with the background ``rgb`` (WCAG relative
+    luminance): the text colour of a coloured badge (line numbers on their line colour)."""
+    def channel(v: float) -> float:
+        c = v / 255.0
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(float(v)) for v in list(rgb)[:3])
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # contrast with black (lum + 0.05) / 0.05 against white 1.05 / (lum + 0.05)
+    return [0, 0, 0] if (lum + 0.05) ** 2 > 0.05 * 1.05 else [255, 255, 255]
 
 
 # -- the table of layers ------------------------------------------------------------------------------
@@ -386,6 +428,12 @@ class LayerSpec:
     default_on: bool = False
     legend: tuple[tuple[tuple[int, int, int], str], ...] = ()
     attribution_keys: tuple[str, ...] = field(default=("attr.star",))
+    #: what colour and size measure, with units (a translation key), under the layer's legend
+    unit_key: str = ""
+    #: the legend lists each feature's own colour and name (bus lines), not ``legend``
+    legend_from_data: bool = False
+    #: names written beside the points at close zoom
+    labels: bool = False
 
     @property
     def dataset_ids(self) -> tuple[str, ...]:
@@ -494,7 +542,8 @@ def prepare_layer(spec: LayerSpec, data: Mapping[str, Any], lang: str = DEFAULT_
         out.insert(0, "lon", lon[keep])
         out.insert(1, "lat", lat[keep])
         return out.rename(columns={"size": "radius_m"})[POINT_COLUMNS]
-    paths = [[p for p in line_paths(g) if len(p) >= 2] for g in frame[spec.geometry]]
+    paths = [[np.round(np.asarray(p, dtype=float), 5).tolist() for p in line_paths(g) if len(p) >= 2]
+             for g in frame[spec.geometry]]  # ~1 m: a lighter page for the browser
     out = out.assign(path=paths).explode("path").dropna(subset=["path"])
     return out.rename(columns={"size": "width_m"})[PATH_COLUMNS].reset_index(drop=True)
 
@@ -504,44 +553,50 @@ LAYERS: dict[str, LayerSpec] = {s.id: s for s in (
     LayerSpec("lines", "layer.lines", "star-gtfs", gtfs.COLUMNS["routes"], "paths",
               Rule(("route_color",), route_color), 14.0, table=route_paths, extra=("geometry",),
               name=("{_line}", "{route_short_name}"), info=("{route_long_name}",), default_on=True,
-              legend=(((0, 90, 170), "layer.lines"),)),
-    LayerSpec("stops", "layer.stops", "star-gtfs", gtfs.COLUMNS["stops"], "points", (0, 90, 170), 18.0,
-              table=gtfs_stops, lon="stop_lon", lat="stop_lat", name=("{stop_name}",), info=("{stop_id}",),
+              legend_from_data=True, unit_key="legend.unit.lines"),
+    LayerSpec("stops", "layer.stops", "star-gtfs", gtfs.COLUMNS["stops"], "points", tuple(STOP_COLOR), 18.0,
+              table=gtfs_stops, lon="stop_lon", lat="stop_lat", name=("{stop_name}",),
               keep=(KeepIf(("location_type",), is_stop),), default_on=True,
-              legend=(((0, 90, 170), "layer.stops"),)),
+              legend=((tuple(STOP_COLOR), "layer.stops"),), labels=True),
     LayerSpec("bikeshare", "layer.bikeshare", "velo-star", bikeshare.COLUMNS, "points",
               Rule(("fill_ratio", "is_renting"), bikeshare_color), SizeBy("capacity", 12.0, 4.0, 10.0),
               derive=(("fill_ratio", Rule(("bikes_available", "capacity"), fill_ratio)),),
               info=("{bikes_available} / {capacity}",), default_on=True,
-              legend=(((30, 160, 70), "legend.many"), ((240, 150, 20), "legend.some"),
-                      ((210, 40, 40), "legend.empty"))),
+              legend=((tuple(BIKESHARE_PALETTE["many"]), "legend.many"),
+                      (tuple(BIKESHARE_PALETTE["some"]), "legend.some"),
+                      (tuple(BIKESHARE_PALETTE["empty"]), "legend.empty")),
+              unit_key="legend.unit.bikeshare", labels=True),
     LayerSpec("rev", "layer.rev", "rev-cycle-network", cycling.COLUMNS, "paths",
               Rule(("status",), rev_color), 18.0, info=("REV {line}", "{status}", "{facility}"),
-              legend=(((0, 150, 80), "legend.done"), ((240, 150, 20), "legend.works"),
-                      ((150, 150, 160), "legend.planned"))),
-    LayerSpec("carpool", "layer.carpool", "bnlc", carpool.COLUMNS, "points", (230, 130, 0),
+              legend=((tuple(REV_PALETTE["done"]), "legend.done"), (tuple(REV_PALETTE["works"]), "legend.works"),
+                      (tuple(REV_PALETTE["planned"]), "legend.planned")), unit_key="legend.unit.rev"),
+    LayerSpec("carpool", "layer.carpool", "bnlc", carpool.COLUMNS, "points", tuple(CARPOOL_COLOR),
               SizeBy("places", 30.0, 3.0, 4.0), info=("{places} {_places}",),
               keep=(KeepIf(("lon", "lat"), in_view),),
-              legend=(((230, 130, 0), "layer.carpool"),), attribution_keys=("attr.etalab",)),
+              legend=((tuple(CARPOOL_COLOR), "layer.carpool"),), attribution_keys=("attr.etalab",),
+              unit_key="legend.unit.places", labels=True),
     LayerSpec("chargers", "layer.chargers", "irve", irve.COLUMNS, "points",
               Rule(("power_class_kw",), charger_color), SizeBy("n_points", 25.0, 6.0, 1.0),
               derive=(("power_class_kw", Rule(("power_kw", "n_fast_points"), charger_power_kw)),),
               info=("{power_class_kw:.0f} kW",), keep=(KeepIf(("lon", "lat"), in_view),),
-              legend=(((90, 190, 220), "legend.kw_slow"), ((0, 140, 200), "legend.kw_mid"),
-                      ((120, 40, 170), "legend.kw_fast")), attribution_keys=("attr.etalab",)),
-    LayerSpec("parkride", "layer.parkride", "parkings", parkings.COLUMNS, "points", (0, 70, 140),
+              legend=((tuple(CHARGER_PALETTE["slow"]), "legend.kw_slow"), (tuple(CHARGER_PALETTE["mid"]), "legend.kw_mid"),
+                      (tuple(CHARGER_PALETTE["fast"]), "legend.kw_fast")), attribution_keys=("attr.etalab",),
+              unit_key="legend.unit.chargers"),
+    LayerSpec("parkride", "layer.parkride", "parkings", parkings.COLUMNS, "points", tuple(PARKRIDE_COLOR),
               SizeBy("capacity", 40.0, 4.0, 50.0), info=("{capacity} {_places}",),
               keep=(KeepIf(("is_park_and_ride",), is_true),),
-              legend=(((0, 70, 140), "legend.capacity"),)),
+              legend=((tuple(PARKRIDE_COLOR), "layer.parkride"),), unit_key="legend.unit.places", labels=True),
     LayerSpec("traffic", "layer.traffic", "main-roads-traffic", street_loader.COLUMNS["edges"], "paths",
               Rule(("traffic_status",), traffic_color), 16.0, table=street_edges,
               info=("{traffic_status}", "{traffic_speed_kmh:.0f} km/h"),
-              legend=(((40, 170, 70), "legend.free"), ((240, 150, 20), "legend.heavy"),
-                      ((210, 40, 40), "legend.congested"), ((160, 160, 170), "legend.unknown"))),
+              legend=((tuple(TRAFFIC_PALETTE["free"]), "legend.free"), (tuple(TRAFFIC_PALETTE["heavy"]), "legend.heavy"),
+                      (tuple(TRAFFIC_PALETTE["congested"]), "legend.congested"),
+                      (tuple(TRAFFIC_PALETTE["unknown"]), "legend.unknown")), unit_key="legend.unit.traffic"),
     LayerSpec("buses", "layer.buses", "star-bus-positions", realtime.COLUMNS, "points",
               Rule(("in_service", "delay_s"), bus_color), 35.0, name=("{_bus}", "{line_name}"),
               info=("{state}", "{delay_s:+.0f} s"), keep=(KeepIf(("snapshot",), is_latest),),
-              legend=(((30, 160, 70), "legend.on_time"), ((210, 40, 40), "legend.late"))),
+              legend=((tuple(BUS_PALETTE["on_time"]), "legend.on_time"), (tuple(BUS_PALETTE["late"]), "legend.late"),
+                      (tuple(GREY), "legend.out_of_service")), unit_key="legend.unit.buses"),
 )}
 
 
@@ -703,3 +758,108 @@ def itinerary_tables(itinerary: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
         pts.append({"lon": x, "lat": y, "radius_m": 45.0, "color": list(DESTINATION_COLOR),
                     "name": esc(legs[-1].to_name), "info": ""})
     return paths, pd.DataFrame(pts, columns=["lon", "lat", "radius_m", "color", "name", "info"])
+
+
+# -- a deck.gl map in its own page: zoom buttons, a metric scale, labels at close zoom ---------------
+
+#: layers whose id starts with this are drawn only from :data:`LABEL_MIN_ZOOM` on
+LABEL_PREFIX = "labels-"
+LABEL_MIN_ZOOM = 14.5
+
+
+def label_layer(layer_id: str, table: pd.DataFrame, *, color: Iterable[int] = (31, 41, 55)) -> pdk.Layer:
+    """Names (``name`` column, already escaped) beside the points of a display table, shown by
+    :func:`deck_html` at close zoom only (its id gets :data:`LABEL_PREFIX`)."""
+    data = pd.DataFrame({"lon": table["lon"], "lat": table["lat"],
+                         "text": [html.unescape(str(n)) for n in table["name"]]})
+    data = data.loc[data["text"].str.strip() != ""].drop_duplicates(["text", "lon", "lat"])
+    return pdk.Layer("TextLayer", id=f"{LABEL_PREFIX}{layer_id}", data=data, get_position=["lon", "lat"],
+                     get_text="text", get_size=13, get_color=list(color), get_pixel_offset=[0, -14],
+                     character_set="auto", font_family='"Source Sans Pro", sans-serif',
+                     outline_width=3, outline_color=[255, 255, 255], font_settings={"sdf": True},
+                     pickable=False, visible=False)
+
+
+def deck_html(deck: pdk.Deck, *, script_url: str, words: Mapping[str, str], lang: str,
+              height_px: int = 600, background: str = "#ffffff") -> str:
+    """A self-contained page (for ``st.components.v1.html``) drawing ``deck`` with pydeck's own
+    deck.gl bundle served at ``script_url``: zoom in / out buttons, a metric scale bar (m / km, in
+    the reader's number format), names on hover (the deck's tooltip) and the label layers
+    (:func:`label_layer`) from :data:`LABEL_MIN_ZOOM` on. ``words``: ``zoom_in``, ``zoom_out``,
+    ``scale``, ``error`` in the reader's language. ``window.__spmdZoom()``, ``__spmdDeckReady()`` and ``__spmdLayerIds()`` are for tests
+    and benches.
+    """
+    spec = json.loads(deck.to_json())
+    for key in ("mapStyle", "mapProvider", "views"):
+        spec.pop(key, None)
+    data = {"words": dict(words), "lang": lang, "labelZoom": LABEL_MIN_ZOOM, "prefix": LABEL_PREFIX}
+    # JSON inside <script>: no "<" at all, so that no text of the data can close or open a tag
+    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    body = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
+    return (DECK_TEMPLATE.replace("__HEIGHT__", str(int(height_px))).replace("__BG__", background)
+            .replace("__SCRIPT__", html.escape(script_url)).replace("__DATA__", payload)
+            .replace("__SPEC__", body))
+
+
+DECK_TEMPLATE = """<!DOCTYPE html><html><head><meta charset="utf-8">
+<style>
+html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif;}
+#wrap {position: relative; height: __HEIGHT__px; border-radius: 10px; overflow: hidden; background: __BG__;
+       border: 1px solid #e5e7eb;}
+#deck {position: absolute; inset: 0;}
+#zoom {position: absolute; top: 10px; right: 10px; display: flex; flex-direction: column; gap: 4px; z-index: 2;}
+#zoom button {width: 44px; height: 44px; font-size: 24px; font-weight: 700; line-height: 1; color: #111827;
+              background: #fff; border: 1px solid #6b7280; border-radius: 8px; cursor: pointer;}
+#zoom button:focus-visible {outline: 3px solid #1d4ed8; outline-offset: 1px;}
+#scale {position: absolute; left: 10px; bottom: 10px; z-index: 2; background: rgba(255,255,255,0.9);
+        padding: 2px 6px 4px; border-radius: 6px; font-size: 13px; color: #111827;}
+#scale .bar {height: 6px; border: 2px solid #111827; border-top: none; margin-top: 2px;}
+</style></head><body>
+<div id="wrap"><div id="deck"></div>
+<div id="zoom"><button id="zin" type="button">+</button><button id="zout" type="button">&minus;</button></div>
+<div id="scale" role="img"><span id="scaletext"></span><div class="bar" id="scalebar"></div></div></div>
+<script src="__SCRIPT__"></script>
+<script>
+(function () {
+  const D = __DATA__;
+  const spec = __SPEC__;
+  const W = D.words;
+  const zin = document.getElementById('zin'), zout = document.getElementById('zout');
+  zin.setAttribute('aria-label', W.zoom_in); zin.title = W.zoom_in;
+  zout.setAttribute('aria-label', W.zoom_out); zout.title = W.zoom_out;
+  const nf = new Intl.NumberFormat(D.lang, {maximumFractionDigits: 1});
+  let view = Object.assign({}, spec.initialViewState), deck = null, labelsOn = null;
+  window.__spmdZoom = () => view.zoom;
+  function scale() {
+    // metres per CSS pixel of the web-mercator view at its latitude
+    const mpp = 40075016.686 * Math.cos(view.latitude * Math.PI / 180) / Math.pow(2, view.zoom + 8);
+    const target = mpp * 110;
+    const p = Math.pow(10, Math.floor(Math.log10(target)));
+    const nice = [5, 2, 1].map(k => k * p).find(v => v <= target) || p;
+    const text = nice >= 1000 ? nf.format(nice / 1000) + ' km' : nf.format(nice) + ' m';
+    document.getElementById('scalebar').style.width = Math.round(nice / mpp) + 'px';
+    document.getElementById('scaletext').textContent = text;
+    document.getElementById('scale').setAttribute('aria-label', W.scale + ' ' + text);
+  }
+  function labels() {
+    const on = view.zoom >= D.labelZoom;
+    if (!deck || on === labelsOn || !deck.props.layers || !deck.props.layers.length) return;
+    labelsOn = on;
+    deck.setProps({layers: deck.props.layers.map(l => l && l.id.startsWith(D.prefix) ? l.clone({visible: on}) : l)});
+  }
+  function moved(vs) { view = Object.assign({}, view, vs); scale(); labels(); }
+  function zoomBy(dz) {
+    const vs = Object.assign({}, view, {zoom: Math.max(8, Math.min(19, view.zoom + dz)), transitionDuration: 200});
+    deck.setProps({initialViewState: vs}); moved(vs);
+  }
+  zin.onclick = () => zoomBy(1); zout.onclick = () => zoomBy(-1);
+  try {
+    deck = createDeck({container: document.getElementById('deck'), jsonInput: spec, tooltip: spec.tooltip || true});
+    deck.setProps({onViewStateChange: ({viewState}) => { moved(viewState); return viewState; }});
+  } catch (e) { document.getElementById('scaletext').textContent = W.error; }
+  scale();
+  window.__spmdDeckReady = () => !!(deck && deck.isInitialized);
+  window.__spmdLayerIds = () => (spec.layers || []).map(l => l.id);
+  setTimeout(labels, 500);
+})();
+</script></body></html>"""

@@ -432,6 +432,17 @@ def layer_table(layer_id: str) -> pd.DataFrame | None:
         return None
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _deck_page(key: tuple[str, ...], bundle_key: str, _build: Callable[[], str]) -> str:
+    return _build()
+
+
+def deck_page(key: tuple[str, ...], build: Callable[[], str]) -> str:
+    """A map page's HTML (:func:`dashboard.maps.deck_html`), built once per ``key`` (layers shown,
+    language) and bundle: a rerun with the same layers sends the same page without rebuilding it."""
+    return _deck_page(tuple(key), _bundle_key(), build)
+
+
 _logged: set[str] = set()
 
 
@@ -603,7 +614,7 @@ def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str]:
     t0 = time.perf_counter()
     segments = street_segments(_tt, _streets) if _streets is not None else None
     day = day_of_buses(_tt, segments=segments)
-    deck_json = day_deck_json(_tt, day)
+    deck_json = day_deck_json(_tt, day, layer_table("streets"))  # the street base map under the buses
     log.info("day of buses prepared in %.2f s (%d trips, %d stop-to-stop legs along streets, %.1f MB)",
              time.perf_counter() - t0, len(day.trips), len(segments or {}), len(deck_json) / 1e6)
     return day, deck_json

@@ -69,17 +69,20 @@ def seconds_of_day(value: Any, *, max_hours: int = TIME_OF_DAY_H) -> int:
     return parse_clock(value.strip() if isinstance(value, str) else value, max_hours=max_hours)
 
 
-def format_clock(secs: float, *, seconds: bool | None = False) -> str:
+def format_clock(secs: float, *, seconds: bool | None = False, next_day: bool = False) -> str:
     """``HH:MM`` of seconds since midnight (hours go past 24 after midnight, as in GTFS).
 
     ``seconds``: False drops them (``08:05``), True always writes them (``08:05:00``), None
-    writes them only when they are not zero (``08:05``, ``08:05:30``).
+    writes them only when they are not zero (``08:05``, ``08:05:30``). ``next_day``: a time
+    after midnight is written as a reader's clock shows it, with the days after the service
+    day (``24:10`` -> ``00:10 (+1)``).
     """
     s = int(secs)
-    text = f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+    days, hours = divmod(s // 3600, 24) if next_day else (0, s // 3600)
+    text = f"{hours:02d}:{s % 3600 // 60:02d}"
     if seconds or (seconds is None and s % 60):
         text += f":{s % 60:02d}"
-    return text
+    return f"{text} (+{days})" if days else text
 
 
 # -- service days: a date outside the timetable answered with the same kind of day -----------------

@@ -51,9 +51,14 @@ def page() -> None:
     transit.ensure_deckgl_bundle()  # a stat when already there
     components.html(transit.animation_html(deck_json, day, labels, height_px=640 if kiosk else 560),
                     height=(640 if kiosk else 560) + 8)
+    st.markdown(f"**{t('day.legend')}**")
+    st.markdown(ui.legend_html_text(transit.line_legend(tt)), unsafe_allow_html=True)  # escaped there
     st.markdown(f"**{t('day.per_hour')}**")
-    per_hour = day.per_hour.set_index("hour").rename(columns={"vehicles": t("day.count")})
-    st.bar_chart(per_hour, x_label=t("day.hour"), y_label=t("day.count"), height=240, color="#E3051B")
+    st.caption(t("day.per_hour_help"))
+    per_hour = transit.vehicles_per_hour(day)
+    per_hour["hour"] = [transit.hour_label(h) for h in per_hour["hour"]]
+    per_hour = per_hour.set_index("hour").rename(columns={"vehicles": t("day.count")})
+    st.bar_chart(per_hour, x_label=t("day.hour"), y_label=t("day.count"), height=240, color="#E3051B", sort=False)
     ui.say("caption", "day.prepared", s=round(prepared_s, 2))
     ui.say("caption", "day.matched", n=day.n_matched_segments)
     if not kiosk:

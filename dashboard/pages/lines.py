@@ -59,14 +59,16 @@ def page() -> None:
     pats = view.patterns
     color = transit.line_rgb(view.color)
 
+    st.markdown(f"### {transit.line_badge(view.line, view.color)}", unsafe_allow_html=True)  # escaped: maps.esc
+    st.markdown(f"**{t('lines.first_last')}**")
+    # full width: four columns whose headers fit ("Dernier départ" is never cut)
+    summary = transit.lines_summary(view.summary).rename(columns={
+        "direction": t("lines.col.direction"), "n_trips": t("lines.col.trips"),
+        "first": t("lines.col.first"), "last": t("lines.col.last")})
+    ui.table(summary[[t("lines.col.direction"), t("lines.col.trips"), t("lines.col.first"),
+                      t("lines.col.last")]], key="lines_summary")
     left, right = st.columns([1, 1.3], gap="large")
     with left:
-        st.markdown(f"### {transit.line_badge(view.line, view.color)}", unsafe_allow_html=True)  # escaped: maps.esc
-        st.markdown(f"**{t('lines.first_last')}**")
-        summary = view.summary.rename(columns={"direction": t("lines.col.direction"), "n_trips": t("lines.col.trips"),
-                                               "first": t("lines.col.first"), "last": t("lines.col.last")})
-        ui.table(summary[[t("lines.col.direction"), t("lines.col.trips"), t("lines.col.first"),
-                          t("lines.col.last")]], key="lines_summary")
         p = st.radio(t("lines.patterns"), range(len(pats)), key=f"line_pattern_{view.route}",
                      format_func=lambda i: t("lines.pattern_option", origin=ui.plain(pats.loc[i, "origin"]),
                                              direction=ui.plain(pats.loc[i, "direction"]),
@@ -93,7 +95,7 @@ def page() -> None:
         layers += [transit.patterns_layer(pats.iloc[[i for i in range(len(pats)) if i != p]], layer_id="others",
                                          alpha=90, width_m=10),
                   transit.patterns_layer(pats.iloc[[p]], layer_id="pattern"),
-                  transit.stops_layer(stops, color)]
+                  transit.stops_layer(stops, color), transit.stop_names_layer(stops, color)]
         points = [tuple(xy) for xy in pats.loc[p, "path"]]
         st.pydeck_chart(maps.make_deck(layers, view=maps.fit_view(points), height_px=480), key="lines_map",
                         width="stretch")
@@ -101,8 +103,8 @@ def page() -> None:
         per_hour = view.per_hour.pivot_table(index="hour", columns="direction", values="n_trips", fill_value=0)
         st.bar_chart(per_hour, x_label=t("lines.hour"), y_label=t("lines.trips"), height=260)
         st.markdown(f"**{t('lines.stops')}**")
-        ui.table(stops[["order", "stop_name", "stop_id"]].rename(columns={
-            "order": "#", "stop_name": t("dep.stop"), "stop_id": t("dep.col.stop")}), key="lines_stops", height=300)
+        ui.table(stops[["order", "stop_name"]].rename(columns={"order": "#", "stop_name": t("dep.stop")}),
+                 key="lines_stops", height=300)
     st.query_params["line"] = view.line
     ui.attribution(("attr.star",))
 

@@ -16,12 +16,15 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard import maps, server, state, ui
-from dashboard.i18n import t
+from dashboard.i18n import number, t
 
 log = logging.getLogger("dashboard.traces")
 MAX_UPLOAD_MB = server.max_upload_mb()  # sources.budgets: the same limit as the server's and the README's
 TILES = ("communes", "grid1000", "iris", "grid200")
 TEMPORAL = ("period", "hour", "none")
+#: the flow arcs' two ends: blue where the trips start, orange where they end
+FLOW_ORIGIN = [0, 120, 200]
+FLOW_DESTINATION = [230, 80, 40]
 
 
 def _source() -> None:
@@ -132,13 +135,18 @@ def _results(result: Any) -> None:
     arcs = pipeline.arcs_table(anon)
     layer = pdk.Layer("ArcLayer", id="traces_arcs", data=arcs, get_source_position="source",
                       get_target_position="target", get_width="width",
-                      get_source_color=[0, 120, 200, 200], get_target_color=[230, 80, 40, 200],
+                      get_source_color=[*FLOW_ORIGIN, 200], get_target_color=[*FLOW_DESTINATION, 200],
                       pickable=True, auto_highlight=True)
     layers = state.street_layers()
     layers.append(layer)
     view = maps.fit_view([tuple(p) for p in arcs["source"]] + [tuple(p) for p in arcs["target"]])
     st.pydeck_chart(maps.make_deck(layers, view=view, height_px=520), width="stretch",
                     key="traces_map")
+    top = int(arcs["flow"].max())
+    st.markdown(ui.legend_html_text([(FLOW_ORIGIN, t("traces.legend.origin")),
+                                     (FLOW_DESTINATION, t("traces.legend.destination"))]),
+                unsafe_allow_html=True)  # escaped there
+    st.caption(t("traces.legend.width", top=number(top)))
     st.dataframe(anon.flows, hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
     c1.download_button(t("traces.download_csv"), privacy.flows_to_csv_bytes(anon),

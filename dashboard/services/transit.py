@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 
@@ -99,9 +100,16 @@ def board_html(board: pd.DataFrame, tr: Callable[..., str]) -> str:
     return f'<div class="spmd-board">{"".join(cards)}</div>'
 
 
+def hour_label(h: int) -> str:
+    """An hour of the service day as a reader's clock shows it: ``07h``, after midnight ``00h (+1)``."""
+    h = int(h)
+    return f"{h % 24:02d}h" + (f" (+{h // 24})" if h >= 24 else "")
+
+
 def hours_html(table: pd.DataFrame) -> str:
-    """A stop timetable as printed at bus stops: hour, then its minutes."""
-    rows = "".join(f'<tr><td class="h">{int(h) % 24:02d}h</td><td>{" ".join(f"{m:02d}" for m in ms)}</td></tr>'
+    """A stop timetable as printed at bus stops: hour, then its minutes; hours after midnight
+    carry the day after the service day, as :func:`routing.format_clock` writes them (``00h (+1)``)."""
+    rows = "".join(f'<tr><td class="h">{hour_label(h)}</td><td>{" ".join(f"{m:02d}" for m in ms)}</td></tr>'
                    for h, ms in zip(table["hour"], table["minutes"], strict=True))
     return f'<table class="spmd-hours">{rows}</table>'
 
@@ -139,11 +147,56 @@ def patterns_layer(patterns: pd.DataFrame, *, layer_id: str = "patterns", alpha:
     return maps.deck_layer(layer_id, table, kind="paths", pickable=pickable, min_width_px=3)
 
 
+def stops_table(stops: pd.DataFrame, color: list[int]) -> pd.DataFrame:
+    """A line's stops as a points display table: names, no stop codes (platform numbers mean
+    nothing to a reader)."""
+    return pd.DataFrame({"lon": stops["lon"], "lat": stops["lat"], "radius_m": 25.0,
+                         "color": [list(color)] * len(stops), "name": [maps.esc(n) for n in stops["stop_name"]],
+                         "info": ""})
+
+
 def stops_layer(stops: pd.DataFrame, color: list[int], *, layer_id: str = "line_stops") -> pdk.Layer:
-    table = pd.DataFrame({"lon": stops["lon"], "lat": stops["lat"], "radius_m": 25.0,
-                          "color": [list(color)] * len(stops), "name": [maps.esc(n) for n in stops["stop_name"]],
-                          "info": [maps.esc(i) for i in stops["stop_id"]]})
-    return maps.deck_layer(layer_id, table, kind="points")
+    return maps.deck_layer(layer_id, stops_table(stops, color), kind="points")
+
+
+def stop_names_layer(stops: pd.DataFrame, color: list[int]) -> pdk.Layer:
+    """The names of a line's stops written beside them (always shown: a line has a few dozen)."""
+    layer = maps.label_layer("line_stops", stops_table(stops, color))
+    layer.visible = True
+    layer.get_size = 12
+    return layer
+
+
+def lines_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """First and last departures of a line, after midnight as ``00:10 (+1)`` (one notation)."""
+    return summary.assign(first=[format_clock(s, next_day=True) for s in summary["first_s"]],
+                          last=[format_clock(s, next_day=True) for s in summary["last_s"]])
+
+
+def vehicles_per_hour(day: Any) -> pd.DataFrame:
+    """Buses in service per hour, as the animation's counter counts them: the most trips running
+    at one moment of the hour (minute by minute), not the trips that start in it.
+
+    Returns ``hour`` (0-23, then 24+ after midnight) and ``vehicles``."""
+    trips = day.trips
+    if not len(trips):
+        return pd.DataFrame({"hour": pd.Series(dtype=int), "vehicles": pd.Series(dtype=int)})
+    starts = np.sort(trips["start_s"].to_numpy(dtype=np.int64))
+    ends = np.sort(trips["end_s"].to_numpy(dtype=np.int64))
+    first, last = int(starts[0]) // 3600 * 3600, int(ends[-1])
+    moments = np.arange(first, last + 60, 60)
+    # running at t: started at or before t, not ended before t (the counter's starts <= t <= ends)
+    running = np.searchsorted(starts, moments, side="right") - np.searchsorted(ends, moments, side="left")
+    frame = pd.DataFrame({"hour": moments // 3600, "vehicles": running})
+    return frame.groupby("hour", as_index=False)["vehicles"].max()
+
+
+def line_legend(tt: Any) -> list[tuple[list[int], str]]:
+    """Each line of the day's colour and name, in line-number order (the animation's legend)."""
+    table = lines_table(tt).drop_duplicates("line")
+    names = [str(n) for n in table["line"]]
+    order = sorted(range(len(names)), key=lambda i: maps.natural_key(names[i]))
+    return [(line_rgb(table["color"].iloc[i]), names[i]) for i in order]
 
 
 def network_patterns(tt: Any) -> pd.DataFrame:
@@ -161,7 +214,7 @@ def _rgb_of(colors: pd.Series) -> list[list[int]]:
     return [rgb[c] for c in colors.tolist()]
 
 
-def day_deck_json(tt: Any, day: Any) -> str:
+def day_deck_json(tt: Any, day: Any, streets: pd.DataFrame | None = None) -> str:
     """The deck.gl JSON (layers declared with pydeck) of the day of buses: a TripsLayer over the lines.
 
     The trips layer is declared empty: the page feeds it, frame by frame, the pieces of the trips
@@ -174,7 +227,10 @@ def day_deck_json(tt: Any, day: Any) -> str:
                       fade_trail=True, cap_rounded=True, joint_rounded=True, opacity=0.9)
     base = pdk.Layer("PathLayer", id="lines", data=[], get_path="path", get_color="color",
                      width_min_pixels=1.5, get_width=10)
-    spec = json.loads(maps.make_deck([base, layer], height_px=600).to_json())
+    under = []
+    if streets is not None and len(streets):  # the street base map, light on the dark background
+        under = maps.base_layers(streets.assign(color=[[71, 85, 105]] * len(streets)))
+    spec = json.loads(maps.make_deck([*under, base, layer], height_px=600).to_json())
     for key in ("mapStyle", "mapProvider", "views"):
         spec.pop(key, None)
     spec["initialViewState"]["zoom"] = 11.6
@@ -182,7 +238,8 @@ def day_deck_json(tt: Any, day: Any) -> str:
     data = {"lines": [{"path": p, "color": [*line_rgb(c), 70]}
                       for p, c in zip(background["path"], background["color"], strict=True)], "trips": []}
     for entry in spec["layers"]:
-        entry["data"] = data[entry["id"]]
+        if entry["id"] in data:
+            entry["data"] = data[entry["id"]]
     trips_data = {"paths": [[v for xy in p for v in xy] for p in trips["path"]],
                   "times": trips["timestamps"].tolist(), "colors": _rgb_of(trips["color"]),
                   "starts": trips["start_s"].astype(int).tolist(), "ends": trips["end_s"].astype(int).tolist()}

@@ -5,7 +5,9 @@ TrajDataFrame per user, which is too slow for a million points. The kernels belo
 follow the same algorithms step by step (the haversine with skmob's Earth radius, same
 thresholds, same edge cases) on arrays sorted by user and time; tests compare them with
 skmob on fixtures.
-Compiled lazily on first call (``cache=False``: nothing written at import).
+Compiled lazily on first call, and the machine code kept on disk (``cache=True``: numba's cache
+beside this module, else its user-wide cache): compiling the kernels takes 10-20 s, loading them
+under a second, so only the first analysis after an install pays it.
 """
 
 from __future__ import annotations
@@ -19,15 +21,15 @@ from ..geo import central_angle
 #: cut where skmob's do; the formula is :func:`sources.geo.central_angle`.
 SKMOB_EARTH_RADIUS_KM = 6371.0
 
-_central_angle = njit(cache=False)(central_angle)
+_central_angle = njit(cache=True)(central_angle)
 
 
-@njit(cache=False)
+@njit(cache=True)
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return SKMOB_EARTH_RADIUS_KM * _central_angle(lon1, lat1, lon2, lat2)
 
 
-@njit(cache=False)
+@njit(cache=True)
 def filter_keep(starts: np.ndarray, lat: np.ndarray, lng: np.ndarray, t_s: np.ndarray,
                 max_speed_kmh: float) -> np.ndarray:
     """Boolean keep mask of ``skmob.preprocessing.filtering.filter`` (without loops).
@@ -58,7 +60,7 @@ def filter_keep(starts: np.ndarray, lat: np.ndarray, lng: np.ndarray, t_s: np.nd
     return keep
 
 
-@njit(cache=False)
+@njit(cache=True)
 def compress_groups(starts: np.ndarray, lat: np.ndarray, lng: np.ndarray,
                     radius_km: float) -> np.ndarray:
     """Group id per point as ``skmob.preprocessing.compression.compress`` forms them.
@@ -81,7 +83,7 @@ def compress_groups(starts: np.ndarray, lat: np.ndarray, lng: np.ndarray,
     return group
 
 
-@njit(cache=False)
+@njit(cache=True)
 def stay_ranges(starts: np.ndarray, lat: np.ndarray, lng: np.ndarray, t_s: np.ndarray,
                 radius_km: float, minutes_for_a_stop: float,
                 no_data_for_minutes: float) -> np.ndarray:
@@ -115,7 +117,7 @@ def stay_ranges(starts: np.ndarray, lat: np.ndarray, lng: np.ndarray, t_s: np.nd
     return out[:k]
 
 
-@njit(cache=False)
+@njit(cache=True)
 def range_medians(values: np.ndarray, ranges: np.ndarray) -> np.ndarray:
     """Median of ``values[first:last + 1]`` for each (first, last) row of ``ranges``."""
     out = np.empty(ranges.shape[0], dtype=np.float64)

@@ -165,16 +165,73 @@ def presence_samples(stays: pd.DataFrame, *, step_s: int = 3600) -> pd.DataFrame
                          "datetime": ticks.astype("datetime64[ns]")})
 
 
+def _time_of_day_ns(text: str) -> int:
+    hours, minutes = (int(v) for v in text.split(":"))
+    return (hours * 60 + minutes) * 60 * 10**9
+
+
+def home_locations(samples: pd.DataFrame, *, start_night: str = "22:00",
+                   end_night: str = "07:00", engine: Engine = "numba") -> pd.DataFrame:
+    """Home of each user: ``skmob.measures.individual.home_location`` on whole columns.
+
+    skmob builds a TrajDataFrame per user and calls ``between_time`` on it; here the night
+    mask, the counts per (user, place) and the choice of the most visited place are computed
+    once for every user. The choice among places of equal count goes through the same
+    ``argsort(kind="quicksort")`` of the same count array as skmob's ``sort_values`` (places
+    in ascending (lat, lng) order), so that ties resolve as skmob's do. ``engine="skmob"``
+    calls skmob itself (the reference of the tests).
+
+    Returns
+    -------
+    DataFrame
+        ``uid``, ``lat``, ``lng`` (one row per user, sorted by ``uid``).
+    """
+    if engine == "skmob":
+        skmob = load_skmob()
+        with quiet():
+            home = skmob.measures.individual.home_location(
+                skmob.TrajDataFrame(samples), start_night=start_night, end_night=end_night,
+                show_progress=False)
+        home["uid"] = home["uid"].astype(samples["uid"].dtype)
+        return home[["uid", "lat", "lng"]]
+    when = pd.to_datetime(samples["datetime"])
+    known = when.notna().to_numpy()  # skmob counts non-missing times only
+    frame = pd.DataFrame({"uid": samples["uid"].to_numpy()[known], "lat": samples["lat"].to_numpy()[known],
+                          "lng": samples["lng"].to_numpy()[known]})
+    when = when[known]
+    tod = (when - when.dt.normalize()).to_numpy("timedelta64[ns]").astype(np.int64)
+    start, end = _time_of_day_ns(start_night), _time_of_day_ns(end_night)
+    # DataFrame.between_time: both ends included; a start after the end wraps over midnight
+    night = (tod >= start) | (tod <= end) if start > end else (tod >= start) & (tod <= end)
+    has_night = pd.Series(night).groupby(frame["uid"].to_numpy()).transform("any").to_numpy()
+    counts = frame.loc[night | ~has_night].groupby(["uid", "lat", "lng"], sort=True).size()
+    counts = counts.rename("n").reset_index()
+    if counts.empty:
+        return counts[["uid", "lat", "lng"]]
+    n = counts["n"].to_numpy(np.int64)
+    codes = pd.factorize(counts["uid"], sort=False)[0]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(n)])
+    is_top = n == np.repeat(np.maximum.reduceat(n, starts), sizes)
+    pick = np.minimum.reduceat(np.where(is_top, np.arange(len(n)), len(n)), starts)
+    # equal counts: the first row of skmob's sort_values(ascending=False), i.e. pandas' nargsort:
+    # a quicksort argsort of the reversed counts, whose last element is taken
+    for g in np.flatnonzero(np.add.reduceat(is_top.astype(np.int64), starts) > 1):
+        a, size = starts[g], sizes[g]
+        pick[g] = a + size - 1 - int(np.argsort(n[a:a + size][::-1], kind="quicksort")[-1])
+    return counts.iloc[pick][["uid", "lat", "lng"]].reset_index(drop=True)
+
+
 def home_work_locations(stays: pd.DataFrame, *, cell_m: int = 200,
                         start_night: str = "22:00", end_night: str = "07:00",
-                        work_hours: tuple[int, int] = (9, 17)) -> pd.DataFrame:
+                        work_hours: tuple[int, int] = (9, 17), engine: Engine = "auto") -> pd.DataFrame:
     """Home and work of each user from their stays, on the 200 m grid.
 
     Stays are snapped to the centre of their ``cell_m`` grid cell (EPSG:3035), expanded
     into hourly presence samples (:func:`presence_samples`), then:
 
-    - home: ``skmob.measures.individual.home_location`` (the cell most present at night,
-      else the most present overall);
+    - home: :func:`home_locations`, skmob's ``home_location`` (the cell most present at night,
+      else the most present overall); skmob itself with ``engine="skmob"``;
     - work: the cell most present on weekdays between ``work_hours`` (start inclusive,
       end exclusive), other than home; none when the user is never away from home then.
 
@@ -196,13 +253,9 @@ def home_work_locations(stays: pd.DataFrame, *, cell_m: int = 200,
     lon_c, lat_c = grid_cell_centres(snapped["tile"].to_numpy())
     snapped["lat"], snapped["lng"] = lat_c, lon_c
     samples = presence_samples(snapped)
-    skmob = load_skmob()
-    with quiet():
-        home = skmob.measures.individual.home_location(
-            skmob.TrajDataFrame(samples), start_night=start_night, end_night=end_night,
-            show_progress=False)
+    home = home_locations(samples, start_night=start_night, end_night=end_night,
+                          engine="skmob" if engine == "skmob" else "numba")
     home = home.rename(columns={"lat": "home_lat", "lng": "home_lng"})
-    home["uid"] = home["uid"].astype(samples["uid"].dtype)
     home["home_tile"] = grid_cell_ids(home["home_lng"].to_numpy(), home["home_lat"].to_numpy(),
                                       cell_m=cell_m)
     hours = samples["datetime"].dt.hour

@@ -71,7 +71,7 @@ def analyse_traces(tdf: pd.DataFrame, *, k: int = 5, fine_tiles: str | Any = "gr
                               engine=engine)
     stays = cleaned.stays
     trips = fl.trips_from_stays(stays, cleaned.points)
-    hw = cl.home_work_locations(stays)
+    hw = cl.home_work_locations(stays, engine=engine)
     fine = fl.resolve_tiles(fine_tiles)
     coarse = fl.resolve_tiles(coarse_tiles)
     by = [c for c in ("mode", "hour") if c != "mode" or trips["mode"].notna().any()]

@@ -19,12 +19,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.
               pytest.mark.xdist_group("browser")]
 
 
-def _deck_canvas_drawn(page) -> bool:
-    """True when a deck.gl canvas has a non-zero size."""
-    return page.evaluate("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
-        .some(c => c.width > 100 && c.height > 100)""")
-
-
 def test_plan_a_trip_and_see_card_and_map(browser_page, server):
     page, requests, _ = browser_page
     page.goto(server + "/")
@@ -72,17 +66,41 @@ def _open(page, server: str, link: str) -> None:
     page.get_by_role("link", name=link).click()
 
 
+def _map_frame(page):
+    """The frame of the layers map (:func:`dashboard.maps.deck_html`) once deck.gl is drawn."""
+    for _ in range(240):
+        for frame in page.frames:
+            try:
+                if frame.evaluate("() => !!(window.__spmdDeckReady && window.__spmdDeckReady())"):
+                    return frame
+            except Exception:  # a frame being replaced
+                continue
+        page.wait_for_timeout(500)
+    raise AssertionError("the layers map was never drawn")
+
+
 def test_toggle_a_layer_and_switch_language(browser_page, server):
     page, _, _ = browser_page
     _open(page, server, "Carte des mobilités")
     page.get_by_text("Couches affichées").wait_for()
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
-        .some(c => c.width > 100)""")
+    frame = _map_frame(page)
     assert page.get_by_text("Aires de covoiturage —").count() == 0
     page.get_by_text("Aires de covoiturage", exact=True).click()
     page.get_by_text("Aires de covoiturage —").wait_for()  # its legend line appears
+    page.get_by_role("button", name="Tout afficher").click()
+    page.get_by_text("Positions des bus —").wait_for()
+    # a legend per visible layer, with units; the bus lines each in their colour with their name
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    for words in ("vélos disponibles / places", "puissance maximale (kW)", "Ligne 1", "en retard (> 2 min)"):
+        assert words in main, words
+    frame = _map_frame(page)
+    scale = frame.locator("#scaletext").inner_text()
+    assert scale.endswith(" km") or scale.endswith(" m"), scale  # metric, never feet or miles
+    z0 = frame.evaluate("() => window.__spmdZoom()")
+    frame.get_by_role("button", name="Zoom avant").click()
+    frame.wait_for_function(f"() => window.__spmdZoom() > {z0}")
+    assert frame.locator("#scaletext").inner_text() != scale  # the scale follows the zoom
     page.wait_for_timeout(1500)
-    assert _deck_canvas_drawn(page)
     page.screenshot(path=str(SHOTS / "layers.png"), full_page=True)
     page.get_by_text("English", exact=True).click()
     page.get_by_role("heading", name="Mobility map").wait_for()

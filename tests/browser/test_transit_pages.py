@@ -75,6 +75,9 @@ def test_line_explorer_shows_line_1(browser_page, server):
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
         .some(c => c.width > 100 && c.height > 100)""")
     assert page.locator("table.spmd-hours tr").count() >= 15  # hours of service
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Dernier départ" in main and "(+1)" in main  # one notation after midnight, never 24:05
+    assert "24:" not in main and "2001" not in main  # no platform codes
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SHOTS / "lines.png"), full_page=True)
 
@@ -95,6 +98,10 @@ def test_day_of_buses_animates(browser_page, server):
     frame.wait_for_function("() => (window.__spmdDrawn || 0) > 10 || window.__spmdMode === 'tripslayer'")
     count = frame.locator("#count").inner_text()
     assert "bus en circulation" in count and int(count.split()[0]) > 10
+    # a legend of the lines under the animation, the per-hour chart explained as the counter counts
+    page.get_by_text("Lignes (couleur de chaque ligne)").wait_for()
+    assert page.locator(".spmd-legend").first.inner_text().count("\n") >= 10
+    page.get_by_text("comme le compteur de l'animation").wait_for()
     page.screenshot(path=str(SHOTS / "day-of-buses.png"))
     frame.locator("#play").click()  # pause: the clock stops
     t1 = frame.evaluate("() => window.__spmdTime()")

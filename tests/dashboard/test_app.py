@@ -45,6 +45,16 @@ def _decks(at: AppTest) -> list[dict]:
     return [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
 
 
+def _deck_pages(at: AppTest) -> list[dict]:
+    """The deck.gl specs of the maps drawn in their own page (:func:`dashboard.maps.deck_html`)."""
+    out = []
+    for el in at.get("iframe"):
+        doc = el.proto.srcdoc
+        if "const spec = " in doc:
+            out.append(json.loads(doc.split("const spec = ", 1)[1].split(";\n", 1)[0]))
+    return out
+
+
 def _leaflet(at: AppTest) -> dict:
     """The arguments of the trip map (streamlit-folium component)."""
     maps_ = [el for el in at.get("component_instance") if "folium" in el.proto.component_name]
@@ -181,18 +191,24 @@ def test_layers_page_toggles_layers(app_planner):
     at = _app()
     at.switch_page("pages/layers.py").run()
     assert not at.exception
-    deck = _decks(at)[0]
+    deck = _deck_pages(at)[0]
     ids = [layer["id"] for layer in deck["layers"]]
     assert ids[0].startswith("streets") and "bikeshare" in ids  # street base map under the points
-    assert deck["mapStyle"] == maps.NO_BASEMAP and "mapProvider" not in deck
+    assert "mapStyle" not in deck  # no tiles: the streets are the base map
+    assert ids[-1] == "labels-bikeshare"  # names, written at close zoom, above everything
     # stops/lines come from the GTFS feed, missing here: a warning, not a crash
     assert any("Données indisponibles" in w.value for w in at.warning)
+    assert any("vélos disponibles / places" in c.value for c in at.caption)  # the legend's units
     at.toggle(key="layer_bikeshare").set_value(False).run()
     at.toggle(key="layer_carpool").set_value(True).run()
-    ids = [layer["id"] for layer in _decks(at)[0]["layers"]]
+    ids = [layer["id"] for layer in _deck_pages(at)[0]["layers"]]
     assert "bikeshare" not in ids and "carpool" in ids
-    carpool = next(x for x in _decks(at)[0]["layers"] if x["id"] == "carpool")
+    carpool = next(x for x in _deck_pages(at)[0]["layers"] if x["id"] == "carpool")
     assert len(carpool["data"]) == 1  # the far-away place is cropped
+    at.button(key="layers_all").click().run()
+    ids = [layer["id"] for layer in _deck_pages(at)[0]["layers"]]
+    assert {"bikeshare", "carpool"} <= set(ids)
+    assert all(at.toggle(key=f"layer_{layer_id}").value for layer_id in maps.LAYERS)
     assert "ODbL" in " ".join(c.value for c in at.caption)
 
 
@@ -300,7 +316,8 @@ def test_exports_roundtrip():
 def test_layer_preparation_escapes_and_colours():
     bikes = maps.LAYERS["bikeshare"].prepare({"velo-star": small_loader("velo-star").data})
     assert bikes["name"].tolist()[2] == "&lt;b&gt;X&lt;/b&gt;"
-    assert bikes["color"].tolist() == [[30, 160, 70], [210, 40, 40], [210, 40, 40]]
+    B = maps.BIKESHARE_PALETTE
+    assert bikes["color"].tolist() == [B["many"], B["empty"], B["empty"]]
     assert bikes["radius_m"].iloc[0] > bikes["radius_m"].iloc[1]
     assert bikes["info"].tolist() == ["30 / 40", "0 / 20", "2 / 10"]
     streets = maps.prepare_streets({"osm-streets": small_loader("osm-streets").data})

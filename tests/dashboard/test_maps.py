@@ -59,7 +59,8 @@ def test_generic_preparation_on_a_tiny_frame() -> None:
     # a part with an unknown value is left out
     assert table["info"].tolist() == ["8 / 16", "", ""]
     # 8/16 bikes: many; unknown capacity: ratio 0, empty; not renting: red
-    assert table["color"].tolist() == [[30, 160, 70], [210, 40, 40], [210, 40, 40]]
+    B = maps.BIKESHARE_PALETTE
+    assert table["color"].tolist() == [B["many"], B["empty"], B["empty"]]
 
 
 def test_out_of_contract_frame_names_layer_and_column_and_empty_data_gives_empty_table() -> None:
@@ -74,19 +75,21 @@ def test_out_of_contract_frame_names_layer_and_column_and_empty_data_gives_empty
 
 def test_specific_colour_rules() -> None:
     assert maps.fill_ratio(3, 12) == 0.25 and maps.fill_ratio(None, 12) == 0.0 and maps.fill_ratio(3, 0) == 0.0
-    assert maps.bikeshare_color(0.5, None) == [30, 160, 70]  # unknown renting flag: renting
-    assert maps.bikeshare_color(0.1, True) == [240, 150, 20]
-    assert maps.bikeshare_color(0.5, False) == [210, 40, 40]
+    assert maps.bikeshare_color(0.5, None) == maps.BIKESHARE_PALETTE["many"]  # unknown renting flag: renting
+    assert maps.bikeshare_color(0.1, True) == maps.BIKESHARE_PALETTE["some"]
+    assert maps.bikeshare_color(0.5, False) == maps.BIKESHARE_PALETTE["empty"]
     # declared power first, else the DC fast connectors decide 50 or 22 kW
     assert maps.charger_power_kw(7.4, 2) == 7.4
     assert maps.charger_power_kw(np.nan, 2) == 50.0 and maps.charger_power_kw(None, 0) == 22.0
     assert maps.charger_power_kw(None, None) == 22.0
-    assert [maps.charger_color(p) for p in (150.0, 50.0, 22.0, 7.4)] == [
-        [120, 40, 170], [120, 40, 170], [0, 140, 200], [90, 190, 220]]
+    C = maps.CHARGER_PALETTE
+    assert [maps.charger_color(p) for p in (150.0, 50.0, 22.0, 7.4)] == [C["fast"], C["fast"], C["mid"], C["slow"]]
     assert maps.charger_color(None) == maps.GREY
-    assert maps.traffic_color("freeFlow") == [40, 170, 70] and maps.traffic_color(None) == [160, 160, 170]
-    assert maps.rev_color("wip") == [240, 150, 20] and maps.rev_color(None) == maps.GREY
-    assert maps.bus_color(True, 121.0) == [210, 40, 40] and maps.bus_color(True, None) == [30, 160, 70]
+    T = maps.TRAFFIC_PALETTE
+    assert maps.traffic_color("freeFlow") == T["free"] and maps.traffic_color(None) == T["unknown"]
+    assert maps.rev_color("wip") == maps.REV_PALETTE["works"] and maps.rev_color(None) == maps.GREY
+    assert maps.bus_color(True, 121.0) == maps.BUS_PALETTE["late"]
+    assert maps.bus_color(True, None) == maps.BUS_PALETTE["on_time"]
     assert maps.bus_color(False, 600.0) == maps.GREY
 
 
@@ -99,7 +102,7 @@ def test_buses_latest_snapshot_in_service_and_chargers_cropped() -> None:
     table = maps.LAYERS["buses"].prepare({"star-bus-positions": buses})
     assert table["name"].tolist() == ["Bus 54", "Bus"]
     assert table["info"].tolist() == ["En ligne · +130 s", "Hors-service"]
-    assert table["color"].tolist() == [[210, 40, 40], maps.GREY]
+    assert table["color"].tolist() == [maps.BUS_PALETTE["late"], maps.GREY]
     stations = contract_frame({"name": ["Alma", "Brest"], "lon": [-1.68, -4.48], "lat": [48.08, 48.39],
                                "n_points": [4, 2], "n_fast_points": [2, 0]}, irve.COLUMNS)
     table = maps.LAYERS["chargers"].prepare({"irve": stations})
@@ -145,7 +148,7 @@ def test_every_layer_from_the_real_bundle_through_the_catalogue(bundle_dir: Path
             assert table["radius_m"].gt(0).all(), layer_id
         else:
             assert _finite_paths(table["path"]), layer_id
-        assert all(len(c) == 3 and all(0 <= v <= 255 for v in c) for c in table["color"]), layer_id
+        assert all(len(c) in (3, 4) and all(0 <= v <= 255 for v in c) for c in table["color"]), layer_id
     # what each layer shows on the bundle (counts checked against the loaded frames)
     assert len(tables["stops"]) == int((loaded["star-gtfs"].stops["location_type"] == 0).sum())
     assert len(tables["bikeshare"]) == len(loaded["velo-star"])
@@ -161,3 +164,32 @@ def test_every_layer_from_the_real_bundle_through_the_catalogue(bundle_dir: Path
     assert (chargers["info"] == "50 kW").sum() == int((stations["n_fast_points"][shown] > 0).sum()) > 0
     assert tables["traffic"]["info"].str.fullmatch(r"\w+ · \d+ km/h").all()
     assert tables["rev"]["info"].str.startswith("REV ").all()
+
+
+def test_layer_palettes_do_not_share_colours() -> None:
+    """A colour means one thing on the layers page: no two legend entries of different layers
+    (bus lines aside: their own GTFS colours) have the same colour."""
+    owner: dict[tuple[int, ...], str] = {}
+    for spec in maps.LAYERS.values():
+        for rgb, key in spec.legend:
+            rgb = tuple(rgb)
+            if rgb == tuple(maps.GREY):  # "out of service" grey is only ever a lack of state
+                continue
+            assert owner.setdefault(rgb, spec.id) == spec.id, (rgb, key, owner[rgb], spec.id)
+        assert spec.unit_key or len(spec.legend) == 1 or spec.id == "rev", spec.id
+
+
+def test_text_colour_on_badges() -> None:
+    assert maps.text_colour_on([255, 220, 0]) == [0, 0, 0]  # line 34's yellow: black text
+    assert maps.text_colour_on([227, 5, 27]) == [255, 255, 255]
+    assert maps.text_colour_on([0, 90, 170]) == [255, 255, 255]
+
+
+def test_deck_html_has_zoom_scale_and_late_labels() -> None:
+    table = maps.point_table([(-1.68, 48.11, "République <b>")])
+    deck = maps.make_deck([maps.deck_layer("stops", table, kind="points"), maps.label_layer("stops", table)])
+    page = maps.deck_html(deck, script_url="/app/static/x.js", lang="fr",
+                          words={"zoom_in": "Zoom avant", "zoom_out": "Zoom arrière", "scale": "Échelle :",
+                                 "error": "x"})
+    assert 'id="zin"' in page and 'id="scale"' in page and "Intl.NumberFormat" in page
+    assert '"labels-stops"' in page and "<b>" not in page  # the name is escaped in the JSON payload

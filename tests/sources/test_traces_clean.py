@@ -134,3 +134,21 @@ def test_auto_engine_is_skmob_only_within_the_user_budget(monkeypatch: pytest.Mo
     tdf = pd.DataFrame(rows, columns=["uid", "lat", "lng", "datetime"])
     assert clean.clean_traces(tdf).engine == "numba"  # 4 users: over the budget, 8 points only
     assert clean._use_skmob("auto", tdf[tdf["uid"] != "u3"])  # 3 users: within it
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_home_locations_match_skmob(seed: int) -> None:
+    """Whole-column home locations = skmob's per-user home_location, ties and day-only users
+    included (few places and hours, so that equal counts are common)."""
+    rng = np.random.default_rng(seed)
+    n = 3000
+    places = rng.integers(0, 24, n)  # 24 places: more than numpy's small-sort threshold
+    frame = pd.DataFrame({
+        "uid": rng.choice([f"u{i}" for i in range(60)], n),
+        "lat": 48.0 + places // 6 / 100, "lng": -1.7 + places % 6 / 100,
+        "datetime": pd.Timestamp("2024-03-04") + pd.to_timedelta(rng.integers(0, 48, n), unit="h")})
+    day_only = frame["uid"] == "u0"
+    frame.loc[day_only, "datetime"] = pd.Timestamp("2024-03-04 12:00")
+    a = clean.home_locations(frame, engine="skmob").sort_values("uid").reset_index(drop=True)
+    b = clean.home_locations(frame).sort_values("uid").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b, check_dtype=False)
