@@ -78,13 +78,17 @@ def _network(args: argparse.Namespace) -> Any:
     return network_with_scenario(load_network(bundle=args.bundle, cache=args.cache, day=args.day), args.scenario)
 
 
-def _load(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
+def _load(args: argparse.Namespace, net: Any = None, *, cells_request: str | None = None) -> tuple[Any, Any, Any]:
+    """Network, engine and grid; ``cells_request`` (its name): the cells are the origins, and a
+    request over the budget is refused before the network is loaded."""
     from routing.accessibility.engine import AccessibilityEngine
     from routing.network.inputs import rennes_metropole_grid
 
+    grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
+    if cells_request:
+        _check_request(grid, args.window, cells_request)
     if net is None:
         net = _network(args)
-    grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
     return net, AccessibilityEngine(net, wheelchair=getattr(args, "wheelchair", False)), grid
 
 
@@ -136,10 +140,9 @@ def cmd_accessibility(args: argparse.Namespace) -> int:
 
     percentiles = args.percentiles
     measure = Measure(kind=args.measure, cutoff_s=args.cutoff * 60, decay=args.decay, k=args.k)
-    net, engine, grid = _load(args)
+    net, engine, grid = _load(args, cells_request="accessibility request")
     opp = _points(args.opportunities, net, grid, args)
     origins = _points("cells", net, grid, args)
-    _check_request(origins, args.window, "accessibility request")
     res = accessibility(engine, origins, opp, mode=args.mode, window=args.window, measure=measure,
                         percentiles=percentiles, scheduler=args.dask, destinations_key=args.opportunities)
     out = grid[["cell_id", "insee", "population", "geometry"]].copy()
@@ -154,7 +157,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from routing.accessibility.engine import travel_time_matrix
 
     percentiles = args.percentiles
-    net, engine, grid = _load(args)
+    net, engine, grid = _load(args, cells_request="matrix request" if args.origins == "cells" else None)
     origins = _points(args.origins, net, grid, args)
     dests = _points(args.destinations, net, grid, args)
     _check_request(origins, args.window, "matrix request")
