@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from routing import args as A
-from routing.cli.options import add_at_option, add_data_options, add_place_option, service_day
+from routing.cli.options import (
+    add_at_option,
+    add_data_options,
+    add_place_option,
+    add_scenario_option,
+    service_day,
+)
 from routing.clock import seconds_of_day
 from routing.constants import ACCESS_MODES, OPPORTUNITY_KINDS
 
@@ -26,6 +32,7 @@ TABLE_SUFFIXES = (".parquet", ".csv")
 
 def _common(p: argparse.ArgumentParser, *, suffixes: tuple[str, ...] = GEO_SUFFIXES) -> None:
     add_data_options(p)
+    add_scenario_option(p)
     p.add_argument("--mode", default="transit", choices=ACCESS_MODES)
     p.add_argument("--wheelchair", action="store_true",
                    help="the wheelchair profile: accessible stops and lines, reduced speed, steps avoided")
@@ -63,13 +70,25 @@ def _write(frame: Any, out: str | None, *, geo: bool = False) -> None:
     print(f"wrote {path} ({len(frame)} rows)", file=sys.stderr)
 
 
-def _load(args: argparse.Namespace, net: Any = None) -> tuple[Any, Any, Any]:
-    from routing.accessibility.engine import AccessibilityEngine
-    from routing.network.inputs import load_network, rennes_metropole_grid
+def _network(args: argparse.Namespace) -> Any:
+    """The network the planner answers on (``--scenario``, default metro a on the 2011 feed)."""
+    from routing.network.inputs import load_network
+    from routing.scenarios.scenario import network_with_scenario
 
-    if net is None:
-        net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
+    return network_with_scenario(load_network(bundle=args.bundle, cache=args.cache, day=args.day), args.scenario)
+
+
+def _load(args: argparse.Namespace, net: Any = None, *, cells_request: str | None = None) -> tuple[Any, Any, Any]:
+    """Network, engine and grid; ``cells_request`` (its name): the cells are the origins, and a
+    request over the budget is refused before the network is loaded."""
+    from routing.accessibility.engine import AccessibilityEngine
+    from routing.network.inputs import rennes_metropole_grid
+
     grid = rennes_metropole_grid(bundle=args.bundle, cache=args.cache)
+    if cells_request:
+        _check_request(grid, args.window, cells_request)
+    if net is None:
+        net = _network(args)
     return net, AccessibilityEngine(net, wheelchair=getattr(args, "wheelchair", False)), grid
 
 
@@ -79,9 +98,7 @@ def cmd_isochrone(args: argparse.Namespace) -> int:
 
     bands = args.bands
     secs, args.day = seconds_of_day(args.at), service_day(args)
-    from routing.network.inputs import load_network
-
-    net = load_network(bundle=args.bundle, cache=args.cache, day=args.day)
+    net = _network(args)
     place = Planner(net).resolve_place(args.origin)  # unknown: PlaceNotFound, exit 2 before the grid is built
     net, engine, grid = _load(args, net)
     iso = isochrone(engine, grid, (place.lon, place.lat), mode=args.mode, departure=secs, window=args.window,
@@ -123,10 +140,9 @@ def cmd_accessibility(args: argparse.Namespace) -> int:
 
     percentiles = args.percentiles
     measure = Measure(kind=args.measure, cutoff_s=args.cutoff * 60, decay=args.decay, k=args.k)
-    net, engine, grid = _load(args)
+    net, engine, grid = _load(args, cells_request="accessibility request")
     opp = _points(args.opportunities, net, grid, args)
     origins = _points("cells", net, grid, args)
-    _check_request(origins, args.window, "accessibility request")
     res = accessibility(engine, origins, opp, mode=args.mode, window=args.window, measure=measure,
                         percentiles=percentiles, scheduler=args.dask, destinations_key=args.opportunities)
     out = grid[["cell_id", "insee", "population", "geometry"]].copy()
@@ -141,7 +157,7 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     from routing.accessibility.engine import travel_time_matrix
 
     percentiles = args.percentiles
-    net, engine, grid = _load(args)
+    net, engine, grid = _load(args, cells_request="matrix request" if args.origins == "cells" else None)
     origins = _points(args.origins, net, grid, args)
     dests = _points(args.destinations, net, grid, args)
     _check_request(origins, args.window, "matrix request")

@@ -20,6 +20,14 @@ def add_data_options(p: argparse.ArgumentParser) -> None:
                    help="service day (default: the feed's representative weekday)")
 
 
+def add_scenario_option(p: argparse.ArgumentParser) -> None:
+    """``--scenario``: what the timetable carries, as for the planner (the network every command
+    and page answers on: a trip and an isochrone must not disagree)."""
+    p.add_argument("--scenario", default="default",
+                   help='scenario applied to the timetable: a name of assets/scenarios, a .toml path, or "none" '
+                        "(default: metro a, estimated, on the 2011 bus-only feed)")
+
+
 def add_place_option(p: argparse.ArgumentParser, flag: str, dest: str, *, help: str) -> None:
     """A required place (``--from``, ``--to``): a name or ``"lat,lon"``, checked by :func:`routing.args.parse_place`."""
     p.add_argument(flag, dest=dest, required=True, type=A.typed(A.parse_place, flag), help=help)

@@ -214,6 +214,17 @@ def test_isochrone_from_an_unknown_place_exits_2(tiny: list[str], place: str,
     assert err.startswith("error: no place matches ") and "Traceback" not in err
 
 
+@pytest.mark.parametrize("command", [["isochrone", "--from", "Gares"], ["accessibility"], ["matrix"]])
+def test_accessibility_commands_answer_on_the_planners_network(command: list[str]) -> None:
+    """An isochrone and a trip of ``plan`` agree: both take ``--scenario``, by default the same."""
+    from routing.cli.main import build_parser
+
+    parser = build_parser()
+    default = parser.parse_args(["plan", "--from", "A", "--to", "B"]).scenario
+    assert parser.parse_args(command).scenario == default == "default"
+    assert parser.parse_args([*command, "--scenario", "none"]).scenario == "none"
+
+
 def test_missing_bundle_data_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     empty = tmp_path / "empty-bundle"
     empty.mkdir()
