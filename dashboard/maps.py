@@ -88,6 +88,25 @@ def rgb_hex(rgb: Iterable[int]) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def _luminance(rgb: Iterable[int]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (0 black .. 1 white)."""
+    def linear(v: float) -> float:
+        c = v / 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(float(v)) for v in list(rgb)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_colour_on(rgb: Iterable[int]) -> list[int]:
+    """The text colour for a coloured background (a line badge, a leg of the timeline): black or
+    white, whichever contrasts more by the WCAG ratio (black on line 34's yellow, white on red)."""
+    lum = _luminance(rgb)
+    on_black = (lum + 0.05) / 0.05
+    on_white = 1.05 / (lum + 0.05)
+    return [0, 0, 0] if on_black >= on_white else [255, 255, 255]
+
+
 def _missing(value: Any) -> bool:
     """None, NA, NaN or blank text."""
     if value is None:
