@@ -15,7 +15,16 @@ from typing import Any
 import streamlit as st
 
 from dashboard import maps, share, state
-from dashboard.i18n import format_co2, format_distance, format_duration, known, language, message, t, translate
+from dashboard.i18n import (
+    format_co2,
+    format_distance,
+    format_duration,
+    known,
+    language,
+    message,
+    t,
+    translate,
+)
 from sources import i18n
 
 log = logging.getLogger("dashboard")
@@ -118,8 +127,15 @@ def run_guarded(page: Callable[[], Any], *, name: str) -> None:
         st.error(t("error.generic"), icon=":material/warning:")
 
 
-def timetable_banner(service_date: Any) -> None:
-    st.info(t("banner.timetable", date=service_date.strftime("%d/%m/%Y")), icon=":material/calendar_month:")
+def timetable_banner(service_date: Any, requested: Any | None = None) -> None:
+    """Which day's timetable the answers use and, when it is another, the day they are for
+    ("horaires du dimanche 20 novembre 2011 utilisés pour le dimanche 6 décembre 2026")."""
+    feed = i18n.format_date(service_date, language(), "full")
+    if requested is None or requested == service_date:
+        text = t("banner.feed_same", feed=feed)
+    else:
+        text = t("banner.feed_day", feed=feed, day=i18n.format_date(requested, language(), "full"))
+    st.info(text, icon=":material/calendar_month:")
 
 
 def mode_label(mode: str) -> str:
@@ -183,7 +199,8 @@ def _street_step(leg: Any, lang: str) -> str:
     mode = (f'<span class="spmd-badge" style="background:{maps.rgb_css(rgb)}; '
             f'color:{maps.rgb_css(maps.text_colour_on(rgb))}">{maps.esc(translate("mode." + leg.mode, lang))}</span>')
     facts = " · ".join(x for x in (format_distance(leg.distance_m, lang=lang) if leg.distance_m >= 1 else "",
-                                   format_duration(leg.duration_s, lang=lang)) if x)
+                                   format_duration(leg.duration_s, lang=lang) if leg.duration_s >= 30 else "")
+                       if x)
     head = f'{mode} {maps.esc(facts)} {maps.esc(translate("planner.leg.to", lang, place=leg.to_name))}'
     steps = "".join(f"<div>{maps.esc(message(m, lang))}</div>" for m in getattr(leg, "steps", None) or [])
     if getattr(leg, "approximate", False):

@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import share, state
 from dashboard.i18n import translate
-from sources.i18n import plural
 from dashboard.services import transit
 from routing import day_of_buses, departure_board, next_departures
 from routing.planner.planner import Planner
+from sources.i18n import plural
 from tests.browser_helpers import small_loader
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
