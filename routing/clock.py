@@ -12,6 +12,10 @@ the caller states with ``max_hours``:
 
 So ``25:99`` is always refused, ``24:05`` only where the caller allows the service day's night.
 Hours have one or two digits (``8:05``), minutes and seconds two; no spaces inside.
+
+Dates outside the timetable: :func:`same_kind_of_day` answers a requested date with the same kind of
+day among the timetable's dates (Sunday or public holiday -> Sunday, Saturday -> Saturday, a
+weekday -> the same weekday), as a :class:`ServiceDay` whose :meth:`~ServiceDay.message` names both.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 #: hours of a time of day (a person's ``--at 08:00``)
@@ -74,3 +80,101 @@ def format_clock(secs: float, *, seconds: bool | None = False) -> str:
     if seconds or (seconds is None and s % 60):
         text += f":{s % 60:02d}"
     return text
+
+
+# -- service days: a date outside the timetable answered with the same kind of day -----------------
+
+#: kinds of day, as timetables run them
+WEEKDAY, SATURDAY, SUNDAY, HOLIDAY = "weekday", "saturday", "sunday", "holiday"
+
+
+def easter_sunday(year: int) -> dt.date:
+    """Easter Sunday of the Gregorian calendar: the anonymous algorithm published by Meeus (Jones,
+    Butcher), valid for every Gregorian year."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def french_public_holidays(year: int) -> dict[dt.date, str]:
+    """The eleven public holidays of metropolitan France (Code du travail, art. L3133-1; Alsace-Moselle's
+    two extra days left out): fixed dates, and Easter Monday, Ascension Thursday and Whit Monday
+    from :func:`easter_sunday`."""
+    easter = easter_sunday(year)
+    return {
+        dt.date(year, 1, 1): "new_year", easter + dt.timedelta(days=1): "easter_monday",
+        dt.date(year, 5, 1): "labour_day", dt.date(year, 5, 8): "victory_1945",
+        easter + dt.timedelta(days=39): "ascension", easter + dt.timedelta(days=50): "whit_monday",
+        dt.date(year, 7, 14): "national_day", dt.date(year, 8, 15): "assumption",
+        dt.date(year, 11, 1): "all_saints", dt.date(year, 11, 11): "armistice_1918",
+        dt.date(year, 12, 25): "christmas",
+    }
+
+
+def kind_of_day(day: dt.date) -> str:
+    """:data:`HOLIDAY` (a French public holiday), :data:`SUNDAY`, :data:`SATURDAY` or :data:`WEEKDAY`."""
+    if day in french_public_holidays(day.year):
+        return HOLIDAY
+    return {5: SATURDAY, 6: SUNDAY}.get(day.weekday(), WEEKDAY)
+
+
+@dataclass(frozen=True)
+class ServiceDay:
+    """The timetable day used for a requested date: the date itself when the timetable covers it,
+    else the same kind of day in the timetable (see :func:`same_kind_of_day`)."""
+
+    requested: dt.date
+    used: dt.date
+    #: the kind of the requested date (:func:`kind_of_day`)
+    kind: str
+
+    @property
+    def substituted(self) -> bool:
+        return self.used != self.requested
+
+    def message(self) -> Any:
+        """The banner (a :class:`routing.messages.Msg`): "horaires du dimanche 20 novembre 2011
+        utilisés pour le dimanche 6 décembre 2026"; None when the requested date is used."""
+        if not self.substituted:
+            return None
+        from routing.messages import Msg
+        from sources.i18n import format_date
+
+        key = "itin.clock.holiday" if self.kind == HOLIDAY else "itin.clock.substitute"
+        return Msg(key, used=format_date(self.used, "en", "full"), used_fr=format_date(self.used, "fr", "full"),
+                   requested=format_date(self.requested, "en", "full"),
+                   requested_fr=format_date(self.requested, "fr", "full"))
+
+
+def same_kind_of_day(requested: dt.date, timetable_dates: Iterable[dt.date]) -> ServiceDay:
+    """The timetable date that answers for ``requested``.
+
+    A date among ``timetable_dates`` (the dates with service) answers for itself. Otherwise the
+    same kind of day: a Sunday or a French public holiday (:func:`french_public_holidays`) -> a
+    Sunday of the timetable; a Saturday -> a Saturday; Monday to Friday -> the same weekday, not a
+    holiday. Among several, the first; with none of that kind, a weekday of the timetable
+    (Saturday, Sunday: the last date; weekdays: the first). Raises ValueError without dates.
+    """
+    dates = sorted(set(timetable_dates))
+    if not dates:
+        raise ValueError("the timetable has no date with service")
+    kind = kind_of_day(requested)
+    if requested in dates:
+        return ServiceDay(requested, requested, kind)
+    if kind in (HOLIDAY, SUNDAY):
+        same = [d for d in dates if d.weekday() == 6]
+    elif kind == SATURDAY:
+        same = [d for d in dates if d.weekday() == 5 and kind_of_day(d) != HOLIDAY]
+    else:
+        same = [d for d in dates if d.weekday() == requested.weekday() and kind_of_day(d) == WEEKDAY]
+    if not same:
+        same = [d for d in dates if kind_of_day(d) == WEEKDAY] or dates
+        same = same[-1:] if kind != WEEKDAY else same
+    return ServiceDay(requested, same[0], kind)

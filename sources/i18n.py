@@ -713,6 +713,78 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "plan.by.ecar": {"fr": "en voiture électrique", "en": "ecar"},
 
     # -- itinerary: steps, grouping, costs, clock (keys added here) -------------------------------
+    # steps of street legs (routing.planner.steps): street_fr carries the French article
+    "itin.street.unnamed": {"fr": "une voie sans nom", "en": "an unnamed way"},
+    "itin.step.start": {"fr": "Prendre {street_fr} sur {distance_fr}", "en": "Take {street} for {distance}"},
+    "itin.step.then": {"fr": "puis {street_fr} sur {distance_fr}", "en": "then {street} for {distance}"},
+    "itin.step.bus_road": {
+        "fr": "Suivre la route des lignes de bus sur {distance_fr} (tracé approché : rues absentes des données)",
+        "en": "Follow the bus lines' road for {distance} (approximate: streets missing from the data)"},
+    "itin.step.connector": {
+        "fr": "Rejoindre la rue la plus proche : {distance_fr} (ligne droite x {factor}, tracé approché)",
+        "en": "Reach the nearest street: {distance} (straight line x {factor}, approximate)"},
+    "itin.step.connector_end": {
+        "fr": "Quitter la rue pour l'arrivée : {distance_fr} (ligne droite x {factor}, tracé approché)",
+        "en": "Leave the street for the destination: {distance} (straight line x {factor}, approximate)"},
+    "itin.step.straight": {
+        "fr": "Aller vers {to} : {distance_fr} (ligne droite x {factor}, tracé approché : aucune rue des données)",
+        "en": "Head for {to}: {distance} (straight line x {factor}, approximate: no street of the data)"},
+    "itin.step.bikeshare_take": {"fr": "Prendre un vélo STAR à la station {station}",
+                                 "en": "Take a STAR bike at the {station} station"},
+    "itin.step.bikeshare_drop": {"fr": "Rendre le vélo à la station {station}",
+                                 "en": "Return the bike at the {station} station"},
+    "itin.step.park": {"fr": "Se garer à {place}", "en": "Park at {place}"},
+    "itin.step.meet": {"fr": "Attendre à {place}", "en": "Wait at {place}"},
+    # steps of transit legs
+    "itin.step.wait": {"fr": "Attendre {minutes} min à {stop}", "en": "Wait {minutes} min at {stop}"},
+    "itin.step.board.metro": {"fr": "Prendre le métro ligne {line} direction {headsign} à {stop} ({time})",
+                              "en": "Take metro line {line} towards {headsign} at {stop} ({time})"},
+    "itin.step.board.bus": {"fr": "Prendre le bus ligne {line} direction {headsign} à {stop} ({time})",
+                            "en": "Take bus line {line} towards {headsign} at {stop} ({time})"},
+    "itin.step.board.tram": {"fr": "Prendre le tram ligne {line} direction {headsign} à {stop} ({time})",
+                             "en": "Take tram line {line} towards {headsign} at {stop} ({time})"},
+    "itin.step.board.line": {"fr": "Prendre la ligne {line} direction {headsign} à {stop} ({time})",
+                             "en": "Take line {line} towards {headsign} at {stop} ({time})"},
+    "itin.step.alight.one": {"fr": "Descendre à {stop} après {n} arrêt ({time})",
+                             "en": "Get off at {stop} after {n} stop ({time})"},
+    "itin.step.alight.other": {"fr": "Descendre à {stop} après {n} arrêts ({time})",
+                               "en": "Get off at {stop} after {n} stops ({time})"},
+    # the basis of an itinerary's price (routing.planner.costs; tables in assets/costs/prices.csv)
+    "itin.price.tickets.one": {"fr": "1 ticket STAR 1 h à {euros_fr} (tarif depuis le {since_fr})",
+                               "en": "1 STAR 1-hour ticket at {euros} (fare since {since})"},
+    "itin.price.tickets.other": {"fr": "{n} tickets STAR 1 h à {euros_fr} (tarif depuis le {since_fr})",
+                                 "en": "{n} STAR 1-hour tickets at {euros} (fare since {since})"},
+    "itin.price.car": {
+        "fr": "{km_fr} en voiture x {rate_fr} €/km (barème kilométrique 5 CV : coût complet, stationnement non compté)",
+        "en": "{km} by car x €{rate}/km (French tax mileage scale, 5 CV: full cost, parking not counted)"},
+    "itin.price.carpool": {
+        "fr": "{km_fr} en voiture x {rate_fr} €/km partagés entre 2 occupants (barème kilométrique 5 CV)",
+        "en": "{km} by car x €{rate}/km shared by 2 occupants (French tax mileage scale, 5 CV)"},
+    "itin.price.ecar": {
+        "fr": "{km_fr} x {rate_fr} €/km (barème kilométrique 5 CV + 20 % pour l'électrique, recharge comprise)",
+        "en": "{km} x €{rate}/km (French tax mileage scale, 5 CV + 20 % for electric cars, charging included)"},
+    "itin.price.park_ride": {"fr": "parc relais gratuit avec le ticket", "en": "park-and-ride free with the ticket"},
+    "itin.price.bikeshare_hour": {"fr": "vélo STAR : {euros_fr} par heure commencée ({n} h)",
+                                  "en": "STAR bike: {euros} per hour started ({n} h)"},
+    "itin.price.bikeshare_pass": {"fr": "vélo STAR : passe 24 h à {euros_fr}, 30 premières minutes gratuites",
+                                  "en": "STAR bike: 24-hour pass at {euros}, first 30 minutes free"},
+    "itin.price.free": {"fr": "gratuit", "en": "free"},
+    "itin.price.sum": {"fr": "{parts_fr}", "en": "{parts}"},
+    # the service day used for a date outside the timetable (routing.clock.ServiceDay)
+    "itin.clock.substitute": {"fr": "horaires du {used_fr} utilisés pour le {requested_fr}",
+                              "en": "timetable of {used} used for {requested}"},
+    "itin.clock.holiday": {"fr": "horaires du {used_fr} utilisés pour le {requested_fr} (jour férié)",
+                           "en": "timetable of {used} used for {requested} (public holiday)"},
+    "itin.step.go": {"fr": "Aller à {to} ({distance_fr})", "en": "Go to {to} ({distance})"},
+    # python -m routing plan's text output
+    "cli.no_route": {"fr": "pas d'itinéraire", "en": "no route"},
+    "cli.transfers": {"fr": "{n} correspondance(s)", "en": "{n} transfer(s)"},
+    "cli.walk": {"fr": "marche {m} m", "en": "walk {m} m"},
+    "cli.next_departures": {"fr": "départs suivants : {times}", "en": "next departures: {times}"},
+    "cli.price": {"fr": "prix : {basis}", "en": "price: {basis}"},
+    "cli.approximate": {"fr": "tracé approché", "en": "approximate"},
+    "cli.note": {"fr": "note", "en": "note"},
+    "cli.no_mode": {"fr": "pas de {mode}", "en": "no {mode}"},
 
     # -- planner page and departures (keys added here) -------------------------------------------
     "banner.feed_day": {

@@ -7,6 +7,7 @@ representative weekday; 08:00 when omitted) or an ISO date-time.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from typing import Any
 
@@ -29,46 +30,90 @@ def cmd_plan(args: argparse.Namespace) -> int:
     params = PlanParams(carpool_partner=partner, battery_kwh=args.battery_kwh, soc_start=args.soc,
                         transit_alternatives=args.alternatives)
     day = service_day(args)
-    if day is not None:  # --day, or the date of --at, outside the feed: refused before the network is built
-        from routing.network.inputs import check_service_day
+    served = None
+    if day is not None:  # --day, or the date of --at: outside the feed, the same kind of day in it
+        from routing.network.inputs import service_day_for
 
-        check_service_day(day, bundle=args.bundle, cache=args.cache)
+        served = service_day_for(day, bundle=args.bundle, cache=args.cache)
+        day = served.used
     updates = None
     if args.trip_updates:  # parsed (and its budgets checked) before the network is loaded
         from sources.loaders.gtfs_rt import load_trip_updates
 
         updates = load_trip_updates(args.trip_updates)
-    planner = Planner.from_bundle(args.bundle, day=args.day, cache=args.cache, scenario=args.scenario)
-    when = at_on(planner.date, when)  # a time of day (or none: 08:00) on the network's service day
+    planner = Planner.from_bundle(args.bundle, day=day, cache=args.cache, scenario=args.scenario)
+    # a time of day (or none: 08:00) on the network's service day, the one that answers for --at's date
+    when = at_on(planner.date, when.time() if isinstance(when, dt.datetime) else when)
     if updates is not None:
         planner = planner.with_trip_updates(updates)
     result = planner.plan(args.origin, args.destination, when, arrive_by=args.arrive_by, modes=modes,
                           params=params)
+    banner = served.message() if served is not None else None
+    if banner is not None:
+        result.notes.insert(0, banner)
     if args.json:
-        print(result.to_json())
+        print(plan_json(result, args.lang, served))
     elif args.geojson:
         print(json.dumps(result.to_geojson(), ensure_ascii=False))
     else:
-        if not result.ok:
-            print(f"no route: {result.reason}")
-        for it in result.itineraries:
-            s = it.summary()
-            print(f"{s['label']:<18} {s['departure']:%H:%M} -> {s['arrival']:%H:%M}  "
-                  f"{s['duration_s'] / 60:5.0f} min  {s['transfers']} transfer(s)  walk {s['walk_m']} m  "
-                  f"CO2 {s['co2_g']} g")
-            for leg in it.legs:
-                route = f" [{leg.route}]" if leg.route else ""
-                approx = " (approximate)" if leg.approximate else ""
-                print(f"    {leg.departure:%H:%M} {leg.mode:<10}{route} {leg.from_name} -> {leg.to_name} "
-                      f"({leg.distance_m:.0f} m){approx}")
-            for note in it.notes:
-                print(f"    note: {note}")
-        for mode, why in result.reasons.items():
-            print(f"no {mode}: {why}")
-        for note in result.notes:
-            print(f"note: {note}")
+        print_plan(result, args.lang)
     return 0 if result.ok else 1
 
+
+def plan_json(result: Any, lang: str, served: Any = None) -> str:
+    """``result.to_json()`` with every message (steps, notes, reasons, price basis) as plain text in
+    ``lang``, and the service day used."""
+    from routing.messages import render
+
+    doc = json.loads(result.to_json())
+    originals = result.itineraries
+    doc["reason"] = render(result.reason, lang) if result.reason else None
+    doc["notes"] = [render(n, lang) for n in result.notes]
+    doc["reasons"] = {m: render(r, lang) for m, r in result.reasons.items()}
+    for it_doc, it in zip(doc["itineraries"], originals, strict=True):
+        it_doc["notes"] = [render(n, lang) for n in it.notes]
+        it_doc["price_basis"] = render(it.price.basis, lang) if it.price is not None else None
+        for leg_doc, leg in zip(it_doc["legs"], it.legs, strict=True):
+            leg_doc["steps"] = [render(s, lang) for s in leg.steps]
+            leg_doc["notes"] = [render(n, lang) for n in leg.notes]
+    if served is not None:
+        doc["service_day"] = {"requested": served.requested.isoformat(), "used": served.used.isoformat(),
+                              "kind": served.kind}
+    return json.dumps(doc, default=str, ensure_ascii=False, indent=2)
+
+
+def print_plan(result: Any, lang: str) -> None:
+    """The itineraries as text: a line per itinerary (times, duration, transfers, walk, price, CO2),
+    a line per leg and its steps below, in ``lang``."""
+    from routing.messages import render
+    from sources.i18n import format_co2, format_money, translate
+
+    if not result.ok:
+        print(f"{translate('cli.no_route', lang)}: {render(result.reason, lang)}")
+    for it in result.itineraries:
+        s = it.summary()
+        price = format_money(it.price.euros, lang) if it.price is not None else "?"
+        print(f"{s['label']:<18} {s['departure']:%H:%M} -> {s['arrival']:%H:%M}  "
+              f"{s['duration_s'] / 60:5.0f} min  {translate('cli.transfers', lang, n=s['transfers'])}  "
+              f"{translate('cli.walk', lang, m=s['walk_m'])}  {price}  CO2 {format_co2(it.co2_g, lang)}")
+        if it.next_departures:
+            times = ", ".join(f"{t:%H:%M}" for t in it.next_departures)
+            print(f"    {translate('cli.next_departures', lang, times=times)}")
+        if it.price is not None:
+            print(f"    {translate('cli.price', lang, basis=render(it.price.basis, lang))}")
+        for leg in it.legs:
+            route = f" [{leg.route}]" if leg.route else ""
+            approx = f" ({translate('cli.approximate', lang)})" if leg.approximate else ""
+            print(f"    {leg.departure:%H:%M} {leg.mode:<10}{route} {leg.from_name} -> {leg.to_name} "
+                  f"({leg.distance_m:.0f} m){approx}")
+            for step in leg.steps:
+                print(f"        - {render(step, lang)}")
+        for note in it.notes:
+            print(f"    {translate('cli.note', lang)}: {render(note, lang)}")
+    for mode, why in result.reasons.items():
+        print(f"{translate('cli.no_mode', lang, mode=mode)}: {render(why, lang)}")
+    for note in result.notes:
+        print(f"{translate('cli.note', lang)}: {render(note, lang)}")
 
 
 def register(sub: Any) -> None:
@@ -98,6 +143,8 @@ def register(sub: Any) -> None:
     p.add_argument("--scenario", default="default",
                    help='scenario applied to the timetable: a name of assets/scenarios, a .toml path, or "none" '
                         "(default: metro a, estimated, on the 2011 bus-only feed)")
+    p.add_argument("--lang", choices=("fr", "en"), default="fr",
+                   help="language of the steps, notes and reasons (default fr)")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true")
     out.add_argument("--geojson", action="store_true")

@@ -18,6 +18,7 @@ from routing.network.inputs import (
     load_timetable,
     networkx_graph,
     rennes_metropole_grid,
+    service_day_for,
 )
 from routing.network.naming import AddressIndex, PointNamer, address_index
 from routing.network.zones import commune_zones, iris_zones, laea_grid, population_on_cells
@@ -26,5 +27,5 @@ __all__ = [
     "ADDRESS_ID", "AddressIndex", "PointNamer", "address_frame", "address_index",
     "GTFS_ID", "POINT_IDS", "Network", "build_network", "commune_zones", "default_service_day",
     "input_files", "iris_zones", "laea_grid", "load_frame", "load_inputs", "load_network",
-    "load_timetable", "networkx_graph", "population_on_cells", "rennes_metropole_grid",
+    "load_timetable", "networkx_graph", "population_on_cells", "rennes_metropole_grid", "service_day_for",
 ]

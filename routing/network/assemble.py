@@ -49,7 +49,7 @@ from sources.geo import haversine_m, in_bbox
 from sources.loaders.streets import StreetNetwork
 
 #: bump when the saved layout or the build logic changes (invalidates disk caches)
-NETWORK_VERSION = "4"
+NETWORK_VERSION = "5"
 #: GTFS route types that run on roads (bus, coach, trolleybus and the extended bus types)
 ROAD_ROUTE_TYPES = frozenset({3, 11, *range(200, 210), *range(700, 800), *range(800, 900)})
 POINT_KINDS = ("bikeshare", "carpool", "park_ride", "charger")

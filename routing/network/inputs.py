@@ -94,6 +94,24 @@ def check_service_day(day: dt.date, *, feed: Any = None, bundle: Any = None, cac
                                first_date=first, last_date=last)
 
 
+def service_day_for(day: dt.date, *, feed: Any = None, bundle: Any = None, cache: Any = None) -> Any:
+    """The timetable day that answers for ``day`` (a :class:`routing.clock.ServiceDay`): ``day`` itself
+    within the feed's dates, else the same kind of day among them (:func:`routing.clock.same_kind_of_day`:
+    a Sunday or public holiday -> the feed's Sunday, a Saturday -> its Saturday, a weekday -> the same
+    weekday). Its ``message()`` is the banner naming both dates. A feed without any date with
+    service raises :class:`sources.loaders.gtfs.ServiceDateError`."""
+    from routing.clock import same_kind_of_day
+    from sources.loaders.gtfs import ServiceDateError
+
+    if feed is None:
+        feed = load_frame(GTFS_ID, bundle=bundle, cache=cache)
+    first, last = feed.first_date, feed.last_date
+    if first is None:
+        raise ServiceDateError("the GTFS feed has no date with service", first_date=None, last_date=None)
+    # every date of the feed's span: a day of the span without service answers with an empty timetable
+    return same_kind_of_day(day, (first + dt.timedelta(days=k) for k in range((last - first).days + 1)))
+
+
 def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path]]:
     """Files behind every input dataset (missing optional ones are left out)."""
     from sources.errors import SourceError

@@ -20,13 +20,6 @@ from routing.errors import RoutingError
 WALK, BIKE, BIKESHARE, TRANSIT, CAR, CARPOOL, ECAR, CHARGE, WAIT = (
     "walk", "bike", "bikeshare", "transit", "car", "carpool", "ecar", "charge", "wait")
 
-#: grams of CO2 per passenger-km (ADEME Base Empreinte orders of magnitude).
-CO2_G_PER_KM = {WALK: 0.0, BIKE: 0.0, BIKESHARE: 0.0, TRANSIT: 104.0,
-                CAR: 218.0, CARPOOL: 109.0, ECAR: 103.0, CHARGE: 0.0, WAIT: 0.0}
-#: bus and metro differ a lot; route_type -> g/km
-CO2_G_PER_KM_BY_ROUTE_TYPE = {0: 3.3, 1: 3.8, 2: 5.1, 3: 104.0}
-
-
 @dataclass
 class Leg:
     mode: str
@@ -49,13 +42,15 @@ class Leg:
     to_stop_id: str | None = None
     headsign: str | None = None
     stops: int | None = None
+    #: transit legs: "bus", "metro", "tram" or "rail" (routing.planner.costs.VEHICLE_BY_ROUTE_TYPE)
+    vehicle: str | None = None
     #: what to do, in order, as messages (routing.messages.Msg: a key with parameters, rendered in the
     #: reader's language): streets followed on foot, by bike or car; line, direction, stops on transit
     steps: list[str] = field(default_factory=list)
 
     COLUMNS = ("mode", "from_name", "to_name", "departure", "arrival", "duration_s", "distance_m",
                "route", "route_color", "trip_id", "co2_g", "approximate", "from_stop_id", "to_stop_id",
-               "headsign", "stops", "steps", "geometry")
+               "headsign", "stops", "vehicle", "steps", "geometry")
 
     @property
     def duration_s(self) -> float:
@@ -106,6 +101,8 @@ class Itinerary:
 
     @property
     def transfers(self) -> int:
+        """Vehicles changed: rides minus one (the planner makes a ride that stays on board, on the same
+        trip or the same line through the same stop, one leg)."""
         return max(0, sum(1 for leg in self.legs if leg.mode == TRANSIT) - 1)
 
     @property
@@ -121,10 +118,15 @@ class Itinerary:
         return float(sum(leg.co2_g for leg in self.legs))
 
     def summary(self) -> dict[str, Any]:
+        price = self.price
         return {"label": self.label, "departure": self.departure, "arrival": self.arrival,
                 "duration_s": self.duration_s, "transfers": self.transfers,
                 "walk_m": round(self.walk_m), "distance_m": round(self.distance_m),
-                "co2_g": round(self.co2_g), "notes": list(self.notes)}
+                "co2_g": round(self.co2_g), "notes": list(self.notes),
+                "price_eur": None if price is None else price.euros,
+                "price_basis": None if price is None else str(price.basis),
+                "price_source": None if price is None else price.source,
+                "next_departures": list(self.next_departures), "headway_s": self.headway_s}
 
     def to_frame(self) -> pd.DataFrame:
         """Legs as a table with :attr:`Leg.COLUMNS`; an itinerary always has at least one leg."""
@@ -145,6 +147,45 @@ class Itinerary:
             features.append({"type": "Feature", "properties": props,
                              "geometry": {"type": "LineString", "coordinates": coords} if coords else None})
         return {"type": "FeatureCollection", "features": features}
+
+
+def option_key(it: Itinerary) -> tuple[Any, ...] | None:
+    """What makes two itineraries the same option: the label, the legs' modes and, for each ride,
+    its line and the stops boarded at and alighted at. None for an itinerary without a ride (those
+    are never grouped)."""
+    if not any(leg.mode == TRANSIT for leg in it.legs):
+        return None
+    return (it.label, tuple((leg.mode, leg.route, leg.from_stop_id, leg.to_stop_id) if leg.mode == TRANSIT
+                            else (leg.mode,) for leg in it.legs))
+
+
+def set_headway(it: Itinerary) -> Itinerary:
+    """``it.headway_s``: the median interval between its departure and its ``next_departures``."""
+    times = sorted({it.departure, *it.next_departures})
+    it.next_departures = [t for t in times if t > it.departure]
+    gaps = sorted((b - a).total_seconds() for a, b in zip(times[:-1], times[1:], strict=True))
+    it.headway_s = (gaps[len(gaps) // 2] if len(gaps) % 2 else (gaps[len(gaps) // 2 - 1] + gaps[len(gaps) // 2]) / 2) \
+        if gaps else None
+    return it
+
+
+def group_options(itineraries: list[Itinerary], window_s: float) -> list[Itinerary]:
+    """Itineraries of the same option (:func:`option_key`) leaving within ``window_s`` of the
+    earliest become one: the earliest, the others' departures in its ``next_departures`` and their
+    typical interval in ``headway_s``. The order of the first of each group is kept."""
+    out: list[Itinerary] = []
+    kept: dict[tuple[Any, ...], Itinerary] = {}
+    for it in sorted(itineraries, key=lambda x: x.departure):
+        key = option_key(it)
+        first = kept.get(key) if key is not None else None
+        if first is not None and (it.departure - first.departure).total_seconds() <= window_s:
+            first.next_departures.extend([it.departure, *it.next_departures])
+            continue
+        if key is not None:
+            kept[key] = it
+        out.append(it)
+    keep = {id(it) for it in out}
+    return [set_headway(it) if it.next_departures else it for it in itineraries if id(it) in keep]
 
 
 class ItineraryError(RoutingError, ValueError):

@@ -41,6 +41,7 @@ from routing.linking import LINK
 from routing.messages import Msg
 from routing.network.assemble import Network
 from routing.places import Place, PlaceNotFound, parse_coordinates
+from routing.planner import costs, steps
 from routing.planner.ev import EVParams, NoEVRoute, plan_ev_trip
 from routing.planner.itinerary import (
     BIKE,
@@ -48,8 +49,6 @@ from routing.planner.itinerary import (
     CAR,
     CARPOOL,
     CHARGE,
-    CO2_G_PER_KM,
-    CO2_G_PER_KM_BY_ROUTE_TYPE,
     ECAR,
     TRANSIT,
     WAIT,
@@ -57,6 +56,8 @@ from routing.planner.itinerary import (
     Itinerary,
     Leg,
     PlanResult,
+    group_options,
+    set_headway,
 )
 from routing.scenarios.scenario import estimated_note, network_with_scenario
 from routing.streets.graph import (
@@ -103,6 +104,13 @@ class PlanParams:
     transfer_slack_s: int = LINK.transfer_slack_s
     #: further transit itineraries leaving later (depart-at) or earlier (arrive-by) than the best
     transit_alternatives: int = 0
+    #: the same option (same lines, same stops) leaving within this long of the earliest is one
+    #: itinerary with its next departures (routing.planner.itinerary.group_options)
+    group_window_s: float = 1800.0
+    #: at most this many next departures listed per itinerary
+    max_next_departures: int = 6
+    #: the date whose tariffs price the itineraries (routing.planner.costs; None: today)
+    price_date: dt.date | None = None
 
     def ev(self) -> EVParams:
         return EVParams(battery_kwh=self.battery_kwh, consumption_kwh_per_100km=self.consumption_kwh_per_100km,
@@ -278,6 +286,11 @@ class Planner:
             itineraries.extend(found if isinstance(found, list) else [found])
             if mode == TRANSIT and params.transit_alternatives > 0:
                 itineraries.extend(self._transit_alternatives(ctx, found))
+        for it in itineraries:
+            it.price = costs.price(it, on=params.price_date)
+        itineraries = group_options(itineraries, params.group_window_s)
+        for it in itineraries:
+            self._add_later_runs(it, ctx)
         if arrive_by:
             itineraries.sort(key=lambda it: (-it.departure.timestamp(), it.duration_s))
         else:
@@ -314,9 +327,16 @@ class Planner:
         if far > 0:
             leg.approximate = True
             leg.notes.append(Msg("plan.connector", km=f"{far / 1000:.1f}", factor=LINK.detour_factor))
-        if path.found and len(path.arcs) and self._approx_arcs(g)[path.arcs].any():
+        arcs = path.arcs if path.found else np.zeros(0, np.int64)
+        on_bus_roads = self._approx_arcs(g)[arcs]
+        if on_bus_roads.any():
             leg.approximate = True
             leg.notes.append(Msg("plan.bus_roads"))
+        runs = steps.street_runs(g.arc_street_names(arcs), g.length_m[arcs], on_bus_roads,
+                                 start_m=0.0 if conn_a[2] else conn_a[0], end_m=0.0 if conn_b[2] else conn_b[0])
+        leg.steps = steps.street_steps(runs, connector_start_m=conn_a[0] if conn_a[2] else 0.0,
+                                       connector_end_m=conn_b[0] if conn_b[2] else 0.0,
+                                       factor=LINK.detour_factor) or [steps.go_step(b.name, leg.distance_m)]
         return leg
 
     def _approx_arcs(self, g: ModeGraph) -> np.ndarray:
@@ -347,6 +367,7 @@ class Planner:
                        [(a.lon, a.lat), (b.lon, b.lat)], co2_mode=co2_mode or mode)
             leg.approximate = True
             leg.notes.append(Msg("plan.straight_line", factor=LINK.detour_factor))
+            leg.steps = [steps.straight_step(b.name, leg.distance_m, LINK.detour_factor)]
             return leg
         return self.street_leg(mode, a, b, r.path, depart_s, base, conn_a=self._point_conn(mode, r.a_link[1]),
                                conn_b=self._point_conn(mode, r.b_link[1]), extra_s=extra_s, co2_mode=co2_mode)
@@ -364,6 +385,7 @@ class Planner:
                        dist * LINK.detour_factor, [(a.lon, a.lat), (b.lon, b.lat)])
             leg.approximate = True
             leg.notes.append(Msg("plan.straight_line", factor=LINK.detour_factor))
+            leg.steps = [steps.straight_step(b.name, leg.distance_m, LINK.detour_factor)]
         return leg, leg.approximate
 
     def _direct(self, ctx: _Ctx, mode: str) -> Itinerary:
@@ -447,6 +469,8 @@ class Planner:
                                conn_b=self._point_conn(BIKE, float(stations.iloc[q]["snap_bike_m"])),
                                extra_s=p.bikeshare_drop_s)
         leg2.mode = BIKESHARE
+        leg2.steps = [Msg("itin.step.bikeshare_take", station=a.name), *leg2.steps,
+                      Msg("itin.step.bikeshare_drop", station=b.name)]
         leg3, _ = self.walk_between(b, ctx.d.place, _secs(leg2.arrival, ctx.base), ctx.base, b_end=ctx.d)
         notes = _long_walks(leg1, leg3, p.max_walk_s, "plan.long_walk_station")
         if not (known[pk] and known[q]):
@@ -550,24 +574,14 @@ class Planner:
             a = self._stop_place(jl.from_stop)
             b = self._stop_place(jl.to_stop)
             if jl.mode == TRANSIT:
-                route = int(tt.trip_route[jl.trip])
-                coords = self._ride_coords(jl)
-                dist = _polyline_m(coords)
-                leg = _leg(TRANSIT, a.name, b.name, ctx.base, jl.dep_time_s, jl.arr_time_s, dist, coords,
-                           co2_g_per_km=CO2_G_PER_KM_BY_ROUTE_TYPE.get(int(tt.route_types[route]), 104.0))
-                leg.route = str(tt.route_short_names[route])
-                leg.route_color = str(tt.route_colors[route]) or None
-                leg.trip_id = str(tt.trip_ids[jl.trip])
-                if tt.estimated_headway_s(jl.trip):  # a run estimated from a frequency (scenarios)
-                    leg.notes.append(estimated_note(tt.estimated_headway_s(jl.trip)))
-                legs.append(leg)
+                legs.append(self._ride_leg(jl, a, b, ctx.base))
             else:
                 leg, _ = self.walk_between(a, b, jl.dep_time_s, ctx.base)
                 legs.append(_retime(leg, ctx.base, jl.dep_time_s, jl.arr_time_s))
         leg, _ = self.walk_between(self._stop_place(jlegs[-1].to_stop), ctx.d.place, jlegs[-1].arr_time_s,
                                    ctx.base, b_end=ctx.d)
         legs.append(leg)
-        legs = _drop_empty(legs)
+        legs = self._with_ride_steps(_merge_rides(_drop_empty(legs)), ctx.base)
         flags.extend(_long_walks(legs[0], legs[-1], p.max_walk_s, "plan.long_walk"))
         return Itinerary(label, legs, notes=_notes(flags, legs))
 
@@ -618,6 +632,68 @@ class Planner:
                               int(tt.arr_time[x]), int(tt.trip[e]), e, x)
         after = csa.ScanResult("backward", full.ready, full.ready_enter, full.ready_exit, full.ready_fp, full.labels)
         return [ride, *csa.journey(tt, after, int(tt.arr_stop[x]))]
+
+    def _ride_leg(self, jl: csa.JourneyLeg, a: Place, b: Place, base: dt.datetime) -> Leg:
+        """The leg of one ride: line, colour, trip, stops boarded at and alighted at, direction and
+        stops ridden (the connections from boarding to alighting)."""
+        tt = self.tt
+        route = int(tt.trip_route[jl.trip])
+        coords = self._ride_coords(jl)
+        leg = _leg(TRANSIT, a.name, b.name, base, jl.dep_time_s, jl.arr_time_s, _polyline_m(coords), coords,
+                   co2_mode=costs.vehicle_of(int(tt.route_types[route])))
+        leg.route = str(tt.route_short_names[route])
+        leg.route_color = str(tt.route_colors[route]) or None
+        leg.trip_id = str(tt.trip_ids[jl.trip])
+        leg.from_stop_id, leg.to_stop_id = a.id, b.id
+        leg.headsign = tt.headsign(jl.trip) or None
+        leg.stops = tt.seq_position(jl.exit_conn) - tt.seq_position(jl.enter_conn) + 1
+        leg.vehicle = costs.vehicle_of(int(tt.route_types[route]))
+        if tt.estimated_headway_s(jl.trip):  # a run estimated from a frequency (scenarios)
+            leg.notes.append(estimated_note(tt.estimated_headway_s(jl.trip)))
+        return leg
+
+    def _add_later_runs(self, it: Itinerary, ctx: _Ctx) -> None:
+        """For an itinerary riding one vehicle: the later runs of its line from the same stop that
+        reach the same alighting stop, within the grouping window, as next departures (the same
+        walks before and after)."""
+        rides = [leg for leg in it.legs if leg.mode == TRANSIT]
+        if len(rides) != 1 or ctx.params.max_next_departures <= 0:
+            return
+        leg, tt = rides[0], self.tt
+        try:
+            trips = tt.trip_indices(leg.trip_id or "")
+            a, b = tt.stop_index(leg.from_stop_id or ""), tt.stop_index(leg.to_stop_id or "")
+        except KeyError:
+            return
+        if not trips:
+            return
+        route = tt.trip_route[trips[0]]
+        dep_s = _secs(leg.departure, ctx.base)
+        dep_off, dep_conn = tt.stop_departures
+        trip_off, trip_conn = tt.trip_connections
+        found: list[dt.datetime] = []
+        for c in dep_conn[dep_off[a]:dep_off[a + 1]]:
+            t = float(tt.dep_time[c])
+            trip = int(tt.trip[c])
+            if not dep_s < t <= dep_s + ctx.params.group_window_s or tt.trip_route[trip] != route:
+                continue
+            later = trip_conn[trip_off[trip]:trip_off[trip + 1]]
+            if np.any((tt.arr_stop[later] == b) & (tt.seq[later] >= tt.seq[c])):
+                found.append(it.departure + dt.timedelta(seconds=round(t - dep_s)))
+        if found:
+            it.next_departures = sorted({*it.next_departures, *found})[:ctx.params.max_next_departures]
+            set_headway(it)
+
+    def _with_ride_steps(self, legs: list[Leg], base: dt.datetime) -> list[Leg]:
+        """``legs`` with the steps of their rides (the wait counted from the previous leg's arrival)."""
+        for i, leg in enumerate(legs):
+            if leg.mode == TRANSIT:
+                wait = (leg.departure - legs[i - 1].arrival).total_seconds() if i else 0.0
+                leg.steps = steps.transit_steps(
+                    line=leg.route or "", vehicle=leg.vehicle or "", headsign=leg.headsign or "",
+                    board_stop=leg.from_name, board_s=_secs(leg.departure, base), alight_stop=leg.to_name,
+                    alight_s=_secs(leg.arrival, base), stops=int(leg.stops or 0), wait_s=wait)
+        return legs
 
     def _stop_place(self, s: int) -> Place:
         tt = self.tt
@@ -760,6 +836,7 @@ class Planner:
             leg1 = _shift_leg(leg1, meet_s - p.carpool_wait_s - _secs(leg1.arrival, ctx.base))
             wait = _leg(WAIT, m.name, m.name, ctx.base, _secs(leg1.arrival, ctx.base), meet_s, 0.0,
                         [(m.lon, m.lat)])
+            wait.steps = [Msg("itin.step.meet", place=m.name)]
             ride = self.street_leg(CAR, m, ctx.d.place, ride_path, meet_s, ctx.base, conn_a=m_conn,
                                    conn_b=self._point_conn(CAR, ctx.d.snap_m[CAR]), extra_s=p.car_park_s,
                                    co2_mode=CARPOOL)
@@ -834,6 +911,7 @@ class Planner:
                                         kw=f"{float(crow['power_kw']):.0f}",
                                         assumed="" if known else " (?)", soc_in=f"{stop.soc_in:.0%}",
                                         soc_out=f"{stop.soc_out:.0%}"))
+                charge.steps = list(charge.notes)
                 legs.append(charge)
                 t += stop.charge_s
             prev_place, prev_node, prev_conn = place, node, conn
@@ -901,6 +979,26 @@ def _notes(first: list[str], legs: list[Leg]) -> list[str]:
     return list(dict.fromkeys([*first, *(n for leg in legs for n in leg.notes)]))
 
 
+def _merge_rides(legs: list[Leg]) -> list[Leg]:
+    """Consecutive rides on the same trip, or on the same line through the stop where one ends and
+    the next starts, as one leg (staying on board is no transfer)."""
+    out: list[Leg] = []
+    for leg in legs:
+        prev = out[-1] if out else None
+        if (prev is not None and leg.mode == TRANSIT and prev.mode == TRANSIT
+                and (leg.trip_id == prev.trip_id
+                     or (leg.route == prev.route and leg.from_stop_id == prev.to_stop_id))):
+            prev.arrival, prev.to_name, prev.to_stop_id = leg.arrival, leg.to_name, leg.to_stop_id
+            prev.geometry = prev.geometry + leg.geometry[1:]
+            prev.distance_m = round(prev.distance_m + leg.distance_m, 1)
+            prev.co2_g = round(prev.co2_g + leg.co2_g, 1)
+            prev.stops = (prev.stops or 0) + (leg.stops or 0)
+            prev.notes = list(dict.fromkeys([*prev.notes, *leg.notes]))
+            continue
+        out.append(leg)
+    return out
+
+
 def _same_rides(a: Itinerary, b: Itinerary) -> bool:
     return [leg.trip_id for leg in a.legs if leg.mode == TRANSIT] == \
         [leg.trip_id for leg in b.legs if leg.mode == TRANSIT]
@@ -912,7 +1010,7 @@ def _secs(t: dt.datetime, base: dt.datetime) -> float:
 
 def _leg(mode: str, a: str, b: str, base: dt.datetime, dep_s: float, arr_s: float, distance_m: float,
          coords: Any, *, co2_mode: str | None = None, co2_g_per_km: float | None = None) -> Leg:
-    rate = co2_g_per_km if co2_g_per_km is not None else CO2_G_PER_KM.get(co2_mode or mode, 0.0)
+    rate = co2_g_per_km if co2_g_per_km is not None else costs.co2_g_per_km(co2_mode or mode)
     geometry = [tuple(xy) for xy in np.round(np.asarray(coords, dtype=float).reshape(-1, 2), 6).tolist()]
     return Leg(mode=mode, from_name=a, to_name=b, departure=base + dt.timedelta(seconds=round(dep_s)),
                arrival=base + dt.timedelta(seconds=round(arr_s)), distance_m=round(float(distance_m), 1),

@@ -586,6 +586,7 @@ class _Builder:
         self.trip_ids = list(tt.trip_ids.tolist())
         self.trip_route = list(tt.trip_route.tolist())
         self.trip_headway = list(tt.trip_headway_s.tolist())
+        self.trip_headsign = list(tt.trip_headsigns.tolist())
         self.trip_offset = list(tt.trip_day_offset.tolist())
         self.routes = {"id": list(tt.route_ids.tolist()), "short": list(tt.route_short_names.tolist()),
                        "color": list(tt.route_colors.tolist()), "type": list(tt.route_types.tolist())}
@@ -732,6 +733,7 @@ class _Builder:
                 self.trip_ids.append(f"{self.trip_ids[tmpl]}~f{k}")
                 self.trip_route.append(self.trip_route[tmpl])
                 self.trip_headway.append(int(round(h_new)))
+                self.trip_headsign.append(self.trip_headsign[tmpl])
                 self.trip_offset.append(0)
                 self.added.append({
                     "dep_stop": rows_t["dep_stop"].to_numpy(np.int64), "arr_stop": rows_t["arr_stop"].to_numpy(np.int64),
@@ -810,6 +812,7 @@ class _Builder:
             self.trip_ids += [f"{mod['id']}:{d}@{format_clock(t, seconds=True)}" for t in t0]
             self.trip_route += [route] * n_runs
             self.trip_headway += headways
+            self.trip_headsign += [""] * n_runs  # Timetable.headsign: the last stop's name
             self.trip_offset += [0] * n_runs
             self.added.append({
                 "dep_stop": np.tile(stops[:-1].astype(np.int64), n_runs),
@@ -884,6 +887,7 @@ class _Builder:
             trip_route=np.asarray(self.trip_route, dtype=np.int32),
             trip_day_offset=np.asarray(self.trip_offset, dtype=np.int8),
             trip_headway_s=np.asarray(self.trip_headway, dtype=np.int32),
+            trip_headsigns=np.array(self.trip_headsign, dtype=object),
             route_ids=np.array(self.routes["id"], dtype=object),
             route_short_names=np.array(self.routes["short"], dtype=object),
             route_colors=np.array(self.routes["color"], dtype=object),

@@ -100,12 +100,25 @@ class ModeGraph:
     crs: str
     geometry_wkb: np.ndarray  # object (rows of the network edges)
     params: StreetParams = field(default_factory=StreetParams)
+    #: the street names of the layer, each once ("" first: a way without a name), and per arc the
+    #: position of its street's name there (int32): what itinerary steps say ("rue de Paris")
+    street_names: np.ndarray | None = None
+    arc_name: np.ndarray | None = None
     #: indexes, trees and work arrays built from the arrays (:mod:`routing.derived`)
     _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.street_names is None or self.arc_name is None or len(self.arc_name) != len(self.indices):
+            self.street_names = np.array([""], dtype=object)
+            self.arc_name = np.zeros(len(self.indices), dtype=np.int32)
 
     @property
     def n_nodes(self) -> int:
         return int(self.indptr.shape[0] - 1)
+
+    def arc_street_names(self, arcs: np.ndarray) -> np.ndarray:
+        """The street name of each arc of ``arcs`` ("" where the way has none)."""
+        return self.street_names[self.arc_name[np.asarray(arcs, dtype=np.int64)]]
 
     @property
     def n_arcs(self) -> int:
@@ -159,7 +172,7 @@ class ModeGraph:
             length_m=self.length_m[order], edge_row=self.edge_row[order],
             edge_reversed=~self.edge_reversed[order], node_ids=self.node_ids, lon=self.lon,
             lat=self.lat, x=self.x, y=self.y, crs=self.crs, geometry_wkb=self.geometry_wkb,
-            params=self.params)
+            params=self.params, street_names=self.street_names, arc_name=self.arc_name[order])
 
     def to_networkx(self, weight: str = "cost") -> Any:
         """A ``networkx.DiGraph`` of positions with the smallest ``weight`` among parallel arcs."""
@@ -261,13 +274,25 @@ def build_mode_graph(network: StreetNetwork, mode: str, *, params: StreetParams 
     lat = nodes["y"].to_numpy("float64")
     crs = network.source.get("crs_metric") or metric_crs(lon, lat)
     x, y = project_xy(lon, lat, crs)
+    street_names, edge_name = _name_table(edges)
     return ModeGraph(
         mode=mode, indptr=indptr, indices=heads, tails=tails,
         cost=np.ascontiguousarray(time_s[edge_row] * factor[edge_row]),
         travel_time_s=np.ascontiguousarray(time_s[edge_row]),
         length_m=np.ascontiguousarray(length[edge_row]),
         edge_row=edge_row, edge_reversed=reversed_, node_ids=node_ids, lon=lon, lat=lat,
-        x=x, y=y, crs=crs, geometry_wkb=edges["geometry"].to_numpy(), params=params)
+        x=x, y=y, crs=crs, geometry_wkb=edges["geometry"].to_numpy(), params=params,
+        street_names=street_names, arc_name=edge_name[edge_row])
+
+
+def _name_table(edges: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The edges' street names each once ("" first) and each edge's position among them (int32)."""
+    if "name" not in edges or not len(edges):
+        return np.array([""], dtype=object), np.zeros(len(edges), dtype=np.int32)
+    names = edges["name"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    uniques, codes = np.unique(np.concatenate([[""], names]), return_inverse=True)
+    # np.unique sorts: "" is first whenever present, and it is (prepended above)
+    return uniques.astype(object), codes[1:].astype(np.int32)
 
 
 def edges_along_lines(network: StreetNetwork, lines: Iterable[Any], *, buffer_m: float = 15.0,

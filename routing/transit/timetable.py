@@ -158,14 +158,34 @@ class Timetable:
     _derived: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     #: per trip: headway (s) of a run whose times are estimated from a frequency, 0 when scheduled
     trip_headway_s: np.ndarray | None = None
+    #: per trip: the direction shown on the vehicle (GTFS ``trip_headsign``, "" when the feed has none;
+    #: :meth:`headsign` falls back on the trip's last stop)
+    trip_headsigns: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.trip_headway_s is None or len(self.trip_headway_s) != len(self.trip_ids):
             self.trip_headway_s = np.zeros(len(self.trip_ids), dtype=np.int32)
+        if self.trip_headsigns is None or len(self.trip_headsigns) != len(self.trip_ids):
+            self.trip_headsigns = np.full(len(self.trip_ids), "", dtype=object)
 
     def estimated_headway_s(self, trip: int) -> int:
         """Headway (s) when trip ``trip``'s times are estimated from a frequency, else 0."""
         return int(self.trip_headway_s[trip])
+
+    def headsign(self, trip: int) -> str:
+        """The direction of trip ``trip`` as the vehicle shows it: its GTFS ``trip_headsign`` without a
+        leading "<line> | " (the 2011 STAR feed writes "30 | Stade Rennais"), else the name of the
+        trip's last stop."""
+        text = str(self.trip_headsigns[trip] or "").strip()
+        line = str(self.route_short_names[self.trip_route[trip]]) if self.trip_route[trip] >= 0 else ""
+        if line and text.startswith(line + " |"):
+            text = text[len(line) + 2:].strip()
+        if text:
+            return text
+        offsets, order = self.trip_connections
+        if offsets[trip + 1] == offsets[trip]:
+            return ""
+        return str(self.stop_names[self.arr_stop[order[offsets[trip + 1] - 1]]])
 
     # -- sizes -------------------------------------------------------------
     @property
@@ -309,6 +329,8 @@ class Timetable:
             out[name] = arr.astype(str) if arr.dtype == object else arr
         if self.trip_headway_s.any():  # optional: absent from timetables without estimated trips
             out["trip_headway_s"] = self.trip_headway_s
+        if any(self.trip_headsigns):  # optional: absent from feeds without trip_headsign
+            out["trip_headsigns"] = self.trip_headsigns.astype(str)
         return out
 
     @classmethod
@@ -323,6 +345,8 @@ class Timetable:
             kwargs[name] = arr.astype(object) if arr.dtype.kind == "U" else arr
         if "trip_headway_s" in arrays:
             kwargs["trip_headway_s"] = np.asarray(arrays["trip_headway_s"], dtype=np.int32)
+        if "trip_headsigns" in arrays:
+            kwargs["trip_headsigns"] = np.asarray(arrays["trip_headsigns"]).astype(object)
         return cls(**kwargs)
 
     def save_npz(self, path: str | Path) -> Path:
@@ -732,4 +756,5 @@ def build_timetable(feed: Any, day: dt.date, *, transfers: pd.DataFrame | None =
         trip=conn["trip"], seq=conn["seq"], arr_seq=conn["arr_seq"],
         fp_offsets=fp_offsets, fp_to=fp_to, fp_dur_s=fp_dur,
         trip_headway_s=trip_frame["headway_s"].to_numpy().astype(np.int32),
+        trip_headsigns=_str_col(trip_frame, "trip_headsign"),
     )
