@@ -61,7 +61,7 @@ PLANNER_CSS = """<style>
 [class*="st-key-plan_card_"]:has(.spmd-card.selected) .stButton button::after {display: none;}
 </style>""".replace("__PHONE__", str(PHONE_MAP_PX))
 #: inside the map's frame: on a phone, the map at a fixed height
-PHONE_MAP_CSS = f"<style>@media (max-width: 480px) {{.folium-map {{height: {PHONE_MAP_PX}px !important;}}}}</style>"
+PHONE_MAP_CSS = f"<style>@media (max-width: 480px) {{ #map_div, .folium-map {{height: {PHONE_MAP_PX}px !important;}}}}</style>"
 #: after "Calculer": the first card scrolled into view (on a phone, from the map above it when
 #: the map and the card's first steps fit on the screen together)
 SCROLL_JS = """<script>/*__NONCE__*/
