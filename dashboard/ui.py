@@ -25,6 +25,7 @@ from dashboard.i18n import (
     t,
     translate,
 )
+from routing.clock import kind_of_day
 from sources import i18n
 
 log = logging.getLogger("dashboard")
@@ -135,6 +136,10 @@ def timetable_banner(service_date: Any, requested: Any | None = None) -> None:
         text = t("banner.feed_same", feed=feed)
     else:
         text = t("banner.feed_day", feed=feed, day=i18n.format_date(requested, language(), "full"))
+        asked, used = kind_of_day(requested), kind_of_day(service_date)
+        if asked != used:  # a Sunday answered by a weekday's buses: said, not hidden
+            text += " " + t("banner.kind_differs", requested_kind=t(f"banner.kind_requested.{asked}"),
+                            used_kind=t(f"banner.kind.{used}"))
     st.info(text, icon=":material/calendar_month:")
 
 

@@ -797,6 +797,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "du 14 au 20 novembre 2011.",
         "en": "Timetables of {feed}: the only complete STAR timetable available offline is that of the week "
               "of 14–20 November 2011."},
+    "banner.kind_differs": {
+        "fr": "Attention : c'est {requested_kind}, mais ce sont les horaires d'un {used_kind} : les passages réels "
+              "diffèrent.",
+        "en": "Beware: it is {requested_kind}, but these are the timetables of {used_kind}: the real departures "
+              "differ."},
+    "banner.kind.weekday": {"fr": "jour de semaine", "en": "a weekday"},
+    "banner.kind.saturday": {"fr": "samedi", "en": "a Saturday"},
+    "banner.kind.sunday": {"fr": "dimanche", "en": "a Sunday"},
+    "banner.kind.holiday": {"fr": "jour férié", "en": "a public holiday"},
+    "banner.kind_requested.weekday": {"fr": "un jour de semaine", "en": "a weekday"},
+    "banner.kind_requested.saturday": {"fr": "un samedi", "en": "a Saturday"},
+    "banner.kind_requested.sunday": {"fr": "un dimanche", "en": "a Sunday"},
+    "banner.kind_requested.holiday": {"fr": "un jour férié", "en": "a public holiday"},
     "planner.now": {"fr": "Maintenant", "en": "Now"},
     "planner.now_help": {"fr": "La date du jour et l'heure qu'il est", "en": "Today's date and the time it is now"},
     "planner.results.one": {"fr": "{n} itinéraire", "en": "{n} itinerary"},
