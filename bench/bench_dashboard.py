@@ -98,7 +98,7 @@ PAINTED_JS = """() => new Promise(r => {
 def click_to_cards(env: dict[str, str], log: Path, clicks: int) -> tuple[list[float], list[float]]:
     """Seconds from a click on "Calculer" to the cards and the route drawn (chromium, 1440 x 900),
     and, as the baseline, from a click on another card to its route drawn."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import TimeoutError, sync_playwright
 
     port = browser.free_port()
     proc = browser.start_streamlit(port=port, env=env, log_path=log)
@@ -119,26 +119,34 @@ def click_to_cards(env: dict[str, str], log: Path, clicks: int) -> tuple[list[fl
                 frame.locator("input").first.press("Enter")
                 page.wait_for_timeout(1500)
             go = page.get_by_role("button", name="Calculer")
+            page.set_default_timeout(60_000)
+            lost = 0
             for i in range(clicks + 1):  # the first plan warms the page up: not counted
-                before = page.evaluate(FEATURE_GROUP_JS)
-                t0 = time.perf_counter()
-                go.click()
-                page.wait_for_function(CARDS_AND_ROUTE_JS, arg=[".st-key-plan_card_1 .spmd-card", before],
-                                       polling="raf")
-                page.evaluate(PAINTED_JS)
-                if i:
-                    plans.append(time.perf_counter() - t0)
-                before = page.evaluate(FEATURE_GROUP_JS)
-                t0 = time.perf_counter()
-                page.locator(".st-key-plan_card_1 .spmd-head").click(force=True)  # the whole card selects it
-                page.wait_for_function(CARDS_AND_ROUTE_JS, arg=[".st-key-plan_card_1 .spmd-card.selected", before],
-                                       polling="raf")
-                page.evaluate(PAINTED_JS)
-                if i:
-                    picks.append(time.perf_counter() - t0)
+                page.wait_for_function(browser.SCRIPT_STATE_JS.replace("=>", "=> 'notRunning' ===", 1))
+                try:
+                    before = page.evaluate(FEATURE_GROUP_JS)
+                    t0 = time.perf_counter()
+                    go.click()
+                    page.wait_for_function(CARDS_AND_ROUTE_JS, arg=[".st-key-plan_card_1 .spmd-card", before],
+                                           polling="raf")
+                    page.evaluate(PAINTED_JS)
+                    plan_s = time.perf_counter() - t0
+                    before = page.evaluate(FEATURE_GROUP_JS)
+                    t0 = time.perf_counter()
+                    page.locator(".st-key-plan_card_1 .spmd-head").click(force=True)  # the whole card selects it
+                    page.wait_for_function(CARDS_AND_ROUTE_JS,
+                                           arg=[".st-key-plan_card_1 .spmd-card.selected", before], polling="raf")
+                    page.evaluate(PAINTED_JS)
+                    if i:
+                        plans.append(plan_s)
+                        picks.append(time.perf_counter() - t0)
+                except TimeoutError:  # a click landed while the page was rerunning: not a sample
+                    lost += 1
                 page.get_by_role("button", name="Inverser").click()  # new places: the old cards leave
                 page.wait_for_function("() => !document.querySelector('.spmd-card')")
                 page.wait_for_timeout(1500)  # the swapped boxes settle
+            if lost:
+                print(f"{lost} click(s) without an answer within 60 s, left out")
             chromium.close()
     finally:
         browser.stop_streamlit(proc)
