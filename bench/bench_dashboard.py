@@ -8,10 +8,17 @@
 * warm start: the same with the caches filled by the cold runs; medians of ``--starts``;
 * interaction: server time of one planner rerun (AppTest: change places and time, click
   "Calculer"), p50/p95 over ``--runs``; baseline = a rerun of the same page without
-  planning, measured in the same process, printed as a ratio.
+  planning, measured in the same process, printed as a ratio;
+* click to cards, in chromium at 1440 px: click "Calculer" -> the itinerary cards shown and the
+  route drawn on the map (the map frame's feature group holds the legs, then one frame painted),
+  p50/p95 over ``--clicks`` (Gares <-> Villejean-Université, swapped between clicks: the swap
+  clears the old cards, not timed); baseline in the same browser and server: a click on another
+  card -> that card selected and its route drawn (a rerun and a map update without planning).
 
-Targets: cold <= 20 s, warm <= 3 s, interaction p95 <= 500 ms. The planner is the real one, on
-the network of the bundle.
+    uv run python bench/bench_dashboard.py --only click [--cache DIR]   (the network built in DIR)
+
+Targets: cold <= 20 s, warm <= 3 s, interaction p95 <= 500 ms, click to cards and map p95 <= 1 s.
+The planner is the real one, on the network of the bundle.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from timing import clock, median, percentile  # noqa: E402
+from timing import clock, load_average, median, percentile  # noqa: E402
 
 from devkit import browser  # noqa: E402
 
@@ -71,6 +78,81 @@ def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, f
     return health, widgets, first, card
 
 
+#: in the page: the itinerary cards are shown and the trip map's feature group (streamlit-folium
+#: keeps it in its frame's __GLOBAL_DATA__) holds the legs of the card ``sel`` (a polyline)
+CARDS_AND_ROUTE_JS = """([sel, before]) => {
+  if (!document.querySelector(sel)) return false;
+  const frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const data = frame && frame.contentWindow && frame.contentWindow.__GLOBAL_DATA__;
+  const group = data && data.last_feature_group;
+  return !!group && group !== before && group.includes('L.polyline');
+}"""
+FEATURE_GROUP_JS = """() => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  const d = f && f.contentWindow && f.contentWindow.__GLOBAL_DATA__; return d ? d.last_feature_group : null; }"""
+#: one frame painted in the map's frame after its layers changed
+PAINTED_JS = """() => new Promise(r => {
+  const w = document.querySelector('iframe[title="streamlit_folium.st_folium"]').contentWindow;
+  w.requestAnimationFrame(() => w.requestAnimationFrame(() => r(true))); })"""
+
+
+def click_to_cards(env: dict[str, str], log: Path, clicks: int) -> tuple[list[float], list[float]]:
+    """Seconds from a click on "Calculer" to the cards and the route drawn (chromium, 1440 x 900),
+    and, as the baseline, from a click on another card to its route drawn."""
+    from playwright.sync_api import TimeoutError, sync_playwright
+
+    port = browser.free_port()
+    proc = browser.start_streamlit(port=port, env=env, log_path=log)
+    plans, picks = [], []
+    try:
+        browser.wait_healthy(port, proc=proc, timeout_s=600)
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=str(browser.CHROMIUM), args=browser.CHROMIUM_ARGS)
+            page = chromium.new_page(viewport={"width": 1440, "height": 900}, locale="fr-FR")
+            page.set_default_timeout(600_000)
+            page.goto(f"http://127.0.0.1:{port}/")
+            browser.wait_trip_map_drawn(page, timeout_ms=600_000)
+            for i, text in enumerate(("Gares", "Villejean-Université")):
+                frame = page.frame_locator(browser.PLACE_FRAME).nth(i)
+                frame.locator("input").first.fill(text)
+                frame.locator(browser.SUGGESTION).first.wait_for()
+                page.wait_for_timeout(800)
+                frame.locator("input").first.press("Enter")
+                page.wait_for_timeout(1500)
+            go = page.get_by_role("button", name="Calculer")
+            page.set_default_timeout(60_000)
+            lost = 0
+            for i in range(clicks + 1):  # the first plan warms the page up: not counted
+                page.wait_for_function(browser.SCRIPT_STATE_JS.replace("=>", "=> 'notRunning' ===", 1))
+                try:
+                    before = page.evaluate(FEATURE_GROUP_JS)
+                    t0 = time.perf_counter()
+                    go.click()
+                    page.wait_for_function(CARDS_AND_ROUTE_JS, arg=[".st-key-plan_card_1 .spmd-card", before],
+                                           polling="raf")
+                    page.evaluate(PAINTED_JS)
+                    plan_s = time.perf_counter() - t0
+                    before = page.evaluate(FEATURE_GROUP_JS)
+                    t0 = time.perf_counter()
+                    page.locator(".st-key-plan_card_1 .spmd-head").click(force=True)  # the whole card selects it
+                    page.wait_for_function(CARDS_AND_ROUTE_JS,
+                                           arg=[".st-key-plan_card_1 .spmd-card.selected", before], polling="raf")
+                    page.evaluate(PAINTED_JS)
+                    if i:
+                        plans.append(plan_s)
+                        picks.append(time.perf_counter() - t0)
+                except TimeoutError:  # a click landed while the page was rerunning: not a sample
+                    lost += 1
+                page.get_by_role("button", name="Inverser").click()  # new places: the old cards leave
+                page.wait_for_function("() => !document.querySelector('.spmd-card')")
+                page.wait_for_timeout(1500)  # the swapped boxes settle
+            if lost:
+                print(f"{lost} click(s) without an answer within 60 s, left out")
+            chromium.close()
+    finally:
+        browser.stop_streamlit(proc)
+    return plans, picks
+
+
 def interaction_times(runs: int) -> tuple[list[float], list[float]]:
     """Server seconds of planner reruns: (plan clicks, plain reruns as the baseline).
 
@@ -107,9 +189,20 @@ def main() -> None:
     ap.add_argument("--bundle", default=os.environ.get("SPMD_BUNDLE") or str(ROOT.parent / "shared/data/rennes"))
     ap.add_argument("--runs", type=int, default=40, help="planner interactions timed (>= 30)")
     ap.add_argument("--starts", type=int, default=3, help="cold and warm starts each")
+    ap.add_argument("--clicks", type=int, default=30, help="clicks on Calculer timed in the browser (>= 20)")
+    ap.add_argument("--only", choices=("all", "click"), default="all",
+                    help="click: only the click-to-cards figure (on --cache's network)")
+    ap.add_argument("--cache", default=os.environ.get("SPMD_CACHE"), help="with --only click: a cache with the "
+                    "network built (else a fresh one: the network is built first)")
     args = ap.parse_args()
     os.environ["SPMD_BUNDLE"] = args.bundle
     os.environ["SPMD_OFFLINE"] = "1"
+    if args.only == "click":
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {"SPMD_BUNDLE": args.bundle, "SPMD_CACHE": args.cache or str(Path(tmp) / "cache"),
+                   "SPMD_OFFLINE": "1"}
+            print_clicks(*click_to_cards(env, Path(tmp) / "click.log", args.clicks))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         env = {"SPMD_BUNDLE": args.bundle, "SPMD_CACHE": str(Path(tmp) / "cache"), "SPMD_OFFLINE": "1"}
         print(f"planner: routing.Planner; bundle {args.bundle}")
@@ -132,12 +225,22 @@ def main() -> None:
             ratio = median([r[2] for r in warm]) / median([r[2] for r in cold])
             print(f"ratio warm/cold (page interactive) {ratio:.2f}")
         os.environ["SPMD_CACHE"] = env["SPMD_CACHE"]
+        if browser.CHROMIUM.exists():
+            print_clicks(*click_to_cards(env, Path(tmp) / "click.log", args.clicks))
         plans, base = interaction_times(args.runs)
     p50, p95 = median(plans), percentile(plans, 95)
     b50 = median(base)
     print(f"planner interaction (server, AppTest, n={len(plans)}): p50 {1000 * p50:.0f} ms, "
           f"p95 {1000 * p95:.0f} ms (target p95 <= 500 ms), max {1000 * max(plans):.0f} ms; "
           f"plain rerun p50 {1000 * b50:.0f} ms; ratio p50 plan/rerun {p50 / b50:.2f}")
+
+
+def print_clicks(plans: list[float], picks: list[float]) -> None:
+    p50, p95 = median(plans), percentile(plans, 95)
+    print(f"click Calculer to cards and route drawn (chromium 1440 px, n={len(plans)}): p50 {1000 * p50:.0f} ms, "
+          f"p95 {1000 * p95:.0f} ms (target p95 <= 1000 ms), max {1000 * max(plans):.0f} ms; baseline, a click on "
+          f"another card to its route drawn: p50 {1000 * median(picks):.0f} ms, p95 {1000 * percentile(picks, 95):.0f}"
+          f" ms; ratio p50 plan/select {p50 / median(picks):.2f}; {load_average()}")
 
 
 if __name__ == "__main__":

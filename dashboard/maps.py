@@ -91,6 +91,23 @@ def rgb_hex(rgb: Iterable[int]) -> str:
 def natural_key(name: str) -> tuple[tuple[int, int, str], ...]:
     """Sort key of line names in reading order: "2" before "10", numbers before "KL"."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|\D+", str(name)))
+def _luminance(rgb: Iterable[int]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (0 black .. 1 white)."""
+    def linear(v: float) -> float:
+        c = v / 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(float(v)) for v in list(rgb)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_colour_on(rgb: Iterable[int]) -> list[int]:
+    """The text colour for a coloured background (a line badge, a leg of the timeline): black or
+    white, whichever contrasts more by the WCAG ratio (black on line 34's yellow, white on red)."""
+    lum = _luminance(rgb)
+    on_black = (lum + 0.05) / 0.05
+    on_white = 1.05 / (lum + 0.05)
+    return [0, 0, 0] if on_black >= on_white else [255, 255, 255]
 
 
 def _missing(value: Any) -> bool:
@@ -379,19 +396,6 @@ def bus_color(in_service: Any, delay_s: Any) -> list[int]:
     if not in_service:
         return list(GREY)
     return list(BUS_PALETTE["late"] if delay_s is not None and delay_s > LATE_S else BUS_PALETTE["on_time"])
-
-
-def text_colour_on(rgb: Iterable[int]) -> list[int]:
-    """Black or white, whichever contrasts more with the background ``rgb`` (WCAG relative
-    luminance): the text colour of a coloured badge (line numbers on their line colour)."""
-    def channel(v: float) -> float:
-        c = v / 255.0
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(float(v)) for v in list(rgb)[:3])
-    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    # contrast with black (lum + 0.05) / 0.05 against white 1.05 / (lum + 0.05)
-    return [0, 0, 0] if (lum + 0.05) ** 2 > 0.05 * 1.05 else [255, 255, 255]
 
 
 # -- the table of layers ------------------------------------------------------------------------------

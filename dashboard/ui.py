@@ -15,7 +15,18 @@ from typing import Any
 import streamlit as st
 
 from dashboard import maps, share, state
-from dashboard.i18n import format_co2, format_distance, format_duration, known, language, message, t
+from dashboard.i18n import (
+    format_co2,
+    format_distance,
+    format_duration,
+    known,
+    language,
+    message,
+    t,
+    translate,
+)
+from routing.clock import kind_of_day
+from sources import i18n
 
 log = logging.getLogger("dashboard")
 
@@ -36,10 +47,17 @@ BASE_CSS = """
 .spmd-facts {display: flex; flex-wrap: wrap; gap: 6px 18px; color: #374151; font-size: 0.92rem;
              margin-bottom: 8px;}
 .spmd-facts b {color: #111827;}
-.spmd-timeline {display: flex; width: 100%; height: 30px; border-radius: 8px; overflow: hidden;
-                font-size: 0.78rem; color: white; font-weight: 600;}
+.spmd-timeline {display: flex; width: 100%; height: 20px; border-radius: 6px; overflow: hidden;
+                font-size: 0.74rem; font-weight: 700; line-height: 20px;}
 .spmd-timeline div {display: flex; align-items: center; justify-content: center; overflow: hidden;
                     white-space: nowrap; border-right: 2px solid white;}
+.spmd-group {color: #1f2937; font-size: 0.9rem; margin: -2px 0 8px 0;}
+.spmd-badge {display: inline-block; min-width: 1.9em; text-align: center; border-radius: 5px; padding: 0 6px;
+             font-weight: 800;}
+ol.spmd-steps {list-style: none; margin: 10px 0 0 0; padding: 0; font-size: 0.92rem; color: #1f2937;}
+ol.spmd-steps li.spmd-step {margin: 0 0 8px 0; padding: 0 0 0 10px; border-left: 3px solid #e5e7eb;}
+ol.spmd-steps .what {margin-bottom: 2px;}
+ol.spmd-steps .approx {color: #4b5563; font-size: 0.85rem;}
 .spmd-notes {color: #4b5563; font-size: 0.82rem; margin-top: 6px;}
 .spmd-legend {display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 0.85rem; color: #374151;}
 .spmd-legend span.sw {display: inline-block; width: 12px; height: 12px; border-radius: 50%;
@@ -137,8 +155,8 @@ def table(frame: Any, *, height: int | None = None, key: str | None = None) -> N
         return
     html_table = frame.to_html(index=False, escape=True, border=0, classes="spmd-table", na_rep="")
     # a scrollable region is reachable by the keyboard (tabindex) and named for screen readers
-    st.markdown(f'<div class="spmd-table-wrap" tabindex="0" role="region" aria-label="{maps.esc(t("a11y.table"))}">'
-                f'{html_table}</div>', unsafe_allow_html=True)  # escaped: to_html
+    st.markdown(f'<div class="spmd-table-wrap" tabindex="0" role="region" aria-label="{maps.esc(t("a11y.table"))}">'  # escaped:
+                f'{html_table}</div>', unsafe_allow_html=True)  # to_html escapes the table
 
 
 def inject_css(*, kiosk: bool) -> None:
@@ -154,8 +172,19 @@ def run_guarded(page: Callable[[], Any], *, name: str) -> None:
         st.error(t("error.generic"), icon=":material/warning:")
 
 
-def timetable_banner(service_date: Any) -> None:
-    st.info(t("banner.timetable", date=service_date.strftime("%d/%m/%Y")), icon=":material/calendar_month:")
+def timetable_banner(service_date: Any, requested: Any | None = None) -> None:
+    """Which day's timetable the answers use and, when it is another, the day they are for
+    ("horaires du dimanche 20 novembre 2011 utilisés pour le dimanche 6 décembre 2026")."""
+    feed = i18n.format_date(service_date, language(), "full")
+    if requested is None or requested == service_date:
+        text = t("banner.feed_same", feed=feed)
+    else:
+        text = t("banner.feed_day", feed=feed, day=i18n.format_date(requested, language(), "full"))
+        asked, used = kind_of_day(requested), kind_of_day(service_date)
+        if asked != used:  # a Sunday answered by a weekday's buses: said, not hidden
+            text += " " + t("banner.kind_differs", requested_kind=t(f"banner.kind_requested.{asked}"),
+                            used_kind=t(f"banner.kind.{used}"))
+    st.info(text, icon=":material/calendar_month:")  # escaped: translations of dates and kinds of day
 
 
 def mode_label(mode: str) -> str:
@@ -166,37 +195,133 @@ def mode_label(mode: str) -> str:
 
 
 
+#: a block of the timeline shows its text only when about this many % of the bar per character are
+#: free (a 330 px card, 0.78 rem text): a short leg is a plain colour, never a clipped word ("arch")
+TIMELINE_PCT_PER_CHAR = 2.4
+
+
 def timeline_html(itinerary: Any) -> str:
-    """A horizontal bar, one block per leg, widths proportional to durations, in leg colours."""
+    """A horizontal bar, one block per leg, widths proportional to durations, in leg colours, the
+    text in black or white by contrast (:func:`dashboard.maps.text_colour_on`). Decoration only:
+    every leg is also written out in the card's steps."""
     total = max(1.0, sum(max(0.0, leg.duration_s) for leg in itinerary.legs))
     blocks = []
     for leg in itinerary.legs:
         share = max(7.0, 100.0 * max(0.0, leg.duration_s) / total)
-        text = maps.esc(leg.route) if leg.mode == "transit" and leg.route else maps.esc(mode_label(leg.mode))
-        title = f"{maps.esc(mode_label(leg.mode))} {maps.esc(leg.from_name)} → {maps.esc(leg.to_name)}"
-        if getattr(leg, "approximate", False):
-            title += f" ({maps.esc(t('planner.approximate'))})"
-        blocks.append(f'<div title="{title}" style="flex:{share:.1f} 1 0; '
-                      f'background:{maps.rgb_css(maps.leg_color(leg))}">{text}</div>')
-    return f'<div class="spmd-timeline">{"".join(blocks)}</div>'
+        text = str(leg.route) if leg.mode == "transit" and leg.route else mode_label(leg.mode)
+        shown = maps.esc(text) if len(text) * TIMELINE_PCT_PER_CHAR <= share else ""
+        rgb = maps.leg_color(leg)
+        blocks.append(f'<div style="flex:{share:.1f} 1 0; background:{maps.rgb_css(rgb)}; '
+                      f'color:{maps.rgb_css(maps.text_colour_on(rgb))}">{shown}</div>')
+    return f'<div class="spmd-timeline" aria-hidden="true">{"".join(blocks)}</div>'
+
+
+def line_badge_html(line: Any, rgb: Any) -> str:
+    """A line's number on its colour, its text black or white by contrast."""
+    return (f'<span class="spmd-badge" style="background:{maps.rgb_css(rgb)}; '
+            f'color:{maps.rgb_css(maps.text_colour_on(rgb))}">{maps.esc(line)}</span>')
+
+
+def _clock(value: Any) -> str:
+    return value.strftime("%H:%M")
+
+
+def _transit_step(leg: Any, wait_s: float, lang: str) -> str:
+    """Line badge and direction, boarding stop and wait, stops ridden, alighting stop."""
+    head = line_badge_html(leg.route or mode_label("transit"), maps.leg_color(leg))
+    if leg.headsign:
+        head += f' <b>{maps.esc(translate("planner.leg.direction", lang, headsign=leg.headsign))}</b>'
+    board = translate("planner.leg.board", lang, stop=leg.from_name, time=_clock(leg.departure))
+    if wait_s >= 60:
+        board += " · " + translate("planner.leg.wait", lang, duration=format_duration(wait_s, lang=lang))
+    ride = format_duration(leg.duration_s, lang=lang)
+    if leg.stops:
+        ride = translate("planner.leg.ride", lang, stops=i18n.plural("unit.stops", leg.stops, lang), duration=ride)
+    alight = translate("planner.leg.alight", lang, stop=leg.to_name, time=_clock(leg.arrival))
+    lines = "".join(f"<div>{maps.esc(x)}</div>" for x in (board, ride, alight))
+    return f'<li class="spmd-step"><div class="what">{head}</div>{lines}</li>'
+
+
+def _street_step(leg: Any, lang: str) -> str:
+    """Mode, distance and time to the leg's end, then the streets followed (the leg's steps)."""
+    rgb = maps.leg_color(leg)
+    mode = (f'<span class="spmd-badge" style="background:{maps.rgb_css(rgb)}; '
+            f'color:{maps.rgb_css(maps.text_colour_on(rgb))}">{maps.esc(translate("mode." + leg.mode, lang))}</span>')
+    facts = " · ".join(x for x in (format_distance(leg.distance_m, lang=lang) if leg.distance_m >= 1 else "",
+                                   format_duration(leg.duration_s, lang=lang) if leg.duration_s >= 30 else "")
+                       if x)
+    head = f'{mode} {maps.esc(facts)} {maps.esc(translate("planner.leg.to", lang, place=leg.to_name))}'
+    steps = "".join(f"<div>{maps.esc(message(m, lang))}</div>" for m in getattr(leg, "steps", None) or [])
+    if getattr(leg, "approximate", False):
+        steps += f'<div class="approx">{maps.esc(translate("planner.approximate", lang))}</div>'
+    return f'<li class="spmd-step"><div class="what">{head}</div>{steps}</li>'
+
+
+def steps_html(itinerary: Any, lang: str) -> str:
+    """Every leg written out, in order (a wait leg becomes the wait of the next boarding)."""
+    items, waited, last_arrival = [], 0.0, None
+    for leg in itinerary.legs:
+        if leg.mode == "wait":
+            waited += max(0.0, leg.duration_s)
+            continue
+        if leg.mode == "transit":
+            gap = (leg.departure - last_arrival).total_seconds() if last_arrival is not None else 0.0
+            items.append(_transit_step(leg, max(0.0, gap), lang))
+        else:
+            items.append(_street_step(leg, lang))
+        waited, last_arrival = 0.0, leg.arrival
+    return f'<ol class="spmd-steps">{"".join(items)}</ol>'
+
+
+def _facts(itinerary: Any, s: dict[str, Any], lang: str) -> list[tuple[str, str, str]]:
+    """(label, value, remark) shown under a card's title: what the trip's kind makes meaningful
+    (transfers and walking for a trip by transit, the distance otherwise), CO₂ and the price."""
+    facts = [(translate("planner.departure", lang), _clock(itinerary.departure), ""),
+             (translate("planner.arrival", lang), _clock(itinerary.arrival), "")]
+    modes = {leg.mode for leg in itinerary.legs}
+    if "transit" in modes:
+        facts.append((translate("planner.transfers", lang), i18n.format_number(s["transfers"], lang), ""))
+    else:
+        facts.append((translate("planner.distance", lang), format_distance(s["distance_m"], lang=lang), ""))
+    if "walk" in modes and modes != {"walk"}:
+        facts.append((translate("planner.walking", lang), format_distance(s["walk_m"], lang=lang), ""))
+    facts.append((translate("planner.co2", lang), format_co2(s["co2_g"], lang=lang), ""))
+    price = getattr(itinerary, "price", None)
+    if price is not None:
+        facts.append((translate("planner.price", lang), i18n.format_money(price.euros, lang),
+                      message(price.basis, lang) if price.basis else ""))
+    return facts
+
+
+def _grouped_html(itinerary: Any, lang: str) -> str:
+    """ "toutes les 2 min · départs suivants : 08:02, 08:04" for an option that leaves again."""
+    later = list(getattr(itinerary, "next_departures", None) or [])
+    headway = getattr(itinerary, "headway_s", None)
+    parts = []
+    if headway:
+        minutes = headway / 60.0
+        digits = 0 if abs(minutes - round(minutes)) < 0.05 else 1
+        parts.append(translate("planner.every", lang, n=i18n.format_number(minutes, lang, digits)))
+    if later:
+        parts.append(translate("planner.next_departures", lang, times=", ".join(_clock(d) for d in later)))
+    return f'<div class="spmd-group">{maps.esc(" · ".join(parts))}</div>' if parts else ""
 
 
 def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
+    """A card anyone can follow without hovering: title and duration, departure and arrival, the
+    facts that matter for its kind of trip, CO₂ and price with its basis, the later departures of
+    the same option, a bar of the legs, then every leg written out (its steps)."""
     s = itinerary.summary()
-    label = maps.esc(mode_label(itinerary.label))
-    facts = [
-        (t("planner.departure"), itinerary.departure.strftime("%H:%M")),
-        (t("planner.arrival"), itinerary.arrival.strftime("%H:%M")),
-        (t("planner.transfers"), str(s["transfers"])),
-        (t("planner.walking"), format_distance(s["walk_m"])),
-        (t("planner.co2"), format_co2(s["co2_g"])),
-    ]
-    facts_html = "".join(f"<span>{maps.esc(k)} <b>{maps.esc(v)}</b></span>" for k, v in facts)
+    label = maps.esc(translate(f"mode.{itinerary.label}", lang) if known(f"mode.{itinerary.label}")
+                     else itinerary.label)
+    facts_html = "".join(f"<span>{maps.esc(k)} <b>{maps.esc(v)}</b>{f' ({maps.esc(r)})' if r else ''}</span>"
+                         for k, v, r in _facts(itinerary, s, lang))
     notes = "".join(f"<div>{maps.esc(message(n, lang))}</div>" for n in s.get("notes") or [])
     return (f'<div class="spmd-card{" selected" if selected else ""}">'
             f'<div class="spmd-head"><span>{label}</span><span class="dur">'
             f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></div>'
-            f'<div class="spmd-facts">{facts_html}</div>{timeline_html(itinerary)}'
+            f'<div class="spmd-facts">{facts_html}</div>{_grouped_html(itinerary, lang)}'
+            f'{timeline_html(itinerary)}{steps_html(itinerary, lang)}'
             f'{f"<div class=spmd-notes>{notes}</div>" if notes else ""}</div>')
 
 

@@ -780,6 +780,59 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.no_mode": {"fr": "pas de {mode}", "en": "no {mode}"},
 
     # -- planner page and departures (keys added here) -------------------------------------------
+    "banner.feed_day": {
+        "fr": "Horaires du {feed} utilisés pour le {day} : le seul horaire STAR complet disponible hors ligne "
+              "est celui de la semaine du 14 au 20 novembre 2011.",
+        "en": "Timetables of {feed} used for {day}: the only complete STAR timetable available offline is "
+              "that of the week of 14–20 November 2011."},
+    "banner.feed_same": {
+        "fr": "Horaires du {feed} : le seul horaire STAR complet disponible hors ligne est celui de la semaine "
+              "du 14 au 20 novembre 2011.",
+        "en": "Timetables of {feed}: the only complete STAR timetable available offline is that of the week "
+              "of 14–20 November 2011."},
+    "banner.kind_differs": {
+        "fr": "Attention : c'est {requested_kind}, mais ce sont les horaires d'un {used_kind} : les passages réels "
+              "diffèrent.",
+        "en": "Beware: it is {requested_kind}, but these are the timetables of {used_kind}: the real departures "
+              "differ."},
+    "banner.kind.weekday": {"fr": "jour de semaine", "en": "a weekday"},
+    "banner.kind.saturday": {"fr": "samedi", "en": "a Saturday"},
+    "banner.kind.sunday": {"fr": "dimanche", "en": "a Sunday"},
+    "banner.kind.holiday": {"fr": "jour férié", "en": "a public holiday"},
+    "banner.kind_requested.weekday": {"fr": "un jour de semaine", "en": "a weekday"},
+    "banner.kind_requested.saturday": {"fr": "un samedi", "en": "a Saturday"},
+    "banner.kind_requested.sunday": {"fr": "un dimanche", "en": "a Sunday"},
+    "banner.kind_requested.holiday": {"fr": "un jour férié", "en": "a public holiday"},
+    "planner.now": {"fr": "Maintenant", "en": "Now"},
+    "planner.now_help": {"fr": "La date du jour et l'heure qu'il est", "en": "Today's date and the time it is now"},
+    "planner.results.one": {"fr": "{n} itinéraire", "en": "{n} itinerary"},
+    "planner.results.other": {"fr": "{n} itinéraires", "en": "{n} itineraries"},
+    "planner.inputs_changed": {"fr": "Les choix ont changé : cliquez sur « Calculer » pour de nouveaux itinéraires.",
+                               "en": "The choices changed: click “Plan my trip” for new itineraries."},
+    "planner.distance": {"fr": "Distance", "en": "Distance"},
+    "planner.price": {"fr": "Prix", "en": "Price"},
+    "planner.price_basis": {"fr": "{price} ({basis})", "en": "{price} ({basis})"},
+    "planner.every": {"fr": "toutes les {n} min", "en": "every {n} min"},
+    "planner.next_departures": {"fr": "départs suivants : {times}", "en": "next departures: {times}"},
+    "planner.show_on_map": {"fr": "Voir sur la carte", "en": "Show on the map"},
+    "planner.on_map": {"fr": "Affiché sur la carte", "en": "Shown on the map"},
+    "planner.more": {"fr": "Exporter, partager", "en": "Export, share"},
+    "planner.leg": {"fr": "{mode} · {distance} · {duration}", "en": "{mode} · {distance} · {duration}"},
+    "planner.leg.to": {"fr": "jusqu'à {place}", "en": "to {place}"},
+    "planner.leg.direction": {"fr": "direction {headsign}", "en": "towards {headsign}"},
+    "planner.leg.board": {"fr": "Monter à {stop} à {time}", "en": "Board at {stop} at {time}"},
+    "planner.leg.wait": {"fr": "attente {duration}", "en": "wait {duration}"},
+    "planner.leg.ride": {"fr": "{stops}, {duration}", "en": "{stops}, {duration}"},
+    "planner.leg.alight": {"fr": "Descendre à {stop} à {time}", "en": "Get off at {stop} at {time}"},
+    "planner.leg.line": {"fr": "ligne {line}", "en": "line {line}"},
+    "dep.by_time": {"fr": "Par heure", "en": "By time"},
+    "dep.by_line": {"fr": "Par ligne", "en": "By line"},
+    "dep.in_hour": {"fr": "{departures} dans l'heure", "en": "{departures} in the next hour"},
+    "dep.platforms.one": {"fr": "{n} quai", "en": "{n} platform"},
+    "dep.platforms.other": {"fr": "{n} quais", "en": "{n} platforms"},
+    "dep.heading_n": {"fr": "{stop} — {platforms}, à partir de {time}", "en": "{stop} — {platforms}, from {time}"},
+    "dep.line_to": {"fr": "ligne {line} vers {direction}", "en": "line {line} to {direction}"},
+
 
     # -- kiosk (keys added here) -----------------------------------------------------------------
     "kiosk.origin": {"fr": "Gare de Rennes", "en": "Rennes railway station"},

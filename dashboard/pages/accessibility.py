@@ -94,7 +94,7 @@ def _map_sentence(cells: object, outside: object, *, unit: str, cutoff: int) -> 
     text = t("accmap.alt.map", cutoff=cutoff, reached=percent(reached), median=number(median), unit=unit)
     if not inside.all():
         text += " " + t("accmap.alt.outside", people=number(pop[~inside].sum()))
-    st.caption(text)
+    st.caption(text)  # escaped: translations with formatted numbers only
 
 
 def _downloads(ctx: object, cells: object, table: object, meta: dict[str, object], stem: str) -> None:
@@ -128,10 +128,10 @@ def _communes(table: object, unit: str) -> None:
         chart = pd.DataFrame({"name": ranked["name"].to_numpy(), "mean": ranked["mean"].to_numpy()})
         _bars(chart, x="mean", y="name", x_title=t("accmap.axis.mean", unit=unit), y_title="", horizontal=True,
               height=24 * len(chart) + 40)
-        st.caption(t("accmap.alt.communes", best=ranked["name"].iloc[0], best_value=number(ranked["mean"].iloc[0]),
-                     worst=ranked["name"].iloc[-1], worst_value=number(ranked["mean"].iloc[-1]), unit=unit))
+        st.caption(t("accmap.alt.communes", best=ui.plain(ranked["name"].iloc[0]),  # escaped: unit is translated
+                     best_value=number(ranked["mean"].iloc[0]), worst=ui.plain(ranked["name"].iloc[-1]), worst_value=number(ranked["mean"].iloc[-1]), unit=unit))
     if len(no_data):
-        st.caption(t("accmap.no_data_list", names=", ".join(no_data["name"].astype(str))))
+        st.caption(t("accmap.no_data_list", names=ui.plain(", ".join(no_data["name"].astype(str)))))
 
 
 def _or_no_data(value: float, digits: int) -> str:
@@ -159,8 +159,8 @@ def _comparison(opportunity: str, cutoff: int, window: str, unit: str) -> None:
     chart = pd.DataFrame({"mode": [ui.mode_label(m) for m in total.index], "mean": total.to_numpy()})
     _bars(chart, x="mean", y="mode", x_title=t("accmap.axis.mean", unit=unit), y_title="", horizontal=True,
           height=40 * len(chart) + 40)
-    st.caption(t("accmap.alt.modes", values=" · ".join(f"{ui.mode_label(m)} {number(v)} {unit}"
-                                                        for m, v in total.items())))
+    st.caption(t("accmap.alt.modes", values=" · ".join(f"{ui.mode_label(m)} {number(v)} {unit}"  # escaped: modes are
+                                                        for m, v in total.items())))  # translated names
     st.download_button(t("acc.download"), frame.to_csv(), file_name="accessibilite-modes.csv", mime="text/csv",
                        key="acc_dl_cmp")
 
@@ -221,7 +221,7 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
                                t("accmap.col.share"): [percent(v) for v in people["share"]],
                                t("accmap.col.area"): [f"{number(v, 1)} km²" for v in people["area_km2"]]}))
     last = people.iloc[-1]
-    st.caption(t("accmap.alt.iso", name=place.name, people=number(last["population"]), share=percent(last["share"]),
+    st.caption(t("accmap.alt.iso", name=ui.plain(place.name), people=number(last["population"]), share=percent(last["share"]),
                  n=int(last["band_min"]), area=number(last["area_km2"], 1)))
     ui.say("caption", "acc.isochrone_of", name=place.name, mode=ui.mode_label(mode), at=dep)
     st.download_button(t("acc.download_isochrone"), lambda: iso.bands.assign(origin=place.name, mode=mode,

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, places_input, share, state, ui
-from dashboard.i18n import t
+from dashboard.i18n import plural, t
 from dashboard.services import transit
 from routing import (
     departure_board,
@@ -139,11 +139,16 @@ def _results(tt: Any, group: Any, text: str, live: Any | None) -> None:
     log.info("departures at %s in %.1f ms", group.name, 1000 * (_time.perf_counter() - t0))
     offsets = tt.stop_departures[0]
     served = sum(1 for i in group.stops if offsets[i + 1] > offsets[i])  # platforms with departures today
-    ui.say("subheader", "dep.heading", stop=group.name, n=served, time=when.strftime("%H:%M"))
+    ui.say("subheader", "dep.heading_n", stop=group.name, platforms=plural("dep.platforms", served),
+           time=when.strftime("%H:%M"))
     if board.empty:
         st.info(t("dep.none"))
     else:
-        st.markdown(transit.board_html(board, t), unsafe_allow_html=True)  # escaped: maps.esc in board_html
+        by_time, by_line = st.tabs([t("dep.by_time"), t("dep.by_line")])
+        with by_time:  # soonest first, whatever the line: what a person at the stop looks for
+            st.markdown(transit.times_html(deps, t), unsafe_allow_html=True)  # escaped: maps.esc
+        with by_line:
+            st.markdown(transit.board_html(board, t, plural), unsafe_allow_html=True)  # escaped: maps.esc
         with st.expander(t("dep.all"), expanded=False):
             ui.table(transit.departures_table(deps, t), key="dep_table")
     st.query_params["stop"] = text

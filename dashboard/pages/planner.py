@@ -6,14 +6,15 @@ import html
 import logging
 import re
 import time as _time
-from datetime import datetime, time
+from datetime import date, datetime, time
 from types import SimpleNamespace
 from typing import Any
 
 import streamlit as st
 
 from dashboard import export, maps, places_input, share, state, ui
-from dashboard.i18n import known, language, message, t
+from dashboard.i18n import known, language, message, plural, t
+from routing.args import LOCAL_TZ
 from routing.places import coordinates_error, parse_coordinates
 from routing.planner import EVParams
 
@@ -25,6 +26,51 @@ log = logging.getLogger("dashboard")
 DEFAULT_TIME = time(8, 0)
 #: at the end of a run drawn without the planner, how long to wait for it before leaving it to the poll
 FINISH_WAIT_S = 1.0
+
+
+#: the map's height on a phone (its own CSS inside the map's frame, where the frame is that narrow)
+PHONE_MAP_PX = 320
+#: the page's layout: the form, the map and the cards are three boxes in that order (the phone's
+#: order, one column); wider, a grid puts the map on the right, in view while the cards scroll
+PLANNER_CSS = """<style>
+@media (min-width: 761px) {
+  .st-key-plan_layout {display: grid !important; grid-template-columns: minmax(0, 1fr) minmax(0, 1.35fr);
+      grid-template-areas: "form map" "results map"; column-gap: 3rem; row-gap: 1rem; align-items: start;}
+  .st-key-plan_layout > div:has(> .st-key-plan_form) {grid-area: form;}
+  .st-key-plan_layout > div:has(> .st-key-plan_results) {grid-area: results;}
+  .st-key-plan_layout > div:has(> .st-key-plan_map) {grid-area: map; position: sticky; top: 3.75rem;}
+}
+@media (max-width: 480px) {
+  .st-key-plan_map iframe {height: __PHONE__px !important;}
+  .st-key-plan_map {scroll-margin-top: 3.5rem;}
+}
+/* a card is one button: the whole card selects it (its button's surface stretched over it) */
+[class*="st-key-plan_card_"] {position: relative; scroll-margin-top: 4rem; border: 1px solid #e5e7eb; border-radius: 14px;
+    padding: 14px 16px 10px 16px; background: #fff; box-shadow: 0 1px 3px rgba(0,0,0,0.06); gap: 0.4rem;}
+[class*="st-key-plan_card_"]:has(.spmd-card.selected) {border: 2px solid #E3051B;}
+[class*="st-key-plan_card_"] .spmd-card {border: none; box-shadow: none; padding: 0; margin: 0 0 0.8rem 0;}
+[class*="st-key-plan_card_"] .stElementContainer, [class*="st-key-plan_card_"] .stButton,
+[class*="st-key-plan_card_"] .stButton button {position: static;}
+[class*="st-key-plan_card_"] .stButton button::after {content: ""; position: absolute; inset: 0; border-radius: 14px;}
+[class*="st-key-plan_card_"]:has(.spmd-card.selected) .stButton button::after {display: none;}
+</style>""".replace("__PHONE__", str(PHONE_MAP_PX))
+#: inside the map's frame: on a phone, the map at a fixed height
+PHONE_MAP_CSS = f"<style>@media (max-width: 480px) {{ #map_div, .folium-map {{height: {PHONE_MAP_PX}px !important;}}}}</style>"
+#: after "Calculer": the first card scrolled into view (on a phone, from the map above it when
+#: the map and the card's first steps fit on the screen together)
+SCROLL_JS = """<script>/*__NONCE__*/
+(function () {
+  const doc = window.parent.document, win = window.parent;
+  let tries = 0;
+  (function look() {
+    const card = doc.querySelector('.st-key-plan_card_0'), map = doc.querySelector('.st-key-plan_map');
+    if (!card) { if (tries++ < 60) setTimeout(look, 50); return; }
+    const top = card.getBoundingClientRect().top;
+    const fromMap = map && win.innerWidth <= 760 && top - map.getBoundingClientRect().top + 260 < win.innerHeight;
+    (fromMap ? map : card).scrollIntoView({block: 'start'});
+  })();
+})();
+</script>"""
 
 
 # -- session initialisation (URL parameters) ------------------------------------------------------
@@ -48,6 +94,24 @@ def _init_session(service_date: Any, modes: tuple[str, ...]) -> None:
 
 def _swap() -> None:
     places_input.swap("from_q", "to_q")
+
+
+def _now() -> None:
+    """ "Maintenant": today's date and the time it is now, in Rennes."""
+    now = datetime.now(LOCAL_TZ)
+    st.session_state["date"] = now.date()
+    st.session_state["time"] = now.time().replace(second=0, microsecond=0, tzinfo=None)
+    st.session_state["when_kind"] = "depart"
+
+
+def _select(index: int) -> None:
+    st.session_state["shown"] = index
+
+
+def _feed_day(planner: Any, day: date) -> date:
+    """The timetable day the planner answers a trip on ``day`` with: the one call the banner and
+    the cards rely on to say which day's buses they show."""
+    return state.service_date(planner)
 
 
 def _use_picked(which: str, text: str, place: Any | None = None) -> None:
@@ -165,10 +229,11 @@ def _params(planner: Any, modes: list[str]) -> Any:
 
 
 def _options(modes: tuple[str, ...], planner: Any) -> None:
-    c1, c2, c3 = st.columns([1, 1, 1.4])
+    c1, c2, c3 = st.columns([1, 1, 1.4], vertical_alignment="bottom")
     c1.date_input(t("planner.date"), key="date", format="DD/MM/YYYY")
     c2.time_input(t("planner.time"), key="time", step=300)
-    c3.radio(t("planner.when_kind"), ["depart", "arrive"], key="when_kind", horizontal=True,
+    c3.button(t("planner.now"), key="now", on_click=_now, help=t("planner.now_help"), icon=":material/schedule:")
+    st.radio(t("planner.when_kind"), ["depart", "arrive"], key="when_kind", horizontal=True,
              format_func=lambda k: t("planner.depart_at") if k == "depart" else t("planner.arrive_by"))
     st.pills(t("planner.modes"), modes, key="modes", selection_mode="multi", format_func=ui.mode_label)
     st.checkbox(t("wheelchair.toggle"), key="wheelchair", help=t("wheelchair.toggle_help"))
@@ -186,6 +251,33 @@ def _options(modes: tuple[str, ...], planner: Any) -> None:
 
 # -- planning ---------------------------------------------------------------------------------------------
 
+def _inputs(origin: Any | None, destination: Any | None) -> tuple[Any, ...]:
+    """Everything a result depends on: when any of it changes, the result shown is dropped."""
+    ss = st.session_state
+
+    def where(place: Any | None) -> Any:
+        return None if place is None else (str(place.name), round(float(place.lon), 6), round(float(place.lat), 6))
+
+    modes = tuple(sorted(ss.get("modes") or ()))
+    extra: tuple[Any, ...] = ()
+    if "carpool" in modes:
+        extra += (ss.get("partner_q"),)
+    if "ecar" in modes:
+        extra += tuple(ss.get(k) for k in ("battery_kwh", "consumption", "soc_start", "min_soc"))
+    return (where(origin), where(destination), ss.get("date"), ss.get("time"), ss.get("when_kind"), modes, extra)
+
+
+def _drop_stale_result(origin: Any | None, destination: Any | None) -> None:
+    """A result planned for other inputs leaves the page (cards, route, share link) at once."""
+    ss = st.session_state
+    if ss.get("plan_result") is None or ss.get("plan_inputs") == _inputs(origin, destination):
+        return
+    ss.pop("plan_result", None)
+    ss["inputs_changed"] = True
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k == "lang"}
+    st.query_params.from_dict(keep)
+
+
 def _plan(planner: Any, origin: Any, destination: Any) -> None:
     ss = st.session_state
     modes = list(ss.get("modes") or share.DEFAULT_MODES)
@@ -199,6 +291,9 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
              1000 * (_time.perf_counter() - t0))
     ss["plan_result"] = result
     ss["plan_request"] = {"origin": origin.name, "destination": destination.name}
+    ss["plan_inputs"] = _inputs(origin, destination)
+    ss["inputs_changed"] = False
+    ss["plan_count"] = int(ss.get("plan_count", 0)) + 1  # the scroll to the cards, once per plan
     ss["shown"] = 0
     ss["url_invalid"] = []
     query = share.to_query(origin=_share_text("from"), destination=_share_text("to"), at=when, modes=modes,
@@ -236,6 +331,7 @@ def _leaflet_map(itinerary: Any | None, origin: Any | None, destination: Any | N
     if stops is not None:
         leaflet.add_stops(fmap, stops)
     leaflet.localise(fmap)
+    fmap.get_root().header.add_child(folium.Element(PHONE_MAP_CSS))
     trip = folium.FeatureGroup(name="trip")
     points: list[tuple[float, float]] = []
     if itinerary is not None:
@@ -304,8 +400,18 @@ def _map(itinerary: Any | None, origin: Any | None, destination: Any | None) -> 
         st.caption(t("planner.pick_map"))
 
 
-def _results(result: Any) -> Any | None:
-    """Cards for each itinerary; returns the one shown on the map."""
+def _shown(result: Any | None) -> Any | None:
+    """The itinerary drawn on the map: the card chosen (the first one until another is)."""
+    if result is None or not result.ok:
+        return None
+    shown = st.session_state.get("shown", 0)
+    its = result.itineraries
+    return its[shown if isinstance(shown, int) and 0 <= shown < len(its) else 0]
+
+
+def _results(result: Any, shown: Any | None) -> None:
+    """One card per itinerary, each selectable (the whole card, or its button), then what has no
+    itinerary and why, and the planner's notes."""
     lang = language()
     reasons = getattr(result, "reasons", None) or {}
     if not result.ok:
@@ -315,31 +421,47 @@ def _results(result: Any) -> Any | None:
         else:  # the reason may carry the text typed (an unknown place): plain text
             ui.say("warning", "planner.no_route", reason=message(result.reason, lang) if result.reason else "—",
                        icon=":material/block:")
-        return None
+        return
     its = result.itineraries
-    st.markdown(f"**{t('planner.results', n=len(its))}**")
-    shown = st.session_state.get("shown", 0)
-    shown = shown if isinstance(shown, int) and 0 <= shown < len(its) else 0
+    st.markdown(f"**{plural('planner.results', len(its))}**")
     for i, it in enumerate(its):
-        st.markdown(ui.itinerary_card_html(it, selected=i == shown, lang=language()),
-                    unsafe_allow_html=True)
-    if len(its) > 1:
-        st.radio(t("planner.show"), range(len(its)), key="shown", horizontal=True,
-                 format_func=lambda i: f"{i + 1}. {ui.mode_label(its[i].label)}")
-    it = its[shown]
-    d1, d2 = st.columns(2)
-    d1.download_button(t("planner.export_geojson"), export.itinerary_geojson(it),
-                       file_name=f"itineraire-{shown + 1}.geojson", mime="application/geo+json",
-                       key="dl_geojson")
-    d2.download_button(t("planner.export_gpx"), export.itinerary_gpx(it),
-                       file_name=f"itineraire-{shown + 1}.gpx", mime="application/gpx+xml", key="dl_gpx")
+        selected = it is shown
+        with st.container(key=f"plan_card_{i}"):
+            st.markdown(ui.itinerary_card_html(it, selected=selected, lang=lang), unsafe_allow_html=True)
+            st.button(t("planner.on_map") if selected else t("planner.show_on_map"), key=f"plan_pick_{i}",
+                      on_click=_select, args=(i,), disabled=selected,
+                      icon=":material/check:" if selected else ":material/map:")
     if reasons:
         st.markdown(f"**{t('planner.no_option')}**")
         st.markdown(ui.reasons_html(reasons, lang), unsafe_allow_html=True)
     if result.notes:
         st.markdown(f'<div class="spmd-notes">{maps.esc(" · ".join(message(n, lang) for n in result.notes))}'
                     "</div>", unsafe_allow_html=True)
-    return it
+
+
+def _more(result: Any, it: Any) -> None:
+    """Exports of the itinerary shown and the share link, folded at the end."""
+    index = result.itineraries.index(it) + 1
+    with st.expander(t("planner.more"), icon=":material/ios_share:"):
+        d1, d2 = st.columns(2)
+        d1.download_button(t("planner.export_geojson"), export.itinerary_geojson(it),
+                           file_name=f"itineraire-{index}.geojson", mime="application/geo+json",
+                           key="dl_geojson")
+        d2.download_button(t("planner.export_gpx"), export.itinerary_gpx(it),
+                           file_name=f"itineraire-{index}.gpx", mime="application/gpx+xml", key="dl_gpx")
+        ui.share_link(st.query_params.to_dict(), caption_key="planner.share")
+
+
+def _scroll_to_cards() -> None:
+    """Once per plan: the first card brought into view (a script in a zero-height frame)."""
+    ss = st.session_state
+    count = int(ss.get("plan_count", 0))
+    if not count or ss.get("scrolled_for") == count:
+        return
+    ss["scrolled_for"] = count
+    import streamlit.components.v1 as components
+
+    components.html(SCROLL_JS.replace("__NONCE__", str(count)), height=0)
 
 
 def page() -> None:
@@ -358,12 +480,17 @@ def page() -> None:
             ui.wait_for_planner()
     else:
         waiting_box.empty()  # clears what the waiting fragment drew
-    ui.timetable_banner(st.session_state.get("date", sdate))
+    day = st.session_state.get("date", sdate)
+    ui.timetable_banner(_feed_day(planner, day), day)
     for name in st.session_state.get("url_invalid") or []:
         ui.say("warning", "planner.bad_param", name=name, icon=":material/warning:")
 
-    left, right = st.columns([1, 1.35], gap="large")
-    with left:
+    st.markdown(PLANNER_CSS, unsafe_allow_html=True)  # constant CSS
+    with st.container(key="plan_layout"):  # three boxes in the phone's order; a grid when wider
+        form_box = st.container(key="plan_form")
+        map_box = st.container(key="plan_map")
+        results_box = st.container(key="plan_results")
+    with form_box:
         # one box per line: a suggestion ("République Pré Botté · Rennes") reads on one line
         origin = _place_input(planner, "from")
         destination = _place_input(planner, "to")
@@ -371,6 +498,7 @@ def page() -> None:
         b1, b2 = st.columns([3, 1])
         go = b1.button(t("planner.go"), type="primary", key="go", width="stretch")
         b2.button(t("planner.swap"), key="swap", on_click=_swap, width="stretch")
+        _drop_stale_result(origin, destination)
         if (go or st.session_state.get("auto_plan")) and planner is None:
             st.session_state["auto_plan"] = True  # planned as soon as the network is ready
             st.info(t("planner.plan_pending"), icon=":material/hourglass_top:")
@@ -379,13 +507,19 @@ def page() -> None:
                 st.warning(t("planner.need_places"))
             else:
                 _plan(planner, origin, destination)
-        result = st.session_state.get("plan_result")
-        shown = _results(result) if result is not None else None
-        if result is not None and result.ok:
-            ui.share_link(st.query_params.to_dict(), caption_key="planner.share")
-    with right:
+        elif st.session_state.get("inputs_changed"):
+            st.caption(t("planner.inputs_changed"))
+    result = st.session_state.get("plan_result")
+    shown = _shown(result)
+    with map_box:  # drawn before the cards: the route arrives with them, not after
         _map(shown, origin, destination)
         ui.attribution()
+    with results_box:
+        if result is not None:
+            _results(result, shown)
+            if shown is not None:
+                _more(result, shown)
+                _scroll_to_cards()
     if planner is None and loader is not None and loader.wait(FINISH_WAIT_S) is not None:
         st.rerun()  # everything is drawn already; the planner came while drawing: use it now
 

@@ -136,7 +136,7 @@ def _gain_map(cmp: object, new: str, sc: object | None, unit: str) -> None:
     st.markdown(ui.legend_html_text(entries), unsafe_allow_html=True)
     d = cmp.cells["difference"].to_numpy(float)
     d = d[np.isfinite(d)]
-    st.caption(t("scenmap.alt.map", gain=number(int((d > 0).sum())), loss=number(int((d < 0).sum())),
+    st.caption(t("scenmap.alt.map", gain=number(int((d > 0).sum())), loss=number(int((d < 0).sum())),  # escaped: unit
                  most=number(float(d.max(initial=0.0))), unit=unit) + " "
                + t("scen.map_caption", n=number(len(table)), label=t(f"acc.opp.{cmp.opportunity}")))
 
@@ -166,7 +166,8 @@ def _histograms(cmp: object, unit: str, cutoff: int) -> None:
                   legend=alt.Legend(orient="top"))).properties(height=280)
     st.altair_chart(chart, width="stretch")
     pop = cmp.cells["population"].to_numpy(float)
-    st.caption(t("scenmap.alt.hist", before=number(access.median_per_person(cmp.cells["before"].to_numpy(float), pop)),
+    st.caption(t("scenmap.alt.hist",  # escaped: unit is a translation
+                 before=number(access.median_per_person(cmp.cells["before"].to_numpy(float), pop)),
                  after=number(access.median_per_person(cmp.cells["after"].to_numpy(float), pop)), unit=unit, n=cutoff))
 
 

@@ -57,7 +57,15 @@ TRANSIT_CSS = """
 .spmd-dep {border: 1px solid #e5e7eb; border-radius: 12px; padding: 10px 12px; background: #fff;}
 .spmd-dep .head {display: flex; gap: 8px; align-items: center; font-weight: 700; color: #111827;}
 .spmd-line {display: inline-block; min-width: 2.2em; text-align: center; border-radius: 6px; padding: 2px 6px;
-            color: #fff; font-weight: 800;}
+            font-weight: 800;}
+.spmd-times {display: flex; flex-direction: column; gap: 4px; max-width: 720px;}
+.spmd-deprow {display: flex; gap: 10px; align-items: center; padding: 6px 10px; border: 1px solid #e5e7eb;
+              border-radius: 10px; background: #fff; font-variant-numeric: tabular-nums; color: #111827;}
+.spmd-deprow .when {min-width: 4.6em; font-weight: 800; font-size: 1.05rem;}
+.spmd-deprow .at {color: #4b5563; min-width: 3em;}
+.spmd-deprow .dir {font-weight: 600; flex: 1 1 auto;}
+.spmd-deprow .late {color: #b45309; font-weight: 600;}
+.spmd-deprow .cancel {color: #b91c1c; font-weight: 600;}
 .spmd-dep .waits {font-size: 1.15rem; font-weight: 700; margin-top: 4px; color: #111827;}
 .spmd-dep .meta {color: #4b5563; font-size: 0.85rem;}
 .spmd-dep .late {color: #b45309; font-weight: 600;}
@@ -75,16 +83,30 @@ def line_rgb(color_hex: Any) -> list[int]:
 
 
 def line_badge(line: str, color_hex: str) -> str:
-    return f'<span class="spmd-line" style="background:{maps.rgb_css(line_rgb(color_hex))}">{maps.esc(line)}</span>'
+    """A line's number on its colour, in black or white by contrast (:func:`dashboard.maps.text_colour_on`)."""
+    rgb = line_rgb(color_hex)
+    return (f'<span class="spmd-line" style="background:{maps.rgb_css(rgb)}; '
+            f'color:{maps.rgb_css(maps.text_colour_on(rgb))}">{maps.esc(line)}</span>')
 
 
-def board_html(board: pd.DataFrame, tr: Callable[..., str]) -> str:
-    """Cards of :func:`routing.transit.departures.departure_board` (``tr`` translates keys with parameters)."""
+#: a wait longer than this is shown as the clock time of the departure ("09:14", not "74 min")
+WAIT_AS_CLOCK_MIN = 30
+
+
+def wait_text(wait_min: int, clock: str, tr: Callable[..., str]) -> str:
+    """ "à l'arrêt", "6 min", or beyond :data:`WAIT_AS_CLOCK_MIN` the departure's time."""
+    if wait_min <= 0:
+        return tr("dep.wait_now")
+    return tr("dep.wait_min", n=wait_min) if wait_min <= WAIT_AS_CLOCK_MIN else clock
+
+
+def board_html(board: pd.DataFrame, tr: Callable[..., str], plural: Callable[..., str]) -> str:
+    """Cards of :func:`routing.transit.departures.departure_board`, one per line and direction
+    (``tr`` translates keys with parameters, ``plural`` a plural key with its count)."""
     cards = []
     for row in board.itertuples():
-        waits = " · ".join(tr("dep.wait_now") if w <= 0 else tr("dep.wait_min", n=w) for w in row.waits_min)
-        times = " ".join(row.times)
-        meta = tr("dep.next_hour", n=row.n_next_hour)
+        waits = " · ".join(wait_text(w, c, tr) for w, c in zip(row.waits_min, row.times, strict=True))
+        meta = tr("dep.in_hour", departures=plural("unit.departures", row.n_next_hour))
         if row.headway_min is not None and row.headway_min == row.headway_min:
             meta += " · " + tr("dep.headway", n=f"{row.headway_min:.0f}")
         extra = ""
@@ -96,7 +118,7 @@ def board_html(board: pd.DataFrame, tr: Callable[..., str]) -> str:
             f'<div class="spmd-dep"><div class="head">{line_badge(row.line, row.color)}'
             f'<span>→ {maps.esc(row.direction)}</span></div>'
             f'<div class="waits">{maps.esc(waits or tr("dep.none_soon"))}</div>'
-            f'<div class="meta">{maps.esc(times)} · {maps.esc(meta)}</div>{extra}</div>')
+            f'<div class="meta">{maps.esc(" ".join(row.times))} · {maps.esc(meta)}</div>{extra}</div>')
     return f'<div class="spmd-board">{"".join(cards)}</div>'
 
 
@@ -104,6 +126,21 @@ def hour_label(h: int) -> str:
     """An hour of the service day as a reader's clock shows it: ``07h``, after midnight ``00h (+1)``."""
     h = int(h)
     return f"{h % 24:02d}h" + (f" (+{h // 24})" if h >= 24 else "")
+def times_html(deps: pd.DataFrame, tr: Callable[..., str], *, limit: int = 40) -> str:
+    """The departures one per row, soonest first (by the expected time): wait or clock time, line,
+    direction, and what is late or cancelled."""
+    rows = []
+    order = deps.sort_values("expected_s", kind="stable").head(limit)
+    for row in order.itertuples():
+        clock = format_clock(row.expected_s)
+        status = ""
+        if row.status in ("canceled", "skipped", "delayed", "early"):
+            status = f'<span class="{"cancel" if row.status in ("canceled", "skipped") else "late"}">' \
+                     f'{maps.esc(tr(f"dep.status.{row.status}"))}</span>'
+        rows.append(f'<div class="spmd-deprow"><span class="when">{maps.esc(wait_text(int(row.wait_min), clock, tr))}'
+                    f'</span><span class="at">{maps.esc(clock)}</span>{line_badge(row.line, row.color)}'
+                    f'<span class="dir">→ {maps.esc(row.direction)}</span>{status}</div>')
+    return f'<div class="spmd-times">{"".join(rows)}</div>'
 
 
 def hours_html(table: pd.DataFrame) -> str:

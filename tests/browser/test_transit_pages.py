@@ -40,10 +40,17 @@ def test_next_departures_at_republique(browser_page, server):
     _open(page, server, "Prochains passages")
     page.get_by_role("heading", name="Prochains passages").wait_for()
     type_place(page, "Arrêt", "République")
+    page.locator(".spmd-deprow").first.wait_for()
+    # soonest first, whatever the line; far waits as clock times, never "74 min"
+    clocks = page.locator(".spmd-deprow .at").all_inner_texts()
+    assert len(clocks) >= 10 and clocks == sorted(clocks), clocks
+    waits = page.locator(".spmd-deprow .when").all_inner_texts()
+    assert all(not w.endswith("min") or int(w.split()[0]) <= 30 for w in waits), waits
+    page.get_by_role("tab", name="Par ligne").click()
     page.locator(".spmd-dep").first.wait_for()
     assert page.locator(".spmd-dep").count() >= 10  # lines and directions at République
     text = page.locator(".spmd-board").inner_text()
-    assert "min" in text and "passages dans l'heure" in text
+    assert "passages dans l'heure" in text and "1 passages" not in text
     page.wait_for_function("""() => /République — 10 quai/.test(
         document.querySelector('[data-testid="stMain"]').innerText)""")
     assert "stop=R" in page.url
@@ -56,7 +63,7 @@ def test_journeys_from_republique_to_villejean(browser_page, server):
     page, _, _ = browser_page
     _open(page, server, "Prochains passages")  # (a deep link's base-path probes are 404s: see below)
     type_place(page, "Arrêt", "République")
-    page.locator(".spmd-dep").first.wait_for()
+    page.locator(".spmd-deprow").first.wait_for()
     page.get_by_text("Trajets vers un autre arrêt dans l'heure").click()
     type_place(page, "Vers l'arrêt", "Villejean-Université")
     page.wait_for_function("""() => /trajet\\(s\\) de République à Villejean-Université, départ entre 08:00 et 09:00/
@@ -126,7 +133,8 @@ def test_deep_link_with_language(server):
         page.set_default_timeout(120_000)
         page.goto(f"{server}/departures?stop={quote('République')}&at=2011-11-15T08:00&lang=en")
         page.get_by_role("heading", name="Next departures").wait_for()
-        page.locator(".spmd-dep").first.wait_for()
+        page.locator(".spmd-deprow").first.wait_for()
+        page.get_by_role("tab", name="By line").click()
         assert "departures in the next hour" in page.locator(".spmd-board").inner_text()
         link = page.locator('[data-testid="stCode"]').first.inner_text()
         assert "lang=en" in link and "stop=R" in link
@@ -157,13 +165,13 @@ def test_phone_layout_390px(server):
         assert widths[0] <= widths[1], f"horizontal scroll at 390 px: {widths}"
         card_y = card.bounding_box()["y"]
         map_y = page.locator(FOLIUM_FRAME).first.bounding_box()["y"]
-        assert map_y > card_y, "the map comes after the cards"
+        assert map_y < card_y, "the map comes before the cards"
         heights = page.evaluate("""() => [...document.querySelectorAll('.stButton button, .stDownloadButton button')]
             .filter(b => b.offsetParent !== null).map(b => b.getBoundingClientRect().height)""")
         assert heights and min(heights) >= 44, heights
         page.screenshot(path=str(SHOTS / "phone-planner.png"), full_page=True)
         page.goto(server + "/departures?stop=Gares&at=2011-11-15T08:00")
-        page.locator(".spmd-dep").first.wait_for()
+        page.locator(".spmd-deprow").first.wait_for()
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"horizontal scroll on next departures: {widths}"
         page.screenshot(path=str(SHOTS / "phone-departures.png"), full_page=True)

@@ -18,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import export, i18n, maps, share, state
+from routing.args import LOCAL_TZ
 from routing.places import parse_coordinates
 from routing.planner.itinerary import Itinerary, Leg
 from tests.browser_helpers import small_loader
@@ -78,7 +79,8 @@ def test_planner_types_two_places_and_shows_cards_map_and_exports(app_planner):
     assert call["when"] == datetime(2011, 11, 15, 8, 0)
     md = _markdown(at)
     assert md.count('class="spmd-card') == 2  # walk and bike
-    assert "Vélo" in md and "Marche" in md and "Correspondances" in md
+    assert "Vélo" in md and "Marche" in md and "Distance" in md
+    assert "Correspondances" not in md  # no transfer count on a trip without transit
     fmap = _leaflet(at)
     assert fmap["js_links"] == ["/app/static/leaflet/leaflet.js"]  # Leaflet served locally, no CDN
     assert fmap["css_links"] == ["/app/static/leaflet/leaflet.css"]
@@ -88,6 +90,30 @@ def test_planner_types_two_places_and_shows_cards_map_and_exports(app_planner):
     assert labels == ["Exporter en GeoJSON", "Exporter en GPX"]
     assert at.query_params["from"] == "gare" and at.query_params["to"] == "Beaulieu Chimei"
     assert at.query_params["at"] == "2011-11-15T08:00"
+
+
+def test_planner_cards_select_and_any_input_change_clears_the_result(app_planner):
+    at = _app(**{"from": "Gares", "to": "République", "at": "2011-11-15T07:45", "modes": "walk,bike"})
+    assert _markdown(at).count('class="spmd-card') == 2
+    assert [r for r in at.radio if r.key == "shown"] == []  # no radio list: the cards are the choice
+    at.button(key="plan_pick_1").click().run()
+    assert at.session_state["shown"] == 1 and at.button(key="plan_pick_1").disabled
+    assert "#5a5a5a" in _leaflet(at)["feature_group"]  # the walk card (second, slower) drawn
+    at.time_input(key="time").set_value(time(9, 0)).run()  # an input changes: the old result goes
+    assert 'class="spmd-card' not in _markdown(at) and "L.polyline" not in (_leaflet(at)["feature_group"] or "")
+    assert "from" not in at.query_params
+    assert any("Calculer" in c.value for c in at.caption)
+    at.button(key="go").click().run()
+    assert _markdown(at).count('class="spmd-card') == 2
+
+
+def test_now_button_and_the_banner_naming_both_days(app_planner):
+    at = _app()
+    assert "mardi 15 novembre 2011" in at.info[0].value and "utilisés pour" not in at.info[0].value
+    at.button(key="now").click().run()
+    today = datetime.now(LOCAL_TZ).date()
+    assert at.session_state["date"] == today and at.session_state["when_kind"] == "depart"
+    assert "utilisés pour le" in at.info[0].value and str(today.year) in at.info[0].value
 
 
 def test_planner_arrive_by_and_modes(app_planner):

@@ -192,8 +192,11 @@ def test_upload_error_shows_the_csv_header_as_plain_text():
 #: the elements that render Markdown (st.text and st.code show their text as it is)
 TEXT_KINDS = {"markdown", "caption", "write", "info", "error", "warning", "success", "toast", "title", "header",
               "subheader"}
+#: the number and date formatters (Babel) write digits, separators and month names only
+FORMATTERS = {"number", "percent", "money", "date", "plural", "format_duration", "format_distance", "format_co2"}
 SAFE_CALLS = {"len", "int", "float", "round", "t", "mode_label", "plain", "strftime", "nunique", "replace", "join",
-              "esc", "legend_html", "legend_html_text", "itinerary_card_html", "reasons_html", "timeline_html"}
+              "esc", "legend_html", "legend_html_text", "itinerary_card_html", "itinerary_card_compact_html",
+              "reasons_html", "timeline_html", *FORMATTERS}
 
 
 def _safe(node) -> bool:
@@ -214,7 +217,7 @@ def _safe(node) -> bool:
         if name not in SAFE_CALLS:
             return False
         if name in {"plain", "esc", "len", "int", "float", "round", "nunique", "strftime", "legend_html", "legend_html_text", "itinerary_card_html",
-                    "reasons_html", "timeline_html"}:
+                    "itinerary_card_compact_html", "reasons_html", "timeline_html", *FORMATTERS}:
             return True
         if name in {"join", "replace"}:  # "sep".join(safe...), safe.replace(...)
             base = node.func.value if isinstance(node.func, ast.Attribute) else None

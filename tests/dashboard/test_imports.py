@@ -15,7 +15,7 @@ DASHBOARD = ROOT / "dashboard"
 #: what the dashboard may import from the layers below: the packages, routing's rooms (their
 #: ``__init__``), routing's base modules, and the public submodules of sources
 ROUTING_BASE = {"routing.places", "routing.constants", "routing.args", "routing.messages", "routing.linking",
-                "routing.errors"}
+                "routing.errors", "routing.clock"}
 ROUTING_ROOMS = {f"routing.{p.name}" for p in (ROOT / "routing").iterdir() if (p / "__init__.py").exists()}
 SOURCES_PUBLIC = {"sources.geo", "sources.settings", "sources.i18n", "sources.loaders", "sources.traces"}
 SOURCES_PREFIXES = ("sources.loaders.", "sources.traces.")

@@ -93,6 +93,13 @@ def test_specific_colour_rules() -> None:
     assert maps.bus_color(False, 600.0) == maps.GREY
 
 
+def test_text_on_a_coloured_badge_is_black_or_white_by_contrast() -> None:
+    black, white = [0, 0, 0], [255, 255, 255]
+    assert maps.text_colour_on(maps.hex_to_rgb("FFE600")) == black  # line 34's yellow
+    assert maps.text_colour_on([227, 5, 27]) == white and maps.text_colour_on([0, 90, 170]) == white
+    assert maps.text_colour_on([255, 255, 255]) == black and maps.text_colour_on([0, 0, 0]) == white
+
+
 def test_buses_latest_snapshot_in_service_and_chargers_cropped() -> None:
     buses = contract_frame({
         "line_name": ["54", None, "C4"], "state": ["En ligne", "Hors-service", "En ligne"],

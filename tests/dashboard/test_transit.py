@@ -16,6 +16,7 @@ from dashboard.i18n import translate
 from dashboard.services import transit
 from routing import day_of_buses, departure_board, next_departures
 from routing.planner.planner import Planner
+from sources.i18n import plural
 from tests.browser_helpers import small_loader
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -90,7 +91,9 @@ def test_lines_page_patterns_timetable_and_link(planner):
     assert at.title[0].value == "Explorer une ligne"
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     ids = [layer["id"] for layer in deck["layers"]]
-    assert ids[-3:] == ["others", "pattern", "line_stops"] and all(i.startswith("streets") for i in ids[:-3])
+    # the stop names drawn over the stops (labels at close zoom) come last
+    assert ids[-4:] == ["others", "pattern", "line_stops", "labels-line_stops"]
+    assert all(i.startswith("streets") for i in ids[:-4])
     pattern = next(x for x in deck["layers"] if x["id"] == "pattern")
     assert pattern["data"][0]["color"][:3] == [227, 5, 27]  # the line's colour
     md = _markdown(at)
@@ -141,13 +144,27 @@ def test_board_and_timetable_html_escape_names(planner):
     tt = planner.network.timetable
     board = departure_board(next_departures(tt, "A", H8), H8)
     board.loc[0, "direction"] = "<script>x</script>"
-    html = transit.board_html(board, lambda k, **f: translate(k, "fr", **f))
+    html = transit.board_html(board, lambda k, **f: translate(k, "fr", **f), lambda k, n: plural(k, n, "fr"))
     assert "<script>" not in html and "&lt;script&gt;" in html and "toutes les 20 min" in html
     import pandas as pd
 
     assert transit.hours_html(pd.DataFrame({"hour": [8, 24], "minutes": [[5, 25], [6]]})) == (
         '<table class="spmd-hours"><tr><td class="h">08h</td><td>05 25</td></tr>'
-        '<tr><td class="h">00h</td><td>06</td></tr></table>')
+        '<tr><td class="h">00h (+1)</td><td>06</td></tr></table>')
+
+
+def test_departures_by_time_are_sorted_and_far_waits_are_clock_times():
+    import pandas as pd
+
+    fr = lambda k, **f: translate(k, "fr", **f)  # noqa: E731
+    deps = pd.DataFrame({"expected_s": [H8 + 74 * 60, H8 + 60, H8], "line": ["11", "2", "34"],
+                         "color": ["E78AC3", "0A7ABF", "FFE600"], "direction": ["Saint Saëns", "Haut Sancé", "Z"],
+                         "wait_min": [74, 1, 0], "status": ["scheduled"] * 3})
+    html = transit.times_html(deps, fr)
+    assert html.index("Z") < html.index("Haut Sancé") < html.index("Saint Saëns")  # soonest first
+    assert "09:14" in html and "74 min" not in html and "à l&#x27;arrêt" in html
+    assert transit.wait_text(30, "08:30", fr) == "30 min" and transit.wait_text(31, "08:31", fr) == "08:31"
+    assert plural("unit.departures", 1, "fr") == "1 passage" and plural("unit.departures", 2, "en") == "2 departures"
 
 
 def test_animation_page_is_self_contained(planner):
@@ -193,7 +210,7 @@ def test_street_segments_follow_the_car_layer(planner):
 def test_departures_page_by_stop_id(planner):
     at = _page("pages/departures.py", stop="B", at="2024-03-05T08:00")
     assert not at.exception and not at.error
-    assert any("Gares — 1 quai(s)" in h.value for h in at.subheader)
+    assert any("Gares — 1 quai," in h.value for h in at.subheader)
     assert "→ Clemenceau" in _markdown(at)
 
 
