@@ -254,6 +254,14 @@ class AccessibilityEngine:
         out._keeps = False
         return out
 
+    def forget(self, pts: Points) -> None:
+        """Drop what is kept of ``pts`` (its links and street times to or from it): the next
+        request on it is cold again (the benches time a new opportunity type so)."""
+        d = _digest(pts)
+        with self._kept_lock:
+            for key in [k for k in self._kept_items if d in k]:
+                del self._kept_items[key]
+
     def _kept(self, key: Any, make: Callable[[], Any]) -> Any:
         """``make()``, kept by content key: the grid and the opportunity sets come back on every
         request of a page, so their links and street times are computed once (the least recently
