@@ -534,36 +534,65 @@ def _event_rows(sc_ptr, sc_stop, sc_arr, egress, lo, hi, table):
 
 
 @nb.njit(cache=True, nogil=True)
-def _sweep_sums(access, direct, ev_ptr, ev_time, table, deps, cutoff, weights, limit_s, linear, lo_c, hi_c, out):
+def _sparse_rows(table):
+    """The reached entries of each event row as CSR (offsets int64, destination int32, arrival int32)."""
+    n_ev, n_dest = table.shape
+    ptr = np.zeros(n_ev + 1, np.int64)
+    for e in range(n_ev):
+        k = 0
+        for j in range(n_dest):
+            if table[e, j] < UNREACHABLE_I32:
+                k += 1
+        ptr[e + 1] = ptr[e] + k
+    dest = np.empty(ptr[n_ev], np.int32)
+    arr = np.empty(ptr[n_ev], np.int32)
+    for e in range(n_ev):
+        k = ptr[e]
+        for j in range(n_dest):
+            if table[e, j] < UNREACHABLE_I32:
+                dest[k] = j
+                arr[k] = table[e, j]
+                k += 1
+    return ptr, dest, arr
+
+
+@nb.njit(cache=True, nogil=True)
+def _sweep_sums(access, direct, ev_ptr, ev_time, rows, deps, cutoff, weights, limit_s, linear, lo_c, hi_c, out):
     """out[c - lo_c, k]: sum over destinations j reached within ``limit_s`` of weights[j] x f(t),
     f = 1 (``linear`` False: cumulative or step) or 1 - t / limit_s, from origin c (lo_c..hi_c-1)
     leaving at deps[k]: the times of :func:`_origin_times` without keeping them (one row of
     destinations instead of an (origins, minutes, destinations) block), by one sweep of the
-    departures per origin, from the last to the first.
+    departures per origin, from the last to the first. ``rows``: the event table's reached
+    entries (:func:`_sparse_rows`).
 
     Leaving earlier, every event caught later can still be caught (waiting at the stop), and an
     event's row dominates the rows of the later events at its stop (its scan can board all they
     board): so the earliest arrivals of a minute are those of the next minute merged with the
     rows of the events newly caught at each access stop, and each event row is merged once per
-    origin instead of once per (origin, minute). Same numbers as :func:`_fill_row`."""
+    origin instead of once per (origin, minute). The sum runs over the destinations reached so
+    far, in their order, as the dense sum does: the same numbers as :func:`_fill_row`."""
     acc_ptr, acc_stop, acc_s = access
     dir_ptr, dir_dest, dir_s = direct
+    row_ptr, row_dest, row_arr = rows
     n_dest = len(weights)
     big = np.int64(UNREACHABLE_I32)
-    best = np.empty(n_dest, np.int64)  # earliest absolute arrival by transit
-    walk = np.empty(n_dest, np.int64)  # walking the whole way, seconds
+    best = np.full(n_dest, big, np.int64)  # earliest absolute arrival by transit
+    walk = np.full(n_dest, big, np.int64)  # walking the whole way, seconds
+    active = np.empty(n_dest, np.int64)  # destinations reached so far (either way)
     widest = 0
     for c in range(lo_c, hi_c):
         widest = max(widest, acc_ptr[c + 1] - acc_ptr[c])
     caught = np.empty(widest, np.int64)  # per access stop: the earliest event merged so far
     for c in range(lo_c, hi_c):
-        for j in range(n_dest):
-            best[j] = big
-            walk[j] = big
+        m = 0
         for e in range(dir_ptr[c], dir_ptr[c + 1]):
             j = dir_dest[e]
+            if walk[j] == big and best[j] == big:
+                active[m] = j
+                m += 1
             if dir_s[e] < walk[j]:
                 walk[j] = dir_s[e]
+        dirty = True
         a0 = acc_ptr[c]
         na = acc_ptr[c + 1] - a0
         for q in range(na):
@@ -576,13 +605,21 @@ def _sweep_sums(access, direct, ev_ptr, ev_time, table, deps, cutoff, weights, l
                 if lo == caught[q] or ev_time[lo] > t + cutoff:
                     continue
                 caught[q] = lo
-                urow = table[lo]
-                for j in range(n_dest):
-                    u = np.int64(urow[j])
+                for x in range(row_ptr[lo], row_ptr[lo + 1]):
+                    j = row_dest[x]
+                    u = np.int64(row_arr[x])
                     if u < best[j]:
+                        if best[j] == big and walk[j] == big:
+                            active[m] = j
+                            m += 1
+                            dirty = True
                         best[j] = u
+            if dirty:
+                active[:m].sort()
+                dirty = False
             total = 0.0
-            for j in range(n_dest):
+            for x in range(m):
+                j = active[x]
                 r = walk[j]
                 if best[j] < big and best[j] - t < r:
                     r = best[j] - t
@@ -595,6 +632,9 @@ def _sweep_sums(access, direct, ev_ptr, ev_time, table, deps, cutoff, weights, l
                     elif tj <= limit_s:
                         total += weights[j]
             out[c - lo_c, k] = total
+        for x in range(m):  # back to nothing reached, for the next origin
+            best[active[x]] = big
+            walk[active[x]] = big
 
 
 @nb.njit(cache=True)
@@ -1008,7 +1048,10 @@ def _indicator_stats(shared: dict[str, Any], batch: dict[str, np.ndarray], spec:
     direct = (batch["dir_ptr"], batch["dir_dest"], batch["dir_s"])
     weights = np.ascontiguousarray(spec["weights"], dtype=np.float64)
     linear = measure.kind == "gravity" and measure.decay == "linear"
-    _in_threads(lambda lo, hi: _sweep_sums(access, direct, shared["ev_ptr"], shared["ev_time"], shared["table"],
+    rows = shared.get("rows")
+    if rows is None:  # Dask workers get the table alone (smaller to ship)
+        rows = _sparse_rows(shared["table"])
+    _in_threads(lambda lo, hi: _sweep_sums(access, direct, shared["ev_ptr"], shared["ev_time"], rows,
                                            shared["deps"], np.int64(shared["cutoff_s"]), weights,
                                            float(measure.cutoff_s), linear, lo, hi, vals[lo:hi]), n)
     out = {f"p{q:g}": _order_stat(vals, q, axis=1).astype(np.float64) for q in spec["percentiles"]}
@@ -1047,6 +1090,8 @@ def run_batches(problem: TravelProblem, spec: dict[str, Any], *, scheduler: Any 
     bounds = [(lo, min(n, lo + batch_size)) for lo in range(0, n, batch_size)] or [(0, 0)]
     shared = problem.shared()
     if scheduler is None:
+        if spec["kind"] == "indicator" and not spec.get("blocks") and _summed_in_kernel(spec["measure"]):
+            shared = {**shared, "rows": _sparse_rows(problem.table)}  # once for every batch
         parts = [_run_batch(shared, problem.batch(lo, hi), spec) for lo, hi in bounds]
     else:
         with dask_session(scheduler) as client:
