@@ -578,13 +578,15 @@ def _sweep_sums(access, direct, ev_ptr, ev_time, rows, deps, cutoff, weights, li
     big = np.int64(UNREACHABLE_I32)
     best = np.full(n_dest, big, np.int64)  # earliest absolute arrival by transit
     walk = np.full(n_dest, big, np.int64)  # walking the whole way, seconds
-    active = np.empty(n_dest, np.int64)  # destinations reached so far (either way)
+    active = np.empty(n_dest, np.int64)  # destinations reached so far (either way), sorted up to m_sorted
+    scratch = np.empty(n_dest, np.int64)
     widest = 0
     for c in range(lo_c, hi_c):
         widest = max(widest, acc_ptr[c + 1] - acc_ptr[c])
     caught = np.empty(widest, np.int64)  # per access stop: the earliest event merged so far
     for c in range(lo_c, hi_c):
         m = 0
+        m_sorted = 0
         for e in range(dir_ptr[c], dir_ptr[c + 1]):
             j = dir_dest[e]
             if walk[j] == big and best[j] == big:
@@ -614,8 +616,20 @@ def _sweep_sums(access, direct, ev_ptr, ev_time, rows, deps, cutoff, weights, li
                             m += 1
                             dirty = True
                         best[j] = u
-            if dirty:
-                active[:m].sort()
+            if dirty:  # the new ones sorted, then merged into the sorted ones (linear)
+                active[m_sorted:m].sort()
+                i, i_end, x = 0, m_sorted, 0
+                p = m_sorted
+                while i < i_end or p < m:
+                    if p >= m or (i < i_end and active[i] < active[p]):
+                        scratch[x] = active[i]
+                        i += 1
+                    else:
+                        scratch[x] = active[p]
+                        p += 1
+                    x += 1
+                active[:m] = scratch[:m]
+                m_sorted = m
                 dirty = False
             total = 0.0
             for x in range(m):
