@@ -40,8 +40,13 @@ by default, or any scheduler address; results are identical to the in-process pa
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
-from collections.abc import Sequence
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +63,7 @@ from routing.constants import (
     UNREACHABLE,
     UNREACHABLE_I32,
 )
+from routing.derived import derived
 from routing.linking import LINK
 from routing.network.assemble import Network
 from routing.network.wheelchair import WHEELCHAIR, wheelchair_network
@@ -75,6 +81,46 @@ MODES = ACCESS_MODES
 DEFAULT_BANDS_MIN = (10, 20, 30, 45, 60)
 MEASURES = ("cumulative", "gravity", "nearest")
 DECAYS = ("step", "linear", "exponential", "logistic")
+#: point sets of at least this many points have their links and street times kept by content
+KEEP_MIN_POINTS = 64
+#: what an engine keeps of point sets at most (links and street times of the grid and a few
+#: opportunity sets: tens of MB each), bytes
+KEPT_BYTES = 512 * 1024**2
+#: threads of the kernels that release the GIL (the scans of a window, the sums of the origins)
+KERNEL_THREADS = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _digest(pts: Points) -> str:
+    """Content key of a point set's locations (the same grid or opportunities, whatever object)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(np.ascontiguousarray(pts.lon, dtype=np.float64).tobytes())
+    h.update(np.ascontiguousarray(pts.lat, dtype=np.float64).tobytes())
+    return h.hexdigest()
+
+
+def _nbytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, tuple):
+        return sum(_nbytes(v) for v in value)
+    return 0
+
+
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _in_threads(work: Callable[[int, int], Any], n: int, *, min_chunk: int = 64) -> list[Any]:
+    """``work(lo, hi)`` over ``range(n)`` cut into one chunk per core, run in threads (the kernels
+    release the GIL), results in order; in the calling thread when one chunk is enough."""
+    parts = min(KERNEL_THREADS, max(1, n // min_chunk))
+    bounds = [(n * k // parts, n * (k + 1) // parts) for k in range(parts)]
+    if parts == 1:
+        return [work(0, n)]
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=KERNEL_THREADS, thread_name_prefix="access-kernel"))
+    return list(_POOL[0].map(lambda b: work(*b), bounds))
 
 
 @dataclass(frozen=True)
@@ -192,6 +238,46 @@ class AccessibilityEngine:
         self._stops = Points(self.tt.stop_ids.astype(object), self.tt.stop_lon, self.tt.stop_lat,
                              np.ones(self.tt.n_stops))
         self._cache: dict[Any, Any] = {}
+        #: links and street times of point sets by content (see :meth:`_kept`)
+        self._kept_lock = threading.Lock()
+        self._kept_items: OrderedDict[Any, Any] = OrderedDict()
+        self._keeps = True
+
+    def uncached(self) -> AccessibilityEngine:
+        """A copy that keeps nothing between calls but the stop links, and builds the event table
+        without the timetable's kept scans: the path before those caches (the benches' baseline)."""
+        out = object.__new__(AccessibilityEngine)
+        out.__dict__.update(self.__dict__)
+        out._cache = {k: v for k, v in self._cache.items() if k[0] == "stop_links"}
+        out._kept_lock = threading.Lock()
+        out._kept_items = OrderedDict()
+        out._keeps = False
+        return out
+
+    def forget(self, pts: Points) -> None:
+        """Drop what is kept of ``pts`` (its links and street times to or from it): the next
+        request on it is cold again (the benches time a new opportunity type so)."""
+        d = _digest(pts)
+        with self._kept_lock:
+            for key in [k for k in self._kept_items if d in k]:
+                del self._kept_items[key]
+
+    def _kept(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, kept by content key: the grid and the opportunity sets come back on every
+        request of a page, so their links and street times are computed once (the least recently
+        used go first beyond :data:`KEPT_BYTES`). Two threads asking at once may both compute."""
+        if not self._keeps:
+            return make()
+        with self._kept_lock:
+            if key in self._kept_items:
+                self._kept_items.move_to_end(key)
+                return self._kept_items[key]
+        value = make()
+        with self._kept_lock:
+            self._kept_items[key] = value
+            while len(self._kept_items) > 1 and sum(_nbytes(v) for v in self._kept_items.values()) > KEPT_BYTES:
+                self._kept_items.popitem(last=False)
+        return value
 
     def with_timetable(self, tt: Any) -> AccessibilityEngine:
         """The same engine on another timetable of the same stops (e.g. other stops made accessible):
@@ -214,7 +300,10 @@ class AccessibilityEngine:
             if key not in self._cache:
                 self._cache[key] = linking.link(self.network.graphs[mode], pts.lon, pts.lat)
             return self._cache[key]
-        return linking.link(self.network.graphs[mode], pts.lon, pts.lat)
+        if len(pts) < KEEP_MIN_POINTS:  # a door, a few origins: cheaper to link than to hash
+            return linking.link(self.network.graphs[mode], pts.lon, pts.lat)
+        return self._kept(("links", mode, _digest(pts)),
+                          lambda: linking.link(self.network.graphs[mode], pts.lon, pts.lat))
 
     def outside_data(self, pts: Points, mode: str = "transit") -> np.ndarray:
         """Per point: truly outside the data for ``mode`` (bool): no node of its street layer (the
@@ -249,6 +338,14 @@ class AccessibilityEngine:
         """
         if mode not in ("walk", "bike", "car"):
             raise ValueError(f"street mode must be walk, bike or car, got {mode!r}")
+        if len(a) * len(b) >= KEEP_MIN_POINTS ** 2:  # the grid to a point set: kept (e.g. walking
+            # the whole way in transit is the walk mode's table)
+            return self._kept(("street", mode, _digest(a), _digest(b), float(cutoff_s)),
+                              lambda: self._street_pairs(mode, a, b, cutoff_s))
+        return self._street_pairs(mode, a, b, cutoff_s)
+
+    def _street_pairs(self, mode: str, a: Points, b: Points,
+                      cutoff_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         g = self.network.graphs[mode]
         extra = LINK.car_park_s if mode == "car" else 0.0
         i, j, t = linking.street_times(g, a.lon, a.lat, b.lon, b.lat, cutoff_s - extra,
@@ -378,6 +475,182 @@ def _event_table(conns, ev_stop, ev_time, horizon, egress, n_dest, slack):
     return table
 
 
+@nb.njit(cache=True, nogil=True)
+def _event_scans(conns, ev_stop, ev_time, horizon, slack):
+    """For each departure event (stop, time): the stops reached by a vehicle (then one footpath)
+    within ``horizon``, as CSR over the events (offsets int64, stop int32, arrival int32 s):
+    what :func:`_event_table` computes before it walks to the destinations, kept sparse."""
+    n_stops = conns.n_stops
+    n_ev = len(ev_stop)
+    ptr = np.zeros(n_ev + 1, np.int64)
+    cap = max(1024, n_ev * 64)
+    stops = np.empty(cap, np.int32)
+    arrs = np.empty(cap, np.int32)
+    work = ScanWork(np.empty(n_stops, np.int64), np.empty(n_stops, np.int64), np.full(conns.n_trips, -1, np.int64))
+    out = np.empty(n_stops, np.int64)
+    src_stop = np.empty(1, np.int64)
+    src_time = np.empty(1, np.int64)
+    n = 0
+    for e in range(n_ev):
+        t0 = ev_time[e]
+        src_stop[0] = ev_stop[e]
+        src_time[0] = t0
+        for s in range(n_stops):
+            out[s] = UNREACHABLE
+        bounded_scan(conns, src_stop, src_time, first_departure(conns.dep_time, t0), t0 + horizon, e, work, out,
+                     slack)
+        limit = t0 + horizon
+        for s in range(n_stops):
+            if out[s] <= limit:
+                if n == cap:
+                    cap *= 2
+                    ns = np.empty(cap, np.int32)
+                    na = np.empty(cap, np.int32)
+                    ns[:n] = stops[:n]
+                    na[:n] = arrs[:n]
+                    stops, arrs = ns, na
+                stops[n] = s
+                arrs[n] = out[s]
+                n += 1
+        ptr[e + 1] = n
+    return ptr, stops[:n].copy(), arrs[:n].copy()
+
+
+@nb.njit(cache=True, nogil=True)
+def _event_rows(sc_ptr, sc_stop, sc_arr, egress, lo, hi, table):
+    """table[e] for events lo..hi-1: arrival at every destination (min over the stops the event
+    reaches of arrival + egress walk), from the kept scans (:func:`_event_scans`)."""
+    egr_ptr, egr_dest, egr_s = egress
+    for e in range(lo, hi):
+        row = table[e]
+        for k in range(sc_ptr[e], sc_ptr[e + 1]):
+            s = sc_stop[k]
+            a = np.int64(sc_arr[k])
+            for q in range(egr_ptr[s], egr_ptr[s + 1]):
+                v = a + egr_s[q]
+                j = egr_dest[q]
+                if v < row[j]:
+                    row[j] = v
+
+
+@nb.njit(cache=True, nogil=True)
+def _sparse_rows(table):
+    """The reached entries of each event row as CSR (offsets int64, destination int32, arrival int32)."""
+    n_ev, n_dest = table.shape
+    ptr = np.zeros(n_ev + 1, np.int64)
+    for e in range(n_ev):
+        k = 0
+        for j in range(n_dest):
+            if table[e, j] < UNREACHABLE_I32:
+                k += 1
+        ptr[e + 1] = ptr[e] + k
+    dest = np.empty(ptr[n_ev], np.int32)
+    arr = np.empty(ptr[n_ev], np.int32)
+    for e in range(n_ev):
+        k = ptr[e]
+        for j in range(n_dest):
+            if table[e, j] < UNREACHABLE_I32:
+                dest[k] = j
+                arr[k] = table[e, j]
+                k += 1
+    return ptr, dest, arr
+
+
+@nb.njit(cache=True, nogil=True)
+def _sweep_sums(access, direct, ev_ptr, ev_time, rows, deps, cutoff, weights, limit_s, linear, lo_c, hi_c, out):
+    """out[c - lo_c, k]: sum over destinations j reached within ``limit_s`` of weights[j] x f(t),
+    f = 1 (``linear`` False: cumulative or step) or 1 - t / limit_s, from origin c (lo_c..hi_c-1)
+    leaving at deps[k]: the times of :func:`_origin_times` without keeping them (one row of
+    destinations instead of an (origins, minutes, destinations) block), by one sweep of the
+    departures per origin, from the last to the first. ``rows``: the event table's reached
+    entries (:func:`_sparse_rows`).
+
+    Leaving earlier, every event caught later can still be caught (waiting at the stop), and an
+    event's row dominates the rows of the later events at its stop (its scan can board all they
+    board): so the earliest arrivals of a minute are those of the next minute merged with the
+    rows of the events newly caught at each access stop, and each event row is merged once per
+    origin instead of once per (origin, minute). The sum runs over the destinations reached so
+    far, in their order, as the dense sum does: the same numbers as :func:`_fill_row`."""
+    acc_ptr, acc_stop, acc_s = access
+    dir_ptr, dir_dest, dir_s = direct
+    row_ptr, row_dest, row_arr = rows
+    n_dest = len(weights)
+    big = np.int64(UNREACHABLE_I32)
+    best = np.full(n_dest, big, np.int64)  # earliest absolute arrival by transit
+    walk = np.full(n_dest, big, np.int64)  # walking the whole way, seconds
+    active = np.empty(n_dest, np.int64)  # destinations reached so far (either way), sorted up to m_sorted
+    scratch = np.empty(n_dest, np.int64)
+    widest = 0
+    for c in range(lo_c, hi_c):
+        widest = max(widest, acc_ptr[c + 1] - acc_ptr[c])
+    caught = np.empty(widest, np.int64)  # per access stop: the earliest event merged so far
+    for c in range(lo_c, hi_c):
+        m = 0
+        m_sorted = 0
+        for e in range(dir_ptr[c], dir_ptr[c + 1]):
+            j = dir_dest[e]
+            if walk[j] == big and best[j] == big:
+                active[m] = j
+                m += 1
+            if dir_s[e] < walk[j]:
+                walk[j] = dir_s[e]
+        dirty = True
+        a0 = acc_ptr[c]
+        na = acc_ptr[c + 1] - a0
+        for q in range(na):
+            caught[q] = ev_ptr[acc_stop[a0 + q] + 1]
+        for k in range(len(deps) - 1, -1, -1):
+            t = np.int64(deps[k])
+            for q in range(na):
+                o = acc_stop[a0 + q]
+                lo = first_at_or_after(ev_time, t + acc_s[a0 + q], ev_ptr[o], caught[q])
+                if lo == caught[q] or ev_time[lo] > t + cutoff:
+                    continue
+                caught[q] = lo
+                for x in range(row_ptr[lo], row_ptr[lo + 1]):
+                    j = row_dest[x]
+                    u = np.int64(row_arr[x])
+                    if u < best[j]:
+                        if best[j] == big and walk[j] == big:
+                            active[m] = j
+                            m += 1
+                            dirty = True
+                        best[j] = u
+            if dirty:  # the new ones sorted, then merged into the sorted ones (linear)
+                active[m_sorted:m].sort()
+                i, i_end, x = 0, m_sorted, 0
+                p = m_sorted
+                while i < i_end or p < m:
+                    if p >= m or (i < i_end and active[i] < active[p]):
+                        scratch[x] = active[i]
+                        i += 1
+                    else:
+                        scratch[x] = active[p]
+                        p += 1
+                    x += 1
+                active[:m] = scratch[:m]
+                m_sorted = m
+                dirty = False
+            total = 0.0
+            for x in range(m):
+                j = active[x]
+                r = walk[j]
+                if best[j] < big and best[j] - t < r:
+                    r = best[j] - t
+                if r <= cutoff:
+                    tj = np.float64(r)
+                    if linear:
+                        f = 1.0 - tj / limit_s
+                        if f > 0.0:
+                            total += weights[j] * min(f, 1.0)
+                    elif tj <= limit_s:
+                        total += weights[j]
+            out[c - lo_c, k] = total
+        for x in range(m):  # back to nothing reached, for the next origin
+            best[active[x]] = big
+            walk[active[x]] = big
+
+
 @nb.njit(cache=True)
 def _fill_row(c, t, access, direct, ev_ptr, ev_time, table, cutoff, row):
     """row[j]: travel time from origin c leaving at t to destination j (UNREACHABLE_I32 beyond the
@@ -419,32 +692,6 @@ def _origin_times(access, direct, ev_ptr, ev_time, table, deps, cutoff, out):
     for c in range(len(access[0]) - 1):
         for k in range(len(deps)):
             _fill_row(c, np.int64(deps[k]), access, direct, ev_ptr, ev_time, table, cutoff, out[c, k])
-
-
-@nb.njit(cache=True)
-def _origin_sums(access, direct, ev_ptr, ev_time, table, deps, cutoff, weights, limit_s, linear, out):
-    """out[c, k]: sum over destinations j reached within ``limit_s`` of weights[j] x f(t), f = 1
-    (``linear`` False: cumulative or step) or 1 - t / limit_s, from origin c leaving at deps[k].
-
-    The same times as :func:`_origin_times` without keeping them: one row per (origin, minute)
-    instead of an (origins, minutes, destinations) block and its float temporaries."""
-    row = np.empty(len(weights), np.int32)
-    big = np.int64(UNREACHABLE_I32)
-    for c in range(len(access[0]) - 1):
-        for k in range(len(deps)):
-            _fill_row(c, np.int64(deps[k]), access, direct, ev_ptr, ev_time, table, cutoff, row)
-            total = 0.0
-            for j in range(len(row)):
-                r = np.int64(row[j])
-                if r < big:
-                    tj = np.float64(r)
-                    if linear:
-                        f = 1.0 - tj / limit_s
-                        if f > 0.0:
-                            total += weights[j] * min(f, 1.0)
-                    elif tj <= limit_s:
-                        total += weights[j]
-            out[c, k] = total
 
 
 # -- single-origin surfaces ---------------------------------------------------------------------
@@ -671,6 +918,25 @@ def departure_events(tt: Any, t_from: int, t_to: int) -> tuple[np.ndarray, np.nd
     return ptr, stop, time
 
 
+def _window_scans(tt: Any, t_from: int, t_to: int, horizon: int, slack: int) -> tuple[np.ndarray, ...]:
+    ev_ptr, ev_stop, ev_time = departure_events(tt, t_from, t_to)
+    conns = tt.arrays
+    parts = _in_threads(lambda lo, hi: _event_scans(conns, ev_stop[lo:hi], ev_time[lo:hi], np.int64(horizon),
+                                                    np.int64(slack)), len(ev_stop))
+    sizes = np.array([len(p[1]) for p in parts], dtype=np.int64)
+    ptr = np.concatenate([[0]] + [p[0][1:] + off for p, off in zip(parts, np.cumsum(sizes) - sizes, strict=True)])
+    return (ev_ptr, ev_stop, ev_time, ptr.astype(np.int64), np.concatenate([p[1] for p in parts]),
+            np.concatenate([p[2] for p in parts]))
+
+
+def window_scans(tt: Any, t_from: int, t_to: int, horizon: int) -> tuple[np.ndarray, ...]:
+    """The departure events of ``[t_from, t_to]`` (:func:`departure_events`) and the stops each
+    one reaches within ``horizon`` (CSR over the events: offsets, stop int32, arrival int32),
+    kept by the timetable (:mod:`routing.derived`): they do not depend on the destinations, so a
+    new opportunity type on a window and cutoff already seen only walks from the stops."""
+    return derived(tt, _window_scans, int(t_from), int(t_to), int(horizon), int(LINK.transfer_slack_s))
+
+
 def build_problem(engine: AccessibilityEngine, origins: Points, destinations: Points, *, mode: str = "transit",
                   window: Any = "08:00-09:00", cutoff_s: float = 3600,
                   destinations_key: Any = None, reuse: TravelProblem | None = None) -> TravelProblem:
@@ -710,11 +976,19 @@ def build_problem(engine: AccessibilityEngine, origins: Points, destinations: Po
     egr = engine.egress(destinations, key=destinations_key)
     stats["walk_links_s"] = _time.perf_counter() - t_start
     t1 = _time.perf_counter()
-    ev_ptr, ev_stop, ev_time = departure_events(tt, int(deps.min()), int(deps.max()) + cutoff)
-    table = _event_table(tt.arrays, ev_stop, ev_time, np.int64(cutoff), egr, len(destinations),
-                         np.int64(LINK.transfer_slack_s))
+    if engine._keeps:
+        ev_ptr, ev_stop, ev_time, sc_ptr, sc_stop, sc_arr = window_scans(tt, int(deps.min()), int(deps.max()) + cutoff,
+                                                                       cutoff)
+        stats["event_scans_s"] = _time.perf_counter() - t1
+        table = np.full((len(ev_stop), len(destinations)), UNREACHABLE_I32, dtype=np.int32)
+        _in_threads(lambda lo, hi: _event_rows(sc_ptr, sc_stop, sc_arr, egr, lo, hi, table), len(ev_stop))
+    else:
+        ev_ptr, ev_stop, ev_time = departure_events(tt, int(deps.min()), int(deps.max()) + cutoff)
+        table = _event_table(tt.arrays, ev_stop, ev_time, np.int64(cutoff), egr, len(destinations),
+                             np.int64(LINK.transfer_slack_s))
+        stats["event_scans_s"] = _time.perf_counter() - t1
     stats["events"] = float(len(ev_stop))
-    stats["event_scans_s"] = _time.perf_counter() - t1
+    stats["event_table_s"] = _time.perf_counter() - t1
     return TravelProblem(deps, cutoff, ev_ptr, ev_time, table, acc_ptr, acc_stop, acc_s, dir_ptr, dir_dest, dir_s,
                          len(destinations), stats)
 
@@ -774,20 +1048,26 @@ def _run_batch(shared: dict[str, Any], batch: dict[str, np.ndarray], spec: dict[
 
 def _summed_in_kernel(measure: Measure) -> bool:
     """Measures whose value is a weighted sum of a function of each time simple enough for
-    :func:`_origin_sums` (cumulative, step and linear gravity)."""
+    :func:`_sweep_sums` (cumulative, step and linear gravity)."""
     return measure.kind == "cumulative" or (measure.kind == "gravity" and measure.decay in ("step", "linear"))
 
 
 def _indicator_stats(shared: dict[str, Any], batch: dict[str, np.ndarray], spec: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Percentiles and mean over the minutes of :func:`_origin_sums` for a batch of origins."""
+    """Percentiles and mean over the minutes of :func:`_sweep_sums` for a batch of origins (cut
+    into one part per core: the kernel releases the GIL)."""
     measure = spec["measure"]
     n = len(batch["acc_ptr"]) - 1
     vals = np.empty((n, len(shared["deps"])), dtype=np.float64)
-    _origin_sums((batch["acc_ptr"], batch["acc_stop"], batch["acc_s"]),
-                 (batch["dir_ptr"], batch["dir_dest"], batch["dir_s"]), shared["ev_ptr"], shared["ev_time"],
-                 shared["table"], shared["deps"], np.int64(shared["cutoff_s"]),
-                 np.ascontiguousarray(spec["weights"], dtype=np.float64), float(measure.cutoff_s),
-                 measure.kind == "gravity" and measure.decay == "linear", vals)
+    access = (batch["acc_ptr"], batch["acc_stop"], batch["acc_s"])
+    direct = (batch["dir_ptr"], batch["dir_dest"], batch["dir_s"])
+    weights = np.ascontiguousarray(spec["weights"], dtype=np.float64)
+    linear = measure.kind == "gravity" and measure.decay == "linear"
+    rows = shared.get("rows")
+    if rows is None:  # Dask workers get the table alone (smaller to ship)
+        rows = _sparse_rows(shared["table"])
+    _in_threads(lambda lo, hi: _sweep_sums(access, direct, shared["ev_ptr"], shared["ev_time"], rows,
+                                           shared["deps"], np.int64(shared["cutoff_s"]), weights,
+                                           float(measure.cutoff_s), linear, lo, hi, vals[lo:hi]), n)
     out = {f"p{q:g}": _order_stat(vals, q, axis=1).astype(np.float64) for q in spec["percentiles"]}
     out["mean"] = vals.mean(axis=1)
     return out
@@ -824,6 +1104,8 @@ def run_batches(problem: TravelProblem, spec: dict[str, Any], *, scheduler: Any 
     bounds = [(lo, min(n, lo + batch_size)) for lo in range(0, n, batch_size)] or [(0, 0)]
     shared = problem.shared()
     if scheduler is None:
+        if spec["kind"] == "indicator" and not spec.get("blocks") and _summed_in_kernel(spec["measure"]):
+            shared = {**shared, "rows": _sparse_rows(problem.table)}  # once for every batch
         parts = [_run_batch(shared, problem.batch(lo, hi), spec) for lo, hi in bounds]
     else:
         with dask_session(scheduler) as client:

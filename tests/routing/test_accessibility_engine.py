@@ -292,3 +292,26 @@ def test_points_outside_the_data_are_flagged(engine: AccessibilityEngine) -> Non
                  np.array([LAT["A"], LAT["A"]]), np.ones(2))
     for mode in ("walk", "bike", "car", "transit"):
         assert engine.outside_data(pts, mode).tolist() == [False, True]
+
+
+def test_kept_scans_and_links_give_what_the_uncached_engine_gives(engine: AccessibilityEngine, grid) -> None:
+    """The window's scans kept by the timetable, the links and street times kept by content and
+    the departure sweep give the same table and the same sums as an engine that keeps nothing."""
+    cells = acc._grid_points(grid)
+    dests = _stop_points("A", "B", "C", "D")
+    dests = Points(dests.ids, dests.lon, dests.lat, np.array([3.0, 1.0, 4.0, 2.0]))
+    plain = engine.uncached()
+    kept = build_problem(engine, cells, dests, window="07:50-08:25", cutoff_s=1800)
+    fresh = build_problem(plain, cells, dests, window="07:50-08:25", cutoff_s=1800)
+    for name in ("table", "acc_ptr", "acc_stop", "acc_s", "dir_ptr", "dir_dest", "dir_s", "ev_time"):
+        np.testing.assert_array_equal(getattr(kept, name), getattr(fresh, name), err_msg=name)
+    assert len(cells) >= acc.KEEP_MIN_POINTS
+    same = Points(cells.ids.copy(), cells.lon.copy(), cells.lat.copy(), cells.weight)
+    links = engine._links("walk", cells)
+    assert engine._links("walk", same) is links  # the same content, another object: kept
+    assert plain._links("walk", cells) is not plain._links("walk", cells)
+    engine.forget(cells)
+    assert engine._links("walk", same) is not links
+    spec = {"kind": "indicator", "measure": Measure(cutoff_s=1500), "weights": dests.weight, "percentiles": (50.0,)}
+    np.testing.assert_array_equal(acc.run_batches(kept, spec)["mean"],
+                                  acc.run_batches(fresh, {**spec, "blocks": True})["mean"])
