@@ -626,13 +626,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "plan.no_mode": {"fr": "aucun mode demandé", "en": "no mode asked for"},
     "plan.other_day": {"fr": "horaires du {day} (jour de service du réseau) à {time}",
                        "en": "timetable of {day} used (the service day of the network) at {time}"},
-    "plan.too_long": {"fr": "{hours} h en {mode} : plus que les {cap} h proposées pour ce mode",
-                      "en": "{hours} h by {mode}: longer than the {cap} h offered for this mode"},
+    "plan.too_long": {"fr": "{hours} h {mode} : plus que les {cap} h proposées pour ce mode",
+                      "en": "{hours} h {mode}: longer than the {cap} h offered for this mode"},
     "plan.outside_data": {
-        "fr": "{side_fr} hors des données de rues hors ligne ({mode_fr}) : la route la plus proche est à {km} km",
-        "en": "the {side} lies outside the offline street data ({mode}): the nearest road is {km} km away"},
-    "plan.no_path": {"fr": "pas de chemin {mode_fr} entre ces lieux sur le réseau de rues",
-                     "en": "no {mode} path on the street network between these places"},
+        "fr": "{side} est hors des données de rues hors ligne ({mode}) : la route la plus proche est à {km} km",
+        "en": "{side} lies outside the offline street data ({mode}): the nearest road is {km} km away"},
+    "plan.no_path": {"fr": "pas de chemin {mode} entre ces lieux sur le réseau de rues",
+                     "en": "no path {mode} on the street network between these places"},
     "plan.straight_line": {
         "fr": "tracé approché : ligne droite x {factor} (aucune rue des données entre ces lieux)",
         "en": "approximate: straight line x {factor} (no street of the data between these places)"},
@@ -700,17 +700,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "horaires estimés à partir d'une fréquence (un passage toutes les {minutes} min), pas d'un horaire publié",
         "en": "times estimated from a frequency (one every {minutes} min), not a published timetable"},
     "place.not_found": {"fr": "aucun lieu ne correspond à « {text} »", "en": "no place matches '{text}'"},
-    # words the French templates of the planner's messages put in place of a code (side, mode);
-    # the English templates show the code itself
-    "plan.side.origin": {"fr": "le départ est", "en": "origin"},
-    "plan.side.destination": {"fr": "l'arrivée est", "en": "destination"},
-    "plan.side.passenger": {"fr": "le passager est", "en": "passenger"},
-    "plan.by.walk": {"fr": "à pied", "en": "walk"},
-    "plan.by.bike": {"fr": "à vélo", "en": "bike"},
-    "plan.by.car": {"fr": "en voiture", "en": "car"},
-    "plan.by.bikeshare": {"fr": "en vélo STAR", "en": "bikeshare"},
-    "plan.by.transit": {"fr": "en bus/métro", "en": "transit"},
-    "plan.by.ecar": {"fr": "en voiture électrique", "en": "ecar"},
+    # the words of a code parameter (side, mode), put in its place when a message is rendered
+    # (routing.messages.CODE_PARAMS)
+    "plan.side.origin": {"fr": "le départ", "en": "the origin"},
+    "plan.side.destination": {"fr": "l'arrivée", "en": "the destination"},
+    "plan.side.passenger": {"fr": "le passager", "en": "the passenger"},
+    "plan.by.walk": {"fr": "à pied", "en": "on foot"},
+    "plan.by.bike": {"fr": "à vélo", "en": "by bike"},
+    "plan.by.car": {"fr": "en voiture", "en": "by car"},
+    "plan.by.bikeshare": {"fr": "en vélo STAR", "en": "by STAR bike share"},
+    "plan.by.transit": {"fr": "en bus/métro", "en": "by bus/metro"},
+    "plan.by.ecar": {"fr": "en voiture électrique", "en": "by electric car"},
+    "plan.by.bike_transit": {"fr": "à vélo et en bus", "en": "by bike and bus"},
+    "plan.by.park_ride": {"fr": "en parc relais", "en": "by park and ride"},
+    "plan.by.carpool": {"fr": "en covoiturage", "en": "by carpool"},
 
     # -- itinerary: steps, grouping, costs, clock (keys added here) -------------------------------
 
@@ -727,6 +730,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # -- wheelchair trips (keys added here) ------------------------------------------------------
 
     # -- language and formats (keys added here) --------------------------------------------------
+    "plan.mode_reason": {"fr": "{mode_name} : {reason}", "en": "{mode_name}: {reason}"},
+    "plan.reasons": {"fr": "{reasons}", "en": "{reasons}"},
+    "place.not_found_suggest": {"fr": "aucun lieu ne correspond à « {text} » ; vouliez-vous dire : {suggestions} ?",
+                                "en": "no place matches '{text}'; did you mean: {suggestions}"},
+    "place.not_a_position": {
+        "fr": "« {text} » n'est pas une position sur la Terre (la latitude entre -90 et 90 d'abord, puis la longitude)",
+        "en": "no place matches '{text}' (not a position on Earth: latitude between -90 and 90 first, then longitude)"},
+    "ev.inconsistent_soc": {"fr": "réglages de charge incohérents (minimum < départ ≤ 100 %)",
+                            "en": "state of charge settings are inconsistent (min < start ≤ 100 %)"},
+    "ev.unreachable": {"fr": "l'arrivée n'est pas accessible en voiture sur ce réseau de rues",
+                       "en": "the destination cannot be reached by car on this street network"},
+    "ev.not_enough_charge": {
+        "fr": "charge insuffisante : le trajet demande {kwh} kWh et aucune suite d'au plus {stops} recharges "
+              "parmi {chargers} bornes ne le permet",
+        "en": "not enough charge: the trip needs {kwh} kWh and no sequence of at most {stops} charging stops "
+              "among {chargers} chargers makes it"},
 
     # -- plural forms: a key "x.one" / "x.other" pair, chosen by plural() --------------------------
     "unit.departures.one": {"fr": "{n} passage", "en": "{n} departure"},

@@ -90,7 +90,7 @@ def test_no_route_json_exits_1(tiny: list[str], capsys: pytest.CaptureFixture[st
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["itineraries"] == []
-    assert out["reason"].startswith("walk: the destination lies outside the offline street data")
+    assert out["reason"].startswith("Walk: the destination lies outside the offline street data")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -278,7 +278,7 @@ def test_unreachable_destination_is_a_result_with_reasons(planner: Planner) -> N
     assert set(res.reasons) == {"walk", "bike", "car"}
     assert all(why.key == "plan.outside_data" and why.params["side"] == "destination"
                for why in res.reasons.values())
-    assert "destination lies outside the offline street data (car): the nearest road is" in res.reason
+    assert "destination lies outside the offline street data (by car): the nearest road is" in res.reason
     assert res.reasons["car"].render("fr").startswith("l'arrivée est hors des données de rues")
 
 
