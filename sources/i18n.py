@@ -538,7 +538,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "day.per_hour": {"fr": "Bus en circulation par heure", "en": "Buses running per hour"},
     "day.hour": {"fr": "Heure", "en": "Hour"},
     "day.count": {"fr": "Bus", "en": "Buses"},
-    "day.prepared": {"fr": "Données préparées en {s} s.", "en": "Data prepared in {s} s."},
     "day.with_scenario": {"fr": "Avec le scénario {name} (ses nouvelles lignes circulent aussi)",
                           "en": "With scenario {name} (its new lines run too)"},
     "day.matched": {"fr": "{n} trajets entre deux arrêts suivent les rues (couche voiture) ; les autres sont "
@@ -592,8 +591,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "scen.none": {"fr": "Réseau de bus 2011 seul", "en": "2011 bus network only"},
     "scen.uploaded": {"fr": "fichier chargé", "en": "uploaded file"},
     "scen.upload": {"fr": "Charger un scénario (.toml)", "en": "Upload a scenario (.toml)"},
-    "scen.upload_help": {"fr": "Fichier TOML de 256 Ko au plus, vérifié avant usage.",
-                         "en": "A TOML file of at most 256 KB, checked before use."},
+    "scen.upload_help": {"fr": "Fichier TOML de {kb} Ko au plus, vérifié avant usage.",
+                         "en": "A TOML file of at most {kb} KB, checked before use."},
     "scen.invalid": {"fr": "Scénario refusé : {error}", "en": "Scenario refused: {error}"},
     "scen.base": {"fr": "Situation de référence", "en": "Baseline"},
     "scen.new": {"fr": "Scénario", "en": "Scenario"},
@@ -730,6 +729,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # -- wheelchair trips (keys added here) ------------------------------------------------------
 
     # -- language and formats (keys added here) --------------------------------------------------
+    "upload.choose": {"fr": "Choisir un fichier", "en": "Choose a file"},
     "plan.mode_reason": {"fr": "{mode_name} : {reason}", "en": "{mode_name}: {reason}"},
     "plan.reasons": {"fr": "{reasons}", "en": "{reasons}"},
     "place.not_found_suggest": {"fr": "aucun lieu ne correspond à « {text} » ; vouliez-vous dire : {suggestions} ?",

@@ -29,8 +29,8 @@ def _source() -> None:
     kind = st.radio(t("traces.source"), ["simulate", "upload"], key="traces_source", horizontal=True,
                     format_func=lambda k: t(f"traces.source.{k}"))
     if kind == "upload":
-        file = st.file_uploader(t("traces.upload"), type=["csv", "gpx"], key="traces_file",
-                                help=t("traces.upload_help", mb=MAX_UPLOAD_MB))
+        file = ui.file_uploader(t("traces.upload"), ["csv", "gpx"], key="traces_file",
+                                limit=t("traces.upload_help", mb=MAX_UPLOAD_MB))
         c = st.columns(5)
         mapping = {"user": c[0].text_input(t("traces.col.user"), "user_id", key="traces_c_user"),
                    "lat": c[1].text_input(t("traces.col.lat"), "lat", key="traces_c_lat"),

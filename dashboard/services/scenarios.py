@@ -26,14 +26,14 @@ GAIN_COLOR = [26, 152, 80]
 LOSS_COLOR = [215, 48, 39]
 
 
-def choices() -> dict[str, str]:
-    """Versioned scenarios: file stem -> scenario name (unreadable files are left out)."""
+def choices(lang: str = "fr") -> dict[str, str]:
+    """Versioned scenarios: file stem -> scenario name in ``lang`` (unreadable files are left out)."""
     from routing.scenarios import ScenarioError, available_scenarios, load_scenario
 
     out = {}
     for path in available_scenarios():
         try:
-            out[path.stem] = load_scenario(path).name
+            out[path.stem] = load_scenario(path).name_in(lang)
         except ScenarioError:
             continue
     return out
