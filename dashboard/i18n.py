@@ -19,7 +19,8 @@ from sources import i18n
 from sources.i18n import DEFAULT_LANGUAGE, LANGUAGES, known, translate
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "date", "format_co2", "format_distance", "format_duration", "known",
-           "language", "message", "money", "number", "percent", "plural", "t", "table_text", "translate"]
+           "language", "message", "money", "number", "percent", "plural", "published", "t", "table_text",
+           "translate"]
 
 
 def language() -> str:
@@ -98,3 +99,11 @@ def table_text(frame: Any, digits: dict[str, int] | None = None, *, percent_colu
             d = digits.get(col, 0 if pd.api.types.is_integer_dtype(values) else 1)
             out[col] = [number(v, d) if pd.notna(v) else "—" for v in values]
     return out
+
+
+def published(dataset: Any) -> str:
+    """When a catalogue dataset was published, in words ("14 nov. 2011"); an em dash when unknown."""
+    from sources import published_datetime
+
+    when = published_datetime(dataset)
+    return date(when) if when is not None else "—"

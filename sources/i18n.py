@@ -328,7 +328,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cat.pick": {"fr": "Détail d'un jeu de données", "en": "Dataset details"},
     "cat.validate": {"fr": "Charger et valider", "en": "Load and validate"},
     "cat.validate_all": {"fr": "Valider tout le catalogue", "en": "Validate the whole catalogue"},
-    "cat.summary": {"fr": "Résumé de validation", "en": "Validation summary"},
     "cat.quarantine": {"fr": "Lignes mises en quarantaine", "en": "Quarantined rows"},
     "cat.no_quarantine": {"fr": "Aucune ligne en quarantaine.", "en": "No quarantined rows."},
     "cat.dcat": {"fr": "Télécharger le catalogue DCAT (JSON-LD)", "en": "Download the DCAT catalogue (JSON-LD)"},
@@ -356,12 +355,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "about.data": {"fr": "Les données", "en": "The data"},
     "about.limits": {"fr": "Limites connues", "en": "Known limits"},
     "about.limits_body": {
-        "fr": "- Horaires STAR : semaine du 14 novembre 2011, bus seulement (pas de métro).\n"
+        "fr": "- Bus STAR : les horaires publiés de la semaine du 14 au 20 novembre 2011, le seul horaire STAR "
+              "complet disponible hors ligne.\n"
+              "- Métro, ligne a : absent de ces horaires de 2011, il est ajouté avec des horaires estimés à partir "
+              "de sa fréquence publiée (un métro toutes les 1 min 30 aux heures de pointe, 4 min 30 sinon), "
+              "pas d'un horaire publié. La ligne b n'existe que dans le scénario « Et si le métro b avait existé "
+              "en 2011 ? ».\n"
               "- Rues : voies nommées d'OpenStreetMap (2013) pour Rennes et grands axes de la métropole.\n"
-              "- Disponibilité des vélos et positions de bus : instantanés, pas du temps réel.",
-        "en": "- STAR timetable: week of 14 November 2011, buses only (no metro).\n"
+              "- Disponibilité des vélos et positions de bus : instantanés, pas du temps réel.\n"
+              "- La date de publication de chaque jeu de données est dans le tableau ci-dessus.",
+        "en": "- STAR buses: the published timetable of the week of 14–20 November 2011, the only complete STAR "
+              "timetable available offline.\n"
+              "- Metro line a: missing from that 2011 timetable, it is added with times estimated from its "
+              "published frequency (a train every 1 min 30 at peak hours, 4 min 30 otherwise), not from a "
+              "published timetable. Line b exists only in the scenario “What if metro line b had existed in "
+              "2011?”.\n"
               "- Streets: named OpenStreetMap ways (2013) for Rennes and the metropolitan main roads.\n"
-              "- Bike availability and bus positions: snapshots, not real time.",
+              "- Bike availability and bus positions: snapshots, not real time.\n"
+              "- The publication date of each dataset is in the table above.",
     },
     "about.code": {"fr": "Logiciel libre (EUPL 1.2).", "en": "Free software (EUPL 1.2)."},
     # -- traces et flux (sources.traces) --------------------------------------------------------
@@ -730,6 +741,64 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
     # -- language and formats (keys added here) --------------------------------------------------
     "upload.choose": {"fr": "Choisir un fichier", "en": "Choose a file"},
+    "traces.col.attack": {"fr": "ce que sait l'attaquant", "en": "what the attacker knows"},
+    "traces.col.stage": {"fr": "étape", "en": "stage"},
+    "traces.col.users": {"fr": "personnes", "en": "people"},
+    "traces.col.mean_risk": {"fr": "risque moyen", "en": "mean risk"},
+    "traces.col.share_unique": {"fr": "part identifiée à coup sûr", "en": "share uniquely identified"},
+    "traces.col.share_over_half": {"fr": "part à risque > 1/2", "en": "share with risk > 1/2"},
+    "traces.attack.location": {"fr": "deux lieux visités", "en": "two places visited"},
+    "traces.attack.unique_location": {"fr": "deux lieux distincts", "en": "two distinct places"},
+    "traces.attack.home_work": {"fr": "domicile et travail", "en": "home and work"},
+    "traces.removed.what": {"fr": "élément", "en": "item"},
+    "traces.removed.value": {"fr": "valeur", "en": "value"},
+    "traces.removed.k": {"fr": "k (personnes au minimum par flux)", "en": "k (minimum people per flow)"},
+    "traces.removed.tiles": {"fr": "zones publiées", "en": "published zones"},
+    "traces.removed.temporal": {"fr": "temps publié", "en": "published time"},
+    "traces.removed.trips": {"fr": "trajets détectés", "en": "trips detected"},
+    "traces.removed.trips_outside_tiles": {"fr": "trajets hors des zones", "en": "trips outside the zones"},
+    "traces.removed.flows_before": {"fr": "flux avant suppression", "en": "flows before suppression"},
+    "traces.removed.flows_suppressed": {"fr": "flux supprimés", "en": "flows suppressed"},
+    "traces.removed.flows_published": {"fr": "flux publiés", "en": "flows published"},
+    "traces.removed.trips_suppressed": {"fr": "trajets supprimés", "en": "trips suppressed"},
+    "traces.removed.trips_published": {"fr": "trajets publiés", "en": "trips published"},
+    "traces.removed.users": {"fr": "personnes", "en": "people"},
+    "traces.removed.users_fully_suppressed": {"fr": "personnes entièrement supprimées",
+                                              "en": "people entirely suppressed"},
+    "traces.removed.suppressed_of": {"fr": "flux supprimés : {what}", "en": "flows suppressed: {what}"},
+    "traces.period.night": {"fr": "nuit (0 h–6 h)", "en": "night (0:00–6:00)"},
+    "traces.period.morning_peak": {"fr": "pointe du matin (6 h–9 h)", "en": "morning peak (6:00–9:00)"},
+    "traces.period.day": {"fr": "journée (9 h–16 h)", "en": "daytime (9:00–16:00)"},
+    "traces.period.evening_peak": {"fr": "pointe du soir (16 h–19 h)", "en": "evening peak (16:00–19:00)"},
+    "traces.period.evening": {"fr": "soirée (19 h–24 h)", "en": "evening (19:00–24:00)"},
+    "traces.hour": {"fr": "{h} h", "en": "{h}:00"},
+    "traces.flow.origin": {"fr": "origine", "en": "origin"},
+    "traces.flow.destination": {"fr": "destination", "en": "destination"},
+    "traces.flow.period": {"fr": "période", "en": "period"},
+    "traces.flow.hour": {"fr": "heure de départ", "en": "departure hour"},
+    "traces.flow.mode": {"fr": "mode", "en": "mode"},
+    "traces.flow.flow": {"fr": "trajets", "en": "trips"},
+    "traces.flow.n_users": {"fr": "personnes", "en": "people"},
+    "cat.ids": {"fr": "Identifiants des jeux de données", "en": "Dataset identifiers"},
+    "cat.rows_read": {"fr": "Lignes lues", "en": "Rows read"},
+    "cat.rows_read_help": {"fr": "Lignes de données lues dans les fichiers du jeu, toutes tables comprises.",
+                           "en": "Data rows read from the dataset's files, every table included."},
+    "cat.rows_kept": {"fr": "Lignes conservées", "en": "Rows kept"},
+    "cat.rows_kept_help": {"fr": "Lignes qui ont passé la validation et servent aux calculs.",
+                           "en": "Rows that passed validation and are used by the computations."},
+    "cat.quarantine_help": {"fr": "Lignes écartées par la validation (détail ci-dessous et dans le rapport).",
+                            "en": "Rows set aside by validation (details below and in the report)."},
+    "cat.warnings": {"fr": "Avertissements", "en": "Warnings"},
+    "cat.errors": {"fr": "Erreurs", "en": "Errors"},
+    "cat.severity.error": {"fr": "erreur", "en": "error"},
+    "cat.severity.warning": {"fr": "avertissement", "en": "warning"},
+    "cat.severity.info": {"fr": "information", "en": "information"},
+    "cat.notice.file": {"fr": "fichier", "en": "file"},
+    "cat.notice.row": {"fr": "ligne", "en": "row"},
+    "cat.notice.field": {"fr": "champ", "en": "field"},
+    "cat.notice.severity": {"fr": "gravité", "en": "severity"},
+    "cat.notice.message": {"fr": "constat", "en": "finding"},
+    "cat.notice.value": {"fr": "valeur", "en": "value"},
     "plan.mode_reason": {"fr": "{mode_name} : {reason}", "en": "{mode_name}: {reason}"},
     "plan.reasons": {"fr": "{reasons}", "en": "{reasons}"},
     "place.not_found_suggest": {"fr": "aucun lieu ne correspond à « {text} » ; vouliez-vous dire : {suggestions} ?",

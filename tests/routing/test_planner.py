@@ -139,7 +139,7 @@ def test_arrive_by_meets_the_deadline_and_departs_as_late_as_possible(planner: P
 def test_arrive_by_too_early_has_no_transit_route(planner: Planner) -> None:
     res = planner.plan(node_xy(20), node_xy(13), at(8, 11), arrive_by=True, modes=("transit",))
     assert not res.ok
-    assert res.reason.startswith("transit: ")
+    assert res.reason.startswith("Bus / metro: ")
 
 
 def test_night_trip_after_midnight_and_no_service_after_it(planner: Planner) -> None:
@@ -156,7 +156,7 @@ def test_night_trip_after_midnight_and_no_service_after_it(planner: Planner) -> 
     assert secs(it.arrival, ride[-1].arrival) == pytest.approx(path_m([12, 13, 3]) / WALK_MS, abs=1)
     late = planner.plan(node_xy(30), node_xy(3), at(23, 55), modes=("transit",), params=params)
     assert not late.ok
-    assert late.reason == "transit: no bus or metro reaches the destination that day after this time"
+    assert late.reason == "Bus / metro: no bus or metro reaches the destination that day after this time"
     assert late.itineraries == []
 
 
@@ -259,7 +259,7 @@ def test_electric_car_stops_to_charge_when_the_battery_is_low(planner: Planner) 
 def test_electric_car_without_enough_charge_says_why(planner: Planner) -> None:
     res = planner.plan(node_xy(30), node_xy(3), at(8, 0), modes=("ecar",), params=PlanParams(battery_kwh=0.1))
     assert not res.ok
-    assert res.reason.startswith("ecar: not enough charge")
+    assert res.reason.startswith("Electric car: not enough charge")
 
 
 # -- no route, off-street points, dates ---------------------------------------------------------
@@ -413,7 +413,7 @@ def test_walks_longer_than_the_cap_are_not_offered(planner: Planner) -> None:
     capped = planner.plan(node_xy(20), node_xy(13), at(8, 0), modes=("walk",),
                           params=PlanParams(max_walk_trip_s=walk_s - 1))
     assert capped.itineraries == []
-    assert capped.reason.startswith("walk: ") and "longer than" in capped.reason
+    assert capped.reason.startswith("Walk: ") and "longer than" in capped.reason
 
 
 def test_transit_alternatives_leave_later_on_other_trips(planner: Planner) -> None:
