@@ -325,7 +325,7 @@ def test_transit_from_a_point_far_from_streets(planner: Planner) -> None:
 def test_another_date_uses_the_network_day_with_a_note(planner: Planner) -> None:
     res = planner.plan(node_xy(20), node_xy(13), dt.datetime(2024, 3, 12, 7, 58), modes=("transit",))
     assert only(res, "transit").legs[1].departure == at(8, 5)
-    assert res.notes[0].startswith("timetable of 2024-03-05 used")
+    assert res.notes[0].startswith("timetable of 5 March 2024 used")
 
 
 # -- results as data ----------------------------------------------------------------------------
