@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import maps, places_input, state, ui
-from dashboard.i18n import t
+from dashboard.i18n import number, percent, t
 from dashboard.services import accessibility as access
 from routing.places import coordinates_error
 
@@ -156,10 +156,10 @@ def page() -> None:
     with tab_map:
         total = table.loc[table["insee"] == "ALL", "mean"].iloc[0]
         m1, m2, m3 = st.columns(3)
-        m1.metric(t("acc.metric.mean"), f"{total:,.0f} {unit}".replace(",", " "))
+        m1.metric(t("acc.metric.mean"), f"{number(total)} {unit}")
         all_row = table[table["insee"] == "ALL"].iloc[0]
-        m2.metric(t("acc.metric.gini"), f"{all_row['gini']:.2f}")
-        m3.metric(t("acc.metric.reached"), f"{(cells['value'] > 0).mean():.0%}")
+        m2.metric(t("acc.metric.gini"), number(all_row["gini"], 2))
+        m3.metric(t("acc.metric.reached"), percent((cells["value"] > 0).mean()))
         _grid_map(ctx, cells, unit)
         _downloads(ctx, cells, table, meta, f"accessibilite-{mode}-{opportunity}-{cutoff}min")
     with tab_communes:
