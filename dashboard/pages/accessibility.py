@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import maps, places_input, state, ui
-from dashboard.i18n import number, percent, t
+from dashboard.i18n import number, percent, t, table_text
 from dashboard.services import accessibility as access
 from routing.places import coordinates_error
 
@@ -122,7 +122,7 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
     summary = iso.drop(columns="geometry").rename(columns={"band_min": t("acc.col.band"),
                                                            "cells": t("acc.col.cells"),
                                                            "area_km2": t("acc.col.area_km2")})
-    ui.table(summary.round(2))
+    ui.table(table_text(summary, {t("acc.col.area_km2"): 1}))
     ui.say("caption", "acc.isochrone_of", name=place.name, mode=ui.mode_label(mode), at=dep)
     st.download_button(t("acc.download_isochrone"), lambda: iso.assign(origin=place.name, mode=mode,
                                                                       departure=dep).to_json(drop_id=True),

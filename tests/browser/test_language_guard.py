@@ -29,12 +29,15 @@ PATHS = ("/", "/planner", "/departures", "/lines", "/day", "/layers", "/accessib
 WHEN = "2011-11-15T08:00"
 
 #: the document's text as a reader sees it: Streamlit draws its icons as ligatures ("calendar_month")
-#: in the Material Symbols font; they are pictures, not words
+#: in the Material Symbols font (pictures, not words), and its data frames on a canvas, whose cells are
+#: read from the grid's accessible table (the rows in view), one cell at a time
 DOCUMENT_TEXT_JS = """() => {
   for (const e of document.querySelectorAll('span')) {
     if ((getComputedStyle(e).fontFamily || '').includes('Material Symbols')) e.style.display = 'none';
   }
-  return document.body.innerText;
+  const tables = [...document.querySelectorAll('[data-testid="stDataFrame"] table')].map(t =>
+    [...t.querySelectorAll('tr')].map(r => [...r.children].map(c => c.textContent).join(' | ')).join('\\n'));
+  return [document.body.innerText, ...tables].join('\\n');
 }"""
 #: the app is at rest: no script running, no spinner, no "running" widget
 IDLE_JS = """() => {
@@ -138,3 +141,11 @@ def test_every_page_speaks_one_language(server, lang: str) -> None:
         _result_states(page, server, lang, found)
         browser.close()
     assert found == [], "\n".join(found[:60])
+
+
+def test_the_word_checker_sees_what_the_issue_saw() -> None:
+    seen = problems("Marche : 4.1 h en walk\nVariation (%) None\n226011.6 habitants\nrows_read {...}", "fr")
+    for expected in ("'walk'", "'None'", "'4.1'", "'226011'", "'rows_read'", "'{'"):
+        assert any(expected in p for p in seen), (expected, seen)
+    assert problems("EUPL 1.2 · https://x.org/a_b.zip · 226 012 habitants · 0,83", "fr") == []
+    assert problems("Départ avec 41736", "en") and problems("226,012 people · 0.83", "en") == []
