@@ -96,8 +96,8 @@ def _comparison(base: str, new: str) -> None:
     unit = t(f"acc.unit.{opportunity}")
     eq = cmp.equity
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(t("acc.metric.mean"), f"{number(eq['mean_after'])} {unit}",
-              _signed(eq["mean_after"] - eq["mean_before"], 0), help=f"{number(eq['mean_after'])} {unit}")
+    m1.metric(f"{t('acc.metric.mean')} ({unit})", number(eq["mean_after"]),  # the unit in the label: never cut
+              _signed(eq["mean_after"] - eq["mean_before"], 0))
     m2.metric(t("acc.metric.gini"), number(eq["gini_after"], 3), _signed(eq["gini_after"] - eq["gini_before"], 3),
               delta_color="inverse")
     m3.metric(t("scen.better_off"), number(eq["people_better_off"]))
