@@ -110,14 +110,15 @@ UPLOADER_CSS = """<style>
 
 def inject_css(*, kiosk: bool) -> None:
     choose = t("upload.choose").replace("\\", "").replace('"', "")
-    st.markdown(BASE_CSS + (KIOSK_CSS if kiosk else "") + UPLOADER_CSS % choose, unsafe_allow_html=True)
+    css = BASE_CSS + (KIOSK_CSS if kiosk else "") + UPLOADER_CSS % choose
+    st.markdown(css, unsafe_allow_html=True)  # escaped: constants and a catalogue word without quotes
 
 
 def file_uploader(label: str, types: list[str], *, key: str, limit: str, **kwargs: Any) -> Any:
     """``st.file_uploader`` with the page's words: its label, and ``limit`` (the one true statement of
     the size limit and the formats, e.g. "TOML, 256 Ko au plus") as a caption under it."""
     file = st.file_uploader(label, type=types, key=key, **kwargs)
-    st.caption(limit)
+    st.caption(plain(limit))
     return file
 
 

@@ -84,7 +84,8 @@ def _sources(urls: list[str]) -> None:
     links = " · ".join(f'<a href="{maps.esc(u)}" target="_blank" rel="noopener noreferrer">{maps.esc(u)}</a>'
                        for u in urls[:3] if str(u).startswith(("https://", "http://")))
     if links:
-        st.markdown(f'<div class="spmd-sources">{maps.esc(t("cat.urls"))} : {links}</div>', unsafe_allow_html=True)
+        html = f'<div class="spmd-sources">{maps.esc(t("cat.urls"))} : {links}</div>'
+        st.markdown(html, unsafe_allow_html=True)  # escaped: every address and word through maps.esc
 
 
 def page() -> None:

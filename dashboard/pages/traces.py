@@ -147,7 +147,7 @@ def _results(result: Any) -> None:
 
 #: the risk table's measures: column -> (catalogue key, decimals)
 RISK_COLUMNS = {"attack": ("traces.col.attack", 0), "stage": ("traces.col.stage", 0),
-                "users": ("traces.col.users", 0), "mean_risk": ("traces.col.mean_risk", 3),
+                "users": ("traces.col.users", 0), "mean_risk": ("traces.col.mean_risk", 1),
                 "share_unique": ("traces.col.share_unique", 0), "share_over_half": ("traces.col.share_over_half", 0)}
 #: the counts of "what was removed", in the order shown
 REMOVED_ROWS = ("k", "tiles", "temporal", "trips", "trips_outside_tiles", "flows_before", "flows_suppressed",
@@ -155,12 +155,12 @@ REMOVED_ROWS = ("k", "tiles", "temporal", "trips", "trips_outside_tiles", "flows
 
 
 def risk_display(risk: pd.DataFrame) -> pd.DataFrame:
-    """The risk table in the reader's words: attacks and stages by name, shares as percentages."""
+    """The risk table in the reader's words: attacks and stages by name, risks and shares as percentages."""
     out = risk.copy()
     out["attack"] = [t(f"traces.attack.{a}") for a in out["attack"]]
     out["stage"] = [t(f"scen.{s}") for s in out["stage"]]
     out = out[[c for c in RISK_COLUMNS if c in out]]
-    shares = [c for c in ("share_unique", "share_over_half") if c in out]
+    shares = [c for c in ("mean_risk", "share_unique", "share_over_half") if c in out]  # probabilities
     out[shares] = out[shares] * 100.0
     renamed = out.rename(columns={c: t(RISK_COLUMNS[c][0]) for c in out.columns})
     return table_text(renamed, {t(RISK_COLUMNS[c][0]): d for c, (_, d) in RISK_COLUMNS.items()},

@@ -193,6 +193,7 @@ def test_upload_error_shows_the_csv_header_as_plain_text():
 TEXT_KINDS = {"markdown", "caption", "write", "info", "error", "warning", "success", "toast", "title", "header",
               "subheader"}
 SAFE_CALLS = {"len", "int", "float", "round", "t", "mode_label", "plain", "strftime", "nunique", "replace", "join",
+              "number", "date", "percent",
               "esc", "legend_html", "legend_html_text", "itinerary_card_html", "reasons_html", "timeline_html"}
 
 
@@ -213,7 +214,7 @@ def _safe(node) -> bool:
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
         if name not in SAFE_CALLS:
             return False
-        if name in {"plain", "esc", "len", "int", "float", "round", "nunique", "strftime", "legend_html", "legend_html_text", "itinerary_card_html",
+        if name in {"plain", "esc", "len", "int", "float", "round", "nunique", "strftime", "number", "date", "percent", "legend_html", "legend_html_text", "itinerary_card_html",
                     "reasons_html", "timeline_html"}:
             return True
         if name in {"join", "replace"}:  # "sep".join(safe...), safe.replace(...)
