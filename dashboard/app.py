@@ -20,7 +20,6 @@ from dashboard.i18n import LANGUAGES, language, t
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
-PLANNER_PATH = "planner"
 
 
 @functools.cache
@@ -77,9 +76,19 @@ def _kiosk_pages(pages: list[st.Page]) -> list[st.Page]:
     def back_home() -> None:
         st.switch_page(home, query_params={"kiosk": "1"})
 
-    # the desk's default page (the planner) answers "/" and "/planner": its url_path reads ""
-    paths = dict.fromkeys(p.url_path or PLANNER_PATH for p in pages)
+    paths = dict.fromkeys([*(p.url_path for p in pages), "start"])
     return [home, *(st.Page(back_home, title=path, url_path=path) for path in paths)]
+
+
+def _root_page(planner_page: st.Page) -> st.Page:
+    """The app's root ("/"): Streamlit serves its default page there and nowhere else, so the planner
+    is not the default (it answers at its own path, /planner, the one the navigation shows, with its
+    query parameters) and the root, a hidden page, hands its query parameters over to it."""
+
+    def to_planner() -> None:
+        st.switch_page(planner_page, query_params=st.query_params.to_dict())
+
+    return st.Page(to_planner, title=t("nav.planner"), url_path="start", default=True, visibility="hidden")
 
 
 def main() -> None:
@@ -93,9 +102,10 @@ def main() -> None:
     _language_from_url()
     ui.inject_css(kiosk=kiosk)
 
+    planner_page = st.Page(PAGES_DIR / "planner.py", title=t("nav.planner"), icon=":material/directions:",
+                           url_path="planner")
     pages = [
-        st.Page(PAGES_DIR / "planner.py", title=t("nav.planner"), icon=":material/directions:", url_path=PLANNER_PATH,
-                default=True),
+        planner_page,
         st.Page(PAGES_DIR / "layers.py", title=t("nav.layers"), icon=":material/map:", url_path="layers"),
         st.Page(PAGES_DIR / "accessibility.py", title=t("nav.accessibility"), icon=":material/timer:",
                 url_path="accessibility"),
@@ -120,7 +130,7 @@ def main() -> None:
             st.markdown(f"### {t('app.title')}")
             st.caption(t("app.subtitle"))
             _language_switch(st)
-        page = st.navigation(pages)
+        page = st.navigation([*pages, _root_page(planner_page)])
     _language_to_url()
     ui.run_guarded(page.run, name=str(page.title))
     if kiosk:

@@ -19,7 +19,8 @@ from sources import i18n
 from sources.i18n import DEFAULT_LANGUAGE, LANGUAGES, known, translate
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "date", "format_co2", "format_distance", "format_duration", "known",
-           "language", "message", "money", "number", "percent", "plural", "t", "translate"]
+           "language", "message", "money", "number", "percent", "plural", "published", "t", "table_text",
+           "translate"]
 
 
 def language() -> str:
@@ -77,3 +78,32 @@ def date(value: Any, style: str = "medium") -> str:
 def plural(key: str, n: float, **params: Any) -> str:
     """``plural("unit.departures", 2)`` -> ``"2 passages"`` in the session's language."""
     return i18n.plural(key, n, language(), **params)
+
+
+def table_text(frame: Any, digits: dict[str, int] | None = None, *, percent_columns: tuple[str, ...] = ()) -> Any:
+    """A copy of ``frame`` whose number columns are text in the session's format ("226 012", "0,83",
+    "12 %"), an em dash for a missing value: a table shows no "None", "nan" nor "0.83" on a French page.
+    ``digits`` per column (default: 0 for whole numbers, 1 for the others); ``percent_columns`` hold
+    percentages (12.5 = 12.5 %)."""
+    import pandas as pd
+
+    digits = digits or {}
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if col in percent_columns:
+            out[col] = [percent(v / 100.0, digits.get(col, 0)) if pd.notna(v) else "—" for v in values]
+        elif pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            out[col] = ["—" if v is None or (isinstance(v, float) and v != v) else v for v in values]
+        else:
+            d = digits.get(col, 0 if pd.api.types.is_integer_dtype(values) else 1)
+            out[col] = [number(v, d) if pd.notna(v) else "—" for v in values]
+    return out
+
+
+def published(dataset: Any) -> str:
+    """When a catalogue dataset was published, in words ("14 nov. 2011"); an em dash when unknown."""
+    from sources import published_datetime
+
+    when = published_datetime(dataset)
+    return date(when) if when is not None else "—"

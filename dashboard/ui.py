@@ -159,8 +159,29 @@ def table(frame: Any, *, height: int | None = None, key: str | None = None) -> N
                 f'{html_table}</div>', unsafe_allow_html=True)  # to_html escapes the table
 
 
+#: Streamlit's file uploader speaks English only ("Upload", "Drag and drop", "Limit 200MB per file"):
+#: its instructions and the file sizes are hidden, its button says the page's own word (``upload.choose``),
+#: and each page states its own limit beside the widget (:func:`file_uploader`)
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
+[data-testid="stFileUploaderDropzone"] button > * {visibility: hidden; width: 0; overflow: hidden;}
+[data-testid="stFileUploaderDropzone"] button::after {content: "%s"; visibility: visible;}
+[data-testid="stFileChip"] small, [data-testid="stFileChip"] [data-testid="stFileChipName"] + * {display: none;}
+</style>"""
+
+
 def inject_css(*, kiosk: bool) -> None:
-    st.markdown(BASE_CSS + (KIOSK_CSS if kiosk else ""), unsafe_allow_html=True)
+    choose = t("upload.choose").replace("\\", "").replace('"', "")
+    css = BASE_CSS + (KIOSK_CSS if kiosk else "") + UPLOADER_CSS % choose
+    st.markdown(css, unsafe_allow_html=True)  # escaped: constants and a catalogue word without quotes
+
+
+def file_uploader(label: str, types: list[str], *, key: str, limit: str, **kwargs: Any) -> Any:
+    """``st.file_uploader`` with the page's words: its label, and ``limit`` (the one true statement of
+    the size limit and the formats, e.g. "TOML, 256 Ko au plus") as a caption under it."""
+    file = st.file_uploader(label, type=types, key=key, **kwargs)
+    st.caption(plain(limit))
+    return file
 
 
 def run_guarded(page: Callable[[], Any], *, name: str) -> None:

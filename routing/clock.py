@@ -147,13 +147,10 @@ class ServiceDay:
         utilisés pour le dimanche 6 décembre 2026"; None when the requested date is used."""
         if not self.substituted:
             return None
-        from routing.messages import Msg
-        from sources.i18n import format_date
+        from routing.messages import Fmt, Msg
 
         key = "itin.clock.holiday" if self.kind == HOLIDAY else "itin.clock.substitute"
-        return Msg(key, used=format_date(self.used, "en", "full"), used_fr=format_date(self.used, "fr", "full"),
-                   requested=format_date(self.requested, "en", "full"),
-                   requested_fr=format_date(self.requested, "fr", "full"))
+        return Msg(key, used=Fmt("day", self.used), requested=Fmt("day", self.requested))
 
 
 def same_kind_of_day(requested: dt.date, timetable_dates: Iterable[dt.date]) -> ServiceDay:

@@ -105,9 +105,15 @@ class PlaceNotFound(LookupError):
 
     def __init__(self, text: str, suggestions: list[Place], *, reason: str | None = None) -> None:
         self.text, self.suggestions, self.reason = text, suggestions, reason
-        shown = repr(text if len(text) <= 60 else text[:60] + "…")
-        hint = "; did you mean: " + ", ".join(p.name for p in suggestions[:3]) if suggestions else ""
-        super().__init__(f"no place matches {shown}{f' ({reason})' if reason else ''}{hint}")
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        if reason:  # the reader is told what a position looks like, in their language
+            self.msg = Msg("place.not_a_position", text=shown)
+        elif suggestions:
+            self.msg = Msg("place.not_found_suggest", text=shown,
+                           suggestions=", ".join(p.name for p in suggestions[:3]))
+        else:
+            self.msg = Msg("place.not_found", text=shown)
+        super().__init__(str(self.msg))
 
 
 def normalise(text: str) -> str:

@@ -321,7 +321,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cat.pick": {"fr": "Détail d'un jeu de données", "en": "Dataset details"},
     "cat.validate": {"fr": "Charger et valider", "en": "Load and validate"},
     "cat.validate_all": {"fr": "Valider tout le catalogue", "en": "Validate the whole catalogue"},
-    "cat.summary": {"fr": "Résumé de validation", "en": "Validation summary"},
     "cat.quarantine": {"fr": "Lignes mises en quarantaine", "en": "Quarantined rows"},
     "cat.no_quarantine": {"fr": "Aucune ligne en quarantaine.", "en": "No quarantined rows."},
     "cat.dcat": {"fr": "Télécharger le catalogue DCAT (JSON-LD)", "en": "Download the DCAT catalogue (JSON-LD)"},
@@ -349,12 +348,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "about.data": {"fr": "Les données", "en": "The data"},
     "about.limits": {"fr": "Limites connues", "en": "Known limits"},
     "about.limits_body": {
-        "fr": "- Horaires STAR : semaine du 14 novembre 2011, bus seulement (pas de métro).\n"
+        "fr": "- Bus STAR : les horaires publiés de la semaine du 14 au 20 novembre 2011, le seul horaire STAR "
+              "complet disponible hors ligne.\n"
+              "- Métro, ligne a : absent de ces horaires de 2011, il est ajouté avec des horaires estimés à partir "
+              "de sa fréquence publiée (un métro toutes les 1 min 30 aux heures de pointe, 4 min 30 sinon), "
+              "pas d'un horaire publié. La ligne b n'existe que dans le scénario « Et si le métro b avait existé "
+              "en 2011 ? ».\n"
               "- Rues : voies nommées d'OpenStreetMap (2013) pour Rennes et grands axes de la métropole.\n"
-              "- Disponibilité des vélos et positions de bus : instantanés, pas du temps réel.",
-        "en": "- STAR timetable: week of 14 November 2011, buses only (no metro).\n"
+              "- Disponibilité des vélos et positions de bus : instantanés, pas du temps réel.\n"
+              "- La date de publication de chaque jeu de données est dans le tableau ci-dessus.",
+        "en": "- STAR buses: the published timetable of the week of 14–20 November 2011, the only complete STAR "
+              "timetable available offline.\n"
+              "- Metro line a: missing from that 2011 timetable, it is added with times estimated from its "
+              "published frequency (a train every 1 min 30 at peak hours, 4 min 30 otherwise), not from a "
+              "published timetable. Line b exists only in the scenario “What if metro line b had existed in "
+              "2011?”.\n"
               "- Streets: named OpenStreetMap ways (2013) for Rennes and the metropolitan main roads.\n"
-              "- Bike availability and bus positions: snapshots, not real time.",
+              "- Bike availability and bus positions: snapshots, not real time.\n"
+              "- The publication date of each dataset is in the table above.",
     },
     "about.code": {"fr": "Logiciel libre (EUPL 1.2).", "en": "Free software (EUPL 1.2)."},
     # -- traces et flux (sources.traces) --------------------------------------------------------
@@ -531,7 +542,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "day.per_hour": {"fr": "Bus en circulation par heure", "en": "Buses running per hour"},
     "day.hour": {"fr": "Heure", "en": "Hour"},
     "day.count": {"fr": "Bus", "en": "Buses"},
-    "day.prepared": {"fr": "Données préparées en {s} s.", "en": "Data prepared in {s} s."},
     "day.with_scenario": {"fr": "Avec le scénario {name} (ses nouvelles lignes circulent aussi)",
                           "en": "With scenario {name} (its new lines run too)"},
     "day.matched": {"fr": "{n} trajets entre deux arrêts suivent les rues (couche voiture) ; les autres sont "
@@ -585,8 +595,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "scen.none": {"fr": "Réseau de bus 2011 seul", "en": "2011 bus network only"},
     "scen.uploaded": {"fr": "fichier chargé", "en": "uploaded file"},
     "scen.upload": {"fr": "Charger un scénario (.toml)", "en": "Upload a scenario (.toml)"},
-    "scen.upload_help": {"fr": "Fichier TOML de 256 Ko au plus, vérifié avant usage.",
-                         "en": "A TOML file of at most 256 KB, checked before use."},
+    "scen.upload_help": {"fr": "Fichier TOML de {kb} Ko au plus, vérifié avant usage.",
+                         "en": "A TOML file of at most {kb} KB, checked before use."},
     "scen.invalid": {"fr": "Scénario refusé : {error}", "en": "Scenario refused: {error}"},
     "scen.base": {"fr": "Situation de référence", "en": "Baseline"},
     "scen.new": {"fr": "Scénario", "en": "Scenario"},
@@ -619,13 +629,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "plan.no_mode": {"fr": "aucun mode demandé", "en": "no mode asked for"},
     "plan.other_day": {"fr": "horaires du {day} (jour de service du réseau) à {time}",
                        "en": "timetable of {day} used (the service day of the network) at {time}"},
-    "plan.too_long": {"fr": "{hours} h en {mode} : plus que les {cap} h proposées pour ce mode",
-                      "en": "{hours} h by {mode}: longer than the {cap} h offered for this mode"},
+    "plan.too_long": {"fr": "{hours} h {mode} : plus que les {cap} h proposées pour ce mode",
+                      "en": "{hours} h {mode}: longer than the {cap} h offered for this mode"},
     "plan.outside_data": {
-        "fr": "{side_fr} hors des données de rues hors ligne ({mode_fr}) : la route la plus proche est à {km} km",
-        "en": "the {side} lies outside the offline street data ({mode}): the nearest road is {km} km away"},
-    "plan.no_path": {"fr": "pas de chemin {mode_fr} entre ces lieux sur le réseau de rues",
-                     "en": "no {mode} path on the street network between these places"},
+        "fr": "{side} est hors des données de rues hors ligne ({mode}) : la route la plus proche est à {km} km",
+        "en": "{side} lies outside the offline street data ({mode}): the nearest road is {km} km away"},
+    "plan.no_path": {"fr": "pas de chemin {mode} entre ces lieux sur le réseau de rues",
+                     "en": "no path {mode} on the street network between these places"},
     "plan.straight_line": {
         "fr": "tracé approché : ligne droite x {factor} (aucune rue des données entre ces lieux)",
         "en": "approximate: straight line x {factor} (no street of the data between these places)"},
@@ -693,34 +703,37 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "horaires estimés à partir d'une fréquence (un passage toutes les {minutes} min), pas d'un horaire publié",
         "en": "times estimated from a frequency (one every {minutes} min), not a published timetable"},
     "place.not_found": {"fr": "aucun lieu ne correspond à « {text} »", "en": "no place matches '{text}'"},
-    # words the French templates of the planner's messages put in place of a code (side, mode);
-    # the English templates show the code itself
-    "plan.side.origin": {"fr": "le départ est", "en": "origin"},
-    "plan.side.destination": {"fr": "l'arrivée est", "en": "destination"},
-    "plan.side.passenger": {"fr": "le passager est", "en": "passenger"},
-    "plan.by.walk": {"fr": "à pied", "en": "walk"},
-    "plan.by.bike": {"fr": "à vélo", "en": "bike"},
-    "plan.by.car": {"fr": "en voiture", "en": "car"},
-    "plan.by.bikeshare": {"fr": "en vélo STAR", "en": "bikeshare"},
-    "plan.by.transit": {"fr": "en bus/métro", "en": "transit"},
-    "plan.by.ecar": {"fr": "en voiture électrique", "en": "ecar"},
+    # the words of a code parameter (side, mode), put in its place when a message is rendered
+    # (routing.messages.CODE_PARAMS)
+    "plan.side.origin": {"fr": "le départ", "en": "the origin"},
+    "plan.side.destination": {"fr": "l'arrivée", "en": "the destination"},
+    "plan.side.passenger": {"fr": "le passager", "en": "the passenger"},
+    "plan.by.walk": {"fr": "à pied", "en": "on foot"},
+    "plan.by.bike": {"fr": "à vélo", "en": "by bike"},
+    "plan.by.car": {"fr": "en voiture", "en": "by car"},
+    "plan.by.bikeshare": {"fr": "en vélo STAR", "en": "by STAR bike share"},
+    "plan.by.transit": {"fr": "en bus/métro", "en": "by bus/metro"},
+    "plan.by.ecar": {"fr": "en voiture électrique", "en": "by electric car"},
+    "plan.by.bike_transit": {"fr": "à vélo et en bus", "en": "by bike and bus"},
+    "plan.by.park_ride": {"fr": "en parc relais", "en": "by park and ride"},
+    "plan.by.carpool": {"fr": "en covoiturage", "en": "by carpool"},
 
     # -- itinerary: steps, grouping, costs, clock (keys added here) -------------------------------
     # steps of street legs (routing.planner.steps): street_fr carries the French article
     "itin.street.unnamed": {"fr": "une voie sans nom", "en": "an unnamed way"},
-    "itin.step.start": {"fr": "Prendre {street_fr} sur {distance_fr}", "en": "Take {street} for {distance}"},
-    "itin.step.then": {"fr": "puis {street_fr} sur {distance_fr}", "en": "then {street} for {distance}"},
+    "itin.step.start": {"fr": "Prendre {street} sur {distance}", "en": "Take {street} for {distance}"},
+    "itin.step.then": {"fr": "puis {street} sur {distance}", "en": "then {street} for {distance}"},
     "itin.step.bus_road": {
-        "fr": "Suivre la route des lignes de bus sur {distance_fr} (tracé approché : rues absentes des données)",
+        "fr": "Suivre la route des lignes de bus sur {distance} (tracé approché : rues absentes des données)",
         "en": "Follow the bus lines' road for {distance} (approximate: streets missing from the data)"},
     "itin.step.connector": {
-        "fr": "Rejoindre la rue la plus proche : {distance_fr} (ligne droite x {factor}, tracé approché)",
+        "fr": "Rejoindre la rue la plus proche : {distance} (ligne droite x {factor}, tracé approché)",
         "en": "Reach the nearest street: {distance} (straight line x {factor}, approximate)"},
     "itin.step.connector_end": {
-        "fr": "Quitter la rue pour l'arrivée : {distance_fr} (ligne droite x {factor}, tracé approché)",
+        "fr": "Quitter la rue pour l'arrivée : {distance} (ligne droite x {factor}, tracé approché)",
         "en": "Leave the street for the destination: {distance} (straight line x {factor}, approximate)"},
     "itin.step.straight": {
-        "fr": "Aller vers {to} : {distance_fr} (ligne droite x {factor}, tracé approché : aucune rue des données)",
+        "fr": "Aller vers {to} : {distance} (ligne droite x {factor}, tracé approché : aucune rue des données)",
         "en": "Head for {to}: {distance} (straight line x {factor}, approximate: no street of the data)"},
     "itin.step.bikeshare_take": {"fr": "Prendre un vélo STAR à la station {station}",
                                  "en": "Take a STAR bike at the {station} station"},
@@ -743,32 +756,32 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "itin.step.alight.other": {"fr": "Descendre à {stop} après {n} arrêts ({time})",
                                "en": "Get off at {stop} after {n} stops ({time})"},
     # the basis of an itinerary's price (routing.planner.costs; tables in assets/costs/prices.csv)
-    "itin.price.tickets.one": {"fr": "1 ticket STAR 1 h à {euros_fr} (tarif depuis le {since_fr})",
+    "itin.price.tickets.one": {"fr": "1 ticket STAR 1 h à {euros} (tarif depuis le {since})",
                                "en": "1 STAR 1-hour ticket at {euros} (fare since {since})"},
-    "itin.price.tickets.other": {"fr": "{n} tickets STAR 1 h à {euros_fr} (tarif depuis le {since_fr})",
+    "itin.price.tickets.other": {"fr": "{n} tickets STAR 1 h à {euros} (tarif depuis le {since})",
                                  "en": "{n} STAR 1-hour tickets at {euros} (fare since {since})"},
     "itin.price.car": {
-        "fr": "{km_fr} en voiture x {rate_fr} €/km (barème kilométrique 5 CV : coût complet, stationnement non compté)",
+        "fr": "{km} en voiture x {rate} €/km (barème kilométrique 5 CV : coût complet, stationnement non compté)",
         "en": "{km} by car x €{rate}/km (French tax mileage scale, 5 CV: full cost, parking not counted)"},
     "itin.price.carpool": {
-        "fr": "{km_fr} en voiture x {rate_fr} €/km partagés entre 2 occupants (barème kilométrique 5 CV)",
+        "fr": "{km} en voiture x {rate} €/km partagés entre 2 occupants (barème kilométrique 5 CV)",
         "en": "{km} by car x €{rate}/km shared by 2 occupants (French tax mileage scale, 5 CV)"},
     "itin.price.ecar": {
-        "fr": "{km_fr} x {rate_fr} €/km (barème kilométrique 5 CV + 20 % pour l'électrique, recharge comprise)",
+        "fr": "{km} x {rate} €/km (barème kilométrique 5 CV + 20 % pour l'électrique, recharge comprise)",
         "en": "{km} x €{rate}/km (French tax mileage scale, 5 CV + 20 % for electric cars, charging included)"},
     "itin.price.park_ride": {"fr": "parc relais gratuit avec le ticket", "en": "park-and-ride free with the ticket"},
-    "itin.price.bikeshare_hour": {"fr": "vélo STAR : {euros_fr} par heure commencée ({n} h)",
+    "itin.price.bikeshare_hour": {"fr": "vélo STAR : {euros} par heure commencée ({n} h)",
                                   "en": "STAR bike: {euros} per hour started ({n} h)"},
-    "itin.price.bikeshare_pass": {"fr": "vélo STAR : passe 24 h à {euros_fr}, 30 premières minutes gratuites",
+    "itin.price.bikeshare_pass": {"fr": "vélo STAR : passe 24 h à {euros}, 30 premières minutes gratuites",
                                   "en": "STAR bike: 24-hour pass at {euros}, first 30 minutes free"},
     "itin.price.free": {"fr": "gratuit", "en": "free"},
-    "itin.price.sum": {"fr": "{parts_fr}", "en": "{parts}"},
+    "itin.price.sum": {"fr": "{parts}", "en": "{parts}"},
     # the service day used for a date outside the timetable (routing.clock.ServiceDay)
-    "itin.clock.substitute": {"fr": "horaires du {used_fr} utilisés pour le {requested_fr}",
+    "itin.clock.substitute": {"fr": "horaires du {used} utilisés pour le {requested}",
                               "en": "timetable of {used} used for {requested}"},
-    "itin.clock.holiday": {"fr": "horaires du {used_fr} utilisés pour le {requested_fr} (jour férié)",
+    "itin.clock.holiday": {"fr": "horaires du {used} utilisés pour le {requested} (jour férié)",
                            "en": "timetable of {used} used for {requested} (public holiday)"},
-    "itin.step.go": {"fr": "Aller à {to} ({distance_fr})", "en": "Go to {to} ({distance})"},
+    "itin.step.go": {"fr": "Aller à {to} ({distance})", "en": "Go to {to} ({distance})"},
     # python -m routing plan's text output
     "cli.no_route": {"fr": "pas d'itinéraire : {reason}", "en": "no route: {reason}"},
     "cli.transfers": {"fr": "{n} correspondance(s)", "en": "{n} transfer(s)"},
@@ -972,6 +985,81 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Board and alight only at accessible stops, on accessible lines; reduced speed, steps avoided."},
 
     # -- language and formats (keys added here) --------------------------------------------------
+    "upload.choose": {"fr": "Choisir un fichier", "en": "Choose a file"},
+    "traces.col.attack": {"fr": "ce que sait l'attaquant", "en": "what the attacker knows"},
+    "traces.col.stage": {"fr": "étape", "en": "stage"},
+    "traces.col.users": {"fr": "personnes", "en": "people"},
+    "traces.col.mean_risk": {"fr": "risque moyen", "en": "mean risk"},
+    "traces.col.share_unique": {"fr": "part identifiée à coup sûr", "en": "share uniquely identified"},
+    "traces.col.share_over_half": {"fr": "part à risque > 1/2", "en": "share with risk > 1/2"},
+    "traces.attack.location": {"fr": "deux lieux visités", "en": "two places visited"},
+    "traces.attack.unique_location": {"fr": "deux lieux distincts", "en": "two distinct places"},
+    "traces.attack.home_work": {"fr": "domicile et travail", "en": "home and work"},
+    "traces.removed.what": {"fr": "élément", "en": "item"},
+    "traces.removed.value": {"fr": "valeur", "en": "value"},
+    "traces.removed.k": {"fr": "k (personnes au minimum par flux)", "en": "k (minimum people per flow)"},
+    "traces.removed.tiles": {"fr": "zones publiées", "en": "published zones"},
+    "traces.removed.temporal": {"fr": "temps publié", "en": "published time"},
+    "traces.removed.trips": {"fr": "trajets détectés", "en": "trips detected"},
+    "traces.removed.trips_outside_tiles": {"fr": "trajets hors des zones", "en": "trips outside the zones"},
+    "traces.removed.flows_before": {"fr": "flux avant suppression", "en": "flows before suppression"},
+    "traces.removed.flows_suppressed": {"fr": "flux supprimés", "en": "flows suppressed"},
+    "traces.removed.flows_published": {"fr": "flux publiés", "en": "flows published"},
+    "traces.removed.trips_suppressed": {"fr": "trajets supprimés", "en": "trips suppressed"},
+    "traces.removed.trips_published": {"fr": "trajets publiés", "en": "trips published"},
+    "traces.removed.users": {"fr": "personnes", "en": "people"},
+    "traces.removed.users_fully_suppressed": {"fr": "personnes entièrement supprimées",
+                                              "en": "people entirely suppressed"},
+    "traces.removed.suppressed_of": {"fr": "flux supprimés : {what}", "en": "flows suppressed: {what}"},
+    "traces.period.night": {"fr": "nuit (0 h–6 h)", "en": "night (0:00–6:00)"},
+    "traces.period.morning_peak": {"fr": "pointe du matin (6 h–9 h)", "en": "morning peak (6:00–9:00)"},
+    "traces.period.day": {"fr": "journée (9 h–16 h)", "en": "daytime (9:00–16:00)"},
+    "traces.period.evening_peak": {"fr": "pointe du soir (16 h–19 h)", "en": "evening peak (16:00–19:00)"},
+    "traces.period.evening": {"fr": "soirée (19 h–24 h)", "en": "evening (19:00–24:00)"},
+    "traces.hour": {"fr": "{h} h", "en": "{h}:00"},
+    "traces.flow.origin": {"fr": "origine", "en": "origin"},
+    "traces.flow.destination": {"fr": "destination", "en": "destination"},
+    "traces.flow.period": {"fr": "période", "en": "period"},
+    "traces.flow.hour": {"fr": "heure de départ", "en": "departure hour"},
+    "traces.flow.mode": {"fr": "mode", "en": "mode"},
+    "traces.flow.flow": {"fr": "trajets", "en": "trips"},
+    "traces.flow.n_users": {"fr": "personnes", "en": "people"},
+    "cat.ids": {"fr": "Identifiants des jeux de données", "en": "Dataset identifiers"},
+    "cat.rows_read": {"fr": "Lignes lues", "en": "Rows read"},
+    "cat.rows_read_help": {"fr": "Lignes de données lues dans les fichiers du jeu, toutes tables comprises.",
+                           "en": "Data rows read from the dataset's files, every table included."},
+    "cat.rows_kept": {"fr": "Lignes conservées", "en": "Rows kept"},
+    "cat.rows_kept_help": {"fr": "Lignes qui ont passé la validation et servent aux calculs.",
+                           "en": "Rows that passed validation and are used by the computations."},
+    "cat.quarantine_help": {"fr": "Lignes écartées par la validation (détail ci-dessous et dans le rapport).",
+                            "en": "Rows set aside by validation (details below and in the report)."},
+    "cat.warnings": {"fr": "Avertissements", "en": "Warnings"},
+    "cat.errors": {"fr": "Erreurs", "en": "Errors"},
+    "cat.severity.error": {"fr": "erreur", "en": "error"},
+    "cat.severity.warning": {"fr": "avertissement", "en": "warning"},
+    "cat.severity.info": {"fr": "information", "en": "information"},
+    "cat.notice.file": {"fr": "fichier", "en": "file"},
+    "cat.notice.row": {"fr": "ligne", "en": "row"},
+    "cat.notice.field": {"fr": "champ", "en": "field"},
+    "cat.notice.severity": {"fr": "gravité", "en": "severity"},
+    "cat.notice.message": {"fr": "constat", "en": "finding"},
+    "cat.notice.value": {"fr": "valeur", "en": "value"},
+    "plan.mode_reason": {"fr": "{mode_name} : {reason}", "en": "{mode_name}: {reason}"},
+    "plan.reasons": {"fr": "{reasons}", "en": "{reasons}"},
+    "place.not_found_suggest": {"fr": "aucun lieu ne correspond à « {text} » ; vouliez-vous dire : {suggestions} ?",
+                                "en": "no place matches '{text}'; did you mean: {suggestions}"},
+    "place.not_a_position": {
+        "fr": "« {text} » n'est pas une position sur la Terre (la latitude entre -90 et 90 d'abord, puis la longitude)",
+        "en": "no place matches '{text}' (not a position on Earth: latitude between -90 and 90 first, then longitude)"},
+    "ev.inconsistent_soc": {"fr": "réglages de charge incohérents (minimum < départ ≤ 100 %)",
+                            "en": "state of charge settings are inconsistent (min < start ≤ 100 %)"},
+    "ev.unreachable": {"fr": "l'arrivée n'est pas accessible en voiture sur ce réseau de rues",
+                       "en": "the destination cannot be reached by car on this street network"},
+    "ev.not_enough_charge": {
+        "fr": "charge insuffisante : le trajet demande {kwh} kWh et aucune suite d'au plus {stops} recharges "
+              "parmi {chargers} bornes ne le permet",
+        "en": "not enough charge: the trip needs {kwh} kWh and no sequence of at most {stops} charging stops "
+              "among {chargers} chargers makes it"},
 
     # -- plural forms: a key "x.one" / "x.other" pair, chosen by plural() --------------------------
     "unit.departures.one": {"fr": "{n} passage", "en": "{n} departure"},

@@ -1,4 +1,4 @@
-"""About page: what the data is, how old, who produced it."""
+"""About page: what the data is, how old, who produced it, and what the planner really rides."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state, ui
-from dashboard.i18n import language, t
+from dashboard.i18n import language, published, t
 
 
 def page() -> None:
@@ -14,9 +14,9 @@ def page() -> None:
     st.markdown(t("about.body"))
     st.subheader(t("about.data"))
     lang = language()
-    rows = [{t("cat.col.title"): ds.title_en if lang == "en" else ds.title_fr,
+    rows = [{t("cat.col.title"): (ds.title_en if lang == "en" else ds.title_fr) or ds.title_fr,
              t("cat.col.producer"): ds.producer,
-             t("cat.col.published"): ds.published or "",
+             t("cat.col.published"): published(ds),
              t("cat.col.licence"): ds.licence.name} for ds in state.catalogue()]
     ui.table(pd.DataFrame(rows))
     st.subheader(t("about.limits"))

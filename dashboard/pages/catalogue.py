@@ -1,31 +1,48 @@
-"""Data catalogue page: every dataset with producer, licence, freshness and validation report."""
+"""Data catalogue page: every dataset with producer, licence, freshness and validation report.
+
+Datasets are named by their titles; their ids are only in the "identifiers" expander and the
+exports (DCAT, JSON report).
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import state, ui
-from dashboard.i18n import language, t
+from dashboard import maps, state, ui
+from dashboard.i18n import language, number, published, t, table_text
+
+#: the validation summary's fields shown in the whole-catalogue table, with their headers
+SUMMARY_COLUMNS = {"rows_read": "cat.rows_read", "rows_kept": "cat.rows_kept", "quarantined": "cat.quarantine",
+                   "warnings": "cat.warnings", "errors": "cat.errors"}
+
+
+def _title(ds: Any, lang: str) -> str:
+    return (ds.title_en if lang == "en" else ds.title_fr) or ds.title_fr or ds.id
 
 
 def _catalogue_table(lang: str) -> pd.DataFrame:
-    from sources import freshness, published_datetime, to_frame
+    from sources import freshness, published_datetime
 
-    frame = to_frame(state.catalogue())
-    fresh = [freshness(published_datetime(ds), ds.update_frequency_days) for ds in state.catalogue()]
-    return pd.DataFrame({
-        t("cat.col.id"): frame["id"],
-        t("cat.col.title"): frame["title_en" if lang == "en" else "title_fr"],
-        t("cat.col.producer"): frame["producer"],
-        t("cat.col.licence"): frame["licence_name"],
-        t("cat.col.format"): frame["format"],
-        t("cat.col.published"): frame["published"],
+    datasets = state.catalogue()
+    fresh = [freshness(published_datetime(ds), ds.update_frequency_days) for ds in datasets]
+    frame = pd.DataFrame({
+        t("cat.col.title"): [_title(ds, lang) for ds in datasets],
+        t("cat.col.producer"): [ds.producer for ds in datasets],
+        t("cat.col.licence"): [ds.licence.name for ds in datasets],
+        t("cat.col.format"): [ds.format for ds in datasets],
+        t("cat.col.published"): [published(ds) for ds in datasets],
         t("cat.col.age_days"): [f.get("age_days") for f in fresh],
-        t("cat.col.freshness"): [t(f"cat.fresh.{f.get('status', 'unknown')}") for f in fresh],
+        t("cat.col.freshness"): [t(f"cat.fresh.{f.get('status') or 'unknown'}") for f in fresh],
     })
+    return table_text(frame, {t("cat.col.age_days"): 0})
+
+
+def _metric(col: Any, key: str, value: float) -> None:
+    col.metric(t(key), number(value), help=t(f"{key}_help"))
 
 
 def _report_details(dataset_id: str) -> None:
@@ -36,43 +53,64 @@ def _report_details(dataset_id: str) -> None:
     report = loaded.report
     summary = report.summary()
     cols = st.columns(4)
-    cols[0].metric(t("cat.summary"), f"{summary['rows_kept']:,}".replace(",", " "))
-    cols[1].metric("rows_read", f"{summary['rows_read']:,}".replace(",", " "))
-    cols[2].metric(t("cat.quarantine"), summary["quarantined"])
+    _metric(cols[0], "cat.rows_read", summary["rows_read"])
+    _metric(cols[1], "cat.rows_kept", summary["rows_kept"])
+    _metric(cols[2], "cat.quarantine", summary["quarantined"])
     cols[3].metric(t("cat.col.freshness"), t(f"cat.fresh.{summary['freshness'] or 'unknown'}"))
-    if report.stats:
-        st.json(report.to_dict(max_rows=0)["stats"], expanded=False)
     if report.notices:
-        ui.table(pd.DataFrame([n.__dict__ for n in report.notices]))
+        notices = pd.DataFrame([n.__dict__ for n in report.notices])
+        ui.table(_notice_table(notices))
     st.markdown(f"**{t('cat.quarantine')}**")
     frame = report.quarantine_frame()
     if len(frame):
-        ui.table(frame, height=260)
+        ui.table(_notice_table(frame), height=260)
     else:
         st.caption(t("cat.no_quarantine"))
     st.download_button(t("cat.report_json"), report.to_json(), file_name=f"{dataset_id}-report.json",
                        mime="application/json", key=f"dl_report_{dataset_id}")
 
 
+def _notice_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Findings with headers in the reader's language; the severity by its word."""
+    out = frame.copy()
+    if "severity" in out:
+        out["severity"] = [t(f"cat.severity.{s}") for s in out["severity"]]
+    keep = [c for c in ("file", "row", "field", "severity", "message", "value") if c in out]
+    return table_text(out[keep].rename(columns={c: t(f"cat.notice.{c}") for c in keep}))
+
+
+def _sources(urls: list[str]) -> None:
+    """The official addresses as links whose text is the address itself: copied, it works."""
+    links = " · ".join(f'<a href="{maps.esc(u)}" target="_blank" rel="noopener noreferrer">{maps.esc(u)}</a>'
+                       for u in urls[:3] if str(u).startswith(("https://", "http://")))
+    if links:
+        html = f'<div class="spmd-sources">{maps.esc(t("cat.urls"))} : {links}</div>'
+        st.markdown(html, unsafe_allow_html=True)  # escaped: every address and word through maps.esc
+
+
 def page() -> None:
     from sources import to_dcat
 
+    lang = language()
     st.title(t("cat.title"))
     st.caption(t("cat.intro"))
-    ui.table(_catalogue_table(language()))
+    ui.table(_catalogue_table(lang))
+    datasets = state.catalogue()
+    with st.expander(t("cat.ids")):
+        ui.table(pd.DataFrame({t("cat.col.title"): [_title(ds, lang) for ds in datasets],
+                               t("cat.col.id"): [ds.id for ds in datasets]}))
     st.download_button(t("cat.dcat"), json.dumps(to_dcat(), ensure_ascii=False, indent=2),
                        file_name="catalogue-dcat.jsonld", mime="application/ld+json", key="dl_dcat")
 
     st.subheader(t("cat.pick"))
-    datasets = state.catalogue()
-    titles = {ds.id: (ds.title_en if language() == "en" else ds.title_fr) for ds in datasets}
+    titles = {ds.id: _title(ds, lang) for ds in datasets}
     chosen = st.selectbox(t("cat.pick"), [ds.id for ds in datasets], key="cat_pick",
-                          format_func=lambda i: f"{titles[i]} ({i})", label_visibility="collapsed")
+                          format_func=titles.__getitem__, label_visibility="collapsed")
     ds = next(d for d in datasets if d.id == chosen)
     st.markdown(f"**{t('cat.col.producer')}** : {ui.plain(ds.producer)} · **{t('cat.col.licence')}** : "
-                f"{ui.plain(ds.licence.name)}")
+                f"{ui.plain(ds.licence.name)} · **{t('cat.col.published')}** : {ui.plain(published(ds))}")
     if ds.urls:
-        st.caption(f"{t('cat.urls')} : " + " · ".join(ui.plain(u) for u in ds.urls[:3]))
+        _sources(list(ds.urls))
     if not ds.bundle_files:
         st.info(t("cat.not_in_bundle"))
     validated: set[str] = st.session_state.setdefault("validated", set())
@@ -86,14 +124,18 @@ def page() -> None:
         bar = st.progress(0.0)
         rows = []
         for i, dataset_id in enumerate(ids):
-            bar.progress(i / len(ids), text=dataset_id)
+            bar.progress(i / len(ids), text=titles[dataset_id])
             loaded = state.load_dataset(dataset_id)
-            rows.append(loaded.report.summary() if loaded is not None else
-                        {"dataset": dataset_id, "errors": "—"})
-        bar.progress(1.0, text="OK")
+            rows.append(loaded.report.summary() if loaded is not None else {"dataset": dataset_id})
+        bar.empty()
         st.session_state["validation_all"] = rows
     if st.session_state.get("validation_all"):
-        ui.table(pd.DataFrame(st.session_state["validation_all"]))
+        rows = pd.DataFrame(st.session_state["validation_all"])
+        shown = pd.DataFrame({t("cat.col.title"): [titles.get(i, i) for i in rows["dataset"]]})
+        for col, key in SUMMARY_COLUMNS.items():
+            if col in rows:
+                shown[t(key)] = pd.to_numeric(rows[col], errors="coerce")
+        ui.table(table_text(shown, {t(k): 0 for k in SUMMARY_COLUMNS.values()}))
 
 
 ui.run_guarded(page, name="catalogue")

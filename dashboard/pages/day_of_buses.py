@@ -11,7 +11,8 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from dashboard import state, ui
-from dashboard.i18n import t
+from dashboard.i18n import date, language, number, t
+from dashboard.services import scenarios as scenario_service
 from dashboard.services import transit
 
 log = logging.getLogger("dashboard")
@@ -21,7 +22,7 @@ def _scenario_timetable(tt: Any) -> tuple[Any, Any]:
     """With a scenario active (chosen on the scenarios page): a toggle, and the scenario's timetable
     (its new lines, e.g. the metro, run in the animation too) with its planner; else (tt, None)."""
     key = st.session_state.get("scen_new")
-    if not key or key == "none" or not st.toggle(t("day.with_scenario", name=ui.plain(key)), value=True,
+    if not key or key == "none" or not st.toggle(t("day.with_scenario", name=scenario_service.choices(language()).get(key, key)), value=True,
                                                  key="day_scenario"):
         return tt, None
     try:
@@ -45,7 +46,8 @@ def page() -> None:
     with st.spinner(t("loading.data")):
         day, deck_json = state.day_of_buses(tt, graphs.get("car"))
     prepared_s = _time.perf_counter() - t0
-    st.caption(t("day.intro", date=tt.day.strftime("%d/%m/%Y"), n=len(day.trips)))
+    log.info("day of buses prepared in %.2f s", prepared_s)  # a timing is for the log, not the reader
+    st.caption(t("day.intro", date=date(tt.day, "long"), n=number(len(day.trips))))
     labels = {k: t(f"day.{k}") for k in ("play", "pause", "speed", "clock", "error")}
     labels["vehicles"] = t("day.vehicles", n="{n}")
     transit.ensure_deckgl_bundle()  # a stat when already there
@@ -59,8 +61,7 @@ def page() -> None:
     per_hour["hour"] = [transit.hour_label(h) for h in per_hour["hour"]]
     per_hour = per_hour.set_index("hour").rename(columns={"vehicles": t("day.count")})
     st.bar_chart(per_hour, x_label=t("day.hour"), y_label=t("day.count"), height=240, color="#E3051B", sort=False)
-    ui.say("caption", "day.prepared", s=round(prepared_s, 2))
-    ui.say("caption", "day.matched", n=day.n_matched_segments)
+    ui.say("caption", "day.matched", n=number(day.n_matched_segments))
     if not kiosk:
         ui.share_link({})
     ui.attribution(("attr.star",))

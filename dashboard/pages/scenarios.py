@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, places_input, state, ui
-from dashboard.i18n import language, number, t
+from dashboard.i18n import date, language, message, number, t
 from dashboard.services import accessibility as access
 from dashboard.services import scenarios as sv
 
@@ -25,17 +25,18 @@ def _apply_preset() -> None:
 
 
 def _options() -> dict[str, str]:
-    opts = {"none": t("scen.none"), **sv.choices()}
+    opts = {"none": t("scen.none"), **sv.choices(language())}
     for key, name in st.session_state.get("scen_uploads", {}).items():
         opts[key] = f"{name} ({t('scen.uploaded')})"
     return opts
 
 
 def _upload() -> None:
-    from routing.scenarios import ScenarioError
+    from routing.scenarios import MAX_SCENARIO_BYTES, ScenarioError
 
-    file = st.file_uploader(t("scen.upload"), type=["toml"], key="scen_file", help=t("scen.upload_help"),
-                            max_upload_size=1)  # MB, the smallest the browser can refuse; 256 KB checked here
+    file = ui.file_uploader(t("scen.upload"), ["toml"], key="scen_file",
+                            limit=t("scen.upload_help", kb=number(MAX_SCENARIO_BYTES // 1024)),
+                            max_upload_size=1)  # MB, the smallest the browser can refuse; the budget is checked here
     if file is None:
         return
     try:
@@ -58,6 +59,19 @@ def _describe(key: str) -> object | None:
         return sc if not isinstance(sc, str) else load_scenario(sc)
     except (ScenarioError, KeyError):
         return None
+
+
+def _signed(value: float, digits: int) -> str:
+    """A change for st.metric's delta: "+62", "−0,006" (its arrow reads the sign)."""
+    return ("+" if value > 0 else "-" if value < 0 else "") + number(abs(value), digits)
+
+
+def _source_line(src: dict) -> str:
+    """A source of the scenario file in the page's language: title, date in words, address."""
+    lang = language()
+    title = (src.get("title_en") if lang == "en" else None) or src.get("title", "")
+    when = date(src["date"], "long") if hasattr(src.get("date"), "year") else ""
+    return " · ".join(p for p in (f"• {title}", when, str(src.get("url") or "")) if p.strip())
 
 
 def _line_map(sc: object, planner: object) -> None:
@@ -85,11 +99,9 @@ def _comparison(base: str, new: str, sc: object | None) -> None:
     unit = t(f"acc.unit.{opportunity}")
     eq = cmp.equity
     m1, m2, m3, m4 = st.columns(4)
-    gain = eq["mean_after"] - eq["mean_before"]
-    m1.metric(t("acc.metric.mean"), f"{number(eq['mean_after'])} {unit}",
-              f"{'+' if gain >= 0 else '-'}{number(abs(gain))}")  # ASCII: Streamlit reads the sign
-    dgini = eq["gini_after"] - eq["gini_before"]
-    m2.metric("Gini", number(eq["gini_after"], 3), f"{'+' if dgini >= 0 else '-'}{number(abs(dgini), 3)}",
+    m1.metric(f"{t('acc.metric.mean')} ({unit})", number(eq["mean_after"]),  # the unit in the label: never cut
+              _signed(eq["mean_after"] - eq["mean_before"], 0))
+    m2.metric(t("acc.metric.gini"), number(eq["gini_after"], 3), _signed(eq["gini_after"] - eq["gini_before"], 3),
               delta_color="inverse")
     m3.metric(t("scen.better_off"), number(eq["people_better_off"]))
     m4.metric(t("scen.gain_threshold", n=number(cmp.threshold)), number(eq["people_gaining_threshold"]))
@@ -187,7 +199,7 @@ def _trip(base: str, new: str) -> None:
                            destination.place or destination.text,
                            dt.datetime.combine(state.service_date(before), when))
     except Exception as exc:  # noqa: BLE001 - a place not found is shown, never a crash
-        ui.say("warning", "scen.trip_error", error=str(exc))
+        ui.say("warning", "scen.trip_error", error=message(getattr(exc, "msg", exc), language()))
         return
     cols = st.columns(2)
     for col, key in zip(cols, ("before", "after"), strict=True):
@@ -195,7 +207,7 @@ def _trip(base: str, new: str) -> None:
             st.markdown(f"**{maps.esc(t('scen.' + key))}**")
             result = res[key]
             if not result.ok:
-                st.text(t("scen.no_route", reason=str(result.reason)))
+                st.text(t("scen.no_route", reason=message(result.reason, language())))
                 continue
             it = result.itineraries[0]
             st.markdown(ui.itinerary_card_html(it, selected=False, lang=language()), unsafe_allow_html=True)
@@ -216,9 +228,9 @@ def page() -> None:
     sc = _describe(new)
     if sc is not None:
         with st.expander(t("scen.about"), expanded=False):
-            st.text(sc.description)
+            st.text(sc.description_in(language()))
             for src in sc.sources:
-                st.text(f"• {src.get('title', '')} {src.get('url', '')}".rstrip())
+                st.text(_source_line(src))
     if not ui.wait_for_planner():
         return
     if sc is not None and sc.added_lines:

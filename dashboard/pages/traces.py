@@ -16,7 +16,7 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard import maps, server, state, ui
-from dashboard.i18n import number, t
+from dashboard.i18n import number, t, table_text
 
 log = logging.getLogger("dashboard.traces")
 MAX_UPLOAD_MB = server.max_upload_mb()  # sources.budgets: the same limit as the server's and the README's
@@ -32,8 +32,8 @@ def _source() -> None:
     kind = st.radio(t("traces.source"), ["simulate", "upload"], key="traces_source", horizontal=True,
                     format_func=lambda k: t(f"traces.source.{k}"))
     if kind == "upload":
-        file = st.file_uploader(t("traces.upload"), type=["csv", "gpx"], key="traces_file",
-                                help=t("traces.upload_help", mb=MAX_UPLOAD_MB))
+        file = ui.file_uploader(t("traces.upload"), ["csv", "gpx"], key="traces_file",
+                                limit=t("traces.upload_help", mb=MAX_UPLOAD_MB))
         c = st.columns(5)
         mapping = {"user": c[0].text_input(t("traces.col.user"), "user_id", key="traces_c_user"),
                    "lat": c[1].text_input(t("traces.col.lat"), "lat", key="traces_c_lat"),
@@ -53,12 +53,14 @@ def _source() -> None:
     tdf = ss.get("traces_tdf")
     if tdf is not None:
         label = "traces.simulated_label" if bool(tdf["simulated"].any()) else "traces.loaded_label"
-        st.caption(t(label, n=f"{len(tdf):,}".replace(",", " "), u=tdf["uid"].nunique()))
+        st.caption(t(label, n=number(len(tdf)), u=number(tdf["uid"].nunique())))
         report = ss.get("traces_report")
         if report is not None and report.n_quarantined:
             reasons = ", ".join(f"{k} × {v}" for k, v in report.reason_counts().items())
-            ui.say("warning", "traces.quarantined", n=report.n_quarantined, reasons=reasons)
-            st.dataframe(report.quarantine_frame().head(50), hide_index=True, width="stretch")
+            ui.say("warning", "traces.quarantined", n=number(report.n_quarantined), reasons=reasons)
+            frame = report.quarantine_frame().head(50)
+            keep = [c for c in ("row", "field", "message", "value") if c in frame]
+            ui.table(table_text(frame[keep].rename(columns={c: t(f"cat.notice.{c}") for c in keep})))
 
 
 def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
@@ -112,21 +114,15 @@ def _results(result: Any) -> None:
 
     s = result.steps
     m = st.columns(4)
-    m[0].metric(t("traces.m.points"), f"{s['input']:,}".replace(",", " "))
-    m[1].metric(t("traces.m.stays"), s["stays"])
-    m[2].metric(t("traces.m.trips"), s["trips"])
-    m[3].metric(t("traces.m.published"), s["flows_published"])
+    m[0].metric(t("traces.m.points"), number(s["input"]))
+    m[1].metric(t("traces.m.stays"), number(s["stays"]))
+    m[2].metric(t("traces.m.trips"), number(s["trips"]))
+    m[3].metric(t("traces.m.published"), number(s["flows_published"]))
     st.subheader(t("traces.risk"))
     st.caption(t("traces.risk_help"))
-    st.dataframe(result.risk_table().round(3), hide_index=True, width="stretch")
+    ui.table(risk_display(result.risk_table()))
     with st.expander(t("traces.removed")):
-        removed = dict(result.anonymised.removed)
-        by_key = removed.pop("suppressed_by_key", {})
-        st.dataframe(pd.DataFrame({"": list(removed), "value": [str(v) for v in removed.values()]}),
-                     hide_index=True, width="stretch")
-        if by_key:
-            st.dataframe(pd.DataFrame({"key": list(by_key), "flows": list(by_key.values())}),
-                         hide_index=True, width="stretch")
+        ui.table(removed_display(result.anonymised.removed))
     st.subheader(t("traces.map"))
     anon = result.anonymised
     if anon.flows.empty:
@@ -147,7 +143,7 @@ def _results(result: Any) -> None:
                                      (FLOW_DESTINATION, t("traces.legend.destination"))]),
                 unsafe_allow_html=True)  # escaped there
     st.caption(t("traces.legend.width", top=number(top)))
-    st.dataframe(anon.flows, hide_index=True, width="stretch")
+    ui.table(flows_display(anon.flows, _zone_names()))
     c1, c2 = st.columns(2)
     c1.download_button(t("traces.download_csv"), privacy.flows_to_csv_bytes(anon),
                        file_name="flux-anonymises.csv", mime="text/csv", key="traces_dl_csv")
@@ -155,6 +151,83 @@ def _results(result: Any) -> None:
                        json.dumps(privacy.flows_to_geojson(anon), ensure_ascii=False, default=str),
                        file_name="flux-anonymises.geojson", mime="application/geo+json",
                        key="traces_dl_geojson")
+
+
+#: the risk table's measures: column -> (catalogue key, decimals)
+RISK_COLUMNS = {"attack": ("traces.col.attack", 0), "stage": ("traces.col.stage", 0),
+                "users": ("traces.col.users", 0), "mean_risk": ("traces.col.mean_risk", 1),
+                "share_unique": ("traces.col.share_unique", 0), "share_over_half": ("traces.col.share_over_half", 0)}
+#: the counts of "what was removed", in the order shown
+REMOVED_ROWS = ("k", "tiles", "temporal", "trips", "trips_outside_tiles", "flows_before", "flows_suppressed",
+                "flows_published", "trips_suppressed", "trips_published", "users", "users_fully_suppressed")
+
+
+def risk_display(risk: pd.DataFrame) -> pd.DataFrame:
+    """The risk table in the reader's words: attacks and stages by name, risks and shares as percentages."""
+    out = risk.copy()
+    out["attack"] = [t(f"traces.attack.{a}") for a in out["attack"]]
+    out["stage"] = [t(f"scen.{s}") for s in out["stage"]]
+    out = out[[c for c in RISK_COLUMNS if c in out]]
+    shares = [c for c in ("mean_risk", "share_unique", "share_over_half") if c in out]  # probabilities
+    out[shares] = out[shares] * 100.0
+    renamed = out.rename(columns={c: t(RISK_COLUMNS[c][0]) for c in out.columns})
+    return table_text(renamed, {t(RISK_COLUMNS[c][0]): d for c, (_, d) in RISK_COLUMNS.items()},
+                      percent_columns=tuple(t(RISK_COLUMNS[c][0]) for c in shares))
+
+
+def removed_display(removed: dict[str, Any]) -> pd.DataFrame:
+    """What anonymisation removed, one named count per row (the zones and time by their names)."""
+    rows = []
+    for key in REMOVED_ROWS:
+        if key not in removed:
+            continue
+        value = removed[key]
+        if key == "temporal":
+            value = t(f"traces.temporal.{value or 'none'}")
+        elif key == "tiles":
+            value = t(f"traces.tiles.{value}") if str(value) in TILES else str(value)
+        else:
+            value = number(value)
+        rows.append({t("traces.removed.what"): t(f"traces.removed.{key}"), t("traces.removed.value"): value})
+    for key, n in (removed.get("suppressed_by_key") or {}).items():
+        field, _, code = str(key).partition("=")
+        rows.append({t("traces.removed.what"): t("traces.removed.suppressed_of", what=_code_name(field, code)),
+                     t("traces.removed.value"): number(n)})
+    return pd.DataFrame(rows)
+
+
+def _code_name(field: str, code: Any) -> str:
+    """A period, a mode or an hour of the flows by its name."""
+    if field == "period":
+        return t(f"traces.period.{code}")
+    if field == "mode":
+        return t(f"mode.{code}")
+    if field == "hour":
+        return t("traces.hour", h=code)
+    return str(code)
+
+
+def flows_display(flows: pd.DataFrame, zone_names: dict[str, str]) -> pd.DataFrame:
+    """The published flows with communes and IRIS by their names, periods and modes by their words."""
+    out = flows.copy()
+    for col in ("origin", "destination"):
+        if col in out:
+            out[col] = [zone_names.get(str(v), str(v)) for v in out[col]]
+    for col in ("period", "mode", "hour"):
+        if col in out:
+            out[col] = [_code_name(col, v) for v in out[col]]
+    cols = [c for c in ("origin", "destination", "period", "hour", "mode", "flow", "n_users") if c in out]
+    return table_text(out[cols].rename(columns={c: t(f"traces.flow.{c}") for c in cols}))
+
+
+def _zone_names() -> dict[str, str]:
+    """Commune INSEE codes and IRIS codes -> their names (the published zones by name)."""
+    names: dict[str, str] = {}
+    for ds_id, code in (("iris", "iris_code"), ("communes", "insee")):
+        loaded = state.load_dataset(ds_id)
+        if loaded is not None and code in loaded.data and "name" in loaded.data:
+            names.update(zip(loaded.data[code].astype(str), loaded.data["name"].astype(str), strict=False))
+    return names
 
 
 def page() -> None:

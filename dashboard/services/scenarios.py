@@ -34,14 +34,14 @@ BEFORE_COLOR = [160, 160, 160]
 AFTER_COLOR = DIVERGING[3]
 
 
-def choices() -> dict[str, str]:
-    """Versioned scenarios: file stem -> scenario name (unreadable files are left out)."""
+def choices(lang: str = "fr") -> dict[str, str]:
+    """Versioned scenarios: file stem -> scenario name in ``lang`` (unreadable files are left out)."""
     from routing.scenarios import ScenarioError, available_scenarios, load_scenario
 
     out = {}
     for path in available_scenarios():
         try:
-            out[path.stem] = load_scenario(path).name
+            out[path.stem] = load_scenario(path).name_in(lang)
         except ScenarioError:
             continue
     return out

@@ -34,8 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from routing.messages import Msg
-from sources.i18n import format_date, format_distance, format_money
+from routing.messages import Fmt, Msg
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "costs"
 PRICES_CSV = ASSETS / "prices.csv"
@@ -139,18 +138,16 @@ def co2_g_per_km(mode: str) -> float:
 
 # -- prices ---------------------------------------------------------------------------------------
 
-def _money(euros: float) -> dict[str, str]:
-    return {"euros": format_money(euros, "en"), "euros_fr": format_money(euros, "fr")}
+def _money(euros: float) -> dict[str, Fmt]:
+    return {"euros": Fmt("money", euros)}
 
 
-def _km(metres: float) -> dict[str, str]:
-    return {"km": format_distance(metres, "en"), "km_fr": format_distance(metres, "fr")}
+def _km(metres: float) -> dict[str, Fmt]:
+    return {"km": Fmt("distance", metres)}
 
 
-def _since(day: dt.date | None) -> dict[str, str]:
-    if day is None:
-        return {"since": "?", "since_fr": "?"}
-    return {"since": format_date(day, "en"), "since_fr": format_date(day, "fr")}
+def _since(day: dt.date | None) -> dict[str, Any]:
+    return {"since": "?" if day is None else Fmt("date", day)}
 
 
 def tickets_needed(boardings: list[dt.datetime]) -> int:
@@ -186,7 +183,7 @@ def price(it: Any, *, on: dt.date | None = None) -> Any:
             if car is None or park is None:
                 return None
             euros += car_m / 1000 * car.euros + park.euros
-            parts.append(Msg("itin.price.car", **_km(car_m), rate=f"{car.euros:.3f}", rate_fr=f"{car.euros:.3f}".replace(".", ",")))
+            parts.append(Msg("itin.price.car", **_km(car_m), rate=Fmt("decimal", car.euros, 3)))
             parts.append(Msg("itin.price.park_ride"))
     elif "bikeshare" in modes:
         row = t.price_row("bikeshare_occasional", day)
@@ -204,17 +201,15 @@ def price(it: Any, *, on: dt.date | None = None) -> Any:
         share = 2 if "carpool" in modes else 1
         euros += car_m / 1000 * row.euros / share
         parts.append(Msg("itin.price.carpool" if share == 2 else "itin.price.car", **_km(car_m),
-                         rate=f"{row.euros:.3f}", rate_fr=f"{row.euros:.3f}".replace(".", ",")))
+                         rate=Fmt("decimal", row.euros, 3)))
     elif "ecar" in modes:
         row = t.price_row("ecar_per_km", day)
         if row is None:
             return None
         ecar_m = sum(leg.distance_m for leg in it.legs if leg.mode == "ecar")
         euros += ecar_m / 1000 * row.euros
-        parts.append(Msg("itin.price.ecar", **_km(ecar_m), rate=f"{row.euros:.4f}",
-                         rate_fr=f"{row.euros:.4f}".replace(".", ",")))
+        parts.append(Msg("itin.price.ecar", **_km(ecar_m), rate=Fmt("decimal", row.euros, 4)))
     else:  # on foot, by one's own bike
         parts.append(Msg("itin.price.free"))
-    basis = parts[0] if len(parts) == 1 else Msg("itin.price.sum", parts=" + ".join(str(p) for p in parts),
-                                                 parts_fr=" + ".join(p.render("fr") for p in parts))
+    basis = parts[0] if len(parts) == 1 else Msg("itin.price.sum", parts=Fmt("join", tuple(parts)))
     return Price(round(euros, 2), basis, PRICES_SOURCE)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from routing.errors import RoutingError
+from routing.messages import Msg
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def plan_ev_trip(*, origin_node: int, dest_node: int, charger_nodes: np.ndarray,
     """
     cap = params.battery_kwh
     if not (0 <= params.min_soc < params.soc_start <= 1):
-        raise NoEVRoute("state of charge settings are inconsistent (min < start ≤ 100 %)")
+        raise NoEVRoute(Msg("ev.inconsistent_soc"))
     usable = charger_kw >= params.min_charger_kw
     charger_nodes = np.asarray(charger_nodes)[usable]
     charger_kw = np.asarray(charger_kw)[usable]
@@ -106,7 +107,7 @@ def plan_ev_trip(*, origin_node: int, dest_node: int, charger_nodes: np.ndarray,
 
     t0, d0 = drive(origin_node)
     if not np.isfinite(t0[dest_node]):
-        raise NoEVRoute("the destination cannot be reached by car on this street network")
+        raise NoEVRoute(Msg("ev.unreachable"))
     # label: (time, -soc_in, counter, node_kind, idx, parent)
     # node kinds: 0 origin, 1 charger i, 2 destination
     best: dict[tuple[int, int], list[tuple[float, float]]] = {}
@@ -175,9 +176,8 @@ def plan_ev_trip(*, origin_node: int, dest_node: int, charger_nodes: np.ndarray,
             labels.append((1, int(j), arr, soc_arr, li, soc_out, ch_s))
             heapq.heappush(heap, (arr + bound(int(charger_nodes[j])), len(labels) - 1))
     direct_kwh = params.energy_kwh(d0[dest_node])
-    raise NoEVRoute(
-        f"not enough charge: the trip needs {direct_kwh:.1f} kWh and no sequence of at most "
-        f"{max_stops} charging stops among {len(charger_nodes)} chargers makes it")
+    raise NoEVRoute(Msg("ev.not_enough_charge", kwh=f"{direct_kwh:.1f}", stops=max_stops,
+                        chargers=len(charger_nodes)))
 
 
 def _depth(labels: list, li: int) -> int:

@@ -276,7 +276,7 @@ class Planner:
             o = self._end(self.resolve_place(origin))
             d = self._end(self.resolve_place(destination))
         except PlaceNotFound as exc:
-            return PlanResult([], reason=str(exc))
+            return PlanResult([], reason=exc.msg)
         notes: list[str] = [end.place.note for end in (o, d) if end.place.note]  # e.g. no house numbers
         day = self.network.day
         if when.date() != day:
@@ -305,7 +305,9 @@ class Planner:
         else:
             itineraries.sort(key=lambda it: (it.arrival, it.duration_s))
         if not itineraries:
-            reason = "; ".join(f"{m}: {r}" for m, r in reasons.items()) or Msg("plan.no_mode")
+            reason = (Msg("plan.reasons", reasons=[Msg("plan.mode_reason", mode_name=m, reason=r)
+                                                   for m, r in reasons.items()])
+                      if reasons else Msg("plan.no_mode"))
             return PlanResult([], reason=reason, notes=notes, reasons=reasons, origin=o.place, destination=d.place)
         return PlanResult(itineraries, notes=notes, reasons=reasons, origin=o.place, destination=d.place)
 
@@ -889,7 +891,7 @@ class Planner:
                                 charger_kw=ch_kw, drive_from=drive_from, params=p.ev(),
                                 remaining_s=to_dest.travel_time_s)
         except NoEVRoute as exc:
-            raise NoRoute(Msg("plan.ev", why=str(exc))) from None
+            raise NoRoute(Msg("plan.ev", why=exc.args[0] if exc.args else str(exc))) from None
         legs: list[Leg] = []
         t = 0.0
         prev_place, prev_node = ctx.o.place, ctx.o.node[CAR]

@@ -14,8 +14,8 @@ consecutive arcs of one street become one run, then
 Transit legs say the line and its direction, the stop boarded at and when, the wait before it
 (from the previous leg's arrival, when a minute or more), the number of stops ridden and the stop
 to get off at. Every step is a catalogue key (section "itinerary" of :mod:`sources.i18n`) whose
-parameters carry each language's words: ``street``/``street_fr`` (French with its article, "la rue
-de Paris"), ``distance``/``distance_fr`` (:func:`sources.i18n.format_distance`).
+parameters are written in the reader's language when rendered (:class:`routing.messages.Fmt`): ``street``
+(in French with its article, "la rue de Paris"), ``distance`` (:func:`sources.i18n.format_distance`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from routing.clock import format_clock
-from routing.messages import Msg
-from sources.i18n import format_distance, translate
+from routing.messages import Fmt, Msg
 
 #: runs shorter than this (metres) are counted in the run before them
 MIN_RUN_M = 25.0
@@ -59,17 +58,17 @@ def french_street(name: str) -> str:
     return f"{article}{sep}{first.lower()}{(' ' + rest) if rest else ''}"
 
 
-def _distance(metres: float) -> dict[str, str]:
+def _distance(metres: float) -> dict[str, Fmt]:
     m = float(metres)
     if m < 1000:  # "sur 300 m": tens of metres are what a walker can use
         m = max(10.0, round(m / 10.0) * 10.0)
-    return {"distance": format_distance(m, "en"), "distance_fr": format_distance(m, "fr")}
+    return {"distance": Fmt("distance", m)}
 
 
-def _street(name: str) -> dict[str, str]:
+def _street(name: str) -> dict[str, Any]:
     if not name:
-        return {"street": translate("itin.street.unnamed", "en"), "street_fr": translate("itin.street.unnamed", "fr")}
-    return {"street": name, "street_fr": french_street(name)}
+        return {"street": Msg("itin.street.unnamed")}
+    return {"street": Fmt("words", {"fr": french_street(name), "en": name})}
 
 
 def street_runs(names: Sequence[str], lengths: Sequence[float], approximate: Sequence[bool], *,

@@ -1,7 +1,8 @@
 """Scenarios: "what if Rennes had this line?", applied to a compiled service day.
 
 A scenario is a TOML file (``assets/scenarios/*.toml``, or any path) with a ``name``, a
-``description``, the ``sources`` of every figure it uses, and a list of
+``description`` (French; ``name_en`` and ``description_en`` in English, shown on the English page),
+the ``sources`` of every figure it uses (``title``, optional ``title_en``, ``url``, ``date``), and a list of
 ``[[modifications]]``. :func:`load_scenario` reads and validates it (budget, types,
 ranges) without any network; :func:`apply_scenario` applies it to a
 :class:`~routing.transit.timetable.Timetable` and :func:`with_scenario` to a whole
@@ -136,7 +137,7 @@ _FIELDS = {
     "add_bikeshare_station": {"type", "id", "name", "lon", "lat", "capacity"},
     "make_stop_accessible": {"type", "stop", "name"},
 }
-_TOP_FIELDS = {"name", "description", "sources", "modifications", "extends", "version"}
+_TOP_FIELDS = {"name", "name_en", "description", "description_en", "sources", "modifications", "extends", "version"}
 
 
 #: i18n key of the note carried by every leg on a run whose times are estimated from a frequency
@@ -174,6 +175,16 @@ class Scenario:
     modifications: tuple[dict[str, Any], ...] = ()
     file: str = ""
     digest: str = ""
+    #: the English name and description (``name`` and ``description`` are French, the fallback)
+    name_en: str = ""
+    description_en: str = ""
+
+    def name_in(self, lang: str) -> str:
+        """The name in ``lang`` (fr or en), French when the file has no English one."""
+        return (self.name_en if lang == "en" else "") or self.name
+
+    def description_in(self, lang: str) -> str:
+        return (self.description_en if lang == "en" else "") or self.description
 
     @property
     def added_lines(self) -> list[dict[str, Any]]:
@@ -296,6 +307,9 @@ def parse_scenario(data: bytes | str, *, file: str = "<scenario>", folder: Path 
     desc = doc.get("description", "")
     if not isinstance(desc, str):
         raise ScenarioError("description must be text", file=file, field="description")
+    for field_en in ("name_en", "description_en"):
+        if not isinstance(doc.get(field_en, ""), str):
+            raise ScenarioError(f"{field_en} must be text", file=file, field=field_en)
     sources = doc.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
         raise ScenarioError("sources must be a list of tables", file=file, field="sources")
@@ -324,7 +338,8 @@ def parse_scenario(data: bytes | str, *, file: str = "<scenario>", folder: Path 
     all_mods = (*inherited, *normalised)
     digest = hashlib.sha256(json.dumps([name, all_mods], sort_keys=True, default=str).encode()).hexdigest()[:16]
     return Scenario(name=name.strip(), description=desc, sources=tuple(dict(s) for s in sources),
-                    modifications=all_mods, file=file, digest=digest)
+                    modifications=all_mods, file=file, digest=digest,
+                    name_en=doc.get("name_en", "").strip(), description_en=doc.get("description_en", ""))
 
 
 def added_connections(mod: dict[str, Any]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -50,9 +51,10 @@ def test_page_analyses_and_offers_only_anonymised_downloads(no_datasets) -> None
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Trajets"] == "16" and metrics["Flux publiés"] == "2"
-    risk = at.dataframe[0].value
-    assert set(risk["stage"]) == {"before", "after"}
+    risk = at.dataframe[0].value  # in the reader's words: the stages by name, no code
+    assert set(risk["étape"]) == {"Avant", "Après"}
+    assert set(risk["ce que sait l'attaquant"]) == {"deux lieux visités", "deux lieux distincts", "domicile et travail"}
     flows = at.dataframe[-1].value
-    assert flows["n_users"].min() >= 3 and "uid" not in flows.columns
+    assert pd.to_numeric(flows["personnes"]).min() >= 3 and "uid" not in flows.columns
     assert len(at.get("deck_gl_json_chart")) == 1
     assert len(at.get("download_button")) == 2

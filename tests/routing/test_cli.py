@@ -87,11 +87,11 @@ def test_no_route_exits_1_with_the_reason(tiny: list[str], where: str, capsys: p
 
 
 def test_no_route_json_exits_1(tiny: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(plan(tiny, "--from", "Gares", "--to", ISOLATED, "--modes", "walk,car", "--json"))
+    code = main(plan(tiny, "--from", "Gares", "--to", ISOLATED, "--modes", "walk,car", "--json", "--lang", "en"))
     out = json.loads(capsys.readouterr().out)
     assert code == 1
     assert out["itineraries"] == []
-    assert out["reason"].startswith("walk: the destination lies outside the offline street data")
+    assert out["reason"].startswith("Walk: the destination lies outside the offline street data")
 
 
 @pytest.mark.parametrize("args, message", [

@@ -139,7 +139,7 @@ def test_arrive_by_meets_the_deadline_and_departs_as_late_as_possible(planner: P
 def test_arrive_by_too_early_has_no_transit_route(planner: Planner) -> None:
     res = planner.plan(node_xy(20), node_xy(13), at(8, 11), arrive_by=True, modes=("transit",))
     assert not res.ok
-    assert res.reason.startswith("transit: ")
+    assert res.reason.startswith("Bus / metro: ")
 
 
 def test_night_trip_after_midnight_and_no_service_after_it(planner: Planner) -> None:
@@ -156,7 +156,7 @@ def test_night_trip_after_midnight_and_no_service_after_it(planner: Planner) -> 
     assert secs(it.arrival, ride[-1].arrival) == pytest.approx(path_m([12, 13, 3]) / WALK_MS, abs=1)
     late = planner.plan(node_xy(30), node_xy(3), at(23, 55), modes=("transit",), params=params)
     assert not late.ok
-    assert late.reason == "transit: no bus or metro reaches the destination that day after this time"
+    assert late.reason == "Bus / metro: no bus or metro reaches the destination that day after this time"
     assert late.itineraries == []
 
 
@@ -259,7 +259,7 @@ def test_electric_car_stops_to_charge_when_the_battery_is_low(planner: Planner) 
 def test_electric_car_without_enough_charge_says_why(planner: Planner) -> None:
     res = planner.plan(node_xy(30), node_xy(3), at(8, 0), modes=("ecar",), params=PlanParams(battery_kwh=0.1))
     assert not res.ok
-    assert res.reason.startswith("ecar: not enough charge")
+    assert res.reason.startswith("Electric car: not enough charge")
 
 
 # -- no route, off-street points, dates ---------------------------------------------------------
@@ -278,7 +278,7 @@ def test_unreachable_destination_is_a_result_with_reasons(planner: Planner) -> N
     assert set(res.reasons) == {"walk", "bike", "car"}
     assert all(why.key == "plan.outside_data" and why.params["side"] == "destination"
                for why in res.reasons.values())
-    assert "destination lies outside the offline street data (car): the nearest road is" in res.reason
+    assert "destination lies outside the offline street data (by car): the nearest road is" in res.reason
     assert res.reasons["car"].render("fr").startswith("l'arrivée est hors des données de rues")
 
 
@@ -325,7 +325,7 @@ def test_transit_from_a_point_far_from_streets(planner: Planner) -> None:
 def test_another_date_uses_the_network_day_with_a_note(planner: Planner) -> None:
     res = planner.plan(node_xy(20), node_xy(13), dt.datetime(2024, 3, 12, 7, 58), modes=("transit",))
     assert only(res, "transit").legs[1].departure == at(8, 5)
-    assert res.notes[0].startswith("timetable of 2024-03-05 used")
+    assert res.notes[0].startswith("timetable of 5 March 2024 used")
 
 
 # -- results as data ----------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def test_walks_longer_than_the_cap_are_not_offered(planner: Planner) -> None:
     capped = planner.plan(node_xy(20), node_xy(13), at(8, 0), modes=("walk",),
                           params=PlanParams(max_walk_trip_s=walk_s - 1))
     assert capped.itineraries == []
-    assert capped.reason.startswith("walk: ") and "longer than" in capped.reason
+    assert capped.reason.startswith("Walk: ") and "longer than" in capped.reason
 
 
 def test_transit_alternatives_leave_later_on_other_trips(planner: Planner) -> None:

@@ -279,3 +279,15 @@ def test_thinning_a_route_and_cutting_an_added_line_by_window(tt: Timetable) -> 
     left = left[left.trip_id.str.startswith("X:")]
     firsts = left.groupby("trip_id").dep_time_s.min()  # the window is on each run's first departure
     assert firsts.min() == _h("07:00") and firsts.max() == _h("07:55") and len(firsts) == 12
+
+
+def test_every_shipped_scenario_speaks_both_languages() -> None:
+    from routing.scenarios.scenario import available_scenarios, load_scenario
+
+    paths = available_scenarios()
+    assert paths
+    for path in paths:
+        sc = load_scenario(path)
+        assert sc.name_en and sc.description_en and sc.name_in("en") != sc.name_in("fr"), path.name
+        assert sc.description_in("en") != sc.description_in("fr"), path.name
+        assert all(src.get("title_en") for src in sc.sources), path.name

@@ -28,9 +28,7 @@ def test_every_key_has_both_languages() -> None:
 
 
 def test_both_languages_take_the_same_parameters() -> None:
-    # the French templates of the planner's messages name side_fr / mode_fr (the French words of a code)
-    differ = {k: (v["fr"], v["en"]) for k, v in CATALOGUE.items()
-              if {f.removesuffix("_fr") for f in _fields(v["fr"])} != _fields(v["en"])}
+    differ = {k: (v["fr"], v["en"]) for k, v in CATALOGUE.items() if _fields(v["fr"]) != _fields(v["en"])}
     assert differ == {}
 
 
@@ -48,9 +46,9 @@ def test_the_fallback_rule(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_planner_messages_render_through_the_catalogue() -> None:
     msg = Msg("plan.outside_data", side="origin", mode="bike", km="2.5")
-    assert msg == "the origin lies outside the offline street data (bike): the nearest road is 2.5 km away"
-    assert msg.render("fr") == render(msg, "fr") == translate(msg.key, "fr", **msg.params) == (
-        "le départ est hors des données de rues hors ligne (à vélo) : la route la plus proche est à 2.5 km")
+    assert msg == "the origin lies outside the offline street data (by bike): the nearest road is 2.5 km away"
+    assert msg.render("fr") == render(msg, "fr") == (
+        "le départ est hors des données de rues hors ligne (à vélo) : la route la plus proche est à 2,5 km")
     assert render(msg, "de") == render(msg, "fr")  # the one fallback rule
     assert Msg("plan.no_path", mode="boat").render("fr") == "pas de chemin boat entre ces lieux sur le réseau de rues"
     assert render("plain text", "en") == "plain text"
@@ -59,16 +57,40 @@ def test_planner_messages_render_through_the_catalogue() -> None:
         Msg("no.such.message")
 
 
+def test_message_parameters_are_rendered_in_the_readers_language() -> None:
+    too_long = Msg("plan.too_long", hours="4.1", mode="walk", cap=3)
+    assert too_long.render("fr") == "4,1 h à pied : plus que les 3 h proposées pour ce mode"
+    assert too_long.render("en") == str(too_long) == "4.1 h on foot: longer than the 3 h offered for this mode"
+    assert Msg("plan.battery", soc="85%").render("fr") == "batterie à 85\u00a0% à l'arrivée"
+    assert Msg("plan.other_day", day="2011-11-15", time="08:00").render("fr").startswith("horaires du 15 novembre 2011")
+    both = Msg("plan.reasons", reasons=[Msg("plan.mode_reason", mode_name="walk", reason=Msg("plan.no_path", mode="walk")),
+                                        Msg("plan.mode_reason", mode_name="car", reason=Msg("plan.no_mode"))])
+    assert both.render("fr") == ("Marche : pas de chemin à pied entre ces lieux sur le réseau de rues ; "
+                                 "Voiture : aucun mode demandé")
+    assert both.render("en").startswith("Walk: no path on foot")
+    # a place typed is shown as typed, its reason in the reader's language
+    assert Msg("place.not_found", text="1.5").render("fr") == "aucun lieu ne correspond à « 1.5 »"
+
+
+def test_no_english_reason_escapes_a_place_search() -> None:
+    from routing.places import PlaceNotFound
+
+    exc = PlaceNotFound("xyzzy", [])
+    assert str(exc) == "no place matches 'xyzzy'"
+    assert exc.msg.render("fr") == "aucun lieu ne correspond à « xyzzy »"
+    assert PlaceNotFound("95,1", [], reason="out of range").msg.render("fr").startswith("« 95,1 » n'est pas une position")
+
+
 def _literal_keys() -> dict[str, set[str]]:
-    """Keys written as literals in the dashboard: ``t("k")``, ``translate("k", ...)``,
-    ``ui.say(kind, "k")``, ``text_key="k"``, ``caption_key="k"``."""
+    """Keys written as literals in the dashboard and routing: ``t("k")``, ``translate("k", ...)``,
+    ``ui.say(kind, "k")``, ``text_key="k"``, ``caption_key="k"``, ``Msg("k", ...)``."""
     keys: dict[str, set[str]] = {}
-    for path in (ROOT / "dashboard").rglob("*.py"):
+    for path in [*(ROOT / "dashboard").rglob("*.py"), *(ROOT / "routing").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
             func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            pos = {"t": 0, "translate": 0, "tr": 0, "say": 1}.get(func)
+            pos = {"t": 0, "translate": 0, "tr": 0, "say": 1, "Msg": 0, "plural": 0}.get(func)
             args = [node.args[pos]] if pos is not None and len(node.args) > pos else []
             args += [k.value for k in node.keywords if k.arg in ("text_key", "caption_key", "label_key")]
             for arg in args:
@@ -77,7 +99,7 @@ def _literal_keys() -> dict[str, set[str]]:
     return keys
 
 
-def test_every_key_the_dashboard_names_is_in_the_catalogue() -> None:
+def test_every_key_the_code_names_is_in_the_catalogue() -> None:
     from dashboard import maps
 
     keys = _literal_keys()
@@ -85,7 +107,7 @@ def test_every_key_the_dashboard_names_is_in_the_catalogue() -> None:
     for spec in maps.LAYERS.values():
         for key in (spec.label_key, *(k for _, k in spec.legend), *spec.attribution_keys):
             keys.setdefault(key, set()).add(f"maps.LAYERS[{spec.id}]")
-    assert {k: v for k, v in keys.items() if not known(k)} == {}
+    assert {k: v for k, v in keys.items() if not (known(k) or known(f"{k}.other"))} == {}
 
 
 def test_numbers_dates_and_plurals_in_each_language_format():

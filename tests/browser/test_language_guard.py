@@ -1,0 +1,151 @@
+"""The language guard: every page at its own path, in French and in English, in its result states too
+(a plan, a "no route" reason, a departures board, an isochrone, a scenario comparison, a validation
+run, a traces analysis), read whole (sidebar, dialogs and tables: the document's text, Streamlit's icon
+ligatures aside) and refused when it shows a word of the other language (``language_words.py``),
+"None", "nan", "{", "Traceback", a snake_case code, a decimal point in a French number or a number of
+10,000 or more without its grouping.
+
+One browser context per language; the result states are reached through URL parameters where the
+pages take them (planner, departures), by the page's own buttons elsewhere.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from devkit.browser import CHROMIUM, CHROMIUM_ARGS
+from sources.i18n import translate
+from tests.browser.language_words import problems
+from tests.browser_helpers import SHOTS, SUGGESTION, place_box
+
+pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(1200),
+              pytest.mark.xdist_group("browser")]
+
+#: every page of the navigation at its own path ("/" hands over to /planner)
+PATHS = ("/", "/planner", "/departures", "/lines", "/day", "/layers", "/accessibility", "/catalogue",
+         "/traces", "/scenarios", "/about")
+WHEN = "2011-11-15T08:00"
+
+#: the document's text as a reader sees it: Streamlit draws its icons as ligatures ("calendar_month")
+#: in the Material Symbols font (pictures, not words), and its data frames on a canvas, whose cells are
+#: read from the grid's accessible table (the rows in view), one cell at a time
+DOCUMENT_TEXT_JS = """() => {
+  for (const e of document.querySelectorAll('span')) {
+    if ((getComputedStyle(e).fontFamily || '').includes('Material Symbols')) e.style.display = 'none';
+  }
+  const tables = [...document.querySelectorAll('[data-testid="stDataFrame"] table')].map(t =>
+    [...t.querySelectorAll('tr')].map(r => [...r.children].map(c => c.textContent).join(' | ')).join('\\n'));
+  return [document.body.innerText, ...tables].join('\\n');
+}"""
+#: the app is at rest: no script running, no spinner, no "running" widget
+IDLE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') !== 'running'
+    && !document.querySelector('[data-testid="stSpinner"]');
+}"""
+
+
+def _settle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_timeout(1000)
+    page.wait_for_function(IDLE_JS, timeout=240_000)
+    page.wait_for_timeout(500)
+
+
+def _read(page, lang: str, where: str, found: list[str]) -> None:
+    _settle(page)
+    text = page.evaluate(DOCUMENT_TEXT_JS)
+    found.extend(f"[{lang} {where}] {p}" for p in problems(text, lang))
+
+
+def _visit(page, base: str, path: str, lang: str) -> None:
+    page.goto(f"{base}{path}{'&' if '?' in path else '?'}lang={lang}")
+
+
+def _main_text(page, text: str, *, timeout_ms: float = 240_000) -> None:
+    page.wait_for_function("t => (document.querySelector('[data-testid=\"stMain\"]')?.innerText || '').includes(t)",
+                           arg=text, timeout=timeout_ms)
+
+
+def _pick_place(page, label: str, text: str) -> None:
+    """Type ``text`` in a place box and take its first suggestion (the list of the last keystroke)."""
+    frame = place_box(page, label)
+    frame.locator("input").first.click()
+    frame.locator("input").first.press_sequentially(text, delay=40)
+    frame.locator(SUGGESTION).first.wait_for(timeout=120_000)
+    page.wait_for_timeout(1500)
+    frame.locator(SUGGESTION).first.click()
+
+
+def _result_states(page, base: str, lang: str, found: list[str]) -> None:
+    def tr(key: str) -> str:
+        return translate(key, lang)
+
+    # a plan, from the share link's parameters
+    _visit(page, base, f"/planner?from=Gares&to=Villejean-Universit%C3%A9&at={WHEN}", lang)
+    page.locator(".spmd-card").first.wait_for(timeout=240_000)
+    _read(page, lang, "plan", found)
+    # a place that matches nothing: said in the page's language
+    _visit(page, base, f"/planner?from=xyzzy&to=Gares&at={WHEN}", lang)
+    _main_text(page, translate("place.no_match", lang, q="xyzzy"))
+    _read(page, lang, "no route", found)
+    # a departures board
+    _visit(page, base, f"/departures?stop={quote('République')}&at={WHEN}", lang)
+    page.locator(".spmd-dep").first.wait_for(timeout=240_000)
+    _read(page, lang, "departures board", found)
+    # an isochrone
+    _visit(page, base, "/accessibility", lang)
+    page.get_by_role("tab", name=tr("acc.tab.isochrones")).click(timeout=240_000)
+    _pick_place(page, tr("acc.isochrone_from"), "Gares")
+    _main_text(page, tr("acc.isochrone_of").split("{")[0].strip())
+    _read(page, lang, "isochrone", found)
+    # a validation run
+    _visit(page, base, "/catalogue", lang)
+    page.get_by_role("button", name=tr("cat.validate")).click()
+    _main_text(page, tr("cat.rows_kept"))
+    _read(page, lang, "validation", found)
+    # a traces analysis
+    _visit(page, base, "/traces", lang)
+    page.get_by_role("button", name=tr("traces.simulate"), exact=True).click()
+    _settle(page)
+    page.get_by_role("button", name=tr("traces.analyse")).click()
+    _main_text(page, tr("traces.risk"))
+    _read(page, lang, "traces analysis", found)
+    page.screenshot(path=str(SHOTS / f"guard-traces-{lang}.png"), full_page=True)
+    # a scenario comparison (the preset: metro b in 2011)
+    _visit(page, base, "/scenarios", lang)
+    page.get_by_role("button", name=tr("scen.preset")).click()
+    _main_text(page, tr("scen.better_off"))
+    _read(page, lang, "scenario comparison", found)
+    page.screenshot(path=str(SHOTS / f"guard-scenarios-{lang}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_page_speaks_one_language(server, lang: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    found: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        for path in PATHS:
+            _visit(page, server, path, lang)
+            _read(page, lang, path, found)
+            if path != "/":
+                assert page.url.split("?")[0].endswith(path), f"{path} answered at {page.url}"
+        _result_states(page, server, lang, found)
+        browser.close()
+    assert found == [], "\n".join(found[:60])
+
+
+def test_the_word_checker_sees_what_the_issue_saw() -> None:
+    seen = problems("Marche : 4.1 h en walk\nVariation (%) None\n226011.6 habitants\nrows_read {...}", "fr")
+    for expected in ("'walk'", "'None'", "'4.1'", "'226011'", "'rows_read'", "'{'"):
+        assert any(expected in p for p in seen), (expected, seen)
+    assert problems("EUPL 1.2 · https://x.org/a_b.zip · 226 012 habitants · 0,83", "fr") == []
+    assert problems("Départ avec 41736", "en") and problems("226,012 people · 0.83", "en") == []
