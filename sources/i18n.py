@@ -846,6 +846,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Monter et descendre seulement aux arrêts accessibles, sur des lignes accessibles ; vitesse "
               "réduite, escaliers évités.",
         "en": "Board and alight only at accessible stops, on accessible lines; reduced speed, steps avoided."},
+    "wheelchair.rank_fewer_stops": {
+        "fr": "{stops} des {candidates} arrêts candidats ajoutent des opportunités atteignables, les autres "
+              "aucune : le classement compte {stops} arrêts au lieu de {top}",
+        "en": "{stops} of the {candidates} candidate stops add reachable opportunities, the others none: the "
+              "ranking has {stops} stops instead of {top}"},
 
     # -- language and formats (keys added here) --------------------------------------------------
 
