@@ -77,8 +77,10 @@ DEFAULT_CUTOFF_MIN = 30
 METHODS = ("incremental", "rebuild")
 RANK_COLUMNS = ("rank", "stop_id", "name", "departures", "people_nearby", "gain", "gain_share",
                 "people_gaining", "cumulative_gain")
-#: the columns of a connection that the incremental evaluation keeps (those of a Timetable)
+#: the columns of a connection that the incremental evaluation keeps (those of a Timetable), the
+#: rows of its (7, n) int32 array
 _CONN = ("dep_stop", "arr_stop", "dep_time", "arr_time", "trip", "seq", "arr_seq")
+_DEP_STOP, _ARR_STOP, _DEP_TIME, _ARR_TIME, _TRIP, _SEQ, _ARR_SEQ = range(len(_CONN))
 
 
 @dataclass
@@ -243,7 +245,7 @@ class _State:
     order, the pruned events, their rows and the candidates each touches, the origins' values."""
 
     stop_ok: np.ndarray
-    conn: dict[str, np.ndarray]
+    conn: np.ndarray  # (7, n) int32: the rows of _CONN, in scan order
     ev_key: np.ndarray  # stop << 32 | time, sorted
     table: np.ndarray
     touched: np.ndarray
@@ -306,8 +308,7 @@ class IncrementalAccess:
         trip_ptr, trip_conn = tt.trip_connections
         self.trips = (trip_ptr, trip_conn.astype(np.int64), tt.dep_stop, tt.dep_time, tt.seq)
         stop_ok = accessible_stops(tt)
-        conn = accessible_connections(tt, stop_ok, trip_ok)
-        conn = self._scan_order({k: v.astype(np.int32) for k, v in conn.items()})
+        conn = self._scan_order(accessible_connections(tt, stop_ok, trip_ok))
         key = self._events(conn)
         table, touched = self._scan(conn, key, stop_ok, touch=True)
         self.state = _State(stop_ok, conn, key, table, touched, np.zeros(0))
@@ -316,26 +317,29 @@ class IncrementalAccess:
 
     # -- pieces ----------------------------------------------------------------------------------
     @staticmethod
-    def _scan_order(conn: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def _scan_order(conn: dict[str, np.ndarray]) -> np.ndarray:
+        """Connections (:func:`accessible_connections`) as a (7, n) int32 array in scan order."""
         order = np.lexsort((conn["seq"], conn["trip"], conn["arr_time"], conn["dep_time"]))
-        return {k: v[order] for k, v in conn.items()}
+        return np.stack([conn[c][order] for c in _CONN]).astype(np.int32)
 
-    def _arrays(self, conn: dict[str, np.ndarray]) -> ConnectionArrays:
+    def _arrays(self, conn: np.ndarray) -> ConnectionArrays:
         tt = self.base_tt
-        return ConnectionArrays(conn["dep_stop"], conn["arr_stop"], conn["dep_time"], conn["arr_time"], conn["trip"],
+        return ConnectionArrays(conn[_DEP_STOP], conn[_ARR_STOP], conn[_DEP_TIME], conn[_ARR_TIME], conn[_TRIP],
                                 *self.fp, tt.n_stops, tt.n_trips)
 
-    def _events(self, conn: dict[str, np.ndarray]) -> np.ndarray:
+    def _events(self, conn: np.ndarray) -> np.ndarray:
         """Keys (stop << 32 | time) of the departure events an origin can use, sorted."""
-        d_stop, d_time = conn["dep_stop"].astype(np.int64), conn["dep_time"].astype(np.int64)
-        m = self.reached[d_stop] & (d_time >= self.stop_lo[d_stop]) & (d_time <= int(self.deps.max()) + self.cutoff)
+        # connections are by departure time: only those of the window are looked at
+        lo, hi = np.searchsorted(conn[_DEP_TIME], [int(self.deps.min()), int(self.deps.max()) + self.cutoff + 1])
+        d_stop, d_time = conn[_DEP_STOP, lo:hi].astype(np.int64), conn[_DEP_TIME, lo:hi].astype(np.int64)
+        m = self.reached[d_stop] & (d_time >= self.stop_lo[d_stop])
         key = np.unique((d_stop[m] << 32) | d_time[m])
         stop = key >> 32
         # up to the first departure at or after the latest moment an origin is at the stop
         last = np.searchsorted(key, (stop << 32) | self.stop_hi[stop])
         return key[np.arange(len(key)) <= last]
 
-    def _scan(self, conn: dict[str, np.ndarray], key: np.ndarray, stop_ok: np.ndarray, *,
+    def _scan(self, conn: np.ndarray, key: np.ndarray, stop_ok: np.ndarray, *,
               touch: bool) -> tuple[np.ndarray, np.ndarray]:
         ev_stop, ev_time = key >> 32, key & 0xFFFFFFFF
         # an arrival later than the last departure minute plus the cutoff is never used
@@ -363,13 +367,11 @@ class IncrementalAccess:
         trips = self.ct_trip[self.ct_ptr[k]:self.ct_ptr[k + 1]]
         mask = np.zeros(self.base_tt.n_trips, dtype=bool)
         mask[trips] = True
-        new = self._scan_order({c: v.astype(np.int32)
-                                for c, v in accessible_connections(self.base_tt, stop_ok, mask).items()})
-        keep = ~mask[st.conn["trip"]]
-        kept = {c: v[keep] for c, v in st.conn.items()}
-        at = np.searchsorted((kept["dep_time"].astype(np.int64) << 20) | kept["arr_time"],
-                             (new["dep_time"].astype(np.int64) << 20) | new["arr_time"], side="right")
-        conn = {c: np.insert(kept[c], at, new[c]) for c in _CONN}
+        new = self._scan_order(accessible_connections(self.base_tt, stop_ok, trips))
+        kept = st.conn[:, ~mask[st.conn[_TRIP]]]
+        at = np.searchsorted((kept[_DEP_TIME].astype(np.int64) << 20) | kept[_ARR_TIME],
+                             (new[_DEP_TIME].astype(np.int64) << 20) | new[_ARR_TIME], side="right")
+        conn = np.insert(kept, at, new, axis=1)
         key = self._events(conn)
         pos = np.searchsorted(st.ev_key, key)
         pos_ok = np.minimum(pos, len(st.ev_key) - 1)

@@ -82,8 +82,8 @@ def accessible_timetable(tt: Timetable, *, stop_ok: np.ndarray | None = None, ro
 
 
 def accessible_connections(tt: Timetable, stop_ok: np.ndarray, trip_ok: np.ndarray) -> dict[str, np.ndarray]:
-    """The merged connections (module rules) of the trips where ``trip_ok`` (bool per trip), with
-    ``stop_ok`` (bool per stop) the stops where one may board and alight.
+    """The merged connections (module rules) of the trips where ``trip_ok`` (bool per trip, or the
+    trip indices, sorted), with ``stop_ok`` (bool per stop) the stops where one may board and alight.
 
     Returns
     -------
@@ -91,8 +91,13 @@ def accessible_connections(tt: Timetable, stop_ok: np.ndarray, trip_ok: np.ndarr
     ``arr_seq`` (the columns of :class:`Timetable`), by trip then sequence (not in scan order);
     empty arrays when no trip or stop qualifies.
     """
-    _, order = tt.trip_connections
-    c = order[trip_ok[tt.trip[order]]]  # connections of the chosen trips, by trip then sequence
+    ptr, order = tt.trip_connections
+    trip_ok = np.asarray(trip_ok)
+    if trip_ok.dtype == bool:
+        c = order[trip_ok[tt.trip[order]]]  # connections of the chosen trips, by trip then sequence
+    else:  # a few trips: their slices of the trip index
+        n = ptr[trip_ok + 1] - ptr[trip_ok]
+        c = order[np.repeat(ptr[trip_ok] - np.cumsum(n) + n, n) + np.arange(n.sum())]
     trip = tt.trip[c]
     start = np.flatnonzero(stop_ok[tt.dep_stop[c]])
     ends = np.flatnonzero(stop_ok[tt.arr_stop[c]])
