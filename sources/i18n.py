@@ -847,10 +847,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "réduite, escaliers évités.",
         "en": "Board and alight only at accessible stops, on accessible lines; reduced speed, steps avoided."},
     "wheelchair.rank_fewer_stops": {
-        "fr": "{stops} des {candidates} arrêts candidats ajoutent des opportunités atteignables, les autres "
-              "aucune : le classement compte {stops} arrêts au lieu de {top}",
-        "en": "{stops} of the {candidates} candidate stops add reachable opportunities, the others none: the "
-              "ranking has {stops} stops instead of {top}"},
+        "fr": "arrêts qui ajoutent des opportunités atteignables : {stops} sur {candidates} candidats (les autres "
+              "aucune, une fois ceux-ci accessibles), moins que les {top} demandés",
+        "en": "stops that add reachable opportunities: {stops} of {candidates} candidates (the others none, "
+              "once these are accessible), fewer than the {top} asked"},
 
     # -- language and formats (keys added here) --------------------------------------------------
 

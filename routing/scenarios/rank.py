@@ -373,9 +373,8 @@ class IncrementalAccess:
                              (new[_DEP_TIME].astype(np.int64) << 20) | new[_ARR_TIME], side="right")
         conn = np.insert(kept, at, new, axis=1)
         key = self._events(conn)
-        pos = np.searchsorted(st.ev_key, key)
-        pos_ok = np.minimum(pos, len(st.ev_key) - 1)
-        old = (pos < len(st.ev_key)) & (st.ev_key[pos_ok] == key)
+        pos = np.minimum(np.searchsorted(st.ev_key, key), max(len(st.ev_key) - 1, 0))
+        old = st.ev_key[pos] == key if len(st.ev_key) else np.zeros(len(key), dtype=bool)
         redo = ~old
         redo[old] = st.touched[pos[old], k]
         table = np.empty((len(key), self.n_dest), dtype=np.int32)
