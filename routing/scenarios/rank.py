@@ -52,6 +52,7 @@ from routing.accessibility.engine import (
     Measure,
     Points,
     TravelProblem,
+    _egress_min,  # the engine's stop -> destination reduction
     accessibility,
     build_problem,
     departure_minutes,
@@ -68,7 +69,7 @@ from routing.transit.accessible import (
     accessible_stops,
     accessible_timetable,
 )
-from routing.transit.csa import ScanWork, bounded_scan, first_departure
+from routing.transit.csa import bounded_scan, first_departure, scan_work
 from routing.transit.timetable import ConnectionArrays
 from sources.geo import project_xy
 
@@ -171,11 +172,11 @@ class WheelchairAccess:
 # -- the incremental evaluation ---------------------------------------------------------------------
 
 @nb.njit(cache=True)
-def _scan_events(conns, ev_stop, ev_time, ev_limit, egress, n_dest, slack, touch, cand_stop, pair_ptr,
+def _scan_events(conns, work, ev_stop, ev_time, ev_limit, egress, n_dest, slack, touch, cand_stop, pair_ptr,
                  pair_trip, pair_seq, pair_time, trips, stop_ok):
-    """One bounded scan per event (stop, time), up to its own limit: the arrival times at every
-    destination (int32 rows, as the engine's event table) and, with ``touch``, per candidate
-    stop whether the scan could use it once accessible: it reaches the stop by a transfer, or
+    """One bounded scan per event (stop, time), up to its own limit (``work``: :func:`scan_work` of
+    ``conns``): the arrival times at every destination (int32 rows, as the engine's event table)
+    and, with ``touch``, per candidate stop whether the scan could use it once accessible: it reaches the stop by a transfer, or
     could board a trip through it (a pair: trip, the stop's sequence and arrival time; CSR by
     candidate) at an accessible stop before it (``trips``: the full trips of the feed, CSR
     offsets, connections by sequence, their departure stop, time and sequence), the vehicle
@@ -187,27 +188,14 @@ def _scan_events(conns, ev_stop, ev_time, ev_limit, egress, n_dest, slack, touch
     n_cand = len(cand_stop) if touch else 0
     table = np.full((n_ev, n_dest), UNREACHABLE_I32, dtype=np.int32)
     touched = np.zeros((n_ev, n_cand), dtype=np.bool_)
-    work = ScanWork(np.empty(n_stops, np.int64), np.empty(n_stops, np.int64), np.full(conns.n_trips, -1, np.int64))
     out = np.empty(n_stops, np.int64)
-    src_stop = np.empty(1, np.int64)
-    src_time = np.empty(1, np.int64)
     for e in range(n_ev):
-        t0 = ev_time[e]
         limit = ev_limit[e]
-        src_stop[0] = ev_stop[e]
-        src_time[0] = t0
-        for s in range(n_stops):
-            out[s] = UNREACHABLE
-        bounded_scan(conns, src_stop, src_time, first_departure(conns.dep_time, t0), limit, e, work, out, slack)
-        row = table[e]
-        for s in range(n_stops):
-            a = out[s]
-            if a > limit:
-                continue
-            for k in range(egr_ptr[s], egr_ptr[s + 1]):
-                v = a + egr_s[k]
-                if v < row[egr_dest[k]]:
-                    row[egr_dest[k]] = v
+        out[:] = UNREACHABLE
+        bounded_scan(conns, ev_stop[e:e + 1], ev_time[e:e + 1], first_departure(conns.dep_time, ev_time[e]), limit, e,
+                     work, out, slack)
+        # absolute arrival times at the destinations, those up to the limit (later ones are never used)
+        _egress_min(out, egr_ptr, egr_dest, egr_s, 0, limit, table[e])
         for c in range(n_cand):
             if out[cand_stop[c]] <= limit:
                 touched[e, c] = True
@@ -344,7 +332,8 @@ class IncrementalAccess:
         ev_stop, ev_time = key >> 32, key & 0xFFFFFFFF
         # an arrival later than the last departure minute plus the cutoff is never used
         limit = np.minimum(ev_time, int(self.deps.max())) + self.cutoff
-        return _scan_events(self._arrays(conn), ev_stop, ev_time, limit, self.egress, self.n_dest, self.slack, touch,
+        arrays = self._arrays(conn)
+        return _scan_events(arrays, scan_work(arrays), ev_stop, ev_time, limit, self.egress, self.n_dest, self.slack, touch,
                             self.cand, self.pair_ptr, self.pair_trip, self.pair_seq, self.pair_time, self.trips,
                             stop_ok)
 
