@@ -983,6 +983,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "fr": "Monter et descendre seulement aux arrêts accessibles, sur des lignes accessibles ; vitesse "
               "réduite, escaliers évités.",
         "en": "Board and alight only at accessible stops, on accessible lines; reduced speed, steps avoided."},
+    "wheelchair.rank_fewer_stops": {
+        "fr": "arrêts qui ajoutent des opportunités atteignables : {stops} sur {candidates} candidats (les autres "
+              "aucune, une fois ceux-ci accessibles), moins que les {top} demandés",
+        "en": "stops that add reachable opportunities: {stops} of {candidates} candidates (the others none, "
+              "once these are accessible), fewer than the {top} asked"},
 
     # -- language and formats (keys added here) --------------------------------------------------
     "upload.choose": {"fr": "Choisir un fichier", "en": "Choose a file"},

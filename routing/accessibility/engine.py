@@ -230,7 +230,8 @@ class AccessibilityEngine:
     def __init__(self, network: Network, *, params: AccessParams | None = None, wheelchair: bool = False) -> None:
         if wheelchair:  # the wheelchair profile's network and roll cap (routing.network.wheelchair)
             network = wheelchair_network(network)
-            params = params or AccessParams(max_access_s=int(WHEELCHAIR.max_access_s))
+            params = params or AccessParams(max_access_s=int(WHEELCHAIR.max_access_s),
+                                            max_long_access_s=int(WHEELCHAIR.max_long_access_s))
         self.network = network
         self.tt = network.timetable
         self.params = params or AccessParams()

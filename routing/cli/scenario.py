@@ -145,6 +145,8 @@ def cmd_rank_stops(args: argparse.Namespace) -> int:
           f"{ranking.evaluations} evaluations")
     cols = ["rank", "stop_id", "name", "departures", "people_nearby", "gain", "people_gaining", "cumulative_gain"]
     print(ranking.table[cols].round(0).to_string(index=False))
+    if ranking.note() is not None:
+        print(f"note: {ranking.note()}")
     print(f"time: {total_s:.1f} s (network and data {load_s:.1f} s, ranking {ranking.stats['total_s']:.1f} s)")
     return 0
 
@@ -185,8 +187,9 @@ def register(sub: Any) -> None:
                                          "in people x opportunities within 30 min)")
     add_data_options(p)
     p.add_argument("--top", type=A.typed(A.parse_count, "--top", lo=1, hi=200), default=20)
-    p.add_argument("--candidates", type=A.typed(A.parse_count, "--candidates", lo=1, hi=1000), default=30,
-                   help="inaccessible stops evaluated (most departures near most people)")
+    p.add_argument("--candidates", type=A.typed(A.parse_count, "--candidates", lo=1, hi=10_000), default=None,
+                   help="evaluate only this many inaccessible stops (most departures near most people; default: "
+                        "every one an accessible route serves in the window)")
     p.add_argument("--opportunity", default="employers", choices=("employers", "business_zones", "population"))
     p.add_argument("--window", default="08:00-08:05", type=A.typed(A.parse_window, "--window"))
     p.add_argument("--cutoff", type=A.typed(A.parse_count, "--cutoff", lo=1, hi=600), default=30, help="minutes")

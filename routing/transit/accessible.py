@@ -64,23 +64,11 @@ def accessible_timetable(tt: Timetable, *, stop_ok: np.ndarray | None = None, ro
     """
     stop_ok = accessible_stops(tt) if stop_ok is None else np.asarray(stop_ok, dtype=bool)
     route_ok = accessible_routes(tt) if route_ok is None else np.asarray(route_ok, dtype=bool)
-    offsets, order = tt.trip_connections
     trip_ok = np.zeros(tt.n_trips, dtype=bool)
     known = tt.trip_route >= 0
     trip_ok[known] = route_ok[tt.trip_route[known]]
-    c = order[trip_ok[tt.trip[order]]]  # connections of accessible trips, by trip then sequence
-    trip = tt.trip[c]
-    start = np.flatnonzero(stop_ok[tt.dep_stop[c]])
-    ends = np.flatnonzero(stop_ok[tt.arr_stop[c]])
-    # each boarding position rides to the first alighting position at or after it, same trip
-    k = np.searchsorted(ends, start)
-    has = k < len(ends)
-    start, end = start[has], ends[k[has]]
-    same = trip[start] == trip[end]
-    start, end = c[start[same]], c[end[same]]
-    conn = {"dep_stop": tt.dep_stop[start], "arr_stop": tt.arr_stop[end], "dep_time": tt.dep_time[start],
-            "arr_time": tt.arr_time[end], "trip": tt.trip[start], "seq": tt.seq[start], "arr_seq": tt.arr_seq[end]}
-    if len(start):
+    conn = accessible_connections(tt, stop_ok, trip_ok)
+    if len(conn["trip"]):
         ordered = order_connections(conn["dep_time"], conn["arr_time"], conn["trip"], conn["seq"],
                                     conn["dep_stop"], conn["arr_stop"])
         conn = {key: v[ordered] for key, v in conn.items()}
@@ -91,3 +79,33 @@ def accessible_timetable(tt: Timetable, *, stop_ok: np.ndarray | None = None, ro
         fp_offsets, fp_to, fp_dur = _csr(src, tt.fp_to.astype(np.int64), dur, tt.n_stops)
     return tt.replace(**{k: v.astype(np.int32) for k, v in conn.items()},
                       fp_offsets=fp_offsets, fp_to=fp_to, fp_dur_s=fp_dur)
+
+
+def accessible_connections(tt: Timetable, stop_ok: np.ndarray, trip_ok: np.ndarray) -> dict[str, np.ndarray]:
+    """The merged connections (module rules) of the trips where ``trip_ok`` (bool per trip, or the
+    trip indices, sorted), with ``stop_ok`` (bool per stop) the stops where one may board and alight.
+
+    Returns
+    -------
+    dict of arrays ``dep_stop``, ``arr_stop``, ``dep_time``, ``arr_time``, ``trip``, ``seq``,
+    ``arr_seq`` (the columns of :class:`Timetable`), by trip then sequence (not in scan order);
+    empty arrays when no trip or stop qualifies.
+    """
+    ptr, order = tt.trip_connections
+    trip_ok = np.asarray(trip_ok)
+    if trip_ok.dtype == bool:
+        c = order[trip_ok[tt.trip[order]]]  # connections of the chosen trips, by trip then sequence
+    else:  # a few trips: their slices of the trip index
+        n = ptr[trip_ok + 1] - ptr[trip_ok]
+        c = order[np.repeat(ptr[trip_ok] - np.cumsum(n) + n, n) + np.arange(n.sum())]
+    trip = tt.trip[c]
+    start = np.flatnonzero(stop_ok[tt.dep_stop[c]])
+    ends = np.flatnonzero(stop_ok[tt.arr_stop[c]])
+    # each boarding position rides to the first alighting position at or after it, same trip
+    k = np.searchsorted(ends, start)
+    has = k < len(ends)
+    start, end = start[has], ends[k[has]]
+    same = trip[start] == trip[end]
+    start, end = c[start[same]], c[end[same]]
+    return {"dep_stop": tt.dep_stop[start], "arr_stop": tt.arr_stop[end], "dep_time": tt.dep_time[start],
+            "arr_time": tt.arr_time[end], "trip": tt.trip[start], "seq": tt.seq[start], "arr_seq": tt.arr_seq[end]}
