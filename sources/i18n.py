@@ -974,10 +974,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "wheelchair.rank.point_name": {"fr": "{rank}. {name}", "en": "{rank}. {name}"},
     "wheelchair.rank.point_info": {"fr": "+{gain} habitants × {unit}", "en": "+{gain} inhabitants × {unit}"},
     "wheelchair.rank.alt": {
-        "fr": "Rendre accessibles ces {n} arrêts ajouterait {total} habitants × {unit} atteints en {cutoff} min "
+        "fr": "Rendre accessibles les arrêts classés ajouterait {total} habitants × {unit} atteints en {cutoff} min "
               "en fauteuil roulant ({share} de plus qu'aujourd'hui) ; le premier, {first}, en apporte à lui seul "
               "{first_gain}.",
-        "en": "Making these {n} stops accessible would add {total} inhabitants × {unit} reached within {cutoff} "
+        "en": "Making the ranked stops accessible would add {total} inhabitants × {unit} reached within {cutoff} "
               "min in a wheelchair ({share} more than today); the first, {first}, brings {first_gain} on its "
               "own."},
 

@@ -242,7 +242,7 @@ def _ranked_stops() -> None:
                  height=460, key="wc_rank_table")
     first = table.iloc[0]
     total = float(table["cumulative_gain"].iloc[-1])
-    st.caption(t("wheelchair.rank.alt", n=number(len(table)), total=number(total), unit=unit,
+    st.caption(t("wheelchair.rank.alt", total=number(total), unit=unit,
                  cutoff=ranking.cutoff_min, share=percent(total / ranking.baseline if ranking.baseline else 0.0, 1),
                  first=ui.plain(first["name"]), first_gain=number(first["gain"])))
 
