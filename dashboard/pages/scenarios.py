@@ -218,6 +218,7 @@ def _ranked_stops() -> None:
         return
     ranking = state.stop_ranking()  # kept by state: at once after the first time
     table = ranking.table
+    unit = t(f"acc.unit.{ranking.opportunity}")
     if not len(table):
         st.info(t("wheelchair.rank.empty"))
         return
