@@ -24,7 +24,14 @@ def _network(directory: Path, stops: dict[str, str]):
     from routing.network.assemble import build_network
     from sources.loaders.gtfs import load_gtfs
     from tests.factories import make_gtfs_dir
-    from tests.planner_fixtures import DAY, make_bikeshare, make_carpool, make_chargers, make_parkings, make_streets
+    from tests.planner_fixtures import (
+        DAY,
+        make_bikeshare,
+        make_carpool,
+        make_chargers,
+        make_parkings,
+        make_streets,
+    )
 
     tables = {"stops_extensions.txt": [{"stop_id": s, "stop_accessible": v} for s, v in stops.items()],
               "routes_extensions.txt": [{"route_id": r, "route_accessible": "1"} for r in ("L1", "L2")]}
