@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, places_input, state, ui
-from dashboard.i18n import format_duration, language, number, percent, t
+from dashboard.i18n import language, number, percent, t
 from dashboard.services import accessibility as access
 from dashboard.services import scenarios as sv
 
@@ -211,7 +211,7 @@ def _ranked_stops() -> None:
     if st.button(t("wheelchair.rank.go"), key="wc_rank_go", icon=":material/accessible:"):
         with st.status(t("wheelchair.rank.running"), expanded=False) as status:
             ranking = state.stop_ranking()
-            status.update(label=t("wheelchair.rank.done", duration=format_duration(ranking.stats.get("total_s", 0.0)),
+            status.update(label=t("wheelchair.rank.done", seconds=number(ranking.stats.get("total_s", 0.0)),
                                   n=number(ranking.evaluations)), state="complete")
         ss["wc_rank_shown"] = True
     if not ss.get("wc_rank_shown"):
