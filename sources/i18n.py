@@ -954,12 +954,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "user, given the stops already kept."},
     "wheelchair.rank.go": {"fr": "Classer les arrêts", "en": "Rank the stops"},
     "wheelchair.rank.duration": {
-        "fr": "Le classement refait le calcul d'accessibilité une cinquantaine de fois : comptez environ une "
+        "fr": "Le classement refait le calcul d'accessibilité une cinquantaine de fois : comptez jusqu'à une "
               "minute. Le résultat est ensuite gardé pour tous les visiteurs.",
-        "en": "The ranking runs the accessibility computation about fifty times: allow about a minute. The "
+        "en": "The ranking runs the accessibility computation about fifty times: allow up to a minute. The "
               "result is then kept for every visitor."},
-    "wheelchair.rank.running": {"fr": "Classement des arrêts en cours (environ une minute)…",
-                                "en": "Ranking the stops (about a minute)…"},
+    "wheelchair.rank.running": {"fr": "Classement des arrêts en cours (jusqu'à une minute)…",
+                                "en": "Ranking the stops (up to a minute)…"},
     "wheelchair.rank.done": {"fr": "Classement calculé en {seconds} s ({n} calculs d'accessibilité).",
                              "en": "Ranking computed in {seconds} s ({n} accessibility runs)."},
     "wheelchair.rank.empty": {"fr": "Aucun arrêt candidat n'ajoute d'accès : rien à classer.",
@@ -968,9 +968,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "wheelchair.rank.col.stop": {"fr": "arrêt", "en": "stop"},
     "wheelchair.rank.col.gain": {"fr": "gain (habitants × {unit})", "en": "gain (inhabitants × {unit})"},
     "wheelchair.rank.col.people": {"fr": "habitants qui y gagnent", "en": "inhabitants who gain"},
-    "wheelchair.rank.col.share": {"fr": "gain par rapport à aujourd'hui", "en": "gain over today"},
-    "wheelchair.rank.legend": {"fr": "Arrêt à rendre accessible (taille : gain ; rang et nom au survol)",
-                               "en": "Stop to make accessible (size: gain; rank and name on hover)"},
+    "wheelchair.rank.legend": {"fr": "Arrêt à rendre accessible (taille : gain ; rang et nom en pointant l'arrêt)",
+                               "en": "Stop to make accessible (size: gain; rank and name when pointed at)"},
     "wheelchair.rank.point_name": {"fr": "{rank}. {name}", "en": "{rank}. {name}"},
     "wheelchair.rank.point_info": {"fr": "+{gain} habitants × {unit}", "en": "+{gain} inhabitants × {unit}"},
     "wheelchair.rank.alt": {

@@ -238,8 +238,7 @@ def _ranked_stops() -> None:
         ui.table(pd.DataFrame({t("wheelchair.rank.col.rank"): [number(v) for v in table["rank"]],
                                t("wheelchair.rank.col.stop"): table["name"].astype(str).to_numpy(),
                                t("wheelchair.rank.col.gain", unit=unit): [number(v) for v in table["gain"]],
-                               t("wheelchair.rank.col.people"): [number(v) for v in table["people_gaining"]],
-                               t("wheelchair.rank.col.share"): [percent(v, 1) for v in table["gain_share"]]}),
+                               t("wheelchair.rank.col.people"): [number(v) for v in table["people_gaining"]]}),
                  height=460, key="wc_rank_table")
     first = table.iloc[0]
     total = float(table["cumulative_gain"].iloc[-1])
