@@ -128,7 +128,7 @@ def _communes(table: object, unit: str) -> None:
     dark = table["mean"].isna().to_numpy()  # outside the data: no figure at all
 
     def col(name: str, fmt: object) -> list[str]:
-        return [t("accmap.no_data") if d else fmt(v) for d, v in zip(dark, table[name], strict=True)]
+        return _or_no_data_col(dark, table[name], fmt)
 
     shown = pd.DataFrame({t("acc.col.commune"): table["name"].to_numpy(),
                           t("acc.col.population"): [number(v) for v in table["population"]],
@@ -147,6 +147,11 @@ def _communes(table: object, unit: str) -> None:
                      worst=ranked["name"].iloc[-1], worst_value=number(ranked["mean"].iloc[-1]), unit=unit))
     if len(no_data):
         st.caption(t("accmap.no_data_list", names=", ".join(no_data["name"].astype(str))))
+
+
+def _or_no_data_col(dark: object, values: object, fmt: object) -> list[str]:
+    """A table column: "no data" where ``dark`` (outside the data), else the value formatted."""
+    return [t("accmap.no_data") if d else fmt(v) for d, v in zip(dark, values, strict=True)]
 
 
 def _or_no_data(value: float, digits: int) -> str:
@@ -292,7 +297,7 @@ def _gap(ctx: object, opportunity: str, window: str) -> None:
     dark = communes["lost_min"].isna().to_numpy()
 
     def col(name: str, fmt: object) -> list[str]:
-        return [t("accmap.no_data") if d else fmt(v) for d, v in zip(dark, communes[name], strict=True)]
+        return _or_no_data_col(dark, communes[name], fmt)
 
     ui.table(pd.DataFrame({t("acc.col.commune"): communes["name"].to_numpy(),
                            t("acc.col.population"): [number(v) for v in communes["population"]],
