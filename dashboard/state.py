@@ -14,7 +14,8 @@
 Tests replace the planner, the dataset loader, the accessibility context or the address index with
 :func:`set_override` (``"planner"``: a zero-argument factory; ``"load_dataset"``: a function
 ``dataset_id -> Loaded``; ``"access"``: a factory of a ``dashboard.services.accessibility.AccessContext``;
-``"addresses"``: a factory of a ``routing.network.AddressIndex`` or None);
+``"addresses"``: a factory of a ``routing.network.AddressIndex`` or None; ``"stop_ranking"``: a
+factory of a ``routing.scenarios.StopRanking``);
 overridden values are not cached. The operator (never a URL) may also name another planner
 factory in ``$SPMD_DASHBOARD_PLANNER`` (``"module:function"``), e.g. for browser tests before
 the network is built.
@@ -60,10 +61,12 @@ _overrides: dict[str, Callable[..., Any]] = {}
 
 
 def set_override(name: str, value: Callable[..., Any]) -> None:
-    """Replace ``"planner"`` (factory), ``"load_dataset"`` (id -> Loaded) or ``"access"`` (factory of a
-    :class:`dashboard.services.accessibility.AccessContext`), for tests and demos."""
-    if name not in {"planner", "load_dataset", "access", "addresses"}:
-        raise ValueError(f"unknown override {name!r}; use 'planner', 'load_dataset', 'access' or 'addresses'")
+    """Replace ``"planner"`` (factory), ``"load_dataset"`` (id -> Loaded), ``"access"`` (factory of a
+    :class:`dashboard.services.accessibility.AccessContext`) or ``"stop_ranking"`` (factory of a
+    ``routing.scenarios.StopRanking``), for tests and demos."""
+    if name not in {"planner", "load_dataset", "access", "addresses", "stop_ranking"}:
+        raise ValueError(f"unknown override {name!r}; use 'planner', 'load_dataset', 'access', "
+                         "'addresses' or 'stop_ranking'")
     _overrides[name] = value
 
 
@@ -563,32 +566,56 @@ def _access_key() -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
-def _cell_values(key: str, mode: str, opportunity: str, cutoff_min: int, window: str) -> pd.DataFrame:
+def _cell_values(key: str, mode: str, opportunity: str, cutoff_min: int, window: str,
+                 wheelchair: bool = False) -> pd.DataFrame:
     from dashboard.services.accessibility import cell_values
 
-    return cell_values(access_context(), mode=mode, opportunity=opportunity, cutoff_min=cutoff_min, window=window)
+    return cell_values(access_context(), mode=mode, opportunity=opportunity, cutoff_min=cutoff_min, window=window,
+                       wheelchair=wheelchair)
 
 
-def cell_values(*, mode: str, opportunity: str, cutoff_min: int, window: str) -> pd.DataFrame:
-    """Per-cell accessibility, computed once per process and parameter set (read-only: do not modify)."""
+def cell_values(*, mode: str, opportunity: str, cutoff_min: int, window: str,
+                wheelchair: bool = False) -> pd.DataFrame:
+    """Per-cell accessibility (``wheelchair``: the wheelchair profile's), computed once per process
+    and parameter set (read-only: do not modify)."""
     t0 = time.perf_counter()
-    out = _cell_values(_access_key(), mode, opportunity, int(cutoff_min), window)
-    log.info("accessibility %s/%s/%d min/%s in %.0f ms", mode, opportunity, cutoff_min, window,
-             1000 * (time.perf_counter() - t0))
+    out = _cell_values(_access_key(), mode, opportunity, int(cutoff_min), window, bool(wheelchair))
+    log.info("accessibility %s/%s/%d min/%s%s in %.0f ms", mode, opportunity, cutoff_min, window,
+             " (wheelchair)" if wheelchair else "", 1000 * (time.perf_counter() - t0))
     return out
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def _isochrone(key: str, lon: float, lat: float, mode: str, departure: str, bands: tuple[int, ...]) -> Any:
+def _isochrone(key: str, lon: float, lat: float, mode: str, departure: str, bands: tuple[int, ...],
+               wheelchair: bool = False) -> Any:
     from dashboard.services.accessibility import isochrone_frame
 
-    return isochrone_frame(access_context(), (lon, lat), mode=mode, departure=departure, bands_min=bands)
+    return isochrone_frame(access_context(), (lon, lat), mode=mode, departure=departure, bands_min=bands,
+                           wheelchair=wheelchair)
 
 
-def isochrone(origin: tuple[float, float], *, mode: str, departure: str, bands: tuple[int, ...]) -> Any:
-    """Isochrone bands (GeoDataFrame), cached per origin (rounded to ~10 m) and parameters."""
+def isochrone(origin: tuple[float, float], *, mode: str, departure: str, bands: tuple[int, ...],
+              wheelchair: bool = False) -> Any:
+    """Isochrone bands (GeoDataFrame), cached per origin (rounded to ~10 m), parameters and profile."""
     return _isochrone(_access_key(), round(float(origin[0]), 4), round(float(origin[1]), 4), mode, departure,
-                      tuple(int(b) for b in bands))
+                      tuple(int(b) for b in bands), bool(wheelchair))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _wheelchair_gap(key: str, opportunity: str, window: str) -> Any:
+    from dashboard.services.accessibility import outside_cells, wheelchair_gap
+
+    ctx = access_context()
+    t0 = time.perf_counter()
+    out = wheelchair_gap(ctx, opportunity=opportunity, window=window, outside=outside_cells(ctx, "transit"))
+    log.info("wheelchair gap %s/%s in %.1f s", opportunity, window, time.perf_counter() - t0)
+    return out
+
+
+def wheelchair_gap(*, opportunity: str, window: str) -> Any:
+    """(cells, communes) of :func:`dashboard.services.accessibility.wheelchair_gap`, computed once
+    per process, opportunity and window (read-only)."""
+    return _wheelchair_gap(_access_key(), opportunity, window)
 
 
 def catalogue() -> list[Any]:
@@ -675,3 +702,18 @@ def scenario_comparison(base: str, new: str, *, opportunity: str, window: str, c
     if "scenario_comparison" in _overrides:
         return _overrides["scenario_comparison"](base, new, opportunity, window, cutoff_min)
     return _scenario_comparison(_access_key(), base, new, opportunity, window, int(cutoff_min))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _stop_ranking(access_key: str) -> Any:
+    from dashboard.services.scenarios import rank_stops
+
+    return rank_stops(access_context())
+
+
+def stop_ranking() -> Any:
+    """The stops to make wheelchair-accessible first (:func:`dashboard.services.scenarios.rank_stops`):
+    tens of seconds, computed once per process, then shared (read-only)."""
+    if "stop_ranking" in _overrides:
+        return _overrides["stop_ranking"]()
+    return _stop_ranking(_access_key())

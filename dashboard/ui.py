@@ -337,7 +337,7 @@ def itinerary_card_html(itinerary: Any, *, selected: bool, lang: str) -> str:
                      else itinerary.label)
     facts_html = "".join(f"<span>{maps.esc(k)} <b>{maps.esc(v)}</b>{f' ({maps.esc(r)})' if r else ''}</span>"
                          for k, v, r in _facts(itinerary, s, lang))
-    notes = "".join(f"<div>{maps.esc(message(n, lang))}</div>" for n in s.get("notes") or [])
+    notes = "".join(f"<div>{maps.esc(message(n, lang))}</div>" for n in card_notes(itinerary))
     return (f'<div class="spmd-card{" selected" if selected else ""}">'
             f'<div class="spmd-head"><span>{label}</span><span class="dur">'
             f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></div>'
@@ -462,3 +462,10 @@ def itinerary_card_compact_html(itinerary: Any, *, selected: bool, lang: str) ->
             f'<div class="spmd-head"><span>{maps.esc(mode_label(itinerary.label))}</span><span class="dur">'
             f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></div>'
             f'<div class="spmd-facts">{facts}</div>{timeline_html(itinerary)}</div>')
+
+
+def card_notes(itinerary: Any) -> list[Any]:
+    """The notes of an itinerary, then those of its legs (e.g. the wheelchair profile's "stops and
+    line accessible" on each ride), each once."""
+    legs = [n for leg in itinerary.legs for n in getattr(leg, "notes", None) or []]
+    return list(dict.fromkeys([*itinerary.notes, *legs]))

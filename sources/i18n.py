@@ -988,6 +988,95 @@ CATALOGUE: dict[str, dict[str, str]] = {
               "aucune, une fois ceux-ci accessibles), moins que les {top} demandés",
         "en": "stops that add reachable opportunities: {stops} of {candidates} candidates (the others none, "
               "once these are accessible), fewer than the {top} asked"},
+    # the accessibility page's profile and gap (dashboard/pages/accessibility.py)
+    "wheelchair.acc.profile": {"fr": "Profil", "en": "Profile"},
+    "wheelchair.acc.profile.everyone": {"fr": "Tous", "en": "Everyone"},
+    "wheelchair.acc.profile.wheelchair": {"fr": "Fauteuil roulant", "en": "Wheelchair"},
+    "wheelchair.acc.profile_help": {
+        "fr": "Fauteuil roulant : montée et descente aux seuls arrêts accessibles, sur des lignes accessibles ; "
+              "trajets en fauteuil à {speed} km/h, au plus {minutes} min jusqu'aux arrêts, escaliers évités.",
+        "en": "Wheelchair: boarding and alighting at accessible stops only, on accessible lines; rolling at "
+              "{speed} km/h, at most {minutes} min to and from stops, steps avoided."},
+    "wheelchair.acc.roll": {"fr": "En fauteuil, sans transport", "en": "Wheelchair, no transit"},
+    "wheelchair.acc.modes_note": {
+        "fr": "Profil fauteuil roulant : transports en commun accessibles, ou trajet direct en fauteuil.",
+        "en": "Wheelchair profile: accessible public transport, or a direct trip in the wheelchair."},
+    "wheelchair.gap.tab": {"fr": "Temps perdu en fauteuil", "en": "Time lost in a wheelchair"},
+    "wheelchair.gap.intro": {
+        "fr": "Pour chaque carreau : les minutes de plus qu'il faut en fauteuil roulant pour atteindre la plus "
+              "proche des opportunités choisies ({opportunity}), comparé à tout le monde, en transports en "
+              "commun ou en direct, départ entre {start} et {end} ; un temps au-delà de {cap} min compte pour "
+              "{cap} min.",
+        "en": "For each cell: the extra minutes a wheelchair user needs to reach the nearest of the chosen "
+              "opportunities ({opportunity}), compared with everyone, by public transport or directly, leaving "
+              "between {start} and {end}; a time beyond {cap} min counts as {cap} min."},
+    "wheelchair.gap.computing": {
+        "fr": "Calcul du temps perdu en fauteuil roulant : deux calculs sur toute la métropole, environ une "
+              "demi-minute la première fois…",
+        "en": "Computing the time lost in a wheelchair: two runs over the whole metropole, about half a minute "
+              "the first time…"},
+    "wheelchair.gap.unit": {"fr": "min", "en": "min"},
+    "wheelchair.gap.map_title": {"fr": "Minutes perdues par carreau", "en": "Minutes lost per cell"},
+    "wheelchair.gap.metric.affected": {"fr": "Habitants perdant au moins {n} min",
+                                       "en": "Inhabitants losing at least {n} min"},
+    "wheelchair.gap.metric.share": {"fr": "Part des habitants", "en": "Share of inhabitants"},
+    "wheelchair.gap.metric.mean": {"fr": "Minutes perdues par habitant", "en": "Minutes lost per inhabitant"},
+    "wheelchair.gap.none": {"fr": "Aucune minute perdue", "en": "No minute lost"},
+    "wheelchair.gap.nobody": {"fr": "Rien en {n} min, pour personne", "en": "Nothing within {n} min, for anyone"},
+    "wheelchair.gap.communes": {
+        "fr": "Par commune, la plus touchée d'abord (habitants perdant au moins {n} min)",
+        "en": "By commune, the most affected first (inhabitants losing at least {n} min)"},
+    "wheelchair.gap.col.lost": {"fr": "minutes perdues par habitant", "en": "minutes lost per inhabitant"},
+    "wheelchair.gap.col.affected": {"fr": "habitants perdant au moins {n} min",
+                                    "en": "inhabitants losing at least {n} min"},
+    "wheelchair.gap.alt": {
+        "fr": "En fauteuil roulant, {affected} habitants ({share}) perdent au moins {n} min pour atteindre "
+              "l'opportunité la plus proche ; en moyenne {mean} min par habitant.",
+        "en": "In a wheelchair, {affected} inhabitants ({share}) lose at least {n} min on the way to the nearest "
+              "opportunity; {mean} min per inhabitant on average."},
+    "wheelchair.gap.alt_commune": {
+        "fr": "La commune la plus touchée : {name} ({affected} habitants, {mean} min par habitant).",
+        "en": "The most affected commune: {name} ({affected} inhabitants, {mean} min per inhabitant)."},
+    "wheelchair.gap.alt_nobody": {
+        "fr": "{people} habitants n'atteignent rien en {n} min, avec ou sans fauteuil (en gris clair).",
+        "en": "{people} inhabitants reach nothing within {n} min, with or without a wheelchair (light grey)."},
+    # the scenarios page's ranking of stops (dashboard/pages/scenarios.py)
+    "wheelchair.rank.title": {"fr": "Quels arrêts rendre accessibles en premier ?",
+                              "en": "Which stops to make accessible first?"},
+    "wheelchair.rank.method": {
+        "fr": "Méthode : parmi les arrêts non accessibles desservis par une ligne accessible, on retient à chaque "
+              "tour celui qui ajoute le plus d'habitants × {unit} atteints en {cutoff} min par un usager en "
+              "fauteuil roulant, compte tenu des arrêts déjà retenus.",
+        "en": "Method: among the stops not accessible today that an accessible line serves, each round keeps "
+              "the one that adds the most inhabitants × {unit} reached within {cutoff} min by a wheelchair "
+              "user, given the stops already kept."},
+    "wheelchair.rank.go": {"fr": "Classer les arrêts", "en": "Rank the stops"},
+    "wheelchair.rank.duration": {
+        "fr": "Le classement refait le calcul d'accessibilité une cinquantaine de fois : comptez jusqu'à une "
+              "minute. Le résultat est ensuite gardé pour tous les visiteurs.",
+        "en": "The ranking runs the accessibility computation about fifty times: allow up to a minute. The "
+              "result is then kept for every visitor."},
+    "wheelchair.rank.running": {"fr": "Classement des arrêts en cours (jusqu'à une minute)…",
+                                "en": "Ranking the stops (up to a minute)…"},
+    "wheelchair.rank.done": {"fr": "Classement calculé en {seconds} s ({n} calculs d'accessibilité).",
+                             "en": "Ranking computed in {seconds} s ({n} accessibility runs)."},
+    "wheelchair.rank.empty": {"fr": "Aucun arrêt candidat n'ajoute d'accès : rien à classer.",
+                              "en": "No candidate stop adds any access: nothing to rank."},
+    "wheelchair.rank.col.rank": {"fr": "rang", "en": "rank"},
+    "wheelchair.rank.col.stop": {"fr": "arrêt", "en": "stop"},
+    "wheelchair.rank.col.gain": {"fr": "gain (habitants × {unit})", "en": "gain (inhabitants × {unit})"},
+    "wheelchair.rank.col.people": {"fr": "habitants qui y gagnent", "en": "inhabitants who gain"},
+    "wheelchair.rank.legend": {"fr": "Arrêt à rendre accessible (taille : gain ; rang et nom en pointant l'arrêt)",
+                               "en": "Stop to make accessible (size: gain; rank and name when pointed at)"},
+    "wheelchair.rank.point_name": {"fr": "{rank}. {name}", "en": "{rank}. {name}"},
+    "wheelchair.rank.point_info": {"fr": "+{gain} habitants × {unit}", "en": "+{gain} inhabitants × {unit}"},
+    "wheelchair.rank.alt": {
+        "fr": "Rendre accessibles les arrêts classés ajouterait {total} habitants × {unit} atteints en {cutoff} min "
+              "en fauteuil roulant ({share} de plus qu'aujourd'hui) ; le premier, {first}, en apporte à lui seul "
+              "{first_gain}.",
+        "en": "Making the ranked stops accessible would add {total} inhabitants × {unit} reached within {cutoff} "
+              "min in a wheelchair ({share} more than today); the first, {first}, brings {first_gain} on its "
+              "own."},
 
     # -- language and formats (keys added here) --------------------------------------------------
     "upload.choose": {"fr": "Choisir un fichier", "en": "Choose a file"},

@@ -12,19 +12,34 @@ import streamlit as st
 from dashboard import maps, places_input, state, ui
 from dashboard.i18n import language, number, percent, t
 from dashboard.services import accessibility as access
+from routing.network import WHEELCHAIR
 from routing.places import coordinates_error
 
 
-def _controls() -> tuple[str, str, int, str]:
+def _controls() -> tuple[str, str, int, str, bool]:
     with st.container(border=True):
+        profile = st.radio(t("wheelchair.acc.profile"), access.PROFILES, key="acc_profile", horizontal=True,
+                           format_func=lambda k: t(f"wheelchair.acc.profile.{k}"),
+                           help=t("wheelchair.acc.profile_help", speed=number(WHEELCHAIR.speed_kmh, 1),
+                                  minutes=number(WHEELCHAIR.max_access_s / 60)))
+        wheelchair = profile == "wheelchair"
+        modes = access.WHEELCHAIR_MODES if wheelchair else access.ACCESS_MODES
+        if st.session_state.get("acc_mode") not in modes:  # a bike or car chosen before: transit
+            st.session_state["acc_mode"] = modes[0]
         c1, c2, c3, c4 = st.columns([1.3, 1.3, 1, 1])
-        mode = c1.selectbox(t("acc.mode"), access.ACCESS_MODES, key="acc_mode", format_func=ui.mode_label)
+        mode = c1.selectbox(t("acc.mode"), modes, key="acc_mode", format_func=lambda m: _mode_label(m, wheelchair))
         opportunity = c2.selectbox(t("acc.opportunity"), access.OPPORTUNITIES, key="acc_opp",
                                    format_func=lambda k: t(f"acc.opp.{k}"))
         cutoff = c3.select_slider(t("acc.cutoff"), access.CUTOFFS_MIN, value=30, key="acc_cutoff")
         window = c4.selectbox(t("acc.window"), access.WINDOWS, index=1, key="acc_window",
                               help=t("acc.window_help"))
-    return mode, opportunity, int(cutoff), window
+        if wheelchair:
+            st.caption(t("wheelchair.acc.modes_note"))
+    return mode, opportunity, int(cutoff), window, wheelchair
+
+
+def _mode_label(mode: str, wheelchair: bool) -> str:
+    return t("wheelchair.acc.roll") if wheelchair and mode == "walk" else ui.mode_label(mode)
 
 
 MAP_HEIGHT_PX = 520
@@ -113,7 +128,7 @@ def _communes(table: object, unit: str) -> None:
     dark = table["mean"].isna().to_numpy()  # outside the data: no figure at all
 
     def col(name: str, fmt: object) -> list[str]:
-        return [t("accmap.no_data") if d else fmt(v) for d, v in zip(dark, table[name], strict=True)]
+        return _or_no_data_col(dark, table[name], fmt)
 
     shown = pd.DataFrame({t("acc.col.commune"): table["name"].to_numpy(),
                           t("acc.col.population"): [number(v) for v in table["population"]],
@@ -134,38 +149,49 @@ def _communes(table: object, unit: str) -> None:
         st.caption(t("accmap.no_data_list", names=ui.plain(", ".join(no_data["name"].astype(str)))))
 
 
+def _or_no_data_col(dark: object, values: object, fmt: object) -> list[str]:
+    """A table column: "no data" where ``dark`` (outside the data), else the value formatted."""
+    return [t("accmap.no_data") if d else fmt(v) for d, v in zip(dark, values, strict=True)]
+
+
 def _or_no_data(value: float, digits: int) -> str:
     return number(value, digits) if np.isfinite(value) else t("accmap.no_data")
 
 
-def _comparison(opportunity: str, cutoff: int, window: str, unit: str) -> None:
+def _comparison(opportunity: str, cutoff: int, window: str, unit: str, wheelchair: bool) -> None:
     st.caption(t("acc.compare_help"))
-    key = ("acc_cmp", opportunity, cutoff, window)
+    key = ("acc_cmp", opportunity, cutoff, window, wheelchair)
+    modes = access.WHEELCHAIR_MODES if wheelchair else access.ACCESS_MODES
+
+    def label(m: str) -> str:
+        return _mode_label(m, wheelchair)
+
     if st.button(t("acc.compare_go"), key="acc_compare_go"):
         with st.spinner(t("acc.computing")):
             ctx = state.access_context()
-            values = {m: state.cell_values(mode=m, opportunity=opportunity, cutoff_min=cutoff, window=window)
-                      for m in access.ACCESS_MODES}
+            values = {m: state.cell_values(mode=m, opportunity=opportunity, cutoff_min=cutoff, window=window,
+                                           wheelchair=wheelchair) for m in modes}
             st.session_state["acc_cmp"] = (key, access.mode_comparison(ctx, opportunity=opportunity,
                                                                       cutoff_min=cutoff, window=window,
-                                                                      values=values))
+                                                                      modes=modes, values=values,
+                                                                      wheelchair=wheelchair))
     saved = st.session_state.get("acc_cmp")
     if not saved or saved[0] != key:
         return
     frame = saved[1]
-    shown = frame.apply(lambda col: [_or_no_data(v, 1) for v in col]).rename(columns=ui.mode_label)
+    shown = frame.apply(lambda col: [_or_no_data(v, 1) for v in col]).rename(columns=label)
     ui.table(shown.reset_index(names=t("acc.col.commune")), height=360)
     total = frame.iloc[-1].sort_values(ascending=False)
-    chart = pd.DataFrame({"mode": [ui.mode_label(m) for m in total.index], "mean": total.to_numpy()})
+    chart = pd.DataFrame({"mode": [label(m) for m in total.index], "mean": total.to_numpy()})
     _bars(chart, x="mean", y="mode", x_title=t("accmap.axis.mean", unit=unit), y_title="", horizontal=True,
           height=40 * len(chart) + 40)
-    st.caption(t("accmap.alt.modes", values=" · ".join(f"{ui.mode_label(m)} {number(v)} {unit}"  # escaped: modes are
+    st.caption(t("accmap.alt.modes", values=" · ".join(f"{label(m)} {number(v)} {unit}"  # escaped: modes are
                                                         for m, v in total.items())))  # translated names
     st.download_button(t("acc.download"), frame.to_csv(), file_name="accessibilite-modes.csv", mime="text/csv",
                        key="acc_dl_cmp")
 
 
-def _isochrones(ctx: object, mode: str, window: str) -> None:
+def _isochrones(ctx: object, mode: str, window: str, wheelchair: bool) -> None:
     planner = state.planner_if_ready()
     c1, c2 = st.columns([2, 1])
     with c1:
@@ -192,7 +218,7 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
         return
     bands = (10, 15, 20, 30, 45, 60)
     with st.spinner(t("acc.computing")):
-        iso = state.isochrone((place.lon, place.lat), mode=mode, departure=dep, bands=bands)
+        iso = state.isochrone((place.lon, place.lat), mode=mode, departure=dep, bands=bands, wheelchair=wheelchair)
     outside = access.outside_cells(ctx, mode)
     c_map, c_side = st.columns([3, 2])
     with c_map:
@@ -223,10 +249,63 @@ def _isochrones(ctx: object, mode: str, window: str) -> None:
     last = people.iloc[-1]
     st.caption(t("accmap.alt.iso", name=ui.plain(place.name), people=number(last["population"]), share=percent(last["share"]),
                  n=int(last["band_min"]), area=number(last["area_km2"], 1)))
-    ui.say("caption", "acc.isochrone_of", name=place.name, mode=ui.mode_label(mode), at=dep)
+    ui.say("caption", "acc.isochrone_of", name=place.name, mode=_mode_label(mode, wheelchair), at=dep)
     st.download_button(t("acc.download_isochrone"), lambda: iso.bands.assign(origin=place.name, mode=mode,
                                                                             departure=dep).to_json(drop_id=True),
                        file_name="isochrones.geojson", mime="application/geo+json", key="iso_dl")
+
+
+def _gap(ctx: object, opportunity: str, window: str) -> None:
+    """The wheelchair gap: minutes lost per cell (the page's classes and palette), people affected,
+    communes by people affected, and the sentence that says it all."""
+    n, cap = int(access.GAP_AFFECTED_MIN), access.GAP_CUTOFF_MIN
+    start, _, end = window.partition("-")
+    st.caption(t("wheelchair.gap.intro", opportunity=t(f"acc.opp.{opportunity}"),  # escaped: the window's clock
+                 start=start, end=end, cap=cap))
+    with st.spinner(t("wheelchair.gap.computing")):
+        cells, communes = state.wheelchair_gap(opportunity=opportunity, window=window)
+    summary = access.gap_summary(cells)
+    unit = t("wheelchair.gap.unit")
+    m1, m2, m3 = st.columns(3)
+    m1.metric(t("wheelchair.gap.metric.affected", n=n), number(summary["affected"]))
+    m2.metric(t("wheelchair.gap.metric.share"), percent(summary["share"]))
+    m3.metric(t("wheelchair.gap.metric.mean"), f"{number(summary['mean_lost_min'], 1)} {unit}")
+    labels = {"nothing": t("wheelchair.gap.none"), "nobody": t("wheelchair.gap.nobody", n=cap),
+              "outside": t("accmap.outside")}
+    table, breaks = access.gap_display(ctx, cells, labels=labels, unit=unit, fmt=number)
+    st.markdown(f"**{maps.esc(t('wheelchair.gap.map_title'))}**")
+    layers = state.street_layers()
+    layers.append(maps.polygon_layer("wc_gap_cells", table))
+    st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
+                                   height_px=MAP_HEIGHT_PX), width="stretch", key="wc_gap_map")
+    classes = zip(access.class_indices(breaks), access.class_labels(breaks, number=number, unit=unit), strict=False)
+    entries = [(access.NOTHING_COLOR, f"{labels['nothing']} · {labels['nobody']}")]
+    entries += [(access.RAMP[c], name) for c, name in classes]
+    if not np.isfinite(cells["lost_min"].to_numpy(float)).all():
+        entries.append((access.OUTSIDE_COLOR, labels["outside"]))
+    st.markdown(ui.legend_html_text(entries), unsafe_allow_html=True)
+    text = t("wheelchair.gap.alt", affected=number(summary["affected"]), share=percent(summary["share"]), n=n,
+             mean=number(summary["mean_lost_min"], 1))
+    known = communes.dropna(subset=["lost_min"])
+    if len(known):
+        top = known.iloc[0]
+        text += " " + t("wheelchair.gap.alt_commune", name=ui.plain(top["name"]), affected=number(top["people_affected"]),
+                        mean=number(top["lost_min"], 1))
+    if summary["nobody"] > 0:
+        text += " " + t("wheelchair.gap.alt_nobody", people=number(summary["nobody"]), n=cap)
+    st.caption(text)  # escaped: translations, formatted numbers, the commune's name through ui.plain
+    st.markdown(f"**{maps.esc(t('wheelchair.gap.communes', n=n))}**")
+    dark = communes["lost_min"].isna().to_numpy()
+
+    def col(name: str, fmt: object) -> list[str]:
+        return _or_no_data_col(dark, communes[name], fmt)
+
+    ui.table(pd.DataFrame({t("acc.col.commune"): communes["name"].to_numpy(),
+                           t("acc.col.population"): [number(v) for v in communes["population"]],
+                           t("wheelchair.gap.col.affected", n=n): col("people_affected", number),
+                           t("accmap.col.share"): col("share_affected", percent),
+                           t("wheelchair.gap.col.lost"): col("lost_min", lambda v: number(v, 1))}),
+             height=360, key="wc_gap_table")
 
 
 def page() -> None:
@@ -235,7 +314,7 @@ def page() -> None:
         st.info(t("acc.unavailable"), icon=":material/construction:")
         return
     st.caption(t("acc.intro"))
-    mode, opportunity, cutoff, window = _controls()
+    mode, opportunity, cutoff, window, wheelchair = _controls()
     if opportunity in ("employers", "business_zones"):  # say plainly that these only stand in for jobs
         st.caption(t("acc.proxy_note"))
     waiting_box = st.empty()  # always there: the elements below keep their place in the tree
@@ -246,13 +325,16 @@ def page() -> None:
     waiting_box.empty()
     with st.spinner(t("acc.preparing")):
         ctx = state.access_context()
-    tab_map, tab_communes, tab_modes, tab_iso = st.tabs(
-        [t("acc.tab.map"), t("acc.by_commune"), t("acc.compare"), t("acc.tab.isochrones")])
+    names = [t("acc.tab.map"), t("acc.by_commune"), t("acc.compare"), t("acc.tab.isochrones")]
+    tabs = st.tabs(names + ([t("wheelchair.gap.tab")] if wheelchair else []))
+    tab_map, tab_communes, tab_modes, tab_iso = tabs[:4]
     with st.spinner(t("acc.computing")):
-        cells = state.cell_values(mode=mode, opportunity=opportunity, cutoff_min=cutoff, window=window)
+        cells = state.cell_values(mode=mode, opportunity=opportunity, cutoff_min=cutoff, window=window,
+                                  wheelchair=wheelchair)
     table = access.commune_table(ctx, cells, outside=access.outside_cells(ctx, mode))
     unit = t(f"acc.unit.{opportunity}")
-    meta = {"mode": mode, "opportunity": opportunity, "cutoff_min": cutoff, "window": window}
+    meta = {"mode": mode, "opportunity": opportunity, "cutoff_min": cutoff, "window": window,
+            "profile": "wheelchair" if wheelchair else "everyone"}
     with tab_map:
         total = table.loc[table["insee"] == "ALL", "mean"].iloc[0]
         m1, m2, m3 = st.columns(3)
@@ -261,13 +343,17 @@ def page() -> None:
         m2.metric(t("acc.metric.gini"), number(all_row["gini"], 2))
         m3.metric(t("acc.metric.reached"), percent(float((cells["value"] > 0).mean())))
         _grid_map(ctx, cells, mode=mode, unit=unit, cutoff=cutoff)
-        _downloads(ctx, cells, table, meta, f"accessibilite-{mode}-{opportunity}-{cutoff}min")
+        stem = f"accessibilite-{mode}{'-fauteuil' if wheelchair else ''}-{opportunity}-{cutoff}min"
+        _downloads(ctx, cells, table, meta, stem)
     with tab_communes:
         _communes(table, unit)
     with tab_modes:
-        _comparison(opportunity, cutoff, window, unit)
+        _comparison(opportunity, cutoff, window, unit, wheelchair)
     with tab_iso:
-        _isochrones(ctx, mode, window)
+        _isochrones(ctx, mode, window, wheelchair)
+    if wheelchair:
+        with tabs[4]:
+            _gap(ctx, opportunity, window)
     ui.attribution(("attr.osm", "attr.star", "attr.etalab"))
 
 

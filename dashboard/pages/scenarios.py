@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, places_input, state, ui
-from dashboard.i18n import date, language, message, number, t
+from dashboard.i18n import date, language, message, number, percent, t
 from dashboard.services import accessibility as access
 from dashboard.services import scenarios as sv
 
@@ -213,6 +213,54 @@ def _trip(base: str, new: str) -> None:
             st.markdown(ui.itinerary_card_html(it, selected=False, lang=language()), unsafe_allow_html=True)
 
 
+def _ranked_stops() -> None:
+    """Which stops to make wheelchair-accessible first: on demand (about a minute), then kept."""
+    st.subheader(t("wheelchair.rank.title"))
+    unit = t(f"acc.unit.{sv.RANK_OPPORTUNITY}")
+    st.caption(t("wheelchair.rank.method", unit=unit, cutoff=sv.RANK_CUTOFF_MIN))  # escaped: unit is a translation
+    ss = st.session_state
+    if not ss.get("wc_rank_shown"):
+        st.caption(t("wheelchair.rank.duration"))
+    if st.button(t("wheelchair.rank.go"), key="wc_rank_go", icon=":material/accessible:"):
+        with st.status(t("wheelchair.rank.running"), expanded=False) as status:
+            ranking = state.stop_ranking()
+            status.update(label=t("wheelchair.rank.done", seconds=number(ranking.stats.get("total_s", 0.0)),
+                                  n=number(ranking.evaluations)), state="complete")
+        ss["wc_rank_shown"] = True
+    if not ss.get("wc_rank_shown"):
+        return
+    ranking = state.stop_ranking()  # kept by state: at once after the first time
+    table = ranking.table
+    unit = t(f"acc.unit.{ranking.opportunity}")
+    if not len(table):
+        st.info(t("wheelchair.rank.empty"))
+        return
+    c_map, c_table = st.columns([2, 3])
+    with c_map:
+        points = sv.ranked_stops_points(
+            ranking, state.access_context().engine.network,
+            name=lambda r: t("wheelchair.rank.point_name", rank=int(r["rank"]), name=r["name"]),
+            info=lambda r: t("wheelchair.rank.point_info", gain=number(r["gain"]), unit=unit))
+        layers = state.street_layers()
+        layers.append(maps.deck_layer("wc_rank_stops", points, kind="points"))
+        st.pydeck_chart(maps.make_deck(layers, view=maps.fit_view(list(zip(points["lon"], points["lat"],
+                                                                           strict=True))),
+                                       height_px=460), width="stretch", key="wc_rank_map")
+        st.markdown(ui.legend_html_text([(sv.RANK_COLOR, t("wheelchair.rank.legend"))]), unsafe_allow_html=True)
+    with c_table:
+        ui.table(pd.DataFrame({t("wheelchair.rank.col.rank"): [number(v) for v in table["rank"]],
+                               t("wheelchair.rank.col.stop"): table["name"].astype(str).to_numpy(),
+                               t("wheelchair.rank.col.gain", unit=unit): [number(v) for v in table["gain"]],
+                               t("wheelchair.rank.col.people"): [number(v) for v in table["people_gaining"]]}),
+                 height=460, key="wc_rank_table")
+    first = table.iloc[0]
+    total = float(table["cumulative_gain"].iloc[-1])
+    st.caption(t("wheelchair.rank.alt",  # escaped: unit is a translation, numbers formatted
+                 total=number(total), unit=unit,
+                 cutoff=ranking.cutoff_min, share=percent(total / ranking.baseline if ranking.baseline else 0.0, 1),
+                 first=ui.plain(first["name"]), first_gain=number(first["gain"])))
+
+
 def page() -> None:
     st.header(t("scen.title"))
     st.caption(t("scen.intro"))
@@ -238,6 +286,7 @@ def page() -> None:
     _trip(base, new)
     st.subheader(t("scen.access"))
     _comparison(base, new, sc)
+    _ranked_stops()
     ui.attribution(("attr.osm", "attr.star", "attr.etalab"))
 
 

@@ -37,6 +37,10 @@ RAMP = ([255, 255, 204], [199, 233, 180], [127, 205, 187], [65, 182, 196], [44, 
 #: at every band, so that 45 and 60 minutes never look alike
 BAND_COLORS = {10: [68, 1, 84], 15: [72, 40, 120], 20: [59, 82, 139], 30: [33, 145, 140], 45: [94, 201, 98],
                60: [253, 231, 37]}
+#: the profiles of the page: everyone, or a wheelchair user (routing.network.wheelchair)
+PROFILES = ("everyone", "wheelchair")
+#: the modes of the wheelchair profile (its engine rolls the walk layer; bikes and cars are not its own)
+WHEELCHAIR_MODES = ("transit", "walk")
 #: a cell truly outside the data (no street layer reaches it): nothing can be said there
 OUTSIDE_COLOR = [120, 120, 120]
 #: a cell in the data from which nothing is reached within the cutoff
@@ -67,6 +71,19 @@ class AccessContext:
                                                          bundle=self.bundle, window=window)
             return self._opportunities[key]
 
+    def engine_for(self, *, wheelchair: bool = False) -> Any:
+        """The engine of the profile: everyone's, or the wheelchair profile's
+        (``AccessibilityEngine(wheelchair=True)`` on the same network, built once)."""
+        if not wheelchair:
+            return self.engine
+        from routing.accessibility import AccessibilityEngine
+
+        with self._lock:
+            if ("engine", "wheelchair") not in self._opportunities:
+                self._opportunities[("engine", "wheelchair")] = AccessibilityEngine(self.engine.network,
+                                                                                    wheelchair=True)
+            return self._opportunities[("engine", "wheelchair")]
+
 
 def build_context(network: Any, *, bundle: Any = None, cache: Any = None) -> AccessContext:
     """The context on the Rennes Métropole grid (cached as parquet by routing.network.zones)."""
@@ -79,9 +96,11 @@ def build_context(network: Any, *, bundle: Any = None, cache: Any = None) -> Acc
     return AccessContext(AccessibilityEngine(network), grid, names, bundle=bundle)
 
 
-def cell_values(ctx: AccessContext, *, mode: str, opportunity: str, cutoff_min: int, window: str) -> pd.DataFrame:
+def cell_values(ctx: AccessContext, *, mode: str, opportunity: str, cutoff_min: int, window: str,
+                wheelchair: bool = False) -> pd.DataFrame:
     """Cumulative accessibility of every grid cell: opportunities (weights) reached within
-    ``cutoff_min``, median over the window's departure minutes (one departure for street modes).
+    ``cutoff_min``, median over the window's departure minutes (one departure for street modes);
+    with ``wheelchair``, for the wheelchair profile (accessible stops and lines, rolling speed).
 
     Returns
     -------
@@ -92,7 +111,7 @@ def cell_values(ctx: AccessContext, *, mode: str, opportunity: str, cutoff_min: 
     grid = ctx.grid
     origins = Points.from_frame(grid, id_col="cell_id")
     opp = ctx.opportunities(opportunity, window=window)
-    res = accessibility(ctx.engine, origins, opp, mode=mode, window=window,
+    res = accessibility(ctx.engine_for(wheelchair=wheelchair), origins, opp, mode=mode, window=window,
                         measure=Measure(kind="cumulative", cutoff_s=cutoff_min * 60.0),
                         destinations_key=(opportunity, window if opportunity == "stops" else ""))
     value = res.set_index("origin_id")["p50"].reindex(grid["cell_id"].astype(str).to_numpy()).to_numpy(float)
@@ -309,12 +328,13 @@ class Isochrone:
 
 
 def isochrone_frame(ctx: AccessContext, origin: tuple[float, float], *, mode: str, departure: str,
-                    bands_min: tuple[int, ...]) -> Isochrone:
-    """Isochrone bands around ``origin`` (lon, lat) and the travel times they are drawn from."""
+                    bands_min: tuple[int, ...], wheelchair: bool = False) -> Isochrone:
+    """Isochrone bands around ``origin`` (lon, lat) and the travel times they are drawn from
+    (with ``wheelchair``, for the wheelchair profile)."""
     from routing.accessibility import Points, isochrone_polygons, travel_time_surface
 
     targets = Points.from_frame(ctx.grid, id_col="cell_id")
-    times = travel_time_surface(ctx.engine, origin, targets, mode=mode, departure=departure,
+    times = travel_time_surface(ctx.engine_for(wheelchair=wheelchair), origin, targets, mode=mode, departure=departure,
                                 cutoff_s=int(max(bands_min) * 60), targets_key=("grid", len(ctx.grid)))
     return Isochrone(isochrone_polygons(ctx.grid, times, bands_min), times)
 
@@ -386,8 +406,9 @@ def cells_geojson(ctx: AccessContext, cells: pd.DataFrame, *, meta: dict[str, An
 
 def mode_comparison(ctx: AccessContext, *, opportunity: str, cutoff_min: int, window: str,
                     modes: tuple[str, ...] = ACCESS_MODES,
-                    values: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Population-weighted mean accessibility per commune and mode (``values`` reuses cells already computed).
+                    values: dict[str, pd.DataFrame] | None = None, wheelchair: bool = False) -> pd.DataFrame:
+    """Population-weighted mean accessibility per commune and mode (``values`` reuses cells already
+    computed; ``wheelchair``: the profile's).
 
     Returns
     -------
@@ -398,7 +419,8 @@ def mode_comparison(ctx: AccessContext, *, opportunity: str, cutoff_min: int, wi
     for mode in modes:
         cells = (values or {}).get(mode)
         if cells is None:
-            cells = cell_values(ctx, mode=mode, opportunity=opportunity, cutoff_min=cutoff_min, window=window)
+            cells = cell_values(ctx, mode=mode, opportunity=opportunity, cutoff_min=cutoff_min, window=window,
+                                wheelchair=wheelchair)
         table = commune_table(ctx, cells, outside=outside_cells(ctx, mode))
         cols[mode] = pd.Series(table["mean"].to_numpy(), index=table["name"].to_numpy())
     return pd.DataFrame(cols)
@@ -408,51 +430,91 @@ def mode_comparison(ctx: AccessContext, *, opportunity: str, cutoff_min: int, wi
 
 #: a cell whose people lose at least this many minutes counts as affected
 GAP_AFFECTED_MIN = 5.0
+#: an opportunity not reached within this many minutes counts as this many (the gap's cap)
+GAP_CUTOFF_MIN = 60
 
 
 def wheelchair_gap(ctx: AccessContext, *, opportunity: str = "employers", window: str = "08:00-08:10",
-                   cutoff_min: int = 60) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   cutoff_min: int = GAP_CUTOFF_MIN,
+                   outside: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Minutes a wheelchair user loses on the way to the nearest opportunity, per cell and per commune.
 
     The time to the nearest opportunity by transit (median over the window, walking or rolling
     only when faster) for everyone and for the wheelchair profile
     (``AccessibilityEngine(wheelchair=True)``); an opportunity not reached within ``cutoff_min``
-    counts as ``cutoff_min``. ``lost_min`` = wheelchair - everyone.
+    counts as ``cutoff_min``. ``lost_min`` = wheelchair - everyone (never below 0). A cell
+    ``outside`` the data (per cell, see :func:`outside_cells`) has NaN minutes and counts in no
+    commune figure.
 
     Returns
     -------
     (cells, communes): cells aligned with the grid (``cell_id``, ``insee``, ``population``,
     ``everyone_min``, ``wheelchair_min``, ``lost_min``); communes (``insee``, ``name``,
-    ``population``, ``lost_min`` population-weighted, ``people_affected``: people of cells losing
-    at least :data:`GAP_AFFECTED_MIN` minutes), most people affected first.
+    ``population`` in the data, ``lost_min`` population-weighted, ``people_affected``: people of
+    cells losing at least :data:`GAP_AFFECTED_MIN` minutes, ``share_affected``), most people
+    affected first; a commune wholly outside the data has NaN figures and comes last.
     """
-    from routing.accessibility import AccessibilityEngine, Measure, Points, accessibility
+    from routing.accessibility import Measure, Points, accessibility
 
     grid = ctx.grid
     origins = Points.from_frame(grid, id_col="cell_id")
     opp = ctx.opportunities(opportunity, window=window)
     measure = Measure(kind="nearest", cutoff_s=cutoff_min * 60.0, k=1.0)
-    with ctx._lock:
-        wheel = ctx.__dict__.get("_wheelchair_engine")
-        if wheel is None:
-            wheel = ctx.__dict__["_wheelchair_engine"] = AccessibilityEngine(ctx.engine.network, wheelchair=True)
     ids = grid["cell_id"].astype(str).to_numpy()
+    out = np.zeros(len(grid), bool) if outside is None else np.asarray(outside, bool)
     minutes = {}
-    for label, engine in (("everyone_min", ctx.engine), ("wheelchair_min", wheel)):
-        res = accessibility(engine, origins, opp, mode="transit", window=window, measure=measure)
+    for label, wheelchair in (("everyone_min", False), ("wheelchair_min", True)):
+        res = accessibility(ctx.engine_for(wheelchair=wheelchair), origins, opp, mode="transit", window=window,
+                            measure=measure)
         secs = res.set_index("origin_id")["p50"].reindex(ids).to_numpy(float)
-        minutes[label] = np.where(np.isfinite(secs), secs / 60.0, float(cutoff_min))
+        minutes[label] = np.where(out, np.nan, np.where(np.isfinite(secs), secs / 60.0, float(cutoff_min)))
     cells = pd.DataFrame({"cell_id": ids, "insee": grid["insee"].astype(str).to_numpy(),
                           "population": grid["population"].to_numpy(float), **minutes})
     cells["lost_min"] = np.maximum(cells["wheelchair_min"] - cells["everyone_min"], 0.0)
-    pop = cells["population"].to_numpy(float)
-    frame = pd.DataFrame({"insee": cells["insee"], "population": pop, "w": cells["lost_min"] * pop,
-                          "affected": np.where(cells["lost_min"] >= GAP_AFFECTED_MIN, pop, 0.0)})
+    pop = np.where(out, 0.0, cells["population"].to_numpy(float))
+    lost = np.nan_to_num(cells["lost_min"].to_numpy(float))
+    frame = pd.DataFrame({"insee": cells["insee"], "population": pop, "w": lost * pop,
+                          "affected": np.where(lost >= GAP_AFFECTED_MIN, pop, 0.0), "inside": ~out})
     g = frame.groupby("insee", sort=True).sum()
+    known = g["inside"].to_numpy() > 0
+    people = g["population"].to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(people > 0, g["w"].to_numpy(float) / people, 0.0)
+        share = np.where(people > 0, g["affected"].to_numpy(float) / people, 0.0)
     communes = pd.DataFrame({"insee": g.index, "name": ctx.commune_names.reindex(g.index).fillna("").to_numpy(),
-                             "population": g["population"].to_numpy(),
-                             "lost_min": np.where(g["population"] > 0, g["w"] / g["population"].where(
-                                 g["population"] > 0, 1.0), 0.0),
-                             "people_affected": g["affected"].to_numpy()})
-    communes = communes.sort_values(["people_affected", "lost_min"], ascending=False).reset_index(drop=True)
-    return cells, communes
+                             "population": people, "lost_min": np.where(known, mean, np.nan),
+                             "people_affected": np.where(known, g["affected"].to_numpy(float), np.nan),
+                             "share_affected": np.where(known, share, np.nan)})
+    communes = communes.sort_values(["people_affected", "lost_min"], ascending=False, na_position="last")
+    return cells, communes.reset_index(drop=True)
+
+
+def gap_summary(cells: pd.DataFrame) -> dict[str, float]:
+    """The whole grid's figures of :func:`wheelchair_gap`'s cells (cells outside the data left out):
+    ``people`` in the data, ``affected`` (losing at least :data:`GAP_AFFECTED_MIN` min) and its
+    ``share``, ``mean_lost_min`` per inhabitant, ``nobody`` (people of cells from which nobody
+    reaches an opportunity within the cap: no loss can be measured there)."""
+    inside = np.isfinite(cells["lost_min"].to_numpy(float))
+    pop = cells["population"].to_numpy(float)[inside]
+    lost = cells["lost_min"].to_numpy(float)[inside]
+    everyone = cells["everyone_min"].to_numpy(float)[inside]
+    total = float(pop.sum())
+    affected = float(pop[lost >= GAP_AFFECTED_MIN].sum())
+    return {"people": total, "affected": affected, "share": affected / total if total > 0 else 0.0,
+            "mean_lost_min": float((lost * pop).sum() / total) if total > 0 else 0.0,
+            "nobody": float(pop[everyone >= GAP_CUTOFF_MIN].sum())}
+
+
+def gap_display(ctx: AccessContext, cells: pd.DataFrame, *, labels: dict[str, str], unit: str = "min",
+                fmt: Any = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The gap's cells for a PolygonLayer on the page's classes and palette (:func:`cells_display`
+    with ``lost_min`` as the value, in minutes): no minute lost is
+    ``labels["nothing"]``, a cell from which nobody reaches anything within the cap
+    ``labels["nobody"]``, a cell outside the data ``labels["outside"]``."""
+    lost = cells["lost_min"].to_numpy(float)
+    outside = ~np.isfinite(lost)
+    table, breaks = cells_display(ctx, cells.assign(value=np.nan_to_num(lost)), unit=unit, outside=outside,
+                                  labels=labels, fmt=fmt)
+    nobody = ~outside & (np.nan_to_num(cells["everyone_min"].to_numpy(float)) >= GAP_CUTOFF_MIN)
+    table.loc[nobody, "info"] = esc(labels.get("nobody", ""))
+    return table, breaks

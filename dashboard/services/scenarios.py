@@ -170,3 +170,44 @@ def plan_both(base_planner: Any, new_planner: Any, origin: Any, destination: Any
     """The transit answer of each network: {"before": PlanResult, "after": PlanResult}."""
     return {key: planner.plan(origin, destination, when, modes=["transit"])
             for key, planner in (("before", base_planner), ("after", new_planner))}
+
+
+# -- which stops to make wheelchair-accessible first ------------------------------------------------------
+
+#: the stops shown, and what their gain counts (routing.scenarios.rank: people x opportunities
+#: reached within its cutoff by the wheelchair profile)
+RANK_TOP = 20
+RANK_OPPORTUNITY = "employers"
+RANK_CUTOFF_MIN = 30
+#: the ranked stops on the map: one colour, the size by gain
+RANK_COLOR = [117, 40, 160]
+
+
+def rank_stops(ctx: Any, *, top: int = RANK_TOP, opportunity: str = RANK_OPPORTUNITY,
+               cutoff_min: int = RANK_CUTOFF_MIN) -> Any:
+    """The ``top`` stops to make wheelchair-accessible first on the accessibility context's network
+    and grid (:func:`routing.scenarios.rank_stops`, tens of seconds on Rennes)."""
+    from routing.scenarios import rank_stops as rank
+
+    opp = ctx.opportunities(opportunity, window=WINDOWS[1])  # the window counts for bus departures only
+    return rank(ctx.engine.network, ctx.grid, opp, top=top, opportunity=opportunity, cutoff_min=cutoff_min)
+
+
+def ranked_stops_points(ranking: Any, network: Any, *, name: Any = None, info: Any = None) -> pd.DataFrame:
+    """The ranked stops as a points display table (``lon``, ``lat``, ``radius_m`` from 80 m to 300 m
+    by the square root of the gain, ``color``, ``name``, ``info``); ``name(row)`` and ``info(row)``
+    write a row's tooltip (escaped here). Stops unknown to ``network`` are left out."""
+    tt = network.timetable
+    index = {str(s): i for i, s in enumerate(tt.stop_ids.tolist())}
+    table = ranking.table
+    top = float(table["gain"].max()) if len(table) else 0.0
+    rows = []
+    for _, row in table.iterrows():
+        i = index.get(str(row["stop_id"]))
+        if i is None:
+            continue
+        size = math.sqrt(float(row["gain"]) / top) if top > 0 else 0.0
+        rows.append({"lon": float(tt.stop_lon[i]), "lat": float(tt.stop_lat[i]), "radius_m": 80.0 + 220.0 * size,
+                     "color": list(RANK_COLOR), "name": maps.esc(name(row) if name else row["name"]),
+                     "info": maps.esc(info(row) if info else "")})
+    return pd.DataFrame(rows, columns=["lon", "lat", "radius_m", "color", "name", "info"])
