@@ -73,13 +73,26 @@ def streets_geojson(table: pd.DataFrame) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _metric_scale() -> Any:
+    """Leaflet's scale control in metres and kilometres only."""
+    from branca.element import MacroElement
+    from jinja2 import Template
+
+    scale = MacroElement()
+    scale._template = Template("{% macro script(this, kwargs) %}"
+                               "L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});"
+                               "{% endmacro %}")
+    return scale
+
+
 def base_map(*, center: tuple[float, float] = maps.RENNES_CENTER, zoom: int = 13, online_tiles: bool = False,
              streets: dict[str, Any] | None = None, attribution: str = "") -> Any:
     """A localised folium map: OSM tiles when ``online_tiles``, else ``streets`` (GeoJSON) drawn."""
     import folium
 
     fmap = folium.Map(location=[center[1], center[0]], zoom_start=zoom, tiles=None, prefer_canvas=True,
-                      control_scale=True, attribution_control=True)
+                      control_scale=False, attribution_control=True)
+    _metric_scale().add_to(fmap)  # folium's own scale control has a bar in feet too
     fmap.get_root().header.add_child(folium.Element(MAP_CSS))
     if online_tiles:
         folium.TileLayer(OSM_TILES, attr=OSM_ATTRIBUTION, name="OpenStreetMap", max_zoom=19).add_to(fmap)

@@ -1245,8 +1245,11 @@ def format_datetime(value: _datetime, lang: str = DEFAULT_LANGUAGE, style: str =
 
 
 def format_duration(seconds: float, lang: str = DEFAULT_LANGUAGE) -> str:
-    """``1500`` -> ``"25 min"``; ``4500`` -> ``"1 h 15"`` (the notation of both languages' timetables)."""
+    """``1500`` -> ``"25 min"``; ``4500`` -> ``"1 h 15"`` (the notation of both languages' timetables);
+    under half a minute but not nothing, ``"< 1 min"``."""
     minutes = max(0, int(round(float(seconds) / 60.0)))
+    if minutes == 0 and float(seconds) > 0:
+        return "< 1 min"
     if minutes < 60:
         return f"{minutes} min"
     return f"{minutes // 60} h {minutes % 60:02d}"

@@ -149,8 +149,7 @@ def estimated_note(headway_s: int) -> Any:
     (a :class:`routing.messages.Msg`: English text, translated by its key in the dashboard)."""
     from routing.messages import Msg
 
-    minutes = f"{headway_s / 60:.1f}".rstrip("0").rstrip(".")
-    return Msg(NOTE_ESTIMATED, minutes=minutes)
+    return Msg(NOTE_ESTIMATED, minutes=round(headway_s / 60, 1))  # "1,5" in French when rendered
 
 
 class ScenarioError(ValueError):
