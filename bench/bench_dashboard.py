@@ -69,7 +69,7 @@ def start_to_first_page(env: dict[str, str], log: Path) -> tuple[float, float, f
                     .locator(browser.SUGGESTION).first.wait_for(timeout=300_000)
                 box.first.press("Enter")
                 page.wait_for_timeout(1000)
-            page.get_by_role("button", name="Calculer").click()
+            page.get_by_role("button", name="Calculer", exact=True).click()
             page.locator(".spmd-card").first.wait_for(timeout=300_000)
             card = time.perf_counter() - t0
         finally:
@@ -118,7 +118,7 @@ def click_to_cards(env: dict[str, str], log: Path, clicks: int) -> tuple[list[fl
                 page.wait_for_timeout(800)
                 frame.locator("input").first.press("Enter")
                 page.wait_for_timeout(1500)
-            go = page.get_by_role("button", name="Calculer")
+            go = page.get_by_role("button", name="Calculer", exact=True)
             page.set_default_timeout(60_000)
             lost = 0
             for i in range(clicks + 1):  # the first plan warms the page up: not counted

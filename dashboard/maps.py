@@ -777,9 +777,12 @@ def label_layer(layer_id: str, table: pd.DataFrame, *, color: Iterable[int] = (3
     data = pd.DataFrame({"lon": table["lon"], "lat": table["lat"],
                          "text": [html.unescape(str(n)) for n in table["name"]]})
     data = data.loc[data["text"].str.strip() != ""].drop_duplicates(["text", "lon", "lat"])
+    # the glyphs to draw, listed: deck.gl's JSON layer turned the string "auto" into a function and
+    # the layer failed ("function is not iterable")
+    glyphs = sorted(set("".join(data["text"])) | set(" "))
     return pdk.Layer("TextLayer", id=f"{LABEL_PREFIX}{layer_id}", data=data, get_position=["lon", "lat"],
                      get_text="text", get_size=13, get_color=list(color), get_pixel_offset=[0, -14],
-                     character_set="auto", font_family='"Source Sans Pro", sans-serif',
+                     character_set=glyphs, font_family='"Source Sans Pro", sans-serif',
                      outline_width=3, outline_color=[255, 255, 255], font_settings={"sdf": True},
                      pickable=False, visible=False)
 

@@ -161,11 +161,12 @@ def table(frame: Any, *, height: int | None = None, key: str | None = None) -> N
 
 #: Streamlit's file uploader speaks English only ("Upload", "Drag and drop", "Limit 200MB per file"):
 #: its instructions and the file sizes are hidden, its button says the page's own word (``upload.choose``),
-#: and each page states its own limit beside the widget (:func:`file_uploader`)
+#: and each page states its own limit beside the widget (:func:`file_uploader`); Streamlit's own word
+#: stays in the button at size 0, so that the button keeps a name for screen readers (WCAG 4.1.2)
 UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
-[data-testid="stFileUploaderDropzone"] button > * {visibility: hidden; width: 0; overflow: hidden;}
-[data-testid="stFileUploaderDropzone"] button::after {content: "%s"; visibility: visible;}
+[data-testid="stFileUploaderDropzone"] button {font-size: 0;}
+[data-testid="stFileUploaderDropzone"] button::after {content: "%s"; font-size: 1rem;}
 [data-testid="stFileChip"] small, [data-testid="stFileChip"] [data-testid="stFileChipName"] + * {display: none;}
 </style>"""
 

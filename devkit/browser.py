@@ -270,7 +270,7 @@ async def _session(browser, url: str, idx: int, deadline: float, stats: SessionS
                 kind_now = kind
             t0 = time.monotonic()
             step = "plan"
-            await _rerun_after(page, page.get_by_role("button", name="Calculer").click, stats)
+            await _rerun_after(page, page.get_by_role("button", name="Calculer", exact=True).first.click, stats)
             if await page.locator(".spmd-card").count() == 0:
                 stats.errors.append(f"s{idx} no itinerary card for {origin} -> {dest}")
                 if os.environ.get("SPMD_LOAD_SHOTS"):

@@ -65,8 +65,10 @@ SCROLL_JS = """<script>/*__NONCE__*/
   (function look() {
     const card = doc.querySelector('.st-key-plan_card_0'), map = doc.querySelector('.st-key-plan_map');
     if (!card) { if (tries++ < 60) setTimeout(look, 50); return; }
-    const top = card.getBoundingClientRect().top;
-    const fromMap = map && win.innerWidth <= 760 && top - map.getBoundingClientRect().top + 260 < win.innerHeight;
+    // the map kept in view above the card when the card's first step still fits under it
+    const step = card.querySelector('ol.spmd-steps li') || card;
+    const fromMap = map && win.innerWidth <= 760
+      && step.getBoundingClientRect().bottom - map.getBoundingClientRect().top + 8 < win.innerHeight;
     (fromMap ? map : card).scrollIntoView({block: 'start'});
   })();
 })();

@@ -25,7 +25,7 @@ def test_plan_a_trip_and_see_card_and_map(browser_page, server):
     page.get_by_text("Calculer un itinéraire").wait_for()
     type_place(page, "Départ", "Gares")
     type_place(page, "Arrivée", "Beaulieu")
-    page.get_by_role("button", name="Calculer").click()
+    page.get_by_role("button", name="Calculer", exact=True).click()
     card = page.locator(".spmd-card").first
     card.wait_for()
     assert "min" in card.inner_text()

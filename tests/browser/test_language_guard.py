@@ -93,7 +93,7 @@ def _result_states(page, base: str, lang: str, found: list[str]) -> None:
     _read(page, lang, "no route", found)
     # a departures board
     _visit(page, base, f"/departures?stop={quote('République')}&at={WHEN}", lang)
-    page.locator(".spmd-dep").first.wait_for(timeout=240_000)
+    page.locator(".spmd-deprow").first.wait_for(timeout=240_000)
     _read(page, lang, "departures board", found)
     # an isochrone
     _visit(page, base, "/accessibility", lang)

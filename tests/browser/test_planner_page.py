@@ -32,7 +32,7 @@ def test_first_card_steps_in_view_and_a_changed_input_clears_the_result(server, 
         page.get_by_text("Calculer un itinéraire").wait_for()
         type_place(page, "Départ", "Gares")
         type_place(page, "Arrivée", "Villejean-Université")
-        page.get_by_role("button", name="Calculer").click()
+        page.get_by_role("button", name="Calculer", exact=True).click()
         first = page.locator(".st-key-plan_card_0")
         first.locator("ol.spmd-steps li").first.wait_for()
         wait_trip_map_drawn(page)

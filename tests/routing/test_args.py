@@ -268,7 +268,7 @@ def test_no_match_suggests_near_misses(index: PlaceIndex) -> None:
     assert "did you mean: Gares" in str(err.value)
     with pytest.raises(PlaceNotFound) as err:
         index.resolve("91,-1.68")
-    assert "latitude 91" in str(err.value) and err.value.suggestions == []
+    assert "latitude between -90 and 90" in str(err.value) and err.value.suggestions == []
 
 
 def test_match_quality() -> None:

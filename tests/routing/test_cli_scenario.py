@@ -59,7 +59,7 @@ def test_plan_with_a_scenario_file(tiny: list[str], tmp_path: Path, capsys: pyte
             "--json"]
     assert main(["plan", *tiny, *args, "--scenario", "none"]) == 0
     bare = json.loads(capsys.readouterr().out)
-    assert main(["plan", *tiny, *args, "--scenario", str(fast)]) == 0
+    assert main(["plan", *tiny, *args, "--scenario", str(fast), "--lang", "en"]) == 0
     out = json.loads(capsys.readouterr().out)
     ride = [leg for leg in out["itineraries"][0]["legs"] if leg["mode"] == "transit"]
     assert ride[0]["route"] == "S" and any("estimated" in n for n in out["itineraries"][0]["notes"])

@@ -197,7 +197,7 @@ def test_places_command(bundle_dir, rennes_cache, capsys) -> None:
     assert "Cesson-Sévigné – " in capsys.readouterr().out
     assert main(["places", "xyzzy qwv", *data]) == 1
     assert "no place matches" in capsys.readouterr().err
-    assert main(["plan", "--from", "gare", "--to", "12 rue de st malo", "--modes", "walk", "--json", *data]) == 0
+    assert main(["plan", "--from", "gare", "--to", "12 rue de st malo", "--modes", "walk", "--json", "--lang", "en", *data]) == 0
     plan = json.loads(capsys.readouterr().out)
     assert (plan["from"]["name"], plan["from"]["kind"]) == ("Gare de Rennes", "landmark")
     assert (plan["to"]["name"], plan["to"]["kind"]) == ("Rue de Saint-Malo", "street")
