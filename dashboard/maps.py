@@ -773,18 +773,26 @@ LABEL_MIN_ZOOM = 14.5
 
 def label_layer(layer_id: str, table: pd.DataFrame, *, color: Iterable[int] = (31, 41, 55)) -> pdk.Layer:
     """Names (``name`` column, already escaped) beside the points of a display table, shown by
-    :func:`deck_html` at close zoom only (its id gets :data:`LABEL_PREFIX`)."""
-    data = pd.DataFrame({"lon": table["lon"], "lat": table["lat"],
-                         "text": [html.unescape(str(n)) for n in table["name"]]})
+    :func:`deck_html` at close zoom only (its id gets :data:`LABEL_PREFIX`).
+
+    The names are drawn in deck.gl's default glyph set (ASCII), accents folded ("Republique"): the
+    JSON layer of both deck.gl bundles reads any string given as ``characterSet`` (``"auto"``, a list
+    of glyphs) as an expression and the layer fails; the full names stay in the tooltips."""
+    names = [html.unescape(str(n)) for n in table["name"]]
+    data = pd.DataFrame({"lon": table["lon"], "lat": table["lat"], "text": [_ascii(n) for n in names]})
     data = data.loc[data["text"].str.strip() != ""].drop_duplicates(["text", "lon", "lat"])
-    # the glyphs to draw, listed: deck.gl's JSON layer turned the string "auto" into a function and
-    # the layer failed ("function is not iterable")
-    glyphs = sorted(set("".join(data["text"])) | set(" "))
     return pdk.Layer("TextLayer", id=f"{LABEL_PREFIX}{layer_id}", data=data, get_position=["lon", "lat"],
                      get_text="text", get_size=13, get_color=list(color), get_pixel_offset=[0, -14],
-                     character_set=glyphs, font_family='"Source Sans Pro", sans-serif',
                      outline_width=3, outline_color=[255, 255, 255], font_settings={"sdf": True},
                      pickable=False, visible=False)
+
+
+def _ascii(text: str) -> str:
+    """``"République"`` -> ``"Republique"``: letters without their accents, other signs dropped."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return folded.replace('"', "").replace("\\", "")
 
 
 def deck_html(deck: pdk.Deck, *, script_url: str, words: Mapping[str, str], lang: str,

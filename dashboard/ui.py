@@ -161,12 +161,12 @@ def table(frame: Any, *, height: int | None = None, key: str | None = None) -> N
 
 #: Streamlit's file uploader speaks English only ("Upload", "Drag and drop", "Limit 200MB per file"):
 #: its instructions and the file sizes are hidden, its button says the page's own word (``upload.choose``),
-#: and each page states its own limit beside the widget (:func:`file_uploader`); Streamlit's own word
-#: stays in the button at size 0, so that the button keeps a name for screen readers (WCAG 4.1.2)
+#: and each page states its own limit beside the widget (:func:`file_uploader`), which also gives the
+#: button that word as its name for screen readers (:data:`UPLOADER_NAME_JS`, WCAG 4.1.2)
 UPLOADER_CSS = """<style>
 [data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
-[data-testid="stFileUploaderDropzone"] button {font-size: 0;}
-[data-testid="stFileUploaderDropzone"] button::after {content: "%s"; font-size: 1rem;}
+[data-testid="stFileUploaderDropzone"] button > * {visibility: hidden; width: 0; overflow: hidden;}
+[data-testid="stFileUploaderDropzone"] button::after {content: "%s"; visibility: visible;}
 [data-testid="stFileChip"] small, [data-testid="stFileChip"] [data-testid="stFileChipName"] + * {display: none;}
 </style>"""
 
@@ -177,11 +177,31 @@ def inject_css(*, kiosk: bool) -> None:
     st.markdown(css, unsafe_allow_html=True)  # escaped: constants and a catalogue word without quotes
 
 
+#: names the uploaders' buttons in the page's language (their own text is hidden by UPLOADER_CSS),
+#: again whenever Streamlit draws them anew
+UPLOADER_NAME_JS = """<script>
+(function () {
+  const doc = window.parent.document, name = __NAME__;
+  const apply = () => doc.querySelectorAll('[data-testid="stFileUploaderDropzone"] button').forEach(b => {
+    if (b.getAttribute('aria-label') !== name) b.setAttribute('aria-label', name); });
+  apply();
+  new MutationObserver(apply).observe(doc.body, {childList: true, subtree: true});
+})();
+</script>"""
+
+
 def file_uploader(label: str, types: list[str], *, key: str, limit: str, **kwargs: Any) -> Any:
     """``st.file_uploader`` with the page's words: its label, and ``limit`` (the one true statement of
-    the size limit and the formats, e.g. "TOML, 256 Ko au plus") as a caption under it."""
+    the size limit and the formats, e.g. "TOML, 256 Ko au plus") as a caption under it; its button
+    named in the page's language for screen readers."""
+    import json
+
+    import streamlit.components.v1 as components
+
     file = st.file_uploader(label, type=types, key=key, **kwargs)
     st.caption(plain(limit))
+    name = json.dumps(t("upload.choose")).replace("<", "\\u003c")
+    components.html(UPLOADER_NAME_JS.replace("__NAME__", name), height=0)
     return file
 
 

@@ -61,6 +61,7 @@ PHONE_MAP_CSS = f"<style>@media (max-width: 480px) {{ #map_div, .folium-map {{he
 SCROLL_JS = """<script>/*__NONCE__*/
 (function () {
   const doc = window.parent.document, win = window.parent;
+  if (win.__spmdScrolledFor === __COUNT__) return;
   let tries = 0;
   (function look() {
     const card = doc.querySelector('.st-key-plan_card_0'), map = doc.querySelector('.st-key-plan_map');
@@ -70,6 +71,7 @@ SCROLL_JS = """<script>/*__NONCE__*/
     const fromMap = map && win.innerWidth <= 760
       && step.getBoundingClientRect().bottom - map.getBoundingClientRect().top + 8 < win.innerHeight;
     (fromMap ? map : card).scrollIntoView({block: 'start'});
+    win.__spmdScrolledFor = __COUNT__;
   })();
 })();
 </script>"""
@@ -455,15 +457,15 @@ def _more(result: Any, it: Any) -> None:
 
 
 def _scroll_to_cards() -> None:
-    """Once per plan: the first card brought into view (a script in a zero-height frame)."""
-    ss = st.session_state
-    count = int(ss.get("plan_count", 0))
-    if not count or ss.get("scrolled_for") == count:
+    """Once per plan: the first card brought into view (a script in a zero-height frame, drawn at
+    every run of the plan: a rerun right after "Calculer" must not take it away before it ran; the
+    page remembers which plan it scrolled for)."""
+    count = int(st.session_state.get("plan_count", 0))
+    if not count:
         return
-    ss["scrolled_for"] = count
     import streamlit.components.v1 as components
 
-    components.html(SCROLL_JS.replace("__NONCE__", str(count)), height=0)
+    components.html(SCROLL_JS.replace("__NONCE__", str(count)).replace("__COUNT__", str(count)), height=0)
 
 
 def page() -> None:

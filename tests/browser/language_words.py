@@ -17,7 +17,7 @@ ENGLISH_WORDS = (
     "night", "Download", "Search", "Time", "trips", "departures", "Show", "Close", "Clear", "Assumptions",
     "September", "November", "published", "rows", "read", "kept", "quarantined", "inhabitants", "people",
     "Change", "Before", "After", "Trip", "Plan", "Walk", "Bike", "Car", "Data", "dataset", "report", "found",
-    "place", "matches", "origin", "longer", "nearest", "road", "estimated", "frequency", "Baseline",
+    "matches", "origin", "longer", "nearest", "road", "estimated", "frequency", "Baseline",
     "Compare", "Mean", "Cutoff", "Opportunities", "People", "better", "Municipalities", "flows", "Flows",
 )
 
@@ -31,7 +31,7 @@ FRENCH_WORDS = (
     "Hypothèses", "horaires", "estimés", "ouverte", "Variation", "Moyenne", "Opportunités", "Situation",
     "Prochains", "Chargement", "Préparation", "Téléverser", "Simuler", "Graine", "Zones", "flux", "Flux",
     "risque", "étape", "origine", "période", "semaine", "novembre", "septembre", "Carte", "Couches",
-    "Légende", "quai", "Quai", "Attente", "Direction", "Retard", "théorique", "État", "Parcours",
+    "Légende", "quai", "Attente", "Direction", "Retard", "théorique", "État", "Parcours",
 )
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")

@@ -84,7 +84,7 @@ def test_villejean_to_republique_at_8_rides_the_metro_with_an_estimated_note(met
     legs = [leg for leg in res.itineraries[0].legs if leg.mode == "transit"]
     assert legs and legs[0].route == "a"
     note = next(n for n in legs[0].notes if getattr(n, "key", "") == NOTE_ESTIMATED)
-    assert note.params == {"minutes": "1.5"} and "estimated" in note
+    assert note.params == {"minutes": 1.5} and "estimated" in note
 
 
 def test_bare_feed_has_no_metro_leg(network) -> None:
