@@ -56,21 +56,16 @@ PLANNER_CSS = """<style>
 </style>""".replace("__PHONE__", str(PHONE_MAP_PX))
 #: inside the map's frame: on a phone, the map at a fixed height
 PHONE_MAP_CSS = f"<style>@media (max-width: 480px) {{ #map_div, .folium-map {{height: {PHONE_MAP_PX}px !important;}}}}</style>"
-#: after "Calculer": the first card scrolled into view (on a phone, from the map above it when
-#: the map and the card's first steps fit on the screen together)
+#: after "Calculer": the first card scrolled into view (on a phone the map is above it, a swipe away)
 SCROLL_JS = """<script>/*__NONCE__*/
 (function () {
   const doc = window.parent.document, win = window.parent;
   if (win.__spmdScrolledFor === __COUNT__) return;
   let tries = 0;
   (function look() {
-    const card = doc.querySelector('.st-key-plan_card_0'), map = doc.querySelector('.st-key-plan_map');
-    if (!card) { if (tries++ < 60) setTimeout(look, 50); return; }
-    // the map kept in view above the card when the card's first step still fits under it
-    const step = card.querySelector('ol.spmd-steps li') || card;
-    const fromMap = map && win.innerWidth <= 760
-      && step.getBoundingClientRect().bottom - map.getBoundingClientRect().top + 8 < win.innerHeight;
-    (fromMap ? map : card).scrollIntoView({block: 'start'});
+    const card = doc.querySelector('.st-key-plan_card_0');
+    if (!card) { if (tries++ < 120) setTimeout(look, 50); return; }
+    card.scrollIntoView({block: 'start'});
     win.__spmdScrolledFor = __COUNT__;
   })();
 })();
