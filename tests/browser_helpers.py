@@ -188,9 +188,13 @@ def type_place(page, label: str, text: str, *, pick: bool = True) -> str:
     page.wait_for_timeout(1000)  # the list of the last keystroke (a slower earlier answer may come first)
     shown = first.inner_text()
     if pick:  # the suggestion named exactly as typed, else the first one
-        options = frame.locator(SUGGESTION).all()
-        exact = [o for o in options if o.inner_text().split(" ", 1)[-1].split(" · ")[0] == text]
-        (exact[0] if exact else first).click()
+        # the texts read at once: the list may be redrawn (a later keystroke's answer) while it is read
+        texts = frame.locator(SUGGESTION).all_inner_texts()
+        exact = [i for i, o in enumerate(texts) if o.split(" ", 1)[-1].split(" · ")[0] == text]
+        try:
+            frame.locator(SUGGESTION).nth(exact[0] if exact else 0).click(timeout=10_000)
+        except Exception:  # the list was redrawn shorter: its first suggestion
+            first.click()
         page.wait_for_timeout(800)  # the page reruns with the place chosen
     return shown
 

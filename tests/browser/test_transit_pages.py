@@ -82,10 +82,12 @@ def test_line_explorer_shows_line_1(browser_page, server):
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
         .some(c => c.width > 100 && c.height > 100)""")
     assert page.locator("table.spmd-hours tr").count() >= 15  # hours of service
-    main = page.locator('[data-testid="stMain"]').inner_text()
-    # the first/last table is a data frame drawn on a canvas: its cells are read from its accessible table
-    main += page.evaluate("""() => [...document.querySelectorAll('[data-testid="stDataFrame"] table')]
-        .map(t => t.textContent).join(' ')""")
+    # the first/last table is a data frame drawn on a canvas: its cells are read from its accessible
+    # table, which the grid fills once drawn
+    read = """() => document.querySelector('[data-testid="stMain"]').innerText + ' ' +
+        [...document.querySelectorAll('[data-testid="stDataFrame"] table')].map(t => t.textContent).join(' ')"""
+    page.wait_for_function(f"() => ({read})().includes('Dernier départ')", timeout=60_000)
+    main = page.evaluate(read)
     assert "Dernier départ" in main and "(+1)" in main  # one notation after midnight, never 24:05
     assert "24:" not in main and "2001" not in main  # no platform codes
     page.wait_for_timeout(1500)
