@@ -32,7 +32,7 @@ def test_plan_a_trip_and_see_card_and_map(browser_page, server):
     wait_trip_map_drawn(page)
     frame = page.frame_locator(FOLIUM_FRAME).first
     frame.locator(".leaflet-overlay-pane canvas").first.wait_for()  # streets, stops and legs (canvas)
-    page.wait_for_load_state("networkidle")
+    # (no "network idle" wait: a page that polls, e.g. while the network loads, may never be idle)
     page.wait_for_timeout(2500)  # the legs are added to the drawn map (feature group)
     assert "from=Gares" in page.url
     assert any("/app/static/leaflet/leaflet.js" in u for u in requests)  # Leaflet served by us
