@@ -276,6 +276,45 @@ def planner_loader() -> BackgroundLoad | None:
     return _planner_loader(_bundle_key(), os.environ.get("SPMD_DASHBOARD_PLANNER", ""))
 
 
+def planner_on(planner: Any | None, day: date) -> tuple[Any | None, date]:
+    """The planner that answers a trip on ``day`` and the timetable day it uses: ``day`` itself
+    within the feed, else the same kind of day in the feed's week (a Sunday or public holiday its
+    Sunday, a Saturday its Saturday: :func:`routing.network.service_day_for`). The network of
+    another day shares the streets and only compiles that day's timetable (about half a second,
+    once: kept for the next visitors). A planner injected by a test answers on its own day."""
+    if planner is None:
+        return None, service_date(None)
+    if "planner" in _overrides or os.environ.get("SPMD_DASHBOARD_PLANNER") or not hasattr(planner, "on_day"):
+        return planner, service_date(planner)
+    from routing.network import GTFS_ID
+
+    loaded = load_dataset(GTFS_ID)
+    if loaded is None:
+        return planner, service_date(planner)
+    used = _served_day(_bundle_key(), day, loaded.data)
+    if used is None or used == planner.date:
+        return planner, service_date(planner)
+    return _day_planner(_bundle_key(), used, planner, loaded.data), used
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _served_day(bundle_key: str, day: date, _feed: Any) -> date | None:
+    from routing.network import service_day_for
+
+    try:
+        return service_day_for(day, feed=_feed).used
+    except Exception as exc:  # noqa: BLE001 - a feed without dates: the network's own day answers
+        _log_once(f"no timetable day answers for {day}: {exc}")
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _day_planner(bundle_key: str, used: date, _planner: Any, _feed: Any) -> Any:
+    planner = _planner.on_day(used, feed=_feed)
+    warm_planner(planner)
+    return planner
+
+
 #: the layers of the planner page's map, prepared with the planner at process start
 BASE_LAYER_IDS = ("streets", "stops")
 

@@ -231,8 +231,7 @@ def timetable_banner(service_date: Any, requested: Any | None = None) -> None:
 
 def mode_label(mode: str) -> str:
     """The translated name of a mode or itinerary label (the label itself when unknown)."""
-    key = f"mode.{mode}"
-    return t(key) if known(key) else str(mode)
+    return i18n.mode_name(mode, language())
 
 
 
@@ -478,7 +477,7 @@ def itinerary_card_compact_html(itinerary: Any, *, selected: bool, lang: str) ->
     facts = f"<span>{maps.esc(times)}</span>"
     if any(leg.mode == "transit" for leg in itinerary.legs):  # a walk has no transfer to tell
         n = int(s["transfers"])
-        facts += f"<span>{maps.esc(plural('kiosk.transfers', n) if n else t('kiosk.no_transfer'))}</span>"
+        facts += f"<span>{maps.esc(plural('unit.transfers', n) if n else t('kiosk.no_transfer'))}</span>"
     return (f'<div class="spmd-card spmd-compact{" selected" if selected else ""}">'
             f'<div class="spmd-head"><span>{maps.esc(mode_label(itinerary.label))}</span><span class="dur">'
             f'{maps.esc(format_duration(s["duration_s"], lang=lang))}</span></div>'

@@ -784,8 +784,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "itin.step.go": {"fr": "Aller à {to} ({distance})", "en": "Go to {to} ({distance})"},
     # python -m routing plan's text output
     "cli.no_route": {"fr": "pas d'itinéraire : {reason}", "en": "no route: {reason}"},
-    "cli.transfers": {"fr": "{n} correspondance(s)", "en": "{n} transfer(s)"},
-    "cli.walk": {"fr": "marche {m} m", "en": "walk {m} m"},
+    "cli.walk": {"fr": "marche {distance}", "en": "walk {distance}"},
     "cli.next_departures": {"fr": "départs suivants : {times}", "en": "next departures: {times}"},
     "cli.price": {"fr": "prix : {basis}", "en": "price: {basis}"},
     "cli.approximate": {"fr": "tracé approché", "en": "approximate"},
@@ -870,8 +869,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "kiosk.on_map": {"fr": "Sur la carte", "en": "On the map"},
     "kiosk.card_times": {"fr": "{dep} → {arr}", "en": "{dep} → {arr}"},
     "kiosk.no_transfer": {"fr": "Sans correspondance", "en": "No transfer"},
-    "kiosk.transfers.one": {"fr": "{n} correspondance", "en": "{n} transfer"},
-    "kiosk.transfers.other": {"fr": "{n} correspondances", "en": "{n} transfers"},
 
     # -- map layers, lines, day of buses, traces (keys added here) --------------------------------
     "legend.unit.lines": {"fr": "couleur de chaque ligne (réseau STAR)", "en": "each line in its own colour (STAR network)"},
@@ -1164,12 +1161,20 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "unit.stops.other": {"fr": "{n} arrêts", "en": "{n} stops"},
     "unit.inhabitants.one": {"fr": "{n} habitant", "en": "{n} inhabitant"},
     "unit.inhabitants.other": {"fr": "{n} habitants", "en": "{n} inhabitants"},
+    "unit.transfers.one": {"fr": "{n} correspondance", "en": "{n} transfer"},
+    "unit.transfers.other": {"fr": "{n} correspondances", "en": "{n} transfers"},
 }
 
 
 def known(key: str) -> bool:
     """Whether ``key`` is in the catalogue."""
     return key in CATALOGUE
+
+
+def mode_name(mode: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A mode or itinerary label in ``lang`` ("walk" -> "Marche"); the label itself when unknown."""
+    key = f"mode.{mode}"
+    return translate(key, lang) if known(key) else str(mode)
 
 
 def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: Any) -> str:

@@ -64,7 +64,9 @@ def _plan(planner: Any, key: str) -> Any:
     table = state.landmarks()
     origin = kiosk.landmark_place(table, kiosk.ORIGIN)
     destination = kiosk.landmark_place(table, kiosk.destination(key)[1])
-    when = kiosk.departure_at(state.service_date(planner), datetime.now(LOCAL_TZ))
+    now = datetime.now(LOCAL_TZ)
+    planner, used_day = state.planner_on(planner, now.date())  # today's kind of day in the feed
+    when = kiosk.departure_at(used_day, now)
     t0 = _time.perf_counter()
     with st.spinner(t("planner.computing")):
         result = planner.plan(origin, destination, when, modes=kiosk.MODES)

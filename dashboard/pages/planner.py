@@ -6,7 +6,7 @@ import html
 import logging
 import re
 import time as _time
-from datetime import date, datetime, time
+from datetime import datetime, time
 from types import SimpleNamespace
 from typing import Any
 
@@ -105,12 +105,6 @@ def _now() -> None:
 
 def _select(index: int) -> None:
     st.session_state["shown"] = index
-
-
-def _feed_day(planner: Any, day: date) -> date:
-    """The timetable day the planner answers a trip on ``day`` with: the one call the banner and
-    the cards rely on to say which day's buses they show."""
-    return state.service_date(planner)
 
 
 def _use_picked(which: str, text: str, place: Any | None = None) -> None:
@@ -280,7 +274,9 @@ def _drop_stale_result(origin: Any | None, destination: Any | None) -> None:
 def _plan(planner: Any, origin: Any, destination: Any) -> None:
     ss = st.session_state
     modes = list(ss.get("modes") or share.DEFAULT_MODES)
-    when = datetime.combine(ss["date"], ss["time"])
+    asked = datetime.combine(ss["date"], ss["time"])
+    # the time asked, on the timetable day that answers for the date asked (the banner names both)
+    when = datetime.combine(state.planner_on(planner, ss["date"])[1], ss["time"])
     params = _params(planner, modes)
     t0 = _time.perf_counter()
     with st.spinner(t("planner.computing")):
@@ -295,7 +291,7 @@ def _plan(planner: Any, origin: Any, destination: Any) -> None:
     ss["plan_count"] = int(ss.get("plan_count", 0)) + 1  # the scroll to the cards, once per plan
     ss["shown"] = 0
     ss["url_invalid"] = []
-    query = share.to_query(origin=_share_text("from"), destination=_share_text("to"), at=when, modes=modes,
+    query = share.to_query(origin=_share_text("from"), destination=_share_text("to"), at=asked, modes=modes,
                            arrive_by=ss["when_kind"] == "arrive", wheelchair=bool(ss.get("wheelchair")))
     st.query_params.from_dict(share.with_lang(query, language()))
 
@@ -480,7 +476,8 @@ def page() -> None:
     else:
         waiting_box.empty()  # clears what the waiting fragment drew
     day = st.session_state.get("date", sdate)
-    ui.timetable_banner(_feed_day(planner, day), day)
+    planner, used_day = state.planner_on(planner, day)  # a Sunday answered by the feed's Sunday
+    ui.timetable_banner(used_day, day)
     for name in st.session_state.get("url_invalid") or []:
         ui.say("warning", "planner.bad_param", name=name, icon=":material/warning:")
 

@@ -41,7 +41,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         from sources.loaders.gtfs_rt import load_trip_updates
 
         updates = load_trip_updates(args.trip_updates)
-    planner = Planner.from_bundle(args.bundle, day=day, cache=args.cache, scenario=args.scenario)
+    planner = Planner.from_bundle(args.bundle, cache=args.cache, scenario=args.scenario)
+    if day is not None:  # that day's timetable on the cached streets: no network built for the day
+        planner = planner.on_day(day, bundle=args.bundle, cache=args.cache, scenario=args.scenario)
     # a time of day (or none: 08:00) on the network's service day, the one that answers for --at's date
     when = at_on(planner.date, when.time() if isinstance(when, dt.datetime) else when)
     if updates is not None:
@@ -86,16 +88,17 @@ def print_plan(result: Any, lang: str) -> None:
     """The itineraries as text: a line per itinerary (times, duration, transfers, walk, price, CO2),
     a line per leg and its steps below, in ``lang``."""
     from routing.messages import render
-    from sources.i18n import format_co2, format_money, translate
+    from sources.i18n import format_co2, format_distance, format_money, mode_name, plural, translate
 
     if not result.ok:
         print(translate("cli.no_route", lang, reason=render(result.reason, lang)))
     for it in result.itineraries:
         s = it.summary()
         price = format_money(it.price.euros, lang) if it.price is not None else "?"
-        print(f"{s['label']:<18} {s['departure']:%H:%M} -> {s['arrival']:%H:%M}  "
-              f"{s['duration_s'] / 60:5.0f} min  {translate('cli.transfers', lang, n=s['transfers'])}  "
-              f"{translate('cli.walk', lang, m=s['walk_m'])}  {price}  CO2 {format_co2(it.co2_g, lang)}")
+        print(f"{mode_name(s['label'], lang):<18} {s['departure']:%H:%M} -> {s['arrival']:%H:%M}  "
+              f"{s['duration_s'] / 60:5.0f} min  {plural('unit.transfers', s['transfers'], lang)}  "
+              f"{translate('cli.walk', lang, distance=format_distance(s['walk_m'], lang))}  {price}  "
+              f"CO2 {format_co2(it.co2_g, lang)}")
         if it.next_departures:
             times = ", ".join(f"{t:%H:%M}" for t in it.next_departures)
             print(f"    {translate('cli.next_departures', lang, times=times)}")
@@ -104,14 +107,14 @@ def print_plan(result: Any, lang: str) -> None:
         for leg in it.legs:
             route = f" [{leg.route}]" if leg.route else ""
             approx = f" ({translate('cli.approximate', lang)})" if leg.approximate else ""
-            print(f"    {leg.departure:%H:%M} {leg.mode:<10}{route} {leg.from_name} -> {leg.to_name} "
-                  f"({leg.distance_m:.0f} m){approx}")
+            print(f"    {leg.departure:%H:%M} {mode_name(leg.mode, lang):<10}{route} {leg.from_name} -> "
+                  f"{leg.to_name} ({format_distance(leg.distance_m, lang)}){approx}")
             for step in leg.steps:
                 print(f"        - {render(step, lang)}")
         for note in it.notes:
             print(f"    {translate('cli.note', lang)}: {render(note, lang)}")
     for mode, why in result.reasons.items():
-        print(f"{translate('cli.no_mode', lang, mode=mode)}: {render(why, lang)}")
+        print(f"{translate('cli.no_mode', lang, mode=mode_name(mode, lang))}: {render(why, lang)}")
     for note in result.notes:
         print(f"{translate('cli.note', lang)}: {render(note, lang)}")
 

@@ -18,6 +18,7 @@ from routing.network.inputs import (
     load_landmarks,
     load_network,
     load_timetable,
+    network_on_day,
     networkx_graph,
     rennes_metropole_grid,
     service_day_for,
@@ -30,6 +31,6 @@ __all__ = [
     "ADDRESS_ID", "AddressIndex", "PointNamer", "address_frame", "address_index",
     "GTFS_ID", "POINT_IDS", "Network", "build_network", "commune_zones", "default_service_day",
     "input_files", "iris_zones", "laea_grid", "load_frame", "load_inputs", "load_landmarks", "load_network",
-    "load_timetable", "networkx_graph", "population_on_cells", "rennes_metropole_grid", "service_day_for",
+    "load_timetable", "network_on_day", "networkx_graph", "population_on_cells", "rennes_metropole_grid", "service_day_for",
     "WHEELCHAIR", "WheelchairProfile",
 ]

@@ -112,6 +112,27 @@ def service_day_for(day: dt.date, *, feed: Any = None, bundle: Any = None, cache
     return same_kind_of_day(day, (first + dt.timedelta(days=k) for k in range((last - first).days + 1)))
 
 
+def network_on_day(network: Network, day: dt.date, *, feed: Any = None, bundle: Any = None,
+                   cache: Any = None) -> Network:
+    """``network`` answering on ``day``: the timetable of ``day`` compiled from the catalogue's GTFS, the
+    rest shared (streets, links, points and places do not change with the day; the walking transfers
+    between stops are ``network``'s). ``network`` is a bare one (:func:`load_network`; apply a scenario
+    after); ``day`` must lie within the feed (:func:`service_day_for` picks one that does).
+    Compiling a day's timetable takes a fraction of a second, building the network minutes."""
+    from dataclasses import replace
+
+    from routing.transit.timetable import build_timetable
+
+    if day == network.day:
+        return network
+    if feed is None:
+        feed = load_frame(GTFS_ID, bundle=bundle, cache=cache)
+    check_service_day(day, feed=feed)
+    timetable = build_timetable(feed, day, transfers=network.timetable.footpaths_frame())
+    return replace(network, day=day, timetable=timetable,
+                   digest=f"{network.digest}@{day.isoformat()}" if network.digest else "")
+
+
 def input_files(*, bundle: Any = None, cache: Any = None) -> dict[str, list[Path]]:
     """Files behind every input dataset (missing optional ones are left out)."""
     from sources.errors import SourceError

@@ -60,7 +60,7 @@ from routing.planner.itinerary import (
     set_headway,
 )
 from routing.planner.wheelchair import plan_wheelchair
-from routing.scenarios.scenario import estimated_note, network_with_scenario
+from routing.scenarios.scenario import bare_network, estimated_note, network_with_scenario
 from routing.streets.graph import (
     ModeGraph,
     ShortestPathTree,
@@ -172,6 +172,19 @@ class Planner:
 
         return cls(network_with_scenario(load_network(bundle=bundle, day=day, cache=cache, progress=progress),
                                          scenario))
+
+    def on_day(self, day: dt.date, *, feed: Any = None, bundle: Any = None, cache: Any = None,
+               scenario: Any = "default") -> Planner:
+        """A planner answering on ``day`` (a date of the feed: :func:`routing.network.service_day_for`
+        finds the one that answers for any date): the same streets and places, ``day``'s timetable
+        compiled from ``feed`` (default: the catalogue's), ``scenario`` applied again (see
+        :meth:`from_bundle`). Itself when ``day`` is its day."""
+        from routing.network.inputs import network_on_day
+
+        if day == self.date:
+            return self
+        network = network_on_day(bare_network(self.network), day, feed=feed, bundle=bundle, cache=cache)
+        return Planner(network_with_scenario(network, scenario), link_params=self.link_params)
 
     @property
     def date(self) -> dt.date:

@@ -53,4 +53,10 @@ def test_first_card_steps_in_view_and_a_changed_input_clears_the_result(server, 
         page.get_by_role("button", name="Maintenant").click()
         page.wait_for_function("() => document.querySelectorAll('.spmd-card').length === 0", timeout=30_000)
         assert "from=" not in page.url
+        if not phone:  # a shared link for a Sunday: answered with the feed's Sunday, and said so
+            page.goto(server + "/planner?from=Gares&to=Villejean-Universit%C3%A9&at=2026-12-06T08:00&modes=transit")
+            page.locator(".st-key-plan_card_0 ol.spmd-steps li").first.wait_for()
+            body = page.locator("body").inner_text()
+            assert "Horaires du dimanche 20 novembre 2011 utilisés pour le dimanche 6 décembre 2026" in body, body
+            assert "jour de semaine" not in body  # no "a weekday's buses" warning: the Sunday's are used
         browser.close()

@@ -66,8 +66,12 @@ def test_plan_text_and_geojson(tiny: list[str], capsys: pytest.CaptureFixture[st
     assert main(plan(tiny, "--from", "Gares", "--to", "Jacques Cartier", "--at", "2024-03-05T08:00",
                      "--modes", "walk,bike,car")) == 0
     text = capsys.readouterr().out
-    assert text.splitlines()[0].startswith("bike ")
+    assert text.splitlines()[0].startswith("Vélo ") and "0 correspondance " in text.splitlines()[0]
     assert "Gares -> Jacques Cartier" in text
+    assert main(plan(tiny, "--from", "Gares", "--to", "Jacques Cartier", "--at", "2024-03-05T08:00",
+                     "--modes", "bike", "--lang", "en")) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("Bike ") and "0 transfers" in first
     assert main(plan(tiny, "--from", "Gares", "--to", "Jacques Cartier", "--at", "2024-03-05T08:00",
                      "--modes", "walk", "--geojson")) == 0
     gj = json.loads(capsys.readouterr().out)

@@ -206,3 +206,35 @@ def test_gares_to_villejean_by_metro_a_towards_jf_kennedy(rennes_planner: Planne
     assert (leg["route"], leg["headsign"], leg["stops"]) == ("a", "J.F. Kennedy", 6)
     assert leg["from_stop_id"] == "metro:GAR" and leg["to_stop_id"] == "metro:VU"
     assert leg["steps"][0].startswith("Take metro line a towards J.F. Kennedy at Gares")
+
+
+@pytest.mark.bundle
+def test_a_sunday_is_answered_by_the_feeds_sunday_timetable(rennes_planner: Planner, bundle_dir: Path,
+                                                            rennes_cache: Path) -> None:
+    """The network of another day shares the streets and compiles that day's timetable: its GTFS trips
+    are exactly those whose service runs that day, read independently from calendar.txt."""
+    import zipfile
+
+    import pandas as pd
+
+    from routing.network import service_day_for
+
+    served = service_day_for(dt.date(2026, 12, 6), bundle=bundle_dir, cache=rennes_cache)
+    sunday = rennes_planner.on_day(served.used, bundle=bundle_dir, cache=rennes_cache)
+    assert served.used == dt.date(2011, 11, 20) and sunday.date == served.used
+    assert sunday.network.streets is rennes_planner.network.streets  # shared, not rebuilt
+    with zipfile.ZipFile(bundle_dir / "gtfs" / "star-2011-11-14.zip") as z:
+        cal = pd.read_csv(z.open("calendar.txt"), dtype=str)
+        trips = pd.read_csv(z.open("trips.txt"), dtype=str)
+    runs = cal[(cal["sunday"] == "1") & (cal["start_date"] <= "20111120") & (cal["end_date"] >= "20111120")]
+    expected = set(trips.loc[trips["service_id"].isin(runs["service_id"]), "trip_id"])
+    tt = sunday.tt
+    today = {str(t) for t, off in zip(tt.trip_ids, tt.trip_day_offset, strict=True) if off == 0}
+    assert today & set(trips["trip_id"]) == expected
+    assert len(expected) < len({str(t) for t in rennes_planner.tt.trip_ids} & set(trips["trip_id"]))
+    # the same trip planned both days: the Sunday's buses, the metro's estimated service on both
+    res = sunday.plan("Gares", "Villejean-Université", dt.datetime.combine(sunday.date, dt.time(8, 0)),
+                      modes=("transit",))
+    assert res.ok and all(leg.trip_id in expected or leg.route == "a"
+                          for it in res.itineraries for leg in it.legs if leg.mode == "transit")
+    assert rennes_planner.on_day(rennes_planner.date) is rennes_planner
