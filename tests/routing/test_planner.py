@@ -86,7 +86,7 @@ def test_car_respects_one_way_and_parks(planner: Planner) -> None:
     assert car.distance_m == pytest.approx(path_m(around), abs=0.1)
     assert car.geometry[1:-1] == [tuple(round(v, 6) for v in node_xy(n)) for n in around]
     assert car.duration_s == pytest.approx(path_m(around) / CAR_RESIDENTIAL_MS + CAR_PARK_S, abs=1)
-    assert car.co2_g == pytest.approx(218.0 * car.distance_m / 1000, abs=0.1)
+    assert car.co2_g == pytest.approx(217.6 * car.distance_m / 1000, abs=0.1)
     assert [it.label for it in res.itineraries] == ["bike", "walk", "car"]  # fastest first
 
 
@@ -123,7 +123,7 @@ def test_transit_walks_to_the_stop_and_leaves_as_late_as_possible(planner: Plann
     assert egress.distance_m == pytest.approx(dist_m(12, 13), abs=0.1)
     # the bus beats walking the whole way
     assert it.arrival < only(res, "walk").arrival
-    assert ride.co2_g == pytest.approx(104.0 * ride.distance_m / 1000, abs=0.1)
+    assert ride.co2_g == pytest.approx(113.2 * ride.distance_m / 1000, abs=0.1)
 
 
 def test_arrive_by_meets_the_deadline_and_departs_as_late_as_possible(planner: Planner) -> None:
@@ -221,7 +221,7 @@ def test_carpool_both_sides_meet_at_the_same_place_and_time(planner: Planner) ->
                                                       + dist_m(1, 11) / CAR_RESIDENTIAL_MS, abs=1)
     ride = driver.legs[2]
     assert ride.distance_m == pytest.approx(path_m([11, 12, 13]), abs=0.5)
-    assert ride.co2_g == pytest.approx(109.0 * ride.distance_m / 1000, abs=0.1)
+    assert ride.co2_g == pytest.approx(108.8 * ride.distance_m / 1000, abs=0.1)
     by = planner.plan(node_xy(0), node_xy(13), at(8, 30), arrive_by=True, modes=("carpool",), params=params)
     assert {it.arrival for it in by.itineraries} == {at(8, 30)}
 
