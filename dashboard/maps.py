@@ -818,8 +818,28 @@ def layer_payload(spec: LayerSpec, table: pd.DataFrame) -> dict[str, Any]:
         out.update(paths=[compact_path(p) for p in table["path"]], size=_column(table["width_m"]))
     if spec.labels and spec.kind == "points":
         text = [html.unescape(n).strip() for n in out["name"]]
-        at = [i for i, n in enumerate(text) if n]
+        at = spread_labels(text, xy)
         out["labels"] = {"text": [text[i] for i in at], "at": at}
+    return out
+
+
+#: a name is written once within this distance (the two platforms of a stop, a station's entrances)
+LABEL_SPACING_M = 150.0
+
+
+def spread_labels(text: list[str], xy: np.ndarray, *, spacing_m: float = LABEL_SPACING_M) -> list[int]:
+    """The rows whose name is written: not blank, and not within ``spacing_m`` of a row of the same
+    name already written (``xy``: [lon, lat] per row)."""
+    kept: dict[str, list[int]] = {}
+    out = []
+    for i, name in enumerate(text):
+        if not name:
+            continue
+        near = kept.setdefault(name, [])
+        if near and haversine_m(xy[near, 0], xy[near, 1], xy[i, 0], xy[i, 1]).min() < spacing_m:
+            continue
+        near.append(i)
+        out.append(i)
     return out
 
 

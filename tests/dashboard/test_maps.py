@@ -195,14 +195,17 @@ def test_text_colour_on_badges() -> None:
 
 def test_labels_keep_their_accents() -> None:
     table = maps.point_table([(-1.6778123, 48.1173987, "République <b>"), (-1.70, 48.12, "Villejean-Université"),
-                              (-1.69, 48.10, "")])
+                              (-1.69, 48.10, ""), (-1.7003, 48.1201, "Villejean-Université"),
+                              (-1.75, 48.12, "Villejean-Université")])
     # the layers page's map: its own deck.gl code draws the names with the glyphs they use
     payload = maps.layers_payload(None, [(maps.LAYERS["stops"], table)])
     layer = payload["layers"][0]
-    assert layer["labels"] == {"text": ["République <b>", "Villejean-Université"], "at": [0, 1]}  # text, no HTML
+    # as text (no HTML); a name written once within 150 m (a stop's two platforms)
+    assert layer["labels"] == {"text": ["République <b>", "Villejean-Université", "Villejean-Université"],
+                               "at": [0, 1, 4]}
     assert layer["name"][0] == "République &lt;b&gt;"  # escaped: the tooltip is HTML
     assert layer["xy"][:2] == [-1.67781, 48.1174] and layer["size"] == 60.0  # rounded; one size for all
-    assert layer["palette"] == [[227, 5, 27]] and layer["ci"] == [0, 0, 0]
+    assert layer["palette"] == [[227, 5, 27]] and layer["ci"] == [0] * 5
     page = (Path(maps.__file__).parent / "components" / "deckmap" / "index.html").read_text(encoding="utf-8")
     assert "characterSet: 'auto'" in page and 'id="zin"' in page and "Intl.NumberFormat" in page
     # maps drawn by Streamlit (pydeck JSON): the character set reaches deck.gl as text, not an expression
