@@ -62,7 +62,7 @@ def publish(payload: Mapping[str, Any]) -> str:
 def deck_map(*, data_url: str, visible: Iterable[str], words: Mapping[str, str], lang: str,
              height_px: int, key: str, view: tuple[float, float, float] | None = None) -> None:
     """The map of the layers in ``data_url`` (:func:`publish`), ``visible`` ones drawn. ``words``:
-    ``zoom_in``, ``zoom_out``, ``scale``, ``error`` in the reader's language. The same ``key`` keeps
+    ``title`` (the frame's name), ``zoom_in``, ``zoom_out``, ``scale``, ``error`` in the reader's language. The same ``key`` keeps
     the same frame from one run to the next."""
     lon, lat, zoom = view or (maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 12.2)
     transit.ensure_deckgl_bundle()

@@ -78,7 +78,8 @@ def page() -> None:
             data_url = state.deck_page(("layers", lang, *(spec.id for spec, _ in available)), lambda: deckmap.publish(
                 maps.layers_payload(state.layer_table("streets"), available)))
             deckmap.deck_map(data_url=data_url, visible=[spec.id for spec, _ in shown], lang=lang,
-                             words={k: t(f"map.{k}") for k in ("zoom_in", "zoom_out", "scale", "error")},
+                             words={"title": t("layers.title"),
+                                    **{k: t(f"map.{k}") for k in ("zoom_in", "zoom_out", "scale", "error")}},
                              height_px=MAP_HEIGHT_PX, key="layers_deck")
     st.caption(t("map.labels_hint") + ("" if online else " " + t("layers.offline_base")))
 
