@@ -74,19 +74,21 @@ def click_until_painted(page, frame, name: str, want: set[str], *, button: bool)
     return at / 1000 - t0
 
 
-def one_run(page, url: str) -> tuple[float, float, float, int]:
-    """(seconds to the first map painted, one layer on, all layers on, legend lines) of a fresh page."""
+def one_run(page, url: str) -> tuple[float, float, float, int, dict[str, float]]:
+    """(seconds to the first map painted, one layer on, all layers on, legend lines, the map frame's
+    own times in seconds since it opened) of a fresh page."""
     t0 = time.perf_counter()
     page.goto(url)
     page.get_by_text("Couches affichées").wait_for(timeout=300_000)
     frame = map_frame(page)
     painted(frame, DEFAULT, 0, timeout_s=300)
     first = time.perf_counter() - t0
+    stages = {k: v / 1000 for k, v in frame.evaluate(DRAWN_JS)["times"].items()}
     one = click_until_painted(page, frame, "Aires de covoiturage", DEFAULT | {"carpool"}, button=False)
     click_until_painted(page, frame, "Aires de covoiturage", DEFAULT, button=False)
     everything = click_until_painted(page, frame, "Tout afficher", set(ALL), button=True)
     page.get_by_text("Positions des bus —").wait_for()
-    return first, one, everything, page.evaluate(LEGEND_JS)
+    return first, one, everything, page.evaluate(LEGEND_JS), stages
 
 
 def main() -> None:
@@ -115,8 +117,13 @@ def main() -> None:
     print(load_average())
     print(f"first run of the server: map painted {cold[0]:.2f} s after the page opened, one layer on "
           f"{cold[1]:.2f} s, all {len(ALL)} layers on {cold[2]:.2f} s")
-    firsts, ones, alls, legends = (list(x) for x in zip(*runs, strict=True))
+    firsts, ones, alls, legends, stages = (list(x) for x in zip(*runs, strict=True))
     line("map painted after the page opened", firsts, unit="s", decimals=2)
+    line("  of which the frame opened", [f - s["painted"] for f, s in zip(firsts, stages, strict=True)],
+         unit="s", decimals=2)
+    for key, what in (("deckgl", "deck.gl's bundle loaded"), ("data", "every layer's data fetched"),
+                      ("deck", "layers built, deck made"), ("painted", "first frame painted")):
+        line(f"  then {what}", [s[key] for s in stages], unit="s", decimals=2)
     line("one layer on (baseline)", ones, unit="s", decimals=2)
     line(f"all {len(ALL)} layers on (one click)", alls, ones, of="one layer on", unit="s", decimals=2)
     print(agreement(f"runs with all {len(ALL)} layers painted and a legend line each",
