@@ -119,11 +119,12 @@ def main() -> None:
           f"{cold[1]:.2f} s, all {len(ALL)} layers on {cold[2]:.2f} s")
     firsts, ones, alls, legends, stages = (list(x) for x in zip(*runs, strict=True))
     line("map painted after the page opened", firsts, unit="s", decimals=2)
-    line("  of which the frame opened", [f - s["painted"] for f, s in zip(firsts, stages, strict=True)],
+    line("  the map's frame opened at", [f - s["painted"] for f, s in zip(firsts, stages, strict=True)],
          unit="s", decimals=2)
+    print("  then, in seconds since the frame opened:")
     for key, what in (("deckgl", "deck.gl's bundle loaded"), ("data", "every layer's data fetched"),
                       ("deck", "layers built, deck made"), ("painted", "first frame painted")):
-        line(f"  then {what}", [s[key] for s in stages], unit="s", decimals=2)
+        line(f"    {what}", [s[key] for s in stages], unit="s", decimals=2)
     line("one layer on (baseline)", ones, unit="s", decimals=2)
     line(f"all {len(ALL)} layers on (one click)", alls, ones, of="one layer on", unit="s", decimals=2)
     print(agreement(f"runs with all {len(ALL)} layers painted and a legend line each",
