@@ -764,7 +764,7 @@ def itinerary_tables(itinerary: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     return paths, pd.DataFrame(pts, columns=["lon", "lat", "radius_m", "color", "name", "info"])
 
 
-# -- a deck.gl map in its own page: zoom buttons, a metric scale, labels at close zoom ---------------
+# -- names written on the maps: labels with their accents, from a close zoom on ---------------------------
 
 #: layers whose id starts with this are drawn only from :data:`LABEL_MIN_ZOOM` on
 LABEL_PREFIX = "labels-"
@@ -772,109 +772,87 @@ LABEL_MIN_ZOOM = 14.5
 
 
 def label_layer(layer_id: str, table: pd.DataFrame, *, color: Iterable[int] = (31, 41, 55)) -> pdk.Layer:
-    """Names (``name`` column, already escaped) beside the points of a display table, shown by
-    :func:`deck_html` at close zoom only (its id gets :data:`LABEL_PREFIX`).
+    """Names (``name`` column, already escaped) beside the points of a display table, hidden until
+    the map shows them (its id gets :data:`LABEL_PREFIX`), with their accents ("République").
 
-    The names are drawn in deck.gl's default glyph set (ASCII), accents folded ("Republique"): the
-    JSON layer of both deck.gl bundles reads any string given as ``characterSet`` (``"auto"``, a list
-    of glyphs) as an expression and the layer fails; the full names stay in the tooltips."""
+    ``characterSet`` is given quoted: pydeck passes a quoted string as text, where a bare string
+    would become a deck.gl expression (and the layer fail); ``"auto"`` makes deck.gl draw every
+    character of the names rather than its default ASCII set."""
     names = [html.unescape(str(n)) for n in table["name"]]
-    data = pd.DataFrame({"lon": table["lon"], "lat": table["lat"], "text": [_ascii(n) for n in names]})
+    data = pd.DataFrame({"lon": table["lon"], "lat": table["lat"], "text": names})
     data = data.loc[data["text"].str.strip() != ""].drop_duplicates(["text", "lon", "lat"])
     return pdk.Layer("TextLayer", id=f"{LABEL_PREFIX}{layer_id}", data=data, get_position=["lon", "lat"],
                      get_text="text", get_size=13, get_color=list(color), get_pixel_offset=[0, -14],
                      outline_width=3, outline_color=[255, 255, 255], font_settings={"sdf": True},
-                     pickable=False, visible=False)
+                     character_set='"auto"', pickable=False, visible=False)
 
 
-def _ascii(text: str) -> str:
-    """``"République"`` -> ``"Republique"``: letters without their accents, other signs dropped."""
-    import unicodedata
+# -- the layers page's map: every layer's data once, drawn by the page's own deck.gl code -------------
 
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return folded.replace('"', "").replace("\\", "")
-
-
-def deck_html(deck: pdk.Deck, *, script_url: str, words: Mapping[str, str], lang: str,
-              height_px: int = 600, background: str = "#ffffff") -> str:
-    """A self-contained page (for ``st.components.v1.html``) drawing ``deck`` with pydeck's own
-    deck.gl bundle served at ``script_url``: zoom in / out buttons, a metric scale bar (m / km, in
-    the reader's number format), names on hover (the deck's tooltip) and the label layers
-    (:func:`label_layer`) from :data:`LABEL_MIN_ZOOM` on. ``words``: ``zoom_in``, ``zoom_out``,
-    ``scale``, ``error`` in the reader's language. ``window.__spmdZoom()``, ``__spmdDeckReady()`` and ``__spmdLayerIds()`` are for tests
-    and benches.
-    """
-    spec = json.loads(deck.to_json())
-    for key in ("mapStyle", "mapProvider", "views"):
-        spec.pop(key, None)
-    data = {"words": dict(words), "lang": lang, "labelZoom": LABEL_MIN_ZOOM, "prefix": LABEL_PREFIX}
-    # JSON inside <script>: no "<" at all, so that no text of the data can close or open a tag
-    payload = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-    body = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
-    return (DECK_TEMPLATE.replace("__HEIGHT__", str(int(height_px))).replace("__BG__", background)
-            .replace("__SCRIPT__", html.escape(script_url)).replace("__DATA__", payload)
-            .replace("__SPEC__", body))
+def _palette(colors: Iterable[Iterable[int]]) -> tuple[list[list[int]], list[int]]:
+    """(distinct colours, index of each row's colour): a few colours for thousands of rows."""
+    palette: dict[tuple[int, ...], int] = {}
+    index = [palette.setdefault(tuple(int(v) for v in c), len(palette)) for c in colors]
+    return [list(c) for c in palette], index
 
 
-DECK_TEMPLATE = """<!DOCTYPE html><html><head><meta charset="utf-8">
-<style>
-html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif;}
-#wrap {position: relative; height: __HEIGHT__px; border-radius: 10px; overflow: hidden; background: __BG__;
-       border: 1px solid #e5e7eb;}
-#deck {position: absolute; inset: 0;}
-#zoom {position: absolute; top: 10px; right: 10px; display: flex; flex-direction: column; gap: 4px; z-index: 2;}
-#zoom button {width: 44px; height: 44px; font-size: 24px; font-weight: 700; line-height: 1; color: #111827;
-              background: #fff; border: 1px solid #6b7280; border-radius: 8px; cursor: pointer;}
-#zoom button:focus-visible {outline: 3px solid #1d4ed8; outline-offset: 1px;}
-#scale {position: absolute; left: 10px; bottom: 10px; z-index: 2; background: rgba(255,255,255,0.9);
-        padding: 2px 6px 4px; border-radius: 6px; font-size: 13px; color: #111827;}
-#scale .bar {height: 6px; border: 2px solid #111827; border-top: none; margin-top: 2px;}
-</style></head><body>
-<div id="wrap"><div id="deck"></div>
-<div id="zoom"><button id="zin" type="button">+</button><button id="zout" type="button">&minus;</button></div>
-<div id="scale" role="img"><span id="scaletext"></span><div class="bar" id="scalebar"></div></div></div>
-<script src="__SCRIPT__"></script>
-<script>
-(function () {
-  const D = __DATA__;
-  const spec = __SPEC__;
-  const W = D.words;
-  const zin = document.getElementById('zin'), zout = document.getElementById('zout');
-  zin.setAttribute('aria-label', W.zoom_in); zin.title = W.zoom_in;
-  zout.setAttribute('aria-label', W.zoom_out); zout.title = W.zoom_out;
-  const nf = new Intl.NumberFormat(D.lang, {maximumFractionDigits: 1});
-  let view = Object.assign({}, spec.initialViewState), deck = null, labelsOn = null;
-  window.__spmdZoom = () => view.zoom;
-  function scale() {
-    // metres per CSS pixel of the web-mercator view at its latitude
-    const mpp = 40075016.686 * Math.cos(view.latitude * Math.PI / 180) / Math.pow(2, view.zoom + 8);
-    const target = mpp * 110;
-    const p = Math.pow(10, Math.floor(Math.log10(target)));
-    const nice = [5, 2, 1].map(k => k * p).find(v => v <= target) || p;
-    const text = nice >= 1000 ? nf.format(nice / 1000) + ' km' : nf.format(nice) + ' m';
-    document.getElementById('scalebar').style.width = Math.round(nice / mpp) + 'px';
-    document.getElementById('scaletext').textContent = text;
-    document.getElementById('scale').setAttribute('aria-label', W.scale + ' ' + text);
-  }
-  function labels() {
-    const on = view.zoom >= D.labelZoom;
-    if (!deck || on === labelsOn || !deck.props.layers || !deck.props.layers.length) return;
-    labelsOn = on;
-    deck.setProps({layers: deck.props.layers.map(l => l && l.id.startsWith(D.prefix) ? l.clone({visible: on}) : l)});
-  }
-  function moved(vs) { view = Object.assign({}, view, vs); scale(); labels(); }
-  function zoomBy(dz) {
-    const vs = Object.assign({}, view, {zoom: Math.max(8, Math.min(19, view.zoom + dz)), transitionDuration: 200});
-    deck.setProps({initialViewState: vs}); moved(vs);
-  }
-  zin.onclick = () => zoomBy(1); zout.onclick = () => zoomBy(-1);
-  try {
-    deck = createDeck({container: document.getElementById('deck'), jsonInput: spec, tooltip: spec.tooltip || true});
-    deck.setProps({onViewStateChange: ({viewState}) => { moved(viewState); return viewState; }});
-  } catch (e) { document.getElementById('scaletext').textContent = W.error; }
-  scale();
-  window.__spmdDeckReady = () => !!(deck && deck.isInitialized);
-  window.__spmdLayerIds = () => (spec.layers || []).map(l => l.id);
-  setTimeout(labels, 500);
-})();
-</script></body></html>"""
+def _column(values: Iterable[float], digits: int = 1) -> list[float] | float:
+    """A number per row, or one number when they are all equal (a smaller page)."""
+    out = [round(float(v), digits) for v in values]
+    return out[0] if out and all(v == out[0] for v in out) else out
+
+
+def layer_payload(spec: LayerSpec, table: pd.DataFrame) -> dict[str, Any]:
+    """One layer of :func:`layers_payload`: only the columns drawn, colours as a palette and an
+    index, positions rounded to 5 decimals (~1 m) and paths simplified (:func:`compact_path`, ~4 m),
+    sizes and widths to 0.1 m; ``name`` and ``info``
+    as escaped for the tooltip; with ``labels`` (``spec.labels``) the names as text
+    (``text``, accents kept) and the rows they stand beside (``at``)."""
+    palette, color_index = _palette(table["color"])
+    out: dict[str, Any] = {"id": spec.id, "kind": spec.kind, "palette": palette, "ci": color_index,
+                           "name": [str(n) for n in table["name"]], "info": [str(i) for i in table["info"]]}
+    if spec.kind == "points":
+        xy = np.round(table[["lon", "lat"]].to_numpy(dtype=float), 5)
+        out.update(xy=xy.ravel().tolist(), size=_column(table["radius_m"]))
+    else:
+        out.update(paths=[compact_path(p) for p in table["path"]], size=_column(table["width_m"]))
+    if spec.labels and spec.kind == "points":
+        text = [html.unescape(n).strip() for n in out["name"]]
+        at = spread_labels(text, xy)
+        out["labels"] = {"text": [text[i] for i in at], "at": at}
+    return out
+
+
+#: a name is written once within this distance (the two platforms of a stop, a station's entrances)
+LABEL_SPACING_M = 150.0
+
+
+def spread_labels(text: list[str], xy: np.ndarray, *, spacing_m: float = LABEL_SPACING_M) -> list[int]:
+    """The rows whose name is written: not blank, and not within ``spacing_m`` of a row of the same
+    name already written (``xy``: [lon, lat] per row)."""
+    kept: dict[str, list[int]] = {}
+    out = []
+    for i, name in enumerate(text):
+        if not name:
+            continue
+        near = kept.setdefault(name, [])
+        if near and haversine_m(xy[near, 0], xy[near, 1], xy[i, 0], xy[i, 1]).min() < spacing_m:
+            continue
+        near.append(i)
+        out.append(i)
+    return out
+
+
+def layers_payload(streets: pd.DataFrame | None, shown: Iterable[tuple[LayerSpec, pd.DataFrame]]) -> dict[str, Any]:
+    """Everything the layers page's map draws, sent once (its layers are then shown and hidden in
+    the browser): the street base map as groups of paths of one colour and width, and each layer
+    (:func:`layer_payload`) in drawing order: bus lines (half transparent) first, other paths, then
+    points; names are written above all of them."""
+    base = []
+    if streets is not None and len(streets):
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for path, color, width in zip(streets["path"], streets["color"], streets["width_m"], strict=True):
+            groups.setdefault((*(int(v) for v in color), float(width)), []).append(path)
+        base = [{"color": list(key[:-1]), "width": key[-1], "paths": paths} for key, paths in sorted(groups.items())]
+    order = sorted(shown, key=lambda st: (0 if st[0].id == "lines" else 1 if st[0].kind == "paths" else 2))
+    return {"streets": base, "layers": [layer_payload(spec, table) for spec, table in order]}

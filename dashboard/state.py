@@ -480,8 +480,8 @@ def _deck_page(key: tuple[str, ...], bundle_key: str, _build: Callable[[], str])
 
 
 def deck_page(key: tuple[str, ...], build: Callable[[], str]) -> str:
-    """A map page's HTML (:func:`dashboard.maps.deck_html`), built once per ``key`` (layers shown,
-    language) and bundle: a rerun with the same layers sends the same page without rebuilding it."""
+    """What a map is drawn from (the layers page's data file, :func:`dashboard.deckmap.publish`),
+    built once per ``key`` (the layers available, the language) and bundle."""
     return _deck_page(tuple(key), _bundle_key(), build)
 
 

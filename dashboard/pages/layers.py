@@ -1,5 +1,8 @@
 """Map layers page: toggles in, prepared layer tables (cached in state.py) out as one deck.gl map
-with zoom buttons, a metric scale and names at close zoom, and a legend per visible layer."""
+with zoom buttons, a metric scale and names at close zoom, and a legend per visible layer.
+
+The map (:mod:`dashboard.deckmap`) gets every layer's data once per language and keeps its frame:
+switching layers sends it only the visible ones' ids."""
 
 from __future__ import annotations
 
@@ -7,11 +10,9 @@ import html
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
-from dashboard import maps, state, ui
+from dashboard import deckmap, maps, state, ui
 from dashboard.i18n import language, number, t
-from dashboard.services import transit
 
 MAP_HEIGHT_PX = 620
 
@@ -29,23 +30,18 @@ def _line_legend(table: pd.DataFrame) -> list[tuple[list[int], str]]:
     return [(list(seen["color"].iloc[i])[:3], names[i]) for i in order]
 
 
-def _deck(chosen: tuple[str, ...]) -> tuple[object, list[tuple[maps.LayerSpec, pd.DataFrame]]]:
+def _deck(shown: list[tuple[maps.LayerSpec, pd.DataFrame]]) -> object:
+    """The shown layers as one pydeck map (with online tiles, drawn by Streamlit's own deck.gl)."""
     deck_layers = state.street_layers()
-    shown = []
     labels = []
-    for layer_id in chosen:
-        spec = maps.LAYERS[layer_id]
-        table = state.layer_table(spec.id)
-        if table is None:
-            continue
+    for spec, table in shown:
         deck_layers.append(maps.deck_layer(spec.id, table, kind=spec.kind))
         if spec.labels and len(table):
             labels.append(maps.label_layer(spec.id, table))
-        shown.append((spec, table))
     # the base map first, then bus lines (half transparent), other paths, points, labels on top
     deck_layers.sort(key=lambda layer: (0 if layer.id.startswith("streets") else 1 if layer.id == "lines" else
                                         2 if layer.type == "PathLayer" else 3))
-    return maps.make_deck(deck_layers + labels, height_px=MAP_HEIGHT_PX), shown
+    return maps.make_deck(deck_layers + labels, height_px=MAP_HEIGHT_PX)
 
 
 def page() -> None:
@@ -67,19 +63,24 @@ def page() -> None:
 
     lang = language()
     with st.spinner(t("loading.data")):
-        deck, shown = _deck(chosen)
-        missing = [spec for spec in (maps.LAYERS[i] for i in chosen) if spec not in [s for s, _ in shown]]
-        for spec in missing:
-            st.warning(t("error.data_unavailable", name=t(spec.label_key)), icon=":material/warning:")
+        available = [(spec, table) for spec in specs if (table := state.layer_table(spec.id)) is not None]
+        shown = [(spec, table) for spec, table in available if spec.id in chosen]
+        for layer_id in chosen:
+            if layer_id not in {spec.id for spec, _ in available}:
+                st.warning(t("error.data_unavailable", name=t(maps.LAYERS[layer_id].label_key)),
+                           icon=":material/warning:")
         if online:
+            deck = _deck(shown)
             deck.map_provider, deck.map_style = "carto", "light"
             st.pydeck_chart(deck, width="stretch", key="layers_map")
         else:
-            words = {k: t(f"map.{k}") for k in ("zoom_in", "zoom_out", "scale", "error")}
-            transit.ensure_deckgl_bundle()
-            page_html = state.deck_page(("layers", lang, *chosen), lambda: maps.deck_html(
-                deck, script_url=transit.DECKGL_JS, words=words, lang=lang, height_px=MAP_HEIGHT_PX))
-            components.html(page_html, height=MAP_HEIGHT_PX + 6)
+            # every available layer's data, once per language: switching layers sends only their ids
+            data_url = state.deck_page(("layers", lang, *(spec.id for spec, _ in available)), lambda: deckmap.publish(
+                maps.layers_payload(state.layer_table("streets"), available)))
+            deckmap.deck_map(data_url=data_url, visible=[spec.id for spec, _ in shown], lang=lang,
+                             words={"title": t("layers.title"),
+                                    **{k: t(f"map.{k}") for k in ("zoom_in", "zoom_out", "scale", "error")}},
+                             height_px=MAP_HEIGHT_PX, key="layers_deck")
     st.caption(t("map.labels_hint") + ("" if online else " " + t("layers.offline_base")))
 
     if shown:

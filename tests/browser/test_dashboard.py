@@ -8,10 +8,12 @@ Screenshots go to artifacts/screenshots/ (git-ignored).
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 import pytest
 
+from dashboard import maps
 from devkit.browser import FOLIUM_FRAME, RssSampler, run_sessions, wait_trip_map_drawn
 from tests.browser_helpers import SHOTS, type_place, wait_place_text
 
@@ -67,7 +69,7 @@ def _open(page, server: str, link: str) -> None:
 
 
 def _map_frame(page):
-    """The frame of the layers map (:func:`dashboard.maps.deck_html`) once deck.gl is drawn."""
+    """The frame of the layers map (:mod:`dashboard.deckmap`) once deck.gl is drawn."""
     for _ in range(240):
         for frame in page.frames:
             try:
@@ -93,7 +95,13 @@ def test_toggle_a_layer_and_switch_language(browser_page, server):
     main = page.locator('[data-testid="stMain"]').inner_text()
     for words in ("vélos disponibles / places", "puissance maximale (kW)", "Ligne 1", "en retard (> 2 min)"):
         assert words in main, words
-    frame = _map_frame(page)
+    assert len(re.findall(r" — [\d\s]+ éléments", main)) == len(maps.LAYERS), main  # a legend line each
+    # every layer painted, in the same frame (the map keeps it: switching layers sends only their ids)
+    assert _map_frame(page) is frame
+    frame.wait_for_function(f"""() => window.__spmdDrawn().ids
+        .filter(i => !/^(streets|labels)/.test(i)).length === {len(maps.LAYERS)}""")
+    names = frame.evaluate("() => window.__spmdLabels('stops')")
+    assert "République" in " ".join(names) and "Republique" not in names  # written with their accents
     scale = frame.locator("#scaletext").inner_text()
     assert scale.endswith(" km") or scale.endswith(" m"), scale  # metric, never feet or miles
     z0 = frame.evaluate("() => window.__spmdZoom()")

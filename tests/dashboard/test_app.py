@@ -46,14 +46,15 @@ def _decks(at: AppTest) -> list[dict]:
     return [json.loads(el.proto.json) for el in at.get("deck_gl_json_chart")]
 
 
-def _deck_pages(at: AppTest) -> list[dict]:
-    """The deck.gl specs of the maps drawn in their own page (:func:`dashboard.maps.deck_html`)."""
-    out = []
-    for el in at.get("iframe"):
-        doc = el.proto.srcdoc
-        if "const spec = " in doc:
-            out.append(json.loads(doc.split("const spec = ", 1)[1].split(";\n", 1)[0]))
-    return out
+def _deck_map(at: AppTest) -> tuple[dict, dict]:
+    """The layers page's map (:mod:`dashboard.deckmap`): its arguments and the data file it draws."""
+    from dashboard import deckmap
+
+    found = [el for el in at.get("component_instance") if "deckmap" in el.proto.component_name]
+    assert len(found) == 1
+    args = json.loads(found[0].proto.json_args)
+    name = args["data_url"].removeprefix(deckmap.DATA_URL)
+    return args, json.loads((deckmap.DATA_DIR / name).read_text(encoding="utf-8"))
 
 
 def _leaflet(at: AppTest) -> dict:
@@ -219,23 +220,20 @@ def test_layers_page_toggles_layers(app_planner):
     at = _app()
     at.switch_page("pages/layers.py").run()
     assert not at.exception
-    deck = _deck_pages(at)[0]
-    ids = [layer["id"] for layer in deck["layers"]]
-    assert ids[0].startswith("streets") and "bikeshare" in ids  # street base map under the points
-    assert "mapStyle" not in deck  # no tiles: the streets are the base map
-    assert ids[-1] == "labels-bikeshare"  # names, written at close zoom, above everything
+    args, data = _deck_map(at)
+    assert data["streets"] and args["visible"] == ["bikeshare"]  # street base map under the points
+    assert data["layers"][-1]["labels"]["text"]  # names, written at close zoom, above everything
     # stops/lines come from the GTFS feed, missing here: a warning, not a crash
     assert any("Données indisponibles" in w.value for w in at.warning)
     assert any("vélos disponibles / places" in c.value for c in at.caption)  # the legend's units
     at.toggle(key="layer_bikeshare").set_value(False).run()
     at.toggle(key="layer_carpool").set_value(True).run()
-    ids = [layer["id"] for layer in _deck_pages(at)[0]["layers"]]
-    assert "bikeshare" not in ids and "carpool" in ids
-    carpool = next(x for x in _deck_pages(at)[0]["layers"] if x["id"] == "carpool")
-    assert len(carpool["data"]) == 1  # the far-away place is cropped
+    args2, _ = _deck_map(at)
+    assert args2["visible"] == ["carpool"] and args2["data_url"] == args["data_url"]  # the data sent once
+    carpool = next(x for x in data["layers"] if x["id"] == "carpool")
+    assert len(carpool["ci"]) == 1  # the far-away place is cropped
     at.button(key="layers_all").click().run()
-    ids = [layer["id"] for layer in _deck_pages(at)[0]["layers"]]
-    assert {"bikeshare", "carpool"} <= set(ids)
+    assert {"bikeshare", "carpool"} <= set(_deck_map(at)[0]["visible"])
     assert all(at.toggle(key=f"layer_{layer_id}").value for layer_id in maps.LAYERS)
     assert "ODbL" in " ".join(c.value for c in at.caption)
 

@@ -4,6 +4,7 @@ one generic preparation draws them all, on tiny frames built here and on the rea
 from __future__ import annotations
 
 import importlib
+import json
 import math
 from pathlib import Path
 
@@ -192,11 +193,36 @@ def test_text_colour_on_badges() -> None:
     assert maps.text_colour_on([0, 90, 170]) == [255, 255, 255]
 
 
-def test_deck_html_has_zoom_scale_and_late_labels() -> None:
-    table = maps.point_table([(-1.68, 48.11, "République <b>")])
-    deck = maps.make_deck([maps.deck_layer("stops", table, kind="points"), maps.label_layer("stops", table)])
-    page = maps.deck_html(deck, script_url="/app/static/x.js", lang="fr",
-                          words={"zoom_in": "Zoom avant", "zoom_out": "Zoom arrière", "scale": "Échelle :",
-                                 "error": "x"})
-    assert 'id="zin"' in page and 'id="scale"' in page and "Intl.NumberFormat" in page
-    assert '"labels-stops"' in page and "<b>" not in page  # the name is escaped in the JSON payload
+def test_labels_keep_their_accents() -> None:
+    table = maps.point_table([(-1.6778123, 48.1173987, "République <b>"), (-1.70, 48.12, "Villejean-Université"),
+                              (-1.69, 48.10, ""), (-1.7003, 48.1201, "Villejean-Université"),
+                              (-1.75, 48.12, "Villejean-Université")])
+    # the layers page's map: its own deck.gl code draws the names with the glyphs they use
+    payload = maps.layers_payload(None, [(maps.LAYERS["stops"], table)])
+    layer = payload["layers"][0]
+    # as text (no HTML); a name written once within 150 m (a stop's two platforms)
+    assert layer["labels"] == {"text": ["République <b>", "Villejean-Université", "Villejean-Université"],
+                               "at": [0, 1, 4]}
+    assert layer["name"][0] == "République &lt;b&gt;"  # escaped: the tooltip is HTML
+    assert layer["xy"][:2] == [-1.67781, 48.1174] and layer["size"] == 60.0  # rounded; one size for all
+    assert layer["palette"] == [[227, 5, 27]] and layer["ci"] == [0] * 5
+    page = (Path(maps.__file__).parent / "components" / "deckmap" / "index.html").read_text(encoding="utf-8")
+    assert "characterSet: 'auto'" in page and 'id="zin"' in page and "Intl.NumberFormat" in page
+    # maps drawn by Streamlit (pydeck JSON): the character set reaches deck.gl as text, not an expression
+    deck = json.loads(maps.make_deck([maps.label_layer("stops", table)]).to_json())
+    text_layer = deck["layers"][0]
+    assert text_layer["characterSet"] == "auto" and "Villejean-Université" in json.dumps(text_layer, ensure_ascii=False)
+
+
+def test_layers_payload_is_small_and_in_drawing_order() -> None:
+    paths = pd.DataFrame({"path": [[[-1.6, 48.1], [-1.60001, 48.10001], [-1.59, 48.11]]], "color": [[1, 2, 3]],
+                          "width_m": [18.0], "name": [""], "info": ["REV"]})
+    points = maps.point_table([(-1.68, 48.11, "P")])
+    streets = pd.DataFrame({"path": [[[-1.6, 48.1], [-1.5, 48.2]]] * 2, "color": [[9, 9, 9]] * 2, "width_m": 4.0})
+    payload = maps.layers_payload(streets, [(maps.LAYERS["carpool"], points), (maps.LAYERS["rev"], paths),
+                                            (maps.LAYERS["lines"], paths)])
+    assert [x["id"] for x in payload["layers"]] == ["lines", "rev", "carpool"]  # lines, paths, points
+    assert payload["streets"] == [{"color": [9, 9, 9], "width": 4.0, "paths": streets["path"].tolist()}]
+    rev = payload["layers"][1]
+    assert rev["paths"] == [[[-1.6, 48.1], [-1.59, 48.11]]] and "labels" not in rev  # simplified
+    assert set(rev) == {"id", "kind", "palette", "ci", "name", "info", "paths", "size"}
