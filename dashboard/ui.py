@@ -107,6 +107,12 @@ h1 {font-size: 3.4rem !important;}
 .spmd-compact {padding: 10px 14px; margin-bottom: 10px;}
 .spmd-compact .spmd-head {font-size: 1.35rem;}
 .spmd-compact .spmd-facts {font-size: 1.1rem;}
+/* the start screen keeps the trip map drawn but hidden, taking no room (dashboard/pages/kiosk.py); a trip's
+   cards show it at once, the start screen's tiles left by the run before hidden with them */
+[data-testid="stMain"]:has(.st-key-kiosk_tiles):not(:has(.st-key-kiosk_cards))
+  :is(.stLayoutWrapper:has(> .st-key-kiosk_result), .st-key-kiosk_result) {
+  position: absolute; top: 0; left: 0; width: 100%; visibility: hidden; pointer-events: none; z-index: -1;}
+[data-testid="stMain"]:has(.st-key-kiosk_cards) :is(.st-key-kiosk_tiles, .st-key-kiosk_hint) {display: none;}
 .st-key-kiosk_shown button {min-height: 3.5rem;}
 .st-key-kiosk_shown button p {font-size: 1.15rem;}
 /* a phone: two-line tiles that still leave room for the next ones */

@@ -50,6 +50,10 @@ def _start() -> None:
     head.container(key="kiosk_here").markdown(f":material/location_on: {t('kiosk.here', place=t('kiosk.origin'))}")
     with side:
         _bar()
+    cards, where = _result_columns()
+    cards.empty()  # in place of a trip's cards: their container gone, the tiles show at once
+    with where:  # the trip map, hidden: a tap then only draws the trip on the base map already drawn
+        _map(None)
     tiles = st.container(key="kiosk_tiles")
     for start in range(0, len(kiosk.DESTINATIONS), TILES_PER_ROW):
         cols = tiles.columns(TILES_PER_ROW)
@@ -57,6 +61,13 @@ def _start() -> None:
             col.button(t(f"kiosk.place.{key}"), key=f"kiosk_tile_{key}", icon=f":material/{icon}:",
                        on_click=_choose, args=(key,), width="stretch")
     st.container(key="kiosk_hint").markdown(t("kiosk.hint"))
+
+
+def _result_columns() -> tuple[Any, Any]:
+    """The trip's cards and its map, at the same place of the page on the start screen and a trip's:
+    Streamlit then keeps the map's frame (Leaflet and the street base map drawn) from one to the other.
+    The kiosk CSS hides them on the start screen (``ui.KIOSK_CSS``) and shows them with a trip's cards."""
+    return st.container(key="kiosk_result").columns([1, 1.7], gap="medium")
 
 
 def _plan(planner: Any, key: str) -> Any:
@@ -74,8 +85,9 @@ def _plan(planner: Any, key: str) -> Any:
     return result, when
 
 
-def _map(itinerary: Any) -> None:
-    """The trip on a Leaflet map (served locally) that does not answer clicks: nothing to pick here."""
+def _map(itinerary: Any | None) -> None:
+    """The trip on a Leaflet map (served locally) that does not answer clicks: nothing to pick here.
+    Without ``itinerary``: the base map alone, centred on Rennes (the start screen's hidden map)."""
     import folium
     from streamlit_folium import st_folium
 
@@ -86,9 +98,11 @@ def _map(itinerary: Any) -> None:
                             attribution=t("attr.osm"))
     leaflet.localise(fmap)
     trip = folium.FeatureGroup(name="trip")
-    lon, lat, zoom = maps.fit_view(leaflet.add_itinerary(trip, itinerary))
+    lon, lat, zoom = maps.fit_view(leaflet.add_itinerary(trip, itinerary)) if itinerary is not None else (
+        maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 12.2)
     st_folium(fmap, key="kiosk_fmap", height=MAP_HEIGHT_PX, use_container_width=True, feature_group_to_add=trip,
               center=(lat, lon), zoom=int(round(zoom + 0.8)), returned_objects=[])
+    ui.attribution()
 
 
 def _trip(key: str) -> None:
@@ -97,25 +111,9 @@ def _trip(key: str) -> None:
     head.header(t("kiosk.trip", origin=t("kiosk.origin"), destination=t(f"kiosk.place.{key}")))
     with side:
         _bar()
-    if ss.get("kiosk_result_for") != key:
-        planner = state.planner_if_ready()
-        if planner is None:
-            ss["auto_plan"] = True  # a visitor waiting for the network is not gone (state.kiosk_expired)
-            ui.wait_for_planner(text_key="kiosk.loading")
-            return
-        ss.pop("auto_plan", None)
-        ss["kiosk_result"], ss["kiosk_when"] = _plan(planner, key)
-        ss["kiosk_result_for"] = key
-        state.touch()  # the two minutes count from the trip shown
-    result, when = ss["kiosk_result"], ss["kiosk_when"]
-    trips = kiosk.shown_trips(result)
-    head.caption(t("kiosk.when", time=when.strftime("%H:%M"), date=date(when.date(), "long")))
-    if not trips:
-        ui.say("warning", "kiosk.no_route", reason=message(result.reason, language()) if result.reason else "—",
-               icon=":material/block:")
-        return
-    cards, where = st.container(key="kiosk_result").columns([1, 1.7], gap="medium")
-    with cards:
+    cards, where = _result_columns()
+    with cards, st.container(key="kiosk_cards"):
+        trips = _trips(key, head)
         shown = ss.get("kiosk_shown")
         shown = shown if isinstance(shown, int) and 0 <= shown < len(trips) else 0
         for i, it in enumerate(trips):
@@ -126,8 +124,29 @@ def _trip(key: str) -> None:
                                  format_func=lambda i: f"{i + 1}. {ui.mode_label(trips[i].label)}",
                                  on_change=lambda: ss.update(kiosk_dirty=True), width="stretch")
     with where:
-        _map(trips[shown])
-        ui.attribution()
+        _map(trips[shown] if trips else None)
+
+
+def _trips(key: str, head: Any) -> list[Any]:
+    """The trips shown to destination ``key`` (planned once per destination); the reason when none."""
+    ss = st.session_state
+    if ss.get("kiosk_result_for") != key:
+        planner = state.planner_if_ready()
+        if planner is None:
+            ss["auto_plan"] = True  # a visitor waiting for the network is not gone (state.kiosk_expired)
+            ui.wait_for_planner(text_key="kiosk.loading")
+            return []
+        ss.pop("auto_plan", None)
+        ss["kiosk_result"], ss["kiosk_when"] = _plan(planner, key)
+        ss["kiosk_result_for"] = key
+        state.touch()  # the two minutes count from the trip shown
+    result, when = ss["kiosk_result"], ss["kiosk_when"]
+    head.caption(t("kiosk.when", time=when.strftime("%H:%M"), date=date(when.date(), "long")))
+    trips = kiosk.shown_trips(result)
+    if not trips:
+        ui.say("warning", "kiosk.no_route", reason=message(result.reason, language()) if result.reason else "—",
+               icon=":material/block:")
+    return trips
 
 
 def page() -> None:

@@ -4,6 +4,7 @@ are tested in a browser (tests/browser/test_kiosk.py)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -47,17 +48,27 @@ def test_a_tile_plans_from_the_kiosk_then_recommencer_goes_back(app_planner):
     assert not at.get("file_uploader") and not at.text_input and not at.get("page_link")
     tiles = [b for b in at.button if b.key.startswith("kiosk_tile_")]
     assert [b.label for b in tiles][:2] == ["Hôtel de Ville", "Les Champs Libres"] and len(tiles) == 6
+    start_map = _trip_map(at)  # already on the start screen (hidden): a tap only draws the trip on it
+    assert json.loads(start_map.json_args)["feature_group"].count("L.polyline") == 0
     at.button(key="kiosk_tile_beaulieu").click().run()
+    assert _trip_map(at).id == start_map.id and "L.polyline" in json.loads(_trip_map(at).json_args)["feature_group"]
     call = app_planner.calls[-1]
     assert (call["origin"].name, call["destination"].name) == ("Gare de Rennes", "Campus de Beaulieu")
     assert call["modes"] == kiosk.MODES and call["when"].date() == app_planner.date
     assert at.header[0].value == "Gare de Rennes → Campus de Beaulieu"
     assert 'class="spmd-card spmd-compact selected' in _markdown(at)
-    assert [el for el in at.get("component_instance") if "folium" in el.proto.component_name]
     at.button(key="kiosk_lang_en").click().run()  # the words change, the trip stays (not planned again)
     assert at.header[0].value == "Rennes railway station → Beaulieu campus" and len(app_planner.calls) == 1
     assert "Walk" in _markdown(at)
     at.button(key="kiosk_reset").click().run()
     assert at.title[0].value == "Où allez-vous ?"  # back to the start, in French
     assert 'class="spmd-card' not in _markdown(at) and at.query_params.get("kiosk") == "1"
+    assert _trip_map(at).id == start_map.id
+
+
+def _trip_map(at: AppTest):
+    """The kiosk's trip map (streamlit-folium component), the same element on every screen."""
+    maps_ = [el.proto for el in at.get("component_instance") if "folium" in el.proto.component_name]
+    assert len(maps_) == 1
+    return maps_[0]
 
