@@ -65,6 +65,8 @@ def findings_table(frame: Any, columns: tuple[str, ...] = FINDING_COLUMNS) -> An
         out["severity"] = [t(f"cat.severity.{s}") for s in out["severity"]]
     if "message" in out:
         out["message"] = [message(m, lang) for m in out["message"]]
+    if "file" in out:  # the file's name, not where the server keeps it
+        out["file"] = [str(f).replace("\\", "/").rsplit("/", 1)[-1] if f else "—" for f in out["file"]]
     keep = [c for c in columns if c in out]
     return table_text(out[keep].rename(columns={c: t(f"cat.notice.{c}") for c in keep}))
 

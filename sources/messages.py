@@ -47,7 +47,7 @@ CODE_PARAMS = {"side": "plan.side.", "mode": "plan.by.", "mode_name": "mode."}
 VERBATIM_PARAMS = frozenset({"text", "q", "name", "place", "street", "a", "b", "number", "suggestions",
                              "field", "file", "files", "folder", "feed", "column", "columns", "fields", "keys",
                              "allowed", "default", "kind", "crs", "declared", "setting", "other", "start", "end",
-                             "rows", "encoding", "detail", "modification"})
+                             "row_list", "encoding", "detail", "modification"})
 
 _NUMBER = re.compile(r"-?\d+(?:\.(\d+))?(%?)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -298,7 +298,7 @@ def _power_kw(frame: pd.DataFrame, report: Report, file: str) -> pd.Series:
     if watts.any():
         rows = frame.loc[watts, tab.ROW].tolist()
         shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
-        report.notice("power_in_watts", Msg("finding.power_in_watts", n=len(rows), rows=shown), file=file, row=int(rows[0]), field=str(raw.name),
+        report.notice("power_in_watts", Msg("finding.power_in_watts", n=len(rows), row_list=shown), file=file, row=int(rows[0]), field=str(raw.name),
                       value=len(rows))
     value = value.where(~watts, value / 1000.0)
     invalid = (raw.astype(str).str.strip().str.lower().map(lambda v: v not in tab.NULL_TOKENS)
