@@ -48,7 +48,9 @@ def _metric(col: Any, key: str, value: float) -> None:
 def _report_details(dataset_id: str) -> None:
     loaded = state.load_dataset(dataset_id)
     if loaded is None:
-        ui.say("warning", "error.data_unavailable", name=dataset_id, icon=":material/warning:")
+        ds = next((d for d in state.catalogue() if d.id == dataset_id), None)  # named by its title, not its id
+        ui.say("warning", "error.data_unavailable", name=_title(ds, language()) if ds else dataset_id,
+               icon=":material/warning:")
         return
     report = loaded.report
     summary = report.summary()
