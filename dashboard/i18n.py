@@ -40,6 +40,37 @@ def message(msg: Any, lang: str = DEFAULT_LANGUAGE) -> str:
     return render(msg, lang)
 
 
+def error_text(exc: BaseException) -> str:
+    """An error of a file the reader gave, in the session's language with its file, row and field
+    (:meth:`sources.UnusableInputError.render` and the like); another error by its own text."""
+    render_in = getattr(exc, "render", None)
+    return render_in(language()) if callable(render_in) else message(getattr(exc, "msg", exc), language())
+
+
+#: the columns of a findings table, in the order shown
+FINDING_COLUMNS = ("file", "row", "field", "code", "severity", "message", "value")
+
+
+def findings_table(frame: Any, columns: tuple[str, ...] = FINDING_COLUMNS) -> Any:
+    """Findings of a validation (a frame of :class:`sources.validate.Notice` fields) for a reader:
+    the reason by its words, the severity by its word, the message in the session's language, the
+    headers translated (keys ``cat.notice.<column>``)."""
+    from sources import reason_name
+
+    lang = language()
+    out = frame.copy()
+    if "code" in out:
+        out["code"] = [reason_name(str(c), lang) for c in out["code"]]
+    if "severity" in out:
+        out["severity"] = [t(f"cat.severity.{s}") for s in out["severity"]]
+    if "message" in out:
+        out["message"] = [message(m, lang) for m in out["message"]]
+    if "file" in out:  # the file's name, not where the server keeps it
+        out["file"] = [str(f).replace("\\", "/").rsplit("/", 1)[-1] if f else "—" for f in out["file"]]
+    keep = [c for c in columns if c in out]
+    return table_text(out[keep].rename(columns={c: t(f"cat.notice.{c}") for c in keep}))
+
+
 def format_duration(seconds: float, *, lang: str | None = None) -> str:
     """``1500`` -> ``"25 min"``; ``4500`` -> ``"1 h 15"``."""
     return i18n.format_duration(seconds, lang or language())

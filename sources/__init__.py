@@ -18,7 +18,9 @@ _EXPORTS: dict[str, str] = {
     "Dataset": "catalogue", "all_datasets": "catalogue", "get_dataset": "catalogue",
     "to_frame": "catalogue", "to_dcat": "catalogue", "published_datetime": "catalogue",
     "load": "datasets", "load_many": "datasets",
-    "Loaded": "validate", "Report": "validate", "freshness": "validate",
+    "Loaded": "validate", "Report": "validate", "freshness": "validate", "reason_name": "validate",
+    # messages as keys with parameters (findings, planner notes), rendered in a language
+    "Msg": "messages", "render_message": "messages",
     # errors
     "SourceError": "errors", "UnusableInputError": "errors", "SchemaError": "errors",
     "DatasetNotFound": "errors", "FetchError": "errors",
@@ -30,7 +32,7 @@ _EXPORTS: dict[str, str] = {
     "metric_crs": "geo", "grid_ids": "geo", "parse_grid_ids": "geo", "point_grid_ids": "geo",
     "RENNES_METROPOLE_BBOX": "geo", "BRITTANY_BBOX": "geo", "FRANCE_BBOX": "geo",
 }
-_ALIASES = {"get_dataset": "get", "get_budgets": "budgets"}
+_ALIASES = {"get_dataset": "get", "get_budgets": "budgets", "render_message": "render"}
 
 __all__ = sorted(_EXPORTS)
 

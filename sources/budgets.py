@@ -12,7 +12,8 @@ import os
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sources.errors import UnusableInputError
+from sources.errors import UnusableInputError, render_error
+from sources.messages import Msg
 
 #: name -> (default, unit, what it bounds)
 DEFAULTS: dict[str, tuple[int, str, str]] = {
@@ -55,7 +56,13 @@ class BudgetExceeded(UnusableInputError):
         super().__init__(
             f"{subject}{description} is {value:,} {unit}, over the limit of {limit:,} {unit} "
             f"(raise it with the setting SPMD_BUDGET_{name.upper()})")
-        self.file, self.row, self.field = file, row, field
+        self.file, self.row, self.field, self.what = file, row, field, what
+        # the same words for a reader: what it bounds and its unit by the keys budget.<name>[.unit]
+        self.msg = Msg("error.budget", description=Msg(f"budget.{name}"), value=value, limit=limit,
+                       unit=Msg(f"budget.{name}.unit"), setting=f"SPMD_BUDGET_{name.upper()}")
+
+    def render(self, lang: str = "fr") -> str:
+        return render_error(self.msg, lang, file=self.what or self.file, row=self.row, field=self.field)
 
 
 @dataclass(frozen=True)

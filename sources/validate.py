@@ -6,12 +6,17 @@ silently: each keeps its file, row number (1-based data row, header excluded),
 field, reason code and value. Reason codes reuse the MobilityData GTFS
 validator notice codes where one fits (``foreign_key_violation``,
 ``invalid_time``, ``duplicate_key``, ``point_near_origin``, ...).
+
+A finding's ``message`` is a :class:`~sources.messages.Msg` (a ``finding.*`` key with its
+parameters; its ``str`` is the English text the command line prints and the JSON keeps), so a
+page renders it in the reader's language; a reason code is named by the key ``reason.<code>``
+(:func:`reason_name`). The JSON report carries each message's ``key`` and ``params`` too.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -19,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .geo import in_bbox
+from .i18n import known, translate
+from .messages import Msg
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -107,10 +114,12 @@ class Report:
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def quarantine_frame(self) -> pd.DataFrame:
-        """Quarantined rows as a table with :data:`QUARANTINE_COLUMNS`."""
+        """Quarantined rows as a table with :data:`QUARANTINE_COLUMNS` (``message`` holds the
+        :class:`~sources.messages.Msg` objects, rendered by the reader's page)."""
         if not self.quarantined:
             return pd.DataFrame({c: pd.Series(dtype="object") for c in QUARANTINE_COLUMNS})
-        return pd.DataFrame([asdict(n) for n in self.quarantined])[QUARANTINE_COLUMNS]
+        rows = [{c: getattr(n, c) for c in QUARANTINE_COLUMNS} for n in self.quarantined]
+        return pd.DataFrame(rows, columns=QUARANTINE_COLUMNS)
 
     def summary(self) -> dict[str, Any]:
         """One flat row for the validation table."""
@@ -138,8 +147,8 @@ class Report:
             "stats": _jsonable(self.stats),
             "freshness": _jsonable(self.freshness),
             "ok": self.ok,
-            "notices": [asdict(n) for n in self.notices[:max_rows]],
-            "quarantined_rows": [asdict(n) for n in self.quarantined[:max_rows]],
+            "notices": [_notice_dict(n) for n in self.notices[:max_rows]],
+            "quarantined_rows": [_notice_dict(n) for n in self.quarantined[:max_rows]],
         }
         return d
 
@@ -149,7 +158,13 @@ class Report:
 
         def notices(items: Any) -> list[Notice]:
             names = Notice.__dataclass_fields__
-            return [Notice(**{k: v for k, v in n.items() if k in names}) for n in items or []]
+            out = []
+            for n in items or []:
+                notice = Notice(**{k: v for k, v in n.items() if k in names})
+                if known(str(n.get("key") or "")):
+                    notice.message = Msg(n["key"], **dict(n.get("params") or {}))
+                out.append(notice)
+            return out
 
         bbox = d.get("bbox")
         return cls(
@@ -202,16 +217,16 @@ def check_coordinates(frame: pd.DataFrame, report: Report, *, lon: str = "lon", 
     out[lon] = pd.to_numeric(out[lon], errors="coerce")
     out[lat] = pd.to_numeric(out[lat], errors="coerce")
     out = report.quarantine_mask(out, out[lon].isna() | out[lat].isna(), code="missing_coordinates",
-                                 message="latitude or longitude missing or not a number",
+                                 message=Msg("finding.coordinates_missing"),
                                  field=lat, file=file, row_column=row_column)
     out = report.quarantine_mask(out, (out[lon].abs() < 1) & (out[lat].abs() < 1),
-                                 code="point_near_origin", message="point near (0, 0)",
+                                 code="point_near_origin", message=Msg("finding.near_origin"),
                                  field=lat, file=file, row_column=row_column)
     inside = pd.Series(in_bbox(out[lon], out[lat], bbox), index=out.index)
     swapped = ~inside & in_bbox(out[lat], out[lon], bbox)
     if fix_swapped and swapped.any():
         for row in (out.loc[swapped, row_column] if row_column in out else out.index[swapped] + 1):
-            report.notice("swapped_coordinates", "latitude and longitude swapped; fixed",
+            report.notice("swapped_coordinates", Msg("finding.swapped_fixed"),
                           file=file, row=int(row), field=lat)
         lo = out.loc[swapped, lon].copy()
         out.loc[swapped, lon] = out.loc[swapped, lat]
@@ -219,11 +234,11 @@ def check_coordinates(frame: pd.DataFrame, report: Report, *, lon: str = "lon", 
         inside = inside | swapped
     elif swapped.any():
         out = report.quarantine_mask(out, swapped, code="swapped_coordinates",
-                                     message="latitude and longitude look swapped", field=lat,
+                                     message=Msg("finding.swapped"), field=lat,
                                      file=file, row_column=row_column)
         inside = inside.loc[out.index]
     out = report.quarantine_mask(out, ~inside.loc[out.index], code="point_outside_area",
-                                 message=f"point outside the expected area {bbox}", field=lon,
+                                 message=Msg("finding.outside_area", **area_params(bbox)), field=lon,
                                  file=file, row_column=row_column)
     report.set_bbox(out[lon], out[lat])
     return out
@@ -246,6 +261,26 @@ def freshness(published: datetime | None, update_frequency_days: float | None, *
         "fresh" if age <= update_frequency_days * 1.5 else "stale")
     return {"published": published.isoformat(), "age_days": round(age, 1),
             "expected_days": update_frequency_days, "status": status}
+
+
+def reason_name(code: str, lang: str) -> str:
+    """A reason code by its words in ``lang`` (key ``reason.<code>``); an unknown code as it is."""
+    return translate(f"reason.{code}", lang) if known(f"reason.{code}") else code
+
+
+def area_params(bbox: tuple[float, float, float, float]) -> dict[str, float]:
+    """The parameters of a finding naming an expected area (``finding.outside_area``)."""
+    west, south, east, north = (round(float(v), 2) for v in bbox)
+    return {"west": west, "south": south, "east": east, "north": north}
+
+
+def _notice_dict(n: Notice) -> dict[str, Any]:
+    """A finding for the JSON report: its fields, its English text, and its key and parameters."""
+    d = {k: getattr(n, k) for k in Notice.__dataclass_fields__}
+    d["message"] = str(n.message)
+    if isinstance(n.message, Msg):
+        d["key"], d["params"] = n.message.key, _jsonable(n.message.params)
+    return d
 
 
 def _str(value: Any) -> str | None:

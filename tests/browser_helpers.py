@@ -20,6 +20,7 @@ from devkit.browser import PLACE_FRAME, ROOT, SUGGESTION
 from routing.places import PlaceIndex
 from routing.planner.itinerary import Itinerary, Leg, PlanResult
 from sources.errors import DatasetNotFound
+from sources.messages import Msg
 from sources.validate import Loaded, Report
 
 #: where the browser tests leave their screenshots (git-ignored)
@@ -72,8 +73,6 @@ class SmallPlanner:
                       [(origin.lon, origin.lat), (destination.lon, destination.lat)])
             its.append(Itinerary(mode, [leg]))
         # the other modes answer as the real planner does when a place lies beyond the street data
-        from routing.messages import Msg
-
         reasons = {m: Msg("plan.outside_data", side="destination", mode=m, km="4.2")
                    for m in modes if m not in ("walk", "bike")}
         if not its:
@@ -84,7 +83,7 @@ class SmallPlanner:
 def _report(dataset_id: str, n: int, bad: int = 0) -> Report:
     rep = Report(dataset_id, files=[f"{dataset_id}.csv"], rows_read=n + bad, rows_kept=n)
     for i in range(bad):
-        rep.quarantine("point_near_origin", "coordinates at 0,0", file=f"{dataset_id}.csv", row=i + 1,
+        rep.quarantine("point_near_origin", Msg("finding.near_origin"), file=f"{dataset_id}.csv", row=i + 1,
                        field="lon", value=0)
     return rep
 

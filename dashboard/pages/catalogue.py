@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, state, ui
-from dashboard.i18n import language, number, published, t, table_text
+from dashboard.i18n import findings_table, language, number, published, t, table_text
 
 #: the validation summary's fields shown in the whole-catalogue table, with their headers
 SUMMARY_COLUMNS = {"rows_read": "cat.rows_read", "rows_kept": "cat.rows_kept", "quarantined": "cat.quarantine",
@@ -48,7 +48,9 @@ def _metric(col: Any, key: str, value: float) -> None:
 def _report_details(dataset_id: str) -> None:
     loaded = state.load_dataset(dataset_id)
     if loaded is None:
-        ui.say("warning", "error.data_unavailable", name=dataset_id, icon=":material/warning:")
+        ds = next((d for d in state.catalogue() if d.id == dataset_id), None)  # named by its title, not its id
+        ui.say("warning", "error.data_unavailable", name=_title(ds, language()) if ds else dataset_id,
+               icon=":material/warning:")
         return
     report = loaded.report
     summary = report.summary()
@@ -59,24 +61,15 @@ def _report_details(dataset_id: str) -> None:
     cols[3].metric(t("cat.col.freshness"), t(f"cat.fresh.{summary['freshness'] or 'unknown'}"))
     if report.notices:
         notices = pd.DataFrame([n.__dict__ for n in report.notices])
-        ui.table(_notice_table(notices))
+        ui.table(findings_table(notices))
     st.markdown(f"**{t('cat.quarantine')}**")
     frame = report.quarantine_frame()
     if len(frame):
-        ui.table(_notice_table(frame), height=260)
+        ui.table(findings_table(frame), height=260)
     else:
         st.caption(t("cat.no_quarantine"))
     st.download_button(t("cat.report_json"), report.to_json(), file_name=f"{dataset_id}-report.json",
                        mime="application/json", key=f"dl_report_{dataset_id}")
-
-
-def _notice_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Findings with headers in the reader's language; the severity by its word."""
-    out = frame.copy()
-    if "severity" in out:
-        out["severity"] = [t(f"cat.severity.{s}") for s in out["severity"]]
-    keep = [c for c in ("file", "row", "field", "severity", "message", "value") if c in out]
-    return table_text(out[keep].rename(columns={c: t(f"cat.notice.{c}") for c in keep}))
 
 
 def _sources(urls: list[str]) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, places_input, share, state, ui
-from dashboard.i18n import plural, t
+from dashboard.i18n import error_text, plural, t
 from dashboard.services import transit
 from routing import (
     departure_board,
@@ -66,7 +66,7 @@ def _live(tt: Any) -> Any | None:
         live = apply_trip_updates(tt, load_trip_updates(upload.getvalue()), stats=stats)
     except Exception as exc:  # a bad upload is a message, never a crash
         log.info("trip updates refused: %s", exc)
-        st.warning(t("dep.rt_error", error=ui.plain(str(exc)[:200])))
+        st.warning(t("dep.rt_error", error=ui.plain(error_text(exc)[:300])))
         return None
     ui.say("caption", "dep.rt_loaded", trips=stats.get("trips_delayed", 0), canceled=stats.get("trips_canceled", 0))
     return live

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, places_input, state, ui
-from dashboard.i18n import date, language, message, number, percent, t
+from dashboard.i18n import date, error_text, language, message, number, percent, t
 from dashboard.services import accessibility as access
 from dashboard.services import scenarios as sv
 
@@ -42,7 +42,7 @@ def _upload() -> None:
     try:
         sc = sv.read_upload(file.getvalue(), file.name)
     except ScenarioError as exc:
-        ui.say("error", "scen.invalid", error=str(exc), icon=":material/error:")  # the file's text: plain
+        ui.say("error", "scen.invalid", error=error_text(exc), icon=":material/error:")  # shown as plain text
         return
     key = state.remember_scenario(sc)
     st.session_state.setdefault("scen_uploads", {})[key] = sc.name

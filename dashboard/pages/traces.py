@@ -16,7 +16,7 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard import maps, server, state, ui
-from dashboard.i18n import number, t, table_text
+from dashboard.i18n import error_text, findings_table, language, number, t, table_text
 
 log = logging.getLogger("dashboard.traces")
 MAX_UPLOAD_MB = server.max_upload_mb()  # sources.budgets: the same limit as the server's and the README's
@@ -56,11 +56,13 @@ def _source() -> None:
         st.caption(t(label, n=number(len(tdf)), u=number(tdf["uid"].nunique())))
         report = ss.get("traces_report")
         if report is not None and report.n_quarantined:
-            reasons = ", ".join(f"{k} × {v}" for k, v in report.reason_counts().items())
+            from sources import reason_name
+
+            reasons = ", ".join(t("finding.reason_count", reason=reason_name(k, language()), n=number(v))
+                                for k, v in report.reason_counts().items())
             ui.say("warning", "traces.quarantined", n=number(report.n_quarantined), reasons=reasons)
             frame = report.quarantine_frame().head(50)
-            keep = [c for c in ("row", "field", "message", "value") if c in frame]
-            ui.table(table_text(frame[keep].rename(columns={c: t(f"cat.notice.{c}") for c in keep})))
+            ui.table(findings_table(frame, ("row", "field", "code", "message", "value")))
 
 
 def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
@@ -77,7 +79,7 @@ def _load(file: Any, mapping: dict[str, str], mode: str | None) -> None:
     try:
         loaded = load_traces(data, name=name, **options)
     except UnusableInputError as exc:
-        ui.say("error", "traces.error_file", error=str(exc))  # the file's own text, shown as plain text
+        ui.say("error", "traces.error_file", error=error_text(exc))  # shown as plain text
         return
     st.session_state.update(traces_tdf=loaded.data, traces_report=loaded.report,
                             traces_result=None)

@@ -53,16 +53,17 @@ def read_upload(data: bytes, name: str) -> Any:
     ``extends`` may name a versioned scenario (``metro-a.toml``), never another path. Whatever the
     bytes, only a :class:`~routing.scenarios.ScenarioError` comes out: the page shows its text.
     """
+    from routing.messages import Msg
     from routing.scenarios import MAX_SCENARIO_BYTES, ScenarioError, parse_scenario
 
     if len(data) > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"file of {len(data)} bytes over the {MAX_SCENARIO_BYTES} bytes budget", file=name)
+        raise ScenarioError(Msg("scen.error.too_big", size=len(data), limit=MAX_SCENARIO_BYTES), file=name)
     try:
         return parse_scenario(data, file=name)
     except ScenarioError:
         raise
     except Exception as exc:  # noqa: BLE001 - a page never shows a traceback for a visitor's file
-        raise ScenarioError(f"unreadable scenario ({type(exc).__name__})", file=name) from exc
+        raise ScenarioError(Msg("scen.error.unreadable", detail=type(exc).__name__), file=name) from exc
 
 
 def line_table(scenario: Any, network: Any) -> pd.DataFrame:

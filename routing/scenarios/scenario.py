@@ -81,6 +81,7 @@ import pandas as pd
 from routing.clock import SERVICE_DAY_H, ClockError, format_clock, parse_clock
 from routing.constants import UNREACHABLE_I32
 from routing.errors import TimetableError
+from routing.messages import Fmt, Msg
 from routing.transit.timetable import (
     Timetable,
     _csr,
@@ -158,10 +159,17 @@ class ScenarioError(ValueError):
     def __init__(self, message: str, *, file: str | None = None, modification: str | None = None,
                  field: str | None = None) -> None:
         self.file, self.modification, self.field, self.reason = file, modification, field, message
+        self.msg = message  # a Msg (scen.error.* key) for the reader's language; its str is English
         where = ", ".join(p for p in (f"file {file}" if file else "",
                                       f"modification {modification}" if modification else "",
                                       f"field {field!r}" if field else "") if p)
         super().__init__(f"{message} ({where})" if where else message)
+
+    def render(self, lang: str = "fr") -> str:
+        """The refusal in ``lang``, naming the file, the modification and the field in ``lang`` too."""
+        from sources.errors import render_error
+
+        return render_error(self.msg, lang, file=self.file, modification=self.modification, field=self.field)
 
 
 @dataclass(frozen=True)
@@ -208,7 +216,7 @@ def scenario_path(name: str | Path) -> Path:
     for cand in (SCENARIO_DIR / f"{name}.toml", SCENARIO_DIR / str(name)):
         if cand.exists():
             return cand
-    raise ScenarioError("scenario file not found", file=str(name))
+    raise ScenarioError(Msg("error.file_not_found"), file=str(name))
 
 
 def available_scenarios() -> list[Path]:
@@ -233,24 +241,24 @@ def _read_file(path: Path) -> bytes:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise ScenarioError("not a regular file (a folder, a device or a pipe)", file=path.name)
+            raise ScenarioError(Msg("scen.error.not_regular"), file=path.name)
         if info.st_size > MAX_SCENARIO_BYTES:
-            raise ScenarioError(f"file of {info.st_size} bytes over the {MAX_SCENARIO_BYTES} bytes budget",
+            raise ScenarioError(Msg("scen.error.too_big", size=info.st_size, limit=MAX_SCENARIO_BYTES),
                                 file=path.name)
         with path.open("rb") as fh:
             return fh.read(MAX_SCENARIO_BYTES + 1)  # a file growing meanwhile is refused by parse_scenario
     except OSError as exc:
-        raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=path.name) from None
+        raise ScenarioError(Msg("error.cannot_read", detail=exc.strerror or str(exc)), file=path.name) from None
 
 
 def _extends_target(name: Any, folders: tuple[Path, ...], *, file: str) -> Path:
     """The scenario ``extends = name`` names: a file name (``metro-a`` or ``metro-a.toml``) of one of
     ``folders``, resolved inside that folder (a link leading out of it is refused), a regular file."""
-    where = " or ".join("assets/scenarios" if f == SCENARIO_DIR else "this file's folder" for f in folders)
+    where = Fmt("join", [Msg("scen.where.assets" if f == SCENARIO_DIR else "scen.where.here") for f in folders],
+                sep=", ")
     if (not isinstance(name, str) or not name.strip() or name.strip() in (".", "..")
             or any(c in name for c in "/\\\0:")):
-        raise ScenarioError(f"extends names a scenario file of {where} (a file name, no folder part): "
-                            f"{name!r}", file=file, field="extends")
+        raise ScenarioError(Msg("scen.error.extends_name", text=repr(name), where=where), file=file, field="extends")
     name = name.strip()
     for folder in folders:
         home = folder.resolve()
@@ -258,7 +266,7 @@ def _extends_target(name: Any, folders: tuple[Path, ...], *, file: str) -> Path:
             target = (home / cand).resolve()
             if target.parent == home and target.is_file():
                 return target
-    raise ScenarioError(f"extended scenario {name!r} not found in {where}", file=file, field="extends")
+    raise ScenarioError(Msg("scen.error.extends_not_found", name=name, where=where), file=file, field="extends")
 
 
 def _load_parent(name: Any, *, file: str, folder: Path | None, chain: tuple[Path, ...]) -> Scenario:
@@ -266,9 +274,9 @@ def _load_parent(name: Any, *, file: str, folder: Path | None, chain: tuple[Path
     target = _extends_target(name, folders, file=file)
     if target in chain:
         names = [p.name for p in chain[chain.index(target):]] + [target.name]
-        raise ScenarioError(f"extends cycle: {' extends '.join(names)}", file=file, field="extends")
+        raise ScenarioError(Msg("scen.error.extends_cycle", names=" → ".join(names)), file=file, field="extends")
     if len(chain) > MAX_EXTENDS_DEPTH:
-        raise ScenarioError(f"more than {MAX_EXTENDS_DEPTH} levels of extends", file=file, field="extends")
+        raise ScenarioError(Msg("scen.error.extends_deep", n=MAX_EXTENDS_DEPTH), file=file, field="extends")
     return load_scenario(target, _chain=chain)
 
 
@@ -281,45 +289,46 @@ def parse_scenario(data: bytes | str, *, file: str = "<scenario>", folder: Path 
     """
     if isinstance(data, bytes):
         if len(data) > MAX_SCENARIO_BYTES:
-            raise ScenarioError(f"file of {len(data)} bytes over the {MAX_SCENARIO_BYTES} bytes budget", file=file)
+            raise ScenarioError(Msg("scen.error.too_big", size=len(data), limit=MAX_SCENARIO_BYTES), file=file)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ScenarioError(f"not UTF-8 text: {exc.reason}", file=file) from exc
+            raise ScenarioError(Msg("scen.error.not_utf8", detail=exc.reason), file=file) from exc
     else:
         text = data
     if len(text) > MAX_SCENARIO_BYTES:
-        raise ScenarioError(f"text of {len(text)} characters over the {MAX_SCENARIO_BYTES} bytes budget", file=file)
+        raise ScenarioError(Msg("scen.error.text_too_long", size=len(text), limit=MAX_SCENARIO_BYTES), file=file)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"not valid TOML: {exc}", file=file) from exc
+        raise ScenarioError(Msg("scen.error.not_toml", detail=str(exc)), file=file) from exc
     except RecursionError:
         # tomllib parses nested arrays and inline tables recursively: 2,000 "[" are 4 kB
-        raise ScenarioError("not valid TOML: arrays or tables nested too deeply", file=file) from None
+        raise ScenarioError(Msg("scen.error.toml_deep"), file=file) from None
     unknown = set(doc) - _TOP_FIELDS
     if unknown:
-        raise ScenarioError("unknown top-level field", file=file, field=sorted(unknown)[0])
+        raise ScenarioError(Msg("scen.error.unknown_field"), file=file, field=sorted(unknown)[0])
     name = doc.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ScenarioError("a scenario needs a non-empty name", file=file, field="name")
+        raise ScenarioError(Msg("scen.error.no_name"), file=file, field="name")
     desc = doc.get("description", "")
     if not isinstance(desc, str):
-        raise ScenarioError("description must be text", file=file, field="description")
+        raise ScenarioError(Msg("scen.error.not_text", field="description"), file=file, field="description")
     for field_en in ("name_en", "description_en"):
         if not isinstance(doc.get(field_en, ""), str):
-            raise ScenarioError(f"{field_en} must be text", file=file, field=field_en)
+            raise ScenarioError(Msg("scen.error.not_text", field=field_en), file=file, field=field_en)
     sources = doc.get("sources", [])
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
-        raise ScenarioError("sources must be a list of tables", file=file, field="sources")
+        raise ScenarioError(Msg("scen.error.list_of_tables", field="sources"), file=file, field="sources")
     for i, src in enumerate(sources):
         if not isinstance(src.get("title"), str) or not isinstance(src.get("url", ""), str):
-            raise ScenarioError("each source needs a title (and a url)", file=file, field=f"sources[{i}].title")
+            raise ScenarioError(Msg("scen.error.source_title"), file=file, field=f"sources[{i}].title")
     mods = doc.get("modifications", [])
     if not isinstance(mods, list):
-        raise ScenarioError("modifications must be a list of tables", file=file, field="modifications")
+        raise ScenarioError(Msg("scen.error.list_of_tables", field="modifications"), file=file, field="modifications")
     if len(mods) > MAX_MODIFICATIONS:
-        raise ScenarioError(f"more than {MAX_MODIFICATIONS} modifications", file=file, field="modifications")
+        raise ScenarioError(Msg("scen.error.too_many_modifications", n=MAX_MODIFICATIONS), file=file,
+                            field="modifications")
     inherited: tuple[dict[str, Any], ...] = ()
     if "extends" in doc:
         parent = _load_parent(doc["extends"], file=file, folder=folder, chain=_chain)
@@ -361,7 +370,7 @@ def check_connection_budget(total: int, *, file: str, modification: str | None =
     try:
         budgets().check("max_scenario_connections", int(total))
     except BudgetExceeded as exc:
-        raise ScenarioError(str(exc), file=file, modification=modification, field=field) from exc
+        raise ScenarioError(exc.msg, file=file, modification=modification, field=field) from exc
 
 
 def _ranged(value: Any, key: str, ctx: tuple[str, str], *, fld: str | None = None,
@@ -373,8 +382,8 @@ def _ranged(value: Any, key: str, ctx: tuple[str, str], *, fld: str | None = Non
     ok = (not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
           and lo <= value <= hi and (value > 0 or not positive))
     if not ok:
-        raise ScenarioError(f"{name} must be a number from {lo:g} to {hi:g}{' ' + unit if unit else ''}, "
-                            f"got {value!r}", file=ctx[0], modification=ctx[1], field=name)
+        raise ScenarioError(Msg("scen.error.range", field=name, lo=float(lo), hi=float(hi), unit=unit, text=repr(value)),
+                            file=ctx[0], modification=ctx[1], field=name)
     return float(value)
 
 
@@ -384,14 +393,14 @@ def parse_time_s(value: Any, *, file: str, mod: str, fld: str) -> int:
     try:
         return parse_clock(value, max_hours=SERVICE_DAY_H)
     except ClockError:
-        raise ScenarioError(f"not a time HH:MM[:SS] below 48:00: {value!r}", file=file, modification=mod,
+        raise ScenarioError(Msg("scen.error.not_time", text=repr(value)), file=file, modification=mod,
                             field=fld) from None
 
 
 def _text(m: dict[str, Any], key: str, ctx: tuple[str, str], *, required: bool = True, default: str = "") -> str:
     value = m.get(key, default)
     if not isinstance(value, str) or (required and not value.strip()):
-        raise ScenarioError(f"{key} must be non-empty text", file=ctx[0], modification=ctx[1], field=key)
+        raise ScenarioError(Msg("scen.error.not_text", field=key), file=ctx[0], modification=ctx[1], field=key)
     return value.strip()
 
 
@@ -401,22 +410,22 @@ def _window(m: dict[str, Any], ctx: tuple[str, str], *, required: bool) -> tuple
     start = parse_time_s(m.get("start", "00:00"), file=ctx[0], mod=ctx[1], fld="start")
     end = parse_time_s(m.get("end", "47:59"), file=ctx[0], mod=ctx[1], fld="end")
     if end <= start:
-        raise ScenarioError("the period ends before it starts", file=ctx[0], modification=ctx[1], field="end")
+        raise ScenarioError(Msg("scen.error.period_order"), file=ctx[0], modification=ctx[1], field="end")
     return start, end
 
 
 def _modification(m: Any, i: int, file: str) -> dict[str, Any]:
     if not isinstance(m, dict):
-        raise ScenarioError("a modification is a table", file=file, modification=f"#{i + 1}")
+        raise ScenarioError(Msg("scen.error.not_a_table"), file=file, modification=f"#{i + 1}")
     kind = m.get("type")
     if not isinstance(kind, str) or kind not in _FIELDS:
-        raise ScenarioError(f"unknown modification type {kind!r} (one of {', '.join(MODIFICATION_TYPES)})",
+        raise ScenarioError(Msg("scen.error.unknown_type", text=repr(kind), allowed=", ".join(MODIFICATION_TYPES)),
                             file=file, modification=f"#{i + 1}", field="type")
     label = f"#{i + 1} ({kind}{' ' + repr(m['id']) if isinstance(m.get('id'), str) else ''})"
     ctx = (file, label)
     extra = set(m) - _FIELDS[kind]
     if extra:
-        raise ScenarioError("unknown field", file=file, modification=label, field=sorted(extra)[0])
+        raise ScenarioError(Msg("scen.error.unknown_field"), file=file, modification=label, field=sorted(extra)[0])
     out: dict[str, Any] = {"type": kind, "label": label}
     if kind == "add_line":
         out.update(_add_line(m, ctx))
@@ -441,10 +450,11 @@ def _lonlat(m: dict[str, Any], ctx: tuple[str, str], prefix: str) -> tuple[float
     lon, lat = m.get("lon"), m.get("lat")
     for key, v in (("lon", lon), ("lat", lat)):
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise ScenarioError(f"{key} must be a number (WGS84 degrees)", file=ctx[0], modification=ctx[1],
+            raise ScenarioError(Msg("scen.error.degrees", field=key), file=ctx[0], modification=ctx[1],
                                 field=prefix + key)
     if not in_bbox(lon, lat, FRANCE_BBOX):
-        raise ScenarioError(f"point ({lon}, {lat}) outside France", file=ctx[0], modification=ctx[1],
+        raise ScenarioError(Msg("scen.error.outside_france", lon=float(lon), lat=float(lat)), file=ctx[0],
+                            modification=ctx[1],
                             field=prefix + "lon")
     return float(lon), float(lat)
 
@@ -456,22 +466,24 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
     out["long_name"] = _text(m, "long_name", ctx, required=False)
     mode = m.get("mode", "bus")
     if not isinstance(mode, str) or mode not in MODES:
-        raise ScenarioError(f"mode must be one of {', '.join(MODES)}", file=file, modification=label, field="mode")
+        raise ScenarioError(Msg("finding.unknown_code", field="mode", allowed=", ".join(MODES)), file=file,
+                            modification=label, field="mode")
     out["mode"], out["route_type"] = mode, MODES[mode]
     color = m.get("color", "777777")
     if not isinstance(color, str) or not _COLOR.match(color):
-        raise ScenarioError("color must be a hex RRGGBB", file=file, modification=label, field="color")
+        raise ScenarioError(Msg("scen.error.colour"), file=file, modification=label, field="color")
     out["color"] = color.lstrip("#").upper()
     wheelchair = m.get("wheelchair_accessible", False)
     if not isinstance(wheelchair, bool):
-        raise ScenarioError("wheelchair_accessible must be true or false", file=file, modification=label,
+        raise ScenarioError(Msg("scen.error.boolean", field="wheelchair_accessible"), file=file, modification=label,
                             field="wheelchair_accessible")
     out["wheelchair"] = wheelchair
     stops = m.get("stops")
     if not isinstance(stops, list) or len(stops) < 2:
-        raise ScenarioError("a line needs at least two stops", file=file, modification=label, field="stops")
+        raise ScenarioError(Msg("scen.error.two_stops"), file=file, modification=label, field="stops")
     if len(stops) > MAX_STOPS_PER_LINE:
-        raise ScenarioError(f"more than {MAX_STOPS_PER_LINE} stops", file=file, modification=label, field="stops")
+        raise ScenarioError(Msg("scen.error.too_many_stops", n=MAX_STOPS_PER_LINE), file=file, modification=label,
+                                field="stops")
     norm = []
     for k, s in enumerate(stops):
         if isinstance(s, str) and s.strip():
@@ -479,18 +491,20 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
         elif isinstance(s, dict):
             extra = set(s) - {"id", "name", "lon", "lat"}
             if extra:
-                raise ScenarioError("unknown field", file=file, modification=label,
+                raise ScenarioError(Msg("scen.error.unknown_field"), file=file, modification=label,
                                     field=f"stops[{k}].{sorted(extra)[0]}")
             lon, lat = _lonlat(s, ctx, f"stops[{k}].")
             name = s.get("name")
             if not isinstance(name, str) or not name.strip():
-                raise ScenarioError("a new stop needs a name", file=file, modification=label, field=f"stops[{k}].name")
+                raise ScenarioError(Msg("scen.error.stop_name"), file=file, modification=label,
+                                    field=f"stops[{k}].name")
             sid = s.get("id", f"{out['id']}:{k + 1}")
             if not isinstance(sid, str) or not sid.strip():
-                raise ScenarioError("stop id must be text", file=file, modification=label, field=f"stops[{k}].id")
+                raise ScenarioError(Msg("scen.error.not_text", field="id"), file=file, modification=label,
+                                    field=f"stops[{k}].id")
             norm.append({"id": sid.strip(), "new": True, "name": name.strip(), "lon": lon, "lat": lat})
         else:
-            raise ScenarioError("a stop is an existing stop id or a table {name, lon, lat}", file=file,
+            raise ScenarioError(Msg("scen.error.stop_shape"), file=file,
                                 modification=label, field=f"stops[{k}]")
     out["stops"] = norm
     # consecutive new stops can be checked now; existing ones when applied
@@ -503,55 +517,56 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
     # service
     runs: list[tuple[int, int]] = []
     if "departures" in m and "periods" in m:
-        raise ScenarioError("give periods or departures, not both", file=file, modification=label,
+        raise ScenarioError(Msg("scen.error.periods_or_departures"), file=file, modification=label,
                             field="departures")
     if "departures" in m:
         deps = m["departures"]
         if not isinstance(deps, list) or not deps:
-            raise ScenarioError("departures must be a non-empty list of times", file=file, modification=label,
+            raise ScenarioError(Msg("scen.error.departures_list"), file=file, modification=label,
                                 field="departures")
         runs = [(parse_time_s(d, file=file, mod=label, fld=f"departures[{k}]"), 0) for k, d in enumerate(deps)]
     elif "periods" in m:
         periods = m["periods"]
         if not isinstance(periods, list) or not periods:
-            raise ScenarioError("periods must be a non-empty list of tables", file=file, modification=label,
+            raise ScenarioError(Msg("scen.error.list_of_tables", field="periods"), file=file, modification=label,
                                 field="periods")
         for k, p in enumerate(periods):
             fld = f"periods[{k}]"
             if not isinstance(p, dict) or set(p) - {"start", "end", "headway_min"}:
-                raise ScenarioError("a period is {start, end, headway_min}", file=file, modification=label, field=fld)
+                raise ScenarioError(Msg("scen.error.period_shape"), file=file, modification=label, field=fld)
             start = parse_time_s(p.get("start"), file=file, mod=label, fld=f"{fld}.start")
             end = parse_time_s(p.get("end"), file=file, mod=label, fld=f"{fld}.end")
             if end <= start:
-                raise ScenarioError("the period ends before it starts", file=file, modification=label,
+                raise ScenarioError(Msg("scen.error.period_order"), file=file, modification=label,
                                     field=f"{fld}.end")
             h = _ranged(p.get("headway_min"), "headway_min", ctx, fld=f"{fld}.headway_min")
             h_s = int(round(h * 60))
             # counted before the list is built
             if len(runs) + math.ceil((end - start) / h_s) > MAX_RUNS_PER_LINE:
-                raise ScenarioError(f"more than {MAX_RUNS_PER_LINE} runs", file=file, modification=label, field=fld)
+                raise ScenarioError(Msg("scen.error.too_many_runs", n=MAX_RUNS_PER_LINE), file=file, modification=label,
+                                    field=fld)
             runs += [(int(t), h_s) for t in range(start, end, h_s)]
         if "last_departure" in m:
             last = parse_time_s(m["last_departure"], file=file, mod=label, fld="last_departure")
             if last > max(t for t, _ in runs):
                 runs.append((last, runs[-1][1]))
     else:
-        raise ScenarioError("a line needs periods (headways) or departures", file=file, modification=label,
+        raise ScenarioError(Msg("scen.error.no_service"), file=file, modification=label,
                             field="periods")
     if len(runs) > MAX_RUNS_PER_LINE:
-        raise ScenarioError(f"more than {MAX_RUNS_PER_LINE} runs", file=file, modification=label,
+        raise ScenarioError(Msg("scen.error.too_many_runs", n=MAX_RUNS_PER_LINE), file=file, modification=label,
                             field=_service_field(m))
     out["runs"] = sorted(set(runs))
     # running times
     given = [k for k in ("segment_s", "speed_kmh", "end_to_end_min") if k in m]
     if len(given) != 1:
-        raise ScenarioError("give exactly one of segment_s, speed_kmh, end_to_end_min", file=file,
+        raise ScenarioError(Msg("scen.error.one_timing"), file=file,
                             modification=label, field="segment_s")
     out["timing"] = given[0]
     if given[0] == "segment_s":
         seg = m["segment_s"]
         if not isinstance(seg, list) or len(seg) != len(norm) - 1:
-            raise ScenarioError(f"segment_s must list {len(norm) - 1} running times (one per pair of stops)",
+            raise ScenarioError(Msg("scen.error.segments", n=len(norm) - 1),
                                 file=file, modification=label, field="segment_s")
         out["segment_s"] = [_ranged(x, "segment_s", ctx, fld=f"segment_s[{k}]") for k, x in enumerate(seg)]
     else:
@@ -562,8 +577,8 @@ def _add_line(m: dict[str, Any], ctx: tuple[str, str]) -> dict[str, Any]:
 def _check_gap(a: dict[str, Any], b: dict[str, Any], k: int, ctx: tuple[str, str]) -> float:
     d = float(haversine_m(np.array([a["lon"]]), np.array([a["lat"]]), np.array([b["lon"]]), np.array([b["lat"]]))[0])
     if d > MAX_SEGMENT_M:
-        raise ScenarioError(f"stops {k + 1} and {k + 2} lie {d / 1000:.1f} km apart (more than "
-                            f"{MAX_SEGMENT_M / 1000:.0f} km)", file=ctx[0], modification=ctx[1],
+        raise ScenarioError(Msg("scen.error.stops_apart", a=k + 1, b=k + 2, km=Fmt("decimal", d / 1000, 1),
+                                max_km=round(MAX_SEGMENT_M / 1000)), file=ctx[0], modification=ctx[1],
                             field=f"stops[{k + 1}]")
     return d
 
@@ -641,9 +656,9 @@ class _Builder:
         late = np.flatnonzero(np.asarray(arrivals) >= DAY_BOUND_S)
         if len(late):
             k = int(late[np.argmax(np.asarray(arrivals)[late])])
-            raise ScenarioError(f"a run leaving at {format_clock(int(departures[k]))} would arrive at "
-                                f"{format_clock(int(arrivals[k]))}, after {SERVICE_DAY_H}:00 (the end of the "
-                                f"service day's clock)", file=self.file, modification=mod["label"], field=fld)
+            raise ScenarioError(Msg("scen.error.after_day", dep=format_clock(int(departures[k])),
+                                    arr=format_clock(int(arrivals[k])), hours=SERVICE_DAY_H),
+                                file=self.file, modification=mod["label"], field=fld)
 
     def _coords(self, i: int) -> tuple[float, float]:
         n = self.tt.n_stops
@@ -658,7 +673,7 @@ class _Builder:
         ids = [i for i, (r, s) in enumerate(zip(self.routes["id"], self.routes["short"], strict=True))
                if key in (r, s)]
         if not ids:
-            raise ScenarioError(f"unknown route {key!r} (neither a route id nor a short name)", file=self.file,
+            raise ScenarioError(Msg("scen.error.unknown_route", text=repr(key)), file=self.file,
                                 modification=mod["label"], field="route")
         return np.flatnonzero(np.isin(np.asarray(self.trip_route), ids))
 
@@ -781,24 +796,26 @@ class _Builder:
         for k, s in enumerate(mod["stops"]):
             if s["new"]:
                 if s["id"] in self.stop_index:
-                    raise ScenarioError(f"new stop id {s['id']!r} already exists", file=self.file, modification=label,
+                    raise ScenarioError(Msg("scen.error.stop_exists", text=repr(s["id"])), file=self.file,
+                                        modification=label,
                                         field=f"stops[{k}].id")
                 self.stop_index[s["id"]] = len(self.stop_ids)
                 self.stop_ids.append(s["id"])
                 self.new_stops.append(s)
             elif s["id"] not in self.stop_index:
-                raise ScenarioError(f"unknown stop {s['id']!r}", file=self.file, modification=label,
+                raise ScenarioError(Msg("scen.error.unknown_stop", text=repr(s["id"])), file=self.file, modification=label,
                                     field=f"stops[{k}]")
             idx.append(self.stop_index[s["id"]])
         lon = np.array([self._coords(i)[0] for i in idx])
         lat = np.array([self._coords(i)[1] for i in idx])
         if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
             bad = int(np.flatnonzero(~(np.isfinite(lon) & np.isfinite(lat)))[0])
-            raise ScenarioError("stop without coordinates", file=self.file, modification=label, field=f"stops[{bad}]")
+            raise ScenarioError(Msg("scen.error.stop_no_coordinates"), file=self.file, modification=label,
+                                field=f"stops[{bad}]")
         dist = haversine_m(lon[:-1], lat[:-1], lon[1:], lat[1:])
         for k in np.flatnonzero(dist > MAX_SEGMENT_M):
-            raise ScenarioError(f"stops {k + 1} and {k + 2} lie {dist[k] / 1000:.1f} km apart (more than "
-                                f"{MAX_SEGMENT_M / 1000:.0f} km)", file=self.file, modification=label,
+            raise ScenarioError(Msg("scen.error.stops_apart", a=int(k) + 1, b=int(k) + 2, km=Fmt("decimal", dist[k] / 1000, 1),
+                                    max_km=round(MAX_SEGMENT_M / 1000)), file=self.file, modification=label,
                                 field=f"stops[{k + 1}]")
         dwell = float(mod["dwell_s"])
         n_int = len(idx) - 2  # intermediate stops
@@ -809,7 +826,7 @@ class _Builder:
         else:
             total = mod["end_to_end_min"] * 60.0 - dwell * n_int
             if total <= 0:
-                raise ScenarioError("end_to_end_min shorter than the dwell times", file=self.file,
+                raise ScenarioError(Msg("scen.error.end_to_end_short"), file=self.file,
                                     modification=label, field="end_to_end_min")
             run = dist / max(dist.sum(), 1e-9) * total
         # offsets from the first departure: arrival at stop k+1, departure from stop k
@@ -817,7 +834,7 @@ class _Builder:
         dep_off = np.concatenate([[0.0], arr_off[:-1] + dwell])
         route = len(self.routes["id"])
         if mod["id"] in self.routes["id"]:
-            raise ScenarioError(f"route id {mod['id']!r} already exists", file=self.file, modification=label,
+            raise ScenarioError(Msg("scen.error.route_exists", text=repr(mod["id"])), file=self.file, modification=label,
                                 field="id")
         self.routes["id"].append(mod["id"])
         self.routes["short"].append(mod["name"])
@@ -873,7 +890,8 @@ class _Builder:
 
     def make_stop_accessible(self, mod: dict[str, Any]) -> None:
         if mod["stop"] not in self.stop_index:
-            raise ScenarioError(f"unknown stop {mod['stop']!r}", file=self.file, modification=mod["label"],
+            raise ScenarioError(Msg("scen.error.unknown_stop", text=repr(mod["stop"])), file=self.file,
+                                modification=mod["label"],
                                 field="stop")
         self.stop_flags[self.stop_index[mod["stop"]]] = 1
         self._count("stops_made_accessible", 1)

@@ -34,6 +34,7 @@ import pandas as pd
 
 from sources.budgets import budgets
 from sources.errors import UnusableInputError
+from sources.messages import Msg
 from sources.validate import Report
 
 #: A quoted field may span at most this many physical lines before the quote counts as stray.
@@ -79,12 +80,12 @@ def read_bytes(path: str | Path, *, label: str | None = None, budget: str = "max
     try:
         size = p.stat().st_size
     except OSError as exc:
-        raise UnusableInputError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+        raise UnusableInputError(Msg("error.cannot_read", detail=exc.strerror or str(exc)), file=name) from exc
     budgets().check(budget, size, what=name)
     try:
         return p.read_bytes()
     except OSError as exc:
-        raise UnusableInputError(f"cannot read file: {exc.strerror or exc}", file=name) from exc
+        raise UnusableInputError(Msg("error.cannot_read", detail=exc.strerror or str(exc)), file=name) from exc
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -207,14 +208,12 @@ def scan_csv(data: bytes, *, label: str, report: Report | None = None, sep: str 
     status[too_long] = 2
     if report is not None:
         for i in bad_quote:
-            report.quarantine("invalid_quoting",
-                              f"line {i + 1}: a quoted field is never closed (stray quote); "
-                              "line skipped, the rest of the file is kept",
+            report.quarantine("invalid_quoting", Msg("finding.stray_quote", line=i + 1),
                               file=label, row=i + 1 - header_line,
                               value=_preview(data[starts[i]:ends[i]]))
         for i, n in bad_length:
             report.quarantine("invalid_row_length",
-                              f"line {i + 1} has {n} fields, the header has {ncols}",
+                              Msg("finding.row_length", line=i + 1, n=n, ncols=ncols),
                               file=label, row=i + 1 - header_line,
                               value=_preview(data[starts[i]:ends[i]]))
     bad = np.flatnonzero(status == 2)
@@ -252,14 +251,14 @@ def check_header(data: bytes, *, label: str, sep: str | None = None,
             break
         pos, header_line = end + 1, header_line + 1
     else:
-        raise UnusableInputError("empty file (no header line)", file=label)
+        raise UnusableInputError(Msg("error.no_header"), file=label)
     header = data[pos:end].decode("latin-1")
     if sep is None:
         sep = sniff_delimiter(header)
     ncols, unterminated = _fields(header, sep, skipinitialspace)
     limits.check("max_columns", ncols, what=label)
     if unterminated:
-        raise UnusableInputError("the header line has a quote that is never closed",
+        raise UnusableInputError(Msg("error.header_quote"),
                                  file=label, row=0)
     return data, header_line, sep, ncols
 
@@ -359,11 +358,11 @@ def read_csv_bytes(data: bytes, *, label: str, report: Report | None = None,
                     for (line, n), start in zip(skipped, starts, strict=True):
                         end = data.find(b"\n", start)
                         report.quarantine("invalid_row_length",
-                                          f"line {line} has {n} fields, the header has {ncols}",
+                                          Msg("finding.row_length", line=line, n=n, ncols=ncols),
                                           file=label, row=line - 1,
                                           value=_preview(data[start:end if end >= 0 else None]))
             if report is not None and encoding != frame.attrs.get("encoding", encoding):
-                report.notice("invalid_encoding", f"not valid {encoding}; read as cp1252",
+                report.notice("invalid_encoding", Msg("finding.read_as_cp1252", encoding=encoding),
                               file=label)
             frame["_row"] = lines - 1
             frame.attrs["rows_read"] = len(frame) + len(skipped)
@@ -375,8 +374,8 @@ def read_csv_bytes(data: bytes, *, label: str, report: Report | None = None,
     if len(frame) != len(rows):  # pandas read the lines differently: fall back to positions
         if report is not None:
             report.notice("row_numbers_approximate",
-                          f"{len(frame)} records parsed where {len(rows)} lines were expected; "
-                          "row numbers count records", severity="info", file=label)
+                          Msg("finding.rows_approximate", records=len(frame), lines=len(rows)),
+                          severity="info", file=label)
         rows = np.arange(1, len(frame) + 1, dtype="int64")
     frame["_row"] = rows
     frame.attrs["rows_read"] = len(frame) + scan.quarantined
@@ -413,7 +412,7 @@ def _parse(data: bytes, *, sep: str, encoding: str, label: str, report: Report |
                                     on_bad_lines=bad_lines, **options)
             except UnicodeDecodeError:
                 if report is not None:
-                    report.notice("invalid_encoding", f"not valid {encoding}; read as cp1252",
+                    report.notice("invalid_encoding", Msg("finding.read_as_cp1252", encoding=encoding),
                                   file=label)
                 frame = pd.read_csv(io.BytesIO(data), sep=sep, encoding="cp1252",
                                     skipinitialspace=skipinitialspace, engine="c",
@@ -422,7 +421,7 @@ def _parse(data: bytes, *, sep: str, encoding: str, label: str, report: Report |
         except pd.errors.EmptyDataError:
             frame = pd.DataFrame()
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError, csv.Error) as exc:
-            raise UnusableInputError(f"not a readable CSV file: {str(exc).strip()[:300]}",
+            raise UnusableInputError(Msg("error.not_csv", detail=str(exc).strip()[:300]),
                                      file=label) from exc
     for w in caught:
         if issubclass(w.category, pd.errors.ParserWarning):

@@ -28,7 +28,8 @@ import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
 from ..geo import in_bbox
-from ..validate import ERROR, Report
+from ..messages import Msg
+from ..validate import ERROR, Report, area_params
 from ._tabular import as_paths as as_paths  # one rule for the ``paths`` argument of every loader
 
 WGS84 = "EPSG:4326"
@@ -57,7 +58,7 @@ def read_json(path: Path) -> Any:
 
     raw = read_bytes(path)  # within the max_file_bytes budget
     if not raw.strip():
-        raise UnusableInputError("empty file, JSON expected", file=str(path))
+        raise UnusableInputError(Msg("error.file_empty"), file=str(path))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -65,10 +66,10 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except RecursionError as exc:
-        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
+        raise UnusableInputError(Msg("error.json_deep"), file=str(path)) from exc
     except json.JSONDecodeError as exc:
         raise UnusableInputError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            Msg("error.not_json", detail=exc.msg, line=exc.lineno, column=exc.colno),
             file=str(path), row=exc.lineno) from exc
 
 
@@ -83,14 +84,14 @@ def records_of(doc: Any, path: Path) -> list[dict[str, Any]]:
     if isinstance(doc, dict) and doc.get("type") == "FeatureCollection":
         items = doc.get("features")
         if not isinstance(items, list):
-            raise UnusableInputError("FeatureCollection without a 'features' list", file=str(path))
+            raise UnusableInputError(Msg("error.no_features"), file=str(path))
         out = []
         for i, feat in enumerate(items, start=1):
             if not isinstance(feat, dict):
-                raise UnusableInputError("feature is not an object", file=str(path), row=i)
+                raise UnusableInputError(Msg("error.not_an_object"), file=str(path), row=i)
             props = feat.get("properties") or {}
             if not isinstance(props, dict):
-                raise UnusableInputError("feature properties are not an object", file=str(path),
+                raise UnusableInputError(Msg("error.not_an_object"), file=str(path),
                                          row=i, field="properties")
             rec = dict(props)
             rec["__geometry__"] = feat.get("geometry")
@@ -104,7 +105,7 @@ def records_of(doc: Any, path: Path) -> list[dict[str, Any]]:
         out = []
         for i, item in enumerate(doc, start=1):
             if not isinstance(item, dict):
-                raise UnusableInputError("record is not an object", file=str(path), row=i)
+                raise UnusableInputError(Msg("error.not_an_object"), file=str(path), row=i)
             if isinstance(item.get("fields"), dict):  # Opendatasoft API v1 record
                 rec = dict(item["fields"])
                 rec["__geometry__"] = item.get("geometry")
@@ -116,7 +117,7 @@ def records_of(doc: Any, path: Path) -> list[dict[str, Any]]:
             out.append(rec)
         return out
     raise UnusableInputError(
-        "unexpected JSON: neither a GeoJSON FeatureCollection nor an Opendatasoft export",
+        Msg("error.unexpected_json"),
         file=str(path))
 
 
@@ -300,7 +301,7 @@ def repair_polygons(geoms: np.ndarray, report: Report, *, file: str,
                 polys = [p for p in fixed.geoms if p.geom_type in ("Polygon", "MultiPolygon")]
                 fixed = shapely.union_all(polys) if polys else g
             out[i] = fixed
-            report.notice("invalid_geometry_repaired", "self-intersecting polygon made valid",
+            report.notice("invalid_geometry_repaired", Msg("finding.polygon_repaired"),
                           severity="info", file=file, row=int(rows[i]), field="geometry")
     return out
 
@@ -369,7 +370,7 @@ def bbox_of(geoms: Any) -> tuple[float, float, float, float] | None:
 
 
 def quarantine_codes(report: Report, frame: pd.DataFrame, codes: Sequence[str | None], *,
-                     file: str, field: str, messages: dict[str, str]) -> np.ndarray:
+                     file: str, field: str, messages: dict[str, Msg]) -> np.ndarray:
     """Quarantine the rows whose code is not None; returns the keep mask.
 
     ``frame`` must carry the 1-based data row in ``_row``.
@@ -377,7 +378,7 @@ def quarantine_codes(report: Report, frame: pd.DataFrame, codes: Sequence[str | 
     keep = np.array([c is None for c in codes], dtype=bool)
     for row, code in zip(frame["_row"].tolist(), codes, strict=True):
         if code is not None:
-            report.quarantine(code, messages.get(code, code), file=file, row=int(row), field=field)
+            report.quarantine(code, messages[code], file=file, row=int(row), field=field)
     return keep
 
 
@@ -400,7 +401,7 @@ def require_fields(records: list[dict[str, Any]], fields: Sequence[str], *, file
         seen.update(r)
     missing = [f for f in fields if f not in seen]
     if missing:
-        raise SchemaError(f"required field(s) missing: {', '.join(missing)}", file=file,
+        raise SchemaError(Msg("error.fields_missing", fields=", ".join(missing)), file=file,
                           field=missing[0])
 
 
@@ -432,8 +433,8 @@ def boolean(value: Any) -> bool | None:
 # -- one call for a whole feature file -----------------------------------------------------------
 
 _GEOM_MESSAGES = {
-    "missing_geometry": "feature without geometry",
-    "invalid_geometry": "geometry cannot be read (bad type, coordinates or nesting)",
+    "missing_geometry": Msg("finding.no_geometry"),
+    "invalid_geometry": Msg("finding.geometry_unreadable"),
 }
 
 
@@ -467,16 +468,16 @@ def read_features(path: Path, report: Report, *, area_bbox: tuple[float, float, 
     declared = declared_crs(doc)
     geoms, crs = geometries_to_wgs84(geoms, declared=declared, area_bbox=area_bbox)
     if declared and crs != declared:
-        report.notice("crs_mismatch", f"declared {declared} but coordinates fit {crs}; read as {crs}",
+        report.notice("crs_mismatch", Msg("finding.crs_mismatch", declared=declared, crs=crs),
                       file=file, field="geometry", value=declared)
     if crs != WGS84:
-        report.notice("crs_reprojected", f"geometry in {crs} reprojected to EPSG:4326",
+        report.notice("crs_reprojected", Msg("finding.crs_reprojected", crs=crs),
                       severity="info", file=file, field="geometry", value=crs)
     geoms = repair_polygons(geoms, report, file=file, rows=attrs["_row"].tolist())
     far = outside_area(geoms, area_bbox)
     if far.any():
         for row in attrs.loc[far, "_row"]:
-            report.quarantine("geometry_outside_area", f"geometry outside the expected area {area_bbox}",
+            report.quarantine("geometry_outside_area", Msg("finding.geometry_outside_area", **area_params(area_bbox)),
                               file=file, row=int(row), field="geometry")
         attrs, geoms = attrs.loc[~far].reset_index(drop=True), geoms[~far]
     return attrs, geoms, crs

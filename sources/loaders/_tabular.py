@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
+from ..messages import Msg
 from ..validate import Report
 from ._csv import read_bytes, read_csv_bytes
 
@@ -50,7 +51,7 @@ def as_paths(paths: str | PathLike | Sequence[str | PathLike]) -> list[Path]:
         return [Path(paths)]
     out = [Path(p) for p in paths]
     if not out:
-        raise UnusableInputError("no input file given")
+        raise UnusableInputError(Msg("error.no_input"))
     return out
 
 
@@ -68,14 +69,14 @@ def read_text(path: Path) -> tuple[str, str]:
 
 def _encoding_of(raw: bytes, path: Path) -> str:
     if b"\x00" in raw[:4096]:
-        raise UnusableInputError("binary content where text was expected", file=str(path))
+        raise UnusableInputError(Msg("error.binary"), file=str(path))
     for encoding in ENCODINGS:
         try:
             raw.decode(encoding)
             return encoding
         except UnicodeDecodeError:
             continue
-    raise UnusableInputError("cannot decode the file", file=str(path))  # pragma: no cover
+    raise UnusableInputError(Msg("error.undecodable"), file=str(path))  # pragma: no cover
 
 
 def normalise_name(name: str) -> str:
@@ -106,9 +107,9 @@ def read_csv_table(path: Path, *, report: Report | None = None) -> pd.DataFrame:
     raw = read_bytes(path)
     encoding = _encoding_of(raw, path)
     if not raw.strip():
-        raise UnusableInputError("empty file", file=str(path))
+        raise UnusableInputError(Msg("error.file_empty"), file=str(path))
     if report is not None and encoding not in ("utf-8-sig",):
-        report.notice("non_utf8_encoding", f"file decoded as {encoding}", severity="info",
+        report.notice("non_utf8_encoding", Msg("finding.decoded_as", encoding=encoding), severity="info",
                       file=str(path))
     frame = read_csv_bytes(raw, label=str(path), report=report, encoding=encoding,
                            na_filter=False, quoting=csv.QUOTE_MINIMAL)
@@ -130,9 +131,9 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except RecursionError as exc:
-        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
+        raise UnusableInputError(Msg("error.json_deep"), file=str(path)) from exc
     except json.JSONDecodeError as exc:
-        raise UnusableInputError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+        raise UnusableInputError(Msg("error.not_json", detail=exc.msg, line=exc.lineno, column=exc.colno),
                                  file=str(path), row=exc.lineno) from exc
 
 
@@ -156,7 +157,8 @@ def require_columns(frame: pd.DataFrame, required: Iterable[str], *, file: str) 
     """Raise :class:`SchemaError` naming the first missing column."""
     for col in required:
         if col not in frame.columns:
-            raise SchemaError(f"required column missing (columns found: {', '.join(map(str, frame.columns[:25]))})",
+            found = [str(c) for c in frame.columns if c not in (ROW, FILE)][:25]
+            raise SchemaError(Msg("error.required_column", columns=", ".join(found)),
                               file=file, field=col)
 
 

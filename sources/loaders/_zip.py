@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from sources import tempfiles
 from sources.budgets import BudgetExceeded, budgets
 from sources.errors import UnusableInputError
+from sources.messages import Msg
 from sources.validate import INFO, WARNING, Report
 
 #: Entries smaller than this are not subject to the ratio check.
@@ -88,23 +89,21 @@ def extract_members(zip_path: Path, dest: Path, *, wanted: Collection[str], repo
     try:
         zf = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        raise UnusableInputError(f"not a readable zip archive (truncated or corrupt): {exc}",
+        raise UnusableInputError(Msg("error.not_zip", detail=str(exc)),
                                  file=label) from exc
     with zf:
         safe: list[zipfile.ZipInfo] = []
         for info in zf.infolist():
             if is_unsafe_member(info.filename):
-                report.notice("unsafe_zip_entry",
-                              "archive entry with an absolute or '..' path: not extracted",
+                report.notice("unsafe_zip_entry", Msg("finding.unsafe_zip_entry"),
                               severity=WARNING, file=label, value=info.filename)
             elif not _skippable(info.filename):
                 safe.append(info)
         root = _choose_root([i.filename for i in safe], wanted, anchor)
         if root is None:
-            raise UnusableInputError(
-                f"no feed file ({', '.join(sorted(wanted)[:6])}, ...) in the archive", file=label)
+            raise UnusableInputError(Msg("error.no_feed_file", files=", ".join(sorted(wanted)[:6])), file=label)
         if root:
-            report.notice("feed_in_subfolder", f"feed files found in the archive folder {root!r}",
+            report.notice("feed_in_subfolder", Msg("finding.feed_in_folder", folder=root),
                           severity=INFO, file=label, value=root)
         selected: list[zipfile.ZipInfo] = []
         for info in safe:
@@ -182,7 +181,7 @@ def stream_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, *,
             NotImplementedError, RuntimeError) as exc:
         if isinstance(exc, UnusableInputError):
             raise
-        raise UnusableInputError(f"corrupt archive entry: {exc}", file=where) from exc
+        raise UnusableInputError(Msg("error.corrupt_entry", detail=str(exc)), file=where) from exc
 
 
 def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, *,
@@ -203,9 +202,9 @@ def _folder_files(folder: Path, *, wanted: Collection[str], report: Report,
         names += [f if rel == "." else f"{rel}/{f}" for f in filenames if not f.startswith("._")]
     root = _choose_root(names, wanted, anchor)
     if root is None:
-        raise UnusableInputError("no feed file in the directory", file=str(folder))
+        raise UnusableInputError(Msg("error.no_feed_file", files="stops.txt, …"), file=str(folder))
     if root:
-        report.notice("feed_in_subfolder", f"feed files found in the subfolder {root!r}",
+        report.notice("feed_in_subfolder", Msg("finding.feed_in_folder", folder=root),
                       severity=INFO, file=folder.name, value=root)
     where = folder / root if root else folder
     return {f: where / f for f in wanted if (where / f).is_file()}
@@ -225,7 +224,7 @@ def open_feed_folder(path: Path, *, wanted: Collection[str], report: Report,
         yield _folder_files(path, wanted=wanted, report=report, anchor=anchor)
         return
     if not path.is_file():
-        raise UnusableInputError("file not found", file=str(path))
+        raise UnusableInputError(Msg("error.file_not_found"), file=str(path))
     folder = tempfiles.temp_dir()
     tmp = tempfiles.make_temp_dir("spmd-feed-", folder)
     try:
@@ -237,7 +236,7 @@ def open_feed_folder(path: Path, *, wanted: Collection[str], report: Report,
         except OSError as exc:  # the cache directory is full (or went read-only): retry outside
             system = Path(tempfile.gettempdir())
             if folder == system:
-                raise UnusableInputError(f"cannot extract the archive: {exc.strerror or exc}",
+                raise UnusableInputError(Msg("error.cannot_extract", detail=exc.strerror or str(exc)),
                                          file=path.name) from exc
             tempfiles.caching_off(folder.parent, exc)
             shutil.rmtree(tmp, ignore_errors=True)

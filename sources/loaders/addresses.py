@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from sources.messages import Msg
+
 from ..budgets import BudgetExceeded, budgets
 from ..errors import UnusableInputError
 from ..geo import BRITTANY_BBOX
@@ -106,15 +108,15 @@ def _read_one(path: Path, report: Report, *, bbox: tuple[float, float, float, fl
     out["numero"] = pd.to_numeric(numero, errors="coerce")
     out["lon"], out["lat"] = frame["lon"], frame["lat"]
     out = report.quarantine_mask(out, out["nom_voie"].isna(), code="missing_required_field",
-                                 message="street name (nom_voie) missing", field="nom_voie", file=file)
+                                 message=Msg("finding.field_empty", field="nom_voie"), field="nom_voie", file=file)
     bad_number = out["numero"].isna() | (out["numero"] < 0) | (out["numero"] >= NO_NUMBER) \
         | (out["numero"] != out["numero"].round())
     missing = numero.loc[out.index].isna()
     out = report.quarantine_mask(out, missing.to_numpy(), code="missing_required_field",
-                                 message="house number (numero) missing", field="numero", file=file)
+                                 message=Msg("finding.field_empty", field="numero"), field="numero", file=file)
     bad_number = bad_number.loc[out.index]
     out = report.quarantine_mask(out, bad_number.to_numpy(), code="invalid_value",
-                                 message=f"house number is not a whole number from 0 to {NO_NUMBER - 1}",
+                                 message=Msg("finding.house_number", max=NO_NUMBER - 1),
                                  field="numero", file=file)
     return check_coordinates(out, report, bbox=bbox, file=file, fix_swapped=False)
 
@@ -151,7 +153,7 @@ def load_addresses(paths: str | PathLike | Sequence[str | PathLike], *,
     parts = [_read_one(path, report, bbox=bbox) for path in tab.as_paths(paths)]
     data = pd.concat(parts, ignore_index=True) if parts else tab.empty_frame(COLUMNS)
     dup = data["id"].notna() & data["id"].duplicated()
-    data = report.quarantine_mask(data, dup.to_numpy(), code="duplicate_key", message="address id seen before",
+    data = report.quarantine_mask(data, dup.to_numpy(), code="duplicate_key", message=Msg("finding.already_seen", field="id"),
                                   field="id")
     data = data.assign(numero=data["numero"].round().astype("Int64"))
     out = tab.conform(data, COLUMNS)

@@ -30,6 +30,8 @@ from urllib.parse import urlparse
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from .. import settings
 from ..errors import UnusableInputError
 from ..validate import Loaded, Report, check_coordinates
@@ -266,8 +268,8 @@ def _discover(path: Path, feeds: list[dict], report: Report) -> list[Path]:
         if local is not None:
             found.append(local)
         elif feed is not None:
-            report.notice("feed_not_found", f"{name} listed in the discovery file but not found "
-                          f"beside it ({', '.join(c.name for c in candidates)})",
+            report.notice("feed_not_found",
+                          Msg("finding.feed_not_found", feed=name, files=", ".join(c.name for c in candidates)),
                           file=str(path), field=name)
     return found
 
@@ -411,17 +413,18 @@ def _check_info(info: pd.DataFrame, report: Report, bbox: tuple[float, float, fl
     kept = []
     for file, group in out.groupby(tab.FILE, sort=False):
         group = report.quarantine_mask(group, group["station_id"].isna(), code="missing_required_field",
-                                       message="station id missing", field="station_id", file=file)
+                                       message=Msg("finding.field_empty", field="station_id"), field="station_id",
+                                       file=file)
         group = check_coordinates(group, report, bbox=bbox, file=file)
         kept.append(group)
     out = pd.concat(kept) if kept else out.iloc[:0]
     for file, group in out[out["station_id"].duplicated(keep="first")].groupby(tab.FILE, sort=False):
         report.quarantine_mask(group, np.ones(len(group), bool), code="duplicate_key",
-                               message="station id already seen", field="station_id", file=file)
+                               message=Msg("finding.already_seen", field="station_id"), field="station_id", file=file)
     out = out[~out["station_id"].duplicated(keep="first")]
     negative = out["capacity"].fillna(0) < 0
     for _, r in out[negative].iterrows():
-        report.notice("invalid_capacity", "negative capacity set to unknown", file=r[tab.FILE],
+        report.notice("invalid_capacity", Msg("finding.negative_capacity"), file=r[tab.FILE],
                       row=int(r[tab.ROW]), field="capacity", value=r["capacity"])
     out.loc[negative, "capacity"] = pd.NA
     return out
@@ -440,8 +443,7 @@ def _join_status(info: pd.DataFrame, status: pd.DataFrame, status_parts: list[_P
     out["status_known"] = False
     if status.empty:
         files = ", ".join(sorted(set(out[tab.FILE]))) if n else None
-        report.notice("status_missing", f"no station_status given: availability unknown for "
-                      f"{n} station(s)", file=files, field="station_status")
+        report.notice("status_missing", Msg("finding.status_missing_all", n=n), file=files, field="station_status")
         return out
 
     st = status.copy()
@@ -462,14 +464,14 @@ def _join_status(info: pd.DataFrame, status: pd.DataFrame, status_parts: list[_P
     dup = st["station_id"].duplicated(keep="first")
     for file, group in st[dup].groupby(tab.FILE, sort=False):
         report.quarantine_mask(group, np.ones(len(group), bool), code="duplicate_key",
-                               message="station status given twice", field="station_id", file=file)
+                               message=Msg("finding.status_twice"), field="station_id", file=file)
     st = st[~dup]
     # status rows of stations that are not in the station information
     separate = st[tab.FILE].isin(set(st[tab.FILE]) - set(out[tab.FILE]))
     unknown = separate & ~st["station_id"].isin(set(out["station_id"]))
     for file, group in st[unknown].groupby(tab.FILE, sort=False):
         report.quarantine_mask(group, np.ones(len(group), bool), code="foreign_key_violation",
-                               message="status of a station absent from station_information",
+                               message=Msg("finding.not_in", field="station_id", other="station_information"),
                                field="station_id", file=file)
     st = st[~unknown].set_index("station_id")
 
@@ -486,7 +488,7 @@ def _join_status(info: pd.DataFrame, status: pd.DataFrame, status_parts: list[_P
     out["status_known"] = has.to_numpy()
 
     for _, r in out[~has].iterrows():
-        report.notice("status_missing", "station absent from station_status: availability unknown",
+        report.notice("status_missing", Msg("finding.status_missing"),
                       file=r[tab.FILE], row=int(r[tab.ROW]), field="station_id", value=r["station_id"])
 
     reference = _reference_time(now, status_parts, out["status_time"])
@@ -495,8 +497,8 @@ def _join_status(info: pd.DataFrame, status: pd.DataFrame, status_parts: list[_P
         stale = has & out["status_time"].notna() & (out["status_time"] < limit)
         for _, r in out[stale].iterrows():
             age = (reference - r["status_time"]).total_seconds()
-            report.notice("status_stale", f"status {age:.0f} s old (> {max_status_age_s:.0f} s): "
-                          "availability set to unknown", file=r[tab.FILE], row=int(r[tab.ROW]),
+            report.notice("status_stale", Msg("finding.status_stale", s=round(age), max_s=round(max_status_age_s)),
+                          file=r[tab.FILE], row=int(r[tab.ROW]),
                           field="status_time", value=r["status_time"].isoformat())
         out.loc[stale, ["bikes_available", "docks_available"]] = pd.NA
         out.loc[stale, ["is_renting", "is_returning"]] = pd.NA

@@ -15,6 +15,8 @@ from os import PathLike
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from .. import settings
 from ..errors import SchemaError
 from ..geo import equirectangular_xy, in_bbox
@@ -144,7 +146,8 @@ def load_bnlc(
     dup = data["place_id"].duplicated(keep="first")
     for file, group in data[dup].groupby(tab.FILE, sort=False):
         report.quarantine_mask(group, np.ones(len(group), bool), code="duplicate_key",
-                               message="place id already seen", field="place_id", file=str(file))
+                               message=Msg("finding.already_seen", field="place_id"), field="place_id",
+                               file=str(file))
     data = data[~dup]
 
     if area_insee is not None:
@@ -163,9 +166,8 @@ def load_bnlc(
                              radius_m=DUPLICATE_LOCATION_RADIUS_M)
     n_near = int(len(groups) - len(np.unique(groups)))
     if n_near:
-        report.notice("duplicate_location", f"{n_near} place(s) within "
-                      f"{DUPLICATE_LOCATION_RADIUS_M:.0f} m of another place (often the same place "
-                      "reported by several producers)", severity="info", file=", ".join(report.files))
+        report.notice("duplicate_location", Msg("finding.places_near", n=n_near, m=round(DUPLICATE_LOCATION_RADIUS_M)),
+                      severity="info", file=", ".join(report.files))
     report.stats = {
         "places": int(len(out)),
         "places_ille_et_vilaine": int((out["department"] == "35").sum()),
@@ -245,7 +247,7 @@ def _read_one(path, report: Report) -> pd.DataFrame:
     out["lat"] = tab.to_float(frame["Ylat"])
 
     out = report.quarantine_mask(out, out["place_id"].isna(), code="missing_required_field",
-                                 message=f"{'id_lieu' if version == '0.2' else 'id_local'} missing",
+                                 message=Msg("finding.field_empty", field="id_lieu" if version == "0.2" else "id_local"),
                                  field="place_id", file=file)
     out = _reproject_lambert93(out, report, file)
     kept = []
@@ -269,7 +271,6 @@ def _reproject_lambert93(frame: pd.DataFrame, report: Report, file: str) -> pd.D
     out.loc[l93, "lon"] = np.asarray(lon, dtype="float64")
     out.loc[l93, "lat"] = np.asarray(lat, dtype="float64")
     for row, xv, yv in zip(out.loc[l93, tab.ROW], x[l93], y[l93], strict=True):
-        report.notice("projected_coordinates", "coordinates in Lambert-93 metres (EPSG:2154) "
-                      "reprojected to WGS84", severity="info", file=file, row=int(row),
+        report.notice("projected_coordinates", Msg("finding.crs_reprojected", crs="EPSG:2154"), severity="info", file=file, row=int(row),
                       field="Xlong", value=f"{xv}, {yv}")
     return out

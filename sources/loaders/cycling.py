@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from ..validate import INFO, Loaded, Report
 from . import _geo
 
@@ -74,7 +76,7 @@ def load_rev(paths: Path | Sequence[Path], *, strict: bool = False) -> Loaded:
         types = np.array([g.geom_type for g in geoms], dtype=object)
         ok = np.isin(types, ["LineString", "MultiLineString", "Point"])
         for row, t in zip(attrs.loc[~ok, "_row"], types[~ok], strict=True):
-            report.quarantine("invalid_geometry", f"unexpected geometry type {t}", file=file,
+            report.quarantine("invalid_geometry", Msg("finding.geometry_type", kind=str(t)), file=file,
                               row=int(row), field="geometry", value=t)
         attrs, geoms, types = attrs.loc[ok].reset_index(drop=True), geoms[ok], types[ok]
         line = pd.to_numeric(attrs.get("line", pd.Series(np.nan, index=attrs.index)),
@@ -82,8 +84,8 @@ def load_rev(paths: Path | Sequence[Path], *, strict: bool = False) -> Loaded:
         file_line = _line_of(path)
         if line.isna().any() and file_line is not None:
             for row in attrs.loc[line.isna(), "_row"]:
-                report.notice("line_from_file_name", f"no 'line' property: line {file_line} "
-                              "taken from the file name", severity=INFO, file=file, row=int(row),
+                report.notice("line_from_file_name", Msg("finding.line_from_file_name", line=str(file_line)),
+                              severity=INFO, file=file, row=int(row),
                               field="line")
             line = line.fillna(file_line)
         fid = attrs.get("id", pd.Series(None, index=attrs.index)).map(_geo.text)
@@ -103,7 +105,7 @@ def load_rev(paths: Path | Sequence[Path], *, strict: bool = False) -> Loaded:
     frame = pd.concat(parts, ignore_index=True)
     bad_date = frame["done_at"].isna() & frame["_done_raw"].notna()
     for _, r in frame[bad_date].iterrows():
-        report.notice("invalid_date", "doneAt is not dd/mm/yyyy; left empty", file=r["_file"],
+        report.notice("invalid_date", Msg("finding.date_left_empty", field="doneAt"), file=r["_file"],
                       row=int(r["_row"]), field="doneAt", value=r["_done_raw"])
     geoms = np.asarray(frame["geometry"].to_numpy(), dtype=object)
     frame["length_m"] = _lengths_m(geoms, frame["kind"].to_numpy())

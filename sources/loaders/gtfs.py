@@ -87,6 +87,7 @@ from sources.errors import SchemaError, UnusableInputError
 from sources.loaders import gtfs_accessibility
 from sources.loaders._csv import read_bytes, read_csv_bytes
 from sources.loaders._zip import open_feed_folder
+from sources.messages import Msg
 from sources.validate import ERROR, INFO, WARNING, Loaded, Report, check_coordinates
 
 TABLES = ("agency", "stops", "routes", "trips", "stop_times", "calendar", "calendar_dates", "feed_info")
@@ -328,7 +329,7 @@ def load_gtfs(paths: Path | str | Sequence[Path | str], *, date: dt.date | None 
                      max_ratio=max_ratio)
     feed = _validate(raw, report, path=path, timetables=True)
     if len(feed.trips) == 0:
-        report.notice("not_routable", "no usable trip left in the feed", severity=ERROR,
+        report.notice("not_routable", Msg("finding.no_usable_trip"), severity=ERROR,
                       file="trips.txt")
     _choose_date(feed, report, date, label=path.name, need_trips=len(feed.trips) > 0)
     _finish(report, raw, feed, strict=strict)
@@ -510,17 +511,14 @@ def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes:
             raise SchemaError("neither calendar.txt nor calendar_dates.txt in the feed",
                               file=f"{path.name}:calendar.txt")
         if "agency.txt" not in files:
-            report.notice("missing_required_file", "agency.txt is missing", file="agency.txt")
+            report.notice("missing_required_file", Msg("finding.file_missing"), file="agency.txt")
         if not timetables:
             if "trips.txt" in files and "stop_times.txt" in files:
-                report.notice("timetables_not_loaded",
-                              "trips/stop_times present but not read by the static loader",
+                report.notice("timetables_not_loaded", Msg("finding.timetables_not_loaded"),
                               severity=INFO, file=path.name)
             else:
                 missing = [n for n in ("trips.txt", "stop_times.txt") if n not in files]
-                report.notice("not_routable",
-                              f"timetables missing ({', '.join(missing)}): stops, routes and "
-                              "calendar only, no trip can be planned on this feed",
+                report.notice("not_routable", Msg("finding.timetables_missing", files=", ".join(missing)),
                               severity=WARNING, file=path.name)
         reader = _PartridgeReader(files, report)
         names = ["agency.txt", "stops.txt", "routes.txt", "calendar.txt", "calendar_dates.txt",
@@ -567,7 +565,7 @@ def _validate(raw: dict[str, pd.DataFrame], report: Report, *, path: Path,
         for sid, row in zip(table["service_id"], table[_ROW], strict=True):
             if sid not in active:
                 active.add(sid)  # one notice per service
-                report.notice("service_never_active", "service active on no date", severity=WARNING,
+                report.notice("service_never_active", Msg("finding.service_never_active"), severity=WARNING,
                               file=label, row=int(row), field="service_id", value=sid)
     feed = GtfsFeed(agency=agency, stops=stops, routes=routes, trips=trips, stop_times=stop_times,
                     calendar=calendar, calendar_dates=calendar_dates, feed_info=feed_info,
@@ -578,13 +576,13 @@ def _validate(raw: dict[str, pd.DataFrame], report: Report, *, path: Path,
 def _require(frame: pd.DataFrame, cols: Sequence[str], label: str, report: Report) -> pd.DataFrame:
     for col in cols:
         frame = report.quarantine_mask(frame, frame[col].isna(), code="missing_required_field",
-                                       message=f"{col} is empty", field=col, file=label)
+                                       message=Msg("finding.field_empty", field=col), field=col, file=label)
     return frame
 
 
 def _dedupe(frame: pd.DataFrame, keys: list[str], label: str, report: Report) -> pd.DataFrame:
     return report.quarantine_mask(frame, frame.duplicated(keys, keep="first"), code="duplicate_key",
-                                  message=f"duplicate key ({', '.join(keys)}); first kept",
+                                  message=Msg("finding.duplicate_first_kept", keys=", ".join(keys)),
                                   field=keys[-1], file=label)
 
 
@@ -598,7 +596,7 @@ def _int_or(frame: pd.DataFrame, col: str, default: int, label: str, report: Rep
     if allowed is not None:
         bad |= num.notna() & ~num.isin(list(allowed))
     for row, value in zip(frame.loc[bad, _ROW], frame.loc[bad, col], strict=True):
-        report.notice("unexpected_enum_value", f"{col} not understood; {default} used",
+        report.notice("unexpected_enum_value", Msg("finding.default_used", field=col, default=str(default)),
                       file=label, row=int(row), field=col, value=value)
     return num.where(~bad & num.notna(), default).astype("int64")
 
@@ -669,7 +667,7 @@ def _clean_stops(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     out = pd.concat([located, kept]).sort_values(_ROW, kind="stable") if len(kept) else located
     orphan = (out["parent_station"] != "") & ~out["parent_station"].isin(out["stop_id"])
     for row, value in zip(out.loc[orphan, _ROW], out.loc[orphan, "parent_station"], strict=True):
-        report.notice("foreign_key_violation", "parent_station is not a known stop; cleared",
+        report.notice("foreign_key_violation", Msg("finding.parent_unknown"),
                       file=label, row=int(row), field="parent_station", value=value)
     out.loc[orphan, "parent_station"] = ""
     return _order(out, "stops")
@@ -680,7 +678,7 @@ def _colour(frame: pd.DataFrame, col: str, default: str, report: Report) -> pd.S
     bad = (values != "") & ~values.str.match(_HEX_RE)
     raw = frame[col] if col in frame.columns else values
     for row, value in zip(frame.loc[bad, _ROW], raw.loc[bad], strict=True):
-        report.notice("invalid_color", f"{col} is not a 6-digit hex colour; {default} used",
+        report.notice("invalid_color", Msg("finding.bad_colour", field=col, default=default),
                       file="routes.txt", row=int(row), field=col, value=value)
     return values.where((values != "") & ~bad, default)
 
@@ -691,7 +689,7 @@ def _clean_routes(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     out = _dedupe(out, ["route_id"], label, report)
     num = pd.to_numeric(out["route_type"], errors="coerce")
     out = report.quarantine_mask(out, (num.isna() | (num % 1 != 0) | (num < 0)).to_numpy(),
-                                 code="invalid_integer", message="route_type is not an integer",
+                                 code="invalid_integer", message=Msg("finding.not_integer", field="route_type"),
                                  field="route_type", file=label).copy()
     out["route_type"] = pd.to_numeric(out["route_type"]).astype("int64")
     for col in ("agency_id", "route_short_name", "route_long_name"):
@@ -713,16 +711,17 @@ def _clean_calendar(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     out = _dedupe(out, ["service_id"], label, report)
     for day in DAY_NAMES:
         out = report.quarantine_mask(out, ~out[day].isin(["0", "1"]), code="unexpected_enum_value",
-                                     message=f"{day} must be 0 or 1", field=day, file=label)
+                                     message=Msg("finding.zero_or_one", field=day), field=day, file=label)
     out = out.copy()
     for col in ("start_date", "end_date"):
         out[col] = _parse_dates(out[col])
         out = report.quarantine_mask(out, out[col].isna(), code="invalid_date",
-                                     message=f"{col} is not a YYYYMMDD date", field=col, file=label)
+                                     message=Msg("finding.bad_date", field=col), field=col, file=label)
     if len(out):
         out = report.quarantine_mask(out, (out["end_date"] < out["start_date"]).to_numpy(dtype=bool),
                                      code="start_and_end_range_out_of_order",
-                                     message="end_date before start_date", field="end_date",
+                                     message=Msg("finding.end_before_start", end="end_date", start="start_date"),
+                                     field="end_date",
                                      file=label)
     out = out.copy()
     for day in DAY_NAMES:
@@ -734,11 +733,11 @@ def _clean_calendar_dates(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     label = "calendar_dates.txt"
     out = _require(frame, ["service_id", "date"], label, report)
     out = report.quarantine_mask(out, ~out["exception_type"].isin(["1", "2"]),
-                                 code="unexpected_enum_value", message="exception_type must be 1 or 2",
+                                 code="unexpected_enum_value", message=Msg("finding.one_or_two", field="exception_type"),
                                  field="exception_type", file=label).copy()
     out["date"] = _parse_dates(out["date"])
     out = report.quarantine_mask(out, out["date"].isna(), code="invalid_date",
-                                 message="date is not a YYYYMMDD date", field="date", file=label)
+                                 message=Msg("finding.bad_date", field="date"), field="date", file=label)
     out = _dedupe(out, ["service_id", "date"], label, report).copy()
     out["exception_type"] = out["exception_type"].astype("int8")
     return _order_keep_row(out, "calendar_dates")
@@ -757,10 +756,11 @@ def _clean_trips(frame: pd.DataFrame, report: Report, *, routes: pd.DataFrame,
     out = _require(frame, ["trip_id", "route_id", "service_id"], label, report)
     out = _dedupe(out, ["trip_id"], label, report)
     out = report.quarantine_mask(out, ~out["route_id"].isin(routes["route_id"]),
-                                 code="foreign_key_violation", message="route_id not in routes.txt",
+                                 code="foreign_key_violation", message=Msg("finding.not_in", field="route_id", other="routes.txt"),
                                  field="route_id", file=label)
     out = report.quarantine_mask(out, ~out["service_id"].isin(services), code="foreign_key_violation",
-                                 message="service_id not in calendar.txt nor calendar_dates.txt",
+                                 message=Msg("finding.not_in", field="service_id",
+                                             other="calendar.txt, calendar_dates.txt"),
                                  field="service_id", file=label).copy()
     out["direction_id"] = _int_or(out, "direction_id", -1, label, report, allowed={0, 1})
     out["trip_headsign"] = _text(out, "trip_headsign")
@@ -820,21 +820,22 @@ def _clean_frequencies(frame: pd.DataFrame, report: Report, *, trips: pd.DataFra
     out = _require(frame, ["trip_id", "start_time", "end_time", "headway_secs"], label, report)
     out = report.quarantine_mask(out, ~out["trip_id"].isin(trips["trip_id"]).to_numpy(),
                                  code="foreign_key_violation",
-                                 message="trip_id not among the usable trips of trips.txt",
+                                 message=Msg("finding.not_usable_in", field="trip_id", other="trips.txt"),
                                  field="trip_id", file=label)
     for col in ("start_time", "end_time"):
         _, bad = _parse_time_column(out[col])
         out = report.quarantine_mask(out, bad, code="invalid_time",
-                                     message=f"{col} is not HH:MM:SS below 48:00:00", field=col, file=label)
+                                     message=Msg("finding.bad_clock", field=col), field=col, file=label)
     head = _numeric(out["headway_secs"])
     out = report.quarantine_mask(out, (head.isna() | (head % 1 != 0) | (head <= 0)).to_numpy(),
-                                 code="invalid_integer", message="headway_secs is not a positive integer",
+                                 code="invalid_integer", message=Msg("finding.not_positive_integer", field="headway_secs"),
                                  field="headway_secs", file=label).copy()
     out["start_time_s"], _ = _parse_time_column(out["start_time"])
     out["end_time_s"], _ = _parse_time_column(out["end_time"])
     out = report.quarantine_mask(out, (out["end_time_s"] <= out["start_time_s"]).to_numpy(),
                                  code="start_and_end_range_out_of_order",
-                                 message="end_time is not after start_time", field="end_time",
+                                 message=Msg("finding.end_not_after_start", end="end_time", start="start_time"),
+                                 field="end_time",
                                  file=label).copy()
     out["headway_secs"] = _numeric(out["headway_secs"]).astype("int64")
     out["exact_times"] = _int_or(out, "exact_times", 0, label, report, allowed={0, 1})
@@ -849,27 +850,27 @@ def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFram
     seq = _numeric(out["stop_sequence"])
     out = report.quarantine_mask(out, (seq.isna() | (seq % 1 != 0) | (seq < 0)).to_numpy(),
                                  code="invalid_integer",
-                                 message="stop_sequence is not a non-negative integer",
+                                 message=Msg("finding.not_natural", field="stop_sequence"),
                                  field="stop_sequence", file=label)
     out = report.quarantine_mask(out, ~out["trip_id"].isin(trips["trip_id"]).to_numpy(),
                                  code="foreign_key_violation",
-                                 message="trip_id not among the usable trips of trips.txt",
+                                 message=Msg("finding.not_usable_in", field="trip_id", other="trips.txt"),
                                  field="trip_id", file=label)
     out = report.quarantine_mask(out, ~out["stop_id"].isin(stops["stop_id"]).to_numpy(),
                                  code="foreign_key_violation",
-                                 message="stop_id not among the usable stops of stops.txt",
+                                 message=Msg("finding.not_usable_in", field="stop_id", other="stops.txt"),
                                  field="stop_id", file=label).copy()
     out["stop_sequence"] = _numeric(out["stop_sequence"]).astype("int64")
     out = _dedupe(out, ["trip_id", "stop_sequence"], label, report)
     arr, arr_bad = _parse_time_column(out["arrival_time"])
     dep, dep_bad = _parse_time_column(out["departure_time"])
     out = report.quarantine_mask(out, arr_bad, code="invalid_time",
-                                 message="arrival_time is not HH:MM:SS below 48:00:00",
+                                 message=Msg("finding.bad_clock", field="arrival_time"),
                                  field="arrival_time", file=label)
     keep = ~arr_bad
     dep, dep_bad, arr = dep[keep], dep_bad[keep], arr[keep]
     out = report.quarantine_mask(out, dep_bad, code="invalid_time",
-                                 message="departure_time is not HH:MM:SS below 48:00:00",
+                                 message=Msg("finding.bad_clock", field="departure_time"),
                                  field="departure_time", file=label).copy()
     arr, dep = arr[~dep_bad], dep[~dep_bad]
     # one time given: use it for both
@@ -887,7 +888,7 @@ def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFram
     last_timed = pd.Series(np.where(timed, pos, -1)).groupby(tcode).transform("max")
     edge = (pos < first_timed.to_numpy()) | (pos > last_timed.to_numpy())
     out = report.quarantine_mask(out, edge, code="missing_trip_edge",
-                                 message="first or last stop of the trip has no time",
+                                 message=Msg("finding.trip_edge_untimed"),
                                  field="arrival_time", file=label)
     tcode = tcode[~edge]
     # interpolate inner untimed stops linearly by stop order (trip edges are timed)
@@ -896,8 +897,8 @@ def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFram
         out = out.copy()
         for col in ("arrival_time_s", "departure_time_s"):
             out[col] = out[col].interpolate(method="linear").to_numpy()
-        report.notice("times_interpolated", f"{untimed} stop times without time interpolated "
-                      "linearly between the timed stops of their trip", severity=INFO, file=label)
+        report.notice("times_interpolated", Msg("finding.times_interpolated", n=untimed), severity=INFO,
+                      file=label)
     # times going backwards: arrival before previous departure, or departure before arrival
     a = out["arrival_time_s"].to_numpy()
     d = out["departure_time_s"].to_numpy()
@@ -911,8 +912,8 @@ def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFram
         bad_trips = set(out["trip_id"].to_numpy()[np.isin(tcode, first_row.index)])
         for row, tid, is_back, c in zip(out[_ROW].to_numpy()[in_bad], out["trip_id"].to_numpy()[in_bad],
                                         back[in_bad], tcode[in_bad], strict=True):
-            msg = ("time earlier than the previous stop's departure (or departure before arrival)"
-                   if is_back else f"trip dropped: its times go backwards at data row {first_row[c]}")
+            msg = (Msg("finding.time_backwards") if is_back
+                   else Msg("finding.trip_backwards_at", row=int(first_row[c])))
             report.quarantine(backwards_code, msg, file=label, row=int(row), field="arrival_time",
                               value=tid)
         out = out.loc[~in_bad]
@@ -923,16 +924,16 @@ def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFram
     short = ~trips["trip_id"].map(counts).fillna(0).ge(2)
     short_ids = set(trips.loc[short, "trip_id"])
     out = report.quarantine_mask(out, out["trip_id"].isin(short_ids).to_numpy(), code="unusable_trip",
-                                 message="trip left with fewer than 2 stop times", field="trip_id",
+                                 message=Msg("finding.trip_too_short"), field="trip_id",
                                  file=label)
     tri = trips
     backwards_trips = short & trips["trip_id"].isin(bad_trips)
     tri = report.quarantine_mask(tri, backwards_trips.to_numpy(), code=backwards_code,
-                                 message="trip dropped: its times go backwards", field="trip_id",
+                                 message=Msg("finding.trip_backwards"), field="trip_id",
                                  file="trips.txt")
     tri = report.quarantine_mask(tri, (short & ~backwards_trips).loc[tri.index].to_numpy(),
                                  code="unusable_trip",
-                                 message="trip has fewer than 2 usable stop times",
+                                 message=Msg("finding.trip_too_short"),
                                  field="trip_id", file="trips.txt")
     # optional columns
     out = out.copy()
@@ -945,7 +946,7 @@ def _clean_stop_times(frame: pd.DataFrame, report: Report, *, trips: pd.DataFram
         dec[1:] = (dist[1:] < dist[:-1]) & (t2[1:] == t2[:-1])
         for row in out[_ROW].to_numpy()[dec]:
             report.notice("decreasing_or_equal_stop_time_distance",
-                          "shape_dist_traveled decreases along the trip", file=label, row=int(row),
+                          Msg("finding.distance_decreases"), file=label, row=int(row),
                           field="shape_dist_traveled")
         out["shape_dist_traveled"] = dist
     else:

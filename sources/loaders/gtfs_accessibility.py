@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
 from sources.validate import WARNING, Report
 
 #: the two extension files and the standard field, as read by :mod:`sources.loaders.gtfs`
@@ -48,7 +49,8 @@ def _codes(frame: pd.DataFrame, column: str, mapping: dict[str, int], *, label: 
     bad = codes.isna() & (raw != "")
     rows = frame[_ROW] if _ROW in frame.columns else pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
     for row, value in zip(rows[bad], raw[bad], strict=True):
-        report.notice("unexpected_enum_value", f"{column} must be one of {sorted(mapping)}; counted as unknown",
+        report.notice("unexpected_enum_value",
+                      Msg("finding.unknown_code", field=column, allowed=", ".join(sorted(mapping))),
                       file=label, row=int(row), field=column, value=value)
     return codes.fillna(UNKNOWN).astype("int8")
 
@@ -64,7 +66,7 @@ def _from_extension(ids: pd.Series, ext: pd.DataFrame | None, *, key: str, colum
     orphan = ~table.index.isin(ids.astype(str))
     for row, value in zip(ext.loc[orphan, _ROW] if _ROW in ext.columns else [None] * orphan.sum(),
                           table.index[orphan], strict=True):
-        report.notice("foreign_key_violation", f"{key} is not in the feed; row ignored", file=label,
+        report.notice("foreign_key_violation", Msg("finding.not_in_feed", field=key), file=label,
                       row=None if row is None else int(row), field=key, value=value)
     table = table[~table.index.duplicated()]
     return pd.Series(table.reindex(ids.astype(str).to_numpy()).fillna(UNKNOWN).to_numpy(),
@@ -112,6 +114,5 @@ def count_accessibility(stops: pd.DataFrame, routes: pd.DataFrame, report: Repor
         unknown = int((table[col] == UNKNOWN).sum())
         if unknown and source != "none":  # a feed without any flag says so by its stats' source
             report.notice("accessibility_unknown",
-                          f"{unknown} of {len(table)} {what} without wheelchair accessibility information "
-                          "(counted as not accessible by the wheelchair profile)",
+                          Msg(f"finding.accessibility_unknown_{what}", n=unknown, total=len(table)),
                           severity=WARNING, file=None if source == "none" else source, field=col, value=unknown)

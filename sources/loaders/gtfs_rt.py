@@ -27,6 +27,7 @@ import pandas as pd
 from sources.budgets import budgets
 from sources.errors import UnusableInputError
 from sources.loaders._csv import read_bytes
+from sources.messages import Msg
 
 #: columns of :func:`load_trip_updates`
 TRIP_UPDATE_COLUMNS = ["trip_id", "route_id", "start_date", "trip_schedule_relationship", "stop_id",
@@ -93,9 +94,9 @@ def _parse(name: str, data: bytes):
     try:
         msg.ParseFromString(data)
     except (DecodeError, ValueError, RuntimeError) as exc:
-        raise UnusableInputError(f"not a GTFS-realtime FeedMessage: {exc}", file=name) from exc
+        raise UnusableInputError(Msg("error.not_gtfs_rt", detail=str(exc)), file=name) from exc
     if not msg.HasField("header") or not msg.header.gtfs_realtime_version:
-        raise UnusableInputError("not a GTFS-realtime FeedMessage: no header", file=name, field="header")
+        raise UnusableInputError(Msg("error.gtfs_rt_no_header"), file=name, field="header")
     return msg
 
 

@@ -30,10 +30,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from .. import settings
 from ..errors import SchemaError
 from ..geo import in_bbox
-from ..validate import Loaded, Report, check_coordinates
+from ..validate import Loaded, Report, area_params, check_coordinates
 from . import _tabular as tab
 
 _COMMON: dict[str, str] = {
@@ -232,14 +234,14 @@ def _read_one(path: Path, report: Report, *, bbox: tuple[float, float, float, fl
     out["power_kw"] = _power_kw(frame, report, file) if "power" in cols else np.nan
     out["n_fast_points"] = _fast_points(frame)
     if "power" not in cols and not is_grouped:
-        report.notice("power_missing", "no power column (puissance_nominale / puiss_max)",
+        report.notice("power_missing", Msg("finding.power_missing"),
                       severity="info", file=file, field="puissance_nominale")
     if is_grouped:
         out["n_points"] = (tab.to_int(frame["n_points_declared"]) if "n_points_declared" in cols
                            else pd.Series(pd.NA, index=frame.index, dtype="Int64"))
         if "power" not in cols:
-            report.notice("power_missing", "file grouped by station has no power column: power_kw "
-                          "unknown", severity="info", file=file, field="puissance_nominale")
+            report.notice("power_missing", Msg("finding.power_missing"), severity="info", file=file,
+                          field="puissance_nominale")
 
     out = _coordinates(out, frame, report, file)
     out = _flipped_longitude(out, report, file, bbox)
@@ -251,8 +253,8 @@ def _read_one(path: Path, report: Report, *, bbox: tuple[float, float, float, fl
                + out["lon"].round(5).astype(str) + "," + out["lat"].round(5).astype(str))
         out["station_id"] = out["station_id"].mask(missing, key).astype("string")
         for row in out.loc[missing, tab.ROW]:
-            report.notice("missing_station_id", "station id missing: station keyed by name and "
-                          "coordinates", file=file, row=int(row), field="id_station")
+            report.notice("missing_station_id", Msg("finding.station_keyed_by_name"), file=file, row=int(row),
+                          field="id_station")
     return out, is_grouped
 
 
@@ -296,14 +298,13 @@ def _power_kw(frame: pd.DataFrame, report: Report, file: str) -> pd.Series:
     if watts.any():
         rows = frame.loc[watts, tab.ROW].tolist()
         shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
-        report.notice("power_in_watts", f"{len(rows)} power value(s) given in W, divided by 1000 "
-                      f"(rows {shown})", file=file, row=int(rows[0]), field=str(raw.name),
+        report.notice("power_in_watts", Msg("finding.power_in_watts", n=len(rows), row_list=shown), file=file, row=int(rows[0]), field=str(raw.name),
                       value=len(rows))
     value = value.where(~watts, value / 1000.0)
     invalid = (raw.astype(str).str.strip().str.lower().map(lambda v: v not in tab.NULL_TOKENS)
                & (value.isna() | (value <= 0)))
     for row, v in zip(frame.loc[invalid, tab.ROW], raw[invalid], strict=True):
-        report.notice("invalid_power", "power not a positive number: unknown", severity="info",
+        report.notice("invalid_power", Msg("finding.power_invalid"), severity="info",
                       file=file, row=int(row), field="puissance_nominale", value=v)
     return value.where(value > 0)
 
@@ -326,8 +327,7 @@ def _coordinates(out: pd.DataFrame, frame: pd.DataFrame, report: Report, file: s
         out["lon"] = b.where(lat_first, a)
         out["lat"] = a.where(lat_first, b)
         for row, v in zip(frame.loc[lat_first, tab.ROW], frame.loc[lat_first, "coords"], strict=True):
-            report.notice("swapped_coordinates", "coordonneesXY written [lat, lon]; read as "
-                          "[lon, lat]", file=file, row=int(row), field="coordonneesXY", value=v)
+            report.notice("swapped_coordinates", Msg("finding.lat_lon_order", field="coordonneesXY"), file=file, row=int(row), field="coordonneesXY", value=v)
     else:
         raise SchemaError("no coordinates: neither Xlongitude/Ylatitude nor coordonneesXY",
                           file=file, field="coordonneesXY")
@@ -341,8 +341,8 @@ def _flipped_longitude(out: pd.DataFrame, report: Report, file: str,
     # outside, and inside once the longitude's sign is flipped
     flipped = ~in_bbox(lon, lat, bbox) & in_bbox(-lon, lat, bbox) & (lon != 0)
     return report.quarantine_mask(out, flipped, code="point_outside_area",
-                                  message=f"point outside the expected area {bbox}: longitude "
-                                          "sign looks flipped", field="lon", file=file)
+                                  message=Msg("finding.longitude_flipped", **area_params(bbox)), field="lon",
+                                  file=file)
 
 
 def _stations_from_points(points: pd.DataFrame) -> pd.DataFrame:
@@ -371,6 +371,6 @@ def _dedupe(data: pd.DataFrame, key: str, report: Report) -> pd.DataFrame:
     dup = data[key].notna() & data[key].duplicated(keep="first")
     for file, group in data[dup].groupby(tab.FILE, sort=False):
         report.quarantine_mask(group, np.ones(len(group), bool), code="duplicate_key",
-                               message=f"{key} already seen", field=key, file=str(file))
+                               message=Msg("finding.already_seen", field=key), field=key, file=str(file))
     return data[~dup]
 

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from .. import settings
 from ..errors import SchemaError, UnusableInputError
 from ..validate import Loaded, Report, check_coordinates
@@ -114,7 +116,8 @@ def load_parkings(
     dup = data["parking_id"].duplicated(keep="first")
     for file, group in data[dup].groupby(tab.FILE, sort=False):
         report.quarantine_mask(group, np.ones(len(group), bool), code="duplicate_key",
-                               message="car park id already seen", field="parking_id", file=str(file))
+                               message=Msg("finding.already_seen", field="parking_id"), field="parking_id",
+                               file=str(file))
     out = tab.conform(data[~dup], COLUMNS)
     report.rows_kept = len(out)
     report.set_bbox(out["lon"], out["lat"])
@@ -171,7 +174,7 @@ def _read_one(path: Path, report: Report, bbox: tuple[float, float, float, float
         pd.NA, index=frame.index, dtype="Int64")
     negative = out["capacity"].fillna(0) < 0
     for row, v in zip(out.loc[negative, tab.ROW], out.loc[negative, "capacity"], strict=True):
-        report.notice("invalid_capacity", "negative capacity set to unknown", file=file,
+        report.notice("invalid_capacity", Msg("finding.negative_capacity"), file=file,
                       row=int(row), field="nb_pl", value=v)
     out.loc[negative, "capacity"] = pd.NA
     for col, src in (("paying", "payant"), ("disabled_spaces", "handicape")):
@@ -181,7 +184,7 @@ def _read_one(path: Path, report: Report, bbox: tuple[float, float, float, float
     out["lat"] = tab.to_float(frame["lat"])
 
     out = report.quarantine_mask(out, out["parking_id"].isna(), code="missing_required_field",
-                                 message="car park id missing", field="parking_id", file=file)
+                                 message=Msg("finding.field_empty", field="parking_id"), field="parking_id", file=file)
     return check_coordinates(out, report, bbox=bbox, file=file)
 
 

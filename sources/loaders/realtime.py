@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from ..validate import Loaded, Report, check_coordinates
 from . import _geo
 
@@ -63,11 +65,11 @@ def load_bus_positions(paths: Path | Sequence[Path], *, strict: bool = False) ->
         parts.append(_frame(recs, file, path.name))
     frame = pd.concat(parts, ignore_index=True)
     frame = _drop(frame, report, frame["vehicle_id"].isna(), "missing_required_field",
-                  "record without vehicle id (idbus)", "idbus")
+                  Msg("finding.field_empty", field="idbus"), "idbus")
     frame = _drop(frame, report, frame["timestamp"].isna(), "invalid_time",
-                  "record_timestamp missing or not a timestamp", "record_timestamp")
+                  Msg("finding.bad_timestamp", field="record_timestamp"), "record_timestamp")
     frame = _drop(frame, report, frame.duplicated(["snapshot", "vehicle_id"], keep="first"),
-                  "duplicate_key", "vehicle twice in one snapshot; first kept", "idbus")
+                  "duplicate_key", Msg("finding.vehicle_twice"), "idbus")
     kept = [check_coordinates(part, report, bbox=_geo.STAR_AREA_BBOX, file=str(file))
             for file, part in frame.groupby("_file", sort=False)]
     frame = pd.concat(kept) if kept else frame
@@ -119,7 +121,7 @@ def _frame(recs: list[dict[str, Any]], file: str, name: str) -> pd.DataFrame:
     })
 
 
-def _drop(frame: pd.DataFrame, report: Report, mask: Any, code: str, message: str, field: str
+def _drop(frame: pd.DataFrame, report: Report, mask: Any, code: str, message: Msg, field: str
           ) -> pd.DataFrame:
     mask = np.asarray(mask, dtype=bool)
     for file, row in zip(frame.loc[mask, "_file"], frame.loc[mask, "_row"], strict=True):

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from ..validate import Loaded, Report, check_coordinates
 from . import _geo
 
@@ -153,7 +155,7 @@ def load_route_stops(paths: Path | Sequence[Path], *, strict: bool = False,
     frame = _unique(frame, report, ["pattern_id", "stop_sequence"])
     if stops is not None:
         unknown = ~frame["stop_id"].isin(set(stops["stop_id"]))
-        frame = _drop(frame, report, unknown, "foreign_key_violation", "stop_id not in the stops",
+        frame = _drop(frame, report, unknown, "foreign_key_violation", Msg("finding.not_in", field="stop_id", other="stops"),
                       "stop_id")
     frame = frame.sort_values(["pattern_id", "stop_sequence"], kind="stable")
     out = _geo.typed(frame, ROUTE_STOP_COLUMNS).reset_index(drop=True)
@@ -161,10 +163,8 @@ def load_route_stops(paths: Path | Sequence[Path], *, strict: bool = False,
     complete = int(((seq["min"] == 1) & (seq["max"] == seq["size"])).sum())
     n_read = report.rows_read
     if n_read in API_PAGE_LIMITS or complete < len(seq):
-        report.notice("incomplete_export",
-                      f"{n_read} rows ({'an API page limit; ' if n_read in API_PAGE_LIMITS else ''}"
-                      f"{len(seq) - complete} of {len(seq)} patterns have gaps in their stop "
-                      "sequence): the export was cut, patterns are partial",
+        key = "finding.export_cut_page" if n_read in API_PAGE_LIMITS else "finding.export_cut"
+        report.notice("incomplete_export", Msg(key, rows=n_read, gaps=len(seq) - complete, patterns=len(seq)),
                       file=report.files[0] if report.files else None, value=n_read)
     report.rows_kept = len(out)
     report.crs = None
@@ -235,11 +235,12 @@ def load_disruptions(paths: Path | Sequence[Path], *, strict: bool = False) -> L
     frame["url"] = _col(frame, "url").map(_geo.text)
     frame = _required(frame, report, "disruption_id")
     frame = _drop(frame, report, frame["start"].isna(), "invalid_time",
-                  "start of validity missing or not a timestamp", "debutvalidite")
+                  Msg("finding.bad_timestamp", field="debutvalidite"), "debutvalidite")
     frame = _unique(frame, report, "disruption_id")
     backwards = frame["end"].notna() & (frame["end"] < frame["start"])
     for _, r in frame[backwards].iterrows():
-        report.notice("invalid_time", "end of validity before its start", file=r["_file"],
+        report.notice("invalid_time", Msg("finding.end_before_start", end="finvalidite", start="debutvalidite"),
+                      file=r["_file"],
                       row=int(r["_row"]), field="finvalidite", value=r.get("finvalidite"))
     out = _geo.typed(frame.sort_values(["start", "disruption_id"], kind="stable"),
                      DISRUPTION_COLUMNS).reset_index(drop=True)
@@ -304,7 +305,7 @@ def _points(frame: pd.DataFrame, report: Report, field: str) -> pd.DataFrame:
     return out
 
 
-def _drop(frame: pd.DataFrame, report: Report, mask: Any, code: str, message: str, field: str
+def _drop(frame: pd.DataFrame, report: Report, mask: Any, code: str, message: Msg, field: str
           ) -> pd.DataFrame:
     mask = np.asarray(mask, dtype=bool)
     for _, r in frame[mask].iterrows():
@@ -314,13 +315,13 @@ def _drop(frame: pd.DataFrame, report: Report, mask: Any, code: str, message: st
 
 
 def _required(frame: pd.DataFrame, report: Report, col: str) -> pd.DataFrame:
-    return _drop(frame, report, frame[col].isna(), "missing_required_field", f"'{col}' missing", col)
+    return _drop(frame, report, frame[col].isna(), "missing_required_field", Msg("finding.field_empty", field=col), col)
 
 
 def _unique(frame: pd.DataFrame, report: Report, key: str | list[str]) -> pd.DataFrame:
     field = key if isinstance(key, str) else key[-1]
     return _drop(frame, report, frame.duplicated(key, keep="first"), "duplicate_key",
-                 f"duplicate {key}; first kept", field)
+                 Msg("finding.duplicate_first_kept", keys=key if isinstance(key, str) else ", ".join(key)), field)
 
 
 def _int_text(value: Any) -> str | None:

@@ -29,9 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from ..errors import SchemaError, UnusableInputError
 from ..geo import EARTH_RADIUS_M, haversine_m, line_length_m, metric_crs, project_xy  # noqa: F401 (re-exported)
-from ..validate import INFO, Loaded, Report
+from ..validate import INFO, Loaded, Report, area_params
 from . import _csv
 
 DEFAULT_TOLERANCE_M = 10.0
@@ -454,8 +456,7 @@ def _finish_network(nodes: pd.DataFrame, edges: pd.DataFrame, source: dict[str, 
     """Drop edges no mode may use and nodes without edges; type the tables; fill the report."""
     usable = edges["walk"] | edges["bike"] | edges["car"]
     if (~usable).any():
-        report.notice("no_access", f"{int((~usable).sum())} segments usable by no mode "
-                      "(construction, private, ...) dropped", severity=INFO)
+        report.notice("no_access", Msg("finding.no_access", n=int((~usable).sum())), severity=INFO)
     edges = edges.loc[usable]
     used = pd.Index(np.unique(np.concatenate([edges["u"].to_numpy("int64"),
                                               edges["v"].to_numpy("int64")])))
@@ -621,7 +622,7 @@ def _load_pbf(path: Path, *, strict: bool) -> Loaded:
     missing = ~(edges["u"].isin(nodes.index) & edges["v"].isin(nodes.index))
     report.rows_read = len(edges)
     edges = report.quarantine_mask(edges, missing.to_numpy(), code="foreign_key_violation",
-                                   message="edge end node not in the file", field="u",
+                                   message=Msg("finding.edge_node_missing"), field="u",
                                    file=str(path), row_column="_none")
     if strict and report.quarantined:
         first = report.quarantined[0]
@@ -785,7 +786,7 @@ def load_street_lines(path: Path | str, *, tolerance_m: float = DEFAULT_TOLERANC
         parts = _line_parts(geom)
         if parts is None:
             report.rows_read += 1
-            report.quarantine("invalid_geometry", "missing or unreadable line geometry",
+            report.quarantine("invalid_geometry", Msg("finding.line_unreadable"),
                               file=str(path), row=row, field=geometry_field,
                               value=json.dumps(geom)[:80] if geom is not None else None)
             continue
@@ -803,14 +804,14 @@ def load_street_lines(path: Path | str, *, tolerance_m: float = DEFAULT_TOLERANC
                 continue
             good_parts.append(coords)
         if not good_parts:
-            report.quarantine("degenerate_geometry", "line with fewer than two distinct points",
+            report.quarantine("degenerate_geometry", Msg("finding.line_degenerate"),
                               file=str(path), row=row, field=geometry_field)
             continue
         allc = np.concatenate(good_parts)
         box = bbox or (-180.0, -90.0, 180.0, 90.0)
         if not ((allc[:, 0] >= box[0]) & (allc[:, 0] <= box[2])
                 & (allc[:, 1] >= box[1]) & (allc[:, 1] <= box[3])).all():
-            report.quarantine("point_outside_area", f"line leaves the expected area {box}",
+            report.quarantine("point_outside_area", Msg("finding.line_outside_area", **area_params(box)),
                               file=str(path), row=row, field=geometry_field,
                               value=f"{allc[0, 0]},{allc[0, 1]}")
             continue
@@ -822,7 +823,7 @@ def load_street_lines(path: Path | str, *, tolerance_m: float = DEFAULT_TOLERANC
         first = report.quarantined[0]
         raise SchemaError(first.message, file=first.file, row=first.row, field=first.field)
     if n_points:
-        report.notice("non_line_features_ignored", f"{n_points} non-line features (points) ignored",
+        report.notice("non_line_features_ignored", Msg("finding.points_ignored", n=n_points),
                       severity=INFO, file=str(path))
     if not lines:
         raise UnusableInputError("no usable line geometry", file=str(path))
@@ -959,9 +960,8 @@ def _rebuild_topology(lines: list[np.ndarray], attrs: pd.DataFrame, *, tolerance
     line_idx = line_of[a]
     degenerate = (u == v) & (lengths < 2 * tolerance_m)
     if degenerate.any():
-        report.notice("degenerate_segment",
-                      f"{int(degenerate.sum())} segments collapsed by snapping (loops shorter than "
-                      f"{2 * tolerance_m:g} m) dropped", severity=INFO, file=file)
+        report.notice("degenerate_segment", Msg("finding.segments_collapsed", n=int(degenerate.sum()),
+                                                m=float(2 * tolerance_m)), severity=INFO, file=file)
     keep = ~degenerate
     edges = attrs.iloc[line_idx[keep]].drop(columns=["_reverse", "_row"]).reset_index(drop=True)
     edges.insert(0, "u", u[keep].astype("int64"))

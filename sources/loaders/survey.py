@@ -30,9 +30,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from ..errors import SchemaError, UnusableInputError
 from ..geo import haversine_m, in_bbox
-from ..validate import INFO, Loaded, Report
+from ..validate import INFO, Loaded, Report, area_params
 from . import _csv, _geo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri")
@@ -128,7 +130,7 @@ def load_survey_employers(paths: Path | Sequence[Path], *, strict: bool = False,
         file = str(path)
         is_point = np.array([g is not None and g.geom_type == "Point" for g in geoms], dtype=bool)
         for row in attrs.loc[~is_point, "_row"]:
-            report.quarantine("invalid_geometry", "employer geometry is not a Point", file=file,
+            report.quarantine("invalid_geometry", Msg("finding.not_a_point"), file=file,
                               row=int(row), field="geometry")
         attrs, geoms = attrs.loc[is_point].reset_index(drop=True), geoms[is_point]
         attrs["lon"] = np.array([g.x for g in geoms], dtype=float)
@@ -141,7 +143,7 @@ def load_survey_employers(paths: Path | Sequence[Path], *, strict: bool = False,
         bad = np.isfinite(gap) & (gap > tolerance_m)
         for row, g in zip(attrs.loc[bad, "_row"], gap[bad], strict=True):
             report.quarantine("geometry_property_mismatch",
-                              f"geometry and x/y properties {g:.0f} m apart (> {tolerance_m:g} m)",
+                              Msg("finding.xy_apart", m=round(float(g)), tolerance=float(tolerance_m)),
                               file=file, row=int(row), field="geometry", value=round(float(g), 1))
         attrs = attrs.loc[~bad]
         attrs["_file"] = file
@@ -173,7 +175,7 @@ def _read_survey_csv(path: Path, report: Report) -> pd.DataFrame:
         encoding = "latin-1"
     report.files.append(file)
     if encoding != "utf-8":
-        report.notice("non_utf8_encoding", "file decoded as latin-1", severity=INFO, file=file)
+        report.notice("non_utf8_encoding", Msg("finding.decoded_as", encoding="latin-1"), severity=INFO, file=file)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=",",
                             skipinitialspace=False)
@@ -203,8 +205,7 @@ def _repair_shifted(frame: pd.DataFrame, report: Report, file: str) -> pd.DataFr
     out.loc[shifted, "y"] = "NA"
     out["_lat_lost"] = shifted
     for row in out.loc[shifted, "_row"]:
-        report.notice("field_shift_repaired",
-                      "unquoted comma in b8 shifted the row; fields re-aligned, latitude lost",
+        report.notice("field_shift_repaired", Msg("finding.field_shift", field="b8"),
                       severity=INFO, file=file, row=int(row), field="b8")
     return out
 
@@ -216,15 +217,15 @@ def _finish(frame: pd.DataFrame, report: Report, *, coords_from_geometry: bool =
     frame = frame.copy()
     frame["answer_id"] = pd.to_numeric(frame["id"], errors="coerce")
     frame = _quarantine(frame, report, frame["answer_id"].isna(), "missing_required_field",
-                        "answer without a numeric id", "id")
+                        Msg("finding.not_integer", field="id"), "id")
     frame = _quarantine(frame, report, frame.duplicated("answer_id", keep="first"), "duplicate_key",
-                        "duplicate answer id; first kept", "id")
+                        Msg("finding.duplicate_first_kept", keys="id"), "id")
     frame["mode"] = frame["a1"].map(_geo.text)
     frame["mode_group"] = frame["mode"].map(lambda m: MODE_GROUPS.get(m.lower(), "other")
                                             if m else None)
     unknown = frame["mode"].notna() & ~frame["mode"].str.lower().isin(MODE_GROUPS)
     for mode in sorted(frame.loc[unknown, "mode"].unique()):
-        report.notice("unknown_value", "mode not in MODE_GROUPS: grouped as 'other'", field="a1",
+        report.notice("unknown_value", Msg("finding.mode_other"), field="a1",
                       value=mode)
     frame["business_zone"] = frame["a3"].map(_geo.text)
     frame["employer"] = frame["etbst"].map(_geo.text)
@@ -238,11 +239,11 @@ def _finish(frame: pd.DataFrame, report: Report, *, coords_from_geometry: bool =
         frame = _recover_lat(frame, report)
     no_xy = frame["lon"].isna() | frame["lat"].isna()
     for _, r in frame[no_xy].iterrows():
-        report.notice("missing_coordinates", "employer coordinates unknown; answer kept",
+        report.notice("missing_coordinates", Msg("finding.coordinates_unknown_kept"),
                       file=r["_file"], row=int(r["_row"]), field="y")
     far = ~no_xy & ~in_bbox(frame["lon"], frame["lat"], _SURVEY_AREA)
     frame = _quarantine(frame, report, far, "point_outside_area",
-                        f"employer outside the expected area {_SURVEY_AREA}", "x")
+                        Msg("finding.outside_area", **area_params(_SURVEY_AREA)), "x")
     frame = frame.sort_values("answer_id", kind="stable").reset_index(drop=True)
     out = _geo.typed(frame, COLUMNS)
     xy = out.dropna(subset=["lon", "lat"])
@@ -261,8 +262,7 @@ def _recover_lat(frame: pd.DataFrame, report: Report) -> pd.DataFrame:
     fill = frame.loc[lost, "lon"].map(unique)
     frame.loc[fill.index, "lat"] = fill
     for _, r in frame.loc[fill.dropna().index].iterrows():
-        report.notice("coordinates_recovered",
-                      "latitude taken from the other answers at the same employer location",
+        report.notice("coordinates_recovered", Msg("finding.latitude_recovered"),
                       severity=INFO, file=r["_file"], row=int(r["_row"]), field="y",
                       value=r["lat"])
     return frame
@@ -279,12 +279,12 @@ def _times_s(frame: pd.DataFrame, col: str, report: Report) -> pd.Series:
             out[i] = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3) or 0)
         else:
             r = frame.iloc[i]
-            report.notice("invalid_time", "start time not HH:MM[:SS]; set to NaN", file=r["_file"],
+            report.notice("invalid_time", Msg("finding.time_left_empty"), file=r["_file"],
                           row=int(r["_row"]), field=col, value=v)
     return pd.Series(out, index=frame.index)
 
 
-def _quarantine(frame: pd.DataFrame, report: Report, mask: Any, code: str, message: str,
+def _quarantine(frame: pd.DataFrame, report: Report, mask: Any, code: str, message: Msg,
                 field: str) -> pd.DataFrame:
     mask = np.asarray(mask, dtype=bool)
     for _, r in frame[mask].iterrows():

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from .. import settings
 from ..errors import SchemaError, UnusableInputError
 from ..validate import WARNING, Loaded, Report
@@ -190,15 +192,15 @@ def load_communes(paths: Path | Sequence[Path], *, strict: bool = False,
         frame["epci_siren"] = frame["insee"].map(communes["epci"])
         listed = frame["insee"].isin(communes.index)
         for _, r in frame.loc[~listed].iterrows():
-            report.notice("foreign_key_violation", "commune not in the territories table",
+            report.notice("foreign_key_violation", Msg("finding.not_in", field="insee", other="territoires"),
                           file=r["_file"], row=int(r["_row"]), field="territoire", value=r["insee"])
         for _, r in frame.loc[listed & frame["epci_siren"].isna()].iterrows():
             # islands exempt from intercommunality (Bréhat, Sein, Ouessant)
-            report.notice("commune_without_epci", "commune belongs to no EPCI", severity="info",
+            report.notice("commune_without_epci", Msg("finding.no_epci"), severity="info",
                           file=r["_file"], row=int(r["_row"]), field="epci", value=r["insee"])
     else:
         frame["epci_siren"] = None
-        report.notice("missing_file", "no territories table: EPCI membership unknown",
+        report.notice("missing_file", Msg("finding.no_territories"),
                       severity=WARNING)
     frame["in_rennes_metropole"] = frame["epci_siren"].eq(siren).fillna(False)
     geoms = np.asarray(frame["geometry"].to_numpy(), dtype=object)
@@ -273,11 +275,11 @@ def load_epci(paths: Path | Sequence[Path], *, strict: bool = False,
         frame["department"] = frame["siren"].map(epcis["departement"])
         frame["n_communes"] = frame["siren"].map(counts).fillna(0).astype("int64")
         for _, r in frame[frame["name_long"].isna()].iterrows():
-            report.notice("foreign_key_violation", "EPCI not in the territories table",
+            report.notice("foreign_key_violation", Msg("finding.not_in", field="siren", other="territoires"),
                           file=r["_file"], row=int(r["_row"]), field="territoire", value=r["siren"])
     else:
         frame["name_long"], frame["department"], frame["n_communes"] = None, None, 0
-        report.notice("missing_file", "no territories table: n_communes unknown (0)",
+        report.notice("missing_file", Msg("finding.no_territories"),
                       severity=WARNING)
     frame = frame.sort_values("siren", kind="stable").reset_index(drop=True)
     gdf = _geo.to_geodataframe(frame, frame["geometry"].to_numpy(), EPCI_COLUMNS)
@@ -364,7 +366,7 @@ def load_business_zones(paths: Path | Sequence[Path], *, strict: bool = False) -
     frame = _drop_duplicates(frame, report, "zone_id")
     shared = frame["za_code"].notna() & frame.duplicated("za_code", keep=False)
     for _, r in frame[shared].iterrows():
-        report.notice("duplicate_key", "za_code (idza) shared by several zones; rows kept",
+        report.notice("duplicate_key", Msg("finding.shared_code", field="idza"),
                       severity="info", file=r["_file"], row=int(r["_row"]), field="idza",
                       value=r["za_code"])
     frame = frame.sort_values("zone_id", kind="stable").reset_index(drop=True)
@@ -430,11 +432,11 @@ def load_indicators(paths: Path | Sequence[Path], *, strict: bool = False) -> Lo
         frame["licence"] = key["licence"].reindex(idx).to_numpy()
         unknown = frame["source"].notna() & frame["source_id"].isna()
         for src in sorted(frame.loc[unknown, "source"].unique()):
-            report.notice("foreign_key_violation", "source not listed in indicators-sources.json",
+            report.notice("foreign_key_violation", Msg("finding.not_in", field="vintage_source", other="indicators-sources.json"),
                           field="vintage_source", value=src)
     else:
         frame["source_id"], frame["licence"] = None, None
-        report.notice("missing_file", "indicators-sources.json not given: no source id / licence",
+        report.notice("missing_file", Msg("finding.no_indicator_sources"),
                       severity="info")
     out = _geo.typed(frame, INDICATOR_COLUMNS).reset_index(drop=True)
     report.rows_kept = int(frame["_src_row_key"].nunique())
@@ -523,15 +525,16 @@ def _indicator_rows(raw: pd.DataFrame, path: Path, report: Report) -> pd.DataFra
     long = long.assign(territory_code=long["territoire"].map(_geo.text),
                        level=long["type"].map(_geo.text))
     long = report.quarantine_mask(long, long["territory_code"].isna(), code="missing_required_field",
-                                  message="indicator row without territory code", field="territoire",
+                                  message=Msg("finding.field_empty", field="territoire"), field="territoire",
                                   file=file)
     long = report.quarantine_mask(long, ~long["level"].isin(_LEVELS), code="invalid_value",
-                                  message=f"territory level not one of {_LEVELS}", field="type",
+                                  message=Msg("finding.unknown_code", field="type", allowed=", ".join(_LEVELS)),
+                                  field="type",
                                   file=file)
     value = pd.to_numeric(long["value"], errors="coerce")
     bad = value.isna() & long["value"].notna()
     long = report.quarantine_mask(long.assign(value=value), bad.to_numpy(), code="invalid_value",
-                                  message="indicator value is not a number", field="value", file=file)
+                                  message=Msg("finding.not_a_number"), field="value", file=file)
 
     def col(name: str) -> Any:
         return long[name].astype(object) if name in long else pd.Series(None, index=long.index,
@@ -588,7 +591,7 @@ def _drop_missing(frame: pd.DataFrame, report: Report, cols: Sequence[str]) -> p
         bad = frame[c].isna().to_numpy()
         if bad.any():
             for _, r in frame[bad].iterrows():
-                report.quarantine("missing_required_field", f"'{c}' missing", file=r["_file"],
+                report.quarantine("missing_required_field", Msg("finding.field_empty", field=c), file=r["_file"],
                                   row=int(r["_row"]), field=c)
             frame = frame.loc[~bad]
     return frame.reset_index(drop=True)
@@ -597,7 +600,7 @@ def _drop_missing(frame: pd.DataFrame, report: Report, cols: Sequence[str]) -> p
 def _drop_duplicates(frame: pd.DataFrame, report: Report, key: str) -> pd.DataFrame:
     dup = frame.duplicated(key, keep="first").to_numpy()
     for _, r in frame[dup].iterrows():
-        report.quarantine("duplicate_key", f"duplicate {key}; first kept", file=r["_file"],
+        report.quarantine("duplicate_key", Msg("finding.duplicate_first_kept", keys=key), file=r["_file"],
                           row=int(r["_row"]), field=key, value=r[key])
     return frame.loc[~dup].reset_index(drop=True)
 

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sources.messages import Msg
+
 from ..errors import SchemaError, UnusableInputError
 from ..validate import WARNING, Loaded, Report
 from . import _csv, _geo, _zip
@@ -74,23 +76,22 @@ def load_traffic_history(paths: Path | Sequence[Path], *, strict: bool = False,
     frame = pd.concat(parts, ignore_index=True)
     n = len(frame)
     frame = _quarantine(frame, report, frame["section_id"].isna(), "missing_required_field",
-                        "section id missing", "predefinedlocationreference")
+                        Msg("finding.field_empty", field="predefinedlocationreference"), "predefinedlocationreference")
     frame = _quarantine(frame, report, frame["datetime"].isna(), "invalid_time",
-                        "datetime missing or not a timestamp", "datetime")
+                        Msg("finding.bad_timestamp", field="datetime"), "datetime")
     if drop_duplicates:
         dup = frame.duplicated([c for c in COLUMNS], keep="first")
         frame = _quarantine(frame, report, dup, "duplicate_key",
-                            "exact repeat of a previous row; first kept", "datetime",
+                            Msg("finding.repeat_row"), "datetime",
                             severity=WARNING)
     neg = (frame["speed_kmh"] < 0) | (frame["travel_time_s"] < 0)
-    frame = _quarantine(frame, report, neg, "invalid_value", "negative speed or travel time",
+    frame = _quarantine(frame, report, neg, "invalid_value", Msg("finding.negative_speed"),
                         "averagevehiclespeed")
     zero = (frame["speed_kmh"] == 0) & (frame["travel_time_s"] == 0)
     if zero.any():
         frame = frame.copy()
         frame.loc[zero, ["speed_kmh", "travel_time_s"]] = np.nan
-        report.notice("missing_measurement",
-                      f"{int(zero.sum())} rows with speed and travel time both 0: set to NaN",
+        report.notice("missing_measurement", Msg("finding.zero_measure", n=int(zero.sum())),
                       severity="info", field="averagevehiclespeed", value=int(zero.sum()))
     frame = frame.sort_values(["datetime", "section_id"], kind="stable")
     out = _geo.typed(frame, COLUMNS).reset_index(drop=True)
@@ -165,7 +166,7 @@ def _read_csv(data: bytes, name: str, report: Report) -> pd.DataFrame:
     return out
 
 
-def _quarantine(frame: pd.DataFrame, report: Report, mask: pd.Series, code: str, message: str,
+def _quarantine(frame: pd.DataFrame, report: Report, mask: pd.Series, code: str, message: Msg,
                 field: str, severity: str = "error") -> pd.DataFrame:
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():

@@ -24,13 +24,16 @@ from sources.budgets import BudgetExceeded, Stopwatch, budgets
 from sources.errors import SchemaError, UnusableInputError
 from sources.geo import in_bbox
 from sources.loaders._csv import read_csv_bytes
-from sources.validate import WARNING, Loaded, Report
+from sources.messages import Msg
+from sources.validate import WARNING, Loaded, Report, area_params
 
 #: Columns of the TrajDataFrame the loaders return (``mode`` only when mapped / present).
 TRACE_COLUMNS = ("uid", "lat", "lng", "datetime", "mode", "simulated")
 LOCAL_TZ = "Europe/Paris"
 
 PathOrBytes = str | os.PathLike | bytes
+#: the columns of a GPX track point as its findings name them
+GPX_FIELDS = {"uid": "name", "lat": "lat", "lng": "lon", "datetime": "time"}
 
 
 def _read_bytes(source: PathOrBytes, *, name: str | None,
@@ -50,12 +53,12 @@ def _read_bytes(source: PathOrBytes, *, name: str | None,
         path = Path(source)
         label = name or str(path)
         if not path.is_file():
-            raise UnusableInputError("trace file not found", file=label)
+            raise UnusableInputError(Msg("error.file_not_found"), file=label)
         check(path.stat().st_size, label)
         data = path.read_bytes()
         check(len(data), label)
     if not data.strip():
-        raise UnusableInputError("trace file is empty", file=label)
+        raise UnusableInputError(Msg("error.file_empty"), file=label)
     return data, label
 
 
@@ -106,10 +109,10 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise UnusableInputError(f"not {encoding} text: {exc.reason} at byte {exc.start}",
+        raise UnusableInputError(Msg("error.not_text", encoding=encoding, byte=exc.start),
                                  file=label) from exc
     except LookupError as exc:
-        raise UnusableInputError(f"unknown encoding {encoding!r}", file=label) from exc
+        raise UnusableInputError(Msg("error.unknown_encoding", encoding=encoding), file=label) from exc
     del text  # decoded only to check the encoding; the bytes are scanned and parsed below
     if sep is None:
         first = data.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
@@ -125,7 +128,7 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
         mode = "mode"
     for field in (user, lat, lon, time) + ((mode,) if mode else ()):
         if field not in frame.columns:
-            raise SchemaError(f"column {field!r} missing (columns: {list(frame.columns)})",
+            raise SchemaError(Msg("error.column_missing", column=field, columns=", ".join(map(str, frame.columns))),
                               file=label, field=field)
     cols = {user: "uid", lat: "lat", lon: "lng", time: "datetime"}
     if mode:
@@ -136,7 +139,7 @@ def load_traces_csv(source: PathOrBytes, *, user: str = "user_id", lat: str = "l
     out["datetime"] = out["datetime"].str.strip()
     times = _parse_times(out["datetime"], time_format=time_format, tz=tz)
     watch.stage(0.8, "times")
-    loaded = _finish(out, times, report, label=label, bbox=bbox)
+    loaded = _finish(out, times, report, label=label, bbox=bbox, fields={v: k for k, v in cols.items()})
     watch.stage(1.0, "done")
     return loaded
 
@@ -164,11 +167,11 @@ def load_traces_gpx(source: PathOrBytes, *, user: str | None = None, tz: str = L
     try:
         DET.fromstring(data)
     except Exception as exc:  # defusedxml raises ParseError or its own DefusedXmlException
-        raise UnusableInputError(f"not a safe, well-formed XML file: {exc}", file=label) from exc
+        raise UnusableInputError(Msg("error.not_xml", detail=str(exc)), file=label) from exc
     try:
         gpx = gpxpy.parse(data.decode("utf-8", errors="replace"))
     except gpxpy.gpx.GPXException as exc:
-        raise UnusableInputError(f"not a GPX file: {exc}", file=label) from exc
+        raise UnusableInputError(Msg("error.not_gpx", detail=str(exc)), file=label) from exc
     stem = Path(label).stem
     rows: list[dict[str, Any]] = []
     for t_index, track in enumerate(gpx.tracks):
@@ -180,13 +183,13 @@ def load_traces_gpx(source: PathOrBytes, *, user: str | None = None, tz: str = L
                              "datetime": point.time.isoformat() if point.time else "",
                              "mode": (track.type or "").strip()})
     if not rows:
-        raise UnusableInputError("GPX file has no track point", file=label)
+        raise UnusableInputError(Msg("error.gpx_empty"), file=label)
     out = pd.DataFrame(rows)
     if not out["mode"].astype(bool).any():
         out = out.drop(columns="mode")
     report = Report("traces", files=[label], rows_read=len(out))
     times = _parse_times(out["datetime"], time_format=None, tz=tz)
-    return _finish(out, times, report, label=label, bbox=bbox)
+    return _finish(out, times, report, label=label, bbox=bbox, fields=GPX_FIELDS)
 
 
 def load_traces(source: PathOrBytes, *, kind: str | None = None, name: str | None = None,
@@ -198,7 +201,7 @@ def load_traces(source: PathOrBytes, *, kind: str | None = None, name: str | Non
         return load_traces_gpx(source, name=name, **options)
     if kind in {"csv", "txt", ""}:
         return load_traces_csv(source, name=name, **options)
-    raise UnusableInputError(f"unsupported trace format {kind!r} (expected csv or gpx)",
+    raise UnusableInputError(Msg("error.trace_format", kind=kind),
                              file=label or None)
 
 
@@ -225,57 +228,60 @@ def _parse_times(values: pd.Series, *, time_format: str | None, tz: str) -> pd.S
 
 
 def _finish(out: pd.DataFrame, times: pd.Series, report: Report, *, label: str,
-            bbox: tuple[float, float, float, float] | None) -> Loaded:
+            bbox: tuple[float, float, float, float] | None, fields: dict[str, str]) -> Loaded:
+    """Quarantine the unusable points and build the TrajDataFrame; ``fields`` names each column
+    (``uid``, ``lat``, ``lng``, ``datetime``) as the file does, so that findings name the file's field."""
     from sources.traces._skmob_compat import load_skmob
 
+    name = {c: fields.get(c, c) for c in ("uid", "lat", "lng", "datetime")}
     out = out.copy()
     out["uid"] = out["uid"].astype(str).str.strip()
     out = report.quarantine_mask(out, out["uid"] == "", code="missing_required_field",
-                                 message="user id is empty", field="uid", file=label)
+                                 message=Msg("finding.user_empty"), field=name["uid"], file=label)
     raw_time = out["datetime"].astype(str)
     out["datetime"] = times.loc[out.index]
     empty_time = raw_time.str.strip() == ""
     out = report.quarantine_mask(out, empty_time.to_numpy(), code="missing_required_field",
-                                 message="time is empty", field="datetime", file=label)
+                                 message=Msg("finding.time_empty"), field=name["datetime"], file=label)
     bad_time = out["datetime"].isna()
     if bad_time.any():
         for row, value in zip(out.loc[bad_time, "_row"], raw_time.loc[out.index[bad_time]], strict=True):
-            report.quarantine("invalid_time", "time cannot be parsed", file=label, row=int(row),
-                              field="datetime", value=value)
+            report.quarantine("invalid_time", Msg("finding.time_unreadable"), file=label, row=int(row),
+                              field=name["datetime"], value=value)
         out = out.loc[~bad_time]
     for col, lo, hi in (("lat", -90.0, 90.0), ("lng", -180.0, 180.0)):
         raw = out[col].astype(str).str.strip()
         out = report.quarantine_mask(out, (raw == "").to_numpy(), code="missing_required_field",
-                                     message=f"{col} is empty", field=col, file=label)
+                                     message=Msg("finding.coordinate_empty"), field=name[col], file=label)
         num = pd.to_numeric(out[col].astype(str).str.strip().str.replace(",", ".", regex=False),
                             errors="coerce")
         out = report.quarantine_mask(out, num.isna().to_numpy(), code="invalid_float",
-                                     message=f"{col} is not a number", field=col, file=label)
+                                     message=Msg("finding.not_a_number"), field=name[col], file=label)
         out[col] = num.loc[out.index].astype(float)
         out = report.quarantine_mask(out, (~out[col].between(lo, hi)).to_numpy(),
                                      code="number_out_of_range",
-                                     message=f"{col} outside [{lo:g}, {hi:g}]", field=col,
+                                     message=Msg("finding.out_of_range", lo=lo, hi=hi), field=name[col],
                                      file=label)
     out = report.quarantine_mask(out, ((out["lat"].abs() < 1) & (out["lng"].abs() < 1)).to_numpy(),
-                                 code="point_near_origin", message="point near (0, 0)",
-                                 field="lat", file=label)
+                                 code="point_near_origin", message=Msg("finding.near_origin"),
+                                 field=name["lat"], file=label)
     if bbox is not None:
         out = report.quarantine_mask(out, ~in_bbox(out["lng"], out["lat"], bbox), code="point_outside_area",
-                                     message=f"point outside the expected area {bbox}",
-                                     field="lng", file=label)
+                                     message=Msg("finding.outside_area", **area_params(bbox)),
+                                     field=name["lng"], file=label)
     out = out.sort_values(["uid", "datetime", "_row"], kind="mergesort")
     dup = out.duplicated(["uid", "datetime"], keep="first")
     out = report.quarantine_mask(out, dup.to_numpy(), code="duplicate_key",
-                                 message="second point of the same user at the same time",
-                                 field="datetime", file=label)
+                                 message=Msg("finding.same_user_same_time"),
+                                 field=name["datetime"], file=label)
     counts = out.groupby("uid")["uid"].transform("size")
     out = report.quarantine_mask(out, (counts == 1).to_numpy(), code="single_point_user",
-                                 message="user has a single point: no trip can be made",
-                                 field="uid", file=label, severity=WARNING)
+                                 message=Msg("finding.single_point_user"),
+                                 field=name["uid"], file=label, severity=WARNING)
     if out.empty:
-        raise UnusableInputError(
-            f"no usable trace point ({report.n_quarantined} rows quarantined: "
-            f"{report.reason_counts()})", file=label)
+        reasons = [Msg("finding.reason_count", reason=Msg(f"reason.{code}"), n=n)
+                   for code, n in report.reason_counts().items()]
+        raise UnusableInputError(Msg("error.no_trace_point", n=report.n_quarantined, reasons=reasons), file=label)
     out = out.drop(columns="_row").reset_index(drop=True)
     if "mode" in out.columns:
         out["mode"] = out["mode"].astype(str).str.strip().str.lower().replace("", "unknown")

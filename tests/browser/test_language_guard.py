@@ -16,7 +16,9 @@ from urllib.parse import quote
 import pytest
 
 from devkit.browser import CHROMIUM, CHROMIUM_ARGS
+from sources.catalogue import all_datasets
 from sources.i18n import translate
+from sources.messages import Msg
 from tests.browser.language_words import problems
 from tests.browser_helpers import SHOTS, SUGGESTION, place_box
 
@@ -69,6 +71,12 @@ def _main_text(page, text: str, *, timeout_ms: float = 240_000) -> None:
                            arg=text, timeout=timeout_ms)
 
 
+def _cell_text(page, text: str, *, timeout_ms: float = 240_000) -> None:
+    """Wait until a data frame's accessible table holds ``text`` (its cells are drawn on a canvas)."""
+    page.wait_for_function("t => [...document.querySelectorAll('[data-testid=\"stDataFrame\"] table')]"
+                           ".some(x => x.textContent.includes(t))", arg=text, timeout=timeout_ms)
+
+
 def _pick_place(page, label: str, text: str) -> None:
     """Type ``text`` in a place box and take its first suggestion (the list of the last keystroke)."""
     frame = place_box(page, label)
@@ -106,6 +114,14 @@ def _result_states(page, base: str, lang: str, found: list[str]) -> None:
     page.get_by_role("button", name=tr("cat.validate")).click()
     _main_text(page, tr("cat.rows_kept"))
     _read(page, lang, "validation", found)
+    # a validation with a finding (the bus lines' stops: an export cut at an API page): its reason and
+    # its message in the page's language
+    title = next(d.title_en if lang == "en" else d.title_fr for d in all_datasets() if d.id == "star-route-stops")
+    page.get_by_role("combobox", name=tr("cat.pick")).click()
+    page.get_by_role("option", name=title).click()
+    page.get_by_role("button", name=tr("cat.validate")).click()
+    _cell_text(page, tr("reason.incomplete_export"))
+    _read(page, lang, "validation finding", found)
     # a traces analysis
     _visit(page, base, "/traces", lang)
     page.get_by_role("button", name=tr("traces.simulate"), exact=True).click()
@@ -149,3 +165,8 @@ def test_the_word_checker_sees_what_the_issue_saw() -> None:
         assert any(expected in p for p in seen), (expected, seen)
     assert problems("EUPL 1.2 · https://x.org/a_b.zip · 226 012 habitants · 0,83", "fr") == []
     assert problems("Départ avec 41736", "en") and problems("226,012 people · 0.83", "en") == []
+    # a loader's finding left in English on a French page, or in French on an English page
+    finding = {"rows": 3000, "gaps": 532, "patterns": 560}
+    assert problems(Msg("finding.export_cut_page", **finding).render("en"), "fr")
+    assert problems(Msg("finding.export_cut_page", **finding).render("fr"), "en")
+    assert problems(Msg("finding.export_cut_page", **finding).render("fr"), "fr") == []

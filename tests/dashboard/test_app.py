@@ -252,6 +252,8 @@ def test_catalogue_page_shows_every_dataset_and_quarantine(app_planner):
     at.button(key="validate_one").click().run()
     quarantine = [d.value for d in at.dataframe if "constat" in d.value.columns]  # findings, headers in French
     assert len(quarantine) == 1 and len(quarantine[0]) == 2
+    assert set(quarantine[0]["motif"]) == {"point près de (0, 0)"}  # the reason by its words, not its code
+    assert set(quarantine[0]["gravité"]) == {"erreur"} and set(quarantine[0]["fichier"]) == {"velo-star.csv"}
     assert any("report" in b.label or "rapport" in b.label for b in at.get("download_button"))
 
 

@@ -58,3 +58,37 @@ def test_page_analyses_and_offers_only_anonymised_downloads(no_datasets) -> None
     assert pd.to_numeric(flows["personnes"]).min() >= 3 and "uid" not in flows.columns
     assert len(at.get("deck_gl_json_chart")) == 1
     assert len(at.get("download_button")) == 2
+
+
+BAD_CSV = (b"person,y,x,when\n"
+           b"a,48.110,-1.680,2024-03-01T09:00\n"
+           b"a,48.111,-1.679,never\n"
+           b"a,abc,-1.678,2024-03-01T09:02\n"
+           b"a,48.113,-1.677,2024-03-01T09:03\n")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_rows_set_aside_are_told_in_the_readers_words(no_datasets, lang: str) -> None:
+    """A CSV with bad rows: the reasons, the findings and the table's headers in the page's language,
+    the fields as the file names them, no code."""
+    from sources.traces.load import load_traces_csv
+
+    tdf, report = load_traces_csv(BAD_CSV, name="mes-traces.csv", user="person", lat="y", lon="x", time="when")
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["traces_tdf"], at.session_state["traces_report"] = tdf, report
+    at.run()
+    assert not at.exception
+    warning = at.warning[0].value.replace("\\", "")  # the reasons' text is Markdown-escaped
+    table = at.dataframe[0].value
+    cells = " ".join(str(v) for v in table.to_numpy().ravel())
+    if lang == "fr":
+        assert warning == "2 lignes écartées : nombre invalide × 1, heure invalide × 1"
+        assert list(table.columns) == ["ligne", "champ", "motif", "constat", "valeur"]
+        assert "heure illisible" in cells and "ce n'est pas un nombre" in cells
+    else:
+        assert warning == "2 rows set aside: invalid number × 1, invalid time × 1"
+        assert list(table.columns) == ["row", "field", "reason", "finding", "value"]
+        assert "time cannot be parsed" in cells and "not a number" in cells
+    assert set(table.iloc[:, 1]) == {"when", "y"}  # the file's own columns
+    assert "invalid_time" not in cells + warning and "invalid_float" not in cells + warning

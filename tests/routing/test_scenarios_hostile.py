@@ -142,7 +142,8 @@ def test_numbers_out_of_range_are_refused_naming_file_modification_field_and_ran
         parse_scenario(one_line(extra), file="n.toml")
     lo, hi, _ = RANGES[field.split("[")[0]]
     assert (err.value.file, err.value.modification, err.value.field) == ("n.toml", "#1 (add_line 'X')", field)
-    assert f"from {lo:g} to {hi:g}" in str(err.value)
+    assert (err.value.msg.params["lo"], err.value.msg.params["hi"]) == (lo, hi) and "must be a number from" in str(err.value)
+    assert err.value.render("fr").startswith(f"{field} doit être un nombre de ")  # the reader's language
 
 
 @pytest.mark.parametrize(("text", "field"), [
@@ -224,10 +225,10 @@ def test_extends_resolves_beside_the_file_then_in_assets_and_never_through_a_lin
 def test_an_extends_cycle_is_named_as_a_cycle_and_depth_stays_bounded(tmp_path: Path) -> None:
     (tmp_path / "a.toml").write_text('name = "a"\nextends = "b.toml"\n')
     (tmp_path / "b.toml").write_text('name = "b"\nextends = "a.toml"\n')
-    with pytest.raises(ScenarioError, match="extends cycle: a.toml extends b.toml extends a.toml"):
+    with pytest.raises(ScenarioError, match="extends cycle: a.toml → b.toml → a.toml"):
         load_scenario(tmp_path / "a.toml")
     (tmp_path / "self.toml").write_text('name = "s"\nextends = "self"\n')
-    with pytest.raises(ScenarioError, match="extends cycle: self.toml extends self.toml"):
+    with pytest.raises(ScenarioError, match="extends cycle: self.toml → self.toml"):
         load_scenario(tmp_path / "self.toml")
     for i in range(MAX_EXTENDS_DEPTH + 2):
         (tmp_path / f"c{i}.toml").write_text(f'name = "c{i}"\n' + (f'extends = "c{i + 1}"\n' if i else ""))

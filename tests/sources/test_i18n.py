@@ -82,10 +82,10 @@ def test_no_english_reason_escapes_a_place_search() -> None:
 
 
 def _literal_keys() -> dict[str, set[str]]:
-    """Keys written as literals in the dashboard and routing: ``t("k")``, ``translate("k", ...)``,
+    """Keys written as literals in the dashboard, routing and sources: ``t("k")``, ``translate("k", ...)``,
     ``ui.say(kind, "k")``, ``text_key="k"``, ``caption_key="k"``, ``Msg("k", ...)``."""
     keys: dict[str, set[str]] = {}
-    for path in [*(ROOT / "dashboard").rglob("*.py"), *(ROOT / "routing").rglob("*.py")]:
+    for path in [*(ROOT / "dashboard").rglob("*.py"), *(ROOT / "routing").rglob("*.py"), *(ROOT / "sources").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
@@ -129,3 +129,96 @@ def test_numbers_dates_and_plurals_in_each_language_format():
     assert [i18n.plural("unit.departures", n, "en") for n in (0, 1, 2)] == [
         "0 departures", "1 departure", "2 departures"]
     assert i18n.plural("unit.trips", 41736, "fr") == f"41{nbsp_narrow}736 trajets"
+
+
+def _calls(folder: str) -> list[tuple[Path, ast.Call, str]]:
+    out = []
+    for path in (ROOT / folder).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                out.append((path, node, func))
+    return out
+
+
+def test_every_finding_of_sources_is_a_message_with_its_reason_named() -> None:
+    """A loader's finding is a Msg (never an English text), its code has words (reason.<code>), and
+    every Msg of sources and routing gives exactly the parameters its templates name."""
+    texts, codes, wrong_params = [], set(), []
+    for path, node, func in _calls("sources"):
+        where = f"{path.relative_to(ROOT)}:{node.lineno}"
+        args = [node.args[1]] if func in ("quarantine", "notice") and len(node.args) > 1 else []
+        args += [node.args[4]] if func in ("_drop", "_quarantine") and len(node.args) > 4 else []
+        args += [k.value for k in node.keywords if k.arg == "message" and func == "quarantine_mask"]
+        texts += [where for a in args if isinstance(a, (ast.Constant, ast.JoinedStr, ast.BinOp))]
+        found = [k.value for k in node.keywords if k.arg == "code"]
+        found += [node.args[0]] if func in ("quarantine", "notice") and node.args else []
+        found += [node.args[3]] if func in ("_drop", "_quarantine") and len(node.args) > 3 else []
+        codes |= {c.value for c in found if isinstance(c, ast.Constant)}
+    for path, node, func in _calls("sources") + _calls("routing") + _calls("dashboard"):
+        if func != "Msg" or not node.args or not isinstance(node.args[0], ast.Constant):
+            continue
+        if any(k.arg is None for k in node.keywords):  # **params: checked by rendering below
+            continue
+        given = {k.arg for k in node.keywords}
+        key = node.args[0].value
+        if known(key) and given != _fields(CATALOGUE[key]["fr"]):
+            wrong_params.append(f"{path.relative_to(ROOT)}:{node.lineno} {key} {sorted(given)}")
+    assert texts == []
+    assert len(codes) > 50  # the scan finds them
+    codes |= {"stop_time_with_arrival_before_previous_departure_time", "missing_geometry", "invalid_geometry"}
+    assert sorted(c for c in codes if not known(f"reason.{c}")) == []
+    assert wrong_params == []
+
+
+def test_keys_built_from_names_exist() -> None:
+    from sources.budgets import DEFAULTS
+    from sources.validate import area_params
+
+    assert [n for n in DEFAULTS if not (known(f"budget.{n}") and known(f"budget.{n}.unit"))] == []
+    assert known("finding.accessibility_unknown_stops") and known("finding.accessibility_unknown_routes")
+    area = Msg("finding.outside_area", **area_params((-1.96, 47.95, -1.45, 48.26)))
+    assert area.render("fr") == "point hors de la zone attendue (longitude -1,96 à -1,45, latitude 47,95 à 48,26)"
+
+
+def test_a_report_renders_its_findings_in_each_language_and_keeps_them_in_json() -> None:
+    from sources.traces.load import load_traces_csv
+    from sources.validate import Report, reason_name
+
+    data = b"id,y,x,t\nu,48.11,-1.68,2024-03-01T08:00\nu,48.12,-1.67,nope\nu,abc,-1.66,2024-03-01T08:02\n" \
+           b"u,48.13,-1.65,2024-03-01T08:03\n"
+    report = load_traces_csv(data, name="up.csv", user="id", lat="y", lon="x", time="t").report
+    rows = {(n.row, n.field, n.code): n.message for n in report.quarantined}
+    assert rows[(2, "t", "invalid_time")].render("fr") == "heure illisible"
+    assert rows[(3, "y", "invalid_float")].render("en") == "not a number"
+    assert reason_name("invalid_time", "fr") == "heure invalide" and reason_name("no_such_code", "fr") == "no_such_code"
+    back = Report.from_dict(report.to_dict())
+    assert [n.message.render("fr") for n in back.quarantined] == [n.message.render("fr") for n in report.quarantined]
+    assert report.to_dict()["quarantined_rows"][0]["key"] == "finding.time_unreadable"
+
+
+def test_an_unusable_upload_is_told_in_the_readers_language_with_file_row_and_field() -> None:
+    from sources import UnusableInputError
+    from sources.traces.load import load_traces_csv
+
+    with pytest.raises(UnusableInputError) as err:
+        load_traces_csv(b"user_id,lat,lon,time\nu,x,y,z\n", name="bad.csv")
+    assert str(err.value).startswith("no usable trace point (1 rows set aside: invalid time × 1)")
+    assert err.value.render("fr") == ("aucun point de trace utilisable (1 lignes écartées : heure invalide × 1) "
+                                      "(fichier bad.csv)")
+    with pytest.raises(UnusableInputError) as err:
+        load_traces_csv(b"user_id,lat,lon\nu,48.1,-1.6\n", name="t.csv")
+    assert err.value.render("fr").startswith("colonne « time » absente (colonnes du fichier : user_id, lat, lon)")
+    assert err.value.render("fr").endswith("(fichier t.csv, champ « time »)")
+    assert "au-delà de la limite de 50 octets" in _budget_error().render("fr")
+
+
+def _budget_error() -> Exception:
+    from sources import UnusableInputError
+    from sources.traces.load import load_traces_csv
+
+    try:
+        load_traces_csv(b"user_id,lat,lon,time\n" + b"u,48.1,-1.6,2024-01-01\n" * 10, max_bytes=50)
+    except UnusableInputError as exc:
+        return exc
+    raise AssertionError("the budget let a file through")

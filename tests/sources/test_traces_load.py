@@ -49,13 +49,13 @@ def test_csv_mapping_and_quarantine(tmp_path: Path) -> None:
     q = report.quarantine_frame()
     got = sorted(zip(q["row"], q["field"], q["code"], strict=True))
     assert got == sorted([
-        (3, "datetime", "invalid_time"),
-        (4, "lat", "number_out_of_range"),
-        (5, "lng", "invalid_float"),
-        (6, "uid", "missing_required_field"),
-        (7, "datetime", "duplicate_key"),
-        (10, "uid", "single_point_user"),
-        (11, "lat", "point_near_origin"),
+        (3, "when", "invalid_time"),  # the field as the file names it
+        (4, "y", "number_out_of_range"),
+        (5, "x", "invalid_float"),
+        (6, "person", "missing_required_field"),
+        (7, "when", "duplicate_key"),
+        (10, "person", "single_point_user"),
+        (11, "y", "point_near_origin"),
     ])
     assert set(q["file"]) == {str(path)}
     assert report.rows_read == 11 and report.rows_kept == 4
@@ -118,7 +118,7 @@ def test_gpx_tracks_users_modes(tmp_path: Path) -> None:
     assert tdf["uid"].tolist() == ["alice", "alice", "ride-2", "ride-2"]
     assert tdf["mode"].tolist() == ["bike", "bike", "unknown", "unknown"]
     assert tdf["datetime"].iloc[0] == pd.Timestamp("2024-06-01 09:00")  # CEST
-    assert [(n.row, n.field, n.code) for n in report.quarantined] == [(3, "datetime",
+    assert [(n.row, n.field, n.code) for n in report.quarantined] == [(3, "time",
                                                                        "missing_required_field")]
     forced, _ = load_traces_gpx(path, user="someone")
     assert set(forced["uid"]) == {"someone"}
