@@ -403,7 +403,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "traces.loaded_label": {"fr": "{n} points de {u} personnes chargés.",
                             "en": "{n} points of {u} people loaded."},
-    "traces.quarantined": {"fr": "{n} lignes écartées : {reasons}", "en": "{n} rows set aside: {reasons}"},
+    "traces.quarantined": {"fr": "{rows} : {reasons}", "en": "{rows}: {reasons}"},
     "traces.params": {"fr": "Paramètres d'anonymisation", "en": "Anonymisation parameters"},
     "traces.k": {"fr": "k : personnes au minimum par flux publié",
                  "en": "k: minimum number of people per published flow"},
@@ -1205,8 +1205,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "error.gpx_empty": {"fr": "le fichier GPX n'a aucun point de trace", "en": "GPX file has no track point"},
     "error.trace_format": {"fr": "format de traces « {kind} » non pris en charge (CSV ou GPX attendu)",
                            "en": "unsupported trace format '{kind}' (expected csv or gpx)"},
-    "error.no_trace_point": {"fr": "aucun point de trace utilisable ({n} lignes écartées : {reasons})",
-                             "en": "no usable trace point ({n} rows set aside: {reasons})"},
+    "error.no_trace_point": {"fr": "aucun point de trace utilisable ({rows} : {reasons})",
+                             "en": "no usable trace point ({rows}: {reasons})"},
     # budgets (sources.budgets: what each bounds and its unit)
     "error.budget": {
         "fr": "{description} : {value} {unit}, au-delà de la limite de {limit} {unit} "
@@ -1592,6 +1592,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "unit.stops.other": {"fr": "{n} arrêts", "en": "{n} stops"},
     "unit.inhabitants.one": {"fr": "{n} habitant", "en": "{n} inhabitant"},
     "unit.inhabitants.other": {"fr": "{n} habitants", "en": "{n} inhabitants"},
+    "unit.rows_set_aside.one": {"fr": "{n} ligne écartée", "en": "{n} row set aside"},
+    "unit.rows_set_aside.other": {"fr": "{n} lignes écartées", "en": "{n} rows set aside"},
     "unit.transfers.one": {"fr": "{n} correspondance", "en": "{n} transfer"},
     "unit.transfers.other": {"fr": "{n} correspondances", "en": "{n} transfers"},
 }

@@ -37,6 +37,7 @@ from .i18n import (
     format_number,
     format_percent,
     known,
+    plural,
     translate,
 )
 
@@ -61,12 +62,14 @@ class Fmt:
     ("15 novembre 2011"), ``day`` (with its weekday: "dimanche 20 novembre 2011"), ``decimal``
     (``digits`` fixed: "0,636"), ``words`` (``value`` a mapping language -> text, French when the
     language is missing: a street with its French article), ``join`` (``value`` a sequence of
-    messages joined by ``sep``)."""
+    messages joined by ``sep``), ``plural`` (``value`` a count written by the plural pair ``key``:
+    "1 ligne écartée", "2 lignes écartées")."""
 
     kind: str
     value: Any
     digits: int = 0
     sep: str = " + "
+    key: str = ""
 
     def render(self, lang: str) -> str:
         if self.kind == "money":
@@ -79,6 +82,8 @@ class Fmt:
             return format_number(self.value, lang, self.digits)
         if self.kind == "words":
             return str(self.value.get(lang) or self.value[DEFAULT_LANGUAGE])
+        if self.kind == "plural":
+            return plural(self.key, self.value, lang)
         if self.kind == "join":
             return self.sep.join(str(_param("", v, lang)) for v in self.value)
         raise ValueError(f"unknown parameter kind {self.kind!r}")

@@ -16,7 +16,7 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard import maps, server, state, ui
-from dashboard.i18n import error_text, findings_table, language, number, t, table_text
+from dashboard.i18n import error_text, findings_table, language, number, plural, t, table_text
 
 log = logging.getLogger("dashboard.traces")
 MAX_UPLOAD_MB = server.max_upload_mb()  # sources.budgets: the same limit as the server's and the README's
@@ -60,7 +60,8 @@ def _source() -> None:
 
             reasons = ", ".join(t("finding.reason_count", reason=reason_name(k, language()), n=number(v))
                                 for k, v in report.reason_counts().items())
-            ui.say("warning", "traces.quarantined", n=number(report.n_quarantined), reasons=reasons)
+            ui.say("warning", "traces.quarantined", rows=plural("unit.rows_set_aside", report.n_quarantined),
+                   reasons=reasons)
             frame = report.quarantine_frame().head(50)
             ui.table(findings_table(frame, ("row", "field", "code", "message", "value")))
 

@@ -24,7 +24,7 @@ from sources.budgets import BudgetExceeded, Stopwatch, budgets
 from sources.errors import SchemaError, UnusableInputError
 from sources.geo import in_bbox
 from sources.loaders._csv import read_csv_bytes
-from sources.messages import Msg
+from sources.messages import Fmt, Msg
 from sources.validate import WARNING, Loaded, Report, area_params
 
 #: Columns of the TrajDataFrame the loaders return (``mode`` only when mapped / present).
@@ -281,7 +281,8 @@ def _finish(out: pd.DataFrame, times: pd.Series, report: Report, *, label: str,
     if out.empty:
         reasons = [Msg("finding.reason_count", reason=Msg(f"reason.{code}"), n=n)
                    for code, n in report.reason_counts().items()]
-        raise UnusableInputError(Msg("error.no_trace_point", n=report.n_quarantined, reasons=reasons), file=label)
+        raise UnusableInputError(Msg("error.no_trace_point", reasons=reasons,
+                                     rows=Fmt("plural", report.n_quarantined, key="unit.rows_set_aside")), file=label)
     out = out.drop(columns="_row").reset_index(drop=True)
     if "mode" in out.columns:
         out["mode"] = out["mode"].astype(str).str.strip().str.lower().replace("", "unknown")

@@ -203,8 +203,8 @@ def test_an_unusable_upload_is_told_in_the_readers_language_with_file_row_and_fi
 
     with pytest.raises(UnusableInputError) as err:
         load_traces_csv(b"user_id,lat,lon,time\nu,x,y,z\n", name="bad.csv")
-    assert str(err.value).startswith("no usable trace point (1 rows set aside: invalid time × 1)")
-    assert err.value.render("fr") == ("aucun point de trace utilisable (1 lignes écartées : heure invalide × 1) "
+    assert str(err.value).startswith("no usable trace point (1 row set aside: invalid time × 1)")
+    assert err.value.render("fr") == ("aucun point de trace utilisable (1 ligne écartée : heure invalide × 1) "
                                       "(fichier bad.csv)")
     with pytest.raises(UnusableInputError) as err:
         load_traces_csv(b"user_id,lat,lon\nu,48.1,-1.6\n", name="t.csv")
