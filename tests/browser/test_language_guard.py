@@ -113,7 +113,7 @@ def _result_states(page, base: str, lang: str, found: list[str]) -> None:
     _read(page, lang, "departures by line", found)
     # a line chosen by its link
     _visit(page, base, f"/lines?line={LINE}", lang)
-    page.locator(".spmd-badge").first.wait_for(timeout=240_000)
+    page.locator(".spmd-hours").first.wait_for(timeout=240_000)  # the chosen stop's timetable
     _read(page, lang, "line", found)
     # an isochrone, the four modes compared, the time lost in a wheelchair
     _visit(page, base, "/accessibility", lang)
