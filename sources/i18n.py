@@ -1026,9 +1026,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "wheelchair.gap.communes": {
         "fr": "Par commune, la plus touchée d'abord (habitants perdant au moins {n} min)",
         "en": "By commune, the most affected first (inhabitants losing at least {n} min)"},
-    "wheelchair.gap.col.lost": {"fr": "minutes perdues par habitant", "en": "minutes lost per inhabitant"},
-    "wheelchair.gap.col.affected": {"fr": "habitants perdant au moins {n} min",
-                                    "en": "inhabitants losing at least {n} min"},
     "wheelchair.gap.alt": {
         "fr": "En fauteuil roulant, {affected} habitants ({share}) perdent au moins {n} min pour atteindre "
               "l'opportunité la plus proche ; en moyenne {mean} min par habitant.",
