@@ -5,6 +5,8 @@ In a browser the box is a ``streamlit-searchbox`` component (a maintained Stream
 whose frontend ships inside its wheel and is served by Streamlit itself: no CDN, no hand-written
 JavaScript): suggestions appear while typing, each as plain text "icon name · commune". The box
 lives in a fragment, so a keystroke reruns the box alone; choosing a suggestion reruns the page.
+The component draws its label as text beside an unnamed input: one small script of the page
+(:data:`NAME_BOXES_JS`) gives each input its label as its name for screen readers (WCAG 4.1.2).
 
 Without a browser (AppTest, bare runs: no request headers) or with the setting
 ``SPMD_PLACE_SUGGESTIONS=0`` the box is a plain ``st.text_input`` with the same session key, and
@@ -169,6 +171,34 @@ def _suggest(text: str, *, key: str, kinds: Sequence[str] | None) -> list[tuple[
 
 # -- the box -------------------------------------------------------------------------------------------
 
+#: names the input of every place box after the label the component draws above it (the component
+#: has no option for it), again whenever a box is drawn anew; the component's frame is served by
+#: Streamlit itself, so the page may read it
+NAME_BOXES_JS = """<script>
+(function () {
+  const doc = window.parent.document;
+  const name = (frame) => {
+    let inner;
+    try { inner = frame.contentDocument; } catch (e) { return; }
+    if (!inner || !inner.body) return;
+    const input = inner.querySelector('input[id^="react-select"]');
+    const box = input && input.closest('[class*="-container"]');
+    const label = box && box.previousElementSibling ? box.previousElementSibling.textContent.trim() : '';
+    if (label && input.getAttribute('aria-label') !== label) input.setAttribute('aria-label', label);
+    if (!inner.__spmdNamed) {
+      inner.__spmdNamed = true;
+      new MutationObserver(() => name(frame)).observe(inner.body, {childList: true, subtree: true});
+    }
+  };
+  const apply = () => doc.querySelectorAll('iframe[title="streamlit_searchbox.searchbox"]').forEach(f => {
+    if (!f.__spmdOnLoad) { f.__spmdOnLoad = true; f.addEventListener('load', () => name(f)); }
+    name(f);
+  });
+  apply();
+  new MutationObserver(apply).observe(doc.body, {childList: true, subtree: true});
+})();
+</script>"""
+
 def place_box(label: str, key: str, default: str = "", *, kinds: Sequence[str] | None = None,
               placeholder: str | None = None, help: str | None = None) -> Picked:
     """A place box (see the module docstring); returns what it holds after this run."""
@@ -177,6 +207,9 @@ def place_box(label: str, key: str, default: str = "", *, kinds: Sequence[str] |
         ss[key] = default or ""
     if suggestions_on():
         _searchbox(label, key, tuple(kinds) if kinds else None, placeholder, help)
+        import streamlit.components.v1 as components
+
+        components.html(NAME_BOXES_JS, height=0)
     else:
         st.text_input(label, key=key, max_chars=share.max_place_chars(), placeholder=placeholder, help=help)
     text = share.clean_place(ss.get(key)) or ""

@@ -50,7 +50,7 @@ BASE_CSS = """
 .spmd-timeline {display: flex; width: 100%; height: 20px; border-radius: 6px; overflow: hidden;
                 font-size: 0.74rem; font-weight: 700; line-height: 20px;}
 .spmd-timeline div {display: flex; align-items: center; justify-content: center; overflow: hidden;
-                    white-space: nowrap; border-right: 2px solid white;}
+                    white-space: nowrap; border-right: 2px solid white; container-type: inline-size;}
 .spmd-group {color: #1f2937; font-size: 0.9rem; margin: -2px 0 8px 0;}
 .spmd-badge {display: inline-block; min-width: 1.9em; text-align: center; border-radius: 5px; padding: 0 6px;
              font-weight: 800;}
@@ -179,7 +179,7 @@ UPLOADER_CSS = """<style>
 
 def inject_css(*, kiosk: bool) -> None:
     choose = t("upload.choose").replace("\\", "").replace('"', "")
-    css = BASE_CSS + (KIOSK_CSS if kiosk else "") + UPLOADER_CSS % choose
+    css = BASE_CSS + TIMELINE_CSS + (KIOSK_CSS if kiosk else "") + UPLOADER_CSS % choose
     st.markdown(css, unsafe_allow_html=True)  # escaped: constants and a catalogue word without quotes
 
 
@@ -242,9 +242,17 @@ def mode_label(mode: str) -> str:
 
 
 
-#: a block of the timeline shows its text only when about this many % of the bar per character are
-#: free (a 330 px card, 0.78 rem text): a short leg is a plain colour, never a clipped word ("arch")
-TIMELINE_PCT_PER_CHAR = 2.4
+#: a block of the timeline shows its text only when its own width holds it: each block is a CSS
+#: container and its text, of n characters, is hidden below n x this many em (bold digits and letters,
+#: plus the block's margins), whatever the card's width (a phone, the kiosk's column, a desktop card):
+#: a short leg is a plain colour, never a clipped word ("Marc")
+TIMELINE_EM_PER_CHAR = 0.62
+TIMELINE_EM_MARGIN = 0.9
+#: the longest text measured so (longer ones are hidden below the width of this many characters)
+TIMELINE_MAX_CHARS = 24
+TIMELINE_CSS = "<style>\n" + "\n".join(
+    f"@container (max-width: {n * TIMELINE_EM_PER_CHAR + TIMELINE_EM_MARGIN:.2f}em) "
+    f"{{.spmd-timeline .tl{n} {{visibility: hidden;}}}}" for n in range(1, TIMELINE_MAX_CHARS + 1)) + "\n</style>"
 
 
 def timeline_html(itinerary: Any) -> str:
@@ -256,10 +264,11 @@ def timeline_html(itinerary: Any) -> str:
     for leg in itinerary.legs:
         share = max(7.0, 100.0 * max(0.0, leg.duration_s) / total)
         text = str(leg.route) if leg.mode == "transit" and leg.route else mode_label(leg.mode)
-        shown = maps.esc(text) if len(text) * TIMELINE_PCT_PER_CHAR <= share else ""
+        size = min(len(text), TIMELINE_MAX_CHARS)
         rgb = maps.leg_color(leg)
         blocks.append(f'<div style="flex:{share:.1f} 1 0; background:{maps.rgb_css(rgb)}; '
-                      f'color:{maps.rgb_css(maps.text_colour_on(rgb))}">{shown}</div>')
+                      f'color:{maps.rgb_css(maps.text_colour_on(rgb))}"><span class="tl{size}">{maps.esc(text)}'
+                      '</span></div>')
     return f'<div class="spmd-timeline" aria-hidden="true">{"".join(blocks)}</div>'
 
 

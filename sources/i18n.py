@@ -772,8 +772,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "itin.price.park_ride": {"fr": "parc relais gratuit avec le ticket", "en": "park-and-ride free with the ticket"},
     "itin.price.bikeshare_hour": {"fr": "vélo STAR : {euros} par heure commencée ({n} h)",
                                   "en": "STAR bike: {euros} per hour started ({n} h)"},
-    "itin.price.bikeshare_pass": {"fr": "vélo STAR : passe 24 h à {euros}, 30 premières minutes gratuites",
-                                  "en": "STAR bike: 24-hour pass at {euros}, first 30 minutes free"},
+    "itin.price.bikeshare_pass": {"fr": "vélo STAR : passe 24 h, 30 premières minutes gratuites",
+                                  "en": "STAR bike: 24-hour pass, first 30 minutes free"},
     "itin.price.free": {"fr": "gratuit", "en": "free"},
     "itin.price.sum": {"fr": "{parts}", "en": "{parts}"},
     # the service day used for a date outside the timetable (routing.clock.ServiceDay)
@@ -1023,9 +1023,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "wheelchair.gap.communes": {
         "fr": "Par commune, la plus touchée d'abord (habitants perdant au moins {n} min)",
         "en": "By commune, the most affected first (inhabitants losing at least {n} min)"},
-    "wheelchair.gap.col.lost": {"fr": "minutes perdues par habitant", "en": "minutes lost per inhabitant"},
-    "wheelchair.gap.col.affected": {"fr": "habitants perdant au moins {n} min",
-                                    "en": "inhabitants losing at least {n} min"},
     "wheelchair.gap.alt": {
         "fr": "En fauteuil roulant, {affected} habitants ({share}) perdent au moins {n} min pour atteindre "
               "l'opportunité la plus proche ; en moyenne {mean} min par habitant.",
@@ -1583,6 +1580,38 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                     "en": "end_to_end_min shorter than the dwell times"},
     "scen.error.route_exists": {"fr": "l'identifiant de ligne {text} existe déjà", "en": "route id {text} already exists"},
 
+    # -- axe (keys added here) -------------------------------------------------------------------
+    # half of the inhabitants reaching nothing: said so, never "au moins 0 répondants"
+    "accmap.alt.map_none": {
+        "fr": "En {cutoff} min, {reached} des habitants atteignent au moins une opportunité ; au moins la "
+              "moitié n'en atteint aucune.",
+        "en": "Within {cutoff} min, {reached} of inhabitants reach at least one opportunity; at least half of "
+              "them reach none."},
+    "scenmap.alt.hist_none_before": {
+        "fr": "Avant, au moins la moitié des habitants n'atteint aucune opportunité en {n} min ; après, la moitié "
+              "en atteint au moins {after} {unit}.",
+        "en": "Before, at least half of the inhabitants reach no opportunity within {n} min; after, half of them "
+              "reach at least {after} {unit}."},
+    "scenmap.alt.hist_none_after": {
+        "fr": "Avant, la moitié des habitants atteint au moins {before} {unit} en {n} min ; après, au moins la "
+              "moitié n'en atteint aucune.",
+        "en": "Before, half of the inhabitants reach at least {before} {unit} within {n} min; after, at least "
+              "half of them reach none."},
+    "scenmap.alt.hist_none": {
+        "fr": "Avant comme après, au moins la moitié des habitants n'atteint aucune opportunité en {n} min.",
+        "en": "Before as after, at least half of the inhabitants reach no opportunity within {n} min."},
+    # the departures "by time" list stops at its first rows: the others are counted, and where to see them
+    "dep.more.one": {"fr": "… et {n} autre passage jusqu'à {end} : voir « {all} » ci-dessous.",
+                     "en": "… and {n} more departure until {end}: see “{all}” below."},
+    "dep.more.other": {"fr": "… et {n} autres passages jusqu'à {end} : voir « {all} » ci-dessous.",
+                       "en": "… and {n} more departures until {end}: see “{all}” below."},
+    # the wheelchair gap's commune table in three short columns: it fits a phone without scrolling
+    "wheelchair.gap.col.affected_share": {"fr": "touchés (part)", "en": "affected (share)"},
+    "wheelchair.gap.col.lost_short": {"fr": "min perdues", "en": "min lost"},
+    "wheelchair.gap.affected_share": {"fr": "{n} ({share})", "en": "{n} ({share})"},
+    # an itinerary's price basis when it is one ticket or one pass: the total already says its price
+    "itin.price.ticket_alone": {"fr": "1 ticket STAR 1 h, tarif depuis le {since}",
+                                "en": "1 STAR 1-hour ticket, fare since {since}"},
     # -- plural forms: a key "x.one" / "x.other" pair, chosen by plural() --------------------------
     "unit.departures.one": {"fr": "{n} passage", "en": "{n} departure"},
     "unit.departures.other": {"fr": "{n} passages", "en": "{n} departures"},

@@ -5,6 +5,8 @@ dashboard.state)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -106,7 +108,9 @@ def _map_sentence(cells: object, outside: object, *, unit: str, cutoff: int) -> 
     total = pop[inside].sum()
     reached = pop[inside & (val > 0)].sum() / total if total > 0 else 0.0
     median = access.median_per_person(val[inside], pop[inside])
-    text = t("accmap.alt.map", cutoff=cutoff, reached=percent(reached), median=number(median), unit=unit)
+    # a median of zero reads "at least half reach none", never "at least 0"
+    text = t("accmap.alt.map" if round(median) > 0 else "accmap.alt.map_none", cutoff=cutoff, reached=percent(reached),
+             median=number(median), unit=unit)
     if not inside.all():
         text += " " + t("accmap.alt.outside", people=number(pop[~inside].sum()))
     st.caption(text)  # escaped: translations with formatted numbers only
@@ -197,7 +201,10 @@ def _isochrones(ctx: object, mode: str, window: str, wheelchair: bool) -> None:
     with c1:
         picked = places_input.place_box(t("acc.isochrone_from"), "iso_q", placeholder="ex. Gares",
                                         help=t("planner.search_help"))
-    departure = c2.time_input(t("acc.departure"), value=None, key="iso_time", step=900)
+    ss = st.session_state
+    if ss.get("iso_time_for") != window:  # the window's start, shown (an empty box reads "HH:mm")
+        ss["iso_time"], ss["iso_time_for"] = dt.time.fromisoformat(window.split("-")[0]), window
+    departure = c2.time_input(t("acc.departure"), key="iso_time", step=900)
     dep = departure.strftime("%H:%M") if departure else window.split("-")[0]
     place = None
     text = picked.text
@@ -300,11 +307,12 @@ def _gap(ctx: object, opportunity: str, window: str) -> None:
     def col(name: str, fmt: object) -> list[str]:
         return _or_no_data_col(dark, communes[name], fmt)
 
+    # three short columns (the heading above says who counts as affected): a phone shows them all
+    affected = [t("accmap.no_data") if d else t("wheelchair.gap.affected_share", n=number(a), share=percent(s))
+                for d, a, s in zip(dark, communes["people_affected"], communes["share_affected"], strict=True)]
     ui.table(pd.DataFrame({t("acc.col.commune"): communes["name"].to_numpy(),
-                           t("acc.col.population"): [number(v) for v in communes["population"]],
-                           t("wheelchair.gap.col.affected", n=n): col("people_affected", number),
-                           t("accmap.col.share"): col("share_affected", percent),
-                           t("wheelchair.gap.col.lost"): col("lost_min", lambda v: number(v, 1))}),
+                           t("wheelchair.gap.col.affected_share"): affected,
+                           t("wheelchair.gap.col.lost_short"): col("lost_min", lambda v: number(v, 1))}),
              height=360, key="wc_gap_table")
 
 

@@ -147,6 +147,10 @@ def _results(tt: Any, group: Any, text: str, live: Any | None) -> None:
         by_time, by_line = st.tabs([t("dep.by_time"), t("dep.by_line")])
         with by_time:  # soonest first, whatever the line: what a person at the stop looks for
             st.markdown(transit.times_html(deps, t), unsafe_allow_html=True)  # escaped: maps.esc
+            rest = len(deps) - transit.TIMES_LIMIT
+            if rest > 0:  # the list stops there: how many more, until when, where (escaped: numbers, a clock)
+                st.caption(plural("dep.more", rest, end=format_clock(int(deps["expected_s"].max())),
+                                  all=t("dep.all")))
         with by_line:
             st.markdown(transit.board_html(board, t, plural), unsafe_allow_html=True)  # escaped: maps.esc
         with st.expander(t("dep.all"), expanded=False):

@@ -135,16 +135,19 @@ def _gain_map(cmp: object, new: str, sc: object | None, unit: str) -> None:
     layers = state.street_layers()
     layers.append(maps.polygon_layer("scen_diff", table))
     entries = []
+    # the view frames the cells that changed and the added lines
+    points = [tuple(p) for ring in table["polygon"] for p in ring]
     if sc is not None and getattr(sc, "added_lines", None):
         lines = sv.line_table(sc, state.scenario_planner(new).network)
+        points += [tuple(p) for path in lines["path"] for p in path]
         layers.append(maps.deck_layer("scen_diff_lines", lines, kind="paths", min_width_px=4))
         layers.append(maps.deck_layer("scen_diff_stations", sv.station_table(sc), kind="points"))
         entries += [(c, t("scenmap.new_line", name=n)) for c, n in zip(lines["color"], lines["name"], strict=True)]
     labels = sv.change_labels(breaks, number=number, unit=unit,
                               span=lambda lo, hi: t("scenmap.range", lo=lo, hi=hi, unit=unit))
     entries += [(sv.DIVERGING[c], labels[c]) for c in (-3, -2, -1, 1, 2, 3)]
-    st.pydeck_chart(maps.make_deck(layers, view=(maps.RENNES_CENTER[0], maps.RENNES_CENTER[1], 11.0),
-                                   height_px=520), width="stretch", key="scen_diff_map")
+    st.pydeck_chart(maps.make_deck(layers, view=maps.fit_view(points), height_px=520), width="stretch",
+                    key="scen_diff_map")
     st.markdown(ui.legend_html_text(entries), unsafe_allow_html=True)
     d = cmp.cells["difference"].to_numpy(float)
     d = d[np.isfinite(d)]
@@ -178,9 +181,13 @@ def _histograms(cmp: object, unit: str, cutoff: int) -> None:
                   legend=alt.Legend(orient="top"))).properties(height=280)
     st.altair_chart(chart, width="stretch")
     pop = cmp.cells["population"].to_numpy(float)
-    st.caption(t("scenmap.alt.hist",  # escaped: unit is a translation
-                 before=number(access.median_per_person(cmp.cells["before"].to_numpy(float), pop)),
-                 after=number(access.median_per_person(cmp.cells["after"].to_numpy(float), pop)), unit=unit, n=cutoff))
+    before_m = access.median_per_person(cmp.cells["before"].to_numpy(float), pop)
+    after_m = access.median_per_person(cmp.cells["after"].to_numpy(float), pop)
+    # a median of zero reads "none for at least half", never "at least 0"
+    key = {(True, True): "scenmap.alt.hist", (False, True): "scenmap.alt.hist_none_before",
+           (True, False): "scenmap.alt.hist_none_after", (False, False): "scenmap.alt.hist_none"}
+    st.caption(t(key[(round(before_m) > 0, round(after_m) > 0)],  # escaped: unit is a translation
+                 before=number(before_m), after=number(after_m), unit=unit, n=cutoff))
 
 
 def _trip(base: str, new: str) -> None:

@@ -126,9 +126,13 @@ def hour_label(h: int) -> str:
     """An hour of the service day as a reader's clock shows it: ``07h``, after midnight ``00h (+1)``."""
     h = int(h)
     return f"{h % 24:02d}h" + (f" (+{h // 24})" if h >= 24 else "")
-def times_html(deps: pd.DataFrame, tr: Callable[..., str], *, limit: int = 40) -> str:
-    """The departures one per row, soonest first (by the expected time): wait or clock time, line,
-    direction, and what is late or cancelled."""
+#: the departures listed one per row; the page counts the others (:func:`times_html`)
+TIMES_LIMIT = 40
+
+
+def times_html(deps: pd.DataFrame, tr: Callable[..., str], *, limit: int = TIMES_LIMIT) -> str:
+    """The first ``limit`` departures one per row, soonest first (by the expected time): wait or clock
+    time, line, direction, and what is late or cancelled."""
     rows = []
     order = deps.sort_values("expected_s", kind="stable").head(limit)
     for row in order.itertuples():

@@ -211,5 +211,7 @@ def price(it: Any, *, on: dt.date | None = None) -> Any:
         parts.append(Msg("itin.price.ecar", **_km(ecar_m), rate=Fmt("decimal", row.euros, 4)))
     else:  # on foot, by one's own bike
         parts.append(Msg("itin.price.free"))
+    if len(parts) == 1 and parts[0].key == "itin.price.tickets.one":  # the total is the ticket's price,
+        parts = [Msg("itin.price.ticket_alone", since=parts[0].params["since"])]  # said once, in the total
     basis = parts[0] if len(parts) == 1 else Msg("itin.price.sum", parts=Fmt("join", tuple(parts)))
     return Price(round(euros, 2), basis, PRICES_SOURCE)

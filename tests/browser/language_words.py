@@ -31,7 +31,7 @@ FRENCH_WORDS = (
     "Hypothèses", "horaires", "estimés", "ouverte", "Variation", "Moyenne", "Opportunités", "Situation",
     "Prochains", "Chargement", "Préparation", "Téléverser", "Simuler", "Graine", "Zones", "flux", "Flux",
     "risque", "étape", "origine", "période", "semaine", "novembre", "septembre", "Carte", "Couches",
-    "Légende", "quai", "Attente", "Direction", "Retard", "théorique", "État", "Parcours",
+    "Légende", "quai", "Attente", "Retard", "théorique", "État", "Parcours",  # "Direction": English too
 )
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+")

@@ -1,6 +1,6 @@
 """The kiosk (``?kiosk=1``) in a real browser, on the two screens a kiosk has (1920 x 1080 and
-1080 x 1920): a tile tapped, the first card and the trip map on screen without scrolling; no file
-input anywhere, every other page's address leading back to it; the language buttons; back to the
+1080 x 1920): a tile tapped, the first card and the trip map on screen without scrolling, with no
+WCAG 2.1 A/AA violation there; no file input anywhere, every other page's address leading back to it; the language buttons; back to the
 start when nobody touches it (SPMD_KIOSK_IDLE_S=30 s on the test server: a loaded machine may take 10 s to draw a map)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from devkit.browser import FOLIUM_FRAME, wait_trip_legs_drawn
+from tests.browser.axe_check import violations
 from tests.browser_helpers import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(300),
@@ -45,6 +46,7 @@ def test_a_tile_shows_the_trip_cards_and_map_on_one_screen(browser_page, server,
         assert _inside(element.bounding_box(), width, height), element
     assert page.locator('input[type="file"]').count() == 0
     page.screenshot(path=str(SHOTS / f"kiosk-{width}x{height}.png"))
+    assert violations(page) == []
 
 
 @pytest.mark.parametrize("path", ["scenarios", "planner", "day", "layers", "catalogue"])

@@ -1,12 +1,17 @@
-"""The language guard: every page at its own path, in French and in English, in its result states too
-(a plan, a "no route" reason, a departures board, an isochrone, a scenario comparison, a validation
-run, a traces analysis), read whole (sidebar, dialogs and tables: the document's text, Streamlit's icon
-ligatures aside) and refused when it shows a word of the other language (``language_words.py``),
-"None", "nan", "{", "Traceback", a snake_case code, a decimal point in a French number or a number of
-10,000 or more without its grouping.
+"""The reader's guard: every page at its own path, in French on a desktop (1440 px) and in English on a
+phone (390 px), in its result states too (a plan, a "no route" reason, a departures board by time and
+by line, a line, an isochrone, the four-mode comparison, the wheelchair gap, a scenario comparison and
+the stops ranked, a validation run, a traces analysis, the kiosk and a trip of it), read twice:
 
-One browser context per language; the result states are reached through URL parameters where the
-pages take them (planner, departures), by the page's own buttons elsewhere.
+- whole (sidebar, dialogs and tables: the document's text, Streamlit's icon ligatures aside) and
+  refused when it shows a word of the other language (``language_words.py``), "None", "nan", "{",
+  "Traceback", a snake_case code, a decimal point in a French number or a number of 10,000 or more
+  without its grouping;
+- by axe-core, for WCAG 2.1 A/AA as RGAA asks (``axe_check.py``, frames included).
+
+One browser page per language, each state visited once and read both ways; the result states are
+reached through URL parameters where the pages take them (planner, departures, lines), by the page's
+own buttons elsewhere.
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from urllib.parse import quote
 
 import pytest
 
-from devkit.browser import CHROMIUM, CHROMIUM_ARGS
+from devkit.browser import CHROMIUM, CHROMIUM_ARGS, wait_trip_map_drawn
 from sources.catalogue import all_datasets
 from sources.i18n import translate
 from sources.messages import Msg
+from tests.browser.axe_check import violations
 from tests.browser.language_words import problems
 from tests.browser_helpers import SHOTS, SUGGESTION, place_box
 
@@ -29,6 +35,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.
 PATHS = ("/", "/planner", "/departures", "/lines", "/day", "/layers", "/accessibility", "/catalogue",
          "/traces", "/scenarios", "/about")
 WHEN = "2011-11-15T08:00"
+#: French on a desktop, English on a phone (the browser itself French: the page's language decides)
+VIEWS = {"fr": {"width": 1440, "height": 900}, "en": {"width": 390, "height": 844}}
+#: a line whose colour is light (yellow): its badge's text must be dark
+LINE = "34"
 
 #: the document's text as a reader sees it: Streamlit draws its icons as ligatures ("calendar_month")
 #: in the Material Symbols font (pictures, not words), and its data frames on a canvas, whose cells are
@@ -51,15 +61,19 @@ IDLE_JS = """() => {
 
 def _settle(page) -> None:
     page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_selector('[data-testid="stMain"] [data-testid="stHeading"]', timeout=240_000)  # drawn
     page.wait_for_timeout(1000)
     page.wait_for_function(IDLE_JS, timeout=240_000)
     page.wait_for_timeout(500)
 
 
 def _read(page, lang: str, where: str, found: list[str]) -> None:
+    """The state's words, then its WCAG violations."""
     _settle(page)
     text = page.evaluate(DOCUMENT_TEXT_JS)
     found.extend(f"[{lang} {where}] {p}" for p in problems(text, lang))
+    page.wait_for_timeout(1000)  # maps and charts draw after the script ends
+    found.extend(f"[{lang} {where}] {v}" for v in violations(page))
 
 
 def _visit(page, base: str, path: str, lang: str) -> None:
@@ -103,12 +117,26 @@ def _result_states(page, base: str, lang: str, found: list[str]) -> None:
     _visit(page, base, f"/departures?stop={quote('République')}&at={WHEN}", lang)
     page.locator(".spmd-deprow").first.wait_for(timeout=240_000)
     _read(page, lang, "departures board", found)
-    # an isochrone
+    page.get_by_role("tab", name=tr("dep.by_line")).click()
+    _read(page, lang, "departures by line", found)
+    # a line chosen by its link
+    _visit(page, base, f"/lines?line={LINE}", lang)
+    page.locator(".spmd-hours").first.wait_for(timeout=240_000)  # the chosen stop's timetable
+    _read(page, lang, "line", found)
+    # an isochrone, the four modes compared, the time lost in a wheelchair
     _visit(page, base, "/accessibility", lang)
     page.get_by_role("tab", name=tr("acc.tab.isochrones")).click(timeout=240_000)
     _pick_place(page, tr("acc.isochrone_from"), "Gares")
     _main_text(page, tr("acc.isochrone_of").split("{")[0].strip())
     _read(page, lang, "isochrone", found)
+    page.get_by_role("tab", name=tr("acc.compare")).click()
+    page.get_by_role("button", name=tr("acc.compare_go")).click()
+    _main_text(page, tr("accmap.alt.modes").split("{")[0].strip())
+    _read(page, lang, "mode comparison", found)
+    page.get_by_text(tr("wheelchair.acc.profile.wheelchair"), exact=True).click()
+    page.get_by_role("tab", name=tr("wheelchair.gap.tab")).click(timeout=240_000)
+    _main_text(page, tr("wheelchair.gap.map_title"))
+    _read(page, lang, "wheelchair gap", found)
     # a validation run
     _visit(page, base, "/catalogue", lang)
     page.get_by_role("button", name=tr("cat.validate")).click()
@@ -136,6 +164,17 @@ def _result_states(page, base: str, lang: str, found: list[str]) -> None:
     _main_text(page, tr("scen.better_off"))
     _read(page, lang, "scenario comparison", found)
     page.screenshot(path=str(SHOTS / f"guard-scenarios-{lang}.png"), full_page=True)
+    page.get_by_role("button", name=tr("wheelchair.rank.go")).click()
+    _main_text(page, tr("wheelchair.rank.legend").split("(")[0].strip())
+    _read(page, lang, "stops ranked", found)
+    # the kiosk, then a tile tapped: the trip's cards and map
+    _visit(page, base, "/?kiosk=1", lang)
+    _read(page, lang, "kiosk", found)
+    page.locator(".st-key-kiosk_tile_champs_libres button").click()
+    page.locator(".spmd-card").first.wait_for(timeout=240_000)
+    wait_trip_map_drawn(page)
+    _read(page, lang, "kiosk trip", found)
+    page.screenshot(path=str(SHOTS / f"guard-kiosk-trip-{lang}.png"))
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -146,7 +185,7 @@ def test_every_page_speaks_one_language(server, lang: str) -> None:
     found: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
+        context = browser.new_context(viewport=VIEWS[lang], locale="fr-FR")
         page = context.new_page()
         page.set_default_timeout(120_000)
         for path in PATHS:

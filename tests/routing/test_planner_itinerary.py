@@ -112,7 +112,8 @@ def test_prices_and_co2_are_the_tables_figures(planner: Planner) -> None:
     ticket = table.price_row("star_ticket_1h", TODAY)
     assert ticket is not None and ticket.euros == 1.70
     assert by["transit"].price.euros == ticket.euros
-    assert render(by["transit"].price.basis, "fr") == "1 ticket STAR 1 h à 1,70\u00a0€ (tarif depuis le 1 juillet 2023)"
+    # one ticket: its price is the total, not repeated in the basis
+    assert render(by["transit"].price.basis, "fr") == "1 ticket STAR 1 h, tarif depuis le 1 juillet 2023"
     assert by["transit"].price.source == "assets/costs/prices.csv"
     car = by["car"]
     assert car.price.euros == round(car.distance_m / 1000 * table.price_row("car_per_km", TODAY).euros, 2)
