@@ -63,7 +63,7 @@ def _bars(frame: object, *, x: str, y: str, x_title: str, y_title: str, color: s
 
 def _frozen_polygons(layer_id: str, table: object) -> object:
     """A polygon layer whose JSON is written once (see :func:`state.display`)."""
-    return maps.frozen([maps.polygon_layer(layer_id, table)])[0]
+    return state.frozen([maps.polygon_layer(layer_id, table)])[0]
 
 
 def _grid_map(ctx: object, cells: object, *, mode: str, unit: str, cutoff: int, key: tuple) -> None:
