@@ -251,7 +251,7 @@ def accessibility() -> Page:
                                                 fresh(page, DECK), fresh(page, VEGA)))
 
     def opportunity(page, i: int) -> float:
-        page.get_by_role("tab", name="Carte").click()
+        page.get_by_role("tab", name="Carte", exact=True).click()
         open_options(page, "Opportunités")
         label = opps[i % 2][0]
         return timed(page, option(page, label).click,
@@ -267,7 +267,7 @@ def accessibility() -> Page:
             page.get_by_text("Fauteuil roulant", exact=True).click()
             page.get_by_role("tab", name="Temps perdu en fauteuil").wait_for(timeout=600_000)
             page.wait_for_timeout(500)
-        page.get_by_role("tab", name="Carte").click()
+        page.get_by_role("tab", name="Carte", exact=True).click()
         return timed(page, page.get_by_role("tab", name="Temps perdu en fauteuil").click,
                      lambda: (fresh(page, '[data-testid="stMetric"]', "Habitants", ran=False),
                               fresh(page, DECK, ran=False)))
@@ -366,7 +366,14 @@ def measure(base: str, pages: list[Page], runs: int) -> list[tuple[str, str, lis
                 lost = 0
                 for i in range(runs + 1):
                     page.wait_for_timeout(300)
-                    s = inter.run(page, i)
+                    try:
+                        s = inter.run(page, i)
+                    except Exception as exc:  # a step before the action failed: the page opened again
+                        print(f"  {spec.name}: {inter.name}: {type(exc).__name__} {str(exc)[:120]}", flush=True)
+                        open_page(page, base, spec.path)
+                        if spec.prepare is not None:
+                            spec.prepare(page)
+                        s = math.nan
                     if math.isnan(s):
                         lost += 1
                         page.wait_for_function(AT_REST_JS.replace("window.__spmdRan === true &&", ""))
@@ -374,6 +381,8 @@ def measure(base: str, pages: list[Page], runs: int) -> list[tuple[str, str, lis
                         samples.append(s)
                 if lost:
                     print(f"  {spec.name}: {inter.name}: {lost} action(s) without their result, left out")
+                if not samples:
+                    continue
                 print(f"  {spec.name}: {inter.name}: p50 {median(samples):.2f} s, p95 {percentile(samples, 95):.2f} s",
                       flush=True)
                 out.append((spec.name, inter.name, samples, base_s))
