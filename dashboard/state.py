@@ -485,6 +485,27 @@ def deck_page(key: tuple[str, ...], build: Callable[[], str]) -> str:
     return _deck_page(tuple(key), _bundle_key(), build)
 
 
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _display(key: tuple[Any, ...], data_key: str, _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+def display(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """What a page draws from a cached result (a map layer of 18,000 cells, its classes), built
+    once per ``key`` (the result's parameters and the language) and shared read-only, so that a
+    rerun which changes nothing on a map sends the same map (the browser then keeps it as drawn)
+    without rebuilding it; built afresh at every call while a test override is set."""
+    if _overrides:
+        return build()
+    return _display(tuple(key), _bundle_key(), build)
+
+
+def frozen(layers: list[Any]) -> list[Any]:
+    """:func:`dashboard.maps.frozen` (data served as files), except while a test override is set
+    (the tests read the layers' data in the maps' JSON)."""
+    return layers if _overrides else maps.frozen(layers)
+
+
 _logged: set[str] = set()
 
 
@@ -528,10 +549,24 @@ def tiles_reachable() -> bool:
 
 
 def street_layers() -> list[Any]:
-    """The street base map as deck.gl layers (:func:`dashboard.maps.base_layers`); none when it
-    cannot be prepared."""
+    """The street base map as deck.gl layers (:func:`dashboard.maps.base_layers`), a new list of
+    shared read-only layers whose JSON is written once per process (:func:`dashboard.maps.frozen`);
+    none when it cannot be prepared."""
+    if "load_dataset" in _overrides:
+        table = layer_table("streets")
+        return maps.base_layers(table) if table is not None and len(table) else []
+    try:
+        return list(_street_layers(_bundle_key()))
+    except LookupError:
+        return []
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _street_layers(bundle_key: str) -> list[Any]:
     table = layer_table("streets")
-    return maps.base_layers(table) if table is not None and len(table) else []
+    if table is None or not len(table):
+        raise LookupError("no street base map")  # not cached: the next run tries again
+    return frozen(maps.base_layers(table))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

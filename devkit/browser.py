@@ -99,6 +99,22 @@ PLACE_FRAME = 'iframe[title="streamlit_searchbox.searchbox"]'
 SUGGESTION = '[id*="-option-"]'
 
 
+def place_box(page, label: str, *, timeout_ms: float = 120_000):
+    """The frame of the place box labelled ``label`` (the label is drawn inside the component)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        boxes = page.frame_locator(PLACE_FRAME)
+        for i in range(page.locator(PLACE_FRAME).count()):
+            frame = boxes.nth(i)
+            try:
+                if frame.locator("#root").inner_text(timeout=2000).strip().startswith(label):
+                    return frame
+            except Exception:  # a frame being replaced
+                continue
+        page.wait_for_timeout(300)
+    raise AssertionError(f"no place box labelled {label!r}")
+
+
 def wait_trip_map_drawn(page, *, timeout_ms: float = 120_000) -> None:
     """Wait until the trip map (Leaflet in the streamlit-folium iframe) has drawn its base layer."""
     frame = page.frame_locator(FOLIUM_FRAME).first

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
-from devkit.browser import PLACE_FRAME, ROOT, SUGGESTION
+from devkit.browser import ROOT, SUGGESTION, place_box
 from routing.places import PlaceIndex
 from routing.planner.itinerary import Itinerary, Leg, PlanResult
 from sources.errors import DatasetNotFound
@@ -157,22 +157,6 @@ def real_planner_usable() -> bool:
         return all(importlib.util.find_spec(m) is not None for m in ("routing.planner.planner", "routing.network.inputs"))
     except (ImportError, ValueError):
         return False
-
-
-def place_box(page, label: str, *, timeout_ms: float = 120_000):
-    """The frame of the place box labelled ``label`` (the label is drawn inside the component)."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    while time.monotonic() < deadline:
-        boxes = page.frame_locator(PLACE_FRAME)
-        for i in range(page.locator(PLACE_FRAME).count()):
-            frame = boxes.nth(i)
-            try:
-                if frame.locator("#root").inner_text(timeout=2000).strip().startswith(label):
-                    return frame
-            except Exception:  # a frame being replaced
-                continue
-        page.wait_for_timeout(300)
-    raise AssertionError(f"no place box labelled {label!r}")
 
 
 def type_place(page, label: str, text: str, *, pick: bool = True) -> str:

@@ -63,15 +63,25 @@ def _bars(frame: object, *, x: str, y: str, x_title: str, y_title: str, color: s
     st.altair_chart(chart, width="stretch")
 
 
-def _grid_map(ctx: object, cells: object, *, mode: str, unit: str, cutoff: int) -> None:
+def _frozen_polygons(layer_id: str, table: object) -> object:
+    """A polygon layer whose JSON is written once (see :func:`state.display`)."""
+    return state.frozen([maps.polygon_layer(layer_id, table)])[0]
+
+
+def _grid_map(ctx: object, cells: object, *, mode: str, unit: str, cutoff: int, key: tuple) -> None:
     outside = access.outside_cells(ctx, mode)
     labels = {"nothing": t("accmap.nothing", n=cutoff), "outside": t("accmap.outside")}
-    table, breaks = access.cells_display(ctx, cells, unit=unit, outside=outside, labels=labels, fmt=number)
+
+    def build() -> tuple[object, object]:
+        table, breaks = access.cells_display(ctx, cells, unit=unit, outside=outside, labels=labels, fmt=number)
+        return _frozen_polygons("acc_cells", table), breaks
+
+    cells_layer, breaks = state.display(("acc_cells", *key, language()), build)
     class_names = access.class_labels(breaks, number=number, unit=unit)
     c_map, c_side = st.columns([3, 2])
     with c_map:
         layers = state.street_layers()
-        layers.append(maps.polygon_layer("acc_cells", table))
+        layers.append(cells_layer)
         st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
                                        height_px=MAP_HEIGHT_PX), width="stretch", key="acc_map")
         entries = [(access.NOTHING_COLOR, labels["nothing"])]
@@ -230,8 +240,10 @@ def _isochrones(ctx: object, mode: str, window: str, wheelchair: bool) -> None:
     c_map, c_side = st.columns([3, 2])
     with c_map:
         layers = state.street_layers()
-        layers.append(maps.polygon_layer("isochrones", access.isochrone_display(
-            iso, outside=access.outside_polygon(ctx, mode), outside_label=t("accmap.outside"))))
+        layers.append(state.display(
+            ("isochrones", round(place.lon, 4), round(place.lat, 4), mode, dep, bands, wheelchair, language()),
+            lambda: _frozen_polygons("isochrones", access.isochrone_display(
+                iso, outside=access.outside_polygon(ctx, mode), outside_label=t("accmap.outside")))))
         layers.append(maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]),
                                       kind="points"))
         st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
@@ -279,10 +291,15 @@ def _gap(ctx: object, opportunity: str, window: str) -> None:
     m3.metric(t("wheelchair.gap.metric.mean"), f"{number(summary['mean_lost_min'], 1)} {unit}")
     labels = {"nothing": t("wheelchair.gap.none"), "nobody": t("wheelchair.gap.nobody", n=cap),
               "outside": t("accmap.outside")}
-    table, breaks = access.gap_display(ctx, cells, labels=labels, unit=unit, fmt=number)
+
+    def build() -> tuple[object, object]:
+        table, breaks = access.gap_display(ctx, cells, labels=labels, unit=unit, fmt=number)
+        return _frozen_polygons("wc_gap_cells", table), breaks
+
+    gap_layer, breaks = state.display(("wc_gap_cells", opportunity, window, language()), build)
     st.markdown(f"**{maps.esc(t('wheelchair.gap.map_title'))}**")
     layers = state.street_layers()
-    layers.append(maps.polygon_layer("wc_gap_cells", table))
+    layers.append(gap_layer)
     st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
                                    height_px=MAP_HEIGHT_PX), width="stretch", key="wc_gap_map")
     classes = zip(access.class_indices(breaks), access.class_labels(breaks, number=number, unit=unit), strict=False)
@@ -350,7 +367,8 @@ def page() -> None:
         all_row = table[table["insee"] == "ALL"].iloc[0]
         m2.metric(t("acc.metric.gini"), number(all_row["gini"], 2))
         m3.metric(t("acc.metric.reached"), percent(float((cells["value"] > 0).mean())))
-        _grid_map(ctx, cells, mode=mode, unit=unit, cutoff=cutoff)
+        _grid_map(ctx, cells, mode=mode, unit=unit, cutoff=cutoff,
+                  key=(mode, opportunity, cutoff, window, wheelchair))
         stem = f"accessibilite-{mode}{'-fauteuil' if wheelchair else ''}-{opportunity}-{cutoff}min"
         _downloads(ctx, cells, table, meta, stem)
     with tab_communes:

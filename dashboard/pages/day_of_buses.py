@@ -51,7 +51,9 @@ def page() -> None:
     labels = {k: t(f"day.{k}") for k in ("play", "pause", "speed", "clock", "error")}
     labels["vehicles"] = t("day.vehicles", n="{n}")
     transit.ensure_deckgl_bundle()  # a stat when already there
-    components.html(transit.animation_html(deck_json, day, labels, height_px=640 if kiosk else 560),
+    html = transit.animation_html(deck_json, day, labels, height_px=640 if kiosk else 560,
+                                  spec_url=transit.day_json_url(deck_json))
+    components.html(html,
                     height=(640 if kiosk else 560) + 8)
     st.markdown(f"**{t('day.legend')}**")
     st.markdown(ui.legend_html_text(transit.line_legend(tt)), unsafe_allow_html=True)  # escaped there

@@ -6,6 +6,8 @@ the animation's self-contained HTML. No caching here (see state.py). The computa
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import logging
 import os
@@ -287,9 +289,36 @@ def day_deck_json(tt: Any, day: Any, streets: pd.DataFrame | None = None) -> str
     return json.dumps({"deck": spec, "trips": trips_data}, separators=(",", ":"))
 
 
-def animation_html(deck_json: str, day: Any, labels: dict[str, str], *, height_px: int = 600) -> str:
+#: the day's animation data (several megabytes) as static files, one per content: the page then
+#: sends the browser a small page that fetches it (kept by the browser's cache), not the data itself
+DAY_DIR = DECKGL_FILE.parent.parent / "day"
+DAY_URL = "/app/static/day"
+
+
+@functools.lru_cache(maxsize=4)
+def day_json_url(deck_json: str) -> str | None:
+    """The address of ``deck_json`` served as a static file (written once per content; a string's
+    hash is kept by the string, so a cached JSON costs nothing here at the next rerun); None when
+    it cannot be written (the page then carries the data itself)."""
+    digest = hashlib.sha256(deck_json.encode()).hexdigest()[:20]
+    path = DAY_DIR / f"{digest}.json"
+    try:
+        if not path.exists():
+            DAY_DIR.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(deck_json, encoding="utf-8")
+            os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("day of buses data not served as a file (%s): sent within the page", exc)
+        return None
+    return f"{DAY_URL}/{digest}.json"
+
+
+def animation_html(deck_json: str, day: Any, labels: dict[str, str], *, height_px: int = 600,
+                   spec_url: str | None = None) -> str:
     """A self-contained page (for ``st.components.v1.html``): the TripsLayer animated by
-    requestAnimationFrame, with a clock, play/pause, speed and a time slider.
+    requestAnimationFrame, with a clock, play/pause, speed and a time slider. With ``spec_url``
+    (:func:`day_json_url`) the page fetches ``deck_json`` from there rather than carrying it.
 
     ``window.__spmdFrames`` counts the frames drawn (browser tests measure the frame rate).
     """
@@ -297,7 +326,8 @@ def animation_html(deck_json: str, day: Any, labels: dict[str, str], *, height_p
             "trail": TRAIL_S, "labels": labels, "first": int(max(day.start_s, min(day.end_s, 6 * 3600)))}
     # both payloads are JSON (no HTML inside): "</" is escaped so that they cannot close the script
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    spec = deck_json.replace("</", "<\\/")
+    spec = (f"await (await fetch({json.dumps(spec_url)})).json()" if spec_url
+            else deck_json.replace("</", "<\\/"))
     return ANIMATION_TEMPLATE.replace("__HEIGHT__", str(int(height_px))).replace("__DECKGL__", DECKGL_JS) \
         .replace("__DATA__", payload).replace("__SPEC__", spec)
 
@@ -322,7 +352,7 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
 <input id="scrub" type="range" step="60"><select id="speed"></select><span id="count"></span></div></div>
 <script src="__DECKGL__"></script>
 <script>
-(function () {
+(async function () {
   const D = __DATA__;
   const S = __SPEC__;
   const spec = S.deck, T = S.trips, n = T.starts.length;
