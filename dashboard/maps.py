@@ -21,23 +21,21 @@ default), so the map is never blank, even offline.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import math
-import os
 import re
 import string
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from dashboard import served
 from sources import SchemaError
 from sources.geo import haversine_m, in_bbox
 from sources.i18n import DEFAULT_LANGUAGE, translate
@@ -702,32 +700,6 @@ def _compact_json(obj: Any) -> str:
 #: layers whose JSON is written once (:func:`frozen`): a base map drawn unchanged at every rerun is
 #: not serialised again (8,000 street paths, half a megabyte: a tenth of a second per map and rerun)
 _FROZEN_JSON: weakref.WeakKeyDictionary[pdk.Layer, str] = weakref.WeakKeyDictionary()
-#: the data of frozen layers as static files, one per content (Streamlit's static serving)
-SERVED_DIR = Path(__file__).resolve().parent / "static" / "maps"
-SERVED_URL = "/app/static/maps"
-#: files kept there at most (the oldest go first): a few hundred isochrones and grids
-SERVED_MAX_FILES = 400
-
-
-def _serve(text: str) -> str | None:
-    """The address of ``text`` written as a static file named by its digest (None when it cannot be
-    written)."""
-    digest = hashlib.sha1(text.encode()).hexdigest()[:20]
-    path = SERVED_DIR / f"{digest}.json"
-    try:
-        if not path.exists():
-            SERVED_DIR.mkdir(parents=True, exist_ok=True)
-            files = sorted(SERVED_DIR.glob("*.json"), key=lambda f: f.stat().st_mtime)
-            for old in files[: max(0, len(files) - SERVED_MAX_FILES + 1)]:
-                old.unlink(missing_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, path)
-    except OSError:
-        return None
-    return f"{SERVED_URL}/{digest}.json"
-
-
 def frozen(layers: list[pdk.Layer]) -> list[pdk.Layer]:
     """``layers`` with their data served as static files and their JSON written now, reused by
     every deck that draws them (the layers must not be changed afterwards).
@@ -737,7 +709,7 @@ def frozen(layers: list[pdk.Layer]) -> list[pdk.Layer]:
     its file's address: a map redrawn with other layers beside it keeps that one as drawn (same
     address), the browser's cache keeps the file, and the map's JSON is small."""
     for layer in layers:
-        url = _serve(_compact_json(layer.data))
+        url = served.serve(_compact_json(layer.data), "maps")
         if url is not None:
             layer.data = url
         _FROZEN_JSON[layer] = _compact_json(layer)

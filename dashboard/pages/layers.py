@@ -69,14 +69,16 @@ def page() -> None:
             if layer_id not in {spec.id for spec, _ in available}:
                 st.warning(t("error.data_unavailable", name=t(maps.LAYERS[layer_id].label_key)),
                            icon=":material/warning:")
-        if online:
+        # every available layer's data, once per language: switching layers sends only their ids
+        data_url = None if online else state.deck_page(
+            ("layers", lang, *(spec.id for spec, _ in available)),
+            lambda: deckmap.publish(maps.layers_payload(state.layer_table("streets"), available)))
+        if data_url is None:  # tiles online, or no file could be written: Streamlit's own map
             deck = _deck(shown)
-            deck.map_provider, deck.map_style = "carto", "light"
+            if online:
+                deck.map_provider, deck.map_style = "carto", "light"
             st.pydeck_chart(deck, width="stretch", key="layers_map")
         else:
-            # every available layer's data, once per language: switching layers sends only their ids
-            data_url = state.deck_page(("layers", lang, *(spec.id for spec, _ in available)), lambda: deckmap.publish(
-                maps.layers_payload(state.layer_table("streets"), available)))
             deckmap.deck_map(data_url=data_url, visible=[spec.id for spec, _ in shown], lang=lang,
                              words={"title": t("layers.title"),
                                     **{k: t(f"map.{k}") for k in ("zoom_in", "zoom_out", "scale", "error")}},

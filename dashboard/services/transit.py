@@ -7,7 +7,6 @@ the animation's self-contained HTML. No caching here (see state.py). The computa
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -19,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
-from dashboard import maps
+from dashboard import maps, served
 from routing import format_clock, line_patterns, lines_table
 
 #: the animation runs the whole service day in about this many seconds at speed x1
@@ -289,29 +288,13 @@ def day_deck_json(tt: Any, day: Any, streets: pd.DataFrame | None = None) -> str
     return json.dumps({"deck": spec, "trips": trips_data}, separators=(",", ":"))
 
 
-#: the day's animation data (several megabytes) as static files, one per content: the page then
-#: sends the browser a small page that fetches it (kept by the browser's cache), not the data itself
-DAY_DIR = DECKGL_FILE.parent.parent / "day"
-DAY_URL = "/app/static/day"
-
-
 @functools.lru_cache(maxsize=4)
 def day_json_url(deck_json: str) -> str | None:
-    """The address of ``deck_json`` served as a static file (written once per content; a string's
-    hash is kept by the string, so a cached JSON costs nothing here at the next rerun); None when
-    it cannot be written (the page then carries the data itself)."""
-    digest = hashlib.sha256(deck_json.encode()).hexdigest()[:20]
-    path = DAY_DIR / f"{digest}.json"
-    try:
-        if not path.exists():
-            DAY_DIR.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_text(deck_json, encoding="utf-8")
-            os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("day of buses data not served as a file (%s): sent within the page", exc)
-        return None
-    return f"{DAY_URL}/{digest}.json"
+    """The address of the day's animation data (several megabytes) served as a static file
+    (:func:`dashboard.served.serve`): the page then fetches it (kept by the browser's cache) rather
+    than carrying it; None when it cannot be written (the page then carries the data itself). A
+    string's hash is kept by the string: a cached JSON costs nothing here at the next rerun."""
+    return served.serve(deck_json, "day", max_files=8)
 
 
 def animation_html(deck_json: str, day: Any, labels: dict[str, str], *, height_px: int = 600,

@@ -48,13 +48,12 @@ def _decks(at: AppTest) -> list[dict]:
 
 def _deck_map(at: AppTest) -> tuple[dict, dict]:
     """The layers page's map (:mod:`dashboard.deckmap`): its arguments and the data file it draws."""
-    from dashboard import deckmap
+    from dashboard import served
 
     found = [el for el in at.get("component_instance") if "deckmap" in el.proto.component_name]
     assert len(found) == 1
     args = json.loads(found[0].proto.json_args)
-    name = args["data_url"].removeprefix(deckmap.DATA_URL)
-    return args, json.loads((deckmap.DATA_DIR / name).read_text(encoding="utf-8"))
+    return args, json.loads(served.path_of(args["data_url"]).read_text(encoding="utf-8"))
 
 
 def _leaflet(at: AppTest) -> dict:

@@ -20,7 +20,7 @@ ROUTING_ROOMS = {f"routing.{p.name}" for p in (ROOT / "routing").iterdir() if (p
 SOURCES_PUBLIC = {"sources.geo", "sources.settings", "sources.i18n", "sources.loaders", "sources.traces"}
 SOURCES_PREFIXES = ("sources.loaders.", "sources.traces.")
 #: modules with no Streamlit: they import neither streamlit nor the modules that do
-STREAMLIT_FREE = {"dashboard.maps", "dashboard.leaflet", "dashboard.export", "dashboard.share",
+STREAMLIT_FREE = {"dashboard.maps", "dashboard.leaflet", "dashboard.export", "dashboard.share", "dashboard.served",
                   "dashboard.services", "dashboard.services.accessibility",
                   "dashboard.services.scenarios", "dashboard.services.transit"}
 
