@@ -52,3 +52,21 @@ def serve(content: str | bytes, folder: str, *, max_files: int = MAX_FILES) -> s
 def path_of(url: str) -> Path:
     """The file behind an address given by :func:`serve` (tests read it back)."""
     return ROOT / url.removeprefix(URL + "/")
+
+
+#: folders of files that never change once written (named by their content)
+FOLDERS = ("layers", "maps", "day")
+
+
+def cache_control(path: str) -> str | None:
+    """The ``Cache-Control`` of a static file (Streamlit's static serving sends none, so a browser
+    asked again for deck.gl's 4 MB bundle at each visit): files named by their content never change;
+    the map libraries (deck.gl, Leaflet) change only with the project's version."""
+    if not path.startswith(URL + "/"):
+        return None
+    folder = path[len(URL) + 1:].split("/", 1)[0]
+    if folder in FOLDERS and path.endswith(".json"):
+        return "public, max-age=31536000, immutable"
+    if folder in ("deckgl", "leaflet"):
+        return "public, max-age=86400"
+    return None

@@ -37,6 +37,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from dashboard import served
+
 log = logging.getLogger("dashboard.server")
 
 Scope = MutableMapping[str, Any]
@@ -199,7 +201,11 @@ class SecurityLayer:
             if message.get("type") == "http.response.start":
                 raw = list(message.get("headers") or [])
                 present = {k.lower() for k, _ in raw}
-                for name, value in security_headers().items():
+                extra = security_headers()
+                cache = served.cache_control(path) if message.get("status") == 200 else None
+                if cache is not None:
+                    extra["Cache-Control"] = cache
+                for name, value in extra.items():
                     if name.lower().encode() not in present:
                         raw.append((name.lower().encode(), value.encode()))
                 message["headers"] = raw

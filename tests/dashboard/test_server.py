@@ -58,6 +58,22 @@ def test_every_response_has_the_security_headers(live: str, path: str) -> None:
     assert headers["referrer-policy"] == "no-referrer"
 
 
+def test_static_files_are_kept_by_the_browser(live: str) -> None:
+    """Streamlit's static serving sends no Cache-Control: the map library is kept a day, a file
+    named by its content for good, any other path gets none."""
+    from dashboard import served
+
+    url = served.serve('{"cache": "test"}', "maps")
+    assert url is not None
+    status, headers, body = _get(live + url)
+    assert status == 200 and body == b'{"cache": "test"}'
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    status, headers, _ = _get(live + "/app/static/leaflet/leaflet.js")
+    assert status == 200 and headers["cache-control"] == "public, max-age=86400"
+    assert "immutable" not in _get(live + "/planner")[1].get("cache-control", "")
+    served.path_of(url).unlink()
+
+
 def test_metrics_are_closed_by_default(live: str) -> None:
     for path in ("/_stcore/metrics", "/_stcore/metrics/", "/_stcore/metrics?families=session_events_total"):
         status, headers, body = _get(live + path)
