@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from timing import load_average, median, percentile  # noqa: E402
 
 from devkit import browser  # noqa: E402
+from sources.i18n import translate  # noqa: E402
 
 WHEN = "2011-11-15T08:00"
 TIMEOUT_MS = 120_000
@@ -241,7 +242,7 @@ PLACES = ("Gares", "République", "Villejean-Université", "Beaulieu Chimie", "S
 
 
 def accessibility() -> Page:
-    opps = (("Arrêts de transport en commun", None), ("Répondants de l'enquête déplacements, par site employeur", None))
+    opps = (translate("acc.opp.stops", "fr"), translate("acc.opp.employers", "fr"))
 
     def isochrone(page, i: int) -> float:
         page.get_by_role("tab", name="Isochrones").click()
@@ -251,9 +252,9 @@ def accessibility() -> Page:
                                                 fresh(page, DECK), fresh(page, VEGA)))
 
     def opportunity(page, i: int) -> float:
-        page.get_by_role("tab", name="Carte", exact=True).click()
+        page.locator("[role=tab]", has_text="Carte").first.click()
         open_options(page, "Opportunités")
-        label = opps[i % 2][0]
+        label = opps[i % 2]
         return timed(page, option(page, label).click,
                      lambda: (fresh(page, '[data-testid="stMetric"]'), fresh(page, DECK), fresh(page, VEGA)))
 
@@ -267,7 +268,7 @@ def accessibility() -> Page:
             page.get_by_text("Fauteuil roulant", exact=True).click()
             page.get_by_role("tab", name="Temps perdu en fauteuil").wait_for(timeout=600_000)
             page.wait_for_timeout(500)
-        page.get_by_role("tab", name="Carte", exact=True).click()
+        page.locator("[role=tab]", has_text="Carte").first.click()
         return timed(page, page.get_by_role("tab", name="Temps perdu en fauteuil").click,
                      lambda: (fresh(page, '[data-testid="stMetric"]', "Habitants", ran=False),
                               fresh(page, DECK, ran=False)))
