@@ -226,14 +226,18 @@ def _animation_running(page) -> None:
     raise TimeoutError("the animation never started")
 
 
+def via(page, away: tuple[str, str], link: str, done: Callable[[], None]) -> float:
+    """From another page (``away``: its link and its heading), a click on ``link`` -> ``done()``."""
+    page.get_by_role("link", name=away[0]).click()
+    page.get_by_role("heading", name=away[1]).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    return timed(page, page.get_by_role("link", name=link).click, done)
+
+
 def day_of_buses() -> Page:
     def show(page, i: int) -> float:
-        page.get_by_role("link", name="À propos").click()
-        page.get_by_role("heading", name="À propos").wait_for(timeout=TIMEOUT_MS)
-        page.wait_for_timeout(500)
-        return timed(page, page.get_by_role("link", name="Une journée de bus").click,
-                     lambda: (fresh(page, '[data-testid="stHeading"]', "Une journée de bus"),
-                              _animation_running(page)))
+        return via(page, ("À propos", "À propos"), "Une journée de bus",
+                   lambda: (fresh(page, '[data-testid="stHeading"]', "Une journée de bus"), _animation_running(page)))
 
     return Page("day of buses", "/day", [Interaction("page shown, animation running", show)])
 
@@ -332,11 +336,8 @@ def catalogue() -> Page:
 
 def about() -> Page:
     def show(page, i: int) -> float:
-        page.get_by_role("link", name="Catalogue").click()
-        page.get_by_role("heading", name="Catalogue des données").wait_for(timeout=TIMEOUT_MS)
-        page.wait_for_timeout(500)
-        return timed(page, page.get_by_role("link", name="À propos").click,
-                     lambda: (fresh(page, '[data-testid="stHeading"]', "À propos"), fresh(page, TABLE)))
+        return via(page, ("Catalogue", "Catalogue des données"), "À propos",
+                   lambda: (fresh(page, '[data-testid="stHeading"]', "À propos"), fresh(page, TABLE)))
 
     return Page("about", "/about", [Interaction("page shown with its table", show)])
 
@@ -362,6 +363,7 @@ def measure(base: str, pages: list[Page], runs: int) -> list[tuple[str, str, lis
                 spec.prepare(page)
             print(f"{spec.name}: page open", flush=True)
             base_s = [s for s in (rerun_key(page) for _ in range(runs + 1)) if not math.isnan(s)][1:]
+            print(f"  {spec.name}: baseline, the page rerun ('r'): p50 {median(base_s):.2f} s", flush=True)
             for inter in spec.interactions:
                 samples = []
                 lost = 0
