@@ -91,6 +91,7 @@ def test_toggle_a_layer_and_switch_language(browser_page, server):
     page.get_by_text("Aires de covoiturage —").wait_for()  # its legend line appears
     page.get_by_role("button", name="Tout afficher").click()
     page.get_by_text("Positions des bus —").wait_for()
+    page.get_by_text("en retard (> 2 min)").first.wait_for()  # the last legend, drawn after its title
     # a legend per visible layer, with units; the bus lines each in their colour with their name
     main = page.locator('[data-testid="stMain"]').inner_text()
     for words in ("vélos disponibles / places", "puissance maximale (kW)", "Ligne 1", "en retard (> 2 min)"):
