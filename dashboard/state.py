@@ -286,6 +286,8 @@ def planner_on(planner: Any | None, day: date) -> tuple[Any | None, date]:
         return None, service_date(None)
     if "planner" in _overrides or os.environ.get("SPMD_DASHBOARD_PLANNER") or not hasattr(planner, "on_day"):
         return planner, service_date(planner)
+    if day == planner.date:  # the network's own day: the feed need not be read
+        return planner, day
     from routing.network import GTFS_ID
 
     loaded = load_dataset(GTFS_ID)
