@@ -37,20 +37,6 @@ LEGEND_JS = """() => (document.querySelector('[data-testid="stMain"]')?.innerTex
     .filter(l => / — [0-9\\u202f\\u00a0 ]+ éléments?$/.test(l.trim())).length"""
 
 
-def map_frame(page, timeout_s: float = 300.0):
-    """The frame of the layers map once deck.gl has drawn it."""
-    deadline = time.perf_counter() + timeout_s
-    while time.perf_counter() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.evaluate("() => !!(window.__spmdDeckReady && window.__spmdDeckReady())"):
-                    return frame
-            except Exception:  # a frame being replaced
-                continue
-        page.wait_for_timeout(50)
-    raise TimeoutError("the layers map was never drawn")
-
-
 def painted(frame, want: set[str], since_ms: float, timeout_s: float = 120.0) -> tuple[float, set[str]]:
     """(the time, Date.now() in ms, of the first frame painted with exactly the layers ``want``
     after ``since_ms``; the layers painted)."""
@@ -80,7 +66,7 @@ def one_run(page, url: str) -> tuple[float, float, float, int, dict[str, float]]
     t0 = time.perf_counter()
     page.goto(url)
     page.get_by_text("Couches affichées").wait_for(timeout=300_000)
-    frame = map_frame(page)
+    frame = browser.layers_map_frame(page, timeout_s=300.0)
     painted(frame, DEFAULT, 0, timeout_s=300)
     first = time.perf_counter() - t0
     stages = {k: v / 1000 for k, v in frame.evaluate(DRAWN_JS)["times"].items()}

@@ -115,6 +115,21 @@ def place_box(page, label: str, *, timeout_ms: float = 120_000):
     raise AssertionError(f"no place box labelled {label!r}")
 
 
+def layers_map_frame(page, *, timeout_s: float = 120.0):
+    """The frame of the layers page's map (:mod:`dashboard.deckmap`) once deck.gl has drawn it
+    (browser tests and ``bench_layers.py``); TimeoutError when it never is."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate("() => !!(window.__spmdDeckReady && window.__spmdDeckReady())"):
+                    return frame
+            except Exception:  # noqa: BLE001 - a frame being replaced
+                continue
+        page.wait_for_timeout(50)
+    raise TimeoutError("the layers map was never drawn")
+
+
 def wait_trip_map_drawn(page, *, timeout_ms: float = 120_000) -> None:
     """Wait until the trip map (Leaflet in the streamlit-folium iframe) has drawn its base layer."""
     frame = page.frame_locator(FOLIUM_FRAME).first

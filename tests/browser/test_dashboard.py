@@ -14,7 +14,13 @@ from urllib.parse import urlparse
 import pytest
 
 from dashboard import maps
-from devkit.browser import FOLIUM_FRAME, RssSampler, run_sessions, wait_trip_map_drawn
+from devkit.browser import (
+    FOLIUM_FRAME,
+    RssSampler,
+    layers_map_frame,
+    run_sessions,
+    wait_trip_map_drawn,
+)
 from tests.browser_helpers import SHOTS, type_place, wait_place_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(300),
@@ -68,24 +74,11 @@ def _open(page, server: str, link: str) -> None:
     page.get_by_role("link", name=link).click()
 
 
-def _map_frame(page):
-    """The frame of the layers map (:mod:`dashboard.deckmap`) once deck.gl is drawn."""
-    for _ in range(240):
-        for frame in page.frames:
-            try:
-                if frame.evaluate("() => !!(window.__spmdDeckReady && window.__spmdDeckReady())"):
-                    return frame
-            except Exception:  # a frame being replaced
-                continue
-        page.wait_for_timeout(500)
-    raise AssertionError("the layers map was never drawn")
-
-
 def test_toggle_a_layer_and_switch_language(browser_page, server):
     page, _, _ = browser_page
     _open(page, server, "Carte des mobilités")
     page.get_by_text("Couches affichées").wait_for()
-    frame = _map_frame(page)
+    frame = layers_map_frame(page)
     assert page.get_by_text("Aires de covoiturage —").count() == 0
     page.get_by_text("Aires de covoiturage", exact=True).click()
     page.get_by_text("Aires de covoiturage —").wait_for()  # its legend line appears
@@ -98,7 +91,7 @@ def test_toggle_a_layer_and_switch_language(browser_page, server):
         assert words in main, words
     assert len(re.findall(r" — [\d\s]+ éléments", main)) == len(maps.LAYERS), main  # a legend line each
     # every layer painted, in the same frame (the map keeps it: switching layers sends only their ids)
-    assert _map_frame(page) is frame
+    assert layers_map_frame(page) is frame
     frame.wait_for_function(f"""() => window.__spmdDrawn().ids
         .filter(i => !/^(streets|labels)/.test(i)).length === {len(maps.LAYERS)}""")
     names = frame.evaluate("() => window.__spmdLabels('stops')")
