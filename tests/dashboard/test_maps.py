@@ -226,3 +226,16 @@ def test_layers_payload_is_small_and_in_drawing_order() -> None:
     rev = payload["layers"][1]
     assert rev["paths"] == [[[-1.6, 48.1], [-1.59, 48.11]]] and "labels" not in rev  # simplified
     assert set(rev) == {"id", "kind", "palette", "ci", "name", "info", "paths", "size"}
+
+
+def test_base_map_drawn_as_segments_one_layer_per_colour_and_width():
+    table = pd.DataFrame({"path": [[[-1.6, 48.1], [-1.59, 48.1], [-1.58, 48.11]], [[-1.7, 48.0], [-1.71, 48.0]],
+                                   [[-1.5, 48.2], [-1.51, 48.2]]],
+                          "color": [[1, 2, 3], [1, 2, 3], [9, 9, 9]], "width_m": [4.0, 4.0, 9.0]})
+    layers = maps.base_layers(table)
+    assert [layer.type for layer in layers] == ["LineLayer", "LineLayer"]
+    thin = layers[0]
+    assert thin.data == [{"s": [-1.6, 48.1], "t": [-1.59, 48.1]}, {"s": [-1.59, 48.1], "t": [-1.58, 48.11]},
+                         {"s": [-1.7, 48.0], "t": [-1.71, 48.0]}]
+    assert (thin.get_color, thin.get_width, thin.width_units) == ([1, 2, 3], 4.0, "meters")
+    assert layers[1].data == [{"s": [-1.5, 48.2], "t": [-1.51, 48.2]}]
