@@ -66,7 +66,7 @@ def one_run(page, url: str) -> tuple[float, float, float, int, dict[str, float]]
     t0 = time.perf_counter()
     page.goto(url)
     page.get_by_text("Couches affichées").wait_for(timeout=300_000)
-    frame = browser.layers_map_frame(page, timeout_s=300.0)
+    frame = browser.kept_map_frame(page, timeout_s=300.0)
     painted(frame, DEFAULT, 0, timeout_s=300)
     first = time.perf_counter() - t0
     stages = {k: v / 1000 for k, v in frame.evaluate(DRAWN_JS)["times"].items()}

@@ -169,14 +169,24 @@ class Page:
     prepare: Callable[[object], None] | None = None
 
 
+def overlay_painted(page):
+    """``done`` for a kept-frame map (dashboard.deckmap): what the action changed on the map is
+    painted (the frame's overlay drawn after the action); to call just before the action."""
+    frame = browser.kept_map_frame(page)
+    since = page.evaluate("() => Date.now()")
+    return lambda: frame.wait_for_function(browser.OVERLAY_PAINTED_JS, arg=since, polling="raf",
+                                           timeout=TIMEOUT_MS)
+
+
 def departures() -> Page:
     stops = ("République", "Gares")
 
     def choose(page, i: int) -> float:
         name = stops[i % 2]
         pick = type_for_suggestion(page, "Arrêt", name)
+        drawn = overlay_painted(page)
         return timed(page, pick.click, lambda: (fresh(page, '[data-testid="stHeading"]', name),
-                                                fresh(page, ".spmd-deprow")))
+                                                fresh(page, ".spmd-deprow"), drawn()))
 
     def tab(page, i: int) -> float:
         if i % 2 == 0:
@@ -197,8 +207,9 @@ def lines() -> Page:
         prefix, heading = picks[i % 2]
         open_options(page, "Ligne")
         opt = page.get_by_role("option").filter(has_text=prefix).first
+        drawn = overlay_painted(page)
         return timed(page, opt.click, lambda: (fresh(page, '[data-testid="stMarkdown"]', f"Horaires de la {heading}"),
-                                               fresh(page, DECK), fresh(page, VEGA), fresh(page, TABLE)))
+                                               drawn(), fresh(page, VEGA), fresh(page, TABLE)))
 
     def stop(page, i: int) -> float:
         box = selectbox(page, "Arrêt")

@@ -852,24 +852,47 @@ def _column(values: Iterable[float], digits: int = 1) -> list[float] | float:
 
 
 def layer_payload(spec: LayerSpec, table: pd.DataFrame) -> dict[str, Any]:
-    """One layer of :func:`layers_payload`: only the columns drawn, colours as a palette and an
-    index, positions rounded to 5 decimals (~1 m) and paths simplified (:func:`compact_path`, ~4 m),
-    sizes and widths to 0.1 m; ``name`` and ``info``
-    as escaped for the tooltip; with ``labels`` (``spec.labels``) the names as text
-    (``text``, accents kept) and the rows they stand beside (``at``)."""
+    """One layer of :func:`layers_payload` (:func:`table_payload` of the layer's display table)."""
+    return table_payload(spec.id, table, kind=spec.kind, labels=spec.labels)
+
+
+def table_payload(layer_id: str, table: pd.DataFrame, *, kind: str, labels: bool = False,
+                  always_labelled: bool = False, pickable: bool = True,
+                  min_width_px: float | None = None) -> dict[str, Any]:
+    """A display table (see the module docstring for its columns) as drawn by the kept-frame map
+    (:mod:`dashboard.deckmap`): only the columns drawn, colours as a palette and an index,
+    positions rounded to 5 decimals (~1 m) and paths simplified (:func:`compact_path`, ~4 m),
+    sizes and widths to 0.1 m; ``name`` and ``info`` as escaped for the tooltip; with ``labels``
+    the names as text (``text``, accents kept) and the rows they stand beside (``at``), written
+    from :data:`LABEL_MIN_ZOOM` on, or at every zoom with ``always_labelled``; paths at least
+    ``min_width_px`` wide when given (else 1.5 px)."""
     palette, color_index = _palette(table["color"])
-    out: dict[str, Any] = {"id": spec.id, "kind": spec.kind, "palette": palette, "ci": color_index,
-                           "name": [str(n) for n in table["name"]], "info": [str(i) for i in table["info"]]}
-    if spec.kind == "points":
+    out: dict[str, Any] = {"id": layer_id, "kind": kind, "palette": palette, "ci": color_index,
+                           "name": [str(n) for n in table["name"]], "info": [str(i) for i in table["info"]],
+                           "pickable": pickable}
+    if kind == "points":
         xy = np.round(table[["lon", "lat"]].to_numpy(dtype=float), 5)
         out.update(xy=xy.ravel().tolist(), size=_column(table["radius_m"]))
     else:
         out.update(paths=[compact_path(p) for p in table["path"]], size=_column(table["width_m"]))
-    if spec.labels and spec.kind == "points":
+        if min_width_px is not None:
+            out["min_px"] = min_width_px
+    if labels and kind == "points":
         text = [html.unescape(n).strip() for n in out["name"]]
         at = spread_labels(text, xy)
-        out["labels"] = {"text": [text[i] for i in at], "at": at}
+        out["labels"] = {"text": [text[i] for i in at], "at": at, "always": always_labelled}
     return out
+
+
+def streets_payload(streets: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The street base map for the kept-frame map: groups of paths of one colour and width (the
+    frame draws them as segments, :func:`street_segments`)."""
+    if streets is None or not len(streets):
+        return []
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for path, color, width in zip(streets["path"], streets["color"], streets["width_m"], strict=True):
+        groups.setdefault((*(int(v) for v in color), float(width)), []).append(path)
+    return [{"color": list(key[:-1]), "width": key[-1], "paths": paths} for key, paths in sorted(groups.items())]
 
 
 #: a name is written once within this distance (the two platforms of a stop, a station's entrances)
@@ -892,16 +915,10 @@ def spread_labels(text: list[str], xy: np.ndarray, *, spacing_m: float = LABEL_S
     return out
 
 
-def layers_payload(streets: pd.DataFrame | None, shown: Iterable[tuple[LayerSpec, pd.DataFrame]]) -> dict[str, Any]:
-    """Everything the layers page's map draws, sent once (its layers are then shown and hidden in
-    the browser): the street base map as groups of paths of one colour and width, and each layer
+def layers_payload(shown: Iterable[tuple[LayerSpec, pd.DataFrame]]) -> dict[str, Any]:
+    """Every layer the layers page's map draws, sent once (its layers are then shown and hidden in
+    the browser; the street base map is a file of its own, :func:`streets_payload`), each
     (:func:`layer_payload`) in drawing order: bus lines (half transparent) first, other paths, then
     points; names are written above all of them."""
-    base = []
-    if streets is not None and len(streets):
-        groups: dict[tuple[Any, ...], list[Any]] = {}
-        for path, color, width in zip(streets["path"], streets["color"], streets["width_m"], strict=True):
-            groups.setdefault((*(int(v) for v in color), float(width)), []).append(path)
-        base = [{"color": list(key[:-1]), "width": key[-1], "paths": paths} for key, paths in sorted(groups.items())]
     order = sorted(shown, key=lambda st: (0 if st[0].id == "lines" else 1 if st[0].kind == "paths" else 2))
-    return {"streets": base, "layers": [layer_payload(spec, table) for spec, table in order]}
+    return {"layers": [layer_payload(spec, table) for spec, table in order]}

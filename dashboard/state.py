@@ -482,8 +482,11 @@ def _deck_page(key: tuple[str, ...], bundle_key: str, _build: Callable[[], str])
 
 
 def deck_page(key: tuple[str, ...], build: Callable[[], str]) -> str:
-    """What a map is drawn from (the layers page's data file, :func:`dashboard.deckmap.publish`),
-    built once per ``key`` (the layers available, the language) and bundle."""
+    """What a kept-frame map is drawn from (a data file, :func:`dashboard.deckmap.publish`),
+    built once per ``key`` (the layers available, the language) and bundle; built afresh at every
+    call while a test override is set."""
+    if _overrides:
+        return build()
     return _deck_page(tuple(key), _bundle_key(), build)
 
 
@@ -569,6 +572,17 @@ def _street_layers(bundle_key: str) -> list[Any]:
     if table is None or not len(table):
         raise LookupError("no street base map")  # not cached: the next run tries again
     return frozen(maps.base_layers(table))
+
+
+def streets_url() -> str | None:
+    """The street base map of the kept-frame maps (:mod:`dashboard.deckmap`) as one file shared by
+    every such map, written once per bundle; None when there is no base map or no file can be written."""
+    from dashboard import deckmap
+
+    table = layer_table("streets")
+    if table is None or not len(table):
+        return None
+    return deck_page(("streets",), lambda: deckmap.publish({"streets": maps.streets_payload(table)}))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

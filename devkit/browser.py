@@ -115,9 +115,9 @@ def place_box(page, label: str, *, timeout_ms: float = 120_000):
     raise AssertionError(f"no place box labelled {label!r}")
 
 
-def layers_map_frame(page, *, timeout_s: float = 120.0):
-    """The frame of the layers page's map (:mod:`dashboard.deckmap`) once deck.gl has drawn it
-    (browser tests and ``bench_layers.py``); TimeoutError when it never is."""
+def kept_map_frame(page, *, timeout_s: float = 120.0):
+    """The frame of a page's kept-frame map (:mod:`dashboard.deckmap`: layers, departures, lines) once
+    deck.gl has drawn it (browser tests and benches); TimeoutError when it never is."""
     deadline = time.perf_counter() + timeout_s
     while time.perf_counter() < deadline:
         for frame in page.frames:
@@ -127,7 +127,11 @@ def layers_map_frame(page, *, timeout_s: float = 120.0):
             except Exception:  # noqa: BLE001 - a frame being replaced
                 continue
         page.wait_for_timeout(50)
-    raise TimeoutError("the layers map was never drawn")
+    raise TimeoutError("the map was never drawn")
+
+
+#: a kept-frame map has painted the overlay its page sent last, after ``t`` (the page's Date.now())
+OVERLAY_PAINTED_JS = "t => !!(window.__spmdDrawn && window.__spmdDrawn().overlayAt > t)"
 
 
 def wait_trip_map_drawn(page, *, timeout_ms: float = 120_000) -> None:

@@ -1612,6 +1612,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # an itinerary's price basis when it is one ticket or one pass: the total already says its price
     "itin.price.ticket_alone": {"fr": "1 ticket STAR 1 h, tarif depuis le {since}",
                                 "en": "1 STAR 1-hour ticket, fare since {since}"},
+    # -- lead: kept-frame maps (keys added here) ------------------------------------------------------
+    "dep.map_title": {"fr": "Carte des arrêts", "en": "Map of the stops"},
+    "lines.map_title": {"fr": "Carte de la ligne et de ses arrêts", "en": "Map of the line and its stops"},
     # -- plural forms: a key "x.one" / "x.other" pair, chosen by plural() --------------------------
     "unit.departures.one": {"fr": "{n} passage", "en": "{n} departure"},
     "unit.departures.other": {"fr": "{n} passages", "en": "{n} departures"},

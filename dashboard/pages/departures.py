@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import time as _time
 from datetime import datetime, time
@@ -12,8 +11,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import maps, places_input, share, state, ui
-from dashboard.i18n import error_text, plural, t
+from dashboard import deckmap, maps, places_input, share, state, ui
+from dashboard.i18n import error_text, language, plural, t
 from dashboard.services import transit
 from routing import (
     departure_board,
@@ -110,24 +109,36 @@ def _journeys(tt: Any, group: Any) -> None:
     ui.table(transit.journeys_table(tt, journeys, t), key="dep_journeys")
 
 
+#: the stops' colour on the map, and the chosen stop's
+STOPS_RGB, CHOSEN_RGB = [0, 103, 177], [227, 5, 27]
+#: a stop's radius on the map (metres; never under 2.5 px): a platform, not a district
+STOP_RADIUS_M = 10.0
+
+
+def _every_stop(tt: Any) -> str | None:
+    """Every stop of the network as the map's layer, a file written once (:mod:`dashboard.deckmap`)."""
+    every = pd.DataFrame({"lon": tt.stop_lon, "lat": tt.stop_lat, "stop_name": tt.stop_names.astype(str)})
+    every = every.dropna(subset=["lon", "lat"])
+    table = transit.stops_table(every, STOPS_RGB).assign(radius_m=STOP_RADIUS_M)
+    return deckmap.publish({"layers": [maps.table_payload("stops", table, kind="points", labels=True)]})
+
+
 def _map(tt: Any, group: Any | None) -> None:
-    every = pd.DataFrame({"lon": tt.stop_lon, "lat": tt.stop_lat, "stop_name": tt.stop_names.astype(str),
-                          "stop_id": tt.stop_ids.astype(str)}).dropna(subset=["lon", "lat"])
-    layers = state.street_layers()
-    layers.append(transit.stops_layer(every, [0, 103, 177], layer_id="stops"))
-    view = None
+    """Every stop, the chosen one in red: a kept-frame map (one redraw per choice, the stops sent
+    once); a click on a stop offers it."""
+    data_url = state.deck_page(("departures-stops", str(tt.day)), lambda: _every_stop(tt))
+    overlay, view = [], None
     if group is not None:
         chosen = pd.DataFrame({"lon": tt.stop_lon[list(group.stops)], "lat": tt.stop_lat[list(group.stops)],
-                               "stop_name": group.name, "stop_id": list(group.stop_ids)})
-        layers.append(transit.stops_layer(chosen, [227, 5, 27], layer_id="chosen"))
-        view = (group.lon, group.lat, 15.5)
-    event = st.pydeck_chart(maps.make_deck(layers, view=view, height_px=420), on_select="rerun",
-                            selection_mode="single-object", key="dep_map", width="stretch")
-    picked = (getattr(event, "selection", None) or {}).get("objects", {}).get("stops") or []
-    if picked:
-        name = share.clean_place(html.unescape(str(picked[0].get("name", ""))))
-        if name and name != st.session_state.get("dep_q"):
-            st.button(t("planner.picked", name=ui.plain(name)), key="dep_use_pick", on_click=_pick, args=(name,))
+                               "stop_name": group.name})
+        table = transit.stops_table(chosen, CHOSEN_RGB).assign(radius_m=STOP_RADIUS_M * 1.5)
+        overlay.append(maps.table_payload("chosen", table, kind="points", labels=True, always_labelled=True))
+        view = (float(group.lon), float(group.lat), 15.5)
+    picked = deckmap.deck_map(data_url=data_url, streets_url=state.streets_url(), overlay=overlay, view=view,
+                              select=True, lang=language(), title=t("dep.map_title"), height_px=420, key="dep_map")
+    name = share.clean_place(str((picked or {}).get("name") or ""))
+    if name and name != st.session_state.get("dep_q"):
+        st.button(t("planner.picked", name=ui.plain(name)), key="dep_use_pick", on_click=_pick, args=(name,))
     st.caption(t("dep.map"))
 
 

@@ -72,16 +72,15 @@ def page() -> None:
         # every available layer's data, once per language: switching layers sends only their ids
         data_url = None if online else state.deck_page(
             ("layers", lang, *(spec.id for spec, _ in available)),
-            lambda: deckmap.publish(maps.layers_payload(state.layer_table("streets"), available)))
+            lambda: deckmap.publish(maps.layers_payload(available)))
         if data_url is None:  # tiles online, or no file could be written: Streamlit's own map
             deck = _deck(shown)
             if online:
                 deck.map_provider, deck.map_style = "carto", "light"
             st.pydeck_chart(deck, width="stretch", key="layers_map")
         else:
-            deckmap.deck_map(data_url=data_url, visible=[spec.id for spec, _ in shown], lang=lang,
-                             words={"title": t("layers.title"),
-                                    **{k: t(f"map.{k}") for k in ("zoom_in", "zoom_out", "scale", "error")}},
+            deckmap.deck_map(data_url=data_url, streets_url=state.streets_url(),
+                             visible=[spec.id for spec, _ in shown], lang=lang, title=t("layers.title"),
                              height_px=MAP_HEIGHT_PX, key="layers_deck")
     st.caption(t("map.labels_hint") + ("" if online else " " + t("layers.offline_base")))
 

@@ -10,8 +10,8 @@ import time as _time
 import pandas as pd
 import streamlit as st
 
-from dashboard import maps, share, state, ui
-from dashboard.i18n import t
+from dashboard import deckmap, maps, share, state, ui
+from dashboard.i18n import language, t
 from dashboard.services import transit
 from routing import line_explorer, lines_table, pattern_stops, stop_timetable
 
@@ -91,14 +91,16 @@ def page() -> None:
         st.markdown(transit.hours_html(table), unsafe_allow_html=True)  # escaped: numbers only
         ui.share_link({"line": view.line, "stop": str(stops.loc[s, "stop_name"])})
     with right:
-        layers = state.street_layers()
-        layers += [transit.patterns_layer(pats.iloc[[i for i in range(len(pats)) if i != p]], layer_id="others",
-                                         alpha=90, width_m=10),
-                  transit.patterns_layer(pats.iloc[[p]], layer_id="pattern"),
-                  transit.stops_layer(stops, color), transit.stop_names_layer(stops, color)]
+        others = [i for i in range(len(pats)) if i != p]
+        overlay = [maps.table_payload("others", transit.patterns_table(pats.iloc[others], alpha=90, width_m=10),
+                                      kind="paths", min_width_px=3),
+                   maps.table_payload("pattern", transit.patterns_table(pats.iloc[[p]]), kind="paths", min_width_px=3),
+                   maps.table_payload("line_stops", transit.stops_table(stops, color), kind="points", labels=True,
+                                      always_labelled=True)]
         points = [tuple(xy) for xy in pats.loc[p, "path"]]
-        st.pydeck_chart(maps.make_deck(layers, view=maps.fit_view(points), height_px=480), key="lines_map",
-                        width="stretch")
+        # a kept frame: the street base map stays drawn, a line's choice sends only the line
+        deckmap.deck_map(streets_url=state.streets_url(), overlay=overlay, view=maps.fit_view(points),
+                         lang=language(), title=t("lines.map_title"), height_px=480, key="lines_map")
         st.markdown(f"**{t('lines.per_hour')}**")
         per_hour = view.per_hour.pivot_table(index="hour", columns="direction", values="n_trips", fill_value=0)
         st.bar_chart(per_hour, x_label=t("lines.hour"), y_label=t("lines.trips"), height=260)

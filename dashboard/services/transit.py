@@ -181,12 +181,12 @@ def journeys_table(tt: Any, journeys: pd.DataFrame, tr: Callable[..., str]) -> p
         tr("dep.to_col.lines"): [lines(legs) for legs in journeys["legs"]]})
 
 
-def patterns_layer(patterns: pd.DataFrame, *, layer_id: str = "patterns", alpha: int = 255,
-                   width_m: float = 18.0, pickable: bool = True) -> pdk.Layer:
-    table = pd.DataFrame({"path": patterns["path"], "color": [[*line_rgb(c), alpha] for c in patterns["color"]],
-                          "width_m": width_m, "name": [maps.esc(d) for d in patterns["direction"]],
-                          "info": [str(n) for n in patterns["n_trips"]]})
-    return maps.deck_layer(layer_id, table, kind="paths", pickable=pickable, min_width_px=3)
+def patterns_table(patterns: pd.DataFrame, *, alpha: int = 255, width_m: float = 18.0) -> pd.DataFrame:
+    """A line's patterns as a paths display table in the line's colour: the direction named, its
+    number of trips as the tooltip's line."""
+    return pd.DataFrame({"path": patterns["path"], "color": [[*line_rgb(c), alpha] for c in patterns["color"]],
+                         "width_m": width_m, "name": [maps.esc(d) for d in patterns["direction"]],
+                         "info": [str(n) for n in patterns["n_trips"]]})
 
 
 def stops_table(stops: pd.DataFrame, color: list[int]) -> pd.DataFrame:
@@ -195,18 +195,6 @@ def stops_table(stops: pd.DataFrame, color: list[int]) -> pd.DataFrame:
     return pd.DataFrame({"lon": stops["lon"], "lat": stops["lat"], "radius_m": 25.0,
                          "color": [list(color)] * len(stops), "name": [maps.esc(n) for n in stops["stop_name"]],
                          "info": ""})
-
-
-def stops_layer(stops: pd.DataFrame, color: list[int], *, layer_id: str = "line_stops") -> pdk.Layer:
-    return maps.deck_layer(layer_id, stops_table(stops, color), kind="points")
-
-
-def stop_names_layer(stops: pd.DataFrame, color: list[int]) -> pdk.Layer:
-    """The names of a line's stops written beside them (always shown: a line has a few dozen)."""
-    layer = maps.label_layer("line_stops", stops_table(stops, color))
-    layer.visible = True
-    layer.get_size = 12
-    return layer
 
 
 def lines_summary(summary: pd.DataFrame) -> pd.DataFrame:

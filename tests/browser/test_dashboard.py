@@ -17,7 +17,7 @@ from dashboard import maps
 from devkit.browser import (
     FOLIUM_FRAME,
     RssSampler,
-    layers_map_frame,
+    kept_map_frame,
     run_sessions,
     wait_trip_map_drawn,
 )
@@ -78,7 +78,7 @@ def test_toggle_a_layer_and_switch_language(browser_page, server):
     page, _, _ = browser_page
     _open(page, server, "Carte des mobilités")
     page.get_by_text("Couches affichées").wait_for()
-    frame = layers_map_frame(page)
+    frame = kept_map_frame(page)
     assert page.get_by_text("Aires de covoiturage —").count() == 0
     page.get_by_text("Aires de covoiturage", exact=True).click()
     page.get_by_text("Aires de covoiturage —").wait_for()  # its legend line appears
@@ -91,7 +91,7 @@ def test_toggle_a_layer_and_switch_language(browser_page, server):
         assert words in main, words
     assert len(re.findall(r" — [\d\s]+ éléments", main)) == len(maps.LAYERS), main  # a legend line each
     # every layer painted, in the same frame (the map keeps it: switching layers sends only their ids)
-    assert layers_map_frame(page) is frame
+    assert kept_map_frame(page) is frame
     frame.wait_for_function(f"""() => window.__spmdDrawn().ids
         .filter(i => !/^(streets|labels)/.test(i)).length === {len(maps.LAYERS)}""")
     names = frame.evaluate("() => window.__spmdLabels('stops')")

@@ -4,11 +4,18 @@ links with the language, and the phone layout at 390 px. Screenshots go to artif
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
 
-from devkit.browser import CHROMIUM, CHROMIUM_ARGS, FOLIUM_FRAME, wait_trip_map_drawn
+from devkit.browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FOLIUM_FRAME,
+    kept_map_frame,
+    wait_trip_map_drawn,
+)
 from tests.browser_helpers import SHOTS, type_place
 
 pytestmark = [pytest.mark.browser, pytest.mark.bundle, pytest.mark.slow, pytest.mark.timeout(400),
@@ -55,6 +62,24 @@ def test_next_departures_at_republique(browser_page, server):
         document.querySelector('[data-testid="stMain"]').innerText)""")
     assert "stop=R" in page.url
     page.screenshot(path=str(SHOTS / "departures.png"), full_page=True)
+    # the map: République in red, named; a click on another stop offers it by its name
+    frame = kept_map_frame(page)
+    assert frame.evaluate("() => window.__spmdLabels('chosen')") == ["République"]
+    point = frame.evaluate("""() => { for (let i = 0; i < window.__spmdLayerSize('stops'); i++) {
+        const p = window.__spmdPointAt('stops', i);
+        if (p && p[0] > 60 && p[0] < 500 && p[1] > 60 && p[1] < 360) return p; } return null; }""")
+    assert point is not None
+    frame.frame_element().scroll_into_view_if_needed()
+    box = frame.frame_element().bounding_box()
+    page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+    offer = page.get_by_role("button", name=re.compile("Lieu choisi sur la carte"))
+    offer.wait_for()
+    name = offer.inner_text().split(":", 1)[1].strip()
+    assert name and name != "République" and "&" not in name
+    offer.click()
+    page.wait_for_function("""n => new RegExp('^' + n + ' — ')
+        .test(document.querySelector('[data-testid="stMain"] h3')?.innerText || '')""",
+                           arg=re.escape(name))
 
 
 def test_journeys_from_republique_to_villejean(browser_page, server):
@@ -79,8 +104,10 @@ def test_line_explorer_shows_line_1(browser_page, server):
     _open(page, server, "Lignes")
     page.get_by_role("heading", name="Explorer une ligne").wait_for()
     page.get_by_text("Horaires de la ligne 1 à").wait_for()
-    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stDeckGlJsonChart"] canvas')]
-        .some(c => c.width > 100 && c.height > 100)""")
+    frame = kept_map_frame(page)  # the line, its stops, their names that do not overlap
+    drawn = frame.evaluate("() => window.__spmdDrawn().ids")
+    assert {"pattern", "line_stops", "labels-line_stops"} <= set(drawn), drawn
+    assert {"Chêne Germain", "Rosa Parks"} <= set(frame.evaluate("() => window.__spmdLabels('line_stops')"))
     assert page.locator("table.spmd-hours tr").count() >= 15  # hours of service
     # the first/last table is a data frame drawn on a canvas: its cells are read from its accessible
     # table, which the grid fills once drawn

@@ -220,7 +220,10 @@ def test_layers_page_toggles_layers(app_planner):
     at.switch_page("pages/layers.py").run()
     assert not at.exception
     args, data = _deck_map(at)
-    assert data["streets"] and args["visible"] == ["bikeshare"]  # street base map under the points
+    from dashboard import served
+
+    streets = json.loads(served.path_of(args["streets_url"]).read_text(encoding="utf-8"))["streets"]
+    assert streets and args["visible"] == ["bikeshare"]  # street base map under the points
     assert data["layers"][-1]["labels"]["text"]  # names, written at close zoom, above everything
     # stops/lines come from the GTFS feed, missing here: a warning, not a crash
     assert any("Données indisponibles" in w.value for w in at.warning)

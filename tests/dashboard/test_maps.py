@@ -198,11 +198,11 @@ def test_labels_keep_their_accents() -> None:
                               (-1.69, 48.10, ""), (-1.7003, 48.1201, "Villejean-Université"),
                               (-1.75, 48.12, "Villejean-Université")])
     # the layers page's map: its own deck.gl code draws the names with the glyphs they use
-    payload = maps.layers_payload(None, [(maps.LAYERS["stops"], table)])
+    payload = maps.layers_payload([(maps.LAYERS["stops"], table)])
     layer = payload["layers"][0]
     # as text (no HTML); a name written once within 150 m (a stop's two platforms)
     assert layer["labels"] == {"text": ["République <b>", "Villejean-Université", "Villejean-Université"],
-                               "at": [0, 1, 4]}
+                               "at": [0, 1, 4], "always": False}
     assert layer["name"][0] == "République &lt;b&gt;"  # escaped: the tooltip is HTML
     assert layer["xy"][:2] == [-1.67781, 48.1174] and layer["size"] == 60.0  # rounded; one size for all
     assert layer["palette"] == [[227, 5, 27]] and layer["ci"] == [0] * 5
@@ -219,13 +219,13 @@ def test_layers_payload_is_small_and_in_drawing_order() -> None:
                           "width_m": [18.0], "name": [""], "info": ["REV"]})
     points = maps.point_table([(-1.68, 48.11, "P")])
     streets = pd.DataFrame({"path": [[[-1.6, 48.1], [-1.5, 48.2]]] * 2, "color": [[9, 9, 9]] * 2, "width_m": 4.0})
-    payload = maps.layers_payload(streets, [(maps.LAYERS["carpool"], points), (maps.LAYERS["rev"], paths),
-                                            (maps.LAYERS["lines"], paths)])
+    payload = maps.layers_payload([(maps.LAYERS["carpool"], points), (maps.LAYERS["rev"], paths),
+                                   (maps.LAYERS["lines"], paths)])
     assert [x["id"] for x in payload["layers"]] == ["lines", "rev", "carpool"]  # lines, paths, points
-    assert payload["streets"] == [{"color": [9, 9, 9], "width": 4.0, "paths": streets["path"].tolist()}]
+    assert maps.streets_payload(streets) == [{"color": [9, 9, 9], "width": 4.0, "paths": streets["path"].tolist()}]
     rev = payload["layers"][1]
     assert rev["paths"] == [[[-1.6, 48.1], [-1.59, 48.11]]] and "labels" not in rev  # simplified
-    assert set(rev) == {"id", "kind", "palette", "ci", "name", "info", "paths", "size"}
+    assert set(rev) == {"id", "kind", "palette", "ci", "name", "info", "paths", "size", "pickable"}
 
 
 def test_base_map_drawn_as_segments_one_layer_per_colour_and_width():

@@ -78,6 +78,15 @@ def test_departures_page_search_time_and_french(planner):
     at.text_input(key="dep_q").input("gares").run()
     at.time_input(key="dep_time").set_value(time(8, 10)).run()
     assert not at.exception and not at.error
+    # the map: every stop sent once as a file, the chosen one drawn over them, named, and shown
+    found = [el for el in at.get("component_instance") if "deckmap" in el.proto.component_name]
+    args = json.loads(found[0].proto.json_args)
+    from dashboard import served
+
+    every = json.loads(served.path_of(args["data_url"]).read_text(encoding="utf-8"))["layers"][0]
+    chosen = args["overlay"][0]
+    assert every["id"] == "stops" and len(every["ci"]) == 4 and chosen["labels"]["text"] == ["Gares"]
+    assert args["select"] and args["view"][:2] == chosen["xy"][:2] and args["view"][2] == 15.5
     md = _markdown(at)
     assert "→ Clemenceau" in md and "15 min" in md  # T2 leaves B at 08:25
     assert "→ République" in md and "2 min" in md  # T3 leaves B at 08:12
@@ -89,13 +98,14 @@ def test_lines_page_patterns_timetable_and_link(planner):
     at = _page("pages/lines.py", line="1", stop="Gares")
     assert not at.exception and not at.error
     assert at.title[0].value == "Explorer une ligne"
-    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    ids = [layer["id"] for layer in deck["layers"]]
-    # the stop names drawn over the stops (labels at close zoom) come last
-    assert ids[-4:] == ["others", "pattern", "line_stops", "labels-line_stops"]
-    assert all(i.startswith("streets") for i in ids[:-4])
-    pattern = next(x for x in deck["layers"] if x["id"] == "pattern")
-    assert pattern["data"][0]["color"][:3] == [227, 5, 27]  # the line's colour
+    # the kept-frame map: the line over the street base map, sent as a small overlay
+    found = [el for el in at.get("component_instance") if "deckmap" in el.proto.component_name]
+    args = json.loads(found[0].proto.json_args)
+    assert [x["id"] for x in args["overlay"]] == ["others", "pattern", "line_stops"]
+    pattern = args["overlay"][1]
+    assert pattern["palette"][pattern["ci"][0]][:3] == [227, 5, 27]  # the line's colour
+    stops = args["overlay"][2]
+    assert stops["labels"]["always"] and "Gares" in stops["labels"]["text"]  # names written, not codes
     md = _markdown(at)
     assert "Horaires de la ligne 1 à Gares" in md
     assert "<td class=\"h\">08h</td><td>05 25</td>" in md and "23h" in md
