@@ -354,8 +354,8 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
 <input id="scrub" type="range" step="60"><select id="speed"></select><span id="count"></span></div></div>
 <script>
 (async function () {
-  // milliseconds since the frame opened (the bench reads them): the data fetched and parsed,
-  // deck.gl loaded (with a GPU only), the first animation frame, the map drawn
+  // milliseconds since the frame opened (the bench reads them): the renderer known, the data
+  // fetched and parsed, the first animation frame, the map drawn
   const times = window.__spmdTimes = {};
   const mark = name => { if (!(name in times)) times[name] = Math.round(performance.now()); };
   const D = __DATA__;
@@ -366,16 +366,26 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
   // Software WebGL (no GPU: SwiftShader, llvmpipe) draws a map of 12,000 street segments in a few
   // hundred milliseconds and cannot redraw a TripsLayer at 30 frames per second: there the street
   // base map, the lines and the trails are drawn on 2D canvases and deck.gl is not even loaded.
-  let soft = true;
-  try {
-    const gl = document.createElement('canvas').getContext('webgl');
-    const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
-    const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
-    soft = !gl || /swiftshader|llvmpipe|software|softpipe/i.test(name);
-    const lose = gl && gl.getExtension('WEBGL_lose_context');
-    if (lose) lose.loseContext();
-  } catch (e) { soft = true; }
+  // The answer is kept by the browser (a WebGL context takes up to half a second to make on a busy
+  // machine without a GPU), for this browser's version only.
+  let soft = true, known = null;
+  const KEY = 'spmd-day-renderer', agent = navigator.userAgent;
+  try { known = JSON.parse(localStorage.getItem(KEY) || 'null'); } catch (e) { known = null; }
+  if (known && known.agent === agent) {
+    soft = known.soft === true;
+  } else {
+    try {
+      const gl = document.createElement('canvas').getContext('webgl');
+      const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
+      const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+      soft = !gl || /swiftshader|llvmpipe|software|softpipe/i.test(name);
+      const lose = gl && gl.getExtension('WEBGL_lose_context');
+      if (lose) lose.loseContext();
+    } catch (e) { soft = true; }
+    try { localStorage.setItem(KEY, JSON.stringify({agent: agent, soft: soft})); } catch (e) { /* not kept */ }
+  }
   window.__spmdMode = soft ? 'canvas2d' : 'tripslayer';
+  mark('renderer');
   const deckgl = soft ? null : new Promise((ok, ko) => {
     const el = document.createElement('script'); el.src = __DECKGL__; el.onload = ok; el.onerror = ko;
     document.head.appendChild(el);
