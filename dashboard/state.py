@@ -724,8 +724,8 @@ def timetable() -> Any | None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str]:
-    from dashboard.services.transit import day_deck_json
+def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str, list, Any]:
+    from dashboard.services.transit import day_deck_json, line_legend, vehicles_per_hour
     from routing import day_of_buses, street_segments
 
     t0 = time.perf_counter()
@@ -734,12 +734,14 @@ def _day_of_buses(key: str, _tt: Any, _streets: Any) -> tuple[Any, str]:
     deck_json = day_deck_json(_tt, day, layer_table("streets"))  # the street base map under the buses
     log.info("day of buses prepared in %.2f s (%d trips, %d stop-to-stop legs along streets, %.1f MB)",
              time.perf_counter() - t0, len(day.trips), len(segments or {}), len(deck_json) / 1e6)
-    return day, deck_json
+    return day, deck_json, line_legend(_tt), vehicles_per_hour(day)
 
 
-def day_of_buses(tt: Any, streets: Any = None) -> tuple[Any, str]:
-    """(routing.transit.departures.DayOfBuses, the animation's JSON) of a timetable, prepared once per process;
-    with ``streets`` (the car layer's ModeGraph) the legs matched to it follow the streets."""
+def day_of_buses(tt: Any, streets: Any = None) -> tuple[Any, str, list, Any]:
+    """(routing.transit.departures.DayOfBuses, the animation's JSON, the lines' legend, the buses in
+    service per hour) of a timetable, prepared once per process (a visit of the page computes
+    nothing); with ``streets`` (the car layer's ModeGraph) the legs matched to it follow the streets.
+    The per-hour table is shared: copy it before changing it."""
     return _day_of_buses(f"{id(tt)}|{tt.day}|{tt.n_connections}|{id(streets)}", tt, streets)
 
 

@@ -44,7 +44,7 @@ def page() -> None:
     graphs = getattr(getattr(scenario_planner or state.planner_if_ready(), "network", None), "graphs", None) or {}
     t0 = _time.perf_counter()
     with st.spinner(t("loading.data")):
-        day, deck_json = state.day_of_buses(tt, graphs.get("car"))
+        day, deck_json, legend, per_hour = state.day_of_buses(tt, graphs.get("car"))
     prepared_s = _time.perf_counter() - t0
     log.info("day of buses prepared in %.2f s", prepared_s)  # a timing is for the log, not the reader
     st.caption(t("day.intro", date=date(tt.day, "long"), n=number(len(day.trips))))
@@ -56,11 +56,10 @@ def page() -> None:
     components.html(html,
                     height=(640 if kiosk else 560) + 8)
     st.markdown(f"**{t('day.legend')}**")
-    st.markdown(ui.legend_html_text(transit.line_legend(tt)), unsafe_allow_html=True)  # escaped there
+    st.markdown(ui.legend_html_text(legend), unsafe_allow_html=True)  # escaped there
     st.markdown(f"**{t('day.per_hour')}**")
     st.caption(t("day.per_hour_help"))
-    per_hour = transit.vehicles_per_hour(day)
-    per_hour["hour"] = [transit.hour_label(h) for h in per_hour["hour"]]
+    per_hour = per_hour.assign(hour=[transit.hour_label(h) for h in per_hour["hour"]])
     per_hour = per_hour.set_index("hour").rename(columns={"vehicles": t("day.count")})
     st.bar_chart(per_hour, x_label=t("day.hour"), y_label=t("day.count"), height=240, color="#E3051B", sort=False)
     ui.say("caption", "day.matched", n=number(day.n_matched_segments))

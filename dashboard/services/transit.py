@@ -270,10 +270,29 @@ def day_deck_json(tt: Any, day: Any, streets: pd.DataFrame | None = None) -> str
     for entry in spec["layers"]:
         if entry["id"] in data:
             entry["data"] = data[entry["id"]]
-    trips_data = {"paths": [[v for xy in p for v in xy] for p in trips["path"]],
-                  "times": trips["timestamps"].tolist(), "colors": _rgb_of(trips["color"]),
+    # the 4,559 trips of a day follow ~300 distinct paths and ~1,500 distinct timings: each written
+    # once (7 MB -> 1.6 MB of JSON to fetch and parse before the first frame)
+    shapes: dict[tuple, int] = {}
+    timings: dict[tuple, int] = {}
+    shape_of, timing_of, t0 = [], [], []
+    for path, stamps in zip(trips["path"], trips["timestamps"], strict=True):
+        shape_of.append(shapes.setdefault(tuple(v for xy in path for v in xy), len(shapes)))
+        first = int(stamps[0]) if len(stamps) else 0
+        t0.append(first)
+        timing_of.append(timings.setdefault(tuple(int(s) - first for s in stamps), len(timings)))
+    trips_data = {"shapes": [list(p) for p in shapes], "shape": shape_of,
+                  "offsets": [list(o) for o in timings], "offset": timing_of, "t0": t0,
+                  "colors": _rgb_of(trips["color"]),
                   "starts": trips["start_s"].astype(int).tolist(), "ends": trips["end_s"].astype(int).tolist()}
     return json.dumps({"deck": spec, "trips": trips_data}, separators=(",", ":"))
+
+
+def trip_of(payload: dict[str, Any], i: int) -> tuple[list[float], list[int]]:
+    """Trip ``i`` of :func:`day_deck_json`'s parsed ``payload``: its flat path [lon, lat, lon, lat...]
+    and its timestamps (as the page reads them)."""
+    trips = payload["trips"]
+    base = trips["t0"][i]
+    return trips["shapes"][trips["shape"][i]], [base + o for o in trips["offsets"][trips["offset"][i]]]
 
 
 @functools.lru_cache(maxsize=4)
@@ -299,7 +318,7 @@ def animation_html(deck_json: str, day: Any, labels: dict[str, str], *, height_p
     payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     spec = (f"await (await fetch({json.dumps(spec_url)})).json()" if spec_url
             else deck_json.replace("</", "<\\/"))
-    return ANIMATION_TEMPLATE.replace("__HEIGHT__", str(int(height_px))).replace("__DECKGL__", DECKGL_JS) \
+    return ANIMATION_TEMPLATE.replace("__HEIGHT__", str(int(height_px))).replace("__DECKGL__", json.dumps(DECKGL_JS)) \
         .replace("__DATA__", payload).replace("__SPEC__", spec)
 
 
@@ -308,7 +327,7 @@ ANIMATION_TEMPLATE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; background: #f8fafc;}
 #wrap {position: relative; height: __HEIGHT__px; border-radius: 12px; overflow: hidden; background: #0f172a;}
 #deck {position: absolute; inset: 0;}
-#trails {position: absolute; left: 0; top: 0; width: 100%; height: 100%; pointer-events: none;}
+#base, #trails {position: absolute; left: 0; top: 0; width: 100%; height: 100%; pointer-events: none;}
 #bar {position: absolute; left: 8px; right: 8px; bottom: 8px; display: flex; flex-wrap: wrap; gap: 8px;
       align-items: center; background: rgba(255,255,255,0.94); border-radius: 10px; padding: 6px 10px;}
 #bar button, #bar select {min-height: 44px; min-width: 44px; font-size: 16px; border-radius: 8px;
@@ -318,19 +337,51 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
 #count {color: #374151; font-size: 15px;}
 #scrub {flex: 1 1 160px; min-height: 44px;}
 </style></head><body>
-<div id="wrap"><div id="deck"></div><canvas id="trails"></canvas>
+<div id="wrap"><div id="deck"></div><canvas id="base"></canvas><canvas id="trails"></canvas>
 <div id="bar"><button id="play" type="button"></button><span id="clock">--:--</span>
 <input id="scrub" type="range" step="60"><select id="speed"></select><span id="count"></span></div></div>
-<script src="__DECKGL__"></script>
 <script>
 (async function () {
+  // milliseconds since the frame opened (the bench reads them): the renderer known, the data
+  // fetched and parsed, the first animation frame, the map drawn
+  const times = window.__spmdTimes = {};
+  const mark = name => { if (!(name in times)) times[name] = Math.round(performance.now()); };
   const D = __DATA__;
-  const S = __SPEC__;
-  const spec = S.deck, T = S.trips, n = T.starts.length;
   const L = D.labels;
   const play = document.getElementById('play'), clockEl = document.getElementById('clock');
   const scrub = document.getElementById('scrub'), speedEl = document.getElementById('speed');
   const countEl = document.getElementById('count');
+  // Software WebGL (no GPU: SwiftShader, llvmpipe) draws a map of 12,000 street segments in a few
+  // hundred milliseconds and cannot redraw a TripsLayer at 30 frames per second: there the street
+  // base map, the lines and the trails are drawn on 2D canvases and deck.gl is not even loaded.
+  // The answer is kept by the browser (a WebGL context takes up to half a second to make on a busy
+  // machine without a GPU), for this browser's version only.
+  let soft = true, known = null;
+  const KEY = 'spmd-day-renderer', agent = navigator.userAgent;
+  try { known = JSON.parse(localStorage.getItem(KEY) || 'null'); } catch (e) { known = null; }
+  if (known && known.agent === agent) {
+    soft = known.soft === true;
+  } else {
+    try {
+      const gl = document.createElement('canvas').getContext('webgl');
+      const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
+      const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+      soft = !gl || /swiftshader|llvmpipe|software|softpipe/i.test(name);
+      const lose = gl && gl.getExtension('WEBGL_lose_context');
+      if (lose) lose.loseContext();
+    } catch (e) { soft = true; }
+    try { localStorage.setItem(KEY, JSON.stringify({agent: agent, soft: soft})); } catch (e) { /* not kept */ }
+  }
+  window.__spmdMode = soft ? 'canvas2d' : 'tripslayer';
+  mark('renderer');
+  const deckgl = soft ? null : new Promise((ok, ko) => {
+    const el = document.createElement('script'); el.src = __DECKGL__; el.onload = ok; el.onerror = ko;
+    document.head.appendChild(el);
+  });
+  let S;
+  try { S = __SPEC__; } catch (e) { countEl.textContent = L.error; return; }
+  mark('data');
+  const spec = S.deck, T = S.trips, n = T.starts.length;
   scrub.min = D.start; scrub.max = D.end;
   for (const s of D.speeds) {
     const o = document.createElement('option'); o.value = s; o.textContent = 'x' + s;
@@ -350,12 +401,12 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
     const out = [];
     for (let i = 0; i < n; i++) {
       if (T.ends[i] < t0 || T.starts[i] > t1) continue;
-      const ts = T.times[i], xy = T.paths[i], m = ts.length;
-      let a = 0; while (a < m - 1 && ts[a + 1] < t0) a++;
-      let b = m - 1; while (b > a && ts[b - 1] > t1) b--;
+      const off = T.offsets[T.offset[i]], base = T.t0[i], xy = T.shapes[T.shape[i]], m = off.length;
+      let a = 0; while (a < m - 1 && base + off[a + 1] < t0) a++;
+      let b = m - 1; while (b > a && base + off[b - 1] > t1) b--;
       if (b <= a) continue;
       const path = [], stamps = [];
-      for (let k = a; k <= b; k++) { path.push([xy[2 * k], xy[2 * k + 1]]); stamps.push(ts[k]); }
+      for (let k = a; k <= b; k++) { path.push([xy[2 * k], xy[2 * k + 1]]); stamps.push(base + off[k]); }
       out.push({path: path, timestamps: stamps, color: T.colors[i]});
     }
     return out;
@@ -365,29 +416,65 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
   scrub.oninput = () => { t = Number(scrub.value); };
   label();
   let deck = null;
-  try {
-    deck = createDeck({container: document.getElementById('deck'), jsonInput: spec, tooltip: false});
-  } catch (e) { countEl.textContent = L.error; }
-  // Software WebGL (no GPU: SwiftShader, llvmpipe) cannot redraw a TripsLayer at 30 frames per
-  // second: there the same trails are drawn on a 2D canvas over the (static) deck.gl map.
-  let soft = true;
-  try {
-    const gl = document.createElement('canvas').getContext('webgl2') || document.createElement('canvas').getContext('webgl');
-    const info = gl && gl.getExtension('WEBGL_debug_renderer_info');
-    const name = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
-    soft = !gl || /swiftshader|llvmpipe|software|softpipe/i.test(name);
-  } catch (e) { soft = true; }
-  window.__spmdMode = soft ? 'canvas2d' : 'tripslayer';
+  if (!soft) {
+    try {
+      await deckgl;
+      deck = createDeck({container: document.getElementById('deck'), jsonInput: spec, tooltip: false});
+      deck.setProps({onAfterRender: () => mark('drawn')});
+    } catch (e) { countEl.textContent = L.error; }
+  }
+  // -- without a GPU: the view of deck.gl's MapView (web mercator, 512 px tiles), drawn in 2D
+  const view = spec.initialViewState, css = c => 'rgb(' + c[0] + ',' + c[1] + ',' + c[2] + ')';
+  let project = null, metresPerPx = 1;
+  function projector(w, h) {
+    const scale = 512 * Math.pow(2, view.zoom);
+    const px = lon => (lon + 180) / 360 * scale;
+    const py = lat => { const s = Math.sin(lat * Math.PI / 180);
+      return (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * scale; };
+    const cx = px(view.longitude) - w / 2, cy = py(view.latitude) - h / 2;
+    metresPerPx = 40075016.686 * Math.cos(view.latitude * Math.PI / 180) / scale;
+    return p => [px(p[0]) - cx, py(p[1]) - cy];
+  }
+  const base = document.getElementById('base'), bctx = base.getContext('2d');
+  let baseKey = '';
+  // the street base map and the lines, as deck.gl would draw the layers of the spec (LineLayers of
+  // segments {s, t} with one colour, a PathLayer of {path, color}): again only when the frame's size changes
+  function drawBase() {
+    const w = base.clientWidth, h = base.clientHeight, r = Math.min(2, window.devicePixelRatio || 1);
+    const key = w + 'x' + h + '@' + r;
+    if (key === baseKey || !w || !h) return;
+    baseKey = key; base.width = Math.round(w * r); base.height = Math.round(h * r);
+    bctx.setTransform(r, 0, 0, r, 0, 0);
+    project = projector(w, h);
+    const width = l => Math.max(l.widthMinPixels || 1, (typeof l.getWidth === 'number' ? l.getWidth : 0) / metresPerPx);
+    bctx.lineCap = 'round'; bctx.lineJoin = 'round';
+    for (const l of spec.layers) {
+      if (l['@@type'] === 'LineLayer' && Array.isArray(l.getColor)) {
+        bctx.strokeStyle = css(l.getColor); bctx.globalAlpha = l.getColor.length > 3 ? l.getColor[3] / 255 : 1;
+        bctx.lineWidth = width(l); bctx.beginPath();
+        for (const d of l.data) { const a = project(d.s), b = project(d.t); bctx.moveTo(a[0], a[1]); bctx.lineTo(b[0], b[1]); }
+        bctx.stroke();
+      } else if (l['@@type'] === 'PathLayer') {
+        bctx.lineWidth = width(l);
+        for (const d of l.data) {
+          if (!d.path.length) continue;
+          bctx.strokeStyle = css(d.color); bctx.globalAlpha = d.color.length > 3 ? d.color[3] / 255 : 1;
+          bctx.beginPath(); let p = project(d.path[0]); bctx.moveTo(p[0], p[1]);
+          for (let k = 1; k < d.path.length; k++) { p = project(d.path[k]); bctx.lineTo(p[0], p[1]); }
+          bctx.stroke();
+        }
+      }
+    }
+    bctx.globalAlpha = 1;
+    mark('drawn');
+  }
   const overlay = document.getElementById('trails'), ctx = overlay.getContext('2d');
-  const css = c => 'rgb(' + c[0] + ',' + c[1] + ',' + c[2] + ')';
   function draw2d(now) {
     const w = overlay.clientWidth, h = overlay.clientHeight;
     if (overlay.width !== w || overlay.height !== h) { overlay.width = w; overlay.height = h; }
     ctx.clearRect(0, 0, w, h);
-    let vps = [];
-    try { vps = deck && deck.isInitialized ? deck.getViewports() : []; } catch (e) { vps = []; }
-    if (!vps.length) return;
-    const vp = vps[0], t0 = now - D.trail;
+    if (!project) return;
+    const t0 = now - D.trail;
     ctx.lineCap = 'round'; ctx.lineJoin = 'round';
     let drawn = 0;
     for (const p of pieces) {
@@ -401,8 +488,8 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
         if (b < t0 || a > now) continue;
         const f0 = b > a ? Math.max(0, (t0 - a) / (b - a)) : 0, f1 = b > a ? Math.min(1, (now - a) / (b - a)) : 1;
         const P = p.path[k], Q = p.path[k + 1];
-        const s0 = vp.project([P[0] + (Q[0] - P[0]) * f0, P[1] + (Q[1] - P[1]) * f0]);
-        const s1 = vp.project([P[0] + (Q[0] - P[0]) * f1, P[1] + (Q[1] - P[1]) * f1]);
+        const s0 = project([P[0] + (Q[0] - P[0]) * f0, P[1] + (Q[1] - P[1]) * f0]);
+        const s1 = project([P[0] + (Q[0] - P[0]) * f1, P[1] + (Q[1] - P[1]) * f1]);
         if (!head) ctx.moveTo(s0[0], s0[1]); else ctx.lineTo(s0[0], s0[1]);
         ctx.lineTo(s1[0], s1[1]); head = s1;
       }
@@ -412,7 +499,7 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
     ctx.globalAlpha = 1;
     window.__spmdDrawn = drawn;
   }
-  let shownCount = -1, tick = 0, dropped = false;
+  let shownCount = -1, tick = 0;
   function frame(now) {
     const dt = Math.min(0.25, (now - last) / 1000); last = now;
     const step = perSecond * Number(speedEl.value);
@@ -422,12 +509,11 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
       win = [t - D.trail - 60, t + Math.max(300, step * 0.6)];
       pieces = cut(win[0], win[1]); fresh = true;
     }
-    const layers = deck && deck.props && deck.props.layers;
-    if (layers && layers.length && layers[0].clone) {
-      if (soft) {
-        if (!dropped) { deck.setProps({layers: layers.filter(l => l.id !== 'trips')}); dropped = true; }
-        draw2d(t);
-      } else {
+    if (soft) {
+      drawBase(); draw2d(t);
+    } else {
+      const layers = deck && deck.props && deck.props.layers;
+      if (layers && layers.length && layers[0].clone) {
         deck.setProps({layers: layers.map(l => l.id !== 'trips' ? l :
           (fresh ? l.clone({data: pieces, currentTime: t}) : l.clone({currentTime: t})))});
       }
@@ -437,6 +523,7 @@ html, body {margin: 0; padding: 0; font-family: "Source Sans Pro", sans-serif; b
     if ((tick++ % 10) === 0) { const c = running(t); if (c !== shownCount) { shownCount = c;
       countEl.textContent = L.vehicles.replace('{n}', c); } }
     window.__spmdFrames++;
+    mark('frame');
     requestAnimationFrame(frame);
   }
   requestAnimationFrame(frame);

@@ -186,11 +186,14 @@ def test_animation_page_is_self_contained(planner):
     assert trips["@@type"] == "TripsLayer" and trips["data"] == []  # fed by the page, piece by piece
     assert "mapStyle" not in spec
     t1 = day.trips["trip_id"].tolist().index("T1")
-    assert payload["trips"]["times"][t1] == [H8, H8 + 300, H8 + 600, H8 + 900]
-    assert payload["trips"]["paths"][t1][:2] == [-1.678, 48.11] and len(payload["trips"]["paths"][t1]) == 8
+    path, times = transit.trip_of(payload, t1)
+    assert times == [H8, H8 + 300, H8 + 600, H8 + 900]
+    assert path[:2] == [-1.678, 48.11] and len(path) == 8
+    for i, (p, stamps) in enumerate(zip(day.trips["path"], day.trips["timestamps"], strict=True)):
+        assert transit.trip_of(payload, i) == ([v for xy in p for v in xy], [int(s) for s in stamps])
     page = transit.animation_html(json.dumps(payload), day, {"play": "</script>", "pause": "P", "speed": "S",
                                                            "clock": "C", "error": "E", "vehicles": "{n}"})
-    assert page.count("</script>") == 2  # the two script elements only: payloads cannot close them
+    assert page.count("</script>") == 1  # its one script element: payloads cannot close it
     assert transit.DECKGL_JS in page and "http" not in page.split("<script>", 1)[1]
     served = transit.ensure_deckgl_bundle()
     assert served == transit.DECKGL_FILE and served.stat().st_size > 1_000_000
