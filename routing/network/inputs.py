@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from routing.messages import Fmt, Msg
 from routing.network.assemble import NETWORK_VERSION, Network, build_network
 from sources import settings
 from sources.tempfiles import atomic_write
@@ -89,8 +90,9 @@ def check_service_day(day: dt.date, *, feed: Any = None, bundle: Any = None, cac
         feed = load_frame(GTFS_ID, bundle=bundle, cache=cache)
     first, last = feed.first_date, feed.last_date
     if first is None or not first <= day <= last:
-        span = f"{first}..{last}" if first else "no date"
-        raise ServiceDateError(f"service day {day} is outside the dates the GTFS feed serves ({span})",
+        span = Msg("error.calendar_span", first=Fmt("date", first), last=Fmt("date", last)) if first else \
+            Msg("error.calendar_empty")
+        raise ServiceDateError(Msg("error.day_outside_feed", day=Fmt("date", day), span=span),
                                first_date=first, last_date=last)
 
 
@@ -107,7 +109,7 @@ def service_day_for(day: dt.date, *, feed: Any = None, bundle: Any = None, cache
         feed = load_frame(GTFS_ID, bundle=bundle, cache=cache)
     first, last = feed.first_date, feed.last_date
     if first is None:
-        raise ServiceDateError("the GTFS feed has no date with service", first_date=None, last_date=None)
+        raise ServiceDateError(Msg("error.feed_no_service"), first_date=None, last_date=None)
     # every date of the feed's span: a day of the span without service answers with an empty timetable
     return same_kind_of_day(day, (first + dt.timedelta(days=k) for k in range((last - first).days + 1)))
 
