@@ -1635,7 +1635,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                             "en": "no station id column (station_id, id, ...)"},
     "error.no_station_columns": {"fr": "ni coordonnées (lon/lat) ni colonnes de disponibilité",
                                  "en": "neither coordinates (lon/lat) nor availability columns found"},
-    "error.not_bnlc": {"fr": "ce n'est pas un fichier BNLC : ni id_lieu (schéma 0.2) ni id_local (0.3)",
+    "error.not_bnlc": {"fr": "ce n'est pas un fichier BNLC : ni id_lieu (schéma v0.2) ni id_local (v0.3)",
                        "en": "not a BNLC file: neither id_lieu (schema 0.2) nor id_local (0.3)"},
     "error.one_path": {"fr": "un seul fichier, zip ou dossier attendu ; {n} donnés",
                        "en": "one file, zip or folder expected, got {n}"},

@@ -191,7 +191,7 @@ def test_static_loader_on_a_full_feed_does_not_read_timetables(tiny_zip: Path) -
 def test_one_element_sequence_and_too_many_paths(tiny_zip: Path) -> None:
     feed, _ = load_gtfs([tiny_zip])
     assert len(feed.trips) == 4
-    with pytest.raises(ValueError, match="one zip or folder"):
+    with pytest.raises(ValueError, match="one file, zip or folder"):
         load_gtfs([tiny_zip, tiny_zip])
 
 
