@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, state, ui
-from dashboard.i18n import findings_table, language, number, published, t, table_text
+from dashboard.i18n import error_text, findings_table, language, number, published, t, table_text
 
 #: the validation summary's fields shown in the whole-catalogue table, with their headers
 SUMMARY_COLUMNS = {"rows_read": "cat.rows_read", "rows_kept": "cat.rows_kept", "quarantined": "cat.quarantine",
@@ -51,6 +51,9 @@ def _report_details(dataset_id: str) -> None:
         ds = next((d for d in state.catalogue() if d.id == dataset_id), None)  # named by its title, not its id
         ui.say("warning", "error.data_unavailable", name=_title(ds, language()) if ds else dataset_id,
                icon=":material/warning:")
+        why = state.load_error(dataset_id)
+        if why is not None and callable(getattr(why, "render", None)):  # a file's own fault, in words
+            st.text(error_text(why))
         return
     report = loaded.report
     summary = report.summary()
