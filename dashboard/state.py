@@ -436,15 +436,29 @@ def _load_dataset(dataset_id: str, bundle_key: str) -> Any:
     return load(dataset_id, bundle=Path(bundle_key) if bundle_key else None)
 
 
+#: dataset id -> why it could not be loaded (its last error), for the catalogue's validation
+_LOAD_ERRORS: dict[str, BaseException] = {}
+
+
 def load_dataset(dataset_id: str) -> Any | None:
-    """The :class:`sources.validate.Loaded` for ``dataset_id``, or None (logged) when it cannot load."""
+    """The :class:`sources.validate.Loaded` for ``dataset_id``, or None (logged; the error kept for
+    :func:`load_error`) when it cannot load."""
     try:
         if "load_dataset" in _overrides:
-            return _overrides["load_dataset"](dataset_id)
-        return _load_dataset(dataset_id, _bundle_key())
-    except Exception:  # a dataset that fails must not take the page down
+            loaded = _overrides["load_dataset"](dataset_id)
+        else:
+            loaded = _load_dataset(dataset_id, _bundle_key())
+        _LOAD_ERRORS.pop(dataset_id, None)
+        return loaded
+    except Exception as exc:  # a dataset that fails must not take the page down
+        _LOAD_ERRORS[dataset_id] = exc
         _log_once(f"dataset {dataset_id} could not be loaded")
         return None
+
+
+def load_error(dataset_id: str) -> BaseException | None:
+    """Why ``dataset_id`` could not be loaded the last time it was asked (None: it loaded)."""
+    return _LOAD_ERRORS.get(dataset_id)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -23,9 +23,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from .errors import SchemaError
 from .geo import in_bbox
 from .i18n import known, translate
-from .messages import Msg
+from .messages import Fmt, Msg
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 
@@ -266,6 +267,20 @@ def freshness(published: datetime | None, update_frequency_days: float | None, *
 def reason_name(code: str, lang: str) -> str:
     """A reason code by its words in ``lang`` (key ``reason.<code>``); an unknown code as it is."""
     return translate(f"reason.{code}", lang) if known(f"reason.{code}") else code
+
+
+def strict_error(notice: Notice, *, rows: int | None = None) -> SchemaError:
+    """The error a strict load raises for its first error-level finding ``notice``: its reason in
+    words, its message and value, and with ``rows`` how many rows would be set aside in all."""
+    reason = Msg(f"reason.{notice.code}") if known(f"reason.{notice.code}") else notice.code
+    where = {"file": notice.file, "row": notice.row, "field": notice.field}
+    if notice.value is None or notice.value == "":
+        return SchemaError(Msg("error.strict", reason=reason, message=notice.message), **where)
+    if rows is None:
+        return SchemaError(Msg("error.strict_value", reason=reason, message=notice.message,
+                               detail=str(notice.value)), **where)
+    return SchemaError(Msg("error.strict_rows", reason=reason, message=notice.message, detail=str(notice.value),
+                           rows=Fmt("plural", rows, key="unit.rows_set_aside")), **where)
 
 
 def area_params(bbox: tuple[float, float, float, float]) -> dict[str, float]:

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import maps, state, ui
-from dashboard.i18n import findings_table, language, number, published, t, table_text
+from dashboard.i18n import error_text, findings_table, language, number, published, t, table_text
 
 #: the validation summary's fields shown in the whole-catalogue table, with their headers
 SUMMARY_COLUMNS = {"rows_read": "cat.rows_read", "rows_kept": "cat.rows_kept", "quarantined": "cat.quarantine",
@@ -51,6 +51,9 @@ def _report_details(dataset_id: str) -> None:
         ds = next((d for d in state.catalogue() if d.id == dataset_id), None)  # named by its title, not its id
         ui.say("warning", "error.data_unavailable", name=_title(ds, language()) if ds else dataset_id,
                icon=":material/warning:")
+        why = state.load_error(dataset_id)
+        if why is not None and callable(getattr(why, "render", None)):  # a file's own fault, in words
+            st.text(error_text(why))
         return
     report = loaded.report
     summary = report.summary()
@@ -81,21 +84,10 @@ def _sources(urls: list[str]) -> None:
         st.markdown(html, unsafe_allow_html=True)  # escaped: every address and word through maps.esc
 
 
-def page() -> None:
-    from sources import to_dcat
-
-    lang = language()
-    st.title(t("cat.title"))
-    st.caption(t("cat.intro"))
-    ui.table(_catalogue_table(lang))
-    datasets = state.catalogue()
-    with st.expander(t("cat.ids")):
-        ui.table(pd.DataFrame({t("cat.col.title"): [_title(ds, lang) for ds in datasets],
-                               t("cat.col.id"): [ds.id for ds in datasets]}))
-    st.download_button(t("cat.dcat"), json.dumps(to_dcat(), ensure_ascii=False, indent=2),
-                       file_name="catalogue-dcat.jsonld", mime="application/ld+json", key="dl_dcat")
-
-    st.subheader(t("cat.pick"))
+@st.fragment
+def _dataset_details(datasets: list[Any], lang: str) -> None:
+    """One dataset's details and validation: choosing or validating reruns this part only (the
+    catalogue's tables above stay as they are)."""
     titles = {ds.id: _title(ds, lang) for ds in datasets}
     chosen = st.selectbox(t("cat.pick"), [ds.id for ds in datasets], key="cat_pick",
                           format_func=titles.__getitem__, label_visibility="collapsed")
@@ -111,6 +103,25 @@ def page() -> None:
         validated.add(chosen)
         with st.spinner(t("loading.data")):
             _report_details(chosen)
+
+
+def page() -> None:
+    from sources import to_dcat
+
+    lang = language()
+    st.title(t("cat.title"))
+    st.caption(t("cat.intro"))
+    ui.table(_catalogue_table(lang))
+    datasets = state.catalogue()
+    with st.expander(t("cat.ids")):
+        ui.table(pd.DataFrame({t("cat.col.title"): [_title(ds, lang) for ds in datasets],
+                               t("cat.col.id"): [ds.id for ds in datasets]}))
+    st.download_button(t("cat.dcat"), json.dumps(to_dcat(), ensure_ascii=False, indent=2),
+                       file_name="catalogue-dcat.jsonld", mime="application/ld+json", key="dl_dcat")
+
+    st.subheader(t("cat.pick"))
+    _dataset_details(datasets, lang)
+    titles = {ds.id: _title(ds, lang) for ds in datasets}
 
     if st.button(t("cat.validate_all"), key="validate_all"):
         ids = [d.id for d in datasets if d.bundle_files]

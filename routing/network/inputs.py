@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from routing.messages import Fmt, Msg
 from routing.network.assemble import NETWORK_VERSION, Network, build_network
 from sources import settings
 from sources.tempfiles import atomic_write
@@ -89,8 +90,9 @@ def check_service_day(day: dt.date, *, feed: Any = None, bundle: Any = None, cac
         feed = load_frame(GTFS_ID, bundle=bundle, cache=cache)
     first, last = feed.first_date, feed.last_date
     if first is None or not first <= day <= last:
-        span = f"{first}..{last}" if first else "no date"
-        raise ServiceDateError(f"service day {day} is outside the dates the GTFS feed serves ({span})",
+        span = Msg("error.calendar_span", first=Fmt("date", first), last=Fmt("date", last)) if first else \
+            Msg("error.calendar_empty")
+        raise ServiceDateError(Msg("error.day_outside_feed", day=Fmt("date", day), span=span),
                                first_date=first, last_date=last)
 
 
@@ -107,7 +109,7 @@ def service_day_for(day: dt.date, *, feed: Any = None, bundle: Any = None, cache
         feed = load_frame(GTFS_ID, bundle=bundle, cache=cache)
     first, last = feed.first_date, feed.last_date
     if first is None:
-        raise ServiceDateError("the GTFS feed has no date with service", first_date=None, last_date=None)
+        raise ServiceDateError(Msg("error.feed_no_service"), first_date=None, last_date=None)
     # every date of the feed's span: a day of the span without service answers with an empty timetable
     return same_kind_of_day(day, (first + dt.timedelta(days=k) for k in range((last - first).days + 1)))
 
@@ -224,29 +226,30 @@ def load_landmarks(path: str | Path | None = None) -> Any:
     from sources.errors import SchemaError
     from sources.geo import in_bbox
     from sources.settings import RENNES_METROPOLE_BBOX
+    from sources.validate import area_params
 
     path = Path(path) if path is not None else LANDMARKS_CSV
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     missing = [c for c in LANDMARK_COLUMNS if c not in frame.columns]
     if missing:
-        raise SchemaError(f"{path}: missing column(s) {', '.join(missing)}")
+        raise SchemaError(Msg("error.columns_missing", columns=", ".join(missing)), file=str(path))
     for column in ("lon", "lat"):
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = values.isna()
         if bad.any():
             row = int(bad.to_numpy().argmax())
-            raise SchemaError(f"{path}, row {row + 2}, field {column}: {frame[column].iloc[row]!r} is not a number")
+            raise SchemaError(Msg("finding.not_a_number"), file=str(path), row=row + 2, field=column)
         frame[column] = values.astype(float)
     outside = ~np.asarray(in_bbox(frame["lon"], frame["lat"], RENNES_METROPOLE_BBOX), dtype=bool)
     for field in ("name", "source"):
         empty = frame[field].str.strip() == ""
         if empty.any():
             row = int(empty.to_numpy().argmax())
-            raise SchemaError(f"{path}, row {row + 2}, field {field}: empty")
+            raise SchemaError(Msg("finding.field_empty", field=field), file=str(path), row=row + 2, field=field)
     if outside.any():
         row = int(outside.argmax())
-        raise SchemaError(f"{path}, row {row + 2}, fields lon/lat: ({frame['lon'].iloc[row]}, "
-                          f"{frame['lat'].iloc[row]}) lies outside Rennes Métropole")
+        raise SchemaError(Msg("finding.outside_area", **area_params(RENNES_METROPOLE_BBOX)), file=str(path),
+                          row=row + 2, field="lon/lat")
     return frame
 
 

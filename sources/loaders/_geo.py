@@ -29,7 +29,7 @@ import pandas as pd
 from ..errors import SchemaError, UnusableInputError
 from ..geo import in_bbox
 from ..messages import Msg
-from ..validate import ERROR, Report, area_params
+from ..validate import ERROR, Report, area_params, strict_error
 from ._tabular import as_paths as as_paths  # one rule for the ``paths`` argument of every loader
 
 WGS84 = "EPSG:4326"
@@ -388,8 +388,7 @@ def raise_if_strict(report: Report, strict: bool) -> None:
         return
     for n in report.quarantined + report.notices:
         if n.severity == ERROR:
-            raise SchemaError(f"{n.code}: {n.message}" + (f" (value {n.value!r})" if n.value else ""),
-                              file=n.file, row=n.row, field=n.field)
+            raise strict_error(n)
 
 
 def require_fields(records: list[dict[str, Any]], fields: Sequence[str], *, file: str) -> None:

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..errors import SchemaError, UnusableInputError
 from ..messages import Msg
-from ..validate import Report
+from ..validate import Report, strict_error
 from ._csv import read_bytes, read_csv_bytes
 
 ROW = "_row"
@@ -331,10 +331,7 @@ def _missing_value(dtype: str) -> Any:
 def raise_if_strict(report: Report, *, strict: bool) -> None:
     """With ``strict=True``, raise :class:`SchemaError` for the first quarantined row."""
     if strict and report.quarantined:
-        first = report.quarantined[0]
-        raise SchemaError(f"{first.code}: {first.message} (value {first.value!r}); "
-                          f"{report.n_quarantined} row(s) would be quarantined",
-                          file=first.file, row=first.row, field=first.field)
+        raise strict_error(report.quarantined[0], rows=report.n_quarantined)
 
 
 def _isna(value: Any) -> bool:

@@ -81,9 +81,9 @@ def read_gzip(path: str | PathLike, *, label: str | None = None) -> bytes:
             if inflater.eof:
                 break
     except zlib.error as exc:
-        raise UnusableInputError(f"corrupt gzip file ({exc})", file=name) from exc
+        raise UnusableInputError(Msg("error.gzip_corrupt", detail=str(exc)), file=name) from exc
     if not inflater.eof:
-        raise UnusableInputError("truncated gzip file (its end is missing)", file=name)
+        raise UnusableInputError(Msg("error.gzip_truncated"), file=name)
     return b"".join(parts)
 
 

@@ -166,7 +166,7 @@ def load_bikeshare(
         info_parts = [p for p in parts if p.has_info]
     if not info_parts:
         where = parts[0].file if parts else str(files[0])
-        raise UnusableInputError("no station information (station ids with coordinates) found",
+        raise UnusableInputError(Msg("error.no_station_info"),
                                  file=where, field="lon")
 
     info = pd.concat([p.frame for p in info_parts], ignore_index=True)
@@ -220,20 +220,20 @@ def _read_json(path: Path, obj: Any, report: Report) -> tuple[list[Path], _Part 
     if isinstance(obj, list):  # Opendatasoft JSON export: a list of records
         return [], _part_from_table(_records_frame(obj, file), file)
     if not isinstance(obj, dict):
-        raise UnusableInputError("JSON is neither a GBFS feed nor a list of records", file=file)
+        raise UnusableInputError(Msg("error.not_gbfs"), file=file)
     if obj.get("type") == "FeatureCollection":
         return [], _part_from_table(_features_frame(obj, file), file)
     data = obj.get("data")
     if not isinstance(data, dict):
         if isinstance(obj.get("results"), list):  # Opendatasoft API v2.1 page
             return [], _part_from_table(_records_frame(obj["results"], file), file)
-        raise UnusableInputError("JSON without a GBFS 'data' object", file=file, field="data")
+        raise UnusableInputError(Msg("error.gbfs_no_data"), file=file, field="data")
     feeds = _discovery_feeds(data)
     if feeds is not None:
         return _discover(path, feeds, report), None
     stations = data.get("stations")
     if not isinstance(stations, list):
-        raise UnusableInputError("GBFS file without data.stations", file=file, field="stations")
+        raise UnusableInputError(Msg("error.gbfs_no_stations"), file=file, field="stations")
     last_updated = tab.to_utc(pd.Series([obj.get("last_updated")])).iloc[0]
     last_updated = None if pd.isna(last_updated) else last_updated
     kind = _gbfs_kind(path, stations)
@@ -286,7 +286,7 @@ def _gbfs_kind(path: Path, stations: list) -> str:
         return "status"
     if "lat" in sample or "lon" in sample:
         return "info"
-    raise UnusableInputError("cannot tell station_information from station_status",
+    raise UnusableInputError(Msg("error.gbfs_kind"),
                              file=str(path), field="stations")
 
 
@@ -357,7 +357,7 @@ def _part_from_table(frame: pd.DataFrame, file: str) -> _Part:
     if "coordinates" in frame.columns and not {"lon", "lat"} <= set(frame.columns):
         frame = _split_coordinates(frame)
     if "station_id" not in frame.columns:
-        raise UnusableInputError("no station id column (station_id, id, ...)", file=file,
+        raise UnusableInputError(Msg("error.no_station_id"), file=file,
                                  field="station_id")
     if "address" not in frame.columns and "street" in frame.columns:
         number = frame.get("street_number", pd.Series("", index=frame.index)).astype(str)
@@ -366,7 +366,7 @@ def _part_from_table(frame: pd.DataFrame, file: str) -> _Part:
     has_info = {"lon", "lat"} <= set(frame.columns)
     has_status = "bikes_available" in frame.columns or "docks_available" in frame.columns
     if not has_info and not has_status:
-        raise UnusableInputError("neither coordinates (lon/lat) nor availability columns found",
+        raise UnusableInputError(Msg("error.no_station_columns"),
                                  file=file, field="lon")
     if "state" in frame.columns:
         working = frame["state"].astype(str).str.strip().str.lower().isin(_WORKING_STATES)

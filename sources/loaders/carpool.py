@@ -212,7 +212,7 @@ def _read_one(path, report: Report) -> pd.DataFrame:
     elif "id_local" in frame.columns:
         version = "0.3"
     else:
-        raise SchemaError("not a BNLC file: neither id_lieu (schema 0.2) nor id_local (0.3)",
+        raise SchemaError(Msg("error.not_bnlc"),
                           file=file, field="id_lieu")
     tab.require_columns(frame, ("Xlong", "Ylat"), file=file)
 

@@ -87,8 +87,8 @@ from sources.errors import SchemaError, UnusableInputError
 from sources.loaders import gtfs_accessibility
 from sources.loaders._csv import read_bytes, read_csv_bytes
 from sources.loaders._zip import open_feed_folder
-from sources.messages import Msg
-from sources.validate import ERROR, INFO, WARNING, Loaded, Report, check_coordinates
+from sources.messages import Fmt, Msg
+from sources.validate import ERROR, INFO, WARNING, Loaded, Report, check_coordinates, strict_error
 
 TABLES = ("agency", "stops", "routes", "trips", "stop_times", "calendar", "calendar_dates", "feed_info")
 
@@ -491,7 +491,7 @@ def _single_path(paths: Path | str | Sequence[Path | str]) -> Path:
         return Path(paths)
     items = [Path(p) for p in paths]
     if len(items) != 1:
-        raise UnusableInputError(f"a GTFS feed is one zip or folder, got {len(items)} paths",
+        raise UnusableInputError(Msg("error.one_path", n=len(items)),
                                  file=", ".join(str(p) for p in items) or None)
     return items[0]
 
@@ -504,11 +504,10 @@ def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes:
                           max_ratio=max_ratio) as files:
         for name in required:
             if name not in files:
-                hint = (" (a feed without timetables loads with load_gtfs_static)"
-                        if name in {"trips.txt", "stop_times.txt"} else "")
-                raise SchemaError(f"required GTFS file missing{hint}", file=f"{path.name}:{name}")
+                key = "timetables_missing" if name in {"trips.txt", "stop_times.txt"} else "file_missing"
+                raise SchemaError(Msg(f"error.gtfs_{key}"), file=f"{path.name}:{name}")
         if "calendar.txt" not in files and "calendar_dates.txt" not in files:
-            raise SchemaError("neither calendar.txt nor calendar_dates.txt in the feed",
+            raise SchemaError(Msg("error.gtfs_no_calendar"),
                               file=f"{path.name}:calendar.txt")
         if "agency.txt" not in files:
             report.notice("missing_required_file", Msg("finding.file_missing"), file="agency.txt")
@@ -532,7 +531,7 @@ def _read_feed(path: Path, report: Report, *, timetables: bool, max_total_bytes:
     for name, frame in raw.items():
         for col in REQUIRED_COLUMNS.get(name, ()):
             if col not in frame.columns:
-                raise SchemaError("required column missing", file=name, field=col)
+                raise SchemaError(Msg("error.column_required"), file=name, field=col)
     return raw
 
 
@@ -980,23 +979,28 @@ def _choose_date(feed: GtfsFeed, report: Report, date: dt.date | None, *, label:
     })
     if need_trips:
         report.stats["busiest_date_trips"] = counts.get(busiest, 0) if busiest else 0
-    span = f"{first}..{last}" if first else "empty"
-    offer = (f"; the feed's busiest date is {busiest} ({busiest:%A}"
-             + (f", {counts.get(busiest, 0):,} trips)" if need_trips else ")")) if busiest else \
-        "; no date of the feed has service"
+    span = Msg("error.calendar_span", first=Fmt("date", first), last=Fmt("date", last)) if first else \
+        Msg("error.calendar_empty")
+    if busiest is None:
+        offer = Msg("error.no_busiest_date")
+    elif need_trips:
+        offer = Msg("error.busiest_date_trips", date=Fmt("day", busiest),
+                    trips=Fmt("plural", counts.get(busiest, 0), key="unit.trips"))
+    else:
+        offer = Msg("error.busiest_date", date=Fmt("day", busiest))
     if isinstance(date, dt.datetime):
         date = date.date()
     if date is None:
         if busiest is None and need_trips:
-            raise ServiceDateError(f"no date with service in the feed (calendar {span})",
+            raise ServiceDateError(Msg("error.no_service_date", span=span),
                                    file=label, first_date=first, last_date=last)
         feed.date = busiest
     else:
         has = bool(counts.get(date, 0)) if need_trips else bool(feed.service_ids_on(date))
         if not has:
-            where = (f"outside the calendar ({span})" if first is None or not first <= date <= last
-                     else f"a date without service in the calendar ({span})")
-            raise ServiceDateError(f"service date {date} is {where}{offer}", file=label,
+            where = "outside" if first is None or not first <= date <= last else "without_service"
+            raise ServiceDateError(Msg(f"error.date_{where}", date=Fmt("date", date), span=span, offer=offer),
+                                   file=label,
                                    busiest_date=busiest, first_date=first, last_date=last)
         feed.date = date
     if need_trips and feed.date is not None:
@@ -1025,10 +1029,8 @@ def _finish(report: Report, raw: dict[str, pd.DataFrame], feed: GtfsFeed, *, str
         if col in feed.feed_info.columns and len(feed.feed_info) and feed.feed_info[col].iloc[0]:
             report.stats[col] = feed.feed_info[col].iloc[0].isoformat()
     if strict and report.quarantined:
-        first = report.quarantined[0]
-        raise SchemaError(f"{first.code}: {first.message} (value {first.value!r})",
-                          file=first.file, row=first.row, field=first.field)
+        raise strict_error(report.quarantined[0])
     if strict:
         for n in report.notices:
             if n.severity == ERROR:
-                raise SchemaError(f"{n.code}: {n.message}", file=n.file, row=n.row, field=n.field)
+                raise strict_error(n)

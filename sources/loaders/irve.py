@@ -162,8 +162,7 @@ def load_irve(
     for path in files:
         frame, is_grouped = _read_one(path, report, bbox=bbox)
         if is_grouped and level == "point":
-            raise SchemaError("file is grouped by station: no charge-point level (use "
-                              "level='station')", file=str(path), field="id_pdc_itinerance")
+            raise SchemaError(Msg("error.irve_grouped"), file=str(path), field="id_pdc_itinerance")
         (grouped if is_grouped else points).append(frame)
 
     point_rows = (_dedupe(pd.concat(points, ignore_index=True), "point_id", report) if points
@@ -209,7 +208,7 @@ def _read_one(path: Path, report: Report, *, bbox: tuple[float, float, float, fl
     report.rows_read += len(raw)
     frame = tab.rename_columns(raw, _ALIASES)
     if "station_id" not in frame.columns and "point_id" not in frame.columns:
-        raise SchemaError("not an IRVE file: no id_station / id_station_itinerance / id_pdc column",
+        raise SchemaError(Msg("error.not_irve"),
                           file=file, field="id_station_itinerance")
     cols = set(frame.columns)
     version = "2" if any(c in {tab.normalise_name(x) for x in raw.columns}
@@ -329,7 +328,7 @@ def _coordinates(out: pd.DataFrame, frame: pd.DataFrame, report: Report, file: s
         for row, v in zip(frame.loc[lat_first, tab.ROW], frame.loc[lat_first, "coords"], strict=True):
             report.notice("swapped_coordinates", Msg("finding.lat_lon_order", field="coordonneesXY"), file=file, row=int(row), field="coordonneesXY", value=v)
     else:
-        raise SchemaError("no coordinates: neither Xlongitude/Ylatitude nor coordonneesXY",
+        raise SchemaError(Msg("error.irve_no_coordinates"),
                           file=file, field="coordonneesXY")
     return out
 

@@ -206,10 +206,10 @@ def _records(obj: Any, file: str) -> list[tuple[dict, Any, Any]]:
         elif isinstance(obj.get("records"), list):  # API v1
             obj = [r.get("fields", r) if isinstance(r, dict) else {} for r in obj["records"]]
         else:
-            raise UnusableInputError("JSON is neither a list of records nor a FeatureCollection",
+            raise UnusableInputError(Msg("error.not_records"),
                                      file=file)
     if not isinstance(obj, list):
-        raise SchemaError("JSON is neither a list of records nor a FeatureCollection", file=file)
+        raise SchemaError(Msg("error.not_records"), file=file)
     out = []
     for rec in obj:
         rec = rec if isinstance(rec, dict) else {}

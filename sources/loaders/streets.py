@@ -417,18 +417,17 @@ def _check_xml(path: Path) -> None:
             if not root_seen:
                 root_seen = True
                 if element.tag != "osm":
-                    raise UnusableInputError(f"not an OSM XML file: root element <{element.tag}>",
+                    raise UnusableInputError(Msg("error.not_osm", tag=str(element.tag)),
                                              file=str(path), row=1)
             if event == "end" and element.tag in ("node", "way", "relation"):
                 element.clear()
     except DefusedXmlException as exc:
-        raise UnusableInputError(f"refused unsafe XML ({type(exc).__name__}: DTDs and entity "
-                                 "declarations are not allowed in OSM files)", file=str(path)) from exc
+        raise UnusableInputError(Msg("error.unsafe_xml", kind=type(exc).__name__), file=str(path)) from exc
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
-        raise UnusableInputError(f"malformed XML: {exc}", file=str(path), row=line) from exc
+        raise UnusableInputError(Msg("error.malformed_xml", detail=str(exc)), file=str(path), row=line) from exc
     if not root_seen:
-        raise UnusableInputError("empty XML file", file=str(path))
+        raise UnusableInputError(Msg("error.xml_empty"), file=str(path))
 
 
 def _edge_rows_from_tags(tags_list: list[dict[str, Any]]) -> pd.DataFrame:
@@ -488,7 +487,7 @@ def load_osm(path: Path | str, *, strict: bool = False) -> Loaded:
     """
     path = Path(path)
     if not path.exists():
-        raise UnusableInputError("file not found", file=str(path))
+        raise UnusableInputError(Msg("error.file_not_found"), file=str(path))
     name = path.name.lower()
     if name.endswith(".pbf"):
         return _load_pbf(path, strict=strict)
@@ -511,12 +510,12 @@ def _load_osm_xml(path: Path, *, strict: bool) -> Loaded:
                                  if "highway" not in d])
         graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
         if graph.number_of_edges() == 0:
-            raise UnusableInputError("no street (highway) in the file", file=str(path))
+            raise UnusableInputError(Msg("error.no_highway"), file=str(path))
         graph = ox.simplify_graph(graph, edge_attrs_differ=_OSM_WAY_TAGS)
     except UnusableInputError:
         raise
     except Exception as exc:  # osmnx raises various errors on unusable content
-        raise UnusableInputError(f"osmnx could not build a graph: {exc}", file=str(path)) from exc
+        raise UnusableInputError(Msg("error.osmnx", detail=str(exc)), file=str(path)) from exc
     finally:
         ox.settings.useful_tags_way = saved
 
@@ -579,9 +578,9 @@ def _load_pbf(path: Path, *, strict: bool) -> Loaded:
         osm = OSM(str(path))
         result = osm.get_network(network_type="all", nodes=True)
     except Exception as exc:  # pyrosm raises plain errors on corrupt files
-        raise UnusableInputError(f"pyrosm could not read the file: {exc}", file=str(path)) from exc
+        raise UnusableInputError(Msg("error.pyrosm", detail=str(exc)), file=str(path)) from exc
     if result is None or result[1] is None or len(result[1]) == 0:
-        raise UnusableInputError("no street network in the file", file=str(path))
+        raise UnusableInputError(Msg("error.no_street_network"), file=str(path))
     pnodes, pedges = result
     nodes = pd.DataFrame({"x": pnodes["lon"].astype("float64").to_numpy(),
                           "y": pnodes["lat"].astype("float64").to_numpy()},
@@ -648,11 +647,11 @@ def _read_geojson_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
     try:
         document = json.loads(_csv.read_bytes(path).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise UnusableInputError(f"not UTF-8 text: {exc}", file=str(path)) from exc
+        raise UnusableInputError(Msg("error.not_utf8", detail=str(exc)), file=str(path)) from exc
     except RecursionError as exc:
-        raise UnusableInputError("JSON nested too deeply", file=str(path)) from exc
+        raise UnusableInputError(Msg("error.json_deep"), file=str(path)) from exc
     except json.JSONDecodeError as exc:
-        raise UnusableInputError(f"malformed JSON: {exc.msg}", file=str(path), row=exc.lineno) from exc
+        raise UnusableInputError(Msg("error.malformed_json", detail=exc.msg), file=str(path), row=exc.lineno) from exc
     if isinstance(document, list):  # Opendatasoft JSON export: records with a geo_shape
         features = []
         for record in document:
@@ -666,7 +665,7 @@ def _read_geojson_features(path: Path) -> list[tuple[int, dict[str, Any], Any]]:
     elif isinstance(document, dict) and document.get("type") == "Feature":
         features = [document]
     else:
-        raise UnusableInputError("not a GeoJSON FeatureCollection", file=str(path), row=1)
+        raise UnusableInputError(Msg("error.not_feature_collection"), file=str(path), row=1)
     out = []
     for i, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
@@ -694,8 +693,7 @@ def _read_csv_features(path: Path, report: Report | None = None
     lower = {c.lower().strip(): c for c in frame.columns}
     geometry_column = next((lower[c] for c in _GEOMETRY_COLUMNS if c in lower), None)
     if geometry_column is None:
-        raise SchemaError("no GeoJSON geometry column (expected one of "
-                          f"{', '.join(_GEOMETRY_COLUMNS)})", file=str(path), field="Geo Shape")
+        raise SchemaError(Msg("error.no_geometry_column", columns=", ".join(_GEOMETRY_COLUMNS)), file=str(path), field="Geo Shape")
     records = frame.to_dict("records")
     out = []
     for i, record in zip(rows, records, strict=True):
@@ -768,7 +766,7 @@ def load_street_lines(path: Path | str, *, tolerance_m: float = DEFAULT_TOLERANC
     """
     path = Path(path)
     if not path.exists():
-        raise UnusableInputError("file not found", file=str(path))
+        raise UnusableInputError(Msg("error.file_not_found"), file=str(path))
     suffix = path.suffix.lower()
     report = Report(dataset_id="streets", files=[str(path)])
     features = (_read_csv_features(path, report) if suffix == ".csv"
@@ -826,7 +824,7 @@ def load_street_lines(path: Path | str, *, tolerance_m: float = DEFAULT_TOLERANC
         report.notice("non_line_features_ignored", Msg("finding.points_ignored", n=n_points),
                       severity=INFO, file=str(path))
     if not lines:
-        raise UnusableInputError("no usable line geometry", file=str(path))
+        raise UnusableInputError(Msg("error.no_line_geometry"), file=str(path))
 
     attrs = _line_attributes(props_list, directed=directed)
     nodes, edges = _rebuild_topology(lines, attrs, tolerance_m=tolerance_m, report=report,
@@ -999,7 +997,7 @@ def load_streets(paths: Path | str | Sequence[Path | str], *, strict: bool = Fal
         paths = [paths]
     paths = [Path(p) for p in paths]
     if len(paths) != 1:
-        raise UnusableInputError(f"load_streets reads one file at a time, got {len(paths)}",
+        raise UnusableInputError(Msg("error.one_path", n=len(paths)),
                                  file=", ".join(str(p) for p in paths))
     path = paths[0]
     name = path.name.lower()
@@ -1009,6 +1007,5 @@ def load_streets(paths: Path | str | Sequence[Path | str], *, strict: bool = Fal
         loaded = load_street_lines(path, tolerance_m=tolerance_m, directed=directed, bbox=bbox,
                                    strict=strict)
     else:
-        raise UnusableInputError("unknown street file type (expected .osm, .osm.pbf, .geojson, "
-                                 ".json or .csv)", file=str(path))
+        raise UnusableInputError(Msg("error.street_file_type"), file=str(path))
     return loaded

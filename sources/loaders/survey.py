@@ -180,10 +180,10 @@ def _read_survey_csv(path: Path, report: Report) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=",",
                             skipinitialspace=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UnusableInputError(f"not a readable CSV: {exc}", file=file) from exc
+        raise UnusableInputError(Msg("error.csv_unreadable", detail=str(exc)), file=file) from exc
     missing = [c for c in _SOURCE_COLS if c not in frame.columns]
     if missing:
-        raise SchemaError(f"survey CSV without column(s) {', '.join(missing)}", file=file,
+        raise SchemaError(Msg("error.columns_missing", columns=", ".join(missing)), file=file,
                           field=missing[0])
     frame = frame.reset_index(drop=True)
     frame["_row"] = np.arange(1, len(frame) + 1)

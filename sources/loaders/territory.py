@@ -118,7 +118,7 @@ def _split_inputs(paths: Path | str | Sequence[Path | str], territories: Path | 
         t = Path(territories)
         doc = _geo.read_json(t)
         if not _is_territories_table(doc):
-            raise UnusableInputError("not a territories table (list of {territoire, type, ...})",
+            raise UnusableInputError(Msg("error.not_territories"),
                                      file=str(t))
         table = (t, doc)
     if table is None and polys:
@@ -128,7 +128,7 @@ def _split_inputs(paths: Path | str | Sequence[Path | str], territories: Path | 
                 table = (cand, doc)
                 break
     if not polys:
-        raise UnusableInputError("no polygon file among the inputs",
+        raise UnusableInputError(Msg("error.no_polygon_file"),
                                  file=", ".join(str(p) for p in _geo.as_paths(paths)))
     return polys, table
 
@@ -140,7 +140,7 @@ def _territories_frame(table: tuple[Path, list[dict[str, Any]]], report: Report)
     frame = pd.DataFrame.from_records(doc)
     for col in ("territoire", "type", "nom", "departement", "epci"):
         if col not in frame:
-            raise SchemaError(f"territories table without '{col}'", file=str(path), field=col)
+            raise SchemaError(Msg("error.column_required"), file=str(path), field=col)
     frame = frame.assign(territoire=frame["territoire"].map(_geo.text),
                          epci=frame["epci"].map(_geo.text))
     return frame
@@ -422,7 +422,7 @@ def load_indicators(paths: Path | Sequence[Path], *, strict: bool = False) -> Lo
         report.rows_read += len(raw)
         frames.append(_indicator_rows(raw, path, report))
     if not frames:
-        raise UnusableInputError("no indicators parquet file among the inputs",
+        raise UnusableInputError(Msg("error.no_indicators_file"),
                                  file=", ".join(map(str, files)))
     frame = pd.concat(frames, ignore_index=True)
     if sources is not None:
@@ -491,12 +491,12 @@ def indicator_table(frame: pd.DataFrame, indicator: str, *, level: str = "commun
 def _read_sources(path: Path, report: Report) -> pd.DataFrame:
     doc = _geo.read_json(path)
     if not isinstance(doc, list) or not all(isinstance(d, dict) for d in doc):
-        raise UnusableInputError("indicators sources: a list of objects expected", file=str(path))
+        raise UnusableInputError(Msg("error.objects_expected"), file=str(path))
     report.files.append(str(path))
     frame = pd.DataFrame.from_records(doc)
     for col in ("id", "source", "version"):
         if col not in frame:
-            raise SchemaError(f"indicators sources without '{col}'", file=str(path), field=col)
+            raise SchemaError(Msg("error.column_required"), file=str(path), field=col)
     if "licence" not in frame:
         frame["licence"] = None
     return frame.drop_duplicates(["source", "version"])
@@ -509,7 +509,7 @@ def _indicator_rows(raw: pd.DataFrame, path: Path, report: Report) -> pd.DataFra
     if "key" in raw:
         missing = [c for c in _LONG_REQUIRED if c not in raw]
         if missing:
-            raise SchemaError(f"indicators file without '{missing[0]}'", file=file, field=missing[0])
+            raise SchemaError(Msg("error.column_required"), file=file, field=missing[0])
         long = raw.rename(columns={"key": "indicator"})
     elif "story_key" in raw and "territoire" in raw and "type" in raw:
         numeric = [c for c in raw.columns if c not in _WIDE_ID and c != "_row"
@@ -520,7 +520,7 @@ def _indicator_rows(raw: pd.DataFrame, path: Path, report: Report) -> pd.DataFra
         # a story does not use every column: its blank cells are "not applicable", not data
         long = long[long["value"].notna()].sort_values(["_row", "indicator"], kind="stable")
     else:
-        raise SchemaError("indicators file: neither long (key/value) nor the wide 20-minute layout",
+        raise SchemaError(Msg("error.indicators_layout"),
                           file=file, field="key")
     long = long.assign(territory_code=long["territoire"].map(_geo.text),
                        level=long["type"].map(_geo.text))
@@ -611,11 +611,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
     """Read a parquet file with pandas (pyarrow, a dependency), within the file-size budget."""
     raw = _csv.read_bytes(path)  # within the max_file_bytes budget
     if len(raw) < 12 or raw[:4] != b"PAR1" or raw[-4:] != b"PAR1":
-        raise UnusableInputError("not a parquet file (magic bytes PAR1 missing: truncated?)",
+        raise UnusableInputError(Msg("error.not_parquet"),
                                  file=str(path))
     import io
 
     try:
         return pd.read_parquet(io.BytesIO(raw))
     except Exception as exc:  # noqa: BLE001 - any decoding failure of the engine
-        raise UnusableInputError(f"cannot decode parquet: {exc}", file=str(path)) from exc
+        raise UnusableInputError(Msg("error.parquet_decode", detail=str(exc)), file=str(path)) from exc

@@ -117,14 +117,14 @@ def _csv_members(path: Path) -> list[tuple[str, bytes]]:
     raw = _csv.read_bytes(path, label=file)
     if raw[:2] != b"PK":
         if path.suffix.lower() == ".zip":
-            raise UnusableInputError("not a zip archive", file=file)
+            raise UnusableInputError(Msg("error.not_zip_archive"), file=file)
         return [(file, raw)]
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             infos = [i for i in zf.infolist()
                      if i.filename.lower().endswith(".csv") and not i.filename.startswith("__MACOSX")]
             if not infos:
-                raise UnusableInputError("zip archive without a CSV file", file=file)
+                raise UnusableInputError(Msg("error.zip_no_csv"), file=file)
             limits = _zip.check_archive(infos, file)
             out, total = [], 0
             for info in infos:
@@ -133,7 +133,7 @@ def _csv_members(path: Path) -> list[tuple[str, bytes]]:
                 out.append((f"{file}!{info.filename}", data))
             return out
     except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
-        raise UnusableInputError(f"corrupt or truncated zip: {exc}", file=file) from exc
+        raise UnusableInputError(Msg("error.zip_corrupt", detail=str(exc)), file=file) from exc
 
 
 def _read_csv(data: bytes, name: str, report: Report) -> pd.DataFrame:
@@ -143,7 +143,7 @@ def _read_csv(data: bytes, name: str, report: Report) -> pd.DataFrame:
     raw.columns = [c.strip().lower() for c in raw.columns]
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
-        raise SchemaError(f"traffic CSV without column(s) {', '.join(missing)}", file=name,
+        raise SchemaError(Msg("error.columns_missing", columns=", ".join(missing)), file=name,
                           field=missing[0])
     report.files.append(name)
     report.rows_read += raw.attrs.get("rows_read", len(raw))

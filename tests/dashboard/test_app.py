@@ -257,6 +257,20 @@ def test_catalogue_page_shows_every_dataset_and_quarantine(app_planner):
     assert set(quarantine[0]["motif"]) == {"point près de (0, 0)"}  # the reason by its words, not its code
     assert set(quarantine[0]["gravité"]) == {"erreur"} and set(quarantine[0]["fichier"]) == {"velo-star.csv"}
     assert any("report" in b.label or "rapport" in b.label for b in at.get("download_button"))
+    # a file that cannot be used: its reason, in the reader's words, under "Données indisponibles"
+    from sources import Msg, SchemaError
+
+    def unusable(dataset_id: str):
+        if dataset_id == "irve":
+            raise SchemaError(Msg("error.not_irve"), file="irve.csv", field="id_station_itinerance")
+        return small_loader(dataset_id)
+
+    state.set_override("load_dataset", unusable)
+    at.selectbox(key="cat_pick").set_value("irve").run()
+    at.button(key="validate_one").click().run()
+    assert any("Données indisponibles" in w.value for w in at.warning)
+    assert any(t.value == "ce n'est pas un fichier IRVE : aucune colonne id_station, id_station_itinerance ou id_pdc "
+               "(fichier irve.csv, champ « id_station_itinerance »)" for t in at.text)
 
 
 def test_about_page(app_planner):

@@ -122,7 +122,7 @@ def test_a_date_outside_the_feed_is_refused_with_the_feeds_dates(tiny: list[str]
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """Row 11: ``--at`` far from the feed was a silent empty board (or an OverflowError)."""
     err = _one_line_exit_2([command[0], *tiny, *command[1:], *when], capsys)
-    assert "outside the dates the GTFS feed serves (2024-03-04..2024-03-08)" in err
+    assert "outside the dates the GTFS feed serves (4 March 2024 to 8 March 2024)" in err
 
 
 def test_plan_answers_a_date_outside_the_feed_with_the_same_kind_of_day(tiny: list[str],

@@ -433,8 +433,8 @@ def test_date_outside_the_calendar_offers_the_busiest_date(tmp_path: Path) -> No
     assert e.busiest_date == dt.date(2024, 3, 4)
     assert (e.first_date, e.last_date) == (dt.date(2024, 3, 4), dt.date(2024, 3, 10))
     msg = str(e)
-    assert "2025-01-06" in msg and "outside the calendar" in msg
-    assert "2024-03-04..2024-03-10" in msg and "busiest date is 2024-03-04" in msg
+    assert "6 January 2025" in msg and "outside the calendar" in msg
+    assert "4 March 2024 to 10 March 2024" in msg and "busiest date is Monday, 4 March 2024" in msg
     with pytest.raises(ServiceDateError, match="without service") as err:
         load_gtfs(z, date=dt.date(2024, 3, 9))  # a Saturday inside the calendar
     assert err.value.busiest_date == dt.date(2024, 3, 4)
@@ -445,7 +445,7 @@ def test_strict_raises_on_the_first_bad_row(tmp_path: Path) -> None:
     with pytest.raises(SchemaError) as err:
         load_gtfs(z, strict=True)
     assert (err.value.file, err.value.row, err.value.field) == ("stop_times.txt", 8, "arrival_time")
-    assert "invalid_time" in str(err.value)
+    assert str(err.value).startswith("invalid time: ")
 
 
 def test_input_folder_is_not_modified(tmp_path: Path) -> None:
