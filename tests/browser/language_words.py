@@ -28,6 +28,7 @@ FRENCH_WORDS = (
     "Calculer", "Télécharger", "Charger", "Itinéraire", "Correspondances", "Arrivée", "Départ", "Marche",
     "carreaux", "Heure", "Avant", "Après", "à pied", "en voiture", "à vélo", "Voiture", "Langue", "Données",
     "données", "Scénarios", "Accessibilité", "Lignes", "lignes", "publié", "titre", "producteur", "fraîcheur",
+    "Publié", "Titre", "Producteur", "Fraîcheur",
     "Hypothèses", "horaires", "estimés", "ouverte", "Variation", "Moyenne", "Opportunités", "Situation",
     "Prochains", "Chargement", "Préparation", "Téléverser", "Simuler", "Graine", "Zones", "flux", "Flux",
     "risque", "étape", "origine", "période", "semaine", "novembre", "septembre", "Carte", "Couches",

@@ -248,7 +248,7 @@ def test_catalogue_page_shows_every_dataset_and_quarantine(app_planner):
     assert not at.exception
     text = _tables_text(at)
     assert all(ds.id in text and ds.producer in text for ds in all_datasets())
-    assert "producteur" in text and "fraîcheur" in text
+    assert "Producteur" in text and "Fraîcheur" in text
     assert any("DCAT" in b.label for b in at.get("download_button"))
     at.selectbox(key="cat_pick").set_value("velo-star").run()
     at.button(key="validate_one").click().run()
