@@ -563,6 +563,13 @@ def street_layers() -> list[Any]:
         return []
 
 
+def road_layers() -> list[Any]:
+    """The main roads of :func:`street_layers` only (:data:`dashboard.maps.ROAD_COLOR`): the base of
+    maps that cover the metropole with coloured areas (accessibility), drawn over them to find
+    one's way; a third of the street segments, so a third of their cost per frame without a GPU."""
+    return [layer for layer in street_layers() if list(getattr(layer, "get_color", ())) == maps.ROAD_COLOR]
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _street_layers(bundle_key: str) -> list[Any]:
     table = layer_table("streets")

@@ -80,9 +80,8 @@ def _grid_map(ctx: object, cells: object, *, mode: str, unit: str, cutoff: int, 
     class_names = access.class_labels(breaks, number=number, unit=unit)
     c_map, c_side = st.columns([3, 2])
     with c_map:
-        layers = state.street_layers()
-        layers.append(cells_layer)
-        st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
+        st.pydeck_chart(maps.make_deck([cells_layer, *state.road_layers()],
+                                       view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
                                        height_px=MAP_HEIGHT_PX), width="stretch", key="acc_map")
         entries = [(access.NOTHING_COLOR, labels["nothing"])]
         classes = list(zip(access.class_indices(breaks), class_names, strict=False))
@@ -216,38 +215,46 @@ def _isochrones(ctx: object, mode: str, window: str, wheelchair: bool) -> None:
         ss["iso_time"], ss["iso_time_for"] = dt.time.fromisoformat(window.split("-")[0]), window
     departure = c2.time_input(t("acc.departure"), key="iso_time", step=900)
     dep = departure.strftime("%H:%M") if departure else window.split("-")[0]
+    notes = st.container()  # what the box's text gave, in one slot above the map
     place = None
     text = picked.text
     if text and picked.place is None and coordinates_error(text) is not None:
-        ui.say("caption", "place.bad_coords", q=text)
+        ui.say("caption", "place.bad_coords", q=text, where=notes)
     elif text and planner is not None:
         try:
             place = places_input.named_point(places_input.resolve(planner, picked))
-            places_input.house_number_note(picked, place)
+            places_input.house_number_note(picked, place, where=notes)
         except LookupError as exc:  # no place matches: "did you mean" when there are near misses
             near = " · ".join(p.name for p in (getattr(exc, "suggestions", None) or [])[:3])
             if near:
-                ui.say("caption", "place.did_you_mean", q=text, suggestions=near)
+                ui.say("caption", "place.did_you_mean", q=text, suggestions=near, where=notes)
             else:
-                ui.say("caption", "place.no_match", q=text)
-    if place is None:
-        st.caption(t("acc.isochrone_help"))
-        return
+                ui.say("caption", "place.no_match", q=text, where=notes)
     bands = (10, 15, 20, 30, 45, 60)
-    with st.spinner(t("acc.computing")):
-        iso = state.isochrone((place.lon, place.lat), mode=mode, departure=dep, bands=bands, wheelchair=wheelchair)
-    outside = access.outside_cells(ctx, mode)
+    iso = None
+    if place is not None:
+        with st.spinner(t("acc.computing")):
+            iso = state.isochrone((place.lon, place.lat), mode=mode, departure=dep, bands=bands,
+                                  wheelchair=wheelchair)
+    # the map is always there (the main roads alone until a place is chosen), so that choosing a place
+    # only adds the bands to a map already drawn rather than building a new one in the browser
     c_map, c_side = st.columns([3, 2])
     with c_map:
-        layers = state.street_layers()
-        layers.append(state.display(
-            ("isochrones", round(place.lon, 4), round(place.lat, 4), mode, dep, bands, wheelchair, language()),
-            lambda: _frozen_polygons("isochrones", access.isochrone_display(
-                iso, outside=access.outside_polygon(ctx, mode), outside_label=t("accmap.outside")))))
-        layers.append(maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]),
-                                      kind="points"))
+        layers = state.road_layers()  # over the bands, the origin over everything
+        if place is not None:
+            layers.insert(0, state.display(
+                ("isochrones", round(place.lon, 4), round(place.lat, 4), mode, dep, bands, wheelchair, language()),
+                lambda: _frozen_polygons("isochrones", access.isochrone_display(
+                    iso, outside=access.outside_polygon(ctx, mode), outside_label=t("accmap.outside")))))
+            layers.append(maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]),
+                                          kind="points"))
         st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
                                        height_px=MAP_HEIGHT_PX), width="stretch", key="iso_map")
+    if place is None:
+        c_side.caption(t("acc.isochrone_help"))
+        return
+    with c_map:
+        outside = access.outside_cells(ctx, mode)
         entries = [(access.BAND_COLORS[b], t("accmap.band", n=b)) for b in bands]
         if outside.any():
             entries.append((access.OUTSIDE_COLOR, t("accmap.outside")))
@@ -298,9 +305,8 @@ def _gap(ctx: object, opportunity: str, window: str) -> None:
 
     gap_layer, breaks = state.display(("wc_gap_cells", opportunity, window, language()), build)
     st.markdown(f"**{maps.esc(t('wheelchair.gap.map_title'))}**")
-    layers = state.street_layers()
-    layers.append(gap_layer)
-    st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
+    st.pydeck_chart(maps.make_deck([gap_layer, *state.road_layers()],
+                                   view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
                                    height_px=MAP_HEIGHT_PX), width="stretch", key="wc_gap_map")
     classes = zip(access.class_indices(breaks), access.class_labels(breaks, number=number, unit=unit), strict=False)
     entries = [(access.NOTHING_COLOR, f"{labels['nothing']} · {labels['nobody']}")]
@@ -340,8 +346,11 @@ def page() -> None:
         return
     st.caption(t("acc.intro"))
     mode, opportunity, cutoff, window, wheelchair = _controls()
+    # one slot, filled or not: an element that comes and goes above the maps would shift them in the
+    # page's tree, and the browser would build them again from nothing (a new WebGL context)
+    proxy_note = st.empty()
     if opportunity in ("employers", "business_zones"):  # say plainly that these only stand in for jobs
-        st.caption(t("acc.proxy_note"))
+        proxy_note.caption(t("acc.proxy_note"))
     waiting_box = st.empty()  # always there: the elements below keep their place in the tree
     if not state.access_overridden() and state.planner_if_ready() is None:
         with waiting_box.container():
