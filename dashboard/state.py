@@ -487,7 +487,7 @@ def deck_page(key: tuple[str, ...], build: Callable[[], str]) -> str:
     return _deck_page(tuple(key), _bundle_key(), build)
 
 
-@st.cache_resource(show_spinner=False, max_entries=24)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _display(key: tuple[Any, ...], data_key: str, _build: Callable[[], Any]) -> Any:
     return _build()
 

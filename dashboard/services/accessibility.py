@@ -204,15 +204,20 @@ def median_per_person(values: np.ndarray, population: np.ndarray) -> float:
     return float(v[order][np.searchsorted(cum, cum[-1] / 2)])
 
 
-def number_axis(lang: str) -> Any:
-    """An Altair axis whose numbers follow ``lang`` (thousands "40 000" in French, "40,000" in
+def number_axis_spec(lang: str) -> dict[str, str]:
+    """A Vega-Lite axis whose numbers follow ``lang`` (thousands "40 000" in French, "40,000" in
     English: Vega formats in English, the French separators are put back by its label expression)."""
-    import altair as alt
-
     if lang == "fr":
         thousands = "replace(datum.label, regexp(',', 'g'), '\u202f')"
-        return alt.Axis(format=",~f", labelExpr=f"replace({thousands}, '.', ',')")
-    return alt.Axis(format=",~f")
+        return {"format": ",~f", "labelExpr": f"replace({thousands}, '.', ',')"}
+    return {"format": ",~f"}
+
+
+def number_axis(lang: str) -> Any:
+    """:func:`number_axis_spec` as an Altair axis."""
+    import altair as alt
+
+    return alt.Axis(**number_axis_spec(lang))
 
 
 def outside_cells(ctx: AccessContext, mode: str) -> np.ndarray:
