@@ -502,10 +502,10 @@ def display(key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     return _display(tuple(key), _bundle_key(), build)
 
 
-def frozen(layers: list[Any]) -> list[Any]:
-    """:func:`dashboard.maps.frozen` (data served as files), except while a test override is set
-    (the tests read the layers' data in the maps' JSON)."""
-    return layers if _overrides else maps.frozen(layers)
+def frozen(layers: list[Any], *, by_url: bool = True) -> list[Any]:
+    """:func:`dashboard.maps.frozen` (data served as files unless ``by_url`` is False), except while a
+    test override is set (the tests read the layers' data in the maps' JSON)."""
+    return layers if _overrides else maps.frozen(layers, by_url=by_url)
 
 
 _logged: set[str] = set()

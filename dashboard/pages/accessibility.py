@@ -62,8 +62,9 @@ def _bars(frame: object, *, x: str, y: str, x_title: str, y_title: str, color: s
 
 
 def _frozen_polygons(layer_id: str, table: object) -> object:
-    """A polygon layer whose JSON is written once (see :func:`state.display`)."""
-    return state.frozen([maps.polygon_layer(layer_id, table)])[0]
+    """A polygon layer whose JSON, data within, is written once (see :func:`state.display`): a few
+    hundred polygons, drawn in the one frame that shows the answer."""
+    return state.frozen([maps.polygon_layer(layer_id, table)], by_url=False)[0]
 
 
 def _deck(ctx: object, layers: list) -> object:

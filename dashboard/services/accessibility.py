@@ -407,13 +407,18 @@ def isochrone_display(iso: Any, *, outside: Any = None, outside_label: str = "")
 
 
 def outside_polygon(ctx: AccessContext, mode: str) -> Any:
-    """The union of the grid cells outside the data for ``mode`` (an empty polygon when none)."""
+    """The union of the grid cells outside the data for ``mode`` (an empty polygon when none),
+    cached per mode (drawn under every isochrone)."""
     import shapely
 
     out = outside_cells(ctx, mode)
-    if not out.any():
-        return shapely.Polygon()
-    return shapely.coverage_union_all(np.asarray(ctx.grid.geometry.to_numpy(), dtype=object)[out])
+    key = ("outside_polygon", mode)
+    with ctx._lock:
+        if key not in ctx._opportunities:
+            ctx._opportunities[key] = (shapely.coverage_union_all(np.asarray(ctx.grid.geometry.to_numpy(),
+                                                                              dtype=object)[out])
+                                       if out.any() else shapely.Polygon())
+        return ctx._opportunities[key]
 
 
 def cells_geojson(ctx: AccessContext, cells: pd.DataFrame, *, meta: dict[str, Any]) -> str:
