@@ -710,16 +710,20 @@ def _compact_json(obj: Any) -> str:
 #: layers whose JSON is written once (:func:`frozen`): a base map drawn unchanged at every rerun is
 #: not serialised again (8,000 street paths, half a megabyte: a tenth of a second per map and rerun)
 _FROZEN_JSON: weakref.WeakKeyDictionary[pdk.Layer, str] = weakref.WeakKeyDictionary()
-def frozen(layers: list[pdk.Layer]) -> list[pdk.Layer]:
+def frozen(layers: list[pdk.Layer], *, by_url: bool = True) -> list[pdk.Layer]:
     """``layers`` with their data served as static files and their JSON written now, reused by
     every deck that draws them (the layers must not be changed afterwards).
 
     In the browser, a map whose JSON changes is parsed anew and deck.gl rebuilds every layer whose
     data changed (the street base map alone: seconds of software WebGL). A frozen layer's data is
     its file's address: a map redrawn with other layers beside it keeps that one as drawn (same
-    address), the browser's cache keeps the file, and the map's JSON is small."""
+    address), the browser's cache keeps the file, and the map's JSON is small.
+
+    ``by_url=False`` keeps the data in the JSON (still written once): for a result of a few
+    hundred KB that changes with each answer, drawn in one frame, where data by address draws the
+    map twice (once without the data, once when it has come)."""
     for layer in layers:
-        url = served.serve(_compact_json(layer.data), "maps")
+        url = served.serve(_compact_json(layer.data), "maps") if by_url else None
         if url is not None:
             layer.data = url
         _FROZEN_JSON[layer] = _compact_json(layer)

@@ -36,6 +36,20 @@ PLACES = pd.DataFrame([
 ], columns=["name", "kind", "lon", "lat", "id"])
 
 
+def drawn(rows: list[dict]) -> object:
+    """The area a deck.gl polygon layer's rows cover (``polygon``: outer ring then holes), a shapely
+    geometry: the accessibility maps draw cells merged by class, so a test compares areas."""
+    import shapely
+
+    return shapely.union_all([shapely.Polygon(r["polygon"][0], r["polygon"][1:]) for r in rows])
+
+
+def same_area(a: object, b: object) -> bool:
+    """Two shapely geometries (degrees) cover the same ground, within the rows' rounding to 5 decimals
+    (each edge moved by at most 1e-5 degree: far less than a 200 m cell)."""
+    return a.symmetric_difference(b).area <= 1e-5 * (a.length + b.length) + 1e-12
+
+
 def _distance_m(a, b) -> float:
     kx = 111_320 * math.cos(math.radians((a.lat + b.lat) / 2))
     return math.hypot((a.lon - b.lon) * kx, (a.lat - b.lat) * 110_540)

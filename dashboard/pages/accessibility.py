@@ -49,41 +49,42 @@ MAP_HEIGHT_PX = 520
 
 def _bars(frame: object, *, x: str, y: str, x_title: str, y_title: str, color: str | None = None,
           horizontal: bool = False, height: int = 300) -> None:
-    """A bar chart (Altair) in the given order, colours from the frame's ``color`` column (CSS)."""
-    import altair as alt
-
-    order = list(frame[y if horizontal else x])
-    value_axis = access.number_axis(language())
-    cat = {"sort": order, "title": y_title if horizontal else x_title}
-    enc = ({"y": alt.Y(f"{y}:N", **cat, axis=alt.Axis(labelLimit=260)), "x": alt.X(f"{x}:Q", title=x_title, axis=value_axis)} if horizontal else
-           {"x": alt.X(f"{x}:N", **cat, axis=alt.Axis(labelAngle=0)),
-            "y": alt.Y(f"{y}:Q", title=y_title, axis=value_axis)})
-    enc["color"] = alt.Color(f"{color}:N", scale=None, legend=None) if color else alt.value("#2c7fb8")
-    chart = alt.Chart(frame).mark_bar().encode(**enc).properties(height=height)
-    st.altair_chart(chart, width="stretch")
+    """A bar chart in the given order, colours from the frame's ``color`` column (CSS). The
+    Vega-Lite spec is written as a dict: Altair's schema check cost tens of ms per chart and rerun."""
+    name, value = (y, x) if horizontal else (x, y)
+    cat = {"field": name, "type": "nominal", "sort": list(frame[name]), "title": y_title if horizontal else x_title,
+           "axis": {"labelLimit": 260} if horizontal else {"labelAngle": 0}}
+    num = {"field": value, "type": "quantitative", "title": x_title if horizontal else y_title,
+           "axis": access.number_axis_spec(language())}
+    enc = {"y": cat, "x": num} if horizontal else {"x": cat, "y": num}
+    enc["color"] = {"field": color, "type": "nominal", "scale": None, "legend": None} if color else {"value": "#2c7fb8"}
+    st.vega_lite_chart(frame, {"mark": {"type": "bar"}, "encoding": enc, "height": height}, width="stretch")
 
 
 def _frozen_polygons(layer_id: str, table: object) -> object:
-    """A polygon layer whose JSON is written once (see :func:`state.display`)."""
-    return state.frozen([maps.polygon_layer(layer_id, table)])[0]
+    """A polygon layer whose JSON, data within, is written once (see :func:`state.display`): a few
+    hundred polygons, drawn in the one frame that shows the answer."""
+    return state.frozen([maps.polygon_layer(layer_id, table)], by_url=False)[0]
+
+
+def _deck(ctx: object, layers: list) -> object:
+    """A map of the page: the metropole in view, no online tiles."""
+    return maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX), height_px=MAP_HEIGHT_PX)
 
 
 def _grid_map(ctx: object, cells: object, *, mode: str, unit: str, cutoff: int, key: tuple) -> None:
     outside = access.outside_cells(ctx, mode)
     labels = {"nothing": t("accmap.nothing", n=cutoff), "outside": t("accmap.outside")}
 
-    def build() -> tuple[object, object]:
+    def build() -> tuple[object, object]:  # the map, built once per result and language
         table, breaks = access.cells_display(ctx, cells, unit=unit, outside=outside, labels=labels, fmt=number)
-        return _frozen_polygons("acc_cells", table), breaks
+        return _deck(ctx, [_frozen_polygons("acc_cells", table), *state.road_layers()]), breaks
 
-    cells_layer, breaks = state.display(("acc_cells", *key, language()), build)
+    deck, breaks = state.display(("acc_cells", *key, language()), build)
     class_names = access.class_labels(breaks, number=number, unit=unit)
     c_map, c_side = st.columns([3, 2])
     with c_map:
-        layers = state.street_layers()
-        layers.append(cells_layer)
-        st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
-                                       height_px=MAP_HEIGHT_PX), width="stretch", key="acc_map")
+        st.pydeck_chart(deck, width="stretch", key="acc_map")
         entries = [(access.NOTHING_COLOR, labels["nothing"])]
         classes = list(zip(access.class_indices(breaks), class_names, strict=False))
         entries += [(access.RAMP[c], name) for c, name in classes]
@@ -136,7 +137,7 @@ def _downloads(ctx: object, cells: object, table: object, meta: dict[str, object
                        mime="text/csv", key="acc_dl_communes")
 
 
-def _communes(table: object, unit: str) -> None:
+def _communes(table: object, unit: str, key: tuple) -> None:
     body = table[table["insee"] != "ALL"]
     no_data = body[body["mean"].isna()]
     dark = table["mean"].isna().to_numpy()  # outside the data: no figure at all
@@ -144,13 +145,15 @@ def _communes(table: object, unit: str) -> None:
     def col(name: str, fmt: object) -> list[str]:
         return _or_no_data_col(dark, table[name], fmt)
 
-    shown = pd.DataFrame({t("acc.col.commune"): table["name"].to_numpy(),
-                          t("acc.col.population"): [number(v) for v in table["population"]],
-                          t("acc.col.mean"): col("mean", lambda v: number(v, 1)),
-                          "Gini": col("gini", lambda v: number(v, 2)),
-                          "Palma": col("palma", lambda v: number(v, 2)),
-                          t("acc.col.share_above"): col("share_above", percent)})
-    ui.table(shown, height=420)
+    def shown() -> object:  # some 250 numbers formatted: once per result and language
+        return pd.DataFrame({t("acc.col.commune"): table["name"].to_numpy(),
+                             t("acc.col.population"): [number(v) for v in table["population"]],
+                             t("acc.col.mean"): col("mean", lambda v: number(v, 1)),
+                             "Gini": col("gini", lambda v: number(v, 2)),
+                             "Palma": col("palma", lambda v: number(v, 2)),
+                             t("acc.col.share_above"): col("share_above", percent)})
+
+    ui.table(state.display(("acc_communes_shown", *key, language()), shown), height=420)
     st.caption(t("acc.equity_help"))
     ranked = body.dropna(subset=["mean"]).sort_values("mean", ascending=False)
     if len(ranked):
@@ -216,38 +219,46 @@ def _isochrones(ctx: object, mode: str, window: str, wheelchair: bool) -> None:
         ss["iso_time"], ss["iso_time_for"] = dt.time.fromisoformat(window.split("-")[0]), window
     departure = c2.time_input(t("acc.departure"), key="iso_time", step=900)
     dep = departure.strftime("%H:%M") if departure else window.split("-")[0]
+    notes = st.container()  # what the box's text gave, in one slot above the map
     place = None
     text = picked.text
     if text and picked.place is None and coordinates_error(text) is not None:
-        ui.say("caption", "place.bad_coords", q=text)
+        ui.say("caption", "place.bad_coords", q=text, where=notes)
     elif text and planner is not None:
         try:
             place = places_input.named_point(places_input.resolve(planner, picked))
-            places_input.house_number_note(picked, place)
+            places_input.house_number_note(picked, place, where=notes)
         except LookupError as exc:  # no place matches: "did you mean" when there are near misses
             near = " · ".join(p.name for p in (getattr(exc, "suggestions", None) or [])[:3])
             if near:
-                ui.say("caption", "place.did_you_mean", q=text, suggestions=near)
+                ui.say("caption", "place.did_you_mean", q=text, suggestions=near, where=notes)
             else:
-                ui.say("caption", "place.no_match", q=text)
-    if place is None:
-        st.caption(t("acc.isochrone_help"))
-        return
+                ui.say("caption", "place.no_match", q=text, where=notes)
     bands = (10, 15, 20, 30, 45, 60)
-    with st.spinner(t("acc.computing")):
-        iso = state.isochrone((place.lon, place.lat), mode=mode, departure=dep, bands=bands, wheelchair=wheelchair)
-    outside = access.outside_cells(ctx, mode)
+    iso = None
+    if place is not None:
+        with st.spinner(t("acc.computing")):
+            iso = state.isochrone((place.lon, place.lat), mode=mode, departure=dep, bands=bands,
+                                  wheelchair=wheelchair)
+    # the map is always there (the main roads alone until a place is chosen), so that choosing a place
+    # only adds the bands to a map already drawn rather than building a new one in the browser
     c_map, c_side = st.columns([3, 2])
+    def build() -> object:  # the bands under the main roads, the origin over everything
+        bands_layer = _frozen_polygons("isochrones", access.isochrone_display(
+            iso, outside=access.outside_polygon(ctx, mode), outside_label=t("accmap.outside")))
+        origin = maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]), kind="points")
+        return _deck(ctx, [bands_layer, *state.road_layers(), origin])
+
     with c_map:
-        layers = state.street_layers()
-        layers.append(state.display(
-            ("isochrones", round(place.lon, 4), round(place.lat, 4), mode, dep, bands, wheelchair, language()),
-            lambda: _frozen_polygons("isochrones", access.isochrone_display(
-                iso, outside=access.outside_polygon(ctx, mode), outside_label=t("accmap.outside")))))
-        layers.append(maps.deck_layer("iso_origin", maps.point_table([(place.lon, place.lat, place.name)]),
-                                      kind="points"))
-        st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
-                                       height_px=MAP_HEIGHT_PX), width="stretch", key="iso_map")
+        deck = (state.display(("iso_roads",), lambda: _deck(ctx, state.road_layers())) if place is None else
+                state.display(("isochrones", round(place.lon, 4), round(place.lat, 4), place.name, mode, dep, bands,
+                               wheelchair, language()), build))
+        st.pydeck_chart(deck, width="stretch", key="iso_map")
+    if place is None:
+        c_side.caption(t("acc.isochrone_help"))
+        return
+    with c_map:
+        outside = access.outside_cells(ctx, mode)
         entries = [(access.BAND_COLORS[b], t("accmap.band", n=b)) for b in bands]
         if outside.any():
             entries.append((access.OUTSIDE_COLOR, t("accmap.outside")))
@@ -294,14 +305,11 @@ def _gap(ctx: object, opportunity: str, window: str) -> None:
 
     def build() -> tuple[object, object]:
         table, breaks = access.gap_display(ctx, cells, labels=labels, unit=unit, fmt=number)
-        return _frozen_polygons("wc_gap_cells", table), breaks
+        return _deck(ctx, [_frozen_polygons("wc_gap_cells", table), *state.road_layers()]), breaks
 
-    gap_layer, breaks = state.display(("wc_gap_cells", opportunity, window, language()), build)
+    deck, breaks = state.display(("wc_gap_cells", opportunity, window, language()), build)
     st.markdown(f"**{maps.esc(t('wheelchair.gap.map_title'))}**")
-    layers = state.street_layers()
-    layers.append(gap_layer)
-    st.pydeck_chart(maps.make_deck(layers, view=access.metropole_view(ctx, height_px=MAP_HEIGHT_PX),
-                                   height_px=MAP_HEIGHT_PX), width="stretch", key="wc_gap_map")
+    st.pydeck_chart(deck, width="stretch", key="wc_gap_map")
     classes = zip(access.class_indices(breaks), access.class_labels(breaks, number=number, unit=unit), strict=False)
     entries = [(access.NOTHING_COLOR, f"{labels['nothing']} · {labels['nobody']}")]
     entries += [(access.RAMP[c], name) for c, name in classes]
@@ -340,8 +348,11 @@ def page() -> None:
         return
     st.caption(t("acc.intro"))
     mode, opportunity, cutoff, window, wheelchair = _controls()
+    # one slot, filled or not: an element that comes and goes above the maps would shift them in the
+    # page's tree, and the browser would build them again from nothing (a new WebGL context)
+    proxy_note = st.empty()
     if opportunity in ("employers", "business_zones"):  # say plainly that these only stand in for jobs
-        st.caption(t("acc.proxy_note"))
+        proxy_note.caption(t("acc.proxy_note"))
     waiting_box = st.empty()  # always there: the elements below keep their place in the tree
     if not state.access_overridden() and state.planner_if_ready() is None:
         with waiting_box.container():
@@ -356,7 +367,9 @@ def page() -> None:
     with st.spinner(t("acc.computing")):
         cells = state.cell_values(mode=mode, opportunity=opportunity, cutoff_min=cutoff, window=window,
                                   wheelchair=wheelchair)
-    table = access.commune_table(ctx, cells, outside=access.outside_cells(ctx, mode))
+    key = (mode, opportunity, cutoff, window, wheelchair)
+    table = state.display(("acc_communes", *key),
+                          lambda: access.commune_table(ctx, cells, outside=access.outside_cells(ctx, mode)))
     unit = t(f"acc.unit.{opportunity}")
     meta = {"mode": mode, "opportunity": opportunity, "cutoff_min": cutoff, "window": window,
             "profile": "wheelchair" if wheelchair else "everyone"}
@@ -367,12 +380,11 @@ def page() -> None:
         all_row = table[table["insee"] == "ALL"].iloc[0]
         m2.metric(t("acc.metric.gini"), number(all_row["gini"], 2))
         m3.metric(t("acc.metric.reached"), percent(float((cells["value"] > 0).mean())))
-        _grid_map(ctx, cells, mode=mode, unit=unit, cutoff=cutoff,
-                  key=(mode, opportunity, cutoff, window, wheelchair))
+        _grid_map(ctx, cells, mode=mode, unit=unit, cutoff=cutoff, key=key)
         stem = f"accessibilite-{mode}{'-fauteuil' if wheelchair else ''}-{opportunity}-{cutoff}min"
         _downloads(ctx, cells, table, meta, stem)
     with tab_communes:
-        _communes(table, unit)
+        _communes(table, unit, key)
     with tab_modes:
         _comparison(opportunity, cutoff, window, unit, wheelchair)
     with tab_iso:

@@ -810,6 +810,7 @@ def isochrone_polygons(grid: Any, times_s: np.ndarray, bands_min: Sequence[float
         raise ValueError("bands must be positive minutes")
     geoms = np.asarray(grid.geometry.to_numpy(), dtype=object)
     t = np.asarray(times_s)
+    cell_km2 = None if "area_km2_cell" in grid else _cell_km2(grid)  # read once, not per band
     rows = []
     for b in bands:
         mask = (t < UNREACHABLE_I32) & (t <= b * 60)
@@ -817,8 +818,8 @@ def isochrone_polygons(grid: Any, times_s: np.ndarray, bands_min: Sequence[float
             poly = shapely.coverage_union_all(geoms[mask])
         else:
             poly = shapely.Polygon()
-        area = float(grid["area_km2_cell"].to_numpy()[mask].sum()) if "area_km2_cell" in grid else \
-            float(mask.sum()) * _cell_km2(grid)
+        area = float(grid["area_km2_cell"].to_numpy()[mask].sum()) if cell_km2 is None else \
+            float(mask.sum()) * cell_km2
         rows.append((b, int(mask.sum()), area, poly))
     frame = pd.DataFrame(rows, columns=["band_min", "cells", "area_km2", "geometry"])
     return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(frame["geometry"]), crs="EPSG:4326")
