@@ -313,7 +313,16 @@ def traces() -> Page:
                      lambda: (fresh(page, '[data-testid="stHeading"]', "Risque de ré-identification"),
                               fresh(page, DECK)))
 
-    return Page("traces", "/traces", [Interaction("analyse 400 simulated people -> risk + map", analyse)],
+    def new_k(page, i: int) -> float:
+        """k one higher (untimed: a rerun), then the analysis: never asked before, so computed."""
+        arm(page)
+        page.locator('[data-testid="stSlider"]').filter(
+            has=page.locator('[data-testid="stWidgetLabel"]', has_text="k :")).get_by_role("slider").press("ArrowRight")
+        at_rest(page)
+        return analyse(page, i)
+
+    return Page("traces", "/traces", [Interaction("analyse 400 simulated people -> risk + map", analyse),
+                                      Interaction("a new k, analysed afresh -> risk + map", new_k)],
                 prepare=prepare)
 
 

@@ -1612,6 +1612,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # an itinerary's price basis when it is one ticket or one pass: the total already says its price
     "itin.price.ticket_alone": {"fr": "1 ticket STAR 1 h, tarif depuis le {since}",
                                 "en": "1 STAR 1-hour ticket, fare since {since}"},
+    # -- scentraces (keys added here) --------------------------------------------------------------
+    "traces.arc.field": {"fr": "{what} : {value}", "en": "{what}: {value}"},
+    "traces.arc.people.one": {"fr": "{n} personne", "en": "{n} person"},
+    "traces.arc.people.other": {"fr": "{n} personnes", "en": "{n} people"},
     # -- plural forms: a key "x.one" / "x.other" pair, chosen by plural() --------------------------
     "unit.departures.one": {"fr": "{n} passage", "en": "{n} departure"},
     "unit.departures.other": {"fr": "{n} passages", "en": "{n} departures"},
