@@ -860,15 +860,21 @@ def traces_digest(tdf: pd.DataFrame) -> str:
 
 
 def traces_analysis(tdf: pd.DataFrame, params: dict[str, Any]) -> tuple[Any, tuple]:
-    """(:func:`sources.traces.pipeline.analyse_traces` of ``tdf`` with ``params``, its key): the
-    same traces analysed with the same parameters come from the session's last analyses."""
+    """(the analysis of ``tdf`` with the anonymisation's ``params``, its key): the same traces
+    analysed with the same parameters come from the session's last analyses, and other parameters
+    start from the session's preparation of the same traces (cleaning, stays, trips, the risk
+    before: :func:`sources.traces.pipeline.prepare_traces`, two thirds of the work)."""
     from sources.traces import pipeline
 
-    key = (traces_digest(tdf), *sorted(params.items()))
+    digest = traces_digest(tdf)
+    key = (digest, *sorted(params.items()))
     ss = st.session_state
     kept = ss.setdefault("traces_analyses", {})
     if key not in kept:
-        kept[key] = _traces_worker().submit(pipeline.analyse_traces, tdf, **params).result()
+        prepared = ss.get("traces_prepared")
+        if prepared is None or prepared[0] != digest:
+            prepared = ss["traces_prepared"] = (digest, _traces_worker().submit(pipeline.prepare_traces, tdf).result())
+        kept[key] = _traces_worker().submit(pipeline.anonymise_prepared, prepared[1], **params).result()
         for old in list(kept)[:-TRACES_KEPT]:
             del kept[old]
     return kept[key], key
