@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -166,13 +166,23 @@ def _shown(result: Any) -> dict[str, Any]:
                       get_source_color=[*FLOW_ORIGIN, 200], get_target_color=[*FLOW_DESTINATION, 200],
                       pickable=True, auto_highlight=True)
     # the arcs (a few kilobytes) within the map's JSON: a layer whose file is fetched after the map
-    # is drawn makes the browser draw it twice; the view rounded, so that analyses of the same
-    # area keep it (a map whose view moves is drawn once more)
-    lon, lat, zoom = maps.fit_view([tuple(p) for p in arcs["source"]] + [tuple(p) for p in arcs["target"]])
-    out.update(arcs=[layer], top=int(arcs["flow"].max()), view=(round(lon, 2), round(lat, 2), math.floor(zoom * 2) / 2),
+    # is drawn makes the browser draw it twice
+    out.update(arcs=[layer], top=int(arcs["flow"].max()), view=trips_view(result.trips),
                flows=flows_display(anon.flows, names), csv=privacy.flows_to_csv_bytes(anon),
                geojson=json.dumps(geojson, ensure_ascii=False, default=str))
     return out
+
+
+def trips_view(trips: pd.DataFrame) -> tuple[float, float, float]:
+    """The flow map's view: where the trips start and end (all but the farthest hundredth), the
+    same whatever the anonymisation's parameters (a map whose view moves is drawn once more)."""
+    lon = np.concatenate([trips["o_lng"].to_numpy(float), trips["d_lng"].to_numpy(float)])
+    lat = np.concatenate([trips["o_lat"].to_numpy(float), trips["d_lat"].to_numpy(float)])
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return maps.fit_view([])
+    (lon0, lon1), (lat0, lat1) = np.quantile(lon[ok], [0.01, 0.99]), np.quantile(lat[ok], [0.01, 0.99])
+    return maps.fit_view([(lon0, lat0), (lon1, lat1)])
 
 
 def arc_words(features: list[dict[str, Any]], zone_names: dict[str, str]) -> tuple[list[str], list[str]]:
