@@ -174,15 +174,15 @@ def _shown(result: Any) -> dict[str, Any]:
 
 
 def trips_view(trips: pd.DataFrame) -> tuple[float, float, float]:
-    """The flow map's view: where the trips start and end (all but the farthest hundredth), the
-    same whatever the anonymisation's parameters (a map whose view moves is drawn once more)."""
+    """The flow map's view: where the trips start and end, the same whatever the anonymisation's
+    parameters (a map whose view moves is drawn once more), zoomed out enough for the arcs to
+    reach the centres of the zones around."""
     lon = np.concatenate([trips["o_lng"].to_numpy(float), trips["d_lng"].to_numpy(float)])
     lat = np.concatenate([trips["o_lat"].to_numpy(float), trips["d_lat"].to_numpy(float)])
     ok = np.isfinite(lon) & np.isfinite(lat)
     if not ok.any():
         return maps.fit_view([])
-    (lon0, lon1), (lat0, lat1) = np.quantile(lon[ok], [0.01, 0.99]), np.quantile(lat[ok], [0.01, 0.99])
-    return maps.fit_view([(lon0, lat0), (lon1, lat1)])
+    return maps.fit_view([(lon[ok].min(), lat[ok].min()), (lon[ok].max(), lat[ok].max())], min_zoom=9.5)
 
 
 def arc_words(features: list[dict[str, Any]], zone_names: dict[str, str]) -> tuple[list[str], list[str]]:
@@ -195,7 +195,7 @@ def arc_words(features: list[dict[str, Any]], zone_names: dict[str, str]) -> tup
         keys = [t("traces.arc.field", what=t(f"traces.flow.{c}"), value=_code_name(c, p[c]))
                 for c in ("period", "hour", "mode") if c in p]
         counts = [plural("unit.trips", p["flow"]), plural("traces.arc.people", p["n_users"])]
-        infos.append("<br/>".join(maps.esc(" · ".join(part)) for part in (keys, counts) if part))
+        infos.append(maps.esc(" · ".join(keys + counts)))  # the tooltip escapes its values: no markup
     return names, infos
 
 
