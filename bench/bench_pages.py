@@ -324,7 +324,22 @@ def traces() -> Page:
                      lambda: (fresh(page, '[data-testid="stHeading"]', "Risque de ré-identification"),
                               fresh(page, DECK)))
 
-    return Page("traces", "/traces", [Interaction("analyse 400 simulated people -> risk + map", analyse)],
+    def afresh(page, i: int) -> float:
+        """Parameters never asked before (untimed: a rerun each), then the analysis, so computed:
+        modes kept apart or not at every sample, k one higher at every other (5 to 10)."""
+        if i % 2:
+            arm(page)
+            page.locator('[data-testid="stSlider"]').filter(
+                has=page.locator('[data-testid="stWidgetLabel"]', has_text="k :")).get_by_role("slider").press(
+                "ArrowRight")
+            at_rest(page)
+        arm(page)
+        page.get_by_text("Distinguer les modes", exact=True).click()
+        at_rest(page)
+        return analyse(page, i)
+
+    return Page("traces", "/traces", [Interaction("analyse 400 simulated people -> risk + map", analyse),
+                                      Interaction("new parameters, analysed afresh -> risk + map", afresh)],
                 prepare=prepare)
 
 

@@ -799,6 +799,37 @@ def scenario_planner(key: str) -> Any:
     return _scenario_planner(_bundle_key(), key)
 
 
+def _place_key(place: Any) -> tuple:
+    """What identifies a trip's end: its text, or the place found (name and position)."""
+    if isinstance(place, str):
+        return (place,)
+    return (place.name, place.kind, round(float(place.lon), 6), round(float(place.lat), 6))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _scenario_trips(bundle_key: str, base: str, new: str, origin_key: tuple, destination_key: tuple,
+                    when: dtime, _origin: Any, _destination: Any) -> dict[str, Any]:
+    from dashboard.services.scenarios import plan_both
+
+    before = _scenario_planner(bundle_key, base)
+    return plan_both(before, _scenario_planner(bundle_key, new), _origin, _destination,
+                     datetime.combine(service_date(before), when))
+
+
+def scenario_trips(base: str, new: str, origin: Any, destination: Any, when: dtime) -> dict[str, Any]:
+    """The transit trip from ``origin`` to ``destination`` (a place or a text) at ``when`` on the
+    service day, planned on scenario ``base`` and on ``new`` (:func:`dashboard.services.scenarios.plan_both`),
+    kept per trip: the page shows it at every rerun (a place not found raises, never kept)."""
+    if _overrides:
+        from dashboard.services.scenarios import plan_both
+
+        before = scenario_planner(base)
+        return plan_both(before, scenario_planner(new), origin, destination,
+                         datetime.combine(service_date(before), when))
+    return _scenario_trips(_bundle_key(), base, new, _place_key(origin), _place_key(destination), when,
+                           origin, destination)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _scenario_comparison(access_key: str, base: str, new: str, opportunity: str, window: str,
                          cutoff_min: int) -> Any:
@@ -830,3 +861,57 @@ def stop_ranking() -> Any:
     if "stop_ranking" in _overrides:
         return _overrides["stop_ranking"]()
     return _stop_ranking(_access_key())
+
+
+# -- traces: analyses kept per session, computed on one long-lived thread -------------------------------
+#: analyses a session keeps (each holds its people's stays and trips: kept in the session only)
+TRACES_KEPT = 4
+_traces_pool: Any = None
+_traces_pool_lock = threading.Lock()
+
+
+def _traces_worker() -> Any:
+    """One thread for every traces analysis: Streamlit runs each rerun on a new thread, and the
+    projections the analysis uses (pyproj transformers, built once per thread) cost more than
+    a third of a fresh analysis when built again at every click."""
+    global _traces_pool
+    with _traces_pool_lock:
+        if _traces_pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _traces_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spmd-traces")
+        return _traces_pool
+
+
+def traces_digest(tdf: pd.DataFrame) -> str:
+    """What identifies the session's traces (their content), computed once per frame held."""
+    import hashlib
+
+    ss = st.session_state
+    held = ss.get("traces_digest")
+    if held is not None and held[0] == id(tdf):
+        return held[1]
+    digest = hashlib.sha256(pd.util.hash_pandas_object(tdf, index=True).to_numpy().tobytes()).hexdigest()[:24]
+    ss["traces_digest"] = (id(tdf), digest)
+    return digest
+
+
+def traces_analysis(tdf: pd.DataFrame, params: dict[str, Any]) -> tuple[Any, tuple]:
+    """(the analysis of ``tdf`` with the anonymisation's ``params``, its key): the same traces
+    analysed with the same parameters come from the session's last analyses, and other parameters
+    start from the session's preparation of the same traces (cleaning, stays, trips, the risk
+    before: :func:`sources.traces.pipeline.prepare_traces`, two thirds of the work)."""
+    from sources.traces import pipeline
+
+    digest = traces_digest(tdf)
+    key = (digest, *sorted(params.items()))
+    ss = st.session_state
+    kept = ss.setdefault("traces_analyses", {})
+    if key not in kept:
+        prepared = ss.get("traces_prepared")
+        if prepared is None or prepared[0] != digest:
+            prepared = ss["traces_prepared"] = (digest, _traces_worker().submit(pipeline.prepare_traces, tdf).result())
+        kept[key] = _traces_worker().submit(pipeline.anonymise_prepared, prepared[1], **params).result()
+        for old in list(kept)[:-TRACES_KEPT]:
+            del kept[old]
+    return kept[key], key

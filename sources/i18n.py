@@ -1720,6 +1720,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "error.zip_corrupt": {"fr": "archive zip corrompue ou tronquée : {detail}",
                           "en": "corrupt or truncated zip: {detail}"},
 
+    # -- scentraces (keys added here) --------------------------------------------------------------
+    "traces.arc.field": {"fr": "{what} : {value}", "en": "{what}: {value}"},
+    "traces.arc.people.one": {"fr": "{n} personne", "en": "{n} person"},
+    "traces.arc.people.other": {"fr": "{n} personnes", "en": "{n} people"},
     # -- plural forms: a key "x.one" / "x.other" pair, chosen by plural() --------------------------
     "unit.departures.one": {"fr": "{n} passage", "en": "{n} departure"},
     "unit.departures.other": {"fr": "{n} passages", "en": "{n} departures"},

@@ -4,8 +4,6 @@ display tables in dashboard.services.scenarios, caching in dashboard.state)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -83,7 +81,8 @@ def _line_map(sc: object, planner: object) -> None:
     st.pydeck_chart(maps.make_deck(layers, view=maps.fit_view(pts), height_px=420), width="stretch", key="scen_map")
 
 
-def _comparison(base: str, new: str, sc: object | None) -> None:
+def _comparison(base: str, new: str, sc: object | None) -> bool:
+    """The comparison's settings, then (once asked) its figures, map and charts; whether shown."""
     c1, c2, c3 = st.columns(3)
     opportunity = c1.selectbox(t("acc.opportunity"), sv.OPPORTUNITIES, key="scen_opp",
                                format_func=lambda k: t(f"acc.opp.{k}"))
@@ -92,7 +91,7 @@ def _comparison(base: str, new: str, sc: object | None) -> None:
     if opportunity in ("employers", "business_zones"):
         st.caption(t("acc.proxy_note"))
     if not (st.button(t("scenmap.compare_go"), key="scen_compare", type="primary") or st.session_state.get("scen_run")):
-        return
+        return False
     st.session_state["scen_run"] = True
     with st.spinner(t("scen.computing")):
         cmp = state.scenario_comparison(base, new, opportunity=opportunity, window=window, cutoff_min=int(cutoff))
@@ -105,7 +104,7 @@ def _comparison(base: str, new: str, sc: object | None) -> None:
               delta_color="inverse")
     m3.metric(t("scen.better_off"), number(eq["people_better_off"]))
     m4.metric(t("scen.gain_threshold", n=number(cmp.threshold)), number(eq["people_gaining_threshold"]))
-    _gain_map(cmp, new, sc, unit)
+    _gain_map(cmp, (base, new, opportunity, window, int(cutoff)), sc, unit)
     _histograms(cmp, unit, int(cutoff))
     communes = cmp.communes
     shown = pd.DataFrame({t("acc.col.commune"): communes["name"].to_numpy(),
@@ -126,34 +125,46 @@ def _comparison(base: str, new: str, sc: object | None) -> None:
             alt.X("change:Q", title=f"{t('scen.change')} ({unit})", axis=access.number_axis(language())),
             alt.Color("color:N", scale=None, legend=None)).properties(height=22 * len(frame) + 40)
         st.altair_chart(chart, width="stretch")
+    return True
 
 
-def _gain_map(cmp: object, new: str, sc: object | None, unit: str) -> None:
-    """Gains and losses per cell on a diverging palette, the added lines drawn over them."""
-    breaks = sv.change_breaks(cmp.cells["difference"].to_numpy(float))
-    table = sv.difference_display(cmp.cells, unit=unit, breaks=breaks, number=number)
-    layers = state.street_layers()
-    layers.append(maps.polygon_layer("scen_diff", table))
-    entries = []
-    # the view frames the cells that changed and the added lines
-    points = [tuple(p) for ring in table["polygon"] for p in ring]
-    if sc is not None and getattr(sc, "added_lines", None):
-        lines = sv.line_table(sc, state.scenario_planner(new).network)
-        points += [tuple(p) for path in lines["path"] for p in path]
-        layers.append(maps.deck_layer("scen_diff_lines", lines, kind="paths", min_width_px=4))
-        layers.append(maps.deck_layer("scen_diff_stations", sv.station_table(sc), kind="points"))
-        entries += [(c, t("scenmap.new_line", name=n)) for c, n in zip(lines["color"], lines["name"], strict=True)]
+def _gain_map(cmp: object, key: tuple, sc: object | None, unit: str) -> None:
+    """Gains and losses per cell on a diverging palette, the added lines drawn over them.
+
+    What the map draws is built once per comparison (``key``: base, new, opportunity, window,
+    cutoff) and language: shown again, the map's JSON is the same and the browser keeps it as
+    drawn (its cells, each written with its numbers, took up to a second per rerun)."""
+    new = key[1]
+
+    def build() -> tuple[list, tuple, list, int, tuple[float, float]]:
+        breaks = sv.change_breaks(cmp.cells["difference"].to_numpy(float))
+        communes = cmp.communes
+        names = dict(zip(communes["insee"].astype(str), communes["name"], strict=True)) \
+            if {"insee", "name"} <= set(communes.columns) else {}
+        table = sv.difference_display(cmp.cells, unit=unit, breaks=breaks, number=number, commune_names=names)
+        # the cells within the map's JSON, not as a file: they change with the comparison, and a
+        # layer whose file is fetched after the map is drawn makes the browser draw it twice
+        layers = [maps.polygon_layer("scen_diff", table)]
+        entries = []
+        if sc is not None and getattr(sc, "added_lines", None):
+            lines = sv.line_table(sc, state.scenario_planner(new).network)
+            layers.append(maps.deck_layer("scen_diff_lines", lines, kind="paths", min_width_px=4))
+            layers.append(maps.deck_layer("scen_diff_stations", sv.station_table(sc), kind="points"))
+            entries += [(c, t("scenmap.new_line", name=n)) for c, n in zip(lines["color"], lines["name"], strict=True)]
+        return layers, sv.gain_view(sc), entries, len(table), breaks
+
+    drawn, view, entries, n_cells, breaks = state.display(("scen_diff", *key, language()), build)
     labels = sv.change_labels(breaks, number=number, unit=unit,
                               span=lambda lo, hi: t("scenmap.range", lo=lo, hi=hi, unit=unit))
-    entries += [(sv.DIVERGING[c], labels[c]) for c in (-3, -2, -1, 1, 2, 3)]
-    st.pydeck_chart(maps.make_deck(layers, view=maps.fit_view(points), height_px=520), width="stretch",
+    entries = entries + [(sv.DIVERGING[c], labels[c]) for c in (-3, -2, -1, 1, 2, 3)]
+    st.pydeck_chart(maps.make_deck(state.street_layers() + drawn, view=view, height_px=520), width="stretch",
                     key="scen_diff_map")
     st.markdown(ui.legend_html_text(entries), unsafe_allow_html=True)
     d = cmp.cells["difference"].to_numpy(float)
     d = d[np.isfinite(d)]
     st.caption(t("scenmap.alt.map", gain=number(int((d > 0).sum())), loss=number(int((d < 0).sum())),  # escaped: unit
                  most=number(float(d.max(initial=0.0))), unit=unit) + " "
-               + t("scen.map_caption", n=number(len(table)), label=t(f"acc.opp.{cmp.opportunity}")))
+               + t("scen.map_caption", n=number(n_cells), label=t(f"acc.opp.{cmp.opportunity}")))
 
 
 def _histograms(cmp: object, unit: str, cutoff: int) -> None:
@@ -201,10 +212,8 @@ def _trip(base: str, new: str) -> None:
     if not origin.text or not destination.text:
         return
     try:
-        before = state.scenario_planner(base)
-        res = sv.plan_both(before, state.scenario_planner(new), origin.place or origin.text,
-                           destination.place or destination.text,
-                           dt.datetime.combine(state.service_date(before), when))
+        res = state.scenario_trips(base, new, origin.place or origin.text, destination.place or destination.text,
+                                   when)
     except Exception as exc:  # noqa: BLE001 - a place not found is shown, never a crash
         ui.say("warning", "scen.trip_error", error=message(getattr(exc, "msg", exc), language()))
         return
@@ -281,18 +290,23 @@ def page() -> None:
     base = c1.selectbox(t("scen.base"), list(opts), key="scen_base", format_func=opts.__getitem__)
     new = c2.selectbox(t("scen.new"), list(opts), key="scen_new", format_func=opts.__getitem__)
     sc = _describe(new)
+    # The parts that come and go with the scenario sit in containers of their own, so that the
+    # elements after them keep their places: a map moved is a map built again in the browser
+    # (a new WebGL context, every layer uploaded again: about a second without a GPU).
+    about, line_slot = st.container(), st.container()
     if sc is not None:
-        with st.expander(t("scen.about"), expanded=False):
+        with about.expander(t("scen.about"), expanded=False):
             st.text(sc.description_in(language()))
             for src in sc.sources:
                 st.text(_source_line(src))
     if not ui.wait_for_planner():
         return
-    if sc is not None and sc.added_lines:
-        _line_map(sc, state.scenario_planner(new))
     _trip(base, new)
     st.subheader(t("scen.access"))
-    _comparison(base, new, sc)
+    compared = _comparison(base, new, sc)
+    if sc is not None and sc.added_lines and not compared:  # once compared, the gain map draws the lines
+        with line_slot:
+            _line_map(sc, state.scenario_planner(new))
     _ranked_stops()
     ui.attribution(("attr.osm", "attr.star", "attr.etalab"))
 

@@ -11,6 +11,7 @@ import json
 import logging
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
@@ -112,48 +113,90 @@ def _parameters() -> dict[str, Any]:
             "by_mode": by_mode}
 
 
-def _results(result: Any) -> None:
-    from sources.traces import pipeline, privacy
-
+def _results(result: Any, key: tuple) -> None:
     s = result.steps
     m = st.columns(4)
     m[0].metric(t("traces.m.points"), number(s["input"]))
     m[1].metric(t("traces.m.stays"), number(s["stays"]))
     m[2].metric(t("traces.m.trips"), number(s["trips"]))
     m[3].metric(t("traces.m.published"), number(s["flows_published"]))
+    # what is shown is built once per analysis and language: shown again (a rerun, the same
+    # analysis asked again), the map's JSON is the same and the browser keeps it as drawn
+    shown = state.display(("traces", *key, language()), lambda: _shown(result))
     st.subheader(t("traces.risk"))
     st.caption(t("traces.risk_help"))
-    ui.table(risk_display(result.risk_table()))
+    ui.table(shown["risk"])
     with st.expander(t("traces.removed")):
-        ui.table(removed_display(result.anonymised.removed))
+        ui.table(shown["removed"])
     st.subheader(t("traces.map"))
-    anon = result.anonymised
-    if anon.flows.empty:
+    if shown["arcs"] is None:
         st.info(t("traces.nothing_published"))
         return
+    st.pydeck_chart(maps.make_deck(state.street_layers() + shown["arcs"], view=shown["view"], height_px=520),
+                    width="stretch", key="traces_map")
+    st.markdown(ui.legend_html_text([(FLOW_ORIGIN, t("traces.legend.origin")),
+                                     (FLOW_DESTINATION, t("traces.legend.destination"))]),
+                unsafe_allow_html=True)  # escaped there
+    st.caption(t("traces.legend.width", top=number(shown["top"])))
+    ui.table(shown["flows"])
+    c1, c2 = st.columns(2)
+    c1.download_button(t("traces.download_csv"), shown["csv"],
+                       file_name="flux-anonymises.csv", mime="text/csv", key="traces_dl_csv")
+    c2.download_button(t("traces.download_geojson"), shown["geojson"],
+                       file_name="flux-anonymises.geojson", mime="application/geo+json",
+                       key="traces_dl_geojson")
+
+
+def _shown(result: Any) -> dict[str, Any]:
+    """The tables, map layer and downloads of an analysis in the reader's words (only the
+    anonymised flows reach the map and the downloads)."""
+    from sources.traces import pipeline, privacy
+
+    anon = result.anonymised
+    out: dict[str, Any] = {"risk": risk_display(result.risk_table()), "removed": removed_display(anon.removed),
+                           "arcs": None}
+    if anon.flows.empty:
+        return out
+    names = _zone_names()
+    geojson = privacy.flows_to_geojson(anon)
     arcs = pipeline.arcs_table(anon)
+    arcs["name"], arcs["info"] = arc_words(geojson["features"], names)  # arcs_table's rows, in that order
     layer = pdk.Layer("ArcLayer", id="traces_arcs", data=arcs, get_source_position="source",
                       get_target_position="target", get_width="width",
                       get_source_color=[*FLOW_ORIGIN, 200], get_target_color=[*FLOW_DESTINATION, 200],
                       pickable=True, auto_highlight=True)
-    layers = state.street_layers()
-    layers.append(layer)
-    view = maps.fit_view([tuple(p) for p in arcs["source"]] + [tuple(p) for p in arcs["target"]])
-    st.pydeck_chart(maps.make_deck(layers, view=view, height_px=520), width="stretch",
-                    key="traces_map")
-    top = int(arcs["flow"].max())
-    st.markdown(ui.legend_html_text([(FLOW_ORIGIN, t("traces.legend.origin")),
-                                     (FLOW_DESTINATION, t("traces.legend.destination"))]),
-                unsafe_allow_html=True)  # escaped there
-    st.caption(t("traces.legend.width", top=number(top)))
-    ui.table(flows_display(anon.flows, _zone_names()))
-    c1, c2 = st.columns(2)
-    c1.download_button(t("traces.download_csv"), privacy.flows_to_csv_bytes(anon),
-                       file_name="flux-anonymises.csv", mime="text/csv", key="traces_dl_csv")
-    c2.download_button(t("traces.download_geojson"),
-                       json.dumps(privacy.flows_to_geojson(anon), ensure_ascii=False, default=str),
-                       file_name="flux-anonymises.geojson", mime="application/geo+json",
-                       key="traces_dl_geojson")
+    # the arcs (a few kilobytes) within the map's JSON: a layer whose file is fetched after the map
+    # is drawn makes the browser draw it twice
+    out.update(arcs=[layer], top=int(arcs["flow"].max()), view=trips_view(result.trips),
+               flows=flows_display(anon.flows, names), csv=privacy.flows_to_csv_bytes(anon),
+               geojson=json.dumps(geojson, ensure_ascii=False, default=str))
+    return out
+
+
+def trips_view(trips: pd.DataFrame) -> tuple[float, float, float]:
+    """The flow map's view: where the trips start and end, the same whatever the anonymisation's
+    parameters (a map whose view moves is drawn once more), zoomed out enough for the arcs to
+    reach the centres of the zones around."""
+    lon = np.concatenate([trips["o_lng"].to_numpy(float), trips["d_lng"].to_numpy(float)])
+    lat = np.concatenate([trips["o_lat"].to_numpy(float), trips["d_lat"].to_numpy(float)])
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        return maps.fit_view([])
+    return maps.fit_view([(lon[ok].min(), lat[ok].min()), (lon[ok].max(), lat[ok].max())], min_zoom=9.5)
+
+
+def arc_words(features: list[dict[str, Any]], zone_names: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Each published flow's tooltip (escaped): its zones by name, then its period, hour or mode
+    by their words and its trips and people counted."""
+    names, infos = [], []
+    for f in features:
+        p = f["properties"]
+        names.append(maps.esc(" → ".join(zone_names.get(str(p[c]), str(p[c])) for c in ("origin", "destination"))))
+        keys = [t("traces.arc.field", what=t(f"traces.flow.{c}"), value=_code_name(c, p[c]))
+                for c in ("period", "hour", "mode") if c in p]
+        counts = [plural("unit.trips", p["flow"]), plural("traces.arc.people", p["n_users"])]
+        infos.append(maps.esc(" · ".join(keys + counts)))  # the tooltip escapes its values: no markup
+    return names, infos
 
 
 #: the risk table's measures: column -> (catalogue key, decimals)
@@ -234,23 +277,22 @@ def _zone_names() -> dict[str, str]:
 
 
 def page() -> None:
-    from sources.traces import pipeline
-
     st.title(t("traces.title"))
     st.markdown(t("traces.intro"))
     with st.container(border=True):
         _source()
     params = _parameters()
     tdf = st.session_state.get("traces_tdf")
+    ss = st.session_state
     if st.button(t("traces.analyse"), key="traces_analyse", type="primary", disabled=tdf is None):
         with st.spinner(t("traces.computing")):
-            st.session_state["traces_result"] = pipeline.analyse_traces(tdf, **params)
-    result = st.session_state.get("traces_result")
+            ss["traces_result"], ss["traces_key"] = state.traces_analysis(tdf, params)
+    result = ss.get("traces_result")
     if result is None:
         if tdf is None:
             st.info(t("traces.no_data"))
         return
-    _results(result)
+    _results(result, ss.get("traces_key") or ("unkeyed", id(result)))
     ui.attribution(("attr.osm", "attr.etalab"))
 
 

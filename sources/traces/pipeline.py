@@ -1,7 +1,9 @@
 """One call per action: traces in, anonymised flows and risk before / after out.
 
 :func:`analyse_traces` chains :mod:`clean` (filter, compression, stays, home / work),
-:mod:`flows` (trips, tiles) and :mod:`privacy` (anonymisation, attacks). The dashboard
+:mod:`flows` (trips, tiles) and :mod:`privacy` (anonymisation, attacks), in two stages: what does
+not depend on the anonymisation's parameters (:func:`prepare_traces`), then the anonymisation
+and the risk after (:func:`anonymise_prepared`), so that another ``k`` starts from the first. The dashboard
 page and the benchmark call it; tests call it on tiny traces.
 """
 
@@ -45,26 +47,28 @@ class TracesAnalysis:
         return out[["attack", "stage", "users", "mean_risk", "share_unique", "share_over_half"]]
 
 
-def analyse_traces(tdf: pd.DataFrame, *, k: int = 5, fine_tiles: str | Any = "grid200",
-                   coarse_tiles: str | Any = "grid1000",
-                   temporal: Literal["period", "hour"] | None = "period", by_mode: bool = True,
-                   knowledge_length: int = 2, max_speed_kmh: float = 200.0,
-                   compress_radius_km: float = 0.02, minutes_for_a_stop: float = 20.0,
-                   stay_radius_km: float = 0.2, engine: cl.Engine = "auto",
-                   risk_engine: pv.RiskEngine = "auto") -> TracesAnalysis:
-    """Clean, detect stays and trips, aggregate, anonymise and measure the risk before / after.
+@dataclass
+class PreparedTraces:
+    """What an analysis computes before anonymisation (:func:`prepare_traces`): the same whatever
+    ``k``, the published zones and time, so that an analysis with other such parameters starts
+    from it. Not exportable (stays, trips)."""
 
-    Risk *before*: stays on the centres of ``fine_tiles`` (what fine, unsuppressed
-    aggregates would reveal) and home / work on the same tiles. Risk *after*: the origins and
-    destinations of trips that survived suppression, on the centres of ``coarse_tiles``
-    (:func:`privacy.published_view`), and home / work on ``coarse_tiles`` where they appear
-    in the published trips; users absent from the published flows have risk 0.
+    cleaned: Any
+    trips: pd.DataFrame
+    home_work: pd.DataFrame
+    fine_flows: Any
+    risk_before: pd.DataFrame
+    users: np.ndarray
+    knowledge_length: int
+    risk_engine: pv.RiskEngine
 
-    Returns
-    -------
-    TracesAnalysis
-    """
-    notes: list[str] = []
+
+def prepare_traces(tdf: pd.DataFrame, *, fine_tiles: str | Any = "grid200", knowledge_length: int = 2,
+                   max_speed_kmh: float = 200.0, compress_radius_km: float = 0.02,
+                   minutes_for_a_stop: float = 20.0, stay_radius_km: float = 0.2, engine: cl.Engine = "auto",
+                   risk_engine: pv.RiskEngine = "auto") -> PreparedTraces:
+    """Clean, detect stays, trips and home / work, and measure the risk *before* (see
+    :func:`analyse_traces`)."""
     cleaned = cl.clean_traces(tdf, max_speed_kmh=max_speed_kmh,
                               compress_radius_km=compress_radius_km,
                               minutes_for_a_stop=minutes_for_a_stop, stay_radius_km=stay_radius_km,
@@ -73,14 +77,8 @@ def analyse_traces(tdf: pd.DataFrame, *, k: int = 5, fine_tiles: str | Any = "gr
     trips = fl.trips_from_stays(stays, cleaned.points)
     hw = cl.home_work_locations(stays, engine=engine)
     fine = fl.resolve_tiles(fine_tiles)
-    coarse = fl.resolve_tiles(coarse_tiles)
     by = [c for c in ("mode", "hour") if c != "mode" or trips["mode"].notna().any()]
     fine_flows = fl.od_flows(trips, fine, by=by) if len(trips) else None
-    anonymised = pv.anonymise_flows(trips, k=k, tiles=coarse, temporal=temporal, by_mode=by_mode)
-    if isinstance(coarse_tiles, str):
-        anonymised.removed["tiles"] = coarse_tiles
-    users = pd.unique(pd.DataFrame(tdf)["uid"])
-    # before
     stays_fine = pd.DataFrame(stays)[["uid", "lat", "lng", "datetime"]].copy()
     ids = fl.assign_tiles(stays_fine["lng"].to_numpy(), stays_fine["lat"].to_numpy(), fine)
     inside = np.array([i is not None for i in ids], dtype=bool)
@@ -90,7 +88,21 @@ def analyse_traces(tdf: pd.DataFrame, *, k: int = 5, fine_tiles: str | Any = "gr
     hw_fine = pv.home_work_on_tiles(hw, fine) if len(hw) else None
     risk_before = pv.assess_risk(stays_fine, home_work=hw_fine, knowledge_length=knowledge_length,
                                  engine=risk_engine)
-    # after
+    return PreparedTraces(cleaned=cleaned, trips=trips, home_work=hw, fine_flows=fine_flows,
+                          risk_before=risk_before, users=pd.unique(pd.DataFrame(tdf)["uid"]),
+                          knowledge_length=knowledge_length, risk_engine=risk_engine)
+
+
+def anonymise_prepared(prepared: PreparedTraces, *, k: int = 5, coarse_tiles: str | Any = "grid1000",
+                       temporal: Literal["period", "hour"] | None = "period",
+                       by_mode: bool = True) -> TracesAnalysis:
+    """Anonymise prepared traces and measure the risk *after* (see :func:`analyse_traces`)."""
+    notes: list[str] = []
+    trips, hw, cleaned = prepared.trips, prepared.home_work, prepared.cleaned
+    coarse = fl.resolve_tiles(coarse_tiles)
+    anonymised = pv.anonymise_flows(trips, k=k, tiles=coarse, temporal=temporal, by_mode=by_mode)
+    if isinstance(coarse_tiles, str):
+        anonymised.removed["tiles"] = coarse_tiles
     view = pv.published_view(trips, anonymised, tiles=coarse) if len(trips) else \
         pd.DataFrame(columns=["uid", "lat", "lng", "datetime"])
     hw_after = None
@@ -106,17 +118,45 @@ def analyse_traces(tdf: pd.DataFrame, *, k: int = 5, fine_tiles: str | Any = "gr
         only_work = hw_after["home_lat"].isna()
         hw_after.loc[only_work, ["home_lat", "home_lng"]] = hw_after.loc[
             only_work, ["work_lat", "work_lng"]].to_numpy()
-    risk_after = pv.assess_risk(view, home_work=hw_after, knowledge_length=knowledge_length,
-                                engine=risk_engine)
-    risk_after = _fill_absent(risk_after, risk_before, users)
+    risk_after = pv.assess_risk(view, home_work=hw_after, knowledge_length=prepared.knowledge_length,
+                                engine=prepared.risk_engine)
+    risk_after = _fill_absent(risk_after, prepared.risk_before, prepared.users)
     if not len(trips):
         notes.append("no trip found: nobody has two stays")
-    steps = {**cleaned.steps, "users": len(users), "trips": len(trips),
+    fine_flows = prepared.fine_flows
+    steps = {**cleaned.steps, "users": len(prepared.users), "trips": len(trips),
              "flows_fine": 0 if fine_flows is None else len(fine_flows),
              "flows_published": len(anonymised.flows)}
-    return TracesAnalysis(steps=steps, stays=stays, trips=trips, home_work=hw,
-                          fine_flows=fine_flows, anonymised=anonymised, risk_before=risk_before,
+    return TracesAnalysis(steps=steps, stays=cleaned.stays, trips=trips, home_work=hw,
+                          fine_flows=fine_flows, anonymised=anonymised, risk_before=prepared.risk_before,
                           risk_after=risk_after, notes=notes)
+
+
+def analyse_traces(tdf: pd.DataFrame, *, k: int = 5, fine_tiles: str | Any = "grid200",
+                   coarse_tiles: str | Any = "grid1000",
+                   temporal: Literal["period", "hour"] | None = "period", by_mode: bool = True,
+                   knowledge_length: int = 2, max_speed_kmh: float = 200.0,
+                   compress_radius_km: float = 0.02, minutes_for_a_stop: float = 20.0,
+                   stay_radius_km: float = 0.2, engine: cl.Engine = "auto",
+                   risk_engine: pv.RiskEngine = "auto") -> TracesAnalysis:
+    """Clean, detect stays and trips, aggregate, anonymise and measure the risk before / after:
+    :func:`prepare_traces` then :func:`anonymise_prepared`.
+
+    Risk *before*: stays on the centres of ``fine_tiles`` (what fine, unsuppressed
+    aggregates would reveal) and home / work on the same tiles. Risk *after*: the origins and
+    destinations of trips that survived suppression, on the centres of ``coarse_tiles``
+    (:func:`privacy.published_view`), and home / work on ``coarse_tiles`` where they appear
+    in the published trips; users absent from the published flows have risk 0.
+
+    Returns
+    -------
+    TracesAnalysis
+    """
+    prepared = prepare_traces(tdf, fine_tiles=fine_tiles, knowledge_length=knowledge_length,
+                              max_speed_kmh=max_speed_kmh, compress_radius_km=compress_radius_km,
+                              minutes_for_a_stop=minutes_for_a_stop, stay_radius_km=stay_radius_km,
+                              engine=engine, risk_engine=risk_engine)
+    return anonymise_prepared(prepared, k=k, coarse_tiles=coarse_tiles, temporal=temporal, by_mode=by_mode)
 
 
 def _fill_absent(after: pd.DataFrame, before: pd.DataFrame, users: np.ndarray) -> pd.DataFrame:

@@ -36,8 +36,6 @@ from sources.errors import SourceError
 
 ATTACKS = ("location", "unique_location", "home_work")
 RiskEngine = Literal["auto", "skmob", "numpy"]
-#: ``engine="auto"`` uses skmob up to this many location rows.
-SKMOB_MAX_ROWS = 300
 
 
 class PrivacyError(SourceError, PermissionError):
@@ -122,14 +120,16 @@ def _risk_numpy(traj: pd.DataFrame, attack: str, knowledge_length: int) -> pd.Da
 
 
 def _use_skmob(engine: RiskEngine, data: pd.DataFrame, knowledge_length: int) -> bool:
-    """Whether the risk of ``data`` runs on scikit-mobility. Its attacks compare every user with
-    every other (cost: the square of the users), so it runs only within the ``max_skmob_users``
-    budget: ``"auto"`` picks numpy beyond it, and a forced ``"skmob"`` beyond it (or a knowledge
-    length numpy does not cover) is refused before the work, naming the setting."""
+    """Whether the risk of ``data`` runs on scikit-mobility. ``"auto"`` picks numpy wherever it
+    applies (knowledge length 1 or 2, the same risks): skmob re-scans every user for every
+    instance of background knowledge, a minute and more even for 50 users and 300 rows (a
+    published view of few flows). Its attacks compare every user with every other (cost: the
+    square of the users), so it runs only within the ``max_skmob_users`` budget: a forced
+    ``"skmob"`` beyond it (or a knowledge length numpy does not cover) is refused before the
+    work, naming the setting."""
     users = int(data["uid"].nunique())
     within = users <= budgets().max_skmob_users
-    if engine == "numpy" or (engine == "auto" and knowledge_length in (1, 2)
-                             and (not within or len(data) > SKMOB_MAX_ROWS)):
+    if engine == "numpy" or (engine == "auto" and knowledge_length in (1, 2)):
         return False
     if not within:
         why = "engine='skmob'" if engine == "skmob" else f"knowledge_length {knowledge_length} (numpy covers 1 and 2)"
@@ -158,9 +158,8 @@ def assess_risk(traj: pd.DataFrame, *, home_work: pd.DataFrame | None = None,
     knowledge_length
         Number of points the adversary knows (location attacks).
     engine
-        ``"skmob"``, ``"numpy"`` (knowledge length 1 or 2), or ``"auto"`` (skmob for tiny
-        inputs up to :data:`SKMOB_MAX_ROWS` rows and the ``max_skmob_users`` budget, numpy
-        otherwise when it applies). skmob over ``max_skmob_users`` users raises
+        ``"skmob"``, ``"numpy"`` (knowledge length 1 or 2), or ``"auto"`` (numpy where it
+        applies, skmob for other knowledge lengths). skmob over ``max_skmob_users`` users raises
         :class:`~sources.budgets.BudgetExceeded` before the work (its cost is quadratic).
 
     Returns

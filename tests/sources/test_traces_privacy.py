@@ -168,10 +168,16 @@ def test_auto_never_picks_skmob_beyond_the_user_budget(monkeypatch: pytest.Monke
         raise AssertionError("skmob ran beyond its user budget")
 
     traj = _many_users(budgets().max_skmob_users + 1)
-    assert len(traj) <= pv.SKMOB_MAX_ROWS  # small in rows: the old rule picked skmob
     monkeypatch.setattr(pv, "_risk_skmob", quadratic)
     risk = pv.assess_risk(traj, knowledge_length=2)
     assert set(risk["uid"]) == set(traj["uid"])
+
+
+def test_auto_picks_numpy_wherever_it_applies_even_for_a_few_users(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A published view of few flows (under 50 users, 300 rows) went to skmob: 2 min per analysis."""
+    expected = pv.assess_risk(TRAJ, home_work=HW, knowledge_length=2, engine="numpy")
+    monkeypatch.setattr(pv, "_risk_skmob", lambda *_: pytest.fail("skmob ran"))
+    pd.testing.assert_frame_equal(pv.assess_risk(TRAJ, home_work=HW, knowledge_length=2), expected)
 
 
 @pytest.mark.parametrize(("engine", "k"), [("skmob", 2), ("auto", 3)])
