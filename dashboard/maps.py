@@ -656,19 +656,11 @@ def street_segments(paths: Iterable[Sequence[Sequence[float]]]) -> list[dict[str
 
 def base_layers(table: pd.DataFrame) -> list[pdk.Layer]:
     """The street base map as LineLayers of segments (:func:`street_segments`) with constant colour
-    and width (small JSON), one per colour and width."""
-    if not len(table):
-        return []
-    keys = [tuple(int(v) for v in c) + (float(w),) for c, w in zip(table["color"], table["width_m"], strict=True)]
-    groups: dict[tuple, list[int]] = {}
-    for row, key in enumerate(keys):
-        groups.setdefault(key, []).append(row)
-    layers = []
-    for i, ((r, g, b, width), rows) in enumerate(sorted(groups.items())):
-        layers.append(pdk.Layer("LineLayer", id=f"streets-{i}", data=street_segments(table["path"].iloc[rows]),
-                                get_source_position="s", get_target_position="t", get_color=[r, g, b],
-                                get_width=width, width_units="'meters'", width_min_pixels=1, pickable=False))
-    return layers
+    and width (small JSON), one per group of :func:`streets_payload`."""
+    return [pdk.Layer("LineLayer", id=f"streets-{i}", data=street_segments(group["paths"]),
+                      get_source_position="s", get_target_position="t", get_color=group["color"],
+                      get_width=group["width"], width_units="'meters'", width_min_pixels=1, pickable=False)
+            for i, group in enumerate(streets_payload(table))]
 
 
 def deck_layer(spec_id: str, table: pd.DataFrame, *, kind: str, pickable: bool = True,
@@ -889,8 +881,8 @@ def table_payload(layer_id: str, table: pd.DataFrame, *, kind: str, labels: bool
 
 
 def streets_payload(streets: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """The street base map for the kept-frame map: groups of paths of one colour and width (the
-    frame draws them as segments, :func:`street_segments`)."""
+    """The street base map as groups of paths of one colour ([r, g, b]) and width (metres), in that
+    order: sent to the kept-frame map (drawn there as segments) and made into :func:`base_layers`."""
     if streets is None or not len(streets):
         return []
     groups: dict[tuple[Any, ...], list[Any]] = {}
