@@ -806,14 +806,17 @@ def _place_key(place: Any) -> tuple:
     return (place.name, place.kind, round(float(place.lon), 6), round(float(place.lat), 6))
 
 
+def _plan_both(before: Any, after: Any, origin: Any, destination: Any, when: dtime) -> dict[str, Any]:
+    from dashboard.services.scenarios import plan_both
+
+    return plan_both(before, after, origin, destination, datetime.combine(service_date(before), when))
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _scenario_trips(bundle_key: str, base: str, new: str, origin_key: tuple, destination_key: tuple,
                     when: dtime, _origin: Any, _destination: Any) -> dict[str, Any]:
-    from dashboard.services.scenarios import plan_both
-
-    before = _scenario_planner(bundle_key, base)
-    return plan_both(before, _scenario_planner(bundle_key, new), _origin, _destination,
-                     datetime.combine(service_date(before), when))
+    return _plan_both(_scenario_planner(bundle_key, base), _scenario_planner(bundle_key, new), _origin,
+                      _destination, when)
 
 
 def scenario_trips(base: str, new: str, origin: Any, destination: Any, when: dtime) -> dict[str, Any]:
@@ -821,11 +824,7 @@ def scenario_trips(base: str, new: str, origin: Any, destination: Any, when: dti
     service day, planned on scenario ``base`` and on ``new`` (:func:`dashboard.services.scenarios.plan_both`),
     kept per trip: the page shows it at every rerun (a place not found raises, never kept)."""
     if _overrides:
-        from dashboard.services.scenarios import plan_both
-
-        before = scenario_planner(base)
-        return plan_both(before, scenario_planner(new), origin, destination,
-                         datetime.combine(service_date(before), when))
+        return _plan_both(scenario_planner(base), scenario_planner(new), origin, destination, when)
     return _scenario_trips(_bundle_key(), base, new, _place_key(origin), _place_key(destination), when,
                            origin, destination)
 
